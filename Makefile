@@ -1,0 +1,21 @@
+# The two commands of the quick start, and a few more. Each wraps a script in deploy/local/.
+.PHONY: run up down test build bench
+
+run:    ## build and run the whole system in the foreground (Ctrl-C stops it)
+	@deploy/local/run.sh
+
+up:     ## the same in the background
+	@deploy/local/up.sh
+
+down:   ## stop what make up started
+	@deploy/local/down.sh
+
+test:   ## every test tier against a throwaway PostgreSQL, Redis and gateway
+	@deploy/local/test.sh
+
+build:  ## compile only (Release, in build/)
+	@bash -c 'source deploy/local/lib.sh && install_packages "$${PACKAGES[@]}" && build'
+
+bench:  ## the benchmarks, in the same Release build (see bench/README.md)
+	@bash -c 'source deploy/local/lib.sh && install_packages "$${PACKAGES[@]}"'
+	@BUILD_DIR=$(CURDIR)/build bench/run.sh

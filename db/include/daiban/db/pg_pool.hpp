@@ -1,0 +1,69 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "daiban/kernel/metrics.hpp"
+
+#include <pqxx/types.hxx>  // forward declarations only
+
+namespace daiban::db {
+
+struct PgOptions {
+  std::string url;  // libpq connection URI or key=value string
+  std::size_t pool_size = 4;
+  std::chrono::milliseconds statement_timeout{5000};
+  std::chrono::seconds connect_timeout{3};
+  // How long a caller waits for a free connection before it is told the database is busy.
+  std::chrono::milliseconds acquire_timeout{2000};
+};
+
+// A fixed-size pool of PostgreSQL connections. Connections are opened lazily and re-opened
+// after a failure, so the pool recovers by itself when the server comes back after a restart.
+// Every failure of the environment (server down, statement timeout, pool exhausted) surfaces
+// as kernel::DependencyUnavailable ("postgres"), answered 503 at the edge; SQL errors that
+// mean a bug in our code propagate as they are.
+class PgPool {
+ public:
+  explicit PgPool(PgOptions options);
+  ~PgPool();
+  PgPool(const PgPool&) = delete;
+  PgPool& operator=(const PgPool&) = delete;
+
+  // Runs `work` in one transaction and commits it. A broken connection before the commit is
+  // retried once on a fresh connection (the transaction rolled back, so nothing happened);
+  // an outcome in doubt (the commit was sent, the answer lost) is never retried.
+  void Transact(const std::function<void(pqxx::dbtransaction&)>& work);
+  // The same without BEGIN/COMMIT, for single read-only statements (one round trip less).
+  void Read(const std::function<void(pqxx::transaction_base&)>& work);
+  // SELECT 1 with the pool's timeouts; throws DependencyUnavailable when it fails.
+  void Ping();
+
+  void ReportTo(kernel::Metrics::Writer& writer) const;
+  const PgOptions& Options() const { return options_; }
+
+ private:
+  struct Connection;  // a pqxx::connection, kept out of this header
+  template <typename Body>
+  void WithConnection(const Body& body, bool retry_broken);
+  std::unique_ptr<Connection> Connect() const;
+
+  PgOptions options_;
+  std::string conninfo_;
+  mutable std::mutex mutex_;
+  std::condition_variable released_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  std::size_t leased_ = 0;
+  std::size_t opened_ = 0;
+  std::uint64_t waits_ = 0;
+  std::uint64_t acquire_timeouts_ = 0;
+  std::uint64_t reconnects_ = 0;
+};
+
+}  // namespace daiban::db

@@ -1,0 +1,164 @@
+#include "daiban/db/pg_pool.hpp"
+
+#include <pqxx/pqxx>
+
+#include "daiban/kernel/errors.hpp"
+
+namespace daiban::db {
+
+namespace {
+
+using kernel::DependencyUnavailable;
+
+// SQLSTATE classes that mean "the environment failed", not "our SQL is wrong".
+bool IsEnvironmentFailure(const pqxx::sql_error& error) {
+  const std::string& state = error.sqlstate();
+  return state == "57014"                  // query_canceled: statement_timeout
+         || state.rfind("08", 0) == 0      // connection exceptions
+         || state.rfind("53", 0) == 0      // insufficient resources
+         || state == "57P01" || state == "57P02" || state == "57P03"  // shutting down
+         || state == "40001" || state == "40P01";  // serialization failure, deadlock
+}
+
+// Adds the connect and statement timeouts to the configured connection string, in whichever
+// of libpq's two syntaxes it is written.
+std::string WithTimeouts(const std::string& url, const PgOptions& options) {
+  std::string connect = std::to_string(options.connect_timeout.count());
+  std::string statement = std::to_string(options.statement_timeout.count());
+  bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+  if (uri) {
+    return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=" +
+           connect + "&options=-c%20statement_timeout%3D" + statement;
+  }
+  return url + " connect_timeout=" + connect + " options='-c statement_timeout=" + statement +
+         "'";
+}
+
+}  // namespace
+
+// libpq has no client-side read timeout: the server-side statement timeout bounds every
+// statement, and the HTTP deadline bounds the request.
+PgPool::PgPool(PgOptions options)
+    : options_(std::move(options)), conninfo_(WithTimeouts(options_.url, options_)) {}
+
+struct PgPool::Connection {
+  explicit Connection(const std::string& conninfo) : pq(conninfo) {}
+  pqxx::connection pq;
+};
+
+PgPool::~PgPool() = default;
+
+std::unique_ptr<PgPool::Connection> PgPool::Connect() const {
+  try {
+    return std::make_unique<Connection>(conninfo_);
+  } catch (const pqxx::broken_connection& error) {
+    throw DependencyUnavailable("postgres", error.what());
+  }
+}
+
+template <typename Body>
+void PgPool::WithConnection(const Body& body, bool retry_broken) {
+  for (int attempt = 0;; ++attempt) {
+    std::unique_ptr<Connection> connection;
+    {
+      std::unique_lock lock(mutex_);
+      if (idle_.empty() && leased_ >= options_.pool_size) {
+        ++waits_;
+        if (!released_.wait_for(lock, options_.acquire_timeout, [this] {
+              return !idle_.empty() || leased_ < options_.pool_size;
+            })) {
+          ++acquire_timeouts_;
+          throw DependencyUnavailable("postgres", "no free connection in time");
+        }
+      }
+      ++leased_;
+      if (!idle_.empty()) {
+        connection = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    // Gives the slot back (with or without a connection) whatever happens below.
+    auto give_back = [this](std::unique_ptr<Connection> conn) {
+      {
+        std::lock_guard lock(mutex_);
+        --leased_;
+        if (conn) idle_.push_back(std::move(conn));
+      }
+      released_.notify_one();
+    };
+    try {
+      if (!connection || !connection->pq.is_open()) {
+        connection = Connect();
+        std::lock_guard lock(mutex_);
+        ++opened_;
+      }
+      body(connection->pq);
+      give_back(std::move(connection));
+      return;
+    } catch (const pqxx::in_doubt_error& error) {
+      give_back(nullptr);
+      throw DependencyUnavailable("postgres", std::string("commit in doubt: ") + error.what());
+    } catch (const pqxx::broken_connection& error) {
+      // libpqxx 6 throws this once per pooled connection after a server restart.
+      give_back(nullptr);
+      {
+        std::lock_guard lock(mutex_);
+        ++reconnects_;
+      }
+      if (retry_broken && attempt == 0) continue;
+      throw DependencyUnavailable("postgres", error.what());
+    } catch (const pqxx::sql_error& error) {
+      bool usable = connection && connection->pq.is_open();
+      give_back(usable ? std::move(connection) : nullptr);
+      if (IsEnvironmentFailure(error)) throw DependencyUnavailable("postgres", error.what());
+      throw;
+    } catch (...) {
+      bool usable = connection && connection->pq.is_open();
+      give_back(usable ? std::move(connection) : nullptr);
+      throw;
+    }
+  }
+}
+
+void PgPool::Transact(const std::function<void(pqxx::dbtransaction&)>& work) {
+  WithConnection(
+      [&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        work(tx);
+        tx.commit();
+      },
+      true);
+}
+
+void PgPool::Read(const std::function<void(pqxx::transaction_base&)>& work) {
+  WithConnection(
+      [&](pqxx::connection& connection) {
+        pqxx::nontransaction tx(connection);
+        work(tx);
+      },
+      true);
+}
+
+void PgPool::Ping() {
+  Read([](pqxx::transaction_base& tx) { tx.exec("SELECT 1"); });
+}
+
+void PgPool::ReportTo(kernel::Metrics::Writer& writer) const {
+  std::lock_guard lock(mutex_);
+  writer.Gauge("daiban_pg_pool_size", "Configured PostgreSQL connections",
+               static_cast<double>(options_.pool_size));
+  writer.Gauge("daiban_pg_pool_in_use", "PostgreSQL connections leased",
+               static_cast<double>(leased_));
+  writer.Gauge("daiban_pg_pool_idle", "Open PostgreSQL connections not leased",
+               static_cast<double>(idle_.size()));
+  writer.Counter("daiban_pg_pool_waits_total", "Acquisitions that had to wait",
+                 static_cast<double>(waits_));
+  writer.Counter("daiban_pg_pool_acquire_timeouts_total", "Acquisitions that gave up",
+                 static_cast<double>(acquire_timeouts_));
+  writer.Counter("daiban_pg_connections_opened_total", "Connections opened",
+                 static_cast<double>(opened_));
+  writer.Counter("daiban_pg_connections_broken_total", "Connections found broken and dropped",
+                 static_cast<double>(reconnects_));
+}
+
+}  // namespace daiban::db

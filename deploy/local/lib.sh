@@ -1,0 +1,258 @@
+# Shared by the local-stack scripts: one PostgreSQL, one Redis, the four services and the
+# nginx gateway on this machine, for `make run` (profile "run") and `make test` (profile
+# "test", on other ports so both can run at once). Sourced, not run.
+# shellcheck shell=bash
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PROFILE=${PROFILE:-run}
+BUILD_DIR=${DAIBAN_BUILD_DIR:-$ROOT/build}
+PG_BIN=${DAIBAN_PG_BIN:-/usr/lib/postgresql/15/bin}
+
+if [[ $PROFILE == test ]]; then
+  port_base=2
+  : "${DAIBAN_GATEWAY_PORT:=9080}"
+else
+  port_base=1
+  : "${DAIBAN_GATEWAY_PORT:=8080}"
+fi
+: "${DAIBAN_PG_PORT:=${port_base}5432}"
+: "${DAIBAN_REDIS_PORT:=${port_base}6379}"
+if [[ $PROFILE == test ]]; then
+  : "${DAIBAN_INTAKE_PORT:=9101}" "${DAIBAN_DISPATCH_PORT:=9102}"
+  : "${DAIBAN_TRACKING_PORT:=9103}" "${DAIBAN_MOBILE_PORT:=9104}"
+else
+  : "${DAIBAN_INTAKE_PORT:=8101}" "${DAIBAN_DISPATCH_PORT:=8102}"
+  : "${DAIBAN_TRACKING_PORT:=8103}" "${DAIBAN_MOBILE_PORT:=8104}"
+fi
+: "${DAIBAN_GATEWAY_BIND:=127.0.0.1}"
+export DAIBAN_GATEWAY_PORT DAIBAN_PG_PORT DAIBAN_REDIS_PORT DAIBAN_INTAKE_PORT \
+  DAIBAN_DISPATCH_PORT DAIBAN_TRACKING_PORT DAIBAN_MOBILE_PORT
+
+# The postgres user cannot enter /root or a mktemp -d folder, so state lives under /var/tmp,
+# named after a hash of the checkout's path: two clones never share a database.
+checkout_hash=$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
+STATE_DIR=${DAIBAN_STATE_DIR:-/var/tmp/daiban-$checkout_hash-$PROFILE}
+LOG_DIR=$STATE_DIR/logs
+PG_DATA=$STATE_DIR/pg/data
+PG_SOCKET_DIR=$STATE_DIR/pg/run
+
+export DAIBAN_PG_URL=${DAIBAN_PG_URL:-postgresql://daiban@127.0.0.1:$DAIBAN_PG_PORT/daiban}
+export DAIBAN_REDIS_HOST=127.0.0.1
+
+SERVICES=(intake dispatch tracking mobile)
+
+log() { printf '\033[1m[%s]\033[0m %s\n' "$PROFILE" "$*"; }
+die() { printf '[%s] error: %s\n' "$PROFILE" "$*" >&2; exit 1; }
+
+# Debian packages the build, the stack and the tests need; only the missing ones are
+# installed (apt-get needs root, as on the reference machine).
+PACKAGES=(build-essential cmake pkg-config ccache make curl ca-certificates
+  libpistache-dev libpqxx-dev libhiredis-dev libspdlog-dev nlohmann-json3-dev libsodium-dev
+  libgtest-dev libgmock-dev postgresql redis-server redis-tools nginx)
+
+install_packages() {
+  local missing=()
+  for package in "$@"; do
+    if [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null) != "install ok installed" ]]; then
+      missing+=("$package")
+    fi
+  done
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    local sudo=""
+    [[ $(id -u) == 0 ]] || sudo=sudo
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  log "building (Release) in $BUILD_DIR"
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  # Called from make: keep the outer make's flags away from the inner build.
+  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake --build "$BUILD_DIR" -j "${DAIBAN_BUILD_JOBS:-2}"
+}
+
+prepare_state() {
+  mkdir -p "$STATE_DIR" "$LOG_DIR" "$STATE_DIR/pg" "$STATE_DIR/run"
+  chmod 755 "$STATE_DIR" "$STATE_DIR/pg"
+  if [[ $(id -u) == 0 ]]; then chown postgres:postgres "$STATE_DIR/pg"; fi
+}
+
+as_postgres() {
+  if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+pg_is_running() { as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
+
+psql_admin() {
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$DAIBAN_PG_PORT" -U postgres -d postgres "$@"
+}
+
+start_postgres() {
+  prepare_state
+  if [[ ! -f $PG_DATA/PG_VERSION ]]; then
+    log "initialising PostgreSQL in $PG_DATA"
+    as_postgres mkdir -p "$PG_DATA" "$PG_SOCKET_DIR"
+    # Local development only: trust on loopback, nothing listens elsewhere.
+    as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres -E UTF8 --locale=C.UTF-8 \
+      --auth-local=trust --auth-host=trust >"$LOG_DIR/initdb.log"
+  fi
+  if ! pg_is_running; then
+    log "starting PostgreSQL on 127.0.0.1:$DAIBAN_PG_PORT"
+    as_postgres mkdir -p "$PG_SOCKET_DIR"
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$STATE_DIR/pg/postgres.log" -w -t 30 \
+      -o "-p $DAIBAN_PG_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1 -c fsync=${DAIBAN_PG_FSYNC:-on}" \
+      start >/dev/null || die "PostgreSQL did not start; see $STATE_DIR/pg/postgres.log"
+  fi
+  psql_admin <<'SQL'
+SELECT 'CREATE ROLE daiban LOGIN CREATEDB'
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'daiban') \gexec
+SELECT 'CREATE DATABASE daiban OWNER daiban'
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'daiban') \gexec
+SQL
+}
+
+stop_postgres() {
+  if [[ -f $PG_DATA/PG_VERSION ]] && pg_is_running; then
+    log "stopping PostgreSQL"
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w stop >/dev/null || true
+  fi
+}
+
+start_redis() {
+  prepare_state
+  if redis-cli -p "$DAIBAN_REDIS_PORT" ping >/dev/null 2>&1; then return; fi
+  log "starting Redis on 127.0.0.1:$DAIBAN_REDIS_PORT"
+  # Redis holds only derived, rebuildable state: no persistence.
+  redis-server --port "$DAIBAN_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+    --daemonize yes --dir "$STATE_DIR/run" --pidfile "$STATE_DIR/run/redis.pid" \
+    --logfile "$LOG_DIR/redis.log"
+  for _ in $(seq 50); do
+    redis-cli -p "$DAIBAN_REDIS_PORT" ping >/dev/null 2>&1 && return
+    sleep 0.1
+  done
+  die "Redis did not start; see $LOG_DIR/redis.log"
+}
+
+stop_redis() {
+  if redis-cli -p "$DAIBAN_REDIS_PORT" ping >/dev/null 2>&1; then
+    log "stopping Redis"
+    redis-cli -p "$DAIBAN_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  fi
+}
+
+migrate() {
+  "$BUILD_DIR/cli/daibanctl" migrate
+}
+
+service_port() {
+  local name=${1^^}
+  local var="DAIBAN_${name}_PORT"
+  echo "${!var}"
+}
+
+service_binary() {
+  case $1 in
+    intake) echo "$BUILD_DIR/services/daiban-intake" ;;
+    dispatch) echo "$BUILD_DIR/dispatch/service/daiban-dispatch" ;;
+    tracking) echo "$BUILD_DIR/tracking/service/daiban-tracking" ;;
+    mobile) echo "$BUILD_DIR/mobile-api/daiban-mobile" ;;
+  esac
+}
+
+wait_http() {
+  local url=$1 what=$2
+  for _ in $(seq 100); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  die "$what did not answer $url"
+}
+
+stop_service() {
+  local pidfile=$STATE_DIR/run/$1.pid
+  [[ -f $pidfile ]] || return 0
+  local pid
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 150); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+start_service() {
+  local service=$1
+  stop_service "$service"
+  nohup "$(service_binary "$service")" >>"$LOG_DIR/$service.log" 2>&1 &
+  echo $! >"$STATE_DIR/run/$service.pid"
+}
+
+start_services() {
+  for service in "${SERVICES[@]}"; do start_service "$service"; done
+  for service in "${SERVICES[@]}"; do
+    wait_http "http://127.0.0.1:$(service_port "$service")/healthz" "$service"
+  done
+  log "services up: intake :$DAIBAN_INTAKE_PORT, dispatch :$DAIBAN_DISPATCH_PORT, tracking :$DAIBAN_TRACKING_PORT, mobile :$DAIBAN_MOBILE_PORT"
+}
+
+stop_services() {
+  for service in "${SERVICES[@]}"; do stop_service "$service"; done
+}
+
+start_gateway() {
+  local dir=$STATE_DIR/nginx
+  mkdir -p "$dir/tmp"
+  sed -e "s|@STATE_DIR@|$STATE_DIR|g" \
+    -e "s|@GATEWAY_BIND@|$DAIBAN_GATEWAY_BIND|g" \
+    -e "s|@GATEWAY_PORT@|$DAIBAN_GATEWAY_PORT|g" \
+    -e "s|@INTAKE_PORT@|$DAIBAN_INTAKE_PORT|g" \
+    -e "s|@DISPATCH_PORT@|$DAIBAN_DISPATCH_PORT|g" \
+    -e "s|@TRACKING_PORT@|$DAIBAN_TRACKING_PORT|g" \
+    -e "s|@MOBILE_PORT@|$DAIBAN_MOBILE_PORT|g" \
+    -e "s|@WORKER_USER@|${DAIBAN_NGINX_USER:-www-data}|g" \
+    "$ROOT/deploy/nginx/daiban.conf.in" >"$dir/nginx.conf"
+  if [[ $(id -u) == 0 ]]; then chown -R "${DAIBAN_NGINX_USER:-www-data}" "$dir/tmp"; fi
+  stop_gateway
+  nginx -p "$dir" -c "$dir/nginx.conf" -t -q || die "the gateway configuration is invalid"
+  nginx -p "$dir" -c "$dir/nginx.conf"
+  wait_http "http://127.0.0.1:$DAIBAN_GATEWAY_PORT/healthz" "the gateway"
+  log "gateway up on http://$DAIBAN_GATEWAY_BIND:$DAIBAN_GATEWAY_PORT"
+}
+
+stop_gateway() {
+  local pidfile=$STATE_DIR/nginx/nginx.pid
+  if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    local pid
+    pid=$(cat "$pidfile")
+    kill -QUIT "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  fi
+  rm -f "$pidfile"
+}
+
+stack_up() {
+  start_postgres
+  start_redis
+  migrate
+  start_services
+  start_gateway
+}
+
+stack_down() {
+  stop_gateway
+  stop_services
+  stop_redis
+  stop_postgres
+}

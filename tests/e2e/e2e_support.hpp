@@ -1,0 +1,64 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "raw_http.hpp"
+
+namespace daiban::e2e {
+
+using daiban::testing::RawResponse;
+
+// Ports and controls of the stack that deploy/local/test.sh started.
+struct Stack {
+  static std::uint16_t Gateway() { return daiban::testing::RequiredPortEnv("DAIBAN_TEST_GATEWAY_PORT"); }
+  static std::uint16_t ServicePort(const std::string& service) {
+    std::string upper;
+    for (char c : service) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return daiban::testing::RequiredPortEnv("DAIBAN_TEST_" + upper + "_PORT");
+  }
+  // Runs deploy/local/stack.sh test ACTION [ARG]; fails the test when it fails.
+  static void Control(const std::string& action, const std::string& arg = {}) {
+    std::string command = daiban::testing::RequiredEnv("DAIBAN_TEST_STACK") + " test " + action +
+                          (arg.empty() ? "" : " " + arg) + " >/dev/null 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  }
+};
+
+inline RawResponse Gateway(const std::string& method, const std::string& target,
+                           const std::string& body = {},
+                           const std::map<std::string, std::string>& headers = {}) {
+  return daiban::testing::Request("127.0.0.1", Stack::Gateway(), method, target, body, headers);
+}
+
+// The error JSON of DESIGN.md, with the request id that the X-Request-Id header carries.
+inline void ExpectErrorJson(const RawResponse& response, int status, const std::string& code) {
+  EXPECT_EQ(response.status, status) << response.body;
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << "not JSON: " << response.body;
+  ASSERT_TRUE(body.contains("error")) << response.body;
+  if (!code.empty()) {
+    EXPECT_EQ(body["error"]["code"], code) << response.body;
+  }
+  EXPECT_TRUE(body["error"]["message"].is_string());
+  ASSERT_TRUE(body["request_id"].is_string());
+  EXPECT_FALSE(body["request_id"].get<std::string>().empty());
+  EXPECT_EQ(response.Header("x-request-id"), body["request_id"].get<std::string>());
+}
+
+// Polls `probe` until it returns true or about `seconds` pass.
+template <typename Probe>
+bool Eventually(Probe probe, int seconds) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    if (probe()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+}  // namespace daiban::e2e
