@@ -3,8 +3,18 @@
 #include <functional>
 #include <map>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "daiban/db/migrator.hpp"
+#include "daiban/host/auth.hpp"
 #include "daiban/host/service_host.hpp"
+#include "daiban/intake/calendar_service.hpp"
+#include "daiban/intake/catalogue_service.hpp"
+#include "daiban/intake/pg_calendar_repository.hpp"
+#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::cli {
@@ -14,9 +24,17 @@ namespace {
 constexpr const char* kUsage = R"(usage: daibanctl COMMAND [ARGS]
 
 commands:
-  migrate            apply the pending database migrations of this build
-  migrate status     print the database's and this build's schema versions
-  help               this text
+  migrate                 apply the pending database migrations of this build
+  migrate status          print the database's and this build's schema versions
+  import DIR              import the catalogue CSV files found in DIR (regions.csv,
+                          departments.csv, items.csv, materials.csv, bundles.csv,
+                          bundle_steps.csv) as one transaction
+  calendar load FILE      load a holiday calendar CSV (date,kind,name) for its years
+  user add --role ROLE --name NAME --phone PHONE --password PASSWORD
+           [--region CODE] [--department CODE] [--if-missing]
+                          add a staff account (roles: window, supervisor, admin, agent,
+                          courier); --if-missing succeeds quietly when the phone exists
+  help                    this text
 
 The database is DAIBAN_PG_URL (default postgresql://daiban@127.0.0.1:15432/daiban).
 )";
@@ -46,11 +64,102 @@ int Migrate(const Args& args, std::ostream& out, const kernel::Env& env) {
   return 0;
 }
 
+std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// --name value pairs (and bare flags listed in `flags`).
+std::map<std::string, std::string> Options(const Args& args, const std::vector<std::string>& flags) {
+  std::map<std::string, std::string> options;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument '" + arg + "'");
+    std::string name = arg.substr(2);
+    if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
+      options[name] = "yes";
+    } else if (i + 1 < args.size()) {
+      options[name] = args[++i];
+    } else {
+      throw std::invalid_argument(arg + " needs a value");
+    }
+  }
+  return options;
+}
+
+int Import(const Args& args, std::ostream& out, const kernel::Env& env) {
+  if (args.size() != 1) throw std::invalid_argument("usage: daibanctl import DIR");
+  std::filesystem::path dir = args[0];
+  if (!std::filesystem::is_directory(dir)) {
+    throw std::invalid_argument(dir.string() + " is not a directory");
+  }
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& name : intake::CatalogueFileNames()) {
+    if (std::filesystem::exists(dir / name)) files.emplace_back(name, ReadFile(dir / name));
+  }
+  if (files.empty()) throw std::invalid_argument("no catalogue files in " + dir.string());
+  db::PgPool pool(host::LoadPgOptions(env));
+  intake::PgCatalogueRepository repository(pool);
+  kernel::SystemClock clock;
+  intake::CatalogueService(repository, clock).Import(files);
+  out << "imported";
+  for (const auto& [name, text] : files) out << " " << name;
+  out << " from " << dir.string() << "\n";
+  return 0;
+}
+
+int Calendar(const Args& args, std::ostream& out, const kernel::Env& env) {
+  if (args.size() != 2 || args[0] != "load") {
+    throw std::invalid_argument("usage: daibanctl calendar load FILE");
+  }
+  std::filesystem::path file = args[1];
+  db::PgPool pool(host::LoadPgOptions(env));
+  intake::PgCalendarRepository repository(pool);
+  kernel::SystemClock clock;
+  intake::CalendarService calendar(repository, clock, cases::OfficeHours{});
+  calendar.Load(file.filename().string(), ReadFile(file));
+  out << "loaded " << file.filename().string() << "\n";
+  return 0;
+}
+
+int User(const Args& args, std::ostream& out, const kernel::Env& env) {
+  if (args.empty() || args[0] != "add") {
+    throw std::invalid_argument("usage: daibanctl user add --role ROLE --name NAME ...");
+  }
+  auto options = Options(Args(args.begin() + 1, args.end()), {"if-missing"});
+  auto require = [&](const std::string& name) {
+    auto it = options.find(name);
+    if (it == options.end()) throw std::invalid_argument("--" + name + " is required");
+    return it->second;
+  };
+  auto role = host::ParseRole(require("role"));
+  if (!role) throw std::invalid_argument("--role must be window, supervisor, admin, agent or courier");
+  host::NewUser user{*role,           require("name"),         require("phone"),
+                     require("password"), options["region"], options["department"]};
+  db::PgPool pool(host::LoadPgOptions(env));
+  db::RedisPool redis(host::LoadRedisOptions(env));
+  host::PgAccountRepository accounts(pool);
+  if (options.count("if-missing") && accounts.FindByPhone(user.phone)) {
+    out << "exists " << user.phone << "\n";
+    return 0;
+  }
+  kernel::SystemClock clock;
+  kernel::RandomIdGenerator ids;
+  host::AuthService auth(accounts, redis, clock, ids);
+  auto id = auth.AddUser(user);
+  out << "added user " << id << " (" << host::ToWord(user.role) << ")\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunDaibanctl(const Args& args, std::ostream& out, std::ostream& err, const kernel::Env& env) {
   using Command = std::function<int(const Args&, std::ostream&, const kernel::Env&)>;
-  const std::map<std::string, Command> commands = {{"migrate", Migrate}};
+  const std::map<std::string, Command> commands = {
+      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar}, {"user", User}};
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? err : out) << kUsage;
     return args.empty() ? 2 : 0;
@@ -68,9 +177,16 @@ int RunDaibanctl(const Args& args, std::ostream& out, std::ostream& err, const k
   } catch (const kernel::ConfigError& error) {
     err << "daibanctl: configuration error: " << error.what() << "\n";
     return 2;
+  } catch (const kernel::CsvError& error) {
+    err << "daibanctl " << args[0] << ": " << error.what() << "\nnothing was written\n";
+    return 1;
   } catch (const kernel::DependencyUnavailable& error) {
     err << "daibanctl " << args[0] << ": " << error.Dependency()
         << " unavailable: " << error.Detail() << "\n";
+    return 1;
+  } catch (const kernel::ApiError& error) {
+    err << "daibanctl " << args[0] << ": "
+        << (error.Field().empty() ? "" : error.Field() + ": ") << error.Message() << "\n";
     return 1;
   } catch (const std::exception& error) {
     err << "daibanctl " << args[0] << ": " << error.what() << "\n";

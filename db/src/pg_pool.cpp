@@ -50,7 +50,14 @@ PgPool::~PgPool() = default;
 
 std::unique_ptr<PgPool::Connection> PgPool::Connect() const {
   try {
-    return std::make_unique<Connection>(conninfo_);
+    auto connection = std::make_unique<Connection>(conninfo_);
+    std::vector<std::pair<std::string, std::string>> statements;
+    {
+      std::lock_guard lock(mutex_);
+      statements = statements_;
+    }
+    for (const auto& [name, sql] : statements) connection->pq.prepare(name, sql);
+    return connection;
   } catch (const pqxx::broken_connection& error) {
     throw DependencyUnavailable("postgres", error.what());
   }
@@ -141,6 +148,19 @@ void PgPool::Read(const std::function<void(pqxx::transaction_base&)>& work) {
 
 void PgPool::Ping() {
   Read([](pqxx::transaction_base& tx) { tx.exec("SELECT 1"); });
+}
+
+void PgPool::Prepare(const std::string& name, const std::string& sql) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [known, known_sql] : statements_) {
+    if (known == name) {
+      if (known_sql != sql) throw std::logic_error("statement " + name + " declared twice");
+      return;
+    }
+  }
+  statements_.emplace_back(name, sql);
+  // Open idle connections lack it: drop them, the next lease reconnects and prepares all.
+  idle_.clear();
 }
 
 void PgPool::ReportTo(kernel::Metrics::Writer& writer) const {

@@ -7,7 +7,7 @@
 
 #include <pqxx/pqxx>
 
-#include "pg_test_support.hpp"
+#include "scratch_database.hpp"
 
 namespace daiban::db {
 namespace {

@@ -8,7 +8,7 @@
 #include <pqxx/pqxx>
 
 #include "daiban/kernel/errors.hpp"
-#include "pg_test_support.hpp"
+#include "scratch_database.hpp"
 
 namespace daiban::db {
 namespace {

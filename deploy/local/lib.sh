@@ -149,6 +149,39 @@ migrate() {
   "$BUILD_DIR/cli/daibanctl" migrate
 }
 
+# Demo data (marked as such in its files): the sample catalogue, the 2026 holiday calendar
+# and one account per role. Safe to re-run: imports update in place, accounts are kept.
+DEMO_PASSWORD=daiban-demo
+DEMO_ACCOUNTS=(
+  "admin|系统管理员|13800000000||"
+  "supervisor|张督办|13800000001|370102|"
+  "supervisor|李督办|13800000002|370103|"
+  "window|王窗口|13800000003|370102|LX-XZSP"
+  "agent|赵代办|13800000004|370102|"
+  "courier|钱寄递|13800000005|370102|"
+)
+
+load_demo() {
+  local ctl=$BUILD_DIR/cli/daibanctl
+  "$ctl" import "$ROOT/db/seed/demo" >/dev/null
+  "$ctl" calendar load "$ROOT/db/seed/calendar/cn-calendar-2026.csv" >/dev/null
+  for account in "${DEMO_ACCOUNTS[@]}"; do
+    IFS='|' read -r role name phone region department <<<"$account"
+    "$ctl" user add --role "$role" --name "$name" --phone "$phone" --password "$DEMO_PASSWORD" \
+      ${region:+--region "$region"} ${department:+--department "$department"} --if-missing \
+      >/dev/null
+  done
+  log "demo data loaded (catalogue, 2026 calendar, accounts)"
+}
+
+print_demo_accounts() {
+  echo "  Demo accounts (password for all: $DEMO_PASSWORD):"
+  for account in "${DEMO_ACCOUNTS[@]}"; do
+    IFS='|' read -r role name phone region department <<<"$account"
+    printf '    %-11s %-8s %s %s\n' "$role" "$phone" "$name" "${region:+region $region}${department:+ department $department}"
+  done
+}
+
 service_port() {
   local name=${1^^}
   local var="DAIBAN_${name}_PORT"
@@ -246,6 +279,7 @@ stack_up() {
   start_postgres
   start_redis
   migrate
+  load_demo
   start_services
   start_gateway
 }

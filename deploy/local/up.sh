@@ -16,3 +16,5 @@ cat <<INFO
     redis     127.0.0.1:$DAIBAN_REDIS_PORT
 
 INFO
+print_demo_accounts
+echo

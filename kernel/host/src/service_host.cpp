@@ -75,8 +75,11 @@ ServiceHost::ServiceHost(ServiceSettings settings)
   });
 }
 
-// The server goes first: its threads use the pools.
-ServiceHost::~ServiceHost() { server_->Stop(); }
+// The server goes first: its threads use the parts and the pools.
+ServiceHost::~ServiceHost() {
+  server_->Stop();
+  while (!parts_.empty()) parts_.pop_back();
+}
 
 int RunService(const std::string& service, std::uint16_t default_port,
                const std::function<void(ServiceHost&)>& wire) {

@@ -45,6 +45,11 @@ class PgPool {
   // SELECT 1 with the pool's timeouts; throws DependencyUnavailable when it fails.
   void Ping();
 
+  // Declares a named prepared statement on every connection of the pool, present and future
+  // (repositories call it once, when they are built, then run tx.exec_prepared(name, ...)).
+  // Re-declaring a name with the same SQL is harmless; with other SQL it is a bug and throws.
+  void Prepare(const std::string& name, const std::string& sql);
+
   void ReportTo(kernel::Metrics::Writer& writer) const;
   const PgOptions& Options() const { return options_; }
 
@@ -59,6 +64,7 @@ class PgPool {
   mutable std::mutex mutex_;
   std::condition_variable released_;
   std::vector<std::unique_ptr<Connection>> idle_;
+  std::vector<std::pair<std::string, std::string>> statements_;
   std::size_t leased_ = 0;
   std::size_t opened_ = 0;
   std::uint64_t waits_ = 0;

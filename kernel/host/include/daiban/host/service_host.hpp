@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/db/redis_pool.hpp"
@@ -45,6 +46,16 @@ class ServiceHost {
   kernel::IdGenerator& Ids() { return *ids_; }
   const ServiceSettings& Settings() const { return settings_; }
 
+  // Keeps a part the service is wired from (a repository, a use case) alive as long as the
+  // host; parts are destroyed after the server stopped, newest first.
+  template <typename T, typename... Args>
+  T& Make(Args&&... args) {
+    auto part = std::make_shared<T>(std::forward<Args>(args)...);
+    T& reference = *part;
+    parts_.push_back(std::move(part));
+    return reference;
+  }
+
  private:
   ServiceSettings settings_;
   std::unique_ptr<kernel::Clock> clock_;
@@ -54,6 +65,7 @@ class ServiceHost {
   std::unique_ptr<db::PgPool> pg_;
   std::unique_ptr<db::RedisPool> redis_;
   std::unique_ptr<kernel::HttpServer> server_;
+  std::vector<std::shared_ptr<void>> parts_;
 };
 
 // The whole life of a service process, for its main(): blocks SIGTERM/SIGINT before any

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "daiban/db/migrator.hpp"
 #include "daiban/kernel/clock.hpp"
 #include "raw_http.hpp"
 
@@ -35,6 +36,11 @@ class ScratchDatabase {
            (query == std::string::npos ? "" : admin_url_.substr(query));
   }
   const std::string& Name() const { return name_; }
+  // Brings the database to this build's schema.
+  void Migrate() const {
+    db::PgPool pool({.url = Url(), .pool_size = 1});
+    db::Migrator(pool, db::BuiltInMigrations()).Apply();
+  }
 
  private:
   std::string admin_url_;

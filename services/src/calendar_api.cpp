@@ -1,0 +1,62 @@
+#include "daiban/intake/calendar_api.hpp"
+
+#include <charconv>
+
+#include "daiban/cases/china_time.hpp"
+#include "daiban/kernel/errors.hpp"
+
+namespace daiban::intake {
+
+namespace {
+
+using kernel::HttpRequest;
+using kernel::HttpResponse;
+using kernel::Json;
+
+int IntParam(const HttpRequest& request, const std::string& name) {
+  auto text = request.Query(name);
+  if (!text) throw kernel::BadRequest(name + " is required", name);
+  int value = 0;
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (text->empty() || error != std::errc() || end != text->data() + text->size()) {
+    throw kernel::BadRequest(name + " must be a whole number", name);
+  }
+  return value;
+}
+
+}  // namespace
+
+void AddCalendarRoutes(kernel::Router& router, CalendarService& calendar) {
+  router.Add("GET", "/api/v1/calendar/deadline", [&calendar](const HttpRequest& request) {
+    auto from_text = request.Query("from");
+    if (!from_text) throw kernel::BadRequest("from is required", "from");
+    auto from = cases::ParseRfc3339(*from_text);
+    if (!from) {
+      throw kernel::BadRequest("from must be an RFC 3339 time with offset", "from");
+    }
+    int working_days = IntParam(request, "working_days");
+    auto result = calendar.Deadline(*from, working_days);
+    return HttpResponse::WithJson(200, {{"from", cases::FormatRfc3339China(*from)},
+                                        {"working_days", working_days},
+                                        {"deadline", cases::FormatRfc3339China(result.deadline)},
+                                        {"provisional", result.provisional}});
+  });
+  router.Add("GET", "/api/v1/calendar/days", [&calendar](const HttpRequest& request) {
+    int year = IntParam(request, "year");
+    if (year < 1 || year > 9999) throw kernel::BadRequest("year must be 1..9999", "year");
+    auto current = calendar.Current();
+    Json days = Json::array();
+    for (const auto& entry : current->entries()) {
+      if (static_cast<int>(entry.date.year()) != year) continue;
+      days.push_back({{"date", cases::FormatIsoDate(entry.date)},
+                      {"kind", entry.kind == cases::DayKind::kHoliday ? "holiday" : "workday"},
+                      {"name", entry.name}});
+    }
+    return HttpResponse::WithJson(
+        200, {{"year", year},
+              {"loaded", current->IsLoadedYear(std::chrono::year(year))},
+              {"days", std::move(days)}});
+  });
+}
+
+}  // namespace daiban::intake
