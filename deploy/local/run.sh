@@ -3,7 +3,8 @@
 here=$(dirname "$0")
 "$here/up.sh"
 source "$here/lib.sh"
-trap 'echo; stack_down; log "stopped"; exit 0' INT TERM
 log "following the service logs; press Ctrl-C to stop everything"
 tail -n 0 -F "$LOG_DIR"/{intake,dispatch,tracking,mobile}.log &
-wait $!
+follower=$!
+trap 'kill "$follower" 2>/dev/null; echo; stack_down; log "stopped"; exit 0' INT TERM
+wait "$follower"

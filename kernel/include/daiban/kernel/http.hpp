@@ -78,6 +78,7 @@ class Router {
            RouteOptions options = {});
   Match Find(const std::string& method, const std::string& path) const;
   std::size_t LargestBodyLimit() const;
+  const std::vector<Route>& All() const { return routes_; }
 
  private:
   std::vector<Route> routes_;
