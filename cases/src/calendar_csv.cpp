@@ -1,108 +1,24 @@
 #include "daiban/cases/calendar_csv.hpp"
 
+#include <algorithm>
 #include <cstddef>
-#include <cstdint>
 #include <map>
 #include <optional>
 #include <utility>
 
 #include "daiban/cases/china_time.hpp"
+#include "daiban/kernel/csv.hpp"
+#include "daiban/kernel/text.hpp"
 
 namespace daiban::cases {
 namespace {
 
 namespace chrono = std::chrono;
 
-constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
-constexpr int kFieldCount = 3;
+constexpr std::size_t kFieldCount = 3;
 constexpr const char* kFieldNames[kFieldCount] = {"date", "kind", "name"};
-
-// A field-splitting failure: the 1-based field it occurred in and why.
-struct SplitError {
-  int column;
-  std::string message;
-};
-
-// Splits one line into fields (RFC 4180 quoting, within the line).
-std::variant<std::vector<std::string>, SplitError> SplitFields(std::string_view line) {
-  std::vector<std::string> fields;
-  std::size_t pos = 0;
-  while (true) {
-    const int column = static_cast<int>(fields.size()) + 1;
-    std::string field;
-    if (pos < line.size() && line[pos] == '"') {
-      ++pos;
-      while (true) {
-        if (pos >= line.size()) return SplitError{column, "unterminated quoted field"};
-        if (line[pos] == '"') {
-          if (pos + 1 < line.size() && line[pos + 1] == '"') {
-            field += '"';
-            pos += 2;
-            continue;
-          }
-          ++pos;
-          break;
-        }
-        field += line[pos++];
-      }
-      if (pos < line.size() && line[pos] != ',') {
-        return SplitError{column, "unexpected text after a closing quote"};
-      }
-    } else {
-      const std::size_t comma = std::min(line.find(',', pos), line.size());
-      field.assign(line.substr(pos, comma - pos));
-      if (field.find('"') != std::string::npos) {
-        return SplitError{column, "quote inside an unquoted field"};
-      }
-      pos = comma;
-    }
-    fields.push_back(std::move(field));
-    if (pos >= line.size()) return fields;
-    ++pos;  // the comma; a trailing comma yields a last, empty field
-  }
-}
-
-// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing beyond U+10FFFF.
-bool IsValidUtf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    if (lead < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t length = 0;
-    std::uint32_t code_point = 0;
-    std::uint32_t smallest = 0;
-    if ((lead & 0xE0) == 0xC0) {
-      length = 2;
-      code_point = lead & 0x1Fu;
-      smallest = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-      length = 3;
-      code_point = lead & 0x0Fu;
-      smallest = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-      length = 4;
-      code_point = lead & 0x07u;
-      smallest = 0x10000;
-    } else {
-      return false;
-    }
-    if (text.size() - i < length) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto continuation = static_cast<unsigned char>(text[i + k]);
-      if ((continuation & 0xC0) != 0x80) return false;
-      code_point = (code_point << 6) | (continuation & 0x3Fu);
-    }
-    if (code_point < smallest || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return false;
-    }
-    i += length;
-  }
-  return true;
-}
+// CsvTable wants a file name for its errors; CalendarCsvError carries none (callers add theirs).
+constexpr const char* kFileName = "calendar";
 
 bool HasControlCharacter(std::string_view text) {
   for (const char c : text) {
@@ -116,7 +32,7 @@ bool HasControlCharacter(std::string_view text) {
 // (control characters, and every non-ASCII byte of a field that is not valid UTF-8, as \xNN).
 std::string Quote(std::string_view field) {
   constexpr std::size_t kMaxShown = 40;
-  const bool valid_utf8 = IsValidUtf8(field);
+  const bool valid_utf8 = kernel::IsValidUtf8(field);
   std::size_t shown = std::min(field.size(), kMaxShown);
   if (valid_utf8) {
     // Do not cut a character in two.
@@ -144,93 +60,92 @@ CalendarCsvError Error(int line, int column, std::string message) {
   return CalendarCsvError{line, column, std::move(message)};
 }
 
-}  // namespace
+// CsvTable reports errors about a whole line (no header) as column 0; ours are 1-based.
+CalendarCsvError FromCsvError(const kernel::CsvError& error, std::string_view prefix = {}) {
+  return Error(error.Line(), std::max(error.Column(), 1), std::string(prefix) + error.Reason());
+}
 
-CalendarCsvResult ParseCalendarCsv(std::string_view text) {
-  if (text.starts_with(kByteOrderMark)) text.remove_prefix(kByteOrderMark.size());
+// Checks that line 1 is exactly the header `date,kind,name`. Parsing that line on its own
+// locates a wrong header at its column even when later records have a different field count.
+std::optional<CalendarCsvError> CheckHeaderLine(std::string_view text) {
+  const std::string_view first_line = text.substr(0, text.find('\n'));
+  std::string_view content = first_line;  // CsvTable itself skips one BOM, so pass it the line
+  if (content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);
+  if (content.ends_with('\r')) content.remove_suffix(1);
+  if (content.empty() || content.starts_with('#')) {
+    return Error(1, 1, "missing header `date,kind,name` on line 1");
+  }
+  std::vector<std::string> names;
+  try {
+    names = kernel::CsvTable::Parse(kFileName, first_line).Header();
+  } catch (const kernel::CsvError& error) {
+    return FromCsvError(error, "header: ");
+  }
+  for (std::size_t index = 0; index < kFieldCount; ++index) {
+    if (index >= names.size() || names[index] != kFieldNames[index]) {
+      const int column = static_cast<int>(index) + 1;
+      return Error(1, column,
+                   std::string("header must be `date,kind,name`: expected `") +
+                       kFieldNames[index] + "` in column " + std::to_string(column));
+    }
+  }
+  if (names.size() > kFieldCount) {
+    return Error(1, static_cast<int>(kFieldCount) + 1,
+                 "header must be `date,kind,name`: extra column");
+  }
+  return std::nullopt;
+}
+
+CalendarCsvResult Parse(std::string_view text) {
+  if (auto error = CheckHeaderLine(text)) return *std::move(error);
+  // Checks quoting, UTF-8 and that every record has exactly the header's three fields.
+  const kernel::CsvTable table = kernel::CsvTable::Parse(kFileName, text);
 
   CalendarFile file;
   std::map<chrono::sys_days, int> line_of_date;
-  int line_number = 0;
-  std::size_t pos = 0;
-  while (pos < text.size() || line_number == 0) {
-    ++line_number;
-    const std::size_t line_end = std::min(text.find('\n', pos), text.size());
-    std::string_view line = text.substr(pos, line_end - pos);
-    pos = line_end + 1;
-    if (line.ends_with('\r')) line.remove_suffix(1);
-
-    if (line_number == 1) {
-      if (line.empty()) return Error(1, 1, "missing header `date,kind,name`");
-      auto split = SplitFields(line);
-      if (const auto* error = std::get_if<SplitError>(&split)) {
-        return Error(1, error->column, "header: " + error->message);
-      }
-      const auto& names = std::get<std::vector<std::string>>(split);
-      for (int column = 1; column <= kFieldCount; ++column) {
-        const auto index = static_cast<std::size_t>(column - 1);
-        if (index >= names.size() || names[index] != kFieldNames[index]) {
-          return Error(1, column,
-                       std::string("header must be `date,kind,name`: expected `") +
-                           kFieldNames[index] + "` in column " + std::to_string(column));
-        }
-      }
-      if (names.size() > kFieldCount) {
-        return Error(1, kFieldCount + 1, "header must be `date,kind,name`: extra column");
-      }
-      continue;
-    }
-    if (line.empty()) continue;
-
-    auto split = SplitFields(line);
-    if (const auto* error = std::get_if<SplitError>(&split)) {
-      return Error(line_number, error->column, error->message);
-    }
-    auto& fields = std::get<std::vector<std::string>>(split);
-    if (fields.size() < kFieldCount) {
-      const auto missing = fields.size();
-      return Error(line_number, static_cast<int>(missing) + 1,
-                   std::string("missing field `") + kFieldNames[missing] + "`");
-    }
-    if (fields.size() > kFieldCount) {
-      return Error(line_number, kFieldCount + 1,
-                   "extra field " + Quote(fields[kFieldCount]) +
-                       " (a name containing a comma must be quoted)");
-    }
-
-    const std::optional<CivilDate> date = ParseIsoDate(fields[0]);
+  for (const kernel::CsvRow& row : table.Rows()) {
+    const int line = row.line;
+    const std::string& date_text = row.fields[0];
+    const std::optional<CivilDate> date = ParseIsoDate(date_text);
     if (!date) {
-      return Error(line_number, 1,
-                   "invalid date " + Quote(fields[0]) + ": expected a real date as YYYY-MM-DD");
+      return Error(line, 1,
+                   "invalid date " + Quote(date_text) + ": expected a real date as YYYY-MM-DD");
     }
-    const auto [previous, inserted] = line_of_date.emplace(chrono::sys_days{*date}, line_number);
+    const auto [previous, inserted] = line_of_date.emplace(chrono::sys_days{*date}, line);
     if (!inserted) {
-      return Error(line_number, 1,
-                   "duplicate date " + fields[0] + " (first on line " +
+      return Error(line, 1,
+                   "duplicate date " + date_text + " (first on line " +
                        std::to_string(previous->second) + ")");
     }
 
     DayKind kind;
-    if (fields[1] == "holiday") {
+    if (row.fields[1] == "holiday") {
       kind = DayKind::kHoliday;
-    } else if (fields[1] == "workday") {
+    } else if (row.fields[1] == "workday") {
       kind = DayKind::kWorkday;
     } else {
-      return Error(line_number, 2,
-                   "unknown kind " + Quote(fields[1]) + ": expected `holiday` or `workday`");
+      return Error(line, 2,
+                   "unknown kind " + Quote(row.fields[1]) + ": expected `holiday` or `workday`");
     }
 
-    std::string& name = fields[2];
-    if (name.empty()) return Error(line_number, 3, "empty name");
-    if (!IsValidUtf8(name)) return Error(line_number, 3, "name is not valid UTF-8");
-    if (HasControlCharacter(name)) {
-      return Error(line_number, 3, "name contains a control character");
-    }
+    const std::string& name = row.fields[2];  // valid UTF-8: CsvTable checks every field
+    if (name.empty()) return Error(line, 3, "empty name");
+    if (HasControlCharacter(name)) return Error(line, 3, "name contains a control character");
 
     file.years.insert(date->year());
-    file.entries.push_back(CalendarEntry{*date, kind, std::move(name)});
+    file.entries.push_back(CalendarEntry{*date, kind, name});
   }
   return file;
+}
+
+}  // namespace
+
+CalendarCsvResult ParseCalendarCsv(std::string_view text) {
+  try {
+    return Parse(text);
+  } catch (const kernel::CsvError& error) {
+    return FromCsvError(error);
+  }
 }
 
 }  // namespace daiban::cases

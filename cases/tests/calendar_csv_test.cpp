@@ -132,6 +132,7 @@ TEST(CalendarCsvTest, RejectsAMissingOrWrongHeader) {
   ExpectErrorAt("date,kind\n", 1, 3);
   ExpectErrorAt("date,kind,name,note\n", 1, 4);
   ExpectErrorAt("date, kind,name\n", 1, 2);
+  ExpectErrorAt("\xEF\xBB\xBF\xEF\xBB\xBF" "date,kind,name\n", 1, 1);  // only one BOM
 }
 
 TEST(CalendarCsvTest, RejectsBadDates) {
@@ -167,7 +168,22 @@ TEST(CalendarCsvTest, RejectsBadNames) {
   ExpectErrorAt(WithHeader("2026-10-01,holiday,\n"), 2, 3);
   ExpectErrorAt(WithHeader("2026-10-01,holiday,\"\"\n"), 2, 3);
   ExpectErrorAt(WithHeader("2026-10-01,holiday,a\tb\n"), 2, 3);
-  ExpectErrorAt(WithHeader("2026-10-01,holiday,a\rb\n"), 2, 3);
+  ExpectErrorAt(WithHeader("2026-10-01,holiday,\"a\rb\"\n"), 2, 3);  // an unquoted CR ends the line
+}
+
+TEST(CalendarCsvTest, SkipsCommentLinesAfterTheHeader) {
+  const CalendarFile file =
+      Parsed(WithHeader("# 国务院办公厅通知\n2026-10-01,holiday,国庆节\n#2026-10-02,holiday,x\n"));
+  ASSERT_EQ(file.entries.size(), 1u);
+  EXPECT_EQ(file.entries[0].date, Date(2026, 10, 1));
+  ExpectErrorAt(WithHeader("# note\r\n2026-10-01,vacation,x\r\n"), 3, 2);
+  ExpectErrorAt("# note\ndate,kind,name\n", 1, 1);  // line 1 must still be the header
+}
+
+TEST(CalendarCsvTest, RefusesLineBreaksInQuotedFieldsAtTheRecordsFirstLine) {
+  ExpectErrorAt(WithHeader("2026-10-01,holiday,\"国庆\n节\"\n"), 2, 3);
+  ExpectErrorAt(WithHeader("2026-10-01,\"holi\r\nday\",x\n"), 2, 2);
+  ExpectErrorAt(WithHeader("\"2026-10-01\n\",holiday,x\n"), 2, 1);
 }
 
 TEST(CalendarCsvTest, RejectsInvalidUtf8InTheName) {
@@ -203,8 +219,11 @@ TEST(CalendarCsvTest, CountsPhysicalLinesIncludingEmptyOnes) {
 TEST(CalendarCsvTest, ErrorMessagesStayPrintable) {
   const CalendarCsvError error = ErrorOf(WithHeader("2026-10-01,hol\xFFiday,x\n"));
   EXPECT_EQ(error.column, 2);
-  EXPECT_NE(error.message.find("hol\\xFFiday"), std::string::npos) << error.message;
-  EXPECT_EQ(error.message.find('\xFF'), std::string::npos);
+  EXPECT_EQ(error.message.find('\xFF'), std::string::npos) << error.message;
+  const CalendarCsvError control = ErrorOf(WithHeader("2026-10-01,hol\x01iday,x\n"));
+  EXPECT_EQ(control.column, 2);
+  EXPECT_NE(control.message.find("hol\\x01iday"), std::string::npos) << control.message;
+  EXPECT_EQ(control.message.find('\x01'), std::string::npos);
 }
 
 }  // namespace

@@ -163,6 +163,10 @@ void PgPool::Prepare(const std::string& name, const std::string& sql) {
   idle_.clear();
 }
 
+double EpochSeconds(kernel::Moment moment) {
+  return std::chrono::duration<double>(moment.time_since_epoch()).count();
+}
+
 void PgPool::ReportTo(kernel::Metrics::Writer& writer) const {
   std::lock_guard lock(mutex_);
   writer.Gauge("daiban_pg_pool_size", "Configured PostgreSQL connections",

@@ -157,10 +157,6 @@ UNION ALL SELECT 'department', code, '' FROM departments
 UNION ALL SELECT 'item', code, '' FROM items
 UNION ALL SELECT 'bundle', code, '' FROM bundles)sql";
 
-double EpochSeconds(kernel::Moment moment) {
-  return std::chrono::duration<double>(moment.time_since_epoch()).count();
-}
-
 // Escapes LIKE's wildcards so a search for "100%" finds that text.
 std::string ContainsPattern(const std::string& text) {
   if (text.empty()) return {};
@@ -269,7 +265,7 @@ PgCatalogueRepository::PgCatalogueRepository(db::PgPool& pool) : pool_(pool) {
 void PgCatalogueRepository::Import(const CatalogueImport& import,
                                    const std::function<void(const KnownCodes&)>& check,
                                    kernel::Moment now) {
-  const double at = EpochSeconds(now);
+  const double at = db::EpochSeconds(now);
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     // Serialises imports: two at once would each retire what the other adds.
     tx.exec("SELECT pg_advisory_xact_lock(hashtext('catalogue_import'))");

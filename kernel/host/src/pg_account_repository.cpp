@@ -39,10 +39,6 @@ constexpr const char* kRevokeSessionSql =
     "UPDATE sessions SET revoked_at = to_timestamp($2) "
     "WHERE token_hash = $1 AND revoked_at IS NULL";
 
-double EpochSeconds(kernel::Moment moment) {
-  return std::chrono::duration<double>(moment.time_since_epoch()).count();
-}
-
 Principal PrincipalFromRow(const pqxx::row& row) {
   Principal p;
   p.user_id = row[0].as<std::int64_t>();
@@ -98,7 +94,7 @@ void PgAccountRepository::CreateSession(const std::string& token_hash, std::int6
                                         const std::string& device_id,
                                         kernel::Moment expires_at) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    tx.exec_prepared(kInsertSession, token_hash, user_id, device_id, EpochSeconds(expires_at));
+    tx.exec_prepared(kInsertSession, token_hash, user_id, device_id, db::EpochSeconds(expires_at));
   });
 }
 
@@ -106,7 +102,7 @@ std::optional<Principal> PgAccountRepository::FindSession(const std::string& tok
                                                           kernel::Moment now) {
   std::optional<Principal> principal;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec_prepared(kSession, token_hash, EpochSeconds(now));
+    auto rows = tx.exec_prepared(kSession, token_hash, db::EpochSeconds(now));
     if (!rows.empty()) principal = PrincipalFromRow(rows[0]);
   });
   return principal;
@@ -115,7 +111,7 @@ std::optional<Principal> PgAccountRepository::FindSession(const std::string& tok
 bool PgAccountRepository::RevokeSession(const std::string& token_hash, kernel::Moment now) {
   bool revoked = false;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    revoked = tx.exec_prepared(kRevokeSession, token_hash, EpochSeconds(now)).affected_rows() > 0;
+    revoked = tx.exec_prepared(kRevokeSession, token_hash, db::EpochSeconds(now)).affected_rows() > 0;
   });
   return revoked;
 }

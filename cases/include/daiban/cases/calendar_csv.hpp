@@ -12,13 +12,16 @@
 // The holiday calendar file (db/seed/calendar/cn-calendar-YYYY.csv), parsed without I/O.
 //
 // Format, strictly:
-// - UTF-8, optionally starting with a byte order mark; lines end in LF or CRLF; the last line may
-//   or may not end in a line end. Empty lines are skipped anywhere after the header.
+// - Read with kernel::CsvTable: RFC 4180, UTF-8 (every field is checked), optionally starting
+//   with a byte order mark; lines end in LF or CRLF (a lone CR also ends a line); the last line
+//   may or may not end in a line end. Empty lines and comment lines (starting with '#') are
+//   skipped anywhere after the header.
 // - Line 1 is exactly the header `date,kind,name`.
-// - Every other line has exactly three fields: `date` is YYYY-MM-DD naming a real date; `kind` is
-//   `holiday` or `workday` (lower case); `name` is non-empty valid UTF-8 with no control
-//   characters. A field may be quoted as in RFC 4180 ("a ""b"", c"), on one line; nothing is
-//   trimmed, so surrounding spaces are part of a field (and make a date or kind invalid).
+// - Every other record has exactly three fields: `date` is YYYY-MM-DD naming a real date; `kind`
+//   is `holiday` or `workday` (lower case); `name` is non-empty with no control characters. A
+//   field may be quoted ("a ""b"", c"); a quoted field may span lines, but no field may hold a
+//   line break, so such a record is refused at the line where it starts. Nothing is trimmed, so
+//   surrounding spaces are part of a field (and make a date or kind invalid).
 // - Extra fields are an error: an unquoted comma in a name would otherwise be lost silently.
 // - A date may appear once. A holiday on a Saturday or Sunday (the official notices list whole
 //   holiday spans) and a workday on a Monday–Friday (no effect) are both accepted.

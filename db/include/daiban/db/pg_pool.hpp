@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/metrics.hpp"
 
 #include <pqxx/types.hxx>  // forward declarations only
@@ -71,5 +72,9 @@ class PgPool {
   std::uint64_t acquire_timeouts_ = 0;
   std::uint64_t reconnects_ = 0;
 };
+
+// A moment as seconds since the epoch, for SQL's to_timestamp($n): libpqxx 6 has no
+// conversion for time points.
+double EpochSeconds(kernel::Moment moment);
 
 }  // namespace daiban::db
