@@ -50,7 +50,7 @@ die() { printf '[%s] error: %s\n' "$PROFILE" "$*" >&2; exit 1; }
 # installed (apt-get needs root, as on the reference machine).
 PACKAGES=(build-essential cmake pkg-config ccache make curl ca-certificates
   libpistache-dev libpqxx-dev libhiredis-dev libspdlog-dev nlohmann-json3-dev libsodium-dev
-  libgtest-dev libgmock-dev postgresql redis-server redis-tools nginx)
+  libcurl4-openssl-dev libgtest-dev libgmock-dev postgresql redis-server redis-tools nginx)
 
 install_packages() {
   local missing=()
@@ -156,7 +156,7 @@ DEMO_ACCOUNTS=(
   "admin|系统管理员|13800000000||"
   "supervisor|张督办|13800000001|370102|"
   "supervisor|李督办|13800000002|370103|"
-  "window|王窗口|13800000003|370102|LX-XZSP"
+  "window|王窗口|13800000003|370102|"
   "agent|赵代办|13800000004|370102|"
   "courier|钱寄递|13800000005|370102|"
 )

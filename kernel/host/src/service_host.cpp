@@ -98,6 +98,7 @@ int RunService(const std::string& service, std::uint16_t default_port,
                                                              default_port));
     wire(*host);
     host->Server().Start();
+    host->RunStartHooks();
   } catch (const kernel::ConfigError& error) {
     std::cerr << service << ": configuration error: " << error.what() << std::endl;
     return 2;

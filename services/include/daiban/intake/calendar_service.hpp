@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daiban/cases/calendar_csv.hpp"
+#include "daiban/cases/case_store.hpp"
 #include "daiban/cases/working_calendar.hpp"
 #include "daiban/kernel/clock.hpp"
 
@@ -26,7 +27,7 @@ class CalendarRepository {
 // The working-day calendar as loaded in the database. A calendar loaded by another process
 // (daibanctl calendar load) is picked up within `refresh` without a restart; deadlines already
 // set never move, since they are stored on the cases.
-class CalendarService {
+class CalendarService : public cases::CalendarSource {
  public:
   CalendarService(CalendarRepository& repository, const kernel::Clock& clock,
                   cases::OfficeHours office_hours,
@@ -36,7 +37,7 @@ class CalendarService {
   // on a bad file; nothing is written then.
   void Load(const std::string& file_name, const std::string& text);
 
-  std::shared_ptr<const cases::WorkingCalendar> Current();
+  std::shared_ptr<const cases::WorkingCalendar> Current() override;
 
   // The committed deadline N working days after `from` (DESIGN.md §1).
   cases::DeadlineResult Deadline(std::chrono::sys_seconds from, int working_days);

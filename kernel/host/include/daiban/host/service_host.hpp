@@ -46,6 +46,13 @@ class ServiceHost {
   kernel::IdGenerator& Ids() { return *ids_; }
   const ServiceSettings& Settings() const { return settings_; }
 
+  // Runs `hook` when the service starts serving (background workers start there, so merely
+  // wiring a service, as the API contract test does, starts nothing).
+  void OnStart(std::function<void()> hook) { start_hooks_.push_back(std::move(hook)); }
+  void RunStartHooks() {
+    for (const auto& hook : start_hooks_) hook();
+  }
+
   // Keeps a part the service is wired from (a repository, a use case) alive as long as the
   // host; parts are destroyed after the server stopped, newest first.
   template <typename T, typename... Args>
@@ -66,6 +73,7 @@ class ServiceHost {
   std::unique_ptr<db::RedisPool> redis_;
   std::unique_ptr<kernel::HttpServer> server_;
   std::vector<std::shared_ptr<void>> parts_;
+  std::vector<std::function<void()>> start_hooks_;
 };
 
 // The whole life of a service process, for its main(): blocks SIGTERM/SIGINT before any

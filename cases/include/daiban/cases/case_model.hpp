@@ -1,0 +1,141 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "daiban/cases/case_clock.hpp"
+#include "daiban/cases/case_state.hpp"
+
+// A case (代办件) as the use cases see it: plain data, no storage.
+namespace daiban::cases {
+
+using Moment = std::chrono::sys_seconds;
+
+struct GeoPoint {
+  double lat = 0;  // WGS-84
+  double lng = 0;
+};
+
+enum class ApplicantKind { kCitizen, kFirm };
+
+struct Applicant {
+  ApplicantKind kind = ApplicantKind::kCitizen;
+  std::string name;
+  std::string phone;
+  std::string id_number;  // 18-character resident identity number
+  std::string address;
+  GeoPoint location;
+  std::string firm_name;         // firms only
+  std::string firm_credit_code;  // firms only: unified social credit code
+};
+
+enum class DeliveryMethod { kExpress, kWindow };
+
+struct Delivery {
+  DeliveryMethod method = DeliveryMethod::kWindow;
+  std::string address;  // express only
+  std::optional<GeoPoint> location;
+};
+
+enum class MaterialStatus { kProvided, kMissing, kDeferred, kSupplied };
+
+struct CaseMaterial {
+  int seq = 0;  // the case's own numbering
+  std::string item_code;
+  int item_seq = 0;
+  std::string name;
+  bool essential = true;
+  MaterialStatus status = MaterialStatus::kProvided;
+  std::string promised_date;  // ISO date, for a deferred (容缺) material
+  std::optional<Moment> supplied_at;
+  bool IsMissing() const {
+    return status == MaterialStatus::kMissing || status == MaterialStatus::kDeferred;
+  }
+};
+
+struct CaseStep {
+  int order = 1;
+  std::string item_code;
+  std::string item_name;
+  std::string department_code;
+  std::optional<Moment> deadline;
+};
+
+// Who did something: staff by account, the applicant, or the system itself.
+struct Actor {
+  ActorRole role = ActorRole::kSystem;
+  std::int64_t user_id = 0;  // 0 when not a staff account
+  std::string name;
+  // Staff scope: what this actor may see and touch (empty: not limited that way).
+  std::string region_code;
+  std::string department_code;
+};
+
+struct CaseEvent {
+  std::int64_t id = 0;
+  std::string type;  // an action word, or created / material_supplied / rated / ...
+  std::optional<CaseState> from;
+  std::optional<CaseState> to;
+  ActorRole actor_role = ActorRole::kSystem;
+  std::int64_t actor_user_id = 0;
+  std::string actor_name;
+  Moment at{};
+  std::optional<Moment> device_time;
+  std::string reason;
+  nlohmann::json data = nlohmann::json::object();
+};
+
+struct Rating {
+  int score = 0;
+  std::string comment;
+  Moment at{};
+};
+
+struct Case {
+  std::int64_t id = 0;
+  std::string tracking_number;
+  std::string access_code_hash;
+  std::string item_code;    // one of item_code and bundle_code
+  std::string bundle_code;
+  std::string subject_name;  // the item's or the bundle's name
+  std::string mode;          // proxy / assisted / led
+  std::string region_code;
+  std::string department_code;
+  int committed_days = 0;
+  CaseState state = CaseState::kSubmitted;
+  std::optional<CaseState> state_before_suspension;
+  int version = 1;
+  Applicant applicant;
+  Delivery delivery;
+  std::optional<Moment> appointment_at;  // 领办
+  std::int64_t agent_id = 0;
+  std::string agent_name;
+  std::string agent_phone;  // the agent's work phone, shown to the applicant
+  int priority = 0;
+  std::string result_reference;
+  Moment created_at{};
+  std::optional<Moment> accepted_at;
+  std::optional<CaseClock> clock;  // set at acceptance
+  std::optional<Moment> suspended_at;
+  std::optional<Moment> result_ready_at;
+  std::optional<Moment> closed_at;
+  std::vector<CaseMaterial> materials;
+  std::vector<CaseStep> steps;
+  std::optional<Rating> rating;
+
+  int MissingEssential() const;
+  int MissingDeferred() const;  // non-essential still missing
+  CaseFacts Facts() const;
+};
+
+std::string ToWord(ApplicantKind kind);
+std::string ToWord(DeliveryMethod method);
+std::string ToWord(MaterialStatus status);
+std::optional<MaterialStatus> ParseMaterialStatus(std::string_view word);
+
+}  // namespace daiban::cases

@@ -1,0 +1,124 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daiban/cases/case_store.hpp"
+#include "daiban/kernel/clock.hpp"
+
+namespace daiban::cases {
+
+// A material as the applicant declares it when asking for proxy handling.
+struct DeclaredMaterial {
+  std::string item_code;  // may be empty for a single-item case
+  int item_seq = 0;
+  bool provided = false;
+};
+
+struct CaseRequest {
+  std::string item_code;  // exactly one of item_code and bundle_code
+  std::string bundle_code;
+  std::string mode;
+  std::string region_code;
+  Applicant applicant;
+  std::vector<DeclaredMaterial> materials;
+  Delivery delivery;
+  std::optional<Moment> appointment_at;  // required for 领办 (led)
+};
+
+struct Submission {
+  Case created;
+  std::string access_code;  // shown once; only its hash is stored
+};
+
+// A deferred (容缺) material at acceptance: the applicant promises to supply it by `date`.
+struct Deferral {
+  int seq = 0;
+  std::string date;  // ISO
+};
+
+struct CaseServiceOptions {
+  double at_risk_share_left = 0.25;  // at risk when less than this share of working time is left
+  int followup_working_days = 15;    // a bad-rating follow-up is due after this many
+  int bad_rating_at_most = 2;        // ratings at or below this open a follow-up
+};
+
+// The case use cases (DESIGN.md §1): submission, the applicant's views and actions, window
+// acceptance, suspension, and the generic transition every process uses, all through the
+// one state machine (Decide). Each change is one store transaction with its timeline event,
+// outbox message and notices.
+class CaseService {
+ public:
+  CaseService(CaseStore& store, CaseCatalogue& catalogue, CalendarSource& calendar,
+              GuessLimiter& guesses, const kernel::Clock& clock, kernel::IdGenerator& ids,
+              CaseServiceOptions options = {});
+
+  // Validates the request against the catalogue (ApiError 422 naming the field or rule) and
+  // creates the case. With an idempotency key, a retry returns the first answer (rendered by
+  // `render`) and a different body under the same key is 409.
+  struct Answer {
+    int status = 201;
+    std::string body;
+  };
+  // The first answer given for this key, if any; 409 when the key came with another body.
+  // Callers check it before parsing, so a retry never meets a validation error.
+  std::optional<Answer> Replay(const std::string& scope, const std::string& key,
+                               const std::string& request_hash);
+  Answer Submit(const CaseRequest& request, const std::string& idempotency_scope,
+                const std::string& idempotency_key, const std::string& request_hash,
+                const std::function<std::string(const Submission&)>& render);
+
+  // The applicant's view by tracking number and access code. A wrong code answers exactly
+  // like an unknown tracking number (404); failures count against `client_address` (429).
+  Case ReadAsApplicant(const std::string& tracking, const std::string& code,
+                       const std::string& client_address);
+  Case ReadAsStaff(const std::string& tracking, const Actor& actor);
+  std::vector<CaseEvent> Timeline(const Case& c) { return store_.Timeline(c.id); }
+  std::vector<Case> List(CaseFilter filter, const Actor& actor);
+
+  // Applicant actions, authorised by the access code.
+  Case SupplyMaterial(const std::string& tracking, const std::string& code,
+                      const std::string& client_address, int seq);
+  Case Cancel(const std::string& tracking, const std::string& code,
+              const std::string& client_address, const std::string& reason);
+  Case Rate(const std::string& tracking, const std::string& code,
+            const std::string& client_address, int score, const std::string& comment);
+
+  // Staff actions (scope-checked: out of scope answers 404).
+  Case Accept(const std::string& tracking, const Actor& actor,
+              const std::vector<Deferral>& deferrals);
+  Case Reject(const std::string& tracking, const Actor& actor, const std::string& reason);
+  Case Suspend(const std::string& tracking, const Actor& actor, const std::string& reason);
+  Case Resume(const std::string& tracking, const Actor& actor, const std::string& reason);
+
+  // Any transition, for the other use cases (dispatch, mobile, tracking): checks the state
+  // machine, applies `effect` to the case, records the event. `device_time` comes from phones.
+  Case Transition(const std::string& tracking, const CaseScope& scope, const Actor& actor,
+                  CaseAction action, const std::string& reason, nlohmann::json data,
+                  std::optional<Moment> device_time,
+                  const std::function<void(Case&, CaseChange&)>& effect = {});
+
+  static CaseScope ScopeOf(const Actor& actor);
+  static std::string HashAccessCode(const std::string& code);
+
+ private:
+  Case ApplicantChange(const std::string& tracking, const std::string& code,
+                       const std::string& client_address,
+                       const std::function<void(Case&, CaseChange&)>& apply);
+  void Record(Case& c, CaseChange& change, const Actor& actor, const std::string& type,
+              std::optional<CaseState> from, const std::string& reason, nlohmann::json data,
+              std::optional<Moment> device_time);
+  Moment Now() const;
+
+  CaseStore& store_;
+  CaseCatalogue& catalogue_;
+  CalendarSource& calendar_;
+  GuessLimiter& guesses_;
+  const kernel::Clock& clock_;
+  kernel::IdGenerator& ids_;
+  CaseServiceOptions options_;
+};
+
+}  // namespace daiban::cases

@@ -1,0 +1,161 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daiban/cases/case_model.hpp"
+#include "daiban/cases/working_calendar.hpp"
+
+namespace daiban::cases {
+
+// What a staff member may see: cases of a region subtree, of a department, assigned to an
+// agent, or everything. A case outside the scope is answered exactly like an unknown one.
+struct CaseScope {
+  bool everything = false;
+  std::string region_code{};      // with its subtree
+  std::string department_code{};
+  std::int64_t agent_id = 0;      // only cases assigned to this agent
+  static CaseScope Everything() { return {.everything = true}; }
+};
+
+// An event for other services, written to the outbox in the same transaction.
+struct OutboxMessage {
+  std::string stream;
+  std::string event_type;
+  nlohmann::json payload;
+};
+
+// Something the applicant should hear about (accepted, rejected, assigned, supplement
+// needed, result ready, out for delivery, delivered).
+struct ApplicantNotice {
+  std::string template_name;
+  nlohmann::json data;
+};
+
+struct Followup {
+  std::string region_code;
+  Moment opened_at{};
+  Moment due_at{};
+};
+
+// Everything one change writes besides the case row and its materials and steps.
+struct CaseChange {
+  std::vector<CaseEvent> events;
+  std::vector<OutboxMessage> outbox;
+  std::vector<ApplicantNotice> notices;
+  std::optional<Rating> new_rating;
+  std::optional<Followup> new_followup;
+};
+
+// A first answer kept for an idempotency key, so a retried request gets it again.
+struct StoredAnswer {
+  std::string scope;
+  std::string key;
+  std::string request_hash;
+  int status = 0;
+  std::string body;
+};
+
+// The same idempotency key arrived again while the first request was being written.
+class DuplicateRequest : public std::runtime_error {
+ public:
+  DuplicateRequest() : std::runtime_error("idempotency key already used") {}
+};
+
+struct CaseFilter {
+  std::vector<CaseState> states;
+  std::string region_code;  // with its subtree
+  std::string department_code;
+  std::string item_code;
+  std::int64_t agent_id = 0;
+  bool at_risk = false;  // open, past the at-risk moment, not yet overdue
+  bool overdue = false;  // open, past the deadline
+  std::optional<Moment> created_from;
+  std::optional<Moment> created_to;
+  Moment now{};
+  // Keyset pagination in list order (deadline, then id; cases without a deadline last).
+  std::optional<Moment> after_deadline;
+  bool after_no_deadline = false;
+  std::int64_t after_id = 0;
+  int limit = 20;
+};
+
+// Storage of cases. Implementations: PgCaseStore. Every write is one transaction.
+class CaseStore {
+ public:
+  virtual ~CaseStore() = default;
+  virtual std::optional<StoredAnswer> FindAnswer(const std::string& scope,
+                                                 const std::string& key) = 0;
+  // Inserts the case (setting its id), its materials and steps, the change's rows and, when
+  // given, the answer to keep. Throws DuplicateRequest when the answer's key was taken.
+  virtual void Create(Case& new_case, const CaseChange& change,
+                      const std::optional<StoredAnswer>& answer) = 0;
+  virtual std::optional<Case> Find(const std::string& tracking_number,
+                                   const CaseScope& scope) = 0;
+  // Loads the case for update, lets `apply` change it and describe the change, and writes
+  // both if the version is still the one loaded. Throws ApiError 404 when the case is unknown
+  // or out of scope; what `apply` throws aborts the transaction.
+  virtual Case Change(const std::string& tracking_number, const CaseScope& scope,
+                      const std::function<void(Case&, CaseChange&)>& apply) = 0;
+  virtual std::vector<CaseEvent> Timeline(std::int64_t case_id) = 0;
+  virtual std::vector<Case> List(const CaseFilter& filter, const CaseScope& scope) = 0;
+};
+
+// What a case needs to know of the catalogue (an item, or a bundle and its steps).
+struct CaseTerms {
+  std::string code;
+  std::string name;
+  bool is_bundle = false;
+  bool retired = false;
+  std::string department_code;
+  std::string department_region_code;
+  int committed_days = 0;
+  std::vector<std::string> modes;             // proxy / assisted / led
+  std::vector<std::string> delivery_options;  // express / window / on_the_spot
+  struct Material {
+    std::string item_code;
+    int item_seq = 0;
+    std::string name;
+    bool essential = true;
+  };
+  std::vector<Material> materials;
+  struct Step {
+    int order = 1;
+    std::string item_code;
+    std::string item_name;
+    std::string department_code;
+    int committed_days = 0;
+  };
+  std::vector<Step> steps;  // bundles only
+};
+
+// The catalogue as the cases use it; intake adapts its catalogue to this.
+class CaseCatalogue {
+ public:
+  virtual ~CaseCatalogue() = default;
+  virtual std::optional<CaseTerms> Item(const std::string& code) = 0;
+  virtual std::optional<CaseTerms> Bundle(const std::string& code) = 0;
+  virtual bool RegionExists(const std::string& code) = 0;
+  // True when `region` is `ancestor` or lies below it.
+  virtual bool RegionWithin(const std::string& region, const std::string& ancestor) = 0;
+};
+
+// The working-day calendar in force.
+class CalendarSource {
+ public:
+  virtual ~CalendarSource() = default;
+  virtual std::shared_ptr<const WorkingCalendar> Current() = 0;
+};
+
+// Counts failed look-ups per client address, so tracking numbers and codes cannot be guessed.
+class GuessLimiter {
+ public:
+  virtual ~GuessLimiter() = default;
+  virtual bool Blocked(const std::string& address) = 0;
+  virtual void RecordFailure(const std::string& address) = 0;
+};
+
+}  // namespace daiban::cases

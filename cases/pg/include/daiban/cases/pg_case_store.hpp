@@ -1,0 +1,33 @@
+#pragma once
+
+#include "daiban/cases/case_store.hpp"
+#include "daiban/db/pg_pool.hpp"
+
+namespace daiban::cases {
+
+struct PgCaseStoreOptions {
+  // The channel applicant notices go out on (a sink of the notification sender: "log",
+  // "webhook", later "sms").
+  std::string notice_channel = "log";
+};
+
+class PgCaseStore final : public CaseStore {
+ public:
+  PgCaseStore(db::PgPool& pool, PgCaseStoreOptions options = {});
+
+  std::optional<StoredAnswer> FindAnswer(const std::string& scope,
+                                         const std::string& key) override;
+  void Create(Case& new_case, const CaseChange& change,
+              const std::optional<StoredAnswer>& answer) override;
+  std::optional<Case> Find(const std::string& tracking_number, const CaseScope& scope) override;
+  Case Change(const std::string& tracking_number, const CaseScope& scope,
+              const std::function<void(Case&, CaseChange&)>& apply) override;
+  std::vector<CaseEvent> Timeline(std::int64_t case_id) override;
+  std::vector<Case> List(const CaseFilter& filter, const CaseScope& scope) override;
+
+ private:
+  db::PgPool& pool_;
+  PgCaseStoreOptions options_;
+};
+
+}  // namespace daiban::cases

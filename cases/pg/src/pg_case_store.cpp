@@ -1,0 +1,437 @@
+#include "daiban/cases/pg_case_store.hpp"
+
+#include <pqxx/pqxx>
+
+#include "daiban/cases/china_time.hpp"
+#include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/mask.hpp"
+
+namespace daiban::cases {
+
+namespace {
+
+using std::chrono::sys_seconds;
+
+// The columns of a case, in the order CaseFromRow reads them.
+constexpr const char* kCaseSelect = R"sql(
+SELECT c.id, c.tracking_number, c.access_code_hash, coalesce(c.item_code, ''),
+       coalesce(c.bundle_code, ''), coalesce(i.name, b.name, ''), c.mode, c.region_code,
+       c.department_code, c.committed_days, c.state, coalesce(c.state_before_suspension, ''),
+       c.version, c.applicant_kind, c.applicant_name, c.applicant_phone, c.applicant_id_number,
+       c.applicant_address, c.applicant_lat, c.applicant_lng, coalesce(c.firm_name, ''),
+       coalesce(c.firm_credit_code, ''), c.delivery_method, coalesce(c.delivery_address, ''),
+       c.delivery_lat, c.delivery_lng, extract(epoch FROM c.appointment_at)::bigint,
+       coalesce(c.agent_id, 0), coalesce(u.name, ''), coalesce(u.phone, ''), c.priority,
+       coalesce(c.result_reference, ''), extract(epoch FROM c.created_at)::bigint,
+       extract(epoch FROM c.accepted_at)::bigint, extract(epoch FROM c.deadline_at)::bigint,
+       extract(epoch FROM c.at_risk_at)::bigint, c.deadline_provisional,
+       extract(epoch FROM c.suspended_at)::bigint, extract(epoch FROM c.result_ready_at)::bigint,
+       extract(epoch FROM c.closed_at)::bigint, r.score, coalesce(r.comment, ''),
+       extract(epoch FROM r.created_at)::bigint
+  FROM cases c
+  LEFT JOIN items i ON i.code = c.item_code
+  LEFT JOIN bundles b ON b.code = c.bundle_code
+  LEFT JOIN users u ON u.id = c.agent_id
+  LEFT JOIN ratings r ON r.case_id = c.id
+)sql";
+
+// Scope parameters $S1 everything, $S2 region, $S3 department, $S4 agent; written with a
+// placeholder base so each statement numbers them after its own parameters.
+std::string ScopeCondition(int base) {
+  const std::string all = "$" + std::to_string(base);
+  const std::string region = "$" + std::to_string(base + 1);
+  const std::string department = "$" + std::to_string(base + 2);
+  const std::string agent = "$" + std::to_string(base + 3);
+  std::string sql = "(";
+  sql.append(all).append("::boolean OR ((");
+  sql.append(region).append(" = '' OR c.region_code IN (WITH RECURSIVE sub(code) AS (SELECT ");
+  sql.append(region).append("::text UNION ALL SELECT r.code FROM regions r JOIN sub ");
+  sql.append("ON r.parent_code = sub.code) SELECT code FROM sub)) AND (");
+  sql.append(department).append(" = '' OR c.department_code = ").append(department);
+  sql.append(") AND (").append(agent).append("::bigint = 0 OR c.agent_id = ").append(agent);
+  // An empty scope sees nothing.
+  sql.append(") AND (").append(region).append(" <> '' OR ").append(department);
+  sql.append(" <> '' OR ").append(agent).append("::bigint <> 0)))");
+  return sql;
+}
+
+const std::string kFindSql = std::string(kCaseSelect) + " WHERE c.tracking_number = $1 AND " +
+                             ScopeCondition(2);
+const std::string kLockSql =
+    "SELECT c.id FROM cases c WHERE c.tracking_number = $1 AND " + ScopeCondition(2) +
+    " FOR UPDATE OF c";
+const std::string kByIdSql = std::string(kCaseSelect) + " WHERE c.id = $1";
+
+constexpr const char* kMaterialsSql =
+    "SELECT seq, item_code, item_seq, name, essential, status, "
+    "coalesce(to_char(promised_date, 'YYYY-MM-DD'), ''), "
+    "extract(epoch FROM supplied_at)::bigint FROM case_materials WHERE case_id = $1 ORDER BY seq";
+constexpr const char* kStepsSql =
+    "SELECT s.step_order, s.item_code, i.name, s.department_code, "
+    "extract(epoch FROM s.deadline_at)::bigint FROM case_steps s "
+    "JOIN items i ON i.code = s.item_code WHERE s.case_id = $1 ORDER BY s.step_order, s.item_code";
+
+constexpr const char* kInsertCaseSql = R"sql(
+INSERT INTO cases (tracking_number, access_code_hash, item_code, bundle_code, mode, region_code,
+  department_code, committed_days, state, version, applicant_kind, applicant_name,
+  applicant_phone, applicant_id_number, applicant_address, applicant_lat, applicant_lng,
+  firm_name, firm_credit_code, delivery_method, delivery_address, delivery_lat, delivery_lng,
+  appointment_at, priority, created_at, updated_at)
+VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14,
+  $15, $16, NULLIF($17, ''), NULLIF($18, ''), $19, NULLIF($20, ''), $21, $22,
+  to_timestamp($23), $24, to_timestamp($25), to_timestamp($25))
+RETURNING id)sql";
+
+constexpr const char* kUpdateCaseSql = R"sql(
+UPDATE cases SET state = $3, state_before_suspension = NULLIF($4, ''), version = version + 1,
+  agent_id = NULLIF($5, 0), priority = $6, result_reference = NULLIF($7, ''),
+  accepted_at = to_timestamp($8), deadline_at = to_timestamp($9), at_risk_at = to_timestamp($10),
+  deadline_provisional = $11, suspended_at = to_timestamp($12),
+  result_ready_at = to_timestamp($13), closed_at = to_timestamp($14), updated_at = to_timestamp($15)
+WHERE id = $1 AND version = $2)sql";
+
+constexpr const char* kUpsertMaterialSql = R"sql(
+INSERT INTO case_materials (case_id, seq, item_code, item_seq, name, essential, status,
+  promised_date, supplied_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::date, to_timestamp($9))
+ON CONFLICT (case_id, seq) DO UPDATE SET status = EXCLUDED.status,
+  promised_date = EXCLUDED.promised_date, supplied_at = EXCLUDED.supplied_at)sql";
+
+constexpr const char* kUpsertStepSql = R"sql(
+INSERT INTO case_steps (case_id, step_order, item_code, department_code, deadline_at)
+VALUES ($1, $2, $3, $4, to_timestamp($5))
+ON CONFLICT (case_id, item_code) DO UPDATE SET deadline_at = EXCLUDED.deadline_at)sql";
+
+constexpr const char* kInsertEventSql = R"sql(
+INSERT INTO case_events (case_id, type, from_state, to_state, actor_role, actor_user_id,
+  actor_name, at, device_time, reason, data)
+VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, 0), $7, to_timestamp($8),
+  to_timestamp($9), $10, $11::jsonb))sql";
+
+constexpr const char* kInsertOutboxSql =
+    "INSERT INTO outbox (stream, aggregate_id, event_type, payload) VALUES ($1, $2, $3, $4::jsonb)";
+
+constexpr const char* kInsertNoticeSql = R"sql(
+INSERT INTO notifications (case_id, channel, recipient, recipient_masked, template, data,
+  next_attempt_at, created_at)
+VALUES ($1, $2, $3, $4, $5, $6::jsonb, to_timestamp($7), to_timestamp($7)))sql";
+
+constexpr const char* kInsertRatingSql =
+    "INSERT INTO ratings (case_id, score, comment, created_at) VALUES ($1, $2, $3, to_timestamp($4))";
+constexpr const char* kInsertFollowupSql =
+    "INSERT INTO followups (case_id, region_code, opened_at, due_at) "
+    "VALUES ($1, $2, to_timestamp($3), to_timestamp($4))";
+
+constexpr const char* kFindAnswerSql =
+    "SELECT request_hash, status, response FROM idempotency_keys "
+    "WHERE scope = $1 AND key = $2";
+constexpr const char* kInsertAnswerSql =
+    "INSERT INTO idempotency_keys (scope, key, request_hash, status, response) "
+    "VALUES ($1, $2, $3, $4, $5)";
+
+constexpr const char* kTimelineSql =
+    "SELECT id, type, coalesce(from_state, ''), coalesce(to_state, ''), actor_role, "
+    "coalesce(actor_user_id, 0), actor_name, extract(epoch FROM at)::bigint, "
+    "extract(epoch FROM device_time)::bigint, reason, data::text FROM case_events "
+    "WHERE case_id = $1 ORDER BY id";
+
+// $1 states (comma list), $2 region, $3 department, $4 item, $5 agent, $6 at_risk, $7 overdue,
+// $8 created_from, $9 created_to (epoch; NULL = open), $10 now, $11 after kind (0 none,
+// 1 a deadline, 2 no deadline), $12 after deadline, $13 after id, $14 limit, then the scope.
+const std::string kListSql = std::string(kCaseSelect) + R"sql(
+ WHERE ($1 = '' OR c.state = ANY (string_to_array($1, ',')))
+   AND ($2 = '' OR c.region_code IN (WITH RECURSIVE sub(code) AS (SELECT $2::text UNION ALL
+        SELECT r.code FROM regions r JOIN sub ON r.parent_code = sub.code) SELECT code FROM sub))
+   AND ($3 = '' OR c.department_code = $3)
+   AND ($4 = '' OR c.item_code = $4)
+   AND ($5::bigint = 0 OR c.agent_id = $5)
+   AND (NOT $6::boolean OR (c.state IN ('accepted', 'assigned', 'in_progress')
+        AND c.at_risk_at <= to_timestamp($10) AND c.deadline_at >= to_timestamp($10)))
+   AND (NOT $7::boolean OR (c.state IN ('accepted', 'assigned', 'in_progress')
+        AND c.deadline_at < to_timestamp($10)))
+   AND ($8::double precision IS NULL OR c.created_at >= to_timestamp($8))
+   AND ($9::double precision IS NULL OR c.created_at < to_timestamp($9))
+   AND ($11::integer = 0
+        OR ($11::integer = 1 AND (c.deadline_at > to_timestamp($12) OR c.deadline_at IS NULL
+            OR (c.deadline_at = to_timestamp($12) AND c.id > $13)))
+        OR ($11::integer = 2 AND c.deadline_at IS NULL AND c.id > $13))
+   AND )sql" + ScopeCondition(15) + R"sql(
+ ORDER BY c.deadline_at ASC NULLS LAST, c.id
+ LIMIT $14)sql";
+
+std::optional<sys_seconds> MomentAt(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return sys_seconds(std::chrono::seconds(field.as<long long>()));
+}
+
+std::optional<double> Epoch(const std::optional<sys_seconds>& moment) {
+  if (!moment) return std::nullopt;
+  return static_cast<double>(moment->time_since_epoch().count());
+}
+
+double Epoch(sys_seconds moment) { return static_cast<double>(moment.time_since_epoch().count()); }
+
+Case CaseFromRow(const pqxx::row& row) {
+  Case c;
+  int i = 0;
+  c.id = row[i++].as<std::int64_t>();
+  c.tracking_number = row[i++].as<std::string>();
+  c.access_code_hash = row[i++].as<std::string>();
+  c.item_code = row[i++].as<std::string>();
+  c.bundle_code = row[i++].as<std::string>();
+  c.subject_name = row[i++].as<std::string>();
+  c.mode = row[i++].as<std::string>();
+  c.region_code = row[i++].as<std::string>();
+  c.department_code = row[i++].as<std::string>();
+  c.committed_days = row[i++].as<int>();
+  c.state = ParseCaseState(row[i++].as<std::string>()).value_or(CaseState::kSubmitted);
+  auto before = row[i++].as<std::string>();
+  if (!before.empty()) c.state_before_suspension = ParseCaseState(before);
+  c.version = row[i++].as<int>();
+  c.applicant.kind = row[i++].as<std::string>() == "firm" ? ApplicantKind::kFirm
+                                                          : ApplicantKind::kCitizen;
+  c.applicant.name = row[i++].as<std::string>();
+  c.applicant.phone = row[i++].as<std::string>();
+  c.applicant.id_number = row[i++].as<std::string>();
+  c.applicant.address = row[i++].as<std::string>();
+  c.applicant.location.lat = row[i++].as<double>();
+  c.applicant.location.lng = row[i++].as<double>();
+  c.applicant.firm_name = row[i++].as<std::string>();
+  c.applicant.firm_credit_code = row[i++].as<std::string>();
+  c.delivery.method = row[i++].as<std::string>() == "express" ? DeliveryMethod::kExpress
+                                                              : DeliveryMethod::kWindow;
+  c.delivery.address = row[i++].as<std::string>();
+  if (!row[i].is_null() && !row[i + 1].is_null()) {
+    c.delivery.location = GeoPoint{row[i].as<double>(), row[i + 1].as<double>()};
+  }
+  i += 2;
+  c.appointment_at = MomentAt(row[i++]);
+  c.agent_id = row[i++].as<std::int64_t>();
+  c.agent_name = row[i++].as<std::string>();
+  c.agent_phone = row[i++].as<std::string>();
+  c.priority = row[i++].as<int>();
+  c.result_reference = row[i++].as<std::string>();
+  c.created_at = *MomentAt(row[i++]);
+  c.accepted_at = MomentAt(row[i++]);
+  auto deadline = MomentAt(row[i++]);
+  auto at_risk = MomentAt(row[i++]);
+  bool provisional = row[i++].as<bool>();
+  if (deadline && at_risk) c.clock = CaseClock{*deadline, *at_risk, provisional};
+  c.suspended_at = MomentAt(row[i++]);
+  c.result_ready_at = MomentAt(row[i++]);
+  c.closed_at = MomentAt(row[i++]);
+  if (!row[i].is_null()) {
+    c.rating = Rating{row[i].as<int>(), row[i + 1].as<std::string>(), *MomentAt(row[i + 2])};
+  }
+  return c;
+}
+
+void LoadDetails(pqxx::transaction_base& tx, Case& c) {
+  for (const auto& row : tx.exec_params(kMaterialsSql, c.id)) {
+    CaseMaterial m;
+    m.seq = row[0].as<int>();
+    m.item_code = row[1].as<std::string>();
+    m.item_seq = row[2].as<int>();
+    m.name = row[3].as<std::string>();
+    m.essential = row[4].as<bool>();
+    m.status = ParseMaterialStatus(row[5].as<std::string>()).value_or(MaterialStatus::kMissing);
+    m.promised_date = row[6].as<std::string>();
+    m.supplied_at = MomentAt(row[7]);
+    c.materials.push_back(std::move(m));
+  }
+  for (const auto& row : tx.exec_params(kStepsSql, c.id)) {
+    c.steps.push_back({row[0].as<int>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                       row[3].as<std::string>(), MomentAt(row[4])});
+  }
+}
+
+template <typename... Rest>
+pqxx::result ExecScoped(pqxx::transaction_base& tx, const std::string& sql, const CaseScope& s,
+                        Rest&&... params) {
+  return tx.exec_params(sql, std::forward<Rest>(params)..., s.everything, s.region_code,
+                        s.department_code, s.agent_id);
+}
+
+void WriteMaterialsAndSteps(pqxx::transaction_base& tx, const Case& c) {
+  for (const auto& m : c.materials) {
+    tx.exec_params(kUpsertMaterialSql, c.id, m.seq, m.item_code, m.item_seq, m.name, m.essential,
+                   ToWord(m.status), m.promised_date, Epoch(m.supplied_at));
+  }
+  for (const auto& s : c.steps) {
+    tx.exec_params(kUpsertStepSql, c.id, s.order, s.item_code, s.department_code,
+                   Epoch(s.deadline));
+  }
+}
+
+}  // namespace
+
+PgCaseStore::PgCaseStore(db::PgPool& pool, PgCaseStoreOptions options)
+    : pool_(pool), options_(std::move(options)) {}
+
+std::optional<StoredAnswer> PgCaseStore::FindAnswer(const std::string& scope,
+                                                    const std::string& key) {
+  std::optional<StoredAnswer> answer;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_params(kFindAnswerSql, scope, key);
+    if (rows.empty()) return;
+    answer = StoredAnswer{scope, key, rows[0][0].as<std::string>(), rows[0][1].as<int>(),
+                          rows[0][2].as<std::string>()};
+  });
+  return answer;
+}
+
+namespace {
+
+// The rows a change adds besides the case itself: timeline, outbox, notices, rating, follow-up.
+void WriteChange(pqxx::transaction_base& tx, const Case& c, const CaseChange& change,
+                 const PgCaseStoreOptions& options) {
+  for (const auto& e : change.events) {
+    tx.exec_params(kInsertEventSql, c.id, e.type, e.from ? ToWord(*e.from) : std::string(),
+                   e.to ? ToWord(*e.to) : std::string(), ToWord(e.actor_role), e.actor_user_id,
+                   e.actor_name, Epoch(e.at), Epoch(e.device_time), e.reason,
+                   e.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  for (const auto& o : change.outbox) {
+    tx.exec_params(kInsertOutboxSql, o.stream, c.tracking_number, o.event_type,
+                   o.payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  const double now = change.events.empty() ? Epoch(c.created_at) : Epoch(change.events.back().at);
+  for (const auto& n : change.notices) {
+    tx.exec_params(kInsertNoticeSql, c.id, options.notice_channel, c.applicant.phone,
+                   kernel::MaskPhone(c.applicant.phone), n.template_name,
+                   n.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), now);
+  }
+  if (change.new_rating) {
+    tx.exec_params(kInsertRatingSql, c.id, change.new_rating->score, change.new_rating->comment,
+                   Epoch(change.new_rating->at));
+  }
+  if (change.new_followup) {
+    tx.exec_params(kInsertFollowupSql, c.id, change.new_followup->region_code,
+                   Epoch(change.new_followup->opened_at), Epoch(change.new_followup->due_at));
+  }
+}
+
+}  // namespace
+
+void PgCaseStore::Create(Case& c, const CaseChange& change,
+                         const std::optional<StoredAnswer>& answer) {
+  try {
+    pool_.Transact([&](pqxx::dbtransaction& tx) {
+      if (answer) {
+        tx.exec_params(kInsertAnswerSql, answer->scope, answer->key, answer->request_hash,
+                       answer->status, answer->body);
+      }
+      const auto& a = c.applicant;
+      std::optional<double> lat, lng;
+      if (c.delivery.location) {
+        lat = c.delivery.location->lat;
+        lng = c.delivery.location->lng;
+      }
+      c.id = tx.exec_params(kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code,
+                            c.bundle_code, c.mode, c.region_code, c.department_code,
+                            c.committed_days, ToWord(c.state), ToWord(a.kind), a.name, a.phone,
+                            a.id_number, a.address, a.location.lat, a.location.lng, a.firm_name,
+                            a.firm_credit_code, ToWord(c.delivery.method), c.delivery.address,
+                            lat, lng, Epoch(c.appointment_at), c.priority, Epoch(c.created_at))[0][0]
+                 .as<std::int64_t>();
+      WriteMaterialsAndSteps(tx, c);
+      WriteChange(tx, c, change, options_);
+    });
+  } catch (const pqxx::unique_violation& error) {
+    if (answer && std::string(error.what()).find("idempotency_keys") != std::string::npos) {
+      throw DuplicateRequest();
+    }
+    throw;
+  }
+}
+
+std::optional<Case> PgCaseStore::Find(const std::string& tracking, const CaseScope& scope) {
+  std::optional<Case> found;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = ExecScoped(tx, kFindSql, scope, tracking);
+    if (rows.empty()) return;
+    found = CaseFromRow(rows[0]);
+    LoadDetails(tx, *found);
+  });
+  return found;
+}
+
+Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
+                         const std::function<void(Case&, CaseChange&)>& apply) {
+  Case result;
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    auto locked = ExecScoped(tx, kLockSql, scope, tracking);
+    if (locked.empty()) throw kernel::NotFound("no case with this tracking number");
+    Case c = CaseFromRow(tx.exec_params(kByIdSql, locked[0][0].as<std::int64_t>())[0]);
+    LoadDetails(tx, c);
+    const int loaded_version = c.version;
+    CaseChange change;
+    apply(c, change);
+    const double now = change.events.empty() ? Epoch(c.created_at) : Epoch(change.events.back().at);
+    std::optional<double> deadline, at_risk;
+    if (c.clock) {
+      deadline = Epoch(c.clock->deadline);
+      at_risk = Epoch(c.clock->at_risk_at);
+    }
+    auto updated = tx.exec_params(
+        kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
+        c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(),
+        c.agent_id, c.priority, c.result_reference, Epoch(c.accepted_at), deadline, at_risk,
+        c.clock && c.clock->provisional, Epoch(c.suspended_at), Epoch(c.result_ready_at),
+        Epoch(c.closed_at), now);
+    if (updated.affected_rows() != 1) {
+      throw kernel::Conflict("stale_version", "the case changed meanwhile; read it and retry");
+    }
+    WriteMaterialsAndSteps(tx, c);
+    WriteChange(tx, c, change, options_);
+    c.version = loaded_version + 1;
+    result = std::move(c);
+  });
+  // Re-read the joined names (agent) as stored.
+  auto fresh = Find(tracking, CaseScope::Everything());
+  return fresh ? *fresh : result;
+}
+
+std::vector<CaseEvent> PgCaseStore::Timeline(std::int64_t case_id) {
+  std::vector<CaseEvent> events;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    for (const auto& row : tx.exec_params(kTimelineSql, case_id)) {
+      CaseEvent e;
+      e.id = row[0].as<std::int64_t>();
+      e.type = row[1].as<std::string>();
+      auto from = row[2].as<std::string>();
+      auto to = row[3].as<std::string>();
+      if (!from.empty()) e.from = ParseCaseState(from);
+      if (!to.empty()) e.to = ParseCaseState(to);
+      e.actor_role = ParseActorRole(row[4].as<std::string>()).value_or(ActorRole::kSystem);
+      e.actor_user_id = row[5].as<std::int64_t>();
+      e.actor_name = row[6].as<std::string>();
+      e.at = *MomentAt(row[7]);
+      e.device_time = MomentAt(row[8]);
+      e.reason = row[9].as<std::string>();
+      e.data = nlohmann::json::parse(row[10].as<std::string>(), nullptr, false);
+      events.push_back(std::move(e));
+    }
+  });
+  return events;
+}
+
+std::vector<Case> PgCaseStore::List(const CaseFilter& f, const CaseScope& scope) {
+  std::string states;
+  for (auto s : f.states) {
+    if (!states.empty()) states += ',';
+    states += ToWord(s);
+  }
+  int after_kind = f.after_deadline ? 1 : (f.after_no_deadline ? 2 : 0);
+  std::vector<Case> cases;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = ExecScoped(tx, kListSql, scope, states, f.region_code, f.department_code,
+                           f.item_code, f.agent_id, f.at_risk, f.overdue, Epoch(f.created_from),
+                           Epoch(f.created_to), Epoch(f.now), after_kind,
+                           f.after_deadline ? Epoch(*f.after_deadline) : 0.0, f.after_id, f.limit);
+    for (const auto& row : rows) cases.push_back(CaseFromRow(row));
+  });
+  return cases;
+}
+
+}  // namespace daiban::cases

@@ -1,0 +1,498 @@
+#include "daiban/cases/case_service.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <map>
+
+#include "daiban/cases/applicant_rules.hpp"
+#include "daiban/cases/china_time.hpp"
+#include "daiban/cases/tracking_number.hpp"
+#include "daiban/kernel/errors.hpp"
+
+namespace daiban::cases {
+
+namespace {
+
+using kernel::ApiError;
+using kernel::Invalid;
+
+constexpr const char* kCaseStream = "events:cases";
+
+// Which target states the applicant hears about, and under which template.
+std::optional<std::string> NoticeFor(CaseAction action, CaseState to) {
+  if (action == CaseAction::kRequestSupplement) return "supplement_needed";
+  switch (to) {
+    case CaseState::kAccepted:
+      return action == CaseAction::kAccept ? std::optional<std::string>("case_accepted")
+                                           : std::nullopt;
+    case CaseState::kRejected:
+      return "case_rejected";
+    case CaseState::kAssigned:
+      return action == CaseAction::kAssign ? std::optional<std::string>("case_assigned")
+                                           : std::nullopt;
+    case CaseState::kResultReady:
+      return "result_ready";
+    case CaseState::kOutForDelivery:
+      return "out_for_delivery";
+    case CaseState::kDelivered:
+      return "delivered";
+    default:
+      return std::nullopt;
+  }
+}
+
+std::uint64_t RandomBits(kernel::IdGenerator& ids) { return std::stoull(ids.HexId(8), nullptr, 16); }
+
+bool Contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+bool SameSecret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+void ValidateApplicant(const Applicant& applicant, CivilDate today) {
+  if (applicant.name.empty() || applicant.name.size() > 100) {
+    throw Invalid("applicant.name", "the applicant's name is required (at most 100 bytes)");
+  }
+  if (!IsMobilePhone(applicant.phone)) {
+    throw Invalid("applicant.phone", "phone must be an 11-digit mobile number");
+  }
+  if (!IsValidIdNumber(applicant.id_number, today)) {
+    throw Invalid("applicant.id_number",
+                  "id_number is not a valid 18-character resident identity number (check digit "
+                  "or birth date wrong)");
+  }
+  if (applicant.address.empty() || applicant.address.size() > 500) {
+    throw Invalid("applicant.address", "the applicant's address is required");
+  }
+  if (!InsideJinan(applicant.location.lat, applicant.location.lng)) {
+    throw Invalid("applicant.location", "the location is outside 济南市 (WGS-84 lat, lng)");
+  }
+  if (applicant.kind == ApplicantKind::kFirm) {
+    if (applicant.firm_name.empty()) throw Invalid("firm.name", "a firm's name is required");
+    if (!IsValidSocialCreditCode(applicant.firm_credit_code)) {
+      throw Invalid("firm.credit_code",
+                    "credit_code is not a valid unified social credit code (check character)");
+    }
+  }
+}
+
+}  // namespace
+
+CaseService::CaseService(CaseStore& store, CaseCatalogue& catalogue, CalendarSource& calendar,
+                         GuessLimiter& guesses, const kernel::Clock& clock,
+                         kernel::IdGenerator& ids, CaseServiceOptions options)
+    : store_(store),
+      catalogue_(catalogue),
+      calendar_(calendar),
+      guesses_(guesses),
+      clock_(clock),
+      ids_(ids),
+      options_(options) {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium cannot initialise");
+}
+
+Moment CaseService::Now() const { return std::chrono::floor<std::chrono::seconds>(clock_.Now()); }
+
+std::string CaseService::HashAccessCode(const std::string& code) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(code.data()), code.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+CaseScope CaseService::ScopeOf(const Actor& actor) {
+  switch (actor.role) {
+    case ActorRole::kAdmin:
+    case ActorRole::kSystem:
+      return CaseScope::Everything();
+    case ActorRole::kSupervisor:
+    case ActorRole::kWindow:
+      return {.region_code = actor.region_code, .department_code = actor.department_code};
+    case ActorRole::kAgent:
+      return {.agent_id = actor.user_id};
+    default:
+      return {};  // nothing
+  }
+}
+
+void CaseService::Record(Case& c, CaseChange& change, const Actor& actor, const std::string& type,
+                         std::optional<CaseState> from, const std::string& reason,
+                         nlohmann::json data, std::optional<Moment> device_time) {
+  CaseEvent event;
+  event.type = type;
+  event.from = from;
+  event.to = c.state;
+  event.actor_role = actor.role;
+  event.actor_user_id = actor.user_id;
+  event.actor_name = actor.name;
+  event.at = Now();
+  event.device_time = device_time;
+  event.reason = reason;
+  event.data = data.is_object() ? std::move(data) : nlohmann::json::object();
+  change.events.push_back(event);
+  change.outbox.push_back(
+      {kCaseStream, type,
+       {{"tracking_number", c.tracking_number},
+        {"from", from ? nlohmann::json(ToWord(*from)) : nlohmann::json(nullptr)},
+        {"to", ToWord(c.state)},
+        {"region_code", c.region_code},
+        {"department_code", c.department_code},
+        {"agent_id", c.agent_id},
+        {"at", FormatRfc3339China(event.at)}}});
+}
+
+std::optional<CaseService::Answer> CaseService::Replay(const std::string& scope,
+                                                       const std::string& key,
+                                                       const std::string& request_hash) {
+  if (key.empty()) return std::nullopt;
+  auto stored = store_.FindAnswer(scope, key);
+  if (!stored) return std::nullopt;
+  if (stored->request_hash != request_hash) {
+    throw kernel::Conflict("idempotency_key_reused",
+                           "this Idempotency-Key was used with a different request body",
+                           "Idempotency-Key");
+  }
+  return Answer{stored->status, stored->body};
+}
+
+CaseService::Answer CaseService::Submit(
+    const CaseRequest& request, const std::string& idempotency_scope,
+    const std::string& idempotency_key, const std::string& request_hash,
+    const std::function<std::string(const Submission&)>& render) {
+  auto replay = [&] { return Replay(idempotency_scope, idempotency_key, request_hash); };
+  if (auto answer = replay()) return *answer;
+
+  const Moment now = Now();
+  // What is asked for, and what the catalogue allows.
+  if (request.item_code.empty() == request.bundle_code.empty()) {
+    throw Invalid("item_code", "give exactly one of item_code and bundle_code");
+  }
+  const bool is_bundle = !request.bundle_code.empty();
+  auto terms = is_bundle ? catalogue_.Bundle(request.bundle_code) : catalogue_.Item(request.item_code);
+  const std::string subject_field = is_bundle ? "bundle_code" : "item_code";
+  if (!terms || terms->retired) {
+    throw Invalid(subject_field, "no offered " + std::string(is_bundle ? "bundle" : "item") +
+                                     " '" + (is_bundle ? request.bundle_code : request.item_code) +
+                                     "'");
+  }
+  if (!Contains({"proxy", "assisted", "led"}, request.mode)) {
+    throw Invalid("mode", "mode must be proxy (代办), assisted (帮办) or led (领办)");
+  }
+  if (!Contains(terms->modes, request.mode)) {
+    throw Invalid("mode", "'" + terms->name + "' is not offered in mode " + request.mode);
+  }
+  if (!catalogue_.RegionExists(request.region_code)) {
+    throw Invalid("region_code", "unknown region '" + request.region_code + "'");
+  }
+  if (!catalogue_.RegionWithin(request.region_code, terms->department_region_code)) {
+    throw Invalid("region_code", "'" + terms->name + "' is not handled for region " +
+                                     request.region_code + " (its department serves " +
+                                     terms->department_region_code + ")");
+  }
+  ValidateApplicant(request.applicant, ToChinaLocal(now).date);
+  if (request.mode == "led") {
+    if (!request.appointment_at || *request.appointment_at <= now) {
+      throw Invalid("appointment_at", "领办 (led) needs a future appointment time");
+    }
+  }
+  // Delivery of the result.
+  const auto& delivery = request.delivery;
+  const std::string method = ToWord(delivery.method);
+  if (!Contains(terms->delivery_options, method)) {
+    throw Invalid("delivery.method", "'" + terms->name + "' offers no " + method + " delivery");
+  }
+  if (delivery.method == DeliveryMethod::kExpress) {
+    if (delivery.address.empty()) {
+      throw Invalid("delivery.address", "express delivery needs an address");
+    }
+    if (!delivery.location || !InsideJinan(delivery.location->lat, delivery.location->lng)) {
+      throw Invalid("delivery.location", "express delivery needs a location inside 济南市");
+    }
+  }
+  // Materials: each declared one must exist; every essential one must be provided.
+  std::map<std::pair<std::string, int>, bool> declared;
+  for (const auto& m : request.materials) {
+    std::string item = m.item_code.empty() && !is_bundle ? terms->code : m.item_code;
+    bool known = std::any_of(terms->materials.begin(), terms->materials.end(), [&](const auto& t) {
+      return t.item_code == item && t.item_seq == m.item_seq;
+    });
+    if (!known) {
+      throw Invalid("materials", "no material " + std::to_string(m.item_seq) + " of item '" +
+                                     item + "'");
+    }
+    if (!declared.emplace(std::make_pair(item, m.item_seq), m.provided).second) {
+      throw Invalid("materials", "material " + std::to_string(m.item_seq) + " of item '" + item +
+                                     "' is declared twice");
+    }
+  }
+  Case c;
+  int seq = 0;
+  for (const auto& t : terms->materials) {
+    auto found = declared.find({t.item_code, t.item_seq});
+    bool provided = found != declared.end() && found->second;
+    if (t.essential && !provided) {
+      throw Invalid("materials", "the essential material '" + t.name + "' must be provided");
+    }
+    CaseMaterial material;
+    material.seq = ++seq;
+    material.item_code = t.item_code;
+    material.item_seq = t.item_seq;
+    material.name = t.name;
+    material.essential = t.essential;
+    material.status = provided ? MaterialStatus::kProvided : MaterialStatus::kMissing;
+    c.materials.push_back(material);
+  }
+  for (const auto& s : terms->steps) {
+    c.steps.push_back({s.order, s.item_code, s.item_name, s.department_code, std::nullopt});
+  }
+
+  c.tracking_number = TrackingNumberFromRandom(RandomBits(ids_));
+  std::string access_code = AccessCodeFromRandom(RandomBits(ids_));
+  c.access_code_hash = HashAccessCode(access_code);
+  c.item_code = request.item_code;
+  c.bundle_code = request.bundle_code;
+  c.subject_name = terms->name;
+  c.mode = request.mode;
+  c.region_code = request.region_code;
+  c.department_code = terms->department_code;
+  c.committed_days = terms->committed_days;
+  c.state = CaseState::kSubmitted;
+  c.applicant = request.applicant;
+  c.delivery = delivery;
+  c.appointment_at = request.appointment_at;
+  c.created_at = now;
+
+  CaseChange change;
+  Actor applicant{ActorRole::kApplicant, 0, request.applicant.name, "", ""};
+  Record(c, change, applicant, "created", std::nullopt, "",
+         {{"subject", terms->code}, {"mode", request.mode}}, std::nullopt);
+
+  Submission submission{c, access_code};
+  std::optional<StoredAnswer> answer;
+  if (!idempotency_key.empty()) {
+    answer = StoredAnswer{idempotency_scope, idempotency_key, request_hash, 201, render(submission)};
+  }
+  try {
+    store_.Create(c, change, answer);
+  } catch (const DuplicateRequest&) {
+    if (auto first = replay()) return *first;  // the other request won the race
+    throw;
+  }
+  submission.created = c;
+  return {201, answer ? answer->body : render(submission)};
+}
+
+Case CaseService::ReadAsApplicant(const std::string& tracking, const std::string& code,
+                                  const std::string& client_address) {
+  if (guesses_.Blocked(client_address)) {
+    throw kernel::TooManyRequests("too many failed look-ups, try again later");
+  }
+  // Hash first, whatever the outcome, so an unknown number and a wrong code cost the same.
+  const std::string hash = HashAccessCode(code);
+  auto found = store_.Find(NormalizeTrackingNumber(tracking), CaseScope::Everything());
+  if (!found || !SameSecret(found->access_code_hash, hash)) {
+    guesses_.RecordFailure(client_address);
+    throw kernel::NotFound("no case with this tracking number and access code");
+  }
+  return *found;
+}
+
+Case CaseService::ReadAsStaff(const std::string& tracking, const Actor& actor) {
+  auto found = store_.Find(NormalizeTrackingNumber(tracking), ScopeOf(actor));
+  if (!found) throw kernel::NotFound("no case with this tracking number");
+  return *found;
+}
+
+std::vector<Case> CaseService::List(CaseFilter filter, const Actor& actor) {
+  filter.now = Now();
+  if (filter.limit < 1 || filter.limit > 100) {
+    throw kernel::BadRequest("limit must be 1..100", "limit");
+  }
+  if (!filter.region_code.empty() && !catalogue_.RegionExists(filter.region_code)) {
+    throw kernel::BadRequest("unknown region '" + filter.region_code + "'", "region");
+  }
+  return store_.List(filter, ScopeOf(actor));
+}
+
+Case CaseService::Transition(const std::string& tracking, const CaseScope& scope,
+                             const Actor& actor, CaseAction action, const std::string& reason,
+                             nlohmann::json data, std::optional<Moment> device_time,
+                             const std::function<void(Case&, CaseChange&)>& effect) {
+  return store_.Change(NormalizeTrackingNumber(tracking), scope, [&](Case& c, CaseChange& change) {
+    const CaseState from = c.state;
+    auto decided = Decide(c.Facts(), action, actor.role);
+    if (auto* refused = std::get_if<TransitionRefused>(&decided)) {
+      int status = refused->rule == "role_not_allowed" ? 403 : 409;
+      throw ApiError(status, refused->rule, refused->message + " (current state: " +
+                                               ToWord(from) + ")",
+                     "state");
+    }
+    const Moment now = Now();
+    c.state = std::get<CaseState>(decided);
+    if (c.state == CaseState::kSuspended && from != CaseState::kSuspended) {
+      c.state_before_suspension = from;
+      c.suspended_at = now;
+    }
+    if (action == CaseAction::kResume) {
+      if (c.clock && c.suspended_at) {
+        c.clock = ClockAfterSuspension(*calendar_.Current(), *c.clock, *c.suspended_at, now);
+      }
+      c.suspended_at.reset();
+      c.state_before_suspension.reset();
+    }
+    if (effect) effect(c, change);
+    if (c.state == CaseState::kResultReady) c.result_ready_at = now;
+    if (!IsOpen(c.state) && c.state != CaseState::kDelivered) c.closed_at = now;
+    Record(c, change, actor, ToWord(action), from, reason, data, device_time);
+    if (auto notice = NoticeFor(action, c.state)) {
+      nlohmann::json notice_data = {{"tracking_number", c.tracking_number},
+                                    {"subject", c.subject_name},
+                                    {"state", ToWord(c.state)}};
+      if (!reason.empty()) notice_data["reason"] = reason;
+      if (c.clock) notice_data["deadline"] = FormatRfc3339China(c.clock->deadline);
+      change.notices.push_back({*notice, notice_data});
+    }
+  });
+}
+
+Case CaseService::Accept(const std::string& tracking, const Actor& actor,
+                         const std::vector<Deferral>& deferrals) {
+  return Transition(
+      tracking, ScopeOf(actor), actor, CaseAction::kAccept, "", {}, std::nullopt,
+      [&](Case& c, CaseChange&) {
+        const Moment now = Now();
+        const CivilDate today = ToChinaLocal(now).date;
+        for (const auto& d : deferrals) {
+          auto material = std::find_if(c.materials.begin(), c.materials.end(),
+                                       [&](const auto& m) { return m.seq == d.seq; });
+          if (material == c.materials.end() || !material->IsMissing() || material->essential) {
+            throw Invalid("deferrals", "material " + std::to_string(d.seq) +
+                                           " is not a missing non-essential material");
+          }
+          auto date = ParseIsoDate(d.date);
+          if (!date || *date < today) {
+            throw Invalid("deferrals", "material " + std::to_string(d.seq) +
+                                           " needs a promised date (YYYY-MM-DD, not in the past)");
+          }
+          material->status = MaterialStatus::kDeferred;
+          material->promised_date = FormatIsoDate(*date);
+        }
+        for (const auto& m : c.materials) {
+          if (!m.essential && m.status == MaterialStatus::kMissing) {
+            throw Invalid("deferrals", "the missing material '" + m.name +
+                                           "' (seq " + std::to_string(m.seq) +
+                                           ") needs a promised date (容缺)");
+          }
+        }
+        auto calendar = calendar_.Current();
+        c.accepted_at = now;
+        c.clock = ClockAtAcceptance(*calendar, now, c.committed_days, options_.at_risk_share_left);
+        if (!c.steps.empty()) {
+          std::vector<StepPlan> plan;
+          for (const auto& s : c.steps) {
+            plan.push_back({s.order, 0});
+          }
+          // Each step's own limit comes from its item; the bundle caps them all.
+          auto item_days = [&](const std::string& code) {
+            auto item = catalogue_.Item(code);
+            return item ? item->committed_days : c.committed_days;
+          };
+          for (std::size_t i = 0; i < plan.size(); ++i) {
+            plan[i].committed_days = item_days(c.steps[i].item_code);
+          }
+          auto deadlines = PlanStepDeadlines(*calendar, now, c.committed_days, plan);
+          for (std::size_t i = 0; i < c.steps.size(); ++i) c.steps[i].deadline = deadlines[i];
+        }
+      });
+}
+
+Case CaseService::Reject(const std::string& tracking, const Actor& actor,
+                         const std::string& reason) {
+  if (reason.empty()) throw Invalid("reason", "a rejection needs a reason");
+  return Transition(tracking, ScopeOf(actor), actor, CaseAction::kReject, reason, {},
+                    std::nullopt);
+}
+
+Case CaseService::Suspend(const std::string& tracking, const Actor& actor,
+                          const std::string& reason) {
+  if (reason.empty()) throw Invalid("reason", "a suspension needs a reason");
+  return Transition(tracking, ScopeOf(actor), actor, CaseAction::kSuspend, reason, {},
+                    std::nullopt);
+}
+
+Case CaseService::Resume(const std::string& tracking, const Actor& actor,
+                         const std::string& reason) {
+  return Transition(tracking, ScopeOf(actor), actor, CaseAction::kResume, reason, {},
+                    std::nullopt);
+}
+
+Case CaseService::ApplicantChange(const std::string& tracking, const std::string& code,
+                                  const std::string& client_address,
+                                  const std::function<void(Case&, CaseChange&)>& apply) {
+  Case c = ReadAsApplicant(tracking, code, client_address);
+  return store_.Change(c.tracking_number, CaseScope::Everything(), apply);
+}
+
+Case CaseService::Cancel(const std::string& tracking, const std::string& code,
+                         const std::string& client_address, const std::string& reason) {
+  Case c = ReadAsApplicant(tracking, code, client_address);
+  Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
+  return Transition(c.tracking_number, CaseScope::Everything(), applicant, CaseAction::kCancel,
+                    reason, {}, std::nullopt);
+}
+
+Case CaseService::SupplyMaterial(const std::string& tracking, const std::string& code,
+                                 const std::string& client_address, int seq) {
+  return ApplicantChange(tracking, code, client_address, [&](Case& c, CaseChange& change) {
+    if (!IsOpen(c.state) || c.state == CaseState::kResultReady ||
+        c.state == CaseState::kOutForDelivery) {
+      throw kernel::Conflict("case_finished", "materials can no longer be supplied (current "
+                                              "state: " + ToWord(c.state) + ")",
+                             "state");
+    }
+    auto material = std::find_if(c.materials.begin(), c.materials.end(),
+                                 [&](const auto& m) { return m.seq == seq; });
+    if (material == c.materials.end()) {
+      throw Invalid("seq", "the case has no material " + std::to_string(seq));
+    }
+    if (!material->IsMissing()) {
+      throw kernel::Conflict("material_not_missing", "material " + std::to_string(seq) +
+                                                         " is not missing", "seq");
+    }
+    material->status = MaterialStatus::kSupplied;
+    material->supplied_at = Now();
+    Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
+    Record(c, change, applicant, "material_supplied", c.state, "",
+           {{"seq", seq}, {"name", material->name}}, std::nullopt);
+  });
+}
+
+Case CaseService::Rate(const std::string& tracking, const std::string& code,
+                       const std::string& client_address, int score,
+                       const std::string& comment) {
+  if (score < 1 || score > 5) throw Invalid("score", "score must be 1..5");
+  if (comment.size() > 2000) throw Invalid("comment", "comment is too long");
+  return ApplicantChange(tracking, code, client_address, [&](Case& c, CaseChange& change) {
+    if (c.state != CaseState::kDelivered && c.state != CaseState::kClosed) {
+      throw kernel::Conflict("not_delivered", "a case can be rated once delivered or closed "
+                                              "(current state: " + ToWord(c.state) + ")",
+                             "state");
+    }
+    if (c.rating) throw kernel::Conflict("already_rated", "the case was rated already", "score");
+    const Moment now = Now();
+    c.rating = Rating{score, comment, now};
+    change.new_rating = c.rating;
+    Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
+    Record(c, change, applicant, "rated", c.state, "", {{"score", score}}, std::nullopt);
+    if (score <= options_.bad_rating_at_most) {
+      auto due = calendar_.Current()->CommittedDeadline(now, options_.followup_working_days);
+      change.new_followup = Followup{c.region_code, now, due.deadline};
+    }
+  });
+}
+
+}  // namespace daiban::cases

@@ -1,0 +1,470 @@
+#include "daiban/intake/case_api.hpp"
+
+#include <charconv>
+
+#include "daiban/cases/china_time.hpp"
+#include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/mask.hpp"
+
+namespace daiban::intake {
+
+namespace {
+
+using cases::Case;
+using kernel::HttpRequest;
+using kernel::HttpResponse;
+using kernel::Invalid;
+using kernel::Json;
+
+constexpr kernel::RouteOptions kSmallBody{.max_body_bytes = 16 * 1024, .blocking = true};
+
+Json Time(const std::optional<cases::Moment>& moment) {
+  return moment ? Json(cases::FormatRfc3339China(*moment)) : Json(nullptr);
+}
+
+// Typed reads from a request body, each refusing with 422 and the field's path.
+std::string Text(const Json& object, const std::string& key, const std::string& path,
+                 bool required = true) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    if (required) throw Invalid(path, path + " is required");
+    return {};
+  }
+  if (!it->is_string()) throw Invalid(path, path + " must be a string");
+  return it->get<std::string>();
+}
+
+const Json& Object(const Json& object, const std::string& key, const std::string& path) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_object()) throw Invalid(path, path + " must be an object");
+  return *it;
+}
+
+cases::GeoPoint Point(const Json& object, const std::string& key, const std::string& path) {
+  const Json& point = Object(object, key, path);
+  auto lat = point.find("lat");
+  auto lng = point.find("lng");
+  if (lat == point.end() || lng == point.end() || !lat->is_number() || !lng->is_number()) {
+    throw Invalid(path, path + " needs numeric lat and lng (WGS-84)");
+  }
+  return {lat->get<double>(), lng->get<double>()};
+}
+
+int Integer(const Json& object, const std::string& key, const std::string& path) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number_integer()) {
+    throw Invalid(path, path + " must be an integer");
+  }
+  auto value = it->get<std::int64_t>();
+  if (value < -1000000 || value > 1000000) throw Invalid(path, path + " is out of range");
+  return static_cast<int>(value);
+}
+
+cases::CaseRequest ParseCaseRequest(const Json& body) {
+  kernel::RequireObject(body);
+  cases::CaseRequest request;
+  request.item_code = Text(body, "item_code", "item_code", false);
+  request.bundle_code = Text(body, "bundle_code", "bundle_code", false);
+  request.mode = Text(body, "mode", "mode");
+  request.region_code = Text(body, "region_code", "region_code");
+  const Json& applicant = Object(body, "applicant", "applicant");
+  std::string kind = Text(applicant, "kind", "applicant.kind", false);
+  if (kind.empty()) kind = "citizen";
+  if (kind != "citizen" && kind != "firm") {
+    throw Invalid("applicant.kind", "applicant.kind must be citizen or firm");
+  }
+  auto& a = request.applicant;
+  a.kind = kind == "firm" ? cases::ApplicantKind::kFirm : cases::ApplicantKind::kCitizen;
+  a.name = Text(applicant, "name", "applicant.name");
+  a.phone = Text(applicant, "phone", "applicant.phone");
+  a.id_number = Text(applicant, "id_number", "applicant.id_number");
+  a.address = Text(applicant, "address", "applicant.address");
+  a.location = Point(applicant, "location", "applicant.location");
+  if (a.kind == cases::ApplicantKind::kFirm) {
+    const Json& firm = Object(body, "firm", "firm");
+    a.firm_name = Text(firm, "name", "firm.name");
+    a.firm_credit_code = Text(firm, "credit_code", "firm.credit_code");
+  }
+  auto materials = body.find("materials");
+  if (materials != body.end()) {
+    if (!materials->is_array() || materials->size() > 200) {
+      throw Invalid("materials", "materials must be an array");
+    }
+    for (const auto& m : *materials) {
+      if (!m.is_object()) throw Invalid("materials", "each material must be an object");
+      std::string status = Text(m, "status", "materials.status");
+      if (status != "provided" && status != "missing") {
+        throw Invalid("materials.status", "a material's status is provided or missing");
+      }
+      request.materials.push_back(
+          {Text(m, "item_code", "materials.item_code", false), Integer(m, "seq", "materials.seq"),
+           status == "provided"});
+    }
+  }
+  const Json& delivery = Object(body, "delivery", "delivery");
+  std::string method = Text(delivery, "method", "delivery.method");
+  if (method != "express" && method != "window") {
+    throw Invalid("delivery.method", "delivery.method must be express or window");
+  }
+  request.delivery.method =
+      method == "express" ? cases::DeliveryMethod::kExpress : cases::DeliveryMethod::kWindow;
+  if (request.delivery.method == cases::DeliveryMethod::kExpress) {
+    request.delivery.address = Text(delivery, "address", "delivery.address");
+    request.delivery.location = Point(delivery, "location", "delivery.location");
+  }
+  std::string appointment = Text(body, "appointment_at", "appointment_at", false);
+  if (!appointment.empty()) {
+    auto at = cases::ParseRfc3339(appointment);
+    if (!at) throw Invalid("appointment_at", "appointment_at must be RFC 3339 with offset");
+    request.appointment_at = *at;
+  }
+  return request;
+}
+
+Json TimelineJson(const std::vector<cases::CaseEvent>& events, bool staff) {
+  Json out = Json::array();
+  for (const auto& e : events) {
+    Json event = {{"type", e.type},
+                  {"from", e.from ? Json(ToWord(*e.from)) : Json(nullptr)},
+                  {"to", e.to ? Json(ToWord(*e.to)) : Json(nullptr)},
+                  {"at", cases::FormatRfc3339China(e.at)},
+                  {"actor", {{"role", ToWord(e.actor_role)},
+                             {"name", staff ? e.actor_name : kernel::MaskName(e.actor_name)}}},
+                  {"reason", e.reason}};
+    if (staff) {
+      event["device_time"] = Time(e.device_time);
+      event["data"] = e.data;
+      event["actor"]["user_id"] = e.actor_user_id;
+    }
+    out.push_back(std::move(event));
+  }
+  return out;
+}
+
+Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool staff,
+              cases::Moment now) {
+  Json json = {{"tracking_number", c.tracking_number},
+               {"state", ToWord(c.state)},
+               {"subject", {{"kind", c.bundle_code.empty() ? "item" : "bundle"},
+                            {"code", c.bundle_code.empty() ? c.item_code : c.bundle_code},
+                            {"name", c.subject_name}}},
+               {"mode", c.mode},
+               {"region_code", c.region_code},
+               {"department_code", c.department_code},
+               {"committed_days", c.committed_days},
+               {"created_at", cases::FormatRfc3339China(c.created_at)},
+               {"accepted_at", Time(c.accepted_at)},
+               {"deadline", c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline))
+                                    : Json(nullptr)},
+               {"at_risk_at", c.clock ? Json(cases::FormatRfc3339China(c.clock->at_risk_at))
+                                      : Json(nullptr)},
+               {"deadline_provisional", c.clock && c.clock->provisional},
+               {"delivery_method", ToWord(c.delivery.method)}};
+  // The clock runs only while someone works on the case.
+  bool running = c.clock && (c.state == cases::CaseState::kAccepted ||
+                             c.state == cases::CaseState::kAssigned ||
+                             c.state == cases::CaseState::kInProgress);
+  json["urgency"] = running ? Json(ToWord(cases::UrgencyAt(*c.clock, now))) : Json(nullptr);
+  Json materials = Json::array();
+  for (const auto& m : c.materials) {
+    materials.push_back({{"seq", m.seq},
+                         {"item_code", m.item_code},
+                         {"name", m.name},
+                         {"essential", m.essential},
+                         {"status", ToWord(m.status)},
+                         {"promised_date", m.promised_date.empty() ? Json(nullptr)
+                                                                   : Json(m.promised_date)}});
+  }
+  json["materials"] = std::move(materials);
+  Json steps = Json::array();
+  for (const auto& s : c.steps) {
+    steps.push_back({{"order", s.order},
+                     {"item_code", s.item_code},
+                     {"item_name", s.item_name},
+                     {"department_code", s.department_code},
+                     {"deadline", Time(s.deadline)}});
+  }
+  json["steps"] = std::move(steps);
+  json["agent"] = c.agent_id == 0 ? Json(nullptr)
+                                  : Json{{"name", c.agent_name}, {"work_phone", c.agent_phone}};
+  json["rating"] = c.rating ? Json{{"score", c.rating->score}, {"comment", c.rating->comment}}
+                            : Json(nullptr);
+  json["timeline"] = TimelineJson(events, staff);
+  if (staff) {
+    const auto& a = c.applicant;
+    json["version"] = c.version;
+    json["agent_id"] = c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id);
+    json["applicant"] = {{"kind", ToWord(a.kind)},
+                         {"name", a.name},
+                         {"phone", a.phone},
+                         {"id_number", kernel::MaskIdNumber(a.id_number)},
+                         {"address", a.address},
+                         {"location", {{"lat", a.location.lat}, {"lng", a.location.lng}}}};
+    if (a.kind == cases::ApplicantKind::kFirm) {
+      json["firm"] = {{"name", a.firm_name}, {"credit_code", a.firm_credit_code}};
+    }
+    json["delivery"] = {{"method", ToWord(c.delivery.method)}, {"address", c.delivery.address}};
+    json["appointment_at"] = Time(c.appointment_at);
+    json["result_reference"] = c.result_reference;
+  } else {
+    json["applicant"] = {{"name", kernel::MaskName(c.applicant.name)},
+                         {"phone", kernel::MaskPhone(c.applicant.phone)}};
+  }
+  return json;
+}
+
+std::string CodeParam(const HttpRequest& request) {
+  auto code = request.Query("code");
+  if (!code || code->empty()) throw kernel::BadRequest("the access code is required", "code");
+  return *code;
+}
+
+bool HasBearer(const HttpRequest& request) { return request.Header("authorization").has_value(); }
+
+std::optional<cases::Moment> TimeParam(const HttpRequest& request, const std::string& name) {
+  auto text = request.Query(name);
+  if (!text) return std::nullopt;
+  auto at = cases::ParseRfc3339(*text);
+  if (!at) throw kernel::BadRequest(name + " must be RFC 3339 with offset", name);
+  return *at;
+}
+
+// Cursors of the staff list: the last case's deadline (or "n" for none) and id.
+std::string ListCursor(const Case& last) {
+  std::string deadline =
+      last.clock ? std::to_string(last.clock->deadline.time_since_epoch().count()) : "n";
+  return "k1." + deadline + "." + std::to_string(last.id);
+}
+
+void ApplyCursor(const std::string& cursor, cases::CaseFilter& filter) {
+  auto fail = [] { return kernel::BadRequest("malformed cursor", "cursor"); };
+  if (cursor.rfind("k1.", 0) != 0) throw fail();
+  auto dot = cursor.find('.', 3);
+  if (dot == std::string::npos) throw fail();
+  std::string deadline = cursor.substr(3, dot - 3);
+  std::string id = cursor.substr(dot + 1);
+  long long value = 0;
+  auto parse = [&](const std::string& text) {
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || error != std::errc() || end != text.data() + text.size()) throw fail();
+    return value;
+  };
+  filter.after_id = parse(id);
+  if (deadline == "n") {
+    filter.after_no_deadline = true;
+  } else {
+    filter.after_deadline = cases::Moment(std::chrono::seconds(parse(deadline)));
+  }
+}
+
+}  // namespace
+
+cases::Actor ActorOf(const host::Principal& p) {
+  cases::ActorRole role = cases::ActorRole::kWindow;
+  switch (p.role) {
+    case host::Role::kWindow:
+      role = cases::ActorRole::kWindow;
+      break;
+    case host::Role::kSupervisor:
+      role = cases::ActorRole::kSupervisor;
+      break;
+    case host::Role::kAdmin:
+      role = cases::ActorRole::kAdmin;
+      break;
+    case host::Role::kAgent:
+      role = cases::ActorRole::kAgent;
+      break;
+    case host::Role::kCourier:
+      role = cases::ActorRole::kCourier;
+      break;
+  }
+  return {role, p.user_id, p.name, p.region_code, p.department_code};
+}
+
+void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::AuthService& auth,
+                   const kernel::Clock& clock) {
+  auto now = [&clock] { return std::chrono::floor<std::chrono::seconds>(clock.Now()); };
+  auto view = [&service, now](const Case& c, bool staff) {
+    return HttpResponse::WithJson(200, CaseJson(c, service.Timeline(c), staff, now()));
+  };
+
+  router.Add(
+      "POST", "/api/v1/cases",
+      [&service](const HttpRequest& request) {
+        auto key = request.Header("idempotency-key");
+        if (!key || key->empty() || key->size() > 128) {
+          throw kernel::BadRequest("an Idempotency-Key header (1..128 characters) is required",
+                                   "Idempotency-Key");
+        }
+        const std::string hash = host::TokenHash(request.body);
+        auto answer = service.Replay("applicants", *key, hash);
+        if (answer) {
+          return HttpResponse::Text(answer->status, answer->body,
+                                    "application/json; charset=utf-8");
+        }
+        auto parsed = ParseCaseRequest(request.JsonBody());
+        auto created = service.Submit(
+            parsed, "applicants", *key, hash,
+            [](const cases::Submission& s) {
+              return kernel::DumpJson(
+                  {{"tracking_number", s.created.tracking_number},
+                   {"access_code", s.access_code},
+                   {"state", ToWord(s.created.state)},
+                   {"created_at", cases::FormatRfc3339China(s.created.created_at)}});
+            });
+        return HttpResponse::Text(created.status, created.body,
+                                  "application/json; charset=utf-8");
+      },
+      kSmallBody);
+
+  router.Add("GET", "/api/v1/cases", [&service, &auth](const HttpRequest& request) {
+    auto actor = ActorOf(auth.Authenticate(request));
+    cases::CaseFilter filter;
+    if (auto states = request.Query("state")) {
+      std::size_t start = 0;
+      while (start <= states->size()) {
+        auto comma = states->find(',', start);
+        if (comma == std::string::npos) comma = states->size();
+        auto state = cases::ParseCaseState(states->substr(start, comma - start));
+        if (!state) throw kernel::BadRequest("unknown state in 'state'", "state");
+        filter.states.push_back(*state);
+        start = comma + 1;
+      }
+    }
+    filter.region_code = request.Query("region").value_or("");
+    filter.department_code = request.Query("department").value_or("");
+    filter.item_code = request.Query("item").value_or("");
+    if (auto agent = request.Query("agent")) {
+      auto [end, error] = std::from_chars(agent->data(), agent->data() + agent->size(),
+                                          filter.agent_id);
+      if (error != std::errc() || end != agent->data() + agent->size()) {
+        throw kernel::BadRequest("agent must be an account id", "agent");
+      }
+    }
+    auto flag = [&](const std::string& name) {
+      auto value = request.Query(name);
+      if (!value) return false;
+      if (*value == "true") return true;
+      if (*value == "false") return false;
+      throw kernel::BadRequest(name + " must be true or false", name);
+    };
+    filter.at_risk = flag("at_risk");
+    filter.overdue = flag("overdue");
+    filter.created_from = TimeParam(request, "created_from");
+    filter.created_to = TimeParam(request, "created_to");
+    if (auto limit = request.Query("limit")) {
+      auto [end, error] = std::from_chars(limit->data(), limit->data() + limit->size(),
+                                          filter.limit);
+      if (error != std::errc() || end != limit->data() + limit->size()) {
+        throw kernel::BadRequest("limit must be a whole number", "limit");
+      }
+    }
+    if (auto cursor = request.Query("cursor")) ApplyCursor(*cursor, filter);
+    const int asked = filter.limit;
+    if (asked >= 1 && asked <= 100) filter.limit = asked + 1;  // one more: is there a next page?
+    auto found = service.List(filter, actor);
+    Json body = {{"cases", Json::array()}, {"next_cursor", nullptr}};
+    if (static_cast<int>(found.size()) > asked) {
+      found.resize(static_cast<std::size_t>(asked));
+      body["next_cursor"] = ListCursor(found.back());
+    }
+    for (const auto& c : found) {
+      body["cases"].push_back({{"tracking_number", c.tracking_number},
+                               {"state", ToWord(c.state)},
+                               {"subject", c.subject_name},
+                               {"region_code", c.region_code},
+                               {"department_code", c.department_code},
+                               {"agent_id", c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id)},
+                               {"created_at", cases::FormatRfc3339China(c.created_at)},
+                               {"deadline", c.clock ? Json(cases::FormatRfc3339China(
+                                                          c.clock->deadline))
+                                                    : Json(nullptr)}});
+    }
+    return HttpResponse::WithJson(200, body);
+  });
+
+  router.Add("GET", "/api/v1/cases/:tracking",
+             [&service, &auth, view](const HttpRequest& request) {
+               const auto& tracking = request.Param("tracking");
+               if (HasBearer(request)) {
+                 auto actor = ActorOf(auth.Authenticate(request));
+                 return view(service.ReadAsStaff(tracking, actor), true);
+               }
+               return view(service.ReadAsApplicant(tracking, CodeParam(request), request.client_ip),
+                           false);
+             });
+
+  router.Add(
+      "POST", "/api/v1/cases/:tracking/materials",
+      [&service, view](const HttpRequest& request) {
+        auto body = request.JsonBody();
+        kernel::RequireObject(body);
+        return view(service.SupplyMaterial(request.Param("tracking"), CodeParam(request),
+                                           request.client_ip, Integer(body, "seq", "seq")),
+                    false);
+      },
+      kSmallBody);
+  router.Add(
+      "POST", "/api/v1/cases/:tracking/cancel",
+      [&service, view](const HttpRequest& request) {
+        std::string reason;
+        if (!request.body.empty()) reason = Text(request.JsonBody(), "reason", "reason", false);
+        return view(service.Cancel(request.Param("tracking"), CodeParam(request),
+                                   request.client_ip, reason),
+                    false);
+      },
+      kSmallBody);
+  router.Add(
+      "POST", "/api/v1/cases/:tracking/rating",
+      [&service, view](const HttpRequest& request) {
+        auto body = request.JsonBody();
+        kernel::RequireObject(body);
+        return view(service.Rate(request.Param("tracking"), CodeParam(request),
+                                 request.client_ip, Integer(body, "score", "score"),
+                                 Text(body, "comment", "comment", false)),
+                    false);
+      },
+      kSmallBody);
+
+  router.Add(
+      "POST", "/api/v1/cases/:tracking/accept",
+      [&service, &auth, view](const HttpRequest& request) {
+        auto actor = ActorOf(auth.Authenticate(request));
+        std::vector<cases::Deferral> deferrals;
+        if (!request.body.empty()) {
+          auto body = request.JsonBody();
+          kernel::RequireObject(body);
+          auto list = body.find("deferrals");
+          if (list != body.end()) {
+            if (!list->is_array()) throw Invalid("deferrals", "deferrals must be an array");
+            for (const auto& d : *list) {
+              if (!d.is_object()) throw Invalid("deferrals", "each deferral must be an object");
+              deferrals.push_back({Integer(d, "seq", "deferrals.seq"),
+                                   Text(d, "promised_date", "deferrals.promised_date")});
+            }
+          }
+        }
+        return view(service.Accept(request.Param("tracking"), actor, deferrals), true);
+      },
+      kSmallBody);
+  auto with_reason = [&service, &auth, view](auto action) {
+    return [&service, &auth, view, action](const HttpRequest& request) {
+      auto actor = ActorOf(auth.Authenticate(request));
+      std::string reason;
+      if (!request.body.empty()) {
+        auto body = request.JsonBody();
+        kernel::RequireObject(body);
+        reason = Text(body, "reason", "reason", false);
+      }
+      return view((service.*action)(request.Param("tracking"), actor, reason), true);
+    };
+  };
+  router.Add("POST", "/api/v1/cases/:tracking/reject", with_reason(&cases::CaseService::Reject),
+             kSmallBody);
+  router.Add("POST", "/api/v1/cases/:tracking/suspend", with_reason(&cases::CaseService::Suspend),
+             kSmallBody);
+  router.Add("POST", "/api/v1/cases/:tracking/resume", with_reason(&cases::CaseService::Resume),
+             kSmallBody);
+}
+
+}  // namespace daiban::intake
