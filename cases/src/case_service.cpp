@@ -264,6 +264,7 @@ CaseService::Answer CaseService::Submit(
   c.applicant = request.applicant;
   c.delivery = delivery;
   c.appointment_at = request.appointment_at;
+  c.open311_key_id = request.open311_key_id;
   c.created_at = now;
 
   CaseChange change;
@@ -307,7 +308,7 @@ Case CaseService::ReadAsStaff(const std::string& tracking, const Actor& actor) {
   return *found;
 }
 
-std::vector<Case> CaseService::List(CaseFilter filter, const Actor& actor) {
+CaseService::Page CaseService::List(CaseFilter filter, const Actor& actor) {
   filter.now = Now();
   if (filter.limit < 1 || filter.limit > 100) {
     throw kernel::BadRequest("limit must be 1..100", "limit");
@@ -315,14 +316,30 @@ std::vector<Case> CaseService::List(CaseFilter filter, const Actor& actor) {
   if (!filter.region_code.empty() && !catalogue_.RegionExists(filter.region_code)) {
     throw kernel::BadRequest("unknown region '" + filter.region_code + "'", "region");
   }
-  return store_.List(filter, ScopeOf(actor));
+  const int asked = filter.limit;
+  filter.limit = asked + 1;  // one more tells whether another page follows
+  Page page;
+  page.cases = store_.List(filter, ScopeOf(actor));
+  if (static_cast<int>(page.cases.size()) > asked) {
+    page.cases.resize(static_cast<std::size_t>(asked));
+    page.more = true;
+  }
+  return page;
 }
 
 Case CaseService::Transition(const std::string& tracking, const CaseScope& scope,
                              const Actor& actor, CaseAction action, const std::string& reason,
                              nlohmann::json data, std::optional<Moment> device_time,
-                             const std::function<void(Case&, CaseChange&)>& effect) {
+                             const std::function<void(Case&, CaseChange&)>& effect,
+                             std::optional<int> expected_version) {
   return store_.Change(NormalizeTrackingNumber(tracking), scope, [&](Case& c, CaseChange& change) {
+    if (expected_version && *expected_version != c.version) {
+      throw kernel::Conflict("stale_version", "the case changed since version " +
+                                                  std::to_string(*expected_version) +
+                                                  " (now " + std::to_string(c.version) +
+                                                  "): read it again",
+                             "version");
+    }
     const CaseState from = c.state;
     auto decided = Decide(c.Facts(), action, actor.role);
     if (auto* refused = std::get_if<TransitionRefused>(&decided)) {
@@ -344,6 +361,14 @@ Case CaseService::Transition(const std::string& tracking, const CaseScope& scope
       c.suspended_at.reset();
       c.state_before_suspension.reset();
     }
+    if (action == CaseAction::kAssign) c.assigned_at = now;
+    if (action == CaseAction::kUnassign) {
+      c.agent_id = 0;
+      c.assigned_at.reset();
+    }
+    if (action == CaseAction::kStartProgress || action == CaseAction::kRecordProgress) {
+      c.last_progress_at = now;
+    }
     if (effect) effect(c, change);
     if (c.state == CaseState::kResultReady) c.result_ready_at = now;
     if (!IsOpen(c.state) && c.state != CaseState::kDelivered) c.closed_at = now;
@@ -360,7 +385,8 @@ Case CaseService::Transition(const std::string& tracking, const CaseScope& scope
 }
 
 Case CaseService::Accept(const std::string& tracking, const Actor& actor,
-                         const std::vector<Deferral>& deferrals) {
+                         const std::vector<Deferral>& deferrals,
+                         std::optional<int> expected_version) {
   return Transition(
       tracking, ScopeOf(actor), actor, CaseAction::kAccept, "", {}, std::nullopt,
       [&](Case& c, CaseChange&) {
@@ -407,27 +433,28 @@ Case CaseService::Accept(const std::string& tracking, const Actor& actor,
           auto deadlines = PlanStepDeadlines(*calendar, now, c.committed_days, plan);
           for (std::size_t i = 0; i < c.steps.size(); ++i) c.steps[i].deadline = deadlines[i];
         }
-      });
+      },
+      expected_version);
 }
 
 Case CaseService::Reject(const std::string& tracking, const Actor& actor,
-                         const std::string& reason) {
+                         const std::string& reason, std::optional<int> expected_version) {
   if (reason.empty()) throw Invalid("reason", "a rejection needs a reason");
   return Transition(tracking, ScopeOf(actor), actor, CaseAction::kReject, reason, {},
-                    std::nullopt);
+                    std::nullopt, {}, expected_version);
 }
 
 Case CaseService::Suspend(const std::string& tracking, const Actor& actor,
-                          const std::string& reason) {
+                          const std::string& reason, std::optional<int> expected_version) {
   if (reason.empty()) throw Invalid("reason", "a suspension needs a reason");
   return Transition(tracking, ScopeOf(actor), actor, CaseAction::kSuspend, reason, {},
-                    std::nullopt);
+                    std::nullopt, {}, expected_version);
 }
 
 Case CaseService::Resume(const std::string& tracking, const Actor& actor,
-                         const std::string& reason) {
+                         const std::string& reason, std::optional<int> expected_version) {
   return Transition(tracking, ScopeOf(actor), actor, CaseAction::kResume, reason, {},
-                    std::nullopt);
+                    std::nullopt, {}, expected_version);
 }
 
 Case CaseService::ApplicantChange(const std::string& tracking, const std::string& code,

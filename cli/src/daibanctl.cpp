@@ -14,6 +14,7 @@
 #include "daiban/intake/catalogue_service.hpp"
 #include "daiban/intake/pg_calendar_repository.hpp"
 #include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 
@@ -34,6 +35,10 @@ commands:
            [--region CODE] [--department CODE] [--if-missing]
                           add a staff account (roles: window, supervisor, admin, agent,
                           courier); --if-missing succeeds quietly when the phone exists
+  apikey add --name NAME [--key KEY] [--if-missing]
+                          register an Open311 client; without --key a random key is made
+                          and printed once (only its SHA-256 hash is stored); --if-missing
+                          succeeds quietly when the key exists
   help                    this text
 
 The database is DAIBAN_PG_URL (default postgresql://daiban@127.0.0.1:15432/daiban).
@@ -154,12 +159,44 @@ int User(const Args& args, std::ostream& out, const kernel::Env& env) {
   return 0;
 }
 
+int ApiKey(const Args& args, std::ostream& out, const kernel::Env& env) {
+  if (args.empty() || args[0] != "add") {
+    throw std::invalid_argument(
+        "usage: daibanctl apikey add --name NAME [--key KEY] [--if-missing]");
+  }
+  auto options = Options(Args(args.begin() + 1, args.end()), {"if-missing"});
+  std::string name = options["name"];
+  if (name.empty()) throw std::invalid_argument("--name is required");
+  std::string key = options["key"];
+  const bool generated = key.empty();
+  // 16 random bytes: a key nobody guesses, printable in a shell.
+  if (generated) key = kernel::RandomIdGenerator().HexId(16);
+  if (key.size() < 16 || key.size() > 128 ||
+      !std::all_of(key.begin(), key.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; })) {
+    throw std::invalid_argument("--key must be 16..128 printable ASCII characters, no spaces");
+  }
+  db::PgPool pool(host::LoadPgOptions(env));
+  intake::PgOpen311Repository keys(pool);
+  auto id = keys.AddKey(name, host::TokenHash(key));
+  if (!id) {
+    if (options.count("if-missing")) {
+      out << "exists api key " << name << "\n";
+      return 0;
+    }
+    throw kernel::Conflict("api_key_exists", "this key is registered already");
+  }
+  out << "added api key " << *id << " (" << name << ")\n";
+  if (generated) out << "key: " << key << "  (shown once: only its hash is stored)\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunDaibanctl(const Args& args, std::ostream& out, std::ostream& err, const kernel::Env& env) {
   using Command = std::function<int(const Args&, std::ostream&, const kernel::Env&)>;
   const std::map<std::string, Command> commands = {
-      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar}, {"user", User}};
+      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar}, {"user", User},
+      {"apikey", ApiKey}};
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? err : out) << kUsage;
     return args.empty() ? 2 : 0;

@@ -33,6 +33,7 @@ CREATE TABLE cases (
   appointment_at          timestamptz,  -- 领办: when the applicant goes with the agent
   agent_id                bigint REFERENCES users (id),
   priority                integer NOT NULL DEFAULT 0,
+  open311_key_id          bigint,  -- the Open311 client that submitted it, if any
   result_reference        text,
   created_at              timestamptz NOT NULL,
   accepted_at             timestamptz,
@@ -139,6 +140,9 @@ CREATE TABLE api_keys (
   created_at timestamptz NOT NULL DEFAULT now(),
   revoked_at timestamptz
 );
+
+ALTER TABLE cases ADD FOREIGN KEY (open311_key_id) REFERENCES api_keys (id);
+CREATE INDEX cases_open311_key ON cases (open311_key_id) WHERE open311_key_id IS NOT NULL;
 
 -- A replayed answer must be byte for byte the first one; jsonb would reorder and respace it.
 ALTER TABLE idempotency_keys ALTER COLUMN response TYPE text USING response::text;

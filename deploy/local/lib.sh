@@ -160,6 +160,8 @@ DEMO_ACCOUNTS=(
   "agent|赵代办|13800000004|370102|"
   "courier|钱寄递|13800000005|370102|"
 )
+# The demo Open311 client's api_key (GeoReport v2); the database keeps only its hash.
+DEMO_OPEN311_KEY=daiban-demo-open311-key
 
 load_demo() {
   local ctl=$BUILD_DIR/cli/daibanctl
@@ -171,7 +173,8 @@ load_demo() {
       ${region:+--region "$region"} ${department:+--department "$department"} --if-missing \
       >/dev/null
   done
-  log "demo data loaded (catalogue, 2026 calendar, accounts)"
+  "$ctl" apikey add --name demo --key "$DEMO_OPEN311_KEY" --if-missing >/dev/null
+  log "demo data loaded (catalogue, 2026 calendar, accounts, Open311 key)"
 }
 
 print_demo_accounts() {
@@ -180,6 +183,7 @@ print_demo_accounts() {
     IFS='|' read -r role name phone region department <<<"$account"
     printf '    %-11s %-8s %s %s\n' "$role" "$phone" "$name" "${region:+region $region}${department:+ department $department}"
   done
+  echo "  Demo Open311 api_key: $DEMO_OPEN311_KEY"
 }
 
 service_port() {

@@ -213,6 +213,12 @@ Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool s
   return json;
 }
 
+// Staff actions may carry the version they read (optimistic concurrency).
+std::optional<int> OptionalVersion(const Json& body) {
+  if (!body.contains("version")) return std::nullopt;
+  return Integer(body, "version", "version");
+}
+
 std::string CodeParam(const HttpRequest& request) {
   auto code = request.Query("code");
   if (!code || code->empty()) throw kernel::BadRequest("the access code is required", "code");
@@ -360,15 +366,10 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::Au
       }
     }
     if (auto cursor = request.Query("cursor")) ApplyCursor(*cursor, filter);
-    const int asked = filter.limit;
-    if (asked >= 1 && asked <= 100) filter.limit = asked + 1;  // one more: is there a next page?
-    auto found = service.List(filter, actor);
+    auto page = service.List(filter, actor);
     Json body = {{"cases", Json::array()}, {"next_cursor", nullptr}};
-    if (static_cast<int>(found.size()) > asked) {
-      found.resize(static_cast<std::size_t>(asked));
-      body["next_cursor"] = ListCursor(found.back());
-    }
-    for (const auto& c : found) {
+    if (page.more) body["next_cursor"] = ListCursor(page.cases.back());
+    for (const auto& c : page.cases) {
       body["cases"].push_back({{"tracking_number", c.tracking_number},
                                {"state", ToWord(c.state)},
                                {"subject", c.subject_name},
@@ -431,9 +432,11 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::Au
       [&service, &auth, view](const HttpRequest& request) {
         auto actor = ActorOf(auth.Authenticate(request));
         std::vector<cases::Deferral> deferrals;
+        std::optional<int> version;
         if (!request.body.empty()) {
           auto body = request.JsonBody();
           kernel::RequireObject(body);
+          version = OptionalVersion(body);
           auto list = body.find("deferrals");
           if (list != body.end()) {
             if (!list->is_array()) throw Invalid("deferrals", "deferrals must be an array");
@@ -444,19 +447,21 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::Au
             }
           }
         }
-        return view(service.Accept(request.Param("tracking"), actor, deferrals), true);
+        return view(service.Accept(request.Param("tracking"), actor, deferrals, version), true);
       },
       kSmallBody);
   auto with_reason = [&service, &auth, view](auto action) {
     return [&service, &auth, view, action](const HttpRequest& request) {
       auto actor = ActorOf(auth.Authenticate(request));
       std::string reason;
+      std::optional<int> version;
       if (!request.body.empty()) {
         auto body = request.JsonBody();
         kernel::RequireObject(body);
         reason = Text(body, "reason", "reason", false);
+        version = OptionalVersion(body);
       }
-      return view((service.*action)(request.Param("tracking"), actor, reason), true);
+      return view((service.*action)(request.Param("tracking"), actor, reason, version), true);
     };
   };
   router.Add("POST", "/api/v1/cases/:tracking/reject", with_reason(&cases::CaseService::Reject),

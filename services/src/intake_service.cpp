@@ -7,6 +7,8 @@
 #include "daiban/intake/case_adapters.hpp"
 #include "daiban/intake/case_api.hpp"
 #include "daiban/intake/notification_sinks.hpp"
+#include "daiban/intake/open311_api.hpp"
+#include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/intake/pg_notification_store.hpp"
 #include "daiban/host/elected_worker.hpp"
 #include "daiban/intake/catalogue_api.hpp"
@@ -74,6 +76,10 @@ void WireIntake(host::ServiceHost& host) {
       },
       host.Logger());
   host.OnStart([&worker] { worker.Start(); });
+
+  // The Open311 GeoReport v2 facade: the same catalogue and case use cases, GeoReport's shapes.
+  auto& open311_keys = host.Make<PgOpen311Repository>(host.Pg());
+  AddOpen311Routes(routes, catalogue, case_service, open311_keys, host.Clock(), host.Logger());
 }
 
 }  // namespace daiban::intake

@@ -43,7 +43,8 @@ TEST(CatalogueE2eTest, ItemsFilterByChineseTextAndPage) {
 TEST(CatalogueE2eTest, ItemFiltersCombine) {
   auto response = Gateway("GET", "/api/v1/items?class=we_run&mode=proxy&region=370102&limit=100");
   ASSERT_EQ(response.status, 200);
-  for (const auto& item : Body(response)["items"]) {
+  const json body = Body(response);
+  for (const auto& item : body["items"]) {
     EXPECT_EQ(item["service_class"]["code"], "we_run");
     EXPECT_EQ(item["service_class"]["label"], "你不用跑我来跑");
   }

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "daiban/cases/china_time.hpp"
+#include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/mask.hpp"
 
@@ -27,7 +28,8 @@ SELECT c.id, c.tracking_number, c.access_code_hash, coalesce(c.item_code, ''),
        extract(epoch FROM c.at_risk_at)::bigint, c.deadline_provisional,
        extract(epoch FROM c.suspended_at)::bigint, extract(epoch FROM c.result_ready_at)::bigint,
        extract(epoch FROM c.closed_at)::bigint, r.score, coalesce(r.comment, ''),
-       extract(epoch FROM r.created_at)::bigint
+       extract(epoch FROM r.created_at)::bigint, coalesce(c.open311_key_id, 0),
+       extract(epoch FROM c.assigned_at)::bigint, extract(epoch FROM c.last_progress_at)::bigint
   FROM cases c
   LEFT JOIN items i ON i.code = c.item_code
   LEFT JOIN bundles b ON b.code = c.bundle_code
@@ -76,10 +78,10 @@ INSERT INTO cases (tracking_number, access_code_hash, item_code, bundle_code, mo
   department_code, committed_days, state, version, applicant_kind, applicant_name,
   applicant_phone, applicant_id_number, applicant_address, applicant_lat, applicant_lng,
   firm_name, firm_credit_code, delivery_method, delivery_address, delivery_lat, delivery_lng,
-  appointment_at, priority, created_at, updated_at)
+  appointment_at, priority, created_at, updated_at, open311_key_id)
 VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14,
   $15, $16, NULLIF($17, ''), NULLIF($18, ''), $19, NULLIF($20, ''), $21, $22,
-  to_timestamp($23), $24, to_timestamp($25), to_timestamp($25))
+  to_timestamp($23), $24, to_timestamp($25), to_timestamp($25), NULLIF($26, 0))
 RETURNING id)sql";
 
 constexpr const char* kUpdateCaseSql = R"sql(
@@ -87,7 +89,8 @@ UPDATE cases SET state = $3, state_before_suspension = NULLIF($4, ''), version =
   agent_id = NULLIF($5, 0), priority = $6, result_reference = NULLIF($7, ''),
   accepted_at = to_timestamp($8), deadline_at = to_timestamp($9), at_risk_at = to_timestamp($10),
   deadline_provisional = $11, suspended_at = to_timestamp($12),
-  result_ready_at = to_timestamp($13), closed_at = to_timestamp($14), updated_at = to_timestamp($15)
+  result_ready_at = to_timestamp($13), closed_at = to_timestamp($14), updated_at = to_timestamp($15),
+  assigned_at = to_timestamp($16), last_progress_at = to_timestamp($17)
 WHERE id = $1 AND version = $2)sql";
 
 constexpr const char* kUpsertMaterialSql = R"sql(
@@ -223,6 +226,10 @@ Case CaseFromRow(const pqxx::row& row) {
   if (!row[i].is_null()) {
     c.rating = Rating{row[i].as<int>(), row[i + 1].as<std::string>(), *MomentAt(row[i + 2])};
   }
+  i += 3;
+  c.open311_key_id = row[i++].as<std::int64_t>();
+  c.assigned_at = MomentAt(row[i++]);
+  c.last_progress_at = MomentAt(row[i++]);
   return c;
 }
 
@@ -311,6 +318,11 @@ void WriteChange(pqxx::transaction_base& tx, const Case& c, const CaseChange& ch
   }
 }
 
+void RunAlsoInTransaction(pqxx::dbtransaction& tx, const CaseChange& change) {
+  db::Tx handle(tx);
+  for (const auto& work : change.also_in_transaction) work(handle);
+}
+
 }  // namespace
 
 void PgCaseStore::Create(Case& c, const CaseChange& change,
@@ -332,10 +344,12 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
                             c.committed_days, ToWord(c.state), ToWord(a.kind), a.name, a.phone,
                             a.id_number, a.address, a.location.lat, a.location.lng, a.firm_name,
                             a.firm_credit_code, ToWord(c.delivery.method), c.delivery.address,
-                            lat, lng, Epoch(c.appointment_at), c.priority, Epoch(c.created_at))[0][0]
+                            lat, lng, Epoch(c.appointment_at), c.priority, Epoch(c.created_at),
+                            c.open311_key_id)[0][0]
                  .as<std::int64_t>();
       WriteMaterialsAndSteps(tx, c);
       WriteChange(tx, c, change, options_);
+      RunAlsoInTransaction(tx, change);
     });
   } catch (const pqxx::unique_violation& error) {
     if (answer && std::string(error.what()).find("idempotency_keys") != std::string::npos) {
@@ -378,12 +392,13 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
         c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(),
         c.agent_id, c.priority, c.result_reference, Epoch(c.accepted_at), deadline, at_risk,
         c.clock && c.clock->provisional, Epoch(c.suspended_at), Epoch(c.result_ready_at),
-        Epoch(c.closed_at), now);
+        Epoch(c.closed_at), now, Epoch(c.assigned_at), Epoch(c.last_progress_at));
     if (updated.affected_rows() != 1) {
       throw kernel::Conflict("stale_version", "the case changed meanwhile; read it and retry");
     }
     WriteMaterialsAndSteps(tx, c);
     WriteChange(tx, c, change, options_);
+    RunAlsoInTransaction(tx, change);
     c.version = loaded_version + 1;
     result = std::move(c);
   });

@@ -117,11 +117,14 @@ struct Case {
   std::string agent_name;
   std::string agent_phone;  // the agent's work phone, shown to the applicant
   int priority = 0;
+  std::int64_t open311_key_id = 0;  // the Open311 client that submitted it (0: none)
   std::string result_reference;
   Moment created_at{};
   std::optional<Moment> accepted_at;
   std::optional<CaseClock> clock;  // set at acceptance
   std::optional<Moment> suspended_at;
+  std::optional<Moment> assigned_at;
+  std::optional<Moment> last_progress_at;
   std::optional<Moment> result_ready_at;
   std::optional<Moment> closed_at;
   std::vector<CaseMaterial> materials;

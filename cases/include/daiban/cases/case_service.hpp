@@ -26,6 +26,7 @@ struct CaseRequest {
   std::vector<DeclaredMaterial> materials;
   Delivery delivery;
   std::optional<Moment> appointment_at;  // required for 领办 (led)
+  std::int64_t open311_key_id = 0;        // set when submitted through the Open311 facade
 };
 
 struct Submission {
@@ -76,7 +77,12 @@ class CaseService {
                        const std::string& client_address);
   Case ReadAsStaff(const std::string& tracking, const Actor& actor);
   std::vector<CaseEvent> Timeline(const Case& c) { return store_.Timeline(c.id); }
-  std::vector<Case> List(CaseFilter filter, const Actor& actor);
+  // One page in the actor's scope (limit 1..100, else 400); `more` when another page follows.
+  struct Page {
+    std::vector<Case> cases;
+    bool more = false;
+  };
+  Page List(CaseFilter filter, const Actor& actor);
 
   // Applicant actions, authorised by the access code.
   Case SupplyMaterial(const std::string& tracking, const std::string& code,
@@ -86,19 +92,25 @@ class CaseService {
   Case Rate(const std::string& tracking, const std::string& code,
             const std::string& client_address, int score, const std::string& comment);
 
-  // Staff actions (scope-checked: out of scope answers 404).
+  // Staff actions (scope-checked: out of scope answers 404). With `expected_version`, a case
+  // that changed since the caller read it answers 409 stale_version.
   Case Accept(const std::string& tracking, const Actor& actor,
-              const std::vector<Deferral>& deferrals);
-  Case Reject(const std::string& tracking, const Actor& actor, const std::string& reason);
-  Case Suspend(const std::string& tracking, const Actor& actor, const std::string& reason);
-  Case Resume(const std::string& tracking, const Actor& actor, const std::string& reason);
+              const std::vector<Deferral>& deferrals,
+              std::optional<int> expected_version = std::nullopt);
+  Case Reject(const std::string& tracking, const Actor& actor, const std::string& reason,
+              std::optional<int> expected_version = std::nullopt);
+  Case Suspend(const std::string& tracking, const Actor& actor, const std::string& reason,
+               std::optional<int> expected_version = std::nullopt);
+  Case Resume(const std::string& tracking, const Actor& actor, const std::string& reason,
+              std::optional<int> expected_version = std::nullopt);
 
   // Any transition, for the other use cases (dispatch, mobile, tracking): checks the state
   // machine, applies `effect` to the case, records the event. `device_time` comes from phones.
   Case Transition(const std::string& tracking, const CaseScope& scope, const Actor& actor,
                   CaseAction action, const std::string& reason, nlohmann::json data,
                   std::optional<Moment> device_time,
-                  const std::function<void(Case&, CaseChange&)>& effect = {});
+                  const std::function<void(Case&, CaseChange&)>& effect = {},
+                  std::optional<int> expected_version = std::nullopt);
 
   static CaseScope ScopeOf(const Actor& actor);
   static std::string HashAccessCode(const std::string& code);

@@ -9,6 +9,10 @@
 #include "daiban/cases/case_model.hpp"
 #include "daiban/cases/working_calendar.hpp"
 
+namespace daiban::db {
+class Tx;
+}
+
 namespace daiban::cases {
 
 // What a staff member may see: cases of a region subtree, of a department, assigned to an
@@ -48,6 +52,10 @@ struct CaseChange {
   std::vector<ApplicantNotice> notices;
   std::optional<Rating> new_rating;
   std::optional<Followup> new_followup;
+  // Writes of other libraries that belong to the same change (an offer taken, an agent's
+  // capacity claimed): run in the case's transaction after the case is written; a throw
+  // aborts the whole change.
+  std::vector<std::function<void(db::Tx&)>> also_in_transaction;
 };
 
 // A first answer kept for an idempotency key, so a retried request gets it again.

@@ -1,0 +1,119 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "daiban/cases/case_service.hpp"
+#include "daiban/intake/catalogue.hpp"
+#include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/json.hpp"
+
+// The Open311 GeoReport v2 facade (DESIGN.md, APIs: the one API that follows an outside
+// specification to the letter): what it reads from form bodies and query strings, what it
+// shows, and the storage it needs. No I/O here; open311_api.cpp puts it on HTTP.
+namespace daiban::intake::open311 {
+
+// The fields of an application/x-www-form-urlencoded body, percent-decoded with '+' as a
+// space.
+using Form = std::map<std::string, std::string>;
+
+// Throws ApiError 400 naming the field on a malformed escape, invalid UTF-8 or a field given
+// twice (GeoReport has no repeated fields; taking one silently would hide a client's bug).
+Form ParseForm(std::string_view body);
+
+// Whether a Content-Type header announces a form body (parameters such as charset allowed).
+bool IsFormContentType(std::string_view content_type);
+
+// The last path segment without its format suffix: "SCJG-001.json" -> "SCJG-001". Only JSON
+// is served: ".xml" is ApiError 400 saying so, no suffix at all is 404 (no such route).
+std::string StripFormat(const std::string& segment);
+
+// A registered client (api_keys). Keys are stored as SHA-256 hashes only.
+struct ApiKey {
+  std::int64_t id = 0;
+  std::string name;
+};
+
+// One submitted request as GET requests.json shows it.
+struct RequestRow {
+  std::string tracking_number;
+  cases::CaseState state = cases::CaseState::kSubmitted;
+  // Why the case came to its state (the reason of that event: a rejection, a suspension, a
+  // cancellation), empty when none was given.
+  std::string reason;
+  std::string service_code;
+  std::string service_name;
+  std::string agency;  // the department's name
+  cases::Moment requested_at{};
+  cases::Moment updated_at{};
+  std::optional<cases::Moment> expected_at;  // the deadline, once accepted
+  std::string address;
+  double lat = 0;
+  double lng = 0;
+};
+
+// What GET requests.json narrows the client's requests to.
+struct RequestQuery {
+  // When not empty, these requests and nothing else (the spec: it overrides the other
+  // arguments).
+  std::vector<std::string> tracking_numbers;
+  std::string service_code;
+  std::optional<cases::Moment> from;  // requested at or after
+  std::optional<cases::Moment> to;    // requested at or before
+  std::optional<bool> open;           // nullopt: open and closed
+  int limit = 1000;                   // the spec's suggested maximum per answer
+};
+
+// Storage of keys and of what a key submitted. Implementations: PgOpen311Repository.
+class Open311Repository {
+ public:
+  virtual ~Open311Repository() = default;
+  // The key with this hash, unless revoked.
+  virtual std::optional<ApiKey> FindActiveKey(const std::string& key_hash) = 0;
+  // Stores a new key; nullopt (and nothing written) when a key with this hash exists.
+  virtual std::optional<std::int64_t> AddKey(const std::string& name,
+                                             const std::string& key_hash) = 0;
+  // The key's requests, newest first, at most query.limit.
+  virtual std::vector<RequestRow> Requests(std::int64_t key_id, const RequestQuery& query) = 0;
+};
+
+// GET requests.json's arguments (service_request_id, service_code, start_date, end_date,
+// status); throws ApiError 400 naming the argument. Without any date the last 90 days up to
+// `now` are searched, and a range may not span more than 90 days (the spec's limits).
+RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, cases::Moment now);
+
+// The case that a POST requests.json asks for, for `item` (with its materials), submitted by
+// the client `key_id`. Throws ApiError 422 naming the field as Open311 clients know it
+// (attribute[mode], lat, ...) for what the catalogue-independent checks refuse; the case
+// service checks the rest.
+cases::CaseRequest BuildCaseRequest(const Form& form, const Item& item, std::int64_t key_id);
+
+// The views.
+kernel::Json ServiceJson(const Item& item, const std::string& department_name);
+kernel::Json ServiceDefinitionJson(const Item& item);
+kernel::Json RequestJson(const RequestRow& row);
+// The state in words (Chinese, as the applicant sees it), with the reason when there is one.
+std::string StatusNotes(cases::CaseState state, const std::string& reason);
+// What POST requests.json tells the client to pass on to the applicant.
+std::string SubmissionNotice(const std::string& access_code);
+
+// A field of the JSON case API (what CaseService names in its errors) as Open311 clients
+// know it: "applicant.phone" -> "phone", "mode" -> "attribute[mode]". Others are unchanged.
+std::string FieldName(const std::string& case_field);
+
+// A GeoReport error: the HTTP status and the body, an array of one {code, description}.
+struct Error {
+  int status = 400;
+  kernel::Json body;
+};
+Error MakeError(int status, const std::string& description);
+// The status is the error's, except 422 (validation), which GeoReport spells 400; the
+// description names the field ("phone: ...").
+Error ErrorOf(const kernel::ApiError& error);
+
+}  // namespace daiban::intake::open311

@@ -1,0 +1,170 @@
+#include "daiban/intake/open311_api.hpp"
+
+#include <map>
+
+#include "daiban/cases/tracking_number.hpp"
+#include "daiban/host/auth.hpp"
+#include "daiban/kernel/errors.hpp"
+
+namespace daiban::intake {
+
+namespace {
+
+using kernel::HttpRequest;
+using kernel::HttpResponse;
+using kernel::Json;
+
+constexpr kernel::RouteOptions kFormBody{.max_body_bytes = 16 * 1024, .blocking = true};
+constexpr const char* kPrefix = "/open311/v2";
+
+HttpResponse Answer(const open311::Error& error) {
+  return HttpResponse::WithJson(error.status, error.body);
+}
+
+// GeoReport v2 answers errors as an array of {code, description}, not with the project's
+// error JSON, so each Open311 handler maps what it throws itself; the kernel stays as it is.
+kernel::HttpHandler GeoReport(kernel::HttpHandler handler, const kernel::Logger& logger) {
+  return [handler = std::move(handler), &logger](const HttpRequest& request) {
+    try {
+      return handler(request);
+    } catch (const kernel::DependencyUnavailable& error) {
+      logger.Warn("dependency unavailable",
+                  {{"dependency", error.Dependency()}, {"detail", error.Detail()}},
+                  request.request_id);
+      return Answer(open311::ErrorOf(error));
+    } catch (const kernel::ApiError& error) {
+      return Answer(open311::ErrorOf(error));
+    } catch (const std::exception& error) {
+      // A bug or an unforeseen library failure: logged in full, answered without detail.
+      logger.Error("unhandled exception", {{"route", request.path}, {"what", error.what()}},
+                   request.request_id);
+      return Answer(open311::MakeError(500, "internal error"));
+    }
+  };
+}
+
+cases::Moment Now(const kernel::Clock& clock) {
+  return std::chrono::floor<std::chrono::seconds>(clock.Now());
+}
+
+open311::ApiKey Authenticate(open311::Open311Repository& repository, const std::string& key) {
+  if (key.empty()) throw kernel::Forbidden("api_key is required");
+  auto found = repository.FindActiveKey(host::TokenHash(key));
+  if (!found) throw kernel::Forbidden("api_key is unknown or revoked");
+  return *found;
+}
+
+// The offered item behind a service code; retired items are no longer services.
+Item OfferedItem(CatalogueService& catalogue, const std::string& code) {
+  auto missing = [&] { return kernel::NotFound("no service '" + code + "'"); };
+  try {
+    auto guide = catalogue.GetGuide(code);
+    if (guide.item.retired) throw missing();
+    return guide.item;
+  } catch (const kernel::ApiError& error) {
+    if (error.Status() == 404) throw missing();
+    throw;
+  }
+}
+
+}  // namespace
+
+void AddOpen311Routes(kernel::Router& router, CatalogueService& catalogue,
+                      cases::CaseService& cases, open311::Open311Repository& repository,
+                      const kernel::Clock& clock, const kernel::Logger& logger) {
+  auto add = [&](const std::string& method, const std::string& path, kernel::HttpHandler handler,
+                 kernel::RouteOptions options = {}) {
+    router.Add(method, kPrefix + path, GeoReport(std::move(handler), logger), options);
+  };
+
+  // Items are the services; bundles (一件事) are not offered through Open311.
+  add("GET", "/services.json", [&catalogue](const HttpRequest&) {
+    std::map<std::string, std::string> departments;
+    for (const auto& d : catalogue.Departments()) departments[d.code] = d.name;
+    Json services = Json::array();
+    ItemFilter filter;
+    filter.limit = CatalogueService::kMaxPageSize;
+    std::string cursor;
+    do {
+      auto page = catalogue.ListItems(filter, cursor);
+      for (const auto& item : page.items) {
+        services.push_back(open311::ServiceJson(item, departments[item.department_code]));
+      }
+      cursor = page.next_cursor;
+    } while (!cursor.empty());
+    return HttpResponse::WithJson(200, services);
+  });
+
+  add("GET", "/services/:code", [&catalogue](const HttpRequest& request) {
+    auto item = OfferedItem(catalogue, open311::StripFormat(request.Param("code")));
+    return HttpResponse::WithJson(200, open311::ServiceDefinitionJson(item));
+  });
+
+  add(
+      "POST", "/requests.json",
+      [&catalogue, &cases, &repository](const HttpRequest& request) {
+        if (!open311::IsFormContentType(request.Header("content-type").value_or(""))) {
+          throw kernel::BadRequest("the body must be application/x-www-form-urlencoded",
+                                   "Content-Type");
+        }
+        auto form = open311::ParseForm(request.body);
+        auto key = Authenticate(repository, form.count("api_key") ? form.at("api_key") : "");
+        std::string code = form.count("service_code") ? form.at("service_code") : "";
+        if (code.empty()) throw kernel::Invalid("service_code", "service_code is required");
+        Item item;
+        try {
+          item = OfferedItem(catalogue, code);
+        } catch (const kernel::ApiError& error) {
+          // An unknown service in a submitted form is a bad field, not a missing resource.
+          if (error.Status() != 404) throw;
+          throw kernel::Invalid("service_code", error.Message());
+        }
+        auto case_request = open311::BuildCaseRequest(form, item, key.id);
+        // GeoReport has no idempotency keys: no scope and no key, nothing to replay.
+        cases::Submission submitted;
+        cases.Submit(case_request, "", "", "", [&submitted](const cases::Submission& s) {
+          submitted = s;
+          return std::string();
+        });
+        // The spec's examples answer 200 with a one-element array; the access code reaches
+        // the applicant only through the client, in service_notice.
+        return HttpResponse::WithJson(
+            200, Json::array({{{"service_request_id", submitted.created.tracking_number},
+                               {"service_notice", open311::SubmissionNotice(submitted.access_code)},
+                               {"account_id", nullptr}}}));
+      },
+      kFormBody);
+
+  add("GET", "/requests.json", [&repository, &clock](const HttpRequest& request) {
+    auto key = Authenticate(repository, request.Query("api_key").value_or(""));
+    auto query = open311::ParseRequestQuery(request.query, Now(clock));
+    Json requests = Json::array();
+    for (const auto& row : repository.Requests(key.id, query)) {
+      requests.push_back(open311::RequestJson(row));
+    }
+    return HttpResponse::WithJson(200, requests);
+  });
+
+  add("GET", "/requests/:id", [&repository](const HttpRequest& request) {
+    std::string id = open311::StripFormat(request.Param("id"));
+    auto key = Authenticate(repository, request.Query("api_key").value_or(""));
+    open311::RequestQuery query;
+    query.tracking_numbers = {cases::NormalizeTrackingNumber(id)};
+    auto rows = repository.Requests(key.id, query);
+    // Another client's request answers exactly like an unknown one.
+    if (rows.empty()) throw kernel::NotFound("no service request '" + id + "'");
+    return HttpResponse::WithJson(200, Json::array({open311::RequestJson(rows.front())}));
+  });
+
+  // Whatever else comes under /open311/v2/ still gets a GeoReport answer.
+  auto unknown = [](const HttpRequest& request) -> HttpResponse {
+    const std::string& rest = request.Param("*");
+    auto slash = rest.rfind('/');
+    open311::StripFormat(slash == std::string::npos ? rest : rest.substr(slash + 1));
+    throw kernel::NotFound("no such resource: " + request.method + " " + request.path);
+  };
+  add("GET", "/*", unknown);
+  add("POST", "/*", unknown, kFormBody);
+}
+
+}  // namespace daiban::intake

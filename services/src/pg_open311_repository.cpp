@@ -1,0 +1,115 @@
+#include "daiban/intake/pg_open311_repository.hpp"
+
+#include <pqxx/pqxx>
+
+namespace daiban::intake {
+
+namespace {
+
+constexpr const char* kFindKey = "open311_find_key";
+constexpr const char* kFindKeySql =
+    "SELECT id, name FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL";
+
+// A key that exists already (revoked or not) is left alone: the hash is unique.
+constexpr const char* kAddKey = "open311_add_key";
+constexpr const char* kAddKeySql =
+    "INSERT INTO api_keys (name, key_hash) VALUES ($1, $2) "
+    "ON CONFLICT (key_hash) DO NOTHING RETURNING id";
+
+// $1 key, $2 comma-separated tracking numbers, $3 item code ('' switches these off), $4 and $5
+// the requested-at range in epoch seconds (NULL: open-ended), $6 'open', 'closed' or '', $7
+// limit. Only the reason of a state that has one (rejection, suspension, cancellation) is read.
+constexpr const char* kRequests = "open311_requests";
+constexpr const char* kRequestsSql = R"sql(
+SELECT c.tracking_number, c.state, coalesce(c.item_code, c.bundle_code),
+       coalesce(i.name, b.name, ''), coalesce(d.name, ''),
+       extract(epoch FROM c.created_at)::bigint, extract(epoch FROM c.updated_at)::bigint,
+       extract(epoch FROM c.deadline_at)::bigint, c.applicant_address, c.applicant_lat,
+       c.applicant_lng,
+       CASE WHEN c.state IN ('rejected', 'suspended', 'cancelled') THEN
+         (SELECT e.reason FROM case_events e WHERE e.case_id = c.id AND e.to_state = c.state
+           ORDER BY e.id DESC LIMIT 1)
+       END
+  FROM cases c
+  LEFT JOIN items i ON i.code = c.item_code
+  LEFT JOIN bundles b ON b.code = c.bundle_code
+  LEFT JOIN departments d ON d.code = c.department_code
+ WHERE c.open311_key_id = $1
+   AND ($2 = '' OR c.tracking_number = ANY (string_to_array($2, ',')))
+   AND ($3 = '' OR c.item_code = $3)
+   AND ($4::float8 IS NULL OR c.created_at >= to_timestamp($4::float8))
+   AND ($5::float8 IS NULL OR c.created_at <= to_timestamp($5::float8))
+   AND ($6 = '' OR (c.state NOT IN ('delivered', 'closed', 'rejected', 'cancelled')) = ($6 = 'open'))
+ ORDER BY c.created_at DESC, c.id DESC
+ LIMIT $7)sql";
+
+cases::Moment MomentOf(const pqxx::field& field) {
+  return cases::Moment(std::chrono::seconds(field.as<std::int64_t>()));
+}
+
+}  // namespace
+
+PgOpen311Repository::PgOpen311Repository(db::PgPool& pool) : pool_(pool) {
+  pool_.Prepare(kFindKey, kFindKeySql);
+  pool_.Prepare(kAddKey, kAddKeySql);
+  pool_.Prepare(kRequests, kRequestsSql);
+}
+
+std::optional<open311::ApiKey> PgOpen311Repository::FindActiveKey(const std::string& key_hash) {
+  std::optional<open311::ApiKey> found;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_prepared(kFindKey, key_hash);
+    if (!rows.empty()) {
+      found = open311::ApiKey{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::string>()};
+    }
+  });
+  return found;
+}
+
+std::optional<std::int64_t> PgOpen311Repository::AddKey(const std::string& name,
+                                                        const std::string& key_hash) {
+  std::optional<std::int64_t> id;
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    auto rows = tx.exec_prepared(kAddKey, name, key_hash);
+    if (!rows.empty()) id = rows[0][0].as<std::int64_t>();
+  });
+  return id;
+}
+
+std::vector<open311::RequestRow> PgOpen311Repository::Requests(std::int64_t key_id,
+                                                               const open311::RequestQuery& query) {
+  std::string ids;
+  for (const auto& id : query.tracking_numbers) ids += (ids.empty() ? "" : ",") + id;
+  // libpqxx 6 has no std::optional parameters: a null C string is sent as NULL.
+  auto epoch = [](const std::optional<cases::Moment>& at) {
+    return at ? std::to_string(at->time_since_epoch().count()) : std::string();
+  };
+  std::string from = epoch(query.from);
+  std::string to = epoch(query.to);
+  std::string open = !query.open ? "" : (*query.open ? "open" : "closed");
+  std::vector<open311::RequestRow> rows;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto result = tx.exec_prepared(kRequests, key_id, ids, query.service_code,
+                                   query.from ? from.c_str() : nullptr,
+                                   query.to ? to.c_str() : nullptr, open, query.limit);
+    for (const auto& r : result) {
+      open311::RequestRow row;
+      row.tracking_number = r[0].as<std::string>();
+      row.state = cases::ParseCaseState(r[1].as<std::string>()).value_or(row.state);
+      row.service_code = r[2].as<std::string>();
+      row.service_name = r[3].as<std::string>();
+      row.agency = r[4].as<std::string>();
+      row.requested_at = MomentOf(r[5]);
+      row.updated_at = MomentOf(r[6]);
+      if (!r[7].is_null()) row.expected_at = MomentOf(r[7]);
+      row.address = r[8].as<std::string>();
+      row.lat = r[9].as<double>();
+      row.lng = r[10].as<double>();
+      if (!r[11].is_null()) row.reason = r[11].as<std::string>();
+      rows.push_back(std::move(row));
+    }
+  });
+  return rows;
+}
+
+}  // namespace daiban::intake

@@ -1,0 +1,366 @@
+// The case lifecycle against real PostgreSQL and Redis: submission rules, idempotency,
+// acceptance and deadlines, suspension, the applicant's code, scope, the state machine's
+// refusals, rating and follow-ups, and what each change writes (timeline, outbox, notices).
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "daiban/cases/case_service.hpp"
+#include "daiban/cases/china_time.hpp"
+#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/host/auth.hpp"
+#include "daiban/intake/calendar_service.hpp"
+#include "daiban/intake/case_adapters.hpp"
+#include "daiban/intake/catalogue_service.hpp"
+#include "daiban/intake/pg_calendar_repository.hpp"
+#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/kernel/errors.hpp"
+#include "scratch_database.hpp"
+
+namespace daiban::intake {
+namespace {
+
+using cases::ActorRole;
+using cases::CaseAction;
+using cases::CaseState;
+
+std::string Read(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The status and rule of the ApiError `action` throws (0 and "" when it throws none).
+std::pair<int, std::string> Refusal(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const kernel::ApiError& error) {
+    return {error.Status(), error.Code() == "validation_failed" ? error.Field() : error.Code()};
+  }
+  return {0, ""};
+}
+
+// 2026-12-01 (a Tuesday) 10:00 China Standard Time.
+const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+
+class CaseLifecyclePgTest : public ::testing::Test {
+ protected:
+  CaseLifecyclePgTest() {
+    database_.Migrate();
+    pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 3});
+    db::RedisOptions redis_options;
+    redis_options.port = daiban::testing::RequiredPortEnv("DAIBAN_TEST_REDIS_PORT");
+    redis_ = std::make_unique<db::RedisPool>(redis_options);
+    catalogue_store_ = std::make_unique<PgCatalogueRepository>(*pool_);
+    std::vector<std::pair<std::string, std::string>> files;
+    auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
+    for (const auto& name : CatalogueFileNames()) files.emplace_back(name, Read(demo / name));
+    CatalogueService(*catalogue_store_, clock_).Import(files);
+    calendar_store_ = std::make_unique<PgCalendarRepository>(*pool_);
+    calendar_ = std::make_unique<CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    calendar_->Load("cn-calendar-2026.csv",
+                    Read(std::filesystem::path(DAIBAN_SOURCE_DIR) /
+                         "db/seed/calendar/cn-calendar-2026.csv"));
+    case_catalogue_ = std::make_unique<CatalogueForCases>(*catalogue_store_);
+    store_ = std::make_unique<cases::PgCaseStore>(*pool_);
+    // A per-test address prefix keeps the Redis counters of different tests apart.
+    guesses_ = std::make_unique<RedisGuessLimiter>(*redis_, 5, std::chrono::seconds(900));
+    service_ = std::make_unique<cases::CaseService>(*store_, *case_catalogue_, *calendar_,
+                                                    *guesses_, clock_, ids_);
+    host::PgAccountRepository accounts(*pool_);
+    agent_id_ = accounts.AddUser({host::Role::kAgent, "赵代办", "13800000104", "", "370102", ""},
+                                 "unused-hash");
+    address_ = "it-" + kernel::RandomIdGenerator().HexId(6);
+  }
+
+  cases::CaseRequest Request() {
+    cases::CaseRequest request;
+    request.item_code = "GA-002";  // 户口迁移: material 4 is non-essential
+    request.mode = "proxy";
+    request.region_code = "370102001";
+    request.applicant = {cases::ApplicantKind::kCitizen, "刘市民", "13912345678",
+                         "11010519491231002X", "历下区解放路1号", {36.66, 117.05}, "", ""};
+    for (int seq : {1, 2, 3, 5}) request.materials.push_back({"", seq, true});
+    request.materials.push_back({"", 4, false});
+    request.delivery = {cases::DeliveryMethod::kExpress, "历下区解放路1号",
+                        cases::GeoPoint{36.66, 117.05}};
+    return request;
+  }
+
+  cases::Submission Submit(const cases::CaseRequest& request, const std::string& key = "") {
+    cases::Submission kept;
+    service_->Submit(request, "test", key.empty() ? ids_.HexId(8) : key, "hash-" + key,
+                     [&](const cases::Submission& s) {
+                       kept = s;
+                       return std::string("{}");
+                     });
+    return kept;
+  }
+
+  int Count(const std::string& sql) {
+    int n = 0;
+    pool_->Read([&](pqxx::transaction_base& tx) { n = tx.exec(sql)[0][0].as<int>(); });
+    return n;
+  }
+
+  cases::Actor Window() { return {ActorRole::kWindow, 0, "王窗口", "370102", ""}; }
+  cases::Actor Supervisor(const std::string& region) {
+    return {ActorRole::kSupervisor, 0, "督办", region, ""};
+  }
+  cases::Actor Admin() { return {ActorRole::kAdmin, 0, "管理员", "", ""}; }
+
+  db::testing::ScratchDatabase database_;
+  kernel::ManualClock clock_{kTuesdayMorning};
+  kernel::SeededIdGenerator ids_{2026};
+  std::unique_ptr<db::PgPool> pool_;
+  std::unique_ptr<db::RedisPool> redis_;
+  std::unique_ptr<PgCatalogueRepository> catalogue_store_;
+  std::unique_ptr<PgCalendarRepository> calendar_store_;
+  std::unique_ptr<CalendarService> calendar_;
+  std::unique_ptr<CatalogueForCases> case_catalogue_;
+  std::unique_ptr<cases::PgCaseStore> store_;
+  std::unique_ptr<RedisGuessLimiter> guesses_;
+  std::unique_ptr<cases::CaseService> service_;
+  std::int64_t agent_id_ = 0;
+  std::string address_;
+};
+
+TEST_F(CaseLifecyclePgTest, SubmissionIsCheckedAgainstTheCatalogueAndTheRules) {
+  auto expect = [&](const cases::CaseRequest& request, const std::string& field) {
+    EXPECT_EQ(Refusal([&] { Submit(request); }), std::make_pair(422, field));
+  };
+  auto r = Request();
+  r.mode = "walk";
+  expect(r, "mode");
+  r = Request();
+  r.item_code = "NO-SUCH";
+  expect(r, "item_code");
+  r = Request();
+  r.bundle_code = "BDL-KYBS";  // both an item and a bundle
+  expect(r, "item_code");
+  r = Request();
+  r.region_code = "999999";
+  expect(r, "region_code");
+  r = Request();
+  r.applicant.phone = "12345";
+  expect(r, "applicant.phone");
+  r = Request();
+  r.applicant.id_number = "110105194912310021";  // wrong check digit
+  expect(r, "applicant.id_number");
+  r = Request();
+  r.applicant.location = {39.9, 116.4};  // Beijing
+  expect(r, "applicant.location");
+  r = Request();
+  r.materials[0].provided = false;  // an essential one
+  expect(r, "materials");
+  r = Request();
+  r.materials.push_back({"", 99, true});
+  expect(r, "materials");
+  r = Request();
+  r.delivery.address.clear();
+  expect(r, "delivery.address");
+  r = Request();
+  r.mode = "led";  // needs an appointment
+  expect(r, "appointment_at");
+  r = Request();
+  r.applicant.kind = cases::ApplicantKind::kFirm;
+  r.applicant.firm_name = "某公司";
+  r.applicant.firm_credit_code = "91370100MA3C000000";  // wrong check character
+  expect(r, "firm.credit_code");
+  EXPECT_EQ(Count("SELECT count(*) FROM cases"), 0) << "a refused submission writes nothing";
+}
+
+TEST_F(CaseLifecyclePgTest, IdempotencyKeysReplayAndRefuseOtherBodies) {
+  int calls = 0;
+  auto render = [&](const cases::Submission& s) {
+    ++calls;
+    return "{\"tracking_number\":\"" + s.created.tracking_number + "\"}";
+  };
+  auto first = service_->Submit(Request(), "test", "key-1", "hash-a", render);
+  auto again = service_->Submit(Request(), "test", "key-1", "hash-a", render);
+  EXPECT_EQ(first.body, again.body);
+  EXPECT_EQ(Count("SELECT count(*) FROM cases"), 1);
+  EXPECT_EQ(Refusal([&] { service_->Submit(Request(), "test", "key-1", "hash-b", render); }),
+            std::make_pair(409, std::string("idempotency_key_reused")));
+}
+
+TEST_F(CaseLifecyclePgTest, AcceptanceSetsTheDeadlineAndDefersMaterials) {
+  auto submitted = Submit(Request());
+  const std::string tracking = submitted.created.tracking_number;
+  EXPECT_EQ(submitted.created.state, CaseState::kSubmitted);
+  // The missing non-essential material (seq 4) needs a promised date.
+  EXPECT_EQ(Refusal([&] { service_->Accept(tracking, Window(), {}); }),
+            std::make_pair(422, std::string("deferrals")));
+  auto accepted = service_->Accept(tracking, Window(), {{4, "2026-12-10"}});
+  EXPECT_EQ(accepted.state, CaseState::kAccepted);
+  ASSERT_TRUE(accepted.clock);
+  // GA-002 commits 5 working days: Dec 2, 3, 4, 7, 8 -> 2026-12-08 17:00.
+  EXPECT_EQ(cases::FormatRfc3339China(accepted.clock->deadline), "2026-12-08T17:00:00+08:00");
+  EXPECT_FALSE(accepted.clock->provisional);
+  EXPECT_EQ(accepted.materials[3].status, cases::MaterialStatus::kDeferred);
+  EXPECT_EQ(accepted.materials[3].promised_date, "2026-12-10");
+  EXPECT_EQ(Count("SELECT count(*) FROM case_events"), 2);  // created, accept
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE stream = 'events:cases'"), 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM notifications WHERE template = 'case_accepted' "
+                  "AND recipient_masked = '139****5678'"),
+            1);
+}
+
+TEST_F(CaseLifecyclePgTest, SuspensionMovesTheDeadlineByTheWorkingTimeSpent) {
+  const std::string tracking = Submit(Request()).created.tracking_number;
+  auto accepted = service_->Accept(tracking, Window(), {{4, "2026-12-10"}});
+  service_->Suspend(tracking, Window(), "等待第三方核查");
+  clock_.Advance(std::chrono::hours(2));  // 10:00 -> 12:00, two office hours
+  auto resumed = service_->Resume(tracking, Window(), "");
+  EXPECT_EQ(resumed.state, CaseState::kAccepted);
+  // Two working hours later than 2026-12-08 17:00: past that day's close, so the next
+  // working day's 11:00.
+  EXPECT_EQ(cases::FormatRfc3339China(accepted.clock->deadline), "2026-12-08T17:00:00+08:00");
+  EXPECT_EQ(cases::FormatRfc3339China(resumed.clock->deadline), "2026-12-09T11:00:00+08:00");
+  EXPECT_EQ(Refusal([&] { service_->Suspend(tracking, Window(), ""); }),
+            std::make_pair(422, std::string("reason")));
+}
+
+TEST_F(CaseLifecyclePgTest, TheStateMachineRefusesWithTheCurrentState) {
+  const std::string tracking = Submit(Request()).created.tracking_number;
+  service_->Accept(tracking, Window(), {{4, "2026-12-10"}});
+  try {
+    service_->Reject(tracking, Window(), "材料不全");
+    FAIL() << "rejecting an accepted case must be refused";
+  } catch (const kernel::ApiError& error) {
+    EXPECT_EQ(error.Status(), 409);
+    EXPECT_EQ(error.Code(), "illegal_transition");
+    EXPECT_NE(error.Message().find("accepted"), std::string::npos);
+  }
+  cases::Actor agent{ActorRole::kAgent, agent_id_, "赵代办", "", ""};
+  EXPECT_EQ(Refusal([&] {
+              service_->Transition(tracking, cases::CaseScope::Everything(), agent,
+                                   CaseAction::kAccept, "", {}, std::nullopt);
+            }).first,
+            403);
+  EXPECT_EQ(Refusal([&] { service_->Suspend(tracking, Window(), "x", 1); }),
+            std::make_pair(409, std::string("stale_version")));
+}
+
+TEST_F(CaseLifecyclePgTest, AWrongCodeLooksLikeAnUnknownNumberAndGuessesAreLimited) {
+  auto submitted = Submit(Request());
+  const std::string tracking = submitted.created.tracking_number;
+  EXPECT_EQ(service_->ReadAsApplicant(tracking, submitted.access_code, address_).tracking_number,
+            tracking);
+  auto wrong = Refusal([&] { service_->ReadAsApplicant(tracking, "WRONGCOD", address_); });
+  auto unknown = Refusal([&] { service_->ReadAsApplicant("DB0000000000X", "WRONGCOD", address_); });
+  EXPECT_EQ(wrong, unknown);
+  EXPECT_EQ(wrong.first, 404);
+  for (int i = 0; i < 5; ++i) {
+    Refusal([&] { service_->ReadAsApplicant(tracking, "WRONGCOD", address_); });
+  }
+  EXPECT_EQ(Refusal([&] { service_->ReadAsApplicant(tracking, submitted.access_code, address_); })
+                .first,
+            429);
+}
+
+TEST_F(CaseLifecyclePgTest, StaffSeeOnlyTheirScope) {
+  const std::string tracking = Submit(Request()).created.tracking_number;  // 历下区
+  EXPECT_NO_THROW(service_->ReadAsStaff(tracking, Supervisor("370102")));
+  EXPECT_NO_THROW(service_->ReadAsStaff(tracking, Supervisor("370100")));  // the city
+  EXPECT_EQ(Refusal([&] { service_->ReadAsStaff(tracking, Supervisor("370103")); }).first, 404);
+  EXPECT_EQ(Refusal([&] { service_->Accept(tracking, Supervisor("370103"), {{4, "2026-12-10"}}); })
+                .first,
+            404);
+  cases::CaseFilter filter;
+  EXPECT_EQ(service_->List(filter, Supervisor("370102")).cases.size(), 1u);
+  EXPECT_EQ(service_->List(filter, Supervisor("370103")).cases.size(), 0u);
+}
+
+TEST_F(CaseLifecyclePgTest, FromAcceptanceToARatingWithAFollowUp) {
+  auto submitted = Submit(Request());
+  const std::string tracking = submitted.created.tracking_number;
+  const std::string code = submitted.access_code;
+  service_->Accept(tracking, Window(), {{4, "2026-12-10"}});
+  auto all = cases::CaseScope::Everything();
+  EXPECT_EQ(Refusal([&] { service_->Rate(tracking, code, address_, 5, ""); }),
+            std::make_pair(409, std::string("not_delivered")));
+  service_->Transition(tracking, all, Admin(), CaseAction::kAssign, "", {}, std::nullopt,
+                       [&](cases::Case& c, cases::CaseChange&) { c.agent_id = agent_id_; });
+  cases::Actor agent{ActorRole::kAgent, agent_id_, "赵代办", "", ""};
+  auto started = service_->Transition(tracking, all, agent, CaseAction::kStartProgress, "",
+                                      {{"step", "materials_collected"}}, std::nullopt);
+  EXPECT_EQ(started.agent_name, "赵代办");
+  // The deferred (容缺) material is still missing: no result yet.
+  EXPECT_EQ(Refusal([&] {
+              service_->Transition(tracking, all, agent, CaseAction::kResultObtained, "", {},
+                                   std::nullopt);
+            }),
+            std::make_pair(409, std::string("deferred_material_missing")));
+  service_->SupplyMaterial(tracking, code, address_, 4);
+  service_->Transition(tracking, all, agent, CaseAction::kResultObtained, "", {}, std::nullopt);
+  auto delivered = service_->Transition(tracking, all, Window(), CaseAction::kHandOver, "", {},
+                                        std::nullopt);
+  EXPECT_EQ(delivered.state, CaseState::kDelivered);
+  auto rated = service_->Rate(tracking, code, address_, 2, "太慢");
+  ASSERT_TRUE(rated.rating);
+  EXPECT_EQ(rated.rating->score, 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM followups WHERE region_code = '370102001'"), 1);
+  EXPECT_EQ(Refusal([&] { service_->Rate(tracking, code, address_, 4, ""); }),
+            std::make_pair(409, std::string("already_rated")));
+  auto timeline = service_->Timeline(rated);
+  std::vector<std::string> types;
+  for (const auto& e : timeline) types.push_back(e.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"created", "accept", "assign", "start_progress",
+                                             "material_supplied", "result_obtained",
+                                             "hand_over", "rated"}));
+}
+
+TEST_F(CaseLifecyclePgTest, ListsPageByDeadlineAndFilterByUrgency) {
+  std::vector<std::string> accepted;
+  for (int i = 0; i < 3; ++i) {
+    auto tracking = Submit(Request()).created.tracking_number;
+    service_->Accept(tracking, Window(), {{4, "2026-12-10"}});
+    accepted.push_back(tracking);
+    clock_.Advance(std::chrono::hours(1));
+  }
+  Submit(Request());  // submitted: no deadline yet, listed last
+  cases::CaseFilter filter;
+  filter.limit = 2;
+  auto first = service_->List(filter, Admin());
+  ASSERT_EQ(first.cases.size(), 2u);
+  EXPECT_TRUE(first.more);
+  EXPECT_EQ(first.cases[0].tracking_number, accepted[0]);
+  filter.after_deadline = first.cases[1].clock->deadline;
+  filter.after_id = first.cases[1].id;
+  auto second = service_->List(filter, Admin());
+  ASSERT_EQ(second.cases.size(), 2u);
+  EXPECT_FALSE(second.more);
+  EXPECT_EQ(second.cases[0].tracking_number, accepted[2]);
+  EXPECT_FALSE(second.cases[1].clock.has_value());
+  cases::CaseFilter overdue;
+  overdue.overdue = true;
+  EXPECT_TRUE(service_->List(overdue, Admin()).cases.empty());
+  clock_.Advance(std::chrono::hours(24 * 14));  // two weeks on: all three are overdue
+  EXPECT_EQ(service_->List(overdue, Admin()).cases.size(), 3u);
+  cases::CaseFilter too_many;
+  too_many.limit = 101;
+  EXPECT_EQ(Refusal([&] { service_->List(too_many, Admin()); }).first, 400);
+}
+
+TEST_F(CaseLifecyclePgTest, TheApplicantCancelsBeforeTheResult) {
+  auto submitted = Submit(Request());
+  auto cancelled = service_->Cancel(submitted.created.tracking_number, submitted.access_code,
+                                    address_, "不需要了");
+  EXPECT_EQ(cancelled.state, CaseState::kCancelled);
+  EXPECT_TRUE(cancelled.closed_at);
+  EXPECT_EQ(Refusal([&] {
+              service_->Cancel(submitted.created.tracking_number, submitted.access_code,
+                               address_, "");
+            }).first,
+            409);
+  EXPECT_EQ(Count("SELECT count(*) FROM cases"), 1) << "cases are never deleted";
+}
+
+}  // namespace
+}  // namespace daiban::intake

@@ -1,0 +1,175 @@
+// The Open311 repository against real PostgreSQL: keys by hash (revoked ones refused, a
+// duplicate left alone) and what a key submitted, with GET requests.json's filters.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "daiban/cases/case_service.hpp"
+#include "daiban/cases/china_time.hpp"
+#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/host/auth.hpp"
+#include "daiban/intake/calendar_service.hpp"
+#include "daiban/intake/case_adapters.hpp"
+#include "daiban/intake/catalogue_service.hpp"
+#include "daiban/intake/pg_calendar_repository.hpp"
+#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/intake/pg_open311_repository.hpp"
+#include "scratch_database.hpp"
+
+namespace daiban::intake {
+namespace {
+
+std::string Read(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Look-ups by access code play no part here.
+class NoLimit final : public cases::GuessLimiter {
+ public:
+  bool Blocked(const std::string&) override { return false; }
+  void RecordFailure(const std::string&) override {}
+};
+
+// 2026-12-01 (a Tuesday) 10:00 China Standard Time.
+const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+
+class Open311PgTest : public ::testing::Test {
+ protected:
+  Open311PgTest() {
+    database_.Migrate();
+    pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 2});
+    catalogue_store_ = std::make_unique<PgCatalogueRepository>(*pool_);
+    std::vector<std::pair<std::string, std::string>> files;
+    auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
+    for (const auto& name : CatalogueFileNames()) files.emplace_back(name, Read(demo / name));
+    catalogue_ = std::make_unique<CatalogueService>(*catalogue_store_, clock_);
+    catalogue_->Import(files);
+    calendar_store_ = std::make_unique<PgCalendarRepository>(*pool_);
+    calendar_ = std::make_unique<CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    case_catalogue_ = std::make_unique<CatalogueForCases>(*catalogue_store_);
+    store_ = std::make_unique<cases::PgCaseStore>(*pool_);
+    service_ = std::make_unique<cases::CaseService>(*store_, *case_catalogue_, *calendar_, guesses_,
+                                                    clock_, ids_);
+    repository_ = std::make_unique<PgOpen311Repository>(*pool_);
+  }
+
+  std::string Submit(const std::string& item_code, std::int64_t key_id) {
+    auto item = catalogue_->GetGuide(item_code).item;
+    open311::Form form = {{"last_name", "刘"},
+                          {"first_name", "市民"},
+                          {"phone", "13912345678"},
+                          {"address_string", "历下区解放路1号"},
+                          {"lat", "36.66"},
+                          {"long", "117.05"},
+                          {"attribute[mode]", "proxy"},
+                          {"attribute[region_code]", "370102001"},
+                          {"attribute[id_number]", "11010519491231002X"},
+                          {"attribute[delivery_method]", "express"}};
+    for (const auto& m : item.materials)
+      form["attribute[M" + std::to_string(m.seq) + "]"] = "provided";
+    std::string tracking;
+    service_->Submit(open311::BuildCaseRequest(form, item, key_id), "", "", "",
+                     [&](const cases::Submission& s) {
+                       tracking = s.created.tracking_number;
+                       return std::string();
+                     });
+    return tracking;
+  }
+
+  std::vector<std::string> Found(std::int64_t key_id, const open311::RequestQuery& query) {
+    std::vector<std::string> found;
+    for (const auto& row : repository_->Requests(key_id, query)) {
+      found.push_back(row.tracking_number);
+    }
+    return found;
+  }
+
+  db::testing::ScratchDatabase database_;
+  kernel::ManualClock clock_{kTuesdayMorning};
+  kernel::SeededIdGenerator ids_{311};
+  NoLimit guesses_;
+  std::unique_ptr<db::PgPool> pool_;
+  std::unique_ptr<PgCatalogueRepository> catalogue_store_;
+  std::unique_ptr<CatalogueService> catalogue_;
+  std::unique_ptr<PgCalendarRepository> calendar_store_;
+  std::unique_ptr<CalendarService> calendar_;
+  std::unique_ptr<CatalogueForCases> case_catalogue_;
+  std::unique_ptr<cases::PgCaseStore> store_;
+  std::unique_ptr<cases::CaseService> service_;
+  std::unique_ptr<PgOpen311Repository> repository_;
+};
+
+TEST_F(Open311PgTest, KeysAreFoundByHashUntilRevoked) {
+  auto id = repository_->AddKey("demo", host::TokenHash("secret-key-1"));
+  ASSERT_TRUE(id);
+  EXPECT_FALSE(repository_->AddKey("again", host::TokenHash("secret-key-1")))
+      << "a key with the same value is left alone";
+  auto found = repository_->FindActiveKey(host::TokenHash("secret-key-1"));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, *id);
+  EXPECT_EQ(found->name, "demo");
+  EXPECT_FALSE(repository_->FindActiveKey(host::TokenHash("secret-key-2")));
+  pool_->Transact([&](pqxx::dbtransaction& tx) {
+    tx.exec("UPDATE api_keys SET revoked_at = now() WHERE id = " + std::to_string(*id));
+  });
+  EXPECT_FALSE(repository_->FindActiveKey(host::TokenHash("secret-key-1")));
+}
+
+TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
+  auto mine = *repository_->AddKey("mine", host::TokenHash("key-mine"));
+  auto theirs = *repository_->AddKey("theirs", host::TokenHash("key-theirs"));
+  std::string first = Submit("GA-002", mine);
+  clock_.Advance(std::chrono::hours(1));
+  std::string second = Submit("SCJG-001", mine);
+  std::string other = Submit("GA-002", theirs);
+  auto now = cases::Moment(std::chrono::floor<std::chrono::seconds>(clock_.Now()));
+
+  open311::RequestQuery all;
+  EXPECT_EQ(Found(mine, all), (std::vector<std::string>{second, first})) << "newest first";
+  EXPECT_EQ(Found(theirs, all), std::vector<std::string>{other});
+
+  open311::RequestQuery by_id;
+  by_id.tracking_numbers = {first, other};
+  EXPECT_EQ(Found(mine, by_id), std::vector<std::string>{first}) << "not another key's";
+
+  open311::RequestQuery by_code;
+  by_code.service_code = "SCJG-001";
+  EXPECT_EQ(Found(mine, by_code), std::vector<std::string>{second});
+
+  open311::RequestQuery by_date;
+  by_date.from = now - std::chrono::minutes(30);
+  EXPECT_EQ(Found(mine, by_date), std::vector<std::string>{second});
+  by_date.from.reset();
+  by_date.to = now - std::chrono::minutes(30);
+  EXPECT_EQ(Found(mine, by_date), std::vector<std::string>{first});
+
+  service_->Reject(first, {cases::ActorRole::kAdmin, 0, "管理员", "", ""}, "材料不全");
+  open311::RequestQuery closed;
+  closed.open = false;
+  auto rows = repository_->Requests(mine, closed);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].tracking_number, first);
+  EXPECT_EQ(rows[0].state, cases::CaseState::kRejected);
+  EXPECT_EQ(rows[0].reason, "材料不全");
+  EXPECT_EQ(rows[0].service_name, "户口迁移（市内迁移）");
+  EXPECT_EQ(rows[0].agency, "济南市公安局");
+  EXPECT_EQ(rows[0].address, "历下区解放路1号");
+  EXPECT_DOUBLE_EQ(rows[0].lat, 36.66);
+  EXPECT_EQ(rows[0].requested_at, cases::Moment(std::chrono::seconds(1796090400)));
+  EXPECT_FALSE(rows[0].expected_at);
+  open311::RequestQuery open;
+  open.open = true;
+  EXPECT_EQ(Found(mine, open), std::vector<std::string>{second});
+  open.limit = 0;
+  EXPECT_TRUE(Found(mine, open).empty());
+}
+
+}  // namespace
+}  // namespace daiban::intake
