@@ -7,7 +7,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <pqxx/pqxx>
+
 #include "daiban/db/migrator.hpp"
+#include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/host/auth.hpp"
 #include "daiban/host/service_host.hpp"
 #include "daiban/intake/calendar_service.hpp"
@@ -39,6 +42,13 @@ commands:
                           register an Open311 client; without --key a random key is made
                           and printed once (only its SHA-256 hash is stored); --if-missing
                           succeeds quietly when the key exists
+  agent import FILE --password PASSWORD
+                          add or update the agents of a CSV file (name, phone, regions,
+                          departments, capacity, on_duty, hours, lat, lng; see README.md);
+                          new accounts get PASSWORD
+  agent set --phone PHONE --regions CODE[,CODE…] [--departments CODE,…|all]
+           [--capacity N] [--on-duty yes|no] [--hours office|always]
+                          make an agent account dispatchable, or change it
   help                    this text
 
 The database is DAIBAN_PG_URL (default postgresql://daiban@127.0.0.1:15432/daiban).
@@ -190,12 +200,118 @@ int ApiKey(const Args& args, std::ostream& out, const kernel::Env& env) {
   return 0;
 }
 
+// Shifts as stored: Monday first, "HH:MM-HH:MM" or empty.
+std::array<std::string, 7> Hours(const std::string& word) {
+  std::array<std::string, 7> hours{};
+  if (word == "always") {
+    hours.fill("00:00-24:00");
+  } else if (word == "office" || word.empty()) {
+    for (std::size_t d = 0; d < 5; ++d) hours[d] = "09:00-17:00";
+  } else {
+    throw std::invalid_argument("hours must be office or always");
+  }
+  return hours;
+}
+
+std::vector<std::string> SplitList(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find(separator, start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// "all" stands for every department of the catalogue.
+std::vector<std::string> Departments(db::PgPool& pool, const std::string& text, char separator) {
+  if (text != "all") return SplitList(text, separator);
+  std::vector<std::string> all;
+  intake::PgCatalogueRepository catalogue(pool);
+  for (const auto& d : catalogue.Departments()) all.push_back(d.code);
+  return all;
+}
+
+int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
+  if (args.empty() || (args[0] != "import" && args[0] != "set")) {
+    throw std::invalid_argument("usage: daibanctl agent import FILE --password PASSWORD | agent set ...");
+  }
+  db::PgPool pool(host::LoadPgOptions(env));
+  host::PgAccountRepository accounts(pool);
+  dispatch::PgDispatchStore store(pool);
+  if (args[0] == "set") {
+    auto options = Options(Args(args.begin() + 1, args.end()), {});
+    auto user = accounts.FindByPhone(options["phone"]);
+    if (!user || user->principal.role != host::Role::kAgent) {
+      throw std::invalid_argument("no agent account with phone '" + options["phone"] + "'");
+    }
+    dispatch::AgentSettings settings;
+    settings.user_id = user->principal.user_id;
+    settings.regions = SplitList(options["regions"], ',');
+    if (settings.regions.empty()) throw std::invalid_argument("--regions is required");
+    settings.departments = Departments(pool, options.count("departments") ? options["departments"] : "all", ',');
+    settings.capacity = options.count("capacity") ? std::stoi(options["capacity"]) : 5;
+    settings.on_duty = options["on-duty"] == "yes";
+    settings.hours = Hours(options["hours"]);
+    store.SaveAgent(settings);
+    out << "agent " << settings.user_id << " saved\n";
+    return 0;
+  }
+  if (args.size() < 2) throw std::invalid_argument("usage: daibanctl agent import FILE --password PASSWORD");
+  auto options = Options(Args(args.begin() + 2, args.end()), {});
+  if (options["password"].size() < 8) throw std::invalid_argument("--password (8+ characters) is required");
+  auto table = std::make_shared<const kernel::CsvTable>(
+      kernel::CsvTable::Parse(std::filesystem::path(args[1]).filename().string(), ReadFile(args[1])));
+  table->RequireColumns({"name", "phone", "regions", "departments", "capacity", "on_duty", "hours",
+                         "lat", "lng"},
+                        false);
+  // One Argon2id hash serves every new account of the file: they share the password given.
+  const std::string hash = host::HashPassword(options["password"]);
+  int added = 0, updated = 0;
+  for (const auto& row : table->Rows()) {
+    auto field = [&](const std::string& name) { return table->Field(row, name); };
+    if (!host::IsMobilePhone(field("phone"))) throw table->ErrorAt(row, "phone", "not a mobile number");
+    auto regions = SplitList(field("regions"), '|');
+    if (regions.empty()) throw table->ErrorAt(row, "regions", "required");
+    auto user = accounts.FindByPhone(field("phone"));
+    std::int64_t id = 0;
+    if (user) {
+      if (user->principal.role != host::Role::kAgent) {
+        throw table->ErrorAt(row, "phone", "the account exists with another role");
+      }
+      id = user->principal.user_id;
+      ++updated;
+    } else {
+      id = accounts.AddUser({host::Role::kAgent, field("name"), field("phone"), "", regions[0], ""}, hash);
+      ++added;
+    }
+    dispatch::AgentSettings settings;
+    settings.user_id = id;
+    settings.regions = regions;
+    settings.departments = Departments(pool, field("departments"), '|');
+    settings.capacity = std::stoi(field("capacity"));
+    settings.on_duty = field("on_duty") == "yes";
+    settings.hours = Hours(field("hours"));
+    store.SaveAgent(settings);
+    if (!field("lat").empty() && !field("lng").empty()) {
+      pool.Transact([&](pqxx::dbtransaction& tx) {
+        tx.exec_params("UPDATE agents SET last_lat = $2, last_lng = $3 WHERE user_id = $1", id,
+                       std::stod(field("lat")), std::stod(field("lng")));
+      });
+    }
+  }
+  out << "agents: " << added << " added, " << updated << " updated\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunDaibanctl(const Args& args, std::ostream& out, std::ostream& err, const kernel::Env& env) {
   using Command = std::function<int(const Args&, std::ostream&, const kernel::Env&)>;
   const std::map<std::string, Command> commands = {
-      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar}, {"user", User},
+      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar}, {"user", User}, {"agent", Agent},
       {"apikey", ApiKey}};
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? err : out) << kUsage;

@@ -109,8 +109,11 @@ void PgPool::WithConnection(const Body& body, bool retry_broken) {
       // libpqxx 6 throws this once per pooled connection after a server restart.
       give_back(nullptr);
       {
+        // A server restart breaks every idle connection alike: drop them all, so the retry
+        // and the requests after it connect afresh.
         std::lock_guard lock(mutex_);
         ++reconnects_;
+        idle_.clear();
       }
       if (retry_broken && attempt == 0) continue;
       throw DependencyUnavailable("postgres", error.what());

@@ -109,8 +109,11 @@ RedisValue RedisPool::Command(const std::vector<std::string>& argv, bool idempot
       if (reply != nullptr) freeReplyObject(reply);
       give_back(nullptr);
       {
+        // A restart or CLIENT KILL breaks every idle context alike: drop them all, so the
+        // retry and the requests after it connect afresh instead of finding the next corpse.
         std::lock_guard lock(mutex_);
         ++reconnects_;
+        idle_.clear();
       }
       if (attempt == 0 && idempotent) continue;
       throw DependencyUnavailable("redis", detail);

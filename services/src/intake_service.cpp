@@ -10,6 +10,7 @@
 #include "daiban/intake/open311_api.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/intake/pg_notification_store.hpp"
+#include "daiban/db/outbox_relay.hpp"
 #include "daiban/host/elected_worker.hpp"
 #include "daiban/intake/catalogue_api.hpp"
 #include "daiban/intake/pg_calendar_repository.hpp"
@@ -20,6 +21,7 @@ namespace daiban::intake {
 namespace {
 // Advisory-lock keys electing intake's background workers (any constants unique per worker).
 constexpr std::int64_t kNotificationSenderLock = 0x6461'6962'616e'0101;
+constexpr std::int64_t kOutboxRelayLock = 0x6461'6962'616e'0102;
 }  // namespace
 
 void WireIntake(host::ServiceHost& host) {
@@ -76,6 +78,19 @@ void WireIntake(host::ServiceHost& host) {
       },
       host.Logger());
   host.OnStart([&worker] { worker.Start(); });
+
+  // The outbox relay: committed events go to Redis Streams for the other services.
+  auto& relay = host.Make<db::OutboxRelay>(host.Pg(), host.Redis(), host.Logger());
+  host.Metrics().AddCollector([&relay](kernel::Metrics::Writer& writer) { relay.ReportTo(writer); });
+  auto& relay_worker = host.Make<host::ElectedWorker>(
+      "outbox-relay", kOutboxRelayLock, host.Settings().pg.url,
+      env.Millis("DAIBAN_RELAY_INTERVAL_MS", 200, 10, 600000),
+      [&relay] {
+        while (relay.RunOnce() > 0) {
+        }
+      },
+      host.Logger());
+  host.OnStart([&relay_worker] { relay_worker.Start(); });
 
   // The Open311 GeoReport v2 facade: the same catalogue and case use cases, GeoReport's shapes.
   auto& open311_keys = host.Make<PgOpen311Repository>(host.Pg());

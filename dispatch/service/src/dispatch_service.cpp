@@ -1,7 +1,340 @@
 #include "daiban/dispatch_service/dispatch_service.hpp"
 
+#include <charconv>
+
+#include "daiban/cases/case_service.hpp"
+#include "daiban/cases/china_time.hpp"
+#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/db/stream_consumer.hpp"
+#include "daiban/dispatch/app/dispatch_service.hpp"
+#include "daiban/dispatch/app/pg_dispatch_store.hpp"
+#include "daiban/host/auth.hpp"
+#include "daiban/host/elected_worker.hpp"
+#include "daiban/host/periodic_worker.hpp"
+#include "daiban/intake/calendar_service.hpp"
+#include "daiban/intake/case_adapters.hpp"
+#include "daiban/intake/case_api.hpp"
+#include "daiban/intake/pg_calendar_repository.hpp"
+#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/kernel/errors.hpp"
+
 namespace daiban::dispatch {
 
-void WireDispatch(host::ServiceHost& host) { host.Logger().Debug("dispatch wired"); }
+namespace {
+
+using kernel::HttpRequest;
+using kernel::HttpResponse;
+using kernel::Json;
+
+// Advisory-lock keys electing dispatch's workers (unique per worker across the system).
+constexpr std::int64_t kBatchLock = 0x6461'6962'616e'0201;
+constexpr std::int64_t kExpiryLock = 0x6461'6962'616e'0202;
+constexpr std::int64_t kSlaLock = 0x6461'6962'616e'0203;
+
+Json Time(std::chrono::sys_seconds at) { return cases::FormatRfc3339China(at); }
+
+Json AgentJson(const AgentRecord& a) {
+  Json json = {{"id", a.profile.id},
+               {"name", a.profile.name},
+               {"phone", a.phone},
+               {"on_duty", a.profile.on_duty},
+               {"capacity", a.profile.capacity},
+               {"open_cases", a.open_cases},
+               {"pending_offers", a.pending_offers},
+               {"load", a.profile.load},
+               {"regions", a.listed_regions},
+               {"departments", a.profile.departments}};
+  json["position"] = a.profile.position
+                         ? Json{{"lat", a.profile.position->lat}, {"lng", a.profile.position->lng}}
+                         : Json(nullptr);
+  json["last_seen"] = a.last_seen ? Time(*a.last_seen) : Json(nullptr);
+  Json hours = Json::array();
+  for (const auto& shift : a.profile.hours.by_weekday) {
+    if (!shift) {
+      hours.push_back(nullptr);
+      continue;
+    }
+    char text[16];
+    std::snprintf(text, sizeof text, "%02d:%02d-%02d:%02d", static_cast<int>(shift->start.count() / 60),
+                  static_cast<int>(shift->start.count() % 60), static_cast<int>(shift->end.count() / 60),
+                  static_cast<int>(shift->end.count() % 60));
+    hours.push_back(text);
+  }
+  json["hours"] = std::move(hours);
+  return json;
+}
+
+Json OfferJson(const OfferRecord& o) {
+  return {{"id", o.id},
+          {"tracking_number", o.tracking_number},
+          {"region_code", o.region_code},
+          {"agent_id", o.agent_id},
+          {"state", ToWord(o.state)},
+          {"needs_handoff", o.needs_handoff},
+          {"offered_at", Time(o.offered_at)},
+          {"expires_at", Time(o.expires_at)}};
+}
+
+std::int64_t IdParam(const HttpRequest& request, const std::string& name) {
+  const std::string& text = request.Param(name);
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value <= 0) {
+    throw kernel::NotFound("no such " + name);
+  }
+  return value;
+}
+
+std::string OptionalText(const Json& body, const std::string& key) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return {};
+  if (!it->is_string()) throw kernel::Invalid(key, key + " must be a string");
+  return it->get<std::string>();
+}
+
+std::vector<std::string> Strings(const Json& body, const std::string& key) {
+  std::vector<std::string> out;
+  auto it = body.find(key);
+  if (it == body.end()) return out;
+  if (!it->is_array()) throw kernel::Invalid(key, key + " must be an array of strings");
+  for (const auto& value : *it) {
+    if (!value.is_string()) throw kernel::Invalid(key, key + " must be an array of strings");
+    out.push_back(value.get<std::string>());
+  }
+  return out;
+}
+
+cases::Actor RequireRole(host::AuthService& auth, const HttpRequest& request,
+                         std::initializer_list<cases::ActorRole> roles) {
+  auto actor = intake::ActorOf(auth.Authenticate(request));
+  for (auto role : roles) {
+    if (actor.role == role) return actor;
+  }
+  throw kernel::Forbidden("this role may not do that");
+}
+
+void AddRoutes(kernel::Router& router, DispatchService& dispatch, host::AuthService& auth,
+               cases::CaseService& cases_service) {
+  using cases::ActorRole;
+  constexpr kernel::RouteOptions kSmall{.max_body_bytes = 16 * 1024, .blocking = true};
+  router.Add("GET", "/api/v1/dispatch/agents", [&](const HttpRequest& request) {
+    auto viewer = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+    Json list = Json::array();
+    for (const auto& agent : dispatch.Agents(viewer, request.Query("region").value_or(""))) {
+      list.push_back(AgentJson(agent));
+    }
+    return HttpResponse::WithJson(200, {{"agents", std::move(list)}});
+  });
+  router.Add(
+      "PUT", "/api/v1/dispatch/agents/:id",
+      [&](const HttpRequest& request) {
+        RequireRole(auth, request, {ActorRole::kAdmin});
+        auto body = request.JsonBody();
+        kernel::RequireObject(body);
+        AgentSettings settings;
+        settings.user_id = IdParam(request, "id");
+        if (body.contains("capacity")) {
+          auto capacity = kernel::RequireInt(body, "capacity");
+          if (capacity < 1 || capacity > 100) throw kernel::Invalid("capacity", "capacity must be 1..100");
+          settings.capacity = static_cast<int>(capacity);
+        }
+        if (body.contains("on_duty")) {
+          if (!body["on_duty"].is_boolean()) throw kernel::Invalid("on_duty", "on_duty must be true or false");
+          settings.on_duty = body["on_duty"].get<bool>();
+        }
+        auto hours = Strings(body, "hours");
+        if (!hours.empty() && hours.size() != 7) {
+          throw kernel::Invalid("hours", "hours lists 7 days, Monday first (\"09:00-17:00\" or \"\")");
+        }
+        for (std::size_t d = 0; d < hours.size(); ++d) settings.hours[d] = hours[d];
+        if (hours.empty()) {
+          for (std::size_t d = 0; d < 5; ++d) settings.hours[d] = "09:00-17:00";
+        }
+        settings.regions = Strings(body, "regions");
+        settings.departments = Strings(body, "departments");
+        if (settings.regions.empty()) throw kernel::Invalid("regions", "an agent covers a region");
+        dispatch.SaveAgent(settings);
+        return HttpResponse::WithJson(200, {{"saved", settings.user_id}});
+      },
+      kSmall);
+  router.Add(
+      "POST", "/api/v1/dispatch/agents/:id/duty",
+      [&](const HttpRequest& request) {
+        RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+        auto body = request.JsonBody();
+        kernel::RequireObject(body);
+        if (!body.contains("on_duty") || !body["on_duty"].is_boolean()) {
+          throw kernel::Invalid("on_duty", "on_duty must be true or false");
+        }
+        dispatch.SetDuty(IdParam(request, "id"), body["on_duty"].get<bool>());
+        return HttpResponse::WithJson(200, {{"on_duty", body["on_duty"]}});
+      },
+      kSmall);
+  router.Add("GET", "/api/v1/dispatch/queue", [&](const HttpRequest& request) {
+    auto viewer = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+    Json list = Json::array();
+    for (const auto& q : dispatch.Queue(viewer, request.Query("region").value_or(""))) {
+      list.push_back({{"tracking_number", q.tracking_number},
+                      {"subject", q.subject},
+                      {"region_code", q.region_code},
+                      {"accepted_at", Time(q.accepted_at)},
+                      {"deadline", Time(q.deadline)},
+                      {"priority", q.priority},
+                      {"offers_made", q.offers_made}});
+    }
+    return HttpResponse::WithJson(200, {{"queue", std::move(list)}});
+  });
+  router.Add("GET", "/api/v1/dispatch/alerts", [&](const HttpRequest& request) {
+    auto viewer = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+    Json list = Json::array();
+    for (const auto& a : dispatch.Alerts(viewer, 200)) {
+      list.push_back({{"id", a.id},
+                      {"tracking_number", a.tracking_number},
+                      {"region_code", a.region_code},
+                      {"kind", a.kind},
+                      {"message", a.message},
+                      {"at", Time(a.at)}});
+    }
+    return HttpResponse::WithJson(200, {{"alerts", std::move(list)}});
+  });
+  router.Add(
+      "POST", "/api/v1/dispatch/cases/:tracking/assign",
+      [&](const HttpRequest& request) {
+        auto supervisor = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+        auto body = request.JsonBody();
+        auto agent = kernel::RequireInt(body, "agent_id");
+        auto c = dispatch.Assign(request.Param("tracking"), agent, supervisor,
+                                 OptionalText(body, "reason"));
+        return HttpResponse::WithJson(200, {{"tracking_number", c.tracking_number},
+                                            {"state", ToWord(c.state)},
+                                            {"agent_id", c.agent_id}});
+      },
+      kSmall);
+  router.Add(
+      "POST", "/api/v1/dispatch/cases/:tracking/reassign",
+      [&](const HttpRequest& request) {
+        auto supervisor = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+        auto body = request.JsonBody();
+        kernel::RequireObject(body);
+        std::optional<std::int64_t> agent;
+        if (body.contains("agent_id") && !body["agent_id"].is_null()) {
+          agent = kernel::RequireInt(body, "agent_id");
+        }
+        auto c = dispatch.Reassign(request.Param("tracking"), agent, supervisor,
+                                   OptionalText(body, "reason"));
+        return HttpResponse::WithJson(200, {{"tracking_number", c.tracking_number},
+                                            {"state", ToWord(c.state)},
+                                            {"agent_id", c.agent_id == 0 ? Json(nullptr)
+                                                                         : Json(c.agent_id)}});
+      },
+      kSmall);
+  // The agent's side, for staff tools; phones use the mobile gateway's equivalents.
+  router.Add("GET", "/api/v1/dispatch/offers", [&](const HttpRequest& request) {
+    auto agent = RequireRole(auth, request, {ActorRole::kAgent});
+    Json list = Json::array();
+    for (const auto& offer : dispatch.OffersOf(agent)) list.push_back(OfferJson(offer));
+    return HttpResponse::WithJson(200, {{"offers", std::move(list)}});
+  });
+  router.Add(
+      "POST", "/api/v1/dispatch/offers/:id/accept",
+      [&](const HttpRequest& request) {
+        auto agent = RequireRole(auth, request, {ActorRole::kAgent});
+        auto c = dispatch.AcceptOffer(IdParam(request, "id"), agent);
+        return HttpResponse::WithJson(200, {{"tracking_number", c.tracking_number},
+                                            {"state", ToWord(c.state)}});
+      },
+      kSmall);
+  router.Add(
+      "POST", "/api/v1/dispatch/offers/:id/decline",
+      [&](const HttpRequest& request) {
+        auto agent = RequireRole(auth, request, {ActorRole::kAgent});
+        auto body = request.JsonBody();
+        dispatch.DeclineOffer(IdParam(request, "id"), agent, kernel::RequireString(body, "reason"));
+        return HttpResponse::WithJson(200, {{"declined", true}});
+      },
+      kSmall);
+  (void)cases_service;
+}
+
+}  // namespace
+
+void WireDispatch(host::ServiceHost& host) {
+  kernel::Env env;
+  auto& pool = host.Pg();
+  auto& accounts = host.Make<host::PgAccountRepository>(pool);
+  auto& auth = host.Make<host::AuthService>(accounts, host.Redis(), host.Clock(), host.Ids(),
+                                            host::LoadAuthOptions(env));
+  // The case use cases run in-process: a case changes state through one piece of code.
+  auto& catalogue_store = host.Make<intake::PgCatalogueRepository>(pool);
+  auto& calendar_store = host.Make<intake::PgCalendarRepository>(pool);
+  auto& calendar = host.Make<intake::CalendarService>(
+      calendar_store, host.Clock(),
+      intake::ParseOfficeHours(env.String("DAIBAN_OFFICE_HOURS", "09:00-17:00")));
+  auto& case_catalogue = host.Make<intake::CatalogueForCases>(catalogue_store);
+  auto& case_store = host.Make<cases::PgCaseStore>(
+      pool, cases::PgCaseStoreOptions{
+                .notice_channel = env.OneOf("DAIBAN_NOTIFY_CHANNEL", "log", {"log", "webhook"})});
+  auto& guesses = host.Make<intake::RedisGuessLimiter>(host.Redis(), 20, std::chrono::seconds(900));
+  auto& case_service = host.Make<cases::CaseService>(case_store, case_catalogue, calendar, guesses,
+                                                     host.Clock(), host.Ids());
+
+  DispatchOptions options;
+  options.offers.ttl = std::chrono::seconds(env.Int("DAIBAN_OFFER_TTL_S", 120, 5, 86400));
+  options.offers.max_offers_per_case =
+      static_cast<int>(env.Int("DAIBAN_OFFER_MAX_PER_CASE", 5, 1, 100));
+  options.sla.no_progress_after =
+      std::chrono::seconds(env.Int("DAIBAN_SLA_NO_PROGRESS_S", 4 * 3600, 60, 30 * 86400));
+  options.sla.auto_reassign = env.Bool("DAIBAN_SLA_AUTO_REASSIGN", false);
+  auto& store = host.Make<PgDispatchStore>(pool);
+  auto& live = host.Make<RedisLiveState>(host.Redis(), host.Clock());
+  auto& dispatch = host.Make<DispatchService>(store, case_service, live, host.Clock(),
+                                              host.Logger(), options);
+  AddRoutes(host.Server().Routes(), dispatch, auth, case_service);
+
+  // Every instance reads case events (the consumer group shares them out) ...
+  auto& consumer = host.Make<db::StreamConsumer>(
+      host.Redis(), "events:cases", "dispatch", "dispatch-" + host.Ids().HexId(4),
+      [&dispatch](const db::StreamMessage& message) {
+        const auto& p = message.payload;
+        if (!p.is_object() || !p.contains("to") || !p["to"].is_string()) return;
+        dispatch.OnCaseEvent(p.value("tracking_number", message.aggregate), p["to"].get<std::string>(),
+                             p.value("region_code", ""));
+      },
+      host.Logger());
+  auto& reader = host.Make<host::PeriodicWorker>(
+      "case-events", env.Millis("DAIBAN_EVENTS_POLL_MS", 200, 10, 60000),
+      [&consumer] {
+        while (consumer.RunOnce() > 0) {
+        }
+      },
+      host.Logger());
+  // ... while one instance at a time runs the batch assigner, offer expiry and the SLA watch.
+  const std::string conninfo = host.Settings().pg.url;
+  auto& batch = host.Make<host::ElectedWorker>(
+      "batch-assigner", kBatchLock, conninfo, env.Millis("DAIBAN_BATCH_INTERVAL_MS", 3000, 100, 600000),
+      [&dispatch] {
+        dispatch.RebuildIfStale();  // Redis lost its state: rebuild before deciding anything
+        dispatch.RunBatch();
+      },
+      host.Logger());
+  auto& expiry = host.Make<host::ElectedWorker>(
+      "offer-expiry", kExpiryLock, conninfo, env.Millis("DAIBAN_EXPIRY_INTERVAL_MS", 1000, 100, 600000),
+      [&dispatch] { dispatch.ExpireOffers(); }, host.Logger());
+  auto& sla = host.Make<host::ElectedWorker>(
+      "sla-watch", kSlaLock, conninfo, env.Millis("DAIBAN_SLA_INTERVAL_MS", 30000, 100, 3600000),
+      [&dispatch] { dispatch.WatchSla(); }, host.Logger());
+  host.OnStart([&] {
+    try {
+      consumer.EnsureGroup();
+      dispatch.RebuildIfStale();
+    } catch (const std::exception& error) {
+      host.Logger().Warn("dispatch start: live state not ready yet", {{"what", error.what()}});
+    }
+    reader.Start();
+    batch.Start();
+    expiry.Start();
+    sla.Start();
+  });
+}
 
 }  // namespace daiban::dispatch

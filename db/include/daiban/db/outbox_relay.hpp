@@ -1,0 +1,74 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "daiban/db/pg_pool.hpp"
+#include "daiban/db/redis_pool.hpp"
+#include "daiban/kernel/metrics.hpp"
+
+namespace daiban::kernel {
+class Logger;
+}
+
+namespace daiban::db {
+
+// Publishes committed outbox rows to Redis Streams (DESIGN.md §2, "Data and messages").
+//
+// Each row becomes one entry of the stream named in its `stream` column, with the fields
+//   outbox_id  the row's id (decimal): the identity consumers deduplicate on
+//   type       event_type
+//   aggregate  aggregate_id
+//   payload    the JSON payload as text
+//   at         created_at, RFC 3339 in UTC ("2024-05-01T08:30:00.123456Z")
+// and the row is stamped published_at.
+//
+// Delivery is at least once. The rows are claimed, sent and stamped in one transaction; when
+// Redis fails mid-batch (or the commit fails after the entries went out) the transaction rolls
+// back and the whole batch is sent again by a later run, so an event can appear more than once
+// in its stream, under a new entry id but always with the same outbox_id.
+//
+// Order: rows go out in id order within a run. A row whose transaction committed late (a lower
+// id than rows already published) goes out in a later run, so a stream is in commit order
+// rather than strict id order; events of one aggregate keep their order as long as the writers
+// of that aggregate serialise on its row, as every state change does.
+//
+// The relay runs in one process at a time (host::ElectedWorker in intake). Two overlapping
+// runs are still safe: FOR UPDATE SKIP LOCKED gives each row to one of them.
+class OutboxRelay {
+ public:
+  struct Options {
+    int batch = 500;
+    // Streams are trimmed to about this many entries (XADD MAXLEN ~) so Redis memory stays
+    // bounded; a consumer group further behind than that loses the oldest events and must
+    // rebuild its state from PostgreSQL.
+    std::size_t max_stream_length = 100000;
+  };
+
+  // Declares the relay's prepared statements on `pg`.
+  OutboxRelay(PgPool& pg, RedisPool& redis, const kernel::Logger& logger, Options options);
+  OutboxRelay(PgPool& pg, RedisPool& redis, const kernel::Logger& logger)
+      : OutboxRelay(pg, redis, logger, Options{}) {}
+  OutboxRelay(const OutboxRelay&) = delete;
+  OutboxRelay& operator=(const OutboxRelay&) = delete;
+
+  // Publishes up to `batch` unpublished rows; returns how many. Throws
+  // kernel::DependencyUnavailable when PostgreSQL or Redis fails (nothing is stamped), and
+  // std::runtime_error when Redis refuses an entry (e.g. the stream key holds another type):
+  // that row blocks the ones after it until the key is fixed, on purpose, so no event is
+  // skipped silently.
+  int RunOnce();
+
+  void ReportTo(kernel::Metrics::Writer& writer) const;
+
+ private:
+  PgPool& pg_;
+  RedisPool& redis_;
+  const kernel::Logger& logger_;
+  Options options_;
+  std::atomic<std::uint64_t> published_{0};
+  std::atomic<std::uint64_t> failed_runs_{0};
+};
+
+}  // namespace daiban::db

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daiban/cases/case_service.hpp"
+#include "daiban/dispatch/app/dispatch_store.hpp"
+#include "daiban/dispatch/assignment_cost.hpp"
+#include "daiban/dispatch/eligibility.hpp"
+#include "daiban/dispatch/live/live_state.hpp"
+#include "daiban/dispatch/offer_policy.hpp"
+#include "daiban/dispatch/sla_watch.hpp"
+#include "daiban/kernel/clock.hpp"
+#include "daiban/kernel/log.hpp"
+
+namespace daiban::dispatch {
+
+struct DispatchOptions {
+  OfferOptions offers;
+  SlaOptions sla;
+  CostWeights weights;
+  EligibilityOptions eligibility;
+  int batch_limit = 200;  // cases per region per batch
+};
+
+// The dispatch use cases: accepted cases wait in live queues and are offered to agents — at
+// once by the greedy policy, and every few seconds by the batch-optimal one; agents take or
+// decline offers, unanswered ones expire and pass on; supervisors assign directly and
+// reassign; the SLA watch raises yellow and red alerts and reassignment candidates. Every case
+// change goes through the one case state machine (CaseService); PostgreSQL arbitrates offers
+// and capacity; Redis holds the live queues and is rebuilt from PostgreSQL when lost.
+class DispatchService {
+ public:
+  DispatchService(DispatchStore& store, cases::CaseService& cases, RedisLiveState& live,
+                  const kernel::Clock& clock, const kernel::Logger& logger,
+                  DispatchOptions options = {});
+
+  // A case event from the stream: the case's state after the change.
+  void OnCaseEvent(const std::string& tracking_number, const std::string& to_state,
+                   const std::string& region_code);
+  // The greedy policy for one case now; the offer made, if any.
+  std::optional<OfferRecord> OfferNow(const std::string& tracking_number);
+  int RunBatch();       // the batch-optimal policy over every region with waiting cases
+  int ExpireOffers();   // unanswered offers pass to the next agent
+  int WatchSla();
+
+  // The agent's side (the phones call these through the mobile gateway).
+  std::vector<OfferRecord> OffersOf(const cases::Actor& agent);
+  cases::Case AcceptOffer(std::int64_t offer_id, const cases::Actor& agent);
+  void DeclineOffer(std::int64_t offer_id, const cases::Actor& agent, const std::string& reason);
+
+  // Supervisors (scope-checked through the case service).
+  cases::Case Assign(const std::string& tracking_number, std::int64_t agent_id,
+                     const cases::Actor& supervisor, const std::string& reason);
+  // To another agent, or (no agent) back to the queue.
+  cases::Case Reassign(const std::string& tracking_number, std::optional<std::int64_t> agent_id,
+                       const cases::Actor& supervisor, const std::string& reason);
+
+  std::vector<AgentRecord> Agents(const cases::Actor& viewer, const std::string& region);
+  std::vector<QueueEntry> Queue(const cases::Actor& viewer, const std::string& region);
+  std::vector<Alert> Alerts(const cases::Actor& viewer, int limit);
+  void SaveAgent(const AgentSettings& settings);
+  void SetDuty(std::int64_t agent_id, bool on_duty);
+
+  // Replaces Redis's dispatch state with what PostgreSQL says; RebuildIfStale only when
+  // Redis lost it (flushed, restarted). Returns whether it rebuilt.
+  void Rebuild();
+  bool RebuildIfStale();
+
+ private:
+  std::optional<OfferRecord> MakeOffer(const PendingCase& c, std::int64_t agent_id,
+                                       bool needs_handoff);
+  void Requeue(const std::string& tracking_number);
+  std::string ViewerRegion(const cases::Actor& viewer, const std::string& requested);
+  void RefreshAgent(std::int64_t agent_id);
+  Moment Now() const;
+
+  DispatchStore& store_;
+  cases::CaseService& cases_;
+  RedisLiveState& live_;
+  const kernel::Clock& clock_;
+  const kernel::Logger& logger_;
+  DispatchOptions options_;
+};
+
+}  // namespace daiban::dispatch

@@ -1,0 +1,326 @@
+#include "daiban/dispatch/app/dispatch_service.hpp"
+
+#include <algorithm>
+
+#include "daiban/dispatch/assignment_policy.hpp"
+#include "daiban/dispatch/live/urgency.hpp"
+#include "daiban/kernel/errors.hpp"
+
+namespace daiban::dispatch {
+
+namespace {
+
+using cases::ActorRole;
+using cases::CaseAction;
+
+const cases::Actor kSystem{ActorRole::kSystem, 0, "dispatch", "", ""};
+
+std::int64_t Epoch(Moment moment) { return moment.time_since_epoch().count(); }
+
+AgentLive ToLive(const AgentRecord& agent) {
+  AgentLive live;
+  live.id = agent.profile.id;
+  live.name = agent.profile.name;
+  live.on_duty = agent.profile.on_duty;
+  live.load = agent.profile.load;
+  live.capacity = agent.profile.capacity;
+  live.covered_regions = agent.profile.covered_regions;
+  if (agent.profile.position) {
+    live.lat = agent.profile.position->lat;
+    live.lng = agent.profile.position->lng;
+  }
+  return live;
+}
+
+std::vector<AgentProfile> Profiles(const std::vector<AgentRecord>& agents) {
+  std::vector<AgentProfile> profiles;
+  for (const auto& agent : agents) profiles.push_back(agent.profile);
+  return profiles;
+}
+
+}  // namespace
+
+DispatchService::DispatchService(DispatchStore& store, cases::CaseService& cases,
+                                 RedisLiveState& live, const kernel::Clock& clock,
+                                 const kernel::Logger& logger, DispatchOptions options)
+    : store_(store),
+      cases_(cases),
+      live_(live),
+      clock_(clock),
+      logger_(logger),
+      options_(options) {}
+
+Moment DispatchService::Now() const { return std::chrono::floor<std::chrono::seconds>(clock_.Now()); }
+
+void DispatchService::RefreshAgent(std::int64_t agent_id) {
+  if (auto agent = store_.Agent(agent_id)) live_.PutAgent(ToLive(*agent));
+}
+
+void DispatchService::OnCaseEvent(const std::string& tracking, const std::string& to_state,
+                                  const std::string& region_code) {
+  const std::string queue = store_.QueueRegion(region_code);
+  if (to_state == "accepted") {
+    Requeue(tracking);
+    OfferNow(tracking);
+  } else {
+    live_.Dequeue(queue, tracking);
+  }
+}
+
+void DispatchService::Requeue(const std::string& tracking) {
+  auto waiting = store_.WaitingCase(tracking);
+  if (!waiting) return;  // taken meanwhile, or no longer accepted
+  live_.Enqueue({tracking, store_.QueueRegion(waiting->region_code),
+                 UrgencyScore(Epoch(waiting->deadline), waiting->priority)});
+}
+
+std::optional<OfferRecord> DispatchService::MakeOffer(const PendingCase& c, std::int64_t agent_id,
+                                                      bool needs_handoff) {
+  const Moment now = Now();
+  auto offer = store_.CreateOffer(c.tracking_number, agent_id, needs_handoff, now,
+                                  OfferExpiry(now, options_.offers));
+  if (!offer) return std::nullopt;  // another dispatcher got there first, or the agent is full
+  live_.Dequeue(store_.QueueRegion(c.region_code), c.tracking_number);
+  live_.PutOffer({offer->id, offer->tracking_number, store_.QueueRegion(offer->region_code),
+                  offer->agent_id, Epoch(offer->expires_at)});
+  live_.AdjustLoad(agent_id, 1);
+  logger_.Info("offer made", {{"offer_id", offer->id},
+                              {"tracking_number", offer->tracking_number},
+                              {"agent_id", agent_id}});
+  return offer;
+}
+
+std::optional<OfferRecord> DispatchService::OfferNow(const std::string& tracking) {
+  auto waiting = store_.WaitingCase(tracking);
+  if (!waiting) return std::nullopt;
+  auto agents = store_.Agents(waiting->region_code);
+  GreedyPolicy greedy(options_.weights, options_.eligibility);
+  auto proposals = greedy.Propose({*waiting}, Profiles(agents), Now());
+  if (proposals.empty()) return std::nullopt;  // stays queued for the batch
+  const auto& p = proposals.front();
+  return MakeOffer(*waiting, agents[p.agent_index].profile.id, p.needs_handoff);
+}
+
+int DispatchService::RunBatch() {
+  int made = 0;
+  BatchOptimalPolicy batch(options_.weights, options_.eligibility);
+  for (const auto& region : live_.RegionsWithPending()) {
+    auto waiting = store_.WaitingCases(region, options_.batch_limit);
+    if (waiting.empty()) {
+      // The queue lags behind PostgreSQL (taken, cancelled): clear what is not waiting.
+      for (const auto& entry : live_.Pending(region, options_.batch_limit)) {
+        live_.Dequeue(region, entry.tracking_number);
+      }
+      continue;
+    }
+    auto agents = store_.Agents(region);
+    // Send no more cases than there are free places, most urgent first: with more cases
+    // than places the solver would drop the costliest, and urgency raises cost.
+    int places = 0;
+    for (const auto& agent : agents) {
+      if (agent.profile.on_duty) places += std::max(0, agent.profile.capacity - agent.profile.load);
+    }
+    if (static_cast<int>(waiting.size()) > places) waiting.resize(static_cast<std::size_t>(places));
+    if (waiting.empty()) continue;
+    for (const auto& p : batch.Propose(waiting, Profiles(agents), Now())) {
+      if (MakeOffer(waiting[p.case_index], agents[p.agent_index].profile.id, p.needs_handoff)) {
+        ++made;
+      }
+    }
+  }
+  return made;
+}
+
+int DispatchService::ExpireOffers() {
+  int expired = 0;
+  const Moment now = Now();
+  for (const auto& offer : store_.DueOffers(now, 200)) {
+    if (!store_.CloseOffer(offer.id, OfferState::kExpired, now)) continue;
+    ++expired;
+    live_.RemoveOffer(offer.id);
+    live_.AdjustLoad(offer.agent_id, -1);
+    if (WhatNext(store_.OffersMade(offer.tracking_number), options_.offers) ==
+        AfterRefusal::kEscalate) {
+      store_.RaiseAlert(offer.tracking_number, "unassigned",
+                        "no agent took the case after " +
+                            std::to_string(options_.offers.max_offers_per_case) + " offers",
+                        now);
+      Requeue(offer.tracking_number);
+      continue;
+    }
+    Requeue(offer.tracking_number);
+    OfferNow(offer.tracking_number);
+  }
+  return expired;
+}
+
+int DispatchService::WatchSla() {
+  int raised = 0;
+  const Moment now = Now();
+  for (const auto& c : store_.WatchedCases(500)) {
+    auto findings = EvaluateSla(c, now, options_.sla);
+    if (!findings.raise_yellow && !findings.raise_red && !findings.reassignment_candidate &&
+        !findings.reassign_now) {
+      continue;
+    }
+    store_.RecordSla(c.tracking_number, findings, now);
+    raised += findings.raise_yellow + findings.raise_red + findings.reassignment_candidate;
+    if (findings.reassign_now) {
+      try {
+        Reassign(c.tracking_number, std::nullopt, kSystem, "sla: " + findings.candidate_reason);
+      } catch (const kernel::ApiError& error) {
+        logger_.Warn("automatic reassignment refused",
+                     {{"tracking_number", c.tracking_number}, {"code", error.Code()}});
+      }
+    }
+  }
+  return raised;
+}
+
+std::vector<OfferRecord> DispatchService::OffersOf(const cases::Actor& agent) {
+  return store_.PendingOffers(agent.user_id);
+}
+
+cases::Case DispatchService::AcceptOffer(std::int64_t offer_id, const cases::Actor& agent) {
+  auto offer = store_.Offer(offer_id);
+  if (!offer || offer->agent_id != agent.user_id) throw kernel::NotFound("no such offer");
+  const Moment now = Now();
+  auto taken = cases_.Transition(
+      offer->tracking_number, cases::CaseScope::Everything(), agent, CaseAction::kAssign, "",
+      {{"offer_id", offer_id}}, std::nullopt,
+      [&](cases::Case& c, cases::CaseChange& change) {
+        c.agent_id = agent.user_id;
+        change.also_in_transaction.push_back([this, offer_id, &agent, now](db::Tx& tx) {
+          store_.AnswerOffer(tx, offer_id, agent.user_id, OfferState::kAccepted, "", now);
+        });
+      });
+  live_.RemoveOffer(offer_id);
+  return taken;
+}
+
+void DispatchService::DeclineOffer(std::int64_t offer_id, const cases::Actor& agent,
+                                   const std::string& reason) {
+  if (reason.empty()) throw kernel::Invalid("reason", "a declined offer needs a reason");
+  auto offer = store_.Offer(offer_id);
+  if (!offer || offer->agent_id != agent.user_id) throw kernel::NotFound("no such offer");
+  if (!store_.DeclineOffer(offer_id, agent.user_id, reason, Now())) {
+    throw kernel::Conflict("offer_not_pending", "the offer is no longer open");
+  }
+  live_.RemoveOffer(offer_id);
+  live_.AdjustLoad(agent.user_id, -1);
+  Requeue(offer->tracking_number);
+  OfferNow(offer->tracking_number);
+}
+
+cases::Case DispatchService::Assign(const std::string& tracking, std::int64_t agent_id,
+                                    const cases::Actor& supervisor, const std::string& reason) {
+  if (!store_.Agent(agent_id)) throw kernel::Invalid("agent_id", "no such agent");
+  const Moment now = Now();
+  auto scope = cases::CaseService::ScopeOf(supervisor);
+  auto assigned = cases_.Transition(
+      tracking, scope, supervisor, CaseAction::kAssign, reason, {{"agent_id", agent_id}},
+      std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
+        c.agent_id = agent_id;
+        change.also_in_transaction.push_back([this, tracking = c.tracking_number, agent_id,
+                                              now](db::Tx& tx) {
+          store_.WithdrawOffersOf(tx, tracking, now);
+          store_.ClaimCapacity(tx, agent_id);
+        });
+      });
+  live_.Dequeue(store_.QueueRegion(assigned.region_code), assigned.tracking_number);
+  RefreshAgent(agent_id);
+  return assigned;
+}
+
+cases::Case DispatchService::Reassign(const std::string& tracking,
+                                      std::optional<std::int64_t> agent_id,
+                                      const cases::Actor& supervisor,
+                                      const std::string& reason) {
+  if (reason.empty()) throw kernel::Invalid("reason", "a reassignment needs a reason");
+  auto scope = supervisor.role == ActorRole::kSystem ? cases::CaseScope::Everything()
+                                                     : cases::CaseService::ScopeOf(supervisor);
+  const Moment now = Now();
+  auto current = supervisor.role == ActorRole::kSystem
+                     ? cases_.ReadAsStaff(tracking, {ActorRole::kAdmin, 0, "", "", ""})
+                     : cases_.ReadAsStaff(tracking, supervisor);
+  std::int64_t previous = current.agent_id;
+  cases::Case result = current;
+  if (current.state != cases::CaseState::kAccepted) {
+    // Back to the queue first (in_progress and suspended cases cannot be handed on directly).
+    result = cases_.Transition(
+        tracking, scope, supervisor, CaseAction::kUnassign, reason,
+        {{"previous_agent_id", previous}}, std::nullopt,
+        [&](cases::Case&, cases::CaseChange& change) {
+          change.also_in_transaction.push_back([this, tracking = current.tracking_number,
+                                                now](db::Tx& tx) {
+            store_.WithdrawOffersOf(tx, tracking, now);
+          });
+        });
+  }
+  if (previous != 0) RefreshAgent(previous);
+  if (agent_id) return Assign(result.tracking_number, *agent_id, supervisor, reason);
+  Requeue(result.tracking_number);
+  OfferNow(result.tracking_number);
+  return cases_.ReadAsStaff(result.tracking_number, {ActorRole::kAdmin, 0, "", "", ""});
+}
+
+std::string DispatchService::ViewerRegion(const cases::Actor& viewer,
+                                          const std::string& requested) {
+  if (viewer.role == ActorRole::kAdmin) return requested;
+  if (viewer.role != ActorRole::kSupervisor) throw kernel::Forbidden("supervisors only");
+  if (requested.empty()) return viewer.region_code;
+  if (!viewer.region_code.empty() && !store_.RegionWithin(requested, viewer.region_code)) {
+    throw kernel::Forbidden("outside your region");
+  }
+  return requested;
+}
+
+std::vector<AgentRecord> DispatchService::Agents(const cases::Actor& viewer,
+                                                 const std::string& region) {
+  return store_.Agents(ViewerRegion(viewer, region));
+}
+
+std::vector<QueueEntry> DispatchService::Queue(const cases::Actor& viewer,
+                                               const std::string& region) {
+  return store_.Queue(ViewerRegion(viewer, region), 500);
+}
+
+std::vector<Alert> DispatchService::Alerts(const cases::Actor& viewer, int limit) {
+  return store_.Alerts(ViewerRegion(viewer, ""), limit);
+}
+
+void DispatchService::SaveAgent(const AgentSettings& settings) {
+  store_.SaveAgent(settings);
+  RefreshAgent(settings.user_id);
+}
+
+void DispatchService::SetDuty(std::int64_t agent_id, bool on_duty) {
+  store_.SetDuty(agent_id, on_duty);
+  RefreshAgent(agent_id);
+}
+
+void DispatchService::Rebuild() {
+  RedisLiveState::Snapshot snapshot;
+  for (const auto& c : store_.WaitingCases("", 100000)) {
+    snapshot.pending.push_back({c.tracking_number, store_.QueueRegion(c.region_code),
+                                UrgencyScore(Epoch(c.deadline), c.priority)});
+  }
+  for (const auto& agent : store_.Agents("")) snapshot.agents.push_back(ToLive(agent));
+  for (const auto& offer : store_.PendingOffers(0)) {
+    snapshot.offers.push_back({offer.id, offer.tracking_number,
+                               store_.QueueRegion(offer.region_code), offer.agent_id,
+                               Epoch(offer.expires_at)});
+  }
+  live_.Rebuild(snapshot);
+  logger_.Info("live state rebuilt", {{"pending", snapshot.pending.size()},
+                                      {"agents", snapshot.agents.size()},
+                                      {"offers", snapshot.offers.size()}});
+}
+
+bool DispatchService::RebuildIfStale() {
+  if (live_.IsBuilt()) return false;
+  Rebuild();
+  return true;
+}
+
+}  // namespace daiban::dispatch

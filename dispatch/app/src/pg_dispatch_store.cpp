@@ -1,0 +1,547 @@
+#include "daiban/dispatch/app/pg_dispatch_store.hpp"
+
+#include <pqxx/pqxx>
+
+#include <nlohmann/json.hpp>
+
+#include "daiban/db/tx.hpp"
+#include "daiban/kernel/errors.hpp"
+
+namespace daiban::dispatch {
+
+namespace {
+
+// The states in which a case occupies its agent.
+constexpr const char* kOpenStates = "('assigned', 'in_progress', 'suspended')";
+
+// A region and everything below it, as a subquery over $n.
+std::string Subtree(const std::string& param) {
+  return "(WITH RECURSIVE sub(code) AS (SELECT " + param +
+         "::text UNION ALL SELECT r.code FROM regions r JOIN sub ON r.parent_code = sub.code) "
+         "SELECT code FROM sub)";
+}
+
+const std::string kAgentsSql = std::string(R"sql(
+WITH RECURSIVE cov (agent_id, code) AS (
+    SELECT agent_id, region_code FROM agent_regions
+  UNION
+    SELECT cov.agent_id, r.code FROM regions r JOIN cov ON r.parent_code = cov.code
+)
+SELECT a.user_id, u.name, u.phone, a.capacity, a.on_duty, a.hours::text, a.last_lat, a.last_lng,
+       extract(epoch FROM a.last_seen_at)::bigint,
+       coalesce((SELECT string_agg(code, ',') FROM cov WHERE cov.agent_id = a.user_id), ''),
+       coalesce((SELECT string_agg(region_code, ',' ORDER BY region_code) FROM agent_regions ar
+                  WHERE ar.agent_id = a.user_id), ''),
+       coalesce((SELECT string_agg(department_code, ',') FROM agent_departments ad
+                  WHERE ad.agent_id = a.user_id), ''),
+       (SELECT count(*) FROM cases c WHERE c.agent_id = a.user_id AND c.state IN )sql") +
+                              kOpenStates + R"sql(),
+       (SELECT count(*) FROM offers o WHERE o.agent_id = a.user_id AND o.state = 'pending'),
+       coalesce((SELECT string_agg(extract(epoch FROM c.appointment_at)::bigint::text, ',')
+                   FROM cases c WHERE c.agent_id = a.user_id AND c.appointment_at IS NOT NULL
+                    AND c.state IN )sql" + kOpenStates + R"sql(), '')
+  FROM agents a JOIN users u ON u.id = a.user_id
+ WHERE u.active
+   AND ($1 = '' OR EXISTS (SELECT 1 FROM cov WHERE cov.agent_id = a.user_id AND cov.code = $1))
+   AND ($2::bigint = 0 OR a.user_id = $2)
+ ORDER BY a.user_id)sql";
+
+const std::string kWaitingSql = R"sql(
+SELECT c.tracking_number, c.region_code, c.department_code, (c.bundle_code IS NOT NULL), c.mode,
+       extract(epoch FROM c.appointment_at)::bigint, d.hall_lat, d.hall_lng, c.applicant_lat,
+       c.applicant_lng, extract(epoch FROM c.deadline_at)::bigint, c.priority,
+       coalesce((SELECT string_agg(DISTINCT s.department_code, ',') FROM case_steps s
+                  WHERE s.case_id = c.id), ''),
+       coalesce((SELECT string_agg(o.agent_id::text, ',') FROM offers o
+                  WHERE o.case_id = c.id AND o.state IN ('declined', 'expired')), '')
+  FROM cases c JOIN departments d ON d.code = c.department_code
+ WHERE c.state = 'accepted' AND c.deadline_at IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.case_id = c.id AND o.state = 'pending')
+   AND ($1 = '' OR c.region_code IN )sql" + Subtree("$1") + R"sql()
+   AND ($3 = '' OR c.tracking_number = $3)
+ ORDER BY c.deadline_at, c.priority DESC, c.id
+ LIMIT $2)sql";
+
+const std::string kQueueSql = R"sql(
+SELECT c.tracking_number, coalesce(i.name, b.name, ''), c.region_code,
+       extract(epoch FROM c.accepted_at)::bigint, extract(epoch FROM c.deadline_at)::bigint,
+       c.priority, (SELECT count(*) FROM offers o WHERE o.case_id = c.id)
+  FROM cases c LEFT JOIN items i ON i.code = c.item_code
+  LEFT JOIN bundles b ON b.code = c.bundle_code
+ WHERE c.state = 'accepted'
+   AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.case_id = c.id AND o.state = 'pending')
+   AND ($1 = '' OR c.region_code IN )sql" + Subtree("$1") + R"sql()
+ ORDER BY c.accepted_at, c.id
+ LIMIT $2)sql";
+
+const std::string kCreateOfferSql = std::string(R"sql(
+WITH agent AS (SELECT user_id, capacity FROM agents WHERE user_id = $2 FOR UPDATE),
+     target AS (SELECT id FROM cases WHERE tracking_number = $1 AND state = 'accepted' FOR UPDATE)
+INSERT INTO offers (case_id, agent_id, state, needs_handoff, offered_at, expires_at)
+SELECT target.id, agent.user_id, 'pending', $3, to_timestamp($4), to_timestamp($5)
+  FROM target, agent
+ WHERE (SELECT count(*) FROM cases c WHERE c.agent_id = agent.user_id AND c.state IN )sql") +
+                                    kOpenStates + R"sql()
+     + (SELECT count(*) FROM offers o WHERE o.agent_id = agent.user_id AND o.state = 'pending')
+     < agent.capacity
+ON CONFLICT (case_id) WHERE state = 'pending' DO NOTHING
+RETURNING id)sql";
+
+constexpr const char* kOfferColumns = R"sql(
+SELECT o.id, c.tracking_number, c.region_code, o.agent_id, o.state, o.needs_handoff,
+       extract(epoch FROM o.offered_at)::bigint, extract(epoch FROM o.expires_at)::bigint,
+       o.decline_reason
+  FROM offers o JOIN cases c ON c.id = o.case_id )sql";
+
+OfferState ParseOfferState(const std::string& word) {
+  if (word == "accepted") return OfferState::kAccepted;
+  if (word == "declined") return OfferState::kDeclined;
+  if (word == "expired") return OfferState::kExpired;
+  if (word == "withdrawn") return OfferState::kWithdrawn;
+  return OfferState::kPending;
+}
+
+std::vector<std::string> Split(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+Moment At(long long epoch) { return Moment(std::chrono::seconds(epoch)); }
+
+std::optional<Shift> ParseShift(const nlohmann::json& value) {
+  if (!value.is_string()) return std::nullopt;
+  auto text = value.get<std::string>();
+  int h1 = 0, m1 = 0, h2 = 0, m2 = 0;
+  if (std::sscanf(text.c_str(), "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4) return std::nullopt;
+  return Shift{std::chrono::minutes(h1 * 60 + m1), std::chrono::minutes(h2 * 60 + m2)};
+}
+
+AgentRecord AgentFromRow(const pqxx::row& row) {
+  AgentRecord record;
+  auto& p = record.profile;
+  p.id = row[0].as<std::int64_t>();
+  p.name = row[1].as<std::string>();
+  record.phone = row[2].as<std::string>();
+  p.capacity = row[3].as<int>();
+  p.on_duty = row[4].as<bool>();
+  auto hours = nlohmann::json::parse(row[5].as<std::string>(), nullptr, false);
+  for (std::size_t day = 0; day < 7; ++day) {
+    p.hours.by_weekday[day] =
+        hours.is_array() && day < hours.size() ? ParseShift(hours[day]) : std::nullopt;
+  }
+  if (!row[6].is_null() && !row[7].is_null()) p.position = GeoPoint{row[6].as<double>(), row[7].as<double>()};
+  if (!row[8].is_null()) record.last_seen = At(row[8].as<long long>());
+  p.covered_regions = Split(row[9].as<std::string>());
+  record.listed_regions = Split(row[10].as<std::string>());
+  p.departments = Split(row[11].as<std::string>());
+  record.open_cases = row[12].as<int>();
+  record.pending_offers = row[13].as<int>();
+  p.load = record.open_cases + record.pending_offers;
+  for (const auto& epoch : Split(row[14].as<std::string>())) p.appointments.push_back(At(std::stoll(epoch)));
+  return record;
+}
+
+PendingCase WaitingFromRow(const pqxx::row& row) {
+  PendingCase c;
+  c.tracking_number = row[0].as<std::string>();
+  c.region_code = row[1].as<std::string>();
+  std::string lead = row[2].as<std::string>();
+  c.is_bundle = row[3].as<bool>();
+  c.mode = row[4].as<std::string>();
+  if (!row[5].is_null()) c.appointment_at = At(row[5].as<long long>());
+  c.hall = GeoPoint{row[6].as<double>(), row[7].as<double>()};
+  c.applicant = GeoPoint{row[8].as<double>(), row[9].as<double>()};
+  c.deadline = At(row[10].as<long long>());
+  c.priority = row[11].as<int>();
+  c.departments.push_back(lead);  // the lead first
+  for (const auto& d : Split(row[12].as<std::string>())) {
+    if (d != lead) c.departments.push_back(d);
+  }
+  for (const auto& id : Split(row[13].as<std::string>())) c.excluded_agents.push_back(std::stoll(id));
+  return c;
+}
+
+OfferRecord OfferFromRow(const pqxx::row& row) {
+  OfferRecord o;
+  o.id = row[0].as<std::int64_t>();
+  o.tracking_number = row[1].as<std::string>();
+  o.region_code = row[2].as<std::string>();
+  o.agent_id = row[3].as<std::int64_t>();
+  o.state = ParseOfferState(row[4].as<std::string>());
+  o.needs_handoff = row[5].as<bool>();
+  o.offered_at = At(row[6].as<long long>());
+  o.expires_at = At(row[7].as<long long>());
+  o.decline_reason = row[8].as<std::string>();
+  return o;
+}
+
+double Epoch(Moment moment) { return static_cast<double>(moment.time_since_epoch().count()); }
+
+}  // namespace
+
+std::string ToWord(OfferState state) {
+  switch (state) {
+    case OfferState::kPending:
+      return "pending";
+    case OfferState::kAccepted:
+      return "accepted";
+    case OfferState::kDeclined:
+      return "declined";
+    case OfferState::kExpired:
+      return "expired";
+    case OfferState::kWithdrawn:
+      return "withdrawn";
+  }
+  return {};
+}
+
+PgDispatchStore::PgDispatchStore(db::PgPool& pool) : pool_(pool) {
+  pool_.Prepare("dispatch_agents", kAgentsSql);
+  pool_.Prepare("dispatch_waiting", kWaitingSql);
+  pool_.Prepare("dispatch_queue", kQueueSql);
+  pool_.Prepare("dispatch_create_offer", kCreateOfferSql);
+}
+
+void PgDispatchStore::SaveAgent(const AgentSettings& s) {
+  nlohmann::json hours = nlohmann::json::array();
+  for (const auto& shift : s.hours) {
+    hours.push_back(shift.empty() ? nlohmann::json(nullptr) : nlohmann::json(shift));
+  }
+  try {
+    pool_.Transact([&](pqxx::dbtransaction& tx) {
+      auto role = tx.exec_params("SELECT role FROM users WHERE id = $1", s.user_id);
+      if (role.empty() || role[0][0].as<std::string>() != "agent") {
+        throw kernel::Invalid("user_id", "no account with role agent has this id");
+      }
+      tx.exec_params(
+          "INSERT INTO agents (user_id, capacity, on_duty, hours, updated_at) "
+          "VALUES ($1, $2, $3, $4::jsonb, now()) ON CONFLICT (user_id) DO UPDATE SET "
+          "capacity = EXCLUDED.capacity, on_duty = EXCLUDED.on_duty, hours = EXCLUDED.hours, "
+          "updated_at = now()",
+          s.user_id, s.capacity, s.on_duty, hours.dump());
+      tx.exec_params("DELETE FROM agent_regions WHERE agent_id = $1", s.user_id);
+      tx.exec_params("DELETE FROM agent_departments WHERE agent_id = $1", s.user_id);
+      for (const auto& region : s.regions) {
+        tx.exec_params("INSERT INTO agent_regions (agent_id, region_code) VALUES ($1, $2)",
+                       s.user_id, region);
+      }
+      for (const auto& department : s.departments) {
+        tx.exec_params(
+            "INSERT INTO agent_departments (agent_id, department_code) VALUES ($1, $2)",
+            s.user_id, department);
+      }
+    });
+  } catch (const pqxx::foreign_key_violation& error) {
+    bool region = std::string(error.what()).find("region") != std::string::npos;
+    throw kernel::Invalid(region ? "regions" : "departments",
+                          region ? "unknown region code" : "unknown department code");
+  }
+}
+
+void PgDispatchStore::SetDuty(std::int64_t agent_id, bool on_duty) {
+  bool found = false;
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    found = tx.exec_params("UPDATE agents SET on_duty = $2, updated_at = now() WHERE user_id = $1",
+                           agent_id, on_duty)
+                .affected_rows() == 1;
+  });
+  if (!found) throw kernel::NotFound("no such agent");
+}
+
+std::vector<AgentRecord> PgDispatchStore::Agents(const std::string& covering_region) {
+  std::vector<AgentRecord> agents;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    for (const auto& row : tx.exec_prepared("dispatch_agents", covering_region, std::int64_t{0})) {
+      agents.push_back(AgentFromRow(row));
+    }
+  });
+  return agents;
+}
+
+std::optional<AgentRecord> PgDispatchStore::Agent(std::int64_t agent_id) {
+  std::optional<AgentRecord> agent;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_prepared("dispatch_agents", std::string(), agent_id);
+    if (!rows.empty()) agent = AgentFromRow(rows[0]);
+  });
+  return agent;
+}
+
+std::vector<PendingCase> PgDispatchStore::WaitingCases(const std::string& region, int limit) {
+  std::vector<PendingCase> cases;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    for (const auto& row : tx.exec_prepared("dispatch_waiting", region, limit, std::string())) {
+      cases.push_back(WaitingFromRow(row));
+    }
+  });
+  return cases;
+}
+
+std::optional<PendingCase> PgDispatchStore::WaitingCase(const std::string& tracking) {
+  std::optional<PendingCase> found;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_prepared("dispatch_waiting", std::string(), 1, tracking);
+    if (!rows.empty()) found = WaitingFromRow(rows[0]);
+  });
+  return found;
+}
+
+std::vector<QueueEntry> PgDispatchStore::Queue(const std::string& region, int limit) {
+  std::vector<QueueEntry> queue;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    for (const auto& row : tx.exec_prepared("dispatch_queue", region, limit)) {
+      queue.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                       row[2].as<std::string>(), At(row[3].as<long long>()),
+                       At(row[4].as<long long>()), row[5].as<int>(), row[6].as<int>()});
+    }
+  });
+  return queue;
+}
+
+std::optional<OfferRecord> PgDispatchStore::CreateOffer(const std::string& tracking,
+                                                        std::int64_t agent_id, bool needs_handoff,
+                                                        Moment now, Moment expires_at) {
+  std::optional<std::int64_t> id;
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    auto rows = tx.exec_prepared("dispatch_create_offer", tracking, agent_id, needs_handoff,
+                                 Epoch(now), Epoch(expires_at));
+    if (!rows.empty()) id = rows[0][0].as<std::int64_t>();
+  });
+  if (!id) return std::nullopt;
+  return Offer(*id);
+}
+
+std::optional<OfferRecord> PgDispatchStore::Offer(std::int64_t offer_id) {
+  std::optional<OfferRecord> offer;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_params(std::string(kOfferColumns) + "WHERE o.id = $1", offer_id);
+    if (!rows.empty()) offer = OfferFromRow(rows[0]);
+  });
+  return offer;
+}
+
+std::vector<OfferRecord> PgDispatchStore::PendingOffers(std::int64_t agent_id) {
+  std::vector<OfferRecord> offers;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_params(std::string(kOfferColumns) +
+                                   "WHERE o.state = 'pending' AND ($1::bigint = 0 OR o.agent_id = $1) "
+                                   "ORDER BY o.id",
+                               agent_id);
+    for (const auto& row : rows) offers.push_back(OfferFromRow(row));
+  });
+  return offers;
+}
+
+std::vector<OfferRecord> PgDispatchStore::DueOffers(Moment now, int limit) {
+  std::vector<OfferRecord> offers;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_params(std::string(kOfferColumns) +
+                                   "WHERE o.state = 'pending' AND o.expires_at <= to_timestamp($1) "
+                                   "ORDER BY o.expires_at LIMIT $2",
+                               Epoch(now), limit);
+    for (const auto& row : rows) offers.push_back(OfferFromRow(row));
+  });
+  return offers;
+}
+
+int PgDispatchStore::OffersMade(const std::string& tracking) {
+  int made = 0;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    made = tx.exec_params("SELECT count(*) FROM offers o JOIN cases c ON c.id = o.case_id "
+                          "WHERE c.tracking_number = $1",
+                          tracking)[0][0]
+               .as<int>();
+  });
+  return made;
+}
+
+void PgDispatchStore::AnswerOffer(db::Tx& tx, std::int64_t offer_id, std::int64_t agent_id,
+                                  OfferState state, const std::string& reason, Moment now) {
+  auto updated = tx.Pq().exec_params(
+      "UPDATE offers SET state = $3, answered_at = to_timestamp($5), decline_reason = $4 "
+      "WHERE id = $1 AND agent_id = $2 AND state = 'pending' AND expires_at > to_timestamp($5)",
+      offer_id, agent_id, ToWord(state), reason, Epoch(now));
+  if (updated.affected_rows() != 1) {
+    throw kernel::Conflict("offer_not_pending", "the offer is no longer open (taken, declined, "
+                                                "expired or withdrawn)");
+  }
+}
+
+bool PgDispatchStore::CloseOffer(std::int64_t offer_id, OfferState state, Moment now) {
+  bool closed = false;
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    closed = tx.exec_params("UPDATE offers SET state = $2, answered_at = to_timestamp($3) "
+                            "WHERE id = $1 AND state = 'pending'",
+                            offer_id, ToWord(state), Epoch(now))
+                 .affected_rows() == 1;
+  });
+  return closed;
+}
+
+void PgDispatchStore::WithdrawOffersOf(db::Tx& tx, const std::string& tracking, Moment now) {
+  tx.Pq().exec_params(
+      "UPDATE offers SET state = 'withdrawn', answered_at = to_timestamp($2) "
+      "WHERE state = 'pending' AND case_id = (SELECT id FROM cases WHERE tracking_number = $1)",
+      tracking, Epoch(now));
+}
+
+void PgDispatchStore::ClaimCapacity(db::Tx& tx, std::int64_t agent_id) {
+  auto agent = tx.Pq().exec_params("SELECT capacity FROM agents WHERE user_id = $1 FOR UPDATE",
+                                   agent_id);
+  if (agent.empty()) throw kernel::Invalid("agent_id", "no such agent");
+  int capacity = agent[0][0].as<int>();
+  int taken = tx.Pq()
+                  .exec_params(std::string("SELECT (SELECT count(*) FROM cases WHERE agent_id = $1 "
+                                           "AND state IN ") +
+                                   kOpenStates +
+                                   ") + (SELECT count(*) FROM offers WHERE agent_id = $1 AND "
+                                   "state = 'pending')",
+                               agent_id)[0][0]
+                  .as<int>();
+  if (taken > capacity) {
+    throw kernel::Conflict("agent_full", "the agent has no capacity left (" +
+                                             std::to_string(capacity) + " cases)",
+                           "agent_id");
+  }
+}
+
+std::vector<SlaCase> PgDispatchStore::WatchedCases(int limit) {
+  std::vector<SlaCase> cases;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_params(R"sql(
+SELECT c.tracking_number, c.state, extract(epoch FROM c.deadline_at)::bigint,
+       extract(epoch FROM c.at_risk_at)::bigint, m.yellow_at IS NOT NULL, m.red_at IS NOT NULL,
+       coalesce(c.agent_id, 0), coalesce(a.on_duty, true),
+       extract(epoch FROM c.assigned_at)::bigint, extract(epoch FROM c.last_progress_at)::bigint,
+       m.candidate_at IS NOT NULL
+  FROM cases c LEFT JOIN sla_marks m ON m.case_id = c.id
+  LEFT JOIN agents a ON a.user_id = c.agent_id
+ WHERE c.state IN ('accepted', 'assigned', 'in_progress') AND c.deadline_at IS NOT NULL
+   AND (m.red_at IS NULL OR m.candidate_at IS NULL)
+ ORDER BY c.deadline_at
+ LIMIT $1)sql",
+                               limit);
+    for (const auto& row : rows) {
+      SlaCase c;
+      c.tracking_number = row[0].as<std::string>();
+      c.state = row[1].as<std::string>();
+      c.deadline = At(row[2].as<long long>());
+      c.at_risk_at = At(row[3].as<long long>());
+      c.yellow_raised = row[4].as<bool>();
+      c.red_raised = row[5].as<bool>();
+      c.agent_id = row[6].as<std::int64_t>();
+      c.agent_on_duty = row[7].as<bool>();
+      if (!row[8].is_null()) c.assigned_at = At(row[8].as<long long>());
+      if (!row[9].is_null()) c.last_progress_at = At(row[9].as<long long>());
+      c.candidate_raised = row[10].as<bool>();
+      cases.push_back(std::move(c));
+    }
+  });
+  return cases;
+}
+
+void PgDispatchStore::RecordSla(const std::string& tracking, const SlaFindings& f, Moment now) {
+  if (!f.raise_yellow && !f.raise_red && !f.reassignment_candidate) return;
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    auto row = tx.exec_params("SELECT id, region_code FROM cases WHERE tracking_number = $1",
+                              tracking);
+    if (row.empty()) return;
+    auto case_id = row[0][0].as<std::int64_t>();
+    auto region = row[0][1].as<std::string>();
+    tx.exec_params(
+        "INSERT INTO sla_marks (case_id, yellow_at, red_at, candidate_at, candidate_reason) "
+        "VALUES ($1, CASE WHEN $2 THEN to_timestamp($5) END, CASE WHEN $3 THEN to_timestamp($5) "
+        "END, CASE WHEN $4 THEN to_timestamp($5) END, $6) ON CONFLICT (case_id) DO UPDATE SET "
+        "yellow_at = coalesce(sla_marks.yellow_at, EXCLUDED.yellow_at), "
+        "red_at = coalesce(sla_marks.red_at, EXCLUDED.red_at), "
+        "candidate_at = coalesce(sla_marks.candidate_at, EXCLUDED.candidate_at), "
+        "candidate_reason = CASE WHEN sla_marks.candidate_at IS NULL THEN EXCLUDED.candidate_reason "
+        "ELSE sla_marks.candidate_reason END",
+        case_id, f.raise_yellow, f.raise_red, f.reassignment_candidate, Epoch(now),
+        f.candidate_reason);
+    auto alert = [&](const std::string& kind, const std::string& message) {
+      tx.exec_params("INSERT INTO alerts (case_id, region_code, kind, message, created_at) "
+                     "VALUES ($1, $2, $3, $4, to_timestamp($5))",
+                     case_id, region, kind, message, Epoch(now));
+      nlohmann::json payload = {{"tracking_number", tracking}, {"region_code", region},
+                                {"kind", kind}, {"message", message}};
+      tx.exec_params("INSERT INTO outbox (stream, aggregate_id, event_type, payload) "
+                     "VALUES ('events:alerts', $1, $2, $3::jsonb)",
+                     tracking, kind, payload.dump());
+    };
+    if (f.raise_yellow) alert("yellow", "at risk: less working time left than the threshold");
+    if (f.raise_red) alert("red", "overdue: past the committed deadline");
+    if (f.reassignment_candidate) {
+      alert("reassignment_candidate", "reassignment candidate: " + f.candidate_reason);
+    }
+  });
+}
+
+void PgDispatchStore::RaiseAlert(const std::string& tracking, const std::string& kind,
+                                 const std::string& message, Moment now) {
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    tx.exec_params("INSERT INTO alerts (case_id, region_code, kind, message, created_at) "
+                   "SELECT id, region_code, $2, $3, to_timestamp($4) FROM cases "
+                   "WHERE tracking_number = $1",
+                   tracking, kind, message, Epoch(now));
+  });
+}
+
+std::vector<Alert> PgDispatchStore::Alerts(const std::string& region, int limit) {
+  std::vector<Alert> alerts;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_params(
+        "SELECT a.id, c.tracking_number, a.region_code, a.kind, a.message, "
+        "extract(epoch FROM a.created_at)::bigint FROM alerts a JOIN cases c ON c.id = a.case_id "
+        "WHERE ($1 = '' OR a.region_code IN " + Subtree("$1") + ") ORDER BY a.id DESC LIMIT $2",
+        region, limit);
+    for (const auto& row : rows) {
+      alerts.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>(),
+                        row[2].as<std::string>(), row[3].as<std::string>(),
+                        row[4].as<std::string>(), At(row[5].as<long long>())});
+    }
+  });
+  return alerts;
+}
+
+bool PgDispatchStore::DeclineOffer(std::int64_t offer_id, std::int64_t agent_id,
+                                   const std::string& reason, Moment now) {
+  bool declined = false;
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    declined = tx.exec_params("UPDATE offers SET state = 'declined', decline_reason = $3, "
+                              "answered_at = to_timestamp($4) "
+                              "WHERE id = $1 AND agent_id = $2 AND state = 'pending'",
+                              offer_id, agent_id, reason, Epoch(now))
+                   .affected_rows() == 1;
+  });
+  return declined;
+}
+
+std::string PgDispatchStore::QueueRegion(const std::string& region) {
+  std::string queue = region;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_params(
+        "SELECT CASE WHEN level = 'street' THEN parent_code ELSE code END FROM regions "
+        "WHERE code = $1",
+        region);
+    if (!rows.empty()) queue = rows[0][0].as<std::string>();
+  });
+  return queue;
+}
+
+bool PgDispatchStore::RegionWithin(const std::string& region, const std::string& ancestor) {
+  bool within = false;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    within = !tx.exec_params("SELECT 1 WHERE $1 IN " + Subtree("$2"), region, ancestor).empty();
+  });
+  return within;
+}
+
+}  // namespace daiban::dispatch

@@ -1,0 +1,334 @@
+// Dispatch against real PostgreSQL and Redis: offers made, taken, declined and expired;
+// direct assignment within capacity; the SLA watch; Redis flushed mid-flow; and two dispatch
+// instances racing over 2,000 cases.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/dispatch/app/dispatch_service.hpp"
+#include "daiban/dispatch/app/pg_dispatch_store.hpp"
+#include "daiban/host/auth.hpp"
+#include "daiban/intake/calendar_service.hpp"
+#include "daiban/intake/case_adapters.hpp"
+#include "daiban/intake/catalogue_service.hpp"
+#include "daiban/intake/pg_calendar_repository.hpp"
+#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/kernel/errors.hpp"
+#include "scratch_database.hpp"
+
+namespace daiban::dispatch {
+namespace {
+
+using cases::ActorRole;
+
+std::string Read(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// 2026-12-01 (a Tuesday) 10:00 China Standard Time.
+const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+
+// One dispatch process: its own pools and services over the shared database and Redis.
+struct Instance {
+  Instance(const std::string& url, const kernel::Clock& clock, kernel::IdGenerator& ids,
+           const kernel::Logger& logger, DispatchOptions options = {}) {
+    pool = std::make_unique<db::PgPool>(db::PgOptions{.url = url, .pool_size = 4});
+    db::RedisOptions redis_options;
+    redis_options.port = daiban::testing::RequiredPortEnv("DAIBAN_TEST_REDIS_PORT");
+    redis = std::make_unique<db::RedisPool>(redis_options);
+    catalogue = std::make_unique<intake::PgCatalogueRepository>(*pool);
+    calendar_store = std::make_unique<intake::PgCalendarRepository>(*pool);
+    calendar = std::make_unique<intake::CalendarService>(*calendar_store, clock, cases::OfficeHours{});
+    case_catalogue = std::make_unique<intake::CatalogueForCases>(*catalogue);
+    case_store = std::make_unique<cases::PgCaseStore>(*pool);
+    guesses = std::make_unique<intake::RedisGuessLimiter>(*redis, 100, std::chrono::seconds(60));
+    case_service = std::make_unique<cases::CaseService>(*case_store, *case_catalogue, *calendar,
+                                                        *guesses, clock, ids);
+    store = std::make_unique<PgDispatchStore>(*pool);
+    live = std::make_unique<RedisLiveState>(*redis, clock);
+    service = std::make_unique<DispatchService>(*store, *case_service, *live, clock, logger, options);
+  }
+  std::unique_ptr<db::PgPool> pool;
+  std::unique_ptr<db::RedisPool> redis;
+  std::unique_ptr<intake::PgCatalogueRepository> catalogue;
+  std::unique_ptr<intake::PgCalendarRepository> calendar_store;
+  std::unique_ptr<intake::CalendarService> calendar;
+  std::unique_ptr<intake::CatalogueForCases> case_catalogue;
+  std::unique_ptr<cases::PgCaseStore> case_store;
+  std::unique_ptr<intake::RedisGuessLimiter> guesses;
+  std::unique_ptr<cases::CaseService> case_service;
+  std::unique_ptr<PgDispatchStore> store;
+  std::unique_ptr<RedisLiveState> live;
+  std::unique_ptr<DispatchService> service;
+};
+
+class DispatchPgTest : public ::testing::Test {
+ protected:
+  DispatchPgTest() {
+    database_.Migrate();
+    main_ = std::make_unique<Instance>(database_.Url(), clock_, ids_, logger_, Options());
+    std::vector<std::pair<std::string, std::string>> files;
+    auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
+    for (const auto& name : intake::CatalogueFileNames()) files.emplace_back(name, Read(demo / name));
+    intake::CatalogueService(*main_->catalogue, clock_).Import(files);
+    main_->calendar->Load("cn-calendar-2026.csv",
+                          Read(std::filesystem::path(DAIBAN_SOURCE_DIR) /
+                               "db/seed/calendar/cn-calendar-2026.csv"));
+    main_->live->Rebuild({});  // an empty, built live state for this test
+  }
+
+  static DispatchOptions Options() {
+    DispatchOptions options;
+    options.offers.ttl = std::chrono::seconds(120);
+    options.offers.max_offers_per_case = 3;
+    return options;
+  }
+
+  // An agent covering 历下区, on duty around the clock.
+  std::int64_t AddAgent(const std::string& name, int capacity, double lat = 36.66,
+                        double lng = 117.05) {
+    host::PgAccountRepository accounts(*main_->pool);
+    std::string phone = "1370000" + std::to_string(1000 + next_phone_++);
+    auto id = accounts.AddUser({host::Role::kAgent, name, phone, "", "370102", ""}, "unused");
+    AgentSettings settings;
+    settings.user_id = id;
+    settings.capacity = capacity;
+    settings.on_duty = true;
+    settings.hours.fill("00:00-24:00");
+    settings.regions = {"370102"};
+    settings.departments = {"JN-GA", "JN-SCJG"};
+    main_->service->SaveAgent(settings);
+    main_->pool->Transact([&](pqxx::dbtransaction& tx) {
+      tx.exec_params("UPDATE agents SET last_lat = $2, last_lng = $3 WHERE user_id = $1", id, lat,
+                     lng);
+    });
+    return id;
+  }
+
+  // A case of 户口迁移 (JN-GA) in 历下区, accepted by the window.
+  std::string AcceptedCase() {
+    cases::CaseRequest request;
+    request.item_code = "GA-002";
+    request.mode = "proxy";
+    request.region_code = "370102001";
+    request.applicant = {cases::ApplicantKind::kCitizen, "刘市民", "13912345678",
+                         "11010519491231002X", "历下区解放路1号", {36.66, 117.05}, "", ""};
+    for (int seq : {1, 2, 3, 4, 5}) request.materials.push_back({"", seq, true});
+    request.delivery = {cases::DeliveryMethod::kWindow, "", std::nullopt};
+    std::string tracking;
+    main_->case_service->Submit(request, "t", ids_.HexId(8), "h", [&](const cases::Submission& s) {
+      tracking = s.created.tracking_number;
+      return std::string("{}");
+    });
+    main_->case_service->Accept(tracking, {ActorRole::kWindow, 0, "王窗口", "370102", ""}, {});
+    return tracking;
+  }
+
+  int Count(const std::string& sql) {
+    int n = 0;
+    main_->pool->Read([&](pqxx::transaction_base& tx) { n = tx.exec(sql)[0][0].as<int>(); });
+    return n;
+  }
+
+  static cases::Actor AgentActor(std::int64_t id) { return {ActorRole::kAgent, id, "代办员", "", ""}; }
+  static cases::Actor Supervisor() { return {ActorRole::kSupervisor, 0, "张督办", "370102", ""}; }
+
+  db::testing::ScratchDatabase database_;
+  kernel::ManualClock clock_{kTuesdayMorning};
+  kernel::SeededIdGenerator ids_{99};
+  kernel::SystemClock log_clock_;
+  kernel::Logger logger_{"test", kernel::LogLevel::kError, log_clock_};
+  std::unique_ptr<Instance> main_;
+  int next_phone_ = 0;
+};
+
+TEST_F(DispatchPgTest, TheNearestAgentGetsTheOfferAndTakesIt) {
+  auto near = AddAgent("近", 3, 36.66, 117.05);
+  AddAgent("远", 3, 36.80, 117.40);
+  auto tracking = AcceptedCase();
+  main_->service->OnCaseEvent(tracking, "accepted", "370102001");
+  auto offers = main_->store->PendingOffers(0);
+  ASSERT_EQ(offers.size(), 1u);
+  EXPECT_EQ(offers[0].agent_id, near);
+  EXPECT_EQ(offers[0].tracking_number, tracking);
+  EXPECT_EQ(main_->live->PendingCount("370102"), 0u) << "an offered case leaves the queue";
+  // Another agent cannot take it; the offered one can.
+  EXPECT_THROW(main_->service->AcceptOffer(offers[0].id, AgentActor(near + 1)), kernel::ApiError);
+  auto taken = main_->service->AcceptOffer(offers[0].id, AgentActor(near));
+  EXPECT_EQ(taken.state, cases::CaseState::kAssigned);
+  EXPECT_EQ(taken.agent_id, near);
+  EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'accepted'"), 1);
+  EXPECT_THROW(main_->service->AcceptOffer(offers[0].id, AgentActor(near)), kernel::ApiError);
+}
+
+TEST_F(DispatchPgTest, ADeclinedOfferPassesOnAndKeepsItsReason) {
+  auto first = AddAgent("甲", 3, 36.66, 117.05);
+  auto second = AddAgent("乙", 3, 36.70, 117.10);
+  auto tracking = AcceptedCase();
+  auto offer = main_->service->OfferNow(tracking);
+  ASSERT_TRUE(offer);
+  const auto declining = offer->agent_id;  // whichever is cheaper for the department's hall
+  const auto other = declining == first ? second : first;
+  main_->service->DeclineOffer(offer->id, AgentActor(declining), "正在办理其他件");
+  auto next = main_->store->PendingOffers(0);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].agent_id, other);
+  EXPECT_EQ(main_->store->Offer(offer->id)->decline_reason, "正在办理其他件");
+  EXPECT_THROW(main_->service->DeclineOffer(next[0].id, AgentActor(other), ""), kernel::ApiError);
+}
+
+TEST_F(DispatchPgTest, UnansweredOffersExpireAndEscalateAfterTheLimit) {
+  AddAgent("甲", 3, 36.66, 117.05);
+  AddAgent("乙", 3, 36.70, 117.10);
+  AddAgent("丙", 3, 36.75, 117.15);
+  auto tracking = AcceptedCase();
+  ASSERT_TRUE(main_->service->OfferNow(tracking));
+  for (int round = 0; round < 3; ++round) {
+    clock_.Advance(std::chrono::seconds(121));
+    EXPECT_EQ(main_->service->ExpireOffers(), 1);
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'expired'"), 3);
+  EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'pending'"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM alerts WHERE kind = 'unassigned'"), 1);
+  EXPECT_EQ(main_->live->PendingCount("370102"), 1u) << "the case waits for a supervisor";
+}
+
+TEST_F(DispatchPgTest, SupervisorsAssignWithinCapacity) {
+  auto agent = AddAgent("甲", 1);
+  auto a = AcceptedCase();
+  auto b = AcceptedCase();
+  auto assigned = main_->service->Assign(a, agent, Supervisor(), "熟悉该业务");
+  EXPECT_EQ(assigned.state, cases::CaseState::kAssigned);
+  try {
+    main_->service->Assign(b, agent, Supervisor(), "");
+    FAIL() << "capacity 1 was exceeded";
+  } catch (const kernel::ApiError& error) {
+    EXPECT_EQ(error.Code(), "agent_full");
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE agent_id IS NOT NULL"), 1);
+  // Back to the queue with a reason.
+  auto back = main_->service->Reassign(a, std::nullopt, Supervisor(), "代办员请假");
+  EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE state = 'assigned'"), 0);
+  (void)back;
+}
+
+TEST_F(DispatchPgTest, TheSlaWatchRaisesYellowThenRed) {
+  auto tracking = AcceptedCase();  // GA-002: 5 working days, due 2026-12-08 17:00
+  EXPECT_EQ(main_->service->WatchSla(), 0);
+  // At risk when less than a quarter of its 47 working hours is left: Tuesday 12-08 10:00
+  // leaves 7.
+  clock_.Set(kTuesdayMorning + std::chrono::hours(24 * 7));
+  EXPECT_EQ(main_->service->WatchSla(), 1);
+  EXPECT_EQ(main_->service->WatchSla(), 0) << "raised once";
+  clock_.Set(kTuesdayMorning + std::chrono::hours(24 * 8));  // Wednesday 12-09: overdue
+  EXPECT_GE(main_->service->WatchSla(), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM alerts WHERE kind = 'yellow'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM alerts WHERE kind = 'red'"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE stream = 'events:alerts'"), 2);
+  cases::CaseFilter overdue;
+  overdue.overdue = true;
+  EXPECT_EQ(main_->case_service->List(overdue, {ActorRole::kAdmin, 0, "", "", ""}).cases.size(), 1u);
+  (void)tracking;
+}
+
+TEST_F(DispatchPgTest, RedisFlushedMidFlowLosesNoCase) {
+  AddAgent("甲", 1);
+  std::vector<std::string> cases;
+  for (int i = 0; i < 4; ++i) cases.push_back(AcceptedCase());
+  for (const auto& c : cases) main_->service->OnCaseEvent(c, "accepted", "370102001");
+  EXPECT_EQ(main_->live->PendingCount("370102"), 3u);  // one offered, three waiting
+  // Redis loses everything (tests run one at a time, so flushing the test Redis is safe).
+  main_->redis->Command({"FLUSHALL"});
+  EXPECT_FALSE(main_->live->IsBuilt());
+  EXPECT_TRUE(main_->service->RebuildIfStale());
+  EXPECT_EQ(main_->live->PendingCount("370102"), 3u);
+  EXPECT_EQ(main_->live->DueOffers(std::numeric_limits<std::int64_t>::max() / 2, 10).size(), 1u);
+  // The flow resumes: the offer is taken, the next case is offered.
+  auto offer = main_->store->PendingOffers(0).front();
+  main_->service->AcceptOffer(offer.id, AgentActor(offer.agent_id));
+  auto more = AddAgent("乙", 5);
+  EXPECT_EQ(main_->service->RunBatch(), 3);
+  EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'pending' AND agent_id = " +
+                  std::to_string(more)),
+            3);
+}
+
+TEST_F(DispatchPgTest, TwoInstancesOver2000CasesAssignOnceAndRespectCapacity) {
+  // 40 agents with 30 places each (1,200 places) for 2,000 accepted cases, seeded in SQL.
+  std::vector<std::int64_t> agents;
+  for (int i = 0; i < 40; ++i) {
+    agents.push_back(AddAgent("代办员" + std::to_string(i), 30, 36.60 + 0.005 * i, 117.0 + 0.004 * i));
+  }
+  main_->pool->Transact([&](pqxx::dbtransaction& tx) {
+    tx.exec(R"sql(
+INSERT INTO cases (tracking_number, access_code_hash, item_code, mode, region_code, department_code,
+  committed_days, state, applicant_kind, applicant_name, applicant_phone, applicant_id_number,
+  applicant_address, applicant_lat, applicant_lng, delivery_method, created_at, accepted_at,
+  deadline_at, at_risk_at, updated_at)
+SELECT 'DBRACE' || lpad(g::text, 7, '0'), 'x', 'GA-002', 'proxy', '370102001', 'JN-GA', 5,
+  'accepted', 'citizen', '测试', '13912345678', '11010519491231002X', '历下区', 36.66 + g * 0.00001,
+  117.05, 'window', now(), now(), now() + (g || ' minutes')::interval + interval '3 days',
+  now() + interval '2 days', now()
+FROM generate_series(1, 2000) g)sql");
+  });
+  kernel::SystemClock wall;  // both instances at real time, as two processes would be
+  kernel::RandomIdGenerator ids_a, ids_b;
+  auto options = Options();
+  options.batch_limit = 2000;  // the whole queue in one batch
+  Instance a(database_.Url(), wall, ids_a, logger_, options);
+  Instance b(database_.Url(), wall, ids_b, logger_, options);
+  a.service->Rebuild();
+  auto race = [](Instance& instance) {
+    for (int round = 0; round < 3; ++round) instance.service->RunBatch();
+  };
+  std::thread first(race, std::ref(a));
+  std::thread second(race, std::ref(b));
+  first.join();
+  second.join();
+  EXPECT_EQ(Count("SELECT count(*) FROM (SELECT case_id FROM offers WHERE state = 'pending' "
+                  "GROUP BY case_id HAVING count(*) > 1) x"),
+            0)
+      << "a case was offered twice";
+  EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'pending'"), 1200)
+      << "every place filled";
+  EXPECT_EQ(Count("SELECT count(*) FROM (SELECT agent_id FROM offers WHERE state = 'pending' "
+                  "GROUP BY agent_id HAVING count(*) > 30) x"),
+            0)
+      << "an agent got more than its capacity";
+  // Both instances accept every offer at once; each case ends assigned exactly once.
+  auto offers = a.store->PendingOffers(0);
+  auto accept = [&](Instance& instance, std::size_t parity) {
+    for (std::size_t i = 0; i < offers.size(); ++i) {
+      // Both try every offer; only one may win each.
+      try {
+        instance.service->AcceptOffer(offers[(i + parity) % offers.size()].id,
+                                      AgentActor(offers[(i + parity) % offers.size()].agent_id));
+      } catch (const kernel::ApiError&) {
+      }
+    }
+  };
+  std::thread accept_a(accept, std::ref(a), 0);
+  std::thread accept_b(accept, std::ref(b), offers.size() / 2);
+  accept_a.join();
+  accept_b.join();
+  EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE state = 'assigned'"), 1200);
+  EXPECT_EQ(Count("SELECT count(*) FROM (SELECT case_id FROM case_events WHERE type = 'assign' "
+                  "GROUP BY case_id HAVING count(*) > 1) x"),
+            0)
+      << "a case was assigned twice";
+  EXPECT_EQ(Count("SELECT count(*) FROM (SELECT agent_id FROM cases WHERE state = 'assigned' "
+                  "GROUP BY agent_id HAVING count(*) > 30) x"),
+            0);
+}
+
+}  // namespace
+}  // namespace daiban::dispatch

@@ -1,0 +1,84 @@
+#include "daiban/dispatch/eligibility.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace daiban::dispatch {
+namespace {
+
+bool Contains(const std::vector<std::string>& values, const std::string& value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+// The departments part of the verdict: kNone / kDepartment, plus whether a hand-off is needed.
+Eligibility CheckDepartments(const AgentProfile& agent, const PendingCase& pending_case) {
+  const std::vector<std::string>& wanted = pending_case.departments;
+  const bool handles_all = std::all_of(wanted.begin(), wanted.end(), [&](const std::string& d) {
+    return Contains(agent.departments, d);
+  });
+  if (handles_all) return {Ineligible::kNone, false};
+  if (pending_case.is_bundle && Contains(agent.departments, wanted.front())) {
+    return {Ineligible::kNone, true};
+  }
+  return {Ineligible::kDepartment, false};
+}
+
+bool AppointmentClashes(const AgentProfile& agent, std::chrono::sys_seconds appointment,
+                        const EligibilityOptions& options) {
+  if (!agent.hours.Covers(appointment)) return true;
+  return std::any_of(
+      agent.appointments.begin(), agent.appointments.end(), [&](std::chrono::sys_seconds taken) {
+        const auto apart = taken > appointment ? taken - appointment : appointment - taken;
+        return apart < options.appointment_gap;
+      });
+}
+
+}  // namespace
+
+std::string_view ToWord(Ineligible reason) {
+  switch (reason) {
+    case Ineligible::kNone:
+      return "none";
+    case Ineligible::kOffDuty:
+      return "off_duty";
+    case Ineligible::kOutsideHours:
+      return "outside_hours";
+    case Ineligible::kNoCapacity:
+      return "no_capacity";
+    case Ineligible::kRegion:
+      return "region";
+    case Ineligible::kDepartment:
+      return "department";
+    case Ineligible::kExcluded:
+      return "excluded";
+    case Ineligible::kAppointmentClash:
+      return "appointment_clash";
+  }
+  return "unknown";
+}
+
+Eligibility CheckEligibility(const AgentProfile& agent, const PendingCase& pending_case,
+                             std::chrono::sys_seconds now, const EligibilityOptions& options) {
+  if (!agent.on_duty) return {Ineligible::kOffDuty, false};
+  if (!agent.hours.Covers(now)) return {Ineligible::kOutsideHours, false};
+  if (agent.load >= agent.capacity) return {Ineligible::kNoCapacity, false};
+  if (!Contains(agent.covered_regions, pending_case.region_code)) {
+    return {Ineligible::kRegion, false};
+  }
+  const Eligibility skills = CheckDepartments(agent, pending_case);
+  if (!skills.Eligible()) return skills;
+  const auto& excluded = pending_case.excluded_agents;
+  if (std::find(excluded.begin(), excluded.end(), agent.id) != excluded.end()) {
+    return {Ineligible::kExcluded, false};
+  }
+  if (pending_case.mode == kModeLed && pending_case.appointment_at.has_value() &&
+      AppointmentClashes(agent, *pending_case.appointment_at, options)) {
+    return {Ineligible::kAppointmentClash, false};
+  }
+  return skills;
+}
+
+}  // namespace daiban::dispatch
