@@ -38,7 +38,10 @@ CREATE TABLE offers (
   offered_at     timestamptz NOT NULL,
   expires_at     timestamptz NOT NULL,
   answered_at    timestamptz,
-  decline_reason text NOT NULL DEFAULT ''
+  decline_reason text NOT NULL DEFAULT '',
+  -- Wall-clock time of the insert, to the microsecond (offered_at follows the service clock):
+  -- what the acceptance-to-offer benchmark measures against the outbox.
+  recorded_at    timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 -- At most one live offer per case: two dispatchers can never both offer it.
 CREATE UNIQUE INDEX offers_one_pending ON offers (case_id) WHERE state = 'pending';

@@ -62,6 +62,13 @@ RedisPool::ContextPtr RedisPool::Connect() const {
   if (context->err != 0) throw DependencyUnavailable("redis", context->errstr);
   // Without this, a read on a frozen Redis blocks forever.
   redisSetTimeout(context.get(), timeout);
+  if (options_.database != 0) {
+    auto* reply = static_cast<redisReply*>(
+        redisCommand(context.get(), "SELECT %d", options_.database));
+    bool selected = reply != nullptr && reply->type == REDIS_REPLY_STATUS;
+    if (reply != nullptr) freeReplyObject(reply);
+    if (!selected) throw DependencyUnavailable("redis", "cannot select database");
+  }
   return context;
 }
 

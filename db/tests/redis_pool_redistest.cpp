@@ -45,6 +45,17 @@ TEST(RedisPoolRedisTest, ReconnectsAfterItsConnectionsAreKilled) {
   EXPECT_NO_THROW(pool.Ping());
 }
 
+TEST(RedisPoolRedisTest, SelectsItsDatabase) {
+  RedisOptions options = TestRedis();
+  options.database = 5;
+  RedisPool five(options);
+  RedisPool zero(TestRedis());
+  five.Command({"SET", "test:{db}:where", "five"});
+  EXPECT_TRUE(zero.Command({"GET", "test:{db}:where"}).IsNil());
+  EXPECT_EQ(five.Command({"GET", "test:{db}:where"}).text, "five");
+  five.Command({"DEL", "test:{db}:where"});
+}
+
 TEST(RedisPoolRedisTest, UnreachableServerIsUnavailable) {
   RedisOptions options;
   options.port = 1;

@@ -86,7 +86,16 @@ bool CatalogueForCases::RegionExists(const std::string& code) {
 
 bool CatalogueForCases::RegionWithin(const std::string& region, const std::string& ancestor) {
   std::map<std::string, std::string> parent;
-  for (const auto& r : catalogue_.Regions()) parent[r.code] = r.parent_code;
+  {
+    std::lock_guard lock(mutex_);
+    auto now = std::chrono::steady_clock::now();
+    if (parents_.empty() || now - parents_loaded_ > std::chrono::minutes(1)) {
+      parents_.clear();
+      for (const auto& r : catalogue_.Regions()) parents_[r.code] = r.parent_code;
+      parents_loaded_ = now;
+    }
+    parent = parents_;
+  }
   std::string at = region;
   for (int depth = 0; depth < 8 && !at.empty(); ++depth) {
     if (at == ancestor) return true;

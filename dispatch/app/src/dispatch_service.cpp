@@ -15,6 +15,9 @@ using cases::CaseAction;
 
 const cases::Actor kSystem{ActorRole::kSystem, 0, "dispatch", "", ""};
 
+// How long a region's queue may be for an arriving case still to be offered at once.
+constexpr std::size_t kGreedyWhileQueueAtMost = 5;
+
 std::int64_t Epoch(Moment moment) { return moment.time_since_epoch().count(); }
 
 AgentLive ToLive(const AgentRecord& agent) {
@@ -52,16 +55,30 @@ DispatchService::DispatchService(DispatchStore& store, cases::CaseService& cases
 
 Moment DispatchService::Now() const { return std::chrono::floor<std::chrono::seconds>(clock_.Now()); }
 
+std::string DispatchService::QueueOf(const std::string& region) {
+  {
+    std::lock_guard lock(queue_regions_mutex_);
+    auto found = queue_regions_.find(region);
+    if (found != queue_regions_.end()) return found->second;
+  }
+  std::string queue = store_.QueueRegion(region);
+  std::lock_guard lock(queue_regions_mutex_);
+  queue_regions_[region] = queue;
+  return queue;
+}
+
 void DispatchService::RefreshAgent(std::int64_t agent_id) {
   if (auto agent = store_.Agent(agent_id)) live_.PutAgent(ToLive(*agent));
 }
 
 void DispatchService::OnCaseEvent(const std::string& tracking, const std::string& to_state,
                                   const std::string& region_code) {
-  const std::string queue = store_.QueueRegion(region_code);
+  const std::string queue = QueueOf(region_code);
   if (to_state == "accepted") {
     Requeue(tracking);
-    OfferNow(tracking);
+    // Greedy at once while cases trickle in; in a burst the queue grows and the batch
+    // assigner (every few seconds, all at once, optimally) takes over.
+    if (live_.PendingCount(queue) <= kGreedyWhileQueueAtMost) OfferNow(tracking);
   } else {
     live_.Dequeue(queue, tracking);
   }
@@ -70,7 +87,7 @@ void DispatchService::OnCaseEvent(const std::string& tracking, const std::string
 void DispatchService::Requeue(const std::string& tracking) {
   auto waiting = store_.WaitingCase(tracking);
   if (!waiting) return;  // taken meanwhile, or no longer accepted
-  live_.Enqueue({tracking, store_.QueueRegion(waiting->region_code),
+  live_.Enqueue({tracking, QueueOf(waiting->region_code),
                  UrgencyScore(Epoch(waiting->deadline), waiting->priority)});
 }
 
@@ -80,8 +97,8 @@ std::optional<OfferRecord> DispatchService::MakeOffer(const PendingCase& c, std:
   auto offer = store_.CreateOffer(c.tracking_number, agent_id, needs_handoff, now,
                                   OfferExpiry(now, options_.offers));
   if (!offer) return std::nullopt;  // another dispatcher got there first, or the agent is full
-  live_.Dequeue(store_.QueueRegion(c.region_code), c.tracking_number);
-  live_.PutOffer({offer->id, offer->tracking_number, store_.QueueRegion(offer->region_code),
+  live_.Dequeue(QueueOf(c.region_code), c.tracking_number);
+  live_.PutOffer({offer->id, offer->tracking_number, QueueOf(offer->region_code),
                   offer->agent_id, Epoch(offer->expires_at)});
   live_.AdjustLoad(agent_id, 1);
   logger_.Info("offer made", {{"offer_id", offer->id},
@@ -184,6 +201,9 @@ std::vector<OfferRecord> DispatchService::OffersOf(const cases::Actor& agent) {
 cases::Case DispatchService::AcceptOffer(std::int64_t offer_id, const cases::Actor& agent) {
   auto offer = store_.Offer(offer_id);
   if (!offer || offer->agent_id != agent.user_id) throw kernel::NotFound("no such offer");
+  if (offer->state != OfferState::kPending) {
+    throw kernel::Conflict("offer_not_pending", "the offer is " + ToWord(offer->state));
+  }
   const Moment now = Now();
   auto taken = cases_.Transition(
       offer->tracking_number, cases::CaseScope::Everything(), agent, CaseAction::kAssign, "",
@@ -227,7 +247,7 @@ cases::Case DispatchService::Assign(const std::string& tracking, std::int64_t ag
           store_.ClaimCapacity(tx, agent_id);
         });
       });
-  live_.Dequeue(store_.QueueRegion(assigned.region_code), assigned.tracking_number);
+  live_.Dequeue(QueueOf(assigned.region_code), assigned.tracking_number);
   RefreshAgent(agent_id);
   return assigned;
 }
@@ -302,13 +322,13 @@ void DispatchService::SetDuty(std::int64_t agent_id, bool on_duty) {
 void DispatchService::Rebuild() {
   RedisLiveState::Snapshot snapshot;
   for (const auto& c : store_.WaitingCases("", 100000)) {
-    snapshot.pending.push_back({c.tracking_number, store_.QueueRegion(c.region_code),
+    snapshot.pending.push_back({c.tracking_number, QueueOf(c.region_code),
                                 UrgencyScore(Epoch(c.deadline), c.priority)});
   }
   for (const auto& agent : store_.Agents("")) snapshot.agents.push_back(ToLive(agent));
   for (const auto& offer : store_.PendingOffers(0)) {
     snapshot.offers.push_back({offer.id, offer.tracking_number,
-                               store_.QueueRegion(offer.region_code), offer.agent_id,
+                               QueueOf(offer.region_code), offer.agent_id,
                                Epoch(offer.expires_at)});
   }
   live_.Rebuild(snapshot);

@@ -44,6 +44,8 @@ struct Instance {
     pool = std::make_unique<db::PgPool>(db::PgOptions{.url = url, .pool_size = 4});
     db::RedisOptions redis_options;
     redis_options.port = daiban::testing::RequiredPortEnv("DAIBAN_TEST_REDIS_PORT");
+    // A database of its own: the test stack's running dispatch rebuilds database 0.
+    redis_options.database = 3;
     redis = std::make_unique<db::RedisPool>(redis_options);
     catalogue = std::make_unique<intake::PgCatalogueRepository>(*pool);
     calendar_store = std::make_unique<intake::PgCalendarRepository>(*pool);
@@ -246,8 +248,8 @@ TEST_F(DispatchPgTest, RedisFlushedMidFlowLosesNoCase) {
   for (int i = 0; i < 4; ++i) cases.push_back(AcceptedCase());
   for (const auto& c : cases) main_->service->OnCaseEvent(c, "accepted", "370102001");
   EXPECT_EQ(main_->live->PendingCount("370102"), 3u);  // one offered, three waiting
-  // Redis loses everything (tests run one at a time, so flushing the test Redis is safe).
-  main_->redis->Command({"FLUSHALL"});
+  // Redis loses everything (this test's database; tests run one at a time).
+  main_->redis->Command({"FLUSHDB"});
   EXPECT_FALSE(main_->live->IsBuilt());
   EXPECT_TRUE(main_->service->RebuildIfStale());
   EXPECT_EQ(main_->live->PendingCount("370102"), 3u);

@@ -28,6 +28,8 @@ db::RedisOptions TestRedis() {
   db::RedisOptions options;
   options.port = daiban::testing::RequiredPortEnv("DAIBAN_TEST_REDIS_PORT");
   options.pool_size = 2;
+  // A database of its own: the test stack's running dispatch service rebuilds database 0.
+  options.database = 3;
   return options;
 }
 

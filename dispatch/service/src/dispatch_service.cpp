@@ -311,7 +311,7 @@ void WireDispatch(host::ServiceHost& host) {
   // ... while one instance at a time runs the batch assigner, offer expiry and the SLA watch.
   const std::string conninfo = host.Settings().pg.url;
   auto& batch = host.Make<host::ElectedWorker>(
-      "batch-assigner", kBatchLock, conninfo, env.Millis("DAIBAN_BATCH_INTERVAL_MS", 3000, 100, 600000),
+      "batch-assigner", kBatchLock, conninfo, env.Millis("DAIBAN_BATCH_INTERVAL_MS", 1000, 100, 600000),
       [&dispatch] {
         dispatch.RebuildIfStale();  // Redis lost its state: rebuild before deciding anything
         dispatch.RunBatch();

@@ -22,6 +22,8 @@ struct RedisOptions {
   std::size_t pool_size = 4;
   std::chrono::milliseconds timeout{1000};  // connect, read and write
   std::chrono::milliseconds acquire_timeout{1000};
+  // The logical database (SELECT); tests use their own so running services never see them.
+  int database = 0;
 };
 
 // A Redis reply reduced to what callers use, owning no hiredis memory.

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "daiban/cases/case_store.hpp"
@@ -13,6 +15,7 @@ namespace daiban::intake {
 class CatalogueForCases final : public cases::CaseCatalogue {
  public:
   explicit CatalogueForCases(CatalogueRepository& catalogue) : catalogue_(catalogue) {}
+  // The region tree changes only with a catalogue import: RegionWithin keeps it for a minute.
   std::optional<cases::CaseTerms> Item(const std::string& code) override;
   std::optional<cases::CaseTerms> Bundle(const std::string& code) override;
   bool RegionExists(const std::string& code) override;
@@ -20,6 +23,9 @@ class CatalogueForCases final : public cases::CaseCatalogue {
 
  private:
   CatalogueRepository& catalogue_;
+  std::mutex mutex_;
+  std::map<std::string, std::string> parents_;
+  std::chrono::steady_clock::time_point parents_loaded_{};
 };
 
 // Failed case look-ups per client address, counted in Redis over a window.

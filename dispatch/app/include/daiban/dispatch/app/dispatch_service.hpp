@@ -1,6 +1,8 @@
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,7 +24,7 @@ struct DispatchOptions {
   SlaOptions sla;
   CostWeights weights;
   EligibilityOptions eligibility;
-  int batch_limit = 200;  // cases per region per batch
+  int batch_limit = 1000;  // cases per region per batch
 };
 
 // The dispatch use cases: accepted cases wait in live queues and are offered to agents — at
@@ -74,6 +76,7 @@ class DispatchService {
                                        bool needs_handoff);
   void Requeue(const std::string& tracking_number);
   std::string ViewerRegion(const cases::Actor& viewer, const std::string& requested);
+  std::string QueueOf(const std::string& region);  // cached: regions do not move
   void RefreshAgent(std::int64_t agent_id);
   Moment Now() const;
 
@@ -83,6 +86,8 @@ class DispatchService {
   const kernel::Clock& clock_;
   const kernel::Logger& logger_;
   DispatchOptions options_;
+  std::mutex queue_regions_mutex_;
+  std::map<std::string, std::string> queue_regions_;
 };
 
 }  // namespace daiban::dispatch
