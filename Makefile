@@ -19,3 +19,4 @@ build:  ## compile only (Release, in build/)
 bench:  ## the benchmarks, in the same Release build (see bench/README.md)
 	@bash -c 'source deploy/local/lib.sh && install_packages "$${PACKAGES[@]}"'
 	@BUILD_DIR=$(CURDIR)/build bench/run.sh
+	@bench/dispatch/run.sh
