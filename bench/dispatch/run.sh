@@ -32,7 +32,7 @@ agents=$STATE_DIR/bench-agents.csv
 } >"$agents"
 "$BUILD_DIR/cli/daibanctl" agent import "$agents" --password bench-password >/dev/null
 # Let dispatch see the new agents (its live state is rebuilt from PostgreSQL).
-redis-cli -p "$DAIBAN_REDIS_PORT" del dispatch:meta:built >/dev/null
+"$BUILD_DIR/cli/daibanctl" rebuild >/dev/null
 sleep 4
 
 echo "anchor: pgbench, one-row INSERT, 8 clients, 10 s"

@@ -11,6 +11,7 @@
 
 #include "daiban/db/migrator.hpp"
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
+#include "daiban/dispatch/live/dispatch_keys.hpp"
 #include "daiban/host/auth.hpp"
 #include "daiban/host/service_host.hpp"
 #include "daiban/intake/calendar_service.hpp"
@@ -49,6 +50,8 @@ commands:
   agent set --phone PHONE --regions CODE[,CODE…] [--departments CODE,…|all]
            [--capacity N] [--on-duty yes|no] [--hours office|always]
                           make an agent account dispatchable, or change it
+  rebuild                 mark Redis's dispatch state stale: the elected dispatch worker rebuilds
+                          every queue, load and offer from PostgreSQL within a second
   help                    this text
 
 The database is DAIBAN_PG_URL (default postgresql://daiban@127.0.0.1:15432/daiban).
@@ -306,12 +309,22 @@ int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
   return 0;
 }
 
+// Rebuilding runs in the dispatch worker, under its advisory lock: a rebuild racing the live
+// assigner could lose its writes. The CLI only tells it to.
+int Rebuild(const Args& args, std::ostream& out, const kernel::Env& env) {
+  if (!args.empty()) throw std::invalid_argument("usage: daibanctl rebuild");
+  db::RedisPool redis(host::LoadRedisOptions(env));
+  redis.Command({"DEL", dispatch::BuiltKey()});
+  out << "dispatch live state marked stale; the dispatch service rebuilds it from PostgreSQL\n";
+  return 0;
+}
+
 }  // namespace
 
 int RunDaibanctl(const Args& args, std::ostream& out, std::ostream& err, const kernel::Env& env) {
   using Command = std::function<int(const Args&, std::ostream&, const kernel::Env&)>;
   const std::map<std::string, Command> commands = {
-      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar}, {"user", User}, {"agent", Agent},
+      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar}, {"user", User}, {"agent", Agent}, {"rebuild", Rebuild},
       {"apikey", ApiKey}};
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? err : out) << kUsage;
