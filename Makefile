@@ -20,3 +20,4 @@ bench:  ## the benchmarks, in the same Release build (see bench/README.md)
 	@bash -c 'source deploy/local/lib.sh && install_packages "$${PACKAGES[@]}"'
 	@BUILD_DIR=$(CURDIR)/build bench/run.sh
 	@bench/dispatch/run.sh
+	@bench/locations/run.sh

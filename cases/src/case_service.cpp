@@ -384,6 +384,19 @@ Case CaseService::Transition(const std::string& tracking, const CaseScope& scope
   });
 }
 
+Case CaseService::Note(const std::string& tracking, const CaseScope& scope, const Actor& actor,
+                       const std::string& type, const std::string& reason, nlohmann::json data,
+                       std::optional<Moment> device_time,
+                       const std::function<void(Case&, CaseChange&)>& effect) {
+  return store_.Change(NormalizeTrackingNumber(tracking), scope, [&](Case& c, CaseChange& change) {
+    if (!IsOpen(c.state)) {
+      throw kernel::Conflict("case_closed", "the case is " + ToWord(c.state), "state");
+    }
+    if (effect) effect(c, change);
+    Record(c, change, actor, type, c.state, reason, std::move(data), device_time);
+  });
+}
+
 Case CaseService::Accept(const std::string& tracking, const Actor& actor,
                          const std::vector<Deferral>& deferrals,
                          std::optional<int> expected_version) {

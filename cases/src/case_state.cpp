@@ -132,8 +132,10 @@ constexpr std::array<Rule, kAllCaseActions.size()> kRules = {{
      {{{Roles({kCourier, kSystem}), States({kResultReady})}}}},
     {CaseAction::kDeliver, Target::kFixed, kDelivered, Precondition::kNone,
      {{{Roles({kCourier, kSystem}), States({kOutForDelivery})}}}},
+    // The window hands the result over at the hall; the agent may hand it over in person
+    // (领办, or a result obtained on the spot).
     {CaseAction::kHandOver, Target::kFixed, kDelivered, Precondition::kNone,
-     {{{kStaff, States({kResultReady})}}}},
+     {{{kStaff | Bit(kAgent), States({kResultReady})}}}},
     {CaseAction::kClose, Target::kFixed, kClosed, Precondition::kNone,
      {{{kOversight | Bit(kSystem), States({kDelivered})}}}},
     {CaseAction::kCancel, Target::kFixed, kCancelled, Precondition::kNone,

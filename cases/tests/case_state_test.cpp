@@ -48,7 +48,7 @@ std::vector<Legal> LegalTriples() {
   add(A::kResultObtained, {S::kInProgress}, {R::kAgent, R::kSupervisor, R::kAdmin});
   add(A::kPickUp, {S::kResultReady}, {R::kCourier, R::kSystem});
   add(A::kDeliver, {S::kOutForDelivery}, {R::kCourier, R::kSystem});
-  add(A::kHandOver, {S::kResultReady}, staff);
+  add(A::kHandOver, {S::kResultReady}, {R::kWindow, R::kSupervisor, R::kAdmin, R::kAgent});
   add(A::kClose, {S::kDelivered}, {R::kSystem, R::kSupervisor, R::kAdmin});
   add(A::kCancel, {S::kSubmitted, S::kAccepted, S::kAssigned, S::kInProgress, S::kSuspended},
       {R::kApplicant, R::kSupervisor, R::kAdmin});

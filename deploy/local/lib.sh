@@ -40,6 +40,7 @@ PG_SOCKET_DIR=$STATE_DIR/pg/run
 
 export DAIBAN_PG_URL=${DAIBAN_PG_URL:-postgresql://daiban@127.0.0.1:$DAIBAN_PG_PORT/daiban}
 export DAIBAN_REDIS_HOST=127.0.0.1
+export DAIBAN_ATTACHMENT_DIR=${DAIBAN_ATTACHMENT_DIR:-$STATE_DIR/attachments}
 
 SERVICES=(intake dispatch tracking mobile)
 

@@ -1,7 +1,35 @@
 #include "daiban/mobile/mobile_gateway.hpp"
 
+#include "daiban/dispatch_service/dispatch_service.hpp"
+#include "daiban/host/device_auth.hpp"
+#include "daiban/intake/case_wiring.hpp"
+#include "daiban/mobile/attachment_api.hpp"
+#include "daiban/mobile/attachment_store.hpp"
+#include "daiban/mobile/location_api.hpp"
+#include "daiban/mobile/location_store.hpp"
+#include "daiban/mobile/phone_api.hpp"
+
 namespace daiban::mobile {
 
-void WireMobile(host::ServiceHost& host) { host.Logger().Debug("mobile wired"); }
+void WireMobile(host::ServiceHost& host) {
+  kernel::Env env;
+  auto parts = intake::WireCaseParts(host, env);
+  auto& dispatch = dispatch::WireDispatchCore(host, env, parts.cases);
+  host::DeviceAuthOptions device_options;
+  device_options.access_ttl =
+      std::chrono::seconds(env.Int("DAIBAN_PHONE_ACCESS_TTL_S", 15 * 60, 60, 86400));
+  device_options.refresh_ttl =
+      std::chrono::seconds(env.Int("DAIBAN_PHONE_REFRESH_TTL_S", 30 * 86400, 3600, 365 * 86400));
+  auto& devices = host.Make<host::DeviceAuth>(parts.auth, host.Pg(), host.Clock(), host.Ids(),
+                                              device_options);
+  auto& routes = host.Server().Routes();
+  AddPhoneRoutes(routes, PhoneDeps{parts.auth, devices, parts.cases, dispatch, parts.catalogue,
+                                   host.Pg(), host.Clock()});
+  auto& photos = host.Make<PgAttachmentStore>(host.Pg(), AttachmentFolder(env));
+  AddAttachmentRoutes(routes, parts.cases, photos, parts.auth, host.Clock(),
+                      MaxAttachmentBytes(env));
+  auto& locations = host.Make<LocationStore>(host.Pg(), host.Redis());
+  AddLocationRoutes(routes, locations, parts.auth, host.Clock());
+}
 
 }  // namespace daiban::mobile

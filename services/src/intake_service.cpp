@@ -3,9 +3,12 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/host/auth.hpp"
+#include "daiban/host/device_auth.hpp"
+#include "daiban/kernel/errors.hpp"
 #include "daiban/intake/calendar_api.hpp"
 #include "daiban/intake/case_adapters.hpp"
 #include "daiban/intake/case_api.hpp"
+#include "daiban/intake/case_wiring.hpp"
 #include "daiban/intake/notification_sinks.hpp"
 #include "daiban/intake/open311_api.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
@@ -28,33 +31,28 @@ void WireIntake(host::ServiceHost& host) {
   kernel::Env env;
   auto& routes = host.Server().Routes();
 
-  auto& accounts = host.Make<host::PgAccountRepository>(host.Pg());
-  auto& auth = host.Make<host::AuthService>(accounts, host.Redis(), host.Clock(), host.Ids(),
-                                            host::LoadAuthOptions(env));
+  auto parts = WireCaseParts(host, env);
+  auto& auth = parts.auth;
+  auto& catalogue = parts.catalogue;
+  auto& case_service = parts.cases;
   host::AddAuthRoutes(routes, auth);
-
-  auto& catalogue_store = host.Make<PgCatalogueRepository>(host.Pg());
-  auto& catalogue = host.Make<CatalogueService>(catalogue_store, host.Clock());
+  // A lost phone: supervisors and administrators revoke its device.
+  auto& devices = host.Make<host::DeviceAuth>(auth, host.Pg(), host.Clock(), host.Ids());
+  routes.Add(
+      "POST", "/api/v1/auth/devices/revoke",
+      [&auth, &devices](const kernel::HttpRequest& request) {
+        auto principal = auth.Authenticate(request);
+        if (principal.role != host::Role::kSupervisor && principal.role != host::Role::kAdmin) {
+          throw kernel::Forbidden("supervisors and administrators revoke devices");
+        }
+        auto body = request.JsonBody();
+        bool revoked = devices.RevokeDevice(kernel::RequireInt(body, "user_id"),
+                                            kernel::RequireString(body, "device_id"));
+        return kernel::HttpResponse::WithJson(200, {{"revoked", revoked}});
+      },
+      {.max_body_bytes = 4096, .blocking = true});
   AddCatalogueRoutes(routes, catalogue);
-
-  auto& calendar_store = host.Make<PgCalendarRepository>(host.Pg());
-  auto& calendar = host.Make<CalendarService>(
-      calendar_store, host.Clock(),
-      ParseOfficeHours(env.String("DAIBAN_OFFICE_HOURS", "09:00-17:00")));
-  AddCalendarRoutes(routes, calendar);
-
-  auto& case_catalogue = host.Make<CatalogueForCases>(catalogue_store);
-  auto& case_store = host.Make<cases::PgCaseStore>(
-      host.Pg(), cases::PgCaseStoreOptions{
-                     .notice_channel = env.OneOf("DAIBAN_NOTIFY_CHANNEL", "log", {"log", "webhook"})});
-  auto& guesses = host.Make<RedisGuessLimiter>(
-      host.Redis(), static_cast<int>(env.Int("DAIBAN_CASE_LOOKUP_MAX_FAILURES", 20, 1, 100000)),
-      std::chrono::seconds(env.Int("DAIBAN_CASE_LOOKUP_WINDOW_S", 900, 1, 86400)));
-  cases::CaseServiceOptions case_options;
-  case_options.at_risk_share_left =
-      static_cast<double>(env.Int("DAIBAN_AT_RISK_PERCENT", 25, 1, 99)) / 100.0;
-  auto& case_service = host.Make<cases::CaseService>(case_store, case_catalogue, calendar, guesses,
-                                                     host.Clock(), host.Ids(), case_options);
+  AddCalendarRoutes(routes, parts.calendar);
   AddCaseRoutes(routes, case_service, auth, host.Clock());
 
   // The notification sender: one instance at a time delivers what cases enqueued.

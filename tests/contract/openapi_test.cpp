@@ -41,6 +41,10 @@ std::set<Operation> RegisteredOperations() {
   std::set<Operation> operations;
   // Wiring builds the routes without touching PostgreSQL or Redis (pools connect lazily).
   kernel::Env no_environment([](const std::string&) { return std::nullopt; });
+  // The one setting a service refuses to start without (the services read the process
+  // environment while wiring).
+  const std::string photos = ::testing::TempDir() + "daiban-contract-photos";
+  setenv("DAIBAN_ATTACHMENT_DIR", photos.c_str(), 0);
   const std::vector<std::pair<std::string, void (*)(host::ServiceHost&)>> services = {
       {"intake", intake::WireIntake},
       {"dispatch", dispatch::WireDispatch},

@@ -272,6 +272,13 @@ void WriteMaterialsAndSteps(pqxx::transaction_base& tx, const Case& c) {
 
 }  // namespace
 
+void KeepAnswer(db::Tx& tx, const StoredAnswer& answer) {
+  auto kept = tx.Pq().exec_params(std::string(kInsertAnswerSql) + " ON CONFLICT DO NOTHING",
+                                  answer.scope, answer.key, answer.request_hash, answer.status,
+                                  answer.body);
+  if (kept.affected_rows() != 1) throw DuplicateRequest();
+}
+
 PgCaseStore::PgCaseStore(db::PgPool& pool, PgCaseStoreOptions options)
     : pool_(pool), options_(std::move(options)) {}
 

@@ -14,6 +14,7 @@
 #include "daiban/intake/calendar_service.hpp"
 #include "daiban/intake/case_adapters.hpp"
 #include "daiban/intake/case_api.hpp"
+#include "daiban/intake/case_wiring.hpp"
 #include "daiban/intake/pg_calendar_repository.hpp"
 #include "daiban/intake/pg_catalogue_repository.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -113,8 +114,7 @@ cases::Actor RequireRole(host::AuthService& auth, const HttpRequest& request,
   throw kernel::Forbidden("this role may not do that");
 }
 
-void AddRoutes(kernel::Router& router, DispatchService& dispatch, host::AuthService& auth,
-               cases::CaseService& cases_service) {
+void AddRoutes(kernel::Router& router, DispatchService& dispatch, host::AuthService& auth) {
   using cases::ActorRole;
   constexpr kernel::RouteOptions kSmall{.max_body_bytes = 16 * 1024, .blocking = true};
   router.Add("GET", "/api/v1/dispatch/agents", [&](const HttpRequest& request) {
@@ -253,31 +253,12 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, host::AuthServ
         return HttpResponse::WithJson(200, {{"declined", true}});
       },
       kSmall);
-  (void)cases_service;
 }
 
 }  // namespace
 
-void WireDispatch(host::ServiceHost& host) {
-  kernel::Env env;
-  auto& pool = host.Pg();
-  auto& accounts = host.Make<host::PgAccountRepository>(pool);
-  auto& auth = host.Make<host::AuthService>(accounts, host.Redis(), host.Clock(), host.Ids(),
-                                            host::LoadAuthOptions(env));
-  // The case use cases run in-process: a case changes state through one piece of code.
-  auto& catalogue_store = host.Make<intake::PgCatalogueRepository>(pool);
-  auto& calendar_store = host.Make<intake::PgCalendarRepository>(pool);
-  auto& calendar = host.Make<intake::CalendarService>(
-      calendar_store, host.Clock(),
-      intake::ParseOfficeHours(env.String("DAIBAN_OFFICE_HOURS", "09:00-17:00")));
-  auto& case_catalogue = host.Make<intake::CatalogueForCases>(catalogue_store);
-  auto& case_store = host.Make<cases::PgCaseStore>(
-      pool, cases::PgCaseStoreOptions{
-                .notice_channel = env.OneOf("DAIBAN_NOTIFY_CHANNEL", "log", {"log", "webhook"})});
-  auto& guesses = host.Make<intake::RedisGuessLimiter>(host.Redis(), 20, std::chrono::seconds(900));
-  auto& case_service = host.Make<cases::CaseService>(case_store, case_catalogue, calendar, guesses,
-                                                     host.Clock(), host.Ids());
-
+DispatchService& WireDispatchCore(host::ServiceHost& host, const kernel::Env& env,
+                                  cases::CaseService& case_service) {
   DispatchOptions options;
   options.offers.ttl = std::chrono::seconds(env.Int("DAIBAN_OFFER_TTL_S", 120, 5, 86400));
   options.offers.max_offers_per_case =
@@ -285,11 +266,21 @@ void WireDispatch(host::ServiceHost& host) {
   options.sla.no_progress_after =
       std::chrono::seconds(env.Int("DAIBAN_SLA_NO_PROGRESS_S", 4 * 3600, 60, 30 * 86400));
   options.sla.auto_reassign = env.Bool("DAIBAN_SLA_AUTO_REASSIGN", false);
-  auto& store = host.Make<PgDispatchStore>(pool);
+  auto& store = host.Make<PgDispatchStore>(host.Pg());
   auto& live = host.Make<RedisLiveState>(host.Redis(), host.Clock());
   auto& dispatch = host.Make<DispatchService>(store, case_service, live, host.Clock(),
                                               host.Logger(), options);
-  AddRoutes(host.Server().Routes(), dispatch, auth, case_service);
+  return dispatch;
+}
+
+void WireDispatch(host::ServiceHost& host) {
+  kernel::Env env;
+  auto parts = intake::WireCaseParts(host, env);
+  auto& auth = parts.auth;
+  auto& case_service = parts.cases;
+
+  auto& dispatch = WireDispatchCore(host, env, case_service);
+  AddRoutes(host.Server().Routes(), dispatch, auth);
 
   // Every instance reads case events (the consumer group shares them out) ...
   auto& consumer = host.Make<db::StreamConsumer>(

@@ -134,7 +134,8 @@ void AuthService::CountFailure(const std::string& phone, const std::string& addr
 }
 
 LoginResult AuthService::Login(const std::string& phone, const std::string& password,
-                               const std::string& client_address, const std::string& device_id) {
+                               const std::string& client_address, const std::string& device_id,
+                               std::optional<std::chrono::seconds> ttl) {
   if (OverLimit("ratelimit:{login}:phone:" + phone, options_.max_failures_per_phone) ||
       OverLimit("ratelimit:{login}:address:" + client_address,
                 options_.max_failures_per_address)) {
@@ -147,14 +148,23 @@ LoginResult AuthService::Login(const std::string& phone, const std::string& pass
     CountFailure(phone, client_address);
     throw kernel::Unauthorized("phone or password is wrong");
   }
+  redis_.Command({"DEL", "ratelimit:{login}:phone:" + phone});
+  return IssueSession(user->principal, device_id, ttl.value_or(options_.session_ttl));
+}
+
+LoginResult AuthService::IssueSession(const Principal& principal, const std::string& device_id,
+                                      std::chrono::seconds ttl) {
   LoginResult result;
   result.token = ids_.HexId(32);
-  result.expires_at = clock_.Now() + options_.session_ttl;
-  result.principal = user->principal;
-  accounts_.CreateSession(TokenHash(result.token), user->principal.user_id, device_id,
+  result.expires_at = clock_.Now() + ttl;
+  result.principal = principal;
+  accounts_.CreateSession(TokenHash(result.token), principal.user_id, device_id,
                           result.expires_at);
-  redis_.Command({"DEL", "ratelimit:{login}:phone:" + phone});
   return result;
+}
+
+void AuthService::ForgetCachedSessions(const std::vector<std::string>& token_hashes) {
+  for (const auto& hash : token_hashes) redis_.Command({"DEL", SessionCacheKey(hash)});
 }
 
 std::optional<Principal> AuthService::Resolve(const std::string& token) {

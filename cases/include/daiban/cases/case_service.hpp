@@ -112,6 +112,13 @@ class CaseService {
                   const std::function<void(Case&, CaseChange&)>& effect = {},
                   std::optional<int> expected_version = std::nullopt);
 
+  // An event that changes no state (a note, a hand-over to the courier for the chain of
+  // custody), on an open case the actor may act on; 409 case_closed otherwise.
+  Case Note(const std::string& tracking, const CaseScope& scope, const Actor& actor,
+            const std::string& type, const std::string& reason, nlohmann::json data,
+            std::optional<Moment> device_time,
+            const std::function<void(Case&, CaseChange&)>& effect = {});
+
   static CaseScope ScopeOf(const Actor& actor);
   static std::string HashAccessCode(const std::string& code);
 

@@ -2,6 +2,7 @@
 
 #include "daiban/cases/case_store.hpp"
 #include "daiban/db/pg_pool.hpp"
+#include "daiban/db/tx.hpp"
 
 namespace daiban::cases {
 
@@ -10,6 +11,11 @@ struct PgCaseStoreOptions {
   // "webhook", later "sms").
   std::string notice_channel = "log";
 };
+
+// Keeps the first answer to an idempotency key inside the transaction of the change it
+// answers, so a retry finds either both or neither. Throws DuplicateRequest when the key was
+// taken meanwhile.
+void KeepAnswer(db::Tx& tx, const StoredAnswer& answer);
 
 class PgCaseStore final : public CaseStore {
  public:

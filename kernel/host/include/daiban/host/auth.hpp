@@ -108,8 +108,15 @@ class AuthService {
   AuthService(AccountRepository& accounts, db::RedisPool& redis, const kernel::Clock& clock,
               kernel::IdGenerator& ids, AuthOptions options = {});
 
+  // `ttl` overrides the session lifetime (phones get short-lived access tokens).
   LoginResult Login(const std::string& phone, const std::string& password,
-                    const std::string& client_address, const std::string& device_id = {});
+                    const std::string& client_address, const std::string& device_id = {},
+                    std::optional<std::chrono::seconds> ttl = std::nullopt);
+  // A new session for an already authenticated user (a phone refreshing its access token).
+  LoginResult IssueSession(const Principal& principal, const std::string& device_id,
+                           std::chrono::seconds ttl);
+  // Forgets Redis's cached vouching for these sessions (after they were revoked).
+  void ForgetCachedSessions(const std::vector<std::string>& token_hashes);
   void Logout(const std::string& token);
   // The caller of `request` by its `Authorization: Bearer` token; ApiError 401 otherwise.
   Principal Authenticate(const kernel::HttpRequest& request);

@@ -13,7 +13,10 @@
 //   dispatch:regions               SET   region codes whose pending queue is not empty
 //   dispatch:agent:{<id>}          HASH  on_duty (0/1), load, capacity, name, regions (comma
 //                                        list), lat, lng (absent when unknown), updated_at
-//   dispatch:positions             GEO   agent id -> last known position
+//   dispatch:positions             GEO   user id (agent, or courier) -> last known position
+//   dispatch:position_times        HASH  user id -> device time (epoch seconds) of the fix that
+//                                        positions holds; absent when unknown. The phones'
+//                                        location ingest moves a position only for a newer fix
 //   dispatch:offers                ZSET  offer id -> expires_at (epoch seconds)
 //   dispatch:offer:{<id>}          HASH  tracking, region, agent_id, expires_at; its TTL runs a
 //                                        little past expires_at (kOfferGraceSeconds)
@@ -24,9 +27,9 @@
 // region (its queue and its available agents) lands on one slot and a dispatcher working one
 // region talks to one node. Agents and offers are tagged by their own id: they are looked up by
 // id, and an agent covers several regions, so no region tag would fit. The few global index keys
-// (regions, positions, offers, built) are untagged. The Lua scripts that keep a region key and a
-// global index in step are atomic on one Redis (standalone or Sentinel, what DESIGN.md §2
-// deploys); under Cluster they would span slots and have to be split.
+// (regions, positions, position_times, offers, built) are untagged. The Lua scripts that keep a
+// region key and a global index in step are atomic on one Redis (standalone or Sentinel, what
+// DESIGN.md §2 deploys); under Cluster they would span slots and have to be split.
 //
 // Region codes go into keys and into the agent's comma list, so they must not contain `{`, `}`
 // or `,` (IsValidRegionCode); the administrative codes (370102, 370102001) never do.
@@ -58,6 +61,7 @@ inline std::string AgentKey(std::int64_t agent_id) {
   return "dispatch:agent:{" + std::to_string(agent_id) + "}";
 }
 inline std::string PositionsKey() { return "dispatch:positions"; }
+inline std::string PositionTimesKey() { return "dispatch:position_times"; }
 inline std::string OffersKey() { return "dispatch:offers"; }
 inline std::string OfferKey(std::int64_t offer_id) {
   return "dispatch:offer:{" + std::to_string(offer_id) + "}";

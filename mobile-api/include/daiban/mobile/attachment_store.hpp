@@ -1,0 +1,93 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daiban/db/pg_pool.hpp"
+#include "daiban/kernel/clock.hpp"
+#include "daiban/mobile/attachments.hpp"
+
+namespace daiban::mobile {
+
+// One photo of a case: a row of `attachments` (migration 0006) naming a file by its hash.
+struct Attachment {
+  std::int64_t id = 0;
+  std::int64_t case_id = 0;
+  std::string sha256;  // lowercase hex of the bytes; also the file's name
+  std::string content_type;
+  std::int64_t size_bytes = 0;
+  int width = 0;
+  int height = 0;
+  std::int64_t uploaded_by = 0;  // a staff account
+  std::chrono::sys_seconds uploaded_at{};
+  std::optional<std::chrono::sys_seconds> device_time;  // the phone's clock, as it said
+  std::string note;
+};
+
+// The first answer to a client's Idempotency-Key, written in the transaction of the row it
+// answers so that a retry finds both or neither (DESIGN.md, APIs).
+struct AttachmentAnswer {
+  std::string scope;  // "user:<id>": keys are scoped per user
+  std::string key;
+  std::string request_hash;
+  std::function<std::string(const Attachment&)> render;  // the 201 body
+};
+
+// Storage of case photos: the bytes in files addressed by content, the metadata in
+// PostgreSQL. Implementations: PgAttachmentStore.
+class AttachmentStore {
+ public:
+  virtual ~AttachmentStore() = default;
+  // Stores the bytes (once per content: the same photo sent twice is one file) and adds a
+  // row. With `answer`, keeps it too; throws cases::DuplicateRequest when its key was taken
+  // meanwhile (the caller replays the first answer then). The file is written before the row,
+  // so a row never names a missing file.
+  virtual Attachment Save(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,
+                          std::int64_t uploaded_by, kernel::Moment now,
+                          std::optional<std::chrono::sys_seconds> device_time,
+                          const std::string& note,
+                          const std::optional<AttachmentAnswer>& answer) = 0;
+  // The case's photos, oldest first.
+  virtual std::vector<Attachment> List(std::int64_t case_id) = 0;
+  virtual std::optional<Attachment> Find(std::int64_t attachment_id) = 0;
+  // The bytes of a stored photo; nullopt when no file has this hash (or it is not a hash).
+  virtual std::optional<std::string> Read(const std::string& sha256) = 0;
+};
+
+// Files under `folder`/<first two hex digits>/<sha256>, each created atomically (a temporary
+// file in the same folder, fsync, rename), so a reader never sees half a photo; rows in
+// `attachments`. The folder is DAIBAN_ATTACHMENT_DIR (see AttachmentFolder); it is created
+// when missing. File-system failures surface as kernel::DependencyUnavailable (503).
+class PgAttachmentStore final : public AttachmentStore {
+ public:
+  // Throws kernel::ConfigError when `folder` is empty or cannot be created.
+  PgAttachmentStore(db::PgPool& pool, std::string folder);
+
+  Attachment Save(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,
+                  std::int64_t uploaded_by, kernel::Moment now,
+                  std::optional<std::chrono::sys_seconds> device_time, const std::string& note,
+                  const std::optional<AttachmentAnswer>& answer) override;
+  std::vector<Attachment> List(std::int64_t case_id) override;
+  std::optional<Attachment> Find(std::int64_t attachment_id) override;
+  std::optional<std::string> Read(const std::string& sha256) override;
+
+  // Where the photo with this hash lives (whether or not it exists).
+  std::filesystem::path PathOf(const std::string& sha256) const;
+
+ private:
+  void WriteOnce(const std::string& sha256, std::string_view bytes) const;
+
+  db::PgPool& pool_;
+  std::filesystem::path folder_;
+};
+
+// SHA-256 of `bytes` as 64 lowercase hex digits (libsodium).
+std::string Sha256Hex(std::string_view bytes);
+
+}  // namespace daiban::mobile

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "daiban/cases/case_service.hpp"
+#include "daiban/db/pg_pool.hpp"
+#include "daiban/dispatch/app/dispatch_service.hpp"
+#include "daiban/host/auth.hpp"
+#include "daiban/host/device_auth.hpp"
+#include "daiban/intake/catalogue_service.hpp"
+#include "daiban/kernel/http.hpp"
+
+namespace daiban::mobile {
+
+// What the phone endpoints run on: the cases, dispatch and catalogue use cases in-process.
+struct PhoneDeps {
+  host::AuthService& auth;
+  host::DeviceAuth& devices;
+  cases::CaseService& cases;
+  dispatch::DispatchService& dispatch;
+  intake::CatalogueService& catalogue;
+  db::PgPool& pool;
+  const kernel::Clock& clock;
+};
+
+// The agents' and couriers' phone API under /mobile/v1/: sign-in with device-bound tokens,
+// me and duty, offers, tasks, progress (idempotent, with device time), and offline sync.
+void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps);
+
+// A progress kind as the phone names it, and what it does to the case.
+struct ProgressKind {
+  std::string name;
+  bool transition = true;  // false: a timeline note only
+};
+std::optional<ProgressKind> ParseProgressKind(const std::string& name);
+
+}  // namespace daiban::mobile

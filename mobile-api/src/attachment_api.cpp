@@ -1,0 +1,198 @@
+#include "daiban/mobile/attachment_api.hpp"
+
+#include <charconv>
+
+#include "daiban/cases/china_time.hpp"
+#include "daiban/intake/case_api.hpp"
+#include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/text.hpp"
+
+namespace daiban::mobile {
+
+namespace {
+
+using kernel::HttpRequest;
+using kernel::HttpResponse;
+using kernel::Json;
+
+constexpr std::size_t kMinMaxBytes = 1024;
+constexpr std::size_t kMaxMaxBytes = 50 * 1024 * 1024;
+constexpr std::size_t kMaxNoteCharacters = 500;
+// Reads carry no body; the default limit would only invite one.
+constexpr kernel::RouteOptions kNoBody{.max_body_bytes = 0, .blocking = true};
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+
+Json AttachmentJson(const Attachment& a) {
+  return {{"id", a.id},
+          {"sha256", a.sha256},
+          {"content_type", a.content_type},
+          {"width", a.width},
+          {"height", a.height},
+          {"size_bytes", a.size_bytes},
+          {"uploaded_at", cases::FormatRfc3339China(a.uploaded_at)},
+          {"device_time",
+           a.device_time ? Json(cases::FormatRfc3339China(*a.device_time)) : Json(nullptr)},
+          {"note", a.note},
+          {"uploaded_by", a.uploaded_by}};
+}
+
+// Photos are staff work: every staff role that may see a case may add to it and list its
+// photos. Couriers handle deliveries, never a case's file.
+cases::Actor Staff(host::AuthService& auth, const HttpRequest& request) {
+  auto principal = auth.Authenticate(request);
+  if (principal.role == host::Role::kCourier) {
+    throw kernel::Forbidden("couriers cannot see the photos of a case");
+  }
+  return intake::ActorOf(principal);
+}
+
+std::optional<std::chrono::sys_seconds> DeviceTime(const HttpRequest& request) {
+  auto header = request.Header("x-device-time");
+  if (!header) return std::nullopt;
+  auto at = cases::ParseRfc3339(*header);
+  if (!at) throw kernel::BadRequest("X-Device-Time must be RFC 3339 with offset", "X-Device-Time");
+  return *at;
+}
+
+// Header values are ASCII, so the phone percent-encodes the note's UTF-8.
+std::string Note(const HttpRequest& request) {
+  auto header = request.Header("x-note");
+  if (!header) return {};
+  auto note = kernel::PercentDecode(*header, false);
+  if (!note || !kernel::IsValidUtf8(*note)) {
+    throw kernel::BadRequest("X-Note must be percent-encoded UTF-8", "X-Note");
+  }
+  std::size_t characters = 0;
+  for (char c : *note) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++characters;
+  }
+  if (characters > kMaxNoteCharacters) {
+    throw kernel::Invalid(
+        "X-Note", "a note may have at most " + std::to_string(kMaxNoteCharacters) + " characters");
+  }
+  return *note;
+}
+
+std::string IdempotencyKey(const HttpRequest& request) {
+  auto key = request.Header("idempotency-key");
+  if (!key || key->empty() || key->size() > 128) {
+    throw kernel::BadRequest("an Idempotency-Key header (1..128 characters) is required",
+                             "Idempotency-Key");
+  }
+  return *key;
+}
+
+HttpResponse Replayed(const cases::CaseService::Answer& answer) {
+  return HttpResponse::Text(answer.status, answer.body, kJsonType);
+}
+
+// Ids name photos only within their case; a malformed one names nothing.
+std::int64_t AttachmentId(const HttpRequest& request) {
+  const std::string& text = request.Param("id");
+  std::int64_t id = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || end != text.data() + text.size() || id <= 0) {
+    throw kernel::NotFound("no such photo");
+  }
+  return id;
+}
+
+}  // namespace
+
+std::size_t MaxAttachmentBytes(const kernel::Env& env) {
+  return static_cast<std::size_t>(env.Int("DAIBAN_ATTACHMENT_MAX_BYTES",
+                                          static_cast<std::int64_t>(kDefaultMaxAttachmentBytes),
+                                          kMinMaxBytes, kMaxMaxBytes));
+}
+
+std::string AttachmentFolder(const kernel::Env& env) {
+  std::string folder = env.String("DAIBAN_ATTACHMENT_DIR", "");
+  if (folder.empty()) {
+    throw kernel::ConfigError(
+        "DAIBAN_ATTACHMENT_DIR must name the folder case photos are kept in "
+        "(the local scripts use $DAIBAN_STATE_DIR/attachments)");
+  }
+  return folder;
+}
+
+void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases, AttachmentStore& store,
+                         host::AuthService& auth, const kernel::Clock& clock,
+                         std::size_t max_bytes) {
+  router.Add(
+      "POST", "/mobile/v1/cases/:tracking/attachments",
+      [&cases, &store, &auth, &clock, max_bytes](const HttpRequest& request) {
+        auto actor = Staff(auth, request);
+        const std::string key = IdempotencyKey(request);
+        const std::string& tracking = request.Param("tracking");
+        const std::string content_type = MediaTypeOf(request.Header("content-type").value_or(""));
+        const std::string device_time = request.Header("x-device-time").value_or("");
+        const std::string note_header = request.Header("x-note").value_or("");
+        // Everything that makes this request this request, so another one under the same key
+        // is told apart (409) from a retry (the first answer again).
+        const std::string hash = Sha256Hex(tracking + "\n" + content_type + "\n" + device_time +
+                                           "\n" + note_header + "\n" + Sha256Hex(request.body));
+        const std::string scope = "user:" + std::to_string(actor.user_id);
+        if (auto answer = cases.Replay(scope, key, hash)) return Replayed(*answer);
+
+        auto at = DeviceTime(request);
+        auto note = Note(request);
+        auto c = cases.ReadAsStaff(tracking, actor);  // 404 outside the caller's scope
+        auto image = InspectImage(request.body, content_type, max_bytes);
+        AttachmentAnswer answer{scope, key, hash, [](const Attachment& a) {
+                                  return kernel::DumpJson(AttachmentJson(a));
+                                }};
+        try {
+          auto saved =
+              store.Save(c.id, request.body, image, actor.user_id, clock.Now(), at, note, answer);
+          return HttpResponse::WithJson(201, AttachmentJson(saved));
+        } catch (const cases::DuplicateRequest&) {
+          // The same key arrived twice at once; the other request's answer is the answer.
+          if (auto first = cases.Replay(scope, key, hash)) return Replayed(*first);
+          throw;
+        }
+      },
+      kernel::RouteOptions{.max_body_bytes = max_bytes, .blocking = true});
+
+  router.Add(
+      "GET", "/mobile/v1/cases/:tracking/attachments",
+      [&cases, &store, &auth](const HttpRequest& request) {
+        auto c = cases.ReadAsStaff(request.Param("tracking"), Staff(auth, request));
+        Json list = Json::array();
+        for (const auto& a : store.List(c.id)) list.push_back(AttachmentJson(a));
+        return HttpResponse::WithJson(200, {{"attachments", std::move(list)}});
+      },
+      kNoBody);
+
+  router.Add(
+      "GET", "/mobile/v1/cases/:tracking/attachments/:id",
+      [&cases, &store, &auth](const HttpRequest& request) {
+        const std::string& tracking = request.Param("tracking");
+        cases::Case c;
+        if (request.Header("authorization")) {
+          c = cases.ReadAsStaff(tracking, Staff(auth, request));
+        } else {
+          auto code = request.Query("code");
+          if (!code || code->empty()) {
+            throw kernel::BadRequest("a bearer token or the access code is required", "code");
+          }
+          c = cases.ReadAsApplicant(tracking, *code, request.client_ip);
+        }
+        auto attachment = store.Find(AttachmentId(request));
+        if (!attachment || attachment->case_id != c.id) throw kernel::NotFound("no such photo");
+        auto bytes = store.Read(attachment->sha256);
+        if (!bytes) {
+          // The row is there, its file is not: the photo folder is missing or damaged.
+          throw kernel::DependencyUnavailable(
+              "attachment files", "no file for photo " + std::to_string(attachment->id));
+        }
+        auto response = HttpResponse::Text(200, std::move(*bytes), attachment->content_type);
+        // Uploaded bytes are served as what they were checked to be, never sniffed as
+        // something else; a shared cache must not keep a photo fetched with an access code.
+        response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+        response.headers.emplace_back("Cache-Control", "private, max-age=3600");
+        return response;
+      },
+      kNoBody);
+}
+
+}  // namespace daiban::mobile

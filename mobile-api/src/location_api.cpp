@@ -1,0 +1,36 @@
+#include "daiban/mobile/location_api.hpp"
+
+#include <chrono>
+
+#include "daiban/kernel/errors.hpp"
+#include "daiban/mobile/locations.hpp"
+
+namespace daiban::mobile {
+
+namespace {
+
+// 500 fixes of ~150 bytes each with room to spare; the fix count is checked separately (413).
+constexpr kernel::RouteOptions kBatchBody{.max_body_bytes = 128 * 1024, .blocking = true};
+
+}  // namespace
+
+void AddLocationRoutes(kernel::Router& router, LocationStore& store, host::AuthService& auth,
+                       const kernel::Clock& clock) {
+  router.Add(
+      "POST", "/mobile/v1/locations",
+      [&store, &auth, &clock](const kernel::HttpRequest& request) {
+        // Who first: a stranger learns nothing about the body's rules.
+        const host::Principal caller = auth.Authenticate(request);
+        if (caller.role != host::Role::kAgent && caller.role != host::Role::kCourier) {
+          throw kernel::Forbidden("only agents and couriers report locations");
+        }
+        const auto now = std::chrono::floor<std::chrono::seconds>(clock.Now());
+        const auto fixes = ParseFixBatch(request.JsonBody(), now, LocationLimits{});
+        const auto result = store.Ingest(caller.user_id, fixes, now);
+        return kernel::HttpResponse::WithJson(
+            200, {{"stored", result.stored}, {"live_moved", result.live_moved}});
+      },
+      kBatchBody);
+}
+
+}  // namespace daiban::mobile

@@ -1,0 +1,220 @@
+// An agent's day through the gateway, as the phone app plays it: sign in on a device, take an
+// offer, report progress to the result (idempotently, with device times), post a photo and
+// location batches, replay an offline batch with duplicates and out of order, refresh the
+// token, and lose the phone.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "e2e_support.hpp"
+
+namespace daiban::e2e {
+namespace {
+
+using nlohmann::json;
+
+json Body(const RawResponse& response) { return json::parse(response.body); }
+
+std::string Unique(const std::string& prefix) {
+  static std::mt19937_64 engine(std::random_device{}());
+  return prefix + std::to_string(engine());
+}
+
+// RFC 3339 in UTC, `minutes_ago` before now (location fixes must not come from the future).
+std::string MinutesAgo(int minutes_ago) {
+  auto at = std::chrono::system_clock::now() - std::chrono::minutes(minutes_ago);
+  std::time_t seconds = std::chrono::system_clock::to_time_t(at);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::map<std::string, std::string> Bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
+
+std::string StaffLogin(const std::string& phone) {
+  auto response = Gateway("POST", "/api/v1/auth/login",
+                          json{{"phone", phone}, {"password", "daiban-demo"}}.dump());
+  return Body(response)["token"];
+}
+
+json PhoneLogin(const std::string& phone, const std::string& device) {
+  auto response = Gateway("POST", "/mobile/v1/auth/login",
+                          json{{"phone", phone}, {"password", "daiban-demo"}, {"device_id", device}}.dump());
+  EXPECT_EQ(response.status, 200) << response.body;
+  return Body(response);
+}
+
+std::string AcceptedCase() {
+  json request = {
+      {"item_code", "GA-002"}, {"mode", "proxy"}, {"region_code", "370102001"},
+      {"applicant", {{"kind", "citizen"}, {"name", "刘市民"}, {"phone", "13912345678"},
+                     {"id_number", "11010519491231002X"}, {"address", "历下区解放路1号"},
+                     {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
+      {"materials", json::array({{{"seq", 1}, {"status", "provided"}}, {{"seq", 2}, {"status", "provided"}},
+                                 {{"seq", 3}, {"status", "provided"}}, {{"seq", 4}, {"status", "provided"}},
+                                 {{"seq", 5}, {"status", "provided"}}})},
+      {"delivery", {{"method", "window"}}}};
+  auto created = Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", Unique("m-")}});
+  std::string tracking = Body(created)["tracking_number"];
+  Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}", Bearer(StaffLogin("13800000003")));
+  return tracking;
+}
+
+// A 2×2 red PNG: signature, IHDR, IDAT (zlib), IEND, with their CRCs.
+std::string TinyPng() {
+  const unsigned char bytes[] = {
+      0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+      0x52, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0xFD,
+      0xD4, 0x9A, 0x73, 0x00, 0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8,
+      0xCF, 0xC0, 0x00, 0x44, 0x0C, 0x10, 0x0A, 0x00, 0x1F, 0xEE, 0x03, 0xFD, 0x8B, 0x5F, 0x14,
+      0xD4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82};
+  return std::string(reinterpret_cast<const char*>(bytes), sizeof bytes);
+}
+
+TEST(MobileE2eTest, AnAgentsDay) {
+  const std::string supervisor = StaffLogin("13800000001");
+  const std::string tracking = AcceptedCase();
+  // Whoever dispatch offered the case to signs in on a phone and takes it.
+  std::string token, refresh, device;
+  std::int64_t offer_id = 0;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
+        for (const auto& agent : agents["agents"]) {
+          if (agent["pending_offers"].get<int>() == 0) continue;
+          std::string this_device = Unique("device-");
+          auto login = PhoneLogin(agent["phone"], this_device);
+          auto offers = Body(Gateway("GET", "/mobile/v1/offers", "", Bearer(login["access_token"])));
+          for (const auto& offer : offers["offers"]) {
+            if (offer["tracking_number"] != tracking) continue;
+            token = login["access_token"];
+            refresh = login["refresh_token"];
+            device = this_device;
+            offer_id = offer["id"];
+            return true;
+          }
+        }
+        return false;
+      },
+      20))
+      << "no agent was offered " << tracking;
+  auto taken = Gateway("POST", "/mobile/v1/offers/" + std::to_string(offer_id) + "/accept", "{}", Bearer(token));
+  ASSERT_EQ(taken.status, 200) << taken.body;
+  EXPECT_EQ(Body(taken)["applicant"]["phone"], "13912345678");  // visible once the case is mine
+  EXPECT_TRUE(Body(taken)["hall"]["address"].is_string());
+  auto tasks = Body(Gateway("GET", "/mobile/v1/tasks", "", Bearer(token)));
+  bool listed = false;
+  for (const auto& t : tasks["tasks"]) listed |= t["tracking_number"] == tracking;
+  EXPECT_TRUE(listed);
+
+  // Progress, idempotent: the same key twice changes nothing twice; another body is 409.
+  auto progress = [&](const json& body, const std::string& key) {
+    auto headers = Bearer(token);
+    headers["Idempotency-Key"] = key;
+    headers["X-Device-Time"] = "2026-11-28T10:00:00+08:00";
+    return Gateway("POST", "/mobile/v1/cases/" + tracking + "/progress", body.dump(), headers);
+  };
+  const std::string first_key = Unique("p-");
+  auto collected = progress({{"kind", "materials_collected"}}, first_key);
+  ASSERT_EQ(collected.status, 200) << collected.body;
+  EXPECT_EQ(Body(collected)["state"], "in_progress");
+  EXPECT_EQ(progress({{"kind", "materials_collected"}}, first_key).body, collected.body);
+  ExpectErrorJson(progress({{"kind", "note"}, {"text", "other"}}, first_key), 409, "idempotency_key_reused");
+  ExpectErrorJson(progress({{"kind", "result_obtained"}}, Unique("p-")), 422, "validation_failed");
+  ExpectErrorJson(progress({{"kind", "handed_to_applicant"}}, Unique("p-")), 409, "illegal_transition");
+  ExpectErrorJson(progress({{"kind", "flying"}}, Unique("p-")), 422, "validation_failed");
+
+  // A photo of the collected materials.
+  auto photo_headers = Bearer(token);
+  photo_headers["Content-Type"] = "image/png";
+  photo_headers["Idempotency-Key"] = Unique("photo-");
+  auto photo = Gateway("POST", "/mobile/v1/cases/" + tracking + "/attachments", TinyPng(), photo_headers);
+  ASSERT_EQ(photo.status, 201) << photo.body;
+  EXPECT_EQ(Body(photo)["width"], 2);
+  photo_headers["Content-Type"] = "image/jpeg";  // lies about its type
+  photo_headers["Idempotency-Key"] = Unique("photo-");
+  EXPECT_EQ(Gateway("POST", "/mobile/v1/cases/" + tracking + "/attachments", TinyPng(), photo_headers).status, 415);
+
+  // Location batches: the newest fix moves the live position, an older one only the history.
+  auto fixes = [&](const std::string& time, double lat) {
+    json batch = {{"fixes", json::array()}};
+    for (int i = 0; i < 50; ++i) {
+      batch["fixes"].push_back({{"lat", lat + i * 0.0001}, {"lng", 117.05}, {"accuracy", 8}, {"device_time", time}});
+    }
+    return Gateway("POST", "/mobile/v1/locations", batch.dump(), Bearer(token));
+  };
+  EXPECT_EQ(fixes(MinutesAgo(5), 36.66).status, 200);
+  EXPECT_EQ(fixes(MinutesAgo(9), 36.60).status, 200);
+  ExpectErrorJson(Gateway("POST", "/mobile/v1/locations",
+                          R"({"fixes":[{"lat":95,"lng":117,"device_time":")" + MinutesAgo(1) + R"("}]})",
+                          Bearer(token)),
+                  422, "validation_failed");
+
+  // The offline batch: out of order, with a duplicate of an online report and of itself.
+  const std::string result_key = Unique("s-");
+  json items = json::array({
+      {{"idempotency_key", result_key}, {"device_time", "2026-11-28T11:30:00+08:00"}, {"kind", "progress"},
+       {"tracking_number", tracking}, {"body", {{"kind", "result_obtained"}, {"result_reference", "户口簿-0001"}}}},
+      {{"idempotency_key", first_key}, {"device_time", "2026-11-28T10:00:00+08:00"}, {"kind", "progress"},
+       {"tracking_number", tracking}, {"body", {{"kind", "materials_collected"}}}},
+      {{"idempotency_key", Unique("s-")}, {"device_time", "2026-11-28T11:00:00+08:00"}, {"kind", "progress"},
+       {"tracking_number", tracking}, {"body", {{"kind", "submitted_to_window"}, {"department_code", "JN-GA"}}}},
+      {{"idempotency_key", result_key}, {"device_time", "2026-11-28T11:30:00+08:00"}, {"kind", "progress"},
+       {"tracking_number", tracking}, {"body", {{"kind", "result_obtained"}, {"result_reference", "户口簿-0001"}}}},
+      {{"idempotency_key", Unique("s-")}, {"device_time", "2026-11-28T11:40:00+08:00"}, {"kind", "progress"},
+       {"tracking_number", "DB0000000000A"}, {"body", {{"kind", "note"}, {"text", "x"}}}}});
+  auto synced = Gateway("POST", "/mobile/v1/sync", json{{"items", items}}.dump(), Bearer(token));
+  ASSERT_EQ(synced.status, 200) << synced.body;
+  auto outcomes = Body(synced)["outcomes"];
+  ASSERT_EQ(outcomes.size(), 5u);
+  EXPECT_EQ(outcomes[0]["status"], "applied");  // result_obtained, after submitted_to_window
+  EXPECT_EQ(outcomes[0]["result"]["state"], "result_ready");
+  EXPECT_EQ(outcomes[1]["status"], "applied");  // the online report's answer, replayed
+  EXPECT_EQ(outcomes[2]["status"], "applied");
+  EXPECT_EQ(outcomes[3]["status"], "applied");  // its own duplicate: the first answer again
+  EXPECT_EQ(outcomes[3]["result"], outcomes[0]["result"]);
+  EXPECT_EQ(outcomes[4]["status"], "refused");
+  EXPECT_EQ(outcomes[4]["code"], "not_assigned_to_you");
+  // The timeline has each report once, in device-time order.
+  auto view = Body(Gateway("GET", "/api/v1/cases/" + tracking, "", Bearer(supervisor)));
+  EXPECT_EQ(view["state"], "result_ready");
+  int results = 0, collected_events = 0;
+  for (const auto& e : view["timeline"]) {
+    results += e["type"] == "result_obtained";
+    collected_events += e["type"] == "start_progress";
+  }
+  EXPECT_EQ(results, 1);
+  EXPECT_EQ(collected_events, 1);
+  auto changes = Body(Gateway("GET", "/mobile/v1/sync", "", Bearer(token)));
+  EXPECT_TRUE(changes["cursor"].is_string());
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/sync?cursor=zzz", "", Bearer(token)), 400, "bad_request");
+
+  // Refresh, then the phone is lost: a supervisor revokes the device.
+  auto refreshed = Gateway("POST", "/mobile/v1/auth/refresh",
+                           json{{"refresh_token", refresh}, {"device_id", device}}.dump());
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  std::string new_token = Body(refreshed)["access_token"];
+  ExpectErrorJson(Gateway("POST", "/mobile/v1/auth/refresh",
+                          json{{"refresh_token", refresh}, {"device_id", device}}.dump()),
+                  401, "unauthorized");  // spent
+  std::int64_t me = Body(Gateway("GET", "/mobile/v1/me", "", Bearer(new_token)))["user"]["id"];
+  auto revoked = Gateway("POST", "/api/v1/auth/devices/revoke",
+                         json{{"user_id", me}, {"device_id", device}}.dump(), Bearer(supervisor));
+  EXPECT_EQ(Body(revoked)["revoked"], true);
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(new_token)), 401, "unauthorized");
+}
+
+TEST(MobileE2eTest, OnlyAgentsAndCouriersUseThePhoneApi) {
+  auto refused = Gateway("POST", "/mobile/v1/auth/login",
+                         json{{"phone", "13800000001"}, {"password", "daiban-demo"}, {"device_id", "d1"}}.dump());
+  ExpectErrorJson(refused, 403, "forbidden");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/tasks", "", Bearer(StaffLogin("13800000001"))), 403, "forbidden");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/tasks"), 401, "unauthorized");
+}
+
+}  // namespace
+}  // namespace daiban::e2e
