@@ -21,3 +21,4 @@ bench:  ## the benchmarks, in the same Release build (see bench/README.md)
 	@BUILD_DIR=$(CURDIR)/build bench/run.sh
 	@bench/dispatch/run.sh
 	@bench/locations/run.sh
+	@bench/progress/run.sh

@@ -1,0 +1,47 @@
+-- wrk script for bench/progress/run.sh: POST /mobile/v1/cases/{tracking}/progress, a timeline
+-- note (one durable transaction), each request with a new Idempotency-Key.
+-- Arguments after `--`: the number of wrk threads, then for each agent "token:index".
+-- An agent's cases are DBBENCH + (index*100 + k, six digits), k = 1..20 (seeded by run.sh).
+
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads + 1)
+  threads[#threads + 1] = thread
+end
+
+local agents = {}
+local counter = 0
+
+function init(args)
+  local thread_count = tonumber(args[1])
+  for i = 2, #args do
+    if (i - 2) % thread_count == id - 1 then
+      local token, index = args[i]:match("([^:]+):(%d+)")
+      agents[#agents + 1] = {token = token, index = tonumber(index)}
+    end
+  end
+end
+
+function request()
+  counter = counter + 1
+  local agent = agents[counter % #agents + 1]
+  local case = string.format("DBBENCH%06d", agent.index * 100 + (counter % 20) + 1)
+  return wrk.format("POST", "/mobile/v1/cases/" .. case .. "/progress", {
+    ["Authorization"] = "Bearer " .. agent.token,
+    ["Content-Type"] = "application/json",
+    ["Idempotency-Key"] = string.format("bench-%d-%d", id, counter),
+    ["Connection"] = "keep-alive",
+  }, '{"kind":"note","text":"bench"}')
+end
+
+local non2xx = 0
+function response(status)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+
+function done(summary, latency)
+  io.write(string.format("RESULT requests=%d non2xx=%d failed=%d duration_s=%.3f p50_ms=%.1f p99_ms=%.1f\n",
+    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.timeout + summary.errors.status,
+    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
