@@ -59,10 +59,8 @@ std::string ScopeCondition(int base) {
 
 const std::string kFindSql = std::string(kCaseSelect) + " WHERE c.tracking_number = $1 AND " +
                              ScopeCondition(2);
-const std::string kLockSql =
-    "SELECT c.id FROM cases c WHERE c.tracking_number = $1 AND " + ScopeCondition(2) +
-    " FOR UPDATE OF c";
-const std::string kByIdSql = std::string(kCaseSelect) + " WHERE c.id = $1";
+const std::string kLockSql = std::string(kCaseSelect) + " WHERE c.tracking_number = $1 AND " +
+                             ScopeCondition(2) + " FOR UPDATE OF c";
 
 constexpr const char* kMaterialsSql =
     "SELECT seq, item_code, item_seq, name, essential, status, "
@@ -162,6 +160,16 @@ const std::string kListSql = std::string(kCaseSelect) + R"sql(
  ORDER BY c.deadline_at ASC NULLS LAST, c.id
  LIMIT $14)sql";
 
+// Runs a statement of this file as a named prepared statement: declared on the connection
+// at first use (libpqxx 6 prepares lazily and accepts the same definition again), so the
+// server parses and plans it once per connection instead of on every call.
+template <typename... Params>
+pqxx::result Exec(pqxx::transaction_base& tx, const std::string& sql, Params&&... params) {
+  const std::string name = "cases_" + std::to_string(std::hash<std::string>{}(sql));
+  tx.conn().prepare(name, sql);
+  return tx.exec_prepared(name, std::forward<Params>(params)...);
+}
+
 std::optional<sys_seconds> MomentAt(const pqxx::field& field) {
   if (field.is_null()) return std::nullopt;
   return sys_seconds(std::chrono::seconds(field.as<long long>()));
@@ -234,7 +242,7 @@ Case CaseFromRow(const pqxx::row& row) {
 }
 
 void LoadDetails(pqxx::transaction_base& tx, Case& c) {
-  for (const auto& row : tx.exec_params(kMaterialsSql, c.id)) {
+  for (const auto& row : Exec(tx, kMaterialsSql, c.id)) {
     CaseMaterial m;
     m.seq = row[0].as<int>();
     m.item_code = row[1].as<std::string>();
@@ -246,7 +254,7 @@ void LoadDetails(pqxx::transaction_base& tx, Case& c) {
     m.supplied_at = MomentAt(row[7]);
     c.materials.push_back(std::move(m));
   }
-  for (const auto& row : tx.exec_params(kStepsSql, c.id)) {
+  for (const auto& row : Exec(tx, kStepsSql, c.id)) {
     c.steps.push_back({row[0].as<int>(), row[1].as<std::string>(), row[2].as<std::string>(),
                        row[3].as<std::string>(), MomentAt(row[4])});
   }
@@ -255,25 +263,35 @@ void LoadDetails(pqxx::transaction_base& tx, Case& c) {
 template <typename... Rest>
 pqxx::result ExecScoped(pqxx::transaction_base& tx, const std::string& sql, const CaseScope& s,
                         Rest&&... params) {
-  return tx.exec_params(sql, std::forward<Rest>(params)..., s.everything, s.region_code,
+  return Exec(tx, sql, std::forward<Rest>(params)..., s.everything, s.region_code,
                         s.department_code, s.agent_id);
 }
 
-void WriteMaterialsAndSteps(pqxx::transaction_base& tx, const Case& c) {
-  for (const auto& m : c.materials) {
-    tx.exec_params(kUpsertMaterialSql, c.id, m.seq, m.item_code, m.item_seq, m.name, m.essential,
-                   ToWord(m.status), m.promised_date, Epoch(m.supplied_at));
+// Writes the materials and steps that differ from `before` (all of them for a new case).
+void WriteMaterialsAndSteps(pqxx::transaction_base& tx, const Case& c, const Case* before) {
+  for (std::size_t i = 0; i < c.materials.size(); ++i) {
+    const auto& m = c.materials[i];
+    if (before && i < before->materials.size()) {
+      const auto& was = before->materials[i];
+      if (was.status == m.status && was.promised_date == m.promised_date &&
+          was.supplied_at == m.supplied_at) {
+        continue;
+      }
+    }
+    Exec(tx, kUpsertMaterialSql, c.id, m.seq, m.item_code, m.item_seq, m.name, m.essential,
+         ToWord(m.status), m.promised_date, Epoch(m.supplied_at));
   }
-  for (const auto& s : c.steps) {
-    tx.exec_params(kUpsertStepSql, c.id, s.order, s.item_code, s.department_code,
-                   Epoch(s.deadline));
+  for (std::size_t i = 0; i < c.steps.size(); ++i) {
+    const auto& s = c.steps[i];
+    if (before && i < before->steps.size() && before->steps[i].deadline == s.deadline) continue;
+    Exec(tx, kUpsertStepSql, c.id, s.order, s.item_code, s.department_code, Epoch(s.deadline));
   }
 }
 
 }  // namespace
 
 void KeepAnswer(db::Tx& tx, const StoredAnswer& answer) {
-  auto kept = tx.Pq().exec_params(std::string(kInsertAnswerSql) + " ON CONFLICT DO NOTHING",
+  auto kept = Exec(tx.Pq(), std::string(kInsertAnswerSql) + " ON CONFLICT DO NOTHING",
                                   answer.scope, answer.key, answer.request_hash, answer.status,
                                   answer.body);
   if (kept.affected_rows() != 1) throw DuplicateRequest();
@@ -286,7 +304,7 @@ std::optional<StoredAnswer> PgCaseStore::FindAnswer(const std::string& scope,
                                                     const std::string& key) {
   std::optional<StoredAnswer> answer;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec_params(kFindAnswerSql, scope, key);
+    auto rows = Exec(tx, kFindAnswerSql, scope, key);
     if (rows.empty()) return;
     answer = StoredAnswer{scope, key, rows[0][0].as<std::string>(), rows[0][1].as<int>(),
                           rows[0][2].as<std::string>()};
@@ -300,27 +318,27 @@ namespace {
 void WriteChange(pqxx::transaction_base& tx, const Case& c, const CaseChange& change,
                  const PgCaseStoreOptions& options) {
   for (const auto& e : change.events) {
-    tx.exec_params(kInsertEventSql, c.id, e.type, e.from ? ToWord(*e.from) : std::string(),
+    Exec(tx, kInsertEventSql, c.id, e.type, e.from ? ToWord(*e.from) : std::string(),
                    e.to ? ToWord(*e.to) : std::string(), ToWord(e.actor_role), e.actor_user_id,
                    e.actor_name, Epoch(e.at), Epoch(e.device_time), e.reason,
                    e.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   for (const auto& o : change.outbox) {
-    tx.exec_params(kInsertOutboxSql, o.stream, c.tracking_number, o.event_type,
+    Exec(tx, kInsertOutboxSql, o.stream, c.tracking_number, o.event_type,
                    o.payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   const double now = change.events.empty() ? Epoch(c.created_at) : Epoch(change.events.back().at);
   for (const auto& n : change.notices) {
-    tx.exec_params(kInsertNoticeSql, c.id, options.notice_channel, c.applicant.phone,
+    Exec(tx, kInsertNoticeSql, c.id, options.notice_channel, c.applicant.phone,
                    kernel::MaskPhone(c.applicant.phone), n.template_name,
                    n.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), now);
   }
   if (change.new_rating) {
-    tx.exec_params(kInsertRatingSql, c.id, change.new_rating->score, change.new_rating->comment,
+    Exec(tx, kInsertRatingSql, c.id, change.new_rating->score, change.new_rating->comment,
                    Epoch(change.new_rating->at));
   }
   if (change.new_followup) {
-    tx.exec_params(kInsertFollowupSql, c.id, change.new_followup->region_code,
+    Exec(tx, kInsertFollowupSql, c.id, change.new_followup->region_code,
                    Epoch(change.new_followup->opened_at), Epoch(change.new_followup->due_at));
   }
 }
@@ -337,7 +355,7 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
   try {
     pool_.Transact([&](pqxx::dbtransaction& tx) {
       if (answer) {
-        tx.exec_params(kInsertAnswerSql, answer->scope, answer->key, answer->request_hash,
+        Exec(tx, kInsertAnswerSql, answer->scope, answer->key, answer->request_hash,
                        answer->status, answer->body);
       }
       const auto& a = c.applicant;
@@ -346,7 +364,7 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
         lat = c.delivery.location->lat;
         lng = c.delivery.location->lng;
       }
-      c.id = tx.exec_params(kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code,
+      c.id = Exec(tx, kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code,
                             c.bundle_code, c.mode, c.region_code, c.department_code,
                             c.committed_days, ToWord(c.state), ToWord(a.kind), a.name, a.phone,
                             a.id_number, a.address, a.location.lat, a.location.lng, a.firm_name,
@@ -354,7 +372,7 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
                             lat, lng, Epoch(c.appointment_at), c.priority, Epoch(c.created_at),
                             c.open311_key_id)[0][0]
                  .as<std::int64_t>();
-      WriteMaterialsAndSteps(tx, c);
+      WriteMaterialsAndSteps(tx, c, nullptr);
       WriteChange(tx, c, change, options_);
       RunAlsoInTransaction(tx, change);
     });
@@ -380,12 +398,15 @@ std::optional<Case> PgCaseStore::Find(const std::string& tracking, const CaseSco
 Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
                          const std::function<void(Case&, CaseChange&)>& apply) {
   Case result;
+  std::int64_t agent_before = 0;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     auto locked = ExecScoped(tx, kLockSql, scope, tracking);
     if (locked.empty()) throw kernel::NotFound("no case with this tracking number");
-    Case c = CaseFromRow(tx.exec_params(kByIdSql, locked[0][0].as<std::int64_t>())[0]);
+    Case c = CaseFromRow(locked[0]);
     LoadDetails(tx, c);
     const int loaded_version = c.version;
+    agent_before = c.agent_id;
+    const Case loaded = c;
     CaseChange change;
     apply(c, change);
     const double now = change.events.empty() ? Epoch(c.created_at) : Epoch(change.events.back().at);
@@ -394,7 +415,7 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
       deadline = Epoch(c.clock->deadline);
       at_risk = Epoch(c.clock->at_risk_at);
     }
-    auto updated = tx.exec_params(
+    auto updated = Exec(tx, 
         kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
         c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(),
         c.agent_id, c.priority, c.result_reference, Epoch(c.accepted_at), deadline, at_risk,
@@ -403,21 +424,24 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
     if (updated.affected_rows() != 1) {
       throw kernel::Conflict("stale_version", "the case changed meanwhile; read it and retry");
     }
-    WriteMaterialsAndSteps(tx, c);
+    WriteMaterialsAndSteps(tx, c, &loaded);
     WriteChange(tx, c, change, options_);
     RunAlsoInTransaction(tx, change);
     c.version = loaded_version + 1;
     result = std::move(c);
   });
-  // Re-read the joined names (agent) as stored.
-  auto fresh = Find(tracking, CaseScope::Everything());
-  return fresh ? *fresh : result;
+  // A new agent's name and work phone come from a join: re-read only then.
+  if (result.agent_id != agent_before) {
+    auto fresh = Find(tracking, CaseScope::Everything());
+    if (fresh) return *fresh;
+  }
+  return result;
 }
 
 std::vector<CaseEvent> PgCaseStore::Timeline(std::int64_t case_id) {
   std::vector<CaseEvent> events;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    for (const auto& row : tx.exec_params(kTimelineSql, case_id)) {
+    for (const auto& row : Exec(tx, kTimelineSql, case_id)) {
       CaseEvent e;
       e.id = row[0].as<std::int64_t>();
       e.type = row[1].as<std::string>();
