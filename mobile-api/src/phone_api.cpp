@@ -290,6 +290,25 @@ std::int64_t PathId(const HttpRequest& request) {
 
 }  // namespace
 
+std::vector<std::size_t> SyncApplyOrder(const nlohmann::json& items) {
+  std::vector<std::pair<std::string, std::size_t>> keyed;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const auto& item = items[i];
+    std::string at = item.is_object() && item.contains("device_time") &&
+                             item["device_time"].is_string()
+                         ? item["device_time"].get<std::string>()
+                         : "";
+    auto parsed = cases::ParseRfc3339(at);
+    // One offset for all, so the text sorts as the time does; unreadable times go first and
+    // are refused one by one.
+    keyed.emplace_back(parsed ? cases::FormatRfc3339China(*parsed) : "", i);
+  }
+  std::stable_sort(keyed.begin(), keyed.end());
+  std::vector<std::size_t> order;
+  for (const auto& [at, index] : keyed) order.push_back(index);
+  return order;
+}
+
 std::optional<ProgressKind> ParseProgressKind(const std::string& name) {
   if (std::find(kProgressKinds.begin(), kProgressKinds.end(), name) == kProgressKinds.end()) {
     return std::nullopt;
@@ -424,20 +443,10 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
                                         " items per sync");
         }
         // Applied in device-time order: what happened first on the phone goes first.
-        std::vector<std::pair<std::string, std::size_t>> order;
         Json outcomes = Json::array();
-        for (std::size_t i = 0; i < items->size(); ++i) {
-          const auto& item = (*items)[i];
-          std::string at = item.is_object() && item.contains("device_time") &&
-                                   item["device_time"].is_string()
-                               ? item["device_time"].get<std::string>()
-                               : "";
-          auto parsed = cases::ParseRfc3339(at);
-          order.emplace_back(parsed ? cases::FormatRfc3339China(*parsed) : "", i);
-        }
-        std::stable_sort(order.begin(), order.end());
+        auto order = SyncApplyOrder(*items);
         std::vector<Json> results(items->size());
-        for (const auto& [at, index] : order) {
+        for (std::size_t index : order) {
           const auto& item = (*items)[index];
           Json outcome = {{"index", index}};
           try {

@@ -32,4 +32,8 @@ struct ProgressKind {
 };
 std::optional<ProgressKind> ParseProgressKind(const std::string& name);
 
+// The order in which an offline batch is applied: by device time (any offset), the order
+// sent among equal times; items without a readable time first (each is then refused).
+std::vector<std::size_t> SyncApplyOrder(const nlohmann::json& items);
+
 }  // namespace daiban::mobile
