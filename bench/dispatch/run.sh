@@ -7,18 +7,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RATE=${RATE:-200}
 SECONDS_TO_RUN=${SECONDS_TO_RUN:-10}
-export PROFILE=test
-export DAIBAN_STATE_DIR=${DAIBAN_STATE_DIR:-/var/tmp/daiban-bench-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)}
-export DAIBAN_PG_PORT=27432 DAIBAN_REDIS_PORT=27379 DAIBAN_GATEWAY_PORT=9380
-export DAIBAN_INTAKE_PORT=9301 DAIBAN_DISPATCH_PORT=9302 DAIBAN_TRACKING_PORT=9303 DAIBAN_MOBILE_PORT=9304
-export DAIBAN_LOG_LEVEL=warn
-source "$ROOT/deploy/local/lib.sh"
-install_packages "${PACKAGES[@]}" postgresql-contrib
-build
-trap 'stack_down >/dev/null 2>&1 || true' EXIT
-stack_down >/dev/null 2>&1 || true
-rm -rf "$STATE_DIR"
-stack_up >/dev/null
+source "$ROOT/bench/stack.sh" dispatch 7 postgresql-contrib
 
 # Enough agents that every case finds a place: 40 agents of 历下区 with room for 100 each.
 agents=$STATE_DIR/bench-agents.csv

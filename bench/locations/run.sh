@@ -15,19 +15,7 @@ AGENTS=${AGENTS:-64}  # the demo data has 72
 THREADS=2
 FIXES=${FIXES:-50}
 TARGET=20000
-export PROFILE=test
-# Ports and state of its own, so it runs beside `make test`, `make run` and bench/dispatch.
-export DAIBAN_STATE_DIR=${DAIBAN_STATE_DIR:-/var/tmp/daiban-bench-locations-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)}
-export DAIBAN_PG_PORT=28432 DAIBAN_REDIS_PORT=28379 DAIBAN_GATEWAY_PORT=9480
-export DAIBAN_INTAKE_PORT=9401 DAIBAN_DISPATCH_PORT=9402 DAIBAN_TRACKING_PORT=9403 DAIBAN_MOBILE_PORT=9404
-export DAIBAN_LOG_LEVEL=warn
-source "$ROOT/deploy/local/lib.sh"
-install_packages "${PACKAGES[@]}" wrk
-build
-trap 'stack_down >/dev/null 2>&1 || true' EXIT
-stack_down >/dev/null 2>&1 || true
-rm -rf "$STATE_DIR"
-stack_up >/dev/null
+source "$ROOT/bench/stack.sh" locations 8 wrk
 
 gateway="http://127.0.0.1:$DAIBAN_GATEWAY_PORT"
 pg_url="postgresql://daiban@127.0.0.1:$DAIBAN_PG_PORT/daiban"

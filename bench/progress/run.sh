@@ -10,18 +10,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SECONDS_TO_RUN=${SECONDS_TO_RUN:-10}
 CONNECTIONS=${CONNECTIONS:-64}
 AGENTS=64
-export PROFILE=test
-export DAIBAN_STATE_DIR=${DAIBAN_STATE_DIR:-/var/tmp/daiban-bench-progress-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)}
-export DAIBAN_PG_PORT=29432 DAIBAN_REDIS_PORT=29379 DAIBAN_GATEWAY_PORT=9580
-export DAIBAN_INTAKE_PORT=9501 DAIBAN_DISPATCH_PORT=9502 DAIBAN_TRACKING_PORT=9503 DAIBAN_MOBILE_PORT=9504
-export DAIBAN_LOG_LEVEL=warn
-source "$ROOT/deploy/local/lib.sh"
-install_packages "${PACKAGES[@]}" wrk postgresql-contrib
-build
-trap 'stack_down >/dev/null 2>&1 || true' EXIT
-stack_down >/dev/null 2>&1 || true
-rm -rf "$STATE_DIR"
-stack_up >/dev/null
+source "$ROOT/bench/stack.sh" progress 9 wrk postgresql-contrib
 gateway="http://127.0.0.1:$DAIBAN_GATEWAY_PORT"
 pg_url="postgresql://daiban@127.0.0.1:$DAIBAN_PG_PORT/daiban"
 
