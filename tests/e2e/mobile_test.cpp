@@ -208,6 +208,25 @@ TEST(MobileE2eTest, AnAgentsDay) {
   ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(new_token)), 401, "unauthorized");
 }
 
+TEST(MobileE2eTest, DutyAndSignOut) {
+  const std::string device = Unique("device-");
+  auto login = PhoneLogin("13900000068", device);  // a demo agent of 南部山区
+  const std::string token = login["access_token"];
+  auto off = Gateway("PUT", "/mobile/v1/me/duty", R"({"on_duty":false})", Bearer(token));
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_EQ(Body(Gateway("GET", "/mobile/v1/me", "", Bearer(token)))["agent"]["on_duty"], false);
+  EXPECT_EQ(Gateway("PUT", "/mobile/v1/me/duty", R"({"on_duty":true})", Bearer(token)).status, 200);
+  EXPECT_EQ(Body(Gateway("GET", "/mobile/v1/me", "", Bearer(token)))["agent"]["on_duty"], true);
+  ExpectErrorJson(Gateway("PUT", "/mobile/v1/me/duty", R"({"on_duty":"yes"})", Bearer(token)), 422,
+                  "validation_failed");
+  auto out = Gateway("POST", "/mobile/v1/auth/logout", json{{"device_id", device}}.dump(), Bearer(token));
+  ASSERT_EQ(out.status, 200) << out.body;
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(token)), 401, "unauthorized");
+  ExpectErrorJson(Gateway("POST", "/mobile/v1/auth/refresh",
+                          json{{"refresh_token", login["refresh_token"]}, {"device_id", device}}.dump()),
+                  401, "unauthorized");
+}
+
 TEST(MobileE2eTest, OnlyAgentsAndCouriersUseThePhoneApi) {
   auto refused = Gateway("POST", "/mobile/v1/auth/login",
                          json{{"phone", "13800000001"}, {"password", "daiban-demo"}, {"device_id", "d1"}}.dump());
