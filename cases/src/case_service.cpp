@@ -450,6 +450,36 @@ Case CaseService::Accept(const std::string& tracking, const Actor& actor,
       expected_version);
 }
 
+Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
+                           const std::string& recipient, const std::string& id_last4,
+                           std::optional<Moment> device_time) {
+  if (recipient.empty() || recipient.size() > 100) {
+    throw Invalid("recipient_name", "the recipient's name is required");
+  }
+  if (id_last4.size() != 4) throw Invalid("id_last4", "give the last 4 characters of the ID number");
+  const CaseScope scope = actor.role == ActorRole::kAgent ? CaseScope{.agent_id = actor.user_id}
+                                                          : ScopeOf(actor);
+  auto c = store_.Find(NormalizeTrackingNumber(tracking), scope);
+  if (!c) throw kernel::NotFound("no case with this tracking number");
+  auto upper = [](std::string text) {
+    for (auto& ch : text) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return text;
+  };
+  const std::string& id = c->applicant.id_number;
+  const bool matches = id.size() >= 4 && upper(id.substr(id.size() - 4)) == upper(id_last4);
+  nlohmann::json data = {{"recipient", recipient}, {"id_last4_matched", matches}};
+  if (!matches) {
+    Note(c->tracking_number, scope, actor, "handover_refused", "identity check failed", data,
+         device_time);
+    throw Invalid("id_last4", "the ID number does not match the applicant's: not handed over");
+  }
+  Transition(c->tracking_number, scope, actor, CaseAction::kHandOver, "", data, device_time);
+  // Delivered in person means done: the case closes and the applicant may rate it.
+  return Transition(c->tracking_number, CaseScope::Everything(),
+                    {ActorRole::kSystem, 0, "daiban", "", ""}, CaseAction::kClose, "handed over",
+                    {}, std::nullopt);
+}
+
 Case CaseService::Reject(const std::string& tracking, const Actor& actor,
                          const std::string& reason, std::optional<int> expected_version) {
   if (reason.empty()) throw Invalid("reason", "a rejection needs a reason");

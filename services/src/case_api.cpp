@@ -464,6 +464,18 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::Au
       return view((service.*action)(request.Param("tracking"), actor, reason, version), true);
     };
   };
+  router.Add(
+      "POST", "/api/v1/cases/:tracking/handover",
+      [&service, &auth, view](const HttpRequest& request) {
+        auto actor = ActorOf(auth.Authenticate(request));
+        auto body = request.JsonBody();
+        kernel::RequireObject(body);
+        return view(service.HandOver(request.Param("tracking"), actor,
+                                     Text(body, "recipient_name", "recipient_name"),
+                                     Text(body, "id_last4", "id_last4")),
+                    true);
+      },
+      kSmallBody);
   router.Add("POST", "/api/v1/cases/:tracking/reject", with_reason(&cases::CaseService::Reject),
              kSmallBody);
   router.Add("POST", "/api/v1/cases/:tracking/suspend", with_reason(&cases::CaseService::Suspend),

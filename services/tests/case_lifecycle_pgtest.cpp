@@ -348,6 +348,27 @@ TEST_F(CaseLifecyclePgTest, ListsPageByDeadlineAndFilterByUrgency) {
   EXPECT_EQ(Refusal([&] { service_->List(too_many, Admin()); }).first, 400);
 }
 
+TEST_F(CaseLifecyclePgTest, HandOverChecksTheIdentityThenCloses) {
+  auto submitted = Submit(Request());
+  const std::string tracking = submitted.created.tracking_number;
+  service_->Accept(tracking, Window(), {{4, "2026-12-10"}});
+  auto all = cases::CaseScope::Everything();
+  service_->Transition(tracking, all, Admin(), CaseAction::kAssign, "", {}, std::nullopt,
+                       [&](cases::Case& c, cases::CaseChange&) { c.agent_id = agent_id_; });
+  cases::Actor agent{ActorRole::kAgent, agent_id_, "赵代办", "", ""};
+  service_->Transition(tracking, all, agent, CaseAction::kStartProgress, "", {}, std::nullopt);
+  service_->SupplyMaterial(tracking, submitted.access_code, address_, 4);
+  service_->Transition(tracking, all, agent, CaseAction::kResultObtained, "", {}, std::nullopt);
+  // 11010519491231002X ends in 002X.
+  EXPECT_EQ(Refusal([&] { service_->HandOver(tracking, Window(), "刘市民", "1234"); }),
+            std::make_pair(422, std::string("id_last4")));
+  EXPECT_EQ(Count("SELECT count(*) FROM case_events WHERE type = 'handover_refused'"), 1);
+  auto closed = service_->HandOver(tracking, Window(), "刘市民", "002x");
+  EXPECT_EQ(closed.state, CaseState::kClosed);
+  EXPECT_EQ(Count("SELECT count(*) FROM notifications WHERE template = 'delivered'"), 1);
+  EXPECT_EQ(service_->Rate(tracking, submitted.access_code, address_, 5, "好").rating->score, 5);
+}
+
 TEST_F(CaseLifecyclePgTest, TheApplicantCancelsBeforeTheResult) {
   auto submitted = Submit(Request());
   auto cancelled = service_->Cancel(submitted.created.tracking_number, submitted.access_code,

@@ -189,6 +189,15 @@ TEST(MobileE2eTest, AnAgentsDay) {
   }
   EXPECT_EQ(results, 1);
   EXPECT_EQ(collected_events, 1);
+  // The window hands the result over: a wrong ID is refused, the right one closes the case.
+  const std::string window = StaffLogin("13800000003");
+  ExpectErrorJson(Gateway("POST", "/api/v1/cases/" + tracking + "/handover",
+                          R"({"recipient_name":"刘市民","id_last4":"9999"})", Bearer(window)),
+                  422, "validation_failed");
+  auto handed = Gateway("POST", "/api/v1/cases/" + tracking + "/handover",
+                        R"({"recipient_name":"刘市民","id_last4":"002X"})", Bearer(window));
+  ASSERT_EQ(handed.status, 200) << handed.body;
+  EXPECT_EQ(Body(handed)["state"], "closed");
   auto changes = Body(Gateway("GET", "/mobile/v1/sync", "", Bearer(token)));
   EXPECT_TRUE(changes["cursor"].is_string());
   ExpectErrorJson(Gateway("GET", "/mobile/v1/sync?cursor=zzz", "", Bearer(token)), 400, "bad_request");

@@ -104,6 +104,14 @@ class CaseService {
   Case Resume(const std::string& tracking, const Actor& actor, const std::string& reason,
               std::optional<int> expected_version = std::nullopt);
 
+  // The result handed over at the window (or in person): the recipient shows an identity
+  // document whose last four characters must match the applicant's ID number (an authorised
+  // person's proof is the same check on the applicant's number, as the 委托书 names it). A
+  // mismatch is refused (422) and recorded on the timeline; a match delivers and closes the
+  // case, and the applicant is invited to rate it.
+  Case HandOver(const std::string& tracking, const Actor& actor, const std::string& recipient,
+                const std::string& id_last4, std::optional<Moment> device_time = std::nullopt);
+
   // Any transition, for the other use cases (dispatch, mobile, tracking): checks the state
   // machine, applies `effect` to the case, records the event. `device_time` comes from phones.
   Case Transition(const std::string& tracking, const CaseScope& scope, const Actor& actor,
