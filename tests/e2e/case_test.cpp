@@ -180,6 +180,23 @@ TEST(CaseE2eTest, WindowAcceptsSupervisorsSeeTheirScope) {
   ExpectErrorJson(Gateway("GET", "/api/v1/cases"), 401, "unauthorized");
 }
 
+TEST(CaseE2eTest, ThePublicTrackingPageAndApi) {
+  auto c = NewCase();
+  auto tracked = Gateway("GET", "/api/v1/track/" + c.tracking + "?code=" + c.code);
+  ASSERT_EQ(tracked.status, 200) << tracked.body;
+  EXPECT_EQ(Body(tracked)["state"], "submitted");
+  EXPECT_EQ(Body(tracked)["timeline"][0]["label"], "已提交");
+  EXPECT_FALSE(Body(tracked).contains("applicant")) << "no personal data on the public view";
+  ExpectErrorJson(Gateway("GET", "/api/v1/track/" + c.tracking + "?code=AAAAAAAA"), 404, "not_found");
+  ExpectErrorJson(Gateway("GET", "/api/v1/track/" + c.tracking), 400, "bad_request");
+  auto page = Gateway("GET", "/track/");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.Header("content-type")->find("text/html"), std::string::npos);
+  EXPECT_NE(page.body.find("代办件查询"), std::string::npos);
+  EXPECT_EQ(page.body.find("http://"), std::string::npos) << "everything served locally";
+  ExpectErrorJson(Gateway("GET", "/track/other.js"), 404, "not_found");
+}
+
 TEST(CaseE2eTest, TheApplicantSuppliesCancelsAndCannotRateEarly) {
   auto c = NewCase();
   const std::string path = "/api/v1/cases/" + c.tracking;

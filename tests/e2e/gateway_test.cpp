@@ -45,8 +45,8 @@ TEST(GatewayE2eTest, RoutesEachPrefixToItsService) {
       {"/api/v1/regions/x", "intake"},    {"/api/v1/cases/x/y/z", "intake"},
       {"/api/v1/auth/x", "intake"},       {"/api/v1/items/x/y", "intake"},
       {"/console/x", "intake"},           {"/api/v1/dispatch/x", "dispatch"},
-      {"/api/v1/track/x", "tracking"},    {"/api/v1/deliveries/x", "tracking"},
-      {"/api/v1/couriers/x", "tracking"}, {"/track/x", "tracking"},
+      {"/api/v1/track/x/y", "tracking"},    {"/api/v1/deliveries/x", "tracking"},
+      {"/api/v1/couriers/x", "tracking"}, {"/api/v1/couriers/x/y", "tracking"},
       {"/mobile/v1/x", "mobile"}};
   for (const auto& [path, service] : owners) {
     long before = UnmatchedCount(service);
@@ -140,9 +140,9 @@ TEST(GatewayE2eTest, ForgedRequestIdIsReplaced) {
 
 TEST(GatewayE2eTest, ServiceDownIs502JsonAndComesBack) {
   Stack::Control("service-stop", "tracking");
-  ExpectErrorJson(Gateway("GET", "/api/v1/track/x"), 502, "unavailable");
+  ExpectErrorJson(Gateway("GET", "/api/v1/track/x/y"), 502, "unavailable");
   Stack::Control("service-start", "tracking");
-  ExpectErrorJson(Gateway("GET", "/api/v1/track/x"), 404, "not_found");
+  ExpectErrorJson(Gateway("GET", "/api/v1/track/x/y"), 404, "not_found");
 }
 
 TEST(GatewayE2eTest, PostgresDownIs503AndRecoversWithoutARestart) {
