@@ -81,6 +81,12 @@ void DispatchService::OnCaseEvent(const std::string& tracking, const std::string
     if (live_.PendingCount(queue) <= kGreedyWhileQueueAtMost) OfferNow(tracking);
   } else {
     live_.Dequeue(queue, tracking);
+    // A case suspended, cancelled or rejected while an offer waited: the offer goes, and its
+    // agent's place with it.
+    for (const auto& offer : store_.WithdrawStaleOffers(tracking, Now())) {
+      live_.RemoveOffer(offer.id);
+      live_.AdjustLoad(offer.agent_id, -1);
+    }
   }
 }
 

@@ -392,6 +392,25 @@ void PgDispatchStore::WithdrawOffersOf(db::Tx& tx, const std::string& tracking, 
       tracking, Epoch(now));
 }
 
+std::vector<OfferRecord> PgDispatchStore::WithdrawStaleOffers(const std::string& tracking,
+                                                              Moment now) {
+  std::vector<std::int64_t> ids;
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    for (const auto& row : tx.exec_params(
+             "UPDATE offers SET state = 'withdrawn', answered_at = to_timestamp($2) "
+             "WHERE state = 'pending' AND case_id = (SELECT id FROM cases "
+             "WHERE tracking_number = $1 AND state <> 'accepted') RETURNING id",
+             tracking, Epoch(now))) {
+      ids.push_back(row[0].as<std::int64_t>());
+    }
+  });
+  std::vector<OfferRecord> withdrawn;
+  for (auto id : ids) {
+    if (auto offer = Offer(id)) withdrawn.push_back(*offer);
+  }
+  return withdrawn;
+}
+
 void PgDispatchStore::ClaimCapacity(db::Tx& tx, std::int64_t agent_id) {
   auto agent = tx.Pq().exec_params("SELECT capacity FROM agents WHERE user_id = $1 FOR UPDATE",
                                    agent_id);

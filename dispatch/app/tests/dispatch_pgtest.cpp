@@ -172,6 +172,23 @@ TEST_F(DispatchPgTest, TheNearestAgentGetsTheOfferAndTakesIt) {
   EXPECT_THROW(main_->service->AcceptOffer(offers[0].id, AgentActor(near)), kernel::ApiError);
 }
 
+TEST_F(DispatchPgTest, AnOfferOfASuspendedCaseIsWithdrawn) {
+  auto agent = AddAgent("甲", 1);
+  auto tracking = AcceptedCase();
+  ASSERT_TRUE(main_->service->OfferNow(tracking));
+  main_->case_service->Suspend(tracking, {ActorRole::kWindow, 0, "王窗口", "370102", ""},
+                               "等待核查");
+  main_->service->OnCaseEvent(tracking, "suspended", "370102001");
+  EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'withdrawn'"), 1);
+  EXPECT_EQ(main_->store->Agent(agent)->pending_offers, 0) << "the agent's place is free again";
+  // A late event for a case waiting again withdraws nothing.
+  main_->case_service->Resume(tracking, {ActorRole::kWindow, 0, "王窗口", "370102", ""}, "");
+  main_->service->OnCaseEvent(tracking, "accepted", "370102001");
+  ASSERT_EQ(main_->store->PendingOffers(0).size(), 1u);
+  main_->service->OnCaseEvent(tracking, "suspended", "370102001");
+  EXPECT_EQ(main_->store->PendingOffers(0).size(), 1u);
+}
+
 TEST_F(DispatchPgTest, ADeclinedOfferPassesOnAndKeepsItsReason) {
   auto first = AddAgent("甲", 3, 36.66, 117.05);
   auto second = AddAgent("乙", 3, 36.70, 117.10);

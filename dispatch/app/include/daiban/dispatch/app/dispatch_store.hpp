@@ -105,6 +105,11 @@ class DispatchStore {
   // Outside a case change: a pending offer expires or is withdrawn; false when not pending.
   virtual bool CloseOffer(std::int64_t offer_id, OfferState state, Moment now) = 0;
   virtual void WithdrawOffersOf(db::Tx& tx, const std::string& tracking_number, Moment now) = 0;
+  // Outside a case change: withdraws the pending offers of a case that is no longer waiting
+  // (suspended, cancelled, …) — judged by its state now, so a late event cannot withdraw a
+  // newer offer; returns what it withdrew.
+  virtual std::vector<OfferRecord> WithdrawStaleOffers(const std::string& tracking_number,
+                                                       Moment now) = 0;
   // Within a case change that gives the case to `agent_id`: 409 agent_full when that leaves
   // the agent with more open cases and pending offers than its capacity.
   virtual void ClaimCapacity(db::Tx& tx, std::int64_t agent_id) = 0;

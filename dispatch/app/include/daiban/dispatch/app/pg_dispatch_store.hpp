@@ -27,6 +27,8 @@ class PgDispatchStore final : public DispatchStore {
                    const std::string& reason, Moment now) override;
   bool CloseOffer(std::int64_t offer_id, OfferState state, Moment now) override;
   void WithdrawOffersOf(db::Tx& tx, const std::string& tracking_number, Moment now) override;
+  std::vector<OfferRecord> WithdrawStaleOffers(const std::string& tracking_number,
+                                               Moment now) override;
   void ClaimCapacity(db::Tx& tx, std::int64_t agent_id) override;
   std::vector<SlaCase> WatchedCases(int limit) override;
   void RecordSla(const std::string& tracking_number, const SlaFindings& findings,
