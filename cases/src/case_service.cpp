@@ -8,6 +8,7 @@
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/tracking_number.hpp"
+#include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::cases {
@@ -96,13 +97,7 @@ CaseService::CaseService(CaseStore& store, CaseCatalogue& catalogue, CalendarSou
 
 Moment CaseService::Now() const { return std::chrono::floor<std::chrono::seconds>(clock_.Now()); }
 
-std::string CaseService::HashAccessCode(const std::string& code) {
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(code.data()), code.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
+std::string CaseService::HashAccessCode(const std::string& code) { return kernel::Sha256Hex(code); }
 
 CaseScope CaseService::ScopeOf(const Actor& actor) {
   switch (actor.role) {

@@ -9,6 +9,7 @@
 
 #include <pqxx/pqxx>
 
+#include "daiban/cases/applicant_rules.hpp"
 #include "daiban/db/migrator.hpp"
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
@@ -275,7 +276,7 @@ int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
   int added = 0, updated = 0;
   for (const auto& row : table->Rows()) {
     auto field = [&](const std::string& name) { return table->Field(row, name); };
-    if (!host::IsMobilePhone(field("phone"))) throw table->ErrorAt(row, "phone", "not a mobile number");
+    if (!cases::IsMobilePhone(field("phone"))) throw table->ErrorAt(row, "phone", "not a mobile number");
     auto regions = SplitList(field("regions"), '|');
     if (regions.empty()) throw table->ErrorAt(row, "regions", "required");
     auto user = accounts.FindByPhone(field("phone"));

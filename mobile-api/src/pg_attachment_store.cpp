@@ -88,15 +88,6 @@ void SyncFolder(const std::filesystem::path& folder) {
 
 }  // namespace
 
-std::string Sha256Hex(std::string_view bytes) {
-  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                     bytes.size());
-  std::array<char, 2 * crypto_hash_sha256_BYTES + 1> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return std::string(hex.data(), 2 * crypto_hash_sha256_BYTES);
-}
-
 PgAttachmentStore::PgAttachmentStore(db::PgPool& pool, std::string folder)
     : pool_(pool), folder_(std::move(folder)) {
   if (sodium_init() < 0) throw kernel::ConfigError("libsodium failed to initialise");

@@ -5,6 +5,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "daiban/cases/applicant_rules.hpp"
+#include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/mask.hpp"
 
@@ -91,22 +93,7 @@ bool VerifyPassword(const std::string& hash, const std::string& password) {
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-std::string TokenHash(const std::string& token) {
-  InitSodium();
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());
-  char hex[crypto_hash_sha256_BYTES * 2 + 1];
-  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
-}
-
-bool IsMobilePhone(std::string_view phone) {
-  if (phone.size() != 11 || phone[0] != '1' || phone[1] < '3' || phone[1] > '9') return false;
-  for (char c : phone) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
+std::string TokenHash(const std::string& token) { return kernel::Sha256Hex(token); }
 
 AuthService::AuthService(AccountRepository& accounts, db::RedisPool& redis,
                          const kernel::Clock& clock, kernel::IdGenerator& ids,
@@ -141,7 +128,7 @@ LoginResult AuthService::Login(const std::string& phone, const std::string& pass
                 options_.max_failures_per_address)) {
     throw kernel::TooManyRequests("too many failed sign-ins, try again later");
   }
-  auto user = IsMobilePhone(phone) ? accounts_.FindByPhone(phone) : std::nullopt;
+  auto user = cases::IsMobilePhone(phone) ? accounts_.FindByPhone(phone) : std::nullopt;
   // The same hashing work whether or not the phone is known, so timing tells nothing.
   bool verified = VerifyPassword(user ? user->password_hash : dummy_hash_, password);
   if (!user || !verified || !user->active) {
@@ -203,7 +190,7 @@ std::int64_t AuthService::AddUser(const NewUser& user) {
   if (user.name.empty() || user.name.size() > 100) {
     throw kernel::Invalid("name", "name must be 1..100 bytes");
   }
-  if (!IsMobilePhone(user.phone)) {
+  if (!cases::IsMobilePhone(user.phone)) {
     throw kernel::Invalid("phone", "phone must be an 11-digit mobile number");
   }
   if (user.password.size() < 8 || user.password.size() > 200) {

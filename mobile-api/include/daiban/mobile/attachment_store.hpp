@@ -1,5 +1,7 @@
 #pragma once
 
+#include "daiban/kernel/digest.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -87,7 +89,7 @@ class PgAttachmentStore final : public AttachmentStore {
   std::filesystem::path folder_;
 };
 
-// SHA-256 of `bytes` as 64 lowercase hex digits (libsodium).
-std::string Sha256Hex(std::string_view bytes);
+// Photos are addressed by the kernel's SHA-256 digest.
+using kernel::Sha256Hex;
 
 }  // namespace daiban::mobile

@@ -79,8 +79,6 @@ std::string HashPassword(const std::string& password);
 bool VerifyPassword(const std::string& hash, const std::string& password);
 // SHA-256 of a bearer token, hex: what the sessions table stores.
 std::string TokenHash(const std::string& token);
-// A Chinese mobile number: 11 digits starting 1[3-9].
-bool IsMobilePhone(std::string_view phone);
 
 struct AuthOptions {
   std::chrono::seconds session_ttl{12 * 3600};
