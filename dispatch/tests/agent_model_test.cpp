@@ -5,17 +5,17 @@
 #include <chrono>
 #include <optional>
 
+#include "dispatch_fixture.hpp"
+
 namespace daiban::dispatch {
 namespace {
 
+using test::kKmPerDegree;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 using std::chrono::sys_days;
 using std::chrono::sys_seconds;
-
-// Kilometres per degree of latitude on the sphere DistanceKm uses (2 * pi * 6371.0088 / 360).
-constexpr double kKmPerDegree = 111.1950802335329;
 
 // 2026-03-02 is a Monday; clocks in China read UTC + 8 h.
 sys_seconds ChinaTime(int day_of_march, int hour, int minute = 0, int second = 0) {

@@ -12,21 +12,16 @@
 #include "daiban/dispatch/cost_matrix.hpp"
 #include "daiban/dispatch/eligibility.hpp"
 
+#include "dispatch_fixture.hpp"
+
 namespace daiban::dispatch {
 namespace {
 
+using test::kBase;
+using test::kNow;
+using test::North;
 using std::chrono::hours;
 using std::chrono::minutes;
-using std::chrono::sys_days;
-using std::chrono::sys_seconds;
-
-constexpr double kKmPerDegree = 111.1950802335329;
-// Monday 2026-03-02, 10:00 in China.
-const sys_seconds kNow = sys_days{std::chrono::year{2026} / 3 / 2} + hours{2};
-const GeoPoint kBase{36.65, 117.12};
-
-// The point `km` due north of `from` (DistanceKm gives back `km` up to rounding).
-GeoPoint North(GeoPoint from, double km) { return {from.lat + km / kKmPerDegree, from.lng}; }
 
 AgentProfile Agent() {
   AgentProfile agent;

@@ -7,16 +7,15 @@
 
 #include "daiban/dispatch/agent_model.hpp"
 
+#include "dispatch_fixture.hpp"
+
 namespace daiban::dispatch {
 namespace {
 
+using test::kNow;
 using std::chrono::hours;
 using std::chrono::minutes;
-using std::chrono::sys_days;
 using std::chrono::sys_seconds;
-
-// Monday 2026-03-02, 10:00 in China.
-const sys_seconds kNow = sys_days{std::chrono::year{2026} / 3 / 2} + hours{2};
 
 AgentProfile Agent() {
   AgentProfile agent;

@@ -11,8 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-json Body(const RawResponse& response) { return json::parse(response.body); }
-
 std::string UniqueKey() {
   static std::mt19937_64 engine(std::random_device{}());
   return "e2e-" + std::to_string(engine());
@@ -43,17 +41,6 @@ json CaseRequest() {
 
 RawResponse Submit(const json& request, const std::string& key) {
   return Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", key}});
-}
-
-std::string Login(const std::string& phone) {
-  auto response = Gateway("POST", "/api/v1/auth/login",
-                          json{{"phone", phone}, {"password", "daiban-demo"}}.dump());
-  EXPECT_EQ(response.status, 200) << response.body;
-  return Body(response)["token"];
-}
-
-std::map<std::string, std::string> Bearer(const std::string& token) {
-  return {{"Authorization", "Bearer " + token}};
 }
 
 struct Submitted {
@@ -137,7 +124,7 @@ TEST(CaseE2eTest, AWrongCodeAnswersLikeAnUnknownNumber) {
 
 TEST(CaseE2eTest, WindowAcceptsSupervisorsSeeTheirScope) {
   auto c = NewCase();
-  const std::string window = Login("13800000003");
+  const std::string window = StaffLogin("13800000003");
   const std::string path = "/api/v1/cases/" + c.tracking;
   // The missing optional material needs a promised date (容缺).
   auto refused = Gateway("POST", path + "/accept", "{}", Bearer(window));
@@ -162,14 +149,14 @@ TEST(CaseE2eTest, WindowAcceptsSupervisorsSeeTheirScope) {
                           Bearer(window)),
                   409, "stale_version");
   // 历下区's supervisor sees the case in full; 市中区's gets 404.
-  auto lixia = Gateway("GET", path, "", Bearer(Login("13800000001")));
+  auto lixia = Gateway("GET", path, "", Bearer(StaffLogin("13800000001")));
   ASSERT_EQ(lixia.status, 200);
   EXPECT_EQ(Body(lixia)["applicant"]["phone"], "13912345678");
   EXPECT_EQ(Body(lixia)["timeline"][1]["actor"]["name"], "王窗口");
-  ExpectErrorJson(Gateway("GET", path, "", Bearer(Login("13800000002"))), 404, "not_found");
+  ExpectErrorJson(Gateway("GET", path, "", Bearer(StaffLogin("13800000002"))), 404, "not_found");
   // The list, with filters.
   auto list = Gateway("GET", "/api/v1/cases?state=accepted&region=370102&limit=100", "",
-                      Bearer(Login("13800000001")));
+                      Bearer(StaffLogin("13800000001")));
   ASSERT_EQ(list.status, 200) << list.body;
   bool found = false;
   const json listed = Body(list);  // kept alive: a range-for over a temporary's member dangles

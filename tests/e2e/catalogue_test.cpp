@@ -9,8 +9,6 @@ namespace {
 
 using nlohmann::json;
 
-json Body(const RawResponse& response) { return json::parse(response.body); }
-
 TEST(CatalogueE2eTest, RegionTreeHasTheCityAndItsDistricts) {
   auto response = Gateway("GET", "/api/v1/regions");
   ASSERT_EQ(response.status, 200);
@@ -119,10 +117,10 @@ TEST(AuthE2eTest, DemoSupervisorSignsInAndOut) {
   auto me = Gateway("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + token}});
   ASSERT_EQ(me.status, 200);
   EXPECT_EQ(Body(me)["user"]["region_code"], "370102");
-  EXPECT_EQ(Gateway("POST", "/api/v1/auth/logout", "", {{"Authorization", "Bearer " + token}})
+  EXPECT_EQ(Gateway("POST", "/api/v1/auth/logout", "", Bearer(token))
                 .status,
             200);
-  ExpectErrorJson(Gateway("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + token}}),
+  ExpectErrorJson(Gateway("GET", "/api/v1/auth/me", "", Bearer(token)),
                   401, "unauthorized");
   ExpectErrorJson(Gateway("GET", "/api/v1/auth/me"), 401, "unauthorized");
 }

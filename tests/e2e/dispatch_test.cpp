@@ -12,19 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-json Body(const RawResponse& response) { return json::parse(response.body); }
-
-std::string Login(const std::string& phone) {
-  auto response = Gateway("POST", "/api/v1/auth/login",
-                          json{{"phone", phone}, {"password", "daiban-demo"}}.dump());
-  EXPECT_EQ(response.status, 200) << phone << ": " << response.body;
-  return response.status == 200 ? Body(response)["token"].get<std::string>() : "";
-}
-
-std::map<std::string, std::string> Bearer(const std::string& token) {
-  return {{"Authorization", "Bearer " + token}};
-}
-
 // A 户口迁移 case in 历下区, accepted by the window; returns its tracking number.
 std::string AcceptedCase() {
   static std::mt19937_64 engine(std::random_device{}());
@@ -42,7 +29,7 @@ std::string AcceptedCase() {
   EXPECT_EQ(created.status, 201) << created.body;
   std::string tracking = Body(created)["tracking_number"];
   auto accepted = Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}",
-                          Bearer(Login("13800000003")));
+                          Bearer(StaffLogin("13800000003")));
   EXPECT_EQ(accepted.status, 200) << accepted.body;
   return tracking;
 }
@@ -54,7 +41,7 @@ std::optional<std::pair<std::string, json>> FindOffer(const std::string& supervi
   auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
   for (const auto& agent : agents["agents"]) {
     if (agent["pending_offers"].get<int>() == 0) continue;
-    std::string token = Login(agent["phone"]);
+    std::string token = StaffLogin(agent["phone"]);
     auto offers = Body(Gateway("GET", "/api/v1/dispatch/offers", "", Bearer(token)));
     for (const auto& offer : offers["offers"]) {
       if (offer["tracking_number"] == tracking) return std::make_pair(token, offer);
@@ -64,7 +51,7 @@ std::optional<std::pair<std::string, json>> FindOffer(const std::string& supervi
 }
 
 TEST(DispatchE2eTest, AnAcceptedCaseIsOfferedAndTaken) {
-  const std::string supervisor = Login("13800000001");
+  const std::string supervisor = StaffLogin("13800000001");
   const std::string tracking = AcceptedCase();
   std::optional<std::pair<std::string, json>> offer;
   ASSERT_TRUE(Eventually([&] { return (offer = FindOffer(supervisor, tracking)).has_value(); }, 20))
@@ -82,7 +69,7 @@ TEST(DispatchE2eTest, AnAcceptedCaseIsOfferedAndTaken) {
 }
 
 TEST(DispatchE2eTest, SupervisorsReassignAndAssignDirectly) {
-  const std::string supervisor = Login("13800000001");
+  const std::string supervisor = StaffLogin("13800000001");
   const std::string tracking = AcceptedCase();
   // 赵代办 (13800000004) is a demo agent of 历下区; find its id on the board.
   auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
@@ -96,7 +83,7 @@ TEST(DispatchE2eTest, SupervisorsReassignAndAssignDirectly) {
   ASSERT_EQ(assigned.status, 200) << assigned.body;
   EXPECT_EQ(Body(assigned)["agent_id"], zhao);
   // The agent sees it among its cases.
-  auto mine = Body(Gateway("GET", "/api/v1/cases?limit=100", "", Bearer(Login("13800000004"))));
+  auto mine = Body(Gateway("GET", "/api/v1/cases?limit=100", "", Bearer(StaffLogin("13800000004"))));
   bool listed = false;
   for (const auto& c : mine["cases"]) listed |= c["tracking_number"] == tracking;
   EXPECT_TRUE(listed);
@@ -115,14 +102,14 @@ TEST(DispatchE2eTest, SupervisorsReassignAndAssignDirectly) {
 }
 
 TEST(DispatchE2eTest, ScopesAndRolesAreEnforced) {
-  const std::string shizhong = Login("13800000002");  // 市中区
+  const std::string shizhong = StaffLogin("13800000002");  // 市中区
   ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/queue?region=370102", "", Bearer(shizhong)), 403,
                   "forbidden");
   EXPECT_EQ(Gateway("GET", "/api/v1/dispatch/queue", "", Bearer(shizhong)).status, 200);
-  ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/agents", "", Bearer(Login("13800000004"))), 403,
+  ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/agents", "", Bearer(StaffLogin("13800000004"))), 403,
                   "forbidden");
   ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/alerts"), 401, "unauthorized");
-  auto alerts = Gateway("GET", "/api/v1/dispatch/alerts", "", Bearer(Login("13800000001")));
+  auto alerts = Gateway("GET", "/api/v1/dispatch/alerts", "", Bearer(StaffLogin("13800000001")));
   EXPECT_EQ(alerts.status, 200);
   EXPECT_TRUE(Body(alerts)["alerts"].is_array());
   // A case of 历下区 is out of 市中区's reach.

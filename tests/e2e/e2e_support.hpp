@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -34,6 +35,21 @@ inline RawResponse Gateway(const std::string& method, const std::string& target,
                            const std::string& body = {},
                            const std::map<std::string, std::string>& headers = {}) {
   return daiban::testing::Request("127.0.0.1", Stack::Gateway(), method, target, body, headers);
+}
+
+// The JSON body of a response (throws on a body that is not JSON).
+inline nlohmann::json Body(const RawResponse& response) { return nlohmann::json::parse(response.body); }
+
+inline std::map<std::string, std::string> Bearer(const std::string& token) {
+  return {{"Authorization", "Bearer " + token}};
+}
+
+// Signs a demo staff account in with the demo password; returns its token ("" on failure).
+inline std::string StaffLogin(const std::string& phone) {
+  auto response = Gateway("POST", "/api/v1/auth/login",
+                          nlohmann::json{{"phone", phone}, {"password", "daiban-demo"}}.dump());
+  EXPECT_EQ(response.status, 200) << phone << ": " << response.body;
+  return response.status == 200 ? Body(response)["token"].get<std::string>() : "";
 }
 
 // The error JSON of DESIGN.md, with the request id that the X-Request-Id header carries.

@@ -13,8 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-json Body(const RawResponse& response) { return json::parse(response.body); }
-
 std::string Unique(const std::string& prefix) {
   static std::mt19937_64 engine(std::random_device{}());
   return prefix + std::to_string(engine());
@@ -29,16 +27,6 @@ std::string MinutesAgo(int minutes_ago) {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
-}
-
-std::map<std::string, std::string> Bearer(const std::string& token) {
-  return {{"Authorization", "Bearer " + token}};
-}
-
-std::string StaffLogin(const std::string& phone) {
-  auto response = Gateway("POST", "/api/v1/auth/login",
-                          json{{"phone", phone}, {"password", "daiban-demo"}}.dump());
-  return Body(response)["token"];
 }
 
 json PhoneLogin(const std::string& phone, const std::string& device) {

@@ -15,8 +15,6 @@ using nlohmann::json;
 
 constexpr const char* kDemoKey = "daiban-demo-open311-key";
 
-json Body(const RawResponse& response) { return json::parse(response.body); }
-
 // application/x-www-form-urlencoded, UTF-8, as an HTML form or curl --data-urlencode sends it.
 std::string FormEncode(const std::map<std::string, std::string>& fields) {
   static constexpr char kHex[] = "0123456789ABCDEF";
