@@ -1,0 +1,600 @@
+// Builds routes for the Solomon VRPTW and Li & Lim PDPTW instances with the insertion core of
+// daiban::tracking::PlanStops (InsertionPlanner), checks every solution and compares it with the
+// best known. See bench/README.md.
+//
+// Usage: bench_routing DATA_DIR [--verbose]
+//   DATA_DIR holds solomon/, li_lim_100/ (optional) and bks.json.
+// Prints a table per instance family; --verbose adds one "INSTANCE" line per instance.
+// Exit status: 0 when every solution is valid (each customer served exactly once, in one route,
+// pickups before their deliveries, capacity kept), 1 when one is not, 2 on bad usage or data.
+// Time-window violations are counted and reported, not treated as invalid.
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daiban/tracking/routing.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using daiban::tracking::Insertion;
+using daiban::tracking::InsertionMetric;
+using daiban::tracking::InsertionPlanner;
+using daiban::tracking::InsertionTask;
+using daiban::tracking::RouteEnd;
+using daiban::tracking::RouteStop;
+using daiban::tracking::StopKind;
+using Clock = std::chrono::steady_clock;
+
+// Both formats promise times and distances in the same unit; this absorbs summation order only.
+constexpr double kTolerance = 1e-6;
+
+struct Node {
+  int id = 0;
+  double x = 0;
+  double y = 0;
+  int demand = 0;  // Li & Lim: positive at a pickup, negative at its delivery
+  double ready = 0;
+  double due = 0;
+  double service = 0;
+  int pickup = 0;    // Li & Lim, on a delivery: its pickup's id
+  int delivery = 0;  // Li & Lim, on a pickup: its delivery's id
+};
+
+struct Instance {
+  std::string name;     // as in bks.json
+  std::string family;   // C1, RC2, LR1, ...
+  bool paired = false;  // Li & Lim: pickup and delivery; Solomon: delivery from the depot
+  int vehicles = 0;
+  int capacity = 0;
+  std::vector<Node> nodes;  // nodes[0] is the depot; nodes[i].id == i
+};
+
+std::vector<std::vector<double>> NumberRows(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::vector<std::vector<double>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::vector<double> row;
+    std::string word;
+    bool numeric = true;
+    while (fields >> word) {
+      char* end = nullptr;
+      const double value = std::strtod(word.c_str(), &end);
+      if (end == word.c_str() || *end != '\0') {
+        numeric = false;
+        break;
+      }
+      row.push_back(value);
+    }
+    if (numeric && !row.empty()) rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// C101 -> C1, RC208 -> RC2, lrc104 -> LRC1.
+std::string Family(const std::string& name) {
+  std::string family;
+  for (const char c : name) {
+    if (std::isdigit(static_cast<unsigned char>(c))) {
+      family.push_back(c);
+      break;
+    }
+    family.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return family;
+}
+
+void CheckIds(const Instance& instance, const fs::path& path) {
+  for (std::size_t i = 0; i < instance.nodes.size(); ++i) {
+    if (instance.nodes[i].id != static_cast<int>(i)) {
+      throw std::runtime_error(path.string() + ": node ids are not 0, 1, 2, ...");
+    }
+  }
+  if (instance.nodes.size() < 2) throw std::runtime_error(path.string() + ": no customers");
+}
+
+// A vehicle block ("NUMBER CAPACITY", two numbers) and then rows of 7 numbers.
+Instance ReadSolomon(const fs::path& path) {
+  Instance instance;
+  instance.name = path.stem().string();
+  instance.family = Family(instance.name);
+  for (const std::vector<double>& row : NumberRows(path)) {
+    if (row.size() == 2 && instance.vehicles == 0) {
+      instance.vehicles = static_cast<int>(row[0]);
+      instance.capacity = static_cast<int>(row[1]);
+    } else if (row.size() == 7) {
+      Node node;
+      node.id = static_cast<int>(row[0]);
+      node.x = row[1];
+      node.y = row[2];
+      node.demand = static_cast<int>(row[3]);
+      node.ready = row[4];
+      node.due = row[5];
+      node.service = row[6];
+      instance.nodes.push_back(node);
+    }
+  }
+  if (instance.vehicles == 0) throw std::runtime_error(path.string() + ": no vehicle block");
+  CheckIds(instance, path);
+  return instance;
+}
+
+// A first row "vehicles capacity speed", then rows of 9 numbers. The speed field is 1 in most
+// files and 0 in some; like everyone using these instances, travel time = distance regardless.
+Instance ReadLiLim(const fs::path& path) {
+  Instance instance;
+  instance.name = path.stem().string();
+  instance.family = Family(instance.name);
+  instance.paired = true;
+  const std::vector<std::vector<double>> rows = NumberRows(path);
+  if (rows.empty() || rows[0].size() != 3) {
+    throw std::runtime_error(path.string() + ": no 'vehicles capacity speed' line");
+  }
+  instance.vehicles = static_cast<int>(rows[0][0]);
+  instance.capacity = static_cast<int>(rows[0][1]);
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    const std::vector<double>& row = rows[r];
+    if (row.size() != 9) throw std::runtime_error(path.string() + ": a task row without 9 fields");
+    Node node;
+    node.id = static_cast<int>(row[0]);
+    node.x = row[1];
+    node.y = row[2];
+    node.demand = static_cast<int>(row[3]);
+    node.ready = row[4];
+    node.due = row[5];
+    node.service = row[6];
+    node.pickup = static_cast<int>(row[7]);
+    node.delivery = static_cast<int>(row[8]);
+    instance.nodes.push_back(node);
+  }
+  CheckIds(instance, path);
+  const int n = static_cast<int>(instance.nodes.size());
+  for (const Node& node : instance.nodes) {
+    if (node.id == 0 || node.demand <= 0) continue;
+    if (node.delivery <= 0 || node.delivery >= n ||
+        instance.nodes[static_cast<std::size_t>(node.delivery)].pickup != node.id) {
+      throw std::runtime_error(path.string() + ": pickup " + std::to_string(node.id) +
+                               " has no matching delivery");
+    }
+  }
+  return instance;
+}
+
+struct Solution {
+  std::vector<std::vector<RouteStop>> routes;
+  double distance = 0;  // as the planner summed it
+  int forced = 0;       // tasks placed by LeastLate: no route could take them on time
+};
+
+double Euclidean(const Node& a, const Node& b) { return std::hypot(a.x - b.x, a.y - b.y); }
+
+// Euclidean distances, unrounded (the field's convention), which are the travel times too.
+struct Plane {
+  explicit Plane(const Instance& instance) : size(instance.nodes.size()) {
+    distance.resize(size * size);
+    for (std::size_t a = 0; a < size; ++a) {
+      for (std::size_t b = 0; b < size; ++b) {
+        distance[a * size + b] = Euclidean(instance.nodes[a], instance.nodes[b]);
+      }
+    }
+  }
+  InsertionMetric Metric() const {
+    auto leg = [this](int a, int b) { return distance[Index(a, b)]; };
+    return {leg, leg};
+  }
+  std::size_t Index(int a, int b) const {
+    return static_cast<std::size_t>(a) * size + static_cast<std::size_t>(b);
+  }
+  std::size_t size;
+  std::vector<double> distance;
+};
+
+std::vector<InsertionTask> Tasks(const Instance& instance) {
+  std::vector<InsertionTask> tasks;
+  for (const Node& node : instance.nodes) {
+    if (node.id == 0) continue;
+    InsertionTask task;
+    if (!instance.paired) {
+      // Loaded at the depot before the vehicle leaves.
+      task.id = node.id;
+      task.on_board = true;
+      task.demand = node.demand;
+      task.dropoff_node = node.id;
+      task.dropoff_from = node.ready;
+      task.dropoff_to = node.due;
+      task.dropoff_service = node.service;
+    } else {
+      if (node.demand <= 0) continue;  // a delivery: added with its pickup
+      const Node& delivery = instance.nodes[static_cast<std::size_t>(node.delivery)];
+      task.id = node.id;
+      task.demand = node.demand;
+      task.pickup_node = node.id;
+      task.pickup_from = node.ready;
+      task.pickup_to = node.due;
+      task.pickup_service = node.service;
+      task.dropoff_node = delivery.id;
+      task.dropoff_from = delivery.ready;
+      task.dropoff_to = delivery.due;
+      task.dropoff_service = delivery.service;
+    }
+    tasks.push_back(task);
+  }
+  return tasks;
+}
+
+// Which task opens a new route: the classic seeds of sequential insertion.
+enum class Seed { kFarthest, kEarliestDue };
+
+// One way to build a solution: the seed rule and how much a task's own round trip from the depot
+// (depot, pickup, dropoff, depot) counts in its favour when choosing which task to insert next
+// (Solomon's I1 criterion with lambda = `alone_weight`; 0 is plain cheapest insertion).
+struct Strategy {
+  Seed seed = Seed::kFarthest;
+  double alone_weight = 0;
+};
+
+// Sequential construction: open a route with a seed task, then keep inserting the unrouted task
+// whose cheapest feasible insertion (InsertionPlanner::CheapestFeasible) scores best until none
+// fits; open the next.
+Solution Construct(const Instance& instance, const Plane& plane,
+                   const std::vector<InsertionTask>& tasks, Strategy strategy) {
+  const Node& depot = instance.nodes[0];
+  const Seed seed = strategy.seed;
+  std::vector<double> alone(tasks.size());
+  for (std::size_t t = 0; t < tasks.size(); ++t) {
+    const InsertionTask& task = tasks[t];
+    const int from = task.on_board ? 0 : task.pickup_node;
+    alone[t] = plane.distance[plane.Index(0, from)] +
+               plane.distance[plane.Index(from, task.dropoff_node)] +
+               plane.distance[plane.Index(task.dropoff_node, 0)];
+  }
+  auto far = [&](const InsertionTask& task) {
+    const double to_drop = plane.distance[plane.Index(0, task.dropoff_node)];
+    return task.on_board ? to_drop
+                         : std::max(to_drop, plane.distance[plane.Index(0, task.pickup_node)]);
+  };
+  auto due = [](const InsertionTask& task) {
+    return task.on_board ? task.dropoff_to : std::min(task.pickup_to, task.dropoff_to);
+  };
+  std::vector<bool> routed(tasks.size(), false);
+  std::size_t left = tasks.size();
+  Solution solution;
+  while (left > 0) {
+    InsertionPlanner route(plane.Metric(), 0, depot.ready, instance.capacity,
+                           RouteEnd{0, depot.due});
+    std::optional<std::size_t> first;
+    for (std::size_t t = 0; t < tasks.size(); ++t) {
+      if (routed[t]) continue;
+      if (!first.has_value() || (seed == Seed::kFarthest ? far(tasks[t]) > far(tasks[*first])
+                                                         : due(tasks[t]) < due(tasks[*first]))) {
+        first = t;
+      }
+    }
+    const std::optional<Insertion> seeded = route.CheapestFeasible(tasks[*first]);
+    if (!seeded.has_value()) ++solution.forced;
+    route.Insert(tasks[*first], seeded.has_value() ? *seeded : route.LeastLate(tasks[*first]));
+    routed[*first] = true;
+    --left;
+
+    while (left > 0) {
+      std::optional<std::pair<std::size_t, Insertion>> best;
+      double best_score = 0;
+      for (std::size_t t = 0; t < tasks.size(); ++t) {
+        if (routed[t]) continue;
+        const std::optional<Insertion> where = route.CheapestFeasible(tasks[t]);
+        if (!where.has_value()) continue;
+        const double score = where->added_distance - strategy.alone_weight * alone[t];
+        if (!best.has_value() || score < best_score) {
+          best = {t, *where};
+          best_score = score;
+        }
+      }
+      if (!best.has_value()) break;
+      route.Insert(tasks[best->first], best->second);
+      routed[best->first] = true;
+      --left;
+    }
+    solution.distance += route.distance();
+    solution.routes.push_back(route.stops());
+  }
+  return solution;
+}
+
+// Fewer vehicles first, then less distance: the literature's ranking.
+bool Better(const Solution& a, const Solution& b) {
+  return std::pair(a.routes.size(), a.distance) < std::pair(b.routes.size(), b.distance);
+}
+
+// Every strategy, the best solution kept: construction takes milliseconds, so trying a few
+// seeds and weights is the cheap way to a fair comparison with the best known.
+Solution Solve(const Instance& instance, const Plane& plane,
+               const std::vector<InsertionTask>& tasks) {
+  std::optional<Solution> best;
+  for (const Seed seed : {Seed::kFarthest, Seed::kEarliestDue}) {
+    for (const double alone_weight : {0.0, 0.5, 1.0, 1.5, 2.0}) {
+      Solution solution = Construct(instance, plane, tasks, Strategy{seed, alone_weight});
+      if (!best.has_value() || Better(solution, *best)) best = std::move(solution);
+    }
+  }
+  return *best;
+}
+
+struct Check {
+  bool valid = true;
+  std::string problem;
+  int window_violations = 0;  // stops starting after their due time, returns after the depot's
+  double distance = 0;        // recomputed from the coordinates
+};
+
+// Checks a solution against the instance alone: nothing here trusts the planner's bookkeeping.
+Check Validate(const Instance& instance, const Solution& solution) {
+  Check check;
+  auto fail = [&check](const std::string& problem) {
+    if (check.valid) check.problem = problem;
+    check.valid = false;
+  };
+  const std::size_t n = instance.nodes.size();
+  std::vector<int> visits(n, 0);
+  std::vector<int> route_of(n, -1);
+  std::vector<int> position(n, -1);
+  auto length = [&](std::size_t a, std::size_t b) {
+    return Euclidean(instance.nodes[a], instance.nodes[b]);
+  };
+  for (std::size_t r = 0; r < solution.routes.size(); ++r) {
+    const std::vector<RouteStop>& route = solution.routes[r];
+    if (route.empty()) fail("an empty route");
+    // Solomon vehicles leave the depot with every delivery of the route on board.
+    int load = 0;
+    if (!instance.paired) {
+      for (const RouteStop& stop : route) {
+        if (stop.node > 0 && static_cast<std::size_t>(stop.node) < n) {
+          load += instance.nodes[static_cast<std::size_t>(stop.node)].demand;
+        }
+      }
+    }
+    if (load > instance.capacity) fail("route " + std::to_string(r) + " over capacity");
+    std::size_t at = 0;
+    double free_at = instance.nodes[0].ready;
+    for (std::size_t k = 0; k < route.size(); ++k) {
+      const int id = route[k].node;
+      if (id <= 0 || static_cast<std::size_t>(id) >= n) {
+        fail("a stop at node " + std::to_string(id));
+        continue;
+      }
+      const std::size_t node_index = static_cast<std::size_t>(id);
+      const Node& node = instance.nodes[node_index];
+      ++visits[node_index];
+      route_of[node_index] = static_cast<int>(r);
+      position[node_index] = static_cast<int>(k);
+      load += instance.paired ? node.demand : -node.demand;
+      if (load > instance.capacity || load < 0) {
+        fail("route " + std::to_string(r) + " carries " + std::to_string(load));
+      }
+      const double leg = length(at, node_index);
+      check.distance += leg;
+      const double start = std::max(free_at + leg, node.ready);
+      if (start > node.due + kTolerance) ++check.window_violations;
+      free_at = start + node.service;
+      at = node_index;
+    }
+    const double back = length(at, 0);
+    check.distance += back;
+    if (free_at + back > instance.nodes[0].due + kTolerance) {
+      ++check.window_violations;
+    }
+  }
+  for (std::size_t i = 1; i < n; ++i) {
+    if (visits[i] != 1) {
+      fail("node " + std::to_string(i) + " served " + std::to_string(visits[i]) + " times");
+      continue;
+    }
+    const Node& node = instance.nodes[i];
+    if (instance.paired && node.demand > 0) {
+      const std::size_t d = static_cast<std::size_t>(node.delivery);
+      if (route_of[d] != route_of[i] || position[d] < position[i]) {
+        fail("pickup " + std::to_string(i) + " not before its delivery in one route");
+      }
+    }
+  }
+  if (std::abs(check.distance - solution.distance) > kTolerance * std::max(1.0, check.distance)) {
+    fail("the planner's distance disagrees with the coordinates");
+  }
+  return check;
+}
+
+struct BestKnown {
+  std::optional<int> vehicles;
+  std::optional<double> cost;           // ranked by vehicles, then distance
+  std::optional<double> distance_cost;  // best for distance alone (NAME_distance), if listed
+};
+
+BestKnown LookUp(const nlohmann::json& bks, const std::string& name) {
+  BestKnown known;
+  std::string upper = name;
+  std::string lower = name;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // Solomon names are listed in capitals (C101), Li & Lim names in small letters (lc101).
+  for (const std::string& key : {name, upper, lower}) {
+    const auto it = bks.find(key);
+    if (it == bks.end()) continue;
+    known.vehicles = it->value("solved_with_vehicles", 0);
+    known.cost = it->value("best_known_cost", 0.0);
+    known.distance_cost = known.cost;
+    if (const auto d = bks.find(key + "_distance"); d != bks.end()) {
+      known.distance_cost = d->value("best_known_cost", *known.cost);
+    }
+    break;
+  }
+  return known;
+}
+
+struct Tally {
+  int instances = 0;
+  int with_bks = 0;
+  double vehicles = 0;
+  double bks_vehicles = 0;
+  double ratio = 0;
+  double distance_ratio = 0;
+  double ms = 0;
+  int window_violations = 0;
+  int invalid = 0;
+
+  void Add(const Tally& other) {
+    instances += other.instances;
+    with_bks += other.with_bks;
+    vehicles += other.vehicles;
+    bks_vehicles += other.bks_vehicles;
+    ratio += other.ratio;
+    distance_ratio += other.distance_ratio;
+    ms += other.ms;
+    window_violations += other.window_violations;
+    invalid += other.invalid;
+  }
+};
+
+void PrintHeader() {
+  std::printf("%-8s %5s %9s %9s %9s %10s %11s %9s %8s %7s\n", "family", "inst", "vehicles",
+              "bks veh", "veh/bks", "dist/bks", "dist/bks_d", "ms/inst", "tw viol", "invalid");
+}
+
+void PrintRow(const std::string& label, const Tally& t) {
+  const double n = t.instances;
+  const double m = t.with_bks > 0 ? t.with_bks : 1;
+  std::printf("%-8s %5d %9.2f %9.2f %9.3f %10.3f %11.3f %9.1f %8d %7d\n", label.c_str(),
+              t.instances, t.vehicles / n, t.bks_vehicles / m,
+              t.bks_vehicles > 0 ? t.vehicles / t.bks_vehicles : 0.0, t.ratio / m,
+              t.distance_ratio / m, t.ms / n, t.window_violations, t.invalid);
+}
+
+std::vector<fs::path> InstanceFiles(const fs::path& dir) {
+  std::vector<fs::path> files;
+  if (!fs::is_directory(dir)) return files;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".txt") files.push_back(entry);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || argc > 3 || (argc == 3 && std::string(argv[2]) != "--verbose")) {
+    std::fprintf(stderr, "usage: bench_routing DATA_DIR [--verbose]\n");
+    return 2;
+  }
+  const fs::path data = argv[1];
+  const bool verbose = argc == 3;
+  try {
+    std::ifstream bks_file(data / "bks.json");
+    if (!bks_file) throw std::runtime_error("cannot read " + (data / "bks.json").string());
+    const nlohmann::json bks = nlohmann::json::parse(bks_file);
+
+    struct Set {
+      const char* label;
+      fs::path dir;
+      Instance (*read)(const fs::path&);
+    };
+    const std::vector<Set> sets = {{"Solomon", data / "solomon", ReadSolomon},
+                                   {"Li&Lim", data / "li_lim_100", ReadLiLim}};
+    Tally overall;
+    bool any = false;
+    bool printed_header = false;
+    for (const Set& set : sets) {
+      const std::vector<fs::path> files = InstanceFiles(set.dir);
+      if (files.empty()) {
+        std::printf("(no %s instances in %s)\n", set.label, set.dir.string().c_str());
+        continue;
+      }
+      any = true;
+      std::map<std::string, Tally> families;
+      std::vector<std::string> family_order;
+      for (const fs::path& file : files) {
+        const Instance instance = set.read(file);
+        const Plane plane(instance);
+        const std::vector<InsertionTask> tasks = Tasks(instance);
+
+        const auto started = Clock::now();
+        const Solution best = Solve(instance, plane, tasks);
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+
+        const Check check = Validate(instance, best);
+        const BestKnown known = LookUp(bks, instance.name);
+        Tally t;
+        t.instances = 1;
+        t.vehicles = static_cast<double>(best.routes.size());
+        t.ms = ms;
+        t.window_violations = check.window_violations;
+        t.invalid = check.valid ? 0 : 1;
+        if (known.cost.has_value() && known.vehicles.has_value()) {
+          t.with_bks = 1;
+          t.bks_vehicles = *known.vehicles;
+          t.ratio = check.distance / *known.cost;
+          t.distance_ratio = check.distance / *known.distance_cost;
+        }
+        if (!check.valid) {
+          std::fprintf(stderr, "INVALID %s: %s\n", instance.name.c_str(), check.problem.c_str());
+        }
+        if (static_cast<int>(best.routes.size()) > instance.vehicles) {
+          std::fprintf(stderr, "note: %s uses %zu vehicles, the fleet has %d\n",
+                       instance.name.c_str(), best.routes.size(), instance.vehicles);
+        }
+        if (verbose) {
+          std::printf(
+              "INSTANCE name=%s vehicles=%zu bks_vehicles=%d distance=%.2f bks=%.2f ms=%.2f "
+              "tw_violations=%d forced=%d valid=%d\n",
+              instance.name.c_str(), best.routes.size(), known.vehicles.value_or(0), check.distance,
+              known.cost.value_or(0.0), ms, check.window_violations, best.forced,
+              check.valid ? 1 : 0);
+        }
+        if (!families.contains(instance.family)) family_order.push_back(instance.family);
+        families[instance.family].Add(t);
+      }
+      if (!printed_header) {
+        PrintHeader();
+        printed_header = true;
+      }
+      Tally set_total;
+      for (const std::string& family : family_order) {
+        PrintRow(family, families[family]);
+        set_total.Add(families[family]);
+      }
+      PrintRow(set.label, set_total);
+      overall.Add(set_total);
+    }
+    if (!any) throw std::runtime_error("no instances under " + data.string());
+    PrintRow("overall", overall);
+    std::printf(
+        "\nvehicles, ratios and ms are means per instance; dist/bks = our distance / best-known "
+        "cost\n(vehicles first, then distance), dist/bks_d = / best known for distance alone; "
+        "veh/bks = total\nvehicles / total best-known vehicles; tw viol = stops started after "
+        "their due time (total);\nms = construction with all 10 strategies, one thread.\n");
+    if (overall.invalid > 0) {
+      std::fprintf(stderr, "%d invalid solutions\n", overall.invalid);
+      return 1;
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_routing: %s\n", e.what());
+    return 2;
+  }
+}
