@@ -1,6 +1,7 @@
 #include "daiban/cases/applicant_rules.hpp"
 
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -74,6 +75,18 @@ bool IsMobilePhone(std::string_view text) {
 bool InsideJinan(double latitude, double longitude) {
   // Comparisons with NaN are false, so NaN is outside.
   return latitude >= 35.9 && latitude <= 37.8 && longitude >= 116.1 && longitude <= 118.0;
+}
+
+bool IdLast4Matches(std::string_view id_number, std::string_view last4) {
+  if (id_number.size() < 4 || last4.size() != 4) return false;
+  auto tail = id_number.substr(id_number.size() - 4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (std::toupper(static_cast<unsigned char>(tail[i])) !=
+        std::toupper(static_cast<unsigned char>(last4[i]))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace daiban::cases

@@ -35,6 +35,28 @@ std::string ToWord(DeliveryMethod method) {
   return method == DeliveryMethod::kExpress ? "express" : "window";
 }
 
+std::string ToWord(DeliveryWindow window) {
+  switch (window) {
+    case DeliveryWindow::kMorning:
+      return "morning";
+    case DeliveryWindow::kAfternoon:
+      return "afternoon";
+    case DeliveryWindow::kEvening:
+      return "evening";
+    case DeliveryWindow::kAny:
+      break;
+  }
+  return "any";
+}
+
+std::optional<DeliveryWindow> ParseDeliveryWindow(std::string_view word) {
+  for (auto window : {DeliveryWindow::kAny, DeliveryWindow::kMorning, DeliveryWindow::kAfternoon,
+                      DeliveryWindow::kEvening}) {
+    if (word == ToWord(window)) return window;
+  }
+  return std::nullopt;
+}
+
 std::string ToWord(MaterialStatus status) {
   switch (status) {
     case MaterialStatus::kProvided:
@@ -55,6 +77,39 @@ std::optional<MaterialStatus> ParseMaterialStatus(std::string_view word) {
     if (ToWord(status) == word) return status;
   }
   return std::nullopt;
+}
+
+nlohmann::json CustodyData(const Actor& from, const Actor& to, std::optional<GeoPoint> position) {
+  return {{"from", {{"role", ToWord(from.role)}, {"name", from.name}}},
+          {"to", {{"role", ToWord(to.role)}, {"name", to.name}}},
+          {"position", position ? nlohmann::json{{"lat", position->lat}, {"lng", position->lng}}
+                                : nlohmann::json(nullptr)}};
+}
+
+std::vector<CustodyLink> CustodyChain(const std::vector<CaseEvent>& timeline) {
+  std::vector<CustodyLink> chain;
+  for (const auto& event : timeline) {
+    auto it = event.data.find("custody");
+    if (it == event.data.end() || !it->is_object()) continue;
+    const auto& custody = *it;
+    auto party = [&custody](const char* side, const char* field) {
+      auto p = custody.find(side);
+      if (p == custody.end() || !p->is_object()) return std::string();
+      auto value = p->find(field);
+      return value != p->end() && value->is_string() ? value->get<std::string>() : std::string();
+    };
+    CustodyLink link{event.id,           event.type,         party("from", "role"),
+                     party("from", "name"), party("to", "role"), party("to", "name"),
+                     event.at,           event.device_time,  std::nullopt};
+    auto position = custody.find("position");
+    if (position != custody.end() && position->is_object() && position->contains("lat") &&
+        position->contains("lng") && position->at("lat").is_number() &&
+        position->at("lng").is_number()) {
+      link.position = GeoPoint{position->at("lat").get<double>(), position->at("lng").get<double>()};
+    }
+    chain.push_back(std::move(link));
+  }
+  return chain;
 }
 
 }  // namespace daiban::cases

@@ -322,6 +322,16 @@ CaseService::Page CaseService::List(CaseFilter filter, const Actor& actor) {
   return page;
 }
 
+namespace {
+
+void MergeEventData(nlohmann::json& data, CaseChange& change) {
+  if (!data.is_object()) data = nlohmann::json::object();
+  for (auto& [key, value] : change.event_data.items()) data[key] = value;
+  change.event_data = nlohmann::json::object();
+}
+
+}  // namespace
+
 Case CaseService::Transition(const std::string& tracking, const CaseScope& scope,
                              const Actor& actor, CaseAction action, const std::string& reason,
                              nlohmann::json data, std::optional<Moment> device_time,
@@ -365,6 +375,7 @@ Case CaseService::Transition(const std::string& tracking, const CaseScope& scope
       c.last_progress_at = now;
     }
     if (effect) effect(c, change);
+    MergeEventData(data, change);
     if (c.state == CaseState::kResultReady) c.result_ready_at = now;
     if (!IsOpen(c.state) && c.state != CaseState::kDelivered) c.closed_at = now;
     Record(c, change, actor, ToWord(action), from, reason, data, device_time);
@@ -388,6 +399,7 @@ Case CaseService::Note(const std::string& tracking, const CaseScope& scope, cons
       throw kernel::Conflict("case_closed", "the case is " + ToWord(c.state), "state");
     }
     if (effect) effect(c, change);
+    MergeEventData(data, change);
     Record(c, change, actor, type, c.state, reason, std::move(data), device_time);
   });
 }
@@ -456,18 +468,14 @@ Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
                                                           : ScopeOf(actor);
   auto c = store_.Find(NormalizeTrackingNumber(tracking), scope);
   if (!c) throw kernel::NotFound("no case with this tracking number");
-  auto upper = [](std::string text) {
-    for (auto& ch : text) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    return text;
-  };
-  const std::string& id = c->applicant.id_number;
-  const bool matches = id.size() >= 4 && upper(id.substr(id.size() - 4)) == upper(id_last4);
+  const bool matches = IdLast4Matches(c->applicant.id_number, id_last4);
   nlohmann::json data = {{"recipient", recipient}, {"id_last4_matched", matches}};
   if (!matches) {
     Note(c->tracking_number, scope, actor, "handover_refused", "identity check failed", data,
          device_time);
     throw Invalid("id_last4", "the ID number does not match the applicant's: not handed over");
   }
+  data["custody"] = CustodyData(actor, {ActorRole::kApplicant, 0, recipient, "", ""});
   Transition(c->tracking_number, scope, actor, CaseAction::kHandOver, "", data, device_time);
   // Delivered in person means done: the case closes and the applicant may rate it.
   return Transition(c->tracking_number, CaseScope::Everything(),

@@ -199,3 +199,18 @@ TEST(ApplicantRulesTest, InsideJinanCoversEveryDistrictAndCounty) {
 
 }  // namespace
 }  // namespace daiban::cases
+
+namespace daiban::cases {
+namespace {
+
+TEST(IdLast4Test, MatchesTheLastFourCharactersAnyCase) {
+  EXPECT_TRUE(IdLast4Matches("37010219900307123X", "123X"));
+  EXPECT_TRUE(IdLast4Matches("37010219900307123X", "123x"));
+  EXPECT_FALSE(IdLast4Matches("37010219900307123X", "1234"));
+  EXPECT_FALSE(IdLast4Matches("37010219900307123X", "23X"));
+  EXPECT_FALSE(IdLast4Matches("37010219900307123X", "0123X"));
+  EXPECT_FALSE(IdLast4Matches("12X", "012X"));
+}
+
+}  // namespace
+}  // namespace daiban::cases

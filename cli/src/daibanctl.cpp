@@ -22,6 +22,7 @@
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/tracking/app/pg_delivery_store.hpp"
 
 namespace daiban::cli {
 
@@ -51,6 +52,10 @@ commands:
   agent set --phone PHONE --regions CODE[,CODE…] [--departments CODE,…|all]
            [--capacity N] [--on-duty yes|no] [--hours office|always]
                           make an agent account dispatchable, or change it
+  courier import FILE --password PASSWORD
+                          add or update the couriers of a CSV file (name, phone, company,
+                          vehicle, capacity, on_duty, regions, lat, lng: the depot); new
+                          accounts get PASSWORD
   rebuild                 mark Redis's dispatch state stale: the elected dispatch worker rebuilds
                           every queue, load and offer from PostgreSQL within a second
   help                    this text
@@ -310,6 +315,55 @@ int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
   return 0;
 }
 
+int Courier(const Args& args, std::ostream& out, const kernel::Env& env) {
+  if (args.size() < 2 || args[0] != "import") {
+    throw std::invalid_argument("usage: daibanctl courier import FILE --password PASSWORD");
+  }
+  auto options = Options(Args(args.begin() + 2, args.end()), {});
+  if (options["password"].size() < 8) throw std::invalid_argument("--password (8+ characters) is required");
+  db::PgPool pool(host::LoadPgOptions(env));
+  host::PgAccountRepository accounts(pool);
+  tracking::PgDeliveryStore store(pool);
+  auto table = std::make_shared<const kernel::CsvTable>(
+      kernel::CsvTable::Parse(std::filesystem::path(args[1]).filename().string(), ReadFile(args[1])));
+  table->RequireColumns({"name", "phone", "company", "vehicle", "capacity", "on_duty", "regions",
+                         "lat", "lng"},
+                        false);
+  const std::string hash = host::HashPassword(options["password"]);
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  int added = 0, updated = 0;
+  for (const auto& row : table->Rows()) {
+    auto field = [&](const std::string& name) { return table->Field(row, name); };
+    if (!cases::IsMobilePhone(field("phone"))) throw table->ErrorAt(row, "phone", "not a mobile number");
+    auto regions = SplitList(field("regions"), '|');
+    if (regions.empty()) throw table->ErrorAt(row, "regions", "required");
+    auto user = accounts.FindByPhone(field("phone"));
+    std::int64_t id = 0;
+    if (user) {
+      if (user->principal.role != host::Role::kCourier) {
+        throw table->ErrorAt(row, "phone", "the account exists with another role");
+      }
+      id = user->principal.user_id;
+      ++updated;
+    } else {
+      id = accounts.AddUser({host::Role::kCourier, field("name"), field("phone"), "", regions[0], ""},
+                            hash);
+      ++added;
+    }
+    tracking::CourierSettings settings;
+    settings.user_id = id;
+    settings.company = field("company");
+    settings.vehicle = field("vehicle");
+    settings.capacity = std::stoi(field("capacity"));
+    settings.on_duty = field("on_duty") == "yes";
+    settings.base = {std::stod(field("lat")), std::stod(field("lng"))};
+    settings.regions = regions;
+    store.SaveCourier(settings, now);
+  }
+  out << "couriers: " << added << " added, " << updated << " updated\n";
+  return 0;
+}
+
 // Rebuilding runs in the dispatch worker, under its advisory lock: a rebuild racing the live
 // assigner could lose its writes. The CLI only tells it to.
 int Rebuild(const Args& args, std::ostream& out, const kernel::Env& env) {
@@ -325,7 +379,7 @@ int Rebuild(const Args& args, std::ostream& out, const kernel::Env& env) {
 int RunDaibanctl(const Args& args, std::ostream& out, std::ostream& err, const kernel::Env& env) {
   using Command = std::function<int(const Args&, std::ostream&, const kernel::Env&)>;
   const std::map<std::string, Command> commands = {
-      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar}, {"user", User}, {"agent", Agent}, {"rebuild", Rebuild},
+      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar}, {"user", User}, {"agent", Agent}, {"courier", Courier}, {"rebuild", Rebuild},
       {"apikey", ApiKey}};
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? err : out) << kUsage;

@@ -175,8 +175,9 @@ load_demo() {
       >/dev/null
   done
   "$ctl" agent import "$ROOT/db/seed/demo/agents.csv" --password "$DEMO_PASSWORD" >/dev/null
+  "$ctl" courier import "$ROOT/db/seed/demo/couriers.csv" --password "$DEMO_PASSWORD" >/dev/null
   "$ctl" apikey add --name demo --key "$DEMO_OPEN311_KEY" --if-missing >/dev/null
-  log "demo data loaded (catalogue, 2026 calendar, accounts, agents, Open311 key)"
+  log "demo data loaded (catalogue, 2026 calendar, accounts, agents, couriers, Open311 key)"
 }
 
 print_demo_accounts() {

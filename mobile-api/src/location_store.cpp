@@ -25,17 +25,18 @@ namespace {
 // and the agent's row commit together.
 // $1 user id, $2..$5 lat, lng, accuracy (NULL elements allowed), device time (epoch seconds),
 // $6 received_at (epoch seconds), $7 whether the batch has a live candidate, $8..$10 its lat,
-// lng, device time.
+// lng, device time, $11 each fix's flag (SpeedFlags; empty when plausible).
 constexpr const char* kInsert = "mobile_locations_insert";
 constexpr const char* kInsertSql = R"sql(
 WITH batch AS (
   SELECT DISTINCT ON (f.device_time, f.lat, f.lng)
-         f.lat, f.lng, f.accuracy_m, to_timestamp(f.device_time) AS device_time
-    FROM unnest($2::float8[], $3::float8[], $4::float8[], $5::float8[])
-         AS f (lat, lng, accuracy_m, device_time)
+         f.lat, f.lng, f.accuracy_m, to_timestamp(f.device_time) AS device_time, f.flagged
+    FROM unnest($2::float8[], $3::float8[], $4::float8[], $5::float8[], $11::text[])
+         AS f (lat, lng, accuracy_m, device_time, flagged)
 ), fresh AS (
-  INSERT INTO locations (user_id, lat, lng, accuracy_m, device_time, received_at)
-  SELECT $1::bigint, b.lat, b.lng, b.accuracy_m, b.device_time, to_timestamp($6::float8)
+  INSERT INTO locations (user_id, lat, lng, accuracy_m, device_time, received_at, flagged)
+  SELECT $1::bigint, b.lat, b.lng, b.accuracy_m, b.device_time, to_timestamp($6::float8),
+         b.flagged
     FROM batch b
    WHERE NOT EXISTS (SELECT 1 FROM locations l
                       WHERE l.user_id = $1::bigint AND l.device_time = b.device_time
@@ -54,7 +55,7 @@ constexpr const char* kLatest = "mobile_locations_latest";
 constexpr const char* kLatestSql = R"sql(
 SELECT lat, lng, accuracy_m, extract(epoch FROM device_time)::bigint
   FROM locations
- WHERE user_id = $1
+ WHERE user_id = $1 AND flagged = ''
  ORDER BY device_time DESC, id DESC
  LIMIT 1)sql";
 
@@ -129,7 +130,19 @@ LocationStore::IngestResult LocationStore::Ingest(std::int64_t user_id,
                                                   std::chrono::sys_seconds received_at) {
   IngestResult result;
   if (fixes.empty()) return result;
-  const Fix* live = LiveCandidate(fixes);
+  // Implausible jumps are kept for the record but never become the live position.
+  const auto flags = SpeedFlags(Latest(user_id), fixes);
+  std::vector<Fix> plausible;
+  for (std::size_t i = 0; i < fixes.size(); ++i) {
+    if (flags[i].empty()) plausible.push_back(fixes[i]);
+  }
+  const Fix* live = LiveCandidate(plausible);
+  std::string flag_literal = "{";
+  for (const auto& flag : flags) {
+    if (flag_literal.size() > 1) flag_literal += ',';
+    flag_literal += '"' + flag + '"';  // words of SpeedFlags: nothing to escape
+  }
+  flag_literal += '}';
 
   const std::string lats = ArrayLiteral(fixes, [](const Fix& f) { return f.lat; });
   const std::string lngs = ArrayLiteral(fixes, [](const Fix& f) { return f.lng; });
@@ -139,7 +152,8 @@ LocationStore::IngestResult LocationStore::Ingest(std::int64_t user_id,
   pg_.Transact([&](pqxx::dbtransaction& tx) {
     auto rows = tx.exec_prepared(kInsert, user_id, lats, lngs, accuracies, times,
                                  Epoch(received_at), live != nullptr, live ? live->lat : 0.0,
-                                 live ? live->lng : 0.0, live ? Epoch(live->device_time) : 0);
+                                 live ? live->lng : 0.0, live ? Epoch(live->device_time) : 0,
+                                 flag_literal);
     result.stored = rows[0][0].as<int>();
   });
 

@@ -1,11 +1,13 @@
 #include "daiban/mobile/locations.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "daiban/cases/china_time.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/json.hpp"
+#include "daiban/tracking/routing.hpp"
 
 namespace daiban::mobile {
 
@@ -113,6 +115,29 @@ const Fix* LiveCandidate(const std::vector<Fix>& fixes) {
     if (newest == nullptr || fix.device_time >= newest->device_time) newest = &fix;
   }
   return newest != nullptr && CanBeLive(*newest) ? newest : nullptr;
+}
+
+std::vector<std::string> SpeedFlags(const std::optional<Fix>& previous,
+                                    const std::vector<Fix>& fixes) {
+  std::vector<std::size_t> order(fixes.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&fixes](std::size_t a, std::size_t b) {
+    return fixes[a].device_time < fixes[b].device_time;
+  });
+  std::vector<std::string> flags(fixes.size());
+  std::optional<tracking::TimedFix> last;
+  if (previous) last = tracking::TimedFix{{previous->lat, previous->lng}, previous->device_time};
+  for (std::size_t i : order) {
+    tracking::TimedFix next{{fixes[i].lat, fixes[i].lng}, fixes[i].device_time};
+    // A fix older than the stored one is measured from it all the same: the order of a late
+    // batch is not known, but a jump is a jump.
+    if (last && tracking::Implausible(*last, next)) {
+      flags[i] = "too_fast";
+      continue;
+    }
+    last = next;
+  }
+  return flags;
 }
 
 }  // namespace daiban::mobile

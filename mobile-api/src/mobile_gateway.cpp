@@ -8,6 +8,7 @@
 #include "daiban/mobile/location_api.hpp"
 #include "daiban/mobile/location_store.hpp"
 #include "daiban/mobile/phone_api.hpp"
+#include "daiban/tracking_service/tracking_service.hpp"
 
 namespace daiban::mobile {
 
@@ -22,9 +23,12 @@ void WireMobile(host::ServiceHost& host) {
       std::chrono::seconds(env.Int("DAIBAN_PHONE_REFRESH_TTL_S", 30 * 86400, 3600, 365 * 86400));
   auto& devices = host.Make<host::DeviceAuth>(parts.auth, host.Pg(), host.Clock(), host.Ids(),
                                               device_options);
+  auto& deliveries = tracking::WireDeliveryCore(host, env, parts);
   auto& routes = host.Server().Routes();
+  CourierDeps couriers{parts.auth, parts.cases, deliveries, host.Clock()};
   AddPhoneRoutes(routes, PhoneDeps{parts.auth, devices, parts.cases, dispatch, parts.catalogue,
-                                   host.Pg(), host.Clock()});
+                                   host.Pg(), host.Clock(), couriers});
+  AddCourierRoutes(routes, couriers);
   auto& photos = host.Make<PgAttachmentStore>(host.Pg(), AttachmentFolder(env));
   AddAttachmentRoutes(routes, parts.cases, photos, parts.auth, host.Clock(),
                       MaxAttachmentBytes(env));

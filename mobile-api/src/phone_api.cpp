@@ -136,6 +136,31 @@ struct ProgressRequest {
   std::string hash;
 };
 
+// The hand-over a progress report records for the chain of custody, if it is one: the agent
+// collects the originals from the applicant, submits them at the window, gets the result from
+// it, gives it to a courier or to the applicant.
+std::optional<Json> CustodyOf(const ProgressRequest& p, const cases::Case& c,
+                              const cases::Actor& agent, const Json& data) {
+  std::optional<cases::GeoPoint> at;
+  if (data.contains("position")) {
+    at = cases::GeoPoint{data["position"]["lat"].get<double>(), data["position"]["lng"].get<double>()};
+  }
+  const cases::Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
+  std::string department = data.value("department_code", std::string());
+  const cases::Actor window{ActorRole::kWindow, 0, department.empty() ? c.department_code : department,
+                            "", ""};
+  if (p.kind == "materials_collected") return cases::CustodyData(applicant, agent, at);
+  if (p.kind == "submitted_to_window") return cases::CustodyData(agent, window, at);
+  if (p.kind == "result_obtained") return cases::CustodyData(window, agent, at);
+  if (p.kind == "handed_to_applicant") return cases::CustodyData(agent, applicant, at);
+  if (p.kind == "handed_to_courier") {
+    auto name = p.body.find("courier_name");
+    std::string courier = name != p.body.end() && name->is_string() ? name->get<std::string>() : "";
+    return cases::CustodyData(agent, {ActorRole::kCourier, 0, courier, "", ""}, at);
+  }
+  return std::nullopt;
+}
+
 // Applies one progress report exactly once per (user, key): the answer is kept in the same
 // transaction as the change; a retry gets it back; another body under the key is 409.
 HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const ProgressRequest& p) {
@@ -192,7 +217,8 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
   auto effect = [&](cases::Case& c, cases::CaseChange& change) {
     if (!result_reference.empty()) c.result_reference = result_reference;
     auto flag = DeviceTimeFlag(c, p.device_time, now);
-    if (!flag.empty()) data["device_time_flag"] = flag;
+    if (!flag.empty()) change.event_data["device_time_flag"] = flag;
+    if (auto custody = CustodyOf(p, c, agent, data)) change.event_data["custody"] = *custody;
     answer.body = kernel::DumpJson({{"tracking_number", c.tracking_number},
                                     {"kind", p.kind},
                                     {"state", ToWord(c.state)},
@@ -359,6 +385,13 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
                        {"regions", a.listed_regions}};
       }
     }
+    if (user.role == ActorRole::kCourier) {
+      if (auto c = d->couriers.deliveries.Courier(user.user_id)) {
+        me["courier"] = {{"on_duty", c->profile.on_duty}, {"capacity", c->profile.capacity},
+                         {"load", c->profile.load},       {"company", c->company},
+                         {"vehicle", c->vehicle},         {"regions", c->listed_regions}};
+      }
+    }
     return HttpResponse::WithJson(200, me);
   });
   router.Add(
@@ -370,8 +403,11 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
         if (!body.contains("on_duty") || !body["on_duty"].is_boolean()) {
           throw kernel::Invalid("on_duty", "on_duty must be true or false");
         }
-        if (user.role != ActorRole::kAgent) throw kernel::Forbidden("agents only");
-        d->dispatch.SetDuty(user.user_id, body["on_duty"].get<bool>());
+        if (user.role == ActorRole::kCourier) {
+          d->couriers.deliveries.SetDuty(user.user_id, body["on_duty"].get<bool>());
+        } else {
+          d->dispatch.SetDuty(user.user_id, body["on_duty"].get<bool>());
+        }
         return HttpResponse::WithJson(200, {{"on_duty", body["on_duty"]}});
       },
       kSmall);
@@ -473,8 +509,15 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
                 d->dispatch.DeclineOffer(offer, user, kernel::RequireString(item_body, "reason"));
               }
               outcome["status"] = "applied";
+            } else if (kind == "delivery") {
+              auto answer = ApplyCourierAction(
+                  d->couriers, user, kernel::RequireInt(item, "delivery_id"),
+                  kernel::RequireString(item_body, "action"), item_body, *device_time, key);
+              outcome["status"] = "applied";
+              outcome["result"] = Json::parse(answer.body);
             } else {
-              throw kernel::Invalid("kind", "kind must be progress, offer_accept or offer_decline");
+              throw kernel::Invalid(
+                  "kind", "kind must be progress, offer_accept, offer_decline or delivery");
             }
           } catch (const kernel::ApiError& error) {
             outcome["status"] = "refused";

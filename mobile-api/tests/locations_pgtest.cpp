@@ -192,9 +192,9 @@ TEST_F(LocationPgTest, ABatchIsStoredInOneGo) {
 TEST_F(LocationPgTest, TheNewestFixMovesTheLivePosition) {
   MakeAgentLive();
   // Sent out of order: the newest is in the middle.
-  std::vector<Fix> fixes{FixAt(36.60, 117.00, kNow - seconds(60)),
+  std::vector<Fix> fixes{FixAt(36.654, 117.054, kNow - seconds(60)),
                          FixAt(36.66, 117.06, kNow - seconds(5)),
-                         FixAt(36.63, 117.03, kNow - seconds(30))};
+                         FixAt(36.657, 117.057, kNow - seconds(30))};
   auto result = store_->Ingest(agent_, fixes, kNow);
   EXPECT_EQ(result.stored, 3);
   EXPECT_TRUE(result.live_moved);
@@ -233,16 +233,16 @@ TEST_F(LocationPgTest, AnOlderBatchIsKeptButDoesNotMoveTheLivePosition) {
   EXPECT_EQ(store_->Latest(agent_)->lat, 36.66);
 
   // The same device time does not move it either; a newer one does.
-  EXPECT_FALSE(store_->Ingest(agent_, {FixAt(36.70, 117.10, kNow - seconds(5))}, kNow).live_moved);
-  EXPECT_TRUE(store_->Ingest(agent_, {FixAt(36.71, 117.11, kNow - seconds(4))}, kNow).live_moved);
-  ExpectNear(GeoPosition(agent_), 36.71, 117.11);
+  EXPECT_FALSE(store_->Ingest(agent_, {FixAt(36.6601, 117.0601, kNow - seconds(5))}, kNow).live_moved);
+  EXPECT_TRUE(store_->Ingest(agent_, {FixAt(36.6602, 117.0602, kNow - seconds(4))}, kNow).live_moved);
+  ExpectNear(GeoPosition(agent_), 36.6602, 117.0602);
 }
 
 TEST_F(LocationPgTest, AResentBatchIsStoredOnce) {
   auto fixes = Walk(30, kNow);
   EXPECT_EQ(store_->Ingest(agent_, fixes, kNow).stored, 30);
   // The answer was lost; the phone sends the same batch again with one new fix.
-  fixes.push_back(FixAt(36.70, 117.10, kNow + seconds(1)));
+  fixes.push_back(FixAt(36.6530, 117.0530, kNow + seconds(1)));
   auto again = store_->Ingest(agent_, fixes, kNow + seconds(2));
   EXPECT_EQ(again.stored, 1);
   EXPECT_TRUE(again.live_moved);

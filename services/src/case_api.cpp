@@ -111,6 +111,15 @@ cases::CaseRequest ParseCaseRequest(const Json& body) {
   if (request.delivery.method == cases::DeliveryMethod::kExpress) {
     request.delivery.address = Text(delivery, "address", "delivery.address");
     request.delivery.location = Point(delivery, "location", "delivery.location");
+    std::string window = Text(delivery, "window", "delivery.window", false);
+    if (!window.empty()) {
+      auto parsed = cases::ParseDeliveryWindow(window);
+      if (!parsed) {
+        throw Invalid("delivery.window",
+                      "delivery.window must be any, morning, afternoon or evening");
+      }
+      request.delivery.window = *parsed;
+    }
   }
   std::string appointment = Text(body, "appointment_at", "appointment_at", false);
   if (!appointment.empty()) {
@@ -203,7 +212,21 @@ Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool s
     if (a.kind == cases::ApplicantKind::kFirm) {
       json["firm"] = {{"name", a.firm_name}, {"credit_code", a.firm_credit_code}};
     }
-    json["delivery"] = {{"method", ToWord(c.delivery.method)}, {"address", c.delivery.address}};
+    json["delivery"] = {{"method", ToWord(c.delivery.method)},
+                        {"address", c.delivery.address},
+                        {"window", ToWord(c.delivery.window)}};
+    Json custody = Json::array();
+    for (const auto& link : cases::CustodyChain(events)) {
+      custody.push_back(
+          {{"type", link.type},
+           {"from", {{"role", link.from_role}, {"name", link.from_name}}},
+           {"to", {{"role", link.to_role}, {"name", link.to_name}}},
+           {"at", cases::FormatRfc3339China(link.at)},
+           {"device_time", Time(link.device_time)},
+           {"position", link.position ? Json{{"lat", link.position->lat}, {"lng", link.position->lng}}
+                                      : Json(nullptr)}});
+    }
+    json["custody"] = std::move(custody);
     json["appointment_at"] = Time(c.appointment_at);
     json["result_reference"] = c.result_reference;
   } else {

@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <ctime>
 #include <map>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -75,6 +77,31 @@ bool Eventually(Probe probe, int seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   return false;
+}
+
+// A fresh idempotency key, device id or other unique word, beginning with `prefix`.
+inline std::string Unique(const std::string& prefix) {
+  static std::mt19937_64 engine(std::random_device{}());
+  return prefix + std::to_string(engine());
+}
+
+// RFC 3339 in UTC, `minutes_ago` before now (location fixes must not come from the future).
+inline std::string MinutesAgo(int minutes_ago) {
+  auto at = std::chrono::system_clock::now() - std::chrono::minutes(minutes_ago);
+  std::time_t seconds = std::chrono::system_clock::to_time_t(at);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+// Signs a demo phone account (agent or courier) in on `device`; the login answer.
+inline nlohmann::json PhoneLogin(const std::string& phone, const std::string& device) {
+  auto response = Gateway("POST", "/mobile/v1/auth/login",
+                          nlohmann::json{{"phone", phone}, {"password", "daiban-demo"}, {"device_id", device}}.dump());
+  EXPECT_EQ(response.status, 200) << response.body;
+  return Body(response);
 }
 
 }  // namespace daiban::e2e

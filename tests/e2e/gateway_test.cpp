@@ -46,7 +46,7 @@ TEST(GatewayE2eTest, RoutesEachPrefixToItsService) {
       {"/api/v1/auth/x", "intake"},       {"/api/v1/items/x/y", "intake"},
       {"/console/x", "intake"},           {"/api/v1/dispatch/x", "dispatch"},
       {"/api/v1/track/x/y", "tracking"},    {"/api/v1/deliveries/x", "tracking"},
-      {"/api/v1/couriers/x", "tracking"}, {"/api/v1/couriers/x/y", "tracking"},
+      {"/api/v1/couriers/x/y/z", "tracking"}, {"/api/v1/couriers/x/y", "tracking"},
       {"/mobile/v1/x", "mobile"}};
   for (const auto& [path, service] : owners) {
     long before = UnmatchedCount(service);

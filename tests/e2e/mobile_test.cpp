@@ -4,37 +4,12 @@
 // token, and lose the phone.
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "e2e_support.hpp"
 
 namespace daiban::e2e {
 namespace {
 
 using nlohmann::json;
-
-std::string Unique(const std::string& prefix) {
-  static std::mt19937_64 engine(std::random_device{}());
-  return prefix + std::to_string(engine());
-}
-
-// RFC 3339 in UTC, `minutes_ago` before now (location fixes must not come from the future).
-std::string MinutesAgo(int minutes_ago) {
-  auto at = std::chrono::system_clock::now() - std::chrono::minutes(minutes_ago);
-  std::time_t seconds = std::chrono::system_clock::to_time_t(at);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
-json PhoneLogin(const std::string& phone, const std::string& device) {
-  auto response = Gateway("POST", "/mobile/v1/auth/login",
-                          json{{"phone", phone}, {"password", "daiban-demo"}, {"device_id", device}}.dump());
-  EXPECT_EQ(response.status, 200) << response.body;
-  return Body(response);
-}
 
 std::string AcceptedCase() {
   json request = {

@@ -21,8 +21,8 @@ SELECT c.id, c.tracking_number, c.access_code_hash, coalesce(c.item_code, ''),
        c.version, c.applicant_kind, c.applicant_name, c.applicant_phone, c.applicant_id_number,
        c.applicant_address, c.applicant_lat, c.applicant_lng, coalesce(c.firm_name, ''),
        coalesce(c.firm_credit_code, ''), c.delivery_method, coalesce(c.delivery_address, ''),
-       c.delivery_lat, c.delivery_lng, extract(epoch FROM c.appointment_at)::bigint,
-       coalesce(c.agent_id, 0), coalesce(u.name, ''), coalesce(u.phone, ''), c.priority,
+       c.delivery_lat, c.delivery_lng, c.delivery_window,
+       extract(epoch FROM c.appointment_at)::bigint, coalesce(c.agent_id, 0), coalesce(u.name, ''), coalesce(u.phone, ''), c.priority,
        coalesce(c.result_reference, ''), extract(epoch FROM c.created_at)::bigint,
        extract(epoch FROM c.accepted_at)::bigint, extract(epoch FROM c.deadline_at)::bigint,
        extract(epoch FROM c.at_risk_at)::bigint, c.deadline_provisional,
@@ -76,10 +76,10 @@ INSERT INTO cases (tracking_number, access_code_hash, item_code, bundle_code, mo
   department_code, committed_days, state, version, applicant_kind, applicant_name,
   applicant_phone, applicant_id_number, applicant_address, applicant_lat, applicant_lng,
   firm_name, firm_credit_code, delivery_method, delivery_address, delivery_lat, delivery_lng,
-  appointment_at, priority, created_at, updated_at, open311_key_id)
+  appointment_at, priority, created_at, updated_at, open311_key_id, delivery_window)
 VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14,
   $15, $16, NULLIF($17, ''), NULLIF($18, ''), $19, NULLIF($20, ''), $21, $22,
-  to_timestamp($23), $24, to_timestamp($25), to_timestamp($25), NULLIF($26, 0))
+  to_timestamp($23), $24, to_timestamp($25), to_timestamp($25), NULLIF($26, 0), $27)
 RETURNING id)sql";
 
 constexpr const char* kUpdateCaseSql = R"sql(
@@ -216,6 +216,8 @@ Case CaseFromRow(const pqxx::row& row) {
     c.delivery.location = GeoPoint{row[i].as<double>(), row[i + 1].as<double>()};
   }
   i += 2;
+  c.delivery.window =
+      ParseDeliveryWindow(row[i++].as<std::string>()).value_or(DeliveryWindow::kAny);
   c.appointment_at = MomentAt(row[i++]);
   c.agent_id = row[i++].as<std::int64_t>();
   c.agent_name = row[i++].as<std::string>();
@@ -370,7 +372,7 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
                             a.id_number, a.address, a.location.lat, a.location.lng, a.firm_name,
                             a.firm_credit_code, ToWord(c.delivery.method), c.delivery.address,
                             lat, lng, Epoch(c.appointment_at), c.priority, Epoch(c.created_at),
-                            c.open311_key_id)[0][0]
+                            c.open311_key_id, ToWord(c.delivery.window))[0][0]
                  .as<std::int64_t>();
       WriteMaterialsAndSteps(tx, c, nullptr);
       WriteChange(tx, c, change, options_);

@@ -1,10 +1,16 @@
 #include "daiban/tracking_service/tracking_service.hpp"
 
+#include <charconv>
 #include <map>
 
 #include "daiban/cases/china_time.hpp"
-#include "daiban/intake/case_wiring.hpp"
+#include "daiban/db/stream_consumer.hpp"
+#include "daiban/host/elected_worker.hpp"
+#include "daiban/host/periodic_worker.hpp"
+#include "daiban/intake/case_api.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/mask.hpp"
+#include "daiban/tracking/app/pg_delivery_store.hpp"
 
 namespace daiban::tracking {
 
@@ -13,9 +19,38 @@ extern const char* const kTrackPage;
 
 namespace {
 
+using cases::ActorRole;
 using kernel::HttpRequest;
 using kernel::HttpResponse;
 using kernel::Json;
+
+// Advisory-lock key electing the courier assigner (unique per worker across the system).
+constexpr std::int64_t kAssignerLock = 0x6461'6962'616e'0301;
+constexpr kernel::RouteOptions kSmall{.max_body_bytes = 16 * 1024, .blocking = true};
+
+Json Time(std::chrono::sys_seconds at) { return cases::FormatRfc3339China(at); }
+Json Time(const std::optional<std::chrono::sys_seconds>& at) {
+  return at ? Time(*at) : Json(nullptr);
+}
+Json Point(const GeoPoint& at) { return {{"lat", at.lat}, {"lng", at.lng}}; }
+Json Point(const std::optional<GeoPoint>& at) { return at ? Point(*at) : Json(nullptr); }
+
+// The catalogue's departments as pickup places.
+class CatalogueHalls final : public HallDirectory {
+ public:
+  explicit CatalogueHalls(intake::CatalogueService& catalogue) : catalogue_(catalogue) {}
+  std::optional<Hall> HallOf(const std::string& department_code) override {
+    for (const auto& d : catalogue_.Departments()) {
+      if (d.code != department_code) continue;
+      return Hall{"dept:" + d.code, d.hall_name.empty() ? d.name : d.hall_name, d.hall_address,
+                  {d.hall.lat, d.hall.lng}};
+    }
+    return std::nullopt;
+  }
+
+ private:
+  intake::CatalogueService& catalogue_;
+};
 
 // What the public may see of a case's history: the steps, never who or why.
 std::string StepLabel(const std::string& type) {
@@ -23,17 +58,115 @@ std::string StepLabel(const std::string& type) {
       {"created", "已提交"},           {"accept", "窗口已受理"},       {"reject", "不予受理"},
       {"assign", "已派代办员"},        {"unassign", "重新派单"},       {"start_progress", "代办员开始办理"},
       {"record_progress", "办理中"},   {"request_supplement", "需补正材料"}, {"suspend", "办理中止"},
-      {"resume", "恢复办理"},          {"result_obtained", "已出结果"}, {"pick_up", "寄递员已取件"},
+      {"resume", "恢复办理"},          {"result_obtained", "已出结果"}, {"courier_assigned", "已安排寄递员"},
+      {"pick_up", "寄递员已取件"},     {"courier_arrived", "寄递员已到达"},
+      {"delivery_failed", "投递未成功，将再次投递"}, {"delivery_refused", "投递未成功（身份核验不符）"},
       {"deliver", "结果已送达"},       {"hand_over", "结果已当面交付"}, {"close", "已办结"},
       {"cancel", "申请人已撤销"},      {"material_supplied", "已补交材料"}, {"rated", "已评价"}};
   auto it = kLabels.find(type);
   return it == kLabels.end() ? std::string() : it->second;
 }
 
+Json PublicDeliveryJson(const PublicDelivery& view) {
+  const auto& d = view.delivery;
+  Json json = {{"state", ToWord(d.state)},
+               {"window", {{"from", Time(d.window.from)}, {"to", Time(d.window.to)}}},
+               {"courier", d.courier_id == 0 ? Json(nullptr)
+                                             : Json{{"name", kernel::MaskName(d.courier_name)}}},
+               {"failed_attempts", view.failed_attempts},
+               {"picked_up_at", Time(d.picked_up_at)},
+               {"delivered_at", Time(d.delivered_at)},
+               {"courier_position", Point(view.courier_position)},
+               {"courier_seen_at", Time(view.courier_seen_at)},
+               {"destination", Point(GeoPoint{std::round(d.dropoff.lat * 1000) / 1000,
+                                              std::round(d.dropoff.lng * 1000) / 1000})}};
+  json["eta"] = view.eta ? Json{{"at", Time(view.eta->at)},
+                                {"road_km", std::round(view.eta->road_km * 10) / 10},
+                                {"speed_kmh", std::round(view.eta->speed_kmh)},
+                                {"stops_before", view.eta->stops_before}}
+                         : Json(nullptr);
+  return json;
+}
+
+Json CourierJson(const CourierRecord& c) {
+  return {{"id", c.profile.id},
+          {"name", c.profile.name},
+          {"phone", c.phone},
+          {"company", c.company},
+          {"vehicle", c.vehicle},
+          {"capacity", c.profile.capacity},
+          {"load", c.profile.load},
+          {"on_duty", c.profile.on_duty},
+          {"regions", c.listed_regions},
+          {"base", Point(c.profile.base)},
+          {"position", Point(c.profile.position)},
+          {"last_seen", Time(c.last_seen)}};
+}
+
+Json AttemptJson(const AttemptRecord& a) {
+  return {{"outcome", a.outcome},
+          {"reason", a.reason},
+          {"recipient_name", a.recipient_name},
+          {"id_last4_matched", a.id_last4_match ? Json(*a.id_last4_match) : Json(nullptr)},
+          {"proof_kind", a.proof_kind.empty() ? Json(nullptr) : Json(a.proof_kind)},
+          {"position", Point(a.position)},
+          {"at", Time(a.at)},
+          {"device_time", Time(a.device_time)}};
+}
+
+cases::Actor Staff(host::AuthService& auth, const HttpRequest& request,
+                   std::initializer_list<ActorRole> roles) {
+  auto actor = intake::ActorOf(auth.Authenticate(request));
+  for (auto role : roles) {
+    if (actor.role == role) return actor;
+  }
+  throw kernel::Forbidden("this role may not do that");
+}
+
+std::int64_t IdParam(const HttpRequest& request) {
+  const std::string& text = request.Param("id");
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value <= 0) {
+    throw kernel::NotFound("no such courier");
+  }
+  return value;
+}
+
+CourierSettings ParseCourier(std::int64_t id, const Json& body) {
+  kernel::RequireObject(body);
+  CourierSettings s;
+  s.user_id = id;
+  s.company = kernel::RequireString(body, "company");
+  s.vehicle = kernel::RequireString(body, "vehicle");
+  s.capacity = static_cast<int>(kernel::RequireInt(body, "capacity"));
+  if (!body.contains("on_duty") || !body["on_duty"].is_boolean()) {
+    throw kernel::Invalid("on_duty", "on_duty must be true or false");
+  }
+  s.on_duty = body["on_duty"].get<bool>();
+  auto base = body.find("base");
+  if (base == body.end() || !base->is_object() || !base->contains("lat") ||
+      !base->contains("lng") || !(*base)["lat"].is_number() || !(*base)["lng"].is_number()) {
+    throw kernel::Invalid("base", "base needs lat and lng (WGS-84)");
+  }
+  s.base = {(*base)["lat"].get<double>(), (*base)["lng"].get<double>()};
+  auto regions = body.find("regions");
+  if (regions == body.end() || !regions->is_array() || regions->empty()) {
+    throw kernel::Invalid("regions", "regions must be a non-empty array of region codes");
+  }
+  for (const auto& r : *regions) {
+    if (!r.is_string()) throw kernel::Invalid("regions", "regions must be region codes");
+    s.regions.push_back(r.get<std::string>());
+  }
+  return s;
+}
+
 void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
+                       DeliveryService& deliveries, host::AuthService& auth,
                        const kernel::Clock& clock) {
   // GET /api/v1/track/{tracking}?code=: the case as the public page shows it.
-  router.Add("GET", "/api/v1/track/:tracking", [&cases, &clock](const HttpRequest& request) {
+  router.Add("GET", "/api/v1/track/:tracking", [&cases, &deliveries,
+                                                &clock](const HttpRequest& request) {
     auto code = request.Query("code");
     if (!code || code->empty()) throw kernel::BadRequest("the access code is required", "code");
     auto c = cases.ReadAsApplicant(request.Param("tracking"), *code, request.client_ip);
@@ -47,6 +180,7 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
     bool running = c.clock && (c.state == cases::CaseState::kAccepted ||
                                c.state == cases::CaseState::kAssigned ||
                                c.state == cases::CaseState::kInProgress);
+    auto delivery = deliveries.PublicView(c);
     return HttpResponse::WithJson(
         200, {{"tracking_number", c.tracking_number},
               {"state", ToWord(c.state)},
@@ -54,8 +188,7 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
               {"deadline", c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline)) : Json(nullptr)},
               {"urgency", running ? Json(ToWord(cases::UrgencyAt(*c.clock, now))) : Json(nullptr)},
               {"delivery_method", ToWord(c.delivery.method)},
-              // Courier legs come with the deliveries (tracking's own tables, to come).
-              {"delivery", nullptr},
+              {"delivery", delivery ? PublicDeliveryJson(*delivery) : Json(nullptr)},
               {"timeline", std::move(steps)}});
   });
   auto page = [](const HttpRequest& request) {
@@ -66,14 +199,126 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
     return response;
   };
   router.Add("GET", "/track/*", page, {.max_body_bytes = 0, .blocking = false});
+
+  // Staff: a case's courier legs with every attempt (the case must be in the caller's scope).
+  router.Add("GET", "/api/v1/deliveries", [&](const HttpRequest& request) {
+    auto actor = Staff(auth, request,
+                       {ActorRole::kSupervisor, ActorRole::kAdmin, ActorRole::kWindow,
+                        ActorRole::kAgent});
+    auto tracking = request.Query("case");
+    if (!tracking || tracking->empty()) {
+      throw kernel::BadRequest("give the case: ?case=<tracking number>", "case");
+    }
+    auto c = cases.ReadAsStaff(*tracking, actor);
+    Json list = Json::array();
+    for (const auto& leg : deliveries.ForCase(c)) {
+      Json json = DeliveryJson(leg.delivery);
+      Json attempts = Json::array();
+      for (const auto& a : leg.attempts) attempts.push_back(AttemptJson(a));
+      json["attempts"] = std::move(attempts);
+      list.push_back(std::move(json));
+    }
+    return HttpResponse::WithJson(200, {{"deliveries", std::move(list)}});
+  });
+
+  // Couriers: supervisors and administrators read, administrators set.
+  router.Add("GET", "/api/v1/couriers", [&](const HttpRequest& request) {
+    Staff(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+    Json list = Json::array();
+    for (const auto& c : deliveries.Couriers()) list.push_back(CourierJson(c));
+    return HttpResponse::WithJson(200, {{"couriers", std::move(list)}});
+  });
+  router.Add("GET", "/api/v1/couriers/:id", [&](const HttpRequest& request) {
+    Staff(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+    auto courier = deliveries.Courier(IdParam(request));
+    if (!courier) throw kernel::NotFound("no such courier");
+    return HttpResponse::WithJson(200, CourierJson(*courier));
+  });
+  router.Add(
+      "PUT", "/api/v1/couriers/:id",
+      [&](const HttpRequest& request) {
+        Staff(auth, request, {ActorRole::kAdmin});
+        const auto id = IdParam(request);
+        deliveries.SaveCourier(ParseCourier(id, request.JsonBody()));
+        return HttpResponse::WithJson(200, CourierJson(*deliveries.Courier(id)));
+      },
+      kSmall);
 }
 
 }  // namespace
 
+Json DeliveryJson(const DeliveryRecord& d) {
+  return {{"id", d.id},
+          {"tracking_number", d.tracking_number},
+          {"leg", ToWord(d.leg)},
+          {"state", ToWord(d.state)},
+          {"courier", d.courier_id == 0 ? Json(nullptr)
+                                        : Json{{"id", d.courier_id},
+                                               {"name", d.courier_name},
+                                               {"phone", d.courier_phone}}},
+          {"pickup", {{"name", d.pickup_name}, {"address", d.pickup_address},
+                      {"location", Point(d.pickup)}}},
+          {"dropoff", {{"name", d.dropoff_name}, {"phone", d.dropoff_phone},
+                       {"address", d.dropoff_address}, {"location", Point(d.dropoff)}}},
+          {"window", {{"from", Time(d.window.from)}, {"to", Time(d.window.to)}}},
+          {"contents", d.contents},
+          {"attempts", d.attempts},
+          {"stop_order", d.stop_order ? Json(*d.stop_order) : Json(nullptr)},
+          {"planned_at", Time(d.planned_at)},
+          {"planned_late", d.planned_late},
+          {"version", d.version},
+          {"created_at", Time(d.created_at)},
+          {"assigned_at", Time(d.assigned_at)},
+          {"picked_up_at", Time(d.picked_up_at)},
+          {"delivered_at", Time(d.delivered_at)}};
+}
+
+DeliveryService& WireDeliveryCore(host::ServiceHost& host, const kernel::Env& env,
+                                  intake::CaseParts& parts) {
+  DeliveryOptions options;
+  options.assign_batch = static_cast<int>(env.Int("DAIBAN_COURIER_ASSIGN_BATCH", 200, 1, 10000));
+  auto& store = host.Make<PgDeliveryStore>(host.Pg());
+  auto& halls = host.Make<CatalogueHalls>(parts.catalogue);
+  return host.Make<DeliveryService>(store, parts.cases, halls, host.Clock(), options);
+}
+
 void WireTracking(host::ServiceHost& host) {
   kernel::Env env;
   auto parts = intake::WireCaseParts(host, env);
-  AddTrackingRoutes(host.Server().Routes(), parts.cases, host.Clock());
+  auto& deliveries = WireDeliveryCore(host, env, parts);
+  AddTrackingRoutes(host.Server().Routes(), parts.cases, deliveries, parts.auth, host.Clock());
+
+  // Every instance reads case events (the consumer group shares them out) ...
+  auto& consumer = host.Make<db::StreamConsumer>(
+      host.Redis(), "events:cases", "tracking", "tracking-" + host.Ids().HexId(4),
+      [&deliveries](const db::StreamMessage& message) {
+        const auto& p = message.payload;
+        if (!p.is_object() || !p.contains("to") || !p["to"].is_string()) return;
+        deliveries.OnCaseEvent(p.value("tracking_number", message.aggregate),
+                               p["to"].get<std::string>());
+      },
+      host.Logger());
+  auto& reader = host.Make<host::PeriodicWorker>(
+      "case-events", env.Millis("DAIBAN_EVENTS_POLL_MS", 200, 10, 60000),
+      [&consumer] {
+        while (consumer.RunOnce() > 0) {
+        }
+      },
+      host.Logger());
+  // ... while one instance at a time gives deliveries to couriers.
+  auto& assigner = host.Make<host::ElectedWorker>(
+      "courier-assigner", kAssignerLock, host.Settings().pg.url,
+      env.Millis("DAIBAN_COURIER_ASSIGN_INTERVAL_MS", 1000, 100, 600000),
+      [&deliveries] { deliveries.AssignPending(); }, host.Logger());
+  host.OnStart([&] {
+    try {
+      consumer.EnsureGroup();
+    } catch (const std::exception& error) {
+      host.Logger().Warn("tracking start: event stream not ready yet", {{"what", error.what()}});
+    }
+    reader.Start();
+    assigner.Start();
+  });
 }
 
 }  // namespace daiban::tracking

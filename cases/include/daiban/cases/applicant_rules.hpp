@@ -30,6 +30,11 @@ bool IsValidSocialCreditCode(std::string_view text);
 // No "+86", spaces or hyphens.
 bool IsMobilePhone(std::string_view text);
 
+// The identity check when a result is handed over (at the window or at the door): `last4` is the
+// last four characters of `id_number`, the check letter X in either case. False when either is
+// shorter than four characters.
+bool IdLast4Matches(std::string_view id_number, std::string_view last4);
+
 // Whether a WGS-84 point lies in a coarse bounding box around 济南市 (latitude 35.9–37.8 N,
 // longitude 116.1–118.0 E, bounds included) that contains every district and county. The box
 // also holds parts of neighbouring cities: a plausibility check, not a boundary test. False for

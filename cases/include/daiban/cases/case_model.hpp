@@ -36,10 +36,15 @@ struct Applicant {
 
 enum class DeliveryMethod { kExpress, kWindow };
 
+// When the applicant wants an express result at the door (China time): any time of the day,
+// morning 09-12, afternoon 13-17, evening 18-20.
+enum class DeliveryWindow { kAny, kMorning, kAfternoon, kEvening };
+
 struct Delivery {
   DeliveryMethod method = DeliveryMethod::kWindow;
   std::string address;  // express only
   std::optional<GeoPoint> location;
+  DeliveryWindow window = DeliveryWindow::kAny;  // express only
 };
 
 enum class MaterialStatus { kProvided, kMissing, kDeferred, kSupplied };
@@ -90,6 +95,27 @@ struct CaseEvent {
   nlohmann::json data = nlohmann::json::object();
 };
 
+// The chain of custody: every hand-over of the papers (applicant → agent → window → agent →
+// courier → applicant) is a timeline event whose data carries
+// "custody": {"from": {"role", "name"}, "to": {"role", "name"}, "position": {"lat", "lng"} | null}.
+nlohmann::json CustodyData(const Actor& from, const Actor& to,
+                           std::optional<GeoPoint> position = std::nullopt);
+
+struct CustodyLink {
+  std::int64_t event_id = 0;
+  std::string type;  // the event's type
+  std::string from_role;
+  std::string from_name;
+  std::string to_role;
+  std::string to_name;
+  Moment at{};
+  std::optional<Moment> device_time;
+  std::optional<GeoPoint> position;
+};
+
+// The hand-overs of a timeline, in its order; events without custody data are skipped.
+std::vector<CustodyLink> CustodyChain(const std::vector<CaseEvent>& timeline);
+
 struct Rating {
   int score = 0;
   std::string comment;
@@ -138,6 +164,9 @@ struct Case {
 
 std::string ToWord(ApplicantKind kind);
 std::string ToWord(DeliveryMethod method);
+// "any", "morning", "afternoon", "evening".
+std::string ToWord(DeliveryWindow window);
+std::optional<DeliveryWindow> ParseDeliveryWindow(std::string_view word);
 std::string ToWord(MaterialStatus status);
 std::optional<MaterialStatus> ParseMaterialStatus(std::string_view word);
 

@@ -47,6 +47,9 @@ struct Followup {
 
 // Everything one change writes besides the case row and its materials and steps.
 struct CaseChange {
+  // Set by an effect: members merged into the data of the event the transition (or note)
+  // records, for what only the loaded case can tell (the applicant's name in a custody link).
+  nlohmann::json event_data = nlohmann::json::object();
   std::vector<CaseEvent> events;
   std::vector<OutboxMessage> outbox;
   std::vector<ApplicantNotice> notices;

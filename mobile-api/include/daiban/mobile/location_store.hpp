@@ -45,7 +45,8 @@ class LocationStore {
   IngestResult Ingest(std::int64_t user_id, const std::vector<Fix>& fixes,
                       std::chrono::sys_seconds received_at);
 
-  // The user's newest fix in the history by device time, or nullopt when it has none.
+  // The user's newest plausible (unflagged) fix in the history by device time, or nullopt when
+  // it has none.
   std::optional<Fix> Latest(std::int64_t user_id);
 
  private:

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <string>
 #include <vector>
 
 // Location fixes reported by agents' and couriers' phones, and the rules a batch of them must
@@ -54,5 +55,12 @@ bool CanBeLive(const Fix& fix);
 // sent among equals, as phones send in the order they measured), or nullptr when the batch is
 // empty or that fix cannot be live.
 const Fix* LiveCandidate(const std::vector<Fix>& fixes);
+
+// Why each fix of a batch is doubtful, in the order sent: "too_fast" when reaching it from the
+// fix before it in device time (the stored `previous`, then the batch's own) needs more than
+// tracking::kImplausibleKmh, else empty. A doubtful fix is kept but never becomes the fix the
+// next one is measured from, so one wild jump flags itself and not the good fixes after it.
+std::vector<std::string> SpeedFlags(const std::optional<Fix>& previous,
+                                    const std::vector<Fix>& fixes);
 
 }  // namespace daiban::mobile

@@ -7,6 +7,7 @@
 #include "daiban/host/device_auth.hpp"
 #include "daiban/intake/catalogue_service.hpp"
 #include "daiban/kernel/http.hpp"
+#include "daiban/mobile/courier_api.hpp"
 
 namespace daiban::mobile {
 
@@ -19,6 +20,7 @@ struct PhoneDeps {
   intake::CatalogueService& catalogue;
   db::PgPool& pool;
   const kernel::Clock& clock;
+  CourierDeps couriers;
 };
 
 // The agents' and couriers' phone API under /mobile/v1/: sign-in with device-bound tokens,

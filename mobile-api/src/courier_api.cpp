@@ -1,0 +1,161 @@
+#include "daiban/mobile/courier_api.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include "daiban/cases/china_time.hpp"
+#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/intake/case_api.hpp"
+#include "daiban/kernel/errors.hpp"
+#include "daiban/tracking_service/tracking_service.hpp"
+
+namespace daiban::mobile {
+
+namespace {
+
+using cases::ActorRole;
+using kernel::HttpRequest;
+using kernel::HttpResponse;
+using kernel::Json;
+using tracking::CourierAction;
+
+constexpr kernel::RouteOptions kSmall{.max_body_bytes = 64 * 1024, .blocking = true};
+
+cases::Actor Courier(CourierDeps& deps, const HttpRequest& request) {
+  auto actor = intake::ActorOf(deps.auth.Authenticate(request));
+  if (actor.role != ActorRole::kCourier) throw kernel::Forbidden("deliveries are for couriers");
+  return actor;
+}
+
+std::optional<CourierAction> ParseAction(const std::string& word) {
+  for (auto action : {CourierAction::kPickUp, CourierAction::kArrive, CourierAction::kDeliver,
+                      CourierAction::kFail}) {
+    if (word == tracking::ToWord(action)) return action;
+  }
+  return std::nullopt;
+}
+
+std::string OptionalText(const Json& body, const std::string& field) {
+  auto it = body.find(field);
+  if (it == body.end() || it->is_null()) return {};
+  if (!it->is_string()) throw kernel::Invalid(field, field + " must be a string");
+  return it->get<std::string>();
+}
+
+std::optional<tracking::GeoPoint> Position(const Json& body) {
+  auto it = body.find("position");
+  if (it == body.end() || it->is_null()) return std::nullopt;
+  if (!it->is_object() || !it->contains("lat") || !it->contains("lng") ||
+      !(*it)["lat"].is_number() || !(*it)["lng"].is_number() ||
+      std::abs((*it)["lat"].get<double>()) > 90 || std::abs((*it)["lng"].get<double>()) > 180) {
+    throw kernel::Invalid("position", "position needs lat and lng (WGS-84)");
+  }
+  return tracking::GeoPoint{(*it)["lat"].get<double>(), (*it)["lng"].get<double>()};
+}
+
+std::optional<cases::Moment> DeviceTime(const HttpRequest& request) {
+  auto header = request.Header("x-device-time");
+  if (!header) return std::nullopt;
+  auto at = cases::ParseRfc3339(*header);
+  if (!at) throw kernel::BadRequest("X-Device-Time must be RFC 3339 with offset", "X-Device-Time");
+  return *at;
+}
+
+std::string RequireKey(const HttpRequest& request) {
+  auto key = request.Header("idempotency-key");
+  if (!key || key->empty() || key->size() > 128) {
+    throw kernel::BadRequest("an Idempotency-Key header (1..128 characters) is required",
+                             "Idempotency-Key");
+  }
+  return *key;
+}
+
+std::int64_t DeliveryId(const std::string& text) {
+  std::int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value <= 0) {
+    throw kernel::NotFound("no such delivery");
+  }
+  return value;
+}
+
+Json StopJson(const tracking::CourierStop& s) {
+  Json json = tracking::DeliveryJson(s.delivery);
+  json["stop"] = {{"kind", s.stop.kind == tracking::StopKind::kPickup ? "pickup" : "dropoff"},
+                  {"location", {{"lat", s.stop.at.lat}, {"lng", s.stop.at.lng}}},
+                  {"arrive", cases::FormatRfc3339China(s.stop.arrive)},
+                  {"start", cases::FormatRfc3339China(s.stop.start)},
+                  {"late", s.stop.late}};
+  return json;
+}
+
+}  // namespace
+
+HttpResponse ApplyCourierAction(CourierDeps& deps, const cases::Actor& courier,
+                                std::int64_t delivery_id, const std::string& action_word,
+                                const Json& body, std::optional<cases::Moment> device_time,
+                                const std::string& key) {
+  if (!body.is_object()) throw kernel::BadRequest("the body must be a JSON object");
+  const std::string scope = "user:" + std::to_string(courier.user_id);
+  auto body_hash = host::TokenHash("delivery\n" + std::to_string(delivery_id) + "\n" +
+                                   action_word + "\n" + body.dump());
+  if (auto replay = deps.cases.Replay(scope, key, body_hash)) {
+    return HttpResponse::Text(replay->status, replay->body, "application/json; charset=utf-8");
+  }
+  auto action = ParseAction(action_word);
+  if (!action) throw kernel::NotFound("no such delivery action");
+  tracking::CourierReport report;
+  report.device_time = device_time;
+  report.position = Position(body);
+  report.note = OptionalText(body, "note");
+  if (*action == CourierAction::kDeliver) {
+    report.proof.recipient_name = OptionalText(body, "recipient_name");
+    report.proof.id_last4 = OptionalText(body, "id_last4");
+    report.proof.signature = OptionalText(body, "signature");
+    report.proof.photo_sha256 = OptionalText(body, "photo_sha256");
+  }
+  if (*action == CourierAction::kFail) report.reason = OptionalText(body, "reason");
+  cases::StoredAnswer answer{scope, key, body_hash, 200, ""};
+  auto render = [](const tracking::ActOutcome& outcome) {
+    return kernel::DumpJson({{"delivery", tracking::DeliveryJson(outcome.delivery)},
+                             {"case_state", outcome.case_state}});
+  };
+  try {
+    auto outcome = deps.deliveries.Act(
+        courier, delivery_id, *action, report,
+        [&answer, &render](db::Tx& tx, const tracking::ActOutcome& predicted) {
+          answer.body = render(predicted);
+          cases::KeepAnswer(tx, answer);
+        });
+    return HttpResponse::Text(200, answer.body.empty() ? render(outcome) : answer.body,
+                              "application/json; charset=utf-8");
+  } catch (const cases::DuplicateRequest&) {
+    if (auto replay = deps.cases.Replay(scope, key, body_hash)) {
+      return HttpResponse::Text(replay->status, replay->body, "application/json; charset=utf-8");
+    }
+    throw;
+  }
+}
+
+void AddCourierRoutes(kernel::Router& router, CourierDeps deps) {
+  auto d = std::make_shared<CourierDeps>(deps);
+  router.Add("GET", "/mobile/v1/deliveries", [d](const HttpRequest& request) {
+    auto courier = Courier(*d, request);
+    Json stops = Json::array();
+    for (const auto& stop : d->deliveries.StopsOf(courier)) stops.push_back(StopJson(stop));
+    return HttpResponse::WithJson(200, {{"stops", std::move(stops)}});
+  });
+  router.Add(
+      "POST", "/mobile/v1/deliveries/:id/:action",
+      [d](const HttpRequest& request) {
+        auto courier = Courier(*d, request);
+        auto id = DeliveryId(request.Param("id"));
+        auto key = RequireKey(request);
+        Json body = request.body.empty() ? Json::object() : request.JsonBody();
+        return ApplyCourierAction(*d, courier, id, request.Param("action"), body,
+                                  DeviceTime(request), key);
+      },
+      kSmall);
+}
+
+}  // namespace daiban::mobile

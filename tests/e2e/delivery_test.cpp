@@ -1,0 +1,238 @@
+// One case from the request to the applicant's door and its rating, through the gateway and
+// across all four services: intake takes the request and the window accepts it, dispatch offers
+// it to an agent, the agent's phone (mobile) reports progress to the result, tracking creates the
+// delivery and gives it to a courier, the courier's phone picks it up, fails once, is refused
+// once for a wrong ID and delivers with proof; the case closes and the applicant rates it. The
+// public tracking view and the staff's chain of custody follow along.
+#include <gtest/gtest.h>
+
+#include "e2e_support.hpp"
+
+namespace daiban::e2e {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kApplicantId = "370102198001011237";
+
+struct Created {
+  std::string tracking;
+  std::string code;
+};
+
+Created ExpressCase() {
+  json request = {
+      {"item_code", "GA-002"}, {"mode", "proxy"}, {"region_code", "370102001"},
+      {"applicant", {{"kind", "citizen"}, {"name", "孙寄件"}, {"phone", "13912340000"},
+                     {"id_number", kApplicantId}, {"address", "历下区泉城路2号"},
+                     {"location", {{"lat", 36.664}, {"lng", 117.03}}}}},
+      {"materials", json::array({{{"seq", 1}, {"status", "provided"}}, {{"seq", 2}, {"status", "provided"}},
+                                 {{"seq", 3}, {"status", "provided"}}, {{"seq", 4}, {"status", "provided"}},
+                                 {{"seq", 5}, {"status", "provided"}}})},
+      {"delivery", {{"method", "express"}, {"address", "历下区泉城路2号3单元"}, {"window", "any"},
+                    {"location", {{"lat", 36.664}, {"lng", 117.03}}}}}};
+  auto created = Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", Unique("d-")}});
+  EXPECT_EQ(created.status, 201) << created.body;
+  return {Body(created)["tracking_number"], Body(created)["access_code"]};
+}
+
+// The phone token of whichever agent dispatch offered the case to, after taking the offer.
+std::string AgentTakes(const std::string& tracking, const std::string& supervisor) {
+  std::string token;
+  std::int64_t offer_id = 0;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
+        for (const auto& agent : agents["agents"]) {
+          if (agent["pending_offers"].get<int>() == 0) continue;
+          auto login = PhoneLogin(agent["phone"], Unique("device-"));
+          auto offers = Body(Gateway("GET", "/mobile/v1/offers", "", Bearer(login["access_token"])));
+          for (const auto& offer : offers["offers"]) {
+            if (offer["tracking_number"] != tracking) continue;
+            token = login["access_token"];
+            offer_id = offer["id"];
+            return true;
+          }
+        }
+        return false;
+      },
+      20))
+      << "no agent was offered " << tracking;
+  auto taken = Gateway("POST", "/mobile/v1/offers/" + std::to_string(offer_id) + "/accept", "{}",
+                       Bearer(token));
+  EXPECT_EQ(taken.status, 200) << taken.body;
+  return token;
+}
+
+RawResponse Phone(const std::string& token, const std::string& method, const std::string& path,
+                  const json& body = json::object(), const std::string& key = {}) {
+  auto headers = Bearer(token);
+  if (!key.empty()) headers["Idempotency-Key"] = key;
+  headers["X-Device-Time"] = MinutesAgo(0);
+  return Gateway(method, path, body.dump(), headers);
+}
+
+TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
+  const std::string supervisor = StaffLogin("13800000001");
+  const auto [tracking, code] = ExpressCase();
+  ASSERT_FALSE(tracking.empty());
+  auto accepted = Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}",
+                          Bearer(StaffLogin("13800000003")));
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+
+  // The agent does the trips and gets the result.
+  const std::string agent = AgentTakes(tracking, supervisor);
+  ASSERT_FALSE(agent.empty());
+  const json at_door = {{"lat", 36.664}, {"lng", 117.03}};
+  for (const json& step : {json{{"kind", "materials_collected"}, {"position", at_door}},
+                           json{{"kind", "submitted_to_window"}},
+                           json{{"kind", "result_obtained"}, {"result_reference", "户迁字2026-0815"}}}) {
+    auto reported = Phone(agent, "POST", "/mobile/v1/cases/" + tracking + "/progress", step, Unique("p-"));
+    ASSERT_EQ(reported.status, 200) << reported.body;
+  }
+
+  // Tracking creates the delivery from the case event and the assigner gives it to a courier.
+  json delivery;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto legs = Body(Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor)));
+        if (legs["deliveries"].empty() || legs["deliveries"][0]["state"] != "assigned") return false;
+        delivery = legs["deliveries"][0];
+        return true;
+      },
+      20))
+      << "no courier got the delivery of " << tracking;
+  EXPECT_EQ(delivery["leg"], "result");
+  EXPECT_EQ(delivery["dropoff"]["address"], "历下区泉城路2号3单元");
+  EXPECT_NE(delivery["contents"].get<std::string>().find("户迁字2026-0815"), std::string::npos);
+  const std::string id = std::to_string(delivery["id"].get<std::int64_t>());
+  const std::string courier_phone = delivery["courier"]["phone"];
+  const std::string courier = PhoneLogin(courier_phone, Unique("device-"))["access_token"];
+
+  // The courier's list has the hall first, then the door.
+  auto stops = Body(Phone(courier, "GET", "/mobile/v1/deliveries"));
+  std::vector<std::string> kinds;
+  for (const auto& stop : stops["stops"]) {
+    if (stop["id"] == delivery["id"]) kinds.push_back(stop["stop"]["kind"]);
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"pickup", "dropoff"}));
+
+  // Another courier cannot touch it.
+  const std::string other_phone = courier_phone == "13700000001" ? "13700000002" : "13700000001";
+  const std::string other = PhoneLogin(other_phone, Unique("device-"))["access_token"];
+  ExpectErrorJson(Phone(other, "POST", "/mobile/v1/deliveries/" + id + "/picked_up", json::object(),
+                        Unique("c-")),
+                  404, "not_found");
+  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/delivered",
+                        {{"recipient_name", "孙寄件"}, {"id_last4", "1237"}, {"signature", "M0 0 L5 5"}},
+                        Unique("c-")),
+                  409, "illegal_delivery_transition");
+
+  // Picked up at the hall, once however often the phone retries.
+  const std::string pickup_key = Unique("c-");
+  auto picked = Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/picked_up",
+                      {{"position", delivery["pickup"]["location"]}}, pickup_key);
+  ASSERT_EQ(picked.status, 200) << picked.body;
+  EXPECT_EQ(Body(picked)["case_state"], "out_for_delivery");
+  EXPECT_EQ(Body(picked)["delivery"]["state"], "picked_up");
+  EXPECT_EQ(Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/picked_up",
+                  {{"position", delivery["pickup"]["location"]}}, pickup_key)
+                .body,
+            picked.body);
+
+  // The courier rides out; the public page shows where it is and when it comes.
+  json fixes = {{"fixes", json::array({{{"lat", 36.660}, {"lng", 117.040}, {"device_time", MinutesAgo(4)}},
+                                       {{"lat", 36.662}, {"lng", 117.035}, {"device_time", MinutesAgo(2)}},
+                                       // A jump no courier can make: kept, flagged, not used.
+                                       {{"lat", 31.23}, {"lng", 121.47}, {"device_time", MinutesAgo(1)}}})}};
+  auto sent = Phone(courier, "POST", "/mobile/v1/locations", fixes);
+  ASSERT_EQ(sent.status, 200) << sent.body;
+  auto track = Body(Gateway("GET", "/api/v1/track/" + tracking + "?code=" + code));
+  EXPECT_EQ(track["state"], "out_for_delivery");
+  ASSERT_TRUE(track["delivery"].is_object()) << track.dump();
+  EXPECT_EQ(track["delivery"]["state"], "picked_up");
+  ASSERT_TRUE(track["delivery"]["courier_position"].is_object()) << track.dump();
+  EXPECT_DOUBLE_EQ(track["delivery"]["courier_position"]["lat"], 36.662);  // not the jump
+  ASSERT_TRUE(track["delivery"]["eta"].is_object()) << track.dump();
+  EXPECT_GT(track["delivery"]["eta"]["road_km"].get<double>(), 0.0);
+
+  // Nobody at home: the attempt is kept, the applicant sees it, the next day is planned.
+  auto failed = Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/failed",
+                      {{"reason", "not_home"}, {"position", at_door}}, Unique("c-"));
+  ASSERT_EQ(failed.status, 200) << failed.body;
+  EXPECT_EQ(Body(failed)["delivery"]["attempts"], 1);
+  EXPECT_EQ(Body(failed)["delivery"]["state"], "picked_up");
+  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/failed",
+                        {{"reason", "raining"}}, Unique("c-")),
+                  422, "validation_failed");
+  track = Body(Gateway("GET", "/api/v1/track/" + tracking + "?code=" + code));
+  EXPECT_EQ(track["delivery"]["failed_attempts"], 1);
+  EXPECT_EQ(track["timeline"].back()["type"], "delivery_failed");
+
+  // The next visit: a wrong ID is refused and recorded; the right one delivers.
+  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/delivered",
+                        {{"recipient_name", "孙寄件"}, {"id_last4", "9999"}, {"signature", "M0 0 L5 5"}},
+                        Unique("c-")),
+                  422, "validation_failed");
+  auto delivered = Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/delivered",
+                         {{"recipient_name", "孙寄件"}, {"id_last4", "1237"},
+                          {"signature", "M0 0 C 3 4 5 6 9 9"}, {"position", at_door}},
+                         Unique("c-"));
+  ASSERT_EQ(delivered.status, 200) << delivered.body;
+  EXPECT_EQ(Body(delivered)["delivery"]["state"], "delivered");
+
+  auto legs = Body(Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor)));
+  std::vector<std::string> outcomes;
+  for (const auto& a : legs["deliveries"][0]["attempts"]) outcomes.push_back(a["outcome"]);
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"failed", "identity_mismatch", "delivered"}));
+
+  // The case is closed and the applicant rates it.
+  auto mine = Body(Gateway("GET", "/api/v1/cases/" + tracking + "?code=" + code));
+  EXPECT_EQ(mine["state"], "closed");
+  auto rated = Gateway("POST", "/api/v1/cases/" + tracking + "/rating?code=" + code,
+                       json{{"score", 5}, {"comment", "送到家门口，很方便"}}.dump());
+  ASSERT_EQ(rated.status, 200) << rated.body;
+  EXPECT_EQ(Body(rated)["rating"]["score"], 5);
+
+  // The staff view shows the chain of custody from the applicant back to the applicant.
+  auto staff = Body(Gateway("GET", "/api/v1/cases/" + tracking, "", Bearer(supervisor)));
+  std::vector<std::string> chain;
+  for (const auto& link : staff["custody"]) {
+    chain.push_back(link["from"]["role"].get<std::string>() + ">" + link["to"]["role"].get<std::string>());
+  }
+  EXPECT_EQ(chain, (std::vector<std::string>{"applicant>agent", "agent>window", "window>agent",
+                                             "window>courier", "courier>applicant"}));
+  EXPECT_TRUE(staff["custody"].back()["position"].is_object());
+}
+
+TEST(DeliveryE2eTest, CouriersAreListedAndOnlyAdminsChangeThem) {
+  const std::string supervisor = StaffLogin("13800000001");
+  auto list = Gateway("GET", "/api/v1/couriers", "", Bearer(supervisor));
+  ASSERT_EQ(list.status, 200) << list.body;
+  json demo;
+  const json couriers = Body(list);
+  for (const auto& c : couriers["couriers"]) {
+    if (c["phone"] == "13800000005") demo = c;
+  }
+  ASSERT_TRUE(demo.is_object()) << "the demo courier has no profile: " << list.body;
+  EXPECT_EQ(demo["company"], "中国邮政EMS");
+  const std::string path = "/api/v1/couriers/" + std::to_string(demo["id"].get<std::int64_t>());
+  json settings = {{"company", "中国邮政EMS"}, {"vehicle", "ebike"}, {"capacity", 12},
+                   {"on_duty", true}, {"base", demo["base"]}, {"regions", demo["regions"]}};
+  ExpectErrorJson(Gateway("PUT", path, settings.dump(), Bearer(supervisor)), 403, "forbidden");
+  const std::string admin = StaffLogin("13800000000");
+  auto saved = Gateway("PUT", path, settings.dump(), Bearer(admin));
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  settings["vehicle"] = "rocket";
+  ExpectErrorJson(Gateway("PUT", path, settings.dump(), Bearer(admin)), 422, "validation_failed");
+  settings["vehicle"] = "ebike";
+  settings["regions"] = json::array({"999999"});
+  ExpectErrorJson(Gateway("PUT", path, settings.dump(), Bearer(admin)), 422, "validation_failed");
+  ExpectErrorJson(Gateway("PUT", "/api/v1/couriers/1", settings.dump(), Bearer(admin)), 404,
+                  "not_found");
+  // The unchanged profile is still there (the refused writes changed nothing).
+  EXPECT_EQ(Body(Gateway("GET", path, "", Bearer(admin)))["regions"], demo["regions"]);
+}
+
+}  // namespace
+}  // namespace daiban::e2e

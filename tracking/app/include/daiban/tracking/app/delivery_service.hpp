@@ -1,0 +1,126 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daiban/cases/case_service.hpp"
+#include "daiban/kernel/clock.hpp"
+#include "daiban/tracking/app/delivery_store.hpp"
+
+namespace daiban::tracking {
+
+// A department's service hall, where results are picked up.
+struct Hall {
+  std::string key;  // the pickup key: one per hall, so pickups there are grouped
+  std::string name;
+  std::string address;
+  GeoPoint at;
+};
+
+// Where each department's hall is; intake's catalogue provides it.
+class HallDirectory {
+ public:
+  virtual ~HallDirectory() = default;
+  virtual std::optional<Hall> HallOf(const std::string& department_code) = 0;
+};
+
+struct DeliveryOptions {
+  // Planning speeds by vehicle (km/h of road distance) when a courier's recent speed is unknown.
+  double foot_kmh = 5;
+  double bicycle_kmh = 12;
+  double ebike_kmh = 20;
+  double car_kmh = 25;
+  int assign_batch = 200;  // pending deliveries considered per assigner run
+};
+
+// What a courier sends with an action.
+struct CourierReport {
+  std::optional<Moment> device_time;
+  std::optional<GeoPoint> position;
+  Proof proof;         // delivered
+  std::string reason;  // failed: not_home / refused / wrong_address / unreachable
+  std::string note;
+};
+
+// A courier's action, done: the delivery after it and its case's state.
+struct ActOutcome {
+  DeliveryRecord delivery;
+  std::string case_state;
+};
+
+// One stop of a courier's list, with the delivery it belongs to.
+struct CourierStop {
+  PlannedStop stop;
+  DeliveryRecord delivery;
+};
+
+// What the public tracking page shows of a case's courier leg.
+struct PublicDelivery {
+  DeliveryRecord delivery;
+  std::optional<GeoPoint> courier_position;  // rounded; only while out for delivery
+  std::optional<Moment> courier_seen_at;
+  std::optional<Eta> eta;
+  int failed_attempts = 0;
+};
+
+// The tracking use cases (DESIGN.md §2, tracking): deliveries created from case events, couriers
+// chosen and their stops ordered, the couriers' actions at the hall and at the door moving the
+// case along (one case transaction each, delivery rows and attempts included), and what the
+// public and the staff see of it.
+class DeliveryService {
+ public:
+  DeliveryService(DeliveryStore& store, cases::CaseService& cases, HallDirectory& halls,
+                  const kernel::Clock& clock, DeliveryOptions options = {});
+
+  // A case event: result_ready with express delivery creates the result leg; cancelled cancels
+  // legs not yet picked up. Idempotent (a repeated event creates nothing).
+  void OnCaseEvent(const std::string& tracking_number, const std::string& to_state);
+
+  // Gives pending deliveries to the nearest available couriers and re-plans their stops.
+  // Returns how many were assigned. Run by one elected worker.
+  int AssignPending();
+
+  // The courier's open stops in order, re-planned from its position now.
+  std::vector<CourierStop> StopsOf(const cases::Actor& courier);
+
+  // A courier's action on one of its deliveries (404 for anyone else's). `keep` runs inside the
+  // case's transaction with the outcome (the phone API keeps its idempotent answer there).
+  // delivered checks the proof: a mismatching ID is refused (422 id_last4) and recorded as an
+  // attempt; failed keeps the item on board and schedules the next day's window.
+  ActOutcome Act(const cases::Actor& courier, std::int64_t delivery_id, CourierAction action,
+                 const CourierReport& report,
+                 const std::function<void(db::Tx&, const ActOutcome&)>& keep = {});
+
+  // The case's courier leg as the public sees it, if it has one.
+  std::optional<PublicDelivery> PublicView(const cases::Case& c);
+  // Every leg of a case with its attempts, for staff who may see the case.
+  struct StaffDelivery {
+    DeliveryRecord delivery;
+    std::vector<AttemptRecord> attempts;
+  };
+  std::vector<StaffDelivery> ForCase(const cases::Case& c);
+
+  std::vector<CourierRecord> Couriers();
+  std::optional<CourierRecord> Courier(std::int64_t id);
+  void SaveCourier(const CourierSettings& settings);
+  void SetDuty(std::int64_t courier_id, bool on_duty);
+
+  // The planning speed of a vehicle.
+  double SpeedOf(const std::string& vehicle) const;
+
+ private:
+  void Replan(std::int64_t courier_id);
+  StopPlan PlanFor(const CourierRecord& courier, const std::vector<DeliveryRecord>& open);
+  DeliveryRecord OwnDelivery(const cases::Actor& courier, std::int64_t delivery_id);
+  Moment Now() const;
+
+  DeliveryStore& store_;
+  cases::CaseService& cases_;
+  HallDirectory& halls_;
+  const kernel::Clock& clock_;
+  DeliveryOptions options_;
+};
+
+}  // namespace daiban::tracking

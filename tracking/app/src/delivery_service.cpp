@@ -1,0 +1,377 @@
+#include "daiban/tracking/app/delivery_service.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "daiban/cases/applicant_rules.hpp"
+#include "daiban/kernel/errors.hpp"
+
+namespace daiban::tracking {
+
+namespace {
+
+using cases::Actor;
+using cases::ActorRole;
+using cases::CaseAction;
+using cases::CaseScope;
+using nlohmann::json;
+
+const Actor kSystem{ActorRole::kSystem, 0, "daiban", "", ""};
+
+// The courier was filled (or the delivery taken) between the choice and the write.
+struct AssignmentLost {};
+
+// About 100 m: enough to see the courier coming, not enough to follow anyone to a door.
+GeoPoint Rounded(GeoPoint at) {
+  return {std::round(at.lat * 1000) / 1000, std::round(at.lng * 1000) / 1000};
+}
+
+std::optional<cases::GeoPoint> CasePoint(const std::optional<GeoPoint>& at) {
+  if (!at) return std::nullopt;
+  return cases::GeoPoint{at->lat, at->lng};
+}
+
+json PositionJson(const std::optional<GeoPoint>& at) {
+  if (!at) return nullptr;
+  return {{"lat", at->lat}, {"lng", at->lng}};
+}
+
+}  // namespace
+
+DeliveryService::DeliveryService(DeliveryStore& store, cases::CaseService& cases,
+                                 HallDirectory& halls, const kernel::Clock& clock,
+                                 DeliveryOptions options)
+    : store_(store), cases_(cases), halls_(halls), clock_(clock), options_(options) {}
+
+Moment DeliveryService::Now() const {
+  return std::chrono::floor<std::chrono::seconds>(clock_.Now());
+}
+
+double DeliveryService::SpeedOf(const std::string& vehicle) const {
+  if (vehicle == "foot") return options_.foot_kmh;
+  if (vehicle == "bicycle") return options_.bicycle_kmh;
+  if (vehicle == "ebike") return options_.ebike_kmh;
+  return options_.car_kmh;
+}
+
+void DeliveryService::OnCaseEvent(const std::string& tracking_number,
+                                  const std::string& to_state) {
+  if (to_state != "result_ready" && to_state != "delivered") return;
+  auto c = cases_.ReadAsStaff(tracking_number, kSystem);
+  if (to_state == "delivered") {
+    // Handed over at the window after all: a courier has nothing left to fetch.
+    store_.CancelUnpicked(c.id, Now());
+    return;
+  }
+  if (c.delivery.method != cases::DeliveryMethod::kExpress) return;
+  auto hall = halls_.HallOf(c.department_code);
+  // Thrown, the event is retried and finally dead-lettered: a catalogue without the hall is a
+  // data error an operator must see.
+  if (!hall) throw std::runtime_error("department " + c.department_code + " has no hall");
+  NewDelivery n;
+  n.case_id = c.id;
+  n.leg = Leg::kResult;
+  n.region_code = c.region_code;
+  n.pickup_key = hall->key;
+  n.pickup_name = hall->name;
+  n.pickup_address = hall->address;
+  n.pickup = hall->at;
+  n.dropoff_name = c.applicant.name;
+  n.dropoff_address = c.delivery.address.empty() ? c.applicant.address : c.delivery.address;
+  const auto& to = c.delivery.location ? *c.delivery.location : c.applicant.location;
+  n.dropoff = GeoPoint{to.lat, to.lng};
+  n.window = FirstWindow(c.delivery.window, Now());
+  n.contents = c.subject_name + " 办理结果";
+  if (!c.result_reference.empty()) n.contents += "（" + c.result_reference + "）";
+  store_.Create(n, Now());
+}
+
+int DeliveryService::AssignPending() {
+  auto pending = store_.Pending(options_.assign_batch);
+  if (pending.empty()) return 0;
+  const Moment now = Now();
+  auto couriers = store_.Couriers(now);
+  std::vector<CourierProfile> profiles;
+  for (const auto& c : couriers) profiles.push_back(c.profile);
+  std::set<std::int64_t> touched;
+  int assigned = 0;
+  for (const auto& d : pending) {
+    auto choice = ChooseCourier({d.id, d.region_code, d.pickup_key, d.pickup, d.dropoff}, profiles);
+    if (!choice) continue;
+    auto courier = std::find_if(profiles.begin(), profiles.end(),
+                                [&](const auto& p) { return p.id == choice->courier_id; });
+    try {
+      // The assignment is on the case's timeline, written with it.
+      cases_.Note(d.tracking_number, CaseScope::Everything(), kSystem, "courier_assigned", "",
+                  {{"delivery_id", d.id}, {"courier", courier->name}}, std::nullopt,
+                  [&](cases::Case&, cases::CaseChange& change) {
+                    change.also_in_transaction.push_back([&](db::Tx& tx) {
+                      if (!store_.Assign(tx, d.id, courier->id, now)) throw AssignmentLost{};
+                    });
+                  });
+    } catch (const AssignmentLost&) {
+      courier->load = courier->capacity;  // full after all; the next run sees the truth
+      continue;
+    } catch (const kernel::ApiError& error) {
+      // The case closed meanwhile (handed over at the window): nothing to carry.
+      if (error.Status() == 409) store_.CancelUnpicked(d.case_id, now);
+      continue;
+    }
+    ++courier->load;
+    courier->pending_pickup_keys.push_back(d.pickup_key);
+    touched.insert(courier->id);
+    ++assigned;
+  }
+  for (auto id : touched) Replan(id);
+  return assigned;
+}
+
+StopPlan DeliveryService::PlanFor(const CourierRecord& courier,
+                                  const std::vector<DeliveryRecord>& open) {
+  PlanInput input;
+  input.start = courier.profile.position.value_or(courier.profile.base);
+  input.start_time = Now();
+  input.speed_kmh = SpeedOf(courier.vehicle);
+  input.capacity = courier.profile.capacity;
+  for (const auto& d : open) {
+    PlanTask task;
+    task.delivery_id = d.id;
+    task.picked_up = d.state != DeliveryState::kAssigned;
+    task.pickup = d.pickup;
+    task.dropoff = d.dropoff;
+    // The hall hands results out until the door window closes at the latest.
+    task.pickup_from = input.start_time;
+    task.pickup_to = std::max(d.window.to, input.start_time);
+    task.dropoff_from = d.window.from;
+    task.dropoff_to = d.window.to;
+    input.tasks.push_back(task);
+  }
+  return PlanStops(input);
+}
+
+void DeliveryService::Replan(std::int64_t courier_id) {
+  auto courier = store_.Courier(courier_id, Now());
+  if (!courier) return;
+  auto open = store_.OpenOf(courier_id);
+  auto plan = PlanFor(*courier, open);
+  std::vector<PlanRow> rows;
+  for (std::size_t i = 0; i < plan.stops.size(); ++i) {
+    const auto& stop = plan.stops[i];
+    auto d = std::find_if(open.begin(), open.end(),
+                          [&](const auto& o) { return o.id == stop.delivery_id; });
+    // A delivery's row shows its next stop: the pickup until picked up, then the dropoff.
+    const bool next = d != open.end() &&
+                      ((d->state == DeliveryState::kAssigned) == (stop.kind == StopKind::kPickup));
+    if (next) rows.push_back({stop.delivery_id, static_cast<int>(i + 1), stop.start, stop.late});
+  }
+  store_.SavePlan(rows);
+}
+
+std::vector<CourierStop> DeliveryService::StopsOf(const Actor& courier) {
+  auto record = store_.Courier(courier.user_id, Now());
+  if (!record) throw kernel::NotFound("no courier profile for this account");
+  auto open = store_.OpenOf(courier.user_id);
+  auto plan = PlanFor(*record, open);
+  std::vector<CourierStop> stops;
+  for (const auto& stop : plan.stops) {
+    auto d = std::find_if(open.begin(), open.end(),
+                          [&](const auto& o) { return o.id == stop.delivery_id; });
+    if (d != open.end()) stops.push_back({stop, *d});
+  }
+  return stops;
+}
+
+DeliveryRecord DeliveryService::OwnDelivery(const Actor& courier, std::int64_t delivery_id) {
+  auto d = store_.Find(delivery_id);
+  // Another courier's delivery looks exactly like an unknown one.
+  if (!d || d->courier_id != courier.user_id || courier.role != ActorRole::kCourier) {
+    throw kernel::NotFound("no such delivery");
+  }
+  return *d;
+}
+
+ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
+                                CourierAction action, const CourierReport& report,
+                                const std::function<void(db::Tx&, const ActOutcome&)>& keep) {
+  const DeliveryRecord d = OwnDelivery(courier, delivery_id);
+  auto next = NextState(d.state, action);
+  if (auto* refused = std::get_if<std::string>(&next)) {
+    throw kernel::Conflict("illegal_delivery_transition", *refused, "state");
+  }
+  const Moment now = Now();
+  const auto c = cases_.ReadAsStaff(d.tracking_number, kSystem);
+  const Actor recipient{ActorRole::kApplicant, 0, report.proof.recipient_name, "", ""};
+  const Actor hall{ActorRole::kWindow, 0, d.pickup_name, "", ""};
+  ActOutcome outcome{d, ""};
+  outcome.delivery.state = std::get<DeliveryState>(next);
+  outcome.delivery.version = d.version + 1;
+
+  DeliveryMove move{d.id, d.version, std::get<DeliveryState>(next), std::nullopt, false};
+  std::optional<AttemptRecord> attempt;
+  auto attempt_of = [&](const std::string& outcome_word) {
+    AttemptRecord a;
+    a.delivery_id = d.id;
+    a.courier_id = courier.user_id;
+    a.outcome = outcome_word;
+    a.reason = report.reason;
+    a.recipient_name = report.proof.recipient_name;
+    a.position = report.position;
+    a.at = now;
+    a.device_time = report.device_time;
+    return a;
+  };
+  json data = {{"delivery_id", d.id}, {"position", PositionJson(report.position)}};
+  auto effect = [&](cases::Case& changed, cases::CaseChange& change) {
+    outcome.case_state = ToWord(changed.state);
+    change.also_in_transaction.push_back([&](db::Tx& tx) {
+      store_.Move(tx, move, now);
+      if (attempt) store_.RecordAttempt(tx, *attempt);
+      if (keep) keep(tx, outcome);
+    });
+  };
+
+  switch (action) {
+    case CourierAction::kPickUp:
+      data["custody"] = cases::CustodyData(hall, courier, CasePoint(report.position));
+      if (d.leg == Leg::kResult) {
+        cases_.Transition(d.tracking_number, CaseScope::Everything(), courier,
+                          CaseAction::kPickUp, "", data, report.device_time, effect);
+      } else {
+        cases_.Note(d.tracking_number, CaseScope::Everything(), courier, "collection_picked_up",
+                    "", data, report.device_time, effect);
+      }
+      break;
+    case CourierAction::kArrive:
+      cases_.Note(d.tracking_number, CaseScope::Everything(), courier, "courier_arrived", "", data,
+                  report.device_time, effect);
+      break;
+    case CourierAction::kDeliver: {
+      if (auto problem = CheckProofShape(report.proof)) {
+        throw kernel::Invalid(problem->field, problem->message);
+      }
+      attempt = attempt_of("delivered");
+      attempt->proof_kind = report.proof.signature.empty() ? "photo" : "signature";
+      attempt->proof = report.proof.signature.empty() ? report.proof.photo_sha256
+                                                       : report.proof.signature;
+      attempt->id_last4_match = cases::IdLast4Matches(c.applicant.id_number, report.proof.id_last4);
+      data["recipient"] = report.proof.recipient_name;
+      data["id_last4_matched"] = *attempt->id_last4_match;
+      if (!*attempt->id_last4_match) {
+        // Refused, and the refusal is kept: the attempt and a timeline event, the delivery as is.
+        attempt->outcome = "identity_mismatch";
+        auto refused = attempt;
+        cases_.Note(d.tracking_number, CaseScope::Everything(), courier, "delivery_refused",
+                    "identity check failed", data, report.device_time,
+                    [&](cases::Case&, cases::CaseChange& change) {
+                      change.also_in_transaction.push_back(
+                          [&](db::Tx& tx) { store_.RecordAttempt(tx, *refused); });
+                    });
+        throw kernel::Invalid("id_last4",
+                              "the ID number does not match the applicant's: not delivered");
+      }
+      data["custody"] = cases::CustodyData(courier, recipient, CasePoint(report.position));
+      cases_.Transition(d.tracking_number, CaseScope::Everything(), courier, CaseAction::kDeliver,
+                        "", data, report.device_time, effect);
+      // Delivered means done: the case closes and the applicant is invited to rate it.
+      cases_.Transition(d.tracking_number, CaseScope::Everything(), kSystem, CaseAction::kClose,
+                        "delivered", {}, std::nullopt);
+      break;
+    }
+    case CourierAction::kFail: {
+      if (!IsFailureReason(report.reason)) {
+        throw kernel::Invalid("reason",
+                              "reason must be not_home, refused, wrong_address or unreachable");
+      }
+      attempt = attempt_of("failed");
+      move.new_window = RetryWindow(c.delivery.window, now);
+      move.count_attempt = true;
+      outcome.delivery.window = *move.new_window;
+      outcome.delivery.attempts = d.attempts + 1;
+      data["reason"] = report.reason;
+      data["retry_from"] = cases::FormatRfc3339China(move.new_window->from);
+      auto fail_effect = [&](cases::Case& changed, cases::CaseChange& change) {
+        effect(changed, change);
+        change.notices.push_back({"delivery_failed",
+                                  {{"tracking_number", changed.tracking_number},
+                                   {"subject", changed.subject_name},
+                                   {"reason", report.reason},
+                                   {"retry_from", data["retry_from"]}}});
+      };
+      cases_.Note(d.tracking_number, CaseScope::Everything(), courier, "delivery_failed",
+                  report.note.empty() ? report.reason : report.note, data, report.device_time,
+                  fail_effect);
+      break;
+    }
+  }
+  Replan(courier.user_id);
+  if (auto fresh = store_.Find(d.id)) outcome.delivery = *fresh;
+  return outcome;
+}
+
+std::optional<PublicDelivery> DeliveryService::PublicView(const cases::Case& c) {
+  auto legs = store_.OfCase(c.id);
+  auto leg = std::find_if(legs.rbegin(), legs.rend(), [](const auto& d) {
+    return d.leg == Leg::kResult && d.state != DeliveryState::kCancelled;
+  });
+  if (leg == legs.rend()) return std::nullopt;
+  PublicDelivery view;
+  view.delivery = *leg;
+  view.failed_attempts = leg->attempts;
+  const bool on_the_way =
+      leg->state == DeliveryState::kPickedUp || leg->state == DeliveryState::kArrived;
+  if (!on_the_way) return view;
+  const Moment now = Now();
+  auto courier = store_.Courier(leg->courier_id, now);
+  if (!courier || !courier->profile.position) return view;
+  view.courier_position = Rounded(*courier->profile.position);
+  view.courier_seen_at = courier->last_seen;
+  auto plan = PlanFor(*courier, store_.OpenOf(courier->profile.id));
+  std::vector<GeoPoint> before;
+  for (const auto& stop : plan.stops) {
+    if (stop.delivery_id == leg->id && stop.kind == StopKind::kDropoff) break;
+    before.push_back(stop.at);
+  }
+  auto fixes = store_.RecentFixes(courier->profile.id, now - std::chrono::minutes(15));
+  view.eta = EstimateArrival(*courier->profile.position, now, before, leg->dropoff,
+                             RecentSpeedKmh(fixes, now), SpeedOf(courier->vehicle));
+  return view;
+}
+
+std::vector<DeliveryService::StaffDelivery> DeliveryService::ForCase(const cases::Case& c) {
+  std::vector<StaffDelivery> out;
+  for (auto& d : store_.OfCase(c.id)) {
+    auto attempts = store_.Attempts(d.id);
+    out.push_back({std::move(d), std::move(attempts)});
+  }
+  return out;
+}
+
+std::vector<CourierRecord> DeliveryService::Couriers() { return store_.Couriers(Now()); }
+
+std::optional<CourierRecord> DeliveryService::Courier(std::int64_t id) {
+  return store_.Courier(id, Now());
+}
+
+void DeliveryService::SaveCourier(const CourierSettings& s) {
+  static const std::set<std::string> kVehicles = {"foot", "bicycle", "ebike", "car", "van"};
+  if (s.company.empty() || s.company.size() > 100) {
+    throw kernel::Invalid("company", "company is required (at most 100 bytes)");
+  }
+  if (!kVehicles.contains(s.vehicle)) {
+    throw kernel::Invalid("vehicle", "vehicle must be foot, bicycle, ebike, car or van");
+  }
+  if (s.capacity < 1 || s.capacity > 200) throw kernel::Invalid("capacity", "capacity: 1..200");
+  if (!(std::abs(s.base.lat) <= 90) || !(std::abs(s.base.lng) <= 180)) {
+    throw kernel::Invalid("base", "base needs lat and lng (WGS-84)");
+  }
+  store_.SaveCourier(s, Now());
+}
+
+void DeliveryService::SetDuty(std::int64_t courier_id, bool on_duty) {
+  if (!store_.SetDuty(courier_id, on_duty, Now())) {
+    throw kernel::NotFound("no courier profile for this account");
+  }
+}
+
+}  // namespace daiban::tracking
