@@ -263,5 +263,28 @@ TEST(CanBeLive, FollowsRedisGeoLimits) {
   EXPECT_FALSE(CanBeLive(FixAt(-90, kNow)));
 }
 
+// One degree of latitude is about 111.2 km: 0.01° in 60 s is about 67 km/h, in 10 s 400 km/h.
+TEST(SpeedFlags, AJumpFasterThan200KmhIsFlaggedAndNotMeasuredFrom) {
+  std::vector<Fix> fixes{FixAt(36.61, kNow - seconds(120)), FixAt(36.90, kNow - seconds(110)),
+                         FixAt(36.62, kNow - seconds(60))};
+  auto flags = SpeedFlags(Fix{36.60, 117.0, std::nullopt, kNow - seconds(180)}, fixes);
+  EXPECT_EQ(flags, (std::vector<std::string>{"", "too_fast", ""}));
+}
+
+TEST(SpeedFlags, MeasuresInDeviceTimeOrderWhateverTheOrderSent) {
+  // In time order: 36.61, then 36.6125 50 s later (20 km/h), then 36.62 10 s later (300 km/h).
+  std::vector<Fix> fixes{FixAt(36.62, kNow - seconds(60)), FixAt(36.61, kNow - seconds(120)),
+                         FixAt(36.6125, kNow - seconds(70))};
+  EXPECT_EQ(SpeedFlags(std::nullopt, fixes), (std::vector<std::string>{"too_fast", "", ""}));
+}
+
+TEST(SpeedFlags, WithoutHistoryTheFirstFixIsTrusted) {
+  EXPECT_EQ(SpeedFlags(std::nullopt, {FixAt(10.0, kNow)}), (std::vector<std::string>{""}));
+  EXPECT_TRUE(SpeedFlags(std::nullopt, {}).empty());
+  // Far from the stored fix in no time at all.
+  EXPECT_EQ(SpeedFlags(Fix{36.0, 117.0, std::nullopt, kNow}, {FixAt(36.5, kNow)}),
+            (std::vector<std::string>{"too_fast"}));
+}
+
 }  // namespace
 }  // namespace daiban::mobile

@@ -1,0 +1,57 @@
+#include <gtest/gtest.h>
+
+#include "daiban/cases/case_model.hpp"
+
+namespace daiban::cases {
+namespace {
+
+CaseEvent Event(std::int64_t id, const std::string& type, nlohmann::json data) {
+  CaseEvent e;
+  e.id = id;
+  e.type = type;
+  e.at = Moment(std::chrono::seconds(1796090400 + id * 60));
+  e.data = std::move(data);
+  return e;
+}
+
+TEST(CustodyTest, DataNamesBothPartiesAndThePosition) {
+  auto data = CustodyData({ActorRole::kAgent, 4, "赵代办", "", ""},
+                          {ActorRole::kWindow, 0, "JN-GA", "", ""}, GeoPoint{36.66, 117.05});
+  EXPECT_EQ(data["from"]["role"], "agent");
+  EXPECT_EQ(data["from"]["name"], "赵代办");
+  EXPECT_EQ(data["to"]["role"], "window");
+  EXPECT_EQ(data["position"]["lat"], 36.66);
+  EXPECT_TRUE(CustodyData({}, {}, std::nullopt)["position"].is_null());
+}
+
+TEST(CustodyTest, TheChainIsTheHandOversOfTheTimelineInOrder) {
+  const Actor applicant{ActorRole::kApplicant, 0, "刘市民", "", ""};
+  const Actor agent{ActorRole::kAgent, 4, "赵代办", "", ""};
+  const Actor courier{ActorRole::kCourier, 6, "钱寄递", "", ""};
+  std::vector<CaseEvent> timeline = {
+      Event(1, "created", nlohmann::json::object()),
+      Event(2, "record_progress", {{"custody", CustodyData(applicant, agent, GeoPoint{36.6, 117.0})}}),
+      Event(3, "note", {{"text", "电话联系"}}),
+      Event(4, "pick_up", {{"custody", CustodyData(agent, courier)}}),
+      // Malformed custody data is skipped field by field, never thrown on.
+      Event(5, "deliver", {{"custody", {{"from", "x"}, {"to", {{"role", 7}}}, {"position", {{"lat", "n"}}}}}}),
+      Event(6, "rated", {{"custody", "not an object"}}),
+  };
+  auto chain = CustodyChain(timeline);
+  ASSERT_EQ(chain.size(), 3u);
+  EXPECT_EQ(chain[0].event_id, 2);
+  EXPECT_EQ(chain[0].from_name, "刘市民");
+  EXPECT_EQ(chain[0].to_role, "agent");
+  ASSERT_TRUE(chain[0].position);
+  EXPECT_DOUBLE_EQ(chain[0].position->lng, 117.0);
+  EXPECT_EQ(chain[1].type, "pick_up");
+  EXPECT_EQ(chain[1].to_name, "钱寄递");
+  EXPECT_FALSE(chain[1].position);
+  EXPECT_EQ(chain[2].from_role, "");
+  EXPECT_EQ(chain[2].to_role, "");
+  EXPECT_FALSE(chain[2].position);
+  EXPECT_EQ(chain[2].at, timeline[4].at);
+}
+
+}  // namespace
+}  // namespace daiban::cases

@@ -1,0 +1,353 @@
+// Deliveries against real PostgreSQL: created once per express result, given to the nearest
+// courier with room (grouped by hall, never over capacity, also when two assigners race), the
+// courier's actions moving the case to closed with attempts and the chain of custody kept, a
+// window hand-over cancelling the leg, and the public view's rounded position and ETA.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include <filesystem>
+#include <fstream>
+#include <atomic>
+#include <sstream>
+#include <thread>
+
+#include "daiban/cases/china_time.hpp"
+#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/db/tx.hpp"
+#include "daiban/host/auth.hpp"
+#include "daiban/intake/calendar_service.hpp"
+#include "daiban/intake/case_adapters.hpp"
+#include "daiban/intake/catalogue_service.hpp"
+#include "daiban/intake/pg_calendar_repository.hpp"
+#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/kernel/errors.hpp"
+#include "daiban/tracking/app/delivery_service.hpp"
+#include "daiban/tracking/app/pg_delivery_store.hpp"
+#include "scratch_database.hpp"
+
+namespace daiban::tracking {
+namespace {
+
+using cases::ActorRole;
+using cases::CaseAction;
+using cases::CaseScope;
+
+std::string Read(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// 2026-12-01 (a Tuesday) 10:00 China Standard Time.
+const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+constexpr const char* kApplicantId = "11010519491231002X";
+
+// The halls of the catalogue's departments, keyed like the tracking service's.
+class Halls final : public HallDirectory {
+ public:
+  explicit Halls(intake::PgCatalogueRepository& catalogue) : catalogue_(catalogue) {}
+  std::optional<Hall> HallOf(const std::string& code) override {
+    for (const auto& d : catalogue_.Departments()) {
+      if (d.code == code) return Hall{"dept:" + d.code, d.hall_name, d.hall_address, {d.hall.lat, d.hall.lng}};
+    }
+    return std::nullopt;
+  }
+
+ private:
+  intake::PgCatalogueRepository& catalogue_;
+};
+
+class DeliveryPgTest : public ::testing::Test {
+ protected:
+  DeliveryPgTest() {
+    database_.Migrate();
+    pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 4});
+    catalogue_ = std::make_unique<intake::PgCatalogueRepository>(*pool_);
+    calendar_store_ = std::make_unique<intake::PgCalendarRepository>(*pool_);
+    calendar_ = std::make_unique<intake::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    case_catalogue_ = std::make_unique<intake::CatalogueForCases>(*catalogue_);
+    case_store_ = std::make_unique<cases::PgCaseStore>(*pool_);
+    cases_ = std::make_unique<cases::CaseService>(*case_store_, *case_catalogue_, *calendar_,
+                                                  guesses_, clock_, ids_);
+    store_ = std::make_unique<PgDeliveryStore>(*pool_);
+    halls_ = std::make_unique<Halls>(*catalogue_);
+    service_ = std::make_unique<DeliveryService>(*store_, *cases_, *halls_, clock_);
+    std::vector<std::pair<std::string, std::string>> files;
+    auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
+    for (const auto& name : intake::CatalogueFileNames()) files.emplace_back(name, Read(demo / name));
+    intake::CatalogueService(*catalogue_, clock_).Import(files);
+    calendar_->Load("cn-calendar-2026.csv", Read(std::filesystem::path(DAIBAN_SOURCE_DIR) /
+                                                 "db/seed/calendar/cn-calendar-2026.csv"));
+    host::PgAccountRepository accounts(*pool_);
+    agent_ = accounts.AddUser({host::Role::kAgent, "赵代办", "13600000001", "", "370102", ""}, "x");
+  }
+
+  std::int64_t AddCourier(const std::string& name, int capacity, GeoPoint base,
+                          const std::string& region = "370102") {
+    host::PgAccountRepository accounts(*pool_);
+    std::string phone = "1350000" + std::to_string(1000 + next_phone_++);
+    auto id = accounts.AddUser({host::Role::kCourier, name, phone, "", region, ""}, "x");
+    service_->SaveCourier({id, "中国邮政EMS", "ebike", capacity, true, base, {region}});
+    return id;
+  }
+
+  // A case of 户口迁移 (JN-GA) in 历下区 whose result is ready.
+  std::string ResultReady(bool express = true) {
+    cases::CaseRequest request;
+    request.item_code = "GA-002";
+    request.mode = "proxy";
+    request.region_code = "370102001";
+    request.applicant = {cases::ApplicantKind::kCitizen, "刘市民", "13912345678", kApplicantId,
+                         "历下区解放路1号", {36.66, 117.05}, "", ""};
+    for (int seq : {1, 2, 3, 4, 5}) request.materials.push_back({"", seq, true});
+    request.delivery = {express ? cases::DeliveryMethod::kExpress : cases::DeliveryMethod::kWindow,
+                        express ? "历下区解放路1号2单元" : "",
+                        express ? std::optional<cases::GeoPoint>(cases::GeoPoint{36.670, 117.060})
+                                : std::nullopt,
+                        cases::DeliveryWindow::kAny};
+    std::string tracking;
+    cases_->Submit(request, "t", ids_.HexId(8), "h", [&](const cases::Submission& s) {
+      tracking = s.created.tracking_number;
+      return std::string("{}");
+    });
+    const cases::Actor admin{ActorRole::kAdmin, 0, "管理员", "", ""};
+    const cases::Actor agent{ActorRole::kAgent, agent_, "赵代办", "", ""};
+    cases_->Accept(tracking, admin, {});
+    cases_->Transition(tracking, CaseScope::Everything(), admin, CaseAction::kAssign, "", {},
+                       std::nullopt, [&](cases::Case& c, cases::CaseChange&) { c.agent_id = agent_; });
+    cases_->Transition(tracking, CaseScope::Everything(), agent, CaseAction::kStartProgress, "", {},
+                       std::nullopt);
+    cases_->Transition(tracking, CaseScope::Everything(), agent, CaseAction::kResultObtained, "", {},
+                       std::nullopt, [](cases::Case& c, cases::CaseChange&) {
+                         c.result_reference = "户迁字0001";
+                       });
+    service_->OnCaseEvent(tracking, "result_ready");
+    return tracking;
+  }
+
+  cases::Case Case(const std::string& tracking) {
+    return cases_->ReadAsStaff(tracking, {ActorRole::kAdmin, 0, "", "", ""});
+  }
+  DeliveryRecord LegOf(const std::string& tracking) {
+    auto legs = store_->OfCase(Case(tracking).id);
+    EXPECT_EQ(legs.size(), 1u);
+    return legs.at(0);
+  }
+  int Count(const std::string& sql) {
+    int n = 0;
+    pool_->Read([&](pqxx::transaction_base& tx) { n = tx.exec(sql)[0][0].as<int>(); });
+    return n;
+  }
+  static cases::Actor CourierActor(std::int64_t id) {
+    return {ActorRole::kCourier, id, "寄递员", "", ""};
+  }
+  void Fix(std::int64_t user, double lat, double lng, kernel::Moment at, const std::string& flag = "") {
+    pool_->Transact([&](pqxx::dbtransaction& tx) {
+      tx.exec_params(
+          "INSERT INTO locations (user_id, lat, lng, device_time, received_at, flagged) "
+          "VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($4), $5)",
+          user, lat, lng,
+          static_cast<double>(std::chrono::floor<std::chrono::seconds>(at).time_since_epoch().count()),
+          flag);
+    });
+  }
+
+  db::testing::ScratchDatabase database_;
+  kernel::ManualClock clock_{kTuesdayMorning};
+  kernel::SeededIdGenerator ids_{7};
+  struct NoLimit final : cases::GuessLimiter {
+    bool Blocked(const std::string&) override { return false; }
+    void RecordFailure(const std::string&) override {}
+  } guesses_;
+  std::unique_ptr<db::PgPool> pool_;
+  std::unique_ptr<intake::PgCatalogueRepository> catalogue_;
+  std::unique_ptr<intake::PgCalendarRepository> calendar_store_;
+  std::unique_ptr<intake::CalendarService> calendar_;
+  std::unique_ptr<intake::CatalogueForCases> case_catalogue_;
+  std::unique_ptr<cases::PgCaseStore> case_store_;
+  std::unique_ptr<cases::CaseService> cases_;
+  std::unique_ptr<PgDeliveryStore> store_;
+  std::unique_ptr<Halls> halls_;
+  std::unique_ptr<DeliveryService> service_;
+  std::int64_t agent_ = 0;
+  int next_phone_ = 0;
+};
+
+TEST_F(DeliveryPgTest, AnExpressResultGetsOneLegAWindowResultNone) {
+  auto express = ResultReady(true);
+  service_->OnCaseEvent(express, "result_ready");  // a redelivered event creates nothing
+  auto leg = LegOf(express);
+  EXPECT_EQ(leg.state, DeliveryState::kPending);
+  EXPECT_EQ(leg.leg, Leg::kResult);
+  EXPECT_EQ(leg.pickup_key, "dept:JN-GA");
+  EXPECT_EQ(leg.dropoff_address, "历下区解放路1号2单元");
+  EXPECT_DOUBLE_EQ(leg.dropoff.lat, 36.670);
+  EXPECT_EQ(leg.contents, "户口迁移（市内迁移） 办理结果（户迁字0001）");
+  // Ready at 10:00 with "any": today from now until 20:00.
+  EXPECT_EQ(leg.window.from, std::chrono::floor<std::chrono::seconds>(kTuesdayMorning));
+  EXPECT_EQ(cases::FormatRfc3339China(leg.window.to), "2026-12-01T20:00:00+08:00");
+
+  auto window = ResultReady(false);
+  EXPECT_TRUE(store_->OfCase(Case(window).id).empty());
+}
+
+TEST_F(DeliveryPgTest, TheNearestCourierGetsItAndPickupsAtOneHallAreGrouped) {
+  // JN-GA's hall is in the city centre; the near courier is closer to it than the far one.
+  auto hall = halls_->HallOf("JN-GA")->at;
+  auto near = AddCourier("近", 2, {hall.lat + 0.01, hall.lng});
+  auto far = AddCourier("远", 5, {hall.lat + 0.05, hall.lng});
+  auto first = ResultReady();
+  EXPECT_EQ(service_->AssignPending(), 1);
+  EXPECT_EQ(LegOf(first).courier_id, near);
+  EXPECT_EQ(LegOf(first).state, DeliveryState::kAssigned);
+  // The far courier moves close to the hall: still, the near one fetches there anyway.
+  Fix(far, hall.lat + 0.002, hall.lng, kTuesdayMorning);
+  auto second = ResultReady();
+  EXPECT_EQ(service_->AssignPending(), 1);
+  EXPECT_EQ(LegOf(second).courier_id, near) << "grouped with the pickup it already has";
+  // The near one is full now (capacity 2).
+  auto third = ResultReady();
+  EXPECT_EQ(service_->AssignPending(), 1);
+  EXPECT_EQ(LegOf(third).courier_id, far);
+  // The plan is stored: the near courier's two legs have their stop numbers.
+  EXPECT_EQ(Count("SELECT count(*) FROM deliveries WHERE courier_id = " + std::to_string(near) +
+                  " AND stop_order IS NOT NULL AND planned_at IS NOT NULL"),
+            2);
+  // Its timeline says so.
+  auto timeline = cases_->Timeline(Case(first));
+  EXPECT_EQ(timeline.back().type, "courier_assigned");
+}
+
+TEST_F(DeliveryPgTest, NobodyAvailableLeavesItPending) {
+  auto off = AddCourier("休", 3, {36.66, 117.05});
+  service_->SetDuty(off, false);
+  AddCourier("外区", 3, {36.66, 117.05}, "370103");
+  auto tracking = ResultReady();
+  EXPECT_EQ(service_->AssignPending(), 0);
+  EXPECT_EQ(LegOf(tracking).state, DeliveryState::kPending);
+}
+
+TEST_F(DeliveryPgTest, TwoAssignersRacingNeverOverfillACourier) {
+  auto courier = AddCourier("独", 1, {36.66, 117.05});
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 6; ++i) ids.push_back(LegOf(ResultReady()).id);
+  std::atomic<int> won{0};
+  std::vector<std::thread> threads;
+  for (auto id : ids) {
+    threads.emplace_back([&, id] {
+      db::PgPool pool(db::PgOptions{.url = database_.Url(), .pool_size = 1});
+      PgDeliveryStore store(pool);
+      pool.Transact([&](pqxx::dbtransaction& tx) {
+        db::Tx t(tx);
+        if (store.Assign(t, id, courier, std::chrono::floor<std::chrono::seconds>(kTuesdayMorning))) ++won;
+      });
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM deliveries WHERE courier_id IS NOT NULL"), 1);
+}
+
+TEST_F(DeliveryPgTest, TheCouriersVisitsMoveTheCaseToClosedAndKeepEveryAttempt) {
+  auto courier = AddCourier("钱", 5, {36.66, 117.05});
+  auto tracking = ResultReady();
+  ASSERT_EQ(service_->AssignPending(), 1);
+  const auto id = LegOf(tracking).id;
+  CourierReport report;
+  report.position = GeoPoint{36.651, 117.02};
+
+  // Another courier's delivery looks unknown; out-of-order actions are refused.
+  auto other = AddCourier("孙", 5, {36.66, 117.05});
+  EXPECT_THROW(service_->Act(CourierActor(other), id, CourierAction::kPickUp, report), kernel::ApiError);
+  try {
+    service_->Act(CourierActor(courier), id, CourierAction::kDeliver, report);
+    FAIL() << "delivered before the pickup";
+  } catch (const kernel::ApiError& error) {
+    EXPECT_EQ(error.Status(), 409);
+  }
+
+  auto picked = service_->Act(CourierActor(courier), id, CourierAction::kPickUp, report);
+  EXPECT_EQ(picked.case_state, "out_for_delivery");
+  EXPECT_EQ(Case(tracking).state, cases::CaseState::kOutForDelivery);
+
+  report.reason = "not_home";
+  clock_.Advance(std::chrono::hours(2));
+  auto failed = service_->Act(CourierActor(courier), id, CourierAction::kFail, report);
+  EXPECT_EQ(failed.delivery.state, DeliveryState::kPickedUp);
+  EXPECT_EQ(failed.delivery.attempts, 1);
+  EXPECT_EQ(cases::FormatRfc3339China(failed.delivery.window.from), "2026-12-02T09:00:00+08:00");
+  EXPECT_EQ(Count("SELECT count(*) FROM notifications WHERE template = 'delivery_failed'"), 1);
+
+  report.reason.clear();
+  report.proof = {"刘市民", "1234", "M0 0 L1 1", ""};
+  try {
+    service_->Act(CourierActor(courier), id, CourierAction::kDeliver, report);
+    FAIL() << "a wrong ID was accepted";
+  } catch (const kernel::ApiError& error) {
+    EXPECT_EQ(error.Status(), 422);
+    EXPECT_EQ(error.Field(), "id_last4");
+  }
+  EXPECT_EQ(LegOf(tracking).state, DeliveryState::kPickedUp) << "nothing delivered";
+  EXPECT_EQ(Case(tracking).state, cases::CaseState::kOutForDelivery);
+
+  report.proof.id_last4 = "002x";
+  auto delivered = service_->Act(CourierActor(courier), id, CourierAction::kDeliver, report);
+  EXPECT_EQ(delivered.delivery.state, DeliveryState::kDelivered);
+  EXPECT_EQ(Case(tracking).state, cases::CaseState::kClosed);
+
+  std::vector<std::string> outcomes;
+  for (const auto& a : store_->Attempts(id)) outcomes.push_back(a.outcome);
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"failed", "identity_mismatch", "delivered"}));
+  auto attempts = store_->Attempts(id);
+  EXPECT_EQ(attempts.back().proof_kind, "signature");
+  EXPECT_EQ(attempts.back().id_last4_match, true);
+  ASSERT_TRUE(attempts.back().position);
+
+  // The chain: hall → courier → applicant, with positions.
+  auto chain = cases::CustodyChain(cases_->Timeline(Case(tracking)));
+  ASSERT_EQ(chain.size(), 2u);
+  EXPECT_EQ(chain[0].from_role, "window");
+  EXPECT_EQ(chain[0].to_role, "courier");
+  EXPECT_EQ(chain[1].from_role, "courier");
+  EXPECT_EQ(chain[1].to_role, "applicant");
+  EXPECT_EQ(chain[1].to_name, "刘市民");
+  ASSERT_TRUE(chain[1].position);
+  // The courier is free again.
+  EXPECT_EQ(service_->Courier(courier)->profile.load, 0);
+}
+
+TEST_F(DeliveryPgTest, AResultHandedOverAtTheWindowCancelsTheLeg) {
+  AddCourier("钱", 5, {36.66, 117.05});
+  auto tracking = ResultReady();
+  ASSERT_EQ(service_->AssignPending(), 1);
+  cases_->HandOver(tracking, {ActorRole::kWindow, 0, "王窗口", "370102", ""}, "刘市民", "002X");
+  service_->OnCaseEvent(tracking, "delivered");
+  EXPECT_EQ(LegOf(tracking).state, DeliveryState::kCancelled);
+}
+
+TEST_F(DeliveryPgTest, ThePublicSeesARoundedPositionAndAnEta) {
+  auto courier = AddCourier("钱", 5, {36.66, 117.05});
+  auto tracking = ResultReady();
+  ASSERT_EQ(service_->AssignPending(), 1);
+  EXPECT_FALSE(service_->PublicView(Case(tracking))->courier_position) << "not before the pickup";
+  service_->Act(CourierActor(courier), LegOf(tracking).id, CourierAction::kPickUp, {});
+  // Moving north at about 20 km/h, then one impossible jump to Shanghai (flagged, ignored).
+  Fix(courier, 36.64000, 117.05, kTuesdayMorning - std::chrono::minutes(6));
+  Fix(courier, 36.65000, 117.05, kTuesdayMorning - std::chrono::minutes(3));
+  Fix(courier, 36.66012, 117.05049, kTuesdayMorning);
+  Fix(courier, 31.23, 121.47, kTuesdayMorning, "too_fast");
+  auto view = service_->PublicView(Case(tracking));
+  ASSERT_TRUE(view);
+  ASSERT_TRUE(view->courier_position);
+  EXPECT_DOUBLE_EQ(view->courier_position->lat, 36.660);
+  EXPECT_DOUBLE_EQ(view->courier_position->lng, 117.050);
+  ASSERT_TRUE(view->eta);
+  EXPECT_EQ(view->eta->stops_before, 0);
+  EXPECT_GT(view->eta->at, std::chrono::floor<std::chrono::seconds>(kTuesdayMorning));
+  EXPECT_NEAR(view->eta->speed_kmh, 2.24 * 1.3 / 0.1, 2.0);  // about 2.24 km in 6 min, road km
+}
+
+}  // namespace
+}  // namespace daiban::tracking
