@@ -139,6 +139,17 @@ HttpResponse ApplyCourierAction(CourierDeps& deps, const cases::Actor& courier,
 
 void AddCourierRoutes(kernel::Router& router, CourierDeps deps) {
   auto d = std::make_shared<CourierDeps>(deps);
+  // The agent asks a courier to fetch the applicant's originals (two-way 寄递); asking again
+  // answers the same leg.
+  router.Add(
+      "POST", "/mobile/v1/cases/:tracking/collection",
+      [d](const HttpRequest& request) {
+        auto agent = intake::ActorOf(d->auth.Authenticate(request));
+        if (agent.role != ActorRole::kAgent) throw kernel::Forbidden("agents ask for collections");
+        auto leg = d->deliveries.RequestCollection(request.Param("tracking"), agent);
+        return HttpResponse::WithJson(200, tracking::DeliveryJson(leg));
+      },
+      {.max_body_bytes = 1024, .blocking = true});
   router.Add("GET", "/mobile/v1/deliveries", [d](const HttpRequest& request) {
     auto courier = Courier(*d, request);
     Json stops = Json::array();

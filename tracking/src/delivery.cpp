@@ -153,11 +153,11 @@ TimeWindow RetryWindow(cases::DeliveryWindow preference, std::chrono::sys_second
   return WindowOn(cases::CivilDate(day + std::chrono::days(1)), preference);
 }
 
-std::optional<ProofProblem> CheckProofShape(const Proof& proof) {
+std::optional<ProofProblem> CheckProofShape(const Proof& proof, bool needs_identity) {
   if (proof.recipient_name.empty() || proof.recipient_name.size() > 100) {
     return ProofProblem{"recipient_name", "the recipient's name is required (at most 100 bytes)"};
   }
-  if (proof.id_last4.size() != 4) {
+  if (needs_identity && proof.id_last4.size() != 4) {
     return ProofProblem{"id_last4", "give the last 4 characters of the ID number"};
   }
   if (proof.signature.empty() && proof.photo_sha256.empty()) {

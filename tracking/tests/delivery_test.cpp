@@ -122,6 +122,14 @@ TEST(ProofTest, NeedsNameLast4AndASignatureOrPhoto) {
   EXPECT_EQ(CheckProofShape(proof)->field, "photo_sha256");
 }
 
+TEST(ProofTest, OriginalsHandedInAtTheHallNeedNoIdentity) {
+  Proof proof{"赵代办", "", "M 1 1 L 2 2", ""};
+  EXPECT_EQ(CheckProofShape(proof)->field, "id_last4");
+  EXPECT_EQ(CheckProofShape(proof, false), std::nullopt);
+  proof.signature.clear();
+  EXPECT_EQ(CheckProofShape(proof, false)->field, "signature");
+}
+
 TEST(ProofTest, SignatureIsPathDataOnly) {
   Proof proof{"李四", "1234", "<script>alert(1)</script>", ""};
   EXPECT_EQ(CheckProofShape(proof)->field, "signature");

@@ -87,6 +87,49 @@ void DeliveryService::OnCaseEvent(const std::string& tracking_number,
   store_.Create(n, Now());
 }
 
+DeliveryRecord DeliveryService::RequestCollection(const std::string& tracking,
+                                                  const Actor& agent) {
+  if (agent.role != ActorRole::kAgent) throw kernel::Forbidden("agents ask for collections");
+  auto c = cases_.ReadAsStaff(tracking, agent);  // 404 unless it is the agent's case
+  if (c.state != cases::CaseState::kAssigned && c.state != cases::CaseState::kInProgress &&
+      c.state != cases::CaseState::kSuspended) {
+    throw kernel::Conflict("illegal_transition",
+                           "originals are collected while the case is being handled (it is " +
+                               ToWord(c.state) + ")",
+                           "state");
+  }
+  auto existing = [&]() -> std::optional<DeliveryRecord> {
+    for (auto& d : store_.OfCase(c.id)) {
+      if (d.leg == Leg::kCollection && d.state != DeliveryState::kCancelled) return d;
+    }
+    return std::nullopt;
+  };
+  if (auto leg = existing()) return *leg;
+  auto hall = halls_.HallOf(c.department_code);
+  if (!hall) throw kernel::Conflict("no_hall", "the case's department has no service hall");
+  const Moment now = Now();
+  NewDelivery n;
+  n.case_id = c.id;
+  n.leg = Leg::kCollection;
+  n.region_code = c.region_code;
+  n.pickup_key = "case:" + c.tracking_number;
+  n.pickup_name = c.applicant.name;
+  n.pickup_address = c.applicant.address;
+  n.pickup = GeoPoint{c.applicant.location.lat, c.applicant.location.lng};
+  n.dropoff_name = agent.name;
+  n.dropoff_address = hall->address;
+  n.dropoff = hall->at;
+  n.window = FirstWindow(c.delivery.window, now);
+  n.contents = c.subject_name + " 申请材料原件";
+  cases_.Note(c.tracking_number, CaseScope{.agent_id = agent.user_id}, agent,
+              "collection_requested", "", {{"pickup_address", n.pickup_address}}, std::nullopt,
+              [&](cases::Case&, cases::CaseChange& change) {
+                change.also_in_transaction.push_back(
+                    [&](db::Tx& tx) { store_.Create(tx, n, now); });
+              });
+  return *existing();
+}
+
 int DeliveryService::AssignPending() {
   auto pending = store_.Pending(options_.assign_batch);
   if (pending.empty()) return 0;
@@ -140,11 +183,19 @@ StopPlan DeliveryService::PlanFor(const CourierRecord& courier,
     task.picked_up = d.state != DeliveryState::kAssigned;
     task.pickup = d.pickup;
     task.dropoff = d.dropoff;
-    // The hall hands results out until the door window closes at the latest.
-    task.pickup_from = input.start_time;
-    task.pickup_to = std::max(d.window.to, input.start_time);
-    task.dropoff_from = d.window.from;
-    task.dropoff_to = d.window.to;
+    if (d.leg == Leg::kResult) {
+      // The hall hands results out until the door window closes at the latest.
+      task.pickup_from = input.start_time;
+      task.pickup_to = std::max(d.window.to, input.start_time);
+      task.dropoff_from = d.window.from;
+      task.dropoff_to = d.window.to;
+    } else {
+      // Originals: the applicant's window is at the pickup; the hall takes them in later.
+      task.pickup_from = d.window.from;
+      task.pickup_to = d.window.to;
+      task.dropoff_from = d.window.from;
+      task.dropoff_to = d.window.to + std::chrono::hours(12);
+    }
     input.tasks.push_back(task);
   }
   return PlanStops(input);
@@ -203,6 +254,9 @@ ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
   const auto c = cases_.ReadAsStaff(d.tracking_number, kSystem);
   const Actor recipient{ActorRole::kApplicant, 0, report.proof.recipient_name, "", ""};
   const Actor hall{ActorRole::kWindow, 0, d.pickup_name, "", ""};
+  const Actor applicant{ActorRole::kApplicant, 0, d.pickup_name, "", ""};
+  const Actor agent{ActorRole::kAgent, c.agent_id, d.dropoff_name, "", ""};
+  const bool result_leg = d.leg == Leg::kResult;
   ActOutcome outcome{d, ""};
   outcome.delivery.state = std::get<DeliveryState>(next);
   outcome.delivery.version = d.version + 1;
@@ -233,8 +287,9 @@ ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
 
   switch (action) {
     case CourierAction::kPickUp:
-      data["custody"] = cases::CustodyData(hall, courier, CasePoint(report.position));
-      if (d.leg == Leg::kResult) {
+      data["custody"] = cases::CustodyData(result_leg ? hall : applicant, courier,
+                                           CasePoint(report.position));
+      if (result_leg) {
         cases_.Transition(d.tracking_number, CaseScope::Everything(), courier,
                           CaseAction::kPickUp, "", data, report.device_time, effect);
       } else {
@@ -247,15 +302,22 @@ ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
                   report.device_time, effect);
       break;
     case CourierAction::kDeliver: {
-      if (auto problem = CheckProofShape(report.proof)) {
+      if (auto problem = CheckProofShape(report.proof, result_leg)) {
         throw kernel::Invalid(problem->field, problem->message);
       }
       attempt = attempt_of("delivered");
       attempt->proof_kind = report.proof.signature.empty() ? "photo" : "signature";
       attempt->proof = report.proof.signature.empty() ? report.proof.photo_sha256
                                                        : report.proof.signature;
-      attempt->id_last4_match = cases::IdLast4Matches(c.applicant.id_number, report.proof.id_last4);
       data["recipient"] = report.proof.recipient_name;
+      if (!result_leg) {
+        // The originals reach the hall, for the agent: the case itself does not move.
+        data["custody"] = cases::CustodyData(courier, agent, CasePoint(report.position));
+        cases_.Note(d.tracking_number, CaseScope::Everything(), courier, "collection_delivered",
+                    "", data, report.device_time, effect);
+        break;
+      }
+      attempt->id_last4_match = cases::IdLast4Matches(c.applicant.id_number, report.proof.id_last4);
       data["id_last4_matched"] = *attempt->id_last4_match;
       if (!*attempt->id_last4_match) {
         // Refused, and the refusal is kept: the attempt and a timeline event, the delivery as is.
@@ -298,7 +360,8 @@ ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
                                    {"reason", report.reason},
                                    {"retry_from", data["retry_from"]}}});
       };
-      cases_.Note(d.tracking_number, CaseScope::Everything(), courier, "delivery_failed",
+      cases_.Note(d.tracking_number, CaseScope::Everything(), courier,
+                  result_leg ? "delivery_failed" : "collection_failed",
                   report.note.empty() ? report.reason : report.note, data, report.device_time,
                   fail_effect);
       break;

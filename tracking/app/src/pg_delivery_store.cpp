@@ -117,7 +117,15 @@ PgDeliveryStore::PgDeliveryStore(db::PgPool& pool) : pool_(pool) {}
 bool PgDeliveryStore::Create(const NewDelivery& n, Moment now) {
   bool inserted = false;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    auto rows = tx.exec_params(R"sql(
+    db::Tx t(tx);
+    inserted = Create(t, n, now);
+  });
+  return inserted;
+}
+
+bool PgDeliveryStore::Create(db::Tx& t, const NewDelivery& n, Moment now) {
+  return !t.Pq()
+              .exec_params(R"sql(
 INSERT INTO deliveries (case_id, leg, state, region_code, pickup_key, pickup_name, pickup_address,
   pickup_lat, pickup_lng, dropoff_name, dropoff_address, dropoff_lat, dropoff_lng, window_from,
   window_to, contents, created_at, updated_at)
@@ -125,13 +133,11 @@ VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, to_timesta
   to_timestamp($14), $15, to_timestamp($16), to_timestamp($16))
 ON CONFLICT (case_id, leg) WHERE state <> 'cancelled' DO NOTHING
 RETURNING id)sql",
-                               n.case_id, ToWord(n.leg), n.region_code, n.pickup_key,
-                               n.pickup_name, n.pickup_address, n.pickup.lat, n.pickup.lng,
-                               n.dropoff_name, n.dropoff_address, n.dropoff.lat, n.dropoff.lng,
-                               Epoch(n.window.from), Epoch(n.window.to), n.contents, Epoch(now));
-    inserted = !rows.empty();
-  });
-  return inserted;
+                           n.case_id, ToWord(n.leg), n.region_code, n.pickup_key, n.pickup_name,
+                           n.pickup_address, n.pickup.lat, n.pickup.lng, n.dropoff_name,
+                           n.dropoff_address, n.dropoff.lat, n.dropoff.lng, Epoch(n.window.from),
+                           Epoch(n.window.to), n.contents, Epoch(now))
+              .empty();
 }
 
 std::vector<DeliveryRecord> PgDeliveryStore::Deliveries(const std::string& where_and_order,

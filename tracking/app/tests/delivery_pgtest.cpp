@@ -93,8 +93,8 @@ class DeliveryPgTest : public ::testing::Test {
     return id;
   }
 
-  // A case of 户口迁移 (JN-GA) in 历下区 whose result is ready.
-  std::string ResultReady(bool express = true) {
+  // A case of 户口迁移 (JN-GA) in 历下区 that the agent is handling.
+  std::string InProgress(bool express = true) {
     cases::CaseRequest request;
     request.item_code = "GA-002";
     request.mode = "proxy";
@@ -113,19 +113,26 @@ class DeliveryPgTest : public ::testing::Test {
       return std::string("{}");
     });
     const cases::Actor admin{ActorRole::kAdmin, 0, "管理员", "", ""};
-    const cases::Actor agent{ActorRole::kAgent, agent_, "赵代办", "", ""};
     cases_->Accept(tracking, admin, {});
     cases_->Transition(tracking, CaseScope::Everything(), admin, CaseAction::kAssign, "", {},
                        std::nullopt, [&](cases::Case& c, cases::CaseChange&) { c.agent_id = agent_; });
-    cases_->Transition(tracking, CaseScope::Everything(), agent, CaseAction::kStartProgress, "", {},
-                       std::nullopt);
-    cases_->Transition(tracking, CaseScope::Everything(), agent, CaseAction::kResultObtained, "", {},
-                       std::nullopt, [](cases::Case& c, cases::CaseChange&) {
+    cases_->Transition(tracking, CaseScope::Everything(), Agent(), CaseAction::kStartProgress, "",
+                       {}, std::nullopt);
+    return tracking;
+  }
+
+  // The same case with its result ready, and the event tracking reads.
+  std::string ResultReady(bool express = true) {
+    auto tracking = InProgress(express);
+    cases_->Transition(tracking, CaseScope::Everything(), Agent(), CaseAction::kResultObtained, "",
+                       {}, std::nullopt, [](cases::Case& c, cases::CaseChange&) {
                          c.result_reference = "户迁字0001";
                        });
     service_->OnCaseEvent(tracking, "result_ready");
     return tracking;
   }
+
+  cases::Actor Agent() const { return {ActorRole::kAgent, agent_, "赵代办", "", ""}; }
 
   cases::Case Case(const std::string& tracking) {
     return cases_->ReadAsStaff(tracking, {ActorRole::kAdmin, 0, "", "", ""});
@@ -347,6 +354,50 @@ TEST_F(DeliveryPgTest, ThePublicSeesARoundedPositionAndAnEta) {
   EXPECT_EQ(view->eta->stops_before, 0);
   EXPECT_GT(view->eta->at, std::chrono::floor<std::chrono::seconds>(kTuesdayMorning));
   EXPECT_NEAR(view->eta->speed_kmh, 2.24 * 1.3 / 0.1, 2.0);  // about 2.24 km in 6 min, road km
+}
+
+TEST_F(DeliveryPgTest, ACourierCollectsTheOriginalsForTheAgent) {
+  auto courier = AddCourier("钱", 5, {36.66, 117.05});
+  auto tracking = InProgress();
+  auto leg = service_->RequestCollection(tracking, Agent());
+  EXPECT_EQ(leg.leg, Leg::kCollection);
+  EXPECT_EQ(leg.pickup_name, "刘市民");
+  EXPECT_EQ(leg.dropoff_name, "赵代办");
+  EXPECT_EQ(leg.pickup_key, "case:" + tracking);
+  EXPECT_EQ(service_->RequestCollection(tracking, Agent()).id, leg.id) << "asked once";
+  EXPECT_THROW(service_->RequestCollection(tracking, {ActorRole::kAgent, agent_ + 1000, "别人", "", ""}),
+               kernel::ApiError);
+  ASSERT_EQ(service_->AssignPending(), 1);
+
+  CourierReport report;
+  report.position = GeoPoint{36.66, 117.05};
+  service_->Act(CourierActor(courier), leg.id, CourierAction::kPickUp, report);
+  EXPECT_EQ(Case(tracking).state, cases::CaseState::kInProgress) << "the case does not move";
+  report.proof = {"赵代办", "", "M0 0 L2 2", ""};  // handed in at the hall: no ID check
+  auto done = service_->Act(CourierActor(courier), leg.id, CourierAction::kDeliver, report);
+  EXPECT_EQ(done.delivery.state, DeliveryState::kDelivered);
+  EXPECT_EQ(Case(tracking).state, cases::CaseState::kInProgress);
+
+  auto chain = cases::CustodyChain(cases_->Timeline(Case(tracking)));
+  ASSERT_EQ(chain.size(), 2u);
+  EXPECT_EQ(chain[0].from_role + ">" + chain[0].to_role, "applicant>courier");
+  EXPECT_EQ(chain[1].from_role + ">" + chain[1].to_role, "courier>agent");
+  EXPECT_EQ(chain[1].to_name, "赵代办");
+  // A result leg still comes when the result is ready.
+  cases_->Transition(tracking, CaseScope::Everything(), Agent(), CaseAction::kResultObtained, "",
+                     {}, std::nullopt);
+  service_->OnCaseEvent(tracking, "result_ready");
+  EXPECT_EQ(store_->OfCase(Case(tracking).id).size(), 2u);
+}
+
+TEST_F(DeliveryPgTest, NoCollectionOnceTheResultIsReady) {
+  auto tracking = ResultReady();
+  try {
+    service_->RequestCollection(tracking, Agent());
+    FAIL() << "collected after the result";
+  } catch (const kernel::ApiError& error) {
+    EXPECT_EQ(error.Status(), 409);
+  }
 }
 
 }  // namespace

@@ -60,7 +60,9 @@ std::string StepLabel(const std::string& type) {
       {"record_progress", "办理中"},   {"request_supplement", "需补正材料"}, {"suspend", "办理中止"},
       {"resume", "恢复办理"},          {"result_obtained", "已出结果"}, {"courier_assigned", "已安排寄递员"},
       {"pick_up", "寄递员已取件"},     {"courier_arrived", "寄递员已到达"},
-      {"delivery_failed", "投递未成功，将再次投递"}, {"delivery_refused", "投递未成功（身份核验不符）"},
+      {"delivery_failed", "投递未成功，将再次投递"},
+      {"collection_requested", "已预约寄递员上门取材料"}, {"collection_picked_up", "寄递员已上门取走材料"},
+      {"collection_delivered", "材料原件已送达代办员"}, {"collection_failed", "上门取件未成功，将再次上门"}, {"delivery_refused", "投递未成功（身份核验不符）"},
       {"deliver", "结果已送达"},       {"hand_over", "结果已当面交付"}, {"close", "已办结"},
       {"cancel", "申请人已撤销"},      {"material_supplied", "已补交材料"}, {"rated", "已评价"}};
   auto it = kLabels.find(type);

@@ -19,7 +19,8 @@ struct CourierDeps {
 };
 
 // The couriers' phone API under /mobile/v1/deliveries: my stops in order, and picked_up,
-// arrived, delivered (with proof) and failed on one delivery, each idempotent with device time.
+// arrived, delivered (with proof) and failed on one delivery, each idempotent with device time;
+// and the agents' POST /mobile/v1/cases/{tracking}/collection (a courier fetches the originals).
 void AddCourierRoutes(kernel::Router& router, CourierDeps deps);
 
 // One courier action ("picked_up", "arrived", "delivered", "failed") exactly once per (user,

@@ -70,10 +70,12 @@ struct Proof {
 };
 
 // The field that makes a proof unusable and why (a 422), or std::nullopt when it is complete.
+// `needs_identity`: the ID characters are required (a result handed to the applicant; not
+// originals handed in at the hall).
 struct ProofProblem {
   std::string field;
   std::string message;
 };
-std::optional<ProofProblem> CheckProofShape(const Proof& proof);
+std::optional<ProofProblem> CheckProofShape(const Proof& proof, bool needs_identity = true);
 
 }  // namespace daiban::tracking

@@ -78,6 +78,11 @@ class DeliveryService {
   // legs not yet picked up. Idempotent (a repeated event creates nothing).
   void OnCaseEvent(const std::string& tracking_number, const std::string& to_state);
 
+  // Two-way 寄递: the case's agent asks a courier to collect the applicant's originals at the
+  // door and bring them to the department's hall. 409 when the case is not open or the
+  // result is ready already; the same request again answers the leg already asked for.
+  DeliveryRecord RequestCollection(const std::string& tracking, const cases::Actor& agent);
+
   // Gives pending deliveries to the nearest available couriers and re-plans their stops.
   // Returns how many were assigned. Run by one elected worker.
   int AssignPending();

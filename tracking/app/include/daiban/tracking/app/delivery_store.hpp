@@ -123,6 +123,8 @@ class DeliveryStore {
 
   // Inserts the delivery unless its case already has a live leg of that kind; true if inserted.
   virtual bool Create(const NewDelivery& delivery, Moment now) = 0;
+  // The same inside `tx` (a leg asked for with a timeline event of its case).
+  virtual bool Create(db::Tx& tx, const NewDelivery& delivery, Moment now) = 0;
   virtual std::optional<DeliveryRecord> Find(std::int64_t id) = 0;
   virtual std::vector<DeliveryRecord> OfCase(std::int64_t case_id) = 0;
   // Waiting for a courier, oldest first.

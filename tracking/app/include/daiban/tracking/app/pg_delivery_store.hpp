@@ -10,6 +10,7 @@ class PgDeliveryStore final : public DeliveryStore {
   explicit PgDeliveryStore(db::PgPool& pool);
 
   bool Create(const NewDelivery& delivery, Moment now) override;
+  bool Create(db::Tx& tx, const NewDelivery& delivery, Moment now) override;
   std::optional<DeliveryRecord> Find(std::int64_t id) override;
   std::vector<DeliveryRecord> OfCase(std::int64_t case_id) override;
   std::vector<DeliveryRecord> Pending(int limit) override;
