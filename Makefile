@@ -22,3 +22,4 @@ bench:  ## the benchmarks, in the same Release build (see bench/README.md)
 	@bench/dispatch/run.sh
 	@bench/locations/run.sh
 	@bench/progress/run.sh
+	@BUILD_DIR=$(CURDIR)/build bench/routing/run.sh
