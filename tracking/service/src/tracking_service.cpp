@@ -10,12 +10,13 @@
 #include "daiban/intake/case_api.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/mask.hpp"
+#include "daiban/kernel/static_site.hpp"
 #include "daiban/tracking/app/pg_delivery_store.hpp"
 
 namespace daiban::tracking {
 
-// The page at /track/, compiled in (tracking/web/index.html) so the service needs no folder.
-extern const char* const kTrackPage;
+// The page at /track/, compiled in from tracking/web/ so the service needs no folder.
+const std::vector<kernel::WebFile>& TrackPage();
 
 namespace {
 
@@ -193,14 +194,7 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
               {"delivery", delivery ? PublicDeliveryJson(*delivery) : Json(nullptr)},
               {"timeline", std::move(steps)}});
   });
-  auto page = [](const HttpRequest& request) {
-    const std::string& rest = request.Param("*");
-    if (!rest.empty() && rest != "index.html") throw kernel::NotFound("no such page");
-    auto response = HttpResponse::Text(200, kTrackPage, "text/html; charset=utf-8");
-    response.headers.emplace_back("Cache-Control", "no-cache");
-    return response;
-  };
-  router.Add("GET", "/track/*", page, {.max_body_bytes = 0, .blocking = false});
+  kernel::AddStaticRoutes(router, "/track/", TrackPage());
 
   // Staff: a case's courier legs with every attempt (the case must be in the caller's scope).
   router.Add("GET", "/api/v1/deliveries", [&](const HttpRequest& request) {
