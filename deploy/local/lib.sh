@@ -51,7 +51,8 @@ die() { printf '[%s] error: %s\n' "$PROFILE" "$*" >&2; exit 1; }
 # installed (apt-get needs root, as on the reference machine).
 PACKAGES=(build-essential cmake pkg-config ccache make curl ca-certificates
   libpistache-dev libpqxx-dev libhiredis-dev libspdlog-dev nlohmann-json3-dev libsodium-dev
-  libcurl4-openssl-dev libgtest-dev libgmock-dev postgresql redis-server redis-tools nginx)
+  libcurl4-openssl-dev libgtest-dev libgmock-dev postgresql redis-server redis-tools nginx
+  chromium fonts-noto-cjk nodejs)
 
 install_packages() {
   local missing=()
@@ -67,6 +68,17 @@ install_packages() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       "${missing[@]}" >/dev/null
+  fi
+}
+
+# The browser tests' driver, playwright-core, pinned by tests/browser/package-lock.json. It drives
+# Debian's Chromium and never downloads a browser of its own (that would fail offline anyway).
+install_browser_driver() {
+  command -v npm >/dev/null || install_packages npm
+  local dir=$ROOT/tests/browser
+  if [[ ! -f $dir/node_modules/playwright-core/package.json ]]; then
+    log "installing the browser test driver (npm ci in tests/browser)"
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 

@@ -4,6 +4,7 @@
 PROFILE=test
 source "$(dirname "$0")/lib.sh"
 install_packages "${PACKAGES[@]}"
+install_browser_driver
 build
 
 trap 'stack_down >/dev/null 2>&1 || true' EXIT

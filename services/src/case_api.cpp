@@ -196,6 +196,7 @@ Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool s
   json["steps"] = std::move(steps);
   json["agent"] = c.agent_id == 0 ? Json(nullptr)
                                   : Json{{"name", c.agent_name}, {"work_phone", c.agent_phone}};
+  if (staff && c.agent_id != 0) json["agent"]["id"] = c.agent_id;
   json["rating"] = c.rating ? Json{{"score", c.rating->score}, {"comment", c.rating->comment}}
                             : Json(nullptr);
   json["timeline"] = TimelineJson(events, staff);

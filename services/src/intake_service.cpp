@@ -18,8 +18,12 @@
 #include "daiban/intake/catalogue_api.hpp"
 #include "daiban/intake/pg_calendar_repository.hpp"
 #include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/kernel/static_site.hpp"
 
 namespace daiban::intake {
+
+// The supervisor console, compiled in from services/web/console/.
+const std::vector<kernel::WebFile>& ConsolePages();
 
 namespace {
 // Advisory-lock keys electing intake's background workers (any constants unique per worker).
@@ -54,6 +58,7 @@ void WireIntake(host::ServiceHost& host) {
   AddCatalogueRoutes(routes, catalogue);
   AddCalendarRoutes(routes, parts.calendar);
   AddCaseRoutes(routes, case_service, auth, host.Clock());
+  kernel::AddStaticRoutes(routes, "/console/", ConsolePages());
 
   // The notification sender: one instance at a time delivers what cases enqueued.
   auto& notices = host.Make<PgNotificationStore>(host.Pg());

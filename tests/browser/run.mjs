@@ -1,0 +1,201 @@
+// Browser tests of the web pages, in headless Debian Chromium driven by playwright-core, against
+// the stack deploy/local/test.sh started (DAIBAN_TEST_GATEWAY_PORT, DAIBAN_TEST_APP_PG_URL).
+// A screenshot of each page goes to DAIBAN_SCREENSHOT_DIR. Exit status 0 only when every check
+// passed; a missing server or browser fails the run, never skips it.
+import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import assert from "node:assert/strict";
+
+const port = process.env.DAIBAN_TEST_GATEWAY_PORT;
+const pgUrl = process.env.DAIBAN_TEST_APP_PG_URL;
+const shots = process.env.DAIBAN_SCREENSHOT_DIR || "browser-screenshots";
+if (!port || !pgUrl) throw new Error("DAIBAN_TEST_GATEWAY_PORT and DAIBAN_TEST_APP_PG_URL must be set (run through make test)");
+const base = `http://127.0.0.1:${port}`;
+mkdirSync(shots, { recursive: true });
+
+const unique = () => Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+async function call(method, url, body, token, headers = {}) {
+  const h = { ...headers };
+  if (token) h.Authorization = "Bearer " + token;
+  if (body !== undefined) h["Content-Type"] = "application/json";
+  const response = await fetch(base + url, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: response.status, json, text };
+}
+async function staff(phone) {
+  const r = await call("POST", "/api/v1/auth/login", { phone, password: "daiban-demo" });
+  assert.equal(r.status, 200, r.text);
+  return r.json.token;
+}
+async function phoneLogin(phone) {
+  const r = await call("POST", "/mobile/v1/auth/login", { phone, password: "daiban-demo", device_id: "browser-" + unique() });
+  assert.equal(r.status, 200, r.text);
+  return r.json.access_token;
+}
+async function eventually(probe, seconds, what) {
+  for (let i = 0; i < seconds * 4; i++) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error("timed out: " + what);
+}
+function sql(statement) {
+  return execFileSync("psql", [pgUrl, "-v", "ON_ERROR_STOP=1", "-qtAc", statement], { encoding: "utf8" }).trim();
+}
+
+// A case of 户口迁移 in 历下区, accepted by the window.
+async function acceptedCase(express) {
+  const request = {
+    item_code: "GA-002", mode: "proxy", region_code: "370102001",
+    applicant: { kind: "citizen", name: "周浏览", phone: "13912341111", id_number: "370102198001011237",
+      address: "历下区泉城路2号", location: { lat: 36.664, lng: 117.03 } },
+    materials: [1, 2, 3, 4, 5].map((seq) => ({ seq, status: "provided" })),
+    delivery: express ? { method: "express", address: "历下区泉城路2号3单元", location: { lat: 36.664, lng: 117.03 } } : { method: "window" },
+  };
+  const created = await call("POST", "/api/v1/cases", request, null, { "Idempotency-Key": "browser-" + unique() });
+  assert.equal(created.status, 201, created.text);
+  const accepted = await call("POST", `/api/v1/cases/${created.json.tracking_number}/accept`, {}, await staff("13800000003"));
+  assert.equal(accepted.status, 200, accepted.text);
+  return created.json;
+}
+
+const results = [];
+let page = null;
+async function check(name, body) {
+  try {
+    await body();
+    results.push([name, true]);
+    console.log("PASS " + name);
+  } catch (error) {
+    results.push([name, false]);
+    console.log("FAIL " + name + "\n" + (error.stack || error));
+    // What the page showed when it failed, for whoever reads the log.
+    const index = results.length;
+    await page.screenshot({ path: path.join(shots, `failed-${index}.png`), fullPage: true }).catch(() => {});
+    console.log("page text: " + (await page.innerText("body").catch(() => "?")).slice(0, 2000));
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: "zh-CN" });
+page = await context.newPage();
+const shot = (name) => page.screenshot({ path: path.join(shots, name + ".png"), fullPage: true });
+
+await check("a supervisor finds an overdue case, reassigns it and sees the agent board change", async () => {
+  const { tracking_number: tracking } = await acceptedCase(false);
+  // The test's own case is made overdue: its committed deadline already passed.
+  assert.equal(sql(`UPDATE cases SET deadline_at = now() - interval '1 day', at_risk_at = now() - interval '3 days'
+                    WHERE tracking_number = '${tracking}' RETURNING 1`), "1");
+
+  await page.goto(base + "/console/");
+  await page.fill("#login-phone", "13800000001");
+  await page.fill("#login-password", "wrong-password");
+  await page.click("#login-submit");
+  await page.waitForSelector("text=手机号或密码错误");
+  await shot("console-login");
+  await page.fill("#login-password", "daiban-demo");
+  await page.click("#login-submit");
+  const row = page.locator(`tr[data-tracking="${tracking}"]`);
+  await row.waitFor({ timeout: 15000 });
+  assert.match(await row.innerText(), /超期/);
+  await shot("console-alerts");
+
+  await row.click();
+  await page.waitForSelector("#reassign-agent");
+  const options = await page.$$eval("#reassign-agent option", (os) => os.filter((o) => o.value && !o.disabled).map((o) => ({ id: o.value, label: o.textContent })));
+  assert.ok(options.length > 0, "no eligible agent offered");
+  const chosen = options[0];
+  const name = chosen.label.split("（")[0];
+
+  await page.goto(base + "/console/#/agents");
+  const cell = page.locator(`tr[data-agent-id="${chosen.id}"] td.open-cases`);
+  await cell.waitFor();
+  const before = parseInt((await cell.innerText()).split("/")[0], 10);
+  await page.waitForSelector("#agent-map circle[data-agent]");
+
+  await page.goto(base + "/console/#/case/" + tracking);
+  await page.waitForSelector("#reassign-agent");
+  await page.selectOption("#reassign-agent", chosen.id);
+  await page.click("#reassign-submit");
+  await page.waitForSelector("text=请填写原因");  // the reason is required
+  await page.fill("#reassign-reason", "原代办员请假，改派");
+  await page.click("#reassign-submit");
+  await page.waitForFunction((n) => document.querySelector("#case-agent") && document.querySelector("#case-agent").textContent.startsWith(n), name);
+  assert.equal(await page.innerText("#case-state"), "已派单");
+  await page.waitForSelector("#custody");
+  await shot("console-case");
+
+  await page.goto(base + "/console/#/agents");
+  await page.waitForFunction(([id, n]) => {
+    const c = document.querySelector(`tr[data-agent-id="${id}"] td.open-cases`);
+    return c && parseInt(c.textContent.split("/")[0], 10) === n;
+  }, [chosen.id, before + 1], { timeout: 15000 });
+  await shot("console-agents");
+});
+
+await check("the dispatch queue page renders and signing out returns to the sign-in form", async () => {
+  await page.goto(base + "/console/#/queue");
+  await page.waitForSelector("#queue-rows tr");
+  await page.waitForSelector("#dispatch-alerts");
+  await shot("console-queue");
+  await page.click("#logout");
+  await page.waitForSelector("#login-phone");
+  // Signed out means signed out: the console asks again.
+  await page.goto(base + "/console/#/agents");
+  await page.waitForSelector("#login-phone");
+});
+
+await check("the public tracking page follows a courier on a map", async () => {
+  const created = await acceptedCase(true);
+  const tracking = created.tracking_number;
+  const supervisor = await staff("13800000001");
+  // Whoever dispatch offered it to takes it and reports up to the result.
+  const agent = await eventually(async () => {
+    const agents = (await call("GET", "/api/v1/dispatch/agents?region=370102", undefined, supervisor)).json.agents;
+    for (const a of agents.filter((x) => x.pending_offers > 0)) {
+      const token = await phoneLogin(a.phone);
+      const offers = (await call("GET", "/mobile/v1/offers", undefined, token)).json.offers;
+      const offer = offers.find((o) => o.tracking_number === tracking);
+      if (offer) {
+        assert.equal((await call("POST", `/mobile/v1/offers/${offer.id}/accept`, {}, token)).status, 200);
+        return token;
+      }
+    }
+    return null;
+  }, 20, "an offer of " + tracking);
+  for (const kind of ["materials_collected", "submitted_to_window", "result_obtained"]) {
+    const body = kind === "result_obtained" ? { kind, result_reference: "户迁字-浏览器" } : { kind };
+    const r = await call("POST", `/mobile/v1/cases/${tracking}/progress`, body, agent, { "Idempotency-Key": unique() });
+    assert.equal(r.status, 200, r.text);
+  }
+  const delivery = await eventually(async () => {
+    const legs = (await call("GET", "/api/v1/deliveries?case=" + tracking, undefined, supervisor)).json.deliveries;
+    return legs.length && legs[0].state === "assigned" ? legs[0] : null;
+  }, 20, "a courier for " + tracking);
+  const courier = await phoneLogin(delivery.courier.phone);
+  const picked = await call("POST", `/mobile/v1/deliveries/${delivery.id}/picked_up`, {}, courier, { "Idempotency-Key": unique() });
+  assert.equal(picked.status, 200, picked.text);
+  const now = Date.now();
+  const fixes = [[36.655, 117.045, 4], [36.658, 117.040, 2]].map(([lat, lng, minutes]) => ({ lat, lng, device_time: new Date(now - minutes * 60000).toISOString() }));
+  assert.equal((await call("POST", "/mobile/v1/locations", { fixes }, courier)).status, 200);
+
+  await page.goto(`${base}/track/?tracking=${tracking}&code=${created.access_code}`);
+  await page.waitForSelector("svg.map circle");
+  assert.match(await page.innerText("#result"), /寄递员已取件/);
+  assert.match(await page.innerText("#result"), /预计 \d\d:\d\d 送达/);
+  await shot("track-page");
+});
+
+await browser.close();
+const failed = results.filter(([, ok]) => !ok).length;
+console.log(`${results.length - failed} passed, ${failed} failed; screenshots in ${shots}`);
+process.exit(failed ? 1 : 0);
