@@ -169,7 +169,17 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   EXPECT_EQ(track["delivery"]["failed_attempts"], 1);
   EXPECT_EQ(track["timeline"].back()["type"], "delivery_failed");
 
-  // The next visit: a wrong ID is refused and recorded; the right one delivers.
+  // The next visit; the phone had no signal at the door, so "arrived" comes through the sync.
+  json batch = {{"items", json::array({{{"kind", "delivery"},
+                                        {"idempotency_key", Unique("s-")},
+                                        {"device_time", MinutesAgo(0)},
+                                        {"delivery_id", delivery["id"]},
+                                        {"body", {{"action", "arrived"}, {"position", at_door}}}}})}};
+  auto synced = Phone(courier, "POST", "/mobile/v1/sync", batch);
+  ASSERT_EQ(synced.status, 200) << synced.body;
+  ASSERT_EQ(Body(synced)["outcomes"][0]["status"], "applied") << synced.body;
+  EXPECT_EQ(Body(synced)["outcomes"][0]["result"]["delivery"]["state"], "arrived");
+  // A wrong ID is refused and recorded; the right one delivers.
   ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/delivered",
                         {{"recipient_name", "孙寄件"}, {"id_last4", "9999"}, {"signature", "M0 0 L5 5"}},
                         Unique("c-")),
