@@ -243,6 +243,27 @@ std::vector<std::string> Departments(db::PgPool& pool, const std::string& text, 
   return all;
 }
 
+// The account of a phone-account CSV row (agents, couriers): the existing one, which must have
+// `role`, or a new one named by the row, in the first of its regions, with the file's password
+// hash. Counts it in `added` or `updated`.
+std::int64_t RowAccount(host::PgAccountRepository& accounts, const kernel::CsvTable& table,
+                        const kernel::CsvRow& row, host::Role role, const std::string& hash,
+                        int& added, int& updated) {
+  auto field = [&](const std::string& name) { return table.Field(row, name); };
+  if (!cases::IsMobilePhone(field("phone"))) throw table.ErrorAt(row, "phone", "not a mobile number");
+  auto regions = SplitList(field("regions"), '|');
+  if (regions.empty()) throw table.ErrorAt(row, "regions", "required");
+  if (auto user = accounts.FindByPhone(field("phone"))) {
+    if (user->principal.role != role) {
+      throw table.ErrorAt(row, "phone", "the account exists with another role");
+    }
+    ++updated;
+    return user->principal.user_id;
+  }
+  ++added;
+  return accounts.AddUser({role, field("name"), field("phone"), "", regions[0], ""}, hash);
+}
+
 int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
   if (args.empty() || (args[0] != "import" && args[0] != "set")) {
     throw std::invalid_argument("usage: daibanctl agent import FILE --password PASSWORD | agent set ...");
@@ -281,21 +302,8 @@ int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
   int added = 0, updated = 0;
   for (const auto& row : table->Rows()) {
     auto field = [&](const std::string& name) { return table->Field(row, name); };
-    if (!cases::IsMobilePhone(field("phone"))) throw table->ErrorAt(row, "phone", "not a mobile number");
     auto regions = SplitList(field("regions"), '|');
-    if (regions.empty()) throw table->ErrorAt(row, "regions", "required");
-    auto user = accounts.FindByPhone(field("phone"));
-    std::int64_t id = 0;
-    if (user) {
-      if (user->principal.role != host::Role::kAgent) {
-        throw table->ErrorAt(row, "phone", "the account exists with another role");
-      }
-      id = user->principal.user_id;
-      ++updated;
-    } else {
-      id = accounts.AddUser({host::Role::kAgent, field("name"), field("phone"), "", regions[0], ""}, hash);
-      ++added;
-    }
+    const std::int64_t id = RowAccount(accounts, *table, row, host::Role::kAgent, hash, added, updated);
     dispatch::AgentSettings settings;
     settings.user_id = id;
     settings.regions = regions;
@@ -334,22 +342,8 @@ int Courier(const Args& args, std::ostream& out, const kernel::Env& env) {
   int added = 0, updated = 0;
   for (const auto& row : table->Rows()) {
     auto field = [&](const std::string& name) { return table->Field(row, name); };
-    if (!cases::IsMobilePhone(field("phone"))) throw table->ErrorAt(row, "phone", "not a mobile number");
     auto regions = SplitList(field("regions"), '|');
-    if (regions.empty()) throw table->ErrorAt(row, "regions", "required");
-    auto user = accounts.FindByPhone(field("phone"));
-    std::int64_t id = 0;
-    if (user) {
-      if (user->principal.role != host::Role::kCourier) {
-        throw table->ErrorAt(row, "phone", "the account exists with another role");
-      }
-      id = user->principal.user_id;
-      ++updated;
-    } else {
-      id = accounts.AddUser({host::Role::kCourier, field("name"), field("phone"), "", regions[0], ""},
-                            hash);
-      ++added;
-    }
+    const std::int64_t id = RowAccount(accounts, *table, row, host::Role::kCourier, hash, added, updated);
     tracking::CourierSettings settings;
     settings.user_id = id;
     settings.company = field("company");

@@ -5,6 +5,7 @@
 #include "daiban/cases/china_time.hpp"
 #include "daiban/intake/case_api.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/mobile/phone_request.hpp"
 #include "daiban/kernel/text.hpp"
 
 namespace daiban::mobile {
@@ -46,14 +47,6 @@ cases::Actor Staff(host::AuthService& auth, const HttpRequest& request) {
   return intake::ActorOf(principal);
 }
 
-std::optional<std::chrono::sys_seconds> DeviceTime(const HttpRequest& request) {
-  auto header = request.Header("x-device-time");
-  if (!header) return std::nullopt;
-  auto at = cases::ParseRfc3339(*header);
-  if (!at) throw kernel::BadRequest("X-Device-Time must be RFC 3339 with offset", "X-Device-Time");
-  return *at;
-}
-
 // Header values are ASCII, so the phone percent-encodes the note's UTF-8.
 std::string Note(const HttpRequest& request) {
   auto header = request.Header("x-note");
@@ -71,15 +64,6 @@ std::string Note(const HttpRequest& request) {
         "X-Note", "a note may have at most " + std::to_string(kMaxNoteCharacters) + " characters");
   }
   return *note;
-}
-
-std::string IdempotencyKey(const HttpRequest& request) {
-  auto key = request.Header("idempotency-key");
-  if (!key || key->empty() || key->size() > 128) {
-    throw kernel::BadRequest("an Idempotency-Key header (1..128 characters) is required",
-                             "Idempotency-Key");
-  }
-  return *key;
 }
 
 HttpResponse Replayed(const cases::CaseService::Answer& answer) {
@@ -122,7 +106,7 @@ void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases, Atta
       "POST", "/mobile/v1/cases/:tracking/attachments",
       [&cases, &store, &auth, &clock, max_bytes](const HttpRequest& request) {
         auto actor = Staff(auth, request);
-        const std::string key = IdempotencyKey(request);
+        const std::string key = RequireIdempotencyKey(request);
         const std::string& tracking = request.Param("tracking");
         const std::string content_type = MediaTypeOf(request.Header("content-type").value_or(""));
         const std::string device_time = request.Header("x-device-time").value_or("");

@@ -7,6 +7,7 @@
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/intake/case_api.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/mobile/phone_request.hpp"
 #include "daiban/tracking_service/tracking_service.hpp"
 
 namespace daiban::mobile {
@@ -51,23 +52,6 @@ std::optional<tracking::GeoPoint> Position(const Json& body) {
     throw kernel::Invalid("position", "position needs lat and lng (WGS-84)");
   }
   return tracking::GeoPoint{(*it)["lat"].get<double>(), (*it)["lng"].get<double>()};
-}
-
-std::optional<cases::Moment> DeviceTime(const HttpRequest& request) {
-  auto header = request.Header("x-device-time");
-  if (!header) return std::nullopt;
-  auto at = cases::ParseRfc3339(*header);
-  if (!at) throw kernel::BadRequest("X-Device-Time must be RFC 3339 with offset", "X-Device-Time");
-  return *at;
-}
-
-std::string RequireKey(const HttpRequest& request) {
-  auto key = request.Header("idempotency-key");
-  if (!key || key->empty() || key->size() > 128) {
-    throw kernel::BadRequest("an Idempotency-Key header (1..128 characters) is required",
-                             "Idempotency-Key");
-  }
-  return *key;
 }
 
 std::int64_t DeliveryId(const std::string& text) {
@@ -161,7 +145,7 @@ void AddCourierRoutes(kernel::Router& router, CourierDeps deps) {
       [d](const HttpRequest& request) {
         auto courier = Courier(*d, request);
         auto id = DeliveryId(request.Param("id"));
-        auto key = RequireKey(request);
+        auto key = RequireIdempotencyKey(request);
         Json body = request.body.empty() ? Json::object() : request.JsonBody();
         return ApplyCourierAction(*d, courier, id, request.Param("action"), body,
                                   DeviceTime(request), key);

@@ -9,6 +9,7 @@
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/intake/case_api.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/mobile/phone_request.hpp"
 #include "daiban/kernel/mask.hpp"
 
 namespace daiban::mobile {
@@ -37,23 +38,6 @@ cases::Actor Phone(PhoneDeps& deps, const HttpRequest& request) {
     throw kernel::Forbidden("the phone API is for agents and couriers");
   }
   return actor;
-}
-
-std::optional<cases::Moment> DeviceTime(const HttpRequest& request) {
-  auto header = request.Header("x-device-time");
-  if (!header) return std::nullopt;
-  auto at = cases::ParseRfc3339(*header);
-  if (!at) throw kernel::BadRequest("X-Device-Time must be RFC 3339 with offset", "X-Device-Time");
-  return *at;
-}
-
-std::string RequireKey(const HttpRequest& request) {
-  auto key = request.Header("idempotency-key");
-  if (!key || key->empty() || key->size() > 128) {
-    throw kernel::BadRequest("an Idempotency-Key header (1..128 characters) is required",
-                             "Idempotency-Key");
-  }
-  return *key;
 }
 
 Json LoginJson(const host::DeviceLogin& login) {
@@ -455,7 +439,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
         auto body = request.JsonBody();
         kernel::RequireObject(body);
         ProgressRequest p{request.Param("tracking"), kernel::RequireString(body, "kind"), body,
-                          DeviceTime(request), RequireKey(request), ""};
+                          DeviceTime(request), RequireIdempotencyKey(request), ""};
         return ApplyProgress(*d, user, p);
       },
       kSmall);

@@ -5,12 +5,11 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/db/stream_consumer.hpp"
+#include "daiban/host/case_event_reader.hpp"
 #include "daiban/dispatch/app/dispatch_service.hpp"
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/host/auth.hpp"
 #include "daiban/host/elected_worker.hpp"
-#include "daiban/host/periodic_worker.hpp"
 #include "daiban/intake/calendar_service.hpp"
 #include "daiban/intake/case_adapters.hpp"
 #include "daiban/intake/case_api.hpp"
@@ -283,22 +282,10 @@ void WireDispatch(host::ServiceHost& host) {
   AddRoutes(host.Server().Routes(), dispatch, auth);
 
   // Every instance reads case events (the consumer group shares them out) ...
-  auto& consumer = host.Make<db::StreamConsumer>(
-      host.Redis(), "events:cases", "dispatch", "dispatch-" + host.Ids().HexId(4),
-      [&dispatch](const db::StreamMessage& message) {
-        const auto& p = message.payload;
-        if (!p.is_object() || !p.contains("to") || !p["to"].is_string()) return;
-        dispatch.OnCaseEvent(p.value("tracking_number", message.aggregate), p["to"].get<std::string>(),
-                             p.value("region_code", ""));
-      },
-      host.Logger());
-  auto& reader = host.Make<host::PeriodicWorker>(
-      "case-events", env.Millis("DAIBAN_EVENTS_POLL_MS", 200, 10, 60000),
-      [&consumer] {
-        while (consumer.RunOnce() > 0) {
-        }
-      },
-      host.Logger());
+  auto& events = host.Make<host::CaseEventReader>(
+      host, env, "dispatch", [&dispatch](const host::CaseStateEvent& event) {
+        dispatch.OnCaseEvent(event.tracking_number, event.to_state, event.region_code);
+      });
   // ... while one instance at a time runs the batch assigner, offer expiry and the SLA watch.
   const std::string conninfo = host.Settings().pg.url;
   auto& batch = host.Make<host::ElectedWorker>(
@@ -315,13 +302,12 @@ void WireDispatch(host::ServiceHost& host) {
       "sla-watch", kSlaLock, conninfo, env.Millis("DAIBAN_SLA_INTERVAL_MS", 30000, 100, 3600000),
       [&dispatch] { dispatch.WatchSla(); }, host.Logger());
   host.OnStart([&] {
+    events.Start();
     try {
-      consumer.EnsureGroup();
       dispatch.RebuildIfStale();
     } catch (const std::exception& error) {
       host.Logger().Warn("dispatch start: live state not ready yet", {{"what", error.what()}});
     }
-    reader.Start();
     batch.Start();
     expiry.Start();
     sla.Start();

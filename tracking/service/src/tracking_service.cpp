@@ -4,9 +4,8 @@
 #include <map>
 
 #include "daiban/cases/china_time.hpp"
-#include "daiban/db/stream_consumer.hpp"
+#include "daiban/host/case_event_reader.hpp"
 #include "daiban/host/elected_worker.hpp"
-#include "daiban/host/periodic_worker.hpp"
 #include "daiban/intake/case_api.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/mask.hpp"
@@ -285,34 +284,17 @@ void WireTracking(host::ServiceHost& host) {
   AddTrackingRoutes(host.Server().Routes(), parts.cases, deliveries, parts.auth, host.Clock());
 
   // Every instance reads case events (the consumer group shares them out) ...
-  auto& consumer = host.Make<db::StreamConsumer>(
-      host.Redis(), "events:cases", "tracking", "tracking-" + host.Ids().HexId(4),
-      [&deliveries](const db::StreamMessage& message) {
-        const auto& p = message.payload;
-        if (!p.is_object() || !p.contains("to") || !p["to"].is_string()) return;
-        deliveries.OnCaseEvent(p.value("tracking_number", message.aggregate),
-                               p["to"].get<std::string>());
-      },
-      host.Logger());
-  auto& reader = host.Make<host::PeriodicWorker>(
-      "case-events", env.Millis("DAIBAN_EVENTS_POLL_MS", 200, 10, 60000),
-      [&consumer] {
-        while (consumer.RunOnce() > 0) {
-        }
-      },
-      host.Logger());
+  auto& events = host.Make<host::CaseEventReader>(
+      host, env, "tracking", [&deliveries](const host::CaseStateEvent& event) {
+        deliveries.OnCaseEvent(event.tracking_number, event.to_state);
+      });
   // ... while one instance at a time gives deliveries to couriers.
   auto& assigner = host.Make<host::ElectedWorker>(
       "courier-assigner", kAssignerLock, host.Settings().pg.url,
       env.Millis("DAIBAN_COURIER_ASSIGN_INTERVAL_MS", 1000, 100, 600000),
       [&deliveries] { deliveries.AssignPending(); }, host.Logger());
   host.OnStart([&] {
-    try {
-      consumer.EnsureGroup();
-    } catch (const std::exception& error) {
-      host.Logger().Warn("tracking start: event stream not ready yet", {{"what", error.what()}});
-    }
-    reader.Start();
+    events.Start();
     assigner.Start();
   });
 }
