@@ -44,17 +44,13 @@ WITH RECURSIVE above (code, parent_code) AS (
     SELECT code, parent_code FROM regions WHERE code = $3
   UNION ALL
     SELECT r.code, r.parent_code FROM regions r JOIN above a ON r.code = a.parent_code
-), below (code) AS (
-    SELECT code FROM regions WHERE code = $3
-  UNION ALL
-    SELECT r.code FROM regions r JOIN below b ON r.parent_code = b.code
 )
 SELECT )sql") + kItemColumns + R"sql(
   FROM items i JOIN departments d ON d.code = i.department_code
  WHERE i.retired_at IS NULL
    AND ($1 = '' OR i.service_class = $1)
    AND ($2 = '' OR i.department_code = $2)
-   AND ($3 = '' OR d.region_code IN (SELECT code FROM above UNION SELECT code FROM below))
+   AND ($3 = '' OR d.region_code IN (SELECT code FROM above UNION SELECT region_subtree($3)))
    AND ($4 = '' OR $4 = ANY (i.modes))
    AND ($5 = '' OR i.name LIKE $5 ESCAPE '\')
    AND i.code > $6

@@ -46,9 +46,8 @@ std::string ScopeCondition(int base) {
   const std::string agent = "$" + std::to_string(base + 3);
   std::string sql = "(";
   sql.append(all).append("::boolean OR ((");
-  sql.append(region).append(" = '' OR c.region_code IN (WITH RECURSIVE sub(code) AS (SELECT ");
-  sql.append(region).append("::text UNION ALL SELECT r.code FROM regions r JOIN sub ");
-  sql.append("ON r.parent_code = sub.code) SELECT code FROM sub)) AND (");
+  sql.append(region).append(" = '' OR c.region_code IN (SELECT region_subtree(");
+  sql.append(region).append("::text))) AND (");
   sql.append(department).append(" = '' OR c.department_code = ").append(department);
   sql.append(") AND (").append(agent).append("::bigint = 0 OR c.agent_id = ").append(agent);
   // An empty scope sees nothing.
@@ -141,8 +140,7 @@ constexpr const char* kTimelineSql =
 // 1 a deadline, 2 no deadline), $12 after deadline, $13 after id, $14 limit, then the scope.
 const std::string kListSql = std::string(kCaseSelect) + R"sql(
  WHERE ($1 = '' OR c.state = ANY (string_to_array($1, ',')))
-   AND ($2 = '' OR c.region_code IN (WITH RECURSIVE sub(code) AS (SELECT $2::text UNION ALL
-        SELECT r.code FROM regions r JOIN sub ON r.parent_code = sub.code) SELECT code FROM sub))
+   AND ($2 = '' OR c.region_code IN (SELECT region_subtree($2::text)))
    AND ($3 = '' OR c.department_code = $3)
    AND ($4 = '' OR c.item_code = $4)
    AND ($5::bigint = 0 OR c.agent_id = $5)

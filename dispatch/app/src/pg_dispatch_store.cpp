@@ -14,22 +14,16 @@ namespace {
 // The states in which a case occupies its agent.
 constexpr const char* kOpenStates = "('assigned', 'in_progress', 'suspended')";
 
-// A region and everything below it, as a subquery over $n.
+// A region and everything below it, as a subquery over $n (region_subtree: migration 0007).
 std::string Subtree(const std::string& param) {
-  return "(WITH RECURSIVE sub(code) AS (SELECT " + param +
-         "::text UNION ALL SELECT r.code FROM regions r JOIN sub ON r.parent_code = sub.code) "
-         "SELECT code FROM sub)";
+  return "(SELECT region_subtree(" + param + "::text))";
 }
 
 const std::string kAgentsSql = std::string(R"sql(
-WITH RECURSIVE cov (agent_id, code) AS (
-    SELECT agent_id, region_code FROM agent_regions
-  UNION
-    SELECT cov.agent_id, r.code FROM regions r JOIN cov ON r.parent_code = cov.code
-)
 SELECT a.user_id, u.name, u.phone, a.capacity, a.on_duty, a.hours::text, a.last_lat, a.last_lng,
        extract(epoch FROM a.last_seen_at)::bigint,
-       coalesce((SELECT string_agg(code, ',') FROM cov WHERE cov.agent_id = a.user_id), ''),
+       coalesce((SELECT string_agg(DISTINCT s, ',') FROM agent_regions ar,
+                        region_subtree(ar.region_code) s WHERE ar.agent_id = a.user_id), ''),
        coalesce((SELECT string_agg(region_code, ',' ORDER BY region_code) FROM agent_regions ar
                   WHERE ar.agent_id = a.user_id), ''),
        coalesce((SELECT string_agg(department_code, ',') FROM agent_departments ad
@@ -42,7 +36,8 @@ SELECT a.user_id, u.name, u.phone, a.capacity, a.on_duty, a.hours::text, a.last_
                     AND c.state IN )sql" + kOpenStates + R"sql(), '')
   FROM agents a JOIN users u ON u.id = a.user_id
  WHERE u.active
-   AND ($1 = '' OR EXISTS (SELECT 1 FROM cov WHERE cov.agent_id = a.user_id AND cov.code = $1))
+   AND ($1 = '' OR EXISTS (SELECT 1 FROM agent_regions ar, region_subtree(ar.region_code) s
+                            WHERE ar.agent_id = a.user_id AND s = $1))
    AND ($2::bigint = 0 OR a.user_id = $2)
  ORDER BY a.user_id)sql";
 
