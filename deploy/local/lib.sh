@@ -51,8 +51,8 @@ die() { printf '[%s] error: %s\n' "$PROFILE" "$*" >&2; exit 1; }
 # installed (apt-get needs root, as on the reference machine).
 PACKAGES=(build-essential cmake pkg-config ccache make curl ca-certificates
   libpistache-dev libpqxx-dev libhiredis-dev libspdlog-dev nlohmann-json3-dev libsodium-dev
-  libcurl4-openssl-dev libgtest-dev libgmock-dev postgresql redis-server redis-tools nginx
-  chromium fonts-noto-cjk nodejs)
+  libcurl4-openssl-dev libxlsxwriter-dev libgtest-dev libgmock-dev postgresql redis-server
+  redis-tools nginx python3-openpyxl chromium fonts-noto-cjk nodejs)
 
 install_packages() {
   local missing=()

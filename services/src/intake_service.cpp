@@ -18,6 +18,9 @@
 #include "daiban/intake/catalogue_api.hpp"
 #include "daiban/intake/pg_calendar_repository.hpp"
 #include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/intake/pg_followup_repository.hpp"
+#include "daiban/intake/pg_stats_repository.hpp"
+#include "daiban/intake/supervision_api.hpp"
 #include "daiban/kernel/static_site.hpp"
 
 namespace daiban::intake {
@@ -59,6 +62,14 @@ void WireIntake(host::ServiceHost& host) {
   AddCalendarRoutes(routes, parts.calendar);
   AddCaseRoutes(routes, case_service, auth, host.Clock());
   kernel::AddStaticRoutes(routes, "/console/", ConsolePages());
+
+  // The supervisor console's reads and follow-ups: statistics (考核) and bad-rating follow-ups.
+  auto& stats_store = host.Make<PgStatsRepository>(host.Pg());
+  auto& stats = host.Make<StatsService>(stats_store, parts.calendar, host.Clock());
+  AddStatsRoutes(routes, stats, auth);
+  auto& followup_store = host.Make<PgFollowupRepository>(host.Pg());
+  auto& followups = host.Make<FollowupService>(followup_store, host.Clock());
+  AddFollowupRoutes(routes, followups, auth);
 
   // The notification sender: one instance at a time delivers what cases enqueued.
   auto& notices = host.Make<PgNotificationStore>(host.Pg());

@@ -142,11 +142,21 @@ await check("a supervisor finds an overdue case, reassigns it and sees the agent
   await shot("console-agents");
 });
 
-await check("the dispatch queue page renders and signing out returns to the sign-in form", async () => {
+await check("the queue, statistics and follow-up pages render, and signing out signs out", async () => {
   await page.goto(base + "/console/#/queue");
   await page.waitForSelector("#queue-rows tr");
-  await page.waitForSelector("#dispatch-alerts");
+  await page.waitForSelector("#dispatch-alerts", { state: "attached" });
   await shot("console-queue");
+  await page.goto(base + "/console/#/stats");
+  await page.waitForSelector("#stats-table");
+  await page.waitForSelector("#chart-volume");
+  // The case this run made overdue is in the statistics of today.
+  const total = await page.$$eval("#stats-table tbody tr", (rows) => rows[rows.length - 1].children[1].textContent);
+  assert.ok(Number(total) >= 1, "received in the totals: " + total);
+  await shot("console-stats");
+  await page.goto(base + "/console/#/followups");
+  await page.waitForSelector("#followup-rows tr");
+  await shot("console-followups");
   await page.click("#logout");
   await page.waitForSelector("#login-phone");
   // Signed out means signed out: the console asks again.

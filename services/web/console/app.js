@@ -407,7 +407,7 @@ async function renderQueue(main) {
 // Statistics (考核)
 
 function barChart(rows, series, id) {
-  const W = 640, rowH = 22, left = 150, H = rows.length * rowH * series.length + 30;
+  const W = 420, rowH = 22, left = 110, H = rows.length * rowH * series.length + 20;
   const max = Math.max(1, ...rows.flatMap((r) => series.map((s) => s.value(r) || 0)));
   const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}`, id, role: "img" });
   rows.forEach((r, i) => {

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "daiban/db/pg_pool.hpp"
+#include "daiban/intake/followups.hpp"
+
+namespace daiban::intake {
+
+class PgFollowupRepository final : public FollowupRepository {
+ public:
+  // Declares its prepared statements on the pool.
+  explicit PgFollowupRepository(db::PgPool& pool);
+  std::vector<Followup> List(const SupervisionScope& scope, const FollowupQuery& query) override;
+  Followup Apply(std::int64_t id, const SupervisionScope& scope,
+                 const FollowupWrite& write) override;
+
+ private:
+  db::PgPool& pool_;
+};
+
+}  // namespace daiban::intake

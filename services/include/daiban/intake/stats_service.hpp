@@ -1,0 +1,39 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daiban/cases/case_store.hpp"
+#include "daiban/intake/stats.hpp"
+#include "daiban/kernel/clock.hpp"
+
+namespace daiban::intake {
+
+// Where the cohort of a report comes from. Implementations: PgStatsRepository.
+class StatsRepository {
+ public:
+  virtual ~StatsRepository() = default;
+  // The cases in `scope` created in [start, end), one entry per case, ordered by id.
+  virtual std::vector<CohortCase> Cohort(const SupervisionScope& scope, Moment start,
+                                         Moment end) = 0;
+};
+
+// The statistics use case: resolves the period (China dates, today from the clock), reads the
+// cohort and computes the report on the current working-day calendar.
+class StatsService {
+ public:
+  StatsService(StatsRepository& repository, cases::CalendarSource& calendar,
+               const kernel::Clock& clock);
+
+  // Throws kernel::ApiError 422 naming "from" or "to" for a bad period.
+  StatsReport Report(StatsGroup group, const SupervisionScope& scope,
+                     const std::optional<std::string>& from, const std::optional<std::string>& to);
+
+ private:
+  StatsRepository& repository_;
+  cases::CalendarSource& calendar_;
+  const kernel::Clock& clock_;
+};
+
+}  // namespace daiban::intake

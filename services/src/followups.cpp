@@ -1,0 +1,123 @@
+#include "daiban/intake/followups.hpp"
+
+#include <charconv>
+
+#include "daiban/kernel/errors.hpp"
+
+namespace daiban::intake {
+
+namespace {
+
+std::size_t CountCharacters(std::string_view utf8) {
+  std::size_t n = 0;
+  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;  // every byte but continuation bytes
+  return n;
+}
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+void AppendTwoDigits(std::string& out, unsigned value) {
+  out += static_cast<char>('0' + value / 10 % 10);
+  out += static_cast<char>('0' + value % 10);
+}
+
+}  // namespace
+
+std::optional<FollowupFilter> ParseFollowupFilter(std::string_view word) {
+  if (word == "open") return FollowupFilter::kOpen;
+  if (word == "closed") return FollowupFilter::kClosed;
+  if (word == "all") return FollowupFilter::kAll;
+  return std::nullopt;
+}
+
+std::string FollowupText(std::string_view text, const std::string& field) {
+  std::size_t begin = 0, end = text.size();
+  while (begin < end && IsSpace(text[begin])) ++begin;
+  while (end > begin && IsSpace(text[end - 1])) --end;
+  std::string out;
+  for (std::size_t i = begin; i < end; ++i) {
+    if (text[i] == '\r' && i + 1 < end && text[i + 1] == '\n') continue;  // CRLF: one space
+    out += text[i] == '\r' || text[i] == '\n' ? ' ' : text[i];
+  }
+  const std::size_t chars = CountCharacters(out);
+  if (chars == 0) throw kernel::Invalid(field, field + " must not be empty");
+  if (chars > kMaxFollowupTextChars) {
+    throw kernel::Invalid(field, field + " has more than " +
+                                     std::to_string(kMaxFollowupTextChars) + " characters");
+  }
+  return out;
+}
+
+std::string CallLine(Moment at, const std::string& note) {
+  const auto local = cases::ToChinaLocal(at);
+  std::string line = cases::FormatIsoDate(local.date) + " ";
+  const auto minute = static_cast<unsigned>(local.MinuteOfDay().count());
+  AppendTwoDigits(line, minute / 60);
+  line += ':';
+  AppendTwoDigits(line, minute % 60);
+  return line + " " + note;
+}
+
+std::string FollowupCursorText(const FollowupCursor& cursor) {
+  return "f1." + std::to_string(cursor.due_at.time_since_epoch().count()) + "." +
+         std::to_string(cursor.id);
+}
+
+FollowupCursor ParseFollowupCursor(const std::string& text) {
+  auto fail = [] { return kernel::BadRequest("malformed cursor", "cursor"); };
+  if (text.rfind("f1.", 0) != 0) throw fail();
+  const auto dot = text.find('.', 3);
+  if (dot == std::string::npos) throw fail();
+  auto number = [&](std::string_view part) {
+    std::int64_t value = 0;
+    auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), value);
+    if (part.empty() || error != std::errc() || end != part.data() + part.size()) throw fail();
+    return value;
+  };
+  const std::string_view all(text);
+  return {Moment(std::chrono::seconds(number(all.substr(3, dot - 3)))),
+          number(all.substr(dot + 1))};
+}
+
+FollowupService::FollowupService(FollowupRepository& repository, const kernel::Clock& clock)
+    : repository_(repository), clock_(clock) {}
+
+Moment FollowupService::Now() const {
+  return std::chrono::floor<std::chrono::seconds>(clock_.Now());
+}
+
+FollowupPage FollowupService::List(const SupervisionScope& scope, const FollowupQuery& query) {
+  if (query.limit < 1 || query.limit > kMaxFollowupPage) {
+    throw kernel::BadRequest("limit must be 1.." + std::to_string(kMaxFollowupPage), "limit");
+  }
+  FollowupPage page;
+  page.followups = repository_.List(scope, query);
+  if (page.followups.size() > static_cast<std::size_t>(query.limit)) {
+    page.followups.resize(static_cast<std::size_t>(query.limit));
+    const auto& last = page.followups.back();
+    page.next = FollowupCursor{last.due_at, last.id};
+  }
+  return page;
+}
+
+Followup FollowupService::RecordCall(std::int64_t id, const SupervisionScope& scope,
+                                     std::int64_t user_id, std::string_view note) {
+  FollowupWrite write;
+  write.at = Now();
+  write.user_id = user_id;
+  write.call_line = CallLine(write.at, FollowupText(note, "note"));
+  return repository_.Apply(id, scope, write);
+}
+
+Followup FollowupService::Close(std::int64_t id, const SupervisionScope& scope,
+                                std::int64_t user_id, std::string_view outcome,
+                                const std::optional<std::string>& note) {
+  FollowupWrite write;
+  write.at = Now();
+  write.user_id = user_id;
+  write.outcome = FollowupText(outcome, "outcome");
+  if (note) write.call_line = CallLine(write.at, FollowupText(*note, "note"));
+  return repository_.Apply(id, scope, write);
+}
+
+}  // namespace daiban::intake

@@ -1,0 +1,91 @@
+#include "daiban/intake/pg_stats_repository.hpp"
+
+#include <pqxx/pqxx>
+
+namespace daiban::intake {
+
+namespace {
+
+// One row per case created in [$1, $2) (epoch seconds) in the scope: $3 everything, $4 region
+// (with its subtree), $5 department; a scope naming neither region nor department sees
+// nothing. The district is the region itself when it is a district, else its parent when that
+// is one (regions go city > district > street), else the region itself.
+constexpr const char* kCohort = "stats_cohort";
+constexpr const char* kCohortSql = R"sql(
+SELECT c.id, c.department_code, d.name,
+       CASE WHEN r.level = 'district' THEN r.code WHEN p.level = 'district' THEN p.code
+            ELSE r.code END,
+       CASE WHEN r.level = 'district' THEN r.name WHEN p.level = 'district' THEN p.name
+            ELSE r.name END,
+       coalesce(c.agent_id, 0), coalesce(u.name, ''), c.state,
+       CASE WHEN c.bundle_code IS NOT NULL THEN 'bundle' ELSE coalesce(i.service_class, '') END,
+       c.mode,
+       extract(epoch FROM c.created_at)::bigint, extract(epoch FROM c.accepted_at)::bigint,
+       extract(epoch FROM c.deadline_at)::bigint, extract(epoch FROM c.suspended_at)::bigint,
+       extract(epoch FROM c.result_ready_at)::bigint,
+       EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.type = 'unassign'),
+       rt.score,
+       CASE WHEN f.id IS NULL THEN 0 WHEN f.closed_at IS NULL THEN 1 ELSE 2 END
+  FROM cases c
+  JOIN departments d ON d.code = c.department_code
+  JOIN regions r ON r.code = c.region_code
+  LEFT JOIN regions p ON p.code = r.parent_code
+  LEFT JOIN users u ON u.id = c.agent_id
+  LEFT JOIN items i ON i.code = c.item_code
+  LEFT JOIN ratings rt ON rt.case_id = c.id
+  LEFT JOIN followups f ON f.case_id = c.id
+ WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)
+   AND ($3::boolean OR (($4 = '' OR c.region_code IN (SELECT region_subtree($4)))
+                        AND ($5 = '' OR c.department_code = $5)
+                        AND ($4 <> '' OR $5 <> '')))
+ ORDER BY c.id)sql";
+
+std::optional<Moment> MomentAt(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return Moment(std::chrono::seconds(field.as<std::int64_t>()));
+}
+
+}  // namespace
+
+PgStatsRepository::PgStatsRepository(db::PgPool& pool) : pool_(pool) {
+  pool_.Prepare(kCohort, kCohortSql);
+}
+
+std::vector<CohortCase> PgStatsRepository::Cohort(const SupervisionScope& scope, Moment start,
+                                                  Moment end) {
+  std::vector<CohortCase> cohort;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_prepared(kCohort, static_cast<double>(start.time_since_epoch().count()),
+                                 static_cast<double>(end.time_since_epoch().count()),
+                                 scope.everything, scope.region_code, scope.department_code);
+    cohort.reserve(rows.size());
+    for (const auto& row : rows) {
+      CohortCase c;
+      c.id = row[0].as<std::int64_t>();
+      c.department_code = row[1].as<std::string>();
+      c.department_name = row[2].as<std::string>();
+      c.district_code = row[3].as<std::string>();
+      c.district_name = row[4].as<std::string>();
+      c.agent_id = row[5].as<std::int64_t>();
+      c.agent_name = row[6].as<std::string>();
+      c.state = row[7].as<std::string>();
+      c.service_class = row[8].as<std::string>();
+      c.mode = row[9].as<std::string>();
+      c.created_at = Moment(std::chrono::seconds(row[10].as<std::int64_t>()));
+      c.accepted_at = MomentAt(row[11]);
+      c.deadline_at = MomentAt(row[12]);
+      c.suspended_at = MomentAt(row[13]);
+      c.result_ready_at = MomentAt(row[14]);
+      c.reassigned = row[15].as<bool>();
+      if (!row[16].is_null()) c.rating = row[16].as<int>();
+      const int followup = row[17].as<int>();
+      c.followup = followup == 0   ? FollowupState::kNone
+                   : followup == 1 ? FollowupState::kOpen
+                                   : FollowupState::kClosed;
+      cohort.push_back(std::move(c));
+    }
+  });
+  return cohort;
+}
+
+}  // namespace daiban::intake

@@ -1,0 +1,295 @@
+#include "daiban/intake/stats.hpp"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+#include "daiban/kernel/errors.hpp"
+
+namespace daiban::intake {
+
+namespace {
+
+using std::chrono::days;
+using std::chrono::seconds;
+using std::chrono::sys_days;
+
+constexpr int kRatePlaces = 4;
+constexpr int kDayPlaces = 2;
+
+std::int64_t PowerOfTen(int places) {
+  std::int64_t scale = 1;
+  for (int i = 0; i < places; ++i) scale *= 10;
+  return scale;
+}
+
+cases::CivilDate DateParam(const std::optional<std::string>& text, const std::string& field) {
+  auto date = cases::ParseIsoDate(*text);
+  if (!date) throw kernel::Invalid(field, field + " must be a date like 2026-11-30");
+  return *date;
+}
+
+// What one group accumulates before its figures are rounded.
+struct Tally {
+  StatsMetrics metrics;
+  std::vector<std::int64_t> working_seconds;  // one per finished case
+  std::int64_t rating_sum = 0;
+};
+
+void Count(Tally& tally, const CohortCase& c, const cases::WorkingCalendar& calendar,
+           Moment now) {
+  auto& m = tally.metrics;
+  ++m.received;
+  if (c.accepted_at) ++m.accepted;
+  if (c.result_ready_at) {
+    ++m.finished;
+    if (c.deadline_at && *c.result_ready_at <= *c.deadline_at) ++m.on_time;
+    if (c.accepted_at) {
+      tally.working_seconds.push_back(
+          calendar.WorkingTimeBetween(*c.accepted_at, *c.result_ready_at).count());
+    }
+  }
+  if (IsOverdue(c, now)) ++m.overdue;
+  if (c.reassigned) ++m.reassigned;
+  if (c.rating) {
+    ++m.ratings;
+    tally.rating_sum += *c.rating;
+  }
+  if (c.followup == FollowupState::kOpen) ++m.followups_open;
+  if (c.followup == FollowupState::kClosed) ++m.followups_closed;
+}
+
+StatsMetrics Finish(Tally tally, std::int64_t day_seconds) {
+  StatsMetrics m = tally.metrics;
+  if (m.finished > 0) m.on_time_rate = Decimal::Of(m.on_time, m.finished, kRatePlaces);
+  auto& spans = tally.working_seconds;
+  if (!spans.empty()) {
+    std::sort(spans.begin(), spans.end());
+    std::int64_t sum = 0;
+    for (auto s : spans) sum += s;
+    const auto n = static_cast<std::int64_t>(spans.size());
+    m.mean_working_days = Decimal::Of(sum, n * day_seconds, kDayPlaces);
+    m.p90_working_days =
+        Decimal::Of(spans[NearestRank(spans.size(), 90) - 1], day_seconds, kDayPlaces);
+  }
+  if (m.ratings > 0) m.rating_average = Decimal::Of(tally.rating_sum, m.ratings, kDayPlaces);
+  return m;
+}
+
+std::string Field(const std::optional<Decimal>& value) { return value ? value->Text() : ""; }
+
+void AppendLine(std::string& out, const std::string& key, const std::string& name,
+                const StatsMetrics& m) {
+  const std::string fields[] = {CsvField(key),
+                                CsvField(name),
+                                std::to_string(m.received),
+                                std::to_string(m.accepted),
+                                std::to_string(m.finished),
+                                std::to_string(m.on_time),
+                                Field(m.on_time_rate),
+                                Field(m.mean_working_days),
+                                Field(m.p90_working_days),
+                                std::to_string(m.overdue),
+                                std::to_string(m.reassigned),
+                                Field(m.rating_average),
+                                std::to_string(m.ratings),
+                                std::to_string(m.followups_open),
+                                std::to_string(m.followups_closed)};
+  bool first = true;
+  for (const auto& field : fields) {
+    if (!first) out += ',';
+    out += field;
+    first = false;
+  }
+  out += "\r\n";
+}
+
+}  // namespace
+
+std::string ToWord(StatsGroup group) {
+  switch (group) {
+    case StatsGroup::kDepartments:
+      return "departments";
+    case StatsGroup::kRegions:
+      return "regions";
+    case StatsGroup::kAgents:
+      return "agents";
+  }
+  return "departments";
+}
+
+Moment StatsPeriod::Start() const { return cases::FromChinaLocal(from, seconds(0)); }
+
+Moment StatsPeriod::End() const {
+  return cases::FromChinaLocal(cases::CivilDate(sys_days(to) + days(1)), seconds(0));
+}
+
+StatsPeriod ResolveStatsPeriod(const std::optional<std::string>& from,
+                               const std::optional<std::string>& to, cases::CivilDate today) {
+  StatsPeriod period;
+  period.to = to ? DateParam(to, "to") : today;
+  period.from = from ? DateParam(from, "from")
+                     : cases::CivilDate(sys_days(period.to) - days(kDefaultStatsDays - 1));
+  const auto span = (sys_days(period.to) - sys_days(period.from)).count() + 1;
+  if (span < 1) throw kernel::Invalid("to", "to must not be before from");
+  if (span > kMaxStatsDays) {
+    throw kernel::Invalid("from", "the period covers at most " + std::to_string(kMaxStatsDays) +
+                                      " days");
+  }
+  return period;
+}
+
+Decimal Decimal::Of(std::int64_t numerator, std::int64_t denominator, int places) {
+  if (numerator < 0 || denominator <= 0) throw std::invalid_argument("Decimal::Of");
+  const std::int64_t scale = PowerOfTen(places);
+  // round(n * scale / d) with halves up, in integers: floor((2 n scale + d) / (2 d)).
+  return {(2 * numerator * scale + denominator) / (2 * denominator), places};
+}
+
+double Decimal::Value() const {
+  return static_cast<double>(scaled) / static_cast<double>(PowerOfTen(places));
+}
+
+std::string Decimal::Text() const {
+  const std::int64_t scale = PowerOfTen(places);
+  std::string text = std::to_string(scaled / scale);
+  std::string fraction = std::to_string(scaled % scale);
+  fraction.insert(0, static_cast<std::size_t>(places) - fraction.size(), '0');
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  if (!fraction.empty()) text += "." + fraction;
+  return text;
+}
+
+std::size_t NearestRank(std::size_t n, int percentile) {
+  const std::size_t rank = (static_cast<std::size_t>(percentile) * n + 99) / 100;
+  return std::max<std::size_t>(rank, 1);
+}
+
+bool IsOverdue(const CohortCase& c, Moment now) {
+  if (!c.deadline_at) return false;
+  if (c.result_ready_at) return *c.result_ready_at > *c.deadline_at;
+  if (c.state == "accepted" || c.state == "assigned" || c.state == "in_progress") {
+    return now > *c.deadline_at;
+  }
+  if (c.state == "suspended") return c.suspended_at && *c.suspended_at > *c.deadline_at;
+  return false;
+}
+
+StatsReport ComputeStats(StatsGroup group, const StatsPeriod& period,
+                         const std::vector<CohortCase>& cohort,
+                         const cases::WorkingCalendar& calendar, Moment now) {
+  const auto& hours = calendar.office_hours();
+  const std::int64_t day_seconds =
+      std::chrono::duration_cast<seconds>(hours.close - hours.open).count();
+
+  // Groups by their sort key: the code, or the agent's id.
+  struct Group {
+    std::string key;
+    std::string name;
+    Tally tally;
+  };
+  std::map<std::string, Group> by_code;
+  std::map<std::int64_t, Group> by_agent;
+  Tally totals;
+  std::vector<std::pair<std::string, int>> by_class = {
+      {"zero_trip", 0}, {"one_trip", 0}, {"we_run", 0}, {"bundle", 0}};
+  std::vector<std::pair<std::string, int>> by_mode = {{"proxy", 0}, {"assisted", 0}, {"led", 0}};
+  auto bump = [](auto& counts, const std::string& word) {
+    for (auto& [name, count] : counts) {
+      if (name == word) ++count;
+    }
+  };
+
+  for (const auto& c : cohort) {
+    Count(totals, c, calendar, now);
+    bump(by_class, c.service_class);
+    bump(by_mode, c.mode);
+    Group* target = nullptr;
+    switch (group) {
+      case StatsGroup::kDepartments:
+        target = &by_code[c.department_code];
+        target->key = c.department_code;
+        target->name = c.department_name;
+        break;
+      case StatsGroup::kRegions:
+        target = &by_code[c.district_code];
+        target->key = c.district_code;
+        target->name = c.district_name;
+        break;
+      case StatsGroup::kAgents:
+        if (c.agent_id == 0) break;  // counted in the totals only
+        target = &by_agent[c.agent_id];
+        target->key = std::to_string(c.agent_id);
+        target->name = c.agent_name;
+        break;
+    }
+    if (target != nullptr) Count(target->tally, c, calendar, now);
+  }
+
+  StatsReport report;
+  report.group = group;
+  report.period = period;
+  auto add = [&](Group& g) {
+    report.rows.push_back({g.key, g.name, Finish(std::move(g.tally), day_seconds)});
+  };
+  for (auto& [key, g] : by_code) add(g);
+  for (auto& [id, g] : by_agent) add(g);
+  report.totals = Finish(std::move(totals), day_seconds);
+  report.by_class = std::move(by_class);
+  report.by_mode = std::move(by_mode);
+  return report;
+}
+
+const std::vector<std::string>& StatsColumnHeaders() {
+  static const std::vector<std::string> headers = {
+      "编码",   "名称",           "收件数",        "受理数", "办结数",
+      "按时办结数", "按时办结率",     "平均办结工作日", "P90办结工作日", "超期数",
+      "改派数",   "平均评分",       "评价数",        "回访未结", "回访已结"};
+  return headers;
+}
+
+std::string ServiceClassLabel(std::string_view service_class) {
+  if (service_class == "zero_trip") return "零跑腿";
+  if (service_class == "one_trip") return "只跑一次";
+  if (service_class == "we_run") return "你不用跑我来跑";
+  if (service_class == "bundle") return "一件事";
+  return std::string(service_class);
+}
+
+std::string ModeLabel(std::string_view mode) {
+  if (mode == "proxy") return "代办";
+  if (mode == "assisted") return "帮办";
+  if (mode == "led") return "领办";
+  return std::string(mode);
+}
+
+std::string CsvField(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string RenderStatsCsv(const StatsReport& report) {
+  std::string out = "\xEF\xBB\xBF";  // the byte-order mark spreadsheet programs look for
+  bool first = true;
+  for (const auto& header : StatsColumnHeaders()) {
+    if (!first) out += ',';
+    out += CsvField(header);
+    first = false;
+  }
+  out += "\r\n";
+  for (const auto& row : report.rows) AppendLine(out, row.key, row.name, row.metrics);
+  AppendLine(out, "", "合计", report.totals);
+  return out;
+}
+
+std::string StatsFileName(const StatsReport& report, std::string_view extension) {
+  return "stats-" + ToWord(report.group) + "-" + cases::FormatIsoDate(report.period.from) + "-" +
+         cases::FormatIsoDate(report.period.to) + "." + std::string(extension);
+}
+
+}  // namespace daiban::intake

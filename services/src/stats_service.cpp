@@ -1,0 +1,18 @@
+#include "daiban/intake/stats_service.hpp"
+
+namespace daiban::intake {
+
+StatsService::StatsService(StatsRepository& repository, cases::CalendarSource& calendar,
+                           const kernel::Clock& clock)
+    : repository_(repository), calendar_(calendar), clock_(clock) {}
+
+StatsReport StatsService::Report(StatsGroup group, const SupervisionScope& scope,
+                                 const std::optional<std::string>& from,
+                                 const std::optional<std::string>& to) {
+  const Moment now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  const StatsPeriod period = ResolveStatsPeriod(from, to, cases::ChinaDateOf(now));
+  auto cohort = repository_.Cohort(scope, period.Start(), period.End());
+  return ComputeStats(group, period, cohort, *calendar_.Current(), now);
+}
+
+}  // namespace daiban::intake
