@@ -8,6 +8,8 @@ cat <<INFO
 
   Daiban is running (state and logs in $STATE_DIR):
     gateway   http://$DAIBAN_GATEWAY_BIND:$DAIBAN_GATEWAY_PORT/      (all client traffic)
+    console   http://$DAIBAN_GATEWAY_BIND:$DAIBAN_GATEWAY_PORT/console/  (supervisors)
+    track     http://$DAIBAN_GATEWAY_BIND:$DAIBAN_GATEWAY_PORT/track/    (applicants)
     intake    http://127.0.0.1:$DAIBAN_INTAKE_PORT/healthz /readyz /metrics
     dispatch  http://127.0.0.1:$DAIBAN_DISPATCH_PORT/healthz /readyz /metrics
     tracking  http://127.0.0.1:$DAIBAN_TRACKING_PORT/healthz /readyz /metrics

@@ -386,21 +386,31 @@ async function renderQueue(main) {
   const stamp = el("span", { class: "refreshed" });
   const queueBody = el("tbody", { id: "queue-rows" });
   const alertBody = el("tbody", { id: "dispatch-alerts" });
+  // The districts in the supervisor's scope (all of them for an administrator).
+  const mine = session.me.region_code;
+  const districts = [...regions.entries()].filter(([code, r]) => r.level === "district" &&
+    (!mine || code === mine || districtOf(mine) === code || (regions.get(code).parent === mine)));
+  const region = el("select", { id: "queue-region" }, el("option", { value: "" }, "全部区域"),
+    districts.map(([code, r]) => el("option", { value: code }, r.name)));
   main.append(el("h1", {}, "派单队列与告警", stamp),
-    el("h2", {}, "等待派单"), el("table", {}, el("thead", {}, el("tr", {}, ["受理编号", "事项", "区域", "受理时间", "承诺时限", "已发出邀约"].map((h) => el("th", {}, h)))), queueBody),
+    el("h2", {}, "等待派单 ", region), el("table", {}, el("thead", {}, el("tr", {}, ["受理编号", "事项", "区域", "受理时间", "承诺时限", "已发出邀约"].map((h) => el("th", {}, h)))), queueBody),
     el("h2", {}, "告警"), el("table", {}, el("thead", {}, el("tr", {}, ["时间", "类型", "受理编号", "区域", "说明"].map((h) => el("th", {}, h)))), alertBody));
   const open = (t) => () => { location.hash = "#/case/" + encodeURIComponent(t); };
-  every(REFRESH_MS, async () => {
-    const [queue, alerts] = await Promise.all([api("GET", "/api/v1/dispatch/queue"), api("GET", "/api/v1/dispatch/alerts")]);
+  const refresh = async () => {
+    const query = region.value ? "?region=" + encodeURIComponent(region.value) : "";
+    const [queue, alerts] = await Promise.all([api("GET", "/api/v1/dispatch/queue" + query), api("GET", "/api/v1/dispatch/alerts")]);
+    const inRegion = (code) => !region.value || code === region.value || districtOf(code) === region.value;
     queueBody.replaceChildren(...(queue.queue.length ? queue.queue.map((q) => el("tr", { class: "clickable", onclick: open(q.tracking_number) },
       el("td", {}, q.tracking_number), el("td", {}, q.subject), el("td", {}, regionName(q.region_code)),
       el("td", {}, hm(q.accepted_at)), el("td", {}, hm(q.deadline)), el("td", { class: "num" }, q.offers_made)))
       : [el("tr", {}, el("td", { colspan: 6, class: "muted" }, "队列为空"))]));
-    alertBody.replaceChildren(...alerts.alerts.slice(0, 100).map((a) => el("tr", { class: "clickable", onclick: open(a.tracking_number) },
+    alertBody.replaceChildren(...alerts.alerts.filter((a) => inRegion(a.region_code)).slice(0, 100).map((a) => el("tr", { class: "clickable", onclick: open(a.tracking_number) },
       el("td", {}, hm(a.at)), el("td", {}, badge(a.kind === "red" ? "red" : a.kind === "yellow" ? "yellow" : "grey", ALERT[a.kind] || a.kind)),
       el("td", {}, a.tracking_number), el("td", {}, regionName(a.region_code)), el("td", {}, a.message))));
     stamp.textContent = "更新于 " + new Date().toLocaleTimeString("zh-CN", { hour12: false });
-  });
+  };
+  region.addEventListener("change", refresh);
+  every(REFRESH_MS, refresh);
 }
 
 // ---------------------------------------------------------------------------------------------
