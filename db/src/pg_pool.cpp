@@ -170,6 +170,20 @@ double EpochSeconds(kernel::Moment moment) {
   return std::chrono::duration<double>(moment.time_since_epoch()).count();
 }
 
+double EpochSeconds(std::chrono::sys_seconds moment) {
+  return static_cast<double>(moment.time_since_epoch().count());
+}
+
+std::optional<double> EpochSeconds(const std::optional<std::chrono::sys_seconds>& moment) {
+  if (!moment) return std::nullopt;
+  return EpochSeconds(*moment);
+}
+
+std::optional<std::chrono::sys_seconds> SecondsAt(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return std::chrono::sys_seconds(std::chrono::seconds(field.as<long long>()));
+}
+
 void PgPool::ReportTo(kernel::Metrics::Writer& writer) const {
   std::lock_guard lock(mutex_);
   writer.Gauge("daiban_pg_pool_size", "Configured PostgreSQL connections",

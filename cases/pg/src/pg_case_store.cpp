@@ -168,18 +168,6 @@ pqxx::result Exec(pqxx::transaction_base& tx, const std::string& sql, Params&&..
   return tx.exec_prepared(name, std::forward<Params>(params)...);
 }
 
-std::optional<sys_seconds> MomentAt(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return sys_seconds(std::chrono::seconds(field.as<long long>()));
-}
-
-std::optional<double> Epoch(const std::optional<sys_seconds>& moment) {
-  if (!moment) return std::nullopt;
-  return static_cast<double>(moment->time_since_epoch().count());
-}
-
-double Epoch(sys_seconds moment) { return static_cast<double>(moment.time_since_epoch().count()); }
-
 Case CaseFromRow(const pqxx::row& row) {
   Case c;
   int i = 0;
@@ -216,28 +204,28 @@ Case CaseFromRow(const pqxx::row& row) {
   i += 2;
   c.delivery.window =
       ParseDeliveryWindow(row[i++].as<std::string>()).value_or(DeliveryWindow::kAny);
-  c.appointment_at = MomentAt(row[i++]);
+  c.appointment_at = db::SecondsAt(row[i++]);
   c.agent_id = row[i++].as<std::int64_t>();
   c.agent_name = row[i++].as<std::string>();
   c.agent_phone = row[i++].as<std::string>();
   c.priority = row[i++].as<int>();
   c.result_reference = row[i++].as<std::string>();
-  c.created_at = *MomentAt(row[i++]);
-  c.accepted_at = MomentAt(row[i++]);
-  auto deadline = MomentAt(row[i++]);
-  auto at_risk = MomentAt(row[i++]);
+  c.created_at = *db::SecondsAt(row[i++]);
+  c.accepted_at = db::SecondsAt(row[i++]);
+  auto deadline = db::SecondsAt(row[i++]);
+  auto at_risk = db::SecondsAt(row[i++]);
   bool provisional = row[i++].as<bool>();
   if (deadline && at_risk) c.clock = CaseClock{*deadline, *at_risk, provisional};
-  c.suspended_at = MomentAt(row[i++]);
-  c.result_ready_at = MomentAt(row[i++]);
-  c.closed_at = MomentAt(row[i++]);
+  c.suspended_at = db::SecondsAt(row[i++]);
+  c.result_ready_at = db::SecondsAt(row[i++]);
+  c.closed_at = db::SecondsAt(row[i++]);
   if (!row[i].is_null()) {
-    c.rating = Rating{row[i].as<int>(), row[i + 1].as<std::string>(), *MomentAt(row[i + 2])};
+    c.rating = Rating{row[i].as<int>(), row[i + 1].as<std::string>(), *db::SecondsAt(row[i + 2])};
   }
   i += 3;
   c.open311_key_id = row[i++].as<std::int64_t>();
-  c.assigned_at = MomentAt(row[i++]);
-  c.last_progress_at = MomentAt(row[i++]);
+  c.assigned_at = db::SecondsAt(row[i++]);
+  c.last_progress_at = db::SecondsAt(row[i++]);
   return c;
 }
 
@@ -251,12 +239,12 @@ void LoadDetails(pqxx::transaction_base& tx, Case& c) {
     m.essential = row[4].as<bool>();
     m.status = ParseMaterialStatus(row[5].as<std::string>()).value_or(MaterialStatus::kMissing);
     m.promised_date = row[6].as<std::string>();
-    m.supplied_at = MomentAt(row[7]);
+    m.supplied_at = db::SecondsAt(row[7]);
     c.materials.push_back(std::move(m));
   }
   for (const auto& row : Exec(tx, kStepsSql, c.id)) {
     c.steps.push_back({row[0].as<int>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                       row[3].as<std::string>(), MomentAt(row[4])});
+                       row[3].as<std::string>(), db::SecondsAt(row[4])});
   }
 }
 
@@ -279,12 +267,13 @@ void WriteMaterialsAndSteps(pqxx::transaction_base& tx, const Case& c, const Cas
       }
     }
     Exec(tx, kUpsertMaterialSql, c.id, m.seq, m.item_code, m.item_seq, m.name, m.essential,
-         ToWord(m.status), m.promised_date, Epoch(m.supplied_at));
+         ToWord(m.status), m.promised_date, db::EpochSeconds(m.supplied_at));
   }
   for (std::size_t i = 0; i < c.steps.size(); ++i) {
     const auto& s = c.steps[i];
     if (before && i < before->steps.size() && before->steps[i].deadline == s.deadline) continue;
-    Exec(tx, kUpsertStepSql, c.id, s.order, s.item_code, s.department_code, Epoch(s.deadline));
+    Exec(tx, kUpsertStepSql, c.id, s.order, s.item_code, s.department_code,
+         db::EpochSeconds(s.deadline));
   }
 }
 
@@ -319,15 +308,16 @@ void WriteChange(pqxx::transaction_base& tx, const Case& c, const CaseChange& ch
                  const PgCaseStoreOptions& options) {
   for (const auto& e : change.events) {
     Exec(tx, kInsertEventSql, c.id, e.type, e.from ? ToWord(*e.from) : std::string(),
-                   e.to ? ToWord(*e.to) : std::string(), ToWord(e.actor_role), e.actor_user_id,
-                   e.actor_name, Epoch(e.at), Epoch(e.device_time), e.reason,
-                   e.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+         e.to ? ToWord(*e.to) : std::string(), ToWord(e.actor_role), e.actor_user_id, e.actor_name,
+         db::EpochSeconds(e.at), db::EpochSeconds(e.device_time), e.reason,
+         e.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   for (const auto& o : change.outbox) {
     Exec(tx, kInsertOutboxSql, o.stream, c.tracking_number, o.event_type,
                    o.payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
-  const double now = change.events.empty() ? Epoch(c.created_at) : Epoch(change.events.back().at);
+  const double now =
+      db::EpochSeconds(change.events.empty() ? c.created_at : change.events.back().at);
   for (const auto& n : change.notices) {
     Exec(tx, kInsertNoticeSql, c.id, options.notice_channel, c.applicant.phone,
                    kernel::MaskPhone(c.applicant.phone), n.template_name,
@@ -335,11 +325,12 @@ void WriteChange(pqxx::transaction_base& tx, const Case& c, const CaseChange& ch
   }
   if (change.new_rating) {
     Exec(tx, kInsertRatingSql, c.id, change.new_rating->score, change.new_rating->comment,
-                   Epoch(change.new_rating->at));
+         db::EpochSeconds(change.new_rating->at));
   }
   if (change.new_followup) {
     Exec(tx, kInsertFollowupSql, c.id, change.new_followup->region_code,
-                   Epoch(change.new_followup->opened_at), Epoch(change.new_followup->due_at));
+         db::EpochSeconds(change.new_followup->opened_at),
+         db::EpochSeconds(change.new_followup->due_at));
   }
 }
 
@@ -365,12 +356,12 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
         lng = c.delivery.location->lng;
       }
       c.id = Exec(tx, kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code,
-                            c.bundle_code, c.mode, c.region_code, c.department_code,
-                            c.committed_days, ToWord(c.state), ToWord(a.kind), a.name, a.phone,
-                            a.id_number, a.address, a.location.lat, a.location.lng, a.firm_name,
-                            a.firm_credit_code, ToWord(c.delivery.method), c.delivery.address,
-                            lat, lng, Epoch(c.appointment_at), c.priority, Epoch(c.created_at),
-                            c.open311_key_id, ToWord(c.delivery.window))[0][0]
+                  c.bundle_code, c.mode, c.region_code, c.department_code, c.committed_days,
+                  ToWord(c.state), ToWord(a.kind), a.name, a.phone, a.id_number, a.address,
+                  a.location.lat, a.location.lng, a.firm_name, a.firm_credit_code,
+                  ToWord(c.delivery.method), c.delivery.address, lat, lng,
+                  db::EpochSeconds(c.appointment_at), c.priority, db::EpochSeconds(c.created_at),
+                  c.open311_key_id, ToWord(c.delivery.window))[0][0]
                  .as<std::int64_t>();
       WriteMaterialsAndSteps(tx, c, nullptr);
       WriteChange(tx, c, change, options_);
@@ -409,18 +400,20 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
     const Case loaded = c;
     CaseChange change;
     apply(c, change);
-    const double now = change.events.empty() ? Epoch(c.created_at) : Epoch(change.events.back().at);
+    const double now =
+        db::EpochSeconds(change.events.empty() ? c.created_at : change.events.back().at);
     std::optional<double> deadline, at_risk;
     if (c.clock) {
-      deadline = Epoch(c.clock->deadline);
-      at_risk = Epoch(c.clock->at_risk_at);
+      deadline = db::EpochSeconds(c.clock->deadline);
+      at_risk = db::EpochSeconds(c.clock->at_risk_at);
     }
-    auto updated = Exec(tx, 
-        kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
-        c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(),
-        c.agent_id, c.priority, c.result_reference, Epoch(c.accepted_at), deadline, at_risk,
-        c.clock && c.clock->provisional, Epoch(c.suspended_at), Epoch(c.result_ready_at),
-        Epoch(c.closed_at), now, Epoch(c.assigned_at), Epoch(c.last_progress_at));
+    auto updated =
+        Exec(tx, kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
+             c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(),
+             c.agent_id, c.priority, c.result_reference, db::EpochSeconds(c.accepted_at), deadline,
+             at_risk, c.clock && c.clock->provisional, db::EpochSeconds(c.suspended_at),
+             db::EpochSeconds(c.result_ready_at), db::EpochSeconds(c.closed_at), now,
+             db::EpochSeconds(c.assigned_at), db::EpochSeconds(c.last_progress_at));
     if (updated.affected_rows() != 1) {
       throw kernel::Conflict("stale_version", "the case changed meanwhile; read it and retry");
     }
@@ -452,8 +445,8 @@ std::vector<CaseEvent> PgCaseStore::Timeline(std::int64_t case_id) {
       e.actor_role = ParseActorRole(row[4].as<std::string>()).value_or(ActorRole::kSystem);
       e.actor_user_id = row[5].as<std::int64_t>();
       e.actor_name = row[6].as<std::string>();
-      e.at = *MomentAt(row[7]);
-      e.device_time = MomentAt(row[8]);
+      e.at = *db::SecondsAt(row[7]);
+      e.device_time = db::SecondsAt(row[8]);
       e.reason = row[9].as<std::string>();
       e.data = nlohmann::json::parse(row[10].as<std::string>(), nullptr, false);
       events.push_back(std::move(e));
@@ -471,10 +464,11 @@ std::vector<Case> PgCaseStore::List(const CaseFilter& f, const CaseScope& scope)
   int after_kind = f.after_deadline ? 1 : (f.after_no_deadline ? 2 : 0);
   std::vector<Case> cases;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = ExecScoped(tx, kListSql, scope, states, f.region_code, f.department_code,
-                           f.item_code, f.agent_id, f.at_risk, f.overdue, Epoch(f.created_from),
-                           Epoch(f.created_to), Epoch(f.now), after_kind,
-                           f.after_deadline ? Epoch(*f.after_deadline) : 0.0, f.after_id, f.limit);
+    auto rows = ExecScoped(
+        tx, kListSql, scope, states, f.region_code, f.department_code, f.item_code, f.agent_id,
+        f.at_risk, f.overdue, db::EpochSeconds(f.created_from), db::EpochSeconds(f.created_to),
+        db::EpochSeconds(f.now), after_kind,
+        f.after_deadline ? db::EpochSeconds(*f.after_deadline) : 0.0, f.after_id, f.limit);
     for (const auto& row : rows) cases.push_back(CaseFromRow(row));
   });
   return cases;

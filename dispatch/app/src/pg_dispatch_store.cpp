@@ -177,8 +177,6 @@ OfferRecord OfferFromRow(const pqxx::row& row) {
   return o;
 }
 
-double Epoch(Moment moment) { return static_cast<double>(moment.time_since_epoch().count()); }
-
 }  // namespace
 
 std::string ToWord(OfferState state) {
@@ -306,7 +304,7 @@ std::optional<OfferRecord> PgDispatchStore::CreateOffer(const std::string& track
   std::optional<std::int64_t> id;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     auto rows = tx.exec_prepared("dispatch_create_offer", tracking, agent_id, needs_handoff,
-                                 Epoch(now), Epoch(expires_at));
+                                 db::EpochSeconds(now), db::EpochSeconds(expires_at));
     if (!rows.empty()) id = rows[0][0].as<std::int64_t>();
   });
   if (!id) return std::nullopt;
@@ -340,7 +338,7 @@ std::vector<OfferRecord> PgDispatchStore::DueOffers(Moment now, int limit) {
     auto rows = tx.exec_params(std::string(kOfferColumns) +
                                    "WHERE o.state = 'pending' AND o.expires_at <= to_timestamp($1) "
                                    "ORDER BY o.expires_at LIMIT $2",
-                               Epoch(now), limit);
+                               db::EpochSeconds(now), limit);
     for (const auto& row : rows) offers.push_back(OfferFromRow(row));
   });
   return offers;
@@ -362,7 +360,7 @@ void PgDispatchStore::AnswerOffer(db::Tx& tx, std::int64_t offer_id, std::int64_
   auto updated = tx.Pq().exec_params(
       "UPDATE offers SET state = $3, answered_at = to_timestamp($5), decline_reason = $4 "
       "WHERE id = $1 AND agent_id = $2 AND state = 'pending' AND expires_at > to_timestamp($5)",
-      offer_id, agent_id, ToWord(state), reason, Epoch(now));
+      offer_id, agent_id, ToWord(state), reason, db::EpochSeconds(now));
   if (updated.affected_rows() != 1) {
     throw kernel::Conflict("offer_not_pending", "the offer is no longer open (taken, declined, "
                                                 "expired or withdrawn)");
@@ -372,9 +370,10 @@ void PgDispatchStore::AnswerOffer(db::Tx& tx, std::int64_t offer_id, std::int64_
 bool PgDispatchStore::CloseOffer(std::int64_t offer_id, OfferState state, Moment now) {
   bool closed = false;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    closed = tx.exec_params("UPDATE offers SET state = $2, answered_at = to_timestamp($3) "
-                            "WHERE id = $1 AND state = 'pending'",
-                            offer_id, ToWord(state), Epoch(now))
+    closed = tx.exec_params(
+                   "UPDATE offers SET state = $2, answered_at = to_timestamp($3) "
+                   "WHERE id = $1 AND state = 'pending'",
+                   offer_id, ToWord(state), db::EpochSeconds(now))
                  .affected_rows() == 1;
   });
   return closed;
@@ -384,18 +383,18 @@ void PgDispatchStore::WithdrawOffersOf(db::Tx& tx, const std::string& tracking, 
   tx.Pq().exec_params(
       "UPDATE offers SET state = 'withdrawn', answered_at = to_timestamp($2) "
       "WHERE state = 'pending' AND case_id = (SELECT id FROM cases WHERE tracking_number = $1)",
-      tracking, Epoch(now));
+      tracking, db::EpochSeconds(now));
 }
 
 std::vector<OfferRecord> PgDispatchStore::WithdrawStaleOffers(const std::string& tracking,
                                                               Moment now) {
   std::vector<std::int64_t> ids;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    for (const auto& row : tx.exec_params(
-             "UPDATE offers SET state = 'withdrawn', answered_at = to_timestamp($2) "
-             "WHERE state = 'pending' AND case_id = (SELECT id FROM cases "
-             "WHERE tracking_number = $1 AND state <> 'accepted') RETURNING id",
-             tracking, Epoch(now))) {
+    for (const auto& row :
+         tx.exec_params("UPDATE offers SET state = 'withdrawn', answered_at = to_timestamp($2) "
+                        "WHERE state = 'pending' AND case_id = (SELECT id FROM cases "
+                        "WHERE tracking_number = $1 AND state <> 'accepted') RETURNING id",
+                        tracking, db::EpochSeconds(now))) {
       ids.push_back(row[0].as<std::int64_t>());
     }
   });
@@ -476,14 +475,16 @@ void PgDispatchStore::RecordSla(const std::string& tracking, const SlaFindings& 
         "yellow_at = coalesce(sla_marks.yellow_at, EXCLUDED.yellow_at), "
         "red_at = coalesce(sla_marks.red_at, EXCLUDED.red_at), "
         "candidate_at = coalesce(sla_marks.candidate_at, EXCLUDED.candidate_at), "
-        "candidate_reason = CASE WHEN sla_marks.candidate_at IS NULL THEN EXCLUDED.candidate_reason "
+        "candidate_reason = CASE WHEN sla_marks.candidate_at IS NULL THEN "
+        "EXCLUDED.candidate_reason "
         "ELSE sla_marks.candidate_reason END",
-        case_id, f.raise_yellow, f.raise_red, f.reassignment_candidate, Epoch(now),
+        case_id, f.raise_yellow, f.raise_red, f.reassignment_candidate, db::EpochSeconds(now),
         f.candidate_reason);
     auto alert = [&](const std::string& kind, const std::string& message) {
-      tx.exec_params("INSERT INTO alerts (case_id, region_code, kind, message, created_at) "
-                     "VALUES ($1, $2, $3, $4, to_timestamp($5))",
-                     case_id, region, kind, message, Epoch(now));
+      tx.exec_params(
+          "INSERT INTO alerts (case_id, region_code, kind, message, created_at) "
+          "VALUES ($1, $2, $3, $4, to_timestamp($5))",
+          case_id, region, kind, message, db::EpochSeconds(now));
       nlohmann::json payload = {{"tracking_number", tracking}, {"region_code", region},
                                 {"kind", kind}, {"message", message}};
       tx.exec_params("INSERT INTO outbox (stream, aggregate_id, event_type, payload) "
@@ -501,10 +502,11 @@ void PgDispatchStore::RecordSla(const std::string& tracking, const SlaFindings& 
 void PgDispatchStore::RaiseAlert(const std::string& tracking, const std::string& kind,
                                  const std::string& message, Moment now) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    tx.exec_params("INSERT INTO alerts (case_id, region_code, kind, message, created_at) "
-                   "SELECT id, region_code, $2, $3, to_timestamp($4) FROM cases "
-                   "WHERE tracking_number = $1",
-                   tracking, kind, message, Epoch(now));
+    tx.exec_params(
+        "INSERT INTO alerts (case_id, region_code, kind, message, created_at) "
+        "SELECT id, region_code, $2, $3, to_timestamp($4) FROM cases "
+        "WHERE tracking_number = $1",
+        tracking, kind, message, db::EpochSeconds(now));
   });
 }
 
@@ -529,10 +531,11 @@ bool PgDispatchStore::DeclineOffer(std::int64_t offer_id, std::int64_t agent_id,
                                    const std::string& reason, Moment now) {
   bool declined = false;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    declined = tx.exec_params("UPDATE offers SET state = 'declined', decline_reason = $3, "
-                              "answered_at = to_timestamp($4) "
-                              "WHERE id = $1 AND agent_id = $2 AND state = 'pending'",
-                              offer_id, agent_id, reason, Epoch(now))
+    declined = tx.exec_params(
+                     "UPDATE offers SET state = 'declined', decline_reason = $3, "
+                     "answered_at = to_timestamp($4) "
+                     "WHERE id = $1 AND agent_id = $2 AND state = 'pending'",
+                     offer_id, agent_id, reason, db::EpochSeconds(now))
                    .affected_rows() == 1;
   });
   return declined;

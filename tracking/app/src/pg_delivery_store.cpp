@@ -11,9 +11,6 @@ namespace daiban::tracking {
 
 namespace {
 
-using std::chrono::seconds;
-using std::chrono::sys_seconds;
-
 // The states in which a delivery occupies its courier.
 constexpr const char* kOpenStates = "('assigned', 'picked_up', 'arrived')";
 
@@ -31,13 +28,6 @@ SELECT d.id, d.case_id, c.tracking_number, d.leg, d.state, coalesce(d.courier_id
   JOIN cases c ON c.id = d.case_id
   LEFT JOIN users u ON u.id = d.courier_id
 )sql";
-
-double Epoch(sys_seconds at) { return static_cast<double>(at.time_since_epoch().count()); }
-
-std::optional<sys_seconds> MomentAt(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return sys_seconds(seconds(field.as<long long>()));
-}
 
 DeliveryRecord DeliveryFromRow(const pqxx::row& row) {
   DeliveryRecord d;
@@ -61,19 +51,19 @@ DeliveryRecord DeliveryFromRow(const pqxx::row& row) {
   d.dropoff_address = row[i++].as<std::string>();
   d.dropoff.lat = row[i++].as<double>();
   d.dropoff.lng = row[i++].as<double>();
-  d.window.from = *MomentAt(row[i++]);
-  d.window.to = *MomentAt(row[i++]);
+  d.window.from = *db::SecondsAt(row[i++]);
+  d.window.to = *db::SecondsAt(row[i++]);
   d.contents = row[i++].as<std::string>();
   d.attempts = row[i++].as<int>();
   if (!row[i].is_null()) d.stop_order = row[i].as<int>();
   ++i;
-  d.planned_at = MomentAt(row[i++]);
+  d.planned_at = db::SecondsAt(row[i++]);
   d.planned_late = row[i++].as<bool>();
   d.version = row[i++].as<int>();
-  d.created_at = *MomentAt(row[i++]);
-  d.assigned_at = MomentAt(row[i++]);
-  d.picked_up_at = MomentAt(row[i++]);
-  d.delivered_at = MomentAt(row[i++]);
+  d.created_at = *db::SecondsAt(row[i++]);
+  d.assigned_at = db::SecondsAt(row[i++]);
+  d.picked_up_at = db::SecondsAt(row[i++]);
+  d.delivered_at = db::SecondsAt(row[i++]);
   return d;
 }
 
@@ -135,8 +125,9 @@ ON CONFLICT (case_id, leg) WHERE state <> 'cancelled' DO NOTHING
 RETURNING id)sql",
                            n.case_id, ToWord(n.leg), n.region_code, n.pickup_key, n.pickup_name,
                            n.pickup_address, n.pickup.lat, n.pickup.lng, n.dropoff_name,
-                           n.dropoff_address, n.dropoff.lat, n.dropoff.lng, Epoch(n.window.from),
-                           Epoch(n.window.to), n.contents, Epoch(now))
+                           n.dropoff_address, n.dropoff.lat, n.dropoff.lng,
+                           db::EpochSeconds(n.window.from), db::EpochSeconds(n.window.to),
+                           n.contents, db::EpochSeconds(now))
               .empty();
 }
 
@@ -193,8 +184,8 @@ SELECT id, delivery_id, courier_id, outcome, reason, recipient_name, id_last4_ma
       if (!row[9].is_null() && !row[10].is_null()) {
         a.position = GeoPoint{row[9].as<double>(), row[10].as<double>()};
       }
-      a.at = *MomentAt(row[11]);
-      a.device_time = MomentAt(row[12]);
+      a.at = *db::SecondsAt(row[11]);
+      a.device_time = db::SecondsAt(row[12]);
       out.push_back(std::move(a));
     }
   });
@@ -204,7 +195,7 @@ SELECT id, delivery_id, courier_id, outcome, reason, recipient_name, id_last4_ma
 std::vector<CourierRecord> PgDeliveryStore::LoadCouriers(std::int64_t only_id, Moment now) {
   std::vector<CourierRecord> out;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    for (const auto& row : tx.exec_params(kCouriersSql, only_id, Epoch(now))) {
+    for (const auto& row : tx.exec_params(kCouriersSql, only_id, db::EpochSeconds(now))) {
       CourierRecord c;
       c.profile.id = row[0].as<std::int64_t>();
       c.profile.name = row[1].as<std::string>();
@@ -220,7 +211,7 @@ std::vector<CourierRecord> PgDeliveryStore::LoadCouriers(std::int64_t only_id, M
       c.profile.pending_pickup_keys = Split(row[12].as<std::string>());
       if (!row[13].is_null()) {
         c.profile.position = GeoPoint{row[13].as<double>(), row[14].as<double>()};
-        c.last_seen = MomentAt(row[15]);
+        c.last_seen = db::SecondsAt(row[15]);
       }
       out.push_back(std::move(c));
     }
@@ -255,7 +246,7 @@ ON CONFLICT (user_id) DO UPDATE SET company = EXCLUDED.company, vehicle = EXCLUD
   capacity = EXCLUDED.capacity, on_duty = EXCLUDED.on_duty, base_lat = EXCLUDED.base_lat,
   base_lng = EXCLUDED.base_lng, updated_at = EXCLUDED.updated_at)sql",
                    s.user_id, s.company, s.vehicle, s.capacity, s.on_duty, s.base.lat, s.base.lng,
-                   Epoch(now));
+                   db::EpochSeconds(now));
     tx.exec_params("DELETE FROM courier_regions WHERE courier_id = $1", s.user_id);
     for (const auto& region : s.regions) {
       tx.exec_params("INSERT INTO courier_regions (courier_id, region_code) VALUES ($1, $2)",
@@ -270,7 +261,7 @@ bool PgDeliveryStore::SetDuty(std::int64_t courier_id, bool on_duty, Moment now)
     found = tx.exec_params(
                   "UPDATE couriers SET on_duty = $2, updated_at = to_timestamp($3) "
                   "WHERE user_id = $1 RETURNING 1",
-                  courier_id, on_duty, Epoch(now))
+                  courier_id, on_duty, db::EpochSeconds(now))
                 .size() == 1;
   });
   return found;
@@ -294,15 +285,15 @@ UPDATE deliveries SET state = 'assigned', courier_id = $2, assigned_at = to_time
        updated_at = to_timestamp($3), version = version + 1
  WHERE id = $1 AND state = 'pending'
 RETURNING 1)sql",
-                        delivery_id, courier_id, Epoch(now))
+                        delivery_id, courier_id, db::EpochSeconds(now))
              .size() == 1;
 }
 
 void PgDeliveryStore::Move(db::Tx& t, const DeliveryMove& m, Moment now) {
   std::optional<double> from, to;
   if (m.new_window) {
-    from = Epoch(m.new_window->from);
-    to = Epoch(m.new_window->to);
+    from = db::EpochSeconds(m.new_window->from);
+    to = db::EpochSeconds(m.new_window->to);
   }
   const std::string state = ToWord(m.to);
   auto rows = t.Pq().exec_params(R"sql(
@@ -316,8 +307,8 @@ UPDATE deliveries
        attempts = attempts + CASE WHEN $7 THEN 1 ELSE 0 END
  WHERE id = $1 AND version = $2
 RETURNING 1)sql",
-                                 m.delivery_id, m.expected_version, state, Epoch(now), from, to,
-                                 m.count_attempt);
+                                 m.delivery_id, m.expected_version, state, db::EpochSeconds(now),
+                                 from, to, m.count_attempt);
   if (rows.empty()) {
     throw kernel::Conflict("stale_delivery", "the delivery changed meanwhile: read it again");
   }
@@ -330,7 +321,7 @@ void PgDeliveryStore::RecordAttempt(db::Tx& t, const AttemptRecord& a) {
     lng = a.position->lng;
   }
   std::optional<double> device_time;
-  if (a.device_time) device_time = Epoch(*a.device_time);
+  if (a.device_time) device_time = db::EpochSeconds(*a.device_time);
   std::optional<std::string> proof_kind, proof;
   if (!a.proof_kind.empty()) {
     proof_kind = a.proof_kind;
@@ -341,7 +332,8 @@ INSERT INTO delivery_attempts (delivery_id, courier_id, outcome, reason, recipie
   id_last4_match, proof_kind, proof, lat, lng, at, device_time)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, to_timestamp($11), to_timestamp($12)))sql",
                      a.delivery_id, a.courier_id, a.outcome, a.reason, a.recipient_name,
-                     a.id_last4_match, proof_kind, proof, lat, lng, Epoch(a.at), device_time);
+                     a.id_last4_match, proof_kind, proof, lat, lng, db::EpochSeconds(a.at),
+                     device_time);
 }
 
 int PgDeliveryStore::CancelUnpicked(std::int64_t case_id, Moment now) {
@@ -351,7 +343,7 @@ int PgDeliveryStore::CancelUnpicked(std::int64_t case_id, Moment now) {
 UPDATE deliveries SET state = 'cancelled', version = version + 1, updated_at = to_timestamp($2)
  WHERE case_id = $1 AND state IN ('pending', 'assigned')
 RETURNING 1)sql",
-                                                case_id, Epoch(now))
+                                                case_id, db::EpochSeconds(now))
                                      .size());
   });
   return cancelled;
@@ -364,7 +356,7 @@ void PgDeliveryStore::SavePlan(const std::vector<PlanRow>& plan) {
       tx.exec_params(R"sql(
 UPDATE deliveries SET stop_order = $2, planned_at = to_timestamp($3), planned_late = $4
  WHERE id = $1)sql",
-                     row.delivery_id, row.stop_order, Epoch(row.planned_at), row.late);
+                     row.delivery_id, row.stop_order, db::EpochSeconds(row.planned_at), row.late);
     }
   });
 }
@@ -376,8 +368,8 @@ std::vector<TimedFix> PgDeliveryStore::RecentFixes(std::int64_t courier_id, Mome
 SELECT lat, lng, extract(epoch FROM device_time)::bigint FROM locations
  WHERE user_id = $1 AND flagged = '' AND device_time >= to_timestamp($2)
  ORDER BY device_time, id LIMIT 500)sql",
-                                          courier_id, Epoch(since))) {
-      out.push_back({{row[0].as<double>(), row[1].as<double>()}, *MomentAt(row[2])});
+                                          courier_id, db::EpochSeconds(since))) {
+      out.push_back({{row[0].as<double>(), row[1].as<double>()}, *db::SecondsAt(row[2])});
     }
   });
   return out;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,5 +77,10 @@ class PgPool {
 // A moment as seconds since the epoch, for SQL's to_timestamp($n): libpqxx 6 has no
 // conversion for time points.
 double EpochSeconds(kernel::Moment moment);
+double EpochSeconds(std::chrono::sys_seconds moment);
+// The same for a moment that may be absent: NULL then.
+std::optional<double> EpochSeconds(const std::optional<std::chrono::sys_seconds>& moment);
+// A column selected as extract(epoch FROM …)::bigint, back as a moment; NULL as std::nullopt.
+std::optional<std::chrono::sys_seconds> SecondsAt(const pqxx::field& field);
 
 }  // namespace daiban::db
