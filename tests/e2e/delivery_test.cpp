@@ -244,5 +244,36 @@ TEST(DeliveryE2eTest, CouriersAreListedAndOnlyAdminsChangeThem) {
   EXPECT_EQ(Body(Gateway("GET", path, "", Bearer(admin)))["regions"], demo["regions"]);
 }
 
+TEST(DeliveryE2eTest, BadCourierRequestsGetClearErrorsAndChangeNothing) {
+  const std::string courier = PhoneLogin("13700000001", Unique("device-"))["access_token"];
+  const std::string agent = PhoneLogin("13800000004", Unique("device-"))["access_token"];
+  // Only couriers have stops; only agents ask for collections.
+  ExpectErrorJson(Phone(agent, "GET", "/mobile/v1/deliveries"), 403, "forbidden");
+  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/cases/DB0000000000/collection"), 403,
+                  "forbidden");
+  // Unknown deliveries and actions, malformed ids.
+  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/999999999/picked_up",
+                        json::object(), Unique("c-")),
+                  404, "not_found");
+  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/abc/picked_up", json::object(),
+                        Unique("c-")),
+                  404, "not_found");
+  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/1/teleported", json::object(),
+                        Unique("c-")),
+                  404, "not_found");
+  // Every write needs its key; the body must be JSON; positions must be positions.
+  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/1/picked_up"), 400, "bad_request");
+  auto headers = Bearer(courier);
+  headers["Idempotency-Key"] = Unique("c-");
+  ExpectErrorJson(Gateway("POST", "/mobile/v1/deliveries/1/picked_up", "{not json", headers), 400,
+                  "");
+  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/999999999/arrived",
+                        {{"position", {{"lat", 91}, {"lng", 0}}}}, Unique("c-")),
+                  422, "validation_failed");
+  // The stop list is still served.
+  auto stops = Phone(courier, "GET", "/mobile/v1/deliveries");
+  EXPECT_EQ(stops.status, 200) << stops.body;
+}
+
 }  // namespace
 }  // namespace daiban::e2e
