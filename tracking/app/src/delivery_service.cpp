@@ -242,30 +242,25 @@ DeliveryRecord DeliveryService::OwnDelivery(const Actor& courier, std::int64_t d
   return *d;
 }
 
-ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
-                                CourierAction action, const CourierReport& report,
-                                const std::function<void(db::Tx&, const ActOutcome&)>& keep) {
-  const DeliveryRecord d = OwnDelivery(courier, delivery_id);
-  auto next = NextState(d.state, action);
-  if (auto* refused = std::get_if<std::string>(&next)) {
-    throw kernel::Conflict("illegal_delivery_transition", *refused, "state");
-  }
-  const Moment now = Now();
-  const auto c = cases_.ReadAsStaff(d.tracking_number, kSystem);
-  const Actor recipient{ActorRole::kApplicant, 0, report.proof.recipient_name, "", ""};
-  const Actor hall{ActorRole::kWindow, 0, d.pickup_name, "", ""};
-  const Actor applicant{ActorRole::kApplicant, 0, d.pickup_name, "", ""};
-  const Actor agent{ActorRole::kAgent, c.agent_id, d.dropoff_name, "", ""};
-  const bool result_leg = d.leg == Leg::kResult;
-  ActOutcome outcome{d, ""};
-  outcome.delivery.state = std::get<DeliveryState>(next);
-  outcome.delivery.version = d.version + 1;
-
-  DeliveryMove move{d.id, d.version, std::get<DeliveryState>(next), std::nullopt, false};
+// One courier action in the making: the delivery and its case as they were, and what the action
+// writes in the case's transaction besides the case's own event.
+struct DeliveryService::Visit {
+  const Actor& courier;
+  const CourierReport& report;
+  const std::function<void(db::Tx&, const ActOutcome&)>& keep;
+  DeliveryRecord delivery;
+  cases::Case c;
+  Moment now{};
+  DeliveryMove move;
   std::optional<AttemptRecord> attempt;
-  auto attempt_of = [&](const std::string& outcome_word) {
+  json data;
+  ActOutcome outcome;
+
+  bool ResultLeg() const { return delivery.leg == Leg::kResult; }
+
+  AttemptRecord Attempt(const std::string& outcome_word) const {
     AttemptRecord a;
-    a.delivery_id = d.id;
+    a.delivery_id = delivery.id;
     a.courier_id = courier.user_id;
     a.outcome = outcome_word;
     a.reason = report.reason;
@@ -274,102 +269,148 @@ ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
     a.at = now;
     a.device_time = report.device_time;
     return a;
-  };
-  json data = {{"delivery_id", d.id}, {"position", PositionJson(report.position)}};
-  auto effect = [&](cases::Case& changed, cases::CaseChange& change) {
-    outcome.case_state = ToWord(changed.state);
-    change.also_in_transaction.push_back([&](db::Tx& tx) {
-      store_.Move(tx, move, now);
-      if (attempt) store_.RecordAttempt(tx, *attempt);
-      if (keep) keep(tx, outcome);
-    });
-  };
+  }
+};
 
+ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
+                                CourierAction action, const CourierReport& report,
+                                const std::function<void(db::Tx&, const ActOutcome&)>& keep) {
+  const DeliveryRecord d = OwnDelivery(courier, delivery_id);
+  auto next = NextState(d.state, action);
+  if (auto* refused = std::get_if<std::string>(&next)) {
+    throw kernel::Conflict("illegal_delivery_transition", *refused, "state");
+  }
+  const DeliveryState to = std::get<DeliveryState>(next);
+  Visit visit{courier,
+              report,
+              keep,
+              d,
+              cases_.ReadAsStaff(d.tracking_number, kSystem),
+              Now(),
+              DeliveryMove{d.id, d.version, to, std::nullopt, false},
+              std::nullopt,
+              json{{"delivery_id", d.id}, {"position", PositionJson(report.position)}},
+              ActOutcome{d, ""}};
+  visit.outcome.delivery.state = to;
+  visit.outcome.delivery.version = d.version + 1;
   switch (action) {
     case CourierAction::kPickUp:
-      data["custody"] = cases::CustodyData(result_leg ? hall : applicant, courier,
-                                           CasePoint(report.position));
-      if (result_leg) {
-        cases_.Transition(d.tracking_number, CaseScope::Everything(), courier,
-                          CaseAction::kPickUp, "", data, report.device_time, effect);
-      } else {
-        cases_.Note(d.tracking_number, CaseScope::Everything(), courier, "collection_picked_up",
-                    "", data, report.device_time, effect);
-      }
+      PickUp(visit);
       break;
     case CourierAction::kArrive:
-      cases_.Note(d.tracking_number, CaseScope::Everything(), courier, "courier_arrived", "", data,
-                  report.device_time, effect);
+      cases_.Note(d.tracking_number, CaseScope::Everything(), courier, "courier_arrived", "",
+                  visit.data, report.device_time, Writes(visit));
       break;
-    case CourierAction::kDeliver: {
-      if (auto problem = CheckProofShape(report.proof, result_leg)) {
-        throw kernel::Invalid(problem->field, problem->message);
-      }
-      attempt = attempt_of("delivered");
-      attempt->proof_kind = report.proof.signature.empty() ? "photo" : "signature";
-      attempt->proof = report.proof.signature.empty() ? report.proof.photo_sha256
-                                                       : report.proof.signature;
-      data["recipient"] = report.proof.recipient_name;
-      if (!result_leg) {
-        // The originals reach the hall, for the agent: the case itself does not move.
-        data["custody"] = cases::CustodyData(courier, agent, CasePoint(report.position));
-        cases_.Note(d.tracking_number, CaseScope::Everything(), courier, "collection_delivered",
-                    "", data, report.device_time, effect);
-        break;
-      }
-      attempt->id_last4_match = cases::IdLast4Matches(c.applicant.id_number, report.proof.id_last4);
-      data["id_last4_matched"] = *attempt->id_last4_match;
-      if (!*attempt->id_last4_match) {
-        // Refused, and the refusal is kept: the attempt and a timeline event, the delivery as is.
-        attempt->outcome = "identity_mismatch";
-        auto refused = attempt;
-        cases_.Note(d.tracking_number, CaseScope::Everything(), courier, "delivery_refused",
-                    "identity check failed", data, report.device_time,
-                    [&](cases::Case&, cases::CaseChange& change) {
-                      change.also_in_transaction.push_back(
-                          [&](db::Tx& tx) { store_.RecordAttempt(tx, *refused); });
-                    });
-        throw kernel::Invalid("id_last4",
-                              "the ID number does not match the applicant's: not delivered");
-      }
-      data["custody"] = cases::CustodyData(courier, recipient, CasePoint(report.position));
-      cases_.Transition(d.tracking_number, CaseScope::Everything(), courier, CaseAction::kDeliver,
-                        "", data, report.device_time, effect);
-      // Delivered means done: the case closes and the applicant is invited to rate it.
-      cases_.Transition(d.tracking_number, CaseScope::Everything(), kSystem, CaseAction::kClose,
-                        "delivered", {}, std::nullopt);
+    case CourierAction::kDeliver:
+      Deliver(visit);
       break;
-    }
-    case CourierAction::kFail: {
-      if (!IsFailureReason(report.reason)) {
-        throw kernel::Invalid("reason",
-                              "reason must be not_home, refused, wrong_address or unreachable");
-      }
-      attempt = attempt_of("failed");
-      move.new_window = RetryWindow(c.delivery.window, now);
-      move.count_attempt = true;
-      outcome.delivery.window = *move.new_window;
-      outcome.delivery.attempts = d.attempts + 1;
-      data["reason"] = report.reason;
-      data["retry_from"] = cases::FormatRfc3339China(move.new_window->from);
-      auto fail_effect = [&](cases::Case& changed, cases::CaseChange& change) {
-        effect(changed, change);
-        change.notices.push_back({"delivery_failed",
-                                  {{"tracking_number", changed.tracking_number},
-                                   {"subject", changed.subject_name},
-                                   {"reason", report.reason},
-                                   {"retry_from", data["retry_from"]}}});
-      };
-      cases_.Note(d.tracking_number, CaseScope::Everything(), courier,
-                  result_leg ? "delivery_failed" : "collection_failed",
-                  report.note.empty() ? report.reason : report.note, data, report.device_time,
-                  fail_effect);
+    case CourierAction::kFail:
+      Fail(visit);
       break;
-    }
   }
   Replan(courier.user_id);
-  if (auto fresh = store_.Find(d.id)) outcome.delivery = *fresh;
-  return outcome;
+  if (auto fresh = store_.Find(d.id)) visit.outcome.delivery = *fresh;
+  return visit.outcome;
+}
+
+std::function<void(cases::Case&, cases::CaseChange&)> DeliveryService::Writes(Visit& visit) {
+  return [this, &visit](cases::Case& changed, cases::CaseChange& change) {
+    visit.outcome.case_state = ToWord(changed.state);
+    change.also_in_transaction.push_back([this, &visit](db::Tx& tx) {
+      store_.Move(tx, visit.move, visit.now);
+      if (visit.attempt) store_.RecordAttempt(tx, *visit.attempt);
+      if (visit.keep) visit.keep(tx, visit.outcome);
+    });
+  };
+}
+
+void DeliveryService::PickUp(Visit& visit) {
+  const auto& d = visit.delivery;
+  // A result leaves the hall; originals leave the applicant's door.
+  const Actor from{visit.ResultLeg() ? ActorRole::kWindow : ActorRole::kApplicant, 0,
+                   d.pickup_name, "", ""};
+  visit.data["custody"] =
+      cases::CustodyData(from, visit.courier, CasePoint(visit.report.position));
+  if (visit.ResultLeg()) {
+    cases_.Transition(d.tracking_number, CaseScope::Everything(), visit.courier,
+                      CaseAction::kPickUp, "", visit.data, visit.report.device_time,
+                      Writes(visit));
+  } else {
+    cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier,
+                "collection_picked_up", "", visit.data, visit.report.device_time, Writes(visit));
+  }
+}
+
+void DeliveryService::Deliver(Visit& visit) {
+  const auto& d = visit.delivery;
+  const auto& report = visit.report;
+  if (auto problem = CheckProofShape(report.proof, visit.ResultLeg())) {
+    throw kernel::Invalid(problem->field, problem->message);
+  }
+  visit.attempt = visit.Attempt("delivered");
+  visit.attempt->proof_kind = report.proof.signature.empty() ? "photo" : "signature";
+  visit.attempt->proof =
+      report.proof.signature.empty() ? report.proof.photo_sha256 : report.proof.signature;
+  visit.data["recipient"] = report.proof.recipient_name;
+  if (!visit.ResultLeg()) {
+    // The originals reach the hall, for the agent: the case itself does not move.
+    const Actor agent{ActorRole::kAgent, visit.c.agent_id, d.dropoff_name, "", ""};
+    visit.data["custody"] = cases::CustodyData(visit.courier, agent, CasePoint(report.position));
+    cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier, "collection_delivered",
+                "", visit.data, report.device_time, Writes(visit));
+    return;
+  }
+  const bool matches = cases::IdLast4Matches(visit.c.applicant.id_number, report.proof.id_last4);
+  visit.attempt->id_last4_match = matches;
+  visit.data["id_last4_matched"] = matches;
+  if (!matches) {
+    // Refused, and the refusal is kept: the attempt and a timeline event, the delivery as is.
+    visit.attempt->outcome = "identity_mismatch";
+    cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier, "delivery_refused",
+                "identity check failed", visit.data, report.device_time,
+                [this, &visit](cases::Case&, cases::CaseChange& change) {
+                  change.also_in_transaction.push_back(
+                      [this, &visit](db::Tx& tx) { store_.RecordAttempt(tx, *visit.attempt); });
+                });
+    throw kernel::Invalid("id_last4",
+                          "the ID number does not match the applicant's: not delivered");
+  }
+  const Actor recipient{ActorRole::kApplicant, 0, report.proof.recipient_name, "", ""};
+  visit.data["custody"] = cases::CustodyData(visit.courier, recipient, CasePoint(report.position));
+  cases_.Transition(d.tracking_number, CaseScope::Everything(), visit.courier, CaseAction::kDeliver,
+                    "", visit.data, report.device_time, Writes(visit));
+  // Delivered means done: the case closes and the applicant is invited to rate it.
+  cases_.Transition(d.tracking_number, CaseScope::Everything(), kSystem, CaseAction::kClose,
+                    "delivered", {}, std::nullopt);
+}
+
+void DeliveryService::Fail(Visit& visit) {
+  const auto& d = visit.delivery;
+  const auto& report = visit.report;
+  if (!IsFailureReason(report.reason)) {
+    throw kernel::Invalid("reason",
+                          "reason must be not_home, refused, wrong_address or unreachable");
+  }
+  // The courier keeps the item and comes back in the next day's window.
+  visit.attempt = visit.Attempt("failed");
+  visit.move.new_window = RetryWindow(visit.c.delivery.window, visit.now);
+  visit.move.count_attempt = true;
+  visit.outcome.delivery.window = *visit.move.new_window;
+  visit.outcome.delivery.attempts = d.attempts + 1;
+  visit.data["reason"] = report.reason;
+  visit.data["retry_from"] = cases::FormatRfc3339China(visit.move.new_window->from);
+  auto writes = Writes(visit);
+  cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier,
+              visit.ResultLeg() ? "delivery_failed" : "collection_failed",
+              report.note.empty() ? report.reason : report.note, visit.data, report.device_time,
+              [&](cases::Case& changed, cases::CaseChange& change) {
+                writes(changed, change);
+                change.notices.push_back({"delivery_failed",
+                                          {{"tracking_number", changed.tracking_number},
+                                           {"subject", changed.subject_name},
+                                           {"reason", report.reason},
+                                           {"retry_from", visit.data["retry_from"]}}});
+              });
 }
 
 std::optional<PublicDelivery> DeliveryService::PublicView(const cases::Case& c) {

@@ -116,6 +116,14 @@ class DeliveryService {
   double SpeedOf(const std::string& vehicle) const;
 
  private:
+  struct Visit;
+  // The courier's actions, each one case change (Act checks the move and replans after).
+  void PickUp(Visit& visit);
+  void Deliver(Visit& visit);
+  void Fail(Visit& visit);
+  // The effect that writes a visit's delivery move, attempt and kept answer with the case.
+  std::function<void(cases::Case&, cases::CaseChange&)> Writes(Visit& visit);
+
   void Replan(std::int64_t courier_id);
   StopPlan PlanFor(const CourierRecord& courier, const std::vector<DeliveryRecord>& open);
   DeliveryRecord OwnDelivery(const cases::Actor& courier, std::int64_t delivery_id);
