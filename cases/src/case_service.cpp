@@ -518,9 +518,20 @@ Case CaseService::Cancel(const std::string& tracking, const std::string& code,
                     reason, {}, std::nullopt);
 }
 
+void CaseService::NeedSupplement(Case& c, int seq) {
+  auto material = std::find_if(c.materials.begin(), c.materials.end(),
+                               [&](const auto& m) { return m.seq == seq; });
+  if (material == c.materials.end()) {
+    throw Invalid("material_seq", "the case has no material " + std::to_string(seq));
+  }
+  material->status = MaterialStatus::kMissing;
+  material->supplied_at.reset();
+}
+
 Case CaseService::SupplyMaterial(const std::string& tracking, const std::string& code,
                                  const std::string& client_address, int seq) {
-  return ApplicantChange(tracking, code, client_address, [&](Case& c, CaseChange& change) {
+  bool supplement_done = false;
+  auto supplied = ApplicantChange(tracking, code, client_address, [&](Case& c, CaseChange& change) {
     if (!IsOpen(c.state) || c.state == CaseState::kResultReady ||
         c.state == CaseState::kOutForDelivery) {
       throw kernel::Conflict("case_finished", "materials can no longer be supplied (current "
@@ -536,12 +547,23 @@ Case CaseService::SupplyMaterial(const std::string& tracking, const std::string&
       throw kernel::Conflict("material_not_missing", "material " + std::to_string(seq) +
                                                          " is not missing", "seq");
     }
+    // After acceptance only a supplement request leaves a material plainly missing (容缺 ones
+    // are deferred): the last of them supplied ends the suspension it caused.
+    const bool requested = material->status == MaterialStatus::kMissing;
     material->status = MaterialStatus::kSupplied;
     material->supplied_at = Now();
     Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
     Record(c, change, applicant, "material_supplied", c.state, "",
            {{"seq", seq}, {"name", material->name}}, std::nullopt);
+    supplement_done =
+        requested && c.state == CaseState::kSuspended &&
+        std::none_of(c.materials.begin(), c.materials.end(),
+                     [](const auto& m) { return m.status == MaterialStatus::kMissing; });
   });
+  if (!supplement_done) return supplied;
+  return Transition(supplied.tracking_number, CaseScope::Everything(),
+                    {ActorRole::kSystem, 0, "daiban", "", ""}, CaseAction::kResume,
+                    "补正材料已提交", {}, std::nullopt);
 }
 
 Case CaseService::Rate(const std::string& tracking, const std::string& code,

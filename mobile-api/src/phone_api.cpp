@@ -180,9 +180,17 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
   CaseAction action = CaseAction::kRecordProgress;
   std::string result_reference;
   if (p.kind == "submitted_to_window") data["department_code"] = text("department_code", false);
+  std::optional<int> supplement_seq;
   if (p.kind == "supplement_requested") {
     reason = text("what", true);
     action = CaseAction::kRequestSupplement;
+    if (p.body.contains("material_seq") && !p.body["material_seq"].is_null()) {
+      if (!p.body["material_seq"].is_number_integer()) {
+        throw kernel::Invalid("material_seq", "material_seq must be a material's number");
+      }
+      supplement_seq = p.body["material_seq"].get<int>();
+      data["material_seq"] = *supplement_seq;
+    }
   } else if (p.kind == "suspended") {
     reason = text("why", true);
     action = CaseAction::kSuspend;
@@ -200,6 +208,7 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
   cases::StoredAnswer answer{scope, p.key, body_hash, 200, ""};
   auto effect = [&](cases::Case& c, cases::CaseChange& change) {
     if (!result_reference.empty()) c.result_reference = result_reference;
+    if (supplement_seq) cases::CaseService::NeedSupplement(c, *supplement_seq);
     auto flag = DeviceTimeFlag(c, p.device_time, now);
     if (!flag.empty()) change.event_data["device_time_flag"] = flag;
     if (auto custody = CustodyOf(p, c, agent, data)) change.event_data["custody"] = *custody;

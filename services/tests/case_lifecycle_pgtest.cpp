@@ -226,6 +226,45 @@ TEST_F(CaseLifecyclePgTest, SuspensionMovesTheDeadlineByTheWorkingTimeSpent) {
             std::make_pair(422, std::string("reason")));
 }
 
+TEST_F(CaseLifecyclePgTest, TheLastRequestedMaterialSuppliedResumesTheCase) {
+  auto submitted = Submit(Request());
+  const std::string tracking = submitted.created.tracking_number;
+  const std::string code = submitted.access_code;
+  service_->Accept(tracking, Window(), {{4, "2026-12-10"}});
+  auto all = cases::CaseScope::Everything();
+  service_->Transition(tracking, all, Admin(), CaseAction::kAssign, "", {}, std::nullopt,
+                       [&](cases::Case& c, cases::CaseChange&) { c.agent_id = agent_id_; });
+  cases::Actor agent{ActorRole::kAgent, agent_id_, "赵代办", "", ""};
+  service_->Transition(tracking, all, agent, CaseAction::kStartProgress, "", {}, std::nullopt);
+  // No such material: refused, nothing changes.
+  EXPECT_EQ(Refusal([&] {
+              service_->Transition(tracking, all, agent, CaseAction::kRequestSupplement, "x", {},
+                                   std::nullopt, [](cases::Case& c, cases::CaseChange&) {
+                                     cases::CaseService::NeedSupplement(c, 99);
+                                   });
+            }),
+            std::make_pair(422, std::string("material_seq")));
+  // The window wants a fresh copy of materials 1 and 3 (补正): the case is suspended for them.
+  auto suspended = service_->Transition(
+      tracking, all, agent, CaseAction::kRequestSupplement, "户口簿复印件不清晰", {}, std::nullopt,
+      [](cases::Case& c, cases::CaseChange&) {
+        cases::CaseService::NeedSupplement(c, 1);
+        cases::CaseService::NeedSupplement(c, 3);
+      });
+  EXPECT_EQ(suspended.state, CaseState::kSuspended);
+  clock_.Advance(std::chrono::hours(3));  // 10:00 -> 13:00
+  // The deferred (容缺) material does not end the suspension; the first requested one neither.
+  EXPECT_EQ(service_->SupplyMaterial(tracking, code, address_, 4).state, CaseState::kSuspended);
+  EXPECT_EQ(service_->SupplyMaterial(tracking, code, address_, 1).state, CaseState::kSuspended);
+  auto resumed = service_->SupplyMaterial(tracking, code, address_, 3);
+  EXPECT_EQ(resumed.state, CaseState::kInProgress);
+  // Three office hours later than 2026-12-08 17:00: the next working day's 12:00.
+  EXPECT_EQ(cases::FormatRfc3339China(resumed.clock->deadline), "2026-12-09T12:00:00+08:00");
+  auto timeline = service_->Timeline(resumed);
+  EXPECT_EQ(timeline.back().type, "resume");
+  EXPECT_EQ(timeline.back().actor_role, ActorRole::kSystem);
+}
+
 TEST_F(CaseLifecyclePgTest, TheStateMachineRefusesWithTheCurrentState) {
   const std::string tracking = Submit(Request()).created.tracking_number;
   service_->Accept(tracking, Window(), {{4, "2026-12-10"}});

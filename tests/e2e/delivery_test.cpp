@@ -215,6 +215,34 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   EXPECT_TRUE(staff["custody"].back()["position"].is_object());
 }
 
+TEST(DeliveryE2eTest, ASupplementTheAgentAsksForResumesTheCaseOnceSupplied) {
+  const std::string supervisor = StaffLogin("13800000001");
+  const auto [tracking, code] = ExpressCase();
+  ASSERT_EQ(Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}",
+                    Bearer(StaffLogin("13800000003")))
+                .status,
+            200);
+  const std::string agent = AgentTakes(tracking, supervisor);
+  const std::string progress = "/mobile/v1/cases/" + tracking + "/progress";
+  ASSERT_EQ(Phone(agent, "POST", progress, {{"kind", "materials_collected"}}, Unique("p-")).status, 200);
+  ExpectErrorJson(Phone(agent, "POST", progress,
+                        {{"kind", "supplement_requested"}, {"what", "x"}, {"material_seq", "two"}},
+                        Unique("p-")),
+                  422, "validation_failed");
+  auto asked = Phone(agent, "POST", progress,
+                     {{"kind", "supplement_requested"}, {"what", "户口簿复印件不清晰"}, {"material_seq", 1}},
+                     Unique("p-"));
+  ASSERT_EQ(asked.status, 200) << asked.body;
+  EXPECT_EQ(Body(asked)["state"], "suspended");
+  // The applicant sees what is missing and supplies it; the work goes on by itself.
+  auto mine = Body(Gateway("GET", "/api/v1/cases/" + tracking + "?code=" + code));
+  EXPECT_EQ(mine["materials"][0]["status"], "missing");
+  auto supplied = Gateway("POST", "/api/v1/cases/" + tracking + "/materials?code=" + code,
+                          json{{"seq", 1}}.dump());
+  ASSERT_EQ(supplied.status, 200) << supplied.body;
+  EXPECT_EQ(Body(supplied)["state"], "in_progress");
+}
+
 TEST(DeliveryE2eTest, CouriersAreListedAndOnlyAdminsChangeThem) {
   const std::string supervisor = StaffLogin("13800000001");
   auto list = Gateway("GET", "/api/v1/couriers", "", Bearer(supervisor));

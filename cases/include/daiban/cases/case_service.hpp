@@ -85,6 +85,9 @@ class CaseService {
   Page List(CaseFilter filter, const Actor& actor);
 
   // Applicant actions, authorised by the access code.
+  // Supplying the last material a supplement request asked for (see NeedSupplement) resumes
+  // the suspended case by itself: the clock runs again and the deadline moves by the working
+  // time spent suspended.
   Case SupplyMaterial(const std::string& tracking, const std::string& code,
                       const std::string& client_address, int seq);
   Case Cancel(const std::string& tracking, const std::string& code,
@@ -126,6 +129,11 @@ class CaseService {
             const std::string& type, const std::string& reason, nlohmann::json data,
             std::optional<Moment> device_time,
             const std::function<void(Case&, CaseChange&)>& effect = {});
+
+  // For a supplement request's effect: material `seq` must be supplied again (补正), so the
+  // applicant can supply it and the case resume. ApiError 422 (field material_seq) when the case
+  // has no such material.
+  static void NeedSupplement(Case& c, int seq);
 
   static CaseScope ScopeOf(const Actor& actor);
   static std::string HashAccessCode(const std::string& code);
