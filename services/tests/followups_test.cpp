@@ -5,20 +5,14 @@
 #include <gtest/gtest.h>
 
 #include "daiban/kernel/errors.hpp"
+#include "refusal.hpp"
 
 namespace daiban::intake {
 namespace {
 
 Moment At(const char* rfc3339) { return *cases::ParseRfc3339(rfc3339); }
 
-std::pair<int, std::string> Refusal(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const kernel::ApiError& error) {
-    return {error.Status(), error.Field()};
-  }
-  return {0, ""};
-}
+using intake::testing::Refusal;
 
 std::string Repeat(const std::string& piece, int times) {
   std::string out;

@@ -6,21 +6,14 @@
 
 #include "daiban/cases/china_time.hpp"
 #include "daiban/intake/open311.hpp"
+#include "refusal.hpp"
 
 namespace daiban::intake::open311 {
 namespace {
 
 using cases::CaseState;
 
-// The ApiError `action` throws, as status and field (0 and "" when it throws none).
-std::pair<int, std::string> Refusal(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const kernel::ApiError& error) {
-    return {error.Status(), error.Field()};
-  }
-  return {0, ""};
-}
+using intake::testing::Refusal;
 
 cases::Moment At(const std::string& text) { return *cases::ParseRfc3339(text); }
 

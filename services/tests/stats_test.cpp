@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "daiban/kernel/errors.hpp"
+#include "refusal.hpp"
 
 namespace daiban::intake {
 namespace {
@@ -27,14 +28,7 @@ cases::WorkingCalendar Calendar() {
   return cases::WorkingCalendar(entries, {year(2026)});
 }
 
-std::pair<int, std::string> Refusal(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const kernel::ApiError& error) {
-    return {error.Status(), error.Field()};
-  }
-  return {0, ""};
-}
+using intake::testing::Refusal;
 
 TEST(StatsDecimalTest, RoundsHalfUpFromTheExactFraction) {
   EXPECT_EQ(Decimal::Of(19, 8, 2).Text(), "2.38");     // 2.375 -> 2.38

@@ -36,34 +36,6 @@ Created ExpressCase() {
   return {Body(created)["tracking_number"], Body(created)["access_code"]};
 }
 
-// The phone token of whichever agent dispatch offered the case to, after taking the offer.
-std::string AgentTakes(const std::string& tracking, const std::string& supervisor) {
-  std::string token;
-  std::int64_t offer_id = 0;
-  EXPECT_TRUE(Eventually(
-      [&] {
-        auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
-        for (const auto& agent : agents["agents"]) {
-          if (agent["pending_offers"].get<int>() == 0) continue;
-          auto login = PhoneLogin(agent["phone"], Unique("device-"));
-          auto offers = Body(Gateway("GET", "/mobile/v1/offers", "", Bearer(login["access_token"])));
-          for (const auto& offer : offers["offers"]) {
-            if (offer["tracking_number"] != tracking) continue;
-            token = login["access_token"];
-            offer_id = offer["id"];
-            return true;
-          }
-        }
-        return false;
-      },
-      20))
-      << "no agent was offered " << tracking;
-  auto taken = Gateway("POST", "/mobile/v1/offers/" + std::to_string(offer_id) + "/accept", "{}",
-                       Bearer(token));
-  EXPECT_EQ(taken.status, 200) << taken.body;
-  return token;
-}
-
 RawResponse Phone(const std::string& token, const std::string& method, const std::string& path,
                   const json& body = json::object(), const std::string& key = {}) {
   auto headers = Bearer(token);
