@@ -112,4 +112,14 @@ std::vector<CustodyLink> CustodyChain(const std::vector<CaseEvent>& timeline) {
   return chain;
 }
 
+std::string DeviceTimeFlag(std::optional<Moment> device_time, Moment now,
+                           std::optional<Moment> since) {
+  // Phone clocks drift a little; minutes of slack keep honest phones unflagged.
+  constexpr std::chrono::minutes kSlack{5};
+  if (!device_time) return {};
+  if (*device_time > now + kSlack) return "future";
+  if (since && *device_time < *since - kSlack) return "before_assignment";
+  return {};
+}
+
 }  // namespace daiban::cases

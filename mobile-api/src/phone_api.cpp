@@ -100,17 +100,6 @@ Json TaskJson(PhoneDeps& deps, const cases::Case& c, cases::Moment now) {
   return task;
 }
 
-// Device times in the future or before the assignment are kept but flagged.
-std::string DeviceTimeFlag(const cases::Case& c, std::optional<cases::Moment> device_time,
-                           cases::Moment now) {
-  if (!device_time) return {};
-  if (*device_time > now + std::chrono::minutes(5)) return "future";
-  if (c.assigned_at && *device_time < *c.assigned_at - std::chrono::minutes(5)) {
-    return "before_assignment";
-  }
-  return {};
-}
-
 struct ProgressRequest {
   std::string tracking;
   std::string kind;
@@ -209,7 +198,7 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
   auto effect = [&](cases::Case& c, cases::CaseChange& change) {
     if (!result_reference.empty()) c.result_reference = result_reference;
     if (supplement_seq) cases::CaseService::NeedSupplement(c, *supplement_seq);
-    auto flag = DeviceTimeFlag(c, p.device_time, now);
+    auto flag = cases::DeviceTimeFlag(p.device_time, now, c.assigned_at);
     if (!flag.empty()) change.event_data["device_time_flag"] = flag;
     if (auto custody = CustodyOf(p, c, agent, data)) change.event_data["custody"] = *custody;
     answer.body = kernel::DumpJson({{"tracking_number", c.tracking_number},

@@ -293,6 +293,8 @@ ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
               ActOutcome{d, ""}};
   visit.outcome.delivery.state = to;
   visit.outcome.delivery.version = d.version + 1;
+  auto flag = cases::DeviceTimeFlag(report.device_time, visit.now, d.assigned_at);
+  if (!flag.empty()) visit.data["device_time_flag"] = flag;
   switch (action) {
     case CourierAction::kPickUp:
       PickUp(visit);

@@ -275,8 +275,12 @@ TEST_F(DeliveryPgTest, TheCouriersVisitsMoveTheCaseToClosedAndKeepEveryAttempt) 
     EXPECT_EQ(error.Status(), 409);
   }
 
+  report.device_time = std::chrono::floor<std::chrono::seconds>(kTuesdayMorning) +
+                       std::chrono::hours(1);  // a phone clock an hour fast: kept, flagged
   auto picked = service_->Act(CourierActor(courier), id, CourierAction::kPickUp, report);
   EXPECT_EQ(picked.case_state, "out_for_delivery");
+  EXPECT_EQ(cases_->Timeline(Case(tracking)).back().data.value("device_time_flag", ""), "future");
+  report.device_time.reset();
   EXPECT_EQ(Case(tracking).state, cases::CaseState::kOutForDelivery);
 
   report.reason = "not_home";

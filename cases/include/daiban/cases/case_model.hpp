@@ -95,6 +95,12 @@ struct CaseEvent {
   nlohmann::json data = nlohmann::json::object();
 };
 
+// Why a phone's device time is doubtful, or "" when it is not: "future" when it is more than
+// 5 minutes ahead of `now`, "before_assignment" when it is more than 5 minutes before `since`
+// (when the work was given to the phone's user). Doubtful times are kept, and flagged.
+std::string DeviceTimeFlag(std::optional<Moment> device_time, Moment now,
+                           std::optional<Moment> since);
+
 // The chain of custody: every hand-over of the papers (applicant → agent → window → agent →
 // courier → applicant) is a timeline event whose data carries
 // "custody": {"from": {"role", "name"}, "to": {"role", "name"}, "position": {"lat", "lng"} | null}.

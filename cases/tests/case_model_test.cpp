@@ -53,5 +53,18 @@ TEST(CustodyTest, TheChainIsTheHandOversOfTheTimelineInOrder) {
   EXPECT_EQ(chain[2].at, timeline[4].at);
 }
 
+TEST(DeviceTimeFlagTest, FutureAndBeforeTheAssignmentAreFlaggedWithFiveMinutesSlack) {
+  const Moment now(std::chrono::seconds(1796090400));
+  const Moment assigned = now - std::chrono::hours(1);
+  using std::chrono::minutes;
+  EXPECT_EQ(DeviceTimeFlag(std::nullopt, now, assigned), "");
+  EXPECT_EQ(DeviceTimeFlag(now, now, assigned), "");
+  EXPECT_EQ(DeviceTimeFlag(now + minutes(5), now, assigned), "");
+  EXPECT_EQ(DeviceTimeFlag(now + minutes(5) + std::chrono::seconds(1), now, assigned), "future");
+  EXPECT_EQ(DeviceTimeFlag(assigned - minutes(5), now, assigned), "");
+  EXPECT_EQ(DeviceTimeFlag(assigned - minutes(6), now, assigned), "before_assignment");
+  EXPECT_EQ(DeviceTimeFlag(assigned - minutes(6), now, std::nullopt), "");
+}
+
 }  // namespace
 }  // namespace daiban::cases
