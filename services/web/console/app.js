@@ -22,7 +22,8 @@ const ROLE = { applicant: "申请人", agent: "代办员", window: "窗口", cou
   supervisor: "督办", admin: "管理员", system: "系统" };
 const DELIVERY = { pending: "待派寄递员", assigned: "待取件", picked_up: "派送中", arrived: "已到达",
   delivered: "已签收", cancelled: "已取消" };
-const ALERT = { yellow: "预警", red: "超期", reassignment_candidate: "建议改派", unassigned: "无人接单" };
+const ALERT = { yellow: "预警", red: "超期", reassignment_candidate: "建议改派", unassigned: "无人接单",
+  delivery_failed: "多次投递未成功" };
 const CLASS = { zero_trip: "零跑腿", one_trip: "只跑一次", we_run: "你不用跑我来跑", bundle: "一件事" };
 const MODE = { proxy: "代办", assisted: "帮办", led: "领办" };
 const REFRESH_MS = 10000;

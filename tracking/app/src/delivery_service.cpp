@@ -402,11 +402,28 @@ void DeliveryService::Fail(Visit& visit) {
   visit.data["reason"] = report.reason;
   visit.data["retry_from"] = cases::FormatRfc3339China(visit.move.new_window->from);
   auto writes = Writes(visit);
+  // Once, when the leg reaches the limit: the supervisors decide what happens next (call the
+  // applicant, hand it over at the window).
+  const bool alert = d.attempts + 1 == options_.alert_after_failures;
   cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier,
               visit.ResultLeg() ? "delivery_failed" : "collection_failed",
               report.note.empty() ? report.reason : report.note, visit.data, report.device_time,
               [&](cases::Case& changed, cases::CaseChange& change) {
                 writes(changed, change);
+                if (alert) {
+                  const std::string message = "delivery failed " +
+                                              std::to_string(d.attempts + 1) + " times, last: " +
+                                              report.reason;
+                  change.also_in_transaction.push_back([this, &visit, message](db::Tx& tx) {
+                    store_.RaiseDeliveryAlert(tx, visit.c.id, message, visit.now);
+                  });
+                  change.outbox.push_back({"events:alerts",
+                                           "delivery_failed",
+                                           {{"tracking_number", changed.tracking_number},
+                                            {"region_code", changed.region_code},
+                                            {"kind", "delivery_failed"},
+                                            {"message", message}}});
+                }
                 change.notices.push_back({"delivery_failed",
                                           {{"tracking_number", changed.tracking_number},
                                            {"subject", changed.subject_name},

@@ -336,6 +336,14 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, to_timestamp($11), to_timestamp
                      device_time);
 }
 
+void PgDeliveryStore::RaiseDeliveryAlert(db::Tx& t, std::int64_t case_id,
+                                         const std::string& message, Moment now) {
+  t.Pq().exec_params(
+      "INSERT INTO alerts (case_id, region_code, kind, message, created_at) "
+      "SELECT id, region_code, 'delivery_failed', $2, to_timestamp($3) FROM cases WHERE id = $1",
+      case_id, message, db::EpochSeconds(now));
+}
+
 int PgDeliveryStore::CancelUnpicked(std::int64_t case_id, Moment now) {
   int cancelled = 0;
   pool_.Transact([&](pqxx::dbtransaction& tx) {

@@ -329,6 +329,25 @@ TEST_F(DeliveryPgTest, TheCouriersVisitsMoveTheCaseToClosedAndKeepEveryAttempt) 
   EXPECT_EQ(service_->Courier(courier)->profile.load, 0);
 }
 
+TEST_F(DeliveryPgTest, TheThirdFailedVisitAlertsTheSupervisorsOnce) {
+  auto courier = AddCourier("钱", 5, {36.66, 117.05});
+  auto tracking = ResultReady();
+  ASSERT_EQ(service_->AssignPending(), 1);
+  const auto id = LegOf(tracking).id;
+  service_->Act(CourierActor(courier), id, CourierAction::kPickUp, {});
+  CourierReport report;
+  report.reason = "not_home";
+  for (int visit = 1; visit <= 4; ++visit) {
+    service_->Act(CourierActor(courier), id, CourierAction::kFail, report);
+    EXPECT_EQ(Count("SELECT count(*) FROM alerts WHERE kind = 'delivery_failed'"), visit >= 3 ? 1 : 0)
+        << "after visit " << visit;
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE stream = 'events:alerts' "
+                  "AND event_type = 'delivery_failed'"),
+            1);
+  EXPECT_EQ(LegOf(tracking).attempts, 4);
+}
+
 TEST_F(DeliveryPgTest, AResultHandedOverAtTheWindowCancelsTheLeg) {
   AddCourier("钱", 5, {36.66, 117.05});
   auto tracking = ResultReady();

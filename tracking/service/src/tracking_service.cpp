@@ -272,6 +272,8 @@ DeliveryService& WireDeliveryCore(host::ServiceHost& host, const kernel::Env& en
                                   intake::CaseParts& parts) {
   DeliveryOptions options;
   options.assign_batch = static_cast<int>(env.Int("DAIBAN_COURIER_ASSIGN_BATCH", 200, 1, 10000));
+  options.alert_after_failures =
+      static_cast<int>(env.Int("DAIBAN_DELIVERY_ALERT_AFTER_FAILURES", 3, 1, 100));
   auto& store = host.Make<PgDeliveryStore>(host.Pg());
   auto& halls = host.Make<CatalogueHalls>(parts.catalogue);
   return host.Make<DeliveryService>(store, parts.cases, halls, host.Clock(), options);

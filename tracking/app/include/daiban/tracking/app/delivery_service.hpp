@@ -33,6 +33,7 @@ struct DeliveryOptions {
   double ebike_kmh = 20;
   double car_kmh = 25;
   int assign_batch = 200;  // pending deliveries considered per assigner run
+  int alert_after_failures = 3;  // failed visits of one leg before the supervisors are alerted
 };
 
 // What a courier sends with an action.
@@ -93,7 +94,8 @@ class DeliveryService {
   // A courier's action on one of its deliveries (404 for anyone else's). `keep` runs inside the
   // case's transaction with the outcome (the phone API keeps its idempotent answer there).
   // delivered checks the proof: a mismatching ID is refused (422 id_last4) and recorded as an
-  // attempt; failed keeps the item on board and schedules the next day's window.
+  // attempt; failed keeps the item on board and schedules the next day's window, and alerts the
+  // region's supervisors once the leg has failed DeliveryOptions::alert_after_failures times.
   ActOutcome Act(const cases::Actor& courier, std::int64_t delivery_id, CourierAction action,
                  const CourierReport& report,
                  const std::function<void(db::Tx&, const ActOutcome&)>& keep = {});

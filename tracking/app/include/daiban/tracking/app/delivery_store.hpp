@@ -149,6 +149,10 @@ class DeliveryStore {
   // In `tx`: moves a delivery; ApiError 409 stale_delivery when its version changed.
   virtual void Move(db::Tx& tx, const DeliveryMove& move, Moment now) = 0;
   virtual void RecordAttempt(db::Tx& tx, const AttemptRecord& attempt) = 0;
+  // In `tx`: an alert for the supervisors of the case's region (the alerts the dispatch queue
+  // page lists), kind "delivery_failed".
+  virtual void RaiseDeliveryAlert(db::Tx& tx, std::int64_t case_id, const std::string& message,
+                                  Moment now) = 0;
   // Cancels the case's legs not yet picked up (its result was handed over at the window
   // meanwhile); returns how many.
   virtual int CancelUnpicked(std::int64_t case_id, Moment now) = 0;

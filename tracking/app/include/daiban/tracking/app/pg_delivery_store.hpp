@@ -23,6 +23,8 @@ class PgDeliveryStore final : public DeliveryStore {
   bool Assign(db::Tx& tx, std::int64_t delivery_id, std::int64_t courier_id, Moment now) override;
   void Move(db::Tx& tx, const DeliveryMove& move, Moment now) override;
   void RecordAttempt(db::Tx& tx, const AttemptRecord& attempt) override;
+  void RaiseDeliveryAlert(db::Tx& tx, std::int64_t case_id, const std::string& message,
+                          Moment now) override;
   int CancelUnpicked(std::int64_t case_id, Moment now) override;
   void SavePlan(const std::vector<PlanRow>& plan) override;
   std::vector<TimedFix> RecentFixes(std::int64_t courier_id, Moment since) override;
