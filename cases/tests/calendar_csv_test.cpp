@@ -1,11 +1,10 @@
 #include "daiban/cases/calendar_csv.hpp"
+#include "daiban/kernel/file.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 namespace daiban::cases {
@@ -17,13 +16,7 @@ CivilDate Date(int year, unsigned month, unsigned day) {
   return CivilDate{chrono::year{year}, chrono::month{month}, chrono::day{day}};
 }
 
-std::string ReadFile(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
+using kernel::ReadFile;
 // The parsed file; fails the test (and returns an empty file) on an error.
 CalendarFile Parsed(std::string_view text) {
   CalendarCsvResult result = ParseCalendarCsv(text);

@@ -4,8 +4,6 @@
 #include <map>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <pqxx/pqxx>
 
@@ -22,6 +20,7 @@
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/file.hpp"
 #include "daiban/tracking/app/pg_delivery_store.hpp"
 
 namespace daiban::cli {
@@ -88,13 +87,7 @@ int Migrate(const Args& args, std::ostream& out, const kernel::Env& env) {
   return 0;
 }
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using kernel::ReadFile;
 
 // --name value pairs (and bare flags listed in `flags`).
 std::map<std::string, std::string> Options(const Args& args, const std::vector<std::string>& flags) {

@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <pqxx/pqxx>
-#include <sstream>
 
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/pg_case_store.hpp"
@@ -24,6 +23,7 @@
 #include "daiban/mobile/attachment_api.hpp"
 #include "daiban/mobile/attachment_store.hpp"
 #include "scratch_database.hpp"
+#include "daiban/kernel/file.hpp"
 
 namespace daiban::mobile {
 namespace {
@@ -33,13 +33,7 @@ using daiban::testing::RawResponse;
 using kernel::Json;
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
+using kernel::ReadFile;
 std::string Bytes(std::initializer_list<int> values) {
   std::string out;
   for (int v : values) out.push_back(static_cast<char>(v));

@@ -6,8 +6,6 @@
 #include <pqxx/pqxx>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
@@ -20,6 +18,7 @@
 #include "daiban/intake/pg_catalogue_repository.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "scratch_database.hpp"
+#include "daiban/kernel/file.hpp"
 
 namespace daiban::intake {
 namespace {
@@ -27,13 +26,6 @@ namespace {
 using cases::ActorRole;
 using cases::CaseAction;
 using cases::CaseState;
-
-std::string Read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The status and rule of the ApiError `action` throws (0 and "" when it throws none).
 std::pair<int, std::string> Refusal(const std::function<void()>& action) {
@@ -59,12 +51,12 @@ class CaseLifecyclePgTest : public ::testing::Test {
     catalogue_store_ = std::make_unique<PgCatalogueRepository>(*pool_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : CatalogueFileNames()) files.emplace_back(name, Read(demo / name));
+    for (const auto& name : CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
     CatalogueService(*catalogue_store_, clock_).Import(files);
     calendar_store_ = std::make_unique<PgCalendarRepository>(*pool_);
     calendar_ = std::make_unique<CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv",
-                    Read(std::filesystem::path(DAIBAN_SOURCE_DIR) /
+                    kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                          "db/seed/calendar/cn-calendar-2026.csv"));
     case_catalogue_ = std::make_unique<CatalogueForCases>(*catalogue_store_);
     store_ = std::make_unique<cases::PgCaseStore>(*pool_);

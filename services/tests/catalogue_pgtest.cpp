@@ -5,7 +5,6 @@
 #include <pqxx/pqxx>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -16,23 +15,17 @@
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "scratch_database.hpp"
+#include "daiban/kernel/file.hpp"
 
 namespace daiban::intake {
 namespace {
 
 using Files = std::vector<std::pair<std::string, std::string>>;
 
-std::string Read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 Files DemoFiles() {
   Files files;
   std::filesystem::path dir = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-  for (const auto& name : CatalogueFileNames()) files.emplace_back(name, Read(dir / name));
+  for (const auto& name : CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(dir / name));
   return files;
 }
 
@@ -217,7 +210,7 @@ TEST_F(CataloguePgTest, GuidesAndBundles) {
 TEST_F(CataloguePgTest, CalendarLoadsAndCountsDeadlines) {
   PgCalendarRepository store(*pool_);
   CalendarService calendar(store, clock_, {});
-  std::string file = Read(std::filesystem::path(DAIBAN_SOURCE_DIR) /
+  std::string file = kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                           "db/seed/calendar/cn-calendar-2026.csv");
   calendar.Load("cn-calendar-2026.csv", file);
   calendar.Load("cn-calendar-2026.csv", file);  // reloading a year replaces it

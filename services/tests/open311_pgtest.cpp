@@ -5,8 +5,6 @@
 #include <pqxx/pqxx>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
@@ -19,16 +17,10 @@
 #include "daiban/intake/pg_catalogue_repository.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "scratch_database.hpp"
+#include "daiban/kernel/file.hpp"
 
 namespace daiban::intake {
 namespace {
-
-std::string Read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Look-ups by access code play no part here.
 class NoLimit final : public cases::GuessLimiter {
@@ -48,7 +40,7 @@ class Open311PgTest : public ::testing::Test {
     catalogue_store_ = std::make_unique<PgCatalogueRepository>(*pool_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : CatalogueFileNames()) files.emplace_back(name, Read(demo / name));
+    for (const auto& name : CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
     catalogue_ = std::make_unique<CatalogueService>(*catalogue_store_, clock_);
     catalogue_->Import(files);
     calendar_store_ = std::make_unique<PgCalendarRepository>(*pool_);

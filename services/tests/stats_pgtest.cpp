@@ -64,7 +64,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -78,18 +77,12 @@
 #include "daiban/intake/stats_xlsx.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "scratch_database.hpp"
+#include "daiban/kernel/file.hpp"
 
 namespace daiban::intake {
 namespace {
 
 using nlohmann::json;
-
-std::string Read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 Moment At(const std::string& china_time) {  // "2026-11-20 10:00:00"
   std::string text = china_time;
@@ -184,7 +177,7 @@ class StatsPgTest : public ::testing::Test {
     calendar_store_ = std::make_unique<PgCalendarRepository>(*pool_);
     calendar_ = std::make_unique<CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv",
-                    Read(std::filesystem::path(DAIBAN_SOURCE_DIR) /
+                    kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                          "db/seed/calendar/cn-calendar-2026.csv"));
     stats_store_ = std::make_unique<PgStatsRepository>(*pool_);
     stats_ = std::make_unique<StatsService>(*stats_store_, *calendar_, clock_);

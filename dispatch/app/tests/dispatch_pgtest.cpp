@@ -6,8 +6,6 @@
 #include <pqxx/pqxx>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "daiban/cases/pg_case_store.hpp"
@@ -21,18 +19,12 @@
 #include "daiban/intake/pg_catalogue_repository.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "scratch_database.hpp"
+#include "daiban/kernel/file.hpp"
 
 namespace daiban::dispatch {
 namespace {
 
 using cases::ActorRole;
-
-std::string Read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
 const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
@@ -80,10 +72,10 @@ class DispatchPgTest : public ::testing::Test {
     main_ = std::make_unique<Instance>(database_.Url(), clock_, ids_, logger_, Options());
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : intake::CatalogueFileNames()) files.emplace_back(name, Read(demo / name));
+    for (const auto& name : intake::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
     intake::CatalogueService(*main_->catalogue, clock_).Import(files);
     main_->calendar->Load("cn-calendar-2026.csv",
-                          Read(std::filesystem::path(DAIBAN_SOURCE_DIR) /
+                          kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                                "db/seed/calendar/cn-calendar-2026.csv"));
     main_->live->Rebuild({});  // an empty, built live state for this test
   }

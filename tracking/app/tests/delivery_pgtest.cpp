@@ -7,9 +7,7 @@
 #include <pqxx/pqxx>
 
 #include <filesystem>
-#include <fstream>
 #include <atomic>
-#include <sstream>
 #include <thread>
 
 #include "daiban/cases/china_time.hpp"
@@ -25,6 +23,7 @@
 #include "daiban/tracking/app/delivery_service.hpp"
 #include "daiban/tracking/app/pg_delivery_store.hpp"
 #include "scratch_database.hpp"
+#include "daiban/kernel/file.hpp"
 
 namespace daiban::tracking {
 namespace {
@@ -32,13 +31,6 @@ namespace {
 using cases::ActorRole;
 using cases::CaseAction;
 using cases::CaseScope;
-
-std::string Read(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
 const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
@@ -76,9 +68,9 @@ class DeliveryPgTest : public ::testing::Test {
     service_ = std::make_unique<DeliveryService>(*store_, *cases_, *halls_, clock_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : intake::CatalogueFileNames()) files.emplace_back(name, Read(demo / name));
+    for (const auto& name : intake::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
     intake::CatalogueService(*catalogue_, clock_).Import(files);
-    calendar_->Load("cn-calendar-2026.csv", Read(std::filesystem::path(DAIBAN_SOURCE_DIR) /
+    calendar_->Load("cn-calendar-2026.csv", kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                                                  "db/seed/calendar/cn-calendar-2026.csv"));
     host::PgAccountRepository accounts(*pool_);
     agent_ = accounts.AddUser({host::Role::kAgent, "赵代办", "13600000001", "", "370102", ""}, "x");
