@@ -64,6 +64,13 @@ std::string RequireString(const Json& object, const std::string& field) {
   return value.get<std::string>();
 }
 
+std::string OptionalString(const Json& object, const std::string& field) {
+  auto it = object.find(field);
+  if (it == object.end() || it->is_null()) return {};
+  if (!it->is_string()) throw Invalid(field, field + " must be a string");
+  return it->get<std::string>();
+}
+
 std::int64_t RequireInt(const Json& object, const std::string& field) {
   const Json& value = RequireMember(object, field);
   if (!value.is_number_integer()) throw Invalid(field, field + " must be an integer");

@@ -53,6 +53,14 @@ TEST(JsonTest, RequireReportsTheField) {
   EXPECT_EQ(StatusOf([] { RequireString(Json::array(), "x"); }), 400);
 }
 
+TEST(JsonTest, OptionalStringIsEmptyWhenAbsentAndRefusesOtherTypes) {
+  auto value = ParseJsonBody(R"({"s":"text","z":null,"n":3})", 8);
+  EXPECT_EQ(OptionalString(value, "s"), "text");
+  EXPECT_EQ(OptionalString(value, "z"), "");
+  EXPECT_EQ(OptionalString(value, "missing"), "");
+  EXPECT_EQ(StatusOf([&] { OptionalString(value, "n"); }), 422);
+}
+
 TEST(JsonTest, ErrorBodyHasTheDesignShape) {
   auto body = Json::parse(ErrorBody("not_found", "no such case", "", "abc"));
   EXPECT_EQ(body["error"]["code"], "not_found");

@@ -36,13 +36,6 @@ std::optional<CourierAction> ParseAction(const std::string& word) {
   return std::nullopt;
 }
 
-std::string OptionalText(const Json& body, const std::string& field) {
-  auto it = body.find(field);
-  if (it == body.end() || it->is_null()) return {};
-  if (!it->is_string()) throw kernel::Invalid(field, field + " must be a string");
-  return it->get<std::string>();
-}
-
 std::optional<tracking::GeoPoint> Position(const Json& body) {
   auto it = body.find("position");
   if (it == body.end() || it->is_null()) return std::nullopt;
@@ -91,14 +84,14 @@ HttpResponse ApplyCourierAction(CourierDeps& deps, const cases::Actor& courier,
   tracking::CourierReport report;
   report.device_time = device_time;
   report.position = Position(body);
-  report.note = OptionalText(body, "note");
+  report.note = kernel::OptionalString(body, "note");
   if (*action == CourierAction::kDeliver) {
-    report.proof.recipient_name = OptionalText(body, "recipient_name");
-    report.proof.id_last4 = OptionalText(body, "id_last4");
-    report.proof.signature = OptionalText(body, "signature");
-    report.proof.photo_sha256 = OptionalText(body, "photo_sha256");
+    report.proof.recipient_name = kernel::OptionalString(body, "recipient_name");
+    report.proof.id_last4 = kernel::OptionalString(body, "id_last4");
+    report.proof.signature = kernel::OptionalString(body, "signature");
+    report.proof.photo_sha256 = kernel::OptionalString(body, "photo_sha256");
   }
-  if (*action == CourierAction::kFail) report.reason = OptionalText(body, "reason");
+  if (*action == CourierAction::kFail) report.reason = kernel::OptionalString(body, "reason");
   cases::StoredAnswer answer{scope, key, body_hash, 200, ""};
   auto render = [](const tracking::ActOutcome& outcome) {
     return kernel::DumpJson({{"delivery", tracking::DeliveryJson(outcome.delivery)},

@@ -85,13 +85,6 @@ std::int64_t IdParam(const HttpRequest& request, const std::string& name) {
   return value;
 }
 
-std::string OptionalText(const Json& body, const std::string& key) {
-  auto it = body.find(key);
-  if (it == body.end() || it->is_null()) return {};
-  if (!it->is_string()) throw kernel::Invalid(key, key + " must be a string");
-  return it->get<std::string>();
-}
-
 std::vector<std::string> Strings(const Json& body, const std::string& key) {
   std::vector<std::string> out;
   auto it = body.find(key);
@@ -203,7 +196,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, host::AuthServ
         auto body = request.JsonBody();
         auto agent = kernel::RequireInt(body, "agent_id");
         auto c = dispatch.Assign(request.Param("tracking"), agent, supervisor,
-                                 OptionalText(body, "reason"));
+                                 kernel::OptionalString(body, "reason"));
         return HttpResponse::WithJson(200, {{"tracking_number", c.tracking_number},
                                             {"state", ToWord(c.state)},
                                             {"agent_id", c.agent_id}});
@@ -220,7 +213,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, host::AuthServ
           agent = kernel::RequireInt(body, "agent_id");
         }
         auto c = dispatch.Reassign(request.Param("tracking"), agent, supervisor,
-                                   OptionalText(body, "reason"));
+                                   kernel::OptionalString(body, "reason"));
         return HttpResponse::WithJson(200, {{"tracking_number", c.tracking_number},
                                             {"state", ToWord(c.state)},
                                             {"agent_id", c.agent_id == 0 ? Json(nullptr)

@@ -25,6 +25,8 @@ std::string ErrorBody(std::string_view code, std::string_view message, std::stri
 // is missing or has the wrong type.
 const Json& RequireMember(const Json& object, const std::string& field);
 std::string RequireString(const Json& object, const std::string& field);
+// The member's text, or "" when it is missing or null; 422 naming `field` when it is not a string.
+std::string OptionalString(const Json& object, const std::string& field);
 std::int64_t RequireInt(const Json& object, const std::string& field);
 void RequireObject(const Json& value);  // 400 when the body is not an object
 
