@@ -440,6 +440,7 @@ std::optional<PublicDelivery> DeliveryService::PublicView(const cases::Case& c) 
   if (leg == legs.rend()) return std::nullopt;
   PublicDelivery view;
   view.delivery = *leg;
+  view.destination = Rounded(leg->dropoff);
   view.failed_attempts = leg->attempts;
   const bool on_the_way =
       leg->state == DeliveryState::kPickedUp || leg->state == DeliveryState::kArrived;

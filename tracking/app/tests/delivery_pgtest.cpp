@@ -365,6 +365,8 @@ TEST_F(DeliveryPgTest, ThePublicSeesARoundedPositionAndAnEta) {
   ASSERT_TRUE(view->courier_position);
   EXPECT_DOUBLE_EQ(view->courier_position->lat, 36.660);
   EXPECT_DOUBLE_EQ(view->courier_position->lng, 117.050);
+  EXPECT_DOUBLE_EQ(view->destination.lat, 36.670);
+  EXPECT_DOUBLE_EQ(view->destination.lng, 117.060);
   ASSERT_TRUE(view->eta);
   EXPECT_EQ(view->eta->stops_before, 0);
   EXPECT_GT(view->eta->at, std::chrono::floor<std::chrono::seconds>(kTuesdayMorning));

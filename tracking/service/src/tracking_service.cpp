@@ -80,8 +80,7 @@ Json PublicDeliveryJson(const PublicDelivery& view) {
                {"delivered_at", Time(d.delivered_at)},
                {"courier_position", Point(view.courier_position)},
                {"courier_seen_at", Time(view.courier_seen_at)},
-               {"destination", Point(GeoPoint{std::round(d.dropoff.lat * 1000) / 1000,
-                                              std::round(d.dropoff.lng * 1000) / 1000})}};
+               {"destination", Point(view.destination)}};
   json["eta"] = view.eta ? Json{{"at", Time(view.eta->at)},
                                 {"road_km", std::round(view.eta->road_km * 10) / 10},
                                 {"speed_kmh", std::round(view.eta->speed_kmh)},

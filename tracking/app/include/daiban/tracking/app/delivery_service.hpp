@@ -60,6 +60,7 @@ struct CourierStop {
 // What the public tracking page shows of a case's courier leg.
 struct PublicDelivery {
   DeliveryRecord delivery;
+  GeoPoint destination;                      // the drop-off, rounded like the position
   std::optional<GeoPoint> courier_position;  // rounded; only while out for delivery
   std::optional<Moment> courier_seen_at;
   std::optional<Eta> eta;
