@@ -130,28 +130,28 @@ LocationStore::IngestResult LocationStore::Ingest(std::int64_t user_id,
                                                   std::chrono::sys_seconds received_at) {
   IngestResult result;
   if (fixes.empty()) return result;
-  // Implausible jumps are kept for the record but never become the live position.
-  const auto flags = SpeedFlags(Latest(user_id), fixes);
-  std::vector<Fix> plausible;
-  for (std::size_t i = 0; i < fixes.size(); ++i) {
-    if (flags[i].empty()) plausible.push_back(fixes[i]);
-  }
-  const Fix* live = LiveCandidate(plausible);
-  std::string flag_literal = "{";
-  for (const auto& flag : flags) {
-    if (flag_literal.size() > 1) flag_literal += ',';
-    flag_literal += '"' + flag + '"';  // words of SpeedFlags: nothing to escape
-  }
-  flag_literal += '}';
-
   const std::string lats = ArrayLiteral(fixes, [](const Fix& f) { return f.lat; });
   const std::string lngs = ArrayLiteral(fixes, [](const Fix& f) { return f.lng; });
   const std::string accuracies = ArrayLiteral(fixes, [](const Fix& f) { return f.accuracy_m; });
   const std::string times =
       ArrayLiteral(fixes, [](const Fix& f) { return static_cast<double>(Epoch(f.device_time)); });
+  std::optional<Fix> live;
   pg_.Transact([&](pqxx::dbtransaction& tx) {
+    // Implausible jumps are kept for the record but never become the live position. The fix
+    // they are measured from is read on the batch's own connection: no second lease per batch.
+    const auto flags = SpeedFlags(LatestIn(tx, user_id), fixes);
+    std::vector<Fix> plausible;
+    std::string flag_literal = "{";
+    for (std::size_t i = 0; i < fixes.size(); ++i) {
+      if (flags[i].empty()) plausible.push_back(fixes[i]);
+      if (flag_literal.size() > 1) flag_literal += ',';
+      flag_literal += '"' + flags[i] + '"';  // words of SpeedFlags: nothing to escape
+    }
+    flag_literal += '}';
+    const Fix* candidate = LiveCandidate(plausible);
+    live = candidate ? std::optional<Fix>(*candidate) : std::nullopt;
     auto rows = tx.exec_prepared(kInsert, user_id, lats, lngs, accuracies, times,
-                                 Epoch(received_at), live != nullptr, live ? live->lat : 0.0,
+                                 Epoch(received_at), live.has_value(), live ? live->lat : 0.0,
                                  live ? live->lng : 0.0, live ? Epoch(live->device_time) : 0,
                                  flag_literal);
     result.stored = rows[0][0].as<int>();
@@ -159,7 +159,7 @@ LocationStore::IngestResult LocationStore::Ingest(std::int64_t user_id,
 
   // After the commit: the history is the truth, the live position a copy of its newest fix. If
   // Redis fails here the caller sees 503 and retries; the retry finds the fixes stored already.
-  if (live != nullptr) result.live_moved = MoveLive(user_id, *live, received_at);
+  if (live) result.live_moved = MoveLive(user_id, *live, received_at);
   return result;
 }
 
@@ -188,18 +188,20 @@ bool LocationStore::MoveLive(std::int64_t user_id, const Fix& fix,
 
 std::optional<Fix> LocationStore::Latest(std::int64_t user_id) {
   std::optional<Fix> latest;
-  pg_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec_prepared(kLatest, user_id);
-    if (rows.empty()) return;
-    const auto& row = rows[0];
-    Fix fix;
-    fix.lat = row[0].as<double>();
-    fix.lng = row[1].as<double>();
-    if (!row[2].is_null()) fix.accuracy_m = row[2].as<double>();
-    fix.device_time = std::chrono::sys_seconds(std::chrono::seconds(row[3].as<long long>()));
-    latest = fix;
-  });
+  pg_.Read([&](pqxx::transaction_base& tx) { latest = LatestIn(tx, user_id); });
   return latest;
+}
+
+std::optional<Fix> LocationStore::LatestIn(pqxx::transaction_base& tx, std::int64_t user_id) {
+  auto rows = tx.exec_prepared(kLatest, user_id);
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows[0];
+  Fix fix;
+  fix.lat = row[0].as<double>();
+  fix.lng = row[1].as<double>();
+  if (!row[2].is_null()) fix.accuracy_m = row[2].as<double>();
+  fix.device_time = std::chrono::sys_seconds(std::chrono::seconds(row[3].as<long long>()));
+  return fix;
 }
 
 }  // namespace daiban::mobile

@@ -7,6 +7,10 @@
 
 #include "daiban/mobile/locations.hpp"
 
+namespace pqxx {
+class transaction_base;
+}
+
 namespace daiban::db {
 class PgPool;
 class RedisPool;
@@ -50,6 +54,7 @@ class LocationStore {
   std::optional<Fix> Latest(std::int64_t user_id);
 
  private:
+  static std::optional<Fix> LatestIn(pqxx::transaction_base& tx, std::int64_t user_id);
   bool MoveLive(std::int64_t user_id, const Fix& fix, std::chrono::sys_seconds received_at);
 
   db::PgPool& pg_;
