@@ -51,7 +51,7 @@ die() { printf '[%s] error: %s\n' "$PROFILE" "$*" >&2; exit 1; }
 # installed (apt-get needs root, as on the reference machine).
 PACKAGES=(build-essential cmake pkg-config ccache make curl ca-certificates
   libpistache-dev libpqxx-dev libhiredis-dev libspdlog-dev nlohmann-json3-dev libsodium-dev
-  libcurl4-openssl-dev libxlsxwriter-dev libgtest-dev libgmock-dev postgresql redis-server
+  libcurl4-openssl-dev libxlsxwriter-dev zlib1g-dev libgtest-dev libgmock-dev postgresql redis-server
   redis-tools nginx python3-openpyxl chromium fonts-noto-cjk nodejs)
 
 install_packages() {
@@ -76,7 +76,12 @@ install_packages() {
 install_browser_driver() {
   command -v npm >/dev/null || install_packages npm
   local dir=$ROOT/tests/browser
-  if [[ ! -f $dir/node_modules/playwright-core/package.json ]]; then
+  # Reinstalled when the lock pins another version than the one installed (a checkout that moved
+  # between driver versions keeps node_modules/).
+  local want have
+  want=$(sed -n 's/.*"playwright-core": "\(.*\)".*/\1/p' "$dir/package.json")
+  have=$(sed -n 's/^  "version": "\(.*\)".*/\1/p' "$dir/node_modules/playwright-core/package.json" 2>/dev/null || true)
+  if [[ $have != "$want" ]]; then
     log "installing the browser test driver (npm ci in tests/browser)"
     (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
   fi
