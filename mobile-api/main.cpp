@@ -1,3 +1,3 @@
 #include "daiban/mobile/mobile_gateway.hpp"
 
-int main() { return daiban::host::RunService("mobile", 8104, daiban::mobile::WireMobile); }
+int main() { return daiban::runtime::RunService("mobile", 8104, daiban::mobile::WireMobile); }

@@ -1,3 +1,3 @@
 #include "daiban/intake/intake_service.hpp"
 
-int main() { return daiban::host::RunService("intake", 8101, daiban::intake::WireIntake); }
+int main() { return daiban::runtime::RunService("intake", 8101, daiban::intake::WireIntake); }

@@ -64,14 +64,6 @@ bool IsValidSocialCreditCode(std::string_view text) {
   return text[17] == kAlphabet[static_cast<std::size_t>(check)];
 }
 
-bool IsMobilePhone(std::string_view text) {
-  if (text.size() != 11 || text[0] != '1' || text[1] < '3' || text[1] > '9') return false;
-  for (char c : text) {
-    if (!IsDigit(c)) return false;
-  }
-  return true;
-}
-
 bool InsideJinan(double latitude, double longitude) {
   // Comparisons with NaN are false, so NaN is outside.
   return latitude >= 35.9 && latitude <= 37.8 && longitude >= 116.1 && longitude <= 118.0;

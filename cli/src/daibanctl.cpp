@@ -11,12 +11,12 @@
 #include "daiban/db/migrator.hpp"
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
-#include "daiban/host/auth.hpp"
-#include "daiban/host/service_host.hpp"
-#include "daiban/intake/calendar_service.hpp"
-#include "daiban/intake/catalogue_service.hpp"
-#include "daiban/intake/pg_calendar_repository.hpp"
-#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/accounts/auth.hpp"
+#include "daiban/runtime/service_host.hpp"
+#include "daiban/catalogue/calendar_service.hpp"
+#include "daiban/catalogue/catalogue_service.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -65,7 +65,7 @@ The database is DAIBAN_PG_URL (default postgresql://daiban@127.0.0.1:15432/daiba
 using Args = std::vector<std::string>;
 
 int Migrate(const Args& args, std::ostream& out, const kernel::Env& env) {
-  db::PgPool pool(host::LoadPgOptions(env));
+  db::PgPool pool(runtime::LoadPgOptions(env));
   db::Migrator migrator(pool, db::BuiltInMigrations());
   if (args.size() == 1 && args[0] == "status") {
     auto status = migrator.Status();
@@ -114,14 +114,14 @@ int Import(const Args& args, std::ostream& out, const kernel::Env& env) {
     throw std::invalid_argument(dir.string() + " is not a directory");
   }
   std::vector<std::pair<std::string, std::string>> files;
-  for (const auto& name : intake::CatalogueFileNames()) {
+  for (const auto& name : catalogue::CatalogueFileNames()) {
     if (std::filesystem::exists(dir / name)) files.emplace_back(name, ReadFile(dir / name));
   }
   if (files.empty()) throw std::invalid_argument("no catalogue files in " + dir.string());
-  db::PgPool pool(host::LoadPgOptions(env));
-  intake::PgCatalogueRepository repository(pool);
+  db::PgPool pool(runtime::LoadPgOptions(env));
+  catalogue::PgCatalogueRepository repository(pool);
   kernel::SystemClock clock;
-  intake::CatalogueService(repository, clock).Import(files);
+  catalogue::CatalogueService(repository, clock).Import(files);
   out << "imported";
   for (const auto& [name, text] : files) out << " " << name;
   out << " from " << dir.string() << "\n";
@@ -133,10 +133,10 @@ int Calendar(const Args& args, std::ostream& out, const kernel::Env& env) {
     throw std::invalid_argument("usage: daibanctl calendar load FILE");
   }
   std::filesystem::path file = args[1];
-  db::PgPool pool(host::LoadPgOptions(env));
-  intake::PgCalendarRepository repository(pool);
+  db::PgPool pool(runtime::LoadPgOptions(env));
+  catalogue::PgCalendarRepository repository(pool);
   kernel::SystemClock clock;
-  intake::CalendarService calendar(repository, clock, cases::OfficeHours{});
+  catalogue::CalendarService calendar(repository, clock, cases::OfficeHours{});
   calendar.Load(file.filename().string(), ReadFile(file));
   out << "loaded " << file.filename().string() << "\n";
   return 0;
@@ -152,22 +152,22 @@ int User(const Args& args, std::ostream& out, const kernel::Env& env) {
     if (it == options.end()) throw std::invalid_argument("--" + name + " is required");
     return it->second;
   };
-  auto role = host::ParseRole(require("role"));
+  auto role = accounts::ParseRole(require("role"));
   if (!role) throw std::invalid_argument("--role must be window, supervisor, admin, agent or courier");
-  host::NewUser user{*role,           require("name"),         require("phone"),
+  accounts::NewUser user{*role,           require("name"),         require("phone"),
                      require("password"), options["region"], options["department"]};
-  db::PgPool pool(host::LoadPgOptions(env));
-  db::RedisPool redis(host::LoadRedisOptions(env));
-  host::PgAccountRepository accounts(pool);
+  db::PgPool pool(runtime::LoadPgOptions(env));
+  db::RedisPool redis(runtime::LoadRedisOptions(env));
+  accounts::PgAccountRepository accounts(pool);
   if (options.count("if-missing") && accounts.FindByPhone(user.phone)) {
     out << "exists " << user.phone << "\n";
     return 0;
   }
   kernel::SystemClock clock;
   kernel::RandomIdGenerator ids;
-  host::AuthService auth(accounts, redis, clock, ids);
+  accounts::AuthService auth(accounts, redis, clock, ids);
   auto id = auth.AddUser(user);
-  out << "added user " << id << " (" << host::ToWord(user.role) << ")\n";
+  out << "added user " << id << " (" << accounts::ToWord(user.role) << ")\n";
   return 0;
 }
 
@@ -187,9 +187,9 @@ int ApiKey(const Args& args, std::ostream& out, const kernel::Env& env) {
       !std::all_of(key.begin(), key.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; })) {
     throw std::invalid_argument("--key must be 16..128 printable ASCII characters, no spaces");
   }
-  db::PgPool pool(host::LoadPgOptions(env));
+  db::PgPool pool(runtime::LoadPgOptions(env));
   intake::PgOpen311Repository keys(pool);
-  auto id = keys.AddKey(name, host::TokenHash(key));
+  auto id = keys.AddKey(name, accounts::TokenHash(key));
   if (!id) {
     if (options.count("if-missing")) {
       out << "exists api key " << name << "\n";
@@ -231,7 +231,7 @@ std::vector<std::string> SplitList(const std::string& text, char separator) {
 std::vector<std::string> Departments(db::PgPool& pool, const std::string& text, char separator) {
   if (text != "all") return SplitList(text, separator);
   std::vector<std::string> all;
-  intake::PgCatalogueRepository catalogue(pool);
+  catalogue::PgCatalogueRepository catalogue(pool);
   for (const auto& d : catalogue.Departments()) all.push_back(d.code);
   return all;
 }
@@ -239,8 +239,8 @@ std::vector<std::string> Departments(db::PgPool& pool, const std::string& text, 
 // The account of a phone-account CSV row (agents, couriers): the existing one, which must have
 // `role`, or a new one named by the row, in the first of its regions, with the file's password
 // hash. Counts it in `added` or `updated`.
-std::int64_t RowAccount(host::PgAccountRepository& accounts, const kernel::CsvTable& table,
-                        const kernel::CsvRow& row, host::Role role, const std::string& hash,
+std::int64_t RowAccount(accounts::PgAccountRepository& accounts, const kernel::CsvTable& table,
+                        const kernel::CsvRow& row, accounts::Role role, const std::string& hash,
                         int& added, int& updated) {
   auto field = [&](const std::string& name) { return table.Field(row, name); };
   if (!cases::IsMobilePhone(field("phone"))) throw table.ErrorAt(row, "phone", "not a mobile number");
@@ -261,13 +261,13 @@ int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
   if (args.empty() || (args[0] != "import" && args[0] != "set")) {
     throw std::invalid_argument("usage: daibanctl agent import FILE --password PASSWORD | agent set ...");
   }
-  db::PgPool pool(host::LoadPgOptions(env));
-  host::PgAccountRepository accounts(pool);
+  db::PgPool pool(runtime::LoadPgOptions(env));
+  accounts::PgAccountRepository accounts(pool);
   dispatch::PgDispatchStore store(pool);
   if (args[0] == "set") {
     auto options = Options(Args(args.begin() + 1, args.end()), {});
     auto user = accounts.FindByPhone(options["phone"]);
-    if (!user || user->principal.role != host::Role::kAgent) {
+    if (!user || user->principal.role != accounts::Role::kAgent) {
       throw std::invalid_argument("no agent account with phone '" + options["phone"] + "'");
     }
     dispatch::AgentSettings settings;
@@ -291,12 +291,12 @@ int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
                          "lat", "lng"},
                         false);
   // One Argon2id hash serves every new account of the file: they share the password given.
-  const std::string hash = host::HashPassword(options["password"]);
+  const std::string hash = accounts::HashPassword(options["password"]);
   int added = 0, updated = 0;
   for (const auto& row : table->Rows()) {
     auto field = [&](const std::string& name) { return table->Field(row, name); };
     auto regions = SplitList(field("regions"), '|');
-    const std::int64_t id = RowAccount(accounts, *table, row, host::Role::kAgent, hash, added, updated);
+    const std::int64_t id = RowAccount(accounts, *table, row, accounts::Role::kAgent, hash, added, updated);
     dispatch::AgentSettings settings;
     settings.user_id = id;
     settings.regions = regions;
@@ -322,21 +322,21 @@ int Courier(const Args& args, std::ostream& out, const kernel::Env& env) {
   }
   auto options = Options(Args(args.begin() + 2, args.end()), {});
   if (options["password"].size() < 8) throw std::invalid_argument("--password (8+ characters) is required");
-  db::PgPool pool(host::LoadPgOptions(env));
-  host::PgAccountRepository accounts(pool);
+  db::PgPool pool(runtime::LoadPgOptions(env));
+  accounts::PgAccountRepository accounts(pool);
   tracking::PgDeliveryStore store(pool);
   auto table = std::make_shared<const kernel::CsvTable>(
       kernel::CsvTable::Parse(std::filesystem::path(args[1]).filename().string(), ReadFile(args[1])));
   table->RequireColumns({"name", "phone", "company", "vehicle", "capacity", "on_duty", "regions",
                          "lat", "lng"},
                         false);
-  const std::string hash = host::HashPassword(options["password"]);
+  const std::string hash = accounts::HashPassword(options["password"]);
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   int added = 0, updated = 0;
   for (const auto& row : table->Rows()) {
     auto field = [&](const std::string& name) { return table->Field(row, name); };
     auto regions = SplitList(field("regions"), '|');
-    const std::int64_t id = RowAccount(accounts, *table, row, host::Role::kCourier, hash, added, updated);
+    const std::int64_t id = RowAccount(accounts, *table, row, accounts::Role::kCourier, hash, added, updated);
     tracking::CourierSettings settings;
     settings.user_id = id;
     settings.company = field("company");
@@ -355,7 +355,7 @@ int Courier(const Args& args, std::ostream& out, const kernel::Env& env) {
 // assigner could lose its writes. The CLI only tells it to.
 int Rebuild(const Args& args, std::ostream& out, const kernel::Env& env) {
   if (!args.empty()) throw std::invalid_argument("usage: daibanctl rebuild");
-  db::RedisPool redis(host::LoadRedisOptions(env));
+  db::RedisPool redis(runtime::LoadRedisOptions(env));
   redis.Command({"DEL", dispatch::BuiltKey()});
   out << "dispatch live state marked stale; the dispatch service rebuilds it from PostgreSQL\n";
   return 0;

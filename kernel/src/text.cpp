@@ -4,6 +4,14 @@
 
 namespace daiban::kernel {
 
+bool IsMobilePhone(std::string_view text) {
+  if (text.size() != 11 || text[0] != '1' || text[1] < '3' || text[1] > '9') return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
 bool IsValidUtf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {

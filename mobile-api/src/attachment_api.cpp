@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "daiban/cases/china_time.hpp"
-#include "daiban/intake/case_api.hpp"
+#include "daiban/cases/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/mobile/phone_request.hpp"
 #include "daiban/kernel/text.hpp"
@@ -39,12 +39,12 @@ Json AttachmentJson(const Attachment& a) {
 
 // Photos are staff work: every staff role that may see a case may add to it and list its
 // photos. Couriers handle deliveries, never a case's file.
-cases::Actor Staff(host::AuthService& auth, const HttpRequest& request) {
+cases::Actor Staff(accounts::AuthService& auth, const HttpRequest& request) {
   auto principal = auth.Authenticate(request);
-  if (principal.role == host::Role::kCourier) {
+  if (principal.role == accounts::Role::kCourier) {
     throw kernel::Forbidden("couriers cannot see the photos of a case");
   }
-  return intake::ActorOf(principal);
+  return cases::ActorOf(principal);
 }
 
 // Header values are ASCII, so the phone percent-encodes the note's UTF-8.
@@ -100,7 +100,7 @@ std::string AttachmentFolder(const kernel::Env& env) {
 }
 
 void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases, AttachmentStore& store,
-                         host::AuthService& auth, const kernel::Clock& clock,
+                         accounts::AuthService& auth, const kernel::Clock& clock,
                          std::size_t max_bytes) {
   router.Add(
       "POST", "/mobile/v1/cases/:tracking/attachments",

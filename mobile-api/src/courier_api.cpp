@@ -5,7 +5,7 @@
 
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/intake/case_api.hpp"
+#include "daiban/cases/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/mobile/phone_request.hpp"
 #include "daiban/tracking_service/tracking_service.hpp"
@@ -23,7 +23,7 @@ using tracking::CourierAction;
 constexpr kernel::RouteOptions kSmall{.max_body_bytes = 64 * 1024, .blocking = true};
 
 cases::Actor Courier(CourierDeps& deps, const HttpRequest& request) {
-  auto actor = intake::ActorOf(deps.auth.Authenticate(request));
+  auto actor = cases::ActorOf(deps.auth.Authenticate(request));
   if (actor.role != ActorRole::kCourier) throw kernel::Forbidden("deliveries are for couriers");
   return actor;
 }
@@ -74,7 +74,7 @@ HttpResponse ApplyCourierAction(CourierDeps& deps, const cases::Actor& courier,
                                 const std::string& key) {
   if (!body.is_object()) throw kernel::BadRequest("the body must be a JSON object");
   const std::string scope = "user:" + std::to_string(courier.user_id);
-  auto body_hash = host::TokenHash("delivery\n" + std::to_string(delivery_id) + "\n" +
+  auto body_hash = accounts::TokenHash("delivery\n" + std::to_string(delivery_id) + "\n" +
                                    action_word + "\n" + body.dump());
   if (auto replay = deps.cases.Replay(scope, key, body_hash)) {
     return HttpResponse::Text(replay->status, replay->body, "application/json; charset=utf-8");
@@ -121,7 +121,7 @@ void AddCourierRoutes(kernel::Router& router, CourierDeps deps) {
   router.Add(
       "POST", "/mobile/v1/cases/:tracking/collection",
       [d](const HttpRequest& request) {
-        auto agent = intake::ActorOf(d->auth.Authenticate(request));
+        auto agent = cases::ActorOf(d->auth.Authenticate(request));
         if (agent.role != ActorRole::kAgent) throw kernel::Forbidden("agents ask for collections");
         auto leg = d->deliveries.RequestCollection(request.Param("tracking"), agent);
         return HttpResponse::WithJson(200, tracking::DeliveryJson(leg));

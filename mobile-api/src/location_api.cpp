@@ -14,14 +14,14 @@ constexpr kernel::RouteOptions kBatchBody{.max_body_bytes = 128 * 1024, .blockin
 
 }  // namespace
 
-void AddLocationRoutes(kernel::Router& router, LocationStore& store, host::AuthService& auth,
+void AddLocationRoutes(kernel::Router& router, LocationStore& store, accounts::AuthService& auth,
                        const kernel::Clock& clock) {
   router.Add(
       "POST", "/mobile/v1/locations",
       [&store, &auth, &clock](const kernel::HttpRequest& request) {
         // Who first: a stranger learns nothing about the body's rules.
-        const host::Principal caller = auth.Authenticate(request);
-        if (caller.role != host::Role::kAgent && caller.role != host::Role::kCourier) {
+        const accounts::Principal caller = auth.Authenticate(request);
+        if (caller.role != accounts::Role::kAgent && caller.role != accounts::Role::kCourier) {
           throw kernel::Forbidden("only agents and couriers report locations");
         }
         const auto now = std::chrono::floor<std::chrono::seconds>(clock.Now());

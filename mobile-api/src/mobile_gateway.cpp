@@ -1,8 +1,8 @@
 #include "daiban/mobile/mobile_gateway.hpp"
 
 #include "daiban/dispatch_service/dispatch_service.hpp"
-#include "daiban/host/device_auth.hpp"
-#include "daiban/intake/case_wiring.hpp"
+#include "daiban/accounts/device_auth.hpp"
+#include "daiban/cases/case_wiring.hpp"
 #include "daiban/mobile/attachment_api.hpp"
 #include "daiban/mobile/attachment_store.hpp"
 #include "daiban/mobile/location_api.hpp"
@@ -12,16 +12,16 @@
 
 namespace daiban::mobile {
 
-void WireMobile(host::ServiceHost& host) {
+void WireMobile(runtime::ServiceHost& host) {
   kernel::Env env;
-  auto parts = intake::WireCaseParts(host, env);
+  auto parts = cases::WireCaseParts(host, env);
   auto& dispatch = dispatch::WireDispatchCore(host, env, parts.cases);
-  host::DeviceAuthOptions device_options;
+  accounts::DeviceAuthOptions device_options;
   device_options.access_ttl =
       std::chrono::seconds(env.Int("DAIBAN_PHONE_ACCESS_TTL_S", 15 * 60, 60, 86400));
   device_options.refresh_ttl =
       std::chrono::seconds(env.Int("DAIBAN_PHONE_REFRESH_TTL_S", 30 * 86400, 3600, 365 * 86400));
-  auto& devices = host.Make<host::DeviceAuth>(parts.auth, host.Pg(), host.Clock(), host.Ids(),
+  auto& devices = host.Make<accounts::DeviceAuth>(parts.auth, host.Pg(), host.Clock(), host.Ids(),
                                               device_options);
   auto& deliveries = tracking::WireDeliveryCore(host, env, parts);
   auto& routes = host.Server().Routes();

@@ -7,7 +7,7 @@
 
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/intake/case_api.hpp"
+#include "daiban/cases/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/mobile/phone_request.hpp"
 #include "daiban/kernel/mask.hpp"
@@ -33,21 +33,21 @@ const std::vector<std::string> kProgressKinds = {
 Json Time(std::chrono::sys_seconds at) { return cases::FormatRfc3339China(at); }
 
 cases::Actor Phone(PhoneDeps& deps, const HttpRequest& request) {
-  auto actor = intake::ActorOf(deps.auth.Authenticate(request));
+  auto actor = cases::ActorOf(deps.auth.Authenticate(request));
   if (actor.role != ActorRole::kAgent && actor.role != ActorRole::kCourier) {
     throw kernel::Forbidden("the phone API is for agents and couriers");
   }
   return actor;
 }
 
-Json LoginJson(const host::DeviceLogin& login) {
+Json LoginJson(const accounts::DeviceLogin& login) {
   return {{"access_token", login.access.token},
           {"access_expires_at",
            Time(std::chrono::floor<std::chrono::seconds>(login.access.expires_at))},
           {"refresh_token", login.refresh_token},
           {"refresh_expires_at",
            Time(std::chrono::floor<std::chrono::seconds>(login.refresh_expires_at))},
-          {"user", host::PrincipalJson(login.access.principal)}};
+          {"user", accounts::PrincipalJson(login.access.principal)}};
 }
 
 Json OfferJson(const dispatch::OfferRecord& o) {
@@ -138,7 +138,7 @@ std::optional<Json> CustodyOf(const ProgressRequest& p, const cases::Case& c,
 // transaction as the change; a retry gets it back; another body under the key is 409.
 HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const ProgressRequest& p) {
   const std::string scope = "user:" + std::to_string(agent.user_id);
-  auto body_hash = host::TokenHash(p.tracking + "\n" + p.kind + "\n" + p.body.dump());
+  auto body_hash = accounts::TokenHash(p.tracking + "\n" + p.kind + "\n" + p.body.dump());
   if (auto replay = deps.cases.Replay(scope, p.key, body_hash)) {
     return HttpResponse::Text(replay->status, replay->body, "application/json; charset=utf-8");
   }
@@ -357,7 +357,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
   router.Add("GET", "/mobile/v1/me", [d](const HttpRequest& request) {
     auto principal = d->auth.Authenticate(request);
     auto user = Phone(*d, request);
-    Json me = {{"user", host::PrincipalJson(principal)}};
+    Json me = {{"user", accounts::PrincipalJson(principal)}};
     if (user.role == ActorRole::kAgent) {
       auto agents = d->dispatch.Agents({ActorRole::kAdmin, 0, "", "", ""}, "");
       for (const auto& a : agents) {

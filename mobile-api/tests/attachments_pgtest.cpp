@@ -10,12 +10,13 @@
 
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/host/auth.hpp"
-#include "daiban/intake/calendar_service.hpp"
-#include "daiban/intake/case_adapters.hpp"
-#include "daiban/intake/catalogue_service.hpp"
-#include "daiban/intake/pg_calendar_repository.hpp"
-#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/accounts/auth.hpp"
+#include "daiban/catalogue/calendar_service.hpp"
+#include "daiban/catalogue/case_terms.hpp"
+#include "daiban/cases/redis_guess_limiter.hpp"
+#include "daiban/catalogue/catalogue_service.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/log.hpp"
@@ -81,33 +82,33 @@ class AttachmentsPgTest : public ::testing::Test {
     redis_options.database = 3;
     redis_ = std::make_unique<db::RedisPool>(redis_options);
 
-    catalogue_store_ = std::make_unique<intake::PgCatalogueRepository>(*pool_);
+    catalogue_store_ = std::make_unique<catalogue::PgCatalogueRepository>(*pool_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = fs::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : intake::CatalogueFileNames()) {
+    for (const auto& name : catalogue::CatalogueFileNames()) {
       files.emplace_back(name, ReadFile(demo / name));
     }
-    intake::CatalogueService(*catalogue_store_, clock_).Import(files);
-    calendar_store_ = std::make_unique<intake::PgCalendarRepository>(*pool_);
+    catalogue::CatalogueService(*catalogue_store_, clock_).Import(files);
+    calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
     calendar_ =
-        std::make_unique<intake::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+        std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv", ReadFile(fs::path(DAIBAN_SOURCE_DIR) /
                                                      "db/seed/calendar/cn-calendar-2026.csv"));
-    case_catalogue_ = std::make_unique<intake::CatalogueForCases>(*catalogue_store_);
+    case_catalogue_ = std::make_unique<catalogue::CatalogueForCases>(*catalogue_store_);
     case_store_ = std::make_unique<cases::PgCaseStore>(*pool_);
-    guesses_ = std::make_unique<intake::RedisGuessLimiter>(*redis_, 5, std::chrono::seconds(900));
+    guesses_ = std::make_unique<cases::RedisGuessLimiter>(*redis_, 5, std::chrono::seconds(900));
     cases_ = std::make_unique<cases::CaseService>(*case_store_, *case_catalogue_, *calendar_,
                                                   *guesses_, clock_, ids_);
 
-    accounts_ = std::make_unique<host::PgAccountRepository>(*pool_);
-    auth_ = std::make_unique<host::AuthService>(*accounts_, *redis_, clock_, ids_);
-    agent_ = AddUser(host::Role::kAgent, "赵代办", "370102");
-    other_agent_ = AddUser(host::Role::kAgent, "钱代办", "370102");
-    courier_ = AddUser(host::Role::kCourier, "孙寄递", "370102");
-    supervisor_ = AddUser(host::Role::kSupervisor, "李督办", "370102");
-    far_supervisor_ = AddUser(host::Role::kSupervisor, "周督办", "370103");
-    window_ = AddUser(host::Role::kWindow, "吴窗口", "370102");
-    admin_ = AddUser(host::Role::kAdmin, "郑管理", "");
+    accounts_ = std::make_unique<accounts::PgAccountRepository>(*pool_);
+    auth_ = std::make_unique<accounts::AuthService>(*accounts_, *redis_, clock_, ids_);
+    agent_ = AddUser(accounts::Role::kAgent, "赵代办", "370102");
+    other_agent_ = AddUser(accounts::Role::kAgent, "钱代办", "370102");
+    courier_ = AddUser(accounts::Role::kCourier, "孙寄递", "370102");
+    supervisor_ = AddUser(accounts::Role::kSupervisor, "李督办", "370102");
+    far_supervisor_ = AddUser(accounts::Role::kSupervisor, "周督办", "370103");
+    window_ = AddUser(accounts::Role::kWindow, "吴窗口", "370102");
+    admin_ = AddUser(accounts::Role::kAdmin, "郑管理", "");
 
     folder_ = fs::temp_directory_path() / ("daiban-photos-" + kernel::RandomIdGenerator().HexId(6));
     store_ = std::make_unique<PgAttachmentStore>(*pool_, folder_.string());
@@ -130,13 +131,13 @@ class AttachmentsPgTest : public ::testing::Test {
   };
 
   // An account with a live session: its bearer token goes through the real AuthService.
-  User AddUser(host::Role role, const std::string& name, const std::string& region) {
+  User AddUser(accounts::Role role, const std::string& name, const std::string& region) {
     static int serial = 0;
     std::string phone = "1380000" + std::to_string(1000 + serial++);
     User user;
     user.id = accounts_->AddUser({role, name, phone, "", region, ""}, "unused-hash");
     user.token = ids_.HexId(24);
-    accounts_->CreateSession(host::TokenHash(user.token), user.id, "",
+    accounts_->CreateSession(accounts::TokenHash(user.token), user.id, "",
                              clock_.Now() + std::chrono::hours(12));
     return user;
   }
@@ -236,15 +237,15 @@ class AttachmentsPgTest : public ::testing::Test {
   kernel::Metrics metrics_{"test"};
   std::unique_ptr<db::PgPool> pool_;
   std::unique_ptr<db::RedisPool> redis_;
-  std::unique_ptr<intake::PgCatalogueRepository> catalogue_store_;
-  std::unique_ptr<intake::PgCalendarRepository> calendar_store_;
-  std::unique_ptr<intake::CalendarService> calendar_;
-  std::unique_ptr<intake::CatalogueForCases> case_catalogue_;
+  std::unique_ptr<catalogue::PgCatalogueRepository> catalogue_store_;
+  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store_;
+  std::unique_ptr<catalogue::CalendarService> calendar_;
+  std::unique_ptr<catalogue::CatalogueForCases> case_catalogue_;
   std::unique_ptr<cases::PgCaseStore> case_store_;
-  std::unique_ptr<intake::RedisGuessLimiter> guesses_;
+  std::unique_ptr<cases::RedisGuessLimiter> guesses_;
   std::unique_ptr<cases::CaseService> cases_;
-  std::unique_ptr<host::PgAccountRepository> accounts_;
-  std::unique_ptr<host::AuthService> auth_;
+  std::unique_ptr<accounts::PgAccountRepository> accounts_;
+  std::unique_ptr<accounts::AuthService> auth_;
   User agent_, other_agent_, courier_, supervisor_, far_supervisor_, window_, admin_;
   fs::path folder_;
   std::unique_ptr<PgAttachmentStore> store_;

@@ -15,7 +15,7 @@
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
 #include "daiban/dispatch/live/live_state.hpp"
-#include "daiban/host/auth.hpp"
+#include "daiban/accounts/auth.hpp"
 #include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/json.hpp"
 #include "daiban/kernel/metrics.hpp"
@@ -77,24 +77,24 @@ class LocationPgTest : public ::testing::Test {
     // A database of its own: the running test stack's services use database 0.
     redis.database = 3;
     redis_ = std::make_unique<db::RedisPool>(redis);
-    accounts_ = std::make_unique<host::PgAccountRepository>(*pg_);
-    auth_ = std::make_unique<host::AuthService>(*accounts_, *redis_, clock_, ids_);
+    accounts_ = std::make_unique<accounts::PgAccountRepository>(*pg_);
+    auth_ = std::make_unique<accounts::AuthService>(*accounts_, *redis_, clock_, ids_);
     store_ = std::make_unique<LocationStore>(*pg_, *redis_);
     live_ = std::make_unique<dispatch::RedisLiveState>(*redis_, clock_);
 
-    agent_ = AddUser(host::Role::kAgent, "13700000001");
+    agent_ = AddUser(accounts::Role::kAgent, "13700000001");
     pg_->Transact([&](pqxx::dbtransaction& tx) {
       tx.exec_params("INSERT INTO agents (user_id, on_duty) VALUES ($1, true)", agent_);
     });
-    courier_ = AddUser(host::Role::kCourier, "13700000002");
-    clerk_ = AddUser(host::Role::kWindow, "13700000003");
+    courier_ = AddUser(accounts::Role::kCourier, "13700000002");
+    clerk_ = AddUser(accounts::Role::kWindow, "13700000003");
     // Ids restart at 1 in every scratch database: forget what an earlier run left in Redis.
     ForgetLive();
   }
   ~LocationPgTest() override { ForgetLive(); }
 
-  std::int64_t AddUser(host::Role role, const std::string& phone) {
-    return auth_->AddUser({role, "测试" + host::ToWord(role), phone, kPassword, "", ""});
+  std::int64_t AddUser(accounts::Role role, const std::string& phone) {
+    return auth_->AddUser({role, "测试" + accounts::ToWord(role), phone, kPassword, "", ""});
   }
 
   void ForgetLive() {
@@ -145,8 +145,8 @@ class LocationPgTest : public ::testing::Test {
   kernel::RandomIdGenerator ids_;
   std::unique_ptr<db::PgPool> pg_;
   std::unique_ptr<db::RedisPool> redis_;
-  std::unique_ptr<host::PgAccountRepository> accounts_;
-  std::unique_ptr<host::AuthService> auth_;
+  std::unique_ptr<accounts::PgAccountRepository> accounts_;
+  std::unique_ptr<accounts::AuthService> auth_;
   std::unique_ptr<LocationStore> store_;
   std::unique_ptr<dispatch::RedisLiveState> live_;
   std::int64_t agent_ = 0, courier_ = 0, clerk_ = 0;

@@ -26,7 +26,7 @@ int IntParam(const HttpRequest& request, const std::string& name) {
 
 }  // namespace
 
-void AddCalendarRoutes(kernel::Router& router, CalendarService& calendar) {
+void AddCalendarRoutes(kernel::Router& router, catalogue::CalendarService& calendar) {
   router.Add("GET", "/api/v1/calendar/deadline", [&calendar](const HttpRequest& request) {
     auto from_text = request.Query("from");
     if (!from_text) throw kernel::BadRequest("from is required", "from");

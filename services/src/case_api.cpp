@@ -1,5 +1,7 @@
 #include "daiban/intake/case_api.hpp"
 
+#include "daiban/cases/case_wiring.hpp"
+
 #include <charconv>
 
 #include "daiban/cases/china_time.hpp"
@@ -289,29 +291,7 @@ void ApplyCursor(const std::string& cursor, cases::CaseFilter& filter) {
 
 }  // namespace
 
-cases::Actor ActorOf(const host::Principal& p) {
-  cases::ActorRole role = cases::ActorRole::kWindow;
-  switch (p.role) {
-    case host::Role::kWindow:
-      role = cases::ActorRole::kWindow;
-      break;
-    case host::Role::kSupervisor:
-      role = cases::ActorRole::kSupervisor;
-      break;
-    case host::Role::kAdmin:
-      role = cases::ActorRole::kAdmin;
-      break;
-    case host::Role::kAgent:
-      role = cases::ActorRole::kAgent;
-      break;
-    case host::Role::kCourier:
-      role = cases::ActorRole::kCourier;
-      break;
-  }
-  return {role, p.user_id, p.name, p.region_code, p.department_code};
-}
-
-void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::AuthService& auth,
+void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts::AuthService& auth,
                    const kernel::Clock& clock) {
   auto now = [&clock] { return std::chrono::floor<std::chrono::seconds>(clock.Now()); };
   auto view = [&service, now](const Case& c, bool staff) {
@@ -326,7 +306,7 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::Au
           throw kernel::BadRequest("an Idempotency-Key header (1..128 characters) is required",
                                    "Idempotency-Key");
         }
-        const std::string hash = host::TokenHash(request.body);
+        const std::string hash = accounts::TokenHash(request.body);
         auto answer = service.Replay("applicants", *key, hash);
         if (answer) {
           return HttpResponse::Text(answer->status, answer->body,
@@ -348,7 +328,7 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::Au
       kSmallBody);
 
   router.Add("GET", "/api/v1/cases", [&service, &auth](const HttpRequest& request) {
-    auto actor = ActorOf(auth.Authenticate(request));
+    auto actor = cases::ActorOf(auth.Authenticate(request));
     cases::CaseFilter filter;
     if (auto states = request.Query("state")) {
       std::size_t start = 0;
@@ -412,7 +392,7 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::Au
              [&service, &auth, view](const HttpRequest& request) {
                const auto& tracking = request.Param("tracking");
                if (HasBearer(request)) {
-                 auto actor = ActorOf(auth.Authenticate(request));
+                 auto actor = cases::ActorOf(auth.Authenticate(request));
                  return view(service.ReadAsStaff(tracking, actor), true);
                }
                return view(service.ReadAsApplicant(tracking, CodeParam(request), request.client_ip),
@@ -454,7 +434,7 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::Au
   router.Add(
       "POST", "/api/v1/cases/:tracking/accept",
       [&service, &auth, view](const HttpRequest& request) {
-        auto actor = ActorOf(auth.Authenticate(request));
+        auto actor = cases::ActorOf(auth.Authenticate(request));
         std::vector<cases::Deferral> deferrals;
         std::optional<int> version;
         if (!request.body.empty()) {
@@ -476,7 +456,7 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::Au
       kSmallBody);
   auto with_reason = [&service, &auth, view](auto action) {
     return [&service, &auth, view, action](const HttpRequest& request) {
-      auto actor = ActorOf(auth.Authenticate(request));
+      auto actor = cases::ActorOf(auth.Authenticate(request));
       std::string reason;
       std::optional<int> version;
       if (!request.body.empty()) {
@@ -491,7 +471,7 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, host::Au
   router.Add(
       "POST", "/api/v1/cases/:tracking/handover",
       [&service, &auth, view](const HttpRequest& request) {
-        auto actor = ActorOf(auth.Authenticate(request));
+        auto actor = cases::ActorOf(auth.Authenticate(request));
         auto body = request.JsonBody();
         kernel::RequireObject(body);
         return view(service.HandOver(request.Param("tracking"), actor,

@@ -13,7 +13,7 @@ using kernel::HttpRequest;
 using kernel::HttpResponse;
 using kernel::Json;
 
-Json CoordinatesJson(const Coordinates& at) { return {{"lat", at.lat}, {"lng", at.lng}}; }
+Json CoordinatesJson(const catalogue::Coordinates& at) { return {{"lat", at.lat}, {"lng", at.lng}}; }
 
 template <typename T>
 Json WordsJson(const std::vector<T>& values) {
@@ -24,7 +24,7 @@ Json WordsJson(const std::vector<T>& values) {
 
 int LimitParam(const HttpRequest& request) {
   auto text = request.Query("limit");
-  if (!text) return CatalogueService::kDefaultPageSize;
+  if (!text) return catalogue::CatalogueService::kDefaultPageSize;
   int value = 0;
   auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (text->empty() || error != std::errc() || end != text->data() + text->size()) {
@@ -44,9 +44,9 @@ auto WordParam(const HttpRequest& request, const std::string& name, Parse parse,
   return out;
 }
 
-Json RegionTreeJson(const std::vector<Region>& regions) {
-  std::map<std::string, std::vector<const Region*>> children;
-  std::vector<const Region*> roots;
+Json RegionTreeJson(const std::vector<catalogue::Region>& regions) {
+  std::map<std::string, std::vector<const catalogue::Region*>> children;
+  std::vector<const catalogue::Region*> roots;
   for (const auto& region : regions) {
     if (region.parent_code.empty()) {
       roots.push_back(&region);
@@ -54,22 +54,22 @@ Json RegionTreeJson(const std::vector<Region>& regions) {
       children[region.parent_code].push_back(&region);
     }
   }
-  std::function<Json(const Region&)> node = [&](const Region& region) {
+  std::function<Json(const catalogue::Region&)> node = [&](const catalogue::Region& region) {
     Json json = {{"code", region.code}, {"name", region.name}, {"level", ToWord(region.level)}};
     if (region.center) json["center"] = CoordinatesJson(*region.center);
     Json kids = Json::array();
-    for (const Region* child : children[region.code]) kids.push_back(node(*child));
+    for (const catalogue::Region* child : children[region.code]) kids.push_back(node(*child));
     json["children"] = std::move(kids);
     return json;
   };
   Json out = Json::array();
-  for (const Region* root : roots) out.push_back(node(*root));
+  for (const catalogue::Region* root : roots) out.push_back(node(*root));
   return out;
 }
 
 }  // namespace
 
-Json DepartmentJson(const Department& d) {
+Json DepartmentJson(const catalogue::Department& d) {
   return {{"code", d.code},
           {"name", d.name},
           {"region_code", d.region_code},
@@ -80,7 +80,7 @@ Json DepartmentJson(const Department& d) {
                     {"phone", d.phone}}}};
 }
 
-Json ItemSummaryJson(const Item& item) {
+Json ItemSummaryJson(const catalogue::Item& item) {
   return {{"code", item.code},
           {"name", item.name},
           {"service_class", {{"code", ToWord(item.service_class)},
@@ -96,8 +96,8 @@ Json ItemSummaryJson(const Item& item) {
           {"retired", item.retired}};
 }
 
-Json GuideJson(const CatalogueService::Guide& guide) {
-  const Item& item = guide.item;
+Json GuideJson(const catalogue::CatalogueService::Guide& guide) {
+  const catalogue::Item& item = guide.item;
   Json json = ItemSummaryJson(item);
   json["department"] = DepartmentJson(guide.department);
   json["conditions"] = item.conditions;
@@ -117,7 +117,7 @@ Json GuideJson(const CatalogueService::Guide& guide) {
   return json;
 }
 
-Json BundleJson(const Bundle& bundle) {
+Json BundleJson(const catalogue::Bundle& bundle) {
   Json steps = Json::array();
   for (const auto& step : bundle.steps) {
     steps.push_back({{"order", step.order},
@@ -135,7 +135,7 @@ Json BundleJson(const Bundle& bundle) {
           {"steps", std::move(steps)}};
 }
 
-void AddCatalogueRoutes(kernel::Router& router, CatalogueService& catalogue) {
+void AddCatalogueRoutes(kernel::Router& router, catalogue::CatalogueService& catalogue) {
   router.Add("GET", "/api/v1/regions", [&catalogue](const HttpRequest&) {
     return HttpResponse::WithJson(200, {{"regions", RegionTreeJson(catalogue.Regions())}});
   });
@@ -145,10 +145,10 @@ void AddCatalogueRoutes(kernel::Router& router, CatalogueService& catalogue) {
     return HttpResponse::WithJson(200, {{"departments", std::move(list)}});
   });
   router.Add("GET", "/api/v1/items", [&catalogue](const HttpRequest& request) {
-    ItemFilter filter;
+    catalogue::ItemFilter filter;
     filter.service_class =
-        WordParam(request, "class", ParseServiceClass, "zero_trip, one_trip, we_run");
-    filter.mode = WordParam(request, "mode", ParseProxyMode, "proxy, assisted, led");
+        WordParam(request, "class", catalogue::ParseServiceClass, "zero_trip, one_trip, we_run");
+    filter.mode = WordParam(request, "mode", catalogue::ParseProxyMode, "proxy, assisted, led");
     filter.department_code = request.Query("department").value_or("");
     filter.region_code = request.Query("region").value_or("");
     filter.name_contains = request.Query("q").value_or("");

@@ -2,22 +2,23 @@
 
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/host/auth.hpp"
-#include "daiban/host/device_auth.hpp"
+#include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/device_auth.hpp"
+#include "daiban/intake/auth_api.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/intake/calendar_api.hpp"
-#include "daiban/intake/case_adapters.hpp"
+#include "daiban/catalogue/case_terms.hpp"
 #include "daiban/intake/case_api.hpp"
-#include "daiban/intake/case_wiring.hpp"
+#include "daiban/cases/case_wiring.hpp"
 #include "daiban/intake/notification_sinks.hpp"
 #include "daiban/intake/open311_api.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/intake/pg_notification_store.hpp"
 #include "daiban/db/outbox_relay.hpp"
-#include "daiban/host/elected_worker.hpp"
+#include "daiban/runtime/elected_worker.hpp"
 #include "daiban/intake/catalogue_api.hpp"
-#include "daiban/intake/pg_calendar_repository.hpp"
-#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/intake/pg_followup_repository.hpp"
 #include "daiban/intake/pg_stats_repository.hpp"
 #include "daiban/intake/supervision_api.hpp"
@@ -34,22 +35,22 @@ constexpr std::int64_t kNotificationSenderLock = 0x6461'6962'616e'0101;
 constexpr std::int64_t kOutboxRelayLock = 0x6461'6962'616e'0102;
 }  // namespace
 
-void WireIntake(host::ServiceHost& host) {
+void WireIntake(runtime::ServiceHost& host) {
   kernel::Env env;
   auto& routes = host.Server().Routes();
 
-  auto parts = WireCaseParts(host, env);
+  auto parts = cases::WireCaseParts(host, env);
   auto& auth = parts.auth;
   auto& catalogue = parts.catalogue;
   auto& case_service = parts.cases;
-  host::AddAuthRoutes(routes, auth);
+  AddAuthRoutes(routes, auth);
   // A lost phone: supervisors and administrators revoke its device.
-  auto& devices = host.Make<host::DeviceAuth>(auth, host.Pg(), host.Clock(), host.Ids());
+  auto& devices = host.Make<accounts::DeviceAuth>(auth, host.Pg(), host.Clock(), host.Ids());
   routes.Add(
       "POST", "/api/v1/auth/devices/revoke",
       [&auth, &devices](const kernel::HttpRequest& request) {
         auto principal = auth.Authenticate(request);
-        if (principal.role != host::Role::kSupervisor && principal.role != host::Role::kAdmin) {
+        if (principal.role != accounts::Role::kSupervisor && principal.role != accounts::Role::kAdmin) {
           throw kernel::Forbidden("supervisors and administrators revoke devices");
         }
         auto body = request.JsonBody();
@@ -83,7 +84,7 @@ void WireIntake(host::ServiceHost& host) {
   }
   auto& sender = host.Make<NotificationSender>(notices, std::move(sinks), host.Clock(),
                                                host.Logger());
-  auto& worker = host.Make<host::ElectedWorker>(
+  auto& worker = host.Make<runtime::ElectedWorker>(
       "notification-sender", kNotificationSenderLock, host.Settings().pg.url,
       env.Millis("DAIBAN_NOTIFY_INTERVAL_MS", 2000, 100, 600000),
       [&sender] {
@@ -96,7 +97,7 @@ void WireIntake(host::ServiceHost& host) {
   // The outbox relay: committed events go to Redis Streams for the other services.
   auto& relay = host.Make<db::OutboxRelay>(host.Pg(), host.Redis(), host.Logger());
   host.Metrics().AddCollector([&relay](kernel::Metrics::Writer& writer) { relay.ReportTo(writer); });
-  auto& relay_worker = host.Make<host::ElectedWorker>(
+  auto& relay_worker = host.Make<runtime::ElectedWorker>(
       "outbox-relay", kOutboxRelayLock, host.Settings().pg.url,
       env.Millis("DAIBAN_RELAY_INTERVAL_MS", 200, 10, 600000),
       [&relay] {

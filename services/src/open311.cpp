@@ -226,7 +226,7 @@ RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, 
   return parsed;
 }
 
-cases::CaseRequest BuildCaseRequest(const Form& form, const Item& item, std::int64_t key_id) {
+cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& item, std::int64_t key_id) {
   auto field = [&](const std::string& name) {
     auto it = form.find(name);
     return it == form.end() ? std::string() : it->second;
@@ -314,7 +314,7 @@ cases::CaseRequest BuildCaseRequest(const Form& form, const Item& item, std::int
   return request;
 }
 
-Json ServiceJson(const Item& item, const std::string& department_name) {
+Json ServiceJson(const catalogue::Item& item, const std::string& department_name) {
   std::string keywords = Label(item.service_class);
   for (auto mode : item.modes) {
     keywords += ',';  // appended in two steps: "," + Label() trips GCC 12's -Wrestrict
@@ -329,12 +329,12 @@ Json ServiceJson(const Item& item, const std::string& department_name) {
           {"group", department_name}};
 }
 
-Json ServiceDefinitionJson(const Item& item) {
+Json ServiceDefinitionJson(const catalogue::Item& item) {
   Json modes = Json::array();
   for (auto mode : item.modes) modes.push_back(Value(ToWord(mode), Label(mode)));
   Json deliveries = Json::array();
   for (auto option : item.delivery_options) {
-    if (option == DeliveryOption::kExpress || option == DeliveryOption::kWindow) {
+    if (option == catalogue::DeliveryOption::kExpress || option == catalogue::DeliveryOption::kWindow) {
       deliveries.push_back(Value(ToWord(option), Label(option)));
     }
   }

@@ -3,7 +3,7 @@
 #include <map>
 
 #include "daiban/cases/tracking_number.hpp"
-#include "daiban/host/auth.hpp"
+#include "daiban/accounts/auth.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::intake {
@@ -49,13 +49,13 @@ cases::Moment Now(const kernel::Clock& clock) {
 
 open311::ApiKey Authenticate(open311::Open311Repository& repository, const std::string& key) {
   if (key.empty()) throw kernel::Forbidden("api_key is required");
-  auto found = repository.FindActiveKey(host::TokenHash(key));
+  auto found = repository.FindActiveKey(accounts::TokenHash(key));
   if (!found) throw kernel::Forbidden("api_key is unknown or revoked");
   return *found;
 }
 
 // The offered item behind a service code; retired items are no longer services.
-Item OfferedItem(CatalogueService& catalogue, const std::string& code) {
+catalogue::Item OfferedItem(catalogue::CatalogueService& catalogue, const std::string& code) {
   auto missing = [&] { return kernel::NotFound("no service '" + code + "'"); };
   try {
     auto guide = catalogue.GetGuide(code);
@@ -69,7 +69,7 @@ Item OfferedItem(CatalogueService& catalogue, const std::string& code) {
 
 }  // namespace
 
-void AddOpen311Routes(kernel::Router& router, CatalogueService& catalogue,
+void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catalogue,
                       cases::CaseService& cases, open311::Open311Repository& repository,
                       const kernel::Clock& clock, const kernel::Logger& logger) {
   auto add = [&](const std::string& method, const std::string& path, kernel::HttpHandler handler,
@@ -82,8 +82,8 @@ void AddOpen311Routes(kernel::Router& router, CatalogueService& catalogue,
     std::map<std::string, std::string> departments;
     for (const auto& d : catalogue.Departments()) departments[d.code] = d.name;
     Json services = Json::array();
-    ItemFilter filter;
-    filter.limit = CatalogueService::kMaxPageSize;
+    catalogue::ItemFilter filter;
+    filter.limit = catalogue::CatalogueService::kMaxPageSize;
     std::string cursor;
     do {
       auto page = catalogue.ListItems(filter, cursor);
@@ -111,7 +111,7 @@ void AddOpen311Routes(kernel::Router& router, CatalogueService& catalogue,
         auto key = Authenticate(repository, form.count("api_key") ? form.at("api_key") : "");
         std::string code = form.count("service_code") ? form.at("service_code") : "";
         if (code.empty()) throw kernel::Invalid("service_code", "service_code is required");
-        Item item;
+        catalogue::Item item;
         try {
           item = OfferedItem(catalogue, code);
         } catch (const kernel::ApiError& error) {

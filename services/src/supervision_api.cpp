@@ -111,11 +111,11 @@ std::optional<std::string> TextMember(const Json& body, const std::string& name,
 
 }  // namespace
 
-SupervisionScope SupervisionScopeOf(const host::Principal& principal) {
+SupervisionScope SupervisionScopeOf(const accounts::Principal& principal) {
   switch (principal.role) {
-    case host::Role::kAdmin:
+    case accounts::Role::kAdmin:
       return SupervisionScope::Everything();
-    case host::Role::kSupervisor:
+    case accounts::Role::kSupervisor:
       return {.region_code = principal.region_code,
               .department_code = principal.department_code};
     default:
@@ -123,7 +123,7 @@ SupervisionScope SupervisionScopeOf(const host::Principal& principal) {
   }
 }
 
-void AddStatsRoutes(kernel::Router& router, StatsService& stats, host::AuthService& auth) {
+void AddStatsRoutes(kernel::Router& router, StatsService& stats, accounts::AuthService& auth) {
   for (StatsGroup group : {StatsGroup::kDepartments, StatsGroup::kRegions, StatsGroup::kAgents}) {
     router.Add("GET", "/api/v1/stats/" + ToWord(group),
                [&stats, &auth, group](const HttpRequest& request) {
@@ -150,7 +150,7 @@ void AddStatsRoutes(kernel::Router& router, StatsService& stats, host::AuthServi
 }
 
 void AddFollowupRoutes(kernel::Router& router, FollowupService& followups,
-                       host::AuthService& auth) {
+                       accounts::AuthService& auth) {
   router.Add("GET", "/api/v1/followups", [&followups, &auth](const HttpRequest& request) {
     auto scope = SupervisionScopeOf(auth.Authenticate(request));
     FollowupQuery query;

@@ -10,12 +10,13 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/host/auth.hpp"
-#include "daiban/intake/calendar_service.hpp"
-#include "daiban/intake/case_adapters.hpp"
-#include "daiban/intake/catalogue_service.hpp"
-#include "daiban/intake/pg_calendar_repository.hpp"
-#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/accounts/auth.hpp"
+#include "daiban/catalogue/calendar_service.hpp"
+#include "daiban/catalogue/case_terms.hpp"
+#include "daiban/cases/redis_guess_limiter.hpp"
+#include "daiban/catalogue/catalogue_service.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "scratch_database.hpp"
 #include "daiban/kernel/file.hpp"
@@ -48,24 +49,24 @@ class CaseLifecyclePgTest : public ::testing::Test {
     db::RedisOptions redis_options;
     redis_options.port = daiban::testing::RequiredPortEnv("DAIBAN_TEST_REDIS_PORT");
     redis_ = std::make_unique<db::RedisPool>(redis_options);
-    catalogue_store_ = std::make_unique<PgCatalogueRepository>(*pool_);
+    catalogue_store_ = std::make_unique<catalogue::PgCatalogueRepository>(*pool_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
-    CatalogueService(*catalogue_store_, clock_).Import(files);
-    calendar_store_ = std::make_unique<PgCalendarRepository>(*pool_);
-    calendar_ = std::make_unique<CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    for (const auto& name : catalogue::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
+    catalogue::CatalogueService(*catalogue_store_, clock_).Import(files);
+    calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
+    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv",
                     kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                          "db/seed/calendar/cn-calendar-2026.csv"));
-    case_catalogue_ = std::make_unique<CatalogueForCases>(*catalogue_store_);
+    case_catalogue_ = std::make_unique<catalogue::CatalogueForCases>(*catalogue_store_);
     store_ = std::make_unique<cases::PgCaseStore>(*pool_);
     // A per-test address prefix keeps the Redis counters of different tests apart.
-    guesses_ = std::make_unique<RedisGuessLimiter>(*redis_, 5, std::chrono::seconds(900));
+    guesses_ = std::make_unique<cases::RedisGuessLimiter>(*redis_, 5, std::chrono::seconds(900));
     service_ = std::make_unique<cases::CaseService>(*store_, *case_catalogue_, *calendar_,
                                                     *guesses_, clock_, ids_);
-    host::PgAccountRepository accounts(*pool_);
-    agent_id_ = accounts.AddUser({host::Role::kAgent, "赵代办", "13800000104", "", "370102", ""},
+    accounts::PgAccountRepository accounts(*pool_);
+    agent_id_ = accounts.AddUser({accounts::Role::kAgent, "赵代办", "13800000104", "", "370102", ""},
                                  "unused-hash");
     address_ = "it-" + kernel::RandomIdGenerator().HexId(6);
   }
@@ -111,12 +112,12 @@ class CaseLifecyclePgTest : public ::testing::Test {
   kernel::SeededIdGenerator ids_{2026};
   std::unique_ptr<db::PgPool> pool_;
   std::unique_ptr<db::RedisPool> redis_;
-  std::unique_ptr<PgCatalogueRepository> catalogue_store_;
-  std::unique_ptr<PgCalendarRepository> calendar_store_;
-  std::unique_ptr<CalendarService> calendar_;
-  std::unique_ptr<CatalogueForCases> case_catalogue_;
+  std::unique_ptr<catalogue::PgCatalogueRepository> catalogue_store_;
+  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store_;
+  std::unique_ptr<catalogue::CalendarService> calendar_;
+  std::unique_ptr<catalogue::CatalogueForCases> case_catalogue_;
   std::unique_ptr<cases::PgCaseStore> store_;
-  std::unique_ptr<RedisGuessLimiter> guesses_;
+  std::unique_ptr<cases::RedisGuessLimiter> guesses_;
   std::unique_ptr<cases::CaseService> service_;
   std::int64_t agent_id_ = 0;
   std::string address_;

@@ -9,12 +9,12 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/host/auth.hpp"
-#include "daiban/intake/calendar_service.hpp"
-#include "daiban/intake/case_adapters.hpp"
-#include "daiban/intake/catalogue_service.hpp"
-#include "daiban/intake/pg_calendar_repository.hpp"
-#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/accounts/auth.hpp"
+#include "daiban/catalogue/calendar_service.hpp"
+#include "daiban/catalogue/case_terms.hpp"
+#include "daiban/catalogue/catalogue_service.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "scratch_database.hpp"
 #include "daiban/kernel/file.hpp"
@@ -37,15 +37,15 @@ class Open311PgTest : public ::testing::Test {
   Open311PgTest() {
     database_.Migrate();
     pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 2});
-    catalogue_store_ = std::make_unique<PgCatalogueRepository>(*pool_);
+    catalogue_store_ = std::make_unique<catalogue::PgCatalogueRepository>(*pool_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
-    catalogue_ = std::make_unique<CatalogueService>(*catalogue_store_, clock_);
+    for (const auto& name : catalogue::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
+    catalogue_ = std::make_unique<catalogue::CatalogueService>(*catalogue_store_, clock_);
     catalogue_->Import(files);
-    calendar_store_ = std::make_unique<PgCalendarRepository>(*pool_);
-    calendar_ = std::make_unique<CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
-    case_catalogue_ = std::make_unique<CatalogueForCases>(*catalogue_store_);
+    calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
+    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    case_catalogue_ = std::make_unique<catalogue::CatalogueForCases>(*catalogue_store_);
     store_ = std::make_unique<cases::PgCaseStore>(*pool_);
     service_ = std::make_unique<cases::CaseService>(*store_, *case_catalogue_, *calendar_, guesses_,
                                                     clock_, ids_);
@@ -88,35 +88,35 @@ class Open311PgTest : public ::testing::Test {
   kernel::SeededIdGenerator ids_{311};
   NoLimit guesses_;
   std::unique_ptr<db::PgPool> pool_;
-  std::unique_ptr<PgCatalogueRepository> catalogue_store_;
-  std::unique_ptr<CatalogueService> catalogue_;
-  std::unique_ptr<PgCalendarRepository> calendar_store_;
-  std::unique_ptr<CalendarService> calendar_;
-  std::unique_ptr<CatalogueForCases> case_catalogue_;
+  std::unique_ptr<catalogue::PgCatalogueRepository> catalogue_store_;
+  std::unique_ptr<catalogue::CatalogueService> catalogue_;
+  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store_;
+  std::unique_ptr<catalogue::CalendarService> calendar_;
+  std::unique_ptr<catalogue::CatalogueForCases> case_catalogue_;
   std::unique_ptr<cases::PgCaseStore> store_;
   std::unique_ptr<cases::CaseService> service_;
   std::unique_ptr<PgOpen311Repository> repository_;
 };
 
 TEST_F(Open311PgTest, KeysAreFoundByHashUntilRevoked) {
-  auto id = repository_->AddKey("demo", host::TokenHash("secret-key-1"));
+  auto id = repository_->AddKey("demo", accounts::TokenHash("secret-key-1"));
   ASSERT_TRUE(id);
-  EXPECT_FALSE(repository_->AddKey("again", host::TokenHash("secret-key-1")))
+  EXPECT_FALSE(repository_->AddKey("again", accounts::TokenHash("secret-key-1")))
       << "a key with the same value is left alone";
-  auto found = repository_->FindActiveKey(host::TokenHash("secret-key-1"));
+  auto found = repository_->FindActiveKey(accounts::TokenHash("secret-key-1"));
   ASSERT_TRUE(found);
   EXPECT_EQ(found->id, *id);
   EXPECT_EQ(found->name, "demo");
-  EXPECT_FALSE(repository_->FindActiveKey(host::TokenHash("secret-key-2")));
+  EXPECT_FALSE(repository_->FindActiveKey(accounts::TokenHash("secret-key-2")));
   pool_->Transact([&](pqxx::dbtransaction& tx) {
     tx.exec("UPDATE api_keys SET revoked_at = now() WHERE id = " + std::to_string(*id));
   });
-  EXPECT_FALSE(repository_->FindActiveKey(host::TokenHash("secret-key-1")));
+  EXPECT_FALSE(repository_->FindActiveKey(accounts::TokenHash("secret-key-1")));
 }
 
 TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
-  auto mine = *repository_->AddKey("mine", host::TokenHash("key-mine"));
-  auto theirs = *repository_->AddKey("theirs", host::TokenHash("key-theirs"));
+  auto mine = *repository_->AddKey("mine", accounts::TokenHash("key-mine"));
+  auto theirs = *repository_->AddKey("theirs", accounts::TokenHash("key-theirs"));
   std::string first = Submit("GA-002", mine);
   clock_.Advance(std::chrono::hours(1));
   std::string second = Submit("SCJG-001", mine);

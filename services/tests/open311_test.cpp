@@ -17,19 +17,19 @@ using intake::testing::Refusal;
 
 cases::Moment At(const std::string& text) { return *cases::ParseRfc3339(text); }
 
-Item HouseholdMove() {
-  Item item;
+catalogue::Item HouseholdMove() {
+  catalogue::Item item;
   item.code = "GA-002";
   item.name = "户口迁移（市内迁移）";
-  item.service_class = ServiceClass::kWeRun;
+  item.service_class = catalogue::ServiceClass::kWeRun;
   item.department_code = "JN-GA";
   item.conditions = "在本市范围内有合法稳定住所，符合本市户口迁移政策的居民。";
-  item.modes = {ProxyMode::kProxy, ProxyMode::kAssisted, ProxyMode::kLed};
-  item.delivery_options = {DeliveryOption::kWindow, DeliveryOption::kExpress};
+  item.modes = {catalogue::ProxyMode::kProxy, catalogue::ProxyMode::kAssisted, catalogue::ProxyMode::kLed};
+  item.delivery_options = {catalogue::DeliveryOption::kWindow, catalogue::DeliveryOption::kExpress};
   for (auto [seq, name, essential] :
        {std::tuple{1, "居民户口簿", true}, std::tuple{2, "申请人居民身份证", true},
         std::tuple{3, "婚姻状况证明", false}}) {
-    Material material;
+    catalogue::Material material;
     material.seq = seq;
     material.name = name;
     material.essential = essential;

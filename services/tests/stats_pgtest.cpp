@@ -69,8 +69,8 @@
 #include <nlohmann/json.hpp>
 
 #include "daiban/cases/china_time.hpp"
-#include "daiban/intake/calendar_service.hpp"
-#include "daiban/intake/pg_calendar_repository.hpp"
+#include "daiban/catalogue/calendar_service.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/intake/pg_followup_repository.hpp"
 #include "daiban/intake/pg_stats_repository.hpp"
 #include "daiban/intake/stats_service.hpp"
@@ -174,8 +174,8 @@ class StatsPgTest : public ::testing::Test {
   StatsPgTest() {
     database_.Migrate();
     pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 3});
-    calendar_store_ = std::make_unique<PgCalendarRepository>(*pool_);
-    calendar_ = std::make_unique<CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
+    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv",
                     kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                          "db/seed/calendar/cn-calendar-2026.csv"));
@@ -344,8 +344,8 @@ VALUES ('RSJ-BDL', '退休一件事', 5, 'JN-RSJ');
   db::testing::ScratchDatabase database_;
   kernel::ManualClock clock_{kNow};
   std::unique_ptr<db::PgPool> pool_;
-  std::unique_ptr<PgCalendarRepository> calendar_store_;
-  std::unique_ptr<CalendarService> calendar_;
+  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store_;
+  std::unique_ptr<catalogue::CalendarService> calendar_;
   std::unique_ptr<PgStatsRepository> stats_store_;
   std::unique_ptr<StatsService> stats_;
   std::unique_ptr<PgFollowupRepository> followup_store_;

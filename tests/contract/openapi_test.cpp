@@ -45,13 +45,13 @@ std::set<Operation> RegisteredOperations() {
   // environment while wiring).
   const std::string photos = ::testing::TempDir() + "daiban-contract-photos";
   setenv("DAIBAN_ATTACHMENT_DIR", photos.c_str(), 0);
-  const std::vector<std::pair<std::string, void (*)(host::ServiceHost&)>> services = {
+  const std::vector<std::pair<std::string, void (*)(runtime::ServiceHost&)>> services = {
       {"intake", intake::WireIntake},
       {"dispatch", dispatch::WireDispatch},
       {"tracking", tracking::WireTracking},
       {"mobile", mobile::WireMobile}};
   for (const auto& [name, wire] : services) {
-    host::ServiceHost host(host::LoadServiceSettings(no_environment, name, 0));
+    runtime::ServiceHost host(runtime::LoadServiceSettings(no_environment, name, 0));
     wire(host);
     for (const auto& route : host.Server().Routes().All()) {
       if (!IsPublic(route.pattern)) continue;

@@ -1,3 +1,3 @@
 #include "daiban/tracking_service/tracking_service.hpp"
 
-int main() { return daiban::host::RunService("tracking", 8103, daiban::tracking::WireTracking); }
+int main() { return daiban::runtime::RunService("tracking", 8103, daiban::tracking::WireTracking); }

@@ -11,12 +11,13 @@
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/dispatch/app/dispatch_service.hpp"
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
-#include "daiban/host/auth.hpp"
-#include "daiban/intake/calendar_service.hpp"
-#include "daiban/intake/case_adapters.hpp"
-#include "daiban/intake/catalogue_service.hpp"
-#include "daiban/intake/pg_calendar_repository.hpp"
-#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/accounts/auth.hpp"
+#include "daiban/catalogue/calendar_service.hpp"
+#include "daiban/catalogue/case_terms.hpp"
+#include "daiban/cases/redis_guess_limiter.hpp"
+#include "daiban/catalogue/catalogue_service.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "scratch_database.hpp"
 #include "daiban/kernel/file.hpp"
@@ -39,12 +40,12 @@ struct Instance {
     // A database of its own: the test stack's running dispatch rebuilds database 0.
     redis_options.database = 3;
     redis = std::make_unique<db::RedisPool>(redis_options);
-    catalogue = std::make_unique<intake::PgCatalogueRepository>(*pool);
-    calendar_store = std::make_unique<intake::PgCalendarRepository>(*pool);
-    calendar = std::make_unique<intake::CalendarService>(*calendar_store, clock, cases::OfficeHours{});
-    case_catalogue = std::make_unique<intake::CatalogueForCases>(*catalogue);
+    catalogue = std::make_unique<catalogue::PgCatalogueRepository>(*pool);
+    calendar_store = std::make_unique<catalogue::PgCalendarRepository>(*pool);
+    calendar = std::make_unique<catalogue::CalendarService>(*calendar_store, clock, cases::OfficeHours{});
+    case_catalogue = std::make_unique<catalogue::CatalogueForCases>(*catalogue);
     case_store = std::make_unique<cases::PgCaseStore>(*pool);
-    guesses = std::make_unique<intake::RedisGuessLimiter>(*redis, 100, std::chrono::seconds(60));
+    guesses = std::make_unique<cases::RedisGuessLimiter>(*redis, 100, std::chrono::seconds(60));
     case_service = std::make_unique<cases::CaseService>(*case_store, *case_catalogue, *calendar,
                                                         *guesses, clock, ids);
     store = std::make_unique<PgDispatchStore>(*pool);
@@ -53,12 +54,12 @@ struct Instance {
   }
   std::unique_ptr<db::PgPool> pool;
   std::unique_ptr<db::RedisPool> redis;
-  std::unique_ptr<intake::PgCatalogueRepository> catalogue;
-  std::unique_ptr<intake::PgCalendarRepository> calendar_store;
-  std::unique_ptr<intake::CalendarService> calendar;
-  std::unique_ptr<intake::CatalogueForCases> case_catalogue;
+  std::unique_ptr<catalogue::PgCatalogueRepository> catalogue;
+  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store;
+  std::unique_ptr<catalogue::CalendarService> calendar;
+  std::unique_ptr<catalogue::CatalogueForCases> case_catalogue;
   std::unique_ptr<cases::PgCaseStore> case_store;
-  std::unique_ptr<intake::RedisGuessLimiter> guesses;
+  std::unique_ptr<cases::RedisGuessLimiter> guesses;
   std::unique_ptr<cases::CaseService> case_service;
   std::unique_ptr<PgDispatchStore> store;
   std::unique_ptr<RedisLiveState> live;
@@ -72,8 +73,8 @@ class DispatchPgTest : public ::testing::Test {
     main_ = std::make_unique<Instance>(database_.Url(), clock_, ids_, logger_, Options());
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : intake::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
-    intake::CatalogueService(*main_->catalogue, clock_).Import(files);
+    for (const auto& name : catalogue::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
+    catalogue::CatalogueService(*main_->catalogue, clock_).Import(files);
     main_->calendar->Load("cn-calendar-2026.csv",
                           kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                                "db/seed/calendar/cn-calendar-2026.csv"));
@@ -90,9 +91,9 @@ class DispatchPgTest : public ::testing::Test {
   // An agent covering 历下区, on duty around the clock.
   std::int64_t AddAgent(const std::string& name, int capacity, double lat = 36.66,
                         double lng = 117.05) {
-    host::PgAccountRepository accounts(*main_->pool);
+    accounts::PgAccountRepository accounts(*main_->pool);
     std::string phone = "1370000" + std::to_string(1000 + next_phone_++);
-    auto id = accounts.AddUser({host::Role::kAgent, name, phone, "", "370102", ""}, "unused");
+    auto id = accounts.AddUser({accounts::Role::kAgent, name, phone, "", "370102", ""}, "unused");
     AgentSettings settings;
     settings.user_id = id;
     settings.capacity = capacity;

@@ -5,17 +5,17 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/host/case_event_reader.hpp"
+#include "daiban/runtime/case_event_reader.hpp"
 #include "daiban/dispatch/app/dispatch_service.hpp"
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
-#include "daiban/host/auth.hpp"
-#include "daiban/host/elected_worker.hpp"
-#include "daiban/intake/calendar_service.hpp"
-#include "daiban/intake/case_adapters.hpp"
-#include "daiban/intake/case_api.hpp"
-#include "daiban/intake/case_wiring.hpp"
-#include "daiban/intake/pg_calendar_repository.hpp"
-#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/accounts/auth.hpp"
+#include "daiban/runtime/elected_worker.hpp"
+#include "daiban/catalogue/calendar_service.hpp"
+#include "daiban/catalogue/case_terms.hpp"
+#include "daiban/cases/case_wiring.hpp"
+#include "daiban/cases/case_wiring.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::dispatch {
@@ -97,16 +97,16 @@ std::vector<std::string> Strings(const Json& body, const std::string& key) {
   return out;
 }
 
-cases::Actor RequireRole(host::AuthService& auth, const HttpRequest& request,
+cases::Actor RequireRole(accounts::AuthService& auth, const HttpRequest& request,
                          std::initializer_list<cases::ActorRole> roles) {
-  auto actor = intake::ActorOf(auth.Authenticate(request));
+  auto actor = cases::ActorOf(auth.Authenticate(request));
   for (auto role : roles) {
     if (actor.role == role) return actor;
   }
   throw kernel::Forbidden("this role may not do that");
 }
 
-void AddRoutes(kernel::Router& router, DispatchService& dispatch, host::AuthService& auth) {
+void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::AuthService& auth) {
   using cases::ActorRole;
   constexpr kernel::RouteOptions kSmall{.max_body_bytes = 16 * 1024, .blocking = true};
   router.Add("GET", "/api/v1/dispatch/agents", [&](const HttpRequest& request) {
@@ -249,7 +249,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, host::AuthServ
 
 }  // namespace
 
-DispatchService& WireDispatchCore(host::ServiceHost& host, const kernel::Env& env,
+DispatchService& WireDispatchCore(runtime::ServiceHost& host, const kernel::Env& env,
                                   cases::CaseService& case_service) {
   DispatchOptions options;
   options.offers.ttl = std::chrono::seconds(env.Int("DAIBAN_OFFER_TTL_S", 120, 5, 86400));
@@ -265,9 +265,9 @@ DispatchService& WireDispatchCore(host::ServiceHost& host, const kernel::Env& en
   return dispatch;
 }
 
-void WireDispatch(host::ServiceHost& host) {
+void WireDispatch(runtime::ServiceHost& host) {
   kernel::Env env;
-  auto parts = intake::WireCaseParts(host, env);
+  auto parts = cases::WireCaseParts(host, env);
   auto& auth = parts.auth;
   auto& case_service = parts.cases;
 
@@ -275,23 +275,23 @@ void WireDispatch(host::ServiceHost& host) {
   AddRoutes(host.Server().Routes(), dispatch, auth);
 
   // Every instance reads case events (the consumer group shares them out) ...
-  auto& events = host.Make<host::CaseEventReader>(
-      host, env, "dispatch", [&dispatch](const host::CaseStateEvent& event) {
+  auto& events = host.Make<runtime::CaseEventReader>(
+      host, env, "dispatch", [&dispatch](const runtime::CaseStateEvent& event) {
         dispatch.OnCaseEvent(event.tracking_number, event.to_state, event.region_code);
       });
   // ... while one instance at a time runs the batch assigner, offer expiry and the SLA watch.
   const std::string conninfo = host.Settings().pg.url;
-  auto& batch = host.Make<host::ElectedWorker>(
+  auto& batch = host.Make<runtime::ElectedWorker>(
       "batch-assigner", kBatchLock, conninfo, env.Millis("DAIBAN_BATCH_INTERVAL_MS", 1000, 100, 600000),
       [&dispatch] {
         dispatch.RebuildIfStale();  // Redis lost its state: rebuild before deciding anything
         dispatch.RunBatch();
       },
       host.Logger());
-  auto& expiry = host.Make<host::ElectedWorker>(
+  auto& expiry = host.Make<runtime::ElectedWorker>(
       "offer-expiry", kExpiryLock, conninfo, env.Millis("DAIBAN_EXPIRY_INTERVAL_MS", 1000, 100, 600000),
       [&dispatch] { dispatch.ExpireOffers(); }, host.Logger());
-  auto& sla = host.Make<host::ElectedWorker>(
+  auto& sla = host.Make<runtime::ElectedWorker>(
       "sla-watch", kSlaLock, conninfo, env.Millis("DAIBAN_SLA_INTERVAL_MS", 30000, 100, 3600000),
       [&dispatch] { dispatch.WatchSla(); }, host.Logger());
   host.OnStart([&] {

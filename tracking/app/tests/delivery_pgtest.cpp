@@ -13,12 +13,13 @@
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/db/tx.hpp"
-#include "daiban/host/auth.hpp"
-#include "daiban/intake/calendar_service.hpp"
-#include "daiban/intake/case_adapters.hpp"
-#include "daiban/intake/catalogue_service.hpp"
-#include "daiban/intake/pg_calendar_repository.hpp"
-#include "daiban/intake/pg_catalogue_repository.hpp"
+#include "daiban/accounts/auth.hpp"
+#include "daiban/catalogue/calendar_service.hpp"
+#include "daiban/catalogue/case_terms.hpp"
+#include "daiban/cases/redis_guess_limiter.hpp"
+#include "daiban/catalogue/catalogue_service.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/tracking/app/delivery_service.hpp"
 #include "daiban/tracking/app/pg_delivery_store.hpp"
@@ -39,7 +40,7 @@ constexpr const char* kApplicantId = "11010519491231002X";
 // The halls of the catalogue's departments, keyed like the tracking service's.
 class Halls final : public HallDirectory {
  public:
-  explicit Halls(intake::PgCatalogueRepository& catalogue) : catalogue_(catalogue) {}
+  explicit Halls(catalogue::PgCatalogueRepository& catalogue) : catalogue_(catalogue) {}
   std::optional<Hall> HallOf(const std::string& code) override {
     for (const auto& d : catalogue_.Departments()) {
       if (d.code == code) return Hall{"dept:" + d.code, d.hall_name, d.hall_address, {d.hall.lat, d.hall.lng}};
@@ -48,7 +49,7 @@ class Halls final : public HallDirectory {
   }
 
  private:
-  intake::PgCatalogueRepository& catalogue_;
+  catalogue::PgCatalogueRepository& catalogue_;
 };
 
 class DeliveryPgTest : public ::testing::Test {
@@ -56,10 +57,10 @@ class DeliveryPgTest : public ::testing::Test {
   DeliveryPgTest() {
     database_.Migrate();
     pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 4});
-    catalogue_ = std::make_unique<intake::PgCatalogueRepository>(*pool_);
-    calendar_store_ = std::make_unique<intake::PgCalendarRepository>(*pool_);
-    calendar_ = std::make_unique<intake::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
-    case_catalogue_ = std::make_unique<intake::CatalogueForCases>(*catalogue_);
+    catalogue_ = std::make_unique<catalogue::PgCatalogueRepository>(*pool_);
+    calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
+    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    case_catalogue_ = std::make_unique<catalogue::CatalogueForCases>(*catalogue_);
     case_store_ = std::make_unique<cases::PgCaseStore>(*pool_);
     cases_ = std::make_unique<cases::CaseService>(*case_store_, *case_catalogue_, *calendar_,
                                                   guesses_, clock_, ids_);
@@ -68,19 +69,19 @@ class DeliveryPgTest : public ::testing::Test {
     service_ = std::make_unique<DeliveryService>(*store_, *cases_, *halls_, clock_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : intake::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
-    intake::CatalogueService(*catalogue_, clock_).Import(files);
+    for (const auto& name : catalogue::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
+    catalogue::CatalogueService(*catalogue_, clock_).Import(files);
     calendar_->Load("cn-calendar-2026.csv", kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                                                  "db/seed/calendar/cn-calendar-2026.csv"));
-    host::PgAccountRepository accounts(*pool_);
-    agent_ = accounts.AddUser({host::Role::kAgent, "赵代办", "13600000001", "", "370102", ""}, "x");
+    accounts::PgAccountRepository accounts(*pool_);
+    agent_ = accounts.AddUser({accounts::Role::kAgent, "赵代办", "13600000001", "", "370102", ""}, "x");
   }
 
   std::int64_t AddCourier(const std::string& name, int capacity, GeoPoint base,
                           const std::string& region = "370102") {
-    host::PgAccountRepository accounts(*pool_);
+    accounts::PgAccountRepository accounts(*pool_);
     std::string phone = "1350000" + std::to_string(1000 + next_phone_++);
-    auto id = accounts.AddUser({host::Role::kCourier, name, phone, "", region, ""}, "x");
+    auto id = accounts.AddUser({accounts::Role::kCourier, name, phone, "", region, ""}, "x");
     service_->SaveCourier({id, "中国邮政EMS", "ebike", capacity, true, base, {region}});
     return id;
   }
@@ -161,10 +162,10 @@ class DeliveryPgTest : public ::testing::Test {
     void RecordFailure(const std::string&) override {}
   } guesses_;
   std::unique_ptr<db::PgPool> pool_;
-  std::unique_ptr<intake::PgCatalogueRepository> catalogue_;
-  std::unique_ptr<intake::PgCalendarRepository> calendar_store_;
-  std::unique_ptr<intake::CalendarService> calendar_;
-  std::unique_ptr<intake::CatalogueForCases> case_catalogue_;
+  std::unique_ptr<catalogue::PgCatalogueRepository> catalogue_;
+  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store_;
+  std::unique_ptr<catalogue::CalendarService> calendar_;
+  std::unique_ptr<catalogue::CatalogueForCases> case_catalogue_;
   std::unique_ptr<cases::PgCaseStore> case_store_;
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<PgDeliveryStore> store_;

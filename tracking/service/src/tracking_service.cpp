@@ -4,9 +4,9 @@
 #include <map>
 
 #include "daiban/cases/china_time.hpp"
-#include "daiban/host/case_event_reader.hpp"
-#include "daiban/host/elected_worker.hpp"
-#include "daiban/intake/case_api.hpp"
+#include "daiban/runtime/case_event_reader.hpp"
+#include "daiban/runtime/elected_worker.hpp"
+#include "daiban/cases/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/mask.hpp"
 #include "daiban/kernel/static_site.hpp"
@@ -38,7 +38,7 @@ Json Point(const std::optional<GeoPoint>& at) { return at ? Point(*at) : Json(nu
 // The catalogue's departments as pickup places.
 class CatalogueHalls final : public HallDirectory {
  public:
-  explicit CatalogueHalls(intake::CatalogueService& catalogue) : catalogue_(catalogue) {}
+  explicit CatalogueHalls(catalogue::CatalogueService& catalogue) : catalogue_(catalogue) {}
   std::optional<Hall> HallOf(const std::string& department_code) override {
     for (const auto& d : catalogue_.Departments()) {
       if (d.code != department_code) continue;
@@ -49,7 +49,7 @@ class CatalogueHalls final : public HallDirectory {
   }
 
  private:
-  intake::CatalogueService& catalogue_;
+  catalogue::CatalogueService& catalogue_;
 };
 
 // What the public may see of a case's history: the steps, never who or why.
@@ -115,9 +115,9 @@ Json AttemptJson(const AttemptRecord& a) {
           {"device_time", Time(a.device_time)}};
 }
 
-cases::Actor Staff(host::AuthService& auth, const HttpRequest& request,
+cases::Actor Staff(accounts::AuthService& auth, const HttpRequest& request,
                    std::initializer_list<ActorRole> roles) {
-  auto actor = intake::ActorOf(auth.Authenticate(request));
+  auto actor = cases::ActorOf(auth.Authenticate(request));
   for (auto role : roles) {
     if (actor.role == role) return actor;
   }
@@ -163,7 +163,7 @@ CourierSettings ParseCourier(std::int64_t id, const Json& body) {
 }
 
 void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
-                       DeliveryService& deliveries, host::AuthService& auth,
+                       DeliveryService& deliveries, accounts::AuthService& auth,
                        const kernel::Clock& clock) {
   // GET /api/v1/track/{tracking}?code=: the case as the public page shows it.
   router.Add("GET", "/api/v1/track/:tracking", [&cases, &deliveries,
@@ -267,8 +267,8 @@ Json DeliveryJson(const DeliveryRecord& d) {
           {"delivered_at", Time(d.delivered_at)}};
 }
 
-DeliveryService& WireDeliveryCore(host::ServiceHost& host, const kernel::Env& env,
-                                  intake::CaseParts& parts) {
+DeliveryService& WireDeliveryCore(runtime::ServiceHost& host, const kernel::Env& env,
+                                  cases::CaseParts& parts) {
   DeliveryOptions options;
   options.assign_batch = static_cast<int>(env.Int("DAIBAN_COURIER_ASSIGN_BATCH", 200, 1, 10000));
   options.alert_after_failures =
@@ -278,19 +278,19 @@ DeliveryService& WireDeliveryCore(host::ServiceHost& host, const kernel::Env& en
   return host.Make<DeliveryService>(store, parts.cases, halls, host.Clock(), options);
 }
 
-void WireTracking(host::ServiceHost& host) {
+void WireTracking(runtime::ServiceHost& host) {
   kernel::Env env;
-  auto parts = intake::WireCaseParts(host, env);
+  auto parts = cases::WireCaseParts(host, env);
   auto& deliveries = WireDeliveryCore(host, env, parts);
   AddTrackingRoutes(host.Server().Routes(), parts.cases, deliveries, parts.auth, host.Clock());
 
   // Every instance reads case events (the consumer group shares them out) ...
-  auto& events = host.Make<host::CaseEventReader>(
-      host, env, "tracking", [&deliveries](const host::CaseStateEvent& event) {
+  auto& events = host.Make<runtime::CaseEventReader>(
+      host, env, "tracking", [&deliveries](const runtime::CaseStateEvent& event) {
         deliveries.OnCaseEvent(event.tracking_number, event.to_state);
       });
   // ... while one instance at a time gives deliveries to couriers.
-  auto& assigner = host.Make<host::ElectedWorker>(
+  auto& assigner = host.Make<runtime::ElectedWorker>(
       "courier-assigner", kAssignerLock, host.Settings().pg.url,
       env.Millis("DAIBAN_COURIER_ASSIGN_INTERVAL_MS", 1000, 100, 600000),
       [&deliveries] { deliveries.AssignPending(); }, host.Logger());

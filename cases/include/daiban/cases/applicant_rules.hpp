@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "daiban/cases/china_time.hpp"
+#include "daiban/kernel/text.hpp"
 
 // Checks of what applicants type in: identity numbers, firms' credit codes, phone numbers, and
 // whether a point lies in Jinan. Format checks only: a valid number may still belong to no one.
@@ -26,9 +27,8 @@ bool IsValidIdNumber(std::string_view text, CivilDate today);
 // first 17 (registering authority, region code, organisation code) is not checked.
 bool IsValidSocialCreditCode(std::string_view text);
 
-// Whether `text` is a mainland mobile number as stored: exactly 11 ASCII digits, "1" then 3–9.
-// No "+86", spaces or hyphens.
-bool IsMobilePhone(std::string_view text);
+// The mobile-number rule is the platform's (one for accounts and applicants).
+using kernel::IsMobilePhone;
 
 // The identity check when a result is handed over (at the window or at the door): `last4` is the
 // last four characters of `id_number`, the check letter X in either case. False when either is

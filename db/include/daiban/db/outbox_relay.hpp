@@ -34,7 +34,7 @@ namespace daiban::db {
 // rather than strict id order; events of one aggregate keep their order as long as the writers
 // of that aggregate serialise on its row, as every state change does.
 //
-// The relay runs in one process at a time (host::ElectedWorker in intake). Two overlapping
+// The relay runs in one process at a time (runtime::ElectedWorker in intake). Two overlapping
 // runs are still safe: FOR UPDATE SKIP LOCKED gives each row to one of them.
 class OutboxRelay {
  public:

@@ -9,6 +9,10 @@ namespace daiban::kernel {
 // Strict UTF-8: no overlong forms, no surrogates, nothing beyond U+10FFFF.
 bool IsValidUtf8(std::string_view text);
 
+// Whether `text` is a mainland mobile number as stored: exactly 11 ASCII digits, "1" then 3–9.
+// No "+86", spaces or hyphens. Accounts and applicants share it.
+bool IsMobilePhone(std::string_view text);
+
 // Decodes %XX escapes (and '+' as a space when `plus_is_space`, the form-encoding rule).
 // nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);

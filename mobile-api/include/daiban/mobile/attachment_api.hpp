@@ -4,7 +4,7 @@
 #include <string>
 
 #include "daiban/cases/case_service.hpp"
-#include "daiban/host/auth.hpp"
+#include "daiban/accounts/auth.hpp"
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/config.hpp"
 #include "daiban/kernel/http.hpp"
@@ -36,7 +36,7 @@ std::string AttachmentFolder(const kernel::Env& env);
 //       staff in scope (bearer) or the applicant (?code=ACCESS_CODE); a photo of another case
 //       is 404.
 void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases, AttachmentStore& store,
-                         host::AuthService& auth, const kernel::Clock& clock,
+                         accounts::AuthService& auth, const kernel::Clock& clock,
                          std::size_t max_bytes);
 
 }  // namespace daiban::mobile

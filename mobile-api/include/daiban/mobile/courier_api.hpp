@@ -5,14 +5,14 @@
 #include <string>
 
 #include "daiban/cases/case_service.hpp"
-#include "daiban/host/auth.hpp"
+#include "daiban/accounts/auth.hpp"
 #include "daiban/kernel/http.hpp"
 #include "daiban/tracking/app/delivery_service.hpp"
 
 namespace daiban::mobile {
 
 struct CourierDeps {
-  host::AuthService& auth;
+  accounts::AuthService& auth;
   cases::CaseService& cases;
   tracking::DeliveryService& deliveries;
   const kernel::Clock& clock;

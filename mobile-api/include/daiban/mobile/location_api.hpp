@@ -1,6 +1,6 @@
 #pragma once
 
-#include "daiban/host/auth.hpp"
+#include "daiban/accounts/auth.hpp"
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/http.hpp"
 #include "daiban/mobile/location_store.hpp"
@@ -11,7 +11,7 @@ namespace daiban::mobile {
 // its rules). Bearer token of an agent or a courier (anyone else: 403). Answers 200
 // {"stored": n, "live_moved": bool}; 413 for more than 500 fixes; 422 naming the first bad fix,
 // in which case nothing is stored. The store, auth service and clock must outlive the router.
-void AddLocationRoutes(kernel::Router& router, LocationStore& store, host::AuthService& auth,
+void AddLocationRoutes(kernel::Router& router, LocationStore& store, accounts::AuthService& auth,
                        const kernel::Clock& clock);
 
 }  // namespace daiban::mobile

@@ -3,9 +3,9 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/dispatch/app/dispatch_service.hpp"
-#include "daiban/host/auth.hpp"
-#include "daiban/host/device_auth.hpp"
-#include "daiban/intake/catalogue_service.hpp"
+#include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/device_auth.hpp"
+#include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/kernel/http.hpp"
 #include "daiban/mobile/courier_api.hpp"
 
@@ -13,11 +13,11 @@ namespace daiban::mobile {
 
 // What the phone endpoints run on: the cases, dispatch and catalogue use cases in-process.
 struct PhoneDeps {
-  host::AuthService& auth;
-  host::DeviceAuth& devices;
+  accounts::AuthService& auth;
+  accounts::DeviceAuth& devices;
   cases::CaseService& cases;
   dispatch::DispatchService& dispatch;
-  intake::CatalogueService& catalogue;
+  catalogue::CatalogueService& catalogue;
   db::PgPool& pool;
   const kernel::Clock& clock;
   CourierDeps couriers;

@@ -71,7 +71,7 @@ class NotificationSink {
 // Delivers due notifications through their channel's sink, retrying failures with exponential
 // backoff and giving up after a limit. Delivery is at least once: a sender that dies between
 // delivering and recording it delivers again later, so receivers deduplicate on the id.
-// Run periodically by one process at a time (host::ElectedWorker).
+// Run periodically by one process at a time (runtime::ElectedWorker).
 class NotificationSender {
  public:
   struct Options {

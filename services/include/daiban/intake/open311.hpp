@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "daiban/cases/case_service.hpp"
-#include "daiban/intake/catalogue.hpp"
+#include "daiban/catalogue/catalogue.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/json.hpp"
 
@@ -91,11 +91,11 @@ RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, 
 // the client `key_id`. Throws ApiError 422 naming the field as Open311 clients know it
 // (attribute[mode], lat, ...) for what the catalogue-independent checks refuse; the case
 // service checks the rest.
-cases::CaseRequest BuildCaseRequest(const Form& form, const Item& item, std::int64_t key_id);
+cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& item, std::int64_t key_id);
 
 // The views.
-kernel::Json ServiceJson(const Item& item, const std::string& department_name);
-kernel::Json ServiceDefinitionJson(const Item& item);
+kernel::Json ServiceJson(const catalogue::Item& item, const std::string& department_name);
+kernel::Json ServiceDefinitionJson(const catalogue::Item& item);
 kernel::Json RequestJson(const RequestRow& row);
 // The state in words (Chinese, as the applicant sees it), with the reason when there is one.
 std::string StatusNotes(cases::CaseState state, const std::string& reason);

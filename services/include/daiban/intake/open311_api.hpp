@@ -1,7 +1,7 @@
 #pragma once
 
 #include "daiban/cases/case_service.hpp"
-#include "daiban/intake/catalogue_service.hpp"
+#include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/intake/open311.hpp"
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/http.hpp"
@@ -13,7 +13,7 @@ namespace daiban::intake {
 // /services/{code}.json, /requests.json and /requests/{id}.json, POST /requests.json (a form
 // body with api_key). Every answer under /open311/v2/, errors and unknown routes included, is
 // GeoReport's: errors are [{"code": status, "description": "..."}] with 422 spelled 400.
-void AddOpen311Routes(kernel::Router& router, CatalogueService& catalogue,
+void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catalogue,
                       cases::CaseService& cases, open311::Open311Repository& repository,
                       const kernel::Clock& clock, const kernel::Logger& logger);
 

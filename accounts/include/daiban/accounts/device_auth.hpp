@@ -1,0 +1,51 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "daiban/db/pg_pool.hpp"
+#include "daiban/accounts/auth.hpp"
+
+namespace daiban::accounts {
+
+struct DeviceAuthOptions {
+  std::chrono::seconds access_ttl{15 * 60};
+  std::chrono::seconds refresh_ttl{30 * 24 * 3600};
+};
+
+struct DeviceLogin {
+  LoginResult access;
+  std::string refresh_token;
+  kernel::Moment refresh_expires_at;
+};
+
+// Sign-in for phones: a short-lived access token (a session with its device) and a refresh
+// token bound to the same device, rotated on every refresh. Revoking a device (lost phone)
+// ends both at once, everywhere: sessions are checked in PostgreSQL, the Redis cache is
+// cleared.
+class DeviceAuth {
+ public:
+  DeviceAuth(AuthService& auth, db::PgPool& pool, const kernel::Clock& clock,
+             kernel::IdGenerator& ids, DeviceAuthOptions options = {});
+
+  DeviceLogin Login(const std::string& phone, const std::string& password,
+                    const std::string& client_address, const std::string& device_id);
+  // 401 when the token is unknown, expired, revoked or bound to another device.
+  DeviceLogin Refresh(const std::string& refresh_token, const std::string& device_id);
+  // Revokes every session and refresh token of the user's device; false when none was live.
+  bool RevokeDevice(std::int64_t user_id, const std::string& device_id);
+
+ private:
+  DeviceLogin IssueRefresh(LoginResult access, const std::string& device_id);
+
+  AuthService& auth_;
+  db::PgPool& pool_;
+  const kernel::Clock& clock_;
+  kernel::IdGenerator& ids_;
+  DeviceAuthOptions options_;
+};
+
+// Device ids are the phone's own identifier: 1..100 printable ASCII characters.
+bool IsValidDeviceId(const std::string& device_id);
+
+}  // namespace daiban::accounts

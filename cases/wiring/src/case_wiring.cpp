@@ -1,0 +1,57 @@
+#include "daiban/cases/case_wiring.hpp"
+
+#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/cases/redis_guess_limiter.hpp"
+#include "daiban/catalogue/case_terms.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
+
+namespace daiban::cases {
+
+CaseParts WireCaseParts(runtime::ServiceHost& host, const kernel::Env& env) {
+  auto& accounts = host.Make<accounts::PgAccountRepository>(host.Pg());
+  auto& auth = host.Make<accounts::AuthService>(accounts, host.Redis(), host.Clock(), host.Ids(),
+                                            accounts::LoadAuthOptions(env));
+  auto& catalogue_store = host.Make<catalogue::PgCatalogueRepository>(host.Pg());
+  auto& catalogue = host.Make<catalogue::CatalogueService>(catalogue_store, host.Clock());
+  auto& calendar_store = host.Make<catalogue::PgCalendarRepository>(host.Pg());
+  auto& calendar = host.Make<catalogue::CalendarService>(
+      calendar_store, host.Clock(),
+      catalogue::ParseOfficeHours(env.String("DAIBAN_OFFICE_HOURS", "09:00-17:00")));
+  auto& case_catalogue = host.Make<catalogue::CatalogueForCases>(catalogue_store);
+  auto& case_store = host.Make<PgCaseStore>(
+      host.Pg(), PgCaseStoreOptions{
+                     .notice_channel = env.OneOf("DAIBAN_NOTIFY_CHANNEL", "log", {"log", "webhook"})});
+  auto& guesses = host.Make<RedisGuessLimiter>(
+      host.Redis(), static_cast<int>(env.Int("DAIBAN_CASE_LOOKUP_MAX_FAILURES", 20, 1, 100000)),
+      std::chrono::seconds(env.Int("DAIBAN_CASE_LOOKUP_WINDOW_S", 900, 1, 86400)));
+  CaseServiceOptions options;
+  options.at_risk_share_left =
+      static_cast<double>(env.Int("DAIBAN_AT_RISK_PERCENT", 25, 1, 99)) / 100.0;
+  auto& case_service = host.Make<CaseService>(case_store, case_catalogue, calendar, guesses,
+                                                     host.Clock(), host.Ids(), options);
+  return {auth, catalogue_store, catalogue, calendar, case_service};
+}
+
+Actor ActorOf(const accounts::Principal& p) {
+  ActorRole role = ActorRole::kWindow;
+  switch (p.role) {
+    case accounts::Role::kWindow:
+      role = ActorRole::kWindow;
+      break;
+    case accounts::Role::kSupervisor:
+      role = ActorRole::kSupervisor;
+      break;
+    case accounts::Role::kAdmin:
+      role = ActorRole::kAdmin;
+      break;
+    case accounts::Role::kAgent:
+      role = ActorRole::kAgent;
+      break;
+    case accounts::Role::kCourier:
+      role = ActorRole::kCourier;
+      break;
+  }
+  return {role, p.user_id, p.name, p.region_code, p.department_code};
+}
+
+}  // namespace daiban::cases

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daiban/catalogue/catalogue_repository.hpp"
+#include "daiban/kernel/clock.hpp"
+
+namespace daiban::catalogue {
+
+struct ItemPage {
+  std::vector<Item> items;
+  std::string next_cursor;  // empty on the last page
+};
+
+// The catalogue's use cases: import, and the reads behind the public catalogue API.
+class CatalogueService {
+ public:
+  static constexpr int kDefaultPageSize = 20;
+  static constexpr int kMaxPageSize = 100;
+
+  CatalogueService(CatalogueRepository& repository, const kernel::Clock& clock)
+      : repository_(repository), clock_(clock) {}
+
+  // Parses, checks and applies a set of catalogue files (name → text) as one transaction;
+  // throws kernel::CsvError naming file, line and column, and then writes nothing.
+  void Import(const std::vector<std::pair<std::string, std::string>>& files);
+
+  std::vector<Region> Regions() { return repository_.Regions(); }
+  std::vector<Department> Departments() { return repository_.Departments(); }
+  // `filter.after_code` is ignored: `cursor` (from a previous page) says where to go on.
+  // Throws ApiError 400 for a malformed cursor or an unknown region or department.
+  ItemPage ListItems(ItemFilter filter, const std::string& cursor);
+  // The full service guide (服务指南): the item, its materials and its department.
+  struct Guide {
+    Item item;
+    Department department;
+  };
+  Guide GetGuide(const std::string& code);  // 404 when unknown
+  std::vector<Bundle> Bundles() { return repository_.Bundles(); }
+  Bundle GetBundle(const std::string& code);  // 404 when unknown
+
+ private:
+  CatalogueRepository& repository_;
+  const kernel::Clock& clock_;
+};
+
+// Cursors are opaque to clients; today they carry the last code of a page.
+std::string EncodeCursor(const std::string& last_code);
+std::optional<std::string> DecodeCursor(const std::string& cursor);
+
+}  // namespace daiban::catalogue

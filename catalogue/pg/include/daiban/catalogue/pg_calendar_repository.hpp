@@ -1,0 +1,18 @@
+#pragma once
+
+#include "daiban/db/pg_pool.hpp"
+#include "daiban/catalogue/calendar_service.hpp"
+
+namespace daiban::catalogue {
+
+class PgCalendarRepository final : public CalendarRepository {
+ public:
+  explicit PgCalendarRepository(db::PgPool& pool);
+  void ReplaceYears(const cases::CalendarFile& file, const std::string& source) override;
+  cases::CalendarFile LoadAll() override;
+
+ private:
+  db::PgPool& pool_;
+};
+
+}  // namespace daiban::catalogue

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "daiban/db/pg_pool.hpp"
+#include "daiban/catalogue/catalogue_repository.hpp"
+
+namespace daiban::catalogue {
+
+class PgCatalogueRepository final : public CatalogueRepository {
+ public:
+  // Declares its prepared statements on the pool.
+  explicit PgCatalogueRepository(db::PgPool& pool);
+
+  void Import(const CatalogueImport& import, const std::function<void(const KnownCodes&)>& check,
+              kernel::Moment now) override;
+  std::vector<Region> Regions() override;
+  std::vector<Department> Departments() override;
+  std::optional<Department> FindDepartment(const std::string& code) override;
+  bool RegionExists(const std::string& code) override;
+  bool DepartmentExists(const std::string& code) override;
+  std::vector<Item> Items(const ItemFilter& filter) override;
+  std::optional<Item> FindItem(const std::string& code) override;
+  std::vector<Bundle> Bundles() override;
+  std::optional<Bundle> FindBundle(const std::string& code) override;
+
+ private:
+  db::PgPool& pool_;
+};
+
+}  // namespace daiban::catalogue

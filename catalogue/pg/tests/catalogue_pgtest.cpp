@@ -1,0 +1,233 @@
+// The catalogue and the calendar against a real PostgreSQL: import, re-import, retirement,
+// all-or-nothing on a bad file, and the reads behind the public API.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "daiban/catalogue/calendar_service.hpp"
+#include "daiban/catalogue/catalogue_service.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/kernel/csv.hpp"
+#include "daiban/kernel/errors.hpp"
+#include "scratch_database.hpp"
+#include "daiban/kernel/file.hpp"
+
+namespace daiban::catalogue {
+namespace {
+
+using Files = std::vector<std::pair<std::string, std::string>>;
+
+Files DemoFiles() {
+  Files files;
+  std::filesystem::path dir = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
+  for (const auto& name : CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(dir / name));
+  return files;
+}
+
+std::string& FileText(Files& files, const std::string& name) {
+  for (auto& [file, text] : files) {
+    if (file == name) return text;
+  }
+  throw std::logic_error("no " + name);
+}
+
+class CataloguePgTest : public ::testing::Test {
+ protected:
+  CataloguePgTest() {
+    database_.Migrate();
+    pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 2});
+    repository_ = std::make_unique<PgCatalogueRepository>(*pool_);
+    service_ = std::make_unique<CatalogueService>(*repository_, clock_);
+  }
+  int Count(const std::string& sql) {
+    int n = 0;
+    pool_->Read([&](pqxx::transaction_base& tx) { n = tx.exec(sql)[0][0].as<int>(); });
+    return n;
+  }
+
+  db::testing::ScratchDatabase database_;
+  kernel::ManualClock clock_{kernel::Moment(std::chrono::seconds(1790000000))};
+  std::unique_ptr<db::PgPool> pool_;
+  std::unique_ptr<PgCatalogueRepository> repository_;
+  std::unique_ptr<CatalogueService> service_;
+};
+
+TEST_F(CataloguePgTest, ImportsTheDemoCatalogueAndReimportsInPlace) {
+  service_->Import(DemoFiles());
+  const int items = Count("SELECT count(*) FROM items");
+  EXPECT_GE(items, 30);
+  EXPECT_GE(Count("SELECT count(DISTINCT department_code) FROM items"), 8);
+  EXPECT_GE(Count("SELECT count(*) FROM bundles"), 3);
+  EXPECT_GE(Count("SELECT count(*) FROM regions WHERE level = 'district'"), 14);
+  const int materials = Count("SELECT count(*) FROM materials");
+  service_->Import(DemoFiles());
+  EXPECT_EQ(Count("SELECT count(*) FROM items"), items);
+  EXPECT_EQ(Count("SELECT count(*) FROM materials"), materials);
+  EXPECT_EQ(Count("SELECT count(*) FROM items WHERE retired_at IS NOT NULL"), 0);
+}
+
+TEST_F(CataloguePgTest, AnItemLeftOutIsRetiredNotDeletedAndComesBack) {
+  service_->Import(DemoFiles());
+  const int items = Count("SELECT count(*) FROM items");
+  Files files = DemoFiles();
+  std::string& text = FileText(files, "items.csv");
+  // Drop the last item line, and its steps so the bundle files still agree.
+  text.pop_back();
+  std::string dropped = text.substr(text.rfind('\n') + 1);
+  text.erase(text.rfind('\n') + 1);
+  std::string code = dropped.substr(0, dropped.find(','));
+  Files items_only = {{"items.csv", text}};
+  service_->Import(items_only);
+  EXPECT_EQ(Count("SELECT count(*) FROM items"), items);
+  EXPECT_EQ(Count("SELECT count(*) FROM items WHERE retired_at IS NOT NULL"), 1);
+  auto guide = service_->GetGuide(code);  // still readable: cases may refer to it
+  EXPECT_TRUE(guide.item.retired);
+  ItemFilter all;
+  all.limit = 100;
+  for (const auto& item : service_->ListItems(all, "").items) EXPECT_NE(item.code, code);
+  service_->Import(DemoFiles());
+  EXPECT_EQ(Count("SELECT count(*) FROM items WHERE retired_at IS NOT NULL"), 0);
+}
+
+TEST_F(CataloguePgTest, ABadRowWritesNothingAndSaysWhere) {
+  Files files = DemoFiles();
+  std::string& text = FileText(files, "materials.csv");
+  // Break the copies column of the third data row (line 5: comment, header, rows 3.. ).
+  std::istringstream lines(text);
+  std::string line, rebuilt;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    if (number == 5) line = line.substr(0, line.find(',')) + ",99,测试材料,yes,original,many,";
+    rebuilt += line + "\n";
+  }
+  text = rebuilt;
+  try {
+    service_->Import(files);
+    FAIL() << "expected a CsvError";
+  } catch (const kernel::CsvError& error) {
+    EXPECT_EQ(error.File(), "materials.csv");
+    EXPECT_EQ(error.Line(), 5);
+    EXPECT_EQ(error.Column(), 6);
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM regions"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM items"), 0);
+}
+
+TEST_F(CataloguePgTest, AnUnknownDepartmentWritesNothing) {
+  Files demo = DemoFiles();
+  Files files = {{"items.csv", FileText(demo, "items.csv")}};  // departments not imported
+  EXPECT_THROW(service_->Import(files), kernel::CsvError);
+  EXPECT_EQ(Count("SELECT count(*) FROM items"), 0);
+}
+
+TEST_F(CataloguePgTest, ListsItemsWithFiltersAndCursors) {
+  service_->Import(DemoFiles());
+  ItemFilter filter;
+  filter.limit = 7;
+  std::set<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto page = service_->ListItems(filter, cursor);
+    for (const auto& item : page.items) EXPECT_TRUE(seen.insert(item.code).second);
+    cursor = page.next_cursor;
+    ++pages;
+  } while (!cursor.empty() && pages < 100);
+  EXPECT_EQ(static_cast<int>(seen.size()), Count("SELECT count(*) FROM items"));
+
+  ItemFilter we_run;
+  we_run.limit = 100;
+  we_run.service_class = ServiceClass::kWeRun;
+  for (const auto& item : service_->ListItems(we_run, "").items) {
+    EXPECT_EQ(item.service_class, ServiceClass::kWeRun);
+  }
+  ItemFilter led;
+  led.limit = 100;
+  led.mode = ProxyMode::kLed;
+  for (const auto& item : service_->ListItems(led, "").items) {
+    EXPECT_NE(std::find(item.modes.begin(), item.modes.end(), ProxyMode::kLed), item.modes.end());
+  }
+  ItemFilter text;
+  text.limit = 100;
+  text.name_contains = "登记";
+  auto found = service_->ListItems(text, "").items;
+  EXPECT_FALSE(found.empty());
+  for (const auto& item : found) EXPECT_NE(item.name.find("登记"), std::string::npos);
+}
+
+TEST_F(CataloguePgTest, RegionFilterTakesCityDepartmentsAndTheSubtree) {
+  service_->Import(DemoFiles());
+  ItemFilter lixia;
+  lixia.limit = 100;
+  lixia.region_code = "370102";
+  auto items = service_->ListItems(lixia, "").items;
+  std::set<std::string> departments;
+  for (const auto& item : items) departments.insert(item.department_code);
+  int city_items = Count(
+      "SELECT count(*) FROM items i JOIN departments d ON d.code = i.department_code "
+      "WHERE d.region_code = '370100'");
+  int lixia_items = Count(
+      "SELECT count(*) FROM items i JOIN departments d ON d.code = i.department_code "
+      "WHERE d.region_code = '370102'");
+  EXPECT_EQ(static_cast<int>(items.size()), city_items + lixia_items);
+  ItemFilter unknown;
+  unknown.region_code = "999999";
+  try {
+    service_->ListItems(unknown, "");
+    FAIL();
+  } catch (const kernel::ApiError& error) {
+    EXPECT_EQ(error.Status(), 400);
+    EXPECT_EQ(error.Field(), "region");
+  }
+}
+
+TEST_F(CataloguePgTest, GuidesAndBundles) {
+  service_->Import(DemoFiles());
+  auto bundles = service_->Bundles();
+  ASSERT_GE(bundles.size(), 3u);
+  bool parallel = false;
+  for (const auto& bundle : bundles) {
+    ASSERT_FALSE(bundle.steps.empty());
+    for (std::size_t i = 1; i < bundle.steps.size(); ++i) {
+      EXPECT_LE(bundle.steps[i - 1].order, bundle.steps[i].order);
+      if (bundle.steps[i - 1].order == bundle.steps[i].order) parallel = true;
+    }
+  }
+  EXPECT_TRUE(parallel) << "the demo has a bundle with parallel steps";
+  auto guide = service_->GetGuide(bundles[0].steps[0].item_code);
+  EXPECT_FALSE(guide.item.materials.empty());
+  EXPECT_EQ(guide.department.code, guide.item.department_code);
+  EXPECT_THROW(service_->GetGuide("NO-SUCH"), kernel::ApiError);
+  EXPECT_THROW(service_->GetBundle("NO-SUCH"), kernel::ApiError);
+}
+
+TEST_F(CataloguePgTest, CalendarLoadsAndCountsDeadlines) {
+  PgCalendarRepository store(*pool_);
+  CalendarService calendar(store, clock_, {});
+  std::string file = kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
+                          "db/seed/calendar/cn-calendar-2026.csv");
+  calendar.Load("cn-calendar-2026.csv", file);
+  calendar.Load("cn-calendar-2026.csv", file);  // reloading a year replaces it
+  EXPECT_EQ(Count("SELECT count(*) FROM calendar_years"), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM calendar_days"), 39);
+  // National Day: accepted 2026-09-30, 3 working days -> 2026-10-10 17:00 (make-up Saturday).
+  auto from = std::chrono::sys_seconds(std::chrono::sys_days(std::chrono::year(2026) /
+                                                             9 / 30)) + std::chrono::hours(2);
+  auto result = calendar.Deadline(from, 3);
+  EXPECT_EQ(cases::FormatRfc3339China(result.deadline), "2026-10-10T17:00:00+08:00");
+  EXPECT_FALSE(result.provisional);
+  auto next_year = calendar.Deadline(from + std::chrono::days(100), 10);
+  EXPECT_TRUE(next_year.provisional);
+  EXPECT_THROW(calendar.Load("bad.csv", "date,kind,name\n2026-13-01,holiday,x\n"),
+               kernel::CsvError);
+  EXPECT_EQ(Count("SELECT count(*) FROM calendar_days"), 39);
+}
+
+}  // namespace
+}  // namespace daiban::catalogue
