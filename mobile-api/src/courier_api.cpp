@@ -8,7 +8,7 @@
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/mobile/phone_request.hpp"
-#include "daiban/tracking_service/tracking_service.hpp"
+#include "daiban/tracking/wiring/delivery_wiring.hpp"
 
 namespace daiban::mobile {
 

@@ -1,6 +1,6 @@
 #include "daiban/mobile/mobile_gateway.hpp"
 
-#include "daiban/dispatch_service/dispatch_service.hpp"
+#include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/accounts/device_auth.hpp"
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/mobile/attachment_api.hpp"
@@ -8,7 +8,7 @@
 #include "daiban/mobile/location_api.hpp"
 #include "daiban/mobile/location_store.hpp"
 #include "daiban/mobile/phone_api.hpp"
-#include "daiban/tracking_service/tracking_service.hpp"
+#include "daiban/tracking/wiring/delivery_wiring.hpp"
 
 namespace daiban::mobile {
 

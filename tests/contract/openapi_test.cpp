@@ -7,10 +7,10 @@
 #include <fstream>
 #include <set>
 
-#include "daiban/dispatch_service/dispatch_service.hpp"
+#include "daiban/dispatch/server/dispatch_server.hpp"
 #include "daiban/intake/intake_service.hpp"
 #include "daiban/mobile/mobile_gateway.hpp"
-#include "daiban/tracking_service/tracking_service.hpp"
+#include "daiban/tracking/server/tracking_server.hpp"
 
 namespace daiban {
 namespace {

@@ -1,3 +1,3 @@
-#include "daiban/tracking_service/tracking_service.hpp"
+#include "daiban/tracking/server/tracking_server.hpp"
 
 int main() { return daiban::runtime::RunService("tracking", 8103, daiban::tracking::WireTracking); }
