@@ -2,6 +2,7 @@
 
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/intake/case_adapters.hpp"
+#include "daiban/intake/notification_settings.hpp"
 #include "daiban/intake/pg_calendar_repository.hpp"
 
 namespace daiban::intake {
@@ -19,7 +20,7 @@ CaseParts WireCaseParts(host::ServiceHost& host, const kernel::Env& env) {
   auto& case_catalogue = host.Make<CatalogueForCases>(catalogue_store);
   auto& case_store = host.Make<cases::PgCaseStore>(
       host.Pg(), cases::PgCaseStoreOptions{
-                     .notice_channel = env.OneOf("DAIBAN_NOTIFY_CHANNEL", "log", {"log", "webhook"})});
+                     .notice_channel = LoadNotificationSettings(env).channel});
   auto& guesses = host.Make<RedisGuessLimiter>(
       host.Redis(), static_cast<int>(env.Int("DAIBAN_CASE_LOOKUP_MAX_FAILURES", 20, 1, 100000)),
       std::chrono::seconds(env.Int("DAIBAN_CASE_LOOKUP_WINDOW_S", 900, 1, 86400)));
