@@ -78,6 +78,7 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   auto accepted = Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}",
                           Bearer(StaffLogin("13800000003")));
   ASSERT_EQ(accepted.status, 200) << accepted.body;
+  ExpectDocumented(accepted, "post", "/api/v1/cases/{tracking}/accept");
 
   // The agent does the trips and gets the result.
   const std::string agent = AgentTakes(tracking, supervisor);
@@ -89,6 +90,11 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
     auto reported = Phone(agent, "POST", "/mobile/v1/cases/" + tracking + "/progress", step, Unique("p-"));
     ASSERT_EQ(reported.status, 200) << reported.body;
   }
+
+  // The agent's task view and the supervisor's list are what the document says.
+  ExpectDocumented(Phone(agent, "GET", "/mobile/v1/tasks"), "get", "/mobile/v1/tasks");
+  ExpectDocumented(Gateway("GET", "/api/v1/cases?region=370102&limit=5", "", Bearer(supervisor)),
+                   "get", "/api/v1/cases");
 
   // Tracking creates the delivery from the case event and the assigner gives it to a courier.
   json delivery;
@@ -110,6 +116,7 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
 
   // The courier's list has the hall first, then the door.
   auto stops_response = Phone(courier, "GET", "/mobile/v1/deliveries");
+  ExpectDocumented(stops_response, "get", "/mobile/v1/deliveries");
   auto stops = Body(stops_response);
   std::vector<std::string> kinds;
   for (const auto& stop : stops["stops"]) {
@@ -148,6 +155,7 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   auto sent = Phone(courier, "POST", "/mobile/v1/locations", fixes);
   ASSERT_EQ(sent.status, 200) << sent.body;
   auto track_response = Gateway("GET", "/api/v1/track/" + tracking + "?code=" + code);
+  ExpectDocumented(track_response, "get", "/api/v1/track/{tracking}");
   auto track = Body(track_response);
   EXPECT_EQ(track["state"], "out_for_delivery");
   ASSERT_TRUE(track["delivery"].is_object()) << track.dump();
@@ -193,6 +201,7 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   EXPECT_EQ(Body(delivered)["delivery"]["state"], "delivered");
 
   auto legs_response = Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor));
+  ExpectDocumented(legs_response, "get", "/api/v1/deliveries");
   auto legs = Body(legs_response);
   std::vector<std::string> outcomes;
   for (const auto& a : legs["deliveries"][0]["attempts"]) outcomes.push_back(a["outcome"]);
@@ -200,6 +209,8 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
 
   // The case is closed and the applicant rates it.
   auto mine_response = Gateway("GET", "/api/v1/cases/" + tracking + "?code=" + code);
+  ExpectDocumented(mine_response, "get", "/api/v1/cases/{tracking}");
+  ExpectSchema(Body(mine_response), "CaseApplicantView");
   auto mine = Body(mine_response);
   EXPECT_EQ(mine["state"], "closed");
   auto rated = Gateway("POST", "/api/v1/cases/" + tracking + "/rating?code=" + code,
@@ -210,6 +221,8 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   // The staff view shows the chain of custody from the applicant back to the applicant: the
   // agent who obtained the result hands it to the courier at the hall.
   auto staff_response = Gateway("GET", "/api/v1/cases/" + tracking, "", Bearer(supervisor));
+  ExpectDocumented(staff_response, "get", "/api/v1/cases/{tracking}");
+  ExpectSchema(Body(staff_response), "CaseStaffView");
   auto staff = Body(staff_response);
   EXPECT_EQ(ChainOf(staff), (std::vector<std::string>{"applicant>agent", "agent>window",
                                                       "window>agent", "agent>courier",
@@ -245,6 +258,7 @@ TEST(DeliveryE2eTest, AResultLeftAtTheWindowIsHandedOverFromThereWithTheChainWho
   auto handed = Gateway("POST", "/api/v1/cases/" + tracking + "/handover",
                         R"({"recipient_name":"孙寄件","id_last4":"1237"})", Bearer(window));
   ASSERT_EQ(handed.status, 200) << handed.body;
+  ExpectDocumented(handed, "post", "/api/v1/cases/{tracking}/handover");
 
   staff = Body(Gateway("GET", "/api/v1/cases/" + tracking, "", Bearer(supervisor)));
   EXPECT_EQ(ChainOf(staff), (std::vector<std::string>{"applicant>agent", "agent>window",

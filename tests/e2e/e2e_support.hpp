@@ -6,12 +6,14 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <map>
 #include <random>
 #include <string>
 #include <thread>
 
 #include "raw_http.hpp"
+#include "schema_check.hpp"
 
 namespace daiban::e2e {
 
@@ -54,12 +56,47 @@ inline std::string StaffLogin(const std::string& phone) {
   return response.status == 200 ? Body(response)["token"].get<std::string>() : "";
 }
 
+// api/openapi.json, read once.
+inline const daiban::testing::SchemaCheck& Document() {
+  static const daiban::testing::SchemaCheck check = [] {
+    std::ifstream in(std::string(DAIBAN_SOURCE_DIR) + "/api/openapi.json");
+    return daiban::testing::SchemaCheck(nlohmann::json::parse(in));
+  }();
+  return check;
+}
+
+// The response is what api/openapi.json says `method` `path` (in the document's spelling,
+// "/api/v1/cases/{tracking}") answers with its status: a field the document does not describe
+// fails where the schema promises the whole object.
+inline void ExpectDocumented(const RawResponse& response, const std::string& method,
+                             const std::string& path) {
+  auto schema = Document().ResponseSchema(method, path, response.status);
+  ASSERT_FALSE(schema.is_null()) << method << " " << path << " has no documented "
+                                 << response.status << " JSON response";
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  ASSERT_FALSE(body.is_discarded()) << "not JSON: " << response.body;
+  auto problems = Document().Problems(body, schema);
+  std::string all;
+  for (const auto& p : problems) all += "\n  " + p;
+  EXPECT_TRUE(problems.empty()) << method << " " << path << " " << response.status
+                                << " differs from api/openapi.json:" << all;
+}
+
+// The body matches the named schema of components/schemas.
+inline void ExpectSchema(const nlohmann::json& body, const std::string& name) {
+  auto problems = Document().Problems(body, Document().Named(name));
+  std::string all;
+  for (const auto& p : problems) all += "\n  " + p;
+  EXPECT_TRUE(problems.empty()) << "not a " << name << ":" << all;
+}
+
 // The error JSON of DESIGN.md, with the request id that the X-Request-Id header carries.
 inline void ExpectErrorJson(const RawResponse& response, int status, const std::string& code) {
   EXPECT_EQ(response.status, status) << response.body;
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   ASSERT_TRUE(body.is_object()) << "not JSON: " << response.body;
   ASSERT_TRUE(body.contains("error")) << response.body;
+  ExpectSchema(body, "Error");  // nothing more, nothing less than the document says
   if (!code.empty()) {
     EXPECT_EQ(body["error"]["code"], code) << response.body;
   }
