@@ -302,6 +302,7 @@ TEST(DeliveryE2eTest, CouriersAreListedAndOnlyAdminsChangeThem) {
   const std::string supervisor = StaffLogin("13800000001");
   auto list = Gateway("GET", "/api/v1/couriers", "", Bearer(supervisor));
   ASSERT_EQ(list.status, 200) << list.body;
+  ExpectDocumented(list, "get", "/api/v1/couriers");
   json demo;
   const json couriers = Body(list);
   for (const auto& c : couriers["couriers"]) {
@@ -316,6 +317,7 @@ TEST(DeliveryE2eTest, CouriersAreListedAndOnlyAdminsChangeThem) {
   const std::string admin = StaffLogin("13800000000");
   auto saved = Gateway("PUT", path, settings.dump(), Bearer(admin));
   ASSERT_EQ(saved.status, 200) << saved.body;
+  ExpectDocumented(saved, "put", "/api/v1/couriers/{id}");
   settings["vehicle"] = "rocket";
   ExpectErrorJson(Gateway("PUT", path, settings.dump(), Bearer(admin)), 422, "validation_failed");
   settings["vehicle"] = "ebike";

@@ -48,14 +48,6 @@ inline std::map<std::string, std::string> Bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
 }
 
-// Signs a demo staff account in with the demo password; returns its token ("" on failure).
-inline std::string StaffLogin(const std::string& phone) {
-  auto response = Gateway("POST", "/api/v1/auth/login",
-                          nlohmann::json{{"phone", phone}, {"password", "daiban-demo"}}.dump());
-  EXPECT_EQ(response.status, 200) << phone << ": " << response.body;
-  return response.status == 200 ? Body(response)["token"].get<std::string>() : "";
-}
-
 // api/openapi.json, read once.
 inline const daiban::testing::SchemaCheck& Document() {
   static const daiban::testing::SchemaCheck check = [] {
@@ -88,6 +80,15 @@ inline void ExpectSchema(const nlohmann::json& body, const std::string& name) {
   std::string all;
   for (const auto& p : problems) all += "\n  " + p;
   EXPECT_TRUE(problems.empty()) << "not a " << name << ":" << all;
+}
+
+// Signs a demo staff account in with the demo password; returns its token ("" on failure).
+inline std::string StaffLogin(const std::string& phone) {
+  auto response = Gateway("POST", "/api/v1/auth/login",
+                          nlohmann::json{{"phone", phone}, {"password", "daiban-demo"}}.dump());
+  EXPECT_EQ(response.status, 200) << phone << ": " << response.body;
+  if (response.status == 200) ExpectDocumented(response, "post", "/api/v1/auth/login");
+  return response.status == 200 ? Body(response)["token"].get<std::string>() : "";
 }
 
 // The error JSON of DESIGN.md, with the request id that the X-Request-Id header carries.
@@ -138,6 +139,7 @@ inline nlohmann::json PhoneLogin(const std::string& phone, const std::string& de
   auto response = Gateway("POST", "/mobile/v1/auth/login",
                           nlohmann::json{{"phone", phone}, {"password", "daiban-demo"}, {"device_id", device}}.dump());
   EXPECT_EQ(response.status, 200) << response.body;
+  if (response.status == 200) ExpectDocumented(response, "post", "/mobile/v1/auth/login");
   return Body(response);
 }
 
@@ -152,7 +154,9 @@ inline std::string AgentTakes(const std::string& tracking, const std::string& su
         for (const auto& agent : agents["agents"]) {
           if (agent["pending_offers"].get<int>() == 0) continue;
           auto login = PhoneLogin(agent["phone"], Unique("device-"));
-          auto offers = Body(Gateway("GET", "/mobile/v1/offers", "", Bearer(login["access_token"])));
+          auto listed = Gateway("GET", "/mobile/v1/offers", "", Bearer(login["access_token"]));
+          ExpectDocumented(listed, "get", "/mobile/v1/offers");
+          auto offers = Body(listed);
           for (const auto& offer : offers["offers"]) {
             if (offer["tracking_number"] != tracking) continue;
             token = login["access_token"];
