@@ -80,8 +80,14 @@ std::optional<MaterialStatus> ParseMaterialStatus(std::string_view word) {
 }
 
 nlohmann::json CustodyData(const Actor& from, const Actor& to, std::optional<GeoPoint> position) {
-  return {{"from", {{"role", ToWord(from.role)}, {"name", from.name}}},
-          {"to", {{"role", ToWord(to.role)}, {"name", to.name}}},
+  auto party = [](const Actor& actor) {
+    nlohmann::json json = {{"role", ToWord(actor.role)}, {"name", actor.name}};
+    // The account tells two agents (or couriers) of the same name apart.
+    if (actor.user_id != 0) json["user_id"] = actor.user_id;
+    return json;
+  };
+  return {{"from", party(from)},
+          {"to", party(to)},
           {"position", position ? nlohmann::json{{"lat", position->lat}, {"lng", position->lng}}
                                 : nlohmann::json(nullptr)}};
 }
@@ -98,9 +104,29 @@ std::vector<CustodyLink> CustodyChain(const std::vector<CaseEvent>& timeline) {
       auto value = p->find(field);
       return value != p->end() && value->is_string() ? value->get<std::string>() : std::string();
     };
-    CustodyLink link{event.id,           event.type,         party("from", "role"),
-                     party("from", "name"), party("to", "role"), party("to", "name"),
-                     event.at,           event.device_time,  std::nullopt};
+    CustodyLink link;
+    link.event_id = event.id;
+    link.type = event.type;
+    link.from_role = party("from", "role");
+    link.from_name = party("from", "name");
+    link.to_role = party("to", "role");
+    link.to_name = party("to", "name");
+    link.at = event.at;
+    link.device_time = event.device_time;
+    auto user_id = [&custody](const char* side) -> std::int64_t {
+      auto p = custody.find(side);
+      if (p == custody.end() || !p->is_object()) return 0;
+      auto value = p->find("user_id");
+      return value != p->end() && value->is_number_integer() ? value->get<std::int64_t>() : 0;
+    };
+    link.actor_role = event.actor_role;
+    link.actor_name = event.actor_name;
+    link.from_user_id = user_id("from");
+    link.to_user_id = user_id("to");
+    auto discrepancy = custody.find("discrepancy");
+    if (discrepancy != custody.end() && discrepancy->is_string()) {
+      link.discrepancy = discrepancy->get<std::string>();
+    }
     auto position = custody.find("position");
     if (position != custody.end() && position->is_object() && position->contains("lat") &&
         position->contains("lng") && position->at("lat").is_number() &&

@@ -7,6 +7,7 @@
 
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/china_time.hpp"
+#include "daiban/cases/custody.hpp"
 #include "daiban/cases/tracking_number.hpp"
 #include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -475,8 +476,15 @@ Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
          device_time);
     throw Invalid("id_last4", "the ID number does not match the applicant's: not handed over");
   }
-  data["custody"] = CustodyData(actor, {ActorRole::kApplicant, 0, recipient, "", ""});
-  Transition(c->tracking_number, scope, actor, CaseAction::kHandOver, "", data, device_time);
+  // The link starts at the one handing over; one who did not hold the result (the agent kept
+  // it instead of leaving it at the window) is recorded as a discrepancy, never refused: the
+  // applicant has the result in hand by now.
+  const Actor recipient_party{ActorRole::kApplicant, 0, recipient, "", ""};
+  Transition(c->tracking_number, scope, actor, CaseAction::kHandOver, "", data, device_time,
+             [&](Case& handed, CaseChange& change) {
+               change.event_data["custody"] =
+                   GiveLink(change.CustodySoFar(), handed, actor, recipient_party);
+             });
   // Delivered in person means done: the case closes and the applicant may rate it.
   return Transition(c->tracking_number, CaseScope::Everything(),
                     {ActorRole::kSystem, 0, "daiban", "", ""}, CaseAction::kClose, "handed over",

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "daiban/cases/china_time.hpp"
+#include "daiban/cases/custody.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -28,7 +29,8 @@ constexpr std::size_t kMaxSyncItems = 200;
 
 const std::vector<std::string> kProgressKinds = {
     "materials_collected", "submitted_to_window", "supplement_requested", "suspended", "resumed",
-    "result_obtained",     "handed_to_courier",   "handed_to_applicant",  "note"};
+    "result_obtained",     "handed_to_courier",   "handed_to_applicant",  "left_at_window",
+    "note"};
 
 Json Time(std::chrono::sys_seconds at) { return cases::FormatRfc3339China(at); }
 
@@ -110,10 +112,12 @@ struct ProgressRequest {
 };
 
 // The hand-over a progress report records for the chain of custody, if it is one: the agent
-// collects the originals from the applicant, submits them at the window, gets the result from
-// it, gives it to a courier or to the applicant.
+// takes the originals from the applicant and the result from the window; it gives the
+// originals to the window, and the result to a courier, to the applicant, or back to the window
+// for collection. Where each link starts is the cases library's rule (custody.hpp).
 std::optional<Json> CustodyOf(const ProgressRequest& p, const cases::Case& c,
-                              const cases::Actor& agent, const Json& data) {
+                              const cases::CaseChange& change, const cases::Actor& agent,
+                              const Json& data) {
   std::optional<cases::GeoPoint> at;
   if (data.contains("position")) {
     at = cases::GeoPoint{data["position"]["lat"].get<double>(), data["position"]["lng"].get<double>()};
@@ -122,14 +126,23 @@ std::optional<Json> CustodyOf(const ProgressRequest& p, const cases::Case& c,
   std::string department = data.value("department_code", std::string());
   const cases::Actor window{ActorRole::kWindow, 0, department.empty() ? c.department_code : department,
                             "", ""};
-  if (p.kind == "materials_collected") return cases::CustodyData(applicant, agent, at);
-  if (p.kind == "submitted_to_window") return cases::CustodyData(agent, window, at);
-  if (p.kind == "result_obtained") return cases::CustodyData(window, agent, at);
-  if (p.kind == "handed_to_applicant") return cases::CustodyData(agent, applicant, at);
+  if (p.kind == "materials_collected") {
+    return cases::TakeLink(change.CustodySoFar(), c, agent, {ActorRole::kApplicant}, at);
+  }
+  if (p.kind == "result_obtained") {
+    return cases::TakeLink(change.CustodySoFar(), c, agent, {ActorRole::kWindow}, at);
+  }
+  if (p.kind == "submitted_to_window" || p.kind == "left_at_window") {
+    return cases::GiveLink(change.CustodySoFar(), c, agent, window, at);
+  }
+  if (p.kind == "handed_to_applicant") {
+    return cases::GiveLink(change.CustodySoFar(), c, agent, applicant, at);
+  }
   if (p.kind == "handed_to_courier") {
     auto name = p.body.find("courier_name");
     std::string courier = name != p.body.end() && name->is_string() ? name->get<std::string>() : "";
-    return cases::CustodyData(agent, {ActorRole::kCourier, 0, courier, "", ""}, at);
+    return cases::GiveLink(change.CustodySoFar(), c, agent,
+                           {ActorRole::kCourier, 0, courier, "", ""}, at);
   }
   return std::nullopt;
 }
@@ -168,7 +181,9 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
   std::string reason;
   CaseAction action = CaseAction::kRecordProgress;
   std::string result_reference;
-  if (p.kind == "submitted_to_window") data["department_code"] = text("department_code", false);
+  if (p.kind == "submitted_to_window" || p.kind == "left_at_window") {
+    data["department_code"] = text("department_code", false);
+  }
   std::optional<int> supplement_seq;
   if (p.kind == "supplement_requested") {
     reason = text("what", true);
@@ -191,7 +206,7 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
     action = CaseAction::kResultObtained;
   } else if (p.kind == "handed_to_applicant") {
     action = CaseAction::kHandOver;
-  } else if (p.kind == "note" || p.kind == "handed_to_courier") {
+  } else if (p.kind == "note" || p.kind == "handed_to_courier" || p.kind == "left_at_window") {
     reason = text("text", p.kind == "note");
   }
   cases::StoredAnswer answer{scope, p.key, body_hash, 200, ""};
@@ -200,7 +215,7 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
     if (supplement_seq) cases::CaseService::NeedSupplement(c, *supplement_seq);
     auto flag = cases::DeviceTimeFlag(p.device_time, now, c.assigned_at);
     if (!flag.empty()) change.event_data["device_time_flag"] = flag;
-    if (auto custody = CustodyOf(p, c, agent, data)) change.event_data["custody"] = *custody;
+    if (auto custody = CustodyOf(p, c, change, agent, data)) change.event_data["custody"] = *custody;
     answer.body = kernel::DumpJson({{"tracking_number", c.tracking_number},
                                     {"kind", p.kind},
                                     {"state", ToWord(c.state)},
@@ -321,7 +336,9 @@ std::optional<ProgressKind> ParseProgressKind(const std::string& name) {
   if (std::find(kProgressKinds.begin(), kProgressKinds.end(), name) == kProgressKinds.end()) {
     return std::nullopt;
   }
-  return ProgressKind{name, name != "note" && name != "handed_to_courier"};
+  // A hand-over that is not a state change: only the chain of custody moves.
+  return ProgressKind{name, name != "note" && name != "handed_to_courier" &&
+                                name != "left_at_window"};
 }
 
 void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {

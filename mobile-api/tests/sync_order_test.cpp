@@ -32,6 +32,7 @@ TEST(SyncOrderTest, UnreadableTimesGoFirst) {
 TEST(ProgressKindTest, NotesChangeNoState) {
   EXPECT_FALSE(ParseProgressKind("note")->transition);
   EXPECT_FALSE(ParseProgressKind("handed_to_courier")->transition);
+  EXPECT_FALSE(ParseProgressKind("left_at_window")->transition);
   EXPECT_TRUE(ParseProgressKind("result_obtained")->transition);
   EXPECT_FALSE(ParseProgressKind("flying"));
 }

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "daiban/cases/china_time.hpp"
+#include "daiban/cases/custody.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/mask.hpp"
 
@@ -219,16 +220,22 @@ Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool s
                         {"address", c.delivery.address},
                         {"window", ToWord(c.delivery.window)}};
     Json custody = Json::array();
-    for (const auto& link : cases::CustodyChain(events)) {
+    const auto chain = cases::CustodyChain(events);
+    for (const auto& link : chain) {
       custody.push_back(
-          {{"type", link.type},
+          {{"event_id", link.event_id},
+           {"type", link.type},
            {"from", {{"role", link.from_role}, {"name", link.from_name}}},
            {"to", {{"role", link.to_role}, {"name", link.to_name}}},
+           {"actor", {{"role", ToWord(link.actor_role)}, {"name", link.actor_name}}},
            {"at", cases::FormatRfc3339China(link.at)},
            {"device_time", Time(link.device_time)},
            {"position", link.position ? Json{{"lat", link.position->lat}, {"lng", link.position->lng}}
-                                      : Json(nullptr)}});
+                                      : Json(nullptr)},
+           {"discrepancy", link.discrepancy.empty() ? Json(nullptr) : Json(link.discrepancy)}});
     }
+    const auto holder = cases::CurrentHolder(chain, c);
+    json["custody_holder"] = {{"role", ToWord(holder.role)}, {"name", holder.name}};
     json["custody"] = std::move(custody);
     json["appointment_at"] = Time(c.appointment_at);
     json["result_reference"] = c.result_reference;

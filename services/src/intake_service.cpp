@@ -10,6 +10,7 @@
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/intake/case_api.hpp"
 #include "daiban/cases/case_wiring.hpp"
+#include "daiban/cases/notification_settings.hpp"
 #include "daiban/intake/notification_sinks.hpp"
 #include "daiban/intake/open311_api.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
@@ -74,19 +75,18 @@ void WireIntake(runtime::ServiceHost& host) {
 
   // The notification sender: one instance at a time delivers what cases enqueued.
   auto& notices = host.Make<PgNotificationStore>(host.Pg());
+  const auto notify = cases::LoadNotificationSettings(env);
   std::vector<std::unique_ptr<NotificationSink>> sinks;
   sinks.push_back(std::make_unique<LogSink>(host.Logger()));
-  std::string webhook_url = env.String("DAIBAN_NOTIFY_WEBHOOK_URL", "");
-  if (!webhook_url.empty()) {
-    sinks.push_back(std::make_unique<WebhookSink>(
-        webhook_url, env.String("DAIBAN_NOTIFY_WEBHOOK_SECRET", ""),
-        env.Millis("DAIBAN_NOTIFY_WEBHOOK_TIMEOUT_MS", 5000, 100, 60000)));
+  if (notify.channel == "webhook") {
+    sinks.push_back(std::make_unique<WebhookSink>(notify.webhook_url, notify.webhook_secret,
+                                                  notify.webhook_timeout));
   }
   auto& sender = host.Make<NotificationSender>(notices, std::move(sinks), host.Clock(),
                                                host.Logger());
   auto& worker = host.Make<runtime::ElectedWorker>(
       "notification-sender", kNotificationSenderLock, host.Settings().pg.url,
-      env.Millis("DAIBAN_NOTIFY_INTERVAL_MS", 2000, 100, 600000),
+      notify.interval,
       [&sender] {
         while (sender.RunOnce() > 0) {
         }

@@ -1,16 +1,20 @@
 // api/openapi.json and the routes the services register must describe the same API: every
-// public route is documented, and every documented operation exists.
+// public route is documented, and every documented operation exists. The document's schemas
+// stay within what the response check (tests/support/schema_check.hpp) understands, and the
+// views we promise completely refuse an undocumented field.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "daiban/dispatch/server/dispatch_server.hpp"
 #include "daiban/intake/intake_service.hpp"
 #include "daiban/mobile/mobile_gateway.hpp"
 #include "daiban/tracking/server/tracking_server.hpp"
+#include "schema_check.hpp"
 
 namespace daiban {
 namespace {
@@ -97,6 +101,92 @@ TEST(OpenApiContractTest, EveryDocumentedOperationIsServed) {
           << method << " " << path << " is documented but no service serves it";
     }
   }
+}
+
+TEST(OpenApiContractTest, SchemasUseOnlyWhatTheResponseCheckUnderstandsAndEveryRefResolves) {
+  auto doc = Document();
+  testing::SchemaCheck check(doc);
+  for (const auto& [name, schema] : doc["components"]["schemas"].items()) {
+    EXPECT_EQ(check.UnsupportedKeywords(schema), std::set<std::string>()) << name;
+  }
+  // Resolving every $ref of the document throws on a dangling one.
+  std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& node) {
+    if (node.is_object()) {
+      if (node.contains("$ref") && node["$ref"].is_string()) {
+        std::string ref = node["$ref"];
+        ASSERT_EQ(ref.rfind("#/", 0), 0u) << ref;
+        EXPECT_TRUE(doc.contains(nlohmann::json::json_pointer(ref.substr(1)))) << ref;
+      }
+      for (const auto& [key, child] : node.items()) walk(child);
+    } else if (node.is_array()) {
+      for (const auto& child : node) walk(child);
+    }
+  };
+  walk(doc);
+}
+
+// The views every role receives are promised completely: required fields and no others.
+TEST(OpenApiContractTest, TheMainViewsAreClosed) {
+  auto doc = Document();
+  for (const std::string name :
+       {"CaseStaffView", "CaseApplicantView", "CustodyLink", "CaseSummary", "PublicTrackView",
+        "Task", "Delivery", "DeliveryWithAttempts", "CourierStop", "Error", "User", "Login",
+        "PhoneLogin", "Courier", "Offer"}) {
+    ASSERT_TRUE(doc["components"]["schemas"].contains(name)) << name;
+    const auto& schema = doc["components"]["schemas"][name];
+    EXPECT_EQ(schema.value("additionalProperties", nlohmann::json(true)), false) << name;
+    EXPECT_TRUE(schema.contains("required")) << name;
+  }
+  // The staff view documents what staff see, the chain of custody among it.
+  const auto& staff = doc["components"]["schemas"]["CaseStaffView"]["properties"];
+  for (const std::string field : {"custody", "custody_holder", "applicant", "delivery", "version",
+                                  "agent_id", "result_reference"}) {
+    EXPECT_TRUE(staff.contains(field)) << field;
+  }
+}
+
+TEST(SchemaCheckTest, FindsWrongTypesMissingAndUndocumentedFields) {
+  nlohmann::json doc = {
+      {"components",
+       {{"schemas",
+         {{"Point",
+           {{"type", "object"},
+            {"required", {"lat", "lng"}},
+            {"additionalProperties", false},
+            {"properties", {{"lat", {{"type", "number"}}}, {"lng", {{"type", "number"}}}}}}},
+          {"Link",
+           {{"type", "object"},
+            {"required", {"role", "position"}},
+            {"additionalProperties", false},
+            {"properties",
+             {{"role", {{"type", "string"}, {"enum", {"agent", "window"}}}},
+              {"position", {{"$ref", "#/components/schemas/Point"}, {"nullable", true}}},
+              {"tags", {{"type", "array"}, {"items", {{"type", "integer"}}}}},
+              {"note", {{"oneOf", {{{"type", "string"}}, {{"type", "integer"}}}}}}}}}}}}}}};
+  testing::SchemaCheck check(doc);
+  auto link = check.Named("Link");
+  EXPECT_TRUE(check.Problems({{"role", "agent"}, {"position", nullptr}}, link).empty());
+  EXPECT_TRUE(check
+                  .Problems({{"role", "window"},
+                             {"position", {{"lat", 1.5}, {"lng", 2}}},
+                             {"tags", {1, 2}},
+                             {"note", 3}},
+                            link)
+                  .empty());
+  auto problems = [&](const nlohmann::json& value) { return check.Problems(value, link); };
+  EXPECT_EQ(problems({{"role", "agent"}, {"position", nullptr}, {"secret", 1}}),
+            std::vector<std::string>{"$: the field secret is not in the document"});
+  EXPECT_EQ(problems({{"role", "courier"}, {"position", nullptr}}),
+            std::vector<std::string>{"$.role: \"courier\" is not in the enum"});
+  EXPECT_EQ(problems({{"role", "agent"}}),
+            std::vector<std::string>{"$: the required field position is missing"});
+  EXPECT_EQ(problems({{"role", "agent"}, {"position", {{"lat", "x"}, {"lng", 1}}}}),
+            std::vector<std::string>{"$.position.lat: expected number, got \"x\""});
+  EXPECT_EQ(problems({{"role", "agent"}, {"position", nullptr}, {"tags", {1, 1.5}}}),
+            std::vector<std::string>{"$.tags[1]: expected integer, got 1.5"});
+  EXPECT_FALSE(problems({{"role", "agent"}, {"position", nullptr}, {"note", true}}).empty());
+  EXPECT_EQ(check.UnsupportedKeywords({{"type", "string"}, {"const", "x"}}),
+            std::set<std::string>{"const"});
 }
 
 TEST(OpenApiContractTest, PathConversion) {

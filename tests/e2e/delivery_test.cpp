@@ -20,7 +20,7 @@ struct Created {
   std::string code;
 };
 
-Created ExpressCase() {
+Created ExpressCase(const std::string& method = "express") {
   json request = {
       {"item_code", "GA-002"}, {"mode", "proxy"}, {"region_code", "370102001"},
       {"applicant", {{"kind", "citizen"}, {"name", "孙寄件"}, {"phone", "13912340000"},
@@ -29,7 +29,7 @@ Created ExpressCase() {
       {"materials", json::array({{{"seq", 1}, {"status", "provided"}}, {{"seq", 2}, {"status", "provided"}},
                                  {{"seq", 3}, {"status", "provided"}}, {{"seq", 4}, {"status", "provided"}},
                                  {{"seq", 5}, {"status", "provided"}}})},
-      {"delivery", {{"method", "express"}, {"address", "历下区泉城路2号3单元"}, {"window", "any"},
+      {"delivery", {{"method", method}, {"address", "历下区泉城路2号3单元"}, {"window", "any"},
                     {"location", {{"lat", 36.664}, {"lng", 117.03}}}}}};
   auto created = Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", Unique("d-")}});
   EXPECT_EQ(created.status, 201) << created.body;
@@ -44,6 +44,33 @@ RawResponse Phone(const std::string& token, const std::string& method, const std
   return Gateway(method, path, body.dump(), headers);
 }
 
+// "from>to" of each custody link of a staff view.
+std::vector<std::string> ChainOf(const json& staff) {
+  std::vector<std::string> chain;
+  for (const auto& link : staff["custody"]) {
+    chain.push_back(link["from"]["role"].get<std::string>() + ">" +
+                    link["to"]["role"].get<std::string>());
+  }
+  return chain;
+}
+
+// Every link starts where the previous one ended (the applicant first), none is a
+// discrepancy, and each says who recorded it and when.
+void ExpectWholeChain(const json& staff) {
+  json previous = {{"role", "applicant"}};
+  for (const auto& link : staff["custody"]) {
+    EXPECT_EQ(link["from"]["role"], previous["role"]) << link.dump();
+    if (previous.contains("name") && previous["role"] != "window") {
+      EXPECT_EQ(link["from"]["name"], previous["name"]) << link.dump();
+    }
+    EXPECT_TRUE(link["discrepancy"].is_null()) << link.dump();
+    EXPECT_TRUE(link["actor"]["role"].is_string()) << link.dump();
+    EXPECT_TRUE(link["at"].is_string()) << link.dump();
+    EXPECT_TRUE(link.contains("position")) << link.dump();
+    previous = link["to"];
+  }
+}
+
 TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   const std::string supervisor = StaffLogin("13800000001");
   const auto [tracking, code] = ExpressCase();
@@ -51,6 +78,7 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   auto accepted = Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}",
                           Bearer(StaffLogin("13800000003")));
   ASSERT_EQ(accepted.status, 200) << accepted.body;
+  ExpectDocumented(accepted, "post", "/api/v1/cases/{tracking}/accept");
 
   // The agent does the trips and gets the result.
   const std::string agent = AgentTakes(tracking, supervisor);
@@ -62,6 +90,11 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
     auto reported = Phone(agent, "POST", "/mobile/v1/cases/" + tracking + "/progress", step, Unique("p-"));
     ASSERT_EQ(reported.status, 200) << reported.body;
   }
+
+  // The agent's task view and the supervisor's list are what the document says.
+  ExpectDocumented(Phone(agent, "GET", "/mobile/v1/tasks"), "get", "/mobile/v1/tasks");
+  ExpectDocumented(Gateway("GET", "/api/v1/cases?region=370102&limit=5", "", Bearer(supervisor)),
+                   "get", "/api/v1/cases");
 
   // Tracking creates the delivery from the case event and the assigner gives it to a courier.
   json delivery;
@@ -82,7 +115,9 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   const std::string courier = PhoneLogin(courier_phone, Unique("device-"))["access_token"];
 
   // The courier's list has the hall first, then the door.
-  auto stops = Body(Phone(courier, "GET", "/mobile/v1/deliveries"));
+  auto stops_response = Phone(courier, "GET", "/mobile/v1/deliveries");
+  ExpectDocumented(stops_response, "get", "/mobile/v1/deliveries");
+  auto stops = Body(stops_response);
   std::vector<std::string> kinds;
   for (const auto& stop : stops["stops"]) {
     if (stop["id"] == delivery["id"]) kinds.push_back(stop["stop"]["kind"]);
@@ -119,7 +154,9 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
                                        {{"lat", 31.23}, {"lng", 121.47}, {"device_time", MinutesAgo(1)}}})}};
   auto sent = Phone(courier, "POST", "/mobile/v1/locations", fixes);
   ASSERT_EQ(sent.status, 200) << sent.body;
-  auto track = Body(Gateway("GET", "/api/v1/track/" + tracking + "?code=" + code));
+  auto track_response = Gateway("GET", "/api/v1/track/" + tracking + "?code=" + code);
+  ExpectDocumented(track_response, "get", "/api/v1/track/{tracking}");
+  auto track = Body(track_response);
   EXPECT_EQ(track["state"], "out_for_delivery");
   ASSERT_TRUE(track["delivery"].is_object()) << track.dump();
   EXPECT_EQ(track["delivery"]["state"], "picked_up");
@@ -163,28 +200,74 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   ASSERT_EQ(delivered.status, 200) << delivered.body;
   EXPECT_EQ(Body(delivered)["delivery"]["state"], "delivered");
 
-  auto legs = Body(Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor)));
+  auto legs_response = Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor));
+  ExpectDocumented(legs_response, "get", "/api/v1/deliveries");
+  auto legs = Body(legs_response);
   std::vector<std::string> outcomes;
   for (const auto& a : legs["deliveries"][0]["attempts"]) outcomes.push_back(a["outcome"]);
   EXPECT_EQ(outcomes, (std::vector<std::string>{"failed", "identity_mismatch", "delivered"}));
 
   // The case is closed and the applicant rates it.
-  auto mine = Body(Gateway("GET", "/api/v1/cases/" + tracking + "?code=" + code));
+  auto mine_response = Gateway("GET", "/api/v1/cases/" + tracking + "?code=" + code);
+  ExpectDocumented(mine_response, "get", "/api/v1/cases/{tracking}");
+  ExpectSchema(Body(mine_response), "CaseApplicantView");
+  auto mine = Body(mine_response);
   EXPECT_EQ(mine["state"], "closed");
   auto rated = Gateway("POST", "/api/v1/cases/" + tracking + "/rating?code=" + code,
                        json{{"score", 5}, {"comment", "送到家门口，很方便"}}.dump());
   ASSERT_EQ(rated.status, 200) << rated.body;
   EXPECT_EQ(Body(rated)["rating"]["score"], 5);
 
-  // The staff view shows the chain of custody from the applicant back to the applicant.
-  auto staff = Body(Gateway("GET", "/api/v1/cases/" + tracking, "", Bearer(supervisor)));
-  std::vector<std::string> chain;
-  for (const auto& link : staff["custody"]) {
-    chain.push_back(link["from"]["role"].get<std::string>() + ">" + link["to"]["role"].get<std::string>());
-  }
-  EXPECT_EQ(chain, (std::vector<std::string>{"applicant>agent", "agent>window", "window>agent",
-                                             "window>courier", "courier>applicant"}));
+  // The staff view shows the chain of custody from the applicant back to the applicant: the
+  // agent who obtained the result hands it to the courier at the hall.
+  auto staff_response = Gateway("GET", "/api/v1/cases/" + tracking, "", Bearer(supervisor));
+  ExpectDocumented(staff_response, "get", "/api/v1/cases/{tracking}");
+  ExpectSchema(Body(staff_response), "CaseStaffView");
+  auto staff = Body(staff_response);
+  EXPECT_EQ(ChainOf(staff), (std::vector<std::string>{"applicant>agent", "agent>window",
+                                                      "window>agent", "agent>courier",
+                                                      "courier>applicant"}));
+  ExpectWholeChain(staff);
+  EXPECT_EQ(staff["custody"][3]["actor"]["role"], "courier");
+  EXPECT_EQ(staff["custody"][4]["actor"]["role"], "courier");
   EXPECT_TRUE(staff["custody"].back()["position"].is_object());
+  EXPECT_EQ(staff["custody_holder"]["role"], "applicant");
+}
+
+TEST(DeliveryE2eTest, AResultLeftAtTheWindowIsHandedOverFromThereWithTheChainWhole) {
+  const std::string supervisor = StaffLogin("13800000001");
+  const std::string window = StaffLogin("13800000003");
+  const auto [tracking, code] = ExpressCase("window");
+  ASSERT_FALSE(tracking.empty());
+  ASSERT_EQ(Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}", Bearer(window)).status,
+            200);
+  const std::string agent = AgentTakes(tracking, supervisor);
+  ASSERT_FALSE(agent.empty());
+  const std::string progress = "/mobile/v1/cases/" + tracking + "/progress";
+  for (const json& step : {json{{"kind", "materials_collected"}}, json{{"kind", "submitted_to_window"}},
+                           json{{"kind", "result_obtained"}, {"result_reference", "户迁字2026-0816"}}}) {
+    auto reported = Phone(agent, "POST", progress, step, Unique("p-"));
+    ASSERT_EQ(reported.status, 200) << reported.body;
+  }
+  // The agent holds the result now; it leaves it at the window for the applicant to collect.
+  auto staff = Body(Gateway("GET", "/api/v1/cases/" + tracking, "", Bearer(supervisor)));
+  EXPECT_EQ(staff["custody_holder"]["role"], "agent");
+  auto left = Phone(agent, "POST", progress, {{"kind", "left_at_window"}}, Unique("p-"));
+  ASSERT_EQ(left.status, 200) << left.body;
+  EXPECT_EQ(Body(left)["state"], "result_ready");
+  auto handed = Gateway("POST", "/api/v1/cases/" + tracking + "/handover",
+                        R"({"recipient_name":"孙寄件","id_last4":"1237"})", Bearer(window));
+  ASSERT_EQ(handed.status, 200) << handed.body;
+  ExpectDocumented(handed, "post", "/api/v1/cases/{tracking}/handover");
+
+  staff = Body(Gateway("GET", "/api/v1/cases/" + tracking, "", Bearer(supervisor)));
+  EXPECT_EQ(ChainOf(staff), (std::vector<std::string>{"applicant>agent", "agent>window",
+                                                      "window>agent", "agent>window",
+                                                      "window>applicant"}));
+  ExpectWholeChain(staff);
+  EXPECT_EQ(staff["custody"][3]["type"], "left_at_window");
+  EXPECT_EQ(staff["custody"][4]["actor"]["name"], "王窗口");
+  EXPECT_EQ(staff["custody_holder"]["role"], "applicant");
 }
 
 TEST(DeliveryE2eTest, ASupplementTheAgentAsksForResumesTheCaseOnceSupplied) {
@@ -219,6 +302,7 @@ TEST(DeliveryE2eTest, CouriersAreListedAndOnlyAdminsChangeThem) {
   const std::string supervisor = StaffLogin("13800000001");
   auto list = Gateway("GET", "/api/v1/couriers", "", Bearer(supervisor));
   ASSERT_EQ(list.status, 200) << list.body;
+  ExpectDocumented(list, "get", "/api/v1/couriers");
   json demo;
   const json couriers = Body(list);
   for (const auto& c : couriers["couriers"]) {
@@ -233,6 +317,7 @@ TEST(DeliveryE2eTest, CouriersAreListedAndOnlyAdminsChangeThem) {
   const std::string admin = StaffLogin("13800000000");
   auto saved = Gateway("PUT", path, settings.dump(), Bearer(admin));
   ASSERT_EQ(saved.status, 200) << saved.body;
+  ExpectDocumented(saved, "put", "/api/v1/couriers/{id}");
   settings["vehicle"] = "rocket";
   ExpectErrorJson(Gateway("PUT", path, settings.dump(), Bearer(admin)), 422, "validation_failed");
   settings["vehicle"] = "ebike";

@@ -6,12 +6,14 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <map>
 #include <random>
 #include <string>
 #include <thread>
 
 #include "raw_http.hpp"
+#include "schema_check.hpp"
 
 namespace daiban::e2e {
 
@@ -46,11 +48,46 @@ inline std::map<std::string, std::string> Bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
 }
 
+// api/openapi.json, read once.
+inline const daiban::testing::SchemaCheck& Document() {
+  static const daiban::testing::SchemaCheck check = [] {
+    std::ifstream in(std::string(DAIBAN_SOURCE_DIR) + "/api/openapi.json");
+    return daiban::testing::SchemaCheck(nlohmann::json::parse(in));
+  }();
+  return check;
+}
+
+// The response is what api/openapi.json says `method` `path` (in the document's spelling,
+// "/api/v1/cases/{tracking}") answers with its status: a field the document does not describe
+// fails where the schema promises the whole object.
+inline void ExpectDocumented(const RawResponse& response, const std::string& method,
+                             const std::string& path) {
+  auto schema = Document().ResponseSchema(method, path, response.status);
+  ASSERT_FALSE(schema.is_null()) << method << " " << path << " has no documented "
+                                 << response.status << " JSON response";
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  ASSERT_FALSE(body.is_discarded()) << "not JSON: " << response.body;
+  auto problems = Document().Problems(body, schema);
+  std::string all;
+  for (const auto& p : problems) all += "\n  " + p;
+  EXPECT_TRUE(problems.empty()) << method << " " << path << " " << response.status
+                                << " differs from api/openapi.json:" << all;
+}
+
+// The body matches the named schema of components/schemas.
+inline void ExpectSchema(const nlohmann::json& body, const std::string& name) {
+  auto problems = Document().Problems(body, Document().Named(name));
+  std::string all;
+  for (const auto& p : problems) all += "\n  " + p;
+  EXPECT_TRUE(problems.empty()) << "not a " << name << ":" << all;
+}
+
 // Signs a demo staff account in with the demo password; returns its token ("" on failure).
 inline std::string StaffLogin(const std::string& phone) {
   auto response = Gateway("POST", "/api/v1/auth/login",
                           nlohmann::json{{"phone", phone}, {"password", "daiban-demo"}}.dump());
   EXPECT_EQ(response.status, 200) << phone << ": " << response.body;
+  if (response.status == 200) ExpectDocumented(response, "post", "/api/v1/auth/login");
   return response.status == 200 ? Body(response)["token"].get<std::string>() : "";
 }
 
@@ -60,6 +97,7 @@ inline void ExpectErrorJson(const RawResponse& response, int status, const std::
   auto body = nlohmann::json::parse(response.body, nullptr, false);
   ASSERT_TRUE(body.is_object()) << "not JSON: " << response.body;
   ASSERT_TRUE(body.contains("error")) << response.body;
+  ExpectSchema(body, "Error");  // nothing more, nothing less than the document says
   if (!code.empty()) {
     EXPECT_EQ(body["error"]["code"], code) << response.body;
   }
@@ -101,6 +139,7 @@ inline nlohmann::json PhoneLogin(const std::string& phone, const std::string& de
   auto response = Gateway("POST", "/mobile/v1/auth/login",
                           nlohmann::json{{"phone", phone}, {"password", "daiban-demo"}, {"device_id", device}}.dump());
   EXPECT_EQ(response.status, 200) << response.body;
+  if (response.status == 200) ExpectDocumented(response, "post", "/mobile/v1/auth/login");
   return Body(response);
 }
 
@@ -115,7 +154,9 @@ inline std::string AgentTakes(const std::string& tracking, const std::string& su
         for (const auto& agent : agents["agents"]) {
           if (agent["pending_offers"].get<int>() == 0) continue;
           auto login = PhoneLogin(agent["phone"], Unique("device-"));
-          auto offers = Body(Gateway("GET", "/mobile/v1/offers", "", Bearer(login["access_token"])));
+          auto listed = Gateway("GET", "/mobile/v1/offers", "", Bearer(login["access_token"]));
+          ExpectDocumented(listed, "get", "/mobile/v1/offers");
+          auto offers = Body(listed);
           for (const auto& offer : offers["offers"]) {
             if (offer["tracking_number"] != tracking) continue;
             token = login["access_token"];

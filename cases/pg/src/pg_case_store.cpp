@@ -134,6 +134,11 @@ constexpr const char* kTimelineSql =
     "coalesce(actor_user_id, 0), actor_name, extract(epoch FROM at)::bigint, "
     "extract(epoch FROM device_time)::bigint, reason, data::text FROM case_events "
     "WHERE case_id = $1 ORDER BY id";
+constexpr const char* kCustodyEventsSql =
+    "SELECT id, type, coalesce(from_state, ''), coalesce(to_state, ''), actor_role, "
+    "coalesce(actor_user_id, 0), actor_name, extract(epoch FROM at)::bigint, "
+    "extract(epoch FROM device_time)::bigint, reason, data::text FROM case_events "
+    "WHERE case_id = $1 AND data ? 'custody' ORDER BY id";
 
 // $1 states (comma list), $2 region, $3 department, $4 item, $5 agent, $6 at_risk, $7 overdue,
 // $8 created_from, $9 created_to (epoch; NULL = open), $10 now, $11 after kind (0 none,
@@ -386,6 +391,33 @@ std::optional<Case> PgCaseStore::Find(const std::string& tracking, const CaseSco
   return found;
 }
 
+namespace {
+
+std::vector<CaseEvent> ReadEvents(pqxx::transaction_base& tx, const char* sql,
+                                  std::int64_t case_id) {
+  std::vector<CaseEvent> events;
+  for (const auto& row : Exec(tx, sql, case_id)) {
+    CaseEvent e;
+    e.id = row[0].as<std::int64_t>();
+    e.type = row[1].as<std::string>();
+    auto from = row[2].as<std::string>();
+    auto to = row[3].as<std::string>();
+    if (!from.empty()) e.from = ParseCaseState(from);
+    if (!to.empty()) e.to = ParseCaseState(to);
+    e.actor_role = ParseActorRole(row[4].as<std::string>()).value_or(ActorRole::kSystem);
+    e.actor_user_id = row[5].as<std::int64_t>();
+    e.actor_name = row[6].as<std::string>();
+    e.at = *db::SecondsAt(row[7]);
+    e.device_time = db::SecondsAt(row[8]);
+    e.reason = row[9].as<std::string>();
+    e.data = nlohmann::json::parse(row[10].as<std::string>(), nullptr, false);
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+}  // namespace
+
 Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
                          const std::function<void(Case&, CaseChange&)>& apply) {
   Case result;
@@ -399,6 +431,7 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
     agent_before = c.agent_id;
     const Case loaded = c;
     CaseChange change;
+    change.custody_events = [&tx, id = c.id] { return ReadEvents(tx, kCustodyEventsSql, id); };
     apply(c, change);
     const double now =
         db::EpochSeconds(change.events.empty() ? c.created_at : change.events.back().at);
@@ -433,25 +466,7 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
 
 std::vector<CaseEvent> PgCaseStore::Timeline(std::int64_t case_id) {
   std::vector<CaseEvent> events;
-  pool_.Read([&](pqxx::transaction_base& tx) {
-    for (const auto& row : Exec(tx, kTimelineSql, case_id)) {
-      CaseEvent e;
-      e.id = row[0].as<std::int64_t>();
-      e.type = row[1].as<std::string>();
-      auto from = row[2].as<std::string>();
-      auto to = row[3].as<std::string>();
-      if (!from.empty()) e.from = ParseCaseState(from);
-      if (!to.empty()) e.to = ParseCaseState(to);
-      e.actor_role = ParseActorRole(row[4].as<std::string>()).value_or(ActorRole::kSystem);
-      e.actor_user_id = row[5].as<std::int64_t>();
-      e.actor_name = row[6].as<std::string>();
-      e.at = *db::SecondsAt(row[7]);
-      e.device_time = db::SecondsAt(row[8]);
-      e.reason = row[9].as<std::string>();
-      e.data = nlohmann::json::parse(row[10].as<std::string>(), nullptr, false);
-      events.push_back(std::move(e));
-    }
-  });
+  pool_.Read([&](pqxx::transaction_base& tx) { events = ReadEvents(tx, kTimelineSql, case_id); });
   return events;
 }
 

@@ -1,5 +1,6 @@
 #include "daiban/cases/case_wiring.hpp"
 
+#include "daiban/cases/notification_settings.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/case_terms.hpp"
@@ -20,7 +21,7 @@ CaseParts WireCaseParts(runtime::ServiceHost& host, const kernel::Env& env) {
   auto& case_catalogue = host.Make<catalogue::CatalogueForCases>(catalogue_store);
   auto& case_store = host.Make<PgCaseStore>(
       host.Pg(), PgCaseStoreOptions{
-                     .notice_channel = env.OneOf("DAIBAN_NOTIFY_CHANNEL", "log", {"log", "webhook"})});
+                     .notice_channel = LoadNotificationSettings(env).channel});
   auto& guesses = host.Make<RedisGuessLimiter>(
       host.Redis(), static_cast<int>(env.Int("DAIBAN_CASE_LOOKUP_MAX_FAILURES", 20, 1, 100000)),
       std::chrono::seconds(env.Int("DAIBAN_CASE_LOOKUP_WINDOW_S", 900, 1, 86400)));

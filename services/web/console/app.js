@@ -257,12 +257,14 @@ async function renderCase(main, tracking) {
       e.reason ? el("div", {}, e.reason) : null))));
 
   main.append(el("h2", {}, "交接链（谁在何时把材料或结果交给了谁）"),
-    el("table", { id: "custody" }, el("thead", {}, el("tr", {}, ["时间", "交出", "接收", "位置"].map((h) => el("th", {}, h)))),
+    el("table", { id: "custody" }, el("thead", {}, el("tr", {}, ["时间", "交出", "接收", "记录人", "位置", "异常"].map((h) => el("th", {}, h)))),
       el("tbody", {}, c.custody.length ? c.custody.map((k) => el("tr", {}, el("td", {}, hm(k.at)),
         el("td", {}, (ROLE[k.from.role] || k.from.role) + " " + k.from.name),
         el("td", {}, (ROLE[k.to.role] || k.to.role) + " " + k.to.name),
-        el("td", {}, k.position ? k.position.lat.toFixed(4) + ", " + k.position.lng.toFixed(4) : "—")))
-        : [el("tr", {}, el("td", { colspan: 4, class: "muted" }, "尚无交接"))])));
+        el("td", {}, (ROLE[k.actor.role] || k.actor.role) + " " + k.actor.name),
+        el("td", {}, k.position ? k.position.lat.toFixed(4) + ", " + k.position.lng.toFixed(4) : "—"),
+        el("td", {}, k.discrepancy || "—")))
+        : [el("tr", {}, el("td", { colspan: 6, class: "muted" }, "尚无交接"))])));
 
   main.append(el("h2", {}, "申请材料"), el("table", {}, el("thead", {}, el("tr", {}, ["序号", "材料", "必要", "状态"].map((h) => el("th", {}, h)))),
     el("tbody", {}, c.materials.map((m) => el("tr", {}, el("td", {}, m.seq), el("td", {}, m.name), el("td", {}, m.essential ? "是" : "否"),

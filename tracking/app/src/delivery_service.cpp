@@ -5,6 +5,7 @@
 #include <set>
 
 #include "daiban/cases/applicant_rules.hpp"
+#include "daiban/cases/custody.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::tracking {
@@ -326,20 +327,36 @@ std::function<void(cases::Case&, cases::CaseChange&)> DeliveryService::Writes(Vi
   };
 }
 
+std::function<void(cases::Case&, cases::CaseChange&)> DeliveryService::GivingTo(
+    Visit& visit, const Actor& receiver) {
+  return [this, &visit, receiver](cases::Case& c, cases::CaseChange& change) {
+    change.event_data["custody"] = cases::GiveLink(change.CustodySoFar(), c, visit.courier,
+                                                   receiver, CasePoint(visit.report.position));
+    Writes(visit)(c, change);
+  };
+}
+
 void DeliveryService::PickUp(Visit& visit) {
   const auto& d = visit.delivery;
-  // A result leaves the hall; originals leave the applicant's door.
-  const Actor from{visit.ResultLeg() ? ActorRole::kWindow : ActorRole::kApplicant, 0,
-                   d.pickup_name, "", ""};
-  visit.data["custody"] =
-      cases::CustodyData(from, visit.courier, CasePoint(visit.report.position));
+  // The courier takes the papers from whoever holds them where it picks up: a result at the
+  // hall from the window or from the agent who obtained it, originals at the applicant's door.
+  const std::vector<ActorRole> expected =
+      visit.ResultLeg() ? std::vector<ActorRole>{ActorRole::kWindow, ActorRole::kAgent}
+                        : std::vector<ActorRole>{ActorRole::kApplicant};
+  auto writes = Writes(visit);
+  auto with_link = [&](cases::Case& c, cases::CaseChange& change) {
+    if (auto link = cases::TakeLink(change.CustodySoFar(), c, visit.courier, expected,
+                                    CasePoint(visit.report.position))) {
+      change.event_data["custody"] = *link;
+    }
+    writes(c, change);
+  };
   if (visit.ResultLeg()) {
     cases_.Transition(d.tracking_number, CaseScope::Everything(), visit.courier,
-                      CaseAction::kPickUp, "", visit.data, visit.report.device_time,
-                      Writes(visit));
+                      CaseAction::kPickUp, "", visit.data, visit.report.device_time, with_link);
   } else {
     cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier,
-                "collection_picked_up", "", visit.data, visit.report.device_time, Writes(visit));
+                "collection_picked_up", "", visit.data, visit.report.device_time, with_link);
   }
 }
 
@@ -357,9 +374,8 @@ void DeliveryService::Deliver(Visit& visit) {
   if (!visit.ResultLeg()) {
     // The originals reach the hall, for the agent: the case itself does not move.
     const Actor agent{ActorRole::kAgent, visit.c.agent_id, d.dropoff_name, "", ""};
-    visit.data["custody"] = cases::CustodyData(visit.courier, agent, CasePoint(report.position));
     cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier, "collection_delivered",
-                "", visit.data, report.device_time, Writes(visit));
+                "", visit.data, report.device_time, GivingTo(visit, agent));
     return;
   }
   const bool matches = cases::IdLast4Matches(visit.c.applicant.id_number, report.proof.id_last4);
@@ -378,9 +394,8 @@ void DeliveryService::Deliver(Visit& visit) {
                           "the ID number does not match the applicant's: not delivered");
   }
   const Actor recipient{ActorRole::kApplicant, 0, report.proof.recipient_name, "", ""};
-  visit.data["custody"] = cases::CustodyData(visit.courier, recipient, CasePoint(report.position));
   cases_.Transition(d.tracking_number, CaseScope::Everything(), visit.courier, CaseAction::kDeliver,
-                    "", visit.data, report.device_time, Writes(visit));
+                    "", visit.data, report.device_time, GivingTo(visit, recipient));
   // Delivered means done: the case closes and the applicant is invited to rate it.
   cases_.Transition(d.tracking_number, CaseScope::Everything(), kSystem, CaseAction::kClose,
                     "delivered", {}, std::nullopt);

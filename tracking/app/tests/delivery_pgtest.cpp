@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "daiban/cases/china_time.hpp"
+#include "daiban/cases/custody.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/db/tx.hpp"
 #include "daiban/accounts/auth.hpp"
@@ -117,9 +118,24 @@ class DeliveryPgTest : public ::testing::Test {
   // The same case with its result ready, and the event tracking reads.
   std::string ResultReady(bool express = true) {
     auto tracking = InProgress(express);
+    // The agent's trips, linked as the phone links them: the originals from the applicant to
+    // the window, the result from the window into the agent's hands.
+    const cases::Actor hall{ActorRole::kWindow, 0, "JN-GA", "", ""};
+    cases_->Note(tracking, CaseScope::Everything(), Agent(), "materials_collected", "", {},
+                 std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
+                   change.event_data["custody"] = *cases::TakeLink(
+                       change.CustodySoFar(), c, Agent(), {ActorRole::kApplicant});
+                 });
+    cases_->Note(tracking, CaseScope::Everything(), Agent(), "submitted_to_window", "", {},
+                 std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
+                   change.event_data["custody"] =
+                       cases::GiveLink(change.CustodySoFar(), c, Agent(), hall);
+                 });
     cases_->Transition(tracking, CaseScope::Everything(), Agent(), CaseAction::kResultObtained, "",
-                       {}, std::nullopt, [](cases::Case& c, cases::CaseChange&) {
+                       {}, std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
                          c.result_reference = "户迁字0001";
+                         change.event_data["custody"] = *cases::TakeLink(
+                             change.CustodySoFar(), c, Agent(), {ActorRole::kWindow});
                        });
     service_->OnCaseEvent(tracking, "result_ready");
     return tracking;
@@ -309,15 +325,17 @@ TEST_F(DeliveryPgTest, TheCouriersVisitsMoveTheCaseToClosedAndKeepEveryAttempt) 
   EXPECT_EQ(attempts.back().id_last4_match, true);
   ASSERT_TRUE(attempts.back().position);
 
-  // The chain: hall → courier → applicant, with positions.
+  // The chain: the agent who obtained the result hands it to the courier at the hall, the
+  // courier to the applicant, with positions; every link continues the one before.
   auto chain = cases::CustodyChain(cases_->Timeline(Case(tracking)));
-  ASSERT_EQ(chain.size(), 2u);
-  EXPECT_EQ(chain[0].from_role, "window");
-  EXPECT_EQ(chain[0].to_role, "courier");
-  EXPECT_EQ(chain[1].from_role, "courier");
-  EXPECT_EQ(chain[1].to_role, "applicant");
-  EXPECT_EQ(chain[1].to_name, "刘市民");
-  ASSERT_TRUE(chain[1].position);
+  ASSERT_EQ(chain.size(), 5u);
+  EXPECT_EQ(chain[3].from_role + ">" + chain[3].to_role, "agent>courier");
+  EXPECT_EQ(chain[3].from_name, "赵代办");
+  EXPECT_EQ(chain[4].from_role, "courier");
+  EXPECT_EQ(chain[4].to_role, "applicant");
+  EXPECT_EQ(chain[4].to_name, "刘市民");
+  ASSERT_TRUE(chain[4].position);
+  EXPECT_TRUE(cases::CustodyBreaks(chain).empty());
   // The courier is free again.
   EXPECT_EQ(service_->Courier(courier)->profile.load, 0);
 }

@@ -103,7 +103,9 @@ std::string DeviceTimeFlag(std::optional<Moment> device_time, Moment now,
 
 // The chain of custody: every hand-over of the papers (applicant → agent → window → agent →
 // courier → applicant) is a timeline event whose data carries
-// "custody": {"from": {"role", "name"}, "to": {"role", "name"}, "position": {"lat", "lng"} | null}.
+// "custody": {"from": {"role", "name"[, "user_id"]}, "to": {…}, "position": {"lat", "lng"} | null
+// [, "discrepancy": "…"]}. Build links with GiveLink / TakeLink (custody.hpp), which start
+// each one where the chain stands.
 nlohmann::json CustodyData(const Actor& from, const Actor& to,
                            std::optional<GeoPoint> position = std::nullopt);
 
@@ -117,6 +119,11 @@ struct CustodyLink {
   Moment at{};
   std::optional<Moment> device_time;
   std::optional<GeoPoint> position;
+  std::int64_t from_user_id = 0;  // agents and couriers, when known
+  std::int64_t to_user_id = 0;
+  std::string discrepancy;  // "" for a link that continues the chain as expected
+  ActorRole actor_role = ActorRole::kSystem;  // who reported the hand-over (the event's actor)
+  std::string actor_name;
 };
 
 // The hand-overs of a timeline, in its order; events without custody data are skipped.

@@ -59,6 +59,13 @@ struct CaseChange {
   // capacity claimed): run in the case's transaction after the case is written; a throw
   // aborts the whole change.
   std::vector<std::function<void(db::Tx&)>> also_in_transaction;
+  // Set by the store: the case's events that carry a custody link, read in this change's
+  // transaction once the case row is locked, so no concurrent hand-over is missed when the
+  // next link is built (GiveLink / TakeLink in custody.hpp).
+  std::function<std::vector<CaseEvent>()> custody_events;
+  std::vector<CustodyLink> CustodySoFar() const {
+    return custody_events ? CustodyChain(custody_events()) : std::vector<CustodyLink>{};
+  }
 };
 
 // A first answer kept for an idempotency key, so a retried request gets it again.

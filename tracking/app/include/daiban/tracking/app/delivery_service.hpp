@@ -126,6 +126,9 @@ class DeliveryService {
   void Fail(Visit& visit);
   // The effect that writes a visit's delivery move, attempt and kept answer with the case.
   std::function<void(cases::Case&, cases::CaseChange&)> Writes(Visit& visit);
+  // Writes(visit), with the courier handing the papers to `receiver` as the next custody link.
+  std::function<void(cases::Case&, cases::CaseChange&)> GivingTo(Visit& visit,
+                                                                 const cases::Actor& receiver);
 
   void Replan(std::int64_t courier_id);
   StopPlan PlanFor(const CourierRecord& courier, const std::vector<DeliveryRecord>& open);
