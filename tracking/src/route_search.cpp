@@ -36,6 +36,12 @@ constexpr std::size_t kTaskNeighbours = 8;
 // Longest stretch or-opt and cross-exchange move.
 constexpr int kMaxStretch = 3;
 
+// How many nearest stops an inter-route move may put a stop next to.
+constexpr std::size_t kGranularity = 30;
+
+// How many nearest stops each stop keeps: string removal walks them to pick its routes.
+constexpr std::size_t kRuinNeighbours = 150;
+
 // A route without stops costs nothing, even for a vehicle whose start and end differ: it is not
 // driven.
 double Length(const Seg& whole, std::size_t stops) { return stops == 0 ? 0.0 : whole.distance; }
@@ -100,9 +106,32 @@ bool Closed(const Route& route, int first, int count) {
 
 using Visit = std::function<bool(const Move&)>;
 
+// Inter-route moves are granular (Toth & Vigo 2003): a stop is only offered next to one of its
+// nearest stops (and to one unused vehicle of each kind), which keeps a pass near-linear in the
+// number of stops on large instances while losing little: long new legs rarely pay.
+template <typename F>
+bool ForNear(const State& state, int stop, F&& f) {
+  const std::vector<int>& list = state.model().Neighbours(stop);
+  const std::size_t count = std::min(list.size(), kGranularity + 1);
+  for (std::size_t k = 1; k < count; ++k) {
+    const int r = state.RouteOf(list[k]);
+    if (r >= 0 && f(r, state.PositionOf(list[k]))) return true;
+  }
+  return false;
+}
+
+// One unused route of each vehicle kind.
+std::vector<int> UnusedRoutes(const State& state) {
+  std::vector<int> unused;
+  for (const int r : TargetRoutes(state)) {
+    if (state.routes()[static_cast<std::size_t>(r)].stops.empty()) unused.push_back(r);
+  }
+  return unused;
+}
+
 bool Relocate(const State& state, const Visit& visit) {
   const Model& model = state.model();
-  const std::vector<int> targets = TargetRoutes(state);
+  const std::vector<int> unused = UnusedRoutes(state);
   for (int r1 = 0; r1 < static_cast<int>(state.routes().size()); ++r1) {
     const Route& from = state.routes()[r1];
     const int m1 = static_cast<int>(from.stops.size());
@@ -112,52 +141,62 @@ bool Relocate(const State& state, const Visit& visit) {
       const Seg rest = model.Concat(from.fwd[i], from.back[i + 1]);
       const bool rest_ok = Usable(model, from, rest, m1 - 1);
       const double saved = Length(rest, m1 - 1) - from.distance;
-      for (const int r2 : targets) {
-        if (r2 == r1) continue;
+      auto offer = [&](int r2, int j) {
         const Route& to = state.routes()[r2];
-        const int m2 = static_cast<int>(to.stops.size());
-        for (int j = 0; j <= m2; ++j) {
-          const Seg whole = model.Concat(model.Concat(to.fwd[j], model.Single(s)), to.back[j]);
-          Move move{MoveKind::kRelocate, r1, r2, i, j};
-          move.feasible = rest_ok && Usable(model, to, whole, m2 + 1);
-          move.delta = saved + whole.distance - to.distance;
-          if (visit(move)) return true;
-        }
+        const Seg whole = model.Concat(model.Concat(to.fwd[j], model.Single(s)), to.back[j]);
+        Move move{MoveKind::kRelocate, r1, r2, i, j};
+        move.feasible = rest_ok && Usable(model, to, whole, to.stops.size() + 1);
+        move.delta = saved + whole.distance - to.distance;
+        return visit(move);
+      };
+      // Just before or just after a near stop of another route.
+      if (ForNear(state, s,
+                  [&](int r2, int p) { return r2 != r1 && (offer(r2, p) || offer(r2, p + 1)); })) {
+        return true;
+      }
+      for (const int r2 : unused) {
+        if (r2 != r1 && offer(r2, 0)) return true;
       }
     }
   }
   return false;
 }
 
-// Swap (one stop each) and cross-exchange (longer stretches) share the evaluation.
+// Swap (one stop each) and cross-exchange (longer stretches) share the evaluation: the stretch
+// of r1 starting at stop i lands next to a near stop of r2, where r2's stretch leaves.
 bool Exchange(const State& state, bool single, const Visit& visit) {
   const Model& model = state.model();
   const int n = static_cast<int>(state.routes().size());
   for (int r1 = 0; r1 < n; ++r1) {
     const Route& x = state.routes()[r1];
     const int m1 = static_cast<int>(x.stops.size());
-    for (int r2 = r1 + 1; r2 < n; ++r2) {
-      const Route& y = state.routes()[r2];
-      const int m2 = static_cast<int>(y.stops.size());
-      if (m2 == 0) continue;
-      for (int k = 1; k <= kMaxStretch; ++k) {
-        for (int l = 1; l <= kMaxStretch; ++l) {
-          if (single != (k == 1 && l == 1)) continue;
-          for (int i = 0; i + k <= m1; ++i) {
-            if (!Closed(x, i, k)) continue;
-            const Seg a = Stretch(model, x.stops, i, k);
-            for (int j = 0; j + l <= m2; ++j) {
-              if (!Closed(y, j, l)) continue;
-              const Seg b = Stretch(model, y.stops, j, l);
-              const Seg new_x = model.Concat(model.Concat(x.fwd[i], b), x.back[i + k]);
-              const Seg new_y = model.Concat(model.Concat(y.fwd[j], a), y.back[j + l]);
-              Move move{single ? MoveKind::kSwap : MoveKind::kCrossExchange, r1, r2, i, j, k, l};
-              move.feasible =
-                  Usable(model, x, new_x, m1 - k + l) && Usable(model, y, new_y, m2 - l + k);
-              move.delta = new_x.distance + new_y.distance - x.distance - y.distance;
-              if (visit(move)) return true;
-            }
-          }
+    for (int k = 1; k <= kMaxStretch; ++k) {
+      for (int i = 0; i + k <= m1; ++i) {
+        if (!Closed(x, i, k)) continue;
+        const Seg a = Stretch(model, x.stops, i, k);
+        auto offer = [&](int r2, int j, int l) {
+          const Route& y = state.routes()[r2];
+          const int m2 = static_cast<int>(y.stops.size());
+          if (j < 0 || j + l > m2 || !Closed(y, j, l)) return false;
+          const Seg b = Stretch(model, y.stops, j, l);
+          const Seg new_x = model.Concat(model.Concat(x.fwd[i], b), x.back[i + k]);
+          const Seg new_y = model.Concat(model.Concat(y.fwd[j], a), y.back[j + l]);
+          Move move{single ? MoveKind::kSwap : MoveKind::kCrossExchange, r1, r2, i, j, k, l};
+          move.feasible =
+              Usable(model, x, new_x, m1 - k + l) && Usable(model, y, new_y, m2 - l + k);
+          move.delta = new_x.distance + new_y.distance - x.distance - y.distance;
+          return visit(move);
+        };
+        if (ForNear(state, x.stops[i], [&](int r2, int p) {
+              if (r2 == r1) return false;
+              for (int l = 1; l <= kMaxStretch; ++l) {
+                if (single != (k == 1 && l == 1)) continue;
+                // The stretch follows the near stop, or takes its place.
+                if (offer(r2, p + 1, l) || offer(r2, p, l)) return true;
+              }
+              return false;
+            })) {
+          return true;
         }
       }
     }
@@ -188,33 +227,36 @@ bool TwoOpt(const State& state, const Visit& visit) {
   return false;
 }
 
+// r1 keeps its stops up to x[i - 1] and continues with r2's from a stop near x[i - 1]; r2 takes
+// r1's rest. Tails may also go to an unused vehicle.
 bool TwoOptStar(const State& state, const Visit& visit) {
   const Model& model = state.model();
-  const std::vector<int> targets = TargetRoutes(state);
-  for (const int r1 : targets) {
+  const std::vector<int> unused = UnusedRoutes(state);
+  for (int r1 = 0; r1 < static_cast<int>(state.routes().size()); ++r1) {
     const Route& x = state.routes()[r1];
     const int m1 = static_cast<int>(x.stops.size());
     const Seg& x_end = model.vehicles()[static_cast<std::size_t>(x.vehicle)].end;
-    for (const int r2 : targets) {
-      if (r2 <= r1) continue;
-      const Route& y = state.routes()[r2];
-      const int m2 = static_cast<int>(y.stops.size());
-      if (m1 + m2 == 0) continue;
-      const Seg& y_end = model.vehicles()[static_cast<std::size_t>(y.vehicle)].end;
-      for (int i = 0; i <= m1; ++i) {
-        if (x.open[i] != 0) continue;  // a pair would be cut apart
-        for (int j = 0; j <= m2; ++j) {
-          if (y.open[j] != 0) continue;
-          if ((i == 0 && j == 0) || (i == m1 && j == m2)) continue;
-          const Seg new_x = model.Concat(model.Concat(x.fwd[i], y.tail[j]), x_end);
-          const Seg new_y = model.Concat(model.Concat(y.fwd[j], x.tail[i]), y_end);
-          const int new_m1 = i + m2 - j;
-          const int new_m2 = j + m1 - i;
-          Move move{MoveKind::kTwoOptStar, r1, r2, i, j};
-          move.feasible = Usable(model, x, new_x, new_m1) && Usable(model, y, new_y, new_m2);
-          move.delta = Length(new_x, new_m1) + Length(new_y, new_m2) - x.distance - y.distance;
-          if (visit(move)) return true;
-        }
+    for (int i = 1; i <= m1; ++i) {
+      if (x.open[i] != 0) continue;  // a pair would be cut apart
+      auto offer = [&](int r2, int j) {
+        const Route& y = state.routes()[r2];
+        const int m2 = static_cast<int>(y.stops.size());
+        if (y.open[j] != 0 || (i == m1 && j == m2)) return false;
+        const Seg& y_end = model.vehicles()[static_cast<std::size_t>(y.vehicle)].end;
+        const Seg new_x = model.Concat(model.Concat(x.fwd[i], y.tail[j]), x_end);
+        const Seg new_y = model.Concat(model.Concat(y.fwd[j], x.tail[i]), y_end);
+        const int new_m1 = i + m2 - j;
+        const int new_m2 = j + m1 - i;
+        Move move{MoveKind::kTwoOptStar, r1, r2, i, j};
+        move.feasible = Usable(model, x, new_x, new_m1) && Usable(model, y, new_y, new_m2);
+        move.delta = Length(new_x, new_m1) + Length(new_y, new_m2) - x.distance - y.distance;
+        return visit(move);
+      };
+      if (ForNear(state, x.stops[i - 1], [&](int r2, int p) { return r2 != r1 && offer(r2, p); })) {
+        return true;
+      }
+      for (const int r2 : unused) {
+        if (r2 != r1 && i < m1 && offer(r2, 0)) return true;
       }
     }
   }
@@ -223,7 +265,7 @@ bool TwoOptStar(const State& state, const Visit& visit) {
 
 bool OrOpt(const State& state, const Visit& visit) {
   const Model& model = state.model();
-  const std::vector<int> targets = TargetRoutes(state);
+  const std::vector<int> unused = UnusedRoutes(state);
   for (int r1 = 0; r1 < static_cast<int>(state.routes().size()); ++r1) {
     const Route& from = state.routes()[r1];
     const int m1 = static_cast<int>(from.stops.size());
@@ -260,22 +302,27 @@ bool OrOpt(const State& state, const Visit& visit) {
           move.delta = whole.distance - from.distance;
           if (visit(move)) return true;
         }
-        // To another route: only a stretch holding both stops of each of its pairs.
+        // To another route: only a stretch holding both stops of each of its pairs, next to a
+        // stop near its first one.
         if (!Closed(from, i, k)) continue;
         const Seg rest = model.Concat(from.fwd[i], from.back[i + k]);
         const bool rest_ok = Usable(model, from, rest, m1 - k);
         const double saved = Length(rest, m1 - k) - from.distance;
-        for (const int r2 : targets) {
-          if (r2 == r1) continue;
+        auto offer = [&](int r2, int j) {
           const Route& to = state.routes()[r2];
-          const int m2 = static_cast<int>(to.stops.size());
-          for (int j = 0; j <= m2; ++j) {
-            const Seg whole = model.Concat(model.Concat(to.fwd[j], seg), to.back[j]);
-            Move move{MoveKind::kOrOpt, r1, r2, i, j, k};
-            move.feasible = rest_ok && Usable(model, to, whole, m2 + k);
-            move.delta = saved + whole.distance - to.distance;
-            if (visit(move)) return true;
-          }
+          const Seg whole = model.Concat(model.Concat(to.fwd[j], seg), to.back[j]);
+          Move move{MoveKind::kOrOpt, r1, r2, i, j, k};
+          move.feasible = rest_ok && Usable(model, to, whole, to.stops.size() + k);
+          move.delta = saved + whole.distance - to.distance;
+          return visit(move);
+        };
+        if (ForNear(state, from.stops[i], [&](int r2, int p) {
+              return r2 != r1 && (offer(r2, p + 1) || offer(r2, p));
+            })) {
+          return true;
+        }
+        for (const int r2 : unused) {
+          if (r2 != r1 && offer(r2, 0)) return true;
         }
       }
     }
@@ -294,7 +341,20 @@ bool PairRelocate(const State& state, const Visit& visit) {
     const Route& from = state.routes()[r1];
     const Route reduced = MakeRoute(model, from.vehicle, WithoutTask(model, from.stops, a));
     if (!Usable(model, reduced, reduced.whole, reduced.stops.size())) continue;
-    for (const int r2 : targets) {
+    // Its own route, the routes of stops near either end, and unused vehicles.
+    std::vector<int> near_routes{r1};
+    for (const int end : {task.pickup, task.dropoff}) {
+      ForNear(state, end, [&](int r, int) {
+        near_routes.push_back(r);
+        return false;
+      });
+    }
+    for (const int r : targets) {
+      if (state.routes()[static_cast<std::size_t>(r)].stops.empty()) near_routes.push_back(r);
+    }
+    std::sort(near_routes.begin(), near_routes.end());
+    near_routes.erase(std::unique(near_routes.begin(), near_routes.end()), near_routes.end());
+    for (const int r2 : near_routes) {
       const Route& to = r2 == r1 ? reduced : state.routes()[r2];
       const double base = r2 == r1 ? from.distance : from.distance - reduced.distance + to.distance;
       bool stop = false;
@@ -582,7 +642,10 @@ Model::Model(const RoutingProblem& problem) {
       const int b = stops_[static_cast<std::size_t>(other)].node;
       return other == static_cast<int>(s) ? -1.0 : Distance(a, b) + Distance(b, a);
     };
-    std::stable_sort(list.begin(), list.end(), [&](int x, int y) { return gap(x) < gap(y); });
+    const std::size_t keep = std::min(n, kRuinNeighbours);
+    std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(keep), list.end(),
+                      [&](int x, int y) { return std::pair(gap(x), x) < std::pair(gap(y), y); });
+    list.resize(keep);
   }
   task_neighbours_.resize(tasks_.size());
   for (std::size_t a = 0; a < tasks_.size(); ++a) {

@@ -78,7 +78,7 @@ class Model {
   const std::vector<Task>& tasks() const { return tasks_; }
   const std::vector<Vehicle>& vehicles() const { return vehicles_; }
   const Seg& Single(int stop) const { return singles_[static_cast<std::size_t>(stop)]; }
-  // Stops ordered by distance from `stop` (itself first).
+  // The stops nearest to `stop`, nearest first (itself first of all); a bounded number.
   const std::vector<int>& Neighbours(int stop) const {
     return neighbours_[static_cast<std::size_t>(stop)];
   }
