@@ -16,6 +16,7 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -188,8 +189,9 @@ Instance ReadLiLim(const fs::path& path) {
 
 struct Solution {
   std::vector<std::vector<RouteStop>> routes;
-  double distance = 0;  // as the planner summed it
-  int forced = 0;       // tasks placed by LeastLate: no route could take them on time
+  double distance = 0;      // as the planner summed it
+  int forced = 0;           // tasks placed by LeastLate: no route could take them on time
+  std::int64_t rounds = 0;  // the improvement's ruin-and-recreate rounds
 };
 
 double Euclidean(const Node& a, const Node& b) { return std::hypot(a.x - b.x, a.y - b.y); }
@@ -365,6 +367,7 @@ Solution Improve(const Instance& instance, const Plane& plane,
   }
   solution.distance = improved.distance;
   solution.forced = static_cast<int>(improved.forced.size());
+  solution.rounds = improved.iterations;
   return solution;
 }
 
@@ -671,12 +674,14 @@ int main(int argc, char** argv) {
           std::printf(
               "INSTANCE name=%s bks_vehicles=%d bks=%.2f bks_distance=%.2f | insertion "
               "vehicles=%zu distance=%.2f ms=%.2f tw_violations=%d forced=%d valid=%d | improved "
-              "vehicles=%zu distance=%.2f ms=%.2f tw_violations=%d forced=%d valid=%d\n",
+              "vehicles=%zu distance=%.2f ms=%.2f tw_violations=%d forced=%d valid=%d "
+              "rounds=%lld\n",
               instance.name.c_str(), known.vehicles.value_or(0), known.cost.value_or(0.0),
               known.distance_cost.value_or(0.0), built.routes.size(), built_check.distance,
               built_ms, built_check.window_violations, built.forced, built_check.valid ? 1 : 0,
               improved.routes.size(), improved_check.distance, improved_ms,
-              improved_check.window_violations, improved.forced, improved_check.valid ? 1 : 0);
+              improved_check.window_violations, improved.forced, improved_check.valid ? 1 : 0,
+              static_cast<long long>(improved.rounds));
           std::fflush(stdout);
         }
         if (!families.contains(instance.family)) family_order.push_back(instance.family);

@@ -380,11 +380,17 @@ struct BestPlace {
 
 std::optional<BestPlace> Cheapest(const Model& model, const Route& route, int task) {
   std::optional<BestPlace> best;
-  ForEachInsertion(model, route, task, [&](int i, int j, const Seg& whole) {
-    if (!best.has_value() || whole.distance < best->distance)
-      best = BestPlace{i, j, whole.distance};
-    return false;
-  });
+  double limit = kFar;
+  ForEachInsertion(
+      model, route, task,
+      [&](int i, int j, const Seg& whole) {
+        if (whole.distance - route.distance < limit) {
+          best = BestPlace{i, j, whole.distance};
+          limit = whole.distance - route.distance;
+        }
+        return false;
+      },
+      &limit);
   return best;
 }
 
@@ -533,14 +539,21 @@ void Recreate(State& state, Rng& rng, double blink) {
   OrderForRecreate(model, tasks, rng);
   for (const int t : tasks) {
     std::optional<std::tuple<double, int, int, int>> best;
+    double limit = kFar;  // the least added distance so far
     for (const int r : TargetRoutes(state)) {
       const Route& route = state.routes()[r];
-      ForEachInsertion(model, route, t, [&](int i, int j, const Seg& whole) {
-        if (blink > 0 && rng.Uniform() < blink) return false;
-        const double added = whole.distance - route.distance;
-        if (!best.has_value() || added < std::get<0>(*best)) best = std::tuple(added, r, i, j);
-        return false;
-      });
+      ForEachInsertion(
+          model, route, t,
+          [&](int i, int j, const Seg& whole) {
+            if (blink > 0 && rng.Uniform() < blink) return false;
+            const double added = whole.distance - route.distance;
+            if (added < limit) {
+              best = std::tuple(added, r, i, j);
+              limit = added;
+            }
+            return false;
+          },
+          &limit);
     }
     if (best.has_value()) {
       state.Insert(t, std::get<1>(*best), std::get<2>(*best), std::get<3>(*best));
@@ -667,34 +680,10 @@ Model::Model(const RoutingProblem& problem) {
   unplaced_penalty_ = 1.0 + 2.0 * longest * static_cast<double>(n + 2 * vehicles_.size() + 1);
 }
 
-Seg Model::Concat(const Seg& a, const Seg& b) const {
-  if (a.empty) return b;
-  if (b.empty) return a;
-  const double travel = Time(a.last, b.first);
-  const double shift = a.duration - a.warp + travel;
-  const double wait = std::max(b.earliest - shift - a.latest, 0.0);
-  const double warp = std::max(a.earliest + shift - b.latest, 0.0);
-  Seg s;
-  s.empty = false;
-  s.first = a.first;
-  s.last = b.last;
-  s.distance = a.distance + Distance(a.last, b.first) + b.distance;
-  s.duration = a.duration + b.duration + travel + wait;
-  s.warp = a.warp + b.warp + warp;
-  s.earliest = std::max(b.earliest - shift, a.earliest) - wait;
-  s.latest = std::min(b.latest - shift, a.latest) + warp;
-  s.delta = a.delta + b.delta;
-  s.peak = std::max(a.peak, a.delta + b.peak);
-  s.on_board = a.on_board + b.on_board;
-  return s;
-}
-
-Route MakeRoute(const Model& model, int vehicle, std::vector<int> stops) {
-  const Vehicle& v = model.vehicles()[static_cast<std::size_t>(vehicle)];
-  Route route;
-  route.vehicle = vehicle;
-  route.stops = std::move(stops);
+void Summarize(const Model& model, Route& route) {
+  const Vehicle& v = model.vehicles()[static_cast<std::size_t>(route.vehicle)];
   const std::size_t m = route.stops.size();
+  // resize() keeps the buffers, so a route rebuilt in place allocates nothing.
   route.fwd.resize(m + 1);
   route.tail.resize(m + 1);
   route.back.resize(m + 1);
@@ -715,6 +704,13 @@ Route MakeRoute(const Model& model, int vehicle, std::vector<int> stops) {
   }
   route.whole = model.Concat(route.fwd[m], v.end);
   route.distance = Length(route.whole, m);
+}
+
+Route MakeRoute(const Model& model, int vehicle, std::vector<int> stops) {
+  Route route;
+  route.vehicle = vehicle;
+  route.stops = std::move(stops);
+  Summarize(model, route);
   return route;
 }
 
@@ -756,8 +752,9 @@ void State::Index(int r) {
 }
 
 void State::SetStops(int r, std::vector<int> stops) {
-  routes_[static_cast<std::size_t>(r)] =
-      MakeRoute(*model_, routes_[static_cast<std::size_t>(r)].vehicle, std::move(stops));
+  Route& route = routes_[static_cast<std::size_t>(r)];
+  route.stops = std::move(stops);
+  Summarize(*model_, route);
   Index(r);
 }
 
@@ -1032,6 +1029,7 @@ RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& l
 
   rs::State best = state;
   rs::State current = state;
+  rs::State candidate = state;
   // Temperatures in units of the solution's mean leg, so that they suit kilometres and the
   // benchmark's plane alike; cooled geometrically over the budget (or the iterations).
   std::size_t placed = 0;
@@ -1052,7 +1050,7 @@ RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& l
           progress, static_cast<double>(iterations) / static_cast<double>(limits.max_iterations));
     }
     const double temperature = hot * std::pow(cold / hot, std::min(progress, 1.0));
-    rs::State candidate = current;
+    candidate = current;  // assignment into the same object reuses its buffers
     rs::Ruin(candidate, rng);
     rs::Recreate(candidate, rng, rs::kBlink);
     ++iterations;
@@ -1060,9 +1058,9 @@ RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& l
     if (cost < best.Cost() - 1e-9) {
       rs::LocalSearch(candidate, deadline);
       best = candidate;
-      current = std::move(candidate);
+      std::swap(current, candidate);
     } else if (cost < current.Cost() - temperature * std::log(std::max(rng.Uniform(), 1e-300))) {
-      current = std::move(candidate);
+      std::swap(current, candidate);
     }
   }
 

@@ -69,6 +69,7 @@ class Model {
 
   double Distance(int a, int b) const { return distance_[Index(a, b)]; }
   double Time(int a, int b) const { return time_[Index(a, b)]; }
+  // The segment `a` then `b`; either may be empty.
   Seg Concat(const Seg& a, const Seg& b) const;
   bool Feasible(const Seg& whole, int capacity) const {
     return whole.warp <= kTimeSlack && whole.on_board + std::max(0, whole.peak) <= capacity;
@@ -105,6 +106,28 @@ class Model {
   double unplaced_penalty_ = 0;
 };
 
+inline Seg Model::Concat(const Seg& a, const Seg& b) const {
+  if (a.empty) return b;
+  if (b.empty) return a;
+  const double travel = Time(a.last, b.first);
+  const double shift = a.duration - a.warp + travel;
+  const double wait = std::max(b.earliest - shift - a.latest, 0.0);
+  const double warp = std::max(a.earliest + shift - b.latest, 0.0);
+  Seg s;
+  s.empty = false;
+  s.first = a.first;
+  s.last = b.last;
+  s.distance = a.distance + Distance(a.last, b.first) + b.distance;
+  s.duration = a.duration + b.duration + travel + wait;
+  s.warp = a.warp + b.warp + warp;
+  s.earliest = std::max(b.earliest - shift, a.earliest) - wait;
+  s.latest = std::min(b.latest - shift, a.latest) + warp;
+  s.delta = a.delta + b.delta;
+  s.peak = std::max(a.peak, a.delta + b.peak);
+  s.on_board = a.on_board + b.on_board;
+  return s;
+}
+
 // A route with the summaries every move is checked against in constant time.
 struct Route {
   int vehicle = 0;
@@ -117,6 +140,8 @@ struct Route {
   double distance = 0;
 };
 
+// Recomputes route.fwd, tail, back, open, whole and distance from route.stops.
+void Summarize(const Model& model, Route& route);
 Route MakeRoute(const Model& model, int vehicle, std::vector<int> stops);
 
 // A solution: one route per vehicle and the tasks no route holds.
@@ -156,15 +181,29 @@ class State {
 
 // Calls f(pickup_before, dropoff_before, whole) for every position of `task` in `route` that
 // keeps the route feasible (whole: the route's summary after the insertion) until f returns true.
+// With `limit`, positions adding at least *limit to the route's distance may be passed over
+// (f may lower *limit as it goes): the pickup's own detour bounds what the pair adds when the
+// metric keeps the triangle inequality, as road and plane distances do.
 template <typename F>
-void ForEachInsertion(const Model& model, const Route& route, int task, F&& f) {
+void ForEachInsertion(const Model& model, const Route& route, int task, F&& f,
+                      const double* limit = nullptr) {
   const Task& t = model.tasks()[static_cast<std::size_t>(task)];
   const Vehicle& vehicle = model.vehicles()[static_cast<std::size_t>(route.vehicle)];
   const Seg& drop = model.Single(t.dropoff);
+  const int d = drop.first;
   const int m = static_cast<int>(route.stops.size());
+  // What placing `node` between positions k - 1 and k adds to the distance.
+  auto detour = [&](int node, int k) {
+    const int before = route.fwd[k].last;
+    const int after = route.back[k].first;
+    return model.Distance(before, node) + model.Distance(node, after) -
+           model.Distance(before, after);
+  };
+  auto worth = [&](double added) { return limit == nullptr || added < *limit; };
   if (t.pickup < 0) {
     if (route.whole.on_board + t.demand > vehicle.capacity) return;
     for (int k = 0; k <= m; ++k) {
+      if (!worth(detour(d, k))) continue;
       const Seg whole = model.Concat(model.Concat(route.fwd[k], drop), route.back[k]);
       if (model.Feasible(whole, vehicle.capacity) && f(k, k, whole)) return;
     }
@@ -173,11 +212,23 @@ void ForEachInsertion(const Model& model, const Route& route, int task, F&& f) {
   const Seg& pick = model.Single(t.pickup);
   const int carried = route.whole.on_board;
   for (int i = 0; i <= m; ++i) {
+    const double via_pickup = limit == nullptr ? 0.0 : detour(pick.first, i);
+    if (!worth(via_pickup)) continue;
     Seg acc = model.Concat(route.fwd[i], pick);
     if (acc.warp > kTimeSlack || carried + acc.peak > vehicle.capacity) continue;
     for (int j = i;; ++j) {
-      const Seg whole = model.Concat(model.Concat(acc, drop), route.back[j]);
-      if (model.Feasible(whole, vehicle.capacity) && f(i, j, whole)) return;
+      double added = 0.0;
+      if (limit != nullptr) {
+        added = j == i
+                    ? model.Distance(route.fwd[i].last, pick.first) +
+                          model.Distance(pick.first, d) + model.Distance(d, route.back[i].first) -
+                          model.Distance(route.fwd[i].last, route.back[i].first)
+                    : via_pickup + detour(d, j);
+      }
+      if (worth(added)) {
+        const Seg whole = model.Concat(model.Concat(acc, drop), route.back[j]);
+        if (model.Feasible(whole, vehicle.capacity) && f(i, j, whole)) return;
+      }
       if (j == m) break;
       // Carrying the item past one more stop only adds lateness and load.
       acc = model.Concat(acc, model.Single(route.stops[j]));
