@@ -3,9 +3,11 @@
 // (local search inside ruin and recreate), checks every solution and compares both with the best
 // known. See bench/README.md.
 //
-// Usage: bench_routing DATA_DIR [--verbose] [--budget-ms N]
+// Usage: bench_routing DATA_DIR [--verbose] [--budget-ms N] [--rounds N]
 //   DATA_DIR holds solomon/, li_lim_100/ (optional) and bks.json.
 //   --budget-ms: the improvement's time budget per instance (default 900).
+//   --rounds: also stop each search after N ruin-and-recreate rounds; with a budget too long to
+//   matter, the routes are then the same on every run and machine.
 // Prints a table per instance family and one summary line per data folder; --verbose adds one
 // "INSTANCE" line per instance.
 // Exit status: 0 when every solution is valid (each customer served exactly once, in one route,
@@ -587,7 +589,7 @@ std::vector<fs::path> InstanceFiles(const fs::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const char* usage = "usage: bench_routing DATA_DIR [--verbose] [--budget-ms N]\n";
+  const char* usage = "usage: bench_routing DATA_DIR [--verbose] [--budget-ms N] [--rounds N]\n";
   if (argc < 2) {
     std::fprintf(stderr, "%s", usage);
     return 2;
@@ -608,6 +610,14 @@ int main(int argc, char** argv) {
         return 2;
       }
       limits.budget = std::chrono::milliseconds(ms);
+    } else if (arg == "--rounds" && a + 1 < argc) {
+      char* end = nullptr;
+      const long long rounds = std::strtoll(argv[++a], &end, 10);
+      if (*end != '\0' || rounds < 0) {
+        std::fprintf(stderr, "%s", usage);
+        return 2;
+      }
+      limits.max_iterations = rounds;
     } else {
       std::fprintf(stderr, "%s", usage);
       return 2;

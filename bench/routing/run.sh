@@ -3,9 +3,10 @@
 # the Solomon VRPTW and Li & Lim PDPTW instances, then daiban::tracking::SolveRoutes improving them,
 # both compared with the best-known solutions. See bench/README.md.
 #
-# Usage: bench/routing/run.sh [--verbose] [--budget-ms N]
+# Usage: bench/routing/run.sh [--verbose] [--budget-ms N] [--rounds N]
 #   --verbose       adds one line per instance
 #   --budget-ms N   the improvement's time budget per instance (default 900)
+#   --rounds N      also stop each search after N ruin-and-recreate rounds (reproducible runs)
 # Ends with one line per data folder:
 #   routing solomon: instances 56, distance/best-known-distance ..., vehicles/best-known ...,
 #   median ms ..., invalid 0, late 0

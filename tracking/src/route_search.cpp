@@ -227,6 +227,12 @@ bool TwoOpt(const State& state, const Visit& visit) {
   return false;
 }
 
+// Where a route must end and by when: routes that agree share suffix summaries.
+std::tuple<int, double> EndKey(const Model& model, const Route& route) {
+  const Seg& end = model.vehicles()[static_cast<std::size_t>(route.vehicle)].end;
+  return {end.first, end.latest};
+}
+
 // r1 keeps its stops up to x[i - 1] and continues with r2's from a stop near x[i - 1]; r2 takes
 // r1's rest. Tails may also go to an unused vehicle.
 bool TwoOptStar(const State& state, const Visit& visit) {
@@ -236,6 +242,7 @@ bool TwoOptStar(const State& state, const Visit& visit) {
     const Route& x = state.routes()[r1];
     const int m1 = static_cast<int>(x.stops.size());
     const Seg& x_end = model.vehicles()[static_cast<std::size_t>(x.vehicle)].end;
+    const std::tuple<int, double> x_kind_end = EndKey(model, x);
     for (int i = 1; i <= m1; ++i) {
       if (x.open[i] != 0) continue;  // a pair would be cut apart
       auto offer = [&](int r2, int j) {
@@ -243,8 +250,16 @@ bool TwoOptStar(const State& state, const Visit& visit) {
         const int m2 = static_cast<int>(y.stops.size());
         if (y.open[j] != 0 || (i == m1 && j == m2)) return false;
         const Seg& y_end = model.vehicles()[static_cast<std::size_t>(y.vehicle)].end;
-        const Seg new_x = model.Concat(model.Concat(x.fwd[i], y.tail[j]), x_end);
-        const Seg new_y = model.Concat(model.Concat(y.fwd[j], x.tail[i]), y_end);
+        // Vehicles with one end share the suffix summaries; others need the tails re-ended.
+        const bool same_end = x_kind_end == EndKey(model, y);
+        const Seg new_x =
+            same_end
+                ? model.Concat(x.fwd[i], y.back[j])
+                : model.Concat(model.Concat(x.fwd[i], Stretch(model, y.stops, j, m2 - j)), x_end);
+        const Seg new_y =
+            same_end
+                ? model.Concat(y.fwd[j], x.back[i])
+                : model.Concat(model.Concat(y.fwd[j], Stretch(model, x.stops, i, m1 - i)), y_end);
         const int new_m1 = i + m2 - j;
         const int new_m2 = j + m1 - i;
         Move move{MoveKind::kTwoOptStar, r1, r2, i, j};
@@ -685,7 +700,6 @@ void Summarize(const Model& model, Route& route) {
   const std::size_t m = route.stops.size();
   // resize() keeps the buffers, so a route rebuilt in place allocates nothing.
   route.fwd.resize(m + 1);
-  route.tail.resize(m + 1);
   route.back.resize(m + 1);
   route.open.resize(m + 1);
   route.fwd[0] = v.start;
@@ -696,10 +710,8 @@ void Summarize(const Model& model, Route& route) {
     route.fwd[k + 1] = model.Concat(route.fwd[k], model.Single(s));
     route.open[k + 1] = route.open[k] + (stop.partner < 0 ? 0 : stop.pickup ? 1 : -1);
   }
-  route.tail[m] = Seg{};
   route.back[m] = v.end;
   for (std::size_t k = m; k-- > 0;) {
-    route.tail[k] = model.Concat(model.Single(route.stops[k]), route.tail[k + 1]);
     route.back[k] = model.Concat(model.Single(route.stops[k]), route.back[k + 1]);
   }
   route.whole = model.Concat(route.fwd[m], v.end);
@@ -929,10 +941,12 @@ namespace {
 namespace rs = route_search_internal;
 using Clock = std::chrono::steady_clock;
 
-// Simulated annealing's temperatures, in mean legs of the first solution: early on a round may
-// lengthen the routes by about a leg, at the end by a hundredth of one.
-constexpr double kStartTemperature = 1.0;
-constexpr double kEndTemperature = 0.01;
+// Simulated annealing's temperatures, in mean legs of the first solution: early on a round that
+// lengthens the routes by ten legs is still taken now and then, at the end one by a tenth of a
+// leg. (SISR's 100 and 1 on Solomon's plane, where a leg is about 10, are the same; colder starts
+// did worse on the long-route families.)
+constexpr double kStartTemperature = 10.0;
+constexpr double kEndTemperature = 0.1;
 
 // Re-creates a route in an InsertionPlanner (which times it like every other planned route):
 // tasks in the order of their dropoffs, each pickup at its place among the stops so far.

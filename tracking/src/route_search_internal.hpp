@@ -133,14 +133,13 @@ struct Route {
   int vehicle = 0;
   std::vector<int> stops;
   std::vector<Seg> fwd;   // fwd[k]: the start and stops[0..k)
-  std::vector<Seg> tail;  // tail[k]: stops[k..) without the end
   std::vector<Seg> back;  // back[k]: stops[k..) and the end
   std::vector<int> open;  // open[k]: paired tasks picked up and not dropped off after k stops
   Seg whole;
   double distance = 0;
 };
 
-// Recomputes route.fwd, tail, back, open, whole and distance from route.stops.
+// Recomputes route.fwd, back, open, whole and distance from route.stops.
 void Summarize(const Model& model, Route& route);
 Route MakeRoute(const Model& model, int vehicle, std::vector<int> stops);
 

@@ -146,10 +146,12 @@ Simulated Simulate(const RoutingProblem& problem, const rs::State& state) {
       if (load > vehicle.capacity) out.feasible = false;
       node = at;
     }
-    out.distance += problem.metric.distance(node, vehicle.end->node);
-    if (time + problem.metric.travel_time(node, vehicle.end->node) >
-        vehicle.end->due + kTolerance) {
-      out.feasible = false;
+    if (vehicle.end.has_value()) {
+      out.distance += problem.metric.distance(node, vehicle.end->node);
+      if (time + problem.metric.travel_time(node, vehicle.end->node) >
+          vehicle.end->due + kTolerance) {
+        out.feasible = false;
+      }
     }
   }
   for (const int count : seen) {
@@ -187,7 +189,13 @@ TEST(RouteSearchMovesTest, EveryMoveCheckAgreesWithSimulatingTheChangedRoutes) {
   std::map<rs::MoveKind, std::pair<int, int>> counted;  // feasible, infeasible
   for (std::uint32_t seed = 1; seed <= 30; ++seed) {
     const double share = seed % 3 == 0 ? 1.0 : seed % 3 == 1 ? 0.0 : 0.5;
-    const RoutingProblem problem = RandomProblem(seed, 10, 3, share);
+    RoutingProblem problem = RandomProblem(seed, 10, 3, share);
+    if (seed % 2 == 0) {
+      // Vehicles that differ: another end and due, one without an end, a later start.
+      problem.vehicles[0].end = RouteEnd{3, 800.0};
+      problem.vehicles[1].end.reset();
+      problem.vehicles[2].start_time = 30.0;
+    }
     const rs::Model model(problem);
     const rs::State state = RandomState(model, seed * 7);
     const Simulated before = Simulate(problem, state);
