@@ -934,6 +934,95 @@ void LocalSearch(State& state, Clock::time_point deadline) {
   }
 }
 
+namespace {
+
+// A route timed by plain simulation, late or not.
+struct Timing {
+  int overload = 0;     // the most on board above capacity
+  double lateness = 0;  // sum of starts (and the end's arrival) past due
+  double distance = 0;
+  bool ordered = true;  // every pickup before its dropoff
+};
+
+Timing TimeRoute(const Model& model, int vehicle, const std::vector<int>& stops,
+                 std::vector<char>& picked) {
+  const Vehicle& v = model.vehicles()[static_cast<std::size_t>(vehicle)];
+  Timing timing;
+  int load = 0;
+  for (const int s : stops) load += model.Single(s).on_board;
+  timing.overload = std::max(0, load - v.capacity);
+  int node = v.start.first;
+  double time = v.start.earliest;
+  for (const int s : stops) {
+    const Stop& stop = model.stops()[static_cast<std::size_t>(s)];
+    if (stop.pickup) picked[static_cast<std::size_t>(s)] = 1;
+    if (!stop.pickup && stop.partner >= 0 && !picked[static_cast<std::size_t>(stop.partner)]) {
+      timing.ordered = false;
+    }
+    timing.distance += model.Distance(node, stop.node);
+    const double start = std::max(time + model.Time(node, stop.node), stop.from);
+    timing.lateness += std::max(0.0, start - stop.to);
+    time = start + stop.service;
+    load += model.Single(s).delta;
+    timing.overload = std::max(timing.overload, load - v.capacity);
+    node = stop.node;
+  }
+  for (const int s : stops) picked[static_cast<std::size_t>(s)] = 0;
+  timing.distance += model.Distance(node, v.end.first);
+  timing.lateness += std::max(0.0, time + model.Time(node, v.end.first) - v.end.latest);
+  return timing;
+}
+
+// Less over capacity, then less late, then shorter; equal within rounding is not better.
+bool Better(const Timing& a, const Timing& b) {
+  if (a.overload != b.overload) return a.overload < b.overload;
+  const double scale = 1e-9 * std::max(1.0, b.lateness);
+  if (a.lateness < b.lateness - scale) return true;
+  if (a.lateness > b.lateness + scale) return false;
+  return a.distance < b.distance - 1e-9 * std::max(1.0, b.distance);
+}
+
+}  // namespace
+
+void LessLate(const Model& model, int vehicle, std::vector<int>& stops,
+              std::chrono::steady_clock::time_point deadline) {
+  std::vector<char> picked(model.stops().size(), 0);
+  Timing now = TimeRoute(model, vehicle, stops, picked);
+  const int m = static_cast<int>(stops.size());
+  std::vector<int> trial;
+  auto accept = [&]() {
+    const Timing timing = TimeRoute(model, vehicle, trial, picked);
+    if (!timing.ordered || !Better(timing, now)) return false;
+    now = timing;
+    stops = trial;
+    return true;
+  };
+  bool improved = true;
+  while (improved && std::chrono::steady_clock::now() < deadline) {
+    improved = false;
+    // Or-opt: a stretch of 1-3 stops elsewhere.
+    for (int k = 1; k <= kMaxStretch && !improved; ++k) {
+      for (int i = 0; i + k <= m && !improved; ++i) {
+        for (int j = 0; j + k <= m && !improved; ++j) {
+          if (j == i) continue;
+          trial = stops;
+          trial.erase(trial.begin() + i, trial.begin() + i + k);
+          trial.insert(trial.begin() + j, stops.begin() + i, stops.begin() + i + k);
+          improved = accept();
+        }
+      }
+    }
+    // 2-opt: a stretch reversed.
+    for (int i = 0; i < m && !improved; ++i) {
+      for (int j = i + 1; j < m && !improved; ++j) {
+        trial = stops;
+        std::reverse(trial.begin() + i, trial.begin() + j + 1);
+        improved = accept();
+      }
+    }
+  }
+}
+
 }  // namespace route_search_internal
 
 namespace {
@@ -1056,6 +1145,8 @@ RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& l
   while (limits.max_iterations < 0 || iterations < limits.max_iterations) {
     const auto now = Clock::now();
     if (now >= deadline) break;
+    // Tasks that fit nowhere on time leave the last quarter to ordering for least lateness.
+    if (!best.unplaced().empty() && now >= started + limits.budget * 3 / 4) break;
     double progress =
         budget_ms > 0 ? std::chrono::duration<double, std::milli>(now - started).count() / budget_ms
                       : 1.0;
@@ -1103,6 +1194,21 @@ RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& l
     planners[std::get<3>(*choice)].Insert(task, std::get<4>(*choice));
     solution.forced.push_back(task.id);
   }
+  // Where windows are broken anyway, the constant-time checks (which only keep windows) cannot
+  // help: such routes are reordered by simulation for least lateness, then distance.
+  for (std::size_t r = 0; r < planners.size(); ++r) {
+    if (planners[r].lateness() <= 0 &&
+        planners[r].stops().size() == best.routes()[r].stops.size()) {
+      continue;
+    }
+    std::vector<int> stops;
+    for (const RouteStop& stop : planners[r].stops()) {
+      const rs::Task& task = model.tasks()[static_cast<std::size_t>(task_of.at(stop.task_id))];
+      stops.push_back(stop.kind == StopKind::kPickup ? task.pickup : task.dropoff);
+    }
+    rs::LessLate(model, static_cast<int>(r), stops, deadline);
+    planners[r] = Rebuild(problem, model, static_cast<int>(r), stops);
+  }
   for (const InsertionPlanner& planner : planners) {
     solution.routes.push_back(planner.stops());
     if (!planner.stops().empty()) {
@@ -1112,6 +1218,24 @@ RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& l
   }
   return solution;
 }
+
+namespace {
+
+// Seconds past the windows' ends, summed over the late stops.
+std::int64_t TotalLateness(const PlanInput& input, const StopPlan& plan) {
+  std::unordered_map<std::int64_t, const PlanTask*> task_of;
+  for (const PlanTask& task : input.tasks) task_of.emplace(task.delivery_id, &task);
+  std::int64_t late = 0;
+  for (const PlannedStop& stop : plan.stops) {
+    if (!stop.late) continue;
+    const PlanTask& task = *task_of.at(stop.delivery_id);
+    const Moment due = stop.kind == StopKind::kPickup ? task.pickup_to : task.dropoff_to;
+    late += (stop.start - due).count();
+  }
+  return late;
+}
+
+}  // namespace
 
 StopPlan ReplanStops(const PlanInput& input, const std::vector<PlannedStop>& current,
                      std::size_t pinned, const SearchLimits& limits) {
@@ -1261,7 +1385,8 @@ StopPlan ReplanStops(const PlanInput& input, const std::vector<PlannedStop>& cur
     std::vector<PlannedStop> same;
     for (const Ref& ref : order) same.push_back(planned(ref));
     StopPlan kept = TimeStops(input, std::move(same));
-    if (std::pair(kept.late_stops, kept.road_km) < std::pair(plan.late_stops, plan.road_km)) {
+    if (std::pair(TotalLateness(input, kept), kept.road_km) <
+        std::pair(TotalLateness(input, plan), plan.road_km)) {
       return kept;
     }
   }

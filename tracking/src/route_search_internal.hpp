@@ -281,6 +281,11 @@ bool EnumerateMoves(const State& state, MoveKind kind,
 // Rewrites the routes a move changes, from its parameters alone.
 void ApplyMove(State& state, const Move& move);
 
+// For a route that breaks windows or the capacity anyway: or-opt and 2-opt by simulation, for
+// less overload, then less lateness, then less distance; pickups stay before their dropoffs.
+void LessLate(const Model& model, int vehicle, std::vector<int>& stops,
+              std::chrono::steady_clock::time_point deadline);
+
 // First-improvement descent over every kind until none improves or `deadline` passes.
 void LocalSearch(State& state, std::chrono::steady_clock::time_point deadline);
 

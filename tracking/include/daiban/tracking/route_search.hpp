@@ -68,7 +68,9 @@ RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& l
 // stops (those already reached or under way) keep their places and order and are visited first.
 // The rest is re-ordered; tasks of `input` without stops in `current` are added, stops of
 // deliveries `input` does not list are dropped. The result is timed by TimeStops and never worse
-// than `current` (fewer late stops first, then fewer road km) when `current` holds every stop.
+// than `current` (less total lateness first, then fewer road km) when `current` is a complete
+// plan (every stop once, pickups first, capacity kept). When some windows cannot be kept, the
+// plan keeps as many tasks on time as it can and orders the rest for least lateness.
 // Throws std::invalid_argument when a pinned dropoff's pickup is neither pinned before it nor
 // done (`picked_up`).
 StopPlan ReplanStops(const PlanInput& input, const std::vector<PlannedStop>& current,
