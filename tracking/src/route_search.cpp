@@ -356,6 +356,7 @@ bool PairRelocate(const State& state, const Visit& visit) {
     const Route& from = state.routes()[r1];
     const Route reduced = MakeRoute(model, from.vehicle, WithoutTask(model, from.stops, a));
     if (!Usable(model, reduced, reduced.whole, reduced.stops.size())) continue;
+    const double saved = from.distance - reduced.distance;
     // Its own route, the routes of stops near either end, and unused vehicles.
     std::vector<int> near_routes{r1};
     for (const int end : {task.pickup, task.dropoff}) {
@@ -373,14 +374,18 @@ bool PairRelocate(const State& state, const Visit& visit) {
       const Route& to = r2 == r1 ? reduced : state.routes()[r2];
       const double base = r2 == r1 ? from.distance : from.distance - reduced.distance + to.distance;
       bool stop = false;
-      ForEachInsertion(model, to, a, [&](int i, int j, const Seg& whole) {
-        Move move{MoveKind::kPairRelocate, r1, r2, i, j};
-        move.a = a;
-        move.feasible = true;
-        move.delta = whole.distance - base;
-        stop = visit(move);
-        return stop;
-      });
+      // Only places adding less than taking the task out saves can shorten the routes.
+      ForEachInsertion(
+          model, to, a,
+          [&](int i, int j, const Seg& whole) {
+            Move move{MoveKind::kPairRelocate, r1, r2, i, j};
+            move.a = a;
+            move.feasible = true;
+            move.delta = whole.distance - base;
+            stop = visit(move);
+            return stop;
+          },
+          &saved);
       if (stop) return true;
     }
   }
