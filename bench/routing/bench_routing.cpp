@@ -531,7 +531,7 @@ struct Pair {
 };
 
 void PrintHeader() {
-  std::printf("%-8s %5s %7s | %-26s | %-66s\n", "", "", "", "insertion (10 constructions)",
+  std::printf("%-8s %5s %7s | %-26s | %s\n", "", "", "", "insertion (10 constructions)",
               "improved (insertion + local search, ruin and recreate)");
   std::printf("%-8s %5s %7s | %8s %10s %6s | %8s %7s %8s %10s %7s %7s %7s %7s\n", "family", "inst",
               "bks veh", "vehicles", "dist/bks_d", "ms", "vehicles", "veh/bks", "dist/bks",
