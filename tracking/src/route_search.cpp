@@ -106,6 +106,16 @@ bool Closed(const Route& route, int first, int count) {
 
 using Visit = std::function<bool(const Move&)>;
 
+// Where an enumeration starts, and whether it may pass over moves that the distances alone show
+// cannot shorten the routes (before their segments are evaluated).
+struct Scan {
+  int start = 0;
+  bool improving_only = false;
+  bool Pass(double distance_change) const {
+    return improving_only && distance_change >= -kImprovement;
+  }
+};
+
 // Inter-route moves are granular (Toth & Vigo 2003): a stop is only offered next to one of its
 // nearest stops (and to one unused vehicle of each kind), which keeps a pass near-linear in the
 // number of stops on large instances while losing little: long new legs rarely pay.
@@ -129,10 +139,12 @@ std::vector<int> UnusedRoutes(const State& state) {
   return unused;
 }
 
-bool Relocate(const State& state, const Visit& visit) {
+bool Relocate(const State& state, const Scan& scan, const Visit& visit) {
   const Model& model = state.model();
   const std::vector<int> unused = UnusedRoutes(state);
-  for (int r1 = 0; r1 < static_cast<int>(state.routes().size()); ++r1) {
+  const int n = static_cast<int>(state.routes().size());
+  for (int c = 0; c < n; ++c) {
+    const int r1 = (scan.start + c) % n;
     const Route& from = state.routes()[r1];
     const int m1 = static_cast<int>(from.stops.size());
     for (int i = 0; i < m1; ++i) {
@@ -141,8 +153,20 @@ bool Relocate(const State& state, const Visit& visit) {
       const Seg rest = model.Concat(from.fwd[i], from.back[i + 1]);
       const bool rest_ok = Usable(model, from, rest, m1 - 1);
       const double saved = Length(rest, m1 - 1) - from.distance;
+      const int node = model.Single(s).first;
+      const int before = from.fwd[i].last;
+      const int after = from.back[i + 1].first;
+      const double out = model.Distance(before, after) - model.Distance(before, node) -
+                         model.Distance(node, after);
       auto offer = [&](int r2, int j) {
         const Route& to = state.routes()[r2];
+        const int c1 = to.fwd[j].last;
+        const int c2 = to.back[j].first;
+        // An emptied route saves more than its legs: it is not driven at all.
+        if (m1 > 1 && scan.Pass(out + model.Distance(c1, node) + model.Distance(node, c2) -
+                                model.Distance(c1, c2))) {
+          return false;
+        }
         const Seg whole = model.Concat(model.Concat(to.fwd[j], model.Single(s)), to.back[j]);
         Move move{MoveKind::kRelocate, r1, r2, i, j};
         move.feasible = rest_ok && Usable(model, to, whole, to.stops.size() + 1);
@@ -164,10 +188,11 @@ bool Relocate(const State& state, const Visit& visit) {
 
 // Swap (one stop each) and cross-exchange (longer stretches) share the evaluation: the stretch
 // of r1 starting at stop i lands next to a near stop of r2, where r2's stretch leaves.
-bool Exchange(const State& state, bool single, const Visit& visit) {
+bool Exchange(const State& state, bool single, const Scan& scan, const Visit& visit) {
   const Model& model = state.model();
   const int n = static_cast<int>(state.routes().size());
-  for (int r1 = 0; r1 < n; ++r1) {
+  for (int c = 0; c < n; ++c) {
+    const int r1 = (scan.start + c) % n;
     const Route& x = state.routes()[r1];
     const int m1 = static_cast<int>(x.stops.size());
     for (int k = 1; k <= kMaxStretch; ++k) {
@@ -178,6 +203,20 @@ bool Exchange(const State& state, bool single, const Visit& visit) {
           const Route& y = state.routes()[r2];
           const int m2 = static_cast<int>(y.stops.size());
           if (j < 0 || j + l > m2 || !Closed(y, j, l)) return false;
+          const int px = x.fwd[i].last;
+          const int nx = x.back[i + k].first;
+          const int py = y.fwd[j].last;
+          const int ny = y.back[j + l].first;
+          const int b1 = y.stops[j];
+          const int b2 = y.stops[j + l - 1];
+          auto at = [&](int stop) { return model.Single(stop).first; };
+          if (scan.Pass(
+                  model.Distance(px, at(b1)) + model.Distance(at(b2), nx) +
+                  model.Distance(py, at(x.stops[i])) + model.Distance(at(x.stops[i + k - 1]), ny) -
+                  model.Distance(px, at(x.stops[i])) - model.Distance(at(x.stops[i + k - 1]), nx) -
+                  model.Distance(py, at(b1)) - model.Distance(at(b2), ny))) {
+            return false;
+          }
           const Seg b = Stretch(model, y.stops, j, l);
           const Seg new_x = model.Concat(model.Concat(x.fwd[i], b), x.back[i + k]);
           const Seg new_y = model.Concat(model.Concat(y.fwd[j], a), y.back[j + l]);
@@ -204,9 +243,11 @@ bool Exchange(const State& state, bool single, const Visit& visit) {
   return false;
 }
 
-bool TwoOpt(const State& state, const Visit& visit) {
+bool TwoOpt(const State& state, const Scan& scan, const Visit& visit) {
   const Model& model = state.model();
-  for (int r = 0; r < static_cast<int>(state.routes().size()); ++r) {
+  const int n = static_cast<int>(state.routes().size());
+  for (int c = 0; c < n; ++c) {
+    const int r = (scan.start + c) % n;
     const Route& route = state.routes()[r];
     const int m = static_cast<int>(route.stops.size());
     for (int i = 0; i < m; ++i) {
@@ -235,10 +276,12 @@ std::tuple<int, double> EndKey(const Model& model, const Route& route) {
 
 // r1 keeps its stops up to x[i - 1] and continues with r2's from a stop near x[i - 1]; r2 takes
 // r1's rest. Tails may also go to an unused vehicle.
-bool TwoOptStar(const State& state, const Visit& visit) {
+bool TwoOptStar(const State& state, const Scan& scan, const Visit& visit) {
   const Model& model = state.model();
   const std::vector<int> unused = UnusedRoutes(state);
-  for (int r1 = 0; r1 < static_cast<int>(state.routes().size()); ++r1) {
+  const int n = static_cast<int>(state.routes().size());
+  for (int c = 0; c < n; ++c) {
+    const int r1 = (scan.start + c) % n;
     const Route& x = state.routes()[r1];
     const int m1 = static_cast<int>(x.stops.size());
     const Seg& x_end = model.vehicles()[static_cast<std::size_t>(x.vehicle)].end;
@@ -252,6 +295,16 @@ bool TwoOptStar(const State& state, const Visit& visit) {
         const Seg& y_end = model.vehicles()[static_cast<std::size_t>(y.vehicle)].end;
         // Vehicles with one end share the suffix summaries; others need the tails re-ended.
         const bool same_end = x_kind_end == EndKey(model, y);
+        if (same_end && i + m2 - j > 0 && j + m1 - i > 0) {
+          const int px = x.fwd[i].last;
+          const int nx = x.back[i].first;
+          const int py = y.fwd[j].last;
+          const int ny = y.back[j].first;
+          if (scan.Pass(model.Distance(px, ny) + model.Distance(py, nx) - model.Distance(px, nx) -
+                        model.Distance(py, ny))) {
+            return false;
+          }
+        }
         const Seg new_x =
             same_end
                 ? model.Concat(x.fwd[i], y.back[j])
@@ -278,10 +331,12 @@ bool TwoOptStar(const State& state, const Visit& visit) {
   return false;
 }
 
-bool OrOpt(const State& state, const Visit& visit) {
+bool OrOpt(const State& state, const Scan& scan, const Visit& visit) {
   const Model& model = state.model();
   const std::vector<int> unused = UnusedRoutes(state);
-  for (int r1 = 0; r1 < static_cast<int>(state.routes().size()); ++r1) {
+  const int n = static_cast<int>(state.routes().size());
+  for (int c = 0; c < n; ++c) {
+    const int r1 = (scan.start + c) % n;
     const Route& from = state.routes()[r1];
     const int m1 = static_cast<int>(from.stops.size());
     for (int k = 1; k <= kMaxStretch; ++k) {
@@ -291,12 +346,23 @@ bool OrOpt(const State& state, const Visit& visit) {
           const int p = state.PositionOf(stop);
           return state.RouteOf(stop) == r1 && p >= i && p < i + k;
         };
+        auto at = [&](int position) { return model.Single(from.stops[position]).first; };
+        const int s1 = at(i);
+        const int s2 = at(i + k - 1);
+        const int before = from.fwd[i].last;
+        const int after = from.back[i + k].first;
         // Within the route, later: the stretch passes the stops i + k .. q.
         Seg between;
         for (int q = i + k; q < m1; ++q) {
           const Stop& stop = model.stops()[static_cast<std::size_t>(from.stops[q])];
           if (!stop.pickup && stop.partner >= 0 && inside(stop.partner)) break;
           between = model.Concat(between, model.Single(from.stops[q]));
+          const int next = from.back[q + 1].first;
+          if (scan.Pass(model.Distance(before, at(i + k)) + model.Distance(at(q), s1) +
+                        model.Distance(s2, next) - model.Distance(before, s1) -
+                        model.Distance(s2, at(i + k)) - model.Distance(at(q), next))) {
+            continue;
+          }
           const Seg whole =
               model.Concat(model.Concat(model.Concat(from.fwd[i], between), seg), from.back[q + 1]);
           Move move{MoveKind::kOrOpt, r1, r1, i, q + 1 - k, k};
@@ -310,6 +376,12 @@ bool OrOpt(const State& state, const Visit& visit) {
           const Stop& stop = model.stops()[static_cast<std::size_t>(from.stops[q])];
           if (stop.pickup && inside(stop.partner)) break;
           between = model.Concat(model.Single(from.stops[q]), between);
+          const int prev = from.fwd[q].last;
+          if (scan.Pass(model.Distance(prev, s1) + model.Distance(s2, at(q)) +
+                        model.Distance(at(i - 1), after) - model.Distance(prev, at(q)) -
+                        model.Distance(at(i - 1), s1) - model.Distance(s2, after))) {
+            continue;
+          }
           const Seg whole =
               model.Concat(model.Concat(model.Concat(from.fwd[q], seg), between), from.back[i + k]);
           Move move{MoveKind::kOrOpt, r1, r1, i, q, k};
@@ -323,8 +395,16 @@ bool OrOpt(const State& state, const Visit& visit) {
         const Seg rest = model.Concat(from.fwd[i], from.back[i + k]);
         const bool rest_ok = Usable(model, from, rest, m1 - k);
         const double saved = Length(rest, m1 - k) - from.distance;
+        const double out =
+            model.Distance(before, after) - model.Distance(before, s1) - model.Distance(s2, after);
         auto offer = [&](int r2, int j) {
           const Route& to = state.routes()[r2];
+          const int c1 = to.fwd[j].last;
+          const int c2 = to.back[j].first;
+          if (m1 > k && scan.Pass(out + model.Distance(c1, s1) + model.Distance(s2, c2) -
+                                  model.Distance(c1, c2))) {
+            return false;
+          }
           const Seg whole = model.Concat(model.Concat(to.fwd[j], seg), to.back[j]);
           Move move{MoveKind::kOrOpt, r1, r2, i, j, k};
           move.feasible = rest_ok && Usable(model, to, whole, to.stops.size() + k);
@@ -345,10 +425,12 @@ bool OrOpt(const State& state, const Visit& visit) {
   return false;
 }
 
-bool PairRelocate(const State& state, const Visit& visit) {
+bool PairRelocate(const State& state, const Scan& scan, const Visit& visit) {
   const Model& model = state.model();
   const std::vector<int> targets = TargetRoutes(state);
-  for (int a = 0; a < static_cast<int>(model.tasks().size()); ++a) {
+  const int n = static_cast<int>(model.tasks().size());
+  for (int c = 0; c < n; ++c) {
+    const int a = (scan.start + c) % n;
     const Task& task = model.tasks()[static_cast<std::size_t>(a)];
     if (task.pickup < 0) continue;  // a single stop: Relocate and OrOpt move it
     const int r1 = state.RouteOf(task.pickup);
@@ -414,9 +496,11 @@ std::optional<BestPlace> Cheapest(const Model& model, const Route& route, int ta
   return best;
 }
 
-bool PairExchange(const State& state, const Visit& visit) {
+bool PairExchange(const State& state, const Scan& scan, const Visit& visit) {
   const Model& model = state.model();
-  for (int a = 0; a < static_cast<int>(model.tasks().size()); ++a) {
+  const int n = static_cast<int>(model.tasks().size());
+  for (int c = 0; c < n; ++c) {
+    const int a = (scan.start + c) % n;
     const Task& task_a = model.tasks()[static_cast<std::size_t>(a)];
     if (task_a.pickup < 0) continue;
     const int r1 = state.RouteOf(task_a.pickup);
@@ -812,24 +896,25 @@ void State::Insert(int task, int r, int pickup_before, int dropoff_before) {
 // --- Moves
 
 bool EnumerateMoves(const State& state, MoveKind kind,
-                    const std::function<bool(const Move&)>& visit) {
+                    const std::function<bool(const Move&)>& visit, int start, bool improving_only) {
+  const Scan scan{start, improving_only};
   switch (kind) {
     case MoveKind::kRelocate:
-      return Relocate(state, visit);
+      return Relocate(state, scan, visit);
     case MoveKind::kSwap:
-      return Exchange(state, true, visit);
+      return Exchange(state, true, scan, visit);
     case MoveKind::kTwoOpt:
-      return TwoOpt(state, visit);
+      return TwoOpt(state, scan, visit);
     case MoveKind::kTwoOptStar:
-      return TwoOptStar(state, visit);
+      return TwoOptStar(state, scan, visit);
     case MoveKind::kOrOpt:
-      return OrOpt(state, visit);
+      return OrOpt(state, scan, visit);
     case MoveKind::kCrossExchange:
-      return Exchange(state, false, visit);
+      return Exchange(state, false, scan, visit);
     case MoveKind::kPairRelocate:
-      return PairRelocate(state, visit);
+      return PairRelocate(state, scan, visit);
     case MoveKind::kPairExchange:
-      return PairExchange(state, visit);
+      return PairExchange(state, scan, visit);
   }
   return false;
 }
@@ -919,19 +1004,27 @@ void ApplyMove(State& state, const Move& m) {
 }
 
 void LocalSearch(State& state, Clock::time_point deadline) {
+  // Each kind resumes where its last improvement was found instead of at the first route, so a
+  // pass costs about one sweep however many moves it applies.
   bool improved = true;
   while (improved) {
     improved = false;
     for (const MoveKind kind : kAllMoves) {
+      const bool by_task = kind == MoveKind::kPairRelocate || kind == MoveKind::kPairExchange;
+      int from = 0;
       for (;;) {
         if (Clock::now() >= deadline) return;
         std::optional<Move> found;
-        EnumerateMoves(state, kind, [&](const Move& move) {
-          if (!move.feasible || move.delta >= -kImprovement) return false;
-          found = move;
-          return true;
-        });
+        EnumerateMoves(
+            state, kind,
+            [&](const Move& move) {
+              if (!move.feasible || move.delta >= -kImprovement) return false;
+              found = move;
+              return true;
+            },
+            from, true);
         if (!found.has_value()) break;
+        from = by_task ? found->a : found->r1;
         ApplyMove(state, *found);
         improved = true;
       }

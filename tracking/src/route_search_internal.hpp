@@ -274,9 +274,12 @@ struct Move {
   double delta = 0;       // change of the total distance
 };
 
-// Offers the moves of one kind; visit returns true to stop. Returns whether it was stopped.
+// Offers the moves of one kind, starting from route `start` (task `start` for the pair moves)
+// and wrapping around; visit returns true to stop. Returns whether it was stopped. With
+// `improving_only`, moves whose distance change is plainly not negative may be left out unchecked.
 bool EnumerateMoves(const State& state, MoveKind kind,
-                    const std::function<bool(const Move&)>& visit);
+                    const std::function<bool(const Move&)>& visit, int start = 0,
+                    bool improving_only = false);
 
 // Rewrites the routes a move changes, from its parameters alone.
 void ApplyMove(State& state, const Move& move);

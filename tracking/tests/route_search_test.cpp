@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -228,6 +229,37 @@ TEST(RouteSearchMovesTest, EveryMoveCheckAgreesWithSimulatingTheChangedRoutes) {
         rs::MoveKind::kTwoOptStar, rs::MoveKind::kOrOpt, rs::MoveKind::kCrossExchange}) {
     EXPECT_GT(counted[kind].second, 0) << Name(kind);
   }
+}
+
+// The descent asks only for improving moves and lets enumerations skip the rest by distance
+// alone: that shortcut must not lose a single improving feasible move.
+TEST(RouteSearchMovesTest, ImprovingOnlyKeepsEveryImprovingMove) {
+  auto key = [](const rs::Move& m) { return std::tuple(m.r1, m.r2, m.i, m.j, m.k, m.l, m.a, m.b); };
+  int improving = 0;
+  for (std::uint32_t seed = 1; seed <= 30; ++seed) {
+    RoutingProblem problem = RandomProblem(seed, 10, 3, seed % 3 == 0 ? 1.0 : 0.5);
+    if (seed % 2 == 0) problem.vehicles[1].end = RouteEnd{5, 900.0};
+    const rs::Model model(problem);
+    const rs::State state = RandomState(model, seed * 3);
+    for (const rs::MoveKind kind : rs::kAllMoves) {
+      std::set<std::tuple<int, int, int, int, int, int, int, int>> all;
+      std::set<std::tuple<int, int, int, int, int, int, int, int>> quick;
+      rs::EnumerateMoves(state, kind, [&](const rs::Move& m) {
+        if (m.feasible && m.delta < -1e-6) all.insert(key(m));
+        return false;
+      });
+      rs::EnumerateMoves(
+          state, kind,
+          [&](const rs::Move& m) {
+            if (m.feasible && m.delta < -1e-6) quick.insert(key(m));
+            return false;
+          },
+          seed % 3, true);
+      EXPECT_EQ(all, quick) << Name(kind) << " seed " << seed;
+      improving += static_cast<int>(all.size());
+    }
+  }
+  EXPECT_GT(improving, 100);
 }
 
 TEST(RouteSearchMovesTest, InsertionReportsExactlyTheFeasiblePositions) {
