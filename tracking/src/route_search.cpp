@@ -111,6 +111,10 @@ using Visit = std::function<bool(const Move&)>;
 struct Scan {
   int start = 0;
   bool improving_only = false;
+  const std::vector<char>* active = nullptr;  // routes moves start from; null: all
+  bool Skip(int route) const {
+    return active != nullptr && !(*active)[static_cast<std::size_t>(route)];
+  }
   bool Pass(double distance_change) const {
     return improving_only && distance_change >= -kImprovement;
   }
@@ -145,6 +149,7 @@ bool Relocate(const State& state, const Scan& scan, const Visit& visit) {
   const int n = static_cast<int>(state.routes().size());
   for (int c = 0; c < n; ++c) {
     const int r1 = (scan.start + c) % n;
+    if (scan.Skip(r1)) continue;
     const Route& from = state.routes()[r1];
     const int m1 = static_cast<int>(from.stops.size());
     for (int i = 0; i < m1; ++i) {
@@ -193,6 +198,7 @@ bool Exchange(const State& state, bool single, const Scan& scan, const Visit& vi
   const int n = static_cast<int>(state.routes().size());
   for (int c = 0; c < n; ++c) {
     const int r1 = (scan.start + c) % n;
+    if (scan.Skip(r1)) continue;
     const Route& x = state.routes()[r1];
     const int m1 = static_cast<int>(x.stops.size());
     for (int k = 1; k <= kMaxStretch; ++k) {
@@ -248,6 +254,7 @@ bool TwoOpt(const State& state, const Scan& scan, const Visit& visit) {
   const int n = static_cast<int>(state.routes().size());
   for (int c = 0; c < n; ++c) {
     const int r = (scan.start + c) % n;
+    if (scan.Skip(r)) continue;
     const Route& route = state.routes()[r];
     const int m = static_cast<int>(route.stops.size());
     for (int i = 0; i < m; ++i) {
@@ -282,6 +289,7 @@ bool TwoOptStar(const State& state, const Scan& scan, const Visit& visit) {
   const int n = static_cast<int>(state.routes().size());
   for (int c = 0; c < n; ++c) {
     const int r1 = (scan.start + c) % n;
+    if (scan.Skip(r1)) continue;
     const Route& x = state.routes()[r1];
     const int m1 = static_cast<int>(x.stops.size());
     const Seg& x_end = model.vehicles()[static_cast<std::size_t>(x.vehicle)].end;
@@ -337,6 +345,7 @@ bool OrOpt(const State& state, const Scan& scan, const Visit& visit) {
   const int n = static_cast<int>(state.routes().size());
   for (int c = 0; c < n; ++c) {
     const int r1 = (scan.start + c) % n;
+    if (scan.Skip(r1)) continue;
     const Route& from = state.routes()[r1];
     const int m1 = static_cast<int>(from.stops.size());
     for (int k = 1; k <= kMaxStretch; ++k) {
@@ -434,7 +443,7 @@ bool PairRelocate(const State& state, const Scan& scan, const Visit& visit) {
     const Task& task = model.tasks()[static_cast<std::size_t>(a)];
     if (task.pickup < 0) continue;  // a single stop: Relocate and OrOpt move it
     const int r1 = state.RouteOf(task.pickup);
-    if (r1 < 0) continue;
+    if (r1 < 0 || scan.Skip(r1)) continue;
     const Route& from = state.routes()[r1];
     const Route reduced = MakeRoute(model, from.vehicle, WithoutTask(model, from.stops, a));
     if (!Usable(model, reduced, reduced.whole, reduced.stops.size())) continue;
@@ -504,7 +513,7 @@ bool PairExchange(const State& state, const Scan& scan, const Visit& visit) {
     const Task& task_a = model.tasks()[static_cast<std::size_t>(a)];
     if (task_a.pickup < 0) continue;
     const int r1 = state.RouteOf(task_a.pickup);
-    if (r1 < 0) continue;
+    if (r1 < 0 || scan.Skip(r1)) continue;
     const Route& x = state.routes()[r1];
     std::optional<Route> x_without_a;
     for (const int b : model.TaskNeighbours(a)) {
@@ -600,7 +609,7 @@ void Ruin(State& state, Rng& rng) {
 
 // The order unplaced tasks are put back in, drawn as in SISR: random, largest demand first,
 // farthest first, nearest first, plus earliest deadline first (which suits tight windows).
-void OrderForRecreate(const Model& model, std::vector<int>& tasks, Rng& rng) {
+void OrderForRecreate(const Model& model, std::vector<int>& tasks, Rng& rng, int draw) {
   const int depot = model.vehicles().empty() ? 0 : model.vehicles()[0].start.first;
   auto far = [&](int t) {
     const Task& task = model.tasks()[static_cast<std::size_t>(t)];
@@ -619,7 +628,6 @@ void OrderForRecreate(const Model& model, std::vector<int>& tasks, Rng& rng) {
                : drop;
   };
   std::shuffle(tasks.begin(), tasks.end(), rng.engine());
-  const int draw = rng.Below(13);
   if (draw < 4) return;
   if (draw < 8) {
     std::stable_sort(tasks.begin(), tasks.end(), [&](int a, int b) {
@@ -637,10 +645,11 @@ void OrderForRecreate(const Model& model, std::vector<int>& tasks, Rng& rng) {
 
 // Greedy insertion: each unplaced task at its cheapest feasible position, passing over a position
 // now and then (blinks) so that repeated rounds do not rebuild the same routes.
-void Recreate(State& state, Rng& rng, double blink) {
+// `order` picks the order as OrderForRecreate's draw does; negative: drawn at random.
+void Recreate(State& state, Rng& rng, double blink, int order = -1) {
   const Model& model = state.model();
   std::vector<int> tasks = state.unplaced();
-  OrderForRecreate(model, tasks, rng);
+  OrderForRecreate(model, tasks, rng, order >= 0 ? order : rng.Below(13));
   for (const int t : tasks) {
     std::optional<std::tuple<double, int, int, int>> best;
     double limit = kFar;  // the least added distance so far
@@ -750,19 +759,20 @@ Model::Model(const RoutingProblem& problem) {
 
   const std::size_t n = stops_.size();
   neighbours_.resize(n);
+  const std::size_t keep = std::min(n, kRuinNeighbours);
+  std::vector<std::pair<double, int>> by_gap(n);
   for (std::size_t s = 0; s < n; ++s) {
-    std::vector<int>& list = neighbours_[s];
-    list.resize(n);
-    for (std::size_t k = 0; k < n; ++k) list[k] = static_cast<int>(k);
-    auto gap = [&](int other) {
-      const int a = stops_[s].node;
-      const int b = stops_[static_cast<std::size_t>(other)].node;
-      return other == static_cast<int>(s) ? -1.0 : Distance(a, b) + Distance(b, a);
-    };
-    const std::size_t keep = std::min(n, kRuinNeighbours);
-    std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(keep), list.end(),
-                      [&](int x, int y) { return std::pair(gap(x), x) < std::pair(gap(y), y); });
-    list.resize(keep);
+    const int a = stops_[s].node;
+    for (std::size_t k = 0; k < n; ++k) {
+      const int b = stops_[k].node;
+      by_gap[k] = {k == s ? -1.0 : Distance(a, b) + Distance(b, a), static_cast<int>(k)};
+    }
+    // Selecting the nearest first keeps this at n^2 rather than n^2 log n on large instances.
+    std::nth_element(by_gap.begin(), by_gap.begin() + static_cast<std::ptrdiff_t>(keep - 1),
+                     by_gap.end());
+    std::sort(by_gap.begin(), by_gap.begin() + static_cast<std::ptrdiff_t>(keep));
+    neighbours_[s].resize(keep);
+    for (std::size_t k = 0; k < keep; ++k) neighbours_[s][k] = by_gap[k].second;
   }
   task_neighbours_.resize(tasks_.size());
   for (std::size_t a = 0; a < tasks_.size(); ++a) {
@@ -775,7 +785,8 @@ Model::Model(const RoutingProblem& problem) {
                             Distance(node(tasks_[a].dropoff), node(tasks_[b].dropoff)),
                         static_cast<int>(b));
     }
-    std::sort(near.begin(), near.end());
+    const std::size_t few = std::min(near.size(), kTaskNeighbours);
+    std::partial_sort(near.begin(), near.begin() + static_cast<std::ptrdiff_t>(few), near.end());
     for (std::size_t k = 0; k < near.size() && k < kTaskNeighbours; ++k) {
       task_neighbours_[a].push_back(near[k].second);
     }
@@ -818,7 +829,10 @@ Route MakeRoute(const Model& model, int vehicle, std::vector<int> stops) {
 // --- State
 
 State::State(const Model& model, const std::vector<std::vector<int>>& routes)
-    : model_(&model), route_of_(model.stops().size(), -1), position_(model.stops().size(), -1) {
+    : model_(&model),
+      route_of_(model.stops().size(), -1),
+      position_(model.stops().size(), -1),
+      touched_(model.vehicles().size(), 0) {
   for (std::size_t r = 0; r < model.vehicles().size(); ++r) {
     routes_.push_back(
         MakeRoute(model, static_cast<int>(r), r < routes.size() ? routes[r] : std::vector<int>{}));
@@ -853,6 +867,7 @@ void State::Index(int r) {
 }
 
 void State::SetStops(int r, std::vector<int> stops) {
+  touched_[static_cast<std::size_t>(r)] = 1;
   Route& route = routes_[static_cast<std::size_t>(r)];
   route.stops = std::move(stops);
   Summarize(*model_, route);
@@ -896,8 +911,9 @@ void State::Insert(int task, int r, int pickup_before, int dropoff_before) {
 // --- Moves
 
 bool EnumerateMoves(const State& state, MoveKind kind,
-                    const std::function<bool(const Move&)>& visit, int start, bool improving_only) {
-  const Scan scan{start, improving_only};
+                    const std::function<bool(const Move&)>& visit, int start, bool improving_only,
+                    const std::vector<char>* active) {
+  const Scan scan{start, improving_only, active};
   switch (kind) {
     case MoveKind::kRelocate:
       return Relocate(state, scan, visit);
@@ -1003,7 +1019,8 @@ void ApplyMove(State& state, const Move& m) {
   }
 }
 
-void LocalSearch(State& state, Clock::time_point deadline) {
+void LocalSearch(State& state, Clock::time_point deadline, std::vector<char> active) {
+  if (active.empty()) active.assign(state.routes().size(), 1);
   // Each kind resumes where its last improvement was found instead of at the first route, so a
   // pass costs about one sweep however many moves it applies.
   bool improved = true;
@@ -1022,7 +1039,7 @@ void LocalSearch(State& state, Clock::time_point deadline) {
               found = move;
               return true;
             },
-            from, true);
+            from, true, &active);
         if (!found.has_value()) break;
         from = by_task ? found->a : found->r1;
         ApplyMove(state, *found);
@@ -1225,8 +1242,18 @@ RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& l
   }
 
   rs::Rng rng(limits.seed);
-  rs::Recreate(state, rng, 0.0);
-  rs::LocalSearch(state, deadline);
+  // The first routes: the better of farthest-first and earliest-deadline-first insertion, the
+  // orders that suit a start from nothing (a random order leaves far tasks to new routes).
+  {
+    rs::State due_first = state;
+    rs::Recreate(state, rng, 0.0, 8);
+    rs::Recreate(due_first, rng, 0.0, 12);
+    if (due_first.Cost() < state.Cost()) state = std::move(due_first);
+  }
+  // On large instances a full descent from the greedy start could eat the budget that ruin and
+  // recreate (and the descents on its improvements, which only start from changed routes) use
+  // better.
+  rs::LocalSearch(state, std::min(deadline, started + limits.budget / 4));
 
   rs::State best = state;
   rs::State current = state;
@@ -1254,12 +1281,15 @@ RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& l
     }
     const double temperature = hot * std::pow(cold / hot, std::min(progress, 1.0));
     candidate = current;  // assignment into the same object reuses its buffers
+    candidate.ClearTouched();
     rs::Ruin(candidate, rng);
     rs::Recreate(candidate, rng, rs::kBlink);
     ++iterations;
     const double cost = candidate.Cost();
     if (cost < best.Cost() - 1e-9) {
-      rs::LocalSearch(candidate, deadline);
+      // A twentieth of the budget at most: far from a local optimum (a large instance early
+      // on) one descent could otherwise take the rounds' time.
+      rs::LocalSearch(candidate, std::min(deadline, now + limits.budget / 20), candidate.touched());
       best = candidate;
       std::swap(current, candidate);
     } else if (cost < current.Cost() - temperature * std::log(std::max(rng.Uniform(), 1e-300))) {

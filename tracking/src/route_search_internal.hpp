@@ -151,6 +151,9 @@ class State {
   const Model& model() const { return *model_; }
   const std::vector<Route>& routes() const { return routes_; }
   const std::vector<int>& unplaced() const { return unplaced_; }
+  // Which routes SetStops (and so Remove and Insert) changed since ClearTouched.
+  const std::vector<char>& touched() const { return touched_; }
+  void ClearTouched() { std::fill(touched_.begin(), touched_.end(), 0); }
   int RouteOf(int stop) const { return route_of_[static_cast<std::size_t>(stop)]; }
   int PositionOf(int stop) const { return position_[static_cast<std::size_t>(stop)]; }
   double Distance() const;
@@ -176,6 +179,7 @@ class State {
   std::vector<int> route_of_;  // per stop; -1 when unplaced
   std::vector<int> position_;
   std::vector<int> unplaced_;
+  std::vector<char> touched_;
 };
 
 // Calls f(pickup_before, dropoff_before, whole) for every position of `task` in `route` that
@@ -276,10 +280,11 @@ struct Move {
 
 // Offers the moves of one kind, starting from route `start` (task `start` for the pair moves)
 // and wrapping around; visit returns true to stop. Returns whether it was stopped. With
-// `improving_only`, moves whose distance change is plainly not negative may be left out unchecked.
+// `improving_only`, moves whose distance change is plainly not negative may be left out unchecked;
+// with `active`, only moves taking stops out of routes r with (*active)[r] are offered.
 bool EnumerateMoves(const State& state, MoveKind kind,
                     const std::function<bool(const Move&)>& visit, int start = 0,
-                    bool improving_only = false);
+                    bool improving_only = false, const std::vector<char>* active = nullptr);
 
 // Rewrites the routes a move changes, from its parameters alone.
 void ApplyMove(State& state, const Move& move);
@@ -289,7 +294,10 @@ void ApplyMove(State& state, const Move& move);
 void LessLate(const Model& model, int vehicle, std::vector<int>& stops,
               std::chrono::steady_clock::time_point deadline);
 
-// First-improvement descent over every kind until none improves or `deadline` passes.
-void LocalSearch(State& state, std::chrono::steady_clock::time_point deadline);
+// First-improvement descent over every kind until none improves or `deadline` passes. Moves start
+// from the routes flagged in `active` (empty: all); a route a move only receives stops in does not
+// join them, which keeps a descent after ruin and recreate local to what it changed.
+void LocalSearch(State& state, std::chrono::steady_clock::time_point deadline,
+                 std::vector<char> active = {});
 
 }  // namespace daiban::tracking::route_search_internal
