@@ -1262,7 +1262,9 @@ RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& l
   // benchmark's plane alike; cooled geometrically over the budget (or the iterations).
   std::size_t placed = 0;
   for (const rs::Route& route : state.routes()) placed += route.stops.size();
-  const double mean_leg = state.Distance() / static_cast<double>(std::max<std::size_t>(placed, 1));
+  // (With nothing placed or no distance at all, any positive scale will do.)
+  const double mean_leg =
+      placed > 0 && state.Distance() > 0 ? state.Distance() / static_cast<double>(placed) : 1.0;
   const double hot = kStartTemperature * mean_leg;
   const double cold = kEndTemperature * mean_leg;
   std::int64_t iterations = 0;

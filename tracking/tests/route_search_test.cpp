@@ -436,6 +436,19 @@ TEST(SolveRoutesTest, TasksNoRouteCanKeepAreForcedNotLost) {
   EXPECT_EQ(stops, 12u);
 }
 
+TEST(SolveRoutesTest, NothingToDoOrNobodyToDoIt) {
+  RoutingProblem no_tasks = RandomProblem(3, 0, 2, 0.0);
+  const RoutingSolution idle = SolveRoutes(no_tasks, Rounds(5));
+  ASSERT_EQ(idle.routes.size(), 2u);
+  EXPECT_TRUE(idle.routes[0].empty());
+  EXPECT_EQ(idle.distance, 0.0);
+
+  RoutingProblem no_vehicles = RandomProblem(3, 4, 0, 0.0);
+  const RoutingSolution stranded = SolveRoutes(no_vehicles, Rounds(5));
+  EXPECT_TRUE(stranded.routes.empty());
+  EXPECT_TRUE(stranded.forced.empty());  // there is nowhere to force them
+}
+
 TEST(SolveRoutesTest, RejectsDuplicateTaskIds) {
   RoutingProblem problem = RandomProblem(3, 4, 1, 0.0);
   problem.tasks[1].id = problem.tasks[0].id;

@@ -58,7 +58,8 @@ struct RoutingSolution {
 
 // Routes for every task, starting from `initial` (routes[v] for vehicles[v]; stops are matched to
 // tasks by task_id and kind, timing fields ignored) when given: tasks it leaves out, and those of
-// a route that breaks a window or the capacity, are inserted first. Throws std::invalid_argument
+// a route that breaks a window or the capacity, are inserted first. (Without vehicles nothing is
+// placed.) Throws std::invalid_argument
 // on duplicate task ids or an initial route for a vehicle that does not exist.
 RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& limits,
                             const std::vector<std::vector<RouteStop>>& initial = {});
