@@ -56,11 +56,12 @@ struct RoutingSolution {
   std::int64_t iterations = 0;       // ruin-and-recreate rounds done
 };
 
-// Routes for every task, starting from `initial` (routes[v] for vehicles[v]; stops are matched to
-// tasks by task_id and kind, timing fields ignored) when given: tasks it leaves out, and those of
-// a route that breaks a window or the capacity, are inserted first. (Without vehicles nothing is
-// placed.) Throws std::invalid_argument
-// on duplicate task ids or an initial route for a vehicle that does not exist.
+// Routes for every task within `limits`, which cover the whole call (tables, first routes and
+// search). The first routes are `initial` when given (routes[v] for vehicles[v]; stops are
+// matched to tasks by task_id and kind, timing fields ignored); tasks it leaves out, and those of a
+// route that breaks a window or the capacity, are inserted by cheapest insertion, as all tasks are
+// without it. Without vehicles nothing is placed. Throws std::invalid_argument on duplicate task
+// ids or more initial routes than vehicles.
 RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& limits,
                             const std::vector<std::vector<RouteStop>>& initial = {});
 
