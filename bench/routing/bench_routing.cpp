@@ -1,10 +1,15 @@
 // Builds routes for the Solomon VRPTW and Li & Lim PDPTW instances with the insertion core of
-// daiban::tracking::PlanStops (InsertionPlanner), checks every solution and compares it with the
-// best known. See bench/README.md.
+// daiban::tracking::PlanStops (InsertionPlanner), improves them with daiban::tracking::SolveRoutes
+// (local search inside ruin and recreate), checks every solution and compares both with the best
+// known. See bench/README.md.
 //
-// Usage: bench_routing DATA_DIR [--verbose]
+// Usage: bench_routing DATA_DIR [--verbose] [--budget-ms N] [--rounds N]
 //   DATA_DIR holds solomon/, li_lim_100/ (optional) and bks.json.
-// Prints a table per instance family; --verbose adds one "INSTANCE" line per instance.
+//   --budget-ms: the improvement's time budget per instance (default 900).
+//   --rounds: also stop each search after N ruin-and-recreate rounds; with a budget too long to
+//   matter, the routes are then the same on every run and machine.
+// Prints a table per instance family and one summary line per data folder; --verbose adds one
+// "INSTANCE" line per instance.
 // Exit status: 0 when every solution is valid (each customer served exactly once, in one route,
 // pickups before their deliveries, capacity kept), 1 when one is not, 2 on bad usage or data.
 // Time-window violations are counted and reported, not treated as invalid.
@@ -13,6 +18,7 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -27,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "daiban/tracking/route_search.hpp"
 #include "daiban/tracking/routing.hpp"
 
 namespace {
@@ -38,6 +45,10 @@ using daiban::tracking::InsertionPlanner;
 using daiban::tracking::InsertionTask;
 using daiban::tracking::RouteEnd;
 using daiban::tracking::RouteStop;
+using daiban::tracking::RoutingProblem;
+using daiban::tracking::RoutingSolution;
+using daiban::tracking::SearchLimits;
+using daiban::tracking::SearchVehicle;
 using daiban::tracking::StopKind;
 using Clock = std::chrono::steady_clock;
 
@@ -180,8 +191,9 @@ Instance ReadLiLim(const fs::path& path) {
 
 struct Solution {
   std::vector<std::vector<RouteStop>> routes;
-  double distance = 0;  // as the planner summed it
-  int forced = 0;       // tasks placed by LeastLate: no route could take them on time
+  double distance = 0;      // as the planner summed it
+  int forced = 0;           // tasks placed by LeastLate: no route could take them on time
+  std::int64_t rounds = 0;  // the improvement's ruin-and-recreate rounds
 };
 
 double Euclidean(const Node& a, const Node& b) { return std::hypot(a.x - b.x, a.y - b.y); }
@@ -337,6 +349,32 @@ Solution Solve(const Instance& instance, const Plane& plane,
   return *best;
 }
 
+// Routes by SolveRoutes within `limits`: its own cheapest insertion, then the improvement. It
+// does not start from the ten constructions above, which take seconds on instances of a thousand
+// customers. The fleet is the instance's (every vehicle from the depot at its ready time, back by
+// its due time), or as many vehicles as the constructions needed if that is more.
+Solution Improve(const Instance& instance, const Plane& plane,
+                 const std::vector<InsertionTask>& tasks, std::size_t fleet_needed,
+                 const SearchLimits& limits) {
+  const Node& depot = instance.nodes[0];
+  RoutingProblem problem;
+  problem.metric = plane.Metric();
+  problem.tasks = tasks;
+  const std::size_t fleet =
+      std::max<std::size_t>(static_cast<std::size_t>(instance.vehicles), fleet_needed);
+  problem.vehicles.assign(fleet,
+                          SearchVehicle{0, depot.ready, instance.capacity, RouteEnd{0, depot.due}});
+  const RoutingSolution improved = SolveRoutes(problem, limits);
+  Solution solution;
+  for (const std::vector<RouteStop>& route : improved.routes) {
+    if (!route.empty()) solution.routes.push_back(route);
+  }
+  solution.distance = improved.distance;
+  solution.forced = static_cast<int>(improved.forced.size());
+  solution.rounds = improved.iterations;
+  return solution;
+}
+
 struct Check {
   bool valid = true;
   std::string problem;
@@ -447,6 +485,7 @@ BestKnown LookUp(const nlohmann::json& bks, const std::string& name) {
   return known;
 }
 
+// One method's figures over some instances (sums; printed as means).
 struct Tally {
   int instances = 0;
   int with_bks = 0;
@@ -455,6 +494,7 @@ struct Tally {
   double ratio = 0;
   double distance_ratio = 0;
   double ms = 0;
+  std::vector<double> times;  // ms per instance, for the median
   int window_violations = 0;
   int invalid = 0;
 
@@ -466,23 +506,76 @@ struct Tally {
     ratio += other.ratio;
     distance_ratio += other.distance_ratio;
     ms += other.ms;
+    times.insert(times.end(), other.times.begin(), other.times.end());
     window_violations += other.window_violations;
     invalid += other.invalid;
+  }
+  double Mean(double sum) const { return instances > 0 ? sum / instances : 0.0; }
+  double MeanKnown(double sum) const { return with_bks > 0 ? sum / with_bks : 0.0; }
+  double VehicleRatio() const { return bks_vehicles > 0 ? vehicles / bks_vehicles : 0.0; }
+  double MedianMs() const {
+    if (times.empty()) return 0.0;
+    std::vector<double> sorted = times;
+    std::sort(sorted.begin(), sorted.end());
+    const std::size_t mid = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2.0;
+  }
+};
+
+// The insertion baseline and its improvement on the same instances.
+struct Pair {
+  Tally insertion;
+  Tally improved;
+  void Add(const Pair& other) {
+    insertion.Add(other.insertion);
+    improved.Add(other.improved);
   }
 };
 
 void PrintHeader() {
-  std::printf("%-8s %5s %9s %9s %9s %10s %11s %9s %8s %7s\n", "family", "inst", "vehicles",
-              "bks veh", "veh/bks", "dist/bks", "dist/bks_d", "ms/inst", "tw viol", "invalid");
+  std::printf("%-8s %5s %7s | %-26s | %s\n", "", "", "", "insertion (10 constructions)",
+              "improved (SolveRoutes: insertion, local search, ruin and recreate)");
+  std::printf("%-8s %5s %7s | %8s %10s %6s | %8s %7s %8s %10s %7s %7s %7s %7s\n", "family", "inst",
+              "bks veh", "vehicles", "dist/bks_d", "ms", "vehicles", "veh/bks", "dist/bks",
+              "dist/bks_d", "ms", "med ms", "tw viol", "invalid");
 }
 
-void PrintRow(const std::string& label, const Tally& t) {
-  const double n = t.instances;
-  const double m = t.with_bks > 0 ? t.with_bks : 1;
-  std::printf("%-8s %5d %9.2f %9.2f %9.3f %10.3f %11.3f %9.1f %8d %7d\n", label.c_str(),
-              t.instances, t.vehicles / n, t.bks_vehicles / m,
-              t.bks_vehicles > 0 ? t.vehicles / t.bks_vehicles : 0.0, t.ratio / m,
-              t.distance_ratio / m, t.ms / n, t.window_violations, t.invalid);
+void PrintRow(const std::string& label, const Pair& p) {
+  const Tally& a = p.insertion;
+  const Tally& b = p.improved;
+  std::printf(
+      "%-8s %5d %7.2f | %8.2f %10.3f %6.1f | %8.2f %7.3f %8.3f %10.3f %7.0f %7.0f %7d %7d\n",
+      label.c_str(), a.instances, a.MeanKnown(a.bks_vehicles), a.Mean(a.vehicles),
+      a.MeanKnown(a.distance_ratio), a.Mean(a.ms), b.Mean(b.vehicles), b.VehicleRatio(),
+      b.MeanKnown(b.ratio), b.MeanKnown(b.distance_ratio), b.Mean(b.ms), b.MedianMs(),
+      b.window_violations, b.invalid + a.invalid);
+}
+
+// The line a reader (or a script) takes away: the improved routes of one data folder.
+void PrintSummary(const std::string& folder, const Tally& t) {
+  std::printf(
+      "routing %s: instances %d, distance/best-known-distance %.3f, vehicles/best-known %.2f, "
+      "median ms %.0f, invalid %d, late %d\n",
+      folder.c_str(), t.instances, t.MeanKnown(t.distance_ratio), t.VehicleRatio(), t.MedianMs(),
+      t.invalid, t.window_violations);
+}
+
+// Figures of one solution against the instance's best known.
+Tally Measure(const Solution& solution, const Check& check, const BestKnown& known, double ms) {
+  Tally t;
+  t.instances = 1;
+  t.vehicles = static_cast<double>(solution.routes.size());
+  t.ms = ms;
+  t.times.push_back(ms);
+  t.window_violations = check.window_violations;
+  t.invalid = check.valid ? 0 : 1;
+  if (known.cost.has_value() && known.vehicles.has_value()) {
+    t.with_bks = 1;
+    t.bks_vehicles = *known.vehicles;
+    t.ratio = check.distance / *known.cost;
+    t.distance_ratio = check.distance / *known.distance_cost;
+  }
+  return t;
 }
 
 std::vector<fs::path> InstanceFiles(const fs::path& dir) {
@@ -498,12 +591,40 @@ std::vector<fs::path> InstanceFiles(const fs::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || argc > 3 || (argc == 3 && std::string(argv[2]) != "--verbose")) {
-    std::fprintf(stderr, "usage: bench_routing DATA_DIR [--verbose]\n");
+  const char* usage = "usage: bench_routing DATA_DIR [--verbose] [--budget-ms N] [--rounds N]\n";
+  if (argc < 2) {
+    std::fprintf(stderr, "%s", usage);
     return 2;
   }
   const fs::path data = argv[1];
-  const bool verbose = argc == 3;
+  bool verbose = false;
+  SearchLimits limits;
+  limits.budget = std::chrono::milliseconds(900);
+  for (int a = 2; a < argc; ++a) {
+    const std::string arg = argv[a];
+    if (arg == "--verbose") {
+      verbose = true;
+    } else if (arg == "--budget-ms" && a + 1 < argc) {
+      char* end = nullptr;
+      const long ms = std::strtol(argv[++a], &end, 10);
+      if (*end != '\0' || ms < 0) {
+        std::fprintf(stderr, "%s", usage);
+        return 2;
+      }
+      limits.budget = std::chrono::milliseconds(ms);
+    } else if (arg == "--rounds" && a + 1 < argc) {
+      char* end = nullptr;
+      const long long rounds = std::strtoll(argv[++a], &end, 10);
+      if (*end != '\0' || rounds < 0) {
+        std::fprintf(stderr, "%s", usage);
+        return 2;
+      }
+      limits.max_iterations = rounds;
+    } else {
+      std::fprintf(stderr, "%s", usage);
+      return 2;
+    }
+  }
   try {
     std::ifstream bks_file(data / "bks.json");
     if (!bks_file) throw std::runtime_error("cannot read " + (data / "bks.json").string());
@@ -511,22 +632,23 @@ int main(int argc, char** argv) {
 
     struct Set {
       const char* label;
-      fs::path dir;
+      const char* folder;
       Instance (*read)(const fs::path&);
     };
-    const std::vector<Set> sets = {{"Solomon", data / "solomon", ReadSolomon},
-                                   {"Li&Lim", data / "li_lim_100", ReadLiLim}};
-    Tally overall;
+    const std::vector<Set> sets = {{"Solomon", "solomon", ReadSolomon},
+                                   {"Li&Lim", "li_lim_100", ReadLiLim}};
+    Pair overall;
     bool any = false;
     bool printed_header = false;
+    std::vector<std::pair<std::string, Tally>> summaries;
     for (const Set& set : sets) {
-      const std::vector<fs::path> files = InstanceFiles(set.dir);
+      const std::vector<fs::path> files = InstanceFiles(data / set.folder);
       if (files.empty()) {
-        std::printf("(no %s instances in %s)\n", set.label, set.dir.string().c_str());
+        std::printf("(no %s instances in %s)\n", set.label, (data / set.folder).string().c_str());
         continue;
       }
       any = true;
-      std::map<std::string, Tally> families;
+      std::map<std::string, Pair> families;
       std::vector<std::string> family_order;
       for (const fs::path& file : files) {
         const Instance instance = set.read(file);
@@ -534,62 +656,76 @@ int main(int argc, char** argv) {
         const std::vector<InsertionTask> tasks = Tasks(instance);
 
         const auto started = Clock::now();
-        const Solution best = Solve(instance, plane, tasks);
-        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        const Solution built = Solve(instance, plane, tasks);
+        const auto constructed = Clock::now();
+        const Solution improved = Improve(instance, plane, tasks, built.routes.size(), limits);
+        const auto finished = Clock::now();
+        const double built_ms =
+            std::chrono::duration<double, std::milli>(constructed - started).count();
+        const double improved_ms =
+            std::chrono::duration<double, std::milli>(finished - constructed).count();
 
-        const Check check = Validate(instance, best);
         const BestKnown known = LookUp(bks, instance.name);
-        Tally t;
-        t.instances = 1;
-        t.vehicles = static_cast<double>(best.routes.size());
-        t.ms = ms;
-        t.window_violations = check.window_violations;
-        t.invalid = check.valid ? 0 : 1;
-        if (known.cost.has_value() && known.vehicles.has_value()) {
-          t.with_bks = 1;
-          t.bks_vehicles = *known.vehicles;
-          t.ratio = check.distance / *known.cost;
-          t.distance_ratio = check.distance / *known.distance_cost;
+        Pair pair;
+        const Check built_check = Validate(instance, built);
+        const Check improved_check = Validate(instance, improved);
+        pair.insertion = Measure(built, built_check, known, built_ms);
+        pair.improved = Measure(improved, improved_check, known, improved_ms);
+        for (const Check* check : {&built_check, &improved_check}) {
+          if (!check->valid) {
+            std::fprintf(stderr, "INVALID %s (%s): %s\n", instance.name.c_str(),
+                         check == &built_check ? "insertion" : "improved", check->problem.c_str());
+          }
         }
-        if (!check.valid) {
-          std::fprintf(stderr, "INVALID %s: %s\n", instance.name.c_str(), check.problem.c_str());
-        }
-        if (static_cast<int>(best.routes.size()) > instance.vehicles) {
+        if (static_cast<int>(built.routes.size()) > instance.vehicles) {
           std::fprintf(stderr, "note: %s uses %zu vehicles, the fleet has %d\n",
-                       instance.name.c_str(), best.routes.size(), instance.vehicles);
+                       instance.name.c_str(), built.routes.size(), instance.vehicles);
         }
         if (verbose) {
           std::printf(
-              "INSTANCE name=%s vehicles=%zu bks_vehicles=%d distance=%.2f bks=%.2f ms=%.2f "
-              "tw_violations=%d forced=%d valid=%d\n",
-              instance.name.c_str(), best.routes.size(), known.vehicles.value_or(0), check.distance,
-              known.cost.value_or(0.0), ms, check.window_violations, best.forced,
-              check.valid ? 1 : 0);
+              "INSTANCE name=%s bks_vehicles=%d bks=%.2f bks_distance=%.2f | insertion "
+              "vehicles=%zu distance=%.2f ms=%.2f tw_violations=%d forced=%d valid=%d | improved "
+              "vehicles=%zu distance=%.2f ms=%.2f tw_violations=%d forced=%d valid=%d "
+              "rounds=%lld\n",
+              instance.name.c_str(), known.vehicles.value_or(0), known.cost.value_or(0.0),
+              known.distance_cost.value_or(0.0), built.routes.size(), built_check.distance,
+              built_ms, built_check.window_violations, built.forced, built_check.valid ? 1 : 0,
+              improved.routes.size(), improved_check.distance, improved_ms,
+              improved_check.window_violations, improved.forced, improved_check.valid ? 1 : 0,
+              static_cast<long long>(improved.rounds));
+          std::fflush(stdout);
         }
         if (!families.contains(instance.family)) family_order.push_back(instance.family);
-        families[instance.family].Add(t);
+        families[instance.family].Add(pair);
       }
       if (!printed_header) {
         PrintHeader();
         printed_header = true;
       }
-      Tally set_total;
+      Pair set_total;
       for (const std::string& family : family_order) {
         PrintRow(family, families[family]);
         set_total.Add(families[family]);
       }
       PrintRow(set.label, set_total);
       overall.Add(set_total);
+      summaries.emplace_back(set.folder, set_total.improved);
     }
     if (!any) throw std::runtime_error("no instances under " + data.string());
     PrintRow("overall", overall);
     std::printf(
-        "\nvehicles, ratios and ms are means per instance; dist/bks = our distance / best-known "
-        "cost\n(vehicles first, then distance), dist/bks_d = / best known for distance alone; "
-        "veh/bks = total\nvehicles / total best-known vehicles; tw viol = stops started after "
-        "their due time (total);\nms = construction with all 10 strategies, one thread.\n");
-    if (overall.invalid > 0) {
-      std::fprintf(stderr, "%d invalid solutions\n", overall.invalid);
+        "\nvehicles, ratios and ms are means per instance (med ms: median); dist/bks = distance / "
+        "best-known cost\n(vehicles first, then distance), dist/bks_d = / best known for distance "
+        "alone (the cost where\nnone is listed); veh/bks = total vehicles / total best-known "
+        "vehicles; tw viol = stops started\nafter their due time and returns after the depot's "
+        "(total); insertion ms = all 10 constructions,\nimproved ms = SolveRoutes from scratch: "
+        "its "
+        "own insertion and the search (budget %lld ms), one thread.\n\n",
+        static_cast<long long>(limits.budget.count()));
+    for (const auto& [folder, tally] : summaries) PrintSummary(folder, tally);
+    const int invalid = overall.insertion.invalid + overall.improved.invalid;
+    if (invalid > 0) {
+      std::fprintf(stderr, "%d invalid solutions\n", invalid);
       return 1;
     }
     return 0;

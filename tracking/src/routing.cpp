@@ -12,16 +12,14 @@
 #include <utility>
 #include <vector>
 
+#include "road_legs.hpp"
+
 namespace daiban::tracking {
 namespace {
 
 using std::chrono::seconds;
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-
-// A speed of zero, below zero or NaN would make travel times infinite (and their rounding
-// undefined); such input is a caller's bug, so it is timed as a crawl rather than trusted.
-constexpr double kSlowestKmh = 1.0;
 
 // Two fixes at the same moment cannot be judged by speed; GPS jitter stays within this.
 constexpr double kSameMomentJitterKm = 0.05;
@@ -30,16 +28,9 @@ constexpr seconds kMinSpeedSpan{60};
 constexpr double kMinRecentKmh = 5.0;
 constexpr double kMaxRecentKmh = 60.0;
 
-double UsableSpeed(double speed_kmh) { return speed_kmh >= kSlowestKmh ? speed_kmh : kSlowestKmh; }
-
-double RoadKm(GeoPoint from, GeoPoint to) { return DistanceKm(from, to) * kRoadFactor; }
-
-// Every leg is rounded on its own, so a plan's times are whole seconds and PlanStops, TimeStops
-// and EstimateArrival agree to the second on the same legs.
-seconds TravelTime(GeoPoint from, GeoPoint to, double speed_kmh) {
-  const double hours = RoadKm(from, to) / UsableSpeed(speed_kmh);
-  return std::chrono::round<seconds>(std::chrono::duration<double>(hours * 3600.0));
-}
+using road_legs::RoadKm;
+using road_legs::TravelTime;
+using road_legs::UsableSpeed;
 
 double Lateness(double start, double due) { return start > due ? start - due : 0.0; }
 
