@@ -598,4 +598,19 @@ Case CaseService::Rate(const std::string& tracking, const std::string& code,
   });
 }
 
+CaseService::Changes CaseService::ChangesSince(const Actor& user, std::int64_t since) {
+  Changes changes{{}, since};
+  for (const auto& event : store_.AgentEventsAfter(user.user_id, since, 1000)) {
+    changes.cursor = std::max(changes.cursor, event.event_id);
+    auto seen = std::find_if(changes.touched.begin(), changes.touched.end(),
+                             [&](const auto& t) { return t.first == event.tracking_number; });
+    if (seen == changes.touched.end()) {
+      changes.touched.emplace_back(event.tracking_number, event.still_assigned);
+    } else {
+      seen->second = event.still_assigned;
+    }
+  }
+  return changes;
+}
+
 }  // namespace daiban::cases

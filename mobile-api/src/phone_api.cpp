@@ -1,6 +1,5 @@
 #include "daiban/mobile/phone_api.hpp"
 
-#include <pqxx/pqxx>
 
 #include <algorithm>
 #include <charconv>
@@ -246,31 +245,7 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
 Json SyncChanges(PhoneDeps& deps, const cases::Actor& user, std::int64_t since) {
   Json tasks = Json::array();
   Json removed = Json::array();
-  std::int64_t cursor = since;
-  std::vector<std::pair<std::string, bool>> touched;  // tracking, still mine
-  deps.pool.Read([&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec_params(R"sql(
-SELECT e.id, c.tracking_number, coalesce(c.agent_id, 0), e.type, coalesce(e.to_state, '')
-  FROM case_events e JOIN cases c ON c.id = e.case_id
- WHERE e.id > $2
-   AND (c.agent_id = $1 OR (e.data ? 'previous_agent_id'
-        AND (e.data->>'previous_agent_id') = $1::text))
- ORDER BY e.id
- LIMIT 1000)sql",
-                               user.user_id, since);
-    for (const auto& row : rows) {
-      cursor = std::max(cursor, row[0].as<std::int64_t>());
-      std::string tracking = row[1].as<std::string>();
-      bool mine = row[2].as<std::int64_t>() == user.user_id;
-      auto seen = std::find_if(touched.begin(), touched.end(),
-                               [&](const auto& t) { return t.first == tracking; });
-      if (seen == touched.end()) {
-        touched.emplace_back(tracking, mine);
-      } else {
-        seen->second = mine;
-      }
-    }
-  });
+  const auto [touched, cursor] = deps.cases.ChangesSince(user, since);
   const auto now = std::chrono::floor<std::chrono::seconds>(deps.clock.Now());
   for (const auto& [tracking, mine] : touched) {
     if (!mine) {

@@ -464,6 +464,26 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
   return result;
 }
 
+std::vector<AgentCaseEvent> PgCaseStore::AgentEventsAfter(std::int64_t agent_id,
+                                                          std::int64_t after_event_id, int limit) {
+  std::vector<AgentCaseEvent> events;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_params(R"sql(
+SELECT e.id, c.tracking_number, coalesce(c.agent_id, 0) = $1
+  FROM case_events e JOIN cases c ON c.id = e.case_id
+ WHERE e.id > $2
+   AND (c.agent_id = $1 OR (e.data ? 'previous_agent_id'
+        AND (e.data->>'previous_agent_id') = $1::text))
+ ORDER BY e.id
+ LIMIT $3)sql",
+                               agent_id, after_event_id, limit);
+    for (const auto& row : rows) {
+      events.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>(), row[2].as<bool>()});
+    }
+  });
+  return events;
+}
+
 std::vector<CaseEvent> PgCaseStore::Timeline(std::int64_t case_id) {
   std::vector<CaseEvent> events;
   pool_.Read([&](pqxx::transaction_base& tx) { events = ReadEvents(tx, kTimelineSql, case_id); });

@@ -77,6 +77,14 @@ class CaseService {
                        const std::string& client_address);
   Case ReadAsStaff(const std::string& tracking, const Actor& actor);
   std::vector<CaseEvent> Timeline(const Case& c) { return store_.Timeline(c.id); }
+  // What changed for a field user since a sync cursor (an event id): each touched case once, in
+  // the order first touched, with whether it is still the user's; `cursor` is the newest event
+  // read (at most 1000 a call, the next call goes on from there).
+  struct Changes {
+    std::vector<std::pair<std::string, bool>> touched;  // tracking number, still the user's
+    std::int64_t cursor = 0;
+  };
+  Changes ChangesSince(const Actor& user, std::int64_t since);
   // One page in the actor's scope (limit 1..100, else 400); `more` when another page follows.
   struct Page {
     std::vector<Case> cases;

@@ -101,6 +101,13 @@ struct CaseFilter {
   int limit = 20;
 };
 
+// One timeline event of a phone's sync feed.
+struct AgentCaseEvent {
+  std::int64_t event_id = 0;
+  std::string tracking_number;
+  bool still_assigned = false;  // the case is the agent's now (false: reassigned away)
+};
+
 // Storage of cases. Implementations: PgCaseStore. Every write is one transaction.
 class CaseStore {
  public:
@@ -120,6 +127,10 @@ class CaseStore {
                       const std::function<void(Case&, CaseChange&)>& apply) = 0;
   virtual std::vector<CaseEvent> Timeline(std::int64_t case_id) = 0;
   virtual std::vector<Case> List(const CaseFilter& filter, const CaseScope& scope) = 0;
+  // A phone's offline sync: the timeline events after `after_event_id` (in id order, at most
+  // `limit`) of the cases the agent holds now or was taken off.
+  virtual std::vector<AgentCaseEvent> AgentEventsAfter(std::int64_t agent_id,
+                                                       std::int64_t after_event_id, int limit) = 0;
 };
 
 // What a case needs to know of the catalogue (an item, or a bundle and its steps).
