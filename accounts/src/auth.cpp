@@ -24,31 +24,6 @@ void InitSodium() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium cannot initialise");
 }
 
-std::string SessionCacheKey(const std::string& token_hash) {
-  return "auth:session:" + token_hash;
-}
-
-kernel::Json ToCache(const Principal& p) {
-  return {{"user_id", p.user_id}, {"role", ToWord(p.role)}, {"name", p.name},
-          {"phone", p.phone},     {"region_code", p.region_code},
-          {"department_code", p.department_code}};
-}
-
-std::optional<Principal> FromCache(const std::string& text) {
-  auto json = kernel::Json::parse(text, nullptr, false);
-  if (!json.is_object()) return std::nullopt;
-  auto role = ParseRole(json.value("role", ""));
-  if (!role) return std::nullopt;
-  Principal p;
-  p.user_id = json.value("user_id", std::int64_t{0});
-  p.role = *role;
-  p.name = json.value("name", "");
-  p.phone = json.value("phone", "");
-  p.region_code = json.value("region_code", "");
-  p.department_code = json.value("department_code", "");
-  return p;
-}
-
 }  // namespace
 
 AuthOptions LoadAuthOptions(const kernel::Env& env) {
@@ -95,36 +70,32 @@ bool VerifyPassword(const std::string& hash, const std::string& password) {
 
 std::string TokenHash(const std::string& token) { return kernel::Sha256Hex(token); }
 
-AuthService::AuthService(AccountRepository& accounts, db::RedisPool& redis,
-                         const kernel::Clock& clock, kernel::IdGenerator& ids,
-                         AuthOptions options)
+AuthService::AuthService(AccountRepository& accounts, SessionCache& sessions,
+                         FailureCounter& failures, const kernel::Clock& clock,
+                         kernel::IdGenerator& ids, AuthOptions options)
     : accounts_(accounts),
-      redis_(redis),
+      sessions_(sessions),
+      failures_(failures),
       clock_(clock),
       ids_(ids),
       options_(options),
       dummy_hash_(HashPassword(ids.HexId(16))) {}
 
 bool AuthService::OverLimit(const std::string& key, int limit) {
-  auto count = redis_.Command({"GET", key});
-  return !count.IsNil() && std::stoll(count.text) >= limit;
+  return failures_.Count(key) >= limit;
 }
 
 void AuthService::CountFailure(const std::string& phone, const std::string& address) {
-  const std::string window = std::to_string(options_.failure_window.count());
-  for (const std::string& key : {"ratelimit:{login}:phone:" + phone,
-                                "ratelimit:{login}:address:" + address}) {
-    // INCR is not idempotent: never retried on a broken connection.
-    auto count = redis_.Command({"INCR", key}, false);
-    if (count.integer == 1) redis_.Command({"EXPIRE", key, window});
+  for (const std::string& key : {"phone:" + phone, "address:" + address}) {
+    failures_.Add(key, options_.failure_window);
   }
 }
 
 LoginResult AuthService::Login(const std::string& phone, const std::string& password,
                                const std::string& client_address, const std::string& device_id,
                                std::optional<std::chrono::seconds> ttl) {
-  if (OverLimit("ratelimit:{login}:phone:" + phone, options_.max_failures_per_phone) ||
-      OverLimit("ratelimit:{login}:address:" + client_address,
+  if (OverLimit("phone:" + phone, options_.max_failures_per_phone) ||
+      OverLimit("address:" + client_address,
                 options_.max_failures_per_address)) {
     throw kernel::TooManyRequests("too many failed sign-ins, try again later");
   }
@@ -135,7 +106,7 @@ LoginResult AuthService::Login(const std::string& phone, const std::string& pass
     CountFailure(phone, client_address);
     throw kernel::Unauthorized("phone or password is wrong");
   }
-  redis_.Command({"DEL", "ratelimit:{login}:phone:" + phone});
+  failures_.Clear("phone:" + phone);
   return IssueSession(user->principal, device_id, ttl.value_or(options_.session_ttl));
 }
 
@@ -151,20 +122,16 @@ LoginResult AuthService::IssueSession(const Principal& principal, const std::str
 }
 
 void AuthService::ForgetCachedSessions(const std::vector<std::string>& token_hashes) {
-  for (const auto& hash : token_hashes) redis_.Command({"DEL", SessionCacheKey(hash)});
+  for (const auto& hash : token_hashes) sessions_.Forget(hash);
 }
 
 std::optional<Principal> AuthService::Resolve(const std::string& token) {
   if (token.empty() || token.size() > 256) return std::nullopt;
   const std::string hash = TokenHash(token);
-  auto cached = redis_.Command({"GET", SessionCacheKey(hash)});
-  if (cached.kind == db::RedisValue::Kind::kString) {
-    if (auto principal = FromCache(cached.text)) return principal;
-  }
+  if (auto cached = sessions_.Get(hash)) return cached;
   auto principal = accounts_.FindSession(hash, clock_.Now());
   if (principal) {
-    redis_.Command({"SET", SessionCacheKey(hash), kernel::DumpJson(ToCache(*principal)), "EX",
-                    std::to_string(options_.cache_ttl.count())});
+    sessions_.Put(hash, *principal, options_.cache_ttl);
   }
   return principal;
 }
@@ -183,7 +150,7 @@ Principal AuthService::Authenticate(const kernel::HttpRequest& request) {
 void AuthService::Logout(const std::string& token) {
   const std::string hash = TokenHash(token);
   accounts_.RevokeSession(hash, clock_.Now());
-  redis_.Command({"DEL", SessionCacheKey(hash)});
+  sessions_.Forget(hash);
 }
 
 std::int64_t AuthService::AddUser(const NewUser& user) {

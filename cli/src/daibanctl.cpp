@@ -12,6 +12,7 @@
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/runtime/service_host.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
@@ -165,7 +166,8 @@ int User(const Args& args, std::ostream& out, const kernel::Env& env) {
   }
   kernel::SystemClock clock;
   kernel::RandomIdGenerator ids;
-  accounts::AuthService auth(accounts, redis, clock, ids);
+  accounts::RedisAuthState auth_state(redis);
+  accounts::AuthService auth(accounts, auth_state, auth_state, clock, ids);
   auto id = auth.AddUser(user);
   out << "added user " << id << " (" << accounts::ToWord(user.role) << ")\n";
   return 0;

@@ -11,6 +11,7 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/cases/redis_guess_limiter.hpp"
@@ -100,8 +101,10 @@ class AttachmentsPgTest : public ::testing::Test {
     cases_ = std::make_unique<cases::CaseService>(*case_store_, *case_catalogue_, *calendar_,
                                                   *guesses_, clock_, ids_);
 
+    auth_state_ = std::make_unique<accounts::RedisAuthState>(*redis_);
+
     accounts_ = std::make_unique<accounts::PgAccountRepository>(*pool_);
-    auth_ = std::make_unique<accounts::AuthService>(*accounts_, *redis_, clock_, ids_);
+    auth_ = std::make_unique<accounts::AuthService>(*accounts_, *auth_state_, *auth_state_, clock_, ids_);
     agent_ = AddUser(accounts::Role::kAgent, "赵代办", "370102");
     other_agent_ = AddUser(accounts::Role::kAgent, "钱代办", "370102");
     courier_ = AddUser(accounts::Role::kCourier, "孙寄递", "370102");
@@ -245,6 +248,7 @@ class AttachmentsPgTest : public ::testing::Test {
   std::unique_ptr<cases::RedisGuessLimiter> guesses_;
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<accounts::PgAccountRepository> accounts_;
+  std::unique_ptr<accounts::RedisAuthState> auth_state_;
   std::unique_ptr<accounts::AuthService> auth_;
   User agent_, other_agent_, courier_, supervisor_, far_supervisor_, window_, admin_;
   fs::path folder_;

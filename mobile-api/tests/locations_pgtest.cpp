@@ -16,6 +16,7 @@
 #include "daiban/dispatch/live/dispatch_keys.hpp"
 #include "daiban/dispatch/live/live_state.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/json.hpp"
 #include "daiban/kernel/metrics.hpp"
@@ -77,8 +78,9 @@ class LocationPgTest : public ::testing::Test {
     // A database of its own: the running test stack's services use database 0.
     redis.database = 3;
     redis_ = std::make_unique<db::RedisPool>(redis);
+    auth_state_ = std::make_unique<accounts::RedisAuthState>(*redis_);
     accounts_ = std::make_unique<accounts::PgAccountRepository>(*pg_);
-    auth_ = std::make_unique<accounts::AuthService>(*accounts_, *redis_, clock_, ids_);
+    auth_ = std::make_unique<accounts::AuthService>(*accounts_, *auth_state_, *auth_state_, clock_, ids_);
     store_ = std::make_unique<LocationStore>(*pg_, *redis_);
     live_ = std::make_unique<dispatch::RedisLiveState>(*redis_, clock_);
 
@@ -146,6 +148,7 @@ class LocationPgTest : public ::testing::Test {
   std::unique_ptr<db::PgPool> pg_;
   std::unique_ptr<db::RedisPool> redis_;
   std::unique_ptr<accounts::PgAccountRepository> accounts_;
+  std::unique_ptr<accounts::RedisAuthState> auth_state_;
   std::unique_ptr<accounts::AuthService> auth_;
   std::unique_ptr<LocationStore> store_;
   std::unique_ptr<dispatch::RedisLiveState> live_;

@@ -4,6 +4,7 @@
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/device_auth.hpp"
+#include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/intake/auth_api.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/intake/calendar_api.hpp"
@@ -46,7 +47,7 @@ void WireIntake(runtime::ServiceHost& host) {
   auto& case_service = parts.cases;
   AddAuthRoutes(routes, auth);
   // A lost phone: supervisors and administrators revoke its device.
-  auto& devices = host.Make<accounts::DeviceAuth>(auth, host.Pg(), host.Clock(), host.Ids());
+  auto& devices = host.Make<accounts::DeviceAuth>(auth, host.Make<accounts::PgDeviceTokenRepository>(host.Pg()), host.Clock(), host.Ids());
   routes.Add(
       "POST", "/api/v1/auth/devices/revoke",
       [&auth, &devices](const kernel::HttpRequest& request) {

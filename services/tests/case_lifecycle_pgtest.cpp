@@ -11,6 +11,7 @@
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/cases/redis_guess_limiter.hpp"

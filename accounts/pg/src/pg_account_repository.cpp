@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::accounts {

@@ -3,6 +3,7 @@
 
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "scratch_database.hpp"
 
@@ -39,10 +40,11 @@ class AccountsPgTest : public ::testing::Test {
     db::RedisOptions redis;
     redis.port = daiban::testing::RequiredPortEnv("DAIBAN_TEST_REDIS_PORT");
     redis_ = std::make_unique<db::RedisPool>(redis);
+    auth_state_ = std::make_unique<RedisAuthState>(*redis_);
     accounts_ = std::make_unique<PgAccountRepository>(*pool_);
     // Addresses and phones differ per test run, so failure counters never collide.
     address_ = "test-" + ids_.HexId(6);
-    auth_ = std::make_unique<AuthService>(*accounts_, *redis_, clock_, ids_, AuthOptions{});
+    auth_ = std::make_unique<AuthService>(*accounts_, *auth_state_, *auth_state_, clock_, ids_, AuthOptions{});
     auth_->AddUser({Role::kWindow, "王窗口", phone_, "correct-horse", "", ""});
   }
 
@@ -52,6 +54,7 @@ class AccountsPgTest : public ::testing::Test {
   std::unique_ptr<db::PgPool> pool_;
   std::unique_ptr<db::RedisPool> redis_;
   std::unique_ptr<PgAccountRepository> accounts_;
+  std::unique_ptr<RedisAuthState> auth_state_;
   std::unique_ptr<AuthService> auth_;
   std::string phone_ = RandomPhone(ids_);
   std::string address_;
@@ -111,7 +114,7 @@ TEST_F(AccountsPgTest, FailedLoginsAreRateLimitedPerPhone) {
 TEST_F(AccountsPgTest, FailedLoginsAreRateLimitedPerAddress) {
   AuthOptions strict;
   strict.max_failures_per_address = 3;
-  AuthService auth(*accounts_, *redis_, clock_, ids_, strict);
+  AuthService auth(*accounts_, *auth_state_, *auth_state_, clock_, ids_, strict);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(StatusOf([&] { auth.Login(RandomPhone(ids_), "x-password", address_); }), 401);
   }

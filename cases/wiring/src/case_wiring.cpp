@@ -1,5 +1,7 @@
 #include "daiban/cases/case_wiring.hpp"
 
+#include "daiban/accounts/pg_account_repository.hpp"
+
 #include "daiban/cases/notification_settings.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/cases/redis_guess_limiter.hpp"
@@ -10,7 +12,8 @@ namespace daiban::cases {
 
 CaseParts WireCaseParts(runtime::ServiceHost& host, const kernel::Env& env) {
   auto& accounts = host.Make<accounts::PgAccountRepository>(host.Pg());
-  auto& auth = host.Make<accounts::AuthService>(accounts, host.Redis(), host.Clock(), host.Ids(),
+  auto& auth_state = host.Make<accounts::RedisAuthState>(host.Redis());
+  auto& auth = host.Make<accounts::AuthService>(accounts, auth_state, auth_state, host.Clock(), host.Ids(),
                                             accounts::LoadAuthOptions(env));
   auto& catalogue_store = host.Make<catalogue::PgCatalogueRepository>(host.Pg());
   auto& catalogue = host.Make<catalogue::CatalogueService>(catalogue_store, host.Clock());

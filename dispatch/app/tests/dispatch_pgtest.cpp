@@ -12,6 +12,7 @@
 #include "daiban/dispatch/app/dispatch_service.hpp"
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/cases/redis_guess_limiter.hpp"

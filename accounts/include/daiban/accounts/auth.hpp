@@ -5,8 +5,6 @@
 #include <optional>
 #include <string>
 
-#include "daiban/db/pg_pool.hpp"
-#include "daiban/db/redis_pool.hpp"
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/config.hpp"
 #include "daiban/kernel/http.hpp"
@@ -44,7 +42,7 @@ struct StoredUser {
   bool active = true;
 };
 
-// Storage of users and sessions. Implementations: PgAccountRepository.
+// Storage of users and sessions. Implementations: PgAccountRepository (accounts/pg).
 class AccountRepository {
  public:
   virtual ~AccountRepository() = default;
@@ -59,19 +57,27 @@ class AccountRepository {
   virtual bool RevokeSession(const std::string& token_hash, kernel::Moment now) = 0;
 };
 
-class PgAccountRepository final : public AccountRepository {
- public:
-  explicit PgAccountRepository(db::PgPool& pool);
-  std::int64_t AddUser(const NewUser& user, const std::string& password_hash) override;
-  std::optional<StoredUser> FindByPhone(const std::string& phone) override;
-  void CreateSession(const std::string& token_hash, std::int64_t user_id,
-                     const std::string& device_id, kernel::Moment expires_at) override;
-  std::optional<Principal> FindSession(const std::string& token_hash,
-                                       kernel::Moment now) override;
-  bool RevokeSession(const std::string& token_hash, kernel::Moment now) override;
 
- private:
-  db::PgPool& pool_;
+// Failed sign-ins per key ("phone:…", "address:…") over a window. Implementations:
+// RedisAuthState (accounts/pg).
+class FailureCounter {
+ public:
+  virtual ~FailureCounter() = default;
+  virtual std::int64_t Count(const std::string& key) = 0;
+  // Counts one more; the count lapses `window` after the first failure.
+  virtual void Add(const std::string& key, std::chrono::seconds window) = 0;
+  virtual void Clear(const std::string& key) = 0;
+};
+
+// Principals vouched for by a short-lived cache in front of the sessions table, by token hash.
+// Implementations: RedisAuthState (accounts/pg).
+class SessionCache {
+ public:
+  virtual ~SessionCache() = default;
+  virtual std::optional<Principal> Get(const std::string& token_hash) = 0;
+  virtual void Put(const std::string& token_hash, const Principal& principal,
+                   std::chrono::seconds ttl) = 0;
+  virtual void Forget(const std::string& token_hash) = 0;
 };
 
 // Argon2id (libsodium's crypto_pwhash_str, interactive limits).
@@ -103,8 +109,8 @@ struct LoginResult {
 // and an unknown phone answer the same 401 after the same amount of hashing work.
 class AuthService {
  public:
-  AuthService(AccountRepository& accounts, db::RedisPool& redis, const kernel::Clock& clock,
-              kernel::IdGenerator& ids, AuthOptions options = {});
+  AuthService(AccountRepository& accounts, SessionCache& sessions, FailureCounter& failures,
+              const kernel::Clock& clock, kernel::IdGenerator& ids, AuthOptions options = {});
 
   // `ttl` overrides the session lifetime (phones get short-lived access tokens).
   LoginResult Login(const std::string& phone, const std::string& password,
@@ -127,7 +133,8 @@ class AuthService {
   bool OverLimit(const std::string& key, int limit);
 
   AccountRepository& accounts_;
-  db::RedisPool& redis_;
+  SessionCache& sessions_;
+  FailureCounter& failures_;
   const kernel::Clock& clock_;
   kernel::IdGenerator& ids_;
   AuthOptions options_;

@@ -1,9 +1,10 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <vector>
 
-#include "daiban/db/pg_pool.hpp"
 #include "daiban/accounts/auth.hpp"
 
 namespace daiban::accounts {
@@ -19,13 +20,35 @@ struct DeviceLogin {
   kernel::Moment refresh_expires_at;
 };
 
+// Storage of the phones' refresh tokens. Implementations: PgDeviceTokenRepository (accounts/pg).
+class DeviceTokenRepository {
+ public:
+  virtual ~DeviceTokenRepository() = default;
+  virtual void StoreRefresh(const std::string& token_hash, std::int64_t user_id,
+                            const std::string& device_id, kernel::Moment created_at,
+                            kernel::Moment expires_at) = 0;
+  // Spends a live refresh token of this device (rotation: spent whether or not the rest
+  // succeeds) and returns its active user; std::nullopt when unknown, expired, spent, revoked,
+  // bound to another device or the user is inactive.
+  virtual std::optional<Principal> SpendRefresh(const std::string& token_hash,
+                                                const std::string& device_id,
+                                                kernel::Moment now) = 0;
+  // Revokes every live session and refresh token of the user's device.
+  struct Revoked {
+    std::vector<std::string> session_hashes;
+    int refresh_tokens = 0;
+  };
+  virtual Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id,
+                               kernel::Moment now) = 0;
+};
+
 // Sign-in for phones: a short-lived access token (a session with its device) and a refresh
 // token bound to the same device, rotated on every refresh. Revoking a device (lost phone)
 // ends both at once, everywhere: sessions are checked in PostgreSQL, the Redis cache is
 // cleared.
 class DeviceAuth {
  public:
-  DeviceAuth(AuthService& auth, db::PgPool& pool, const kernel::Clock& clock,
+  DeviceAuth(AuthService& auth, DeviceTokenRepository& tokens, const kernel::Clock& clock,
              kernel::IdGenerator& ids, DeviceAuthOptions options = {});
 
   DeviceLogin Login(const std::string& phone, const std::string& password,
@@ -39,7 +62,7 @@ class DeviceAuth {
   DeviceLogin IssueRefresh(LoginResult access, const std::string& device_id);
 
   AuthService& auth_;
-  db::PgPool& pool_;
+  DeviceTokenRepository& tokens_;
   const kernel::Clock& clock_;
   kernel::IdGenerator& ids_;
   DeviceAuthOptions options_;

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/device_auth.hpp"
+#include "daiban/db/pg_pool.hpp"
+#include "daiban/db/redis_pool.hpp"
+
+// The accounts context's stores: users, sessions and the phones' refresh tokens in PostgreSQL;
+// the session cache and the failed sign-in counters in Redis.
+namespace daiban::accounts {
+
+class PgAccountRepository final : public AccountRepository {
+ public:
+  explicit PgAccountRepository(db::PgPool& pool);
+  std::int64_t AddUser(const NewUser& user, const std::string& password_hash) override;
+  std::optional<StoredUser> FindByPhone(const std::string& phone) override;
+  void CreateSession(const std::string& token_hash, std::int64_t user_id,
+                     const std::string& device_id, kernel::Moment expires_at) override;
+  std::optional<Principal> FindSession(const std::string& token_hash,
+                                       kernel::Moment now) override;
+  bool RevokeSession(const std::string& token_hash, kernel::Moment now) override;
+
+ private:
+  db::PgPool& pool_;
+};
+
+class PgDeviceTokenRepository final : public DeviceTokenRepository {
+ public:
+  explicit PgDeviceTokenRepository(db::PgPool& pool) : pool_(pool) {}
+  void StoreRefresh(const std::string& token_hash, std::int64_t user_id,
+                    const std::string& device_id, kernel::Moment created_at,
+                    kernel::Moment expires_at) override;
+  std::optional<Principal> SpendRefresh(const std::string& token_hash,
+                                        const std::string& device_id,
+                                        kernel::Moment now) override;
+  Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id,
+                       kernel::Moment now) override;
+
+ private:
+  db::PgPool& pool_;
+};
+
+// Sessions vouched for under "auth:session:<hash>"; failed sign-ins counted under
+// "ratelimit:{login}:<key>".
+class RedisAuthState final : public SessionCache, public FailureCounter {
+ public:
+  explicit RedisAuthState(db::RedisPool& redis) : redis_(redis) {}
+  std::optional<Principal> Get(const std::string& token_hash) override;
+  void Put(const std::string& token_hash, const Principal& principal,
+           std::chrono::seconds ttl) override;
+  void Forget(const std::string& token_hash) override;
+  std::int64_t Count(const std::string& key) override;
+  void Add(const std::string& key, std::chrono::seconds window) override;
+  void Clear(const std::string& key) override;
+
+ private:
+  db::RedisPool& redis_;
+};
+
+}  // namespace daiban::accounts

@@ -1,0 +1,66 @@
+#include <pqxx/pqxx>
+
+#include "daiban/accounts/pg_account_repository.hpp"
+
+namespace daiban::accounts {
+
+void PgDeviceTokenRepository::StoreRefresh(const std::string& token_hash, std::int64_t user_id,
+                                           const std::string& device_id,
+                                           kernel::Moment created_at, kernel::Moment expires_at) {
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    tx.exec_params(
+        "INSERT INTO refresh_tokens (token_hash, user_id, device_id, created_at, expires_at) "
+        "VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5))",
+        token_hash, user_id, device_id, db::EpochSeconds(created_at),
+        db::EpochSeconds(expires_at));
+  });
+}
+
+std::optional<Principal> PgDeviceTokenRepository::SpendRefresh(const std::string& token_hash,
+                                                               const std::string& device_id,
+                                                               kernel::Moment now) {
+  std::optional<Principal> principal;
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    auto rows = tx.exec_params(
+        "UPDATE refresh_tokens r SET revoked_at = to_timestamp($3) FROM users u "
+        "WHERE r.token_hash = $1 AND r.device_id = $2 AND r.revoked_at IS NULL "
+        "AND r.expires_at > to_timestamp($3) AND u.id = r.user_id AND u.active "
+        "RETURNING u.id, u.role, u.name, u.phone, coalesce(u.region_code, ''), "
+        "coalesce(u.department_code, '')",
+        token_hash, device_id, db::EpochSeconds(now));
+    if (rows.empty()) return;
+    Principal p;
+    p.user_id = rows[0][0].as<std::int64_t>();
+    p.role = ParseRole(rows[0][1].as<std::string>()).value_or(Role::kAgent);
+    p.name = rows[0][2].as<std::string>();
+    p.phone = rows[0][3].as<std::string>();
+    p.region_code = rows[0][4].as<std::string>();
+    p.department_code = rows[0][5].as<std::string>();
+    principal = p;
+  });
+  return principal;
+}
+
+DeviceTokenRepository::Revoked PgDeviceTokenRepository::RevokeDevice(std::int64_t user_id,
+                                                                     const std::string& device_id,
+                                                                     kernel::Moment now) {
+  Revoked revoked;
+  const double at = db::EpochSeconds(now);
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    revoked = {};  // a retried transaction starts over
+    for (const auto& row : tx.exec_params(
+             "UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
+             "device_id = $2 AND revoked_at IS NULL RETURNING token_hash",
+             user_id, device_id, at)) {
+      revoked.session_hashes.push_back(row[0].as<std::string>());
+    }
+    revoked.refresh_tokens = static_cast<int>(
+        tx.exec_params("UPDATE refresh_tokens SET revoked_at = to_timestamp($3) WHERE user_id = $1 "
+                       "AND device_id = $2 AND revoked_at IS NULL",
+                       user_id, device_id, at)
+            .affected_rows());
+  });
+  return revoked;
+}
+
+}  // namespace daiban::accounts
