@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""The layer rules of the source tree, checked by `make test` (ctest ArchitectureTest.*).
+
+The folder tree is the dependency graph (README, "Architecture"):
+
+  platform (kernel/)  <  storage (db/)  <  process runtime (runtime/)
+  <  contexts (accounts/, catalogue/, cases/, dispatch/, tracking/, with their stores)
+  <  processes (services/ = intake, dispatch/server, tracking/server, mobile-api/)
+
+Rules (each prints the offending file or link and fails the run):
+  links     no process library links another process library, directly or through others;
+  platform  kernel/ includes nothing of ours but kernel/ headers;
+  domain    the pure domain and use-case folders of a context include no libpqxx, hiredis or
+            Pistache header, and no storage (db/) or process-runtime header;
+  routes    a route file (where a process maps HTTP to use cases) uses no database pool or SQL.
+
+Usage: check_layers.py SOURCE_DIR [RULE ...]   (default: every rule)
+"""
+
+import pathlib
+import re
+import sys
+
+PROCESS_LIBRARIES = {
+    "daiban_intake_server",
+    "daiban_dispatch_server",
+    "daiban_tracking_server",
+    "daiban_mobile_gateway",
+}
+
+# Folders holding a context's domain and use cases: plain C++ over the context's store
+# interfaces. Their implementations live beside them in pg/ (PostgreSQL and Redis), their
+# in-memory fakes in testing/.
+DOMAIN_FOLDERS = [
+    "accounts/include",
+    "accounts/src",
+    "catalogue/include",
+    "catalogue/src",
+    "cases/include",
+    "cases/src",
+    "dispatch/include",
+    "dispatch/src",
+    "tracking/include",
+    "tracking/src",
+]
+
+# Where processes map HTTP requests to use cases.
+ROUTE_FILES = [
+    "services/src/*_api.cpp",
+    "dispatch/server/src/*.cpp",
+    "tracking/server/src/*.cpp",
+    "mobile-api/src/*_api.cpp",
+]
+
+FORBIDDEN_IN_DOMAIN = re.compile(
+    r'#include\s*[<"](pqxx/|hiredis/|pistache/|daiban/db/|daiban/runtime/)')
+STORAGE_IN_ROUTES = re.compile(
+    r'#include\s*[<"](pqxx/|hiredis/|daiban/db/)|\bPgPool\b|\bRedisPool\b|'
+    r'\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+[a-z_]+')
+OUR_INCLUDE = re.compile(r'#include\s*"(daiban/[a-z_]+)/')
+
+
+def sources(root, pattern):
+    return sorted(p for p in root.glob(pattern) if p.suffix in (".cpp", ".hpp") and p.is_file())
+
+
+def link_graph(root):
+    graph = {}
+    for cmake in root.rglob("CMakeLists.txt"):
+        top = cmake.relative_to(root).parts[0]
+        # build/ is generated; tests/ holds test programs and this check's own fixture.
+        if top in ("build", "tests") or "node_modules" in cmake.parts:
+            continue
+        text = re.sub(r"#[^\n]*", "", cmake.read_text())
+        for match in re.finditer(r"target_link_libraries\s*\(([^)]*)\)", text):
+            words = match.group(1).split()
+            target, deps = words[0], words[1:]
+            graph.setdefault(target, set()).update(d for d in deps if d.startswith("daiban_"))
+    return graph
+
+
+def check_links(root):
+    graph = link_graph(root)
+    problems = []
+    for process in sorted(PROCESS_LIBRARIES):
+        if process not in graph:
+            problems.append(f"links: process library {process} not found in any CMakeLists.txt")
+            continue
+        seen, stack, via = set(), [process], {}
+        while stack:
+            node = stack.pop()
+            for dep in graph.get(node, ()):
+                if dep not in seen:
+                    seen.add(dep)
+                    via[dep] = node
+                    stack.append(dep)
+        for other in sorted(seen & PROCESS_LIBRARIES - {process}):
+            path, node = [other], other
+            while node != process:
+                node = via[node]
+                path.append(node)
+            problems.append("links: " + " -> ".join(reversed(path)))
+    return problems
+
+
+def check_platform(root):
+    problems = []
+    for path in sources(root, "kernel/**/*"):
+        for line in path.read_text().splitlines():
+            match = OUR_INCLUDE.search(line)
+            if match and match.group(1) != "daiban/kernel":
+                problems.append(f"platform: {path.relative_to(root)}: {line.strip()}")
+    return problems
+
+
+def check_domain(root):
+    problems = []
+    for folder in DOMAIN_FOLDERS:
+        if not (root / folder).is_dir():
+            problems.append(f"domain: folder {folder} is missing")
+            continue
+        for path in sources(root, folder + "/**/*"):
+            for line in path.read_text().splitlines():
+                if FORBIDDEN_IN_DOMAIN.search(line):
+                    problems.append(f"domain: {path.relative_to(root)}: {line.strip()}")
+    return problems
+
+
+def check_routes(root):
+    problems = []
+    for pattern in ROUTE_FILES:
+        for path in sources(root, pattern):
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if line.strip().startswith("//"):
+                    continue
+                if STORAGE_IN_ROUTES.search(line):
+                    problems.append(f"routes: {path.relative_to(root)}:{number}: {line.strip()}")
+    return problems
+
+
+RULES = {
+    "links": check_links,
+    "platform": check_platform,
+    "domain": check_domain,
+    "routes": check_routes,
+}
+
+
+def main(argv):
+    if len(argv) < 2:
+        print(__doc__)
+        return 2
+    root = pathlib.Path(argv[1]).resolve()
+    names = argv[2:] or list(RULES)
+    problems = []
+    for name in names:
+        if name not in RULES:
+            print(f"unknown rule {name}; rules: {', '.join(RULES)}")
+            return 2
+        problems += RULES[name](root)
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} layer violation(s) in rule(s): {', '.join(names)}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
