@@ -52,7 +52,7 @@ die() { printf '[%s] error: %s\n' "$PROFILE" "$*" >&2; exit 1; }
 PACKAGES=(build-essential cmake pkg-config ccache make curl ca-certificates
   libpistache-dev libpqxx-dev libhiredis-dev libspdlog-dev nlohmann-json3-dev libsodium-dev
   libcurl4-openssl-dev libxlsxwriter-dev zlib1g-dev libgtest-dev libgmock-dev postgresql redis-server
-  redis-tools nginx python3-openpyxl chromium fonts-noto-cjk nodejs)
+  redis-tools nginx python3-openpyxl chromium fonts-noto-cjk nodejs clang-format)
 
 install_packages() {
   local missing=()
@@ -215,8 +215,8 @@ service_port() {
 service_binary() {
   case $1 in
     intake) echo "$BUILD_DIR/services/daiban-intake" ;;
-    dispatch) echo "$BUILD_DIR/dispatch/service/daiban-dispatch" ;;
-    tracking) echo "$BUILD_DIR/tracking/service/daiban-tracking" ;;
+    dispatch) echo "$BUILD_DIR/dispatch/server/daiban-dispatch" ;;
+    tracking) echo "$BUILD_DIR/tracking/server/daiban-tracking" ;;
     mobile) echo "$BUILD_DIR/mobile-api/daiban-mobile" ;;
   esac
 }
