@@ -28,7 +28,8 @@ void InitSodium() {
 
 AuthOptions LoadAuthOptions(const kernel::Env& env) {
   AuthOptions options;
-  options.session_ttl = std::chrono::seconds(env.Int("DAIBAN_SESSION_TTL_S", 12 * 3600, 60, 30 * 86400));
+  options.session_ttl =
+      std::chrono::seconds(env.Int("DAIBAN_SESSION_TTL_S", 12 * 3600, 60, 30 * 86400));
   options.max_failures_per_phone =
       static_cast<int>(env.Int("DAIBAN_LOGIN_MAX_FAILURES_PER_PHONE", 5, 1, 1000));
   options.max_failures_per_address =
@@ -55,8 +56,7 @@ std::optional<Role> ParseRole(std::string_view word) {
 std::string HashPassword(const std::string& password) {
   InitSodium();
   char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(hash, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+  if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     throw std::runtime_error("out of memory while hashing a password");
   }
@@ -95,8 +95,7 @@ LoginResult AuthService::Login(const std::string& phone, const std::string& pass
                                const std::string& client_address, const std::string& device_id,
                                std::optional<std::chrono::seconds> ttl) {
   if (OverLimit("phone:" + phone, options_.max_failures_per_phone) ||
-      OverLimit("address:" + client_address,
-                options_.max_failures_per_address)) {
+      OverLimit("address:" + client_address, options_.max_failures_per_address)) {
     throw kernel::TooManyRequests("too many failed sign-ins, try again later");
   }
   auto user = kernel::IsMobilePhone(phone) ? accounts_.FindByPhone(phone) : std::nullopt;
@@ -116,8 +115,7 @@ LoginResult AuthService::IssueSession(const Principal& principal, const std::str
   result.token = ids_.HexId(32);
   result.expires_at = clock_.Now() + ttl;
   result.principal = principal;
-  accounts_.CreateSession(TokenHash(result.token), principal.user_id, device_id,
-                          result.expires_at);
+  accounts_.CreateSession(TokenHash(result.token), principal.user_id, device_id, result.expires_at);
   return result;
 }
 
@@ -163,8 +161,7 @@ std::int64_t AuthService::AddUser(const NewUser& user) {
   if (user.password.size() < 8 || user.password.size() > 200) {
     throw kernel::Invalid("password", "password must be 8..200 bytes");
   }
-  if (user.role == Role::kSupervisor && user.region_code.empty() &&
-      user.department_code.empty()) {
+  if (user.role == Role::kSupervisor && user.region_code.empty() && user.department_code.empty()) {
     throw kernel::Invalid("region", "a supervisor is scoped to a region or a department");
   }
   return accounts_.AddUser(user, HashPassword(user.password));

@@ -4,9 +4,8 @@
 
 namespace daiban::accounts {
 
-DeviceAuth::DeviceAuth(AuthService& auth, DeviceTokenRepository& tokens,
-                       const kernel::Clock& clock, kernel::IdGenerator& ids,
-                       DeviceAuthOptions options)
+DeviceAuth::DeviceAuth(AuthService& auth, DeviceTokenRepository& tokens, const kernel::Clock& clock,
+                       kernel::IdGenerator& ids, DeviceAuthOptions options)
     : auth_(auth), tokens_(tokens), clock_(clock), ids_(ids), options_(options) {}
 
 bool IsValidDeviceId(const std::string& device_id) {

@@ -1,9 +1,9 @@
 #include "daiban/mobile/mobile_gateway.hpp"
 
-#include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/accounts/device_auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/cases/case_wiring.hpp"
+#include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/mobile/attachment_api.hpp"
 #include "daiban/mobile/attachment_store.hpp"
 #include "daiban/mobile/location_api.hpp"
@@ -22,8 +22,9 @@ void WireMobile(runtime::ServiceHost& host) {
       std::chrono::seconds(env.Int("DAIBAN_PHONE_ACCESS_TTL_S", 15 * 60, 60, 86400));
   device_options.refresh_ttl =
       std::chrono::seconds(env.Int("DAIBAN_PHONE_REFRESH_TTL_S", 30 * 86400, 3600, 365 * 86400));
-  auto& devices = host.Make<accounts::DeviceAuth>(parts.auth, host.Make<accounts::PgDeviceTokenRepository>(host.Pg()), host.Clock(), host.Ids(),
-                                              device_options);
+  auto& devices = host.Make<accounts::DeviceAuth>(
+      parts.auth, host.Make<accounts::PgDeviceTokenRepository>(host.Pg()), host.Clock(), host.Ids(),
+      device_options);
   auto& deliveries = tracking::WireDeliveryCore(host, env, parts);
   auto& routes = host.Server().Routes();
   CourierDeps couriers{parts.auth, parts.cases, deliveries, host.Clock()};

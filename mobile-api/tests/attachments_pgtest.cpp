@@ -8,24 +8,24 @@
 #include <fstream>
 #include <pqxx/pqxx>
 
-#include "daiban/cases/case_service.hpp"
-#include "daiban/cases/pg_case_store.hpp"
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/cases/case_service.hpp"
+#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
-#include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/file.hpp"
 #include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/log.hpp"
 #include "daiban/kernel/metrics.hpp"
 #include "daiban/mobile/attachment_api.hpp"
 #include "daiban/mobile/attachment_store.hpp"
 #include "scratch_database.hpp"
-#include "daiban/kernel/file.hpp"
 
 namespace daiban::mobile {
 namespace {
@@ -91,8 +91,8 @@ class AttachmentsPgTest : public ::testing::Test {
     }
     catalogue::CatalogueService(*catalogue_store_, clock_).Import(files);
     calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
-    calendar_ =
-        std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_,
+                                                             cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv", ReadFile(fs::path(DAIBAN_SOURCE_DIR) /
                                                      "db/seed/calendar/cn-calendar-2026.csv"));
     case_catalogue_ = std::make_unique<catalogue::CatalogueForCases>(*catalogue_store_);
@@ -104,7 +104,8 @@ class AttachmentsPgTest : public ::testing::Test {
     auth_state_ = std::make_unique<accounts::RedisAuthState>(*redis_);
 
     accounts_ = std::make_unique<accounts::PgAccountRepository>(*pool_);
-    auth_ = std::make_unique<accounts::AuthService>(*accounts_, *auth_state_, *auth_state_, clock_, ids_);
+    auth_ = std::make_unique<accounts::AuthService>(*accounts_, *auth_state_, *auth_state_, clock_,
+                                                    ids_);
     agent_ = AddUser(accounts::Role::kAgent, "赵代办", "370102");
     other_agent_ = AddUser(accounts::Role::kAgent, "钱代办", "370102");
     courier_ = AddUser(accounts::Role::kCourier, "孙寄递", "370102");

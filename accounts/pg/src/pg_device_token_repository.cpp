@@ -5,14 +5,13 @@
 namespace daiban::accounts {
 
 void PgDeviceTokenRepository::StoreRefresh(const std::string& token_hash, std::int64_t user_id,
-                                           const std::string& device_id,
-                                           kernel::Moment created_at, kernel::Moment expires_at) {
+                                           const std::string& device_id, kernel::Moment created_at,
+                                           kernel::Moment expires_at) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     tx.exec_params(
         "INSERT INTO refresh_tokens (token_hash, user_id, device_id, created_at, expires_at) "
         "VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($5))",
-        token_hash, user_id, device_id, db::EpochSeconds(created_at),
-        db::EpochSeconds(expires_at));
+        token_hash, user_id, device_id, db::EpochSeconds(created_at), db::EpochSeconds(expires_at));
   });
 }
 
@@ -48,10 +47,10 @@ DeviceTokenRepository::Revoked PgDeviceTokenRepository::RevokeDevice(std::int64_
   const double at = db::EpochSeconds(now);
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     revoked = {};  // a retried transaction starts over
-    for (const auto& row : tx.exec_params(
-             "UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
-             "device_id = $2 AND revoked_at IS NULL RETURNING token_hash",
-             user_id, device_id, at)) {
+    for (const auto& row :
+         tx.exec_params("UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
+                        "device_id = $2 AND revoked_at IS NULL RETURNING token_hash",
+                        user_id, device_id, at)) {
       revoked.session_hashes.push_back(row[0].as<std::string>());
     }
     revoked.refresh_tokens = static_cast<int>(

@@ -10,8 +10,11 @@ std::string SessionKey(const std::string& token_hash) { return "auth:session:" +
 std::string FailureKey(const std::string& key) { return "ratelimit:{login}:" + key; }
 
 kernel::Json ToCache(const Principal& p) {
-  return {{"user_id", p.user_id}, {"role", ToWord(p.role)}, {"name", p.name},
-          {"phone", p.phone},     {"region_code", p.region_code},
+  return {{"user_id", p.user_id},
+          {"role", ToWord(p.role)},
+          {"name", p.name},
+          {"phone", p.phone},
+          {"region_code", p.region_code},
           {"department_code", p.department_code}};
 }
 

@@ -57,7 +57,6 @@ class AccountRepository {
   virtual bool RevokeSession(const std::string& token_hash, kernel::Moment now) = 0;
 };
 
-
 // Failed sign-ins per key ("phone:…", "address:…") over a window. Implementations:
 // RedisAuthState (accounts/pg).
 class FailureCounter {

@@ -16,8 +16,7 @@ class PgAccountRepository final : public AccountRepository {
   std::optional<StoredUser> FindByPhone(const std::string& phone) override;
   void CreateSession(const std::string& token_hash, std::int64_t user_id,
                      const std::string& device_id, kernel::Moment expires_at) override;
-  std::optional<Principal> FindSession(const std::string& token_hash,
-                                       kernel::Moment now) override;
+  std::optional<Principal> FindSession(const std::string& token_hash, kernel::Moment now) override;
   bool RevokeSession(const std::string& token_hash, kernel::Moment now) override;
 
  private:
@@ -30,8 +29,7 @@ class PgDeviceTokenRepository final : public DeviceTokenRepository {
   void StoreRefresh(const std::string& token_hash, std::int64_t user_id,
                     const std::string& device_id, kernel::Moment created_at,
                     kernel::Moment expires_at) override;
-  std::optional<Principal> SpendRefresh(const std::string& token_hash,
-                                        const std::string& device_id,
+  std::optional<Principal> SpendRefresh(const std::string& token_hash, const std::string& device_id,
                                         kernel::Moment now) override;
   Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id,
                        kernel::Moment now) override;
