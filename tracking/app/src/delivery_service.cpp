@@ -356,6 +356,7 @@ StopPlan DeliveryService::StoredPlan(const CourierRecord& courier,
 StopPlan DeliveryService::ImprovedPlan(const CourierRecord& courier,
                                        const std::vector<DeliveryRecord>& open,
                                        std::chrono::milliseconds budget) {
+  if (open.empty()) return {};
   const auto input = InputFor(courier, open);
   const auto stored = OrderOf(open);
   // Seeded by the courier, so the same list gives the same plan; a short list is done after a
