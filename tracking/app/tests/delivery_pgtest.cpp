@@ -536,9 +536,11 @@ TEST_F(DeliveryPgTest, AStopTheCourierHasArrivedAtNeverMoves) {
 TEST_F(DeliveryPgTest, AFailedVisitLeavesTheRestReplanned) {
   const auto hall = halls_->HallOf("JN-GA")->at;
   auto courier = AddCourier("钱", 5, hall);
+  // A door just east of the hall, then two northwards (along one line the other two could be
+  // visited either way for the same distance).
   auto first = ResultTo({hall.lat, hall.lng + 0.01});
-  auto second = ResultTo({hall.lat, hall.lng + 0.02});
-  auto third = ResultTo({hall.lat, hall.lng + 0.03});
+  auto second = ResultTo({hall.lat + 0.01, hall.lng});
+  auto third = ResultTo({hall.lat + 0.02, hall.lng});
   ASSERT_EQ(service_->AssignPending(), 3);
   for (const auto& d : {first, second, third}) {
     service_->Act(CourierActor(courier), d.id, CourierAction::kPickUp, {});
