@@ -24,13 +24,14 @@ void InitSodium() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium cannot initialise");
 }
 
-std::string SessionCacheKey(const std::string& token_hash) {
-  return "auth:session:" + token_hash;
-}
+std::string SessionCacheKey(const std::string& token_hash) { return "auth:session:" + token_hash; }
 
 kernel::Json ToCache(const Principal& p) {
-  return {{"user_id", p.user_id}, {"role", ToWord(p.role)}, {"name", p.name},
-          {"phone", p.phone},     {"region_code", p.region_code},
+  return {{"user_id", p.user_id},
+          {"role", ToWord(p.role)},
+          {"name", p.name},
+          {"phone", p.phone},
+          {"region_code", p.region_code},
           {"department_code", p.department_code}};
 }
 
@@ -53,7 +54,8 @@ std::optional<Principal> FromCache(const std::string& text) {
 
 AuthOptions LoadAuthOptions(const kernel::Env& env) {
   AuthOptions options;
-  options.session_ttl = std::chrono::seconds(env.Int("DAIBAN_SESSION_TTL_S", 12 * 3600, 60, 30 * 86400));
+  options.session_ttl =
+      std::chrono::seconds(env.Int("DAIBAN_SESSION_TTL_S", 12 * 3600, 60, 30 * 86400));
   options.max_failures_per_phone =
       static_cast<int>(env.Int("DAIBAN_LOGIN_MAX_FAILURES_PER_PHONE", 5, 1, 1000));
   options.max_failures_per_address =
@@ -80,8 +82,7 @@ std::optional<Role> ParseRole(std::string_view word) {
 std::string HashPassword(const std::string& password) {
   InitSodium();
   char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(hash, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+  if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     throw std::runtime_error("out of memory while hashing a password");
   }
@@ -96,8 +97,7 @@ bool VerifyPassword(const std::string& hash, const std::string& password) {
 std::string TokenHash(const std::string& token) { return kernel::Sha256Hex(token); }
 
 AuthService::AuthService(AccountRepository& accounts, db::RedisPool& redis,
-                         const kernel::Clock& clock, kernel::IdGenerator& ids,
-                         AuthOptions options)
+                         const kernel::Clock& clock, kernel::IdGenerator& ids, AuthOptions options)
     : accounts_(accounts),
       redis_(redis),
       clock_(clock),
@@ -112,8 +112,8 @@ bool AuthService::OverLimit(const std::string& key, int limit) {
 
 void AuthService::CountFailure(const std::string& phone, const std::string& address) {
   const std::string window = std::to_string(options_.failure_window.count());
-  for (const std::string& key : {"ratelimit:{login}:phone:" + phone,
-                                "ratelimit:{login}:address:" + address}) {
+  for (const std::string& key :
+       {"ratelimit:{login}:phone:" + phone, "ratelimit:{login}:address:" + address}) {
     // INCR is not idempotent: never retried on a broken connection.
     auto count = redis_.Command({"INCR", key}, false);
     if (count.integer == 1) redis_.Command({"EXPIRE", key, window});
@@ -124,8 +124,7 @@ LoginResult AuthService::Login(const std::string& phone, const std::string& pass
                                const std::string& client_address, const std::string& device_id,
                                std::optional<std::chrono::seconds> ttl) {
   if (OverLimit("ratelimit:{login}:phone:" + phone, options_.max_failures_per_phone) ||
-      OverLimit("ratelimit:{login}:address:" + client_address,
-                options_.max_failures_per_address)) {
+      OverLimit("ratelimit:{login}:address:" + client_address, options_.max_failures_per_address)) {
     throw kernel::TooManyRequests("too many failed sign-ins, try again later");
   }
   auto user = kernel::IsMobilePhone(phone) ? accounts_.FindByPhone(phone) : std::nullopt;
@@ -145,8 +144,7 @@ LoginResult AuthService::IssueSession(const Principal& principal, const std::str
   result.token = ids_.HexId(32);
   result.expires_at = clock_.Now() + ttl;
   result.principal = principal;
-  accounts_.CreateSession(TokenHash(result.token), principal.user_id, device_id,
-                          result.expires_at);
+  accounts_.CreateSession(TokenHash(result.token), principal.user_id, device_id, result.expires_at);
   return result;
 }
 
@@ -196,8 +194,7 @@ std::int64_t AuthService::AddUser(const NewUser& user) {
   if (user.password.size() < 8 || user.password.size() > 200) {
     throw kernel::Invalid("password", "password must be 8..200 bytes");
   }
-  if (user.role == Role::kSupervisor && user.region_code.empty() &&
-      user.department_code.empty()) {
+  if (user.role == Role::kSupervisor && user.region_code.empty() && user.department_code.empty()) {
     throw kernel::Invalid("region", "a supervisor is scoped to a region or a department");
   }
   return accounts_.AddUser(user, HashPassword(user.password));

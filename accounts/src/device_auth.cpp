@@ -75,10 +75,10 @@ bool DeviceAuth::RevokeDevice(std::int64_t user_id, const std::string& device_id
   int revoked = 0;
   const double now = db::EpochSeconds(clock_.Now());
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    for (const auto& row : tx.exec_params(
-             "UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
-             "device_id = $2 AND revoked_at IS NULL RETURNING token_hash",
-             user_id, device_id, now)) {
+    for (const auto& row :
+         tx.exec_params("UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
+                        "device_id = $2 AND revoked_at IS NULL RETURNING token_hash",
+                        user_id, device_id, now)) {
       sessions.push_back(row[0].as<std::string>());
     }
     revoked = static_cast<int>(sessions.size()) +

@@ -1,6 +1,5 @@
-#include <pqxx/pqxx>
-
 #include <chrono>
+#include <pqxx/pqxx>
 
 #include "daiban/accounts/auth.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -64,8 +63,8 @@ std::int64_t PgAccountRepository::AddUser(const NewUser& user, const std::string
   std::int64_t id = 0;
   try {
     pool_.Transact([&](pqxx::dbtransaction& tx) {
-      id = tx.exec_prepared(kInsertUser, ToWord(user.role), user.name, user.phone,
-                            password_hash, user.region_code, user.department_code)[0][0]
+      id = tx.exec_prepared(kInsertUser, ToWord(user.role), user.name, user.phone, password_hash,
+                            user.region_code, user.department_code)[0][0]
                .as<std::int64_t>();
     });
   } catch (const pqxx::unique_violation&) {
@@ -84,15 +83,14 @@ std::optional<StoredUser> PgAccountRepository::FindByPhone(const std::string& ph
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto rows = tx.exec_prepared(kUserByPhone, phone);
     if (rows.empty()) return;
-    user = StoredUser{PrincipalFromRow(rows[0]), rows[0][6].as<std::string>(),
-                      rows[0][7].as<bool>()};
+    user =
+        StoredUser{PrincipalFromRow(rows[0]), rows[0][6].as<std::string>(), rows[0][7].as<bool>()};
   });
   return user;
 }
 
 void PgAccountRepository::CreateSession(const std::string& token_hash, std::int64_t user_id,
-                                        const std::string& device_id,
-                                        kernel::Moment expires_at) {
+                                        const std::string& device_id, kernel::Moment expires_at) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     tx.exec_prepared(kInsertSession, token_hash, user_id, device_id, db::EpochSeconds(expires_at));
   });
@@ -111,7 +109,8 @@ std::optional<Principal> PgAccountRepository::FindSession(const std::string& tok
 bool PgAccountRepository::RevokeSession(const std::string& token_hash, kernel::Moment now) {
   bool revoked = false;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    revoked = tx.exec_prepared(kRevokeSession, token_hash, db::EpochSeconds(now)).affected_rows() > 0;
+    revoked =
+        tx.exec_prepared(kRevokeSession, token_hash, db::EpochSeconds(now)).affected_rows() > 0;
   });
   return revoked;
 }

@@ -1,8 +1,8 @@
 // Staff accounts and sessions against real PostgreSQL and Redis.
 #include <gtest/gtest.h>
 
-#include "daiban/db/redis_pool.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/db/redis_pool.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "scratch_database.hpp"
 
@@ -102,7 +102,10 @@ TEST_F(AccountsPgTest, WrongPasswordAndUnknownPhoneLookTheSame) {
 
 TEST_F(AccountsPgTest, FailedLoginsAreRateLimitedPerPhone) {
   for (int i = 0; i < AuthOptions{}.max_failures_per_phone; ++i) {
-    EXPECT_EQ(StatusOf([&] { auth_->Login(phone_, "wrong-password", address_ + "-" + std::to_string(i)); }), 401);
+    EXPECT_EQ(StatusOf([&] {
+                auth_->Login(phone_, "wrong-password", address_ + "-" + std::to_string(i));
+              }),
+              401);
   }
   // Even the right password is refused now, from any address.
   EXPECT_EQ(StatusOf([&] { auth_->Login(phone_, "correct-horse", address_ + "-x"); }), 429);
@@ -119,11 +122,26 @@ TEST_F(AccountsPgTest, FailedLoginsAreRateLimitedPerAddress) {
 }
 
 TEST_F(AccountsPgTest, BadAccountsAreRefused) {
-  EXPECT_EQ(StatusOf([&] { auth_->AddUser({Role::kWindow, "重复", phone_, "long-enough", "", ""}); }), 409);
-  EXPECT_EQ(StatusOf([&] { auth_->AddUser({Role::kWindow, "短", "13912345678", "short", "", ""}); }), 422);
-  EXPECT_EQ(StatusOf([&] { auth_->AddUser({Role::kWindow, "号", "12345", "long-enough", "", ""}); }), 422);
-  EXPECT_EQ(StatusOf([&] { auth_->AddUser({Role::kSupervisor, "督", "13912345678", "long-enough", "", ""}); }), 422);
-  EXPECT_EQ(StatusOf([&] { auth_->AddUser({Role::kWindow, "区", "13912345679", "long-enough", "999999", ""}); }), 422);
+  EXPECT_EQ(StatusOf([&] {
+              auth_->AddUser({Role::kWindow, "重复", phone_, "long-enough", "", ""});
+            }),
+            409);
+  EXPECT_EQ(StatusOf([&] {
+              auth_->AddUser({Role::kWindow, "短", "13912345678", "short", "", ""});
+            }),
+            422);
+  EXPECT_EQ(StatusOf([&] {
+              auth_->AddUser({Role::kWindow, "号", "12345", "long-enough", "", ""});
+            }),
+            422);
+  EXPECT_EQ(StatusOf([&] {
+              auth_->AddUser({Role::kSupervisor, "督", "13912345678", "long-enough", "", ""});
+            }),
+            422);
+  EXPECT_EQ(StatusOf([&] {
+              auth_->AddUser({Role::kWindow, "区", "13912345679", "long-enough", "999999", ""});
+            }),
+            422);
 }
 
 TEST_F(AccountsPgTest, GarbageTokensAreRefused) {

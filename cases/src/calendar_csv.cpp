@@ -85,8 +85,8 @@ std::optional<CalendarCsvError> CheckHeaderLine(std::string_view text) {
     if (index >= names.size() || names[index] != kFieldNames[index]) {
       const int column = static_cast<int>(index) + 1;
       return Error(1, column,
-                   std::string("header must be `date,kind,name`: expected `") +
-                       kFieldNames[index] + "` in column " + std::to_string(column));
+                   std::string("header must be `date,kind,name`: expected `") + kFieldNames[index] +
+                       "` in column " + std::to_string(column));
     }
   }
   if (names.size() > kFieldCount) {

@@ -27,9 +27,7 @@ CaseFacts Case::Facts() const {
   return facts;
 }
 
-std::string ToWord(ApplicantKind kind) {
-  return kind == ApplicantKind::kFirm ? "firm" : "citizen";
-}
+std::string ToWord(ApplicantKind kind) { return kind == ApplicantKind::kFirm ? "firm" : "citizen"; }
 
 std::string ToWord(DeliveryMethod method) {
   return method == DeliveryMethod::kExpress ? "express" : "window";
@@ -131,7 +129,8 @@ std::vector<CustodyLink> CustodyChain(const std::vector<CaseEvent>& timeline) {
     if (position != custody.end() && position->is_object() && position->contains("lat") &&
         position->contains("lng") && position->at("lat").is_number() &&
         position->at("lng").is_number()) {
-      link.position = GeoPoint{position->at("lat").get<double>(), position->at("lng").get<double>()};
+      link.position =
+          GeoPoint{position->at("lat").get<double>(), position->at("lng").get<double>()};
     }
     chain.push_back(std::move(link));
   }

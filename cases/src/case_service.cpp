@@ -44,7 +44,9 @@ std::optional<std::string> NoticeFor(CaseAction action, CaseState to) {
   }
 }
 
-std::uint64_t RandomBits(kernel::IdGenerator& ids) { return std::stoull(ids.HexId(8), nullptr, 16); }
+std::uint64_t RandomBits(kernel::IdGenerator& ids) {
+  return std::stoull(ids.HexId(8), nullptr, 16);
+}
 
 bool Contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
@@ -131,7 +133,8 @@ void CaseService::Record(Case& c, CaseChange& change, const Actor& actor, const 
   event.data = data.is_object() ? std::move(data) : nlohmann::json::object();
   change.events.push_back(event);
   change.outbox.push_back(
-      {kCaseStream, type,
+      {kCaseStream,
+       type,
        {{"tracking_number", c.tracking_number},
         {"from", from ? nlohmann::json(ToWord(*from)) : nlohmann::json(nullptr)},
         {"to", ToWord(c.state)},
@@ -168,12 +171,12 @@ CaseService::Answer CaseService::Submit(
     throw Invalid("item_code", "give exactly one of item_code and bundle_code");
   }
   const bool is_bundle = !request.bundle_code.empty();
-  auto terms = is_bundle ? catalogue_.Bundle(request.bundle_code) : catalogue_.Item(request.item_code);
+  auto terms =
+      is_bundle ? catalogue_.Bundle(request.bundle_code) : catalogue_.Item(request.item_code);
   const std::string subject_field = is_bundle ? "bundle_code" : "item_code";
   if (!terms || terms->retired) {
-    throw Invalid(subject_field, "no offered " + std::string(is_bundle ? "bundle" : "item") +
-                                     " '" + (is_bundle ? request.bundle_code : request.item_code) +
-                                     "'");
+    throw Invalid(subject_field, "no offered " + std::string(is_bundle ? "bundle" : "item") + " '" +
+                                     (is_bundle ? request.bundle_code : request.item_code) + "'");
   }
   if (!Contains({"proxy", "assisted", "led"}, request.mode)) {
     throw Invalid("mode", "mode must be proxy (代办), assisted (帮办) or led (领办)");
@@ -217,8 +220,8 @@ CaseService::Answer CaseService::Submit(
       return t.item_code == item && t.item_seq == m.item_seq;
     });
     if (!known) {
-      throw Invalid("materials", "no material " + std::to_string(m.item_seq) + " of item '" +
-                                     item + "'");
+      throw Invalid("materials",
+                    "no material " + std::to_string(m.item_seq) + " of item '" + item + "'");
     }
     if (!declared.emplace(std::make_pair(item, m.item_seq), m.provided).second) {
       throw Invalid("materials", "material " + std::to_string(m.item_seq) + " of item '" + item +
@@ -271,7 +274,8 @@ CaseService::Answer CaseService::Submit(
   Submission submission{c, access_code};
   std::optional<StoredAnswer> answer;
   if (!idempotency_key.empty()) {
-    answer = StoredAnswer{idempotency_scope, idempotency_key, request_hash, 201, render(submission)};
+    answer =
+        StoredAnswer{idempotency_scope, idempotency_key, request_hash, 201, render(submission)};
   }
   try {
     store_.Create(c, change, answer);
@@ -340,19 +344,17 @@ Case CaseService::Transition(const std::string& tracking, const CaseScope& scope
                              std::optional<int> expected_version) {
   return store_.Change(NormalizeTrackingNumber(tracking), scope, [&](Case& c, CaseChange& change) {
     if (expected_version && *expected_version != c.version) {
-      throw kernel::Conflict("stale_version", "the case changed since version " +
-                                                  std::to_string(*expected_version) +
-                                                  " (now " + std::to_string(c.version) +
-                                                  "): read it again",
+      throw kernel::Conflict("stale_version",
+                             "the case changed since version " + std::to_string(*expected_version) +
+                                 " (now " + std::to_string(c.version) + "): read it again",
                              "version");
     }
     const CaseState from = c.state;
     auto decided = Decide(c.Facts(), action, actor.role);
     if (auto* refused = std::get_if<TransitionRefused>(&decided)) {
       int status = refused->rule == "role_not_allowed" ? 403 : 409;
-      throw ApiError(status, refused->rule, refused->message + " (current state: " +
-                                               ToWord(from) + ")",
-                     "state");
+      throw ApiError(status, refused->rule,
+                     refused->message + " (current state: " + ToWord(from) + ")", "state");
     }
     const Moment now = Now();
     c.state = std::get<CaseState>(decided);
@@ -430,8 +432,8 @@ Case CaseService::Accept(const std::string& tracking, const Actor& actor,
         }
         for (const auto& m : c.materials) {
           if (!m.essential && m.status == MaterialStatus::kMissing) {
-            throw Invalid("deferrals", "the missing material '" + m.name +
-                                           "' (seq " + std::to_string(m.seq) +
+            throw Invalid("deferrals", "the missing material '" + m.name + "' (seq " +
+                                           std::to_string(m.seq) +
                                            ") needs a promised date (容缺)");
           }
         }
@@ -464,9 +466,10 @@ Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
   if (recipient.empty() || recipient.size() > 100) {
     throw Invalid("recipient_name", "the recipient's name is required");
   }
-  if (id_last4.size() != 4) throw Invalid("id_last4", "give the last 4 characters of the ID number");
-  const CaseScope scope = actor.role == ActorRole::kAgent ? CaseScope{.agent_id = actor.user_id}
-                                                          : ScopeOf(actor);
+  if (id_last4.size() != 4)
+    throw Invalid("id_last4", "give the last 4 characters of the ID number");
+  const CaseScope scope =
+      actor.role == ActorRole::kAgent ? CaseScope{.agent_id = actor.user_id} : ScopeOf(actor);
   auto c = store_.Find(NormalizeTrackingNumber(tracking), scope);
   if (!c) throw kernel::NotFound("no case with this tracking number");
   const bool matches = IdLast4Matches(c->applicant.id_number, id_last4);
@@ -491,24 +494,24 @@ Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
                     {}, std::nullopt);
 }
 
-Case CaseService::Reject(const std::string& tracking, const Actor& actor,
-                         const std::string& reason, std::optional<int> expected_version) {
+Case CaseService::Reject(const std::string& tracking, const Actor& actor, const std::string& reason,
+                         std::optional<int> expected_version) {
   if (reason.empty()) throw Invalid("reason", "a rejection needs a reason");
-  return Transition(tracking, ScopeOf(actor), actor, CaseAction::kReject, reason, {},
-                    std::nullopt, {}, expected_version);
+  return Transition(tracking, ScopeOf(actor), actor, CaseAction::kReject, reason, {}, std::nullopt,
+                    {}, expected_version);
 }
 
 Case CaseService::Suspend(const std::string& tracking, const Actor& actor,
                           const std::string& reason, std::optional<int> expected_version) {
   if (reason.empty()) throw Invalid("reason", "a suspension needs a reason");
-  return Transition(tracking, ScopeOf(actor), actor, CaseAction::kSuspend, reason, {},
-                    std::nullopt, {}, expected_version);
+  return Transition(tracking, ScopeOf(actor), actor, CaseAction::kSuspend, reason, {}, std::nullopt,
+                    {}, expected_version);
 }
 
-Case CaseService::Resume(const std::string& tracking, const Actor& actor,
-                         const std::string& reason, std::optional<int> expected_version) {
-  return Transition(tracking, ScopeOf(actor), actor, CaseAction::kResume, reason, {},
-                    std::nullopt, {}, expected_version);
+Case CaseService::Resume(const std::string& tracking, const Actor& actor, const std::string& reason,
+                         std::optional<int> expected_version) {
+  return Transition(tracking, ScopeOf(actor), actor, CaseAction::kResume, reason, {}, std::nullopt,
+                    {}, expected_version);
 }
 
 Case CaseService::ApplicantChange(const std::string& tracking, const std::string& code,
@@ -542,8 +545,10 @@ Case CaseService::SupplyMaterial(const std::string& tracking, const std::string&
   auto supplied = ApplicantChange(tracking, code, client_address, [&](Case& c, CaseChange& change) {
     if (!IsOpen(c.state) || c.state == CaseState::kResultReady ||
         c.state == CaseState::kOutForDelivery) {
-      throw kernel::Conflict("case_finished", "materials can no longer be supplied (current "
-                                              "state: " + ToWord(c.state) + ")",
+      throw kernel::Conflict("case_finished",
+                             "materials can no longer be supplied (current "
+                             "state: " +
+                                 ToWord(c.state) + ")",
                              "state");
     }
     auto material = std::find_if(c.materials.begin(), c.materials.end(),
@@ -552,8 +557,8 @@ Case CaseService::SupplyMaterial(const std::string& tracking, const std::string&
       throw Invalid("seq", "the case has no material " + std::to_string(seq));
     }
     if (!material->IsMissing()) {
-      throw kernel::Conflict("material_not_missing", "material " + std::to_string(seq) +
-                                                         " is not missing", "seq");
+      throw kernel::Conflict("material_not_missing",
+                             "material " + std::to_string(seq) + " is not missing", "seq");
     }
     // After acceptance only a supplement request leaves a material plainly missing (容缺 ones
     // are deferred): the last of them supplied ends the suspension it caused.
@@ -563,10 +568,10 @@ Case CaseService::SupplyMaterial(const std::string& tracking, const std::string&
     Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
     Record(c, change, applicant, "material_supplied", c.state, "",
            {{"seq", seq}, {"name", material->name}}, std::nullopt);
-    supplement_done =
-        requested && c.state == CaseState::kSuspended &&
-        std::none_of(c.materials.begin(), c.materials.end(),
-                     [](const auto& m) { return m.status == MaterialStatus::kMissing; });
+    supplement_done = requested && c.state == CaseState::kSuspended &&
+                      std::none_of(c.materials.begin(), c.materials.end(), [](const auto& m) {
+                        return m.status == MaterialStatus::kMissing;
+                      });
   });
   if (!supplement_done) return supplied;
   return Transition(supplied.tracking_number, CaseScope::Everything(),
@@ -575,14 +580,15 @@ Case CaseService::SupplyMaterial(const std::string& tracking, const std::string&
 }
 
 Case CaseService::Rate(const std::string& tracking, const std::string& code,
-                       const std::string& client_address, int score,
-                       const std::string& comment) {
+                       const std::string& client_address, int score, const std::string& comment) {
   if (score < 1 || score > 5) throw Invalid("score", "score must be 1..5");
   if (comment.size() > 2000) throw Invalid("comment", "comment is too long");
   return ApplicantChange(tracking, code, client_address, [&](Case& c, CaseChange& change) {
     if (c.state != CaseState::kDelivered && c.state != CaseState::kClosed) {
-      throw kernel::Conflict("not_delivered", "a case can be rated once delivered or closed "
-                                              "(current state: " + ToWord(c.state) + ")",
+      throw kernel::Conflict("not_delivered",
+                             "a case can be rated once delivered or closed "
+                             "(current state: " +
+                                 ToWord(c.state) + ")",
                              "state");
     }
     if (c.rating) throw kernel::Conflict("already_rated", "the case was rated already", "score");

@@ -1,11 +1,12 @@
 #include "daiban/cases/calendar_csv.hpp"
-#include "daiban/kernel/file.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 #include <string>
+
+#include "daiban/kernel/file.hpp"
 
 namespace daiban::cases {
 namespace {
@@ -125,7 +126,10 @@ TEST(CalendarCsvTest, RejectsAMissingOrWrongHeader) {
   ExpectErrorAt("date,kind\n", 1, 3);
   ExpectErrorAt("date,kind,name,note\n", 1, 4);
   ExpectErrorAt("date, kind,name\n", 1, 2);
-  ExpectErrorAt("\xEF\xBB\xBF\xEF\xBB\xBF" "date,kind,name\n", 1, 1);  // only one BOM
+  ExpectErrorAt(
+      "\xEF\xBB\xBF\xEF\xBB\xBF"
+      "date,kind,name\n",
+      1, 1);  // only one BOM
 }
 
 TEST(CalendarCsvTest, RejectsBadDates) {

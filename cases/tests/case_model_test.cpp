@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "daiban/cases/case_model.hpp"
+
+#include <gtest/gtest.h>
 
 namespace daiban::cases {
 namespace {
@@ -30,11 +30,13 @@ TEST(CustodyTest, TheChainIsTheHandOversOfTheTimelineInOrder) {
   const Actor courier{ActorRole::kCourier, 6, "钱寄递", "", ""};
   std::vector<CaseEvent> timeline = {
       Event(1, "created", nlohmann::json::object()),
-      Event(2, "record_progress", {{"custody", CustodyData(applicant, agent, GeoPoint{36.6, 117.0})}}),
+      Event(2, "record_progress",
+            {{"custody", CustodyData(applicant, agent, GeoPoint{36.6, 117.0})}}),
       Event(3, "note", {{"text", "电话联系"}}),
       Event(4, "pick_up", {{"custody", CustodyData(agent, courier)}}),
       // Malformed custody data is skipped field by field, never thrown on.
-      Event(5, "deliver", {{"custody", {{"from", "x"}, {"to", {{"role", 7}}}, {"position", {{"lat", "n"}}}}}}),
+      Event(5, "deliver",
+            {{"custody", {{"from", "x"}, {"to", {{"role", 7}}}, {"position", {{"lat", "n"}}}}}}),
       Event(6, "rated", {{"custody", "not an object"}}),
   };
   auto chain = CustodyChain(timeline);

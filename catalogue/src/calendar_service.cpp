@@ -35,14 +35,15 @@ std::shared_ptr<const cases::WorkingCalendar> CalendarService::Current() {
 
 cases::DeadlineResult CalendarService::Deadline(std::chrono::sys_seconds from, int working_days) {
   if (working_days < 0 || working_days > cases::kMaxWorkingDaySpan) {
-    throw kernel::BadRequest(
-        "working_days must be 0.." + std::to_string(cases::kMaxWorkingDaySpan), "working_days");
+    throw kernel::BadRequest("working_days must be 0.." + std::to_string(cases::kMaxWorkingDaySpan),
+                             "working_days");
   }
   return Current()->CommittedDeadline(from, working_days);
 }
 
 cases::OfficeHours ParseOfficeHours(const std::string& text) {
-  static const std::regex kPattern("^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$");
+  static const std::regex kPattern(
+      "^([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$");
   std::smatch match;
   if (!std::regex_match(text, match, kPattern)) {
     throw kernel::ConfigError("office hours '" + text + "' are invalid: expected HH:MM-HH:MM");

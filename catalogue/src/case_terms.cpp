@@ -70,8 +70,8 @@ std::optional<cases::CaseTerms> CatalogueForCases::Bundle(const std::string& cod
       });
     }
     AddMaterials(*item, terms);
-    terms.steps.push_back({step.order, step.item_code, step.item_name, step.department_code,
-                           step.committed_days});
+    terms.steps.push_back(
+        {step.order, step.item_code, step.item_name, step.department_code, step.committed_days});
   }
   return terms;
 }
@@ -101,6 +101,5 @@ bool CatalogueForCases::RegionWithin(const std::string& region, const std::strin
   }
   return false;
 }
-
 
 }  // namespace daiban::catalogue

@@ -11,9 +11,9 @@ namespace {
 template <typename Enum, std::size_t N>
 using Words = std::array<std::pair<Enum, const char*>, N>;
 
-constexpr Words<RegionLevel, 3> kRegionLevels{
-    {{RegionLevel::kCity, "city"}, {RegionLevel::kDistrict, "district"},
-     {RegionLevel::kStreet, "street"}}};
+constexpr Words<RegionLevel, 3> kRegionLevels{{{RegionLevel::kCity, "city"},
+                                               {RegionLevel::kDistrict, "district"},
+                                               {RegionLevel::kStreet, "street"}}};
 constexpr Words<ServiceClass, 3> kServiceClasses{{{ServiceClass::kZeroTrip, "zero_trip"},
                                                   {ServiceClass::kOneTrip, "one_trip"},
                                                   {ServiceClass::kWeRun, "we_run"}}};
@@ -35,10 +35,11 @@ constexpr Words<DeliveryOption, 3> kDeliveryOptionLabels{
     {{DeliveryOption::kExpress, "免费寄递"},
      {DeliveryOption::kWindow, "窗口领取"},
      {DeliveryOption::kOnTheSpot, "当场办结"}}};
-constexpr Words<MaterialForm, 4> kMaterialForms{{{MaterialForm::kOriginal, "original"},
-                                                 {MaterialForm::kCopy, "copy"},
-                                                 {MaterialForm::kOriginalAndCopy, "original_and_copy"},
-                                                 {MaterialForm::kElectronic, "electronic"}}};
+constexpr Words<MaterialForm, 4> kMaterialForms{
+    {{MaterialForm::kOriginal, "original"},
+     {MaterialForm::kCopy, "copy"},
+     {MaterialForm::kOriginalAndCopy, "original_and_copy"},
+     {MaterialForm::kElectronic, "electronic"}}};
 
 template <typename Enum, std::size_t N>
 std::string Find(const Words<Enum, N>& words, Enum value) {

@@ -74,8 +74,8 @@ class RowReader {
       throw Error(column, "'" + value + "' is not a number");
     }
     if (parsed < min || parsed > max) {
-      throw Error(column, value + " is outside " + std::to_string(min) + ".." +
-                              std::to_string(max));
+      throw Error(column,
+                  value + " is outside " + std::to_string(min) + ".." + std::to_string(max));
     }
     return parsed;
   }
@@ -125,15 +125,15 @@ class RowReader {
   Origin origin_;
 };
 
-const std::vector<std::string> kRegionColumns = {"code", "name", "level", "parent_code", "lat",
-                                                 "lng"};
-const std::vector<std::string> kDepartmentColumns = {
-    "code", "name", "region_code", "hall_name", "hall_address", "lat", "lng", "office_hours",
-    "phone"};
+const std::vector<std::string> kRegionColumns = {"code",        "name", "level",
+                                                 "parent_code", "lat",  "lng"};
+const std::vector<std::string> kDepartmentColumns = {"code",      "name",         "region_code",
+                                                     "hall_name", "hall_address", "lat",
+                                                     "lng",       "office_hours", "phone"};
 const std::vector<std::string> kItemColumns = {
-    "code",           "name",       "service_class", "kind",       "department_code",
-    "level",          "committed_days", "legal_days", "conditions", "modes",
-    "delivery_options", "fee",      "legal_basis",   "where_to_apply", "how_to_apply"};
+    "code",           "name",           "service_class", "kind",  "department_code",  "level",
+    "committed_days", "legal_days",     "conditions",    "modes", "delivery_options", "fee",
+    "legal_basis",    "where_to_apply", "how_to_apply"};
 const std::vector<std::string> kMaterialColumns = {"item_code", "seq",    "name", "essential",
                                                    "form",      "copies", "note"};
 const std::vector<std::string> kBundleColumns = {"code", "name", "description", "committed_days",
@@ -171,10 +171,12 @@ Region ReadRegion(const RowReader& row) {
   if (region.level != RegionLevel::kCity && region.parent_code.empty()) {
     throw row.Error("parent_code", "required for a district or street");
   }
-  if (region.parent_code == region.code) throw row.Error("parent_code", "a region is not its own parent");
+  if (region.parent_code == region.code)
+    throw row.Error("parent_code", "a region is not its own parent");
   auto lat = row.Decimal("lat", -kMaxLat, kMaxLat, false);
   auto lng = row.Decimal("lng", -kMaxLng, kMaxLng, false);
-  if (lat.has_value() != lng.has_value()) throw row.Error(lat ? "lng" : "lat", "give both lat and lng or neither");
+  if (lat.has_value() != lng.has_value())
+    throw row.Error(lat ? "lng" : "lat", "give both lat and lng or neither");
   if (lat) region.center = Coordinates{*lat, *lng};
   return region;
 }
@@ -197,16 +199,14 @@ Item ReadItem(const RowReader& row) {
   Item item;
   item.code = row.Code("code");
   item.name = row.Text("name", true, 300);
-  item.service_class =
-      row.Word("service_class", ParseServiceClass, "zero_trip, one_trip, we_run");
+  item.service_class = row.Word("service_class", ParseServiceClass, "zero_trip, one_trip, we_run");
   item.kind = row.Word("kind", ParseItemKind, "administrative, public_service");
   item.department_code = row.Code("department_code");
   item.level = row.Word("level", ParseRegionLevel, "city, district, street");
   item.committed_days = row.Int("committed_days", 0, 3650);
   item.legal_days = row.Int("legal_days", 0, 3650);
   if (item.committed_days > item.legal_days) {
-    throw row.Error("committed_days", "the committed limit " +
-                                          std::to_string(item.committed_days) +
+    throw row.Error("committed_days", "the committed limit " + std::to_string(item.committed_days) +
                                           " exceeds the legal limit " +
                                           std::to_string(item.legal_days));
   }
@@ -262,49 +262,60 @@ std::shared_ptr<const CsvTable> Table(const std::string& file, const std::string
 }  // namespace
 
 const std::vector<std::string>& CatalogueFileNames() {
-  static const std::vector<std::string> kNames = {"regions.csv",   "departments.csv",
-                                                  "items.csv",     "materials.csv",
-                                                  "bundles.csv",   "bundle_steps.csv"};
+  static const std::vector<std::string> kNames = {"regions.csv", "departments.csv",
+                                                  "items.csv",   "materials.csv",
+                                                  "bundles.csv", "bundle_steps.csv"};
   return kNames;
 }
 
-CatalogueImport ParseCatalogueFiles(
-    const std::vector<std::pair<std::string, std::string>>& files) {
+CatalogueImport ParseCatalogueFiles(const std::vector<std::pair<std::string, std::string>>& files) {
   CatalogueImport import;
   for (const auto& [name, text] : files) {
     if (name == "regions.csv") {
       import.regions = ReadRows<Region>(Table(name, text, kRegionColumns), "code", ReadRegion,
-                                        [](const Region& r) { return r.code; });
-    } else if (name == "departments.csv") {
+                                        [](const Region& r) { return r.code;
+    });
+  }
+  else if (name == "departments.csv") {
       import.departments =
           ReadRows<Department>(Table(name, text, kDepartmentColumns), "code", ReadDepartment,
-                               [](const Department& d) { return d.code; });
-    } else if (name == "items.csv") {
+                               [](const Department& d) { return d.code;
+  });
+}
+else if (name == "items.csv") {
       import.items = ReadRows<Item>(Table(name, text, kItemColumns), "code", ReadItem,
-                                    [](const Item& i) { return i.code; });
-    } else if (name == "materials.csv") {
+                                    [](const Item& i) { return i.code;
+});
+}  // namespace daiban::catalogue
+else if (name == "materials.csv") {
       import.materials = ReadRows<MaterialRow>(
           Table(name, text, kMaterialColumns), "seq", ReadMaterial,
-          [](const MaterialRow& m) { return m.item_code + "#" + std::to_string(m.material.seq); });
-    } else if (name == "bundles.csv") {
+          [](const MaterialRow& m) { return m.item_code + "#" + std::to_string(m.material.seq);
+});
+}
+else if (name == "bundles.csv") {
       import.bundles = ReadRows<Bundle>(Table(name, text, kBundleColumns), "code", ReadBundle,
-                                        [](const Bundle& b) { return b.code; });
-    } else if (name == "bundle_steps.csv") {
+                                        [](const Bundle& b) { return b.code;
+});
+}
+else if (name == "bundle_steps.csv") {
       import.bundle_steps = ReadRows<StepRow>(
           Table(name, text, kStepColumns), "item_code", ReadStep,
-          [](const StepRow& s) { return s.bundle_code + "#" + s.step.item_code; });
-    } else {
-      throw CsvError(name, 0, 0, "not a catalogue file (expected one of regions.csv, "
-                                 "departments.csv, items.csv, materials.csv, bundles.csv, "
-                                 "bundle_steps.csv)");
-    }
-  }
-  return import;
+          [](const StepRow& s) { return s.bundle_code + "#" + s.step.item_code;
+});
+}
+else {
+  throw CsvError(name, 0, 0,
+                 "not a catalogue file (expected one of regions.csv, "
+                 "departments.csv, items.csv, materials.csv, bundles.csv, "
+                 "bundle_steps.csv)");
+}
+}
+return import;
 }
 
 void CheckReferences(const CatalogueImport& import, const KnownCodes& known) {
-  auto codes = [](const std::vector<std::string>& existing, const auto& imported,
-                  auto key) {
+  auto codes = [](const std::vector<std::string>& existing, const auto& imported, auto key) {
     std::set<std::string> all(existing.begin(), existing.end());
     if (imported) {
       for (const auto& row : *imported) all.insert(key(row.value));
@@ -321,8 +332,8 @@ void CheckReferences(const CatalogueImport& import, const KnownCodes& known) {
       codes(known.departments, import.departments, [](const Department& d) { return d.code; });
   auto items = codes(known.items, import.items, [](const Item& i) { return i.code; });
   auto bundles = codes(known.bundles, import.bundles, [](const Bundle& b) { return b.code; });
-  auto require = [](const std::set<std::string>& set, const std::string& code,
-                    const Origin& origin, const std::string& column, const std::string& what) {
+  auto require = [](const std::set<std::string>& set, const std::string& code, const Origin& origin,
+                    const std::string& column, const std::string& what) {
     if (!set.count(code)) throw origin.ErrorAt(column, "unknown " + what + " '" + code + "'");
   };
   if (import.regions) {
@@ -333,8 +344,8 @@ void CheckReferences(const CatalogueImport& import, const KnownCodes& known) {
       bool one_up = (region.level == RegionLevel::kDistrict && parent == RegionLevel::kCity) ||
                     (region.level == RegionLevel::kStreet && parent == RegionLevel::kDistrict);
       if (!one_up) {
-        throw origin.ErrorAt("parent_code", "a " + ToWord(region.level) +
-                                                " cannot belong to a " + ToWord(parent));
+        throw origin.ErrorAt("parent_code",
+                             "a " + ToWord(region.level) + " cannot belong to a " + ToWord(parent));
       }
     }
   }

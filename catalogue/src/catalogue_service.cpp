@@ -59,8 +59,7 @@ ItemPage CatalogueService::ListItems(ItemFilter filter, const std::string& curso
     throw kernel::BadRequest("unknown region '" + filter.region_code + "'", "region");
   }
   if (!filter.department_code.empty() && !repository_.DepartmentExists(filter.department_code)) {
-    throw kernel::BadRequest("unknown department '" + filter.department_code + "'",
-                             "department");
+    throw kernel::BadRequest("unknown department '" + filter.department_code + "'", "department");
   }
   // One more than asked tells whether another page exists.
   int asked = filter.limit;

@@ -1,26 +1,24 @@
 #include "daiban/cli/daibanctl.hpp"
 
+#include <filesystem>
 #include <functional>
 #include <map>
-
-#include <filesystem>
-
 #include <pqxx/pqxx>
 
-#include "daiban/cases/applicant_rules.hpp"
-#include "daiban/db/migrator.hpp"
-#include "daiban/dispatch/app/pg_dispatch_store.hpp"
-#include "daiban/dispatch/live/dispatch_keys.hpp"
 #include "daiban/accounts/auth.hpp"
-#include "daiban/runtime/service_host.hpp"
+#include "daiban/cases/applicant_rules.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/db/migrator.hpp"
+#include "daiban/dispatch/app/pg_dispatch_store.hpp"
+#include "daiban/dispatch/live/dispatch_keys.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
+#include "daiban/runtime/service_host.hpp"
 #include "daiban/tracking/app/pg_delivery_store.hpp"
 
 namespace daiban::cli {
@@ -82,15 +80,16 @@ int Migrate(const Args& args, std::ostream& out, const kernel::Env& env) {
       }
     }
   }
-  out << "database schema version " << report.database_version << " ("
-      << report.applied.size() << " applied now)\n";
+  out << "database schema version " << report.database_version << " (" << report.applied.size()
+      << " applied now)\n";
   return 0;
 }
 
 using kernel::ReadFile;
 
 // --name value pairs (and bare flags listed in `flags`).
-std::map<std::string, std::string> Options(const Args& args, const std::vector<std::string>& flags) {
+std::map<std::string, std::string> Options(const Args& args,
+                                           const std::vector<std::string>& flags) {
   std::map<std::string, std::string> options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -153,9 +152,14 @@ int User(const Args& args, std::ostream& out, const kernel::Env& env) {
     return it->second;
   };
   auto role = accounts::ParseRole(require("role"));
-  if (!role) throw std::invalid_argument("--role must be window, supervisor, admin, agent or courier");
-  accounts::NewUser user{*role,           require("name"),         require("phone"),
-                     require("password"), options["region"], options["department"]};
+  if (!role)
+    throw std::invalid_argument("--role must be window, supervisor, admin, agent or courier");
+  accounts::NewUser user{*role,
+                         require("name"),
+                         require("phone"),
+                         require("password"),
+                         options["region"],
+                         options["department"]};
   db::PgPool pool(runtime::LoadPgOptions(env));
   db::RedisPool redis(runtime::LoadRedisOptions(env));
   accounts::PgAccountRepository accounts(pool);
@@ -243,7 +247,8 @@ std::int64_t RowAccount(accounts::PgAccountRepository& accounts, const kernel::C
                         const kernel::CsvRow& row, accounts::Role role, const std::string& hash,
                         int& added, int& updated) {
   auto field = [&](const std::string& name) { return table.Field(row, name); };
-  if (!cases::IsMobilePhone(field("phone"))) throw table.ErrorAt(row, "phone", "not a mobile number");
+  if (!cases::IsMobilePhone(field("phone")))
+    throw table.ErrorAt(row, "phone", "not a mobile number");
   auto regions = SplitList(field("regions"), '|');
   if (regions.empty()) throw table.ErrorAt(row, "regions", "required");
   if (auto user = accounts.FindByPhone(field("phone"))) {
@@ -259,7 +264,8 @@ std::int64_t RowAccount(accounts::PgAccountRepository& accounts, const kernel::C
 
 int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
   if (args.empty() || (args[0] != "import" && args[0] != "set")) {
-    throw std::invalid_argument("usage: daibanctl agent import FILE --password PASSWORD | agent set ...");
+    throw std::invalid_argument(
+        "usage: daibanctl agent import FILE --password PASSWORD | agent set ...");
   }
   db::PgPool pool(runtime::LoadPgOptions(env));
   accounts::PgAccountRepository accounts(pool);
@@ -274,7 +280,8 @@ int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
     settings.user_id = user->principal.user_id;
     settings.regions = SplitList(options["regions"], ',');
     if (settings.regions.empty()) throw std::invalid_argument("--regions is required");
-    settings.departments = Departments(pool, options.count("departments") ? options["departments"] : "all", ',');
+    settings.departments =
+        Departments(pool, options.count("departments") ? options["departments"] : "all", ',');
     settings.capacity = options.count("capacity") ? std::stoi(options["capacity"]) : 5;
     settings.on_duty = options["on-duty"] == "yes";
     settings.hours = Hours(options["hours"]);
@@ -282,21 +289,24 @@ int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
     out << "agent " << settings.user_id << " saved\n";
     return 0;
   }
-  if (args.size() < 2) throw std::invalid_argument("usage: daibanctl agent import FILE --password PASSWORD");
+  if (args.size() < 2)
+    throw std::invalid_argument("usage: daibanctl agent import FILE --password PASSWORD");
   auto options = Options(Args(args.begin() + 2, args.end()), {});
-  if (options["password"].size() < 8) throw std::invalid_argument("--password (8+ characters) is required");
-  auto table = std::make_shared<const kernel::CsvTable>(
-      kernel::CsvTable::Parse(std::filesystem::path(args[1]).filename().string(), ReadFile(args[1])));
-  table->RequireColumns({"name", "phone", "regions", "departments", "capacity", "on_duty", "hours",
-                         "lat", "lng"},
-                        false);
+  if (options["password"].size() < 8)
+    throw std::invalid_argument("--password (8+ characters) is required");
+  auto table = std::make_shared<const kernel::CsvTable>(kernel::CsvTable::Parse(
+      std::filesystem::path(args[1]).filename().string(), ReadFile(args[1])));
+  table->RequireColumns(
+      {"name", "phone", "regions", "departments", "capacity", "on_duty", "hours", "lat", "lng"},
+      false);
   // One Argon2id hash serves every new account of the file: they share the password given.
   const std::string hash = accounts::HashPassword(options["password"]);
   int added = 0, updated = 0;
   for (const auto& row : table->Rows()) {
     auto field = [&](const std::string& name) { return table->Field(row, name); };
     auto regions = SplitList(field("regions"), '|');
-    const std::int64_t id = RowAccount(accounts, *table, row, accounts::Role::kAgent, hash, added, updated);
+    const std::int64_t id =
+        RowAccount(accounts, *table, row, accounts::Role::kAgent, hash, added, updated);
     dispatch::AgentSettings settings;
     settings.user_id = id;
     settings.regions = regions;
@@ -321,22 +331,24 @@ int Courier(const Args& args, std::ostream& out, const kernel::Env& env) {
     throw std::invalid_argument("usage: daibanctl courier import FILE --password PASSWORD");
   }
   auto options = Options(Args(args.begin() + 2, args.end()), {});
-  if (options["password"].size() < 8) throw std::invalid_argument("--password (8+ characters) is required");
+  if (options["password"].size() < 8)
+    throw std::invalid_argument("--password (8+ characters) is required");
   db::PgPool pool(runtime::LoadPgOptions(env));
   accounts::PgAccountRepository accounts(pool);
   tracking::PgDeliveryStore store(pool);
-  auto table = std::make_shared<const kernel::CsvTable>(
-      kernel::CsvTable::Parse(std::filesystem::path(args[1]).filename().string(), ReadFile(args[1])));
-  table->RequireColumns({"name", "phone", "company", "vehicle", "capacity", "on_duty", "regions",
-                         "lat", "lng"},
-                        false);
+  auto table = std::make_shared<const kernel::CsvTable>(kernel::CsvTable::Parse(
+      std::filesystem::path(args[1]).filename().string(), ReadFile(args[1])));
+  table->RequireColumns(
+      {"name", "phone", "company", "vehicle", "capacity", "on_duty", "regions", "lat", "lng"},
+      false);
   const std::string hash = accounts::HashPassword(options["password"]);
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   int added = 0, updated = 0;
   for (const auto& row : table->Rows()) {
     auto field = [&](const std::string& name) { return table->Field(row, name); };
     auto regions = SplitList(field("regions"), '|');
-    const std::int64_t id = RowAccount(accounts, *table, row, accounts::Role::kCourier, hash, added, updated);
+    const std::int64_t id =
+        RowAccount(accounts, *table, row, accounts::Role::kCourier, hash, added, updated);
     tracking::CourierSettings settings;
     settings.user_id = id;
     settings.company = field("company");
@@ -366,8 +378,8 @@ int Rebuild(const Args& args, std::ostream& out, const kernel::Env& env) {
 int RunDaibanctl(const Args& args, std::ostream& out, std::ostream& err, const kernel::Env& env) {
   using Command = std::function<int(const Args&, std::ostream&, const kernel::Env&)>;
   const std::map<std::string, Command> commands = {
-      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar}, {"user", User}, {"agent", Agent}, {"courier", Courier}, {"rebuild", Rebuild},
-      {"apikey", ApiKey}};
+      {"migrate", Migrate}, {"import", Import},   {"calendar", Calendar}, {"user", User},
+      {"agent", Agent},     {"courier", Courier}, {"rebuild", Rebuild},   {"apikey", ApiKey}};
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? err : out) << kUsage;
     return args.empty() ? 2 : 0;
@@ -393,8 +405,8 @@ int RunDaibanctl(const Args& args, std::ostream& out, std::ostream& err, const k
         << " unavailable: " << error.Detail() << "\n";
     return 1;
   } catch (const kernel::ApiError& error) {
-    err << "daibanctl " << args[0] << ": "
-        << (error.Field().empty() ? "" : error.Field() + ": ") << error.Message() << "\n";
+    err << "daibanctl " << args[0] << ": " << (error.Field().empty() ? "" : error.Field() + ": ")
+        << error.Message() << "\n";
     return 1;
   } catch (const std::exception& error) {
     err << "daibanctl " << args[0] << ": " << error.what() << "\n";

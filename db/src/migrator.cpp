@@ -1,9 +1,8 @@
 #include "daiban/db/migrator.hpp"
 
-#include <pqxx/pqxx>
-
 #include <algorithm>
 #include <map>
+#include <pqxx/pqxx>
 #include <stdexcept>
 
 namespace daiban::db {
@@ -68,8 +67,7 @@ MigrationReport Migrator::Apply() {
       int newest = applied.empty() ? 0 : applied.rbegin()->first;
       if (newest > report.code_version) {
         throw std::runtime_error("the database is at schema version " + std::to_string(newest) +
-                                 ", newer than this build (" +
-                                 std::to_string(report.code_version) +
+                                 ", newer than this build (" + std::to_string(report.code_version) +
                                  "): refusing to run older code against it");
       }
       auto found = applied.find(migration.version);
@@ -83,9 +81,8 @@ MigrationReport Migrator::Apply() {
         return;
       }
       tx.exec(migration.sql);
-      tx.exec_params(
-          "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-          migration.version, migration.name, migration.Checksum());
+      tx.exec_params("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+                     migration.version, migration.name, migration.Checksum());
       applied_now = true;
     });
     if (applied_now) report.applied.push_back(migration.version);
@@ -93,8 +90,8 @@ MigrationReport Migrator::Apply() {
   report.database_version = Status().database_version;
   if (report.database_version > report.code_version) {
     throw std::runtime_error("the database is at schema version " +
-                             std::to_string(report.database_version) +
-                             ", newer than this build (" + std::to_string(report.code_version) +
+                             std::to_string(report.database_version) + ", newer than this build (" +
+                             std::to_string(report.code_version) +
                              "): refusing to run older code against it");
   }
   return report;

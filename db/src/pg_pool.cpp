@@ -13,9 +13,9 @@ using kernel::DependencyUnavailable;
 // SQLSTATE classes that mean "the environment failed", not "our SQL is wrong".
 bool IsEnvironmentFailure(const pqxx::sql_error& error) {
   const std::string& state = error.sqlstate();
-  return state == "57014"                  // query_canceled: statement_timeout
-         || state.rfind("08", 0) == 0      // connection exceptions
-         || state.rfind("53", 0) == 0      // insufficient resources
+  return state == "57014"              // query_canceled: statement_timeout
+         || state.rfind("08", 0) == 0  // connection exceptions
+         || state.rfind("53", 0) == 0  // insufficient resources
          || state == "57P01" || state == "57P02" || state == "57P03"  // shutting down
          || state == "40001" || state == "40P01";  // serialization failure, deadlock
 }
@@ -27,11 +27,10 @@ std::string WithTimeouts(const std::string& url, const PgOptions& options) {
   std::string statement = std::to_string(options.statement_timeout.count());
   bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
   if (uri) {
-    return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=" +
-           connect + "&options=-c%20statement_timeout%3D" + statement;
+    return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=" + connect +
+           "&options=-c%20statement_timeout%3D" + statement;
   }
-  return url + " connect_timeout=" + connect + " options='-c statement_timeout=" + statement +
-         "'";
+  return url + " connect_timeout=" + connect + " options='-c statement_timeout=" + statement + "'";
 }
 
 }  // namespace

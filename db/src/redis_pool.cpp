@@ -63,8 +63,8 @@ RedisPool::ContextPtr RedisPool::Connect() const {
   // Without this, a read on a frozen Redis blocks forever.
   redisSetTimeout(context.get(), timeout);
   if (options_.database != 0) {
-    auto* reply = static_cast<redisReply*>(
-        redisCommand(context.get(), "SELECT %d", options_.database));
+    auto* reply =
+        static_cast<redisReply*>(redisCommand(context.get(), "SELECT %d", options_.database));
     bool selected = reply != nullptr && reply->type == REDIS_REPLY_STATUS;
     if (reply != nullptr) freeReplyObject(reply);
     if (!selected) throw DependencyUnavailable("redis", "cannot select database");

@@ -1,12 +1,10 @@
-#include "daiban/db/migrator.hpp"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <pqxx/pqxx>
 #include <thread>
 
-#include <pqxx/pqxx>
-
+#include "daiban/db/migrator.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::db {

@@ -1,12 +1,10 @@
-#include "daiban/db/pg_pool.hpp"
-
 #include <gtest/gtest.h>
 
 #include <future>
+#include <pqxx/pqxx>
 #include <thread>
 
-#include <pqxx/pqxx>
-
+#include "daiban/db/pg_pool.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "scratch_database.hpp"
 
@@ -42,8 +40,8 @@ TEST(PgPoolPgTest, SqlBugsPropagateAsTheyAre) {
 
 TEST(PgPoolPgTest, StatementTimeoutIsUnavailable) {
   ScratchDatabase database;
-  PgPool pool({.url = database.Url(), .pool_size = 1,
-               .statement_timeout = std::chrono::milliseconds(200)});
+  PgPool pool(
+      {.url = database.Url(), .pool_size = 1, .statement_timeout = std::chrono::milliseconds(200)});
   EXPECT_THROW(pool.Read([](pqxx::transaction_base& tx) { tx.exec("SELECT pg_sleep(5)"); }),
                DependencyUnavailable);
   EXPECT_NO_THROW(pool.Ping());
@@ -69,8 +67,8 @@ TEST(PgPoolPgTest, RecoversWhenItsConnectionsAreKilled) {
 
 TEST(PgPoolPgTest, ExhaustedPoolIsUnavailableAfterTheAcquireTimeout) {
   ScratchDatabase database;
-  PgPool pool({.url = database.Url(), .pool_size = 1,
-               .acquire_timeout = std::chrono::milliseconds(100)});
+  PgPool pool(
+      {.url = database.Url(), .pool_size = 1, .acquire_timeout = std::chrono::milliseconds(100)});
   std::promise<void> holding;
   std::promise<void> release;
   std::thread holder([&] {

@@ -1,7 +1,6 @@
-#include "daiban/db/redis_pool.hpp"
-
 #include <gtest/gtest.h>
 
+#include "daiban/db/redis_pool.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "raw_http.hpp"
 

@@ -10,12 +10,12 @@
 namespace daiban::dispatch {
 namespace {
 
-using test::kKmPerDegree;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 using std::chrono::sys_days;
 using std::chrono::sys_seconds;
+using test::kKmPerDegree;
 
 // 2026-03-02 is a Monday; clocks in China read UTC + 8 h.
 sys_seconds ChinaTime(int day_of_march, int hour, int minute = 0, int second = 0) {

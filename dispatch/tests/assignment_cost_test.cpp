@@ -11,17 +11,16 @@
 #include "daiban/dispatch/agent_model.hpp"
 #include "daiban/dispatch/cost_matrix.hpp"
 #include "daiban/dispatch/eligibility.hpp"
-
 #include "dispatch_fixture.hpp"
 
 namespace daiban::dispatch {
 namespace {
 
+using std::chrono::hours;
+using std::chrono::minutes;
 using test::kBase;
 using test::kNow;
 using test::North;
-using std::chrono::hours;
-using std::chrono::minutes;
 
 AgentProfile Agent() {
   AgentProfile agent;

@@ -19,18 +19,17 @@
 #include "daiban/dispatch/assignment_solver.hpp"
 #include "daiban/dispatch/cost_matrix.hpp"
 #include "daiban/dispatch/eligibility.hpp"
-
 #include "dispatch_fixture.hpp"
 
 namespace daiban::dispatch {
 namespace {
 
-using test::kBase;
-using test::kNow;
-using test::North;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::sys_seconds;
+using test::kBase;
+using test::kNow;
+using test::North;
 
 AgentProfile Agent(std::int64_t id, double km_north, int capacity = 3) {
   AgentProfile agent;

@@ -6,16 +6,15 @@
 #include <string>
 
 #include "daiban/dispatch/agent_model.hpp"
-
 #include "dispatch_fixture.hpp"
 
 namespace daiban::dispatch {
 namespace {
 
-using test::kNow;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::sys_seconds;
+using test::kNow;
 
 AgentProfile Agent() {
   AgentProfile agent;

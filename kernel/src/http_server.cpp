@@ -247,14 +247,12 @@ void HttpServer::Core::Handle(const Http::Request& request, Http::ResponseWriter
 
   auto match = router.Find(incoming.method, incoming.path);
   if (match.outcome == Router::Outcome::kNotFound) {
-    Answer(exchange,
-           ErrorResponse(404, "not_found", "no such route", "", exchange->request_id));
+    Answer(exchange, ErrorResponse(404, "not_found", "no such route", "", exchange->request_id));
     return;
   }
   if (match.outcome == Router::Outcome::kMethodNotAllowed) {
-    HttpResponse response = ErrorResponse(405, "method_not_allowed",
-                                          "method not allowed on this route", "",
-                                          exchange->request_id);
+    HttpResponse response = ErrorResponse(
+        405, "method_not_allowed", "method not allowed on this route", "", exchange->request_id);
     std::string allow;
     for (const auto& m : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
     response.headers.emplace_back("Allow", allow);
@@ -318,9 +316,9 @@ void HttpServer::Core::WatchDeadlines() {
     }
     for (const auto& exchange : late) {
       ++deadline_exceeded;
-      Answer(exchange, ErrorResponse(503, "deadline_exceeded",
-                                     "the request took too long, retry later", "",
-                                     exchange->request_id));
+      Answer(exchange,
+             ErrorResponse(503, "deadline_exceeded", "the request took too long, retry later", "",
+                           exchange->request_id));
     }
   }
 }
@@ -353,7 +351,9 @@ HttpServer::HttpServer(HttpServerOptions options, const Logger& logger, Metrics&
   RouteOptions inline_route{.max_body_bytes = 0, .blocking = false};
   core->router.Add(
       "GET", "/healthz",
-      [](const HttpRequest&) { return HttpResponse::WithJson(200, {{"status", "ok"}}); },
+      [](const HttpRequest&) {
+        return HttpResponse::WithJson(200, {{"status", "ok"}});
+      },
       inline_route);
   core->router.Add(
       "GET", "/metrics",

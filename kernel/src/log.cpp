@@ -56,8 +56,8 @@ Logger::Logger(std::string service, LogLevel min_level, const Clock& clock)
     : service_(std::move(service)),
       min_level_(min_level),
       clock_(clock),
-      sink_(std::make_shared<spdlog::logger>(
-          service_, std::make_shared<spdlog::sinks::stdout_sink_mt>())) {
+      sink_(std::make_shared<spdlog::logger>(service_,
+                                             std::make_shared<spdlog::sinks::stdout_sink_mt>())) {
   // The line is complete JSON already; spdlog only writes it out, thread-safely.
   sink_->set_pattern("%v");
   sink_->set_level(spdlog::level::trace);

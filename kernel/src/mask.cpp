@@ -12,9 +12,11 @@ std::vector<std::string_view> CodePoints(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     unsigned char lead = static_cast<unsigned char>(text[i]);
-    std::size_t len = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xe ? 3
-                      : (lead >> 3) == 0x1e                ? 4
-                                                           : 1;
+    std::size_t len = lead < 0x80           ? 1
+                      : (lead >> 5) == 0x6  ? 2
+                      : (lead >> 4) == 0xe  ? 3
+                      : (lead >> 3) == 0x1e ? 4
+                                            : 1;
     if (i + len > text.size()) len = 1;
     points.push_back(text.substr(i, len));
     i += len;

@@ -78,29 +78,29 @@ std::string Metrics::Render() const {
   {
     std::lock_guard lock(mutex_);
     const auto& bounds = LatencyBuckets();
-    out += "# HELP daiban_http_requests_total HTTP requests answered, by route, method and status\n";
+    out +=
+        "# HELP daiban_http_requests_total HTTP requests answered, by route, method and status\n";
     out += "# TYPE daiban_http_requests_total counter\n";
     for (const auto& [key, histogram] : requests_) {
       const auto& [route, method, status] = key;
       out += "daiban_http_requests_total{service=\"" + PromLabel(service_) + "\",route=\"" +
-             PromLabel(route) + "\",method=\"" + method + "\",status=\"" +
-             std::to_string(status) + "\"} " + std::to_string(histogram.count) + "\n";
+             PromLabel(route) + "\",method=\"" + method + "\",status=\"" + std::to_string(status) +
+             "\"} " + std::to_string(histogram.count) + "\n";
     }
     out += "# HELP daiban_http_request_duration_seconds Time from request to answer\n";
     out += "# TYPE daiban_http_request_duration_seconds histogram\n";
     for (const auto& [key, histogram] : requests_) {
       const auto& [route, method, status] = key;
-      std::string labels = "service=\"" + PromLabel(service_) + "\",route=\"" +
-                           PromLabel(route) + "\",method=\"" + method + "\",status=\"" +
-                           std::to_string(status) + "\"";
+      std::string labels = "service=\"" + PromLabel(service_) + "\",route=\"" + PromLabel(route) +
+                           "\",method=\"" + method + "\",status=\"" + std::to_string(status) + "\"";
       for (std::size_t i = 0; i < bounds.size(); ++i) {
         out += "daiban_http_request_duration_seconds_bucket{" + labels + ",le=\"" +
                Number(bounds[i]) + "\"} " + std::to_string(histogram.buckets[i]) + "\n";
       }
       out += "daiban_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " +
              std::to_string(histogram.count) + "\n";
-      out += "daiban_http_request_duration_seconds_sum{" + labels + "} " +
-             Number(histogram.sum) + "\n";
+      out += "daiban_http_request_duration_seconds_sum{" + labels + "} " + Number(histogram.sum) +
+             "\n";
       out += "daiban_http_request_duration_seconds_count{" + labels + "} " +
              std::to_string(histogram.count) + "\n";
     }

@@ -45,9 +45,8 @@ void WorkPool::WorkerLoop() {
       task = std::move(queue_.front());
       queue_.pop_front();
       ++active_;
-      wait_seconds_total_ += std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                                           task.queued_at)
-                                 .count();
+      wait_seconds_total_ +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - task.queued_at).count();
     }
     // Tasks own their error handling; one escaping must not kill the worker.
     try {
@@ -72,8 +71,8 @@ void WorkPool::ReportTo(Metrics::Writer& writer, const std::string& pool_name) c
   writer.Gauge("daiban_work_pool_active", "Tasks running", static_cast<double>(active_), labels);
   writer.Counter("daiban_work_pool_rejected_total", "Tasks refused because the queue was full",
                  static_cast<double>(rejected_), labels);
-  writer.Counter("daiban_work_pool_completed_total", "Tasks run",
-                 static_cast<double>(completed_), labels);
+  writer.Counter("daiban_work_pool_completed_total", "Tasks run", static_cast<double>(completed_),
+                 labels);
   writer.Counter("daiban_work_pool_wait_seconds_total", "Time tasks spent queued",
                  wait_seconds_total_, labels);
 }

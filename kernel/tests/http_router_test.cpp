@@ -9,9 +9,7 @@ HttpHandler Named(std::string name) {
   return [name](const HttpRequest&) { return HttpResponse::Text(200, name, "text/plain"); };
 }
 
-std::string Call(const Router::Match& match) {
-  return match.route->handler(HttpRequest{}).body;
-}
+std::string Call(const Router::Match& match) { return match.route->handler(HttpRequest{}).body; }
 
 TEST(RouterTest, MatchesLiteralsAndParameters) {
   Router router;

@@ -25,10 +25,13 @@ class HttpServerTest : public ::testing::Test {
     routes.Add("GET", "/echo", [](const HttpRequest& request) {
       return HttpResponse::WithJson(200, {{"q", request.Query("q").value_or("")}});
     });
-    routes.Add("POST", "/json", [](const HttpRequest& request) {
-      auto body = request.JsonBody();
-      return HttpResponse::WithJson(201, {{"name", RequireString(body, "name")}});
-    }, RouteOptions{.max_body_bytes = 1024});
+    routes.Add(
+        "POST", "/json",
+        [](const HttpRequest& request) {
+          auto body = request.JsonBody();
+          return HttpResponse::WithJson(201, {{"name", RequireString(body, "name")}});
+        },
+        RouteOptions{.max_body_bytes = 1024});
     routes.Add("GET", "/conflict", [](const HttpRequest&) -> HttpResponse {
       throw Conflict("illegal_transition", "case is closed");
     });
@@ -160,9 +163,11 @@ TEST_F(HttpServerTest, FullPoolIs503) {
   options.work_queue = 1;
   StartServer(options);
   // One request occupies the only thread, one waits in the queue; the third is refused.
-  auto first = std::async(std::launch::async, [&] { return Request("127.0.0.1", port_, "GET", "/slow"); });
+  auto first =
+      std::async(std::launch::async, [&] { return Request("127.0.0.1", port_, "GET", "/slow"); });
   std::this_thread::sleep_for(milliseconds(200));
-  auto second = std::async(std::launch::async, [&] { return Request("127.0.0.1", port_, "GET", "/slow"); });
+  auto second =
+      std::async(std::launch::async, [&] { return Request("127.0.0.1", port_, "GET", "/slow"); });
   std::this_thread::sleep_for(milliseconds(200));
   auto third = Request("127.0.0.1", port_, "GET", "/echo");
   EXPECT_EQ(third.status, 503);
@@ -174,7 +179,8 @@ TEST_F(HttpServerTest, FullPoolIs503) {
 
 TEST_F(HttpServerTest, DrainFinishesInFlightAndRefusesNew) {
   StartServer();
-  auto inflight = std::async(std::launch::async, [&] { return Request("127.0.0.1", port_, "GET", "/slow"); });
+  auto inflight =
+      std::async(std::launch::async, [&] { return Request("127.0.0.1", port_, "GET", "/slow"); });
   std::this_thread::sleep_for(milliseconds(200));
   auto drained = std::async(std::launch::async, [&] { server_->Drain(); });
   std::this_thread::sleep_for(milliseconds(100));

@@ -7,9 +7,7 @@ namespace {
 
 TEST(MaskTest, Phone) { EXPECT_EQ(MaskPhone("13800001234"), "138****1234"); }
 
-TEST(MaskTest, IdNumber) {
-  EXPECT_EQ(MaskIdNumber("37010219900101123X"), "3701**********123X");
-}
+TEST(MaskTest, IdNumber) { EXPECT_EQ(MaskIdNumber("37010219900101123X"), "3701**********123X"); }
 
 TEST(MaskTest, ChineseNameByCharacter) {
   EXPECT_EQ(MaskName("张三丰"), "张**");

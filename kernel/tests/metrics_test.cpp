@@ -15,8 +15,7 @@ TEST(MetricsTest, RendersCountersAndHistograms) {
             std::string::npos);
   EXPECT_NE(text.find("le=\"0.005\"} 1"), std::string::npos);
   EXPECT_NE(text.find("le=\"+Inf\"} 2"), std::string::npos);
-  EXPECT_NE(text.find("# TYPE daiban_http_request_duration_seconds histogram"),
-            std::string::npos);
+  EXPECT_NE(text.find("# TYPE daiban_http_request_duration_seconds histogram"), std::string::npos);
 }
 
 TEST(MetricsTest, CollectorsAddGauges) {

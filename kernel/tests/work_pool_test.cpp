@@ -25,7 +25,7 @@ TEST(WorkPoolTest, RefusesWhenTheQueueIsFull) {
     started.set_value();
     gate.wait();
   }));
-  started.get_future().wait();  // the only thread is busy
+  started.get_future().wait();          // the only thread is busy
   EXPECT_TRUE(pool.TrySubmit([] {}));   // fills the queue
   EXPECT_FALSE(pool.TrySubmit([] {}));  // refused
   release.set_value();

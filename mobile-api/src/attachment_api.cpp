@@ -2,11 +2,11 @@
 
 #include <charconv>
 
-#include "daiban/cases/china_time.hpp"
 #include "daiban/cases/case_wiring.hpp"
+#include "daiban/cases/china_time.hpp"
 #include "daiban/kernel/errors.hpp"
-#include "daiban/mobile/phone_request.hpp"
 #include "daiban/kernel/text.hpp"
+#include "daiban/mobile/phone_request.hpp"
 
 namespace daiban::mobile {
 

@@ -3,9 +3,9 @@
 #include <charconv>
 #include <cmath>
 
+#include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/cases/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/mobile/phone_request.hpp"
 #include "daiban/tracking/wiring/delivery_wiring.hpp"
@@ -75,7 +75,7 @@ HttpResponse ApplyCourierAction(CourierDeps& deps, const cases::Actor& courier,
   if (!body.is_object()) throw kernel::BadRequest("the body must be a JSON object");
   const std::string scope = "user:" + std::to_string(courier.user_id);
   auto body_hash = accounts::TokenHash("delivery\n" + std::to_string(delivery_id) + "\n" +
-                                   action_word + "\n" + body.dump());
+                                       action_word + "\n" + body.dump());
   if (auto replay = deps.cases.Replay(scope, key, body_hash)) {
     return HttpResponse::Text(replay->status, replay->body, "application/json; charset=utf-8");
   }
@@ -98,12 +98,12 @@ HttpResponse ApplyCourierAction(CourierDeps& deps, const cases::Actor& courier,
                              {"case_state", outcome.case_state}});
   };
   try {
-    auto outcome = deps.deliveries.Act(
-        courier, delivery_id, *action, report,
-        [&answer, &render](db::Tx& tx, const tracking::ActOutcome& predicted) {
-          answer.body = render(predicted);
-          cases::KeepAnswer(tx, answer);
-        });
+    auto outcome =
+        deps.deliveries.Act(courier, delivery_id, *action, report,
+                            [&answer, &render](db::Tx& tx, const tracking::ActOutcome& predicted) {
+                              answer.body = render(predicted);
+                              cases::KeepAnswer(tx, answer);
+                            });
     return HttpResponse::Text(200, answer.body.empty() ? render(outcome) : answer.body,
                               "application/json; charset=utf-8");
   } catch (const cases::DuplicateRequest&) {
@@ -118,15 +118,15 @@ void AddCourierRoutes(kernel::Router& router, CourierDeps deps) {
   auto d = std::make_shared<CourierDeps>(deps);
   // The agent asks a courier to fetch the applicant's originals (two-way 寄递); asking again
   // answers the same leg.
-  router.Add(
-      "POST", "/mobile/v1/cases/:tracking/collection",
-      [d](const HttpRequest& request) {
-        auto agent = cases::ActorOf(d->auth.Authenticate(request));
-        if (agent.role != ActorRole::kAgent) throw kernel::Forbidden("agents ask for collections");
-        auto leg = d->deliveries.RequestCollection(request.Param("tracking"), agent);
-        return HttpResponse::WithJson(200, tracking::DeliveryJson(leg));
-      },
-      {.max_body_bytes = 1024, .blocking = true});
+  router.Add("POST", "/mobile/v1/cases/:tracking/collection",
+             [d](const HttpRequest& request) {
+               auto agent = cases::ActorOf(d->auth.Authenticate(request));
+               if (agent.role != ActorRole::kAgent)
+                 throw kernel::Forbidden("agents ask for collections");
+               auto leg = d->deliveries.RequestCollection(request.Param("tracking"), agent);
+               return HttpResponse::WithJson(200, tracking::DeliveryJson(leg));
+             },
+             {.max_body_bytes = 1024, .blocking = true});
   router.Add("GET", "/mobile/v1/deliveries", [d](const HttpRequest& request) {
     auto courier = Courier(*d, request);
     Json stops = Json::array();

@@ -150,10 +150,10 @@ LocationStore::IngestResult LocationStore::Ingest(std::int64_t user_id,
     flag_literal += '}';
     const Fix* candidate = LiveCandidate(plausible);
     live = candidate ? std::optional<Fix>(*candidate) : std::nullopt;
-    auto rows = tx.exec_prepared(kInsert, user_id, lats, lngs, accuracies, times,
-                                 Epoch(received_at), live.has_value(), live ? live->lat : 0.0,
-                                 live ? live->lng : 0.0, live ? Epoch(live->device_time) : 0,
-                                 flag_literal);
+    auto rows =
+        tx.exec_prepared(kInsert, user_id, lats, lngs, accuracies, times, Epoch(received_at),
+                         live.has_value(), live ? live->lat : 0.0, live ? live->lng : 0.0,
+                         live ? Epoch(live->device_time) : 0, flag_literal);
     result.stored = rows[0][0].as<int>();
   });
 

@@ -1,8 +1,8 @@
 #include "daiban/mobile/mobile_gateway.hpp"
 
-#include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/accounts/device_auth.hpp"
 #include "daiban/cases/case_wiring.hpp"
+#include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/mobile/attachment_api.hpp"
 #include "daiban/mobile/attachment_store.hpp"
 #include "daiban/mobile/location_api.hpp"
@@ -22,7 +22,7 @@ void WireMobile(runtime::ServiceHost& host) {
   device_options.refresh_ttl =
       std::chrono::seconds(env.Int("DAIBAN_PHONE_REFRESH_TTL_S", 30 * 86400, 3600, 365 * 86400));
   auto& devices = host.Make<accounts::DeviceAuth>(parts.auth, host.Pg(), host.Clock(), host.Ids(),
-                                              device_options);
+                                                  device_options);
   auto& deliveries = tracking::WireDeliveryCore(host, env, parts);
   auto& routes = host.Server().Routes();
   CourierDeps couriers{parts.auth, parts.cases, deliveries, host.Clock()};

@@ -1,17 +1,16 @@
 #include "daiban/mobile/phone_api.hpp"
 
-#include <pqxx/pqxx>
-
 #include <algorithm>
 #include <charconv>
+#include <pqxx/pqxx>
 
+#include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/custody.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/cases/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
-#include "daiban/mobile/phone_request.hpp"
 #include "daiban/kernel/mask.hpp"
+#include "daiban/mobile/phone_request.hpp"
 
 namespace daiban::mobile {
 
@@ -27,10 +26,16 @@ constexpr kernel::RouteOptions kSmall{.max_body_bytes = 16 * 1024, .blocking = t
 constexpr kernel::RouteOptions kSyncBody{.max_body_bytes = 512 * 1024, .blocking = true};
 constexpr std::size_t kMaxSyncItems = 200;
 
-const std::vector<std::string> kProgressKinds = {
-    "materials_collected", "submitted_to_window", "supplement_requested", "suspended", "resumed",
-    "result_obtained",     "handed_to_courier",   "handed_to_applicant",  "left_at_window",
-    "note"};
+const std::vector<std::string> kProgressKinds = {"materials_collected",
+                                                 "submitted_to_window",
+                                                 "supplement_requested",
+                                                 "suspended",
+                                                 "resumed",
+                                                 "result_obtained",
+                                                 "handed_to_courier",
+                                                 "handed_to_applicant",
+                                                 "left_at_window",
+                                                 "note"};
 
 Json Time(std::chrono::sys_seconds at) { return cases::FormatRfc3339China(at); }
 
@@ -64,23 +69,26 @@ Json OfferJson(const dispatch::OfferRecord& o) {
 // The task view: what an agent needs on the road. The applicant's phone and address only
 // once the case is the agent's (never on an offer).
 Json TaskJson(PhoneDeps& deps, const cases::Case& c, cases::Moment now) {
-  Json task = {{"tracking_number", c.tracking_number},
-               {"state", ToWord(c.state)},
-               {"subject", c.subject_name},
-               {"mode", c.mode},
-               {"version", c.version},
-               {"deadline", c.clock ? Time(c.clock->deadline) : Json(nullptr)},
-               {"at_risk", c.clock && (cases::UrgencyAt(*c.clock, now) != cases::Urgency::kOnTrack)},
-               {"appointment_at", c.appointment_at ? Time(*c.appointment_at) : Json(nullptr)},
-               {"applicant", {{"name", c.applicant.name},
-                              {"phone", c.applicant.phone},
-                              {"address", c.applicant.address},
-                              {"location", {{"lat", c.applicant.location.lat},
-                                            {"lng", c.applicant.location.lng}}}}},
-               {"delivery_method", ToWord(c.delivery.method)}};
+  Json task = {
+      {"tracking_number", c.tracking_number},
+      {"state", ToWord(c.state)},
+      {"subject", c.subject_name},
+      {"mode", c.mode},
+      {"version", c.version},
+      {"deadline", c.clock ? Time(c.clock->deadline) : Json(nullptr)},
+      {"at_risk", c.clock && (cases::UrgencyAt(*c.clock, now) != cases::Urgency::kOnTrack)},
+      {"appointment_at", c.appointment_at ? Time(*c.appointment_at) : Json(nullptr)},
+      {"applicant",
+       {{"name", c.applicant.name},
+        {"phone", c.applicant.phone},
+        {"address", c.applicant.address},
+        {"location", {{"lat", c.applicant.location.lat}, {"lng", c.applicant.location.lng}}}}},
+      {"delivery_method", ToWord(c.delivery.method)}};
   Json materials = Json::array();
   for (const auto& m : c.materials) {
-    materials.push_back({{"seq", m.seq}, {"name", m.name}, {"essential", m.essential},
+    materials.push_back({{"seq", m.seq},
+                         {"name", m.name},
+                         {"essential", m.essential},
                          {"status", ToWord(m.status)}});
   }
   task["materials"] = std::move(materials);
@@ -90,11 +98,11 @@ Json TaskJson(PhoneDeps& deps, const cases::Case& c, cases::Moment now) {
       task["guide"] = {{"conditions", guide.item.conditions},
                        {"how_to_apply", guide.item.how_to_apply},
                        {"where_to_apply", guide.item.where_to_apply}};
-      task["hall"] = {{"name", guide.department.hall_name},
-                      {"address", guide.department.hall_address},
-                      {"location", {{"lat", guide.department.hall.lat},
-                                    {"lng", guide.department.hall.lng}}},
-                      {"office_hours", guide.department.office_hours}};
+      task["hall"] = {
+          {"name", guide.department.hall_name},
+          {"address", guide.department.hall_address},
+          {"location", {{"lat", guide.department.hall.lat}, {"lng", guide.department.hall.lng}}},
+          {"office_hours", guide.department.office_hours}};
     } catch (const kernel::ApiError&) {
       // A retired item's guide stays readable; anything else leaves the task without it.
     }
@@ -120,12 +128,13 @@ std::optional<Json> CustodyOf(const ProgressRequest& p, const cases::Case& c,
                               const Json& data) {
   std::optional<cases::GeoPoint> at;
   if (data.contains("position")) {
-    at = cases::GeoPoint{data["position"]["lat"].get<double>(), data["position"]["lng"].get<double>()};
+    at = cases::GeoPoint{data["position"]["lat"].get<double>(),
+                         data["position"]["lng"].get<double>()};
   }
   const cases::Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
   std::string department = data.value("department_code", std::string());
-  const cases::Actor window{ActorRole::kWindow, 0, department.empty() ? c.department_code : department,
-                            "", ""};
+  const cases::Actor window{ActorRole::kWindow, 0,
+                            department.empty() ? c.department_code : department, "", ""};
   if (p.kind == "materials_collected") {
     return cases::TakeLink(change.CustodySoFar(), c, agent, {ActorRole::kApplicant}, at);
   }
@@ -215,11 +224,13 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
     if (supplement_seq) cases::CaseService::NeedSupplement(c, *supplement_seq);
     auto flag = cases::DeviceTimeFlag(p.device_time, now, c.assigned_at);
     if (!flag.empty()) change.event_data["device_time_flag"] = flag;
-    if (auto custody = CustodyOf(p, c, change, agent, data)) change.event_data["custody"] = *custody;
-    answer.body = kernel::DumpJson({{"tracking_number", c.tracking_number},
-                                    {"kind", p.kind},
-                                    {"state", ToWord(c.state)},
-                                    {"device_time_flag", flag.empty() ? Json(nullptr) : Json(flag)}});
+    if (auto custody = CustodyOf(p, c, change, agent, data))
+      change.event_data["custody"] = *custody;
+    answer.body =
+        kernel::DumpJson({{"tracking_number", c.tracking_number},
+                          {"kind", p.kind},
+                          {"state", ToWord(c.state)},
+                          {"device_time_flag", flag.empty() ? Json(nullptr) : Json(flag)}});
     change.also_in_transaction.push_back([&answer](db::Tx& tx) { cases::KeepAnswer(tx, answer); });
   };
   try {
@@ -297,7 +308,8 @@ std::int64_t ParseCursor(const std::string& cursor) {
   if (cursor.empty()) return 0;
   std::int64_t value = 0;
   auto [end, error] = std::from_chars(cursor.data() + 1, cursor.data() + cursor.size(), value);
-  if (cursor[0] != 'e' || error != std::errc() || end != cursor.data() + cursor.size() || value < 0) {
+  if (cursor[0] != 'e' || error != std::errc() || end != cursor.data() + cursor.size() ||
+      value < 0) {
     throw kernel::BadRequest("malformed cursor", "cursor");
   }
   return value;
@@ -307,7 +319,8 @@ std::int64_t PathId(const HttpRequest& request) {
   const std::string& text = request.Param("id");
   std::int64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) throw kernel::NotFound("no such offer");
+  if (error != std::errc() || end != text.data() + text.size())
+    throw kernel::NotFound("no such offer");
   return value;
 }
 
@@ -317,10 +330,10 @@ std::vector<std::size_t> SyncApplyOrder(const nlohmann::json& items) {
   std::vector<std::pair<std::string, std::size_t>> keyed;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& item = items[i];
-    std::string at = item.is_object() && item.contains("device_time") &&
-                             item["device_time"].is_string()
-                         ? item["device_time"].get<std::string>()
-                         : "";
+    std::string at =
+        item.is_object() && item.contains("device_time") && item["device_time"].is_string()
+            ? item["device_time"].get<std::string>()
+            : "";
     auto parsed = cases::ParseRfc3339(at);
     // One offset for all, so the text sorts as the time does; unreadable times go first and
     // are refused one by one.
@@ -337,31 +350,29 @@ std::optional<ProgressKind> ParseProgressKind(const std::string& name) {
     return std::nullopt;
   }
   // A hand-over that is not a state change: only the chain of custody moves.
-  return ProgressKind{name, name != "note" && name != "handed_to_courier" &&
-                                name != "left_at_window"};
+  return ProgressKind{name,
+                      name != "note" && name != "handed_to_courier" && name != "left_at_window"};
 }
 
 void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
   auto d = std::make_shared<PhoneDeps>(deps);
-  router.Add(
-      "POST", "/mobile/v1/auth/login",
-      [d](const HttpRequest& request) {
-        auto body = request.JsonBody();
-        auto login = d->devices.Login(kernel::RequireString(body, "phone"),
-                                      kernel::RequireString(body, "password"), request.client_ip,
-                                      kernel::RequireString(body, "device_id"));
-        return HttpResponse::WithJson(200, LoginJson(login));
-      },
-      {.max_body_bytes = 4096, .blocking = true});
-  router.Add(
-      "POST", "/mobile/v1/auth/refresh",
-      [d](const HttpRequest& request) {
-        auto body = request.JsonBody();
-        return HttpResponse::WithJson(
-            200, LoginJson(d->devices.Refresh(kernel::RequireString(body, "refresh_token"),
-                                              kernel::RequireString(body, "device_id"))));
-      },
-      {.max_body_bytes = 4096, .blocking = true});
+  router.Add("POST", "/mobile/v1/auth/login",
+             [d](const HttpRequest& request) {
+               auto body = request.JsonBody();
+               auto login = d->devices.Login(
+                   kernel::RequireString(body, "phone"), kernel::RequireString(body, "password"),
+                   request.client_ip, kernel::RequireString(body, "device_id"));
+               return HttpResponse::WithJson(200, LoginJson(login));
+             },
+             {.max_body_bytes = 4096, .blocking = true});
+  router.Add("POST", "/mobile/v1/auth/refresh",
+             [d](const HttpRequest& request) {
+               auto body = request.JsonBody();
+               return HttpResponse::WithJson(
+                   200, LoginJson(d->devices.Refresh(kernel::RequireString(body, "refresh_token"),
+                                                     kernel::RequireString(body, "device_id"))));
+             },
+             {.max_body_bytes = 4096, .blocking = true});
   router.Add(
       "POST", "/mobile/v1/auth/logout",
       [d](const HttpRequest& request) {
@@ -379,8 +390,10 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
       auto agents = d->dispatch.Agents({ActorRole::kAdmin, 0, "", "", ""}, "");
       for (const auto& a : agents) {
         if (a.profile.id != user.user_id) continue;
-        me["agent"] = {{"on_duty", a.profile.on_duty}, {"capacity", a.profile.capacity},
-                       {"open_cases", a.open_cases}, {"pending_offers", a.pending_offers},
+        me["agent"] = {{"on_duty", a.profile.on_duty},
+                       {"capacity", a.profile.capacity},
+                       {"open_cases", a.open_cases},
+                       {"pending_offers", a.pending_offers},
                        {"regions", a.listed_regions}};
       }
     }
@@ -454,7 +467,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
         auto body = request.JsonBody();
         kernel::RequireObject(body);
         ProgressRequest p{request.Param("tracking"), kernel::RequireString(body, "kind"), body,
-                          DeviceTime(request), RequireIdempotencyKey(request), ""};
+                          DeviceTime(request),       RequireIdempotencyKey(request),      ""};
         return ApplyProgress(*d, user, p);
       },
       kSmall);
@@ -495,8 +508,11 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
             if (!item_body.is_object()) throw kernel::Invalid("body", "body must be an object");
             if (kind == "progress") {
               ProgressRequest p{kernel::RequireString(item, "tracking_number"),
-                                kernel::RequireString(item_body, "kind"), item_body, *device_time,
-                                key, ""};
+                                kernel::RequireString(item_body, "kind"),
+                                item_body,
+                                *device_time,
+                                key,
+                                ""};
               auto answer = ApplyProgress(*d, user, p);
               outcome["status"] = "applied";
               outcome["result"] = Json::parse(answer.body);

@@ -8,23 +8,23 @@
 #include <fstream>
 #include <pqxx/pqxx>
 
+#include "daiban/accounts/auth.hpp"
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/accounts/auth.hpp"
+#include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
-#include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/file.hpp"
 #include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/log.hpp"
 #include "daiban/kernel/metrics.hpp"
 #include "daiban/mobile/attachment_api.hpp"
 #include "daiban/mobile/attachment_store.hpp"
 #include "scratch_database.hpp"
-#include "daiban/kernel/file.hpp"
 
 namespace daiban::mobile {
 namespace {
@@ -90,8 +90,8 @@ class AttachmentsPgTest : public ::testing::Test {
     }
     catalogue::CatalogueService(*catalogue_store_, clock_).Import(files);
     calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
-    calendar_ =
-        std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_,
+                                                             cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv", ReadFile(fs::path(DAIBAN_SOURCE_DIR) /
                                                      "db/seed/calendar/cn-calendar-2026.csv"));
     case_catalogue_ = std::make_unique<catalogue::CatalogueForCases>(*catalogue_store_);

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "daiban/accounts/auth.hpp"
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
 #include "daiban/dispatch/live/live_state.hpp"
-#include "daiban/accounts/auth.hpp"
 #include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/json.hpp"
 #include "daiban/kernel/metrics.hpp"
@@ -233,8 +233,10 @@ TEST_F(LocationPgTest, AnOlderBatchIsKeptButDoesNotMoveTheLivePosition) {
   EXPECT_EQ(store_->Latest(agent_)->lat, 36.66);
 
   // The same device time does not move it either; a newer one does.
-  EXPECT_FALSE(store_->Ingest(agent_, {FixAt(36.6601, 117.0601, kNow - seconds(5))}, kNow).live_moved);
-  EXPECT_TRUE(store_->Ingest(agent_, {FixAt(36.6602, 117.0602, kNow - seconds(4))}, kNow).live_moved);
+  EXPECT_FALSE(
+      store_->Ingest(agent_, {FixAt(36.6601, 117.0601, kNow - seconds(5))}, kNow).live_moved);
+  EXPECT_TRUE(
+      store_->Ingest(agent_, {FixAt(36.6602, 117.0602, kNow - seconds(4))}, kNow).live_moved);
   ExpectNear(GeoPosition(agent_), 36.6602, 117.0602);
 }
 

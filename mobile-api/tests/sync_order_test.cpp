@@ -9,7 +9,7 @@ using nlohmann::json;
 
 TEST(SyncOrderTest, ByDeviceTimeAcrossOffsets) {
   json items = json::array({{{"device_time", "2026-11-28T11:30:00+08:00"}},
-                            {{"device_time", "2026-11-28T02:00:00Z"}},        // 10:00 +08:00
+                            {{"device_time", "2026-11-28T02:00:00Z"}},  // 10:00 +08:00
                             {{"device_time", "2026-11-28T11:00:00+08:00"}}});
   EXPECT_EQ(SyncApplyOrder(items), (std::vector<std::size_t>{1, 2, 0}));
 }

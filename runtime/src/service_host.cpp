@@ -94,8 +94,7 @@ int RunService(const std::string& service, std::uint16_t default_port,
 
   std::unique_ptr<ServiceHost> host;
   try {
-    host = std::make_unique<ServiceHost>(LoadServiceSettings(kernel::Env(), service,
-                                                             default_port));
+    host = std::make_unique<ServiceHost>(LoadServiceSettings(kernel::Env(), service, default_port));
     wire(*host);
     host->Server().Start();
     host->RunStartHooks();

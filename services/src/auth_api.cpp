@@ -1,5 +1,6 @@
-#include "daiban/cases/china_time.hpp"
 #include "daiban/intake/auth_api.hpp"
+
+#include "daiban/cases/china_time.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::intake {
@@ -21,10 +22,11 @@ void AddAuthRoutes(kernel::Router& router, AuthService& auth) {
         std::string password = kernel::RequireString(body, "password");
         auto result = auth.Login(phone, password, request.client_ip);
         auto expires = std::chrono::floor<std::chrono::seconds>(result.expires_at);
-        return kernel::HttpResponse::WithJson(200, {{"token", result.token},
-                                                    {"token_type", "Bearer"},
-                                                    {"expires_at", cases::FormatRfc3339China(expires)},
-                                                    {"user", PrincipalJson(result.principal)}});
+        return kernel::HttpResponse::WithJson(200,
+                                              {{"token", result.token},
+                                               {"token_type", "Bearer"},
+                                               {"expires_at", cases::FormatRfc3339China(expires)},
+                                               {"user", PrincipalJson(result.principal)}});
       },
       kLoginRoute);
   router.Add("POST", "/api/v1/auth/logout", [&auth](const kernel::HttpRequest& request) {
@@ -33,7 +35,8 @@ void AddAuthRoutes(kernel::Router& router, AuthService& auth) {
     return kernel::HttpResponse::WithJson(200, {{"signed_out", true}});
   });
   router.Add("GET", "/api/v1/auth/me", [&auth](const kernel::HttpRequest& request) {
-    return kernel::HttpResponse::WithJson(200, {{"user", PrincipalJson(auth.Authenticate(request))}});
+    return kernel::HttpResponse::WithJson(200,
+                                          {{"user", PrincipalJson(auth.Authenticate(request))}});
   });
 }
 

@@ -52,10 +52,9 @@ void AddCalendarRoutes(kernel::Router& router, catalogue::CalendarService& calen
                       {"kind", entry.kind == cases::DayKind::kHoliday ? "holiday" : "workday"},
                       {"name", entry.name}});
     }
-    return HttpResponse::WithJson(
-        200, {{"year", year},
-              {"loaded", current->IsLoadedYear(std::chrono::year(year))},
-              {"days", std::move(days)}});
+    return HttpResponse::WithJson(200, {{"year", year},
+                                        {"loaded", current->IsLoadedYear(std::chrono::year(year))},
+                                        {"days", std::move(days)}});
   });
 }
 

@@ -1,9 +1,8 @@
 #include "daiban/intake/case_api.hpp"
 
-#include "daiban/cases/case_wiring.hpp"
-
 #include <charconv>
 
+#include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/custody.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -99,9 +98,8 @@ cases::CaseRequest ParseCaseRequest(const Json& body) {
       if (status != "provided" && status != "missing") {
         throw Invalid("materials.status", "a material's status is provided or missing");
       }
-      request.materials.push_back(
-          {Text(m, "item_code", "materials.item_code", false), Integer(m, "seq", "materials.seq"),
-           status == "provided"});
+      request.materials.push_back({Text(m, "item_code", "materials.item_code", false),
+                                   Integer(m, "seq", "materials.seq"), status == "provided"});
     }
   }
   const Json& delivery = Object(body, "delivery", "delivery");
@@ -140,8 +138,9 @@ Json TimelineJson(const std::vector<cases::CaseEvent>& events, bool staff) {
                   {"from", e.from ? Json(ToWord(*e.from)) : Json(nullptr)},
                   {"to", e.to ? Json(ToWord(*e.to)) : Json(nullptr)},
                   {"at", cases::FormatRfc3339China(e.at)},
-                  {"actor", {{"role", ToWord(e.actor_role)},
-                             {"name", staff ? e.actor_name : kernel::MaskName(e.actor_name)}}},
+                  {"actor",
+                   {{"role", ToWord(e.actor_role)},
+                    {"name", staff ? e.actor_name : kernel::MaskName(e.actor_name)}}},
                   {"reason", e.reason}};
     if (staff) {
       event["device_time"] = Time(e.device_time);
@@ -155,23 +154,24 @@ Json TimelineJson(const std::vector<cases::CaseEvent>& events, bool staff) {
 
 Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool staff,
               cases::Moment now) {
-  Json json = {{"tracking_number", c.tracking_number},
-               {"state", ToWord(c.state)},
-               {"subject", {{"kind", c.bundle_code.empty() ? "item" : "bundle"},
-                            {"code", c.bundle_code.empty() ? c.item_code : c.bundle_code},
-                            {"name", c.subject_name}}},
-               {"mode", c.mode},
-               {"region_code", c.region_code},
-               {"department_code", c.department_code},
-               {"committed_days", c.committed_days},
-               {"created_at", cases::FormatRfc3339China(c.created_at)},
-               {"accepted_at", Time(c.accepted_at)},
-               {"deadline", c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline))
-                                    : Json(nullptr)},
-               {"at_risk_at", c.clock ? Json(cases::FormatRfc3339China(c.clock->at_risk_at))
-                                      : Json(nullptr)},
-               {"deadline_provisional", c.clock && c.clock->provisional},
-               {"delivery_method", ToWord(c.delivery.method)}};
+  Json json = {
+      {"tracking_number", c.tracking_number},
+      {"state", ToWord(c.state)},
+      {"subject",
+       {{"kind", c.bundle_code.empty() ? "item" : "bundle"},
+        {"code", c.bundle_code.empty() ? c.item_code : c.bundle_code},
+        {"name", c.subject_name}}},
+      {"mode", c.mode},
+      {"region_code", c.region_code},
+      {"department_code", c.department_code},
+      {"committed_days", c.committed_days},
+      {"created_at", cases::FormatRfc3339China(c.created_at)},
+      {"accepted_at", Time(c.accepted_at)},
+      {"deadline", c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline)) : Json(nullptr)},
+      {"at_risk_at",
+       c.clock ? Json(cases::FormatRfc3339China(c.clock->at_risk_at)) : Json(nullptr)},
+      {"deadline_provisional", c.clock && c.clock->provisional},
+      {"delivery_method", ToWord(c.delivery.method)}};
   // The clock runs only while someone works on the case.
   bool running = c.clock && (c.state == cases::CaseState::kAccepted ||
                              c.state == cases::CaseState::kAssigned ||
@@ -179,13 +179,13 @@ Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool s
   json["urgency"] = running ? Json(ToWord(cases::UrgencyAt(*c.clock, now))) : Json(nullptr);
   Json materials = Json::array();
   for (const auto& m : c.materials) {
-    materials.push_back({{"seq", m.seq},
-                         {"item_code", m.item_code},
-                         {"name", m.name},
-                         {"essential", m.essential},
-                         {"status", ToWord(m.status)},
-                         {"promised_date", m.promised_date.empty() ? Json(nullptr)
-                                                                   : Json(m.promised_date)}});
+    materials.push_back(
+        {{"seq", m.seq},
+         {"item_code", m.item_code},
+         {"name", m.name},
+         {"essential", m.essential},
+         {"status", ToWord(m.status)},
+         {"promised_date", m.promised_date.empty() ? Json(nullptr) : Json(m.promised_date)}});
   }
   json["materials"] = std::move(materials);
   Json steps = Json::array();
@@ -197,22 +197,20 @@ Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool s
                      {"deadline", Time(s.deadline)}});
   }
   json["steps"] = std::move(steps);
-  json["agent"] = c.agent_id == 0 ? Json(nullptr)
-                                  : Json{{"name", c.agent_name}, {"work_phone", c.agent_phone}};
+  json["agent"] =
+      c.agent_id == 0 ? Json(nullptr) : Json{{"name", c.agent_name}, {"work_phone", c.agent_phone}};
   if (staff && c.agent_id != 0) json["agent"]["id"] = c.agent_id;
-  json["rating"] = c.rating ? Json{{"score", c.rating->score}, {"comment", c.rating->comment}}
-                            : Json(nullptr);
+  json["rating"] =
+      c.rating ? Json{{"score", c.rating->score}, {"comment", c.rating->comment}} : Json(nullptr);
   json["timeline"] = TimelineJson(events, staff);
   if (staff) {
     const auto& a = c.applicant;
     json["version"] = c.version;
     json["agent_id"] = c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id);
-    json["applicant"] = {{"kind", ToWord(a.kind)},
-                         {"name", a.name},
-                         {"phone", a.phone},
-                         {"id_number", kernel::MaskIdNumber(a.id_number)},
-                         {"address", a.address},
-                         {"location", {{"lat", a.location.lat}, {"lng", a.location.lng}}}};
+    json["applicant"] = {
+        {"kind", ToWord(a.kind)}, {"name", a.name},
+        {"phone", a.phone},       {"id_number", kernel::MaskIdNumber(a.id_number)},
+        {"address", a.address},   {"location", {{"lat", a.location.lat}, {"lng", a.location.lng}}}};
     if (a.kind == cases::ApplicantKind::kFirm) {
       json["firm"] = {{"name", a.firm_name}, {"credit_code", a.firm_credit_code}};
     }
@@ -230,8 +228,9 @@ Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool s
            {"actor", {{"role", ToWord(link.actor_role)}, {"name", link.actor_name}}},
            {"at", cases::FormatRfc3339China(link.at)},
            {"device_time", Time(link.device_time)},
-           {"position", link.position ? Json{{"lat", link.position->lat}, {"lng", link.position->lng}}
-                                      : Json(nullptr)},
+           {"position", link.position
+                            ? Json{{"lat", link.position->lat}, {"lng", link.position->lng}}
+                            : Json(nullptr)},
            {"discrepancy", link.discrepancy.empty() ? Json(nullptr) : Json(link.discrepancy)}});
     }
     const auto holder = cases::CurrentHolder(chain, c);
@@ -320,17 +319,15 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
                                     "application/json; charset=utf-8");
         }
         auto parsed = ParseCaseRequest(request.JsonBody());
-        auto created = service.Submit(
-            parsed, "applicants", *key, hash,
-            [](const cases::Submission& s) {
+        auto created =
+            service.Submit(parsed, "applicants", *key, hash, [](const cases::Submission& s) {
               return kernel::DumpJson(
                   {{"tracking_number", s.created.tracking_number},
                    {"access_code", s.access_code},
                    {"state", ToWord(s.created.state)},
                    {"created_at", cases::FormatRfc3339China(s.created.created_at)}});
             });
-        return HttpResponse::Text(created.status, created.body,
-                                  "application/json; charset=utf-8");
+        return HttpResponse::Text(created.status, created.body, "application/json; charset=utf-8");
       },
       kSmallBody);
 
@@ -352,8 +349,8 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
     filter.department_code = request.Query("department").value_or("");
     filter.item_code = request.Query("item").value_or("");
     if (auto agent = request.Query("agent")) {
-      auto [end, error] = std::from_chars(agent->data(), agent->data() + agent->size(),
-                                          filter.agent_id);
+      auto [end, error] =
+          std::from_chars(agent->data(), agent->data() + agent->size(), filter.agent_id);
       if (error != std::errc() || end != agent->data() + agent->size()) {
         throw kernel::BadRequest("agent must be an account id", "agent");
       }
@@ -370,8 +367,8 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
     filter.created_from = TimeParam(request, "created_from");
     filter.created_to = TimeParam(request, "created_to");
     if (auto limit = request.Query("limit")) {
-      auto [end, error] = std::from_chars(limit->data(), limit->data() + limit->size(),
-                                          filter.limit);
+      auto [end, error] =
+          std::from_chars(limit->data(), limit->data() + limit->size(), filter.limit);
       if (error != std::errc() || end != limit->data() + limit->size()) {
         throw kernel::BadRequest("limit must be a whole number", "limit");
       }
@@ -381,30 +378,28 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
     Json body = {{"cases", Json::array()}, {"next_cursor", nullptr}};
     if (page.more) body["next_cursor"] = ListCursor(page.cases.back());
     for (const auto& c : page.cases) {
-      body["cases"].push_back({{"tracking_number", c.tracking_number},
-                               {"state", ToWord(c.state)},
-                               {"subject", c.subject_name},
-                               {"region_code", c.region_code},
-                               {"department_code", c.department_code},
-                               {"agent_id", c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id)},
-                               {"created_at", cases::FormatRfc3339China(c.created_at)},
-                               {"deadline", c.clock ? Json(cases::FormatRfc3339China(
-                                                          c.clock->deadline))
-                                                    : Json(nullptr)}});
+      body["cases"].push_back(
+          {{"tracking_number", c.tracking_number},
+           {"state", ToWord(c.state)},
+           {"subject", c.subject_name},
+           {"region_code", c.region_code},
+           {"department_code", c.department_code},
+           {"agent_id", c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id)},
+           {"created_at", cases::FormatRfc3339China(c.created_at)},
+           {"deadline",
+            c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline)) : Json(nullptr)}});
     }
     return HttpResponse::WithJson(200, body);
   });
 
-  router.Add("GET", "/api/v1/cases/:tracking",
-             [&service, &auth, view](const HttpRequest& request) {
-               const auto& tracking = request.Param("tracking");
-               if (HasBearer(request)) {
-                 auto actor = cases::ActorOf(auth.Authenticate(request));
-                 return view(service.ReadAsStaff(tracking, actor), true);
-               }
-               return view(service.ReadAsApplicant(tracking, CodeParam(request), request.client_ip),
-                           false);
-             });
+  router.Add("GET", "/api/v1/cases/:tracking", [&service, &auth, view](const HttpRequest& request) {
+    const auto& tracking = request.Param("tracking");
+    if (HasBearer(request)) {
+      auto actor = cases::ActorOf(auth.Authenticate(request));
+      return view(service.ReadAsStaff(tracking, actor), true);
+    }
+    return view(service.ReadAsApplicant(tracking, CodeParam(request), request.client_ip), false);
+  });
 
   router.Add(
       "POST", "/api/v1/cases/:tracking/materials",
@@ -421,8 +416,8 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
       [&service, view](const HttpRequest& request) {
         std::string reason;
         if (!request.body.empty()) reason = Text(request.JsonBody(), "reason", "reason", false);
-        return view(service.Cancel(request.Param("tracking"), CodeParam(request),
-                                   request.client_ip, reason),
+        return view(service.Cancel(request.Param("tracking"), CodeParam(request), request.client_ip,
+                                   reason),
                     false);
       },
       kSmallBody);
@@ -431,10 +426,10 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
       [&service, view](const HttpRequest& request) {
         auto body = request.JsonBody();
         kernel::RequireObject(body);
-        return view(service.Rate(request.Param("tracking"), CodeParam(request),
-                                 request.client_ip, Integer(body, "score", "score"),
-                                 Text(body, "comment", "comment", false)),
-                    false);
+        return view(
+            service.Rate(request.Param("tracking"), CodeParam(request), request.client_ip,
+                         Integer(body, "score", "score"), Text(body, "comment", "comment", false)),
+            false);
       },
       kSmallBody);
 

@@ -13,12 +13,15 @@ using kernel::HttpRequest;
 using kernel::HttpResponse;
 using kernel::Json;
 
-Json CoordinatesJson(const catalogue::Coordinates& at) { return {{"lat", at.lat}, {"lng", at.lng}}; }
+Json CoordinatesJson(const catalogue::Coordinates& at) {
+  return {{"lat", at.lat}, {"lng", at.lng}};
+}
 
 template <typename T>
 Json WordsJson(const std::vector<T>& values) {
   Json out = Json::array();
-  for (const auto& value : values) out.push_back({{"code", ToWord(value)}, {"label", Label(value)}});
+  for (const auto& value : values)
+    out.push_back({{"code", ToWord(value)}, {"label", Label(value)}});
   return out;
 }
 
@@ -73,18 +76,19 @@ Json DepartmentJson(const catalogue::Department& d) {
   return {{"code", d.code},
           {"name", d.name},
           {"region_code", d.region_code},
-          {"hall", {{"name", d.hall_name},
-                    {"address", d.hall_address},
-                    {"location", CoordinatesJson(d.hall)},
-                    {"office_hours", d.office_hours},
-                    {"phone", d.phone}}}};
+          {"hall",
+           {{"name", d.hall_name},
+            {"address", d.hall_address},
+            {"location", CoordinatesJson(d.hall)},
+            {"office_hours", d.office_hours},
+            {"phone", d.phone}}}};
 }
 
 Json ItemSummaryJson(const catalogue::Item& item) {
   return {{"code", item.code},
           {"name", item.name},
-          {"service_class", {{"code", ToWord(item.service_class)},
-                             {"label", Label(item.service_class)}}},
+          {"service_class",
+           {{"code", ToWord(item.service_class)}, {"label", Label(item.service_class)}}},
           {"kind", {{"code", ToWord(item.kind)}, {"label", Label(item.kind)}}},
           {"department_code", item.department_code},
           {"level", ToWord(item.level)},

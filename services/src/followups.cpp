@@ -14,7 +14,9 @@ std::size_t CountCharacters(std::string_view utf8) {
   return n;
 }
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 
 void AppendTwoDigits(std::string& out, unsigned value) {
   out += static_cast<char>('0' + value / 10 % 10);
@@ -42,8 +44,8 @@ std::string FollowupText(std::string_view text, const std::string& field) {
   const std::size_t chars = CountCharacters(out);
   if (chars == 0) throw kernel::Invalid(field, field + " must not be empty");
   if (chars > kMaxFollowupTextChars) {
-    throw kernel::Invalid(field, field + " has more than " +
-                                     std::to_string(kMaxFollowupTextChars) + " characters");
+    throw kernel::Invalid(
+        field, field + " has more than " + std::to_string(kMaxFollowupTextChars) + " characters");
   }
   return out;
 }

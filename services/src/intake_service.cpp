@@ -1,29 +1,29 @@
 #include "daiban/intake/intake_service.hpp"
 
-#include "daiban/cases/case_service.hpp"
-#include "daiban/cases/pg_case_store.hpp"
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/device_auth.hpp"
-#include "daiban/intake/auth_api.hpp"
-#include "daiban/kernel/errors.hpp"
-#include "daiban/intake/calendar_api.hpp"
-#include "daiban/catalogue/case_terms.hpp"
-#include "daiban/intake/case_api.hpp"
+#include "daiban/cases/case_service.hpp"
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/notification_settings.hpp"
-#include "daiban/intake/notification_sinks.hpp"
-#include "daiban/intake/open311_api.hpp"
-#include "daiban/intake/pg_open311_repository.hpp"
-#include "daiban/intake/pg_notification_store.hpp"
-#include "daiban/db/outbox_relay.hpp"
-#include "daiban/runtime/elected_worker.hpp"
-#include "daiban/intake/catalogue_api.hpp"
+#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/db/outbox_relay.hpp"
+#include "daiban/intake/auth_api.hpp"
+#include "daiban/intake/calendar_api.hpp"
+#include "daiban/intake/case_api.hpp"
+#include "daiban/intake/catalogue_api.hpp"
+#include "daiban/intake/notification_sinks.hpp"
+#include "daiban/intake/open311_api.hpp"
 #include "daiban/intake/pg_followup_repository.hpp"
+#include "daiban/intake/pg_notification_store.hpp"
+#include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/intake/pg_stats_repository.hpp"
 #include "daiban/intake/supervision_api.hpp"
+#include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/static_site.hpp"
+#include "daiban/runtime/elected_worker.hpp"
 
 namespace daiban::intake {
 
@@ -47,19 +47,19 @@ void WireIntake(runtime::ServiceHost& host) {
   AddAuthRoutes(routes, auth);
   // A lost phone: supervisors and administrators revoke its device.
   auto& devices = host.Make<accounts::DeviceAuth>(auth, host.Pg(), host.Clock(), host.Ids());
-  routes.Add(
-      "POST", "/api/v1/auth/devices/revoke",
-      [&auth, &devices](const kernel::HttpRequest& request) {
-        auto principal = auth.Authenticate(request);
-        if (principal.role != accounts::Role::kSupervisor && principal.role != accounts::Role::kAdmin) {
-          throw kernel::Forbidden("supervisors and administrators revoke devices");
-        }
-        auto body = request.JsonBody();
-        bool revoked = devices.RevokeDevice(kernel::RequireInt(body, "user_id"),
-                                            kernel::RequireString(body, "device_id"));
-        return kernel::HttpResponse::WithJson(200, {{"revoked", revoked}});
-      },
-      {.max_body_bytes = 4096, .blocking = true});
+  routes.Add("POST", "/api/v1/auth/devices/revoke",
+             [&auth, &devices](const kernel::HttpRequest& request) {
+               auto principal = auth.Authenticate(request);
+               if (principal.role != accounts::Role::kSupervisor &&
+                   principal.role != accounts::Role::kAdmin) {
+                 throw kernel::Forbidden("supervisors and administrators revoke devices");
+               }
+               auto body = request.JsonBody();
+               bool revoked = devices.RevokeDevice(kernel::RequireInt(body, "user_id"),
+                                                   kernel::RequireString(body, "device_id"));
+               return kernel::HttpResponse::WithJson(200, {{"revoked", revoked}});
+             },
+             {.max_body_bytes = 4096, .blocking = true});
   AddCatalogueRoutes(routes, catalogue);
   AddCalendarRoutes(routes, parts.calendar);
   AddCaseRoutes(routes, case_service, auth, host.Clock());
@@ -82,11 +82,10 @@ void WireIntake(runtime::ServiceHost& host) {
     sinks.push_back(std::make_unique<WebhookSink>(notify.webhook_url, notify.webhook_secret,
                                                   notify.webhook_timeout));
   }
-  auto& sender = host.Make<NotificationSender>(notices, std::move(sinks), host.Clock(),
-                                               host.Logger());
+  auto& sender =
+      host.Make<NotificationSender>(notices, std::move(sinks), host.Clock(), host.Logger());
   auto& worker = host.Make<runtime::ElectedWorker>(
-      "notification-sender", kNotificationSenderLock, host.Settings().pg.url,
-      notify.interval,
+      "notification-sender", kNotificationSenderLock, host.Settings().pg.url, notify.interval,
       [&sender] {
         while (sender.RunOnce() > 0) {
         }
@@ -96,7 +95,8 @@ void WireIntake(runtime::ServiceHost& host) {
 
   // The outbox relay: committed events go to Redis Streams for the other services.
   auto& relay = host.Make<db::OutboxRelay>(host.Pg(), host.Redis(), host.Logger());
-  host.Metrics().AddCollector([&relay](kernel::Metrics::Writer& writer) { relay.ReportTo(writer); });
+  host.Metrics().AddCollector(
+      [&relay](kernel::Metrics::Writer& writer) { relay.ReportTo(writer); });
   auto& relay_worker = host.Make<runtime::ElectedWorker>(
       "outbox-relay", kOutboxRelayLock, host.Settings().pg.url,
       env.Millis("DAIBAN_RELAY_INTERVAL_MS", 200, 10, 600000),

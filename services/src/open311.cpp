@@ -226,7 +226,8 @@ RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, 
   return parsed;
 }
 
-cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& item, std::int64_t key_id) {
+cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& item,
+                                    std::int64_t key_id) {
   auto field = [&](const std::string& name) {
     auto it = form.find(name);
     return it == form.end() ? std::string() : it->second;
@@ -334,7 +335,8 @@ Json ServiceDefinitionJson(const catalogue::Item& item) {
   for (auto mode : item.modes) modes.push_back(Value(ToWord(mode), Label(mode)));
   Json deliveries = Json::array();
   for (auto option : item.delivery_options) {
-    if (option == catalogue::DeliveryOption::kExpress || option == catalogue::DeliveryOption::kWindow) {
+    if (option == catalogue::DeliveryOption::kExpress ||
+        option == catalogue::DeliveryOption::kWindow) {
       deliveries.push_back(Value(ToWord(option), Label(option)));
     }
   }

@@ -2,8 +2,8 @@
 
 #include <map>
 
-#include "daiban/cases/tracking_number.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/cases/tracking_number.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::intake {

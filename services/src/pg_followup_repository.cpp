@@ -42,14 +42,16 @@ constexpr const char* kList = "followups_list";
 const std::string kListSql = std::string(kSelect) + R"sql(
  WHERE ($1 = 'all' OR ($1 = 'open') = (f.closed_at IS NULL))
    AND (NOT $2::boolean OR (f.due_at, f.id) > (to_timestamp($3), $4::bigint))
-   AND )sql" + ScopeCondition(6) + R"sql(
+   AND )sql" + ScopeCondition(6) +
+                             R"sql(
  ORDER BY f.due_at, f.id
  LIMIT $5)sql";
 
 constexpr const char* kLock = "followups_lock";
 const std::string kLockSql =
     "SELECT f.closed_at IS NOT NULL FROM followups f JOIN cases c ON c.id = f.case_id "
-    "WHERE f.id = $1 AND " + ScopeCondition(2) + " FOR UPDATE OF f";
+    "WHERE f.id = $1 AND " +
+    ScopeCondition(2) + " FOR UPDATE OF f";
 
 // $1 id, $2 call line ('' for none), $3 closes?, $4 outcome, $5 at (epoch), $6 by. Only while
 // open: two supervisors closing at once, one of them changes nothing.
@@ -67,7 +69,9 @@ UPDATE followups
 constexpr const char* kOne = "followups_one";
 const std::string kOneSql = std::string(kSelect) + " WHERE f.id = $1";
 
-Moment At(const pqxx::field& field) { return Moment(std::chrono::seconds(field.as<std::int64_t>())); }
+Moment At(const pqxx::field& field) {
+  return Moment(std::chrono::seconds(field.as<std::int64_t>()));
+}
 
 Followup FromRow(const pqxx::row& row) {
   Followup f;
@@ -130,16 +134,16 @@ Followup PgFollowupRepository::Apply(std::int64_t id, const SupervisionScope& sc
                                      const FollowupWrite& write) {
   Followup result;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    auto locked = tx.exec_prepared(kLock, id, scope.everything, scope.region_code,
-                                   scope.department_code);
+    auto locked =
+        tx.exec_prepared(kLock, id, scope.everything, scope.region_code, scope.department_code);
     if (locked.empty()) throw kernel::NotFound("no such follow-up");
     auto closed = [] {
       return kernel::Conflict("followup_closed", "the follow-up is closed already", "id");
     };
     if (locked[0][0].as<bool>()) throw closed();
-    auto written = tx.exec_prepared(kWrite, id, write.call_line.value_or(""),
-                                    write.outcome.has_value(), write.outcome.value_or(""),
-                                    Epoch(write.at), write.user_id);
+    auto written =
+        tx.exec_prepared(kWrite, id, write.call_line.value_or(""), write.outcome.has_value(),
+                         write.outcome.value_or(""), Epoch(write.at), write.user_id);
     if (written.affected_rows() != 1) throw closed();
     result = FromRow(tx.exec_prepared(kOne, id)[0]);
   });

@@ -36,8 +36,7 @@ struct Tally {
   std::int64_t rating_sum = 0;
 };
 
-void Count(Tally& tally, const CohortCase& c, const cases::WorkingCalendar& calendar,
-           Moment now) {
+void Count(Tally& tally, const CohortCase& c, const cases::WorkingCalendar& calendar, Moment now) {
   auto& m = tally.metrics;
   ++m.received;
   if (c.accepted_at) ++m.accepted;
@@ -133,8 +132,8 @@ StatsPeriod ResolveStatsPeriod(const std::optional<std::string>& from,
   const auto span = (sys_days(period.to) - sys_days(period.from)).count() + 1;
   if (span < 1) throw kernel::Invalid("to", "to must not be before from");
   if (span > kMaxStatsDays) {
-    throw kernel::Invalid("from", "the period covers at most " + std::to_string(kMaxStatsDays) +
-                                      " days");
+    throw kernel::Invalid("from",
+                          "the period covers at most " + std::to_string(kMaxStatsDays) + " days");
   }
   return period;
 }
@@ -242,9 +241,9 @@ StatsReport ComputeStats(StatsGroup group, const StatsPeriod& period,
 
 const std::vector<std::string>& StatsColumnHeaders() {
   static const std::vector<std::string> headers = {
-      "编码",   "名称",           "收件数",        "受理数", "办结数",
-      "按时办结数", "按时办结率",     "平均办结工作日", "P90办结工作日", "超期数",
-      "改派数",   "平均评分",       "评价数",        "回访未结", "回访已结"};
+      "编码",       "名称",       "收件数",         "受理数",        "办结数",
+      "按时办结数", "按时办结率", "平均办结工作日", "P90办结工作日", "超期数",
+      "改派数",     "平均评分",   "评价数",         "回访未结",      "回访已结"};
   return headers;
 }
 

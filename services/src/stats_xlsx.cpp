@@ -1,7 +1,6 @@
 #include "daiban/intake/stats_xlsx.hpp"
 
 #include <unistd.h>
-
 #include <xlsxwriter.h>
 
 #include <cstdlib>
@@ -18,8 +17,7 @@ namespace {
 class TemporaryFile {
  public:
   TemporaryFile() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "daiban-stats-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "daiban-stats-XXXXXX").string();
     int fd = mkstemp(pattern.data());
     if (fd < 0) throw std::runtime_error("cannot create a temporary file");
     close(fd);

@@ -83,8 +83,8 @@ Json FollowupJson(const Followup& f, Moment now) {
           {"call_notes", f.call_notes},
           {"outcome", open ? Json(nullptr) : Json(f.outcome)},
           {"closed_at", Time(f.closed_at)},
-          {"closed_by", open ? Json(nullptr)
-                             : Json{{"id", f.closed_by_id}, {"name", f.closed_by_name}}}};
+          {"closed_by",
+           open ? Json(nullptr) : Json{{"id", f.closed_by_id}, {"name", f.closed_by_name}}}};
 }
 
 // A follow-up id from the path; anything but a positive number is an unknown follow-up.
@@ -116,8 +116,7 @@ SupervisionScope SupervisionScopeOf(const accounts::Principal& principal) {
     case accounts::Role::kAdmin:
       return SupervisionScope::Everything();
     case accounts::Role::kSupervisor:
-      return {.region_code = principal.region_code,
-              .department_code = principal.department_code};
+      return {.region_code = principal.region_code, .department_code = principal.department_code};
     default:
       throw kernel::Forbidden("supervisors and administrators only");
   }
@@ -125,27 +124,26 @@ SupervisionScope SupervisionScopeOf(const accounts::Principal& principal) {
 
 void AddStatsRoutes(kernel::Router& router, StatsService& stats, accounts::AuthService& auth) {
   for (StatsGroup group : {StatsGroup::kDepartments, StatsGroup::kRegions, StatsGroup::kAgents}) {
-    router.Add("GET", "/api/v1/stats/" + ToWord(group),
-               [&stats, &auth, group](const HttpRequest& request) {
-                 auto scope = SupervisionScopeOf(auth.Authenticate(request));
-                 const std::string format = request.Query("format").value_or("json");
-                 if (format != "json" && format != "csv" && format != "xlsx") {
-                   throw kernel::Invalid("format", "format must be json, csv or xlsx");
-                 }
-                 auto report =
-                     stats.Report(group, scope, request.Query("from"), request.Query("to"));
-                 if (format == "csv") {
-                   return Attachment(RenderStatsCsv(report), "text/csv; charset=utf-8",
-                                     StatsFileName(report, "csv"));
-                 }
-                 if (format == "xlsx") {
-                   return Attachment(
-                       RenderStatsXlsx(report),
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       StatsFileName(report, "xlsx"));
-                 }
-                 return HttpResponse::WithJson(200, ReportJson(report));
-               });
+    router.Add(
+        "GET", "/api/v1/stats/" + ToWord(group),
+        [&stats, &auth, group](const HttpRequest& request) {
+          auto scope = SupervisionScopeOf(auth.Authenticate(request));
+          const std::string format = request.Query("format").value_or("json");
+          if (format != "json" && format != "csv" && format != "xlsx") {
+            throw kernel::Invalid("format", "format must be json, csv or xlsx");
+          }
+          auto report = stats.Report(group, scope, request.Query("from"), request.Query("to"));
+          if (format == "csv") {
+            return Attachment(RenderStatsCsv(report), "text/csv; charset=utf-8",
+                              StatsFileName(report, "csv"));
+          }
+          if (format == "xlsx") {
+            return Attachment(RenderStatsXlsx(report),
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                              StatsFileName(report, "xlsx"));
+          }
+          return HttpResponse::WithJson(200, ReportJson(report));
+        });
   }
 }
 
@@ -160,8 +158,8 @@ void AddFollowupRoutes(kernel::Router& router, FollowupService& followups,
       query.filter = *filter;
     }
     if (auto limit = request.Query("limit")) {
-      auto [end, error] = std::from_chars(limit->data(), limit->data() + limit->size(),
-                                          query.limit);
+      auto [end, error] =
+          std::from_chars(limit->data(), limit->data() + limit->size(), query.limit);
       if (limit->empty() || error != std::errc() || end != limit->data() + limit->size()) {
         throw kernel::BadRequest("limit must be a whole number", "limit");
       }

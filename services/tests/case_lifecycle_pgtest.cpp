@@ -3,23 +3,22 @@
 // refusals, rating and follow-ups, and what each change writes (timeline, outbox, notices).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <pqxx/pqxx>
 
-#include <filesystem>
-
+#include "daiban/accounts/auth.hpp"
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/accounts/auth.hpp"
+#include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
-#include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/kernel/errors.hpp"
-#include "scratch_database.hpp"
 #include "daiban/kernel/file.hpp"
+#include "scratch_database.hpp"
 
 namespace daiban::intake {
 namespace {
@@ -52,13 +51,15 @@ class CaseLifecyclePgTest : public ::testing::Test {
     catalogue_store_ = std::make_unique<catalogue::PgCatalogueRepository>(*pool_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : catalogue::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
+    for (const auto& name : catalogue::CatalogueFileNames())
+      files.emplace_back(name, kernel::ReadFile(demo / name));
     catalogue::CatalogueService(*catalogue_store_, clock_).Import(files);
     calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
-    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_,
+                                                             cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv",
                     kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
-                         "db/seed/calendar/cn-calendar-2026.csv"));
+                                     "db/seed/calendar/cn-calendar-2026.csv"));
     case_catalogue_ = std::make_unique<catalogue::CatalogueForCases>(*catalogue_store_);
     store_ = std::make_unique<cases::PgCaseStore>(*pool_);
     // A per-test address prefix keeps the Redis counters of different tests apart.
@@ -66,8 +67,8 @@ class CaseLifecyclePgTest : public ::testing::Test {
     service_ = std::make_unique<cases::CaseService>(*store_, *case_catalogue_, *calendar_,
                                                     *guesses_, clock_, ids_);
     accounts::PgAccountRepository accounts(*pool_);
-    agent_id_ = accounts.AddUser({accounts::Role::kAgent, "赵代办", "13800000104", "", "370102", ""},
-                                 "unused-hash");
+    agent_id_ = accounts.AddUser(
+        {accounts::Role::kAgent, "赵代办", "13800000104", "", "370102", ""}, "unused-hash");
     address_ = "it-" + kernel::RandomIdGenerator().HexId(6);
   }
 
@@ -76,8 +77,14 @@ class CaseLifecyclePgTest : public ::testing::Test {
     request.item_code = "GA-002";  // 户口迁移: material 4 is non-essential
     request.mode = "proxy";
     request.region_code = "370102001";
-    request.applicant = {cases::ApplicantKind::kCitizen, "刘市民", "13912345678",
-                         "11010519491231002X", "历下区解放路1号", {36.66, 117.05}, "", ""};
+    request.applicant = {cases::ApplicantKind::kCitizen,
+                         "刘市民",
+                         "13912345678",
+                         "11010519491231002X",
+                         "历下区解放路1号",
+                         {36.66, 117.05},
+                         "",
+                         ""};
     for (int seq : {1, 2, 3, 5}) request.materials.push_back({"", seq, true});
     request.materials.push_back({"", 4, false});
     request.delivery = {cases::DeliveryMethod::kExpress, "历下区解放路1号",
@@ -238,12 +245,12 @@ TEST_F(CaseLifecyclePgTest, TheLastRequestedMaterialSuppliedResumesTheCase) {
             }),
             std::make_pair(422, std::string("material_seq")));
   // The window wants a fresh copy of materials 1 and 3 (补正): the case is suspended for them.
-  auto suspended = service_->Transition(
-      tracking, all, agent, CaseAction::kRequestSupplement, "户口簿复印件不清晰", {}, std::nullopt,
-      [](cases::Case& c, cases::CaseChange&) {
-        cases::CaseService::NeedSupplement(c, 1);
-        cases::CaseService::NeedSupplement(c, 3);
-      });
+  auto suspended = service_->Transition(tracking, all, agent, CaseAction::kRequestSupplement,
+                                        "户口簿复印件不清晰", {}, std::nullopt,
+                                        [](cases::Case& c, cases::CaseChange&) {
+                                          cases::CaseService::NeedSupplement(c, 1);
+                                          cases::CaseService::NeedSupplement(c, 3);
+                                        });
   EXPECT_EQ(suspended.state, CaseState::kSuspended);
   clock_.Advance(std::chrono::hours(3));  // 10:00 -> 13:00
   // The deferred (容缺) material does not end the suspension; the first requested one neither.
@@ -291,9 +298,9 @@ TEST_F(CaseLifecyclePgTest, AWrongCodeLooksLikeAnUnknownNumberAndGuessesAreLimit
   for (int i = 0; i < 5; ++i) {
     Refusal([&] { service_->ReadAsApplicant(tracking, "WRONGCOD", address_); });
   }
-  EXPECT_EQ(Refusal([&] { service_->ReadAsApplicant(tracking, submitted.access_code, address_); })
-                .first,
-            429);
+  EXPECT_EQ(
+      Refusal([&] { service_->ReadAsApplicant(tracking, submitted.access_code, address_); }).first,
+      429);
 }
 
 TEST_F(CaseLifecyclePgTest, StaffSeeOnlyTheirScope) {
@@ -301,8 +308,9 @@ TEST_F(CaseLifecyclePgTest, StaffSeeOnlyTheirScope) {
   EXPECT_NO_THROW(service_->ReadAsStaff(tracking, Supervisor("370102")));
   EXPECT_NO_THROW(service_->ReadAsStaff(tracking, Supervisor("370100")));  // the city
   EXPECT_EQ(Refusal([&] { service_->ReadAsStaff(tracking, Supervisor("370103")); }).first, 404);
-  EXPECT_EQ(Refusal([&] { service_->Accept(tracking, Supervisor("370103"), {{4, "2026-12-10"}}); })
-                .first,
+  EXPECT_EQ(Refusal([&] {
+              service_->Accept(tracking, Supervisor("370103"), {{4, "2026-12-10"}});
+            }).first,
             404);
   cases::CaseFilter filter;
   EXPECT_EQ(service_->List(filter, Supervisor("370102")).cases.size(), 1u);
@@ -331,8 +339,8 @@ TEST_F(CaseLifecyclePgTest, FromAcceptanceToARatingWithAFollowUp) {
             std::make_pair(409, std::string("deferred_material_missing")));
   service_->SupplyMaterial(tracking, code, address_, 4);
   service_->Transition(tracking, all, agent, CaseAction::kResultObtained, "", {}, std::nullopt);
-  auto delivered = service_->Transition(tracking, all, Window(), CaseAction::kHandOver, "", {},
-                                        std::nullopt);
+  auto delivered =
+      service_->Transition(tracking, all, Window(), CaseAction::kHandOver, "", {}, std::nullopt);
   EXPECT_EQ(delivered.state, CaseState::kDelivered);
   auto rated = service_->Rate(tracking, code, address_, 2, "太慢");
   ASSERT_TRUE(rated.rating);
@@ -344,8 +352,8 @@ TEST_F(CaseLifecyclePgTest, FromAcceptanceToARatingWithAFollowUp) {
   std::vector<std::string> types;
   for (const auto& e : timeline) types.push_back(e.type);
   EXPECT_EQ(types, (std::vector<std::string>{"created", "accept", "assign", "start_progress",
-                                             "material_supplied", "result_obtained",
-                                             "hand_over", "rated"}));
+                                             "material_supplied", "result_obtained", "hand_over",
+                                             "rated"}));
 }
 
 TEST_F(CaseLifecyclePgTest, ListsPageByDeadlineAndFilterByUrgency) {
@@ -408,8 +416,8 @@ TEST_F(CaseLifecyclePgTest, TheApplicantCancelsBeforeTheResult) {
   EXPECT_EQ(cancelled.state, CaseState::kCancelled);
   EXPECT_TRUE(cancelled.closed_at);
   EXPECT_EQ(Refusal([&] {
-              service_->Cancel(submitted.created.tracking_number, submitted.access_code,
-                               address_, "");
+              service_->Cancel(submitted.created.tracking_number, submitted.access_code, address_,
+                               "");
             }).first,
             409);
   EXPECT_EQ(Count("SELECT count(*) FROM cases"), 1) << "cases are never deleted";

@@ -23,7 +23,8 @@ std::string Repeat(const std::string& piece, int times) {
 TEST(FollowupTextTest, TrimmedOneLineOneToAThousandCharacters) {
   EXPECT_EQ(FollowupText("  已致电，申请人表示理解 \n", "note"), "已致电，申请人表示理解");
   EXPECT_EQ(FollowupText("第一句\r\n第二句\n第三句", "note"), "第一句 第二句 第三句");
-  EXPECT_EQ(Refusal([] { FollowupText(" \n\t", "note"); }), std::make_pair(422, std::string("note")));
+  EXPECT_EQ(Refusal([] { FollowupText(" \n\t", "note"); }),
+            std::make_pair(422, std::string("note")));
   EXPECT_EQ(Refusal([] { FollowupText("", "outcome"); }),
             std::make_pair(422, std::string("outcome")));
   // Characters, not bytes: 1000 Chinese characters (3000 bytes) are fine, 1001 are not.
@@ -47,7 +48,8 @@ TEST(FollowupCursorTest, RoundTripsAndRefusesGarbage) {
   EXPECT_EQ(back.due_at, cursor.due_at);
   EXPECT_EQ(back.id, 42);
   for (const char* bad : {"", "f1.", "f1.12", "f1.x.1", "k1.1.1", "f1.1.2x"}) {
-    EXPECT_EQ(Refusal([&] { ParseFollowupCursor(bad); }), std::make_pair(400, std::string("cursor")))
+    EXPECT_EQ(Refusal([&] { ParseFollowupCursor(bad); }),
+              std::make_pair(400, std::string("cursor")))
         << bad;
   }
 }
@@ -131,9 +133,11 @@ TEST_F(FollowupServiceTest, PagesAskForOneMoreAndPointAfterTheLast) {
   query.limit = 3;
   EXPECT_FALSE(service_.List(lixia_, query).next.has_value());
   query.limit = 0;
-  EXPECT_EQ(Refusal([&] { service_.List(lixia_, query); }), std::make_pair(400, std::string("limit")));
+  EXPECT_EQ(Refusal([&] { service_.List(lixia_, query); }),
+            std::make_pair(400, std::string("limit")));
   query.limit = kMaxFollowupPage + 1;
-  EXPECT_EQ(Refusal([&] { service_.List(lixia_, query); }), std::make_pair(400, std::string("limit")));
+  EXPECT_EQ(Refusal([&] { service_.List(lixia_, query); }),
+            std::make_pair(400, std::string("limit")));
 }
 
 TEST(FollowupTest, OverdueWhenOpenPastDue) {

@@ -2,22 +2,21 @@
 // duplicate left alone) and what a key submitted, with GET requests.json's filters.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <pqxx/pqxx>
 
-#include <filesystem>
-
+#include "daiban/accounts/auth.hpp"
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/accounts/auth.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
-#include "scratch_database.hpp"
 #include "daiban/kernel/file.hpp"
+#include "scratch_database.hpp"
 
 namespace daiban::intake {
 namespace {
@@ -40,11 +39,13 @@ class Open311PgTest : public ::testing::Test {
     catalogue_store_ = std::make_unique<catalogue::PgCatalogueRepository>(*pool_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : catalogue::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
+    for (const auto& name : catalogue::CatalogueFileNames())
+      files.emplace_back(name, kernel::ReadFile(demo / name));
     catalogue_ = std::make_unique<catalogue::CatalogueService>(*catalogue_store_, clock_);
     catalogue_->Import(files);
     calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
-    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_,
+                                                             cases::OfficeHours{});
     case_catalogue_ = std::make_unique<catalogue::CatalogueForCases>(*catalogue_store_);
     store_ = std::make_unique<cases::PgCaseStore>(*pool_);
     service_ = std::make_unique<cases::CaseService>(*store_, *case_catalogue_, *calendar_, guesses_,

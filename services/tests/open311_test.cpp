@@ -1,11 +1,12 @@
 // The Open311 facade's pure parts: form bodies, format suffixes, the arguments of GET
 // requests.json, the case a form asks for, and the GeoReport views and errors.
+#include "daiban/intake/open311.hpp"
+
 #include <gtest/gtest.h>
 
 #include <tuple>
 
 #include "daiban/cases/china_time.hpp"
-#include "daiban/intake/open311.hpp"
 #include "refusal.hpp"
 
 namespace daiban::intake::open311 {
@@ -24,7 +25,8 @@ catalogue::Item HouseholdMove() {
   item.service_class = catalogue::ServiceClass::kWeRun;
   item.department_code = "JN-GA";
   item.conditions = "在本市范围内有合法稳定住所，符合本市户口迁移政策的居民。";
-  item.modes = {catalogue::ProxyMode::kProxy, catalogue::ProxyMode::kAssisted, catalogue::ProxyMode::kLed};
+  item.modes = {catalogue::ProxyMode::kProxy, catalogue::ProxyMode::kAssisted,
+                catalogue::ProxyMode::kLed};
   item.delivery_options = {catalogue::DeliveryOption::kWindow, catalogue::DeliveryOption::kExpress};
   for (auto [seq, name, essential] :
        {std::tuple{1, "居民户口簿", true}, std::tuple{2, "申请人居民身份证", true},

@@ -9,17 +9,20 @@
 // 370102 (street 370102001) and 市中区 370103 (street 370103001); agents A1 赵代办 and A2 钱代办.
 // "now" is Fri 2026-11-20 10:00. The period is 2026-09-28 .. 2026-10-31.
 //
-//  case item/class     mode     region     dept    agent state        created           accepted     deadline     result / other
-//  C1   GA-WE we_run   proxy    370102001  JN-GA   A1    closed       09-28 00:00:00   09-28 10:00  09-30 17:00  result 09-29 15:00; rated 5
-//  C2   GA-ONE one_trip assisted 370102    JN-GA   A1    closed       09-29 09:00      09-30 16:00  10-09 17:00  result 10-10 11:00; unassign; rated 2, follow-up open
-//  C3   RSJ-WE we_run  led      370103001  JN-RSJ  A2    closed       10-12 10:00      10-12 11:00  10-14 17:00  result 10-14 17:00; rated 1, follow-up closed
-//  C4   RSJ-BDL bundle proxy    370103     JN-RSJ  A2    in_progress  10-15 09:00      10-15 10:00  10-20 17:00  unassign twice
-//  C5   GA-ZERO zero_trip proxy 370103001  JN-GA   -     submitted    10-31 23:59:59   -            -
-//  C6   RSJ-WE we_run  assisted 370102001  JN-RSJ  A1    cancelled    10-16 09:00      10-16 10:00  10-19 17:00
-//  C7   GA-ONE one_trip led     370102001  JN-GA   A2    suspended    10-19 09:00      10-19 09:30  10-21 17:00  suspended 10-20 10:00
-//  C8   GA-WE we_run   proxy    370103     JN-GA   A1    delivered    10-20 09:00      10-20 09:00  10-22 17:00  result 10-20 13:00; rated 4
-//  X1   outside the period (created 09-27 23:59:59): finished, unassign, rated 1, follow-up open
-//  X2   outside the period (created 11-01 00:00:00, the first second after it)
+//  case item/class     mode     region     dept    agent state        created           accepted
+//  deadline     result / other C1   GA-WE we_run   proxy    370102001  JN-GA   A1    closed 09-28
+//  00:00:00   09-28 10:00  09-30 17:00  result 09-29 15:00; rated 5 C2   GA-ONE one_trip assisted
+//  370102    JN-GA   A1    closed       09-29 09:00      09-30 16:00  10-09 17:00  result 10-10
+//  11:00; unassign; rated 2, follow-up open C3   RSJ-WE we_run  led      370103001  JN-RSJ  A2
+//  closed       10-12 10:00      10-12 11:00  10-14 17:00  result 10-14 17:00; rated 1, follow-up
+//  closed C4   RSJ-BDL bundle proxy    370103     JN-RSJ  A2    in_progress  10-15 09:00      10-15
+//  10:00  10-20 17:00  unassign twice C5   GA-ZERO zero_trip proxy 370103001  JN-GA   - submitted
+//  10-31 23:59:59   -            - C6   RSJ-WE we_run  assisted 370102001  JN-RSJ  A1    cancelled
+//  10-16 09:00      10-16 10:00  10-19 17:00 C7   GA-ONE one_trip led     370102001  JN-GA   A2
+//  suspended    10-19 09:00      10-19 09:30  10-21 17:00  suspended 10-20 10:00 C8   GA-WE we_run
+//  proxy    370103     JN-GA   A1    delivered    10-20 09:00      10-20 09:00  10-22 17:00  result
+//  10-20 13:00; rated 4 X1   outside the period (created 09-27 23:59:59): finished, unassign, rated
+//  1, follow-up open X2   outside the period (created 11-01 00:00:00, the first second after it)
 //
 // Working time from acceptance to result (only finished cases):
 //  C1  09-28 10:00-17:00 7 h + 09-29 09:00-15:00 6 h                        = 13 h = 1.625 d
@@ -58,15 +61,13 @@
 // By mode: proxy 4 (C1 C4 C5 C8), assisted 2 (C2 C6), led 2 (C3 C7).
 #include <gtest/gtest.h>
 
-#include <pqxx/pqxx>
-
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <thread>
-
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <thread>
 
 #include "daiban/cases/china_time.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
@@ -76,8 +77,8 @@
 #include "daiban/intake/stats_service.hpp"
 #include "daiban/intake/stats_xlsx.hpp"
 #include "daiban/kernel/errors.hpp"
-#include "scratch_database.hpp"
 #include "daiban/kernel/file.hpp"
+#include "scratch_database.hpp"
 
 namespace daiban::intake {
 namespace {
@@ -124,8 +125,9 @@ const std::vector<Expected> kRegions = {
     {"370103", "市中区", 4, 3, 2, 2, "1", "1.63", "2.75", 1, 1, "2.5", 2, 0, 1}};
 // Agents' keys are their account ids, known once inserted.
 std::vector<Expected> AgentRows(std::int64_t a1, std::int64_t a2) {
-  return {{std::to_string(a1), "赵代办", 4, 4, 3, 2, "0.6667", "1.5", "2.38", 1, 1, "3.67", 3, 1, 0},
-          {std::to_string(a2), "钱代办", 3, 3, 1, 1, "1", "2.75", "2.75", 1, 1, "1", 1, 0, 1}};
+  return {
+      {std::to_string(a1), "赵代办", 4, 4, 3, 2, "0.6667", "1.5", "2.38", 1, 1, "3.67", 3, 1, 0},
+      {std::to_string(a2), "钱代办", 3, 3, 1, 1, "1", "2.75", "2.75", 1, 1, "1", 1, 0, 1}};
 }
 
 std::string Text(const std::optional<Decimal>& value) { return value ? value->Text() : "null"; }
@@ -161,9 +163,9 @@ void ExpectReport(const StatsReport& report, const std::vector<Expected>& rows,
 
 json ExpectedLine(const Expected& e) {
   auto figure = [](const char* value) { return value ? json(value) : json(nullptr); };
-  return json::array({e.key, e.name, e.received, e.accepted, e.finished, e.on_time,
-                      figure(e.rate), figure(e.mean), figure(e.p90), e.overdue, e.reassigned,
-                      figure(e.rating), e.ratings, e.open, e.closed});
+  return json::array({e.key, e.name, e.received, e.accepted, e.finished, e.on_time, figure(e.rate),
+                      figure(e.mean), figure(e.p90), e.overdue, e.reassigned, figure(e.rating),
+                      e.ratings, e.open, e.closed});
 }
 
 // 2026-11-20 (a Friday) 10:00 China time.
@@ -175,10 +177,11 @@ class StatsPgTest : public ::testing::Test {
     database_.Migrate();
     pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 3});
     calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
-    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_,
+                                                             cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv",
                     kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
-                         "db/seed/calendar/cn-calendar-2026.csv"));
+                                     "db/seed/calendar/cn-calendar-2026.csv"));
     stats_store_ = std::make_unique<PgStatsRepository>(*pool_);
     stats_ = std::make_unique<StatsService>(*stats_store_, *calendar_, clock_);
     followup_store_ = std::make_unique<PgFollowupRepository>(*pool_);
@@ -191,13 +194,14 @@ class StatsPgTest : public ::testing::Test {
   }
 
   std::int64_t AddUser(const std::string& role, const std::string& name, const std::string& phone,
-                    const std::string& region, const std::string& department) {
+                       const std::string& region, const std::string& department) {
     std::int64_t id = 0;
     pool_->Transact([&](pqxx::dbtransaction& tx) {
-      id = tx.exec_params("INSERT INTO users (role, name, phone, password_hash, region_code, "
-                          "department_code) VALUES ($1, $2, $3, 'unused', NULLIF($4, ''), "
-                          "NULLIF($5, '')) RETURNING id",
-                          role, name, phone, region, department)[0][0]
+      id = tx.exec_params(
+                 "INSERT INTO users (role, name, phone, password_hash, region_code, "
+                 "department_code) VALUES ($1, $2, $3, 'unused', NULLIF($4, ''), "
+                 "NULLIF($5, '')) RETURNING id",
+                 role, name, phone, region, department)[0][0]
                .as<std::int64_t>();
     });
     return id;
@@ -234,32 +238,36 @@ RETURNING id)sql",
 
   void AddEvent(std::int64_t case_id, const std::string& type, const std::string& at) {
     pool_->Transact([&](pqxx::dbtransaction& tx) {
-      tx.exec_params("INSERT INTO case_events (case_id, type, actor_role, actor_name, at) "
-                     "VALUES ($1, $2, 'supervisor', '张督办', $3::timestamptz)",
-                     case_id, type, at + "+08");
+      tx.exec_params(
+          "INSERT INTO case_events (case_id, type, actor_role, actor_name, at) "
+          "VALUES ($1, $2, 'supervisor', '张督办', $3::timestamptz)",
+          case_id, type, at + "+08");
     });
   }
 
-  void AddRating(std::int64_t case_id, int score, const std::string& comment, const std::string& at) {
+  void AddRating(std::int64_t case_id, int score, const std::string& comment,
+                 const std::string& at) {
     pool_->Transact([&](pqxx::dbtransaction& tx) {
-      tx.exec_params("INSERT INTO ratings (case_id, score, comment, created_at) "
-                     "VALUES ($1, $2, $3, $4::timestamptz)",
-                     case_id, score, comment, at + "+08");
+      tx.exec_params(
+          "INSERT INTO ratings (case_id, score, comment, created_at) "
+          "VALUES ($1, $2, $3, $4::timestamptz)",
+          case_id, score, comment, at + "+08");
     });
   }
 
-  std::int64_t AddFollowup(std::int64_t case_id, const std::string& region, const std::string& opened,
-                        const std::string& due, const std::string& closed = "",
-                        std::int64_t by = 0, const std::string& notes = "",
-                        const std::string& outcome = "") {
+  std::int64_t AddFollowup(std::int64_t case_id, const std::string& region,
+                           const std::string& opened, const std::string& due,
+                           const std::string& closed = "", std::int64_t by = 0,
+                           const std::string& notes = "", const std::string& outcome = "") {
     std::int64_t id = 0;
     pool_->Transact([&](pqxx::dbtransaction& tx) {
-      id = tx.exec_params("INSERT INTO followups (case_id, region_code, opened_at, due_at, "
-                          "closed_at, closed_by, call_notes, outcome) VALUES ($1, $2, "
-                          "$3::timestamptz, $4::timestamptz, NULLIF($5, '')::timestamptz, "
-                          "NULLIF($6::bigint, 0), $7, $8) RETURNING id",
-                          case_id, region, opened + "+08", due + "+08",
-                          closed.empty() ? closed : closed + "+08", by, notes, outcome)[0][0]
+      id = tx.exec_params(
+                 "INSERT INTO followups (case_id, region_code, opened_at, due_at, "
+                 "closed_at, closed_by, call_notes, outcome) VALUES ($1, $2, "
+                 "$3::timestamptz, $4::timestamptz, NULLIF($5, '')::timestamptz, "
+                 "NULLIF($6::bigint, 0), $7, $8) RETURNING id",
+                 case_id, region, opened + "+08", due + "+08",
+                 closed.empty() ? closed : closed + "+08", by, notes, outcome)[0][0]
                .as<std::int64_t>();
     });
     return id;
@@ -293,51 +301,53 @@ VALUES ('RSJ-BDL', '退休一件事', 5, 'JN-RSJ');
     s1_ = AddUser("supervisor", "张督办", "13800000101", "370102", "");
     s2_ = AddUser("supervisor", "李督办", "13800000102", "370103", "");
 
-    const std::int64_t c1 = AddCase({"C1", "GA-WE", "", "proxy", "370102001", "JN-GA", "closed", a1_,
-                                  "2026-09-28 00:00:00", "2026-09-28 10:00", "2026-09-30 17:00", "",
-                                  "2026-09-29 15:00", "2026-09-29 16:00"});
+    const std::int64_t c1 = AddCase(
+        {"C1", "GA-WE", "", "proxy", "370102001", "JN-GA", "closed", a1_, "2026-09-28 00:00:00",
+         "2026-09-28 10:00", "2026-09-30 17:00", "", "2026-09-29 15:00", "2026-09-29 16:00"});
     AddEvent(c1, "assign", "2026-09-28 10:05");  // not a reassignment
     AddRating(c1, 5, "很好", "2026-09-30 09:00");
-    const std::int64_t c2 =
-        AddCase({"C2", "GA-ONE", "", "assisted", "370102", "JN-GA", "closed", a1_,
-              "2026-09-29 09:00", "2026-09-30 16:00", "2026-10-09 17:00", "", "2026-10-10 11:00",
-              "2026-10-10 12:00"});
+    const std::int64_t c2 = AddCase(
+        {"C2", "GA-ONE", "", "assisted", "370102", "JN-GA", "closed", a1_, "2026-09-29 09:00",
+         "2026-09-30 16:00", "2026-10-09 17:00", "", "2026-10-10 11:00", "2026-10-10 12:00"});
     AddEvent(c2, "unassign", "2026-10-08 09:30");
     AddRating(c2, 2, "等了太久", "2026-10-12 10:00");
     c2_followup_ = AddFollowup(c2, "370102", "2026-10-12 10:00", "2026-11-02 17:00");
-    const std::int64_t c3 = AddCase({"C3", "RSJ-WE", "", "led", "370103001", "JN-RSJ", "closed", a2_,
-                                  "2026-10-12 10:00", "2026-10-12 11:00", "2026-10-14 17:00", "",
-                                  "2026-10-14 17:00", "2026-10-15 09:00"});
+    const std::int64_t c3 = AddCase(
+        {"C3", "RSJ-WE", "", "led", "370103001", "JN-RSJ", "closed", a2_, "2026-10-12 10:00",
+         "2026-10-12 11:00", "2026-10-14 17:00", "", "2026-10-14 17:00", "2026-10-15 09:00"});
     AddRating(c3, 1, "态度不好", "2026-10-15 10:00");
-    c3_followup_ = AddFollowup(c3, "370103001", "2026-10-15 10:00", "2026-11-05 17:00",
-                            "2026-10-16 11:00", s2_, "2026-10-16 10:50 已联系申请人", "已致歉并说明");
-    const std::int64_t c4 = AddCase({"C4", "", "RSJ-BDL", "proxy", "370103", "JN-RSJ", "in_progress",
-                                  a2_, "2026-10-15 09:00", "2026-10-15 10:00", "2026-10-20 17:00",
-                                  "", "", ""});
+    c3_followup_ =
+        AddFollowup(c3, "370103001", "2026-10-15 10:00", "2026-11-05 17:00", "2026-10-16 11:00",
+                    s2_, "2026-10-16 10:50 已联系申请人", "已致歉并说明");
+    const std::int64_t c4 =
+        AddCase({"C4", "", "RSJ-BDL", "proxy", "370103", "JN-RSJ", "in_progress", a2_,
+                 "2026-10-15 09:00", "2026-10-15 10:00", "2026-10-20 17:00", "", "", ""});
     AddEvent(c4, "unassign", "2026-10-16 09:00");
     AddEvent(c4, "assign", "2026-10-16 09:10");
     AddEvent(c4, "unassign", "2026-10-19 09:00");
-    AddCase({"C5", "GA-ZERO", "", "proxy", "370103001", "JN-GA", "submitted", 0, "2026-10-31 23:59:59",
-          "", "", "", "", ""});
+    AddCase({"C5", "GA-ZERO", "", "proxy", "370103001", "JN-GA", "submitted", 0,
+             "2026-10-31 23:59:59", "", "", "", "", ""});
     AddCase({"C6", "RSJ-WE", "", "assisted", "370102001", "JN-RSJ", "cancelled", a1_,
-          "2026-10-16 09:00", "2026-10-16 10:00", "2026-10-19 17:00", "", "", "2026-10-17 09:00"});
+             "2026-10-16 09:00", "2026-10-16 10:00", "2026-10-19 17:00", "", "",
+             "2026-10-17 09:00"});
     AddCase({"C7", "GA-ONE", "", "led", "370102001", "JN-GA", "suspended", a2_, "2026-10-19 09:00",
-          "2026-10-19 09:30", "2026-10-21 17:00", "2026-10-20 10:00", "", ""});
-    const std::int64_t c8 = AddCase({"C8", "GA-WE", "", "proxy", "370103", "JN-GA", "delivered", a1_,
-                                  "2026-10-20 09:00", "2026-10-20 09:00", "2026-10-22 17:00", "",
-                                  "2026-10-20 13:00", ""});
+             "2026-10-19 09:30", "2026-10-21 17:00", "2026-10-20 10:00", "", ""});
+    const std::int64_t c8 = AddCase({"C8", "GA-WE", "", "proxy", "370103", "JN-GA", "delivered",
+                                     a1_, "2026-10-20 09:00", "2026-10-20 09:00",
+                                     "2026-10-22 17:00", "", "2026-10-20 13:00", ""});
     AddRating(c8, 4, "", "2026-10-21 09:00");
-    const std::int64_t x1 = AddCase({"X1", "GA-WE", "", "proxy", "370102001", "JN-GA", "closed", a1_,
-                                  "2026-09-27 23:59:59", "2026-09-28 09:00", "2026-09-30 17:00",
-                                  "", "2026-09-28 12:00", "2026-09-28 13:00"});
+    const std::int64_t x1 = AddCase(
+        {"X1", "GA-WE", "", "proxy", "370102001", "JN-GA", "closed", a1_, "2026-09-27 23:59:59",
+         "2026-09-28 09:00", "2026-09-30 17:00", "", "2026-09-28 12:00", "2026-09-28 13:00"});
     AddEvent(x1, "unassign", "2026-09-28 09:10");
     AddRating(x1, 1, "不满意", "2026-11-18 10:00");
     x1_followup_ = AddFollowup(x1, "370102001", "2026-11-18 10:00", "2026-12-09 17:00");
-    AddCase({"X2", "RSJ-WE", "", "proxy", "370103001", "JN-RSJ", "submitted", 0, "2026-11-01 00:00:00",
-          "", "", "", "", ""});
+    AddCase({"X2", "RSJ-WE", "", "proxy", "370103001", "JN-RSJ", "submitted", 0,
+             "2026-11-01 00:00:00", "", "", "", "", ""});
   }
 
-  StatsReport Report(StatsGroup group, const SupervisionScope& scope = SupervisionScope::Everything()) {
+  StatsReport Report(StatsGroup group,
+                     const SupervisionScope& scope = SupervisionScope::Everything()) {
     return stats_->Report(group, scope, "2026-09-28", "2026-10-31");
   }
 
@@ -365,7 +375,9 @@ TEST_F(StatsPgTest, DepartmentsByHand) {
   EXPECT_EQ(report.by_mode, (Counts{{"proxy", 4}, {"assisted", 2}, {"led", 2}}));
 }
 
-TEST_F(StatsPgTest, RegionsByHand) { ExpectReport(Report(StatsGroup::kRegions), kRegions, kTotals); }
+TEST_F(StatsPgTest, RegionsByHand) {
+  ExpectReport(Report(StatsGroup::kRegions), kRegions, kTotals);
+}
 
 TEST_F(StatsPgTest, AgentsByHand) {
   ExpectReport(Report(StatsGroup::kAgents), AgentRows(a1_, a2_), kTotals);
@@ -385,10 +397,11 @@ TEST_F(StatsPgTest, SupervisorsSeeTheirScopeOnly) {
   totals.name = "合计";
   ExpectReport(rsj, {kDepartments[1]}, totals);
   // Both: 历下区 and JN-RSJ is C6 alone (cancelled: received and accepted, nothing else).
-  auto both = Report(StatsGroup::kDepartments, {.region_code = "370102", .department_code = "JN-RSJ"});
+  auto both =
+      Report(StatsGroup::kDepartments, {.region_code = "370102", .department_code = "JN-RSJ"});
   ASSERT_EQ(both.rows.size(), 1u);
-  ExpectMetrics(both.totals, {"", "合计", 1, 1, 0, 0, nullptr, nullptr, nullptr, 0, 0, nullptr,
-                              0, 0, 0});
+  ExpectMetrics(both.totals,
+                {"", "合计", 1, 1, 0, 0, nullptr, nullptr, nullptr, 0, 0, nullptr, 0, 0, 0});
   // A supervisor with no scope sees nothing.
   auto none = Report(StatsGroup::kDepartments, SupervisionScope{});
   EXPECT_TRUE(none.rows.empty());
@@ -408,8 +421,8 @@ TEST_F(StatsPgTest, PeriodsAreChinaDates) {
   EXPECT_EQ(wider.totals.received, 10);
   EXPECT_EQ(wider.totals.reassigned, 3);
   EXPECT_EQ(Refusal([&] {
-              stats_->Report(StatsGroup::kDepartments, SupervisionScope::Everything(),
-                             "2026-10-31", "2026-09-28");
+              stats_->Report(StatsGroup::kDepartments, SupervisionScope::Everything(), "2026-10-31",
+                             "2026-09-28");
             }),
             std::make_pair(422, std::string("to")));
 }
@@ -427,11 +440,12 @@ TEST_F(StatsPgTest, CsvAndXlsxExportsReadBackIndependently) {
   for (const auto& [group, rows] : groups) {
     auto report = Report(group);
     const std::string name = ToWord(group);
-    json expected = {{"group", name},
-                     {"rows", json::array()},
-                     {"totals", ExpectedLine(kTotals)},
-                     {"by_class", {{"zero_trip", 1}, {"one_trip", 2}, {"we_run", 4}, {"bundle", 1}}},
-                     {"by_mode", {{"proxy", 4}, {"assisted", 2}, {"led", 2}}}};
+    json expected = {
+        {"group", name},
+        {"rows", json::array()},
+        {"totals", ExpectedLine(kTotals)},
+        {"by_class", {{"zero_trip", 1}, {"one_trip", 2}, {"we_run", 4}, {"bundle", 1}}},
+        {"by_mode", {{"proxy", 4}, {"assisted", 2}, {"led", 2}}}};
     for (const auto& row : rows) expected["rows"].push_back(ExpectedLine(row));
     const auto expected_path = dir / ("expected-" + name + ".json");
     const auto csv_path = dir / StatsFileName(report, "csv");
@@ -441,9 +455,9 @@ TEST_F(StatsPgTest, CsvAndXlsxExportsReadBackIndependently) {
     const std::string workbook = RenderStatsXlsx(report);
     EXPECT_EQ(workbook.substr(0, 4), std::string("PK\x03\x04", 4));  // a zip archive
     std::ofstream(xlsx_path, std::ios::binary) << workbook;
-    const std::string command =
-        "/usr/bin/python3 '" + std::string(DAIBAN_SOURCE_DIR) + "/tests/stats/check_export.py' '" +
-        expected_path.string() + "' '" + csv_path.string() + "' '" + xlsx_path.string() + "'";
+    const std::string command = "/usr/bin/python3 '" + std::string(DAIBAN_SOURCE_DIR) +
+                                "/tests/stats/check_export.py' '" + expected_path.string() + "' '" +
+                                csv_path.string() + "' '" + xlsx_path.string() + "'";
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
   }
   std::filesystem::remove_all(dir);
@@ -474,8 +488,8 @@ TEST_F(StatsPgTest, FollowupsAreListedInScopeByDueDate) {
   EXPECT_EQ(c2.rated_at, At("2026-10-12 10:00:00"));
   EXPECT_EQ(c2.opened_at, At("2026-10-12 10:00:00"));
   EXPECT_EQ(c2.due_at, At("2026-11-02 17:00:00"));
-  EXPECT_TRUE(c2.IsOverdue(kNow));                         // open 15 working days and more
-  EXPECT_FALSE(open.followups[1].IsOverdue(kNow));         // due 12-09
+  EXPECT_TRUE(c2.IsOverdue(kNow));                  // open 15 working days and more
+  EXPECT_FALSE(open.followups[1].IsOverdue(kNow));  // due 12-09
   EXPECT_EQ(ids(followups_->List(everything, query(FollowupFilter::kAll))),
             (Ids{c2_followup_, c3_followup_, x1_followup_}));
   auto closed = followups_->List(everything, query(FollowupFilter::kClosed));
@@ -514,11 +528,13 @@ TEST_F(StatsPgTest, CallsAreAppendedAndClosingIsOnce) {
   EXPECT_EQ(called.call_notes,
             "2026-11-20 10:00 已电话联系申请人\n2026-11-20 11:15 申请人要求 书面答复");
   // Out of scope or unknown: 404, as if it did not exist.
-  EXPECT_EQ(Refusal([&] { followups_->RecordCall(c2_followup_, {.region_code = "370103"}, s2_, "x"); }),
-            std::make_pair(404, std::string("not_found")));
+  EXPECT_EQ(
+      Refusal([&] { followups_->RecordCall(c2_followup_, {.region_code = "370103"}, s2_, "x"); }),
+      std::make_pair(404, std::string("not_found")));
   EXPECT_EQ(Refusal([&] { followups_->RecordCall(999999, lixia, s1_, "x"); }),
             std::make_pair(404, std::string("not_found")));
-  auto closed = followups_->Close(c2_followup_, lixia, s1_, "已书面答复，申请人认可", std::string("寄出答复函"));
+  auto closed = followups_->Close(c2_followup_, lixia, s1_, "已书面答复，申请人认可",
+                                  std::string("寄出答复函"));
   EXPECT_FALSE(closed.IsOpen());
   EXPECT_EQ(closed.closed_at, At("2026-11-20 11:15:00"));
   EXPECT_EQ(closed.closed_by_id, s1_);

@@ -31,12 +31,12 @@ cases::WorkingCalendar Calendar() {
 using intake::testing::Refusal;
 
 TEST(StatsDecimalTest, RoundsHalfUpFromTheExactFraction) {
-  EXPECT_EQ(Decimal::Of(19, 8, 2).Text(), "2.38");     // 2.375 -> 2.38
-  EXPECT_EQ(Decimal::Of(13, 8, 2).Text(), "1.63");     // 1.625 -> 1.63
-  EXPECT_EQ(Decimal::Of(29, 16, 2).Text(), "1.81");    // 1.8125 -> 1.81
-  EXPECT_EQ(Decimal::Of(1, 200, 2).Text(), "0.01");    // 0.005 -> 0.01
-  EXPECT_EQ(Decimal::Of(1, 201, 2).Text(), "0");       // 0.004975... -> 0.00
-  EXPECT_EQ(Decimal::Of(2, 3, 4).Text(), "0.6667");    // 0.66666... -> 0.6667
+  EXPECT_EQ(Decimal::Of(19, 8, 2).Text(), "2.38");   // 2.375 -> 2.38
+  EXPECT_EQ(Decimal::Of(13, 8, 2).Text(), "1.63");   // 1.625 -> 1.63
+  EXPECT_EQ(Decimal::Of(29, 16, 2).Text(), "1.81");  // 1.8125 -> 1.81
+  EXPECT_EQ(Decimal::Of(1, 200, 2).Text(), "0.01");  // 0.005 -> 0.01
+  EXPECT_EQ(Decimal::Of(1, 201, 2).Text(), "0");     // 0.004975... -> 0.00
+  EXPECT_EQ(Decimal::Of(2, 3, 4).Text(), "0.6667");  // 0.66666... -> 0.6667
   EXPECT_EQ(Decimal::Of(3, 4, 4).Text(), "0.75");
   EXPECT_EQ(Decimal::Of(1, 1, 4).Text(), "1");
   EXPECT_EQ(Decimal::Of(1, 20, 2).Text(), "0.05");
@@ -189,8 +189,8 @@ TEST(StatsComputeTest, DepartmentsWithTheNullRules) {
   expected_b.accepted = 1;
   expected_b.finished = 1;
   expected_b.on_time = 1;
-  expected_b.on_time_rate = Decimal::Of(1, 1, 4);        // 1/1
-  expected_b.mean_working_days = Decimal::Of(1, 2, 2);   // 4 h / 8 h = 0.5
+  expected_b.on_time_rate = Decimal::Of(1, 1, 4);       // 1/1
+  expected_b.mean_working_days = Decimal::Of(1, 2, 2);  // 4 h / 8 h = 0.5
   expected_b.p90_working_days = Decimal::Of(1, 2, 2);
   expected_b.rating_average = Decimal::Of(4, 1, 2);
   expected_b.ratings = 1;
@@ -211,7 +211,7 @@ TEST(StatsComputeTest, DepartmentsWithTheNullRules) {
 TEST(StatsComputeTest, AgentsAreOrderedByIdAndCasesWithoutOneCountOnlyInTheTotals) {
   auto report = ComputeStats(StatsGroup::kAgents, kNovember, SmallCohort(), Calendar(), kNow);
   ASSERT_EQ(report.rows.size(), 2u);
-  EXPECT_EQ(report.rows[0].key, "7");   // 7 before 12: by number, not by text
+  EXPECT_EQ(report.rows[0].key, "7");  // 7 before 12: by number, not by text
   EXPECT_EQ(report.rows[0].name, "钱代办");
   EXPECT_EQ(report.rows[1].key, "12");
   EXPECT_EQ(report.rows[0].metrics.received + report.rows[1].metrics.received, 2);
@@ -239,9 +239,9 @@ TEST(StatsComputeTest, MeanAndNearestRankP90InWorkingDays) {
   for (int hours = 10; hours >= 1; --hours) {  // any order
     CohortCase c = base;
     c.id = hours;
-    c.result_ready_at = hours <= 8 ? At("2026-11-02T09:00:00+08:00") + std::chrono::hours(hours)
-                                   : At("2026-11-03T09:00:00+08:00") +
-                                         std::chrono::hours(hours - 8);
+    c.result_ready_at = hours <= 8
+                            ? At("2026-11-02T09:00:00+08:00") + std::chrono::hours(hours)
+                            : At("2026-11-03T09:00:00+08:00") + std::chrono::hours(hours - 8);
     cohort.push_back(c);
   }
   auto m = ComputeStats(StatsGroup::kDepartments, kNovember, cohort, Calendar(), kNow).totals;

@@ -4,10 +4,9 @@
 // views we promise completely refuse an undocumented field.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "daiban/dispatch/server/dispatch_server.hpp"

@@ -27,12 +27,11 @@ json CaseRequest() {
             {"id_number", "11010519491231002X"},
             {"address", "历下区解放路1号"},
             {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
-          {"materials",
-           json::array({{{"seq", 1}, {"status", "provided"}},
-                        {{"seq", 2}, {"status", "provided"}},
-                        {{"seq", 3}, {"status", "provided"}},
-                        {{"seq", 4}, {"status", "missing"}},
-                        {{"seq", 5}, {"status", "provided"}}})},
+          {"materials", json::array({{{"seq", 1}, {"status", "provided"}},
+                                     {{"seq", 2}, {"status", "provided"}},
+                                     {{"seq", 3}, {"status", "provided"}},
+                                     {{"seq", 4}, {"status", "missing"}},
+                                     {{"seq", 5}, {"status", "provided"}}})},
           {"delivery",
            {{"method", "express"},
             {"address", "历下区解放路1号"},
@@ -130,9 +129,9 @@ TEST(CaseE2eTest, WindowAcceptsSupervisorsSeeTheirScope) {
   auto refused = Gateway("POST", path + "/accept", "{}", Bearer(window));
   ExpectErrorJson(refused, 422, "validation_failed");
   EXPECT_EQ(Body(refused)["error"]["field"], "deferrals");
-  auto accepted = Gateway("POST", path + "/accept",
-                          R"({"deferrals":[{"seq":4,"promised_date":"2099-12-31"}]})",
-                          Bearer(window));
+  auto accepted =
+      Gateway("POST", path + "/accept", R"({"deferrals":[{"seq":4,"promised_date":"2099-12-31"}]})",
+              Bearer(window));
   ASSERT_EQ(accepted.status, 200) << accepted.body;
   auto body = Body(accepted);
   EXPECT_EQ(body["state"], "accepted");
@@ -145,9 +144,9 @@ TEST(CaseE2eTest, WindowAcceptsSupervisorsSeeTheirScope) {
   EXPECT_NE(Body(rejected)["error"]["message"].get<std::string>().find("accepted"),
             std::string::npos);
   // A stale version.
-  ExpectErrorJson(Gateway("POST", path + "/suspend", R"({"reason":"x","version":1})",
-                          Bearer(window)),
-                  409, "stale_version");
+  ExpectErrorJson(
+      Gateway("POST", path + "/suspend", R"({"reason":"x","version":1})", Bearer(window)), 409,
+      "stale_version");
   // 历下区's supervisor sees the case in full; 市中区's gets 404.
   auto lixia = Gateway("GET", path, "", Bearer(StaffLogin("13800000001")));
   ASSERT_EQ(lixia.status, 200);
@@ -174,7 +173,8 @@ TEST(CaseE2eTest, ThePublicTrackingPageAndApi) {
   EXPECT_EQ(Body(tracked)["state"], "submitted");
   EXPECT_EQ(Body(tracked)["timeline"][0]["label"], "已提交");
   EXPECT_FALSE(Body(tracked).contains("applicant")) << "no personal data on the public view";
-  ExpectErrorJson(Gateway("GET", "/api/v1/track/" + c.tracking + "?code=AAAAAAAA"), 404, "not_found");
+  ExpectErrorJson(Gateway("GET", "/api/v1/track/" + c.tracking + "?code=AAAAAAAA"), 404,
+                  "not_found");
   ExpectErrorJson(Gateway("GET", "/api/v1/track/" + c.tracking), 400, "bad_request");
   auto page = Gateway("GET", "/track/");
   EXPECT_EQ(page.status, 200);
@@ -182,7 +182,8 @@ TEST(CaseE2eTest, ThePublicTrackingPageAndApi) {
   EXPECT_NE(page.body.find("代办件查询"), std::string::npos);
   // Everything served locally: no resource or request leaves the site (the SVG namespace URI
   // is a name, not an address).
-  for (const std::string outside : {"src=\"http", "href=\"http", "url(http", "fetch(\"http", "//cdn"}) {
+  for (const std::string outside :
+       {"src=\"http", "href=\"http", "url(http", "fetch(\"http", "//cdn"}) {
     EXPECT_EQ(page.body.find(outside), std::string::npos) << outside;
   }
   ExpectErrorJson(Gateway("GET", "/track/other.js"), 404, "not_found");

@@ -90,13 +90,13 @@ TEST(CatalogueE2eTest, DepartmentsHaveHalls) {
 }
 
 TEST(CalendarE2eTest, NationalDayDeadline) {
-  auto response = Gateway(
-      "GET", "/api/v1/calendar/deadline?from=2026-09-30T10:00:00%2B08:00&working_days=3");
+  auto response =
+      Gateway("GET", "/api/v1/calendar/deadline?from=2026-09-30T10:00:00%2B08:00&working_days=3");
   ASSERT_EQ(response.status, 200) << response.body;
   EXPECT_EQ(Body(response)["deadline"], "2026-10-10T17:00:00+08:00");
   EXPECT_EQ(Body(response)["provisional"], false);
-  auto next_year = Gateway(
-      "GET", "/api/v1/calendar/deadline?from=2027-03-01T10:00:00%2B08:00&working_days=5");
+  auto next_year =
+      Gateway("GET", "/api/v1/calendar/deadline?from=2027-03-01T10:00:00%2B08:00&working_days=5");
   EXPECT_EQ(Body(next_year)["provisional"], true);
   ExpectErrorJson(Gateway("GET", "/api/v1/calendar/deadline?from=yesterday&working_days=3"), 400,
                   "bad_request");
@@ -108,8 +108,8 @@ TEST(CalendarE2eTest, NationalDayDeadline) {
 }
 
 TEST(AuthE2eTest, DemoSupervisorSignsInAndOut) {
-  auto login = Gateway("POST", "/api/v1/auth/login",
-                       R"({"phone":"13800000001","password":"daiban-demo"})");
+  auto login =
+      Gateway("POST", "/api/v1/auth/login", R"({"phone":"13800000001","password":"daiban-demo"})");
   ASSERT_EQ(login.status, 200) << login.body;
   std::string token = Body(login)["token"];
   EXPECT_EQ(Body(login)["user"]["role"], "supervisor");
@@ -117,11 +117,8 @@ TEST(AuthE2eTest, DemoSupervisorSignsInAndOut) {
   auto me = Gateway("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + token}});
   ASSERT_EQ(me.status, 200);
   EXPECT_EQ(Body(me)["user"]["region_code"], "370102");
-  EXPECT_EQ(Gateway("POST", "/api/v1/auth/logout", "", Bearer(token))
-                .status,
-            200);
-  ExpectErrorJson(Gateway("GET", "/api/v1/auth/me", "", Bearer(token)),
-                  401, "unauthorized");
+  EXPECT_EQ(Gateway("POST", "/api/v1/auth/logout", "", Bearer(token)).status, 200);
+  ExpectErrorJson(Gateway("GET", "/api/v1/auth/me", "", Bearer(token)), 401, "unauthorized");
   ExpectErrorJson(Gateway("GET", "/api/v1/auth/me"), 401, "unauthorized");
 }
 

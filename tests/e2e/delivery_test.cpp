@@ -21,17 +21,28 @@ struct Created {
 };
 
 Created ExpressCase(const std::string& method = "express") {
-  json request = {
-      {"item_code", "GA-002"}, {"mode", "proxy"}, {"region_code", "370102001"},
-      {"applicant", {{"kind", "citizen"}, {"name", "孙寄件"}, {"phone", "13912340000"},
-                     {"id_number", kApplicantId}, {"address", "历下区泉城路2号"},
-                     {"location", {{"lat", 36.664}, {"lng", 117.03}}}}},
-      {"materials", json::array({{{"seq", 1}, {"status", "provided"}}, {{"seq", 2}, {"status", "provided"}},
-                                 {{"seq", 3}, {"status", "provided"}}, {{"seq", 4}, {"status", "provided"}},
-                                 {{"seq", 5}, {"status", "provided"}}})},
-      {"delivery", {{"method", method}, {"address", "历下区泉城路2号3单元"}, {"window", "any"},
+  json request = {{"item_code", "GA-002"},
+                  {"mode", "proxy"},
+                  {"region_code", "370102001"},
+                  {"applicant",
+                   {{"kind", "citizen"},
+                    {"name", "孙寄件"},
+                    {"phone", "13912340000"},
+                    {"id_number", kApplicantId},
+                    {"address", "历下区泉城路2号"},
+                    {"location", {{"lat", 36.664}, {"lng", 117.03}}}}},
+                  {"materials", json::array({{{"seq", 1}, {"status", "provided"}},
+                                             {{"seq", 2}, {"status", "provided"}},
+                                             {{"seq", 3}, {"status", "provided"}},
+                                             {{"seq", 4}, {"status", "provided"}},
+                                             {{"seq", 5}, {"status", "provided"}}})},
+                  {"delivery",
+                   {{"method", method},
+                    {"address", "历下区泉城路2号3单元"},
+                    {"window", "any"},
                     {"location", {{"lat", 36.664}, {"lng", 117.03}}}}}};
-  auto created = Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", Unique("d-")}});
+  auto created =
+      Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", Unique("d-")}});
   EXPECT_EQ(created.status, 201) << created.body;
   return {Body(created)["tracking_number"], Body(created)["access_code"]};
 }
@@ -84,10 +95,12 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   const std::string agent = AgentTakes(tracking, supervisor);
   ASSERT_FALSE(agent.empty());
   const json at_door = {{"lat", 36.664}, {"lng", 117.03}};
-  for (const json& step : {json{{"kind", "materials_collected"}, {"position", at_door}},
-                           json{{"kind", "submitted_to_window"}},
-                           json{{"kind", "result_obtained"}, {"result_reference", "户迁字2026-0815"}}}) {
-    auto reported = Phone(agent, "POST", "/mobile/v1/cases/" + tracking + "/progress", step, Unique("p-"));
+  for (const json& step :
+       {json{{"kind", "materials_collected"}, {"position", at_door}},
+        json{{"kind", "submitted_to_window"}},
+        json{{"kind", "result_obtained"}, {"result_reference", "户迁字2026-0815"}}}) {
+    auto reported =
+        Phone(agent, "POST", "/mobile/v1/cases/" + tracking + "/progress", step, Unique("p-"));
     ASSERT_EQ(reported.status, 200) << reported.body;
   }
 
@@ -100,8 +113,10 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   json delivery;
   ASSERT_TRUE(Eventually(
       [&] {
-        auto legs = Body(Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor)));
-        if (legs["deliveries"].empty() || legs["deliveries"][0]["state"] != "assigned") return false;
+        auto legs =
+            Body(Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor)));
+        if (legs["deliveries"].empty() || legs["deliveries"][0]["state"] != "assigned")
+          return false;
         delivery = legs["deliveries"][0];
         return true;
       },
@@ -130,10 +145,11 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   ExpectErrorJson(Phone(other, "POST", "/mobile/v1/deliveries/" + id + "/picked_up", json::object(),
                         Unique("c-")),
                   404, "not_found");
-  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/delivered",
-                        {{"recipient_name", "孙寄件"}, {"id_last4", "1237"}, {"signature", "M0 0 L5 5"}},
-                        Unique("c-")),
-                  409, "illegal_delivery_transition");
+  ExpectErrorJson(
+      Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/delivered",
+            {{"recipient_name", "孙寄件"}, {"id_last4", "1237"}, {"signature", "M0 0 L5 5"}},
+            Unique("c-")),
+      409, "illegal_delivery_transition");
 
   // Picked up at the hall, once however often the phone retries.
   const std::string pickup_key = Unique("c-");
@@ -148,10 +164,11 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
             picked.body);
 
   // The courier rides out; the public page shows where it is and when it comes.
-  json fixes = {{"fixes", json::array({{{"lat", 36.660}, {"lng", 117.040}, {"device_time", MinutesAgo(4)}},
-                                       {{"lat", 36.662}, {"lng", 117.035}, {"device_time", MinutesAgo(2)}},
-                                       // A jump no courier can make: kept, flagged, not used.
-                                       {{"lat", 31.23}, {"lng", 121.47}, {"device_time", MinutesAgo(1)}}})}};
+  json fixes = {
+      {"fixes", json::array({{{"lat", 36.660}, {"lng", 117.040}, {"device_time", MinutesAgo(4)}},
+                             {{"lat", 36.662}, {"lng", 117.035}, {"device_time", MinutesAgo(2)}},
+                             // A jump no courier can make: kept, flagged, not used.
+                             {{"lat", 31.23}, {"lng", 121.47}, {"device_time", MinutesAgo(1)}}})}};
   auto sent = Phone(courier, "POST", "/mobile/v1/locations", fixes);
   ASSERT_EQ(sent.status, 200) << sent.body;
   auto track_response = Gateway("GET", "/api/v1/track/" + tracking + "?code=" + code);
@@ -179,28 +196,33 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   EXPECT_EQ(track["timeline"].back()["type"], "delivery_failed");
 
   // The next visit; the phone had no signal at the door, so "arrived" comes through the sync.
-  json batch = {{"items", json::array({{{"kind", "delivery"},
-                                        {"idempotency_key", Unique("s-")},
-                                        {"device_time", MinutesAgo(0)},
-                                        {"delivery_id", delivery["id"]},
-                                        {"body", {{"action", "arrived"}, {"position", at_door}}}}})}};
+  json batch = {
+      {"items", json::array({{{"kind", "delivery"},
+                              {"idempotency_key", Unique("s-")},
+                              {"device_time", MinutesAgo(0)},
+                              {"delivery_id", delivery["id"]},
+                              {"body", {{"action", "arrived"}, {"position", at_door}}}}})}};
   auto synced = Phone(courier, "POST", "/mobile/v1/sync", batch);
   ASSERT_EQ(synced.status, 200) << synced.body;
   ASSERT_EQ(Body(synced)["outcomes"][0]["status"], "applied") << synced.body;
   EXPECT_EQ(Body(synced)["outcomes"][0]["result"]["delivery"]["state"], "arrived");
   // A wrong ID is refused and recorded; the right one delivers.
-  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/delivered",
-                        {{"recipient_name", "孙寄件"}, {"id_last4", "9999"}, {"signature", "M0 0 L5 5"}},
-                        Unique("c-")),
-                  422, "validation_failed");
+  ExpectErrorJson(
+      Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/delivered",
+            {{"recipient_name", "孙寄件"}, {"id_last4", "9999"}, {"signature", "M0 0 L5 5"}},
+            Unique("c-")),
+      422, "validation_failed");
   auto delivered = Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/delivered",
-                         {{"recipient_name", "孙寄件"}, {"id_last4", "1237"},
-                          {"signature", "M0 0 C 3 4 5 6 9 9"}, {"position", at_door}},
+                         {{"recipient_name", "孙寄件"},
+                          {"id_last4", "1237"},
+                          {"signature", "M0 0 C 3 4 5 6 9 9"},
+                          {"position", at_door}},
                          Unique("c-"));
   ASSERT_EQ(delivered.status, 200) << delivered.body;
   EXPECT_EQ(Body(delivered)["delivery"]["state"], "delivered");
 
-  auto legs_response = Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor));
+  auto legs_response =
+      Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor));
   ExpectDocumented(legs_response, "get", "/api/v1/deliveries");
   auto legs = Body(legs_response);
   std::vector<std::string> outcomes;
@@ -224,9 +246,9 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   ExpectDocumented(staff_response, "get", "/api/v1/cases/{tracking}");
   ExpectSchema(Body(staff_response), "CaseStaffView");
   auto staff = Body(staff_response);
-  EXPECT_EQ(ChainOf(staff), (std::vector<std::string>{"applicant>agent", "agent>window",
-                                                      "window>agent", "agent>courier",
-                                                      "courier>applicant"}));
+  EXPECT_EQ(ChainOf(staff),
+            (std::vector<std::string>{"applicant>agent", "agent>window", "window>agent",
+                                      "agent>courier", "courier>applicant"}));
   ExpectWholeChain(staff);
   EXPECT_EQ(staff["custody"][3]["actor"]["role"], "courier");
   EXPECT_EQ(staff["custody"][4]["actor"]["role"], "courier");
@@ -244,8 +266,9 @@ TEST(DeliveryE2eTest, AResultLeftAtTheWindowIsHandedOverFromThereWithTheChainWho
   const std::string agent = AgentTakes(tracking, supervisor);
   ASSERT_FALSE(agent.empty());
   const std::string progress = "/mobile/v1/cases/" + tracking + "/progress";
-  for (const json& step : {json{{"kind", "materials_collected"}}, json{{"kind", "submitted_to_window"}},
-                           json{{"kind", "result_obtained"}, {"result_reference", "户迁字2026-0816"}}}) {
+  for (const json& step :
+       {json{{"kind", "materials_collected"}}, json{{"kind", "submitted_to_window"}},
+        json{{"kind", "result_obtained"}, {"result_reference", "户迁字2026-0816"}}}) {
     auto reported = Phone(agent, "POST", progress, step, Unique("p-"));
     ASSERT_EQ(reported.status, 200) << reported.body;
   }
@@ -261,9 +284,9 @@ TEST(DeliveryE2eTest, AResultLeftAtTheWindowIsHandedOverFromThereWithTheChainWho
   ExpectDocumented(handed, "post", "/api/v1/cases/{tracking}/handover");
 
   staff = Body(Gateway("GET", "/api/v1/cases/" + tracking, "", Bearer(supervisor)));
-  EXPECT_EQ(ChainOf(staff), (std::vector<std::string>{"applicant>agent", "agent>window",
-                                                      "window>agent", "agent>window",
-                                                      "window>applicant"}));
+  EXPECT_EQ(ChainOf(staff),
+            (std::vector<std::string>{"applicant>agent", "agent>window", "window>agent",
+                                      "agent>window", "window>applicant"}));
   ExpectWholeChain(staff);
   EXPECT_EQ(staff["custody"][3]["type"], "left_at_window");
   EXPECT_EQ(staff["custody"][4]["actor"]["name"], "王窗口");
@@ -279,14 +302,16 @@ TEST(DeliveryE2eTest, ASupplementTheAgentAsksForResumesTheCaseOnceSupplied) {
             200);
   const std::string agent = AgentTakes(tracking, supervisor);
   const std::string progress = "/mobile/v1/cases/" + tracking + "/progress";
-  ASSERT_EQ(Phone(agent, "POST", progress, {{"kind", "materials_collected"}}, Unique("p-")).status, 200);
+  ASSERT_EQ(Phone(agent, "POST", progress, {{"kind", "materials_collected"}}, Unique("p-")).status,
+            200);
   ExpectErrorJson(Phone(agent, "POST", progress,
                         {{"kind", "supplement_requested"}, {"what", "x"}, {"material_seq", "two"}},
                         Unique("p-")),
                   422, "validation_failed");
-  auto asked = Phone(agent, "POST", progress,
-                     {{"kind", "supplement_requested"}, {"what", "户口簿复印件不清晰"}, {"material_seq", 1}},
-                     Unique("p-"));
+  auto asked =
+      Phone(agent, "POST", progress,
+            {{"kind", "supplement_requested"}, {"what", "户口簿复印件不清晰"}, {"material_seq", 1}},
+            Unique("p-"));
   ASSERT_EQ(asked.status, 200) << asked.body;
   EXPECT_EQ(Body(asked)["state"], "suspended");
   // The applicant sees what is missing and supplies it; the work goes on by itself.
@@ -311,8 +336,9 @@ TEST(DeliveryE2eTest, CouriersAreListedAndOnlyAdminsChangeThem) {
   ASSERT_TRUE(demo.is_object()) << "the demo courier has no profile: " << list.body;
   EXPECT_EQ(demo["company"], "中国邮政EMS");
   const std::string path = "/api/v1/couriers/" + std::to_string(demo["id"].get<std::int64_t>());
-  json settings = {{"company", "中国邮政EMS"}, {"vehicle", "ebike"}, {"capacity", 12},
-                   {"on_duty", true}, {"base", demo["base"]}, {"regions", demo["regions"]}};
+  json settings = {{"company", "中国邮政EMS"}, {"vehicle", "ebike"},
+                   {"capacity", 12},           {"on_duty", true},
+                   {"base", demo["base"]},     {"regions", demo["regions"]}};
   ExpectErrorJson(Gateway("PUT", path, settings.dump(), Bearer(supervisor)), 403, "forbidden");
   const std::string admin = StaffLogin("13800000000");
   auto saved = Gateway("PUT", path, settings.dump(), Bearer(admin));
@@ -340,12 +366,12 @@ TEST(DeliveryE2eTest, BadCourierRequestsGetClearErrorsAndChangeNothing) {
   ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/999999999/picked_up",
                         json::object(), Unique("c-")),
                   404, "not_found");
-  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/abc/picked_up", json::object(),
-                        Unique("c-")),
-                  404, "not_found");
-  ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/1/teleported", json::object(),
-                        Unique("c-")),
-                  404, "not_found");
+  ExpectErrorJson(
+      Phone(courier, "POST", "/mobile/v1/deliveries/abc/picked_up", json::object(), Unique("c-")),
+      404, "not_found");
+  ExpectErrorJson(
+      Phone(courier, "POST", "/mobile/v1/deliveries/1/teleported", json::object(), Unique("c-")),
+      404, "not_found");
   // Every write needs its key; the body must be JSON; positions must be positions.
   ExpectErrorJson(Phone(courier, "POST", "/mobile/v1/deliveries/1/picked_up"), 400, "bad_request");
   auto headers = Bearer(courier);

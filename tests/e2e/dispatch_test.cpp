@@ -15,15 +15,22 @@ using nlohmann::json;
 // A 户口迁移 case in 历下区, accepted by the window; returns its tracking number.
 std::string AcceptedCase() {
   static std::mt19937_64 engine(std::random_device{}());
-  json request = {
-      {"item_code", "GA-002"}, {"mode", "proxy"}, {"region_code", "370102001"},
-      {"applicant", {{"kind", "citizen"}, {"name", "刘市民"}, {"phone", "13912345678"},
-                     {"id_number", "11010519491231002X"}, {"address", "历下区解放路1号"},
-                     {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
-      {"materials", json::array({{{"seq", 1}, {"status", "provided"}}, {{"seq", 2}, {"status", "provided"}},
-                                 {{"seq", 3}, {"status", "provided"}}, {{"seq", 4}, {"status", "provided"}},
-                                 {{"seq", 5}, {"status", "provided"}}})},
-      {"delivery", {{"method", "window"}}}};
+  json request = {{"item_code", "GA-002"},
+                  {"mode", "proxy"},
+                  {"region_code", "370102001"},
+                  {"applicant",
+                   {{"kind", "citizen"},
+                    {"name", "刘市民"},
+                    {"phone", "13912345678"},
+                    {"id_number", "11010519491231002X"},
+                    {"address", "历下区解放路1号"},
+                    {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
+                  {"materials", json::array({{{"seq", 1}, {"status", "provided"}},
+                                             {{"seq", 2}, {"status", "provided"}},
+                                             {{"seq", 3}, {"status", "provided"}},
+                                             {{"seq", 4}, {"status", "provided"}},
+                                             {{"seq", 5}, {"status", "provided"}}})},
+                  {"delivery", {{"method", "window"}}}};
   auto created = Gateway("POST", "/api/v1/cases", request.dump(),
                          {{"Idempotency-Key", "dispatch-" + std::to_string(engine())}});
   EXPECT_EQ(created.status, 201) << created.body;
@@ -38,7 +45,8 @@ std::string AcceptedCase() {
 // with a pending offer (the demo agents share one password).
 std::optional<std::pair<std::string, json>> FindOffer(const std::string& supervisor,
                                                       const std::string& tracking) {
-  auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
+  auto agents =
+      Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
   for (const auto& agent : agents["agents"]) {
     if (agent["pending_offers"].get<int>() == 0) continue;
     std::string token = StaffLogin(agent["phone"]);
@@ -56,12 +64,16 @@ TEST(DispatchE2eTest, AnAcceptedCaseIsOfferedAndTaken) {
   std::optional<std::pair<std::string, json>> offer;
   ASSERT_TRUE(Eventually([&] { return (offer = FindOffer(supervisor, tracking)).has_value(); }, 20))
       << "no agent was offered " << tracking;
-  auto taken = Gateway("POST", "/api/v1/dispatch/offers/" + std::to_string(offer->second["id"].get<int>()) + "/accept",
-                       "{}", Bearer(offer->first));
+  auto taken = Gateway(
+      "POST",
+      "/api/v1/dispatch/offers/" + std::to_string(offer->second["id"].get<int>()) + "/accept", "{}",
+      Bearer(offer->first));
   ASSERT_EQ(taken.status, 200) << taken.body;
   EXPECT_EQ(Body(taken)["state"], "assigned");
-  auto again = Gateway("POST", "/api/v1/dispatch/offers/" + std::to_string(offer->second["id"].get<int>()) + "/accept",
-                       "{}", Bearer(offer->first));
+  auto again = Gateway(
+      "POST",
+      "/api/v1/dispatch/offers/" + std::to_string(offer->second["id"].get<int>()) + "/accept", "{}",
+      Bearer(offer->first));
   ExpectErrorJson(again, 409, "offer_not_pending");
   auto view = Body(Gateway("GET", "/api/v1/cases/" + tracking, "", Bearer(supervisor)));
   EXPECT_EQ(view["state"], "assigned");
@@ -72,25 +84,28 @@ TEST(DispatchE2eTest, SupervisorsReassignAndAssignDirectly) {
   const std::string supervisor = StaffLogin("13800000001");
   const std::string tracking = AcceptedCase();
   // 赵代办 (13800000004) is a demo agent of 历下区; find its id on the board.
-  auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
+  auto agents =
+      Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
   std::int64_t zhao = 0;
   for (const auto& agent : agents["agents"]) {
     if (agent["phone"] == "13800000004") zhao = agent["id"];
   }
   ASSERT_NE(zhao, 0);
-  auto assigned = Gateway("POST", "/api/v1/dispatch/cases/" + tracking + "/assign",
-                          json{{"agent_id", zhao}, {"reason", "熟悉户籍业务"}}.dump(), Bearer(supervisor));
+  auto assigned =
+      Gateway("POST", "/api/v1/dispatch/cases/" + tracking + "/assign",
+              json{{"agent_id", zhao}, {"reason", "熟悉户籍业务"}}.dump(), Bearer(supervisor));
   ASSERT_EQ(assigned.status, 200) << assigned.body;
   EXPECT_EQ(Body(assigned)["agent_id"], zhao);
   // The agent sees it among its cases.
-  auto mine = Body(Gateway("GET", "/api/v1/cases?limit=100", "", Bearer(StaffLogin("13800000004"))));
+  auto mine =
+      Body(Gateway("GET", "/api/v1/cases?limit=100", "", Bearer(StaffLogin("13800000004"))));
   bool listed = false;
   for (const auto& c : mine["cases"]) listed |= c["tracking_number"] == tracking;
   EXPECT_TRUE(listed);
   // Back to the queue; a reason is required.
-  ExpectErrorJson(Gateway("POST", "/api/v1/dispatch/cases/" + tracking + "/reassign", "{}",
-                          Bearer(supervisor)),
-                  422, "validation_failed");
+  ExpectErrorJson(
+      Gateway("POST", "/api/v1/dispatch/cases/" + tracking + "/reassign", "{}", Bearer(supervisor)),
+      422, "validation_failed");
   auto back = Gateway("POST", "/api/v1/dispatch/cases/" + tracking + "/reassign",
                       R"({"reason":"代办员请假"})", Bearer(supervisor));
   ASSERT_EQ(back.status, 200) << back.body;
@@ -106,8 +121,8 @@ TEST(DispatchE2eTest, ScopesAndRolesAreEnforced) {
   ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/queue?region=370102", "", Bearer(shizhong)), 403,
                   "forbidden");
   EXPECT_EQ(Gateway("GET", "/api/v1/dispatch/queue", "", Bearer(shizhong)).status, 200);
-  ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/agents", "", Bearer(StaffLogin("13800000004"))), 403,
-                  "forbidden");
+  ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/agents", "", Bearer(StaffLogin("13800000004"))),
+                  403, "forbidden");
   ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/alerts"), 401, "unauthorized");
   auto alerts = Gateway("GET", "/api/v1/dispatch/alerts", "", Bearer(StaffLogin("13800000001")));
   EXPECT_EQ(alerts.status, 200);

@@ -2,12 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <thread>
@@ -21,7 +20,9 @@ using daiban::testing::RawResponse;
 
 // Ports and controls of the stack that deploy/local/test.sh started.
 struct Stack {
-  static std::uint16_t Gateway() { return daiban::testing::RequiredPortEnv("DAIBAN_TEST_GATEWAY_PORT"); }
+  static std::uint16_t Gateway() {
+    return daiban::testing::RequiredPortEnv("DAIBAN_TEST_GATEWAY_PORT");
+  }
   static std::uint16_t ServicePort(const std::string& service) {
     std::string upper;
     for (char c : service) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -42,7 +43,9 @@ inline RawResponse Gateway(const std::string& method, const std::string& target,
 }
 
 // The JSON body of a response (throws on a body that is not JSON).
-inline nlohmann::json Body(const RawResponse& response) { return nlohmann::json::parse(response.body); }
+inline nlohmann::json Body(const RawResponse& response) {
+  return nlohmann::json::parse(response.body);
+}
 
 inline std::map<std::string, std::string> Bearer(const std::string& token) {
   return {{"Authorization", "Bearer " + token}};
@@ -136,8 +139,9 @@ inline std::string MinutesAgo(int minutes_ago) {
 
 // Signs a demo phone account (agent or courier) in on `device`; the login answer.
 inline nlohmann::json PhoneLogin(const std::string& phone, const std::string& device) {
-  auto response = Gateway("POST", "/mobile/v1/auth/login",
-                          nlohmann::json{{"phone", phone}, {"password", "daiban-demo"}, {"device_id", device}}.dump());
+  auto response = Gateway(
+      "POST", "/mobile/v1/auth/login",
+      nlohmann::json{{"phone", phone}, {"password", "daiban-demo"}, {"device_id", device}}.dump());
   EXPECT_EQ(response.status, 200) << response.body;
   if (response.status == 200) ExpectDocumented(response, "post", "/mobile/v1/auth/login");
   return Body(response);
@@ -150,7 +154,8 @@ inline std::string AgentTakes(const std::string& tracking, const std::string& su
   std::int64_t offer_id = 0;
   EXPECT_TRUE(Eventually(
       [&] {
-        auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
+        auto agents =
+            Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
         for (const auto& agent : agents["agents"]) {
           if (agent["pending_offers"].get<int>() == 0) continue;
           auto login = PhoneLogin(agent["phone"], Unique("device-"));

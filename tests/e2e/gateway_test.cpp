@@ -21,7 +21,8 @@ long NotFoundCount(const std::string& service) {
   std::regex line("daiban_http_requests_total\\{service=\"" + service +
                   "\",route=\"[^\"]*\",method=\"GET\",status=\"404\"\\} ([0-9]+)");
   long total = 0;
-  for (std::sregex_iterator it(metrics.body.begin(), metrics.body.end(), line), end; it != end; ++it) {
+  for (std::sregex_iterator it(metrics.body.begin(), metrics.body.end(), line), end; it != end;
+       ++it) {
     total += std::stol((*it)[1]);
   }
   return total;
@@ -46,11 +47,16 @@ TEST(GatewayE2eTest, EveryServiceIsHealthyAndReady) {
 
 TEST(GatewayE2eTest, RoutesEachPrefixToItsService) {
   const std::vector<std::pair<std::string, std::string>> owners = {
-      {"/api/v1/regions/x", "intake"},    {"/api/v1/cases/x/y/z", "intake"},
-      {"/api/v1/auth/x", "intake"},       {"/api/v1/items/x/y", "intake"},
-      {"/console/x", "intake"},           {"/api/v1/dispatch/x", "dispatch"},
-      {"/api/v1/track/x/y", "tracking"},    {"/api/v1/deliveries/x", "tracking"},
-      {"/api/v1/couriers/x/y/z", "tracking"}, {"/api/v1/couriers/x/y", "tracking"},
+      {"/api/v1/regions/x", "intake"},
+      {"/api/v1/cases/x/y/z", "intake"},
+      {"/api/v1/auth/x", "intake"},
+      {"/api/v1/items/x/y", "intake"},
+      {"/console/x", "intake"},
+      {"/api/v1/dispatch/x", "dispatch"},
+      {"/api/v1/track/x/y", "tracking"},
+      {"/api/v1/deliveries/x", "tracking"},
+      {"/api/v1/couriers/x/y/z", "tracking"},
+      {"/api/v1/couriers/x/y", "tracking"},
       {"/mobile/v1/x", "mobile"}};
   for (const auto& [path, service] : owners) {
     long before = NotFoundCount(service);
@@ -162,8 +168,8 @@ TEST(GatewayE2eTest, PostgresDownIs503AndRecoversWithoutARestart) {
   // Healthy (alive) even while not ready.
   EXPECT_EQ(Request("127.0.0.1", intake, "GET", "/healthz").status, 200);
   Stack::Control("pg-start");
-  EXPECT_TRUE(Eventually(
-      [&] { return Request("127.0.0.1", intake, "GET", "/readyz").status == 200; }, 30));
+  EXPECT_TRUE(
+      Eventually([&] { return Request("127.0.0.1", intake, "GET", "/readyz").status == 200; }, 30));
 }
 
 TEST(GatewayE2eTest, RedisDownIs503AndRecoversWithoutARestart) {

@@ -12,16 +12,24 @@ namespace {
 using nlohmann::json;
 
 std::string AcceptedCase() {
-  json request = {
-      {"item_code", "GA-002"}, {"mode", "proxy"}, {"region_code", "370102001"},
-      {"applicant", {{"kind", "citizen"}, {"name", "刘市民"}, {"phone", "13912345678"},
-                     {"id_number", "11010519491231002X"}, {"address", "历下区解放路1号"},
-                     {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
-      {"materials", json::array({{{"seq", 1}, {"status", "provided"}}, {{"seq", 2}, {"status", "provided"}},
-                                 {{"seq", 3}, {"status", "provided"}}, {{"seq", 4}, {"status", "provided"}},
-                                 {{"seq", 5}, {"status", "provided"}}})},
-      {"delivery", {{"method", "window"}}}};
-  auto created = Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", Unique("m-")}});
+  json request = {{"item_code", "GA-002"},
+                  {"mode", "proxy"},
+                  {"region_code", "370102001"},
+                  {"applicant",
+                   {{"kind", "citizen"},
+                    {"name", "刘市民"},
+                    {"phone", "13912345678"},
+                    {"id_number", "11010519491231002X"},
+                    {"address", "历下区解放路1号"},
+                    {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
+                  {"materials", json::array({{{"seq", 1}, {"status", "provided"}},
+                                             {{"seq", 2}, {"status", "provided"}},
+                                             {{"seq", 3}, {"status", "provided"}},
+                                             {{"seq", 4}, {"status", "provided"}},
+                                             {{"seq", 5}, {"status", "provided"}}})},
+                  {"delivery", {{"method", "window"}}}};
+  auto created =
+      Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", Unique("m-")}});
   std::string tracking = Body(created)["tracking_number"];
   Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}", Bearer(StaffLogin("13800000003")));
   return tracking;
@@ -46,12 +54,14 @@ TEST(MobileE2eTest, AnAgentsDay) {
   std::int64_t offer_id = 0;
   ASSERT_TRUE(Eventually(
       [&] {
-        auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
+        auto agents =
+            Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
         for (const auto& agent : agents["agents"]) {
           if (agent["pending_offers"].get<int>() == 0) continue;
           std::string this_device = Unique("device-");
           auto login = PhoneLogin(agent["phone"], this_device);
-          auto offers = Body(Gateway("GET", "/mobile/v1/offers", "", Bearer(login["access_token"])));
+          auto offers =
+              Body(Gateway("GET", "/mobile/v1/offers", "", Bearer(login["access_token"])));
           for (const auto& offer : offers["offers"]) {
             if (offer["tracking_number"] != tracking) continue;
             token = login["access_token"];
@@ -65,7 +75,8 @@ TEST(MobileE2eTest, AnAgentsDay) {
       },
       20))
       << "no agent was offered " << tracking;
-  auto taken = Gateway("POST", "/mobile/v1/offers/" + std::to_string(offer_id) + "/accept", "{}", Bearer(token));
+  auto taken = Gateway("POST", "/mobile/v1/offers/" + std::to_string(offer_id) + "/accept", "{}",
+                       Bearer(token));
   ASSERT_EQ(taken.status, 200) << taken.body;
   EXPECT_EQ(Body(taken)["applicant"]["phone"], "13912345678");  // visible once the case is mine
   EXPECT_TRUE(Body(taken)["hall"]["address"].is_string());
@@ -86,50 +97,73 @@ TEST(MobileE2eTest, AnAgentsDay) {
   ASSERT_EQ(collected.status, 200) << collected.body;
   EXPECT_EQ(Body(collected)["state"], "in_progress");
   EXPECT_EQ(progress({{"kind", "materials_collected"}}, first_key).body, collected.body);
-  ExpectErrorJson(progress({{"kind", "note"}, {"text", "other"}}, first_key), 409, "idempotency_key_reused");
+  ExpectErrorJson(progress({{"kind", "note"}, {"text", "other"}}, first_key), 409,
+                  "idempotency_key_reused");
   ExpectErrorJson(progress({{"kind", "result_obtained"}}, Unique("p-")), 422, "validation_failed");
-  ExpectErrorJson(progress({{"kind", "handed_to_applicant"}}, Unique("p-")), 409, "illegal_transition");
+  ExpectErrorJson(progress({{"kind", "handed_to_applicant"}}, Unique("p-")), 409,
+                  "illegal_transition");
   ExpectErrorJson(progress({{"kind", "flying"}}, Unique("p-")), 422, "validation_failed");
 
   // A photo of the collected materials.
   auto photo_headers = Bearer(token);
   photo_headers["Content-Type"] = "image/png";
   photo_headers["Idempotency-Key"] = Unique("photo-");
-  auto photo = Gateway("POST", "/mobile/v1/cases/" + tracking + "/attachments", TinyPng(), photo_headers);
+  auto photo =
+      Gateway("POST", "/mobile/v1/cases/" + tracking + "/attachments", TinyPng(), photo_headers);
   ASSERT_EQ(photo.status, 201) << photo.body;
   EXPECT_EQ(Body(photo)["width"], 2);
   photo_headers["Content-Type"] = "image/jpeg";  // lies about its type
   photo_headers["Idempotency-Key"] = Unique("photo-");
-  EXPECT_EQ(Gateway("POST", "/mobile/v1/cases/" + tracking + "/attachments", TinyPng(), photo_headers).status, 415);
+  EXPECT_EQ(
+      Gateway("POST", "/mobile/v1/cases/" + tracking + "/attachments", TinyPng(), photo_headers)
+          .status,
+      415);
 
   // Location batches: the newest fix moves the live position, an older one only the history.
   auto fixes = [&](const std::string& time, double lat) {
     json batch = {{"fixes", json::array()}};
     for (int i = 0; i < 50; ++i) {
-      batch["fixes"].push_back({{"lat", lat + i * 0.0001}, {"lng", 117.05}, {"accuracy", 8}, {"device_time", time}});
+      batch["fixes"].push_back(
+          {{"lat", lat + i * 0.0001}, {"lng", 117.05}, {"accuracy", 8}, {"device_time", time}});
     }
     return Gateway("POST", "/mobile/v1/locations", batch.dump(), Bearer(token));
   };
   EXPECT_EQ(fixes(MinutesAgo(5), 36.66).status, 200);
   EXPECT_EQ(fixes(MinutesAgo(9), 36.60).status, 200);
-  ExpectErrorJson(Gateway("POST", "/mobile/v1/locations",
-                          R"({"fixes":[{"lat":95,"lng":117,"device_time":")" + MinutesAgo(1) + R"("}]})",
-                          Bearer(token)),
-                  422, "validation_failed");
+  ExpectErrorJson(
+      Gateway("POST", "/mobile/v1/locations",
+              R"({"fixes":[{"lat":95,"lng":117,"device_time":")" + MinutesAgo(1) + R"("}]})",
+              Bearer(token)),
+      422, "validation_failed");
 
   // The offline batch: out of order, with a duplicate of an online report and of itself.
   const std::string result_key = Unique("s-");
-  json items = json::array({
-      {{"idempotency_key", result_key}, {"device_time", "2026-11-28T11:30:00+08:00"}, {"kind", "progress"},
-       {"tracking_number", tracking}, {"body", {{"kind", "result_obtained"}, {"result_reference", "户口簿-0001"}}}},
-      {{"idempotency_key", first_key}, {"device_time", "2026-11-28T10:00:00+08:00"}, {"kind", "progress"},
-       {"tracking_number", tracking}, {"body", {{"kind", "materials_collected"}}}},
-      {{"idempotency_key", Unique("s-")}, {"device_time", "2026-11-28T11:00:00+08:00"}, {"kind", "progress"},
-       {"tracking_number", tracking}, {"body", {{"kind", "submitted_to_window"}, {"department_code", "JN-GA"}}}},
-      {{"idempotency_key", result_key}, {"device_time", "2026-11-28T11:30:00+08:00"}, {"kind", "progress"},
-       {"tracking_number", tracking}, {"body", {{"kind", "result_obtained"}, {"result_reference", "户口簿-0001"}}}},
-      {{"idempotency_key", Unique("s-")}, {"device_time", "2026-11-28T11:40:00+08:00"}, {"kind", "progress"},
-       {"tracking_number", "DB0000000000A"}, {"body", {{"kind", "note"}, {"text", "x"}}}}});
+  json items =
+      json::array({{{"idempotency_key", result_key},
+                    {"device_time", "2026-11-28T11:30:00+08:00"},
+                    {"kind", "progress"},
+                    {"tracking_number", tracking},
+                    {"body", {{"kind", "result_obtained"}, {"result_reference", "户口簿-0001"}}}},
+                   {{"idempotency_key", first_key},
+                    {"device_time", "2026-11-28T10:00:00+08:00"},
+                    {"kind", "progress"},
+                    {"tracking_number", tracking},
+                    {"body", {{"kind", "materials_collected"}}}},
+                   {{"idempotency_key", Unique("s-")},
+                    {"device_time", "2026-11-28T11:00:00+08:00"},
+                    {"kind", "progress"},
+                    {"tracking_number", tracking},
+                    {"body", {{"kind", "submitted_to_window"}, {"department_code", "JN-GA"}}}},
+                   {{"idempotency_key", result_key},
+                    {"device_time", "2026-11-28T11:30:00+08:00"},
+                    {"kind", "progress"},
+                    {"tracking_number", tracking},
+                    {"body", {{"kind", "result_obtained"}, {"result_reference", "户口簿-0001"}}}},
+                   {{"idempotency_key", Unique("s-")},
+                    {"device_time", "2026-11-28T11:40:00+08:00"},
+                    {"kind", "progress"},
+                    {"tracking_number", "DB0000000000A"},
+                    {"body", {{"kind", "note"}, {"text", "x"}}}}});
   auto synced = Gateway("POST", "/mobile/v1/sync", json{{"items", items}}.dump(), Bearer(token));
   ASSERT_EQ(synced.status, 200) << synced.body;
   auto outcomes = Body(synced)["outcomes"];
@@ -163,7 +197,8 @@ TEST(MobileE2eTest, AnAgentsDay) {
   EXPECT_EQ(Body(handed)["state"], "closed");
   auto changes = Body(Gateway("GET", "/mobile/v1/sync", "", Bearer(token)));
   EXPECT_TRUE(changes["cursor"].is_string());
-  ExpectErrorJson(Gateway("GET", "/mobile/v1/sync?cursor=zzz", "", Bearer(token)), 400, "bad_request");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/sync?cursor=zzz", "", Bearer(token)), 400,
+                  "bad_request");
 
   // Refresh, then the phone is lost: a supervisor revokes the device.
   auto refreshed = Gateway("POST", "/mobile/v1/auth/refresh",
@@ -191,19 +226,23 @@ TEST(MobileE2eTest, DutyAndSignOut) {
   EXPECT_EQ(Body(Gateway("GET", "/mobile/v1/me", "", Bearer(token)))["agent"]["on_duty"], true);
   ExpectErrorJson(Gateway("PUT", "/mobile/v1/me/duty", R"({"on_duty":"yes"})", Bearer(token)), 422,
                   "validation_failed");
-  auto out = Gateway("POST", "/mobile/v1/auth/logout", json{{"device_id", device}}.dump(), Bearer(token));
+  auto out =
+      Gateway("POST", "/mobile/v1/auth/logout", json{{"device_id", device}}.dump(), Bearer(token));
   ASSERT_EQ(out.status, 200) << out.body;
   ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(token)), 401, "unauthorized");
-  ExpectErrorJson(Gateway("POST", "/mobile/v1/auth/refresh",
-                          json{{"refresh_token", login["refresh_token"]}, {"device_id", device}}.dump()),
-                  401, "unauthorized");
+  ExpectErrorJson(
+      Gateway("POST", "/mobile/v1/auth/refresh",
+              json{{"refresh_token", login["refresh_token"]}, {"device_id", device}}.dump()),
+      401, "unauthorized");
 }
 
 TEST(MobileE2eTest, OnlyAgentsAndCouriersUseThePhoneApi) {
-  auto refused = Gateway("POST", "/mobile/v1/auth/login",
-                         json{{"phone", "13800000001"}, {"password", "daiban-demo"}, {"device_id", "d1"}}.dump());
+  auto refused = Gateway(
+      "POST", "/mobile/v1/auth/login",
+      json{{"phone", "13800000001"}, {"password", "daiban-demo"}, {"device_id", "d1"}}.dump());
   ExpectErrorJson(refused, 403, "forbidden");
-  ExpectErrorJson(Gateway("GET", "/mobile/v1/tasks", "", Bearer(StaffLogin("13800000001"))), 403, "forbidden");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/tasks", "", Bearer(StaffLogin("13800000001"))), 403,
+                  "forbidden");
   ExpectErrorJson(Gateway("GET", "/mobile/v1/tasks"), 401, "unauthorized");
 }
 

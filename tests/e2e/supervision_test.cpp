@@ -13,16 +13,24 @@ using nlohmann::json;
 const char* kGroups[] = {"departments", "regions", "agents"};
 
 std::string NewCase(const std::string& prefix) {
-  json request = {
-      {"item_code", "GA-002"}, {"mode", "proxy"}, {"region_code", "370102001"},
-      {"applicant", {{"kind", "citizen"}, {"name", "周回访"}, {"phone", "13912340001"},
-                     {"id_number", "11010519491231002X"}, {"address", "历下区解放路9号"},
-                     {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
-      {"materials", json::array({{{"seq", 1}, {"status", "provided"}}, {{"seq", 2}, {"status", "provided"}},
-                                 {{"seq", 3}, {"status", "provided"}}, {{"seq", 4}, {"status", "provided"}},
-                                 {{"seq", 5}, {"status", "provided"}}})},
-      {"delivery", {{"method", "window"}}}};
-  auto created = Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", Unique(prefix)}});
+  json request = {{"item_code", "GA-002"},
+                  {"mode", "proxy"},
+                  {"region_code", "370102001"},
+                  {"applicant",
+                   {{"kind", "citizen"},
+                    {"name", "周回访"},
+                    {"phone", "13912340001"},
+                    {"id_number", "11010519491231002X"},
+                    {"address", "历下区解放路9号"},
+                    {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
+                  {"materials", json::array({{{"seq", 1}, {"status", "provided"}},
+                                             {{"seq", 2}, {"status", "provided"}},
+                                             {{"seq", 3}, {"status", "provided"}},
+                                             {{"seq", 4}, {"status", "provided"}},
+                                             {{"seq", 5}, {"status", "provided"}}})},
+                  {"delivery", {{"method", "window"}}}};
+  auto created =
+      Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", Unique(prefix)}});
   EXPECT_EQ(created.status, 201) << created.body;
   return created.body;
 }
@@ -54,7 +62,8 @@ TEST(SupervisionE2eTest, StatisticsAsJsonCsvAndXlsx) {
                             "rating_average", "ratings", "followups_open", "followups_closed"}) {
       EXPECT_TRUE(body["totals"].contains(key)) << key;
     }
-    const std::string period = body["from"].get<std::string>() + "-" + body["to"].get<std::string>();
+    const std::string period =
+        body["from"].get<std::string>() + "-" + body["to"].get<std::string>();
 
     auto csv = Gateway("GET", path + "?format=csv", "", Bearer(supervisor));
     ASSERT_EQ(csv.status, 200) << csv.body;
@@ -78,14 +87,16 @@ TEST(SupervisionE2eTest, StatisticsAsJsonCsvAndXlsx) {
   const json regions = Body(Gateway("GET", "/api/v1/stats/regions", "", Bearer(supervisor)));
   for (const auto& row : regions["rows"]) EXPECT_EQ(row["key"], "370102");
   // The administrator sees everything: at least as much.
-  const json all = Body(Gateway("GET", "/api/v1/stats/regions", "", Bearer(StaffLogin("13800000000"))));
+  const json all =
+      Body(Gateway("GET", "/api/v1/stats/regions", "", Bearer(StaffLogin("13800000000"))));
   EXPECT_GE(all["totals"]["received"].get<int>(), regions["totals"]["received"].get<int>());
 }
 
 TEST(SupervisionE2eTest, StatisticsRefuseOtherRolesAndBadPeriods) {
   ExpectErrorJson(Gateway("GET", "/api/v1/stats/departments"), 401, "unauthorized");
   const std::string window = StaffLogin("13800000003");
-  ExpectErrorJson(Gateway("GET", "/api/v1/stats/departments", "", Bearer(window)), 403, "forbidden");
+  ExpectErrorJson(Gateway("GET", "/api/v1/stats/departments", "", Bearer(window)), 403,
+                  "forbidden");
   ExpectErrorJson(Gateway("GET", "/api/v1/followups", "", Bearer(window)), 403, "forbidden");
   const std::string supervisor = StaffLogin("13800000001");
   auto refused = [&](const std::string& query, const std::string& field) {
@@ -98,7 +109,8 @@ TEST(SupervisionE2eTest, StatisticsRefuseOtherRolesAndBadPeriods) {
   refused("from=2026-11-30&to=2026-11-01", "to");
   refused("from=2024-01-01&to=2025-06-30", "from");
   refused("format=pdf", "format");
-  auto ok = Gateway("GET", "/api/v1/stats/agents?from=2026-11-01&to=2026-11-30", "", Bearer(supervisor));
+  auto ok =
+      Gateway("GET", "/api/v1/stats/agents?from=2026-11-01&to=2026-11-30", "", Bearer(supervisor));
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(Body(ok)["from"], "2026-11-01");
   EXPECT_EQ(Body(ok)["to"], "2026-11-30");
@@ -110,15 +122,18 @@ TEST(SupervisionE2eTest, ABadRatingIsFollowedUpCalledAndClosedOnce) {
   const json created = json::parse(NewCase("followup-"));
   const std::string tracking = created["tracking_number"];
   const std::string code = created["access_code"];
-  ASSERT_EQ(Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}", Bearer(window)).status, 200);
+  ASSERT_EQ(Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}", Bearer(window)).status,
+            200);
   const std::string agent = AgentTakes(tracking, supervisor);
   ASSERT_FALSE(agent.empty());
-  for (const json& step : {json{{"kind", "materials_collected"}}, json{{"kind", "submitted_to_window"}},
-                           json{{"kind", "result_obtained"}, {"result_reference", "户迁字2026-0901"}}}) {
+  for (const json& step :
+       {json{{"kind", "materials_collected"}}, json{{"kind", "submitted_to_window"}},
+        json{{"kind", "result_obtained"}, {"result_reference", "户迁字2026-0901"}}}) {
     auto headers = Bearer(agent);
     headers["Idempotency-Key"] = Unique("p-");
     headers["X-Device-Time"] = MinutesAgo(0);
-    auto reported = Gateway("POST", "/mobile/v1/cases/" + tracking + "/progress", step.dump(), headers);
+    auto reported =
+        Gateway("POST", "/mobile/v1/cases/" + tracking + "/progress", step.dump(), headers);
     ASSERT_EQ(reported.status, 200) << reported.body;
   }
   auto handed = Gateway("POST", "/api/v1/cases/" + tracking + "/handover",
@@ -148,15 +163,17 @@ TEST(SupervisionE2eTest, ABadRatingIsFollowedUpCalledAndClosedOnce) {
   EXPECT_EQ(followup["closed_by"], nullptr);
   const std::string due = followup["due_at"];
   EXPECT_EQ(due.substr(due.size() - 15), "T17:00:00+08:00");  // the close of office
-  const std::string path = "/api/v1/followups/" + std::to_string(followup["id"].get<std::int64_t>());
+  const std::string path =
+      "/api/v1/followups/" + std::to_string(followup["id"].get<std::int64_t>());
 
   // 市中区's supervisor neither sees nor touches it.
   const std::string other = StaffLogin("13800000002");
   EXPECT_TRUE(find(other, "all").is_null());
-  ExpectErrorJson(Gateway("POST", path + "/calls", R"({"note":"x"})", Bearer(other)), 404, "not_found");
-  ExpectErrorJson(Gateway("POST", "/api/v1/followups/999999999/calls", R"({"note":"x"})",
-                          Bearer(supervisor)),
-                  404, "not_found");
+  ExpectErrorJson(Gateway("POST", path + "/calls", R"({"note":"x"})", Bearer(other)), 404,
+                  "not_found");
+  ExpectErrorJson(
+      Gateway("POST", "/api/v1/followups/999999999/calls", R"({"note":"x"})", Bearer(supervisor)),
+      404, "not_found");
 
   // Bad bodies.
   ExpectErrorJson(Gateway("POST", path + "/calls", "[1]", Bearer(supervisor)), 400, "bad_request");
@@ -170,22 +187,24 @@ TEST(SupervisionE2eTest, ABadRatingIsFollowedUpCalledAndClosedOnce) {
                   "validation_failed");
 
   // A call is recorded, then the follow-up is closed; closing twice is 409.
-  auto called = Gateway("POST", path + "/calls", R"({"note":"已电话联系，申请人表示理解"})", Bearer(supervisor));
+  auto called = Gateway("POST", path + "/calls", R"({"note":"已电话联系，申请人表示理解"})",
+                        Bearer(supervisor));
   ASSERT_EQ(called.status, 200) << called.body;
   const std::string notes = Body(called)["call_notes"];
-  EXPECT_EQ(notes.size(), std::string("2026-11-28 10:15 已电话联系，申请人表示理解").size()) << notes;
+  EXPECT_EQ(notes.size(), std::string("2026-11-28 10:15 已电话联系，申请人表示理解").size())
+      << notes;
   EXPECT_EQ(notes.substr(16), " 已电话联系，申请人表示理解");
   EXPECT_EQ(Body(called)["state"], "open");
-  auto closed = Gateway("POST", path + "/close", R"({"outcome":"已改进取件流程","note":"回访结束"})",
-                        Bearer(supervisor));
+  auto closed = Gateway("POST", path + "/close",
+                        R"({"outcome":"已改进取件流程","note":"回访结束"})", Bearer(supervisor));
   ASSERT_EQ(closed.status, 200) << closed.body;
   EXPECT_EQ(Body(closed)["state"], "closed");
   EXPECT_EQ(Body(closed)["outcome"], "已改进取件流程");
   EXPECT_EQ(Body(closed)["closed_by"]["name"], "张督办");
   EXPECT_TRUE(Body(closed)["closed_at"].is_string());
   EXPECT_NE(Body(closed)["call_notes"].get<std::string>().find("\n"), std::string::npos);
-  ExpectErrorJson(Gateway("POST", path + "/close", R"({"outcome":"again"})", Bearer(supervisor)), 409,
-                  "followup_closed");
+  ExpectErrorJson(Gateway("POST", path + "/close", R"({"outcome":"again"})", Bearer(supervisor)),
+                  409, "followup_closed");
   ExpectErrorJson(Gateway("POST", path + "/calls", R"({"note":"late"})", Bearer(supervisor)), 409,
                   "followup_closed");
   EXPECT_TRUE(find(supervisor, "open").is_null());

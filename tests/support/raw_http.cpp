@@ -145,8 +145,7 @@ RawResponse SendRaw(const std::string& host, std::uint16_t port, const std::stri
     if (closed) break;
   }
   close(fd);
-  response.elapsed =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  response.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   return response;
 }
 

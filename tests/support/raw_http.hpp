@@ -11,7 +11,7 @@ namespace daiban::testing {
 // An HTTP/1.1 exchange over a plain socket, so tests can send exactly the bytes they mean,
 // malformed ones included, and see exactly what comes back.
 struct RawResponse {
-  int status = 0;  // 0: the connection closed without a status line
+  int status = 0;                              // 0: the connection closed without a status line
   std::map<std::string, std::string> headers;  // lowercase names
   std::string body;
   bool timed_out = false;

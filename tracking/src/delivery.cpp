@@ -12,11 +12,11 @@ using std::chrono::hours;
 using std::chrono::minutes;
 
 constexpr std::array<DeliveryState, 6> kStates = {
-    DeliveryState::kPending,  DeliveryState::kAssigned,  DeliveryState::kPickedUp,
-    DeliveryState::kArrived,  DeliveryState::kDelivered, DeliveryState::kCancelled};
+    DeliveryState::kPending, DeliveryState::kAssigned,  DeliveryState::kPickedUp,
+    DeliveryState::kArrived, DeliveryState::kDelivered, DeliveryState::kCancelled};
 
-constexpr std::array<std::string_view, 4> kFailureReasons = {"not_home", "refused",
-                                                             "wrong_address", "unreachable"};
+constexpr std::array<std::string_view, 4> kFailureReasons = {"not_home", "refused", "wrong_address",
+                                                             "unreachable"};
 
 // Plausible SVG path data: what a phone's signature pad draws, nothing that could carry markup.
 bool IsPathData(std::string_view text) {
@@ -163,8 +163,8 @@ std::optional<ProofProblem> CheckProofShape(const Proof& proof, bool needs_ident
   if (proof.signature.empty() && proof.photo_sha256.empty()) {
     return ProofProblem{"signature", "a signature or a photo (photo_sha256) is required"};
   }
-  if (!proof.signature.empty() && (proof.signature.size() > 32 * 1024 ||
-                                   !IsPathData(proof.signature))) {
+  if (!proof.signature.empty() &&
+      (proof.signature.size() > 32 * 1024 || !IsPathData(proof.signature))) {
     return ProofProblem{"signature", "the signature must be SVG path data of at most 32 KiB"};
   }
   if (!proof.photo_sha256.empty() && !IsHex64(proof.photo_sha256)) {

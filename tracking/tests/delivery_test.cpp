@@ -11,15 +11,15 @@ using namespace std::chrono_literals;
 using cases::DeliveryWindow;
 
 std::chrono::sys_seconds China(int y, unsigned m, unsigned d, int hour, int minute = 0) {
-  return cases::FromChinaLocal(cases::CivilDate{std::chrono::year{y}, std::chrono::month{m},
-                                                std::chrono::day{d}},
-                               std::chrono::hours(hour) + std::chrono::minutes(minute));
+  return cases::FromChinaLocal(
+      cases::CivilDate{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}},
+      std::chrono::hours(hour) + std::chrono::minutes(minute));
 }
 
 TEST(DeliveryStateTest, WordsRoundTrip) {
-  for (auto state : {DeliveryState::kPending, DeliveryState::kAssigned, DeliveryState::kPickedUp,
-                     DeliveryState::kArrived, DeliveryState::kDelivered,
-                     DeliveryState::kCancelled}) {
+  for (auto state :
+       {DeliveryState::kPending, DeliveryState::kAssigned, DeliveryState::kPickedUp,
+        DeliveryState::kArrived, DeliveryState::kDelivered, DeliveryState::kCancelled}) {
     EXPECT_EQ(ParseDeliveryState(ToWord(state)), state);
   }
   EXPECT_EQ(ParseDeliveryState("Delivered"), std::nullopt);

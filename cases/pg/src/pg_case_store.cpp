@@ -56,8 +56,8 @@ std::string ScopeCondition(int base) {
   return sql;
 }
 
-const std::string kFindSql = std::string(kCaseSelect) + " WHERE c.tracking_number = $1 AND " +
-                             ScopeCondition(2);
+const std::string kFindSql =
+    std::string(kCaseSelect) + " WHERE c.tracking_number = $1 AND " + ScopeCondition(2);
 const std::string kLockSql = std::string(kCaseSelect) + " WHERE c.tracking_number = $1 AND " +
                              ScopeCondition(2) + " FOR UPDATE OF c";
 
@@ -117,7 +117,8 @@ INSERT INTO notifications (case_id, channel, recipient, recipient_masked, templa
 VALUES ($1, $2, $3, $4, $5, $6::jsonb, to_timestamp($7), to_timestamp($7)))sql";
 
 constexpr const char* kInsertRatingSql =
-    "INSERT INTO ratings (case_id, score, comment, created_at) VALUES ($1, $2, $3, to_timestamp($4))";
+    "INSERT INTO ratings (case_id, score, comment, created_at) VALUES ($1, $2, $3, "
+    "to_timestamp($4))";
 constexpr const char* kInsertFollowupSql =
     "INSERT INTO followups (case_id, region_code, opened_at, due_at) "
     "VALUES ($1, $2, to_timestamp($3), to_timestamp($4))";
@@ -159,7 +160,8 @@ const std::string kListSql = std::string(kCaseSelect) + R"sql(
         OR ($11::integer = 1 AND (c.deadline_at > to_timestamp($12) OR c.deadline_at IS NULL
             OR (c.deadline_at = to_timestamp($12) AND c.id > $13)))
         OR ($11::integer = 2 AND c.deadline_at IS NULL AND c.id > $13))
-   AND )sql" + ScopeCondition(15) + R"sql(
+   AND )sql" + ScopeCondition(15) +
+                             R"sql(
  ORDER BY c.deadline_at ASC NULLS LAST, c.id
  LIMIT $14)sql";
 
@@ -190,8 +192,8 @@ Case CaseFromRow(const pqxx::row& row) {
   auto before = row[i++].as<std::string>();
   if (!before.empty()) c.state_before_suspension = ParseCaseState(before);
   c.version = row[i++].as<int>();
-  c.applicant.kind = row[i++].as<std::string>() == "firm" ? ApplicantKind::kFirm
-                                                          : ApplicantKind::kCitizen;
+  c.applicant.kind =
+      row[i++].as<std::string>() == "firm" ? ApplicantKind::kFirm : ApplicantKind::kCitizen;
   c.applicant.name = row[i++].as<std::string>();
   c.applicant.phone = row[i++].as<std::string>();
   c.applicant.id_number = row[i++].as<std::string>();
@@ -200,8 +202,8 @@ Case CaseFromRow(const pqxx::row& row) {
   c.applicant.location.lng = row[i++].as<double>();
   c.applicant.firm_name = row[i++].as<std::string>();
   c.applicant.firm_credit_code = row[i++].as<std::string>();
-  c.delivery.method = row[i++].as<std::string>() == "express" ? DeliveryMethod::kExpress
-                                                              : DeliveryMethod::kWindow;
+  c.delivery.method =
+      row[i++].as<std::string>() == "express" ? DeliveryMethod::kExpress : DeliveryMethod::kWindow;
   c.delivery.address = row[i++].as<std::string>();
   if (!row[i].is_null() && !row[i + 1].is_null()) {
     c.delivery.location = GeoPoint{row[i].as<double>(), row[i + 1].as<double>()};
@@ -257,7 +259,7 @@ template <typename... Rest>
 pqxx::result ExecScoped(pqxx::transaction_base& tx, const std::string& sql, const CaseScope& s,
                         Rest&&... params) {
   return Exec(tx, sql, std::forward<Rest>(params)..., s.everything, s.region_code,
-                        s.department_code, s.agent_id);
+              s.department_code, s.agent_id);
 }
 
 // Writes the materials and steps that differ from `before` (all of them for a new case).
@@ -285,9 +287,8 @@ void WriteMaterialsAndSteps(pqxx::transaction_base& tx, const Case& c, const Cas
 }  // namespace
 
 void KeepAnswer(db::Tx& tx, const StoredAnswer& answer) {
-  auto kept = Exec(tx.Pq(), std::string(kInsertAnswerSql) + " ON CONFLICT DO NOTHING",
-                                  answer.scope, answer.key, answer.request_hash, answer.status,
-                                  answer.body);
+  auto kept = Exec(tx.Pq(), std::string(kInsertAnswerSql) + " ON CONFLICT DO NOTHING", answer.scope,
+                   answer.key, answer.request_hash, answer.status, answer.body);
   if (kept.affected_rows() != 1) throw DuplicateRequest();
 }
 
@@ -319,14 +320,14 @@ void WriteChange(pqxx::transaction_base& tx, const Case& c, const CaseChange& ch
   }
   for (const auto& o : change.outbox) {
     Exec(tx, kInsertOutboxSql, o.stream, c.tracking_number, o.event_type,
-                   o.payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+         o.payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   const double now =
       db::EpochSeconds(change.events.empty() ? c.created_at : change.events.back().at);
   for (const auto& n : change.notices) {
     Exec(tx, kInsertNoticeSql, c.id, options.notice_channel, c.applicant.phone,
-                   kernel::MaskPhone(c.applicant.phone), n.template_name,
-                   n.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), now);
+         kernel::MaskPhone(c.applicant.phone), n.template_name,
+         n.data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), now);
   }
   if (change.new_rating) {
     Exec(tx, kInsertRatingSql, c.id, change.new_rating->score, change.new_rating->comment,
@@ -351,8 +352,8 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
   try {
     pool_.Transact([&](pqxx::dbtransaction& tx) {
       if (answer) {
-        Exec(tx, kInsertAnswerSql, answer->scope, answer->key, answer->request_hash,
-                       answer->status, answer->body);
+        Exec(tx, kInsertAnswerSql, answer->scope, answer->key, answer->request_hash, answer->status,
+             answer->body);
       }
       const auto& a = c.applicant;
       std::optional<double> lat, lng;

@@ -11,7 +11,7 @@ namespace daiban::cases {
 CaseParts WireCaseParts(runtime::ServiceHost& host, const kernel::Env& env) {
   auto& accounts = host.Make<accounts::PgAccountRepository>(host.Pg());
   auto& auth = host.Make<accounts::AuthService>(accounts, host.Redis(), host.Clock(), host.Ids(),
-                                            accounts::LoadAuthOptions(env));
+                                                accounts::LoadAuthOptions(env));
   auto& catalogue_store = host.Make<catalogue::PgCatalogueRepository>(host.Pg());
   auto& catalogue = host.Make<catalogue::CatalogueService>(catalogue_store, host.Clock());
   auto& calendar_store = host.Make<catalogue::PgCalendarRepository>(host.Pg());
@@ -20,8 +20,7 @@ CaseParts WireCaseParts(runtime::ServiceHost& host, const kernel::Env& env) {
       catalogue::ParseOfficeHours(env.String("DAIBAN_OFFICE_HOURS", "09:00-17:00")));
   auto& case_catalogue = host.Make<catalogue::CatalogueForCases>(catalogue_store);
   auto& case_store = host.Make<PgCaseStore>(
-      host.Pg(), PgCaseStoreOptions{
-                     .notice_channel = LoadNotificationSettings(env).channel});
+      host.Pg(), PgCaseStoreOptions{.notice_channel = LoadNotificationSettings(env).channel});
   auto& guesses = host.Make<RedisGuessLimiter>(
       host.Redis(), static_cast<int>(env.Int("DAIBAN_CASE_LOOKUP_MAX_FAILURES", 20, 1, 100000)),
       std::chrono::seconds(env.Int("DAIBAN_CASE_LOOKUP_WINDOW_S", 900, 1, 86400)));
@@ -29,7 +28,7 @@ CaseParts WireCaseParts(runtime::ServiceHost& host, const kernel::Env& env) {
   options.at_risk_share_left =
       static_cast<double>(env.Int("DAIBAN_AT_RISK_PERCENT", 25, 1, 99)) / 100.0;
   auto& case_service = host.Make<CaseService>(case_store, case_catalogue, calendar, guesses,
-                                                     host.Clock(), host.Ids(), options);
+                                              host.Clock(), host.Ids(), options);
   return {auth, catalogue_store, catalogue, calendar, case_service};
 }
 

@@ -42,8 +42,7 @@ void PgCalendarRepository::ReplaceYears(const cases::CalendarFile& file,
     }
     for (const auto& entry : file.entries) {
       tx.exec_prepared(kInsertDay, cases::FormatIsoDate(entry.date),
-                       entry.kind == cases::DayKind::kHoliday ? "holiday" : "workday",
-                       entry.name);
+                       entry.kind == cases::DayKind::kHoliday ? "holiday" : "workday", entry.name);
     }
   });
 }

@@ -1,9 +1,8 @@
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 
-#include <pqxx/pqxx>
-
 #include <algorithm>
 #include <chrono>
+#include <pqxx/pqxx>
 
 namespace daiban::catalogue {
 
@@ -244,17 +243,27 @@ Department DepartmentFromRow(const pqxx::row& row) {
 
 PgCatalogueRepository::PgCatalogueRepository(db::PgPool& pool) : pool_(pool) {
   const std::pair<const char*, std::string> statements[] = {
-      {kRegions, kRegionsSql},           {kDepartments, kDepartmentsSql},
+      {kRegions, kRegionsSql},
+      {kDepartments, kDepartmentsSql},
       {kDepartment, kDepartmentSql},
-      {kRegionExists, kRegionExistsSql}, {kDepartmentExists, kDepartmentExistsSql},
-      {kItems, kItemsSql},               {kItem, kItemSql},
-      {kMaterials, kMaterialsSql},       {kBundles, kBundlesSql},
-      {kBundle, kBundleSql},             {kSteps, kStepsSql},
-      {kUpsertRegion, kUpsertRegionSql}, {kUpsertDepartment, kUpsertDepartmentSql},
-      {kUpsertItem, kUpsertItemSql},     {kRetireItems, kRetireItemsSql},
-      {kDeleteMaterials, kDeleteMaterialsSql}, {kInsertMaterial, kInsertMaterialSql},
-      {kUpsertBundle, kUpsertBundleSql}, {kRetireBundles, kRetireBundlesSql},
-      {kDeleteSteps, kDeleteStepsSql},   {kInsertStep, kInsertStepSql}};
+      {kRegionExists, kRegionExistsSql},
+      {kDepartmentExists, kDepartmentExistsSql},
+      {kItems, kItemsSql},
+      {kItem, kItemSql},
+      {kMaterials, kMaterialsSql},
+      {kBundles, kBundlesSql},
+      {kBundle, kBundleSql},
+      {kSteps, kStepsSql},
+      {kUpsertRegion, kUpsertRegionSql},
+      {kUpsertDepartment, kUpsertDepartmentSql},
+      {kUpsertItem, kUpsertItemSql},
+      {kRetireItems, kRetireItemsSql},
+      {kDeleteMaterials, kDeleteMaterialsSql},
+      {kInsertMaterial, kInsertMaterialSql},
+      {kUpsertBundle, kUpsertBundleSql},
+      {kRetireBundles, kRetireBundlesSql},
+      {kDeleteSteps, kDeleteStepsSql},
+      {kInsertStep, kInsertStepSql}};
   for (const auto& [name, sql] : statements) pool_.Prepare(name, sql);
 }
 
@@ -306,13 +315,12 @@ void PgCatalogueRepository::Import(const CatalogueImport& import,
     if (import.items) {
       std::string codes;
       for (const auto& [item, origin] : *import.items) {
-        tx.exec_prepared(kUpsertItem, item.code, item.name, ToWord(item.service_class),
-                         ToWord(item.kind), item.department_code, ToWord(item.level),
-                         item.committed_days, item.legal_days, item.conditions,
-                         JoinWords(item.modes, [](ProxyMode m) { return ToWord(m); }),
-                         JoinWords(item.delivery_options,
-                                   [](DeliveryOption o) { return ToWord(o); }),
-                         item.fee, item.legal_basis, item.where_to_apply, item.how_to_apply, at);
+        tx.exec_prepared(
+            kUpsertItem, item.code, item.name, ToWord(item.service_class), ToWord(item.kind),
+            item.department_code, ToWord(item.level), item.committed_days, item.legal_days,
+            item.conditions, JoinWords(item.modes, [](ProxyMode m) { return ToWord(m); }),
+            JoinWords(item.delivery_options, [](DeliveryOption o) { return ToWord(o); }), item.fee,
+            item.legal_basis, item.where_to_apply, item.how_to_apply, at);
         codes += (codes.empty() ? "" : "|") + item.code;
       }
       tx.exec_prepared(kRetireItems, codes, at);
@@ -325,8 +333,8 @@ void PgCatalogueRepository::Import(const CatalogueImport& import,
           cleared.push_back(row.item_code);
         }
         const Material& m = row.material;
-        tx.exec_prepared(kInsertMaterial, row.item_code, m.seq, m.name, m.essential,
-                         ToWord(m.form), m.copies, m.note);
+        tx.exec_prepared(kInsertMaterial, row.item_code, m.seq, m.name, m.essential, ToWord(m.form),
+                         m.copies, m.note);
       }
     }
     if (import.bundles) {
@@ -390,9 +398,8 @@ std::optional<Department> PgCatalogueRepository::FindDepartment(const std::strin
 
 bool PgCatalogueRepository::RegionExists(const std::string& code) {
   bool found = false;
-  pool_.Read([&](pqxx::transaction_base& tx) {
-    found = !tx.exec_prepared(kRegionExists, code).empty();
-  });
+  pool_.Read(
+      [&](pqxx::transaction_base& tx) { found = !tx.exec_prepared(kRegionExists, code).empty(); });
   return found;
 }
 

@@ -2,9 +2,8 @@
 // all-or-nothing on a bad file, and the reads behind the public API.
 #include <gtest/gtest.h>
 
-#include <pqxx/pqxx>
-
 #include <filesystem>
+#include <pqxx/pqxx>
 #include <set>
 #include <sstream>
 
@@ -14,8 +13,8 @@
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
-#include "scratch_database.hpp"
 #include "daiban/kernel/file.hpp"
+#include "scratch_database.hpp"
 
 namespace daiban::catalogue {
 namespace {
@@ -25,7 +24,8 @@ using Files = std::vector<std::pair<std::string, std::string>>;
 Files DemoFiles() {
   Files files;
   std::filesystem::path dir = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-  for (const auto& name : CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(dir / name));
+  for (const auto& name : CatalogueFileNames())
+    files.emplace_back(name, kernel::ReadFile(dir / name));
   return files;
 }
 
@@ -211,14 +211,14 @@ TEST_F(CataloguePgTest, CalendarLoadsAndCountsDeadlines) {
   PgCalendarRepository store(*pool_);
   CalendarService calendar(store, clock_, {});
   std::string file = kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
-                          "db/seed/calendar/cn-calendar-2026.csv");
+                                      "db/seed/calendar/cn-calendar-2026.csv");
   calendar.Load("cn-calendar-2026.csv", file);
   calendar.Load("cn-calendar-2026.csv", file);  // reloading a year replaces it
   EXPECT_EQ(Count("SELECT count(*) FROM calendar_years"), 1);
   EXPECT_EQ(Count("SELECT count(*) FROM calendar_days"), 39);
   // National Day: accepted 2026-09-30, 3 working days -> 2026-10-10 17:00 (make-up Saturday).
-  auto from = std::chrono::sys_seconds(std::chrono::sys_days(std::chrono::year(2026) /
-                                                             9 / 30)) + std::chrono::hours(2);
+  auto from = std::chrono::sys_seconds(std::chrono::sys_days(std::chrono::year(2026) / 9 / 30)) +
+              std::chrono::hours(2);
   auto result = calendar.Deadline(from, 3);
   EXPECT_EQ(cases::FormatRfc3339China(result.deadline), "2026-10-10T17:00:00+08:00");
   EXPECT_FALSE(result.provisional);

@@ -53,7 +53,9 @@ DispatchService::DispatchService(DispatchStore& store, cases::CaseService& cases
       logger_(logger),
       options_(options) {}
 
-Moment DispatchService::Now() const { return std::chrono::floor<std::chrono::seconds>(clock_.Now()); }
+Moment DispatchService::Now() const {
+  return std::chrono::floor<std::chrono::seconds>(clock_.Now());
+}
 
 std::string DispatchService::QueueOf(const std::string& region) {
   {
@@ -104,8 +106,8 @@ std::optional<OfferRecord> DispatchService::MakeOffer(const PendingCase& c, std:
                                   OfferExpiry(now, options_.offers));
   if (!offer) return std::nullopt;  // another dispatcher got there first, or the agent is full
   live_.Dequeue(QueueOf(c.region_code), c.tracking_number);
-  live_.PutOffer({offer->id, offer->tracking_number, QueueOf(offer->region_code),
-                  offer->agent_id, Epoch(offer->expires_at)});
+  live_.PutOffer({offer->id, offer->tracking_number, QueueOf(offer->region_code), offer->agent_id,
+                  Epoch(offer->expires_at)});
   live_.AdjustLoad(agent_id, 1);
   logger_.Info("offer made", {{"offer_id", offer->id},
                               {"tracking_number", offer->tracking_number},
@@ -213,8 +215,7 @@ cases::Case DispatchService::AcceptOffer(std::int64_t offer_id, const cases::Act
   const Moment now = Now();
   auto taken = cases_.Transition(
       offer->tracking_number, cases::CaseScope::Everything(), agent, CaseAction::kAssign, "",
-      {{"offer_id", offer_id}}, std::nullopt,
-      [&](cases::Case& c, cases::CaseChange& change) {
+      {{"offer_id", offer_id}}, std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
         c.agent_id = agent.user_id;
         change.also_in_transaction.push_back([this, offer_id, &agent, now](db::Tx& tx) {
           store_.AnswerOffer(tx, offer_id, agent.user_id, OfferState::kAccepted, "", now);
@@ -247,11 +248,11 @@ cases::Case DispatchService::Assign(const std::string& tracking, std::int64_t ag
       tracking, scope, supervisor, CaseAction::kAssign, reason, {{"agent_id", agent_id}},
       std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
         c.agent_id = agent_id;
-        change.also_in_transaction.push_back([this, tracking = c.tracking_number, agent_id,
-                                              now](db::Tx& tx) {
-          store_.WithdrawOffersOf(tx, tracking, now);
-          store_.ClaimCapacity(tx, agent_id);
-        });
+        change.also_in_transaction.push_back(
+            [this, tracking = c.tracking_number, agent_id, now](db::Tx& tx) {
+              store_.WithdrawOffersOf(tx, tracking, now);
+              store_.ClaimCapacity(tx, agent_id);
+            });
       });
   live_.Dequeue(QueueOf(assigned.region_code), assigned.tracking_number);
   RefreshAgent(agent_id);
@@ -260,8 +261,7 @@ cases::Case DispatchService::Assign(const std::string& tracking, std::int64_t ag
 
 cases::Case DispatchService::Reassign(const std::string& tracking,
                                       std::optional<std::int64_t> agent_id,
-                                      const cases::Actor& supervisor,
-                                      const std::string& reason) {
+                                      const cases::Actor& supervisor, const std::string& reason) {
   if (reason.empty()) throw kernel::Invalid("reason", "a reassignment needs a reason");
   auto scope = supervisor.role == ActorRole::kSystem ? cases::CaseScope::Everything()
                                                      : cases::CaseService::ScopeOf(supervisor);
@@ -273,15 +273,14 @@ cases::Case DispatchService::Reassign(const std::string& tracking,
   cases::Case result = current;
   if (current.state != cases::CaseState::kAccepted) {
     // Back to the queue first (in_progress and suspended cases cannot be handed on directly).
-    result = cases_.Transition(
-        tracking, scope, supervisor, CaseAction::kUnassign, reason,
-        {{"previous_agent_id", previous}}, std::nullopt,
-        [&](cases::Case&, cases::CaseChange& change) {
-          change.also_in_transaction.push_back([this, tracking = current.tracking_number,
-                                                now](db::Tx& tx) {
-            store_.WithdrawOffersOf(tx, tracking, now);
-          });
-        });
+    result = cases_.Transition(tracking, scope, supervisor, CaseAction::kUnassign, reason,
+                               {{"previous_agent_id", previous}}, std::nullopt,
+                               [&](cases::Case&, cases::CaseChange& change) {
+                                 change.also_in_transaction.push_back(
+                                     [this, tracking = current.tracking_number, now](db::Tx& tx) {
+                                       store_.WithdrawOffersOf(tx, tracking, now);
+                                     });
+                               });
   }
   if (previous != 0) RefreshAgent(previous);
   if (agent_id) return Assign(result.tracking_number, *agent_id, supervisor, reason);
@@ -328,14 +327,13 @@ void DispatchService::SetDuty(std::int64_t agent_id, bool on_duty) {
 void DispatchService::Rebuild() {
   RedisLiveState::Snapshot snapshot;
   for (const auto& c : store_.WaitingCases("", 100000)) {
-    snapshot.pending.push_back({c.tracking_number, QueueOf(c.region_code),
-                                UrgencyScore(Epoch(c.deadline), c.priority)});
+    snapshot.pending.push_back(
+        {c.tracking_number, QueueOf(c.region_code), UrgencyScore(Epoch(c.deadline), c.priority)});
   }
   for (const auto& agent : store_.Agents("")) snapshot.agents.push_back(ToLive(agent));
   for (const auto& offer : store_.PendingOffers(0)) {
-    snapshot.offers.push_back({offer.id, offer.tracking_number,
-                               QueueOf(offer.region_code), offer.agent_id,
-                               Epoch(offer.expires_at)});
+    snapshot.offers.push_back({offer.id, offer.tracking_number, QueueOf(offer.region_code),
+                               offer.agent_id, Epoch(offer.expires_at)});
   }
   live_.Rebuild(snapshot);
   logger_.Info("live state rebuilt", {{"pending", snapshot.pending.size()},

@@ -1,8 +1,7 @@
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
 
-#include <pqxx/pqxx>
-
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 
 #include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -29,11 +28,12 @@ SELECT a.user_id, u.name, u.phone, a.capacity, a.on_duty, a.hours::text, a.last_
        coalesce((SELECT string_agg(department_code, ',') FROM agent_departments ad
                   WHERE ad.agent_id = a.user_id), ''),
        (SELECT count(*) FROM cases c WHERE c.agent_id = a.user_id AND c.state IN )sql") +
-                              kOpenStates + R"sql(),
+                               kOpenStates + R"sql(),
        (SELECT count(*) FROM offers o WHERE o.agent_id = a.user_id AND o.state = 'pending'),
        coalesce((SELECT string_agg(extract(epoch FROM c.appointment_at)::bigint::text, ',')
                    FROM cases c WHERE c.agent_id = a.user_id AND c.appointment_at IS NOT NULL
-                    AND c.state IN )sql" + kOpenStates + R"sql(), '')
+                    AND c.state IN )sql" +
+                               kOpenStates + R"sql(), '')
   FROM agents a JOIN users u ON u.id = a.user_id
  WHERE u.active
    AND ($1 = '' OR EXISTS (SELECT 1 FROM agent_regions ar, region_subtree(ar.region_code) s
@@ -52,7 +52,8 @@ SELECT c.tracking_number, c.region_code, c.department_code, (c.bundle_code IS NO
   FROM cases c JOIN departments d ON d.code = c.department_code
  WHERE c.state = 'accepted' AND c.deadline_at IS NOT NULL
    AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.case_id = c.id AND o.state = 'pending')
-   AND ($1 = '' OR c.region_code IN )sql" + Subtree("$1") + R"sql()
+   AND ($1 = '' OR c.region_code IN )sql" +
+                                Subtree("$1") + R"sql()
    AND ($3 = '' OR c.tracking_number = $3)
  ORDER BY c.deadline_at, c.priority DESC, c.id
  LIMIT $2)sql";
@@ -65,7 +66,8 @@ SELECT c.tracking_number, coalesce(i.name, b.name, ''), c.region_code,
   LEFT JOIN bundles b ON b.code = c.bundle_code
  WHERE c.state = 'accepted'
    AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.case_id = c.id AND o.state = 'pending')
-   AND ($1 = '' OR c.region_code IN )sql" + Subtree("$1") + R"sql()
+   AND ($1 = '' OR c.region_code IN )sql" +
+                              Subtree("$1") + R"sql()
  ORDER BY c.accepted_at, c.id
  LIMIT $2)sql";
 
@@ -131,7 +133,8 @@ AgentRecord AgentFromRow(const pqxx::row& row) {
     p.hours.by_weekday[day] =
         hours.is_array() && day < hours.size() ? ParseShift(hours[day]) : std::nullopt;
   }
-  if (!row[6].is_null() && !row[7].is_null()) p.position = GeoPoint{row[6].as<double>(), row[7].as<double>()};
+  if (!row[6].is_null() && !row[7].is_null())
+    p.position = GeoPoint{row[6].as<double>(), row[7].as<double>()};
   if (!row[8].is_null()) record.last_seen = At(row[8].as<long long>());
   p.covered_regions = Split(row[9].as<std::string>());
   record.listed_regions = Split(row[10].as<std::string>());
@@ -139,7 +142,8 @@ AgentRecord AgentFromRow(const pqxx::row& row) {
   record.open_cases = row[12].as<int>();
   record.pending_offers = row[13].as<int>();
   p.load = record.open_cases + record.pending_offers;
-  for (const auto& epoch : Split(row[14].as<std::string>())) p.appointments.push_back(At(std::stoll(epoch)));
+  for (const auto& epoch : Split(row[14].as<std::string>()))
+    p.appointments.push_back(At(std::stoll(epoch)));
   return record;
 }
 
@@ -159,7 +163,8 @@ PendingCase WaitingFromRow(const pqxx::row& row) {
   for (const auto& d : Split(row[12].as<std::string>())) {
     if (d != lead) c.departments.push_back(d);
   }
-  for (const auto& id : Split(row[13].as<std::string>())) c.excluded_agents.push_back(std::stoll(id));
+  for (const auto& id : Split(row[13].as<std::string>()))
+    c.excluded_agents.push_back(std::stoll(id));
   return c;
 }
 
@@ -226,9 +231,8 @@ void PgDispatchStore::SaveAgent(const AgentSettings& s) {
                        s.user_id, region);
       }
       for (const auto& department : s.departments) {
-        tx.exec_params(
-            "INSERT INTO agent_departments (agent_id, department_code) VALUES ($1, $2)",
-            s.user_id, department);
+        tx.exec_params("INSERT INTO agent_departments (agent_id, department_code) VALUES ($1, $2)",
+                       s.user_id, department);
       }
     });
   } catch (const pqxx::foreign_key_violation& error) {
@@ -290,9 +294,9 @@ std::vector<QueueEntry> PgDispatchStore::Queue(const std::string& region, int li
   std::vector<QueueEntry> queue;
   pool_.Read([&](pqxx::transaction_base& tx) {
     for (const auto& row : tx.exec_prepared("dispatch_queue", region, limit)) {
-      queue.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
-                       row[2].as<std::string>(), At(row[3].as<long long>()),
-                       At(row[4].as<long long>()), row[5].as<int>(), row[6].as<int>()});
+      queue.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                       At(row[3].as<long long>()), At(row[4].as<long long>()), row[5].as<int>(),
+                       row[6].as<int>()});
     }
   });
   return queue;
@@ -323,10 +327,11 @@ std::optional<OfferRecord> PgDispatchStore::Offer(std::int64_t offer_id) {
 std::vector<OfferRecord> PgDispatchStore::PendingOffers(std::int64_t agent_id) {
   std::vector<OfferRecord> offers;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec_params(std::string(kOfferColumns) +
-                                   "WHERE o.state = 'pending' AND ($1::bigint = 0 OR o.agent_id = $1) "
-                                   "ORDER BY o.id",
-                               agent_id);
+    auto rows =
+        tx.exec_params(std::string(kOfferColumns) +
+                           "WHERE o.state = 'pending' AND ($1::bigint = 0 OR o.agent_id = $1) "
+                           "ORDER BY o.id",
+                       agent_id);
     for (const auto& row : rows) offers.push_back(OfferFromRow(row));
   });
   return offers;
@@ -347,9 +352,10 @@ std::vector<OfferRecord> PgDispatchStore::DueOffers(Moment now, int limit) {
 int PgDispatchStore::OffersMade(const std::string& tracking) {
   int made = 0;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    made = tx.exec_params("SELECT count(*) FROM offers o JOIN cases c ON c.id = o.case_id "
-                          "WHERE c.tracking_number = $1",
-                          tracking)[0][0]
+    made = tx.exec_params(
+                 "SELECT count(*) FROM offers o JOIN cases c ON c.id = o.case_id "
+                 "WHERE c.tracking_number = $1",
+                 tracking)[0][0]
                .as<int>();
   });
   return made;
@@ -362,8 +368,9 @@ void PgDispatchStore::AnswerOffer(db::Tx& tx, std::int64_t offer_id, std::int64_
       "WHERE id = $1 AND agent_id = $2 AND state = 'pending' AND expires_at > to_timestamp($5)",
       offer_id, agent_id, ToWord(state), reason, db::EpochSeconds(now));
   if (updated.affected_rows() != 1) {
-    throw kernel::Conflict("offer_not_pending", "the offer is no longer open (taken, declined, "
-                                                "expired or withdrawn)");
+    throw kernel::Conflict("offer_not_pending",
+                           "the offer is no longer open (taken, declined, "
+                           "expired or withdrawn)");
   }
 }
 
@@ -406,8 +413,8 @@ std::vector<OfferRecord> PgDispatchStore::WithdrawStaleOffers(const std::string&
 }
 
 void PgDispatchStore::ClaimCapacity(db::Tx& tx, std::int64_t agent_id) {
-  auto agent = tx.Pq().exec_params("SELECT capacity FROM agents WHERE user_id = $1 FOR UPDATE",
-                                   agent_id);
+  auto agent =
+      tx.Pq().exec_params("SELECT capacity FROM agents WHERE user_id = $1 FOR UPDATE", agent_id);
   if (agent.empty()) throw kernel::Invalid("agent_id", "no such agent");
   int capacity = agent[0][0].as<int>();
   int taken = tx.Pq()
@@ -419,9 +426,9 @@ void PgDispatchStore::ClaimCapacity(db::Tx& tx, std::int64_t agent_id) {
                                agent_id)[0][0]
                   .as<int>();
   if (taken > capacity) {
-    throw kernel::Conflict("agent_full", "the agent has no capacity left (" +
-                                             std::to_string(capacity) + " cases)",
-                           "agent_id");
+    throw kernel::Conflict(
+        "agent_full", "the agent has no capacity left (" + std::to_string(capacity) + " cases)",
+        "agent_id");
   }
 }
 
@@ -463,8 +470,8 @@ SELECT c.tracking_number, c.state, extract(epoch FROM c.deadline_at)::bigint,
 void PgDispatchStore::RecordSla(const std::string& tracking, const SlaFindings& f, Moment now) {
   if (!f.raise_yellow && !f.raise_red && !f.reassignment_candidate) return;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    auto row = tx.exec_params("SELECT id, region_code FROM cases WHERE tracking_number = $1",
-                              tracking);
+    auto row =
+        tx.exec_params("SELECT id, region_code FROM cases WHERE tracking_number = $1", tracking);
     if (row.empty()) return;
     auto case_id = row[0][0].as<std::int64_t>();
     auto region = row[0][1].as<std::string>();
@@ -485,11 +492,14 @@ void PgDispatchStore::RecordSla(const std::string& tracking, const SlaFindings& 
           "INSERT INTO alerts (case_id, region_code, kind, message, created_at) "
           "VALUES ($1, $2, $3, $4, to_timestamp($5))",
           case_id, region, kind, message, db::EpochSeconds(now));
-      nlohmann::json payload = {{"tracking_number", tracking}, {"region_code", region},
-                                {"kind", kind}, {"message", message}};
-      tx.exec_params("INSERT INTO outbox (stream, aggregate_id, event_type, payload) "
-                     "VALUES ('events:alerts', $1, $2, $3::jsonb)",
-                     tracking, kind, payload.dump());
+      nlohmann::json payload = {{"tracking_number", tracking},
+                                {"region_code", region},
+                                {"kind", kind},
+                                {"message", message}};
+      tx.exec_params(
+          "INSERT INTO outbox (stream, aggregate_id, event_type, payload) "
+          "VALUES ('events:alerts', $1, $2, $3::jsonb)",
+          tracking, kind, payload.dump());
     };
     if (f.raise_yellow) alert("yellow", "at risk: less working time left than the threshold");
     if (f.raise_red) alert("red", "overdue: past the committed deadline");
@@ -516,7 +526,8 @@ std::vector<Alert> PgDispatchStore::Alerts(const std::string& region, int limit)
     auto rows = tx.exec_params(
         "SELECT a.id, c.tracking_number, a.region_code, a.kind, a.message, "
         "extract(epoch FROM a.created_at)::bigint FROM alerts a JOIN cases c ON c.id = a.case_id "
-        "WHERE ($1 = '' OR a.region_code IN " + Subtree("$1") + ") ORDER BY a.id DESC LIMIT $2",
+        "WHERE ($1 = '' OR a.region_code IN " +
+            Subtree("$1") + ") ORDER BY a.id DESC LIMIT $2",
         region, limit);
     for (const auto& row : rows) {
       alerts.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>(),

@@ -3,24 +3,23 @@
 // instances racing over 2,000 cases.
 #include <gtest/gtest.h>
 
-#include <pqxx/pqxx>
-
 #include <filesystem>
+#include <pqxx/pqxx>
 #include <thread>
 
-#include "daiban/cases/pg_case_store.hpp"
-#include "daiban/dispatch/app/dispatch_service.hpp"
-#include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
-#include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/dispatch/app/dispatch_service.hpp"
+#include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/kernel/errors.hpp"
-#include "scratch_database.hpp"
 #include "daiban/kernel/file.hpp"
+#include "scratch_database.hpp"
 
 namespace daiban::dispatch {
 namespace {
@@ -42,7 +41,8 @@ struct Instance {
     redis = std::make_unique<db::RedisPool>(redis_options);
     catalogue = std::make_unique<catalogue::PgCatalogueRepository>(*pool);
     calendar_store = std::make_unique<catalogue::PgCalendarRepository>(*pool);
-    calendar = std::make_unique<catalogue::CalendarService>(*calendar_store, clock, cases::OfficeHours{});
+    calendar =
+        std::make_unique<catalogue::CalendarService>(*calendar_store, clock, cases::OfficeHours{});
     case_catalogue = std::make_unique<catalogue::CatalogueForCases>(*catalogue);
     case_store = std::make_unique<cases::PgCaseStore>(*pool);
     guesses = std::make_unique<cases::RedisGuessLimiter>(*redis, 100, std::chrono::seconds(60));
@@ -50,7 +50,8 @@ struct Instance {
                                                         *guesses, clock, ids);
     store = std::make_unique<PgDispatchStore>(*pool);
     live = std::make_unique<RedisLiveState>(*redis, clock);
-    service = std::make_unique<DispatchService>(*store, *case_service, *live, clock, logger, options);
+    service =
+        std::make_unique<DispatchService>(*store, *case_service, *live, clock, logger, options);
   }
   std::unique_ptr<db::PgPool> pool;
   std::unique_ptr<db::RedisPool> redis;
@@ -73,11 +74,12 @@ class DispatchPgTest : public ::testing::Test {
     main_ = std::make_unique<Instance>(database_.Url(), clock_, ids_, logger_, Options());
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : catalogue::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
+    for (const auto& name : catalogue::CatalogueFileNames())
+      files.emplace_back(name, kernel::ReadFile(demo / name));
     catalogue::CatalogueService(*main_->catalogue, clock_).Import(files);
     main_->calendar->Load("cn-calendar-2026.csv",
                           kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
-                               "db/seed/calendar/cn-calendar-2026.csv"));
+                                           "db/seed/calendar/cn-calendar-2026.csv"));
     main_->live->Rebuild({});  // an empty, built live state for this test
   }
 
@@ -115,8 +117,14 @@ class DispatchPgTest : public ::testing::Test {
     request.item_code = "GA-002";
     request.mode = "proxy";
     request.region_code = "370102001";
-    request.applicant = {cases::ApplicantKind::kCitizen, "刘市民", "13912345678",
-                         "11010519491231002X", "历下区解放路1号", {36.66, 117.05}, "", ""};
+    request.applicant = {cases::ApplicantKind::kCitizen,
+                         "刘市民",
+                         "13912345678",
+                         "11010519491231002X",
+                         "历下区解放路1号",
+                         {36.66, 117.05},
+                         "",
+                         ""};
     for (int seq : {1, 2, 3, 4, 5}) request.materials.push_back({"", seq, true});
     request.delivery = {cases::DeliveryMethod::kWindow, "", std::nullopt};
     std::string tracking;
@@ -134,7 +142,9 @@ class DispatchPgTest : public ::testing::Test {
     return n;
   }
 
-  static cases::Actor AgentActor(std::int64_t id) { return {ActorRole::kAgent, id, "代办员", "", ""}; }
+  static cases::Actor AgentActor(std::int64_t id) {
+    return {ActorRole::kAgent, id, "代办员", "", ""};
+  }
   static cases::Actor Supervisor() { return {ActorRole::kSupervisor, 0, "张督办", "370102", ""}; }
 
   db::testing::ScratchDatabase database_;
@@ -248,7 +258,8 @@ TEST_F(DispatchPgTest, TheSlaWatchRaisesYellowThenRed) {
   EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE stream = 'events:alerts'"), 2);
   cases::CaseFilter overdue;
   overdue.overdue = true;
-  EXPECT_EQ(main_->case_service->List(overdue, {ActorRole::kAdmin, 0, "", "", ""}).cases.size(), 1u);
+  EXPECT_EQ(main_->case_service->List(overdue, {ActorRole::kAdmin, 0, "", "", ""}).cases.size(),
+            1u);
   (void)tracking;
 }
 
@@ -278,7 +289,8 @@ TEST_F(DispatchPgTest, TwoInstancesOver2000CasesAssignOnceAndRespectCapacity) {
   // 40 agents with 30 places each (1,200 places) for 2,000 accepted cases, seeded in SQL.
   std::vector<std::int64_t> agents;
   for (int i = 0; i < 40; ++i) {
-    agents.push_back(AddAgent("代办员" + std::to_string(i), 30, 36.60 + 0.005 * i, 117.0 + 0.004 * i));
+    agents.push_back(
+        AddAgent("代办员" + std::to_string(i), 30, 36.60 + 0.005 * i, 117.0 + 0.004 * i));
   }
   main_->pool->Transact([&](pqxx::dbtransaction& tx) {
     tx.exec(R"sql(

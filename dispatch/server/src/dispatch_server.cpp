@@ -2,21 +2,21 @@
 
 #include <charconv>
 
+#include "daiban/accounts/auth.hpp"
 #include "daiban/cases/case_service.hpp"
+#include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/runtime/case_event_reader.hpp"
-#include "daiban/dispatch/app/dispatch_service.hpp"
-#include "daiban/dispatch/app/pg_dispatch_store.hpp"
-#include "daiban/accounts/auth.hpp"
-#include "daiban/runtime/elected_worker.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
-#include "daiban/cases/case_wiring.hpp"
-#include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/dispatch/app/dispatch_service.hpp"
+#include "daiban/dispatch/app/pg_dispatch_store.hpp"
+#include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/runtime/case_event_reader.hpp"
+#include "daiban/runtime/elected_worker.hpp"
 
 namespace daiban::dispatch {
 
@@ -55,9 +55,10 @@ Json AgentJson(const AgentRecord& a) {
       continue;
     }
     char text[16];
-    std::snprintf(text, sizeof text, "%02d:%02d-%02d:%02d", static_cast<int>(shift->start.count() / 60),
-                  static_cast<int>(shift->start.count() % 60), static_cast<int>(shift->end.count() / 60),
-                  static_cast<int>(shift->end.count() % 60));
+    std::snprintf(
+        text, sizeof text, "%02d:%02d-%02d:%02d", static_cast<int>(shift->start.count() / 60),
+        static_cast<int>(shift->start.count() % 60), static_cast<int>(shift->end.count() / 60),
+        static_cast<int>(shift->end.count() % 60));
     hours.push_back(text);
   }
   json["hours"] = std::move(hours);
@@ -127,16 +128,19 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::Auth
         settings.user_id = IdParam(request, "id");
         if (body.contains("capacity")) {
           auto capacity = kernel::RequireInt(body, "capacity");
-          if (capacity < 1 || capacity > 100) throw kernel::Invalid("capacity", "capacity must be 1..100");
+          if (capacity < 1 || capacity > 100)
+            throw kernel::Invalid("capacity", "capacity must be 1..100");
           settings.capacity = static_cast<int>(capacity);
         }
         if (body.contains("on_duty")) {
-          if (!body["on_duty"].is_boolean()) throw kernel::Invalid("on_duty", "on_duty must be true or false");
+          if (!body["on_duty"].is_boolean())
+            throw kernel::Invalid("on_duty", "on_duty must be true or false");
           settings.on_duty = body["on_duty"].get<bool>();
         }
         auto hours = Strings(body, "hours");
         if (!hours.empty() && hours.size() != 7) {
-          throw kernel::Invalid("hours", "hours lists 7 days, Monday first (\"09:00-17:00\" or \"\")");
+          throw kernel::Invalid("hours",
+                                "hours lists 7 days, Monday first (\"09:00-17:00\" or \"\")");
         }
         for (std::size_t d = 0; d < hours.size(); ++d) settings.hours[d] = hours[d];
         if (hours.empty()) {
@@ -214,10 +218,10 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::Auth
         }
         auto c = dispatch.Reassign(request.Param("tracking"), agent, supervisor,
                                    kernel::OptionalString(body, "reason"));
-        return HttpResponse::WithJson(200, {{"tracking_number", c.tracking_number},
-                                            {"state", ToWord(c.state)},
-                                            {"agent_id", c.agent_id == 0 ? Json(nullptr)
-                                                                         : Json(c.agent_id)}});
+        return HttpResponse::WithJson(
+            200, {{"tracking_number", c.tracking_number},
+                  {"state", ToWord(c.state)},
+                  {"agent_id", c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id)}});
       },
       kSmall);
   // The agent's side, for staff tools; phones use the mobile gateway's equivalents.
@@ -232,8 +236,8 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::Auth
       [&](const HttpRequest& request) {
         auto agent = RequireRole(auth, request, {ActorRole::kAgent});
         auto c = dispatch.AcceptOffer(IdParam(request, "id"), agent);
-        return HttpResponse::WithJson(200, {{"tracking_number", c.tracking_number},
-                                            {"state", ToWord(c.state)}});
+        return HttpResponse::WithJson(
+            200, {{"tracking_number", c.tracking_number}, {"state", ToWord(c.state)}});
       },
       kSmall);
   router.Add(
@@ -266,14 +270,16 @@ void WireDispatch(runtime::ServiceHost& host) {
   // ... while one instance at a time runs the batch assigner, offer expiry and the SLA watch.
   const std::string conninfo = host.Settings().pg.url;
   auto& batch = host.Make<runtime::ElectedWorker>(
-      "batch-assigner", kBatchLock, conninfo, env.Millis("DAIBAN_BATCH_INTERVAL_MS", 1000, 100, 600000),
+      "batch-assigner", kBatchLock, conninfo,
+      env.Millis("DAIBAN_BATCH_INTERVAL_MS", 1000, 100, 600000),
       [&dispatch] {
         dispatch.RebuildIfStale();  // Redis lost its state: rebuild before deciding anything
         dispatch.RunBatch();
       },
       host.Logger());
   auto& expiry = host.Make<runtime::ElectedWorker>(
-      "offer-expiry", kExpiryLock, conninfo, env.Millis("DAIBAN_EXPIRY_INTERVAL_MS", 1000, 100, 600000),
+      "offer-expiry", kExpiryLock, conninfo,
+      env.Millis("DAIBAN_EXPIRY_INTERVAL_MS", 1000, 100, 600000),
       [&dispatch] { dispatch.ExpireOffers(); }, host.Logger());
   auto& sla = host.Make<runtime::ElectedWorker>(
       "sla-watch", kSlaLock, conninfo, env.Millis("DAIBAN_SLA_INTERVAL_MS", 30000, 100, 3600000),

@@ -15,8 +15,8 @@ DispatchService& WireDispatchCore(runtime::ServiceHost& host, const kernel::Env&
   options.sla.auto_reassign = env.Bool("DAIBAN_SLA_AUTO_REASSIGN", false);
   auto& store = host.Make<PgDispatchStore>(host.Pg());
   auto& live = host.Make<RedisLiveState>(host.Redis(), host.Clock());
-  auto& dispatch = host.Make<DispatchService>(store, case_service, live, host.Clock(),
-                                              host.Logger(), options);
+  auto& dispatch =
+      host.Make<DispatchService>(store, case_service, live, host.Clock(), host.Logger(), options);
   return dispatch;
 }
 

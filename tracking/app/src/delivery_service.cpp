@@ -162,8 +162,7 @@ double DeliveryService::SpeedOf(const std::string& vehicle) const {
   return options_.car_kmh;
 }
 
-void DeliveryService::OnCaseEvent(const std::string& tracking_number,
-                                  const std::string& to_state) {
+void DeliveryService::OnCaseEvent(const std::string& tracking_number, const std::string& to_state) {
   if (to_state != "result_ready" && to_state != "delivered") return;
   auto c = cases_.ReadAsStaff(tracking_number, kSystem);
   if (to_state == "delivered") {
@@ -194,16 +193,15 @@ void DeliveryService::OnCaseEvent(const std::string& tracking_number,
   store_.Create(n, Now());
 }
 
-DeliveryRecord DeliveryService::RequestCollection(const std::string& tracking,
-                                                  const Actor& agent) {
+DeliveryRecord DeliveryService::RequestCollection(const std::string& tracking, const Actor& agent) {
   if (agent.role != ActorRole::kAgent) throw kernel::Forbidden("agents ask for collections");
   auto c = cases_.ReadAsStaff(tracking, agent);  // 404 unless it is the agent's case
   if (c.state != cases::CaseState::kAssigned && c.state != cases::CaseState::kInProgress &&
       c.state != cases::CaseState::kSuspended) {
-    throw kernel::Conflict("illegal_transition",
-                           "originals are collected while the case is being handled (it is " +
-                               ToWord(c.state) + ")",
-                           "state");
+    throw kernel::Conflict(
+        "illegal_transition",
+        "originals are collected while the case is being handled (it is " + ToWord(c.state) + ")",
+        "state");
   }
   auto existing = [&]() -> std::optional<DeliveryRecord> {
     for (auto& d : store_.OfCase(c.id)) {
@@ -228,12 +226,12 @@ DeliveryRecord DeliveryService::RequestCollection(const std::string& tracking,
   n.dropoff = hall->at;
   n.window = FirstWindow(c.delivery.window, now);
   n.contents = c.subject_name + " 申请材料原件";
-  cases_.Note(c.tracking_number, CaseScope{.agent_id = agent.user_id}, agent,
-              "collection_requested", "", {{"pickup_address", n.pickup_address}}, std::nullopt,
-              [&](cases::Case&, cases::CaseChange& change) {
-                change.also_in_transaction.push_back(
-                    [&](db::Tx& tx) { store_.Create(tx, n, now); });
-              });
+  cases_.Note(
+      c.tracking_number, CaseScope{.agent_id = agent.user_id}, agent, "collection_requested", "",
+      {{"pickup_address", n.pickup_address}}, std::nullopt,
+      [&](cases::Case&, cases::CaseChange& change) {
+        change.also_in_transaction.push_back([&](db::Tx& tx) { store_.Create(tx, n, now); });
+      });
   return *existing();
 }
 
@@ -533,8 +531,8 @@ void DeliveryService::PickUp(Visit& visit) {
     cases_.Transition(d.tracking_number, CaseScope::Everything(), visit.courier,
                       CaseAction::kPickUp, "", visit.data, visit.report.device_time, with_link);
   } else {
-    cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier,
-                "collection_picked_up", "", visit.data, visit.report.device_time, with_link);
+    cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier, "collection_picked_up",
+                "", visit.data, visit.report.device_time, with_link);
   }
 }
 
@@ -604,9 +602,8 @@ void DeliveryService::Fail(Visit& visit) {
               [&](cases::Case& changed, cases::CaseChange& change) {
                 writes(changed, change);
                 if (alert) {
-                  const std::string message = "delivery failed " +
-                                              std::to_string(d.attempts + 1) + " times, last: " +
-                                              report.reason;
+                  const std::string message = "delivery failed " + std::to_string(d.attempts + 1) +
+                                              " times, last: " + report.reason;
                   change.also_in_transaction.push_back([this, &visit, message](db::Tx& tx) {
                     store_.RaiseDeliveryAlert(tx, visit.c.id, message, visit.now);
                   });

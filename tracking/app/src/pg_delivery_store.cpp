@@ -1,7 +1,6 @@
 #include "daiban/tracking/app/pg_delivery_store.hpp"
 
 #include <pqxx/pqxx>
-
 #include <sstream>
 
 #include "daiban/db/tx.hpp"
@@ -86,7 +85,7 @@ SELECT k.user_id, u.name, u.phone, k.company, k.vehicle, k.capacity, k.on_duty, 
        coalesce((SELECT string_agg(region_code, ',' ORDER BY region_code) FROM courier_regions cr
                   WHERE cr.courier_id = k.user_id), ''),
        (SELECT count(*) FROM deliveries d WHERE d.courier_id = k.user_id AND d.state IN )sql") +
-                                   kOpenStates + R"sql(),
+                                 kOpenStates + R"sql(),
        coalesce((SELECT string_agg(DISTINCT d.pickup_key, ',') FROM deliveries d
                   WHERE d.courier_id = k.user_id AND d.state = 'assigned'), ''),
        f.lat, f.lng, extract(epoch FROM f.device_time)::bigint
@@ -271,8 +270,8 @@ bool PgDeliveryStore::Assign(db::Tx& t, std::int64_t delivery_id, std::int64_t c
                              Moment now) {
   auto& tx = t.Pq();
   // The courier's row is the lock: loads are counted and claimed one assigner at a time.
-  auto courier = tx.exec_params("SELECT capacity FROM couriers WHERE user_id = $1 FOR UPDATE",
-                                courier_id);
+  auto courier =
+      tx.exec_params("SELECT capacity FROM couriers WHERE user_id = $1 FOR UPDATE", courier_id);
   if (courier.empty()) return false;
   auto load = tx.exec_params(std::string("SELECT count(*) FROM deliveries WHERE courier_id = $1 "
                                          "AND state IN ") +

@@ -6,28 +6,27 @@
 // position and ETA.
 #include <gtest/gtest.h>
 
-#include <pqxx/pqxx>
-
-#include <filesystem>
 #include <atomic>
+#include <filesystem>
+#include <pqxx/pqxx>
 #include <thread>
 
+#include "daiban/accounts/auth.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/custody.hpp"
 #include "daiban/cases/pg_case_store.hpp"
-#include "daiban/db/tx.hpp"
-#include "daiban/accounts/auth.hpp"
+#include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
-#include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/file.hpp"
 #include "daiban/tracking/app/delivery_service.hpp"
 #include "daiban/tracking/app/pg_delivery_store.hpp"
 #include "scratch_database.hpp"
-#include "daiban/kernel/file.hpp"
 
 namespace daiban::tracking {
 namespace {
@@ -46,7 +45,8 @@ class Halls final : public HallDirectory {
   explicit Halls(catalogue::PgCatalogueRepository& catalogue) : catalogue_(catalogue) {}
   std::optional<Hall> HallOf(const std::string& code) override {
     for (const auto& d : catalogue_.Departments()) {
-      if (d.code == code) return Hall{"dept:" + d.code, d.hall_name, d.hall_address, {d.hall.lat, d.hall.lng}};
+      if (d.code == code)
+        return Hall{"dept:" + d.code, d.hall_name, d.hall_address, {d.hall.lat, d.hall.lng}};
     }
     return std::nullopt;
   }
@@ -62,7 +62,8 @@ class DeliveryPgTest : public ::testing::Test {
     pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 4});
     catalogue_ = std::make_unique<catalogue::PgCatalogueRepository>(*pool_);
     calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
-    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_, cases::OfficeHours{});
+    calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_,
+                                                             cases::OfficeHours{});
     case_catalogue_ = std::make_unique<catalogue::CatalogueForCases>(*catalogue_);
     case_store_ = std::make_unique<cases::PgCaseStore>(*pool_);
     cases_ = std::make_unique<cases::CaseService>(*case_store_, *case_catalogue_, *calendar_,
@@ -72,12 +73,15 @@ class DeliveryPgTest : public ::testing::Test {
     service_ = std::make_unique<DeliveryService>(*store_, *cases_, *halls_, clock_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-    for (const auto& name : catalogue::CatalogueFileNames()) files.emplace_back(name, kernel::ReadFile(demo / name));
+    for (const auto& name : catalogue::CatalogueFileNames())
+      files.emplace_back(name, kernel::ReadFile(demo / name));
     catalogue::CatalogueService(*catalogue_, clock_).Import(files);
-    calendar_->Load("cn-calendar-2026.csv", kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
-                                                 "db/seed/calendar/cn-calendar-2026.csv"));
+    calendar_->Load("cn-calendar-2026.csv",
+                    kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
+                                     "db/seed/calendar/cn-calendar-2026.csv"));
     accounts::PgAccountRepository accounts(*pool_);
-    agent_ = accounts.AddUser({accounts::Role::kAgent, "赵代办", "13600000001", "", "370102", ""}, "x");
+    agent_ =
+        accounts.AddUser({accounts::Role::kAgent, "赵代办", "13600000001", "", "370102", ""}, "x");
   }
 
   std::int64_t AddCourier(const std::string& name, int capacity, GeoPoint base,
@@ -95,8 +99,14 @@ class DeliveryPgTest : public ::testing::Test {
     request.item_code = "GA-002";
     request.mode = "proxy";
     request.region_code = "370102001";
-    request.applicant = {cases::ApplicantKind::kCitizen, "刘市民", "13912345678", kApplicantId,
-                         "历下区解放路1号", {36.66, 117.05}, "", ""};
+    request.applicant = {cases::ApplicantKind::kCitizen,
+                         "刘市民",
+                         "13912345678",
+                         kApplicantId,
+                         "历下区解放路1号",
+                         {36.66, 117.05},
+                         "",
+                         ""};
     for (int seq : {1, 2, 3, 4, 5}) request.materials.push_back({"", seq, true});
     request.delivery = {
         express ? cases::DeliveryMethod::kExpress : cases::DeliveryMethod::kWindow,
@@ -111,7 +121,8 @@ class DeliveryPgTest : public ::testing::Test {
     const cases::Actor admin{ActorRole::kAdmin, 0, "管理员", "", ""};
     cases_->Accept(tracking, admin, {});
     cases_->Transition(tracking, CaseScope::Everything(), admin, CaseAction::kAssign, "", {},
-                       std::nullopt, [&](cases::Case& c, cases::CaseChange&) { c.agent_id = agent_; });
+                       std::nullopt,
+                       [&](cases::Case& c, cases::CaseChange&) { c.agent_id = agent_; });
     cases_->Transition(tracking, CaseScope::Everything(), Agent(), CaseAction::kStartProgress, "",
                        {}, std::nullopt);
     return tracking;
@@ -125,8 +136,8 @@ class DeliveryPgTest : public ::testing::Test {
     const cases::Actor hall{ActorRole::kWindow, 0, "JN-GA", "", ""};
     cases_->Note(tracking, CaseScope::Everything(), Agent(), "materials_collected", "", {},
                  std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
-                   change.event_data["custody"] = *cases::TakeLink(
-                       change.CustodySoFar(), c, Agent(), {ActorRole::kApplicant});
+                   change.event_data["custody"] =
+                       *cases::TakeLink(change.CustodySoFar(), c, Agent(), {ActorRole::kApplicant});
                  });
     cases_->Note(tracking, CaseScope::Everything(), Agent(), "submitted_to_window", "", {},
                  std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
@@ -175,13 +186,15 @@ class DeliveryPgTest : public ::testing::Test {
   static cases::Actor CourierActor(std::int64_t id) {
     return {ActorRole::kCourier, id, "寄递员", "", ""};
   }
-  void Fix(std::int64_t user, double lat, double lng, kernel::Moment at, const std::string& flag = "") {
+  void Fix(std::int64_t user, double lat, double lng, kernel::Moment at,
+           const std::string& flag = "") {
     pool_->Transact([&](pqxx::dbtransaction& tx) {
       tx.exec_params(
           "INSERT INTO locations (user_id, lat, lng, device_time, received_at, flagged) "
           "VALUES ($1, $2, $3, to_timestamp($4), to_timestamp($4), $5)",
           user, lat, lng,
-          static_cast<double>(std::chrono::floor<std::chrono::seconds>(at).time_since_epoch().count()),
+          static_cast<double>(
+              std::chrono::floor<std::chrono::seconds>(at).time_since_epoch().count()),
           flag);
     });
   }
@@ -273,7 +286,8 @@ TEST_F(DeliveryPgTest, TwoAssignersRacingNeverOverfillACourier) {
       PgDeliveryStore store(pool);
       pool.Transact([&](pqxx::dbtransaction& tx) {
         db::Tx t(tx);
-        if (store.Assign(t, id, courier, std::chrono::floor<std::chrono::seconds>(kTuesdayMorning))) ++won;
+        if (store.Assign(t, id, courier, std::chrono::floor<std::chrono::seconds>(kTuesdayMorning)))
+          ++won;
       });
     });
   }
@@ -292,7 +306,8 @@ TEST_F(DeliveryPgTest, TheCouriersVisitsMoveTheCaseToClosedAndKeepEveryAttempt) 
 
   // Another courier's delivery looks unknown; out-of-order actions are refused.
   auto other = AddCourier("孙", 5, {36.66, 117.05});
-  EXPECT_THROW(service_->Act(CourierActor(other), id, CourierAction::kPickUp, report), kernel::ApiError);
+  EXPECT_THROW(service_->Act(CourierActor(other), id, CourierAction::kPickUp, report),
+               kernel::ApiError);
   try {
     service_->Act(CourierActor(courier), id, CourierAction::kDeliver, report);
     FAIL() << "delivered before the pickup";
@@ -366,7 +381,8 @@ TEST_F(DeliveryPgTest, TheThirdFailedVisitAlertsTheSupervisorsOnce) {
   report.reason = "not_home";
   for (int visit = 1; visit <= 4; ++visit) {
     service_->Act(CourierActor(courier), id, CourierAction::kFail, report);
-    EXPECT_EQ(Count("SELECT count(*) FROM alerts WHERE kind = 'delivery_failed'"), visit >= 3 ? 1 : 0)
+    EXPECT_EQ(Count("SELECT count(*) FROM alerts WHERE kind = 'delivery_failed'"),
+              visit >= 3 ? 1 : 0)
         << "after visit " << visit;
   }
   EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE stream = 'events:alerts' "
@@ -417,8 +433,9 @@ TEST_F(DeliveryPgTest, ACourierCollectsTheOriginalsForTheAgent) {
   EXPECT_EQ(leg.dropoff_name, "赵代办");
   EXPECT_EQ(leg.pickup_key, "case:" + tracking);
   EXPECT_EQ(service_->RequestCollection(tracking, Agent()).id, leg.id) << "asked once";
-  EXPECT_THROW(service_->RequestCollection(tracking, {ActorRole::kAgent, agent_ + 1000, "别人", "", ""}),
-               kernel::ApiError);
+  EXPECT_THROW(
+      service_->RequestCollection(tracking, {ActorRole::kAgent, agent_ + 1000, "别人", "", ""}),
+      kernel::ApiError);
   ASSERT_EQ(service_->AssignPending(), 1);
 
   CourierReport report;

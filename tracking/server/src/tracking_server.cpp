@@ -3,13 +3,13 @@
 #include <charconv>
 #include <map>
 
-#include "daiban/cases/china_time.hpp"
-#include "daiban/runtime/case_event_reader.hpp"
-#include "daiban/runtime/elected_worker.hpp"
 #include "daiban/cases/case_wiring.hpp"
+#include "daiban/cases/china_time.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/mask.hpp"
 #include "daiban/kernel/static_site.hpp"
+#include "daiban/runtime/case_event_reader.hpp"
+#include "daiban/runtime/elected_worker.hpp"
 #include "daiban/tracking/wiring/delivery_wiring.hpp"
 
 namespace daiban::tracking {
@@ -34,16 +34,32 @@ using json::Time;
 // What the public may see of a case's history: the steps, never who or why.
 std::string StepLabel(const std::string& type) {
   static const std::map<std::string, std::string> kLabels = {
-      {"created", "已提交"},           {"accept", "窗口已受理"},       {"reject", "不予受理"},
-      {"assign", "已派代办员"},        {"unassign", "重新派单"},       {"start_progress", "代办员开始办理"},
-      {"record_progress", "办理中"},   {"request_supplement", "需补正材料"}, {"suspend", "办理中止"},
-      {"resume", "恢复办理"},          {"result_obtained", "已出结果"}, {"courier_assigned", "已安排寄递员"},
-      {"pick_up", "寄递员已取件"},     {"courier_arrived", "寄递员已到达"},
+      {"created", "已提交"},
+      {"accept", "窗口已受理"},
+      {"reject", "不予受理"},
+      {"assign", "已派代办员"},
+      {"unassign", "重新派单"},
+      {"start_progress", "代办员开始办理"},
+      {"record_progress", "办理中"},
+      {"request_supplement", "需补正材料"},
+      {"suspend", "办理中止"},
+      {"resume", "恢复办理"},
+      {"result_obtained", "已出结果"},
+      {"courier_assigned", "已安排寄递员"},
+      {"pick_up", "寄递员已取件"},
+      {"courier_arrived", "寄递员已到达"},
       {"delivery_failed", "投递未成功，将再次投递"},
-      {"collection_requested", "已预约寄递员上门取材料"}, {"collection_picked_up", "寄递员已上门取走材料"},
-      {"collection_delivered", "材料原件已送达代办员"}, {"collection_failed", "上门取件未成功，将再次上门"}, {"delivery_refused", "投递未成功（身份核验不符）"},
-      {"deliver", "结果已送达"},       {"hand_over", "结果已当面交付"}, {"close", "已办结"},
-      {"cancel", "申请人已撤销"},      {"material_supplied", "已补交材料"}, {"rated", "已评价"}};
+      {"collection_requested", "已预约寄递员上门取材料"},
+      {"collection_picked_up", "寄递员已上门取走材料"},
+      {"collection_delivered", "材料原件已送达代办员"},
+      {"collection_failed", "上门取件未成功，将再次上门"},
+      {"delivery_refused", "投递未成功（身份核验不符）"},
+      {"deliver", "结果已送达"},
+      {"hand_over", "结果已当面交付"},
+      {"close", "已办结"},
+      {"cancel", "申请人已撤销"},
+      {"material_supplied", "已补交材料"},
+      {"rated", "已评价"}};
   auto it = kLabels.find(type);
   return it == kLabels.end() ? std::string() : it->second;
 }
@@ -145,39 +161,42 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
                        DeliveryService& deliveries, accounts::AuthService& auth,
                        const kernel::Clock& clock) {
   // GET /api/v1/track/{tracking}?code=: the case as the public page shows it.
-  router.Add("GET", "/api/v1/track/:tracking", [&cases, &deliveries,
-                                                &clock](const HttpRequest& request) {
-    auto code = request.Query("code");
-    if (!code || code->empty()) throw kernel::BadRequest("the access code is required", "code");
-    auto c = cases.ReadAsApplicant(request.Param("tracking"), *code, request.client_ip);
-    const auto now = std::chrono::floor<std::chrono::seconds>(clock.Now());
-    Json steps = Json::array();
-    for (const auto& e : cases.Timeline(c)) {
-      std::string label = StepLabel(e.type);
-      if (label.empty()) continue;  // notes and internal events stay internal
-      steps.push_back({{"type", e.type}, {"label", label}, {"at", cases::FormatRfc3339China(e.at)}});
-    }
-    bool running = c.clock && (c.state == cases::CaseState::kAccepted ||
-                               c.state == cases::CaseState::kAssigned ||
-                               c.state == cases::CaseState::kInProgress);
-    auto delivery = deliveries.PublicView(c);
-    return HttpResponse::WithJson(
-        200, {{"tracking_number", c.tracking_number},
-              {"state", ToWord(c.state)},
-              {"subject", c.subject_name},
-              {"deadline", c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline)) : Json(nullptr)},
-              {"urgency", running ? Json(ToWord(cases::UrgencyAt(*c.clock, now))) : Json(nullptr)},
-              {"delivery_method", ToWord(c.delivery.method)},
-              {"delivery", delivery ? PublicDeliveryJson(*delivery) : Json(nullptr)},
-              {"timeline", std::move(steps)}});
-  });
+  router.Add(
+      "GET", "/api/v1/track/:tracking", [&cases, &deliveries, &clock](const HttpRequest& request) {
+        auto code = request.Query("code");
+        if (!code || code->empty()) throw kernel::BadRequest("the access code is required", "code");
+        auto c = cases.ReadAsApplicant(request.Param("tracking"), *code, request.client_ip);
+        const auto now = std::chrono::floor<std::chrono::seconds>(clock.Now());
+        Json steps = Json::array();
+        for (const auto& e : cases.Timeline(c)) {
+          std::string label = StepLabel(e.type);
+          if (label.empty()) continue;  // notes and internal events stay internal
+          steps.push_back(
+              {{"type", e.type}, {"label", label}, {"at", cases::FormatRfc3339China(e.at)}});
+        }
+        bool running = c.clock && (c.state == cases::CaseState::kAccepted ||
+                                   c.state == cases::CaseState::kAssigned ||
+                                   c.state == cases::CaseState::kInProgress);
+        auto delivery = deliveries.PublicView(c);
+        return HttpResponse::WithJson(
+            200,
+            {{"tracking_number", c.tracking_number},
+             {"state", ToWord(c.state)},
+             {"subject", c.subject_name},
+             {"deadline",
+              c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline)) : Json(nullptr)},
+             {"urgency", running ? Json(ToWord(cases::UrgencyAt(*c.clock, now))) : Json(nullptr)},
+             {"delivery_method", ToWord(c.delivery.method)},
+             {"delivery", delivery ? PublicDeliveryJson(*delivery) : Json(nullptr)},
+             {"timeline", std::move(steps)}});
+      });
   kernel::AddStaticRoutes(router, "/track/", TrackPage());
 
   // Staff: a case's courier legs with every attempt (the case must be in the caller's scope).
   router.Add("GET", "/api/v1/deliveries", [&](const HttpRequest& request) {
-    auto actor = Staff(auth, request,
-                       {ActorRole::kSupervisor, ActorRole::kAdmin, ActorRole::kWindow,
-                        ActorRole::kAgent});
+    auto actor =
+        Staff(auth, request,
+              {ActorRole::kSupervisor, ActorRole::kAdmin, ActorRole::kWindow, ActorRole::kAgent});
     auto tracking = request.Query("case");
     if (!tracking || tracking->empty()) {
       throw kernel::BadRequest("give the case: ?case=<tracking number>", "case");
@@ -219,7 +238,6 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
 }
 
 }  // namespace
-
 
 void WireTracking(runtime::ServiceHost& host) {
   kernel::Env env;

@@ -28,7 +28,9 @@ class CatalogueHalls final : public HallDirectory {
   std::optional<Hall> HallOf(const std::string& department_code) override {
     for (const auto& d : catalogue_.Departments()) {
       if (d.code != department_code) continue;
-      return Hall{"dept:" + d.code, d.hall_name.empty() ? d.name : d.hall_name, d.hall_address,
+      return Hall{"dept:" + d.code,
+                  d.hall_name.empty() ? d.name : d.hall_name,
+                  d.hall_address,
                   {d.hall.lat, d.hall.lng}};
     }
     return std::nullopt;
@@ -45,14 +47,17 @@ Json DeliveryJson(const DeliveryRecord& d) {
           {"tracking_number", d.tracking_number},
           {"leg", ToWord(d.leg)},
           {"state", ToWord(d.state)},
-          {"courier", d.courier_id == 0 ? Json(nullptr)
-                                        : Json{{"id", d.courier_id},
-                                               {"name", d.courier_name},
-                                               {"phone", d.courier_phone}}},
-          {"pickup", {{"name", d.pickup_name}, {"address", d.pickup_address},
-                      {"location", Point(d.pickup)}}},
-          {"dropoff", {{"name", d.dropoff_name}, {"phone", d.dropoff_phone},
-                       {"address", d.dropoff_address}, {"location", Point(d.dropoff)}}},
+          {"courier",
+           d.courier_id == 0
+               ? Json(nullptr)
+               : Json{{"id", d.courier_id}, {"name", d.courier_name}, {"phone", d.courier_phone}}},
+          {"pickup",
+           {{"name", d.pickup_name}, {"address", d.pickup_address}, {"location", Point(d.pickup)}}},
+          {"dropoff",
+           {{"name", d.dropoff_name},
+            {"phone", d.dropoff_phone},
+            {"address", d.dropoff_address},
+            {"location", Point(d.dropoff)}}},
           {"window", {{"from", Time(d.window.from)}, {"to", Time(d.window.to)}}},
           {"contents", d.contents},
           {"attempts", d.attempts},

@@ -66,8 +66,7 @@ class PgAccountRepository final : public AccountRepository {
   std::optional<StoredUser> FindByPhone(const std::string& phone) override;
   void CreateSession(const std::string& token_hash, std::int64_t user_id,
                      const std::string& device_id, kernel::Moment expires_at) override;
-  std::optional<Principal> FindSession(const std::string& token_hash,
-                                       kernel::Moment now) override;
+  std::optional<Principal> FindSession(const std::string& token_hash, kernel::Moment now) override;
   bool RevokeSession(const std::string& token_hash, kernel::Moment now) override;
 
  private:

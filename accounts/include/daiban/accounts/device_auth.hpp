@@ -3,8 +3,8 @@
 #include <chrono>
 #include <string>
 
-#include "daiban/db/pg_pool.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/db/pg_pool.hpp"
 
 namespace daiban::accounts {
 

@@ -2,11 +2,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "daiban/cases/case_clock.hpp"
 #include "daiban/cases/case_state.hpp"
@@ -121,7 +120,7 @@ struct CustodyLink {
   std::optional<GeoPoint> position;
   std::int64_t from_user_id = 0;  // agents and couriers, when known
   std::int64_t to_user_id = 0;
-  std::string discrepancy;  // "" for a link that continues the chain as expected
+  std::string discrepancy;                    // "" for a link that continues the chain as expected
   ActorRole actor_role = ActorRole::kSystem;  // who reported the hand-over (the event's actor)
   std::string actor_name;
 };
@@ -139,7 +138,7 @@ struct Case {
   std::int64_t id = 0;
   std::string tracking_number;
   std::string access_code_hash;
-  std::string item_code;    // one of item_code and bundle_code
+  std::string item_code;  // one of item_code and bundle_code
   std::string bundle_code;
   std::string subject_name;  // the item's or the bundle's name
   std::string mode;          // proxy / assisted / led

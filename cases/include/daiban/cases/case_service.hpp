@@ -26,7 +26,7 @@ struct CaseRequest {
   std::vector<DeclaredMaterial> materials;
   Delivery delivery;
   std::optional<Moment> appointment_at;  // required for 领办 (led)
-  std::int64_t open311_key_id = 0;        // set when submitted through the Open311 facade
+  std::int64_t open311_key_id = 0;       // set when submitted through the Open311 facade
 };
 
 struct Submission {
@@ -92,8 +92,8 @@ class CaseService {
                       const std::string& client_address, int seq);
   Case Cancel(const std::string& tracking, const std::string& code,
               const std::string& client_address, const std::string& reason);
-  Case Rate(const std::string& tracking, const std::string& code,
-            const std::string& client_address, int score, const std::string& comment);
+  Case Rate(const std::string& tracking, const std::string& code, const std::string& client_address,
+            int score, const std::string& comment);
 
   // Staff actions (scope-checked: out of scope answers 404). With `expected_version`, a case
   // that changed since the caller read it answers 409 stale_version.

@@ -19,9 +19,9 @@ namespace daiban::cases {
 // agent, or everything. A case outside the scope is answered exactly like an unknown one.
 struct CaseScope {
   bool everything = false;
-  std::string region_code{};      // with its subtree
+  std::string region_code{};  // with its subtree
   std::string department_code{};
-  std::int64_t agent_id = 0;      // only cases assigned to this agent
+  std::int64_t agent_id = 0;  // only cases assigned to this agent
   static CaseScope Everything() { return {.everything = true}; }
 };
 
@@ -111,8 +111,7 @@ class CaseStore {
   // given, the answer to keep. Throws DuplicateRequest when the answer's key was taken.
   virtual void Create(Case& new_case, const CaseChange& change,
                       const std::optional<StoredAnswer>& answer) = 0;
-  virtual std::optional<Case> Find(const std::string& tracking_number,
-                                   const CaseScope& scope) = 0;
+  virtual std::optional<Case> Find(const std::string& tracking_number, const CaseScope& scope) = 0;
   // Loads the case for update, lets `apply` change it and describe the change, and writes
   // both if the version is still the one loaded. Throws ApiError 404 when the case is unknown
   // or out of scope; what `apply` throws aborts the transaction.

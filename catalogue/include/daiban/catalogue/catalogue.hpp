@@ -38,10 +38,10 @@ struct Department {
   std::string phone;
 };
 
-enum class ServiceClass { kZeroTrip, kOneTrip, kWeRun };       // 零跑腿 / 只跑一次 / 你不用跑我来跑
-enum class ItemKind { kAdministrative, kPublicService };        // 行政权力 / 公共服务
-enum class ProxyMode { kProxy, kAssisted, kLed };               // 代办 / 帮办 / 领办
-enum class DeliveryOption { kExpress, kWindow, kOnTheSpot };    // 寄递 / 窗口领取 / 当场办结
+enum class ServiceClass { kZeroTrip, kOneTrip, kWeRun };  // 零跑腿 / 只跑一次 / 你不用跑我来跑
+enum class ItemKind { kAdministrative, kPublicService };      // 行政权力 / 公共服务
+enum class ProxyMode { kProxy, kAssisted, kLed };             // 代办 / 帮办 / 领办
+enum class DeliveryOption { kExpress, kWindow, kOnTheSpot };  // 寄递 / 窗口领取 / 当场办结
 enum class MaterialForm { kOriginal, kCopy, kOriginalAndCopy, kElectronic };
 
 struct Material {

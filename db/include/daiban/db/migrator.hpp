@@ -20,9 +20,9 @@ struct Migration {
 const std::vector<Migration>& BuiltInMigrations();
 
 struct MigrationReport {
-  std::vector<int> applied;    // by this run
-  int database_version = 0;    // after this run
-  int code_version = 0;        // the newest this build knows
+  std::vector<int> applied;  // by this run
+  int database_version = 0;  // after this run
+  int code_version = 0;      // the newest this build knows
 };
 
 // Applies pending migrations in order, each in its own transaction together with its row in

@@ -7,13 +7,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <pqxx/types.hxx>  // forward declarations only
 #include <string>
 #include <vector>
 
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/metrics.hpp"
-
-#include <pqxx/types.hxx>  // forward declarations only
 
 namespace daiban::db {
 

@@ -74,8 +74,7 @@ class Router {
     std::vector<std::string> allowed_methods;  // for 405
   };
 
-  void Add(std::string method, std::string pattern, HttpHandler handler,
-           RouteOptions options = {});
+  void Add(std::string method, std::string pattern, HttpHandler handler, RouteOptions options = {});
   Match Find(const std::string& method, const std::string& path) const;
   std::size_t LargestBodyLimit() const;
   const std::vector<Route>& All() const { return routes_; }

@@ -40,8 +40,8 @@ class HttpServer {
   // A readiness check throws (anything) when its dependency is unreachable.
   using ReadinessCheck = std::function<void()>;
 
-  HttpServer(HttpServerOptions options, const Logger& logger, Metrics& metrics,
-             const Clock& clock, IdGenerator& ids);
+  HttpServer(HttpServerOptions options, const Logger& logger, Metrics& metrics, const Clock& clock,
+             IdGenerator& ids);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -3,8 +3,8 @@
 #include <cstddef>
 #include <string>
 
-#include "daiban/cases/case_service.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/cases/case_service.hpp"
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/config.hpp"
 #include "daiban/kernel/http.hpp"

@@ -1,7 +1,5 @@
 #pragma once
 
-#include "daiban/kernel/digest.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -13,6 +11,7 @@
 
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/kernel/clock.hpp"
+#include "daiban/kernel/digest.hpp"
 #include "daiban/mobile/attachments.hpp"
 
 namespace daiban::mobile {

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "daiban/cases/case_service.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/cases/case_service.hpp"
 #include "daiban/kernel/http.hpp"
 #include "daiban/tracking/app/delivery_service.hpp"
 

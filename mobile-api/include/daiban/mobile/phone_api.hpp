@@ -1,11 +1,11 @@
 #pragma once
 
-#include "daiban/cases/case_service.hpp"
-#include "daiban/db/pg_pool.hpp"
-#include "daiban/dispatch/app/dispatch_service.hpp"
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/device_auth.hpp"
+#include "daiban/cases/case_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
+#include "daiban/db/pg_pool.hpp"
+#include "daiban/dispatch/app/dispatch_service.hpp"
 #include "daiban/kernel/http.hpp"
 #include "daiban/mobile/courier_api.hpp"
 

@@ -17,7 +17,7 @@ class PeriodicWorker;
 // A case's state change as the case events stream carries it.
 struct CaseStateEvent {
   std::string tracking_number;
-  std::string to_state;     // the state the case moved to
+  std::string to_state;  // the state the case moved to
   std::string region_code;
 };
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "daiban/cases/case_service.hpp"
 #include "daiban/accounts/auth.hpp"
+#include "daiban/cases/case_service.hpp"
 #include "daiban/kernel/http.hpp"
 
 namespace daiban::intake {

@@ -91,7 +91,8 @@ RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, 
 // the client `key_id`. Throws ApiError 422 naming the field as Open311 clients know it
 // (attribute[mode], lat, ...) for what the catalogue-independent checks refuse; the case
 // service checks the rest.
-cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& item, std::int64_t key_id);
+cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& item,
+                                    std::int64_t key_id);
 
 // The views.
 kernel::Json ServiceJson(const catalogue::Item& item, const std::string& department_name);

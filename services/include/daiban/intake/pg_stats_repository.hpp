@@ -9,8 +9,7 @@ class PgStatsRepository final : public StatsRepository {
  public:
   // Declares its prepared statements on the pool.
   explicit PgStatsRepository(db::PgPool& pool);
-  std::vector<CohortCase> Cohort(const SupervisionScope& scope, Moment start,
-                                 Moment end) override;
+  std::vector<CohortCase> Cohort(const SupervisionScope& scope, Moment start, Moment end) override;
 
  private:
   db::PgPool& pool_;

@@ -21,8 +21,7 @@ class PgCaseStore final : public CaseStore {
  public:
   PgCaseStore(db::PgPool& pool, PgCaseStoreOptions options = {});
 
-  std::optional<StoredAnswer> FindAnswer(const std::string& scope,
-                                         const std::string& key) override;
+  std::optional<StoredAnswer> FindAnswer(const std::string& scope, const std::string& key) override;
   void Create(Case& new_case, const CaseChange& change,
               const std::optional<StoredAnswer>& answer) override;
   std::optional<Case> Find(const std::string& tracking_number, const CaseScope& scope) override;

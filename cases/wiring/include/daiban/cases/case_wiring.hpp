@@ -1,11 +1,11 @@
 #pragma once
 
-#include "daiban/cases/case_service.hpp"
 #include "daiban/accounts/auth.hpp"
-#include "daiban/runtime/service_host.hpp"
+#include "daiban/cases/case_service.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/runtime/service_host.hpp"
 
 namespace daiban::cases {
 

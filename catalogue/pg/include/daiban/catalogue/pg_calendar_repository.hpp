@@ -1,7 +1,7 @@
 #pragma once
 
-#include "daiban/db/pg_pool.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
+#include "daiban/db/pg_pool.hpp"
 
 namespace daiban::catalogue {
 

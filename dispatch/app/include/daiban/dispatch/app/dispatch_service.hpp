@@ -44,8 +44,8 @@ class DispatchService {
                    const std::string& region_code);
   // The greedy policy for one case now; the offer made, if any.
   std::optional<OfferRecord> OfferNow(const std::string& tracking_number);
-  int RunBatch();       // the batch-optimal policy over every region with waiting cases
-  int ExpireOffers();   // unanswered offers pass to the next agent
+  int RunBatch();      // the batch-optimal policy over every region with waiting cases
+  int ExpireOffers();  // unanswered offers pass to the next agent
   int WatchSla();
 
   // The agent's side (the phones call these through the mobile gateway).

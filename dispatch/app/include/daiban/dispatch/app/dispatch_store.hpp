@@ -122,8 +122,8 @@ class DispatchStore {
   virtual std::vector<Alert> Alerts(const std::string& region, int limit) = 0;
 
   // A declined offer keeps its reason; false when it was not the agent's pending offer.
-  virtual bool DeclineOffer(std::int64_t offer_id, std::int64_t agent_id,
-                            const std::string& reason, Moment now) = 0;
+  virtual bool DeclineOffer(std::int64_t offer_id, std::int64_t agent_id, const std::string& reason,
+                            Moment now) = 0;
   // The district a case region queues in (a street's parent; a district itself).
   virtual std::string QueueRegion(const std::string& region) = 0;
   virtual bool RegionWithin(const std::string& region, const std::string& ancestor) = 0;

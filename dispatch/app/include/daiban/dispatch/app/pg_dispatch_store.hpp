@@ -16,8 +16,8 @@ class PgDispatchStore final : public DispatchStore {
   std::vector<PendingCase> WaitingCases(const std::string& region, int limit) override;
   std::optional<PendingCase> WaitingCase(const std::string& tracking_number) override;
   std::vector<QueueEntry> Queue(const std::string& region, int limit) override;
-  std::optional<OfferRecord> CreateOffer(const std::string& tracking_number,
-                                         std::int64_t agent_id, bool needs_handoff, Moment now,
+  std::optional<OfferRecord> CreateOffer(const std::string& tracking_number, std::int64_t agent_id,
+                                         bool needs_handoff, Moment now,
                                          Moment expires_at) override;
   std::optional<OfferRecord> Offer(std::int64_t offer_id) override;
   std::vector<OfferRecord> PendingOffers(std::int64_t agent_id) override;

@@ -33,7 +33,7 @@ struct DeliveryOptions {
   double bicycle_kmh = 12;
   double ebike_kmh = 20;
   double car_kmh = 25;
-  int assign_batch = 200;  // pending deliveries considered per assigner run
+  int assign_batch = 200;        // pending deliveries considered per assigner run
   int alert_after_failures = 3;  // failed visits of one leg before the supervisors are alerted
   // Time for improving one courier's stops (ReplanStops) when its list changes; an assignment
   // shares it among the candidates it compares.

@@ -67,7 +67,7 @@ struct CourierRecord {
   CourierProfile profile;  // load = open deliveries; position = last plausible fix (2 h at most)
   std::string phone;
   std::string company;
-  std::string vehicle;  // foot / bicycle / ebike / car / van
+  std::string vehicle;                      // foot / bicycle / ebike / car / van
   std::vector<std::string> listed_regions;  // as configured (not expanded)
   std::optional<Moment> last_seen;
 };
