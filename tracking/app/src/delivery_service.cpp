@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
+#include <tuple>
+#include <unordered_map>
 
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/custody.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/tracking/route_search.hpp"
 
 namespace daiban::tracking {
 
@@ -38,6 +42,108 @@ json PositionJson(const std::optional<GeoPoint>& at) {
   return {{"lat", at->lat}, {"lng", at->lng}};
 }
 
+// What a plan costs when couriers are compared: road km plus lateness, a minute past a window
+// weighing like a kilometre.
+constexpr double kKmPerLateMinute = 1.0;
+
+double PlanCost(const PlanInput& input, const StopPlan& plan) {
+  std::unordered_map<std::int64_t, const PlanTask*> tasks;
+  for (const auto& task : input.tasks) tasks.emplace(task.delivery_id, &task);
+  double late_seconds = 0;
+  for (const auto& stop : plan.stops) {
+    auto task = tasks.find(stop.delivery_id);
+    if (task == tasks.end()) continue;
+    const Moment due =
+        stop.kind == StopKind::kPickup ? task->second->pickup_to : task->second->dropoff_to;
+    if (stop.start > due) late_seconds += static_cast<double>((stop.start - due).count());
+  }
+  return plan.road_km + kKmPerLateMinute * late_seconds / 60.0;
+}
+
+// The courier's stops in the stored order. Each open delivery stores the place of its next stop
+// (stop_order, numbered over the whole plan): the pickup until picked up, then the drop-off. The
+// drop-offs of legs not yet picked up fill the numbers in between, after their pickups, the
+// earliest window first. A delivery the courier has arrived at comes first and is pinned there;
+// one not planned yet (a new leg) goes last, for ReplanStops to place.
+struct StoredOrder {
+  std::vector<PlannedStop> stops;
+  std::size_t pinned = 0;
+};
+
+StoredOrder OrderOf(const std::vector<DeliveryRecord>& open) {
+  std::vector<const DeliveryRecord*> sorted;
+  for (const auto& d : open) sorted.push_back(&d);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+    if (a->stop_order.has_value() != b->stop_order.has_value()) return a->stop_order.has_value();
+    if (a->stop_order && *a->stop_order != *b->stop_order) return *a->stop_order < *b->stop_order;
+    return a->id < b->id;
+  });
+  StoredOrder out;
+  auto stop = [](const DeliveryRecord& d, StopKind kind) {
+    PlannedStop s;
+    s.delivery_id = d.id;
+    s.kind = kind;
+    s.at = kind == StopKind::kPickup ? d.pickup : d.dropoff;
+    return s;
+  };
+  for (const auto* d : sorted) {
+    if (d->state == DeliveryState::kArrived) out.stops.push_back(stop(*d, StopKind::kDropoff));
+  }
+  out.pinned = out.stops.size();
+  std::vector<const DeliveryRecord*> waiting;  // picked up in the plan, not yet dropped off
+  auto drop_next = [&] {
+    auto next = std::min_element(waiting.begin(), waiting.end(), [](const auto* a, const auto* b) {
+      return std::pair(a->window.to, a->id) < std::pair(b->window.to, b->id);
+    });
+    out.stops.push_back(stop(**next, StopKind::kDropoff));
+    waiting.erase(next);
+  };
+  for (const auto* d : sorted) {
+    if (d->state == DeliveryState::kArrived) continue;
+    if (d->stop_order) {
+      while (!waiting.empty() && static_cast<int>(out.stops.size()) + 1 < *d->stop_order) {
+        drop_next();
+      }
+    }
+    if (d->state == DeliveryState::kAssigned) {
+      out.stops.push_back(stop(*d, StopKind::kPickup));
+      waiting.push_back(d);
+    } else {
+      out.stops.push_back(stop(*d, StopKind::kDropoff));
+    }
+  }
+  while (!waiting.empty()) drop_next();
+  return out;
+}
+
+// The eligible couriers nearest to the pickup (on duty, room left, serving the drop-off's
+// region), nearest first: distance from where each is, none when it already fetches something
+// at the same place; ties to the lower load, then the lower id.
+std::vector<CourierRecord*> NearestEligible(const DeliveryRecord& d,
+                                            std::vector<CourierRecord>& couriers,
+                                            std::size_t how_many) {
+  std::vector<std::pair<std::tuple<double, int, std::int64_t>, CourierRecord*>> eligible;
+  for (auto& c : couriers) {
+    const auto& p = c.profile;
+    if (!p.on_duty || p.load >= p.capacity) continue;
+    if (std::find(p.covered_regions.begin(), p.covered_regions.end(), d.region_code) ==
+        p.covered_regions.end()) {
+      continue;
+    }
+    const bool grouped = std::find(p.pending_pickup_keys.begin(), p.pending_pickup_keys.end(),
+                                   d.pickup_key) != p.pending_pickup_keys.end();
+    const double km = grouped ? 0 : DistanceKm(p.position.value_or(p.base), d.pickup);
+    eligible.push_back({{km, p.load, p.id}, &c});
+  }
+  std::sort(eligible.begin(), eligible.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<CourierRecord*> out;
+  for (std::size_t i = 0; i < eligible.size() && i < how_many; ++i) {
+    out.push_back(eligible[i].second);
+  }
+  return out;
+}
+
 }  // namespace
 
 DeliveryService::DeliveryService(DeliveryStore& store, cases::CaseService& cases,
@@ -61,7 +167,7 @@ void DeliveryService::OnCaseEvent(const std::string& tracking_number, const std:
   auto c = cases_.ReadAsStaff(tracking_number, kSystem);
   if (to_state == "delivered") {
     // Handed over at the window after all: a courier has nothing left to fetch.
-    store_.CancelUnpicked(c.id, Now());
+    CancelUnpicked(c.id);
     return;
   }
   if (c.delivery.method != cases::DeliveryMethod::kExpress) return;
@@ -134,43 +240,83 @@ int DeliveryService::AssignPending() {
   if (pending.empty()) return 0;
   const Moment now = Now();
   auto couriers = store_.Couriers(now);
-  std::vector<CourierProfile> profiles;
-  for (const auto& c : couriers) profiles.push_back(c.profile);
-  std::set<std::int64_t> touched;
+  // Each candidate courier as this run leaves it: its open legs and its improved plan's cost.
+  struct Lane {
+    std::vector<DeliveryRecord> open;
+    std::optional<double> cost;
+  };
+  std::map<std::int64_t, Lane> lanes;
   int assigned = 0;
   for (const auto& d : pending) {
-    auto choice = ChooseCourier({d.id, d.region_code, d.pickup_key, d.pickup, d.dropoff}, profiles);
-    if (!choice) continue;
-    auto courier = std::find_if(profiles.begin(), profiles.end(),
-                                [&](const auto& p) { return p.id == choice->courier_id; });
+    auto candidates = NearestEligible(
+        d, couriers, static_cast<std::size_t>(std::max(1, options_.assign_candidates)));
+    if (candidates.empty()) continue;
+    // One assignment takes about one re-plan's budget: two plans per candidate share it.
+    const auto budget = std::max(std::chrono::milliseconds(1),
+                                 options_.replan_budget / static_cast<int>(2 * candidates.size()));
+    // The courier whose improved plan grows least with this leg (distance plus lateness); ties
+    // go to the nearer one.
+    struct Offer {
+      CourierRecord* courier = nullptr;
+      double added = 0;
+      double cost = 0;
+      std::vector<DeliveryRecord> open;
+      StopPlan plan;
+    };
+    std::optional<Offer> best;
+    for (auto* c : candidates) {
+      auto [lane, fresh] = lanes.try_emplace(c->profile.id);
+      if (fresh) lane->second.open = store_.OpenOf(c->profile.id);
+      if (!lane->second.cost) {
+        lane->second.cost =
+            PlanCost(InputFor(*c, lane->second.open), ImprovedPlan(*c, lane->second.open, budget));
+      }
+      auto with = lane->second.open;
+      DeliveryRecord leg = d;
+      leg.state = DeliveryState::kAssigned;
+      leg.courier_id = c->profile.id;
+      leg.stop_order.reset();
+      with.push_back(leg);
+      auto plan = ImprovedPlan(*c, with, budget);
+      const double cost = PlanCost(InputFor(*c, with), plan);
+      const double added = cost - *lane->second.cost;
+      if (!best || added < best->added - 1e-9) {
+        best = Offer{c, added, cost, std::move(with), std::move(plan)};
+      }
+    }
+    CourierRecord& courier = *best->courier;
     try {
       // The assignment is on the case's timeline, written with it.
       cases_.Note(d.tracking_number, CaseScope::Everything(), kSystem, "courier_assigned", "",
-                  {{"delivery_id", d.id}, {"courier", courier->name}}, std::nullopt,
+                  {{"delivery_id", d.id}, {"courier", courier.profile.name}}, std::nullopt,
                   [&](cases::Case&, cases::CaseChange& change) {
                     change.also_in_transaction.push_back([&](db::Tx& tx) {
-                      if (!store_.Assign(tx, d.id, courier->id, now)) throw AssignmentLost{};
+                      if (!store_.Assign(tx, d.id, courier.profile.id, now)) throw AssignmentLost{};
                     });
                   });
     } catch (const AssignmentLost&) {
-      courier->load = courier->capacity;  // full after all; the next run sees the truth
+      // Full after all; the next run sees the truth.
+      courier.profile.load = courier.profile.capacity;
       continue;
     } catch (const kernel::ApiError& error) {
       // The case closed meanwhile (handed over at the window): nothing to carry.
-      if (error.Status() == 409) store_.CancelUnpicked(d.case_id, now);
+      if (error.Status() == 409) CancelUnpicked(d.case_id);
       continue;
     }
-    ++courier->load;
-    courier->pending_pickup_keys.push_back(d.pickup_key);
-    touched.insert(courier->id);
+    // The plan that won is the courier's plan now.
+    SavePlan(best->plan, best->open);
+    auto& lane = lanes[courier.profile.id];
+    lane.open = store_.OpenOf(courier.profile.id);
+    lane.cost = best->cost;
+    ++courier.profile.load;
+    courier.profile.pending_pickup_keys.push_back(d.pickup_key);
     ++assigned;
   }
-  for (auto id : touched) Replan(id);
   return assigned;
 }
 
-StopPlan DeliveryService::PlanFor(const CourierRecord& courier,
-                                  const std::vector<DeliveryRecord>& open) {
+PlanInput DeliveryService::InputFor(const CourierRecord& courier,
+                                    const std::vector<DeliveryRecord>& open) const {
   PlanInput input;
   input.start = courier.profile.position.value_or(courier.profile.base);
   input.start_time = Now();
@@ -197,14 +343,29 @@ StopPlan DeliveryService::PlanFor(const CourierRecord& courier,
     }
     input.tasks.push_back(task);
   }
-  return PlanStops(input);
+  return input;
 }
 
-void DeliveryService::Replan(std::int64_t courier_id) {
-  auto courier = store_.Courier(courier_id, Now());
-  if (!courier) return;
-  auto open = store_.OpenOf(courier_id);
-  auto plan = PlanFor(*courier, open);
+StopPlan DeliveryService::StoredPlan(const CourierRecord& courier,
+                                     const std::vector<DeliveryRecord>& open) {
+  return TimeStops(InputFor(courier, open), OrderOf(open).stops);
+}
+
+StopPlan DeliveryService::ImprovedPlan(const CourierRecord& courier,
+                                       const std::vector<DeliveryRecord>& open,
+                                       std::chrono::milliseconds budget) {
+  if (open.empty()) return {};
+  const auto input = InputFor(courier, open);
+  const auto stored = OrderOf(open);
+  // Seeded by the courier, so the same list gives the same plan; a short list is done after a
+  // few hundred rounds, well before the budget.
+  const SearchLimits limits{.seed = static_cast<std::uint64_t>(courier.profile.id),
+                            .budget = budget,
+                            .max_iterations = 100 * static_cast<std::int64_t>(open.size() + 1)};
+  return ReplanStops(input, stored.stops, stored.pinned, limits);
+}
+
+void DeliveryService::SavePlan(const StopPlan& plan, const std::vector<DeliveryRecord>& open) {
   std::vector<PlanRow> rows;
   for (std::size_t i = 0; i < plan.stops.size(); ++i) {
     const auto& stop = plan.stops[i];
@@ -218,11 +379,28 @@ void DeliveryService::Replan(std::int64_t courier_id) {
   store_.SavePlan(rows);
 }
 
+void DeliveryService::Replan(std::int64_t courier_id) {
+  auto courier = store_.Courier(courier_id, Now());
+  if (!courier) return;
+  auto open = store_.OpenOf(courier_id);
+  if (open.empty()) return;
+  SavePlan(ImprovedPlan(*courier, open, options_.replan_budget), open);
+}
+
+void DeliveryService::CancelUnpicked(std::int64_t case_id) {
+  std::set<std::int64_t> couriers;
+  for (const auto& d : store_.OfCase(case_id)) {
+    if (d.state == DeliveryState::kAssigned && d.courier_id != 0) couriers.insert(d.courier_id);
+  }
+  if (store_.CancelUnpicked(case_id, Now()) == 0) return;
+  for (auto id : couriers) Replan(id);
+}
+
 std::vector<CourierStop> DeliveryService::StopsOf(const Actor& courier) {
   auto record = store_.Courier(courier.user_id, Now());
   if (!record) throw kernel::NotFound("no courier profile for this account");
   auto open = store_.OpenOf(courier.user_id);
-  auto plan = PlanFor(*record, open);
+  auto plan = StoredPlan(*record, open);
   std::vector<CourierStop> stops;
   for (const auto& stop : plan.stops) {
     auto d = std::find_if(open.begin(), open.end(),
@@ -462,7 +640,7 @@ std::optional<PublicDelivery> DeliveryService::PublicView(const cases::Case& c) 
   if (!courier || !courier->profile.position) return view;
   view.courier_position = Rounded(*courier->profile.position);
   view.courier_seen_at = courier->last_seen;
-  auto plan = PlanFor(*courier, store_.OpenOf(courier->profile.id));
+  auto plan = StoredPlan(*courier, store_.OpenOf(courier->profile.id));
   std::vector<GeoPoint> before;
   for (const auto& stop : plan.stops) {
     if (stop.delivery_id == leg->id && stop.kind == StopKind::kDropoff) break;

@@ -77,6 +77,8 @@ DeliveryService& WireDeliveryCore(runtime::ServiceHost& host, const kernel::Env&
   options.assign_batch = static_cast<int>(env.Int("DAIBAN_COURIER_ASSIGN_BATCH", 200, 1, 10000));
   options.alert_after_failures =
       static_cast<int>(env.Int("DAIBAN_DELIVERY_ALERT_AFTER_FAILURES", 3, 1, 100));
+  options.replan_budget =
+      std::chrono::milliseconds(env.Int("DAIBAN_DELIVERY_REPLAN_MS", 50, 1, 5000));
   auto& store = host.Make<PgDeliveryStore>(host.Pg());
   auto& halls = host.Make<CatalogueHalls>(parts.catalogue);
   return host.Make<DeliveryService>(store, parts.cases, halls, host.Clock(), options);

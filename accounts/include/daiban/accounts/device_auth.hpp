@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daiban/accounts/auth.hpp"
+#include "daiban/db/pg_pool.hpp"
 
 namespace daiban::accounts {
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -34,6 +35,10 @@ struct DeliveryOptions {
   double car_kmh = 25;
   int assign_batch = 200;        // pending deliveries considered per assigner run
   int alert_after_failures = 3;  // failed visits of one leg before the supervisors are alerted
+  // Time for improving one courier's stops (ReplanStops) when its list changes; an assignment
+  // shares it among the candidates it compares.
+  std::chrono::milliseconds replan_budget{50};
+  int assign_candidates = 3;  // nearest eligible couriers whose plans an assignment compares
 };
 
 // What a courier sends with an action.
@@ -85,11 +90,12 @@ class DeliveryService {
   // result is ready already; the same request again answers the leg already asked for.
   DeliveryRecord RequestCollection(const std::string& tracking, const cases::Actor& agent);
 
-  // Gives pending deliveries to the nearest available couriers and re-plans their stops.
-  // Returns how many were assigned. Run by one elected worker.
+  // Gives each pending delivery to the courier whose improved plan grows least with it (road km
+  // plus lateness), among the few nearest available ones, and stores that plan. Returns how
+  // many were assigned. Run by one elected worker.
   int AssignPending();
 
-  // The courier's open stops in order, re-planned from its position now.
+  // The courier's open stops in the stored order, timed from its position now.
   std::vector<CourierStop> StopsOf(const cases::Actor& courier);
 
   // A courier's action on one of its deliveries (404 for anyone else's). `keep` runs inside the
@@ -130,8 +136,17 @@ class DeliveryService {
   std::function<void(cases::Case&, cases::CaseChange&)> GivingTo(Visit& visit,
                                                                  const cases::Actor& receiver);
 
+  // Re-plans the courier's stops from the stored order (ReplanStops) and stores the result.
   void Replan(std::int64_t courier_id);
-  StopPlan PlanFor(const CourierRecord& courier, const std::vector<DeliveryRecord>& open);
+  // Cancels the case's legs not yet picked up and re-plans the couriers that had them.
+  void CancelUnpicked(std::int64_t case_id);
+  PlanInput InputFor(const CourierRecord& courier, const std::vector<DeliveryRecord>& open) const;
+  // The stored order re-timed from now, without searching (what the phone and the ETA read).
+  StopPlan StoredPlan(const CourierRecord& courier, const std::vector<DeliveryRecord>& open);
+  // The stored order improved within `budget`; reached stops stay first.
+  StopPlan ImprovedPlan(const CourierRecord& courier, const std::vector<DeliveryRecord>& open,
+                        std::chrono::milliseconds budget);
+  void SavePlan(const StopPlan& plan, const std::vector<DeliveryRecord>& open);
   DeliveryRecord OwnDelivery(const cases::Actor& courier, std::int64_t delivery_id);
   Moment Now() const;
 
