@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <pqxx/pqxx>
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"

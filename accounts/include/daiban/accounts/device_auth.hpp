@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/db/pg_pool.hpp"
 
 namespace daiban::accounts {
 
