@@ -193,5 +193,45 @@ TEST(OpenApiContractTest, PathConversion) {
   EXPECT_EQ(OpenApiPath("/api/v1/items"), "/api/v1/items");
 }
 
+// Every JSON answer is promised completely, down to its nested objects: an object schema lists
+// its required fields and admits no others (the end-to-end tests check every answer they get
+// against it), so a field a service adds or drops cannot go undocumented.
+TEST(OpenApiContractTest, EveryJsonAnswerIsClosed) {
+  auto doc = Document();
+  std::set<std::string> seen;
+  std::function<void(const nlohmann::json&, const std::string&)> walk =
+      [&](const nlohmann::json& schema, const std::string& where) {
+        if (!schema.is_object()) return;
+        if (schema.contains("$ref")) {
+          const std::string ref = schema["$ref"];
+          if (!seen.insert(ref).second) return;
+          walk(doc.at(nlohmann::json::json_pointer(ref.substr(1))), ref);
+          return;
+        }
+        if (schema.value("type", "") == "object" && schema.contains("properties")) {
+          EXPECT_EQ(schema.value("additionalProperties", nlohmann::json(true)), false) << where;
+          EXPECT_TRUE(schema.contains("required")) << where;
+          for (const auto& [name, property] : schema["properties"].items()) {
+            walk(property, where + "." + name);
+          }
+        }
+        if (schema.contains("items")) walk(schema["items"], where + "[]");
+        for (const char* keyword : {"oneOf", "anyOf", "allOf"}) {
+          if (!schema.contains(keyword)) continue;
+          for (const auto& option : schema[keyword]) walk(option, where + "|" + keyword);
+        }
+      };
+  for (const auto& [path, item] : doc["paths"].items()) {
+    for (const auto& [method, operation] : item.items()) {
+      for (const auto& [status, response] : operation["responses"].items()) {
+        if (status.empty() || status[0] != '2' || !response.contains("content")) continue;
+        const auto& content = response["content"];
+        if (!content.contains("application/json")) continue;
+        walk(content["application/json"]["schema"], method + " " + path + " " + status);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace daiban

@@ -134,5 +134,55 @@ TEST(DispatchE2eTest, ScopesAndRolesAreEnforced) {
                   404, "not_found");
 }
 
+// The staff actions no other test drives, each answering as api/openapi.json documents it
+// (Gateway checks every successful JSON answer against the document).
+TEST(DispatchE2eTest, DeclineDutySettingsAndResumeAnswerAsDocumented) {
+  const std::string supervisor = StaffLogin("13800000001");
+  const std::string tracking = AcceptedCase();
+  std::optional<std::pair<std::string, json>> offer;
+  ASSERT_TRUE(Eventually([&] { return (offer = FindOffer(supervisor, tracking)).has_value(); }, 20))
+      << "no agent was offered " << tracking;
+  auto declined = Gateway(
+      "POST",
+      "/api/v1/dispatch/offers/" + std::to_string(offer->second["id"].get<int>()) + "/decline",
+      R"({"reason":"路程太远"})", Bearer(offer->first));
+  ASSERT_EQ(declined.status, 200) << declined.body;
+  EXPECT_EQ(Body(declined)["declined"], true);
+
+  // 赵代办 off duty and back, then its settings written back unchanged by the administrator.
+  auto agents =
+      Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
+  json zhao;
+  for (const auto& agent : agents["agents"]) {
+    if (agent["phone"] == "13800000004") zhao = agent;
+  }
+  ASSERT_TRUE(zhao.is_object()) << agents.dump();
+  const std::string base = "/api/v1/dispatch/agents/" + std::to_string(zhao["id"].get<int>());
+  auto off = Gateway("POST", base + "/duty", R"({"on_duty":false})", Bearer(supervisor));
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_EQ(Body(off)["on_duty"], false);
+  auto on = Gateway("POST", base + "/duty", R"({"on_duty":true})", Bearer(supervisor));
+  ASSERT_EQ(on.status, 200) << on.body;
+  json hours = json::array();
+  for (const auto& day : zhao["hours"]) hours.push_back(day.is_string() ? day : json(""));
+  json settings = {{"capacity", zhao["capacity"]},
+                   {"on_duty", zhao["on_duty"]},
+                   {"hours", hours},
+                   {"regions", zhao["regions"]},
+                   {"departments", zhao["departments"]}};
+  auto saved = Gateway("PUT", base, settings.dump(), Bearer(StaffLogin("13800000000")));
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(Body(saved)["saved"], zhao["id"]);
+
+  // The window suspends the case and resumes it.
+  const std::string window = StaffLogin("13800000003");
+  auto suspended = Gateway("POST", "/api/v1/cases/" + tracking + "/suspend",
+                           R"({"reason":"等待申请人补正"})", Bearer(window));
+  ASSERT_EQ(suspended.status, 200) << suspended.body;
+  auto resumed = Gateway("POST", "/api/v1/cases/" + tracking + "/resume", "{}", Bearer(window));
+  ASSERT_EQ(resumed.status, 200) << resumed.body;
+  EXPECT_NE(Body(resumed)["state"], "suspended");
+}
+
 }  // namespace
 }  // namespace daiban::e2e

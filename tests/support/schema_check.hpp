@@ -53,6 +53,45 @@ class SchemaCheck {
     return (*content)["application/json"].value("schema", nlohmann::json(nullptr));
   }
 
+  // The documented path template that a concrete request path (no query) is served by, e.g.
+  // "/api/v1/cases/DB123" -> "/api/v1/cases/{tracking}"; "" when none. A literal segment beats a
+  // parameter, so "/api/v1/cases/export" is not taken for a tracking number.
+  std::string DocumentedPath(const std::string& method, const std::string& concrete) const {
+    auto paths = document_.find("paths");
+    if (paths == document_.end()) return {};
+    const auto wanted = Segments(concrete);
+    std::string best;
+    int best_literals = -1;
+    for (const auto& [path, item] : paths->items()) {
+      if (!item.contains(method)) continue;
+      const auto pattern = Segments(path);
+      if (pattern.size() != wanted.size()) continue;
+      int literals = 0;
+      bool matches = true;
+      for (std::size_t i = 0; i < pattern.size() && matches; ++i) {
+        const auto& part = pattern[i];
+        const auto open = part.find('{');
+        if (open == std::string::npos) {
+          matches = part == wanted[i];
+          ++literals;
+        } else {
+          // A parameter may sit inside a segment, as in "{id}.json".
+          const auto close = part.find('}', open);
+          const std::string prefix = part.substr(0, open);
+          const std::string suffix = close == std::string::npos ? "" : part.substr(close + 1);
+          matches = wanted[i].size() > prefix.size() + suffix.size() &&
+                    wanted[i].compare(0, prefix.size(), prefix) == 0 &&
+                    wanted[i].compare(wanted[i].size() - suffix.size(), suffix.size(), suffix) == 0;
+        }
+      }
+      if (matches && literals > best_literals) {
+        best = path;
+        best_literals = literals;
+      }
+    }
+    return best;
+  }
+
   // Keywords the document uses inside schemas that this check does not understand.
   std::set<std::string> UnsupportedKeywords(const nlohmann::json& schema) const {
     std::set<std::string> found;
@@ -84,6 +123,19 @@ class SchemaCheck {
         for (const auto& s : child) Walk(s, found);
       }
     }
+  }
+
+  static std::vector<std::string> Segments(const std::string& path) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+      const auto slash = path.find('/', start);
+      const auto end = slash == std::string::npos ? path.size() : slash;
+      parts.push_back(path.substr(start, end - start));
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+    return parts;
   }
 
   nlohmann::json Resolve(const nlohmann::json& schema) const {
