@@ -11,36 +11,19 @@ namespace {
 
 using nlohmann::json;
 
-std::string UniqueKey() {
-  static std::mt19937_64 engine(std::random_device{}());
-  return "e2e-" + std::to_string(engine());
-}
+std::string UniqueKey() { return Unique("e2e-"); }
 
+// The shared request with one material missing (容缺) and the result sent by express.
 json CaseRequest() {
-  return {{"item_code", "GA-002"},
-          {"mode", "proxy"},
-          {"region_code", "370102001"},
-          {"applicant",
-           {{"kind", "citizen"},
-            {"name", "刘市民"},
-            {"phone", "13912345678"},
-            {"id_number", "11010519491231002X"},
-            {"address", "历下区解放路1号"},
-            {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
-          {"materials", json::array({{{"seq", 1}, {"status", "provided"}},
-                                     {{"seq", 2}, {"status", "provided"}},
-                                     {{"seq", 3}, {"status", "provided"}},
-                                     {{"seq", 4}, {"status", "missing"}},
-                                     {{"seq", 5}, {"status", "provided"}}})},
-          {"delivery",
-           {{"method", "express"},
-            {"address", "历下区解放路1号"},
-            {"location", {{"lat", 36.66}, {"lng", 117.05}}}}}};
+  auto request = LixiaCaseRequest();
+  request["materials"][3]["status"] = "missing";
+  request["delivery"] = {{"method", "express"},
+                         {"address", "历下区解放路1号"},
+                         {"location", {{"lat", 36.66}, {"lng", 117.05}}}};
+  return request;
 }
 
-RawResponse Submit(const json& request, const std::string& key) {
-  return Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", key}});
-}
+RawResponse Submit(const json& request, const std::string& key) { return SubmitCase(request, key); }
 
 struct Submitted {
   std::string tracking;

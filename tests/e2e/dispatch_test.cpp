@@ -12,35 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-// A 户口迁移 case in 历下区, accepted by the window; returns its tracking number.
-std::string AcceptedCase() {
-  static std::mt19937_64 engine(std::random_device{}());
-  json request = {{"item_code", "GA-002"},
-                  {"mode", "proxy"},
-                  {"region_code", "370102001"},
-                  {"applicant",
-                   {{"kind", "citizen"},
-                    {"name", "刘市民"},
-                    {"phone", "13912345678"},
-                    {"id_number", "11010519491231002X"},
-                    {"address", "历下区解放路1号"},
-                    {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
-                  {"materials", json::array({{{"seq", 1}, {"status", "provided"}},
-                                             {{"seq", 2}, {"status", "provided"}},
-                                             {{"seq", 3}, {"status", "provided"}},
-                                             {{"seq", 4}, {"status", "provided"}},
-                                             {{"seq", 5}, {"status", "provided"}}})},
-                  {"delivery", {{"method", "window"}}}};
-  auto created = Gateway("POST", "/api/v1/cases", request.dump(),
-                         {{"Idempotency-Key", "dispatch-" + std::to_string(engine())}});
-  EXPECT_EQ(created.status, 201) << created.body;
-  std::string tracking = Body(created)["tracking_number"];
-  auto accepted = Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}",
-                          Bearer(StaffLogin("13800000003")));
-  EXPECT_EQ(accepted.status, 200) << accepted.body;
-  return tracking;
-}
-
 // The agent holding a pending offer for `tracking`, found by asking every agent of 历下区
 // with a pending offer (the demo agents share one password).
 std::optional<std::pair<std::string, json>> FindOffer(const std::string& supervisor,

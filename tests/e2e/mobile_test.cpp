@@ -11,30 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string AcceptedCase() {
-  json request = {{"item_code", "GA-002"},
-                  {"mode", "proxy"},
-                  {"region_code", "370102001"},
-                  {"applicant",
-                   {{"kind", "citizen"},
-                    {"name", "刘市民"},
-                    {"phone", "13912345678"},
-                    {"id_number", "11010519491231002X"},
-                    {"address", "历下区解放路1号"},
-                    {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
-                  {"materials", json::array({{{"seq", 1}, {"status", "provided"}},
-                                             {{"seq", 2}, {"status", "provided"}},
-                                             {{"seq", 3}, {"status", "provided"}},
-                                             {{"seq", 4}, {"status", "provided"}},
-                                             {{"seq", 5}, {"status", "provided"}}})},
-                  {"delivery", {{"method", "window"}}}};
-  auto created =
-      Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", Unique("m-")}});
-  std::string tracking = Body(created)["tracking_number"];
-  Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}", Bearer(StaffLogin("13800000003")));
-  return tracking;
-}
-
 // A 2×2 red PNG: signature, IHDR, IDAT (zlib), IEND, with their CRCs.
 std::string TinyPng() {
   const unsigned char bytes[] = {
