@@ -265,16 +265,57 @@ stop_services() {
   for service in "${SERVICES[@]}"; do stop_service "$service"; done
 }
 
+# The gateway's limits per client address (README, configuration). The test profile, also used
+# by the benchmarks and the simulation, sends everything from 127.0.0.1: its limits are out of
+# reach, and the tests that prove them start a second gateway with low ones.
+if [[ $PROFILE == test ]]; then
+  : "${DAIBAN_GATEWAY_CREATE_RATE:=1000000}" "${DAIBAN_GATEWAY_CREATE_BURST:=1000000}"
+  : "${DAIBAN_GATEWAY_CONN_PER_ADDRESS:=60000}"
+else
+  : "${DAIBAN_GATEWAY_CREATE_RATE:=20}" "${DAIBAN_GATEWAY_CREATE_BURST:=10}"
+  : "${DAIBAN_GATEWAY_CONN_PER_ADDRESS:=64}"
+fi
+# Open311 submissions per api_key a minute, counted by intake (README, configuration).
+if [[ $PROFILE == test ]]; then : "${DAIBAN_OPEN311_KEY_RATE:=1000000}"; fi
+[[ -z ${DAIBAN_OPEN311_KEY_RATE:-} ]] || export DAIBAN_OPEN311_KEY_RATE
+# A second gateway of the same stack (the limit tests) has a name of its own: its own folder,
+# pid and logs.
+: "${DAIBAN_GATEWAY_NAME:=gateway}"
+
+gateway_dir() {
+  if [[ $DAIBAN_GATEWAY_NAME == gateway ]]; then echo "$STATE_DIR/nginx"; else echo "$STATE_DIR/nginx-$DAIBAN_GATEWAY_NAME"; fi
+}
+
+positive_integer() {
+  local name=$1
+  [[ ${!name} =~ ^[1-9][0-9]{0,8}$ ]] || die "$name must be a whole number from 1 to 999999999, not '${!name}'"
+}
+
 start_gateway() {
-  local dir=$STATE_DIR/nginx
-  mkdir -p "$dir/tmp"
+  local dir
+  dir=$(gateway_dir)
+  positive_integer DAIBAN_GATEWAY_CREATE_RATE
+  positive_integer DAIBAN_GATEWAY_CREATE_BURST
+  positive_integer DAIBAN_GATEWAY_CONN_PER_ADDRESS
+  ((DAIBAN_GATEWAY_CONN_PER_ADDRESS < 65536)) || die "DAIBAN_GATEWAY_CONN_PER_ADDRESS must be below 65536 (nginx's limit)"
+  [[ $DAIBAN_GATEWAY_NAME =~ ^[a-z][a-z0-9-]{0,30}$ ]] || die "DAIBAN_GATEWAY_NAME must be a short lowercase word"
+  # The gateway's Retry-After on its own 429: the time one more creation takes to be allowed.
+  local retry_after=$(((60 + DAIBAN_GATEWAY_CREATE_RATE - 1) / DAIBAN_GATEWAY_CREATE_RATE))
+  mkdir -p "$dir/tmp" "$LOG_DIR"
   sed -e "s|@STATE_DIR@|$STATE_DIR|g" \
+    -e "s|@GATEWAY_DIR@|$dir|g" \
+    -e "s|@GATEWAY_NAME@|$DAIBAN_GATEWAY_NAME|g" \
+    -e "s|@LOG_DIR@|$LOG_DIR|g" \
     -e "s|@GATEWAY_BIND@|$DAIBAN_GATEWAY_BIND|g" \
     -e "s|@GATEWAY_PORT@|$DAIBAN_GATEWAY_PORT|g" \
     -e "s|@INTAKE_PORT@|$DAIBAN_INTAKE_PORT|g" \
     -e "s|@DISPATCH_PORT@|$DAIBAN_DISPATCH_PORT|g" \
     -e "s|@TRACKING_PORT@|$DAIBAN_TRACKING_PORT|g" \
     -e "s|@MOBILE_PORT@|$DAIBAN_MOBILE_PORT|g" \
+    -e "s|@CREATE_RATE@|$DAIBAN_GATEWAY_CREATE_RATE|g" \
+    -e "s|@CREATE_BURST@|$DAIBAN_GATEWAY_CREATE_BURST|g" \
+    -e "s|@CONN_PER_ADDRESS@|$DAIBAN_GATEWAY_CONN_PER_ADDRESS|g" \
+    -e "s|@RETRY_AFTER@|$retry_after|g" \
     -e "s|@WORKER_USER@|${DAIBAN_NGINX_USER:-www-data}|g" \
     "$ROOT/deploy/nginx/daiban.conf.in" >"$dir/nginx.conf"
   if [[ $(id -u) == 0 ]]; then chown -R "${DAIBAN_NGINX_USER:-www-data}" "$dir/tmp"; fi
@@ -282,11 +323,12 @@ start_gateway() {
   nginx -p "$dir" -c "$dir/nginx.conf" -t -q || die "the gateway configuration is invalid"
   nginx -p "$dir" -c "$dir/nginx.conf"
   wait_http "http://127.0.0.1:$DAIBAN_GATEWAY_PORT/healthz" "the gateway"
-  log "gateway up on http://$DAIBAN_GATEWAY_BIND:$DAIBAN_GATEWAY_PORT"
+  log "$DAIBAN_GATEWAY_NAME up on http://$DAIBAN_GATEWAY_BIND:$DAIBAN_GATEWAY_PORT"
 }
 
 stop_gateway() {
-  local pidfile=$STATE_DIR/nginx/nginx.pid
+  local pidfile
+  pidfile=$(gateway_dir)/nginx.pid
   if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     local pid
     pid=$(cat "$pidfile")
@@ -310,6 +352,13 @@ stack_up() {
 
 stack_down() {
   stop_gateway
+  # A second gateway a test started and did not stop (it failed half-way).
+  local other name
+  for other in "$STATE_DIR"/nginx-*/; do
+    [[ -d $other ]] || continue
+    name=${other%/}
+    DAIBAN_GATEWAY_NAME=${name##*/nginx-} stop_gateway
+  done
   stop_services
   stop_redis
   stop_postgres

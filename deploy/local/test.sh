@@ -21,6 +21,7 @@ export DAIBAN_TEST_INTAKE_PORT=$DAIBAN_INTAKE_PORT
 export DAIBAN_TEST_DISPATCH_PORT=$DAIBAN_DISPATCH_PORT
 export DAIBAN_TEST_TRACKING_PORT=$DAIBAN_TRACKING_PORT
 export DAIBAN_TEST_MOBILE_PORT=$DAIBAN_MOBILE_PORT
+export DAIBAN_TEST_GATEWAY_ACCESS_LOG="$LOG_DIR/gateway-access.log"
 # Lets end-to-end tests stop and start the test PostgreSQL (the outage tests).
 export DAIBAN_TEST_STACK="$ROOT/deploy/local/stack.sh"
 

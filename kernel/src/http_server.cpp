@@ -62,6 +62,35 @@ std::string Lowercase(std::string text) {
   return text;
 }
 
+// Pistache parses every header it has a class for while it reads the request, and answers a
+// value it cannot parse itself, in plain text, before any handler runs (`Date: not a date` or
+// `Cache-Control: max-age=abc` gave 500, `Accept: */*;q=2.5` or `Content-Type: ;;;` gave 415).
+// The services read headers as raw text, so only the framing headers Pistache needs itself stay
+// registered; every other header arrives raw, is ignored unless a route reads it, and a route
+// that reads one (Content-Type) refuses a bad value with the error JSON.
+// The registry offers no way to unregister, so its map is reached through the explicit
+// instantiation rule, which lets a template argument name a private member.
+using HeaderRegistry = Http::Header::Registry;
+auto& RegisteredHeaders(HeaderRegistry& registry);
+template <auto Member>
+struct RegistryMember {
+  friend auto& RegisteredHeaders(HeaderRegistry& registry) { return registry.*Member; }
+};
+template struct RegistryMember<&HeaderRegistry::registry>;
+
+void KeepOnlyFramingHeadersParsed() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto& headers = RegisteredHeaders(HeaderRegistry::instance());
+    for (auto it = headers.begin(); it != headers.end();) {
+      const std::string name = Lowercase(it->first);
+      bool framing =
+          name == "content-length" || name == "transfer-encoding" || name == "connection";
+      it = framing ? std::next(it) : headers.erase(it);
+    }
+  });
+}
+
 // One request on its way to an answer. Exactly one of the handler and the deadline watchdog
 // answers it; `answered` decides which.
 struct Exchange {
@@ -390,6 +419,7 @@ void HttpServer::AddReadinessCheck(std::string name, ReadinessCheck check) {
 void HttpServer::Start() {
   Core& core = *core_;
   Pistache::Address address(core.options.bind_address, Pistache::Port(core.options.port));
+  KeepOnlyFramingHeadersParsed();
   core.endpoint = std::make_unique<Pistache::Http::Endpoint>(address);
   // Pistache's one size limit covers request line, headers and body: the largest route body
   // plus room for headers. Tighter per-route limits are checked in Handle().

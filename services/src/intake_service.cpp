@@ -21,6 +21,7 @@
 #include "daiban/intake/pg_notification_store.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/intake/pg_stats_repository.hpp"
+#include "daiban/intake/redis_open311_limiter.hpp"
 #include "daiban/intake/supervision_api.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/static_site.hpp"
@@ -111,7 +112,10 @@ void WireIntake(runtime::ServiceHost& host) {
 
   // The Open311 GeoReport v2 facade: the same catalogue and case use cases, GeoReport's shapes.
   auto& open311_keys = host.Make<PgOpen311Repository>(host.Pg());
-  AddOpen311Routes(routes, catalogue, case_service, open311_keys, host.Clock(), host.Logger());
+  auto& open311_limiter = host.Make<RedisOpen311Limiter>(
+      host.Redis(), static_cast<int>(env.Int("DAIBAN_OPEN311_KEY_RATE", 60, 1, 1000000000)));
+  AddOpen311Routes(routes, catalogue, case_service, open311_keys, open311_limiter, host.Clock(),
+                   host.Logger());
 }
 
 }  // namespace daiban::intake

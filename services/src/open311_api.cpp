@@ -71,7 +71,8 @@ catalogue::Item OfferedItem(catalogue::CatalogueService& catalogue, const std::s
 
 void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catalogue,
                       cases::CaseService& cases, open311::Open311Repository& repository,
-                      const kernel::Clock& clock, const kernel::Logger& logger) {
+                      open311::SubmissionLimiter& limiter, const kernel::Clock& clock,
+                      const kernel::Logger& logger) {
   auto add = [&](const std::string& method, const std::string& path, kernel::HttpHandler handler,
                  kernel::RouteOptions options = {}) {
     router.Add(method, kPrefix + path, GeoReport(std::move(handler), logger), options);
@@ -102,13 +103,20 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
 
   add(
       "POST", "/requests.json",
-      [&catalogue, &cases, &repository](const HttpRequest& request) {
+      [&catalogue, &cases, &repository, &limiter](const HttpRequest& request) {
         if (!open311::IsFormContentType(request.Header("content-type").value_or(""))) {
           throw kernel::BadRequest("the body must be application/x-www-form-urlencoded",
                                    "Content-Type");
         }
         auto form = open311::ParseForm(request.body);
         auto key = Authenticate(repository, form.count("api_key") ? form.at("api_key") : "");
+        if (auto wait = limiter.Admit(key.id)) {
+          auto refused =
+              Answer(open311::MakeError(429, "this api_key submitted too many requests; retry in " +
+                                                 std::to_string(wait->count()) + " s"));
+          refused.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+          return refused;
+        }
         std::string code = form.count("service_code") ? form.at("service_code") : "";
         if (code.empty()) throw kernel::Invalid("service_code", "service_code is required");
         catalogue::Item item;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <map>
+#include <optional>
 
 #include "e2e_support.hpp"
 
@@ -233,6 +235,47 @@ TEST(Open311E2eTest, ValidationErrorsAre400NamingTheField) {
   // A JSON body is not a GeoReport request.
   ExpectGeoReportError(Gateway("POST", "/open311/v2/requests.json", "{\"api_key\":\"x\"}"), 400,
                        "Content-Type: ");
+}
+
+// intake restarted with another DAIBAN_OPEN311_KEY_RATE, restored (and restarted) at the end.
+class Open311KeyRate {
+ public:
+  explicit Open311KeyRate(const std::string& rate) {
+    const char* old = std::getenv("DAIBAN_OPEN311_KEY_RATE");
+    if (old) saved_ = old;
+    setenv("DAIBAN_OPEN311_KEY_RATE", rate.c_str(), 1);
+    Stack::Control("service-start", "intake");
+  }
+  ~Open311KeyRate() {
+    if (saved_) {
+      setenv("DAIBAN_OPEN311_KEY_RATE", saved_->c_str(), 1);
+    } else {
+      unsetenv("DAIBAN_OPEN311_KEY_RATE");
+    }
+    Stack::Control("service-start", "intake");
+  }
+
+ private:
+  std::optional<std::string> saved_;
+};
+
+TEST(Open311E2eTest, KeyOverItsSubmissionRateGets429WithRetryAfter) {
+  {
+    Open311KeyRate two_a_minute("2");
+    // The key's count starts at whatever this minute's earlier tests submitted.
+    RawResponse refused;
+    for (int i = 0; i < 3 && refused.status != 429; ++i) refused = Post(GoodForm());
+    ExpectGeoReportError(refused, 429, "this api_key submitted too many requests");
+    auto retry_after = refused.Header("retry-after");
+    ASSERT_TRUE(retry_after.has_value());
+    EXPECT_GE(std::stoi(*retry_after), 1);
+    EXPECT_LE(std::stoi(*retry_after), 60);
+    // An unknown key is refused before anything is counted.
+    auto form = GoodForm();
+    form["api_key"] = "not-a-registered-key";
+    ExpectGeoReportError(Post(form), 403);
+  }
+  EXPECT_EQ(Post(GoodForm()).status, 200);
 }
 
 TEST(Open311E2eTest, UnknownThingsAre404Arrays) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -80,6 +81,17 @@ class Open311Repository {
                                              const std::string& key_hash) = 0;
   // The key's requests, newest first, at most query.limit.
   virtual std::vector<RequestRow> Requests(std::int64_t key_id, const RequestQuery& query) = 0;
+};
+
+// How many service requests one api_key may submit per minute (DAIBAN_OPEN311_KEY_RATE): the
+// gateway limits anonymous creation per address, but a key's client submits for many people
+// from a few addresses, so its own rate is counted here.
+class SubmissionLimiter {
+ public:
+  virtual ~SubmissionLimiter() = default;
+  // Counts one submission of the key; when the key is over its rate, the seconds until it may
+  // submit again (nothing counted then).
+  virtual std::optional<std::chrono::seconds> Admit(std::int64_t key_id) = 0;
 };
 
 // GET requests.json's arguments (service_request_id, service_code, start_date, end_date,

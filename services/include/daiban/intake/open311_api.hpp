@@ -12,9 +12,11 @@ namespace daiban::intake {
 // The Open311 GeoReport v2 facade, JSON only: GET /open311/v2/services.json,
 // /services/{code}.json, /requests.json and /requests/{id}.json, POST /requests.json (a form
 // body with api_key). Every answer under /open311/v2/, errors and unknown routes included, is
-// GeoReport's: errors are [{"code": status, "description": "..."}] with 422 spelled 400.
+// GeoReport's: errors are [{"code": status, "description": "..."}] with 422 spelled 400. A key
+// over its submission rate gets 429 with Retry-After.
 void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catalogue,
                       cases::CaseService& cases, open311::Open311Repository& repository,
-                      const kernel::Clock& clock, const kernel::Logger& logger);
+                      open311::SubmissionLimiter& limiter, const kernel::Clock& clock,
+                      const kernel::Logger& logger);
 
 }  // namespace daiban::intake
