@@ -49,7 +49,10 @@ ServiceSettings LoadServiceSettings(const kernel::Env& env, const std::string& s
   http.work_queue = static_cast<std::size_t>(env.Int("DAIBAN_WORK_QUEUE", 256, 1, 100000));
   http.request_deadline = env.Millis("DAIBAN_REQUEST_DEADLINE_MS", 10000, 100, 600000);
   http.header_timeout = env.Millis("DAIBAN_HEADER_TIMEOUT_MS", 5000, 100, 600000);
-  http.body_timeout = env.Millis("DAIBAN_BODY_TIMEOUT_MS", 5000, 100, 600000);
+  // The gateway streams bodies, so this bounds a whole upload. Phones send photos of up to
+  // 8 MB over poor mobile links (1 Mbit/s takes about 70 s); every other body is small.
+  const int body_default_ms = service == "mobile" ? 120000 : 5000;
+  http.body_timeout = env.Millis("DAIBAN_BODY_TIMEOUT_MS", body_default_ms, 100, 600000);
   http.drain_timeout = env.Millis("DAIBAN_DRAIN_TIMEOUT_MS", 10000, 0, 600000);
   http.max_json_depth = static_cast<int>(env.Int("DAIBAN_MAX_JSON_DEPTH", 32, 1, 512));
   settings.pg = LoadPgOptions(env);
