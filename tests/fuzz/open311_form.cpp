@@ -18,7 +18,8 @@ const daiban::catalogue::Item& Item() {
     i.code = "SCJG-001";
     i.name = "个体工商户设立登记";
     i.modes = {daiban::catalogue::ProxyMode::kProxy, daiban::catalogue::ProxyMode::kAssisted};
-    i.materials = {{1, "身份证", true}, {2, "经营场所证明", false}};
+    i.materials = {{.seq = 1, .name = "身份证"},
+                   {.seq = 2, .name = "经营场所证明", .essential = false}};
     return i;
   }();
   return item;

@@ -35,6 +35,11 @@ cmake -S "$ROOT" -B "$build" -DCMAKE_BUILD_TYPE= -DDAIBAN_LIBFUZZER=ON \
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake --build "$build" -j "${DAIBAN_BUILD_JOBS:-2}" \
   --target "${targets[@]/#/fuzz_}"
 
+# Readable stack traces in the logs (clang-15 has no symbolizer of its own name on Debian).
+symbolizer=$(command -v llvm-symbolizer-15 || command -v llvm-symbolizer || true)
+[[ -z $symbolizer ]] || export ASAN_SYMBOLIZER_PATH=$symbolizer
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+
 failed=()
 summary=()
 for target in "${targets[@]}"; do
