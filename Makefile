@@ -1,5 +1,5 @@
 # The two commands of the quick start, and a few more. Each wraps a script in deploy/local/.
-.PHONY: run up down test build bench
+.PHONY: run up down test build bench fuzz
 
 run:    ## build and run the whole system in the foreground (Ctrl-C stops it)
 	@deploy/local/run.sh
@@ -23,3 +23,6 @@ bench:  ## the benchmarks, in the same Release build (see bench/README.md)
 	@bench/locations/run.sh
 	@bench/progress/run.sh
 	@BUILD_DIR=$(CURDIR)/build bench/routing/run.sh
+
+fuzz:   ## fuzz every parser of untrusted input, DAIBAN_FUZZ_SECONDS (60) each (tests/fuzz/run.sh)
+	@tests/fuzz/run.sh

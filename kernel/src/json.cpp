@@ -26,6 +26,9 @@ Json ParseJsonBody(std::string_view body, int max_depth) {
   } catch (const Json::parse_error&) {
     if (too_deep) throw BadRequest("JSON nests deeper than " + std::to_string(max_depth));
     throw BadRequest("request body is not valid JSON");
+  } catch (const Json::out_of_range&) {
+    // A number beyond a double ("1e400") is nlohmann's out_of_range, not a parse_error.
+    throw BadRequest("a number in the request body is out of range");
   }
   if (too_deep) throw BadRequest("JSON nests deeper than " + std::to_string(max_depth));
   return parsed;

@@ -27,6 +27,11 @@ TEST(JsonTest, MalformedIs400) {
   EXPECT_EQ(StatusOf([] { ParseJsonBody("", 8); }), 400);
 }
 
+TEST(JsonTest, NumberOutOfRangeIs400) {
+  EXPECT_EQ(StatusOf([] { ParseJsonBody("[1e400]", 8); }), 400);
+  EXPECT_EQ(StatusOf([] { ParseJsonBody("{\"n\":-1e400}", 8); }), 400);
+}
+
 TEST(JsonTest, InvalidUtf8Is400) {
   EXPECT_EQ(StatusOf([] { ParseJsonBody("{\"a\":\"\xff\"}", 8); }), 400);
 }
