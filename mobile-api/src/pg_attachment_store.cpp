@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "daiban/cases/case_store.hpp"
+#include "daiban/db/idempotency_store.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/mobile/attachment_store.hpp"
 
@@ -33,13 +34,6 @@ const std::string kListSql =
     std::string("SELECT ") + kColumns + " FROM attachments WHERE case_id = $1 ORDER BY id";
 constexpr const char* kFind = "attachments_find";
 const std::string kFindSql = std::string("SELECT ") + kColumns + " FROM attachments WHERE id = $1";
-
-// The same table and rule as the cases' idempotency keys: the first answer wins.
-constexpr const char* kKeepAnswer = "attachments_keep_answer";
-constexpr const char* kKeepAnswerSql = R"sql(
-INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
-VALUES ($1, $2, $3, 201, $4::jsonb)
-ON CONFLICT DO NOTHING)sql";
 
 constexpr const char* kFiles = "attachment files";
 
@@ -103,7 +97,7 @@ PgAttachmentStore::PgAttachmentStore(db::PgPool& pool, std::string folder)
                               (error ? error.message() : "it is not a folder"));
   }
   const std::pair<const char*, std::string> statements[] = {
-      {kInsert, kInsertSql}, {kList, kListSql}, {kFind, kFindSql}, {kKeepAnswer, kKeepAnswerSql}};
+      {kInsert, kInsertSql}, {kList, kListSql}, {kFind, kFindSql}};
   for (const auto& [name, sql] : statements) pool_.Prepare(name, sql);
 }
 
@@ -191,10 +185,14 @@ Attachment PgAttachmentStore::Save(std::int64_t case_id, std::string_view bytes,
                             device_epoch, note)[0][0]
                .as<std::int64_t>();
     if (answer) {
-      auto kept = tx.exec_prepared(kKeepAnswer, answer->scope, answer->key, answer->request_hash,
-                                   answer->render(a));
-      // Throwing rolls the row back: the key's first request owns the answer.
-      if (kept.affected_rows() != 1) throw cases::DuplicateRequest();
+      // The one idempotency store; throwing rolls the row back: the key's first request owns
+      // the answer.
+      try {
+        db::IdempotencyStore::Keep(
+            tx, {answer->scope, answer->key, answer->request_hash, 201, answer->render(a)});
+      } catch (const db::IdempotencyKeyTaken&) {
+        throw cases::DuplicateRequest();
+      }
     }
   });
   return a;

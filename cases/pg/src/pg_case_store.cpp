@@ -123,13 +123,6 @@ constexpr const char* kInsertFollowupSql =
     "INSERT INTO followups (case_id, region_code, opened_at, due_at) "
     "VALUES ($1, $2, to_timestamp($3), to_timestamp($4))";
 
-constexpr const char* kFindAnswerSql =
-    "SELECT request_hash, status, response FROM idempotency_keys "
-    "WHERE scope = $1 AND key = $2";
-constexpr const char* kInsertAnswerSql =
-    "INSERT INTO idempotency_keys (scope, key, request_hash, status, response) "
-    "VALUES ($1, $2, $3, $4, $5)";
-
 constexpr const char* kTimelineSql =
     "SELECT id, type, coalesce(from_state, ''), coalesce(to_state, ''), actor_role, "
     "coalesce(actor_user_id, 0), actor_name, extract(epoch FROM at)::bigint, "
@@ -287,24 +280,22 @@ void WriteMaterialsAndSteps(pqxx::transaction_base& tx, const Case& c, const Cas
 }  // namespace
 
 void KeepAnswer(db::Tx& tx, const StoredAnswer& answer) {
-  auto kept = Exec(tx.Pq(), std::string(kInsertAnswerSql) + " ON CONFLICT DO NOTHING", answer.scope,
-                   answer.key, answer.request_hash, answer.status, answer.body);
-  if (kept.affected_rows() != 1) throw DuplicateRequest();
+  try {
+    db::IdempotencyStore::Keep(
+        tx, {answer.scope, answer.key, answer.request_hash, answer.status, answer.body});
+  } catch (const db::IdempotencyKeyTaken&) {
+    throw DuplicateRequest();
+  }
 }
 
 PgCaseStore::PgCaseStore(db::PgPool& pool, PgCaseStoreOptions options)
-    : pool_(pool), options_(std::move(options)) {}
+    : pool_(pool), options_(std::move(options)), answers_(pool) {}
 
 std::optional<StoredAnswer> PgCaseStore::FindAnswer(const std::string& scope,
                                                     const std::string& key) {
-  std::optional<StoredAnswer> answer;
-  pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = Exec(tx, kFindAnswerSql, scope, key);
-    if (rows.empty()) return;
-    answer = StoredAnswer{scope, key, rows[0][0].as<std::string>(), rows[0][1].as<int>(),
-                          rows[0][2].as<std::string>()};
-  });
-  return answer;
+  auto kept = answers_.Find(scope, key);
+  if (!kept) return std::nullopt;
+  return StoredAnswer{kept->scope, kept->key, kept->request_hash, kept->status, kept->body};
 }
 
 namespace {
@@ -349,36 +340,29 @@ void RunAlsoInTransaction(pqxx::dbtransaction& tx, const CaseChange& change) {
 
 void PgCaseStore::Create(Case& c, const CaseChange& change,
                          const std::optional<StoredAnswer>& answer) {
-  try {
-    pool_.Transact([&](pqxx::dbtransaction& tx) {
-      if (answer) {
-        Exec(tx, kInsertAnswerSql, answer->scope, answer->key, answer->request_hash, answer->status,
-             answer->body);
-      }
-      const auto& a = c.applicant;
-      std::optional<double> lat, lng;
-      if (c.delivery.location) {
-        lat = c.delivery.location->lat;
-        lng = c.delivery.location->lng;
-      }
-      c.id = Exec(tx, kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code,
-                  c.bundle_code, c.mode, c.region_code, c.department_code, c.committed_days,
-                  ToWord(c.state), ToWord(a.kind), a.name, a.phone, a.id_number, a.address,
-                  a.location.lat, a.location.lng, a.firm_name, a.firm_credit_code,
-                  ToWord(c.delivery.method), c.delivery.address, lat, lng,
-                  db::EpochSeconds(c.appointment_at), c.priority, db::EpochSeconds(c.created_at),
-                  c.open311_key_id, ToWord(c.delivery.window))[0][0]
-                 .as<std::int64_t>();
-      WriteMaterialsAndSteps(tx, c, nullptr);
-      WriteChange(tx, c, change, options_);
-      RunAlsoInTransaction(tx, change);
-    });
-  } catch (const pqxx::unique_violation& error) {
-    if (answer && std::string(error.what()).find("idempotency_keys") != std::string::npos) {
-      throw DuplicateRequest();
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    if (answer) {
+      db::Tx handle(tx);
+      KeepAnswer(handle, *answer);
     }
-    throw;
-  }
+    const auto& a = c.applicant;
+    std::optional<double> lat, lng;
+    if (c.delivery.location) {
+      lat = c.delivery.location->lat;
+      lng = c.delivery.location->lng;
+    }
+    c.id =
+        Exec(tx, kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code, c.bundle_code,
+             c.mode, c.region_code, c.department_code, c.committed_days, ToWord(c.state),
+             ToWord(a.kind), a.name, a.phone, a.id_number, a.address, a.location.lat,
+             a.location.lng, a.firm_name, a.firm_credit_code, ToWord(c.delivery.method),
+             c.delivery.address, lat, lng, db::EpochSeconds(c.appointment_at), c.priority,
+             db::EpochSeconds(c.created_at), c.open311_key_id, ToWord(c.delivery.window))[0][0]
+            .as<std::int64_t>();
+    WriteMaterialsAndSteps(tx, c, nullptr);
+    WriteChange(tx, c, change, options_);
+    RunAlsoInTransaction(tx, change);
+  });
 }
 
 std::optional<Case> PgCaseStore::Find(const std::string& tracking, const CaseScope& scope) {
