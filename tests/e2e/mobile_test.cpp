@@ -205,14 +205,39 @@ TEST(MobileE2eTest, AnAgentsDay) {
                            json{{"refresh_token", refresh}, {"device_id", device}}.dump());
   ASSERT_EQ(refreshed.status, 200) << refreshed.body;
   std::string new_token = Body(refreshed)["access_token"];
-  ExpectErrorJson(Gateway("POST", "/mobile/v1/auth/refresh",
-                          json{{"refresh_token", refresh}, {"device_id", device}}.dump()),
-                  401, "unauthorized");  // spent
   std::int64_t me = Body(Gateway("GET", "/mobile/v1/me", "", Bearer(new_token)))["user"]["id"];
   auto revoked = Gateway("POST", "/api/v1/auth/devices/revoke",
                          json{{"user_id", me}, {"device_id", device}}.dump(), Bearer(supervisor));
   EXPECT_EQ(Body(revoked)["revoked"], true);
   ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(new_token)), 401, "unauthorized");
+}
+
+// The rotation rule: a spent refresh token presented again was copied, so the whole chain of
+// its device ends (the tokens refreshed from it and their sessions), not only the copy.
+TEST(MobileE2eTest, ReusingASpentRefreshTokenRevokesTheDevicesChain) {
+  const std::string device = Unique("device-");
+  auto login = PhoneLogin("13900000068", device);  // a demo agent of 南部山区
+  const std::string spent = login["refresh_token"];
+  auto refreshed = Gateway("POST", "/mobile/v1/auth/refresh",
+                           json{{"refresh_token", spent}, {"device_id", device}}.dump());
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  const std::string access = Body(refreshed)["access_token"];
+  const std::string next_refresh = Body(refreshed)["refresh_token"];
+  ASSERT_EQ(Gateway("GET", "/mobile/v1/me", "", Bearer(access)).status, 200);
+
+  ExpectErrorJson(Gateway("POST", "/mobile/v1/auth/refresh",
+                          json{{"refresh_token", spent}, {"device_id", device}}.dump()),
+                  401, "unauthorized");
+  // Everything derived from the spent token is gone too.
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(access)), 401, "unauthorized");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(login["access_token"])), 401,
+                  "unauthorized");
+  ExpectErrorJson(Gateway("POST", "/mobile/v1/auth/refresh",
+                          json{{"refresh_token", next_refresh}, {"device_id", device}}.dump()),
+                  401, "unauthorized");
+  // Signing in again starts a new chain.
+  auto again = PhoneLogin("13900000068", device);
+  EXPECT_EQ(Gateway("GET", "/mobile/v1/me", "", Bearer(again["access_token"])).status, 200);
 }
 
 TEST(MobileE2eTest, DutyAndSignOut) {
