@@ -8,12 +8,12 @@ namespace {
 
 constexpr const char* kFind = "idempotency_find";
 constexpr const char* kFindSql =
-    "SELECT request_hash, status, response::text FROM idempotency_keys "
+    "SELECT request_hash, status, response FROM idempotency_keys "
     "WHERE scope = $1 AND key = $2";
 constexpr const char* kKeep = "idempotency_keep";
 constexpr const char* kKeepSql =
     "INSERT INTO idempotency_keys (scope, key, request_hash, status, response) "
-    "VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT DO NOTHING";
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
 
 }  // namespace
 

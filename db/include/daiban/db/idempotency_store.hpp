@@ -17,7 +17,9 @@ struct IdempotentAnswer {
   std::string key;
   std::string request_hash;  // of what the request asked, to tell a retry from a reuse
   int status = 0;
-  std::string body;  // JSON; never a secret in clear (the table is read by operators)
+  // The answer's JSON exactly as first sent (kept as text, so a retry gets the same bytes);
+  // never a secret in clear (the table is read by operators and kept in backups).
+  std::string body;
 };
 
 // The key's answer was kept by another request meanwhile (the two raced).
