@@ -87,7 +87,7 @@ UPDATE cases SET state = $3, state_before_suspension = NULLIF($4, ''), version =
   accepted_at = to_timestamp($8), deadline_at = to_timestamp($9), at_risk_at = to_timestamp($10),
   deadline_provisional = $11, suspended_at = to_timestamp($12),
   result_ready_at = to_timestamp($13), closed_at = to_timestamp($14), updated_at = to_timestamp($15),
-  assigned_at = to_timestamp($16), last_progress_at = to_timestamp($17)
+  assigned_at = to_timestamp($16), last_progress_at = to_timestamp($17), access_code_hash = $18
 WHERE id = $1 AND version = $2)sql";
 
 constexpr const char* kUpsertMaterialSql = R"sql(
@@ -122,6 +122,20 @@ constexpr const char* kInsertRatingSql =
 constexpr const char* kInsertFollowupSql =
     "INSERT INTO followups (case_id, region_code, opened_at, due_at) "
     "VALUES ($1, $2, to_timestamp($3), to_timestamp($4))";
+
+// Wrong identity guesses at hand-overs (CaseService::CheckHandoverIdentity).
+constexpr const char* kHandoverGuessesSql =
+    "SELECT failures, blocked_at IS NOT NULL FROM handover_guesses "
+    "WHERE case_id = $1 AND subject = $2";
+constexpr const char* kCountWrongGuessSql = R"sql(
+INSERT INTO handover_guesses (case_id, subject, failures, blocked_at)
+VALUES ($1, $2, 1, CASE WHEN $3 THEN to_timestamp($4) END)
+ON CONFLICT (case_id, subject) DO UPDATE SET failures = handover_guesses.failures + 1,
+  blocked_at = CASE WHEN $3 THEN to_timestamp($4) ELSE handover_guesses.blocked_at END)sql";
+constexpr const char* kClearGuessesSql = "DELETE FROM handover_guesses WHERE case_id = $1";
+constexpr const char* kInsertAlertSql =
+    "INSERT INTO alerts (case_id, region_code, kind, message, created_at) "
+    "VALUES ($1, $2, $3, $4, to_timestamp($5))";
 
 constexpr const char* kTimelineSql =
     "SELECT id, type, coalesce(from_state, ''), coalesce(to_state, ''), actor_role, "
@@ -324,6 +338,14 @@ void WriteChange(pqxx::transaction_base& tx, const Case& c, const CaseChange& ch
     Exec(tx, kInsertRatingSql, c.id, change.new_rating->score, change.new_rating->comment,
          db::EpochSeconds(change.new_rating->at));
   }
+  if (change.wrong_guess_subject) {
+    Exec(tx, kCountWrongGuessSql, c.id, *change.wrong_guess_subject, change.block_subject, now);
+  }
+  if (change.clear_handover_guesses) Exec(tx, kClearGuessesSql, c.id);
+  if (change.new_alert) {
+    Exec(tx, kInsertAlertSql, c.id, c.region_code, change.new_alert->kind,
+         change.new_alert->message, now);
+  }
   if (change.new_followup) {
     Exec(tx, kInsertFollowupSql, c.id, change.new_followup->region_code,
          db::EpochSeconds(change.new_followup->opened_at),
@@ -417,6 +439,12 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
     const Case loaded = c;
     CaseChange change;
     change.custody_events = [&tx, id = c.id] { return ReadEvents(tx, kCustodyEventsSql, id); };
+    change.handover_guesses = [&tx, id = c.id](const std::string& subject) {
+      auto rows = Exec(tx, kHandoverGuessesSql, id, subject);
+      HandoverGuesses guesses;
+      if (!rows.empty()) guesses = {rows[0][0].as<int>(), rows[0][1].as<bool>()};
+      return guesses;
+    };
     apply(c, change);
     const double now =
         db::EpochSeconds(change.events.empty() ? c.created_at : change.events.back().at);
@@ -425,13 +453,13 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
       deadline = db::EpochSeconds(c.clock->deadline);
       at_risk = db::EpochSeconds(c.clock->at_risk_at);
     }
-    auto updated =
-        Exec(tx, kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
-             c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(),
-             c.agent_id, c.priority, c.result_reference, db::EpochSeconds(c.accepted_at), deadline,
-             at_risk, c.clock && c.clock->provisional, db::EpochSeconds(c.suspended_at),
-             db::EpochSeconds(c.result_ready_at), db::EpochSeconds(c.closed_at), now,
-             db::EpochSeconds(c.assigned_at), db::EpochSeconds(c.last_progress_at));
+    auto updated = Exec(
+        tx, kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
+        c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(), c.agent_id,
+        c.priority, c.result_reference, db::EpochSeconds(c.accepted_at), deadline, at_risk,
+        c.clock && c.clock->provisional, db::EpochSeconds(c.suspended_at),
+        db::EpochSeconds(c.result_ready_at), db::EpochSeconds(c.closed_at), now,
+        db::EpochSeconds(c.assigned_at), db::EpochSeconds(c.last_progress_at), c.access_code_hash);
     if (updated.affected_rows() != 1) {
       throw kernel::Conflict("stale_version", "the case changed meanwhile; read it and retry");
     }
