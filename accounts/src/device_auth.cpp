@@ -39,7 +39,9 @@ DeviceLogin DeviceAuth::Login(const std::string& phone, const std::string& passw
 }
 
 DeviceLogin DeviceAuth::Refresh(const std::string& refresh_token, const std::string& device_id) {
-  auto principal = tokens_.SpendRefresh(TokenHash(refresh_token), device_id, clock_.Now());
+  auto spent = tokens_.SpendRefresh(TokenHash(refresh_token), device_id, clock_.Now());
+  if (spent.chain_revoked) auth_.ForgetCachedSessions(spent.chain_revoked->session_hashes);
+  const auto& principal = spent.principal;
   if (!principal) throw kernel::Unauthorized("the refresh token is invalid, expired or revoked");
   return IssueRefresh(auth_.IssueSession(*principal, device_id, options_.access_ttl), device_id);
 }

@@ -155,7 +155,25 @@ std::optional<CaseService::Answer> CaseService::Replay(const std::string& scope,
                            "this Idempotency-Key was used with a different request body",
                            "Idempotency-Key");
   }
-  return Answer{stored->status, stored->body};
+  return Answer{stored->status, stored->body, true};
+}
+
+std::string CaseService::ApplicantScope(const Applicant& applicant) {
+  return "applicant:" + kernel::Sha256Hex("applicant\n" + applicant.phone + "\n" +
+                                          applicant.id_number + "\n" + applicant.firm_credit_code);
+}
+
+std::string CaseService::ReissueAccessCode(const std::string& tracking) {
+  std::string access_code = AccessCodeFromRandom(RandomBits(ids_));
+  const std::string hash = HashAccessCode(access_code);
+  store_.Change(NormalizeTrackingNumber(tracking), CaseScope::Everything(),
+                [&](Case& c, CaseChange& change) {
+                  c.access_code_hash = hash;
+                  const Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
+                  Record(c, change, applicant, "access_code_reissued", c.state,
+                         "the submission was retried", nlohmann::json::object(), std::nullopt);
+                });
+  return access_code;
 }
 
 CaseService::Answer CaseService::Submit(
@@ -274,8 +292,9 @@ CaseService::Answer CaseService::Submit(
   Submission submission{c, access_code};
   std::optional<StoredAnswer> answer;
   if (!idempotency_key.empty()) {
-    answer =
-        StoredAnswer{idempotency_scope, idempotency_key, request_hash, 201, render(submission)};
+    // Kept without the code: the table is readable by operators and backups.
+    answer = StoredAnswer{idempotency_scope, idempotency_key, request_hash, 201,
+                          render(Submission{c, ""})};
   }
   try {
     store_.Create(c, change, answer);
@@ -284,7 +303,7 @@ CaseService::Answer CaseService::Submit(
     throw;
   }
   submission.created = c;
-  return {201, answer ? answer->body : render(submission)};
+  return {201, render(submission)};
 }
 
 Case CaseService::ReadAsApplicant(const std::string& tracking, const std::string& code,
@@ -460,6 +479,65 @@ Case CaseService::Accept(const std::string& tracking, const Actor& actor,
       expected_version);
 }
 
+nlohmann::json CaseService::CheckHandoverIdentity(
+    const Case& c, const Actor& actor, const std::string& subject, const std::string& id_last4,
+    const std::string& refusal_type, nlohmann::json data, std::optional<Moment> device_time,
+    const std::function<void(Case&, CaseChange&)>& also) {
+  if (id_last4.size() != 4)
+    throw Invalid("id_last4", "give the last 4 characters of the ID number");
+  const bool matches = IdLast4Matches(c.applicant.id_number, id_last4);
+  data["id_last4_matched"] = matches;
+  if (matches) return data;
+  bool blocked_now = false;
+  // CaseScope::Everything: the caller found the case in its own scope already.
+  Note(c.tracking_number, CaseScope::Everything(), actor, refusal_type, "identity check failed",
+       data, device_time, [&](Case& changed, CaseChange& change) {
+         RequireHandoverOpen(change, subject);
+         const int failures = change.handover_guesses(subject).failures + 1;
+         change.wrong_guess_subject = subject;
+         if (failures >= kHandoverMaxWrongGuesses) {
+           blocked_now = change.block_subject = true;
+           const std::string message = "hand-over blocked after " + std::to_string(failures) +
+                                       " wrong ID guesses (" + subject + ")";
+           change.new_alert = SupervisorAlert{"identity_blocked", message};
+           change.outbox.push_back({"events:alerts",
+                                    "identity_blocked",
+                                    {{"tracking_number", changed.tracking_number},
+                                     {"region_code", changed.region_code},
+                                     {"kind", "identity_blocked"},
+                                     {"message", message}}});
+         }
+         if (also) also(changed, change);
+       });
+  if (blocked_now) {
+    throw kernel::ApiError(423, "identity_check_blocked",
+                           "too many wrong ID numbers: not handed over; a supervisor of the "
+                           "region must unblock the hand-over",
+                           "id_last4");
+  }
+  throw Invalid("id_last4", "the ID number does not match the applicant's: not handed over");
+}
+
+void CaseService::RequireHandoverOpen(CaseChange& change, const std::string& subject) {
+  if (change.handover_guesses && change.handover_guesses(subject).blocked) {
+    throw kernel::ApiError(423, "identity_check_blocked",
+                           "the hand-over is blocked after too many wrong ID numbers; a "
+                           "supervisor of the region must unblock it",
+                           "id_last4");
+  }
+}
+
+Case CaseService::UnblockHandovers(const std::string& tracking, const Actor& actor) {
+  if (actor.role != ActorRole::kSupervisor && actor.role != ActorRole::kAdmin) {
+    throw kernel::Forbidden("supervisors unblock hand-overs");
+  }
+  return store_.Change(
+      NormalizeTrackingNumber(tracking), ScopeOf(actor), [&](Case& c, CaseChange& change) {
+        change.clear_handover_guesses = true;
+        Record(c, change, actor, "handover_unblocked", c.state, "", {}, std::nullopt);
+      });
+}
+
 Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
                            const std::string& recipient, const std::string& id_last4,
                            std::optional<Moment> device_time) {
@@ -472,19 +550,16 @@ Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
       actor.role == ActorRole::kAgent ? CaseScope{.agent_id = actor.user_id} : ScopeOf(actor);
   auto c = store_.Find(NormalizeTrackingNumber(tracking), scope);
   if (!c) throw kernel::NotFound("no case with this tracking number");
-  const bool matches = IdLast4Matches(c->applicant.id_number, id_last4);
-  nlohmann::json data = {{"recipient", recipient}, {"id_last4_matched", matches}};
-  if (!matches) {
-    Note(c->tracking_number, scope, actor, "handover_refused", "identity check failed", data,
-         device_time);
-    throw Invalid("id_last4", "the ID number does not match the applicant's: not handed over");
-  }
+  const std::string subject = CaseHandoverSubject();
+  auto data = CheckHandoverIdentity(*c, actor, subject, id_last4, "handover_refused",
+                                    {{"recipient", recipient}}, device_time);
   // The link starts at the one handing over; one who did not hold the result (the agent kept
   // it instead of leaving it at the window) is recorded as a discrepancy, never refused: the
   // applicant has the result in hand by now.
   const Actor recipient_party{ActorRole::kApplicant, 0, recipient, "", ""};
   Transition(c->tracking_number, scope, actor, CaseAction::kHandOver, "", data, device_time,
              [&](Case& handed, CaseChange& change) {
+               RequireHandoverOpen(change, subject);
                change.event_data["custody"] =
                    GiveLink(change.CustodySoFar(), handed, actor, recipient_party);
              });

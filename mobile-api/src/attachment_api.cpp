@@ -1,6 +1,7 @@
 #include "daiban/mobile/attachment_api.hpp"
 
 #include <charconv>
+#include <functional>
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
@@ -34,7 +35,8 @@ Json AttachmentJson(const Attachment& a) {
           {"device_time",
            a.device_time ? Json(cases::FormatRfc3339China(*a.device_time)) : Json(nullptr)},
           {"note", a.note},
-          {"uploaded_by", a.uploaded_by}};
+          {"uploaded_by", a.uploaded_by},
+          {"delivery_id", a.delivery_id > 0 ? Json(a.delivery_id) : Json(nullptr)}};
 }
 
 // Photos are staff work: every staff role that may see a case may add to it and list its
@@ -81,6 +83,41 @@ std::int64_t AttachmentId(const HttpRequest& request) {
   return id;
 }
 
+// One photo upload, idempotent per (user, Idempotency-Key): `case_of` checks the caller may
+// add to the case (404 otherwise) and names it; `delivery_id` binds a courier's proof photo to
+// its leg.
+HttpResponse Upload(cases::CaseService& cases, AttachmentStore& store, const kernel::Clock& clock,
+                    std::size_t max_bytes, const HttpRequest& request, const cases::Actor& actor,
+                    const std::string& subject, const std::function<std::int64_t()>& case_of,
+                    std::int64_t delivery_id = 0) {
+  const std::string key = RequireIdempotencyKey(request);
+  const std::string content_type = MediaTypeOf(request.Header("content-type").value_or(""));
+  const std::string device_time = request.Header("x-device-time").value_or("");
+  const std::string note_header = request.Header("x-note").value_or("");
+  // Everything that makes this request this request, so another one under the same key
+  // is told apart (409) from a retry (the first answer again).
+  const std::string hash = Sha256Hex(subject + "\n" + content_type + "\n" + device_time + "\n" +
+                                     note_header + "\n" + Sha256Hex(request.body));
+  const std::string scope = "user:" + std::to_string(actor.user_id);
+  if (auto answer = cases.Replay(scope, key, hash)) return Replayed(*answer);
+
+  auto at = DeviceTime(request);
+  auto note = Note(request);
+  const std::int64_t case_id = case_of();
+  auto image = InspectImage(request.body, content_type, max_bytes);
+  AttachmentAnswer answer{scope, key, hash,
+                          [](const Attachment& a) { return kernel::DumpJson(AttachmentJson(a)); }};
+  try {
+    auto saved = store.Save(case_id, request.body, image, actor.user_id, clock.Now(), at, note,
+                            answer, delivery_id);
+    return HttpResponse::WithJson(201, AttachmentJson(saved));
+  } catch (const cases::DuplicateRequest&) {
+    // The same key arrived twice at once; the other request's answer is the answer.
+    if (auto first = cases.Replay(scope, key, hash)) return Replayed(*first);
+    throw;
+  }
+}
+
 }  // namespace
 
 std::size_t MaxAttachmentBytes(const kernel::Env& env) {
@@ -106,34 +143,10 @@ void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases, Atta
       "POST", "/mobile/v1/cases/:tracking/attachments",
       [&cases, &store, &auth, &clock, max_bytes](const HttpRequest& request) {
         auto actor = Staff(auth, request);
-        const std::string key = RequireIdempotencyKey(request);
         const std::string& tracking = request.Param("tracking");
-        const std::string content_type = MediaTypeOf(request.Header("content-type").value_or(""));
-        const std::string device_time = request.Header("x-device-time").value_or("");
-        const std::string note_header = request.Header("x-note").value_or("");
-        // Everything that makes this request this request, so another one under the same key
-        // is told apart (409) from a retry (the first answer again).
-        const std::string hash = Sha256Hex(tracking + "\n" + content_type + "\n" + device_time +
-                                           "\n" + note_header + "\n" + Sha256Hex(request.body));
-        const std::string scope = "user:" + std::to_string(actor.user_id);
-        if (auto answer = cases.Replay(scope, key, hash)) return Replayed(*answer);
-
-        auto at = DeviceTime(request);
-        auto note = Note(request);
-        auto c = cases.ReadAsStaff(tracking, actor);  // 404 outside the caller's scope
-        auto image = InspectImage(request.body, content_type, max_bytes);
-        AttachmentAnswer answer{scope, key, hash, [](const Attachment& a) {
-                                  return kernel::DumpJson(AttachmentJson(a));
-                                }};
-        try {
-          auto saved =
-              store.Save(c.id, request.body, image, actor.user_id, clock.Now(), at, note, answer);
-          return HttpResponse::WithJson(201, AttachmentJson(saved));
-        } catch (const cases::DuplicateRequest&) {
-          // The same key arrived twice at once; the other request's answer is the answer.
-          if (auto first = cases.Replay(scope, key, hash)) return Replayed(*first);
-          throw;
-        }
+        return Upload(cases, store, clock, max_bytes, request, actor, tracking, [&] {
+          return cases.ReadAsStaff(tracking, actor).id;  // 404 outside the caller's scope
+        });
       },
       kernel::RouteOptions{.max_body_bytes = max_bytes, .blocking = true});
 
@@ -177,6 +190,30 @@ void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases, Atta
         return response;
       },
       kNoBody);
+}
+
+void AddDeliveryPhotoRoute(kernel::Router& router, cases::CaseService& cases,
+                           tracking::DeliveryService& deliveries, AttachmentStore& store,
+                           accounts::AuthService& auth, const kernel::Clock& clock,
+                           std::size_t max_bytes) {
+  router.Add(
+      "POST", "/mobile/v1/deliveries/:id/photos",
+      [&cases, &deliveries, &store, &auth, &clock, max_bytes](const HttpRequest& request) {
+        auto courier = cases::ActorOf(auth.Authenticate(request));
+        if (courier.role != cases::ActorRole::kCourier) {
+          throw kernel::Forbidden("proof photos of a delivery are the courier's");
+        }
+        const std::string& text = request.Param("id");
+        std::int64_t delivery_id = 0;
+        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), delivery_id);
+        if (error != std::errc() || end != text.data() + text.size() || delivery_id <= 0) {
+          throw kernel::NotFound("no such delivery");
+        }
+        return Upload(
+            cases, store, clock, max_bytes, request, courier, "delivery:" + text,
+            [&] { return deliveries.OwnDelivery(courier, delivery_id).case_id; }, delivery_id);
+      },
+      kernel::RouteOptions{.max_body_bytes = max_bytes, .blocking = true});
 }
 
 }  // namespace daiban::mobile

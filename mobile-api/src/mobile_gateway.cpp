@@ -34,6 +34,8 @@ void WireMobile(runtime::ServiceHost& host) {
   auto& photos = host.Make<PgAttachmentStore>(host.Pg(), AttachmentFolder(env));
   AddAttachmentRoutes(routes, parts.cases, photos, parts.auth, host.Clock(),
                       MaxAttachmentBytes(env));
+  AddDeliveryPhotoRoute(routes, parts.cases, deliveries, photos, parts.auth, host.Clock(),
+                        MaxAttachmentBytes(env));
   auto& locations = host.Make<LocationStore>(host.Pg(), host.Redis());
   AddLocationRoutes(routes, locations, parts.auth, host.Clock());
 }

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "daiban/cases/case_store.hpp"
+#include "daiban/db/idempotency_store.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/mobile/attachment_store.hpp"
 
@@ -21,25 +22,19 @@ namespace {
 constexpr const char* kInsert = "attachments_insert";
 constexpr const char* kInsertSql = R"sql(
 INSERT INTO attachments (case_id, sha256, content_type, size_bytes, width, height, uploaded_by,
-                         uploaded_at, device_time, note)
-VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), to_timestamp($9), $10)
+                         uploaded_at, device_time, note, delivery_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), to_timestamp($9), $10, NULLIF($11, 0))
 RETURNING id)sql";
 
 constexpr const char* kColumns =
     "id, case_id, sha256, content_type, size_bytes, width, height, uploaded_by, "
-    "extract(epoch FROM uploaded_at)::bigint, extract(epoch FROM device_time)::bigint, note";
+    "extract(epoch FROM uploaded_at)::bigint, extract(epoch FROM device_time)::bigint, note, "
+    "coalesce(delivery_id, 0)";
 constexpr const char* kList = "attachments_list";
 const std::string kListSql =
     std::string("SELECT ") + kColumns + " FROM attachments WHERE case_id = $1 ORDER BY id";
 constexpr const char* kFind = "attachments_find";
 const std::string kFindSql = std::string("SELECT ") + kColumns + " FROM attachments WHERE id = $1";
-
-// The same table and rule as the cases' idempotency keys: the first answer wins.
-constexpr const char* kKeepAnswer = "attachments_keep_answer";
-constexpr const char* kKeepAnswerSql = R"sql(
-INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
-VALUES ($1, $2, $3, 201, $4::jsonb)
-ON CONFLICT DO NOTHING)sql";
 
 constexpr const char* kFiles = "attachment files";
 
@@ -60,6 +55,7 @@ Attachment FromRow(const pqxx::row& row) {
     a.device_time = sys_seconds(std::chrono::seconds(row[9].as<std::int64_t>()));
   }
   a.note = row[10].as<std::string>();
+  a.delivery_id = row[11].as<std::int64_t>();
   return a;
 }
 
@@ -103,7 +99,7 @@ PgAttachmentStore::PgAttachmentStore(db::PgPool& pool, std::string folder)
                               (error ? error.message() : "it is not a folder"));
   }
   const std::pair<const char*, std::string> statements[] = {
-      {kInsert, kInsertSql}, {kList, kListSql}, {kFind, kFindSql}, {kKeepAnswer, kKeepAnswerSql}};
+      {kInsert, kInsertSql}, {kList, kListSql}, {kFind, kFindSql}};
   for (const auto& [name, sql] : statements) pool_.Prepare(name, sql);
 }
 
@@ -165,7 +161,8 @@ Attachment PgAttachmentStore::Save(std::int64_t case_id, std::string_view bytes,
                                    kernel::Moment now,
                                    std::optional<std::chrono::sys_seconds> device_time,
                                    const std::string& note,
-                                   const std::optional<AttachmentAnswer>& answer) {
+                                   const std::optional<AttachmentAnswer>& answer,
+                                   std::int64_t delivery_id) {
   Attachment a;
   a.case_id = case_id;
   a.sha256 = Sha256Hex(bytes);
@@ -177,6 +174,7 @@ Attachment PgAttachmentStore::Save(std::int64_t case_id, std::string_view bytes,
   a.uploaded_at = std::chrono::floor<std::chrono::seconds>(now);
   a.device_time = device_time;
   a.note = note;
+  a.delivery_id = delivery_id;
 
   // The file first: if the row then fails, an unreferenced file is left (harmless, the next
   // upload of the same photo reuses it); the other order could leave a row without its photo.
@@ -188,13 +186,17 @@ Attachment PgAttachmentStore::Save(std::int64_t case_id, std::string_view bytes,
     a.id = tx.exec_prepared(kInsert, case_id, a.sha256, a.content_type, a.size_bytes, a.width,
                             a.height, uploaded_by,
                             static_cast<double>(a.uploaded_at.time_since_epoch().count()),
-                            device_epoch, note)[0][0]
+                            device_epoch, note, delivery_id)[0][0]
                .as<std::int64_t>();
     if (answer) {
-      auto kept = tx.exec_prepared(kKeepAnswer, answer->scope, answer->key, answer->request_hash,
-                                   answer->render(a));
-      // Throwing rolls the row back: the key's first request owns the answer.
-      if (kept.affected_rows() != 1) throw cases::DuplicateRequest();
+      // The one idempotency store; throwing rolls the row back: the key's first request owns
+      // the answer.
+      try {
+        db::IdempotencyStore::Keep(
+            tx, {answer->scope, answer->key, answer->request_hash, 201, answer->render(a)});
+      } catch (const db::IdempotencyKeyTaken&) {
+        throw cases::DuplicateRequest();
+      }
     }
   });
   return a;

@@ -193,6 +193,7 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
     data["department_code"] = text("department_code", false);
   }
   std::optional<int> supplement_seq;
+  std::string id_last4;
   if (p.kind == "supplement_requested") {
     reason = text("what", true);
     action = CaseAction::kRequestSupplement;
@@ -214,11 +215,21 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
     action = CaseAction::kResultObtained;
   } else if (p.kind == "handed_to_applicant") {
     action = CaseAction::kHandOver;
+    id_last4 = text("id_last4", true);
   } else if (p.kind == "note" || p.kind == "handed_to_courier" || p.kind == "left_at_window") {
     reason = text("text", p.kind == "note");
   }
   cases::StoredAnswer answer{scope, p.key, body_hash, 200, ""};
+  // The agent hands the result over under the same identity rule (and guess limit) as the
+  // window: a wrong ID is refused and counted before anything else is written.
+  const std::string subject = cases::CaseService::CaseHandoverSubject();
+  if (action == CaseAction::kHandOver) {
+    auto current = deps.cases.ReadAsStaff(p.tracking, agent);
+    data = deps.cases.CheckHandoverIdentity(current, agent, subject, id_last4, "handover_refused",
+                                            data, p.device_time);
+  }
   auto effect = [&](cases::Case& c, cases::CaseChange& change) {
+    if (action == CaseAction::kHandOver) cases::CaseService::RequireHandoverOpen(change, subject);
     if (!result_reference.empty()) c.result_reference = result_reference;
     if (supplement_seq) cases::CaseService::NeedSupplement(c, *supplement_seq);
     auto flag = cases::DeviceTimeFlag(p.device_time, now, c.assigned_at);

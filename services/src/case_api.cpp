@@ -313,20 +313,27 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
                                    "Idempotency-Key");
         }
         const std::string hash = accounts::TokenHash(request.body);
-        auto answer = service.Replay("applicants", *key, hash);
-        if (answer) {
-          return HttpResponse::Text(answer->status, answer->body,
-                                    "application/json; charset=utf-8");
-        }
+        // Keys are scoped by the applicant the request names, so another applicant's key is
+        // another key; the kept answer holds no access code, a replay gets a fresh one.
         auto parsed = ParseCaseRequest(request.JsonBody());
-        auto created =
-            service.Submit(parsed, "applicants", *key, hash, [](const cases::Submission& s) {
-              return kernel::DumpJson(
-                  {{"tracking_number", s.created.tracking_number},
-                   {"access_code", s.access_code},
-                   {"state", ToWord(s.created.state)},
-                   {"created_at", cases::FormatRfc3339China(s.created.created_at)}});
-            });
+        const std::string scope = cases::CaseService::ApplicantScope(parsed.applicant);
+        auto with_code = [&service](const cases::CaseService::Answer& answer) {
+          if (!answer.replayed) return answer;
+          auto body = nlohmann::json::parse(answer.body);
+          body["access_code"] =
+              service.ReissueAccessCode(body.at("tracking_number").get<std::string>());
+          return cases::CaseService::Answer{answer.status, kernel::DumpJson(body), true};
+        };
+        auto created = with_code([&] {
+          if (auto answer = service.Replay(scope, *key, hash)) return *answer;
+          return service.Submit(parsed, scope, *key, hash, [](const cases::Submission& s) {
+            nlohmann::json body = {{"tracking_number", s.created.tracking_number},
+                                   {"state", ToWord(s.created.state)},
+                                   {"created_at", cases::FormatRfc3339China(s.created.created_at)}};
+            if (!s.access_code.empty()) body["access_code"] = s.access_code;
+            return kernel::DumpJson(body);
+          });
+        }());
         return HttpResponse::Text(created.status, created.body, "application/json; charset=utf-8");
       },
       kSmallBody);
@@ -480,6 +487,15 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
                                      Text(body, "recipient_name", "recipient_name"),
                                      Text(body, "id_last4", "id_last4")),
                     true);
+      },
+      kSmallBody);
+  // After too many wrong ID numbers a hand-over is blocked (423 identity_check_blocked) until a
+  // supervisor of the case's region lifts it here.
+  router.Add(
+      "POST", "/api/v1/cases/:tracking/handover/unblock",
+      [&service, &auth, view](const HttpRequest& request) {
+        auto actor = cases::ActorOf(auth.Authenticate(request));
+        return view(service.UnblockHandovers(request.Param("tracking"), actor), true);
       },
       kSmallBody);
   router.Add("POST", "/api/v1/cases/:tracking/reject", with_reason(&cases::CaseService::Reject),

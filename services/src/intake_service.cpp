@@ -83,7 +83,7 @@ void WireIntake(runtime::ServiceHost& host) {
   sinks.push_back(std::make_unique<LogSink>(host.Logger()));
   if (notify.channel == "webhook") {
     sinks.push_back(std::make_unique<WebhookSink>(notify.webhook_url, notify.webhook_secret,
-                                                  notify.webhook_timeout));
+                                                  host.Clock(), notify.webhook_timeout));
   }
   auto& sender =
       host.Make<NotificationSender>(notices, std::move(sinks), host.Clock(), host.Logger());

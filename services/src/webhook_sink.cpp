@@ -2,11 +2,13 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 
 #include "daiban/intake/notification_sinks.hpp"
+#include "daiban/kernel/errors.hpp"
 
 namespace daiban::intake {
 
@@ -60,12 +62,43 @@ std::string HmacSha256Hex(std::string_view secret, std::string_view body) {
   return hex;
 }
 
-WebhookSink::WebhookSink(std::string url, std::string secret, std::chrono::milliseconds timeout,
+std::string WebhookSignature(std::string_view secret, std::int64_t timestamp,
+                             std::string_view body) {
+  std::string signed_text = std::to_string(timestamp);
+  signed_text += '.';
+  signed_text += body;
+  return HmacSha256Hex(secret, signed_text);
+}
+
+bool WebhookSignatureValid(std::string_view secret, std::string_view timestamp_header,
+                           std::string_view signature_header, std::string_view body,
+                           kernel::Moment now, std::chrono::seconds tolerance) {
+  if (secret.empty()) return false;
+  std::int64_t timestamp = 0;
+  auto [end, error] = std::from_chars(timestamp_header.data(),
+                                      timestamp_header.data() + timestamp_header.size(), timestamp);
+  if (timestamp_header.empty() || error != std::errc() ||
+      end != timestamp_header.data() + timestamp_header.size()) {
+    return false;
+  }
+  const auto at = kernel::Moment(std::chrono::seconds(timestamp));
+  if (at > now + tolerance || at < now - tolerance) return false;
+  const std::string expected = "sha256=" + WebhookSignature(secret, timestamp, body);
+  return signature_header.size() == expected.size() &&
+         sodium_memcmp(signature_header.data(), expected.data(), expected.size()) == 0;
+}
+
+WebhookSink::WebhookSink(std::string url, std::string secret, const kernel::Clock& clock,
+                         std::chrono::milliseconds timeout,
                          std::chrono::milliseconds connect_timeout)
     : url_(std::move(url)),
       secret_(std::move(secret)),
+      clock_(clock),
       timeout_(timeout),
       connect_timeout_(std::min(connect_timeout, timeout)) {
+  if (url_.empty()) throw kernel::ConfigError("the webhook sink needs a URL");
+  // HMAC with an empty key is a signature anyone can make.
+  if (secret_.empty()) throw kernel::ConfigError("the webhook sink needs a secret");
   InitLibraries();
 }
 
@@ -86,7 +119,11 @@ void WebhookSink::Deliver(const Notification& notification) {
   if (!curl) throw std::runtime_error("webhook: cannot create a transfer");
   std::unique_ptr<curl_slist, ListDeleter> headers;
   Append(headers, "Content-Type: application/json");
-  Append(headers, "X-Daiban-Signature: sha256=" + HmacSha256Hex(secret_, body));
+  // Signed when sent (each retry anew), so the timestamp says when this request left.
+  const std::int64_t timestamp =
+      std::chrono::floor<std::chrono::seconds>(clock_.Now()).time_since_epoch().count();
+  Append(headers, "X-Daiban-Timestamp: " + std::to_string(timestamp));
+  Append(headers, "X-Daiban-Signature: sha256=" + WebhookSignature(secret_, timestamp, body));
   Append(headers, "X-Daiban-Delivery: " + std::to_string(notification.id));
   // libcurl would otherwise wait for "100 Continue" on larger bodies, which some servers
   // (Pistache among them) never send.

@@ -190,6 +190,41 @@ TEST_F(CaseLifecyclePgTest, IdempotencyKeysReplayAndRefuseOtherBodies) {
             std::make_pair(409, std::string("idempotency_key_reused")));
 }
 
+// The access code is shown once and stored nowhere in clear, not even in the kept answer; a
+// retry re-issues a code, which replaces the first.
+TEST_F(CaseLifecyclePgTest, TheKeptAnswerHoldsNoAccessCodeAndAReplayReissuesOne) {
+  auto render = [](const cases::Submission& s) {
+    nlohmann::json body = {{"tracking_number", s.created.tracking_number}};
+    if (!s.access_code.empty()) body["access_code"] = s.access_code;
+    return body.dump();
+  };
+  const auto request = Request();
+  const std::string scope = cases::CaseService::ApplicantScope(request.applicant);
+  auto first = service_->Submit(request, scope, "key-1", "hash-a", render);
+  const auto answer = nlohmann::json::parse(first.body);
+  const std::string code = answer["access_code"];
+  const std::string tracking = answer["tracking_number"];
+  EXPECT_FALSE(first.replayed);
+  EXPECT_EQ(Count("SELECT count(*) FROM idempotency_keys WHERE response::text LIKE '%" + code +
+                  "%' OR response::jsonb ? 'access_code'"),
+            0);
+  auto again = service_->Replay(scope, "key-1", "hash-a");
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->replayed);
+  EXPECT_FALSE(nlohmann::json::parse(again->body).contains("access_code"));
+  const std::string fresh = service_->ReissueAccessCode(tracking);
+  EXPECT_NE(fresh, code);
+  EXPECT_EQ(service_->ReadAsApplicant(tracking, fresh, address_).tracking_number, tracking);
+  EXPECT_EQ(Refusal([&] { service_->ReadAsApplicant(tracking, code, address_); }).first, 404);
+  // Scopes by identity: another applicant's scope is another, the same one is stable.
+  auto other = request;
+  other.applicant.id_number = "110105198001010032";
+  EXPECT_NE(cases::CaseService::ApplicantScope(other.applicant), scope);
+  EXPECT_EQ(cases::CaseService::ApplicantScope(Request().applicant), scope);
+  EXPECT_FALSE(
+      service_->Replay(cases::CaseService::ApplicantScope(other.applicant), "key-1", "hash-a"));
+}
+
 TEST_F(CaseLifecyclePgTest, AcceptanceSetsTheDeadlineAndDefersMaterials) {
   auto submitted = Submit(Request());
   const std::string tracking = submitted.created.tracking_number;

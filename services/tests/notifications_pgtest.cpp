@@ -10,6 +10,7 @@
 #include "daiban/intake/notification_sinks.hpp"
 #include "daiban/intake/notifications.hpp"
 #include "daiban/intake/pg_notification_store.hpp"
+#include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/metrics.hpp"
 #include "scratch_database.hpp"
@@ -29,6 +30,7 @@ struct Received {
   std::string content_type;
   std::string signature;
   std::string delivery;
+  std::string timestamp;
 };
 
 // A webhook receiver on a free loopback port that answers with a status the test sets.
@@ -43,7 +45,8 @@ class Receiver {
           std::lock_guard lock(mutex_);
           received_.push_back({request.body, request.Header("content-type").value_or(""),
                                request.Header("x-daiban-signature").value_or(""),
-                               request.Header("x-daiban-delivery").value_or("")});
+                               request.Header("x-daiban-delivery").value_or(""),
+                               request.Header("x-daiban-timestamp").value_or("")});
           return kernel::HttpResponse::WithJson(status_, {{"ok", status_ < 300}});
         },
         kernel::RouteOptions{.blocking = false});
@@ -129,7 +132,7 @@ class NotificationsPgTest : public ::testing::Test {
   }
   std::unique_ptr<NotificationSender> WebhookSender(const std::string& url,
                                                     NotificationSender::Options options = {}) {
-    return Sender(std::make_unique<WebhookSink>(url, kSecret, 5000ms), options);
+    return Sender(std::make_unique<WebhookSink>(url, kSecret, clock_, 5000ms), options);
   }
 
   static constexpr std::chrono::seconds kLease{600};
@@ -149,6 +152,14 @@ TEST(NotificationSignature, IsStandardHmacSha256) {
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
+// Whoever builds the sender, it never signs with an empty key (which anyone could forge).
+TEST(WebhookSinkStart, RefusesAnEmptySecretOrUrl) {
+  kernel::ManualClock clock{kernel::Moment{}};
+  EXPECT_THROW(WebhookSink("http://127.0.0.1:9/hook", "", clock, 5000ms), kernel::ConfigError);
+  EXPECT_THROW(WebhookSink("", kSecret, clock, 5000ms), kernel::ConfigError);
+  EXPECT_NO_THROW(WebhookSink("http://127.0.0.1:9/hook", kSecret, clock, 5000ms));
+}
+
 TEST_F(NotificationsPgTest, WebhookDeliversOnceSignedAndMarksSent) {
   Receiver receiver;
   auto id = Enqueue("webhook", {{"tracking_number", "DB2026000001"}, {"state", "accepted"}});
@@ -158,8 +169,25 @@ TEST_F(NotificationsPgTest, WebhookDeliversOnceSignedAndMarksSent) {
   auto requests = receiver.Requests();
   ASSERT_EQ(requests.size(), 1u);
   const auto& request = requests[0];
-  EXPECT_EQ(request.signature, "sha256=" + HmacSha256Hex(kSecret, request.body));
-  EXPECT_NE(request.signature, "sha256=" + HmacSha256Hex("another secret", request.body));
+  // The signature covers the timestamp and the body; the timestamp is the sender's clock.
+  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  EXPECT_EQ(request.timestamp, std::to_string(now.time_since_epoch().count()));
+  EXPECT_EQ(request.signature,
+            "sha256=" + HmacSha256Hex(kSecret, request.timestamp + "." + request.body));
+  EXPECT_TRUE(WebhookSignatureValid(kSecret, request.timestamp, request.signature, request.body,
+                                    clock_.Now()));
+  EXPECT_FALSE(WebhookSignatureValid("another secret", request.timestamp, request.signature,
+                                     request.body, clock_.Now()));
+  // A receiver refuses the same request replayed after the 5-minute tolerance, or altered.
+  EXPECT_TRUE(WebhookSignatureValid(kSecret, request.timestamp, request.signature, request.body,
+                                    clock_.Now() + 5min));
+  EXPECT_FALSE(WebhookSignatureValid(kSecret, request.timestamp, request.signature, request.body,
+                                     clock_.Now() + 5min + 1s));
+  EXPECT_FALSE(WebhookSignatureValid(kSecret, request.timestamp, request.signature,
+                                     request.body + " ", clock_.Now()));
+  const std::string later = std::to_string(now.time_since_epoch().count() + 60);
+  EXPECT_FALSE(
+      WebhookSignatureValid(kSecret, later, request.signature, request.body, clock_.Now() + 60s));
   EXPECT_EQ(request.delivery, std::to_string(id));
   EXPECT_EQ(request.content_type, "application/json");
   auto body = nlohmann::json::parse(request.body);
@@ -220,7 +248,8 @@ TEST_F(NotificationsPgTest, FailingReceiverIsRetriedWithBackoffThenGivenUp) {
   for (std::size_t i = 0; i < requests.size(); ++i) {
     EXPECT_EQ(nlohmann::json::parse(requests[i].body)["attempt"], i + 1);
     EXPECT_EQ(requests[i].delivery, std::to_string(id));  // stable: receivers deduplicate on it
-    EXPECT_EQ(requests[i].signature, "sha256=" + HmacSha256Hex(kSecret, requests[i].body));
+    EXPECT_EQ(requests[i].signature,
+              "sha256=" + HmacSha256Hex(kSecret, requests[i].timestamp + "." + requests[i].body));
   }
 }
 

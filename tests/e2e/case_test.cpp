@@ -43,11 +43,40 @@ TEST(CaseE2eTest, SubmissionIsIdempotent) {
   ASSERT_EQ(first.status, 201) << first.body;
   auto again = Submit(CaseRequest(), key);
   EXPECT_EQ(again.status, 201);
-  EXPECT_EQ(again.body, first.body);
+  // The same case; the first code is not kept anywhere in clear, so the retry gets a fresh one
+  // and the first stops working.
+  const std::string tracking = Body(first)["tracking_number"];
+  EXPECT_EQ(Body(again)["tracking_number"], tracking);
+  EXPECT_EQ(Body(again)["state"], "submitted");
+  const std::string fresh = Body(again)["access_code"];
+  EXPECT_NE(fresh, Body(first)["access_code"]);
+  EXPECT_EQ(Gateway("GET", "/api/v1/cases/" + tracking + "?code=" + fresh).status, 200);
+  ExpectErrorJson(Gateway("GET", "/api/v1/cases/" + tracking +
+                                     "?code=" + Body(first)["access_code"].get<std::string>()),
+                  404, "not_found");
   auto other = CaseRequest();
   other["mode"] = "assisted";
   ExpectErrorJson(Submit(other, key), 409, "idempotency_key_reused");
   ExpectErrorJson(Gateway("POST", "/api/v1/cases", CaseRequest().dump()), 400, "bad_request");
+}
+
+// Anonymous keys are scoped by the applicant the request names: another applicant's request
+// under the same key is their own submission, never a 409 nor the first applicant's code.
+TEST(CaseE2eTest, AnotherApplicantsSameKeyIsAnotherKey) {
+  const std::string key = UniqueKey();
+  auto first = Submit(CaseRequest(), key);
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto stranger = CaseRequest();
+  stranger["applicant"]["name"] = "王市民";
+  stranger["applicant"]["phone"] = "13987654321";
+  stranger["applicant"]["id_number"] = "110105198001010032";
+  auto second = Submit(stranger, key);
+  ASSERT_EQ(second.status, 201) << second.body;
+  EXPECT_NE(Body(second)["tracking_number"], Body(first)["tracking_number"]);
+  EXPECT_NE(Body(second)["access_code"], Body(first)["access_code"]);
+  // The same body as the first applicant's but another key: yet another case.
+  auto third = Submit(CaseRequest(), UniqueKey());
+  EXPECT_NE(Body(third)["tracking_number"], Body(first)["tracking_number"]);
 }
 
 TEST(CaseE2eTest, BadSubmissionsNameTheField) {

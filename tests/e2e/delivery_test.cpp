@@ -256,6 +256,120 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   EXPECT_EQ(staff["custody_holder"]["role"], "applicant");
 }
 
+// A 2×2 red PNG: signature, IHDR, IDAT (zlib), IEND, with their CRCs.
+std::string TinyPng() {
+  const unsigned char bytes[] = {
+      0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+      0x52, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x02, 0x00, 0x00, 0x00, 0xFD,
+      0xD4, 0x9A, 0x73, 0x00, 0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8,
+      0xCF, 0xC0, 0x00, 0x44, 0x0C, 0x10, 0x0A, 0x00, 0x1F, 0xEE, 0x03, 0xFD, 0x8B, 0x5F, 0x14,
+      0xD4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82};
+  return std::string(reinterpret_cast<const char*>(bytes), sizeof bytes);
+}
+
+bool HasAlert(const std::string& supervisor, const std::string& tracking, const std::string& kind) {
+  auto alerts = Body(Gateway("GET", "/api/v1/dispatch/alerts", "", Bearer(supervisor)));
+  for (const auto& a : alerts["alerts"]) {
+    if (a["tracking_number"] == tracking && a["kind"] == kind) return true;
+  }
+  return false;
+}
+
+// The proof at the door: the photo is one the courier uploaded for this very leg, and 5 wrong
+// ID guesses on the leg block it (alerting the region's supervisors) until a supervisor of the
+// region unblocks it.
+TEST(DeliveryE2eTest, TheProofNamesTheLegsPhotoAndWrongIdsAreLimited) {
+  const std::string supervisor = StaffLogin("13800000001");
+  const auto [tracking, code] = ExpressCase();
+  ASSERT_FALSE(tracking.empty());
+  ASSERT_EQ(Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}",
+                    Bearer(StaffLogin("13800000003")))
+                .status,
+            200);
+  const std::string agent = AgentTakes(tracking, supervisor);
+  ASSERT_FALSE(agent.empty());
+  for (const json& step :
+       {json{{"kind", "materials_collected"}}, json{{"kind", "submitted_to_window"}},
+        json{{"kind", "result_obtained"}, {"result_reference", "户迁字2026-0816"}}}) {
+    ASSERT_EQ(Phone(agent, "POST", "/mobile/v1/cases/" + tracking + "/progress", step, Unique("p-"))
+                  .status,
+              200);
+  }
+  json delivery;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto legs =
+            Body(Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor)));
+        if (legs["deliveries"].empty() || legs["deliveries"][0]["state"] != "assigned")
+          return false;
+        delivery = legs["deliveries"][0];
+        return true;
+      },
+      20))
+      << "no courier got the delivery of " << tracking;
+  const std::string id = std::to_string(delivery["id"].get<std::int64_t>());
+  const std::string courier_phone = delivery["courier"]["phone"];
+  const std::string courier = PhoneLogin(courier_phone, Unique("device-"))["access_token"];
+  ASSERT_EQ(Phone(courier, "POST", "/mobile/v1/deliveries/" + id + "/picked_up", json::object(),
+                  Unique("c-"))
+                .status,
+            200);
+  const std::string deliver = "/mobile/v1/deliveries/" + id + "/delivered";
+  auto with_photo = [](const std::string& sha256, const std::string& last4) {
+    return json{{"recipient_name", "孙寄件"}, {"id_last4", last4}, {"photo_sha256", sha256}};
+  };
+
+  // A hash of no uploaded photo is refused, naming the field.
+  const std::string png = TinyPng();
+  auto nothing =
+      Phone(courier, "POST", deliver, with_photo(std::string(64, 'a'), "1237"), Unique("c-"));
+  ExpectErrorJson(nothing, 422, "validation_failed");
+  EXPECT_EQ(Body(nothing)["error"]["field"], "photo_sha256");
+
+  // The courier uploads the photo to its leg; another courier cannot.
+  auto upload = [&](const std::string& token) {
+    auto headers = Bearer(token);
+    headers["Idempotency-Key"] = Unique("photo-");
+    headers["Content-Type"] = "image/png";
+    return Gateway("POST", "/mobile/v1/deliveries/" + id + "/photos", png, headers);
+  };
+  const std::string other_phone = courier_phone == "13700000001" ? "13700000002" : "13700000001";
+  ExpectErrorJson(upload(PhoneLogin(other_phone, Unique("device-"))["access_token"]), 404,
+                  "not_found");
+  ExpectErrorJson(upload(agent), 403, "forbidden");
+  auto uploaded = upload(courier);
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  ExpectDocumented(uploaded, "post", "/mobile/v1/deliveries/{id}/photos");
+  const std::string sha256 = Body(uploaded)["sha256"];
+  EXPECT_EQ(Body(uploaded)["delivery_id"], delivery["id"]);
+
+  // Four wrong IDs are refused; the fifth blocks the leg and alerts the supervisors.
+  for (int guess = 1; guess <= 4; ++guess) {
+    auto wrong = Phone(courier, "POST", deliver, with_photo(sha256, "9999"), Unique("c-"));
+    ExpectErrorJson(wrong, 422, "validation_failed");
+    EXPECT_EQ(Body(wrong)["error"]["field"], "id_last4");
+  }
+  EXPECT_FALSE(HasAlert(supervisor, tracking, "identity_blocked"));
+  ExpectErrorJson(Phone(courier, "POST", deliver, with_photo(sha256, "9999"), Unique("c-")), 423,
+                  "identity_check_blocked");
+  ExpectErrorJson(Phone(courier, "POST", deliver, with_photo(sha256, "1237"), Unique("c-")), 423,
+                  "identity_check_blocked");
+  EXPECT_TRUE(HasAlert(supervisor, tracking, "identity_blocked"));
+
+  // A supervisor of another region cannot unblock it; one of this region can.
+  ExpectErrorJson(Gateway("POST", "/api/v1/cases/" + tracking + "/handover/unblock", "{}",
+                          Bearer(StaffLogin("13800000002"))),
+                  404, "not_found");
+  ASSERT_EQ(
+      Gateway("POST", "/api/v1/cases/" + tracking + "/handover/unblock", "{}", Bearer(supervisor))
+          .status,
+      200);
+  auto delivered = Phone(courier, "POST", deliver, with_photo(sha256, "1237"), Unique("c-"));
+  ASSERT_EQ(delivered.status, 200) << delivered.body;
+  EXPECT_EQ(Body(delivered)["delivery"]["state"], "delivered");
+  EXPECT_EQ(Body(Gateway("GET", "/api/v1/cases/" + tracking + "?code=" + code))["state"], "closed");
+}
+
 TEST(DeliveryE2eTest, AResultLeftAtTheWindowIsHandedOverFromThereWithTheChainWhole) {
   const std::string supervisor = StaffLogin("13800000001");
   const std::string window = StaffLogin("13800000003");

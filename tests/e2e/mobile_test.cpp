@@ -76,8 +76,8 @@ TEST(MobileE2eTest, AnAgentsDay) {
   ExpectErrorJson(progress({{"kind", "note"}, {"text", "other"}}, first_key), 409,
                   "idempotency_key_reused");
   ExpectErrorJson(progress({{"kind", "result_obtained"}}, Unique("p-")), 422, "validation_failed");
-  ExpectErrorJson(progress({{"kind", "handed_to_applicant"}}, Unique("p-")), 409,
-                  "illegal_transition");
+  ExpectErrorJson(progress({{"kind", "handed_to_applicant"}, {"id_last4", "002X"}}, Unique("p-")),
+                  409, "illegal_transition");
   ExpectErrorJson(progress({{"kind", "flying"}}, Unique("p-")), 422, "validation_failed");
 
   // A photo of the collected materials.
@@ -181,14 +181,101 @@ TEST(MobileE2eTest, AnAgentsDay) {
                            json{{"refresh_token", refresh}, {"device_id", device}}.dump());
   ASSERT_EQ(refreshed.status, 200) << refreshed.body;
   std::string new_token = Body(refreshed)["access_token"];
-  ExpectErrorJson(Gateway("POST", "/mobile/v1/auth/refresh",
-                          json{{"refresh_token", refresh}, {"device_id", device}}.dump()),
-                  401, "unauthorized");  // spent
   std::int64_t me = Body(Gateway("GET", "/mobile/v1/me", "", Bearer(new_token)))["user"]["id"];
   auto revoked = Gateway("POST", "/api/v1/auth/devices/revoke",
                          json{{"user_id", me}, {"device_id", device}}.dump(), Bearer(supervisor));
   EXPECT_EQ(Body(revoked)["revoked"], true);
   ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(new_token)), 401, "unauthorized");
+}
+
+bool HasAlert(const std::string& supervisor, const std::string& tracking, const std::string& kind) {
+  auto alerts = Body(Gateway("GET", "/api/v1/dispatch/alerts", "", Bearer(supervisor)));
+  for (const auto& a : alerts["alerts"]) {
+    if (a["tracking_number"] == tracking && a["kind"] == kind) return true;
+  }
+  return false;
+}
+
+// The agent's hand-over from the phone follows the window's rule: the last four characters of
+// the applicant's ID, and 5 wrong guesses on the case block every hand-over of it (the
+// window's too) until a supervisor of the region unblocks it.
+TEST(MobileE2eTest, AnAgentHandsOverOnlyWithTheApplicantsId) {
+  const std::string supervisor = StaffLogin("13800000001");
+  const std::string tracking = AcceptedCase();
+  const std::string agent = AgentTakes(tracking, supervisor);
+  ASSERT_FALSE(agent.empty());
+  auto progress = [&](const json& body) {
+    auto headers = Bearer(agent);
+    headers["Idempotency-Key"] = Unique("h-");
+    headers["X-Device-Time"] = MinutesAgo(0);
+    return Gateway("POST", "/mobile/v1/cases/" + tracking + "/progress", body.dump(), headers);
+  };
+  for (const json& step :
+       {json{{"kind", "materials_collected"}}, json{{"kind", "submitted_to_window"}},
+        json{{"kind", "result_obtained"}, {"result_reference", "R-1"}}}) {
+    ASSERT_EQ(progress(step).status, 200);
+  }
+  auto missing = progress({{"kind", "handed_to_applicant"}});
+  ExpectErrorJson(missing, 422, "validation_failed");
+  EXPECT_EQ(Body(missing)["error"]["field"], "id_last4");
+  for (int guess = 1; guess <= 4; ++guess) {
+    auto wrong = progress({{"kind", "handed_to_applicant"}, {"id_last4", "9999"}});
+    ExpectErrorJson(wrong, 422, "validation_failed");
+    EXPECT_EQ(Body(wrong)["error"]["field"], "id_last4");
+  }
+  EXPECT_FALSE(HasAlert(supervisor, tracking, "identity_blocked"));
+  ExpectErrorJson(progress({{"kind", "handed_to_applicant"}, {"id_last4", "9999"}}), 423,
+                  "identity_check_blocked");
+  // Blocked: the right ID does not pass either, from the phone or at the window.
+  ExpectErrorJson(progress({{"kind", "handed_to_applicant"}, {"id_last4", "002X"}}), 423,
+                  "identity_check_blocked");
+  ExpectErrorJson(Gateway("POST", "/api/v1/cases/" + tracking + "/handover",
+                          R"({"recipient_name":"刘市民","id_last4":"002X"})",
+                          Bearer(StaffLogin("13800000003"))),
+                  423, "identity_check_blocked");
+  EXPECT_TRUE(HasAlert(supervisor, tracking, "identity_blocked"));
+  // Only a supervisor of the case's region unblocks it.
+  ExpectErrorJson(Gateway("POST", "/api/v1/cases/" + tracking + "/handover/unblock", "{}",
+                          Bearer(StaffLogin("13800000002"))),
+                  404, "not_found");
+  ExpectErrorJson(
+      Gateway("POST", "/api/v1/cases/" + tracking + "/handover/unblock", "{}", Bearer(agent)), 403,
+      "forbidden");
+  auto unblocked =
+      Gateway("POST", "/api/v1/cases/" + tracking + "/handover/unblock", "{}", Bearer(supervisor));
+  ASSERT_EQ(unblocked.status, 200) << unblocked.body;
+  ExpectDocumented(unblocked, "post", "/api/v1/cases/{tracking}/handover/unblock");
+  auto handed = progress({{"kind", "handed_to_applicant"}, {"id_last4", "002x"}});
+  ASSERT_EQ(handed.status, 200) << handed.body;
+  EXPECT_EQ(Body(handed)["state"], "delivered");
+}
+
+// The rotation rule: a spent refresh token presented again was copied, so the whole chain of
+// its device ends (the tokens refreshed from it and their sessions), not only the copy.
+TEST(MobileE2eTest, ReusingASpentRefreshTokenRevokesTheDevicesChain) {
+  const std::string device = Unique("device-");
+  auto login = PhoneLogin("13900000068", device);  // a demo agent of 南部山区
+  const std::string spent = login["refresh_token"];
+  auto refreshed = Gateway("POST", "/mobile/v1/auth/refresh",
+                           json{{"refresh_token", spent}, {"device_id", device}}.dump());
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  const std::string access = Body(refreshed)["access_token"];
+  const std::string next_refresh = Body(refreshed)["refresh_token"];
+  ASSERT_EQ(Gateway("GET", "/mobile/v1/me", "", Bearer(access)).status, 200);
+
+  ExpectErrorJson(Gateway("POST", "/mobile/v1/auth/refresh",
+                          json{{"refresh_token", spent}, {"device_id", device}}.dump()),
+                  401, "unauthorized");
+  // Everything derived from the spent token is gone too.
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(access)), 401, "unauthorized");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(login["access_token"])), 401,
+                  "unauthorized");
+  ExpectErrorJson(Gateway("POST", "/mobile/v1/auth/refresh",
+                          json{{"refresh_token", next_refresh}, {"device_id", device}}.dump()),
+                  401, "unauthorized");
+  // Signing in again starts a new chain.
+  auto again = PhoneLogin("13900000068", device);
+  EXPECT_EQ(Gateway("GET", "/mobile/v1/me", "", Bearer(again["access_token"])).status, 200);
 }
 
 TEST(MobileE2eTest, DutyAndSignOut) {

@@ -15,19 +15,55 @@ void PgDeviceTokenRepository::StoreRefresh(const std::string& token_hash, std::i
   });
 }
 
-std::optional<Principal> PgDeviceTokenRepository::SpendRefresh(const std::string& token_hash,
-                                                               const std::string& device_id,
-                                                               kernel::Moment now) {
-  std::optional<Principal> principal;
+namespace {
+
+// Every live session and refresh token of the user's device, in the caller's transaction.
+DeviceTokenRepository::Revoked RevokeChain(pqxx::dbtransaction& tx, std::int64_t user_id,
+                                           const std::string& device_id, double at) {
+  DeviceTokenRepository::Revoked revoked;
+  for (const auto& row :
+       tx.exec_params("UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
+                      "device_id = $2 AND revoked_at IS NULL RETURNING token_hash",
+                      user_id, device_id, at)) {
+    revoked.session_hashes.push_back(row[0].as<std::string>());
+  }
+  revoked.refresh_tokens = static_cast<int>(
+      tx.exec_params("UPDATE refresh_tokens SET revoked_at = to_timestamp($3) WHERE user_id = $1 "
+                     "AND device_id = $2 AND revoked_at IS NULL",
+                     user_id, device_id, at)
+          .affected_rows());
+  return revoked;
+}
+
+}  // namespace
+
+DeviceTokenRepository::Spent PgDeviceTokenRepository::SpendRefresh(const std::string& token_hash,
+                                                                   const std::string& device_id,
+                                                                   kernel::Moment now) {
+  Spent spent;
+  const double at = db::EpochSeconds(now);
   pool_.Transact([&](pqxx::dbtransaction& tx) {
+    spent = {};  // a retried transaction starts over
     auto rows = tx.exec_params(
-        "UPDATE refresh_tokens r SET revoked_at = to_timestamp($3) FROM users u "
+        "UPDATE refresh_tokens r SET revoked_at = to_timestamp($3), spent_at = to_timestamp($3) "
+        "FROM users u "
         "WHERE r.token_hash = $1 AND r.device_id = $2 AND r.revoked_at IS NULL "
         "AND r.expires_at > to_timestamp($3) AND u.id = r.user_id AND u.active "
         "RETURNING u.id, u.role, u.name, u.phone, coalesce(u.region_code, ''), "
         "coalesce(u.department_code, '')",
-        token_hash, device_id, db::EpochSeconds(now));
-    if (rows.empty()) return;
+        token_hash, device_id, at);
+    if (rows.empty()) {
+      // A spent token again, from whatever device: its chain is compromised.
+      auto reused = tx.exec_params(
+          "SELECT user_id, device_id FROM refresh_tokens WHERE token_hash = $1 "
+          "AND spent_at IS NOT NULL",
+          token_hash);
+      if (!reused.empty()) {
+        spent.chain_revoked =
+            RevokeChain(tx, reused[0][0].as<std::int64_t>(), reused[0][1].as<std::string>(), at);
+      }
+      return;
+    }
     Principal p;
     p.user_id = rows[0][0].as<std::int64_t>();
     p.role = ParseRole(rows[0][1].as<std::string>()).value_or(Role::kAgent);
@@ -35,9 +71,9 @@ std::optional<Principal> PgDeviceTokenRepository::SpendRefresh(const std::string
     p.phone = rows[0][3].as<std::string>();
     p.region_code = rows[0][4].as<std::string>();
     p.department_code = rows[0][5].as<std::string>();
-    principal = p;
+    spent.principal = p;
   });
-  return principal;
+  return spent;
 }
 
 DeviceTokenRepository::Revoked PgDeviceTokenRepository::RevokeDevice(std::int64_t user_id,
@@ -45,20 +81,8 @@ DeviceTokenRepository::Revoked PgDeviceTokenRepository::RevokeDevice(std::int64_
                                                                      kernel::Moment now) {
   Revoked revoked;
   const double at = db::EpochSeconds(now);
-  pool_.Transact([&](pqxx::dbtransaction& tx) {
-    revoked = {};  // a retried transaction starts over
-    for (const auto& row :
-         tx.exec_params("UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
-                        "device_id = $2 AND revoked_at IS NULL RETURNING token_hash",
-                        user_id, device_id, at)) {
-      revoked.session_hashes.push_back(row[0].as<std::string>());
-    }
-    revoked.refresh_tokens = static_cast<int>(
-        tx.exec_params("UPDATE refresh_tokens SET revoked_at = to_timestamp($3) WHERE user_id = $1 "
-                       "AND device_id = $2 AND revoked_at IS NULL",
-                       user_id, device_id, at)
-            .affected_rows());
-  });
+  pool_.Transact(
+      [&](pqxx::dbtransaction& tx) { revoked = RevokeChain(tx, user_id, device_id, at); });
   return revoked;
 }
 

@@ -87,7 +87,7 @@ UPDATE cases SET state = $3, state_before_suspension = NULLIF($4, ''), version =
   accepted_at = to_timestamp($8), deadline_at = to_timestamp($9), at_risk_at = to_timestamp($10),
   deadline_provisional = $11, suspended_at = to_timestamp($12),
   result_ready_at = to_timestamp($13), closed_at = to_timestamp($14), updated_at = to_timestamp($15),
-  assigned_at = to_timestamp($16), last_progress_at = to_timestamp($17)
+  assigned_at = to_timestamp($16), last_progress_at = to_timestamp($17), access_code_hash = $18
 WHERE id = $1 AND version = $2)sql";
 
 constexpr const char* kUpsertMaterialSql = R"sql(
@@ -123,12 +123,19 @@ constexpr const char* kInsertFollowupSql =
     "INSERT INTO followups (case_id, region_code, opened_at, due_at) "
     "VALUES ($1, $2, to_timestamp($3), to_timestamp($4))";
 
-constexpr const char* kFindAnswerSql =
-    "SELECT request_hash, status, response FROM idempotency_keys "
-    "WHERE scope = $1 AND key = $2";
-constexpr const char* kInsertAnswerSql =
-    "INSERT INTO idempotency_keys (scope, key, request_hash, status, response) "
-    "VALUES ($1, $2, $3, $4, $5)";
+// Wrong identity guesses at hand-overs (CaseService::CheckHandoverIdentity).
+constexpr const char* kHandoverGuessesSql =
+    "SELECT failures, blocked_at IS NOT NULL FROM handover_guesses "
+    "WHERE case_id = $1 AND subject = $2";
+constexpr const char* kCountWrongGuessSql = R"sql(
+INSERT INTO handover_guesses (case_id, subject, failures, blocked_at)
+VALUES ($1, $2, 1, CASE WHEN $3 THEN to_timestamp($4) END)
+ON CONFLICT (case_id, subject) DO UPDATE SET failures = handover_guesses.failures + 1,
+  blocked_at = CASE WHEN $3 THEN to_timestamp($4) ELSE handover_guesses.blocked_at END)sql";
+constexpr const char* kClearGuessesSql = "DELETE FROM handover_guesses WHERE case_id = $1";
+constexpr const char* kInsertAlertSql =
+    "INSERT INTO alerts (case_id, region_code, kind, message, created_at) "
+    "VALUES ($1, $2, $3, $4, to_timestamp($5))";
 
 constexpr const char* kTimelineSql =
     "SELECT id, type, coalesce(from_state, ''), coalesce(to_state, ''), actor_role, "
@@ -287,24 +294,22 @@ void WriteMaterialsAndSteps(pqxx::transaction_base& tx, const Case& c, const Cas
 }  // namespace
 
 void KeepAnswer(db::Tx& tx, const StoredAnswer& answer) {
-  auto kept = Exec(tx.Pq(), std::string(kInsertAnswerSql) + " ON CONFLICT DO NOTHING", answer.scope,
-                   answer.key, answer.request_hash, answer.status, answer.body);
-  if (kept.affected_rows() != 1) throw DuplicateRequest();
+  try {
+    db::IdempotencyStore::Keep(
+        tx, {answer.scope, answer.key, answer.request_hash, answer.status, answer.body});
+  } catch (const db::IdempotencyKeyTaken&) {
+    throw DuplicateRequest();
+  }
 }
 
 PgCaseStore::PgCaseStore(db::PgPool& pool, PgCaseStoreOptions options)
-    : pool_(pool), options_(std::move(options)) {}
+    : pool_(pool), options_(std::move(options)), answers_(pool) {}
 
 std::optional<StoredAnswer> PgCaseStore::FindAnswer(const std::string& scope,
                                                     const std::string& key) {
-  std::optional<StoredAnswer> answer;
-  pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = Exec(tx, kFindAnswerSql, scope, key);
-    if (rows.empty()) return;
-    answer = StoredAnswer{scope, key, rows[0][0].as<std::string>(), rows[0][1].as<int>(),
-                          rows[0][2].as<std::string>()};
-  });
-  return answer;
+  auto kept = answers_.Find(scope, key);
+  if (!kept) return std::nullopt;
+  return StoredAnswer{kept->scope, kept->key, kept->request_hash, kept->status, kept->body};
 }
 
 namespace {
@@ -333,6 +338,14 @@ void WriteChange(pqxx::transaction_base& tx, const Case& c, const CaseChange& ch
     Exec(tx, kInsertRatingSql, c.id, change.new_rating->score, change.new_rating->comment,
          db::EpochSeconds(change.new_rating->at));
   }
+  if (change.wrong_guess_subject) {
+    Exec(tx, kCountWrongGuessSql, c.id, *change.wrong_guess_subject, change.block_subject, now);
+  }
+  if (change.clear_handover_guesses) Exec(tx, kClearGuessesSql, c.id);
+  if (change.new_alert) {
+    Exec(tx, kInsertAlertSql, c.id, c.region_code, change.new_alert->kind,
+         change.new_alert->message, now);
+  }
   if (change.new_followup) {
     Exec(tx, kInsertFollowupSql, c.id, change.new_followup->region_code,
          db::EpochSeconds(change.new_followup->opened_at),
@@ -349,36 +362,29 @@ void RunAlsoInTransaction(pqxx::dbtransaction& tx, const CaseChange& change) {
 
 void PgCaseStore::Create(Case& c, const CaseChange& change,
                          const std::optional<StoredAnswer>& answer) {
-  try {
-    pool_.Transact([&](pqxx::dbtransaction& tx) {
-      if (answer) {
-        Exec(tx, kInsertAnswerSql, answer->scope, answer->key, answer->request_hash, answer->status,
-             answer->body);
-      }
-      const auto& a = c.applicant;
-      std::optional<double> lat, lng;
-      if (c.delivery.location) {
-        lat = c.delivery.location->lat;
-        lng = c.delivery.location->lng;
-      }
-      c.id = Exec(tx, kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code,
-                  c.bundle_code, c.mode, c.region_code, c.department_code, c.committed_days,
-                  ToWord(c.state), ToWord(a.kind), a.name, a.phone, a.id_number, a.address,
-                  a.location.lat, a.location.lng, a.firm_name, a.firm_credit_code,
-                  ToWord(c.delivery.method), c.delivery.address, lat, lng,
-                  db::EpochSeconds(c.appointment_at), c.priority, db::EpochSeconds(c.created_at),
-                  c.open311_key_id, ToWord(c.delivery.window))[0][0]
-                 .as<std::int64_t>();
-      WriteMaterialsAndSteps(tx, c, nullptr);
-      WriteChange(tx, c, change, options_);
-      RunAlsoInTransaction(tx, change);
-    });
-  } catch (const pqxx::unique_violation& error) {
-    if (answer && std::string(error.what()).find("idempotency_keys") != std::string::npos) {
-      throw DuplicateRequest();
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    if (answer) {
+      db::Tx handle(tx);
+      KeepAnswer(handle, *answer);
     }
-    throw;
-  }
+    const auto& a = c.applicant;
+    std::optional<double> lat, lng;
+    if (c.delivery.location) {
+      lat = c.delivery.location->lat;
+      lng = c.delivery.location->lng;
+    }
+    c.id =
+        Exec(tx, kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code, c.bundle_code,
+             c.mode, c.region_code, c.department_code, c.committed_days, ToWord(c.state),
+             ToWord(a.kind), a.name, a.phone, a.id_number, a.address, a.location.lat,
+             a.location.lng, a.firm_name, a.firm_credit_code, ToWord(c.delivery.method),
+             c.delivery.address, lat, lng, db::EpochSeconds(c.appointment_at), c.priority,
+             db::EpochSeconds(c.created_at), c.open311_key_id, ToWord(c.delivery.window))[0][0]
+            .as<std::int64_t>();
+    WriteMaterialsAndSteps(tx, c, nullptr);
+    WriteChange(tx, c, change, options_);
+    RunAlsoInTransaction(tx, change);
+  });
 }
 
 std::optional<Case> PgCaseStore::Find(const std::string& tracking, const CaseScope& scope) {
@@ -433,6 +439,12 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
     const Case loaded = c;
     CaseChange change;
     change.custody_events = [&tx, id = c.id] { return ReadEvents(tx, kCustodyEventsSql, id); };
+    change.handover_guesses = [&tx, id = c.id](const std::string& subject) {
+      auto rows = Exec(tx, kHandoverGuessesSql, id, subject);
+      HandoverGuesses guesses;
+      if (!rows.empty()) guesses = {rows[0][0].as<int>(), rows[0][1].as<bool>()};
+      return guesses;
+    };
     apply(c, change);
     const double now =
         db::EpochSeconds(change.events.empty() ? c.created_at : change.events.back().at);
@@ -441,13 +453,13 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
       deadline = db::EpochSeconds(c.clock->deadline);
       at_risk = db::EpochSeconds(c.clock->at_risk_at);
     }
-    auto updated =
-        Exec(tx, kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
-             c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(),
-             c.agent_id, c.priority, c.result_reference, db::EpochSeconds(c.accepted_at), deadline,
-             at_risk, c.clock && c.clock->provisional, db::EpochSeconds(c.suspended_at),
-             db::EpochSeconds(c.result_ready_at), db::EpochSeconds(c.closed_at), now,
-             db::EpochSeconds(c.assigned_at), db::EpochSeconds(c.last_progress_at));
+    auto updated = Exec(
+        tx, kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
+        c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(), c.agent_id,
+        c.priority, c.result_reference, db::EpochSeconds(c.accepted_at), deadline, at_risk,
+        c.clock && c.clock->provisional, db::EpochSeconds(c.suspended_at),
+        db::EpochSeconds(c.result_ready_at), db::EpochSeconds(c.closed_at), now,
+        db::EpochSeconds(c.assigned_at), db::EpochSeconds(c.last_progress_at), c.access_code_hash);
     if (updated.affected_rows() != 1) {
       throw kernel::Conflict("stale_version", "the case changed meanwhile; read it and retry");
     }

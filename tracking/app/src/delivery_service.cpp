@@ -554,24 +554,32 @@ void DeliveryService::Deliver(Visit& visit) {
                 "", visit.data, report.device_time, GivingTo(visit, agent));
     return;
   }
+  // The proof photo is one the courier uploaded for this leg, not any hash.
+  if (!report.proof.photo_sha256.empty() && !store_.HasLegPhoto(d.id, report.proof.photo_sha256)) {
+    throw kernel::Invalid("photo_sha256",
+                          "photo_sha256 names no photo uploaded for this delivery "
+                          "(POST /mobile/v1/deliveries/{id}/photos first)");
+  }
+  // The cases' rule for every hand-over to the applicant, with its guess limit per leg; a
+  // refusal is kept: the attempt and a timeline event, the delivery as is.
+  const std::string subject = cases::CaseService::LegHandoverSubject(d.id);
   const bool matches = cases::IdLast4Matches(visit.c.applicant.id_number, report.proof.id_last4);
   visit.attempt->id_last4_match = matches;
-  visit.data["id_last4_matched"] = matches;
-  if (!matches) {
-    // Refused, and the refusal is kept: the attempt and a timeline event, the delivery as is.
-    visit.attempt->outcome = "identity_mismatch";
-    cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier, "delivery_refused",
-                "identity check failed", visit.data, report.device_time,
-                [this, &visit](cases::Case&, cases::CaseChange& change) {
-                  change.also_in_transaction.push_back(
-                      [this, &visit](db::Tx& tx) { store_.RecordAttempt(tx, *visit.attempt); });
-                });
-    throw kernel::Invalid("id_last4",
-                          "the ID number does not match the applicant's: not delivered");
-  }
+  if (!matches) visit.attempt->outcome = "identity_mismatch";
+  visit.data = cases_.CheckHandoverIdentity(
+      visit.c, visit.courier, subject, report.proof.id_last4, "delivery_refused", visit.data,
+      report.device_time, [this, &visit](cases::Case&, cases::CaseChange& change) {
+        change.also_in_transaction.push_back(
+            [this, &visit](db::Tx& tx) { store_.RecordAttempt(tx, *visit.attempt); });
+      });
   const Actor recipient{ActorRole::kApplicant, 0, report.proof.recipient_name, "", ""};
+  auto giving = GivingTo(visit, recipient);
   cases_.Transition(d.tracking_number, CaseScope::Everything(), visit.courier, CaseAction::kDeliver,
-                    "", visit.data, report.device_time, GivingTo(visit, recipient));
+                    "", visit.data, report.device_time,
+                    [&](cases::Case& c, cases::CaseChange& change) {
+                      cases::CaseService::RequireHandoverOpen(change, subject);
+                      giving(c, change);
+                    });
   // Delivered means done: the case closes and the applicant is invited to rate it.
   cases_.Transition(d.tracking_number, CaseScope::Everything(), kSystem, CaseAction::kClose,
                     "delivered", {}, std::nullopt);

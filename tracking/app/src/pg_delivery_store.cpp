@@ -343,6 +343,16 @@ void PgDeliveryStore::RaiseDeliveryAlert(db::Tx& t, std::int64_t case_id,
       case_id, message, db::EpochSeconds(now));
 }
 
+bool PgDeliveryStore::HasLegPhoto(std::int64_t delivery_id, const std::string& sha256) {
+  bool found = false;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    found = !tx.exec_params("SELECT 1 FROM attachments WHERE delivery_id = $1 AND sha256 = $2",
+                            delivery_id, sha256)
+                 .empty();
+  });
+  return found;
+}
+
 int PgDeliveryStore::CancelUnpicked(std::int64_t case_id, Moment now) {
   int cancelled = 0;
   pool_.Transact([&](pqxx::dbtransaction& tx) {

@@ -27,17 +27,23 @@ class DeviceTokenRepository {
   virtual void StoreRefresh(const std::string& token_hash, std::int64_t user_id,
                             const std::string& device_id, kernel::Moment created_at,
                             kernel::Moment expires_at) = 0;
-  // Spends a live refresh token of this device (rotation: spent whether or not the rest
-  // succeeds) and returns its active user; std::nullopt when unknown, expired, spent, revoked,
-  // bound to another device or the user is inactive.
-  virtual std::optional<Principal> SpendRefresh(const std::string& token_hash,
-                                                const std::string& device_id,
-                                                kernel::Moment now) = 0;
   // Revokes every live session and refresh token of the user's device.
   struct Revoked {
     std::vector<std::string> session_hashes;
     int refresh_tokens = 0;
   };
+  struct Spent {
+    std::optional<Principal> principal;  // the active user of a live token
+    // Set when the token had been spent already (a copy is in other hands): the chain it
+    // belongs to, every session and refresh token of its user's device, was revoked in the
+    // same transaction (the standard rotation rule).
+    std::optional<Revoked> chain_revoked;
+  };
+  // Spends a live refresh token of this device (rotation: spent whether or not the rest
+  // succeeds) and returns its active user; no principal when unknown, expired, spent, revoked,
+  // bound to another device or the user is inactive.
+  virtual Spent SpendRefresh(const std::string& token_hash, const std::string& device_id,
+                             kernel::Moment now) = 0;
   virtual Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id,
                                kernel::Moment now) = 0;
 };
@@ -53,7 +59,9 @@ class DeviceAuth {
 
   DeviceLogin Login(const std::string& phone, const std::string& password,
                     const std::string& client_address, const std::string& device_id);
-  // 401 when the token is unknown, expired, revoked or bound to another device.
+  // 401 when the token is unknown, expired, revoked or bound to another device. A token
+  // presented after it was spent revokes its device's whole chain before the 401, so neither
+  // the thief nor the phone can go on with tokens derived from it.
   DeviceLogin Refresh(const std::string& refresh_token, const std::string& device_id);
   // Revokes every session and refresh token of the user's device; false when none was live.
   bool RevokeDevice(std::int64_t user_id, const std::string& device_id);

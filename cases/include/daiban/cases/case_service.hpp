@@ -62,14 +62,25 @@ class CaseService {
   struct Answer {
     int status = 201;
     std::string body;
+    bool replayed = false;  // the first answer to this key, given again
   };
   // The first answer given for this key, if any; 409 when the key came with another body.
   // Callers check it before parsing, so a retry never meets a validation error.
   std::optional<Answer> Replay(const std::string& scope, const std::string& key,
                                const std::string& request_hash);
+  // The answer kept for the key is rendered from a Submission without the access code: the
+  // code is never stored in clear. A replayed answer (replayed = true) has none; the caller
+  // gets one with ReissueAccessCode.
   Answer Submit(const CaseRequest& request, const std::string& idempotency_scope,
                 const std::string& idempotency_key, const std::string& request_hash,
                 const std::function<std::string(const Submission&)>& render);
+  // A fresh access code for the case, for a retried submission whose first answer was lost:
+  // only its hash is stored, so the first code cannot be shown again, and it stops working.
+  // Recorded on the timeline (access_code_reissued).
+  std::string ReissueAccessCode(const std::string& tracking);
+  // The idempotency scope of an anonymous applicant: a hash of the identity the request gives
+  // (phone and ID number, and a firm's credit code), so two applicants never share a key.
+  static std::string ApplicantScope(const Applicant& applicant);
 
   // The applicant's view by tracking number and access code. A wrong code answers exactly
   // like an unknown tracking number (404); failures count against `client_address` (429).
@@ -122,6 +133,30 @@ class CaseService {
   // case, and the applicant is invited to rate it.
   Case HandOver(const std::string& tracking, const Actor& actor, const std::string& recipient,
                 const std::string& id_last4, std::optional<Moment> device_time = std::nullopt);
+
+  // The identity rule of every hand-over to the applicant (the window's, the agent's from the
+  // phone, the courier's at the door), for a case `c` read before: the last four characters of
+  // the recipient's ID document must match the applicant's ID number. 422 id_last4 when they
+  // are not 4 characters. On a mismatch records `refusal_type` (with `data`, and `also` in the
+  // same transaction) and counts a wrong guess for `subject`; the kHandoverMaxWrongGuesses-th
+  // blocks the subject and alerts the region's supervisors (423 identity_check_blocked), the
+  // others answer 422 id_last4. A blocked subject answers 423 whatever the guess. On a match
+  // returns the event data to record; the hand-over's own change must call RequireHandoverOpen.
+  nlohmann::json CheckHandoverIdentity(const Case& c, const Actor& actor,
+                                       const std::string& subject, const std::string& id_last4,
+                                       const std::string& refusal_type, nlohmann::json data,
+                                       std::optional<Moment> device_time,
+                                       const std::function<void(Case&, CaseChange&)>& also = {});
+  // Inside a hand-over's change: 423 identity_check_blocked when the subject is blocked.
+  static void RequireHandoverOpen(CaseChange& change, const std::string& subject);
+  static constexpr int kHandoverMaxWrongGuesses = 5;
+  static std::string CaseHandoverSubject() { return "case"; }
+  static std::string LegHandoverSubject(std::int64_t delivery_id) {
+    return "delivery:" + std::to_string(delivery_id);
+  }
+  // A supervisor (of the case's region; 404 outside it) or an administrator lifts every
+  // identity block of the case (its own and its legs'), recorded on the timeline.
+  Case UnblockHandovers(const std::string& tracking, const Actor& actor);
 
   // Any transition, for the other use cases (dispatch, mobile, tracking): checks the state
   // machine, applies `effect` to the case, records the event. `device_time` comes from phones.

@@ -45,6 +45,19 @@ struct Followup {
   Moment due_at{};
 };
 
+// Wrong identity guesses at hand-overs of one subject of a case ("case" for the window's and
+// the agent's hand-overs, "delivery:<id>" for a courier's leg).
+struct HandoverGuesses {
+  int failures = 0;
+  bool blocked = false;
+};
+
+// An alert for the supervisors of the case's region (table alerts, stream events:alerts).
+struct SupervisorAlert {
+  std::string kind;
+  std::string message;
+};
+
 // Everything one change writes besides the case row and its materials and steps.
 struct CaseChange {
   // Set by an effect: members merged into the data of the event the transition (or note)
@@ -63,6 +76,14 @@ struct CaseChange {
   // transaction once the case row is locked, so no concurrent hand-over is missed when the
   // next link is built (GiveLink / TakeLink in custody.hpp).
   std::function<std::vector<CaseEvent>()> custody_events;
+  // Set by the store: the wrong identity guesses so far of a hand-over subject, read in this
+  // change's transaction once the case row is locked (so two guesses are never both first).
+  std::function<HandoverGuesses(const std::string& subject)> handover_guesses;
+  // Set by an effect: a wrong guess to count for this subject, blocking it when `block_subject`.
+  std::optional<std::string> wrong_guess_subject;
+  bool block_subject = false;
+  bool clear_handover_guesses = false;  // a supervisor unblocked the case's hand-overs
+  std::optional<SupervisorAlert> new_alert;
   std::vector<CustodyLink> CustodySoFar() const {
     return custody_events ? CustodyChain(custody_events()) : std::vector<CustodyLink>{};
   }

@@ -9,6 +9,7 @@
 #include "daiban/kernel/config.hpp"
 #include "daiban/kernel/http.hpp"
 #include "daiban/mobile/attachment_store.hpp"
+#include "daiban/tracking/app/delivery_service.hpp"
 
 namespace daiban::mobile {
 
@@ -38,5 +39,14 @@ std::string AttachmentFolder(const kernel::Env& env);
 void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases, AttachmentStore& store,
                          accounts::AuthService& auth, const kernel::Clock& clock,
                          std::size_t max_bytes);
+
+// A courier's proof photo: POST /mobile/v1/deliveries/:id/photos — the courier of the delivery
+// only (another's or an unknown one 404, other roles 403); the same body, headers, limits and
+// answer as a case photo, with "delivery_id". The delivered action's photo_sha256 must name
+// such a photo of the same delivery.
+void AddDeliveryPhotoRoute(kernel::Router& router, cases::CaseService& cases,
+                           tracking::DeliveryService& deliveries, AttachmentStore& store,
+                           accounts::AuthService& auth, const kernel::Clock& clock,
+                           std::size_t max_bytes);
 
 }  // namespace daiban::mobile

@@ -26,6 +26,7 @@ struct Attachment {
   int width = 0;
   int height = 0;
   std::int64_t uploaded_by = 0;  // a staff account
+  std::int64_t delivery_id = 0;  // a courier's proof photo: its delivery leg (0: none)
   std::chrono::sys_seconds uploaded_at{};
   std::optional<std::chrono::sys_seconds> device_time;  // the phone's clock, as it said
   std::string note;
@@ -52,8 +53,8 @@ class AttachmentStore {
   virtual Attachment Save(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,
                           std::int64_t uploaded_by, kernel::Moment now,
                           std::optional<std::chrono::sys_seconds> device_time,
-                          const std::string& note,
-                          const std::optional<AttachmentAnswer>& answer) = 0;
+                          const std::string& note, const std::optional<AttachmentAnswer>& answer,
+                          std::int64_t delivery_id = 0) = 0;
   // The case's photos, oldest first.
   virtual std::vector<Attachment> List(std::int64_t case_id) = 0;
   virtual std::optional<Attachment> Find(std::int64_t attachment_id) = 0;
@@ -73,7 +74,8 @@ class PgAttachmentStore final : public AttachmentStore {
   Attachment Save(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,
                   std::int64_t uploaded_by, kernel::Moment now,
                   std::optional<std::chrono::sys_seconds> device_time, const std::string& note,
-                  const std::optional<AttachmentAnswer>& answer) override;
+                  const std::optional<AttachmentAnswer>& answer,
+                  std::int64_t delivery_id = 0) override;
   std::vector<Attachment> List(std::int64_t case_id) override;
   std::optional<Attachment> Find(std::int64_t attachment_id) override;
   std::optional<std::string> Read(const std::string& sha256) override;

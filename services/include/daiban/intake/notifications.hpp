@@ -104,8 +104,8 @@ class NotificationSender {
   Options options_;
 };
 
-// Hex HMAC-SHA256 of `body` keyed with `secret` (any length, as RFC 2104). The webhook sends
-// it as "X-Daiban-Signature: sha256=<hex>"; receivers recompute it over the raw body.
+// Hex HMAC-SHA256 of `body` keyed with `secret` (any length, as RFC 2104). The webhook signs
+// "<timestamp>.<body>" with it (WebhookSignature in notification_sinks.hpp).
 std::string HmacSha256Hex(std::string_view secret, std::string_view body);
 
 }  // namespace daiban::intake

@@ -29,8 +29,8 @@ class PgDeviceTokenRepository final : public DeviceTokenRepository {
   void StoreRefresh(const std::string& token_hash, std::int64_t user_id,
                     const std::string& device_id, kernel::Moment created_at,
                     kernel::Moment expires_at) override;
-  std::optional<Principal> SpendRefresh(const std::string& token_hash, const std::string& device_id,
-                                        kernel::Moment now) override;
+  Spent SpendRefresh(const std::string& token_hash, const std::string& device_id,
+                     kernel::Moment now) override;
   Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id,
                        kernel::Moment now) override;
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "daiban/cases/case_store.hpp"
+#include "daiban/db/idempotency_store.hpp"
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/db/tx.hpp"
 
@@ -13,8 +14,8 @@ struct PgCaseStoreOptions {
 };
 
 // Keeps the first answer to an idempotency key inside the transaction of the change it
-// answers, so a retry finds either both or neither. Throws DuplicateRequest when the key was
-// taken meanwhile.
+// answers, so a retry finds either both or neither (in the one store, db::IdempotencyStore).
+// Throws DuplicateRequest when the key was taken meanwhile.
 void KeepAnswer(db::Tx& tx, const StoredAnswer& answer);
 
 class PgCaseStore final : public CaseStore {
@@ -35,6 +36,7 @@ class PgCaseStore final : public CaseStore {
  private:
   db::PgPool& pool_;
   PgCaseStoreOptions options_;
+  db::IdempotencyStore answers_;
 };
 
 }  // namespace daiban::cases

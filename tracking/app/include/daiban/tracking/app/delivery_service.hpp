@@ -107,6 +107,9 @@ class DeliveryService {
                  const CourierReport& report,
                  const std::function<void(db::Tx&, const ActOutcome&)>& keep = {});
 
+  // One of the courier's deliveries; 404 for anyone else's (it looks like an unknown one).
+  DeliveryRecord OwnDelivery(const cases::Actor& courier, std::int64_t delivery_id);
+
   // The case's courier leg as the public sees it, if it has one.
   std::optional<PublicDelivery> PublicView(const cases::Case& c);
   // Every leg of a case with its attempts, for staff who may see the case.
@@ -147,7 +150,6 @@ class DeliveryService {
   StopPlan ImprovedPlan(const CourierRecord& courier, const std::vector<DeliveryRecord>& open,
                         std::chrono::milliseconds budget);
   void SavePlan(const StopPlan& plan, const std::vector<DeliveryRecord>& open);
-  DeliveryRecord OwnDelivery(const cases::Actor& courier, std::int64_t delivery_id);
   Moment Now() const;
 
   DeliveryStore& store_;

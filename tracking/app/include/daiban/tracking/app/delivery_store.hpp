@@ -153,6 +153,8 @@ class DeliveryStore {
   // page lists), kind "delivery_failed".
   virtual void RaiseDeliveryAlert(db::Tx& tx, std::int64_t case_id, const std::string& message,
                                   Moment now) = 0;
+  // True when the courier's photo with this SHA-256 was uploaded for this delivery leg.
+  virtual bool HasLegPhoto(std::int64_t delivery_id, const std::string& sha256) = 0;
   // Cancels the case's legs not yet picked up (its result was handed over at the window
   // meanwhile); returns how many.
   virtual int CancelUnpicked(std::int64_t case_id, Moment now) = 0;

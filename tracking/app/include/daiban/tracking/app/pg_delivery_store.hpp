@@ -25,6 +25,7 @@ class PgDeliveryStore final : public DeliveryStore {
   void RecordAttempt(db::Tx& tx, const AttemptRecord& attempt) override;
   void RaiseDeliveryAlert(db::Tx& tx, std::int64_t case_id, const std::string& message,
                           Moment now) override;
+  bool HasLegPhoto(std::int64_t delivery_id, const std::string& sha256) override;
   int CancelUnpicked(std::int64_t case_id, Moment now) override;
   void SavePlan(const std::vector<PlanRow>& plan) override;
   std::vector<TimedFix> RecentFixes(std::int64_t courier_id, Moment since) override;
