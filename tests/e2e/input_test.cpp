@@ -210,7 +210,8 @@ TEST(InputE2eTest, AStoredYear10000TimeStillRenders) {
   auto tasks = Gateway("GET", "/mobile/v1/tasks", "", Bearer(agent));
   ASSERT_EQ(tasks.status, 200) << tasks.body;
   bool listed = false;
-  for (const auto& t : Body(tasks)["tasks"]) {
+  const json listing = Body(tasks);  // kept alive: the loop reads into it
+  for (const auto& t : listing["tasks"]) {
     if (t["tracking_number"] != tracking) continue;
     listed = true;
     EXPECT_EQ(t["appointment_at"], "9999-12-31T23:59:59+08:00") << t;
