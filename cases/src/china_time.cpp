@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <stdexcept>
 
+#include "daiban/kernel/input.hpp"
+
 namespace daiban::cases {
 namespace {
 
@@ -84,64 +86,11 @@ std::optional<CivilDate> ParseIsoDate(std::string_view text) {
 }
 
 std::string FormatRfc3339China(chrono::sys_seconds moment) {
-  const ChinaLocalTime local = ToChinaLocal(moment);
-  const auto seconds = static_cast<int>(local.since_midnight.count());
-  std::string out;
-  out.reserve(25);
-  AppendIsoDate(out, local.date);
-  out += 'T';
-  AppendDigits(out, seconds / 3600, 2);
-  out += ':';
-  AppendDigits(out, seconds / 60 % 60, 2);
-  out += ':';
-  AppendDigits(out, seconds % 60, 2);
-  out += "+08:00";
-  return out;
+  return kernel::FormatRfc3339(moment, chrono::duration_cast<chrono::minutes>(kChinaUtcOffset));
 }
 
 std::optional<chrono::sys_seconds> ParseRfc3339(std::string_view text) {
-  // "YYYY-MM-DDTHH:MM:SS" is 19 characters; the shortest valid text adds "Z".
-  if (text.size() < 20) return std::nullopt;
-  const std::optional<CivilDate> date = ParseIsoDate(text.substr(0, 10));
-  if (!date) return std::nullopt;
-  if (text[10] != 'T' && text[10] != 't') return std::nullopt;
-  if (text[13] != ':' || text[16] != ':') return std::nullopt;
-  const std::optional<int> hour = ReadDigits(text, 11, 2);
-  const std::optional<int> minute = ReadDigits(text, 14, 2);
-  const std::optional<int> second = ReadDigits(text, 17, 2);
-  if (!hour || !minute || !second) return std::nullopt;
-  if (*hour > 23 || *minute > 59 || *second > 59) return std::nullopt;
-
-  std::size_t pos = 19;
-  if (text[pos] == '.') {
-    const std::size_t fraction_start = ++pos;
-    while (pos < text.size() && IsAsciiDigit(text[pos])) ++pos;
-    if (pos == fraction_start) return std::nullopt;
-  }
-  if (pos >= text.size()) return std::nullopt;
-
-  chrono::minutes offset{0};
-  const char designator = text[pos];
-  if (designator == 'Z' || designator == 'z') {
-    ++pos;
-  } else if (designator == '+' || designator == '-') {
-    if (text.size() - pos != 6 || text[pos + 3] != ':') return std::nullopt;
-    const std::optional<int> offset_hours = ReadDigits(text, pos + 1, 2);
-    const std::optional<int> offset_minutes = ReadDigits(text, pos + 4, 2);
-    if (!offset_hours || !offset_minutes) return std::nullopt;
-    if (*offset_hours > 23 || *offset_minutes > 59) return std::nullopt;
-    offset = chrono::minutes{*offset_hours * 60 + *offset_minutes};
-    if (designator == '-') offset = -offset;
-    pos += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (pos != text.size()) return std::nullopt;
-
-  const chrono::seconds wall_time =
-      chrono::hours{*hour} + chrono::minutes{*minute} + chrono::seconds{*second};
-  // A positive offset means local clocks are ahead of UTC.
-  return chrono::sys_days{*date} + wall_time - offset;
+  return kernel::ParseRfc3339(text);
 }
 
 }  // namespace daiban::cases

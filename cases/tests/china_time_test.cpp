@@ -166,8 +166,10 @@ TEST(Rfc3339Test, RejectsMalformedText) {
   }
 }
 
-TEST(Rfc3339Test, FormatRejectsYearsOutsideRfc3339) {
-  EXPECT_THROW(FormatRfc3339China(Utc(9999, 12, 31, 16, 0, 0)), std::out_of_range);
+TEST(Rfc3339Test, FormatClampsYearsOutsideRfc3339) {
+  EXPECT_EQ(FormatRfc3339China(Utc(9999, 12, 31, 16, 0, 0)), "9999-12-31T23:59:59+08:00");
+  EXPECT_EQ(FormatRfc3339China(sys_seconds::max()), "9999-12-31T23:59:59+08:00");
+  EXPECT_EQ(FormatRfc3339China(sys_seconds::min()), "0000-01-01T00:00:00+08:00");
   EXPECT_EQ(FormatRfc3339China(Utc(9999, 12, 31, 15, 59, 59)), "9999-12-31T23:59:59+08:00");
 }
 

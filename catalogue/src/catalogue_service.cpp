@@ -1,42 +1,20 @@
 #include "daiban/catalogue/catalogue_service.hpp"
 
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 
 namespace daiban::catalogue {
 
-namespace {
-constexpr const char* kCursorPrefix = "c1.";
-}
-
 std::string EncodeCursor(const std::string& last_code) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out = kCursorPrefix;
-  for (unsigned char c : last_code) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0x0f];
-  }
-  return out;
+  return kernel::EncodeCursor("c1", {kernel::CursorHex(last_code)});
 }
 
 std::optional<std::string> DecodeCursor(const std::string& cursor) {
-  std::string prefix = kCursorPrefix;
-  if (cursor.rfind(prefix, 0) != 0 || (cursor.size() - prefix.size()) % 2 != 0) {
+  try {
+    return kernel::CursorText(kernel::DecodeCursor(cursor, "c1", 1).front());
+  } catch (const kernel::ApiError&) {
     return std::nullopt;
   }
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  std::string out;
-  for (std::size_t i = prefix.size(); i < cursor.size(); i += 2) {
-    int high = nibble(cursor[i]);
-    int low = nibble(cursor[i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out += static_cast<char>(high * 16 + low);
-  }
-  if (out.empty()) return std::nullopt;
-  return out;
 }
 
 void CatalogueService::Import(const std::vector<std::pair<std::string, std::string>>& files) {
@@ -48,9 +26,7 @@ void CatalogueService::Import(const std::vector<std::pair<std::string, std::stri
 ItemPage CatalogueService::ListItems(ItemFilter filter, const std::string& cursor) {
   filter.after_code.clear();
   if (!cursor.empty()) {
-    auto after = DecodeCursor(cursor);
-    if (!after) throw kernel::BadRequest("malformed cursor", "cursor");
-    filter.after_code = *after;
+    filter.after_code = kernel::CursorText(kernel::DecodeCursor(cursor, "c1", 1).front());
   }
   if (filter.limit < 1 || filter.limit > kMaxPageSize) {
     throw kernel::BadRequest("limit must be 1.." + std::to_string(kMaxPageSize), "limit");

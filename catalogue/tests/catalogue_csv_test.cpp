@@ -141,6 +141,7 @@ TEST(CatalogueCursorTest, RoundTripsAndRefusesGarbage) {
   EXPECT_EQ(DecodeCursor("garbage"), std::nullopt);
   EXPECT_EQ(DecodeCursor("c1.4"), std::nullopt);
   EXPECT_EQ(DecodeCursor("c1."), std::nullopt);
+  EXPECT_EQ(DecodeCursor("c1.ff"), std::nullopt);  // a byte that is not UTF-8
 }
 
 TEST(OfficeHoursTest, ParsesAndRefuses) {

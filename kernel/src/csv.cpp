@@ -152,6 +152,21 @@ void CsvTable::RequireColumns(const std::vector<std::string>& required, bool all
   }
 }
 
+std::string CsvField(std::string_view text) {
+  std::string cell;
+  if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
+    cell = "'";
+  }
+  cell.append(text);
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string out = "\"";
+  for (char c : cell) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 int CsvTable::Column(const std::string& name) const { return columns_.at(name); }
 
 const std::string& CsvTable::Field(const CsvRow& row, const std::string& name) const {

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 #include "daiban/kernel/text.hpp"
 #include "daiban/kernel/work_pool.hpp"
 
@@ -291,6 +292,15 @@ void HttpServer::Core::Handle(const Http::Request& request, Http::ResponseWriter
   const Route& route = *match.route;
   exchange->route = route.pattern;
   incoming.params = std::move(match.params);
+  // Ids in paths reach SQL and logs: bytes that are not UTF-8 (or control characters) can name
+  // nothing, so they are "not found" here, before any handler or database sees them.
+  for (const auto& [name, value] : incoming.params) {
+    if (!IsAcceptablePathParam(value)) {
+      Answer(exchange,
+             ErrorResponse(404, "not_found", "no such " + name, name, exchange->request_id));
+      return;
+    }
+  }
 
   if (request.body().size() > route.options.max_body_bytes) {
     Answer(exchange, ErrorResponse(413, "payload_too_large",
@@ -304,7 +314,9 @@ void HttpServer::Core::Handle(const Http::Request& request, Http::ResponseWriter
   for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it) {
     auto name = PercentDecode(it->first, true);
     auto value = PercentDecode(it->second, true);
-    if (!name || !value || !IsValidUtf8(*name) || !IsValidUtf8(*value)) {
+    // NUL is refused too: PostgreSQL cannot hold it in text.
+    if (!name || !value || !IsValidUtf8(*name) || !IsValidUtf8(*value) ||
+        name->find('\0') != std::string::npos || value->find('\0') != std::string::npos) {
       Answer(exchange, ErrorResponse(400, "bad_request", "malformed query string", it->first,
                                      exchange->request_id));
       return;

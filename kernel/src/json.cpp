@@ -1,6 +1,9 @@
 #include "daiban/kernel/json.hpp"
 
+#include <cmath>
+
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 #include "daiban/kernel/text.hpp"
 
 namespace daiban::kernel {
@@ -9,12 +12,30 @@ Json ParseJsonBody(std::string_view body, int max_depth) {
   if (!IsValidUtf8(body)) throw BadRequest("request body is not valid UTF-8");
   int depth = 0;
   bool too_deep = false;
-  auto guard = [&](int /*depth*/, Json::parse_event_t event, Json& /*parsed*/) {
+  // The member being read, so a refused value can be named.
+  std::string member;
+  std::string bad_value;
+  std::string bad_field;
+  auto guard = [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
     if (event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) {
       if (++depth > max_depth) too_deep = true;
     } else if (event == Json::parse_event_t::object_end ||
                event == Json::parse_event_t::array_end) {
       --depth;
+    } else if (event == Json::parse_event_t::key && parsed.is_string()) {
+      member = parsed.get<std::string>();
+      if (member.find('\0') != std::string::npos && bad_value.empty()) bad_value = "a member name";
+    } else if (event == Json::parse_event_t::value && bad_value.empty()) {
+      // PostgreSQL refuses NUL in text and infinities mean nothing here: refuse both at the
+      // edge rather than deep inside a use case.
+      if (parsed.is_string() &&
+          parsed.get_ref<const std::string&>().find('\0') != std::string::npos) {
+        bad_value = member.empty() ? "a text" : member;
+        bad_field = member;
+      } else if (parsed.is_number_float() && !std::isfinite(parsed.get<double>())) {
+        bad_value = member.empty() ? "a number" : member;
+        bad_field = member;
+      }
     }
     // Returning false discards the element; once too deep, everything is discarded so the
     // parse stays shallow and cheap.
@@ -23,14 +44,16 @@ Json ParseJsonBody(std::string_view body, int max_depth) {
   Json parsed;
   try {
     parsed = Json::parse(body.begin(), body.end(), guard);
-  } catch (const Json::parse_error&) {
+  } catch (const Json::exception&) {
+    // Not only parse_error: a number too large for a double (1e400) is an out_of_range.
     if (too_deep) throw BadRequest("JSON nests deeper than " + std::to_string(max_depth));
-    throw BadRequest("request body is not valid JSON");
-  } catch (const Json::out_of_range&) {
-    // A number beyond a double ("1e400") is nlohmann's out_of_range, not a parse_error.
-    throw BadRequest("a number in the request body is out of range");
+    throw BadRequest("request body is not valid JSON (or holds a number out of range)");
   }
   if (too_deep) throw BadRequest("JSON nests deeper than " + std::to_string(max_depth));
+  if (!bad_value.empty()) {
+    throw BadRequest(bad_value + " holds a NUL character or a number that is not finite",
+                     bad_field);
+  }
   return parsed;
 }
 
@@ -61,17 +84,25 @@ const Json& RequireMember(const Json& object, const std::string& field) {
   return *it;
 }
 
+std::optional<std::string> ReadText(const Json& object, const std::string& key,
+                                    const std::string& path, bool required) {
+  RequireObject(object);
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    if (required) throw Invalid(path, path + " is required");
+    return std::nullopt;
+  }
+  if (!it->is_string()) throw Invalid(path, path + " must be a string");
+  CheckText(it->get_ref<const std::string&>(), path);
+  return it->get<std::string>();
+}
+
 std::string RequireString(const Json& object, const std::string& field) {
-  const Json& value = RequireMember(object, field);
-  if (!value.is_string()) throw Invalid(field, field + " must be a string");
-  return value.get<std::string>();
+  return *ReadText(object, field, field, true);
 }
 
 std::string OptionalString(const Json& object, const std::string& field) {
-  auto it = object.find(field);
-  if (it == object.end() || it->is_null()) return {};
-  if (!it->is_string()) throw Invalid(field, field + " must be a string");
-  return it->get<std::string>();
+  return ReadText(object, field, field, false).value_or("");
 }
 
 std::int64_t RequireInt(const Json& object, const std::string& field) {

@@ -1,11 +1,11 @@
 #include "daiban/mobile/attachment_api.hpp"
 
-#include <charconv>
 #include <functional>
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 #include "daiban/kernel/text.hpp"
 #include "daiban/mobile/phone_request.hpp"
 
@@ -74,13 +74,7 @@ HttpResponse Replayed(const cases::CaseService::Answer& answer) {
 
 // Ids name photos only within their case; a malformed one names nothing.
 std::int64_t AttachmentId(const HttpRequest& request) {
-  const std::string& text = request.Param("id");
-  std::int64_t id = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc() || end != text.data() + text.size() || id <= 0) {
-    throw kernel::NotFound("no such photo");
-  }
-  return id;
+  return kernel::ParsePathId(request.Param("id"), "no such photo");
 }
 
 // One photo upload, idempotent per (user, Idempotency-Key): `case_of` checks the caller may

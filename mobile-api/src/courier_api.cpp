@@ -1,12 +1,12 @@
 #include "daiban/mobile/courier_api.hpp"
 
-#include <charconv>
 #include <cmath>
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 #include "daiban/mobile/phone_request.hpp"
 #include "daiban/tracking/wiring/delivery_wiring.hpp"
 
@@ -39,21 +39,12 @@ std::optional<CourierAction> ParseAction(const std::string& word) {
 std::optional<tracking::GeoPoint> Position(const Json& body) {
   auto it = body.find("position");
   if (it == body.end() || it->is_null()) return std::nullopt;
-  if (!it->is_object() || !it->contains("lat") || !it->contains("lng") ||
-      !(*it)["lat"].is_number() || !(*it)["lng"].is_number() ||
-      std::abs((*it)["lat"].get<double>()) > 90 || std::abs((*it)["lng"].get<double>()) > 180) {
-    throw kernel::Invalid("position", "position needs lat and lng (WGS-84)");
-  }
-  return tracking::GeoPoint{(*it)["lat"].get<double>(), (*it)["lng"].get<double>()};
+  const auto at = kernel::ParsePositionJson(*it, "position");
+  return tracking::GeoPoint{at.lat, at.lng};
 }
 
 std::int64_t DeliveryId(const std::string& text) {
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value <= 0) {
-    throw kernel::NotFound("no such delivery");
-  }
-  return value;
+  return kernel::ParsePathId(text, "no such delivery");
 }
 
 Json StopJson(const tracking::CourierStop& s) {

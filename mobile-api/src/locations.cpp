@@ -6,6 +6,7 @@
 
 #include "daiban/cases/china_time.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 #include "daiban/kernel/json.hpp"
 #include "daiban/tracking/routing.hpp"
 
@@ -41,12 +42,13 @@ Fix ParseFix(const Json& item, const std::string& at, std::chrono::sys_seconds n
 
   const std::string lat_path = at + ".lat";
   fix.lat = Number(item, "lat", lat_path);
-  if (fix.lat < -90.0 || fix.lat > 90.0) {
-    throw Invalid(lat_path, lat_path + " must be between -90 and 90 (WGS-84 degrees)");
-  }
   const std::string lng_path = at + ".lng";
   fix.lng = Number(item, "lng", lng_path);
-  if (fix.lng < -180.0 || fix.lng > 180.0) {
+  // The one position rule (kernel::IsValidPosition); each coordinate is named on its own.
+  if (!kernel::IsValidPosition(fix.lat, 0)) {
+    throw Invalid(lat_path, lat_path + " must be between -90 and 90 (WGS-84 degrees)");
+  }
+  if (!kernel::IsValidPosition(0, fix.lng)) {
     throw Invalid(lng_path, lng_path + " must be between -180 and 180 (WGS-84 degrees)");
   }
 
@@ -66,10 +68,8 @@ Fix ParseFix(const Json& item, const std::string& at, std::chrono::sys_seconds n
   auto time = item.find("device_time");
   if (time == item.end() || time->is_null()) throw Invalid(time_path, time_path + " is required");
   if (!time->is_string()) throw Invalid(time_path, time_path + " must be an RFC 3339 string");
-  auto parsed = cases::ParseRfc3339(time->get_ref<const std::string&>());
-  if (!parsed) {
-    throw Invalid(time_path, time_path + " must be an RFC 3339 date-time with an offset");
-  }
+  const std::optional<std::chrono::sys_seconds> parsed =
+      kernel::ParseTimeField(time->get_ref<const std::string&>(), time_path, 422);
   if (*parsed > now + limits.max_future) {
     throw Invalid(time_path, time_path + " is more than " + Span(limits.max_future) +
                                  " ahead of the server's clock (check the phone's clock)");

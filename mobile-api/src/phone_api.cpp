@@ -1,13 +1,14 @@
 #include "daiban/mobile/phone_api.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <limits>
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/custody.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 #include "daiban/kernel/mask.hpp"
 #include "daiban/mobile/phone_request.hpp"
 
@@ -168,23 +169,14 @@ HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const Pro
   const auto now = std::chrono::floor<std::chrono::seconds>(deps.clock.Now());
   const cases::CaseScope mine{.agent_id = agent.user_id};
   auto text = [&](const std::string& field, bool required) {
-    auto it = p.body.find(field);
-    if (it == p.body.end() || it->is_null()) {
-      if (required) throw kernel::Invalid(field, field + " is required for " + p.kind);
-      return std::string();
-    }
-    if (!it->is_string()) throw kernel::Invalid(field, field + " must be a string");
-    return it->get<std::string>();
+    auto value = kernel::ReadText(p.body, field, field, false);
+    if (!value && required) throw kernel::Invalid(field, field + " is required for " + p.kind);
+    return value.value_or("");
   };
   Json data = {{"kind", p.kind}};
   if (p.body.contains("position")) {
-    const auto& at = p.body["position"];
-    if (!at.is_object() || !at.contains("lat") || !at.contains("lng") || !at["lat"].is_number() ||
-        !at["lng"].is_number() || std::abs(at["lat"].get<double>()) > 90 ||
-        std::abs(at["lng"].get<double>()) > 180) {
-      throw kernel::Invalid("position", "position needs lat and lng (WGS-84)");
-    }
-    data["position"] = at;
+    const auto at = kernel::ParsePositionJson(p.body["position"], "position");
+    data["position"] = {{"lat", at.lat}, {"lng", at.lng}};
   }
   std::string reason;
   CaseAction action = CaseAction::kRecordProgress;
@@ -292,22 +284,15 @@ Json SyncChanges(PhoneDeps& deps, const cases::Actor& user, std::int64_t since) 
 
 std::int64_t ParseCursor(const std::string& cursor) {
   if (cursor.empty()) return 0;
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(cursor.data() + 1, cursor.data() + cursor.size(), value);
-  if (cursor[0] != 'e' || error != std::errc() || end != cursor.data() + cursor.size() ||
-      value < 0) {
-    throw kernel::BadRequest("malformed cursor", "cursor");
-  }
-  return value;
+  // "e<last event id>", the form phones already hold; the number goes through the one cursor
+  // number parser (no sign, no overflow).
+  if (cursor[0] != 'e') throw kernel::BadRequest("malformed cursor", "cursor");
+  return kernel::CursorNumber(std::string_view(cursor).substr(1), 0,
+                              std::numeric_limits<std::int64_t>::max());
 }
 
 std::int64_t PathId(const HttpRequest& request) {
-  const std::string& text = request.Param("id");
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size())
-    throw kernel::NotFound("no such offer");
-  return value;
+  return kernel::ParsePathId(request.Param("id"), "no such offer");
 }
 
 }  // namespace
@@ -487,8 +472,8 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
             if (!item.is_object()) throw kernel::Invalid("items", "an item must be an object");
             std::string key = kernel::RequireString(item, "idempotency_key");
             outcome["idempotency_key"] = key;
-            auto device_time = cases::ParseRfc3339(kernel::RequireString(item, "device_time"));
-            if (!device_time) throw kernel::Invalid("device_time", "device_time must be RFC 3339");
+            const std::optional<cases::Moment> device_time = kernel::ParseTimeField(
+                kernel::RequireString(item, "device_time"), "device_time", 422);
             std::string kind = kernel::RequireString(item, "kind");
             Json item_body = item.value("body", Json::object());
             if (!item_body.is_object()) throw kernel::Invalid("body", "body must be an object");

@@ -1,9 +1,10 @@
 #include "daiban/intake/calendar_api.hpp"
 
-#include <charconv>
+#include <limits>
 
 #include "daiban/cases/china_time.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 
 namespace daiban::intake {
 
@@ -16,12 +17,8 @@ using kernel::Json;
 int IntParam(const HttpRequest& request, const std::string& name) {
   auto text = request.Query(name);
   if (!text) throw kernel::BadRequest(name + " is required", name);
-  int value = 0;
-  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (text->empty() || error != std::errc() || end != text->data() + text->size()) {
-    throw kernel::BadRequest(name + " must be a whole number", name);
-  }
-  return value;
+  return static_cast<int>(kernel::ParseIntField(*text, name, std::numeric_limits<int>::min(),
+                                                std::numeric_limits<int>::max()));
 }
 
 }  // namespace
@@ -30,10 +27,7 @@ void AddCalendarRoutes(kernel::Router& router, catalogue::CalendarService& calen
   router.Add("GET", "/api/v1/calendar/deadline", [&calendar](const HttpRequest& request) {
     auto from_text = request.Query("from");
     if (!from_text) throw kernel::BadRequest("from is required", "from");
-    auto from = cases::ParseRfc3339(*from_text);
-    if (!from) {
-      throw kernel::BadRequest("from must be an RFC 3339 time with offset", "from");
-    }
+    const std::optional<cases::Moment> from = kernel::ParseTimeField(*from_text, "from");
     int working_days = IntParam(request, "working_days");
     auto result = calendar.Deadline(*from, working_days);
     return HttpResponse::WithJson(200, {{"from", cases::FormatRfc3339China(*from)},

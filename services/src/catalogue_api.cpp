@@ -1,9 +1,10 @@
 #include "daiban/intake/catalogue_api.hpp"
 
-#include <charconv>
+#include <limits>
 #include <map>
 
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 
 namespace daiban::intake {
 
@@ -28,12 +29,8 @@ Json WordsJson(const std::vector<T>& values) {
 int LimitParam(const HttpRequest& request) {
   auto text = request.Query("limit");
   if (!text) return catalogue::CatalogueService::kDefaultPageSize;
-  int value = 0;
-  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (text->empty() || error != std::errc() || end != text->data() + text->size()) {
-    throw kernel::BadRequest("limit must be a whole number", "limit");
-  }
-  return value;
+  return static_cast<int>(kernel::ParseIntField(*text, "limit", std::numeric_limits<int>::min(),
+                                                std::numeric_limits<int>::max()));
 }
 
 template <typename Parse>

@@ -1,8 +1,9 @@
 #include "daiban/intake/followups.hpp"
 
-#include <charconv>
+#include <limits>
 
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 
 namespace daiban::intake {
 
@@ -61,24 +62,14 @@ std::string CallLine(Moment at, const std::string& note) {
 }
 
 std::string FollowupCursorText(const FollowupCursor& cursor) {
-  return "f1." + std::to_string(cursor.due_at.time_since_epoch().count()) + "." +
-         std::to_string(cursor.id);
+  return kernel::EncodeCursor(
+      "f1", {std::to_string(cursor.due_at.time_since_epoch().count()), std::to_string(cursor.id)});
 }
 
 FollowupCursor ParseFollowupCursor(const std::string& text) {
-  auto fail = [] { return kernel::BadRequest("malformed cursor", "cursor"); };
-  if (text.rfind("f1.", 0) != 0) throw fail();
-  const auto dot = text.find('.', 3);
-  if (dot == std::string::npos) throw fail();
-  auto number = [&](std::string_view part) {
-    std::int64_t value = 0;
-    auto [end, error] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || error != std::errc() || end != part.data() + part.size()) throw fail();
-    return value;
-  };
-  const std::string_view all(text);
-  return {Moment(std::chrono::seconds(number(all.substr(3, dot - 3)))),
-          number(all.substr(dot + 1))};
+  const auto parts = kernel::DecodeCursor(text, "f1", 2);
+  return {kernel::CursorTime(parts[0]),
+          kernel::CursorNumber(parts[1], 1, std::numeric_limits<std::int64_t>::max())};
 }
 
 FollowupService::FollowupService(FollowupRepository& repository, const kernel::Clock& clock)

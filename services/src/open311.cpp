@@ -1,12 +1,13 @@
 #include "daiban/intake/open311.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/tracking_number.hpp"
+#include "daiban/kernel/input.hpp"
 #include "daiban/kernel/text.hpp"
 
 namespace daiban::intake::open311 {
@@ -78,19 +79,13 @@ double Coordinate(const Form& form, const std::string& name) {
   if (it == form.end() || it->second.empty()) {
     throw Invalid(name, "lat and long (WGS-84 decimal degrees) are required");
   }
-  const std::string& text = it->second;
-  double value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-    throw Invalid(name, name + " must be a decimal number of degrees");
-  }
-  return value;
+  return kernel::ParseCoordinateText(it->second, name, name == "lat" ? 90 : 180, 422);
 }
 
 // A W3C / RFC 3339 date-time, or a bare date (the start of that day in China, or its last
 // second for an end date).
 cases::Moment DateArgument(const std::string& name, const std::string& text, bool end_of_day) {
-  if (auto at = cases::ParseRfc3339(text)) return *at;
+  if (text.size() > 10) return kernel::ParseTimeField(text, name);
   if (auto date = cases::ParseIsoDate(text)) {
     auto start = cases::FromChinaLocal(*date, std::chrono::seconds(0));
     return end_of_day ? start + std::chrono::days(1) - std::chrono::seconds(1) : start;
@@ -136,9 +131,8 @@ Form ParseForm(std::string_view body) {
       throw BadRequest("malformed form field name", std::string(raw_name));
     }
     auto value = kernel::PercentDecode(raw_value, true);
-    if (!value || !kernel::IsValidUtf8(*value)) {
-      throw BadRequest("malformed percent-encoding or invalid UTF-8 in " + *name, *name);
-    }
+    if (!value) throw BadRequest("malformed percent-encoding in " + *name, *name);
+    kernel::CheckText(*value, *name, 400);
     if (!form.emplace(*name, *value).second) throw BadRequest(*name + " is given twice", *name);
   }
   return form;
@@ -291,11 +285,7 @@ cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& ite
 
   std::string appointment = attribute("appointment_at");
   if (!appointment.empty()) {
-    auto at = cases::ParseRfc3339(appointment);
-    if (!at) {
-      throw Invalid("attribute[appointment_at]", "appointment_at must be RFC 3339 with offset");
-    }
-    request.appointment_at = *at;
+    request.appointment_at = kernel::ParseTimeField(appointment, "attribute[appointment_at]", 422);
   }
 
   // Checked here rather than left to the case service, so the error names the attribute.

@@ -4,12 +4,14 @@
 #include <map>
 #include <stdexcept>
 
+#include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::intake {
 
 namespace {
 
+using kernel::CsvField;
 using std::chrono::days;
 using std::chrono::seconds;
 using std::chrono::sys_days;
@@ -260,16 +262,6 @@ std::string ModeLabel(std::string_view mode) {
   if (mode == "assisted") return "帮办";
   if (mode == "led") return "领办";
   return std::string(mode);
-}
-
-std::string CsvField(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string RenderStatsCsv(const StatsReport& report) {

@@ -1,9 +1,10 @@
 #include "daiban/intake/supervision_api.hpp"
 
-#include <charconv>
+#include <limits>
 
 #include "daiban/intake/stats_xlsx.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 
 namespace daiban::intake {
 
@@ -89,24 +90,12 @@ Json FollowupJson(const Followup& f, Moment now) {
 
 // A follow-up id from the path; anything but a positive number is an unknown follow-up.
 std::int64_t FollowupId(const HttpRequest& request) {
-  const std::string& text = request.Param("id");
-  std::int64_t id = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size() || id <= 0) {
-    throw kernel::NotFound("no such follow-up");
-  }
-  return id;
+  return kernel::ParsePathId(request.Param("id"), "no such follow-up");
 }
 
 // A string member: 422 naming it when present but not a string, or missing when required.
 std::optional<std::string> TextMember(const Json& body, const std::string& name, bool required) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) {
-    if (required) throw kernel::Invalid(name, name + " is required");
-    return std::nullopt;
-  }
-  if (!it->is_string()) throw kernel::Invalid(name, name + " must be a string");
-  return it->get<std::string>();
+  return kernel::ReadText(body, name, name, required);
 }
 
 }  // namespace
@@ -158,11 +147,8 @@ void AddFollowupRoutes(kernel::Router& router, FollowupService& followups,
       query.filter = *filter;
     }
     if (auto limit = request.Query("limit")) {
-      auto [end, error] =
-          std::from_chars(limit->data(), limit->data() + limit->size(), query.limit);
-      if (limit->empty() || error != std::errc() || end != limit->data() + limit->size()) {
-        throw kernel::BadRequest("limit must be a whole number", "limit");
-      }
+      query.limit = static_cast<int>(kernel::ParseIntField(
+          *limit, "limit", std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
     }
     if (auto cursor = request.Query("cursor")) query.after = ParseFollowupCursor(*cursor);
     auto page = followups.List(scope, query);

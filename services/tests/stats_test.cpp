@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "refusal.hpp"
 
@@ -29,6 +30,7 @@ cases::WorkingCalendar Calendar() {
 }
 
 using intake::testing::Refusal;
+using kernel::CsvField;
 
 TEST(StatsDecimalTest, RoundsHalfUpFromTheExactFraction) {
   EXPECT_EQ(Decimal::Of(19, 8, 2).Text(), "2.38");   // 2.375 -> 2.38
@@ -288,6 +290,21 @@ TEST(StatsCsvTest, FieldsAreQuotedByRfc4180) {
   EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(CsvField("two\r\nlines"), "\"two\r\nlines\"");
   EXPECT_EQ(CsvField(""), "");
+}
+
+// A department or region name is imported text: in a spreadsheet it must stay text.
+TEST(StatsCsvTest, FormulaCellsAreNeutralised) {
+  EXPECT_EQ(CsvField("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(CsvField("+1"), "'+1");
+  EXPECT_EQ(CsvField("-2+3"), "'-2+3");
+  EXPECT_EQ(CsvField("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(CsvField("\tx"), "'\tx");
+  EXPECT_EQ(CsvField("\rx"), "\"'\rx\"");
+  EXPECT_EQ(CsvField("a=b"), "a=b");
+  StatsReport report;
+  report.rows.push_back({"=cmd|' /C calc'!A0", "@x", {}});
+  const std::string csv = RenderStatsCsv(report);
+  EXPECT_NE(csv.find("'=cmd|' /C calc'!A0,'@x,"), std::string::npos) << csv;
 }
 
 TEST(StatsCsvTest, ByteOrderMarkCrlfHeadersRowsAndTotals) {

@@ -1,7 +1,5 @@
 #include "daiban/dispatch/server/dispatch_server.hpp"
 
-#include <charconv>
-
 #include "daiban/accounts/auth.hpp"
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/case_wiring.hpp"
@@ -15,6 +13,7 @@
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 #include "daiban/runtime/case_event_reader.hpp"
 #include "daiban/runtime/elected_worker.hpp"
 
@@ -77,13 +76,7 @@ Json OfferJson(const OfferRecord& o) {
 }
 
 std::int64_t IdParam(const HttpRequest& request, const std::string& name) {
-  const std::string& text = request.Param(name);
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value <= 0) {
-    throw kernel::NotFound("no such " + name);
-  }
-  return value;
+  return kernel::ParsePathId(request.Param(name), "no such " + name);
 }
 
 std::vector<std::string> Strings(const Json& body, const std::string& key) {
@@ -93,6 +86,7 @@ std::vector<std::string> Strings(const Json& body, const std::string& key) {
   if (!it->is_array()) throw kernel::Invalid(key, key + " must be an array of strings");
   for (const auto& value : *it) {
     if (!value.is_string()) throw kernel::Invalid(key, key + " must be an array of strings");
+    kernel::CheckText(value.get_ref<const std::string&>(), key);
     out.push_back(value.get<std::string>());
   }
   return out;

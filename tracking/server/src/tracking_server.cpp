@@ -1,11 +1,11 @@
 #include "daiban/tracking/server/tracking_server.hpp"
 
-#include <charconv>
 #include <map>
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 #include "daiban/kernel/mask.hpp"
 #include "daiban/kernel/static_site.hpp"
 #include "daiban/runtime/case_event_reader.hpp"
@@ -120,13 +120,7 @@ cases::Actor Staff(accounts::AuthService& auth, const HttpRequest& request,
 }
 
 std::int64_t IdParam(const HttpRequest& request) {
-  const std::string& text = request.Param("id");
-  std::int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value <= 0) {
-    throw kernel::NotFound("no such courier");
-  }
-  return value;
+  return kernel::ParsePathId(request.Param("id"), "no such courier");
 }
 
 CourierSettings ParseCourier(std::int64_t id, const Json& body) {
@@ -141,17 +135,16 @@ CourierSettings ParseCourier(std::int64_t id, const Json& body) {
   }
   s.on_duty = body["on_duty"].get<bool>();
   auto base = body.find("base");
-  if (base == body.end() || !base->is_object() || !base->contains("lat") ||
-      !base->contains("lng") || !(*base)["lat"].is_number() || !(*base)["lng"].is_number()) {
-    throw kernel::Invalid("base", "base needs lat and lng (WGS-84)");
-  }
-  s.base = {(*base)["lat"].get<double>(), (*base)["lng"].get<double>()};
+  if (base == body.end()) throw kernel::Invalid("base", "base needs lat and lng (WGS-84)");
+  const auto at = kernel::ParsePositionJson(*base, "base");
+  s.base = {at.lat, at.lng};
   auto regions = body.find("regions");
   if (regions == body.end() || !regions->is_array() || regions->empty()) {
     throw kernel::Invalid("regions", "regions must be a non-empty array of region codes");
   }
   for (const auto& r : *regions) {
     if (!r.is_string()) throw kernel::Invalid("regions", "regions must be region codes");
+    kernel::CheckText(r.get_ref<const std::string&>(), "regions");
     s.regions.push_back(r.get<std::string>());
   }
   return s;

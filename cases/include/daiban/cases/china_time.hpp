@@ -52,7 +52,8 @@ std::string FormatIsoDate(CivilDate date);
 std::optional<CivilDate> ParseIsoDate(std::string_view text);
 
 // RFC 3339 in China Standard Time with whole seconds, e.g. "2026-10-10T17:00:00+08:00".
-// Throws std::out_of_range if the local year is outside 0000–9999.
+// Total: a moment whose local year is outside 0000–9999 is clamped (kernel::FormatRfc3339), so
+// rendering a stored value never throws.
 std::string FormatRfc3339China(std::chrono::sys_seconds moment);
 
 // Parses an RFC 3339 date-time: "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)". Any offset
@@ -60,6 +61,8 @@ std::string FormatRfc3339China(std::chrono::sys_seconds moment);
 // digits is truncated to whole seconds. Strict: std::nullopt on anything malformed, e.g. an
 // invalid date (month 13, Feb 30), hour 24, a leap second (:60, which sys_seconds cannot hold),
 // a missing or partial offset, a space instead of 'T', an empty fraction, or trailing text.
+// Syntax only, the same parser as kernel::ParseRfc3339: a time entering the system goes through
+// kernel::ParseTimeField, which also checks the accepted range.
 std::optional<std::chrono::sys_seconds> ParseRfc3339(std::string_view text);
 
 }  // namespace daiban::cases

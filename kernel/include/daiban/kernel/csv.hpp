@@ -62,4 +62,10 @@ class CsvTable {
   std::vector<CsvRow> rows_;
 };
 
+// One field of a CSV file we write (RFC 4180): quoted when it holds a comma, a quote or a line
+// break. A field starting with '=', '+', '-', '@', a tab or a carriage return gets a leading
+// single quote first, as OWASP recommends, so a spreadsheet opening an export shows the text
+// instead of running it as a formula. Every CSV export goes through this one writer.
+std::string CsvField(std::string_view text);
+
 }  // namespace daiban::kernel

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,11 @@ std::string ErrorBody(std::string_view code, std::string_view message, std::stri
 // Typed accessors for request bodies: they throw ApiError 422 naming `field` when the member
 // is missing or has the wrong type.
 const Json& RequireMember(const Json& object, const std::string& field);
+// The one reader of text members: the text of `object[key]`, or nullopt when it is missing or
+// null (422 naming `path` when `required`); 422 naming `path` when it is not a string, holds a
+// NUL or is not valid UTF-8. `path` is where the member sits ("applicant.name").
+std::optional<std::string> ReadText(const Json& object, const std::string& key,
+                                    const std::string& path, bool required);
 std::string RequireString(const Json& object, const std::string& field);
 // The member's text, or "" when it is missing or null; 422 naming `field` when it is not a string.
 std::string OptionalString(const Json& object, const std::string& field);

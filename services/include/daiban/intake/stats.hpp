@@ -149,8 +149,6 @@ std::string ModeLabel(std::string_view mode);
 // column headers, one line per row, and a last line 合计 (empty key) with the totals. Rates and
 // averages as decimals ("0.75"), an absent value as an empty field.
 std::string RenderStatsCsv(const StatsReport& report);
-// One CSV field, quoted when it holds a comma, a quote or a line break.
-std::string CsvField(std::string_view text);
 
 // "stats-departments-2026-11-01-2026-11-30.csv" for extension "csv".
 std::string StatsFileName(const StatsReport& report, std::string_view extension);
