@@ -1,6 +1,7 @@
 #include <pqxx/pqxx>
 
 #include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/db/scope_sql.hpp"
 
 namespace daiban::accounts {
 
@@ -40,23 +41,28 @@ std::optional<Principal> PgDeviceTokenRepository::SpendRefresh(const std::string
   return principal;
 }
 
-DeviceTokenRepository::Revoked PgDeviceTokenRepository::RevokeDevice(std::int64_t user_id,
-                                                                     const std::string& device_id,
-                                                                     kernel::Moment now) {
+DeviceTokenRepository::Revoked PgDeviceTokenRepository::RevokeDevice(
+    std::int64_t user_id, const std::string& device_id, kernel::Moment now,
+    const kernel::StaffScope& scope) {
   Revoked revoked;
   const double at = db::EpochSeconds(now);
+  // The scope is part of both statements: out of scope, nothing is touched.
+  const std::string in_scope = db::ScopeSql(4).PhoneUser("$1::bigint");
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     revoked = {};  // a retried transaction starts over
-    for (const auto& row :
-         tx.exec_params("UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
-                        "device_id = $2 AND revoked_at IS NULL RETURNING token_hash",
-                        user_id, device_id, at)) {
+    for (const auto& row : tx.exec_params(
+             "UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
+             "device_id = $2 AND revoked_at IS NULL AND " +
+                 in_scope + " RETURNING token_hash",
+             user_id, device_id, at, scope.everything, scope.region_code, scope.department_code)) {
       revoked.session_hashes.push_back(row[0].as<std::string>());
     }
     revoked.refresh_tokens = static_cast<int>(
         tx.exec_params("UPDATE refresh_tokens SET revoked_at = to_timestamp($3) WHERE user_id = $1 "
-                       "AND device_id = $2 AND revoked_at IS NULL",
-                       user_id, device_id, at)
+                       "AND device_id = $2 AND revoked_at IS NULL AND " +
+                           in_scope,
+                       user_id, device_id, at, scope.everything, scope.region_code,
+                       scope.department_code)
             .affected_rows());
   });
   return revoked;
