@@ -34,8 +34,11 @@ std::string ScopeSql::Agent(const std::string& agent_id_column) const {
 }
 
 std::string ScopeSql::Courier(const std::string& courier_id_column) const {
-  return "(" + everything_ + " OR (" + region_ +
-         " <> '' AND EXISTS (SELECT 1 FROM courier_regions scope_cr WHERE scope_cr.courier_id = " +
+  // A courier serves no department, yet the department parameter is named: PostgreSQL refuses
+  // a statement with a parameter it cannot type, and every statement binds all three.
+  return "(" + everything_ + " OR (" + region_ + " <> '' AND " + department_ +
+         " IS NOT NULL AND EXISTS (SELECT 1 FROM courier_regions scope_cr WHERE "
+         "scope_cr.courier_id = " +
          courier_id_column + " AND " + RegionWithin("scope_cr.region_code", region_) + ")))";
 }
 
