@@ -395,12 +395,16 @@ TEST(DeliveryE2eTest, SupervisorsSeeOnlyTheCouriersOfTheirRegions) {
   ASSERT_EQ(listed.status, 200) << listed.body;
   ExpectDocumented(listed, "get", "/api/v1/couriers");
   std::int64_t zhengjie = 0;  // 郑杰: 市中区 only
-  for (const auto& c : Body(listed)["couriers"]) {
+  // Each body is held in a variable: a loop over a member of a temporary reads freed memory.
+  const json shizhong_couriers = Body(listed);
+  for (const auto& c : shizhong_couriers["couriers"]) {
     EXPECT_NE(c["phone"], "13700000001") << "a 历下区 courier on 市中区's list";
     if (c["phone"] == "13700000003") zhengjie = c["id"];
   }
-  ASSERT_NE(zhengjie, 0);
-  for (const auto& c : Body(Gateway("GET", "/api/v1/couriers", "", Bearer(lixia)))["couriers"]) {
+  ASSERT_NE(zhengjie, 0) << listed.body;
+  const json lixia_couriers = Body(Gateway("GET", "/api/v1/couriers", "", Bearer(lixia)));
+  ASSERT_FALSE(lixia_couriers["couriers"].empty());
+  for (const auto& c : lixia_couriers["couriers"]) {
     EXPECT_NE(c["id"], zhengjie);
   }
   const std::string path = "/api/v1/couriers/" + std::to_string(zhengjie);

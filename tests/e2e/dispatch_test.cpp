@@ -157,7 +157,10 @@ TEST(DispatchE2eTest, SupervisorsReachOnlyTheAgentsOfTheirScope) {
   EXPECT_EQ(AgentId(shizhong, "13900000001"), 0) << "a 历下区 agent on 市中区's board";
   auto board = Gateway("GET", "/api/v1/dispatch/agents", "", Bearer(shizhong));
   ExpectDocumented(board, "get", "/api/v1/dispatch/agents");
-  for (const auto& agent : Body(board)["agents"]) {
+  // Each body is held in a variable: a loop over a member of a temporary reads freed memory.
+  const json shizhong_board = Body(board);
+  ASSERT_FALSE(shizhong_board["agents"].empty());
+  for (const auto& agent : shizhong_board["agents"]) {
     bool in_shizhong = false;
     for (const auto& region : agent["regions"]) {
       in_shizhong |= region.get<std::string>().rfind("370103", 0) == 0;
@@ -174,12 +177,14 @@ TEST(DispatchE2eTest, SupervisorsReachOnlyTheAgentsOfTheirScope) {
   EXPECT_EQ(Body(Gateway("GET", path, "", Bearer(lixia)))["on_duty"], true);
   // A supervisor of a department sees no case of another department in its queue.
   const std::string tracking = AcceptedCase();  // GA-002, JN-GA
-  for (const auto& entry :
-       Body(Gateway("GET", "/api/v1/dispatch/queue", "", Bearer(tax)))["queue"]) {
+  const json tax_queue = Body(Gateway("GET", "/api/v1/dispatch/queue", "", Bearer(tax)));
+  ASSERT_TRUE(tax_queue["queue"].is_array()) << tax_queue.dump();
+  for (const auto& entry : tax_queue["queue"]) {
     EXPECT_NE(entry["tracking_number"], tracking);
   }
-  for (const auto& alert :
-       Body(Gateway("GET", "/api/v1/dispatch/alerts", "", Bearer(tax)))["alerts"]) {
+  const json tax_alerts = Body(Gateway("GET", "/api/v1/dispatch/alerts", "", Bearer(tax)));
+  ASSERT_TRUE(tax_alerts["alerts"].is_array()) << tax_alerts.dump();
+  for (const auto& alert : tax_alerts["alerts"]) {
     EXPECT_NE(alert["tracking_number"], tracking);
   }
   // Only administrators set an agent up.
