@@ -47,9 +47,19 @@ DeviceLogin DeviceAuth::Refresh(const std::string& refresh_token, const std::str
 }
 
 bool DeviceAuth::RevokeDevice(std::int64_t user_id, const std::string& device_id) {
-  auto revoked = tokens_.RevokeDevice(user_id, device_id, clock_.Now());
+  auto revoked =
+      tokens_.RevokeDevice(user_id, device_id, clock_.Now(), kernel::StaffScope::Everything());
   auth_.ForgetCachedSessions(revoked.session_hashes);
   return !revoked.session_hashes.empty() || revoked.refresh_tokens > 0;
+}
+
+void DeviceAuth::RevokeDevice(const kernel::StaffScope& scope, std::int64_t user_id,
+                              const std::string& device_id) {
+  auto revoked = tokens_.RevokeDevice(user_id, device_id, clock_.Now(), scope);
+  auth_.ForgetCachedSessions(revoked.session_hashes);
+  if (revoked.session_hashes.empty() && revoked.refresh_tokens == 0) {
+    throw kernel::NotFound("no live device with this id");
+  }
 }
 
 }  // namespace daiban::accounts

@@ -177,6 +177,7 @@ DEMO_ACCOUNTS=(
   "window|王窗口|13800000003|370102|"
   "agent|赵代办|13800000004|370102|"
   "courier|钱寄递|13800000005|370102|"
+  "supervisor|孙督办|13800000006||JN-SWJ"
 )
 # The demo Open311 client's api_key (GeoReport v2); the database keeps only its hash.
 DEMO_OPEN311_KEY=daiban-demo-open311-key

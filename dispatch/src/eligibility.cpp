@@ -81,4 +81,32 @@ Eligibility CheckEligibility(const AgentProfile& agent, const PendingCase& pendi
   return skills;
 }
 
+ManualAssignment CheckManualAssignment(const AgentProfile& agent, const PendingCase& pending_case,
+                                       std::chrono::sys_seconds now,
+                                       const EligibilityOptions& options) {
+  ManualAssignment verdict;
+  if (!Contains(agent.covered_regions, pending_case.region_code)) {
+    verdict.refusal = Ineligible::kRegion;
+    return verdict;
+  }
+  const Eligibility skills = CheckDepartments(agent, pending_case);
+  if (!skills.Eligible()) {
+    verdict.refusal = skills.reason;
+    return verdict;
+  }
+  verdict.needs_handoff = skills.needs_handoff;
+  if (!agent.on_duty) verdict.overrides.push_back(Ineligible::kOffDuty);
+  if (!agent.hours.Covers(now)) verdict.overrides.push_back(Ineligible::kOutsideHours);
+  if (agent.load >= agent.capacity) verdict.overrides.push_back(Ineligible::kNoCapacity);
+  const auto& excluded = pending_case.excluded_agents;
+  if (std::find(excluded.begin(), excluded.end(), agent.id) != excluded.end()) {
+    verdict.overrides.push_back(Ineligible::kExcluded);
+  }
+  if (pending_case.mode == kModeLed && pending_case.appointment_at.has_value() &&
+      AppointmentClashes(agent, *pending_case.appointment_at, options)) {
+    verdict.overrides.push_back(Ineligible::kAppointmentClash);
+  }
+  return verdict;
+}
+
 }  // namespace daiban::dispatch

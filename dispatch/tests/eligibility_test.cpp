@@ -170,5 +170,26 @@ TEST(EligibilityTest, WordsAreStable) {
   EXPECT_EQ(ToWord(Ineligible::kAppointmentClash), "appointment_clash");
 }
 
+TEST(EligibilityTest, ASupervisorOverridesDutyHoursAndLoadButNeverRegionOrDepartment) {
+  AgentProfile agent = Agent();
+  agent.on_duty = false;
+  agent.load = 3;
+  // 18:00: outside its hours, off duty and full — all three listed, none refused.
+  auto verdict = CheckManualAssignment(agent, Case(), kNow + hours{8}, {});
+  EXPECT_FALSE(verdict.Refused());
+  EXPECT_EQ(verdict.overrides,
+            (std::vector<Ineligible>{Ineligible::kOffDuty, Ineligible::kOutsideHours,
+                                     Ineligible::kNoCapacity}));
+  EXPECT_TRUE(CheckManualAssignment(Agent(), Case(), kNow, {}).overrides.empty());
+
+  PendingCase elsewhere = Case();
+  elsewhere.region_code = "370103001";
+  EXPECT_EQ(CheckManualAssignment(agent, elsewhere, kNow, {}).refusal, Ineligible::kRegion);
+  PendingCase other_department = Case();
+  other_department.departments = {"公安局"};
+  EXPECT_EQ(CheckManualAssignment(agent, other_department, kNow, {}).refusal,
+            Ineligible::kDepartment);
+}
+
 }  // namespace
 }  // namespace daiban::dispatch

@@ -47,20 +47,17 @@ void WireIntake(runtime::ServiceHost& host) {
   auto& catalogue = parts.catalogue;
   auto& case_service = parts.cases;
   AddAuthRoutes(routes, auth);
-  // A lost phone: supervisors and administrators revoke its device.
+  // A lost phone: supervisors (within their scope) and administrators revoke its device.
   auto& devices = host.Make<accounts::DeviceAuth>(
       auth, host.Make<accounts::PgDeviceTokenRepository>(host.Pg()), host.Clock(), host.Ids());
   routes.Add("POST", "/api/v1/auth/devices/revoke",
              [&auth, &devices](const kernel::HttpRequest& request) {
-               auto principal = auth.Authenticate(request);
-               if (principal.role != accounts::Role::kSupervisor &&
-                   principal.role != accounts::Role::kAdmin) {
-                 throw kernel::Forbidden("supervisors and administrators revoke devices");
-               }
+               // A supervisor reaches the phones of its scope's agents and couriers only.
+               auto scope = SupervisionScopeOf(auth.Authenticate(request));
                auto body = request.JsonBody();
-               bool revoked = devices.RevokeDevice(kernel::RequireInt(body, "user_id"),
-                                                   kernel::RequireString(body, "device_id"));
-               return kernel::HttpResponse::WithJson(200, {{"revoked", revoked}});
+               devices.RevokeDevice(scope, kernel::RequireInt(body, "user_id"),
+                                    kernel::RequireString(body, "device_id"));
+               return kernel::HttpResponse::WithJson(200, {{"revoked", true}});
              },
              {.max_body_bytes = 4096, .blocking = true});
   AddCatalogueRoutes(routes, catalogue);

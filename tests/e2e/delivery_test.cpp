@@ -500,5 +500,34 @@ TEST(DeliveryE2eTest, BadCourierRequestsGetClearErrorsAndChangeNothing) {
   EXPECT_EQ(stops.status, 200) << stops.body;
 }
 
+// Couriers are scoped like agents: by their regions; a supervisor of a department alone (which
+// couriers do not serve) reaches none.
+TEST(DeliveryE2eTest, SupervisorsSeeOnlyTheCouriersOfTheirRegions) {
+  const std::string lixia = StaffLogin("13800000001");
+  const std::string shizhong = StaffLogin("13800000002");
+  auto listed = Gateway("GET", "/api/v1/couriers", "", Bearer(shizhong));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ExpectDocumented(listed, "get", "/api/v1/couriers");
+  std::int64_t zhengjie = 0;  // 郑杰: 市中区 only
+  // Each body is held in a variable: a loop over a member of a temporary reads freed memory.
+  const json shizhong_couriers = Body(listed);
+  for (const auto& c : shizhong_couriers["couriers"]) {
+    EXPECT_NE(c["phone"], "13700000001") << "a 历下区 courier on 市中区's list";
+    if (c["phone"] == "13700000003") zhengjie = c["id"];
+  }
+  ASSERT_NE(zhengjie, 0) << listed.body;
+  const json lixia_couriers = Body(Gateway("GET", "/api/v1/couriers", "", Bearer(lixia)));
+  ASSERT_FALSE(lixia_couriers["couriers"].empty());
+  for (const auto& c : lixia_couriers["couriers"]) {
+    EXPECT_NE(c["id"], zhengjie);
+  }
+  const std::string path = "/api/v1/couriers/" + std::to_string(zhengjie);
+  EXPECT_EQ(Gateway("GET", path, "", Bearer(shizhong)).status, 200);
+  ExpectErrorJson(Gateway("GET", path, "", Bearer(lixia)), 404, "not_found");
+  auto none = Gateway("GET", "/api/v1/couriers", "", Bearer(StaffLogin("13800000006")));
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_TRUE(Body(none)["couriers"].empty());
+}
+
 }  // namespace
 }  // namespace daiban::e2e

@@ -3,6 +3,7 @@
 // queue and assigns it directly; scopes and roles are enforced.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "e2e_support.hpp"
@@ -87,10 +88,21 @@ TEST(DispatchE2eTest, SupervisorsReassignAndAssignDirectly) {
   EXPECT_TRUE(unassign_recorded);
 }
 
+// The id of the demo agent with this phone, as `supervisor` sees the board (0: not listed).
+std::int64_t AgentId(const std::string& supervisor, const std::string& phone) {
+  auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents", "", Bearer(supervisor)));
+  for (const auto& agent : agents["agents"]) {
+    if (agent["phone"] == phone) return agent["id"];
+  }
+  return 0;
+}
+
 TEST(DispatchE2eTest, ScopesAndRolesAreEnforced) {
   const std::string shizhong = StaffLogin("13800000002");  // 市中区
-  ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/queue?region=370102", "", Bearer(shizhong)), 403,
-                  "forbidden");
+  // A region outside the scope lists nothing.
+  auto foreign = Gateway("GET", "/api/v1/dispatch/queue?region=370102", "", Bearer(shizhong));
+  ASSERT_EQ(foreign.status, 200) << foreign.body;
+  EXPECT_TRUE(Body(foreign)["queue"].empty());
   EXPECT_EQ(Gateway("GET", "/api/v1/dispatch/queue", "", Bearer(shizhong)).status, 200);
   ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/agents", "", Bearer(StaffLogin("13800000004"))),
                   403, "forbidden");
@@ -153,6 +165,97 @@ TEST(DispatchE2eTest, DeclineDutySettingsAndResumeAnswerAsDocumented) {
   auto resumed = Gateway("POST", "/api/v1/cases/" + tracking + "/resume", "{}", Bearer(window));
   ASSERT_EQ(resumed.status, 200) << resumed.body;
   EXPECT_NE(Body(resumed)["state"], "suspended");
+}
+
+// Two district supervisors and one of a department: each reaches the agents, queue and alerts
+// of its scope only; the others' agents are absent from lists and unknown one by one.
+TEST(DispatchE2eTest, SupervisorsReachOnlyTheAgentsOfTheirScope) {
+  const std::string lixia = StaffLogin("13800000001");        // 历下区
+  const std::string shizhong = StaffLogin("13800000002");     // 市中区
+  const std::string tax = StaffLogin("13800000006");          // 税务局 (JN-SWJ) only
+  const std::int64_t dujing = AgentId(lixia, "13900000001");  // 杜静: 历下区 only
+  ASSERT_NE(dujing, 0);
+  EXPECT_EQ(AgentId(shizhong, "13900000001"), 0) << "a 历下区 agent on 市中区's board";
+  auto board = Gateway("GET", "/api/v1/dispatch/agents", "", Bearer(shizhong));
+  ExpectDocumented(board, "get", "/api/v1/dispatch/agents");
+  // Each body is held in a variable: a loop over a member of a temporary reads freed memory.
+  const json shizhong_board = Body(board);
+  ASSERT_FALSE(shizhong_board["agents"].empty());
+  for (const auto& agent : shizhong_board["agents"]) {
+    bool in_shizhong = false;
+    for (const auto& region : agent["regions"]) {
+      in_shizhong |= region.get<std::string>().rfind("370103", 0) == 0;
+    }
+    EXPECT_TRUE(in_shizhong) << agent.dump();
+  }
+  const std::string path = "/api/v1/dispatch/agents/" + std::to_string(dujing);
+  auto mine = Gateway("GET", path, "", Bearer(lixia));
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  ExpectDocumented(mine, "get", "/api/v1/dispatch/agents/{id}");
+  ExpectErrorJson(Gateway("GET", path, "", Bearer(shizhong)), 404, "not_found");
+  ExpectErrorJson(Gateway("POST", path + "/duty", R"({"on_duty":false})", Bearer(shizhong)), 404,
+                  "not_found");
+  EXPECT_EQ(Body(Gateway("GET", path, "", Bearer(lixia)))["on_duty"], true);
+  // A supervisor of a department sees no case of another department in its queue.
+  const std::string tracking = AcceptedCase();  // GA-002, JN-GA
+  const json tax_queue = Body(Gateway("GET", "/api/v1/dispatch/queue", "", Bearer(tax)));
+  ASSERT_TRUE(tax_queue["queue"].is_array()) << tax_queue.dump();
+  for (const auto& entry : tax_queue["queue"]) {
+    EXPECT_NE(entry["tracking_number"], tracking);
+  }
+  const json tax_alerts = Body(Gateway("GET", "/api/v1/dispatch/alerts", "", Bearer(tax)));
+  ASSERT_TRUE(tax_alerts["alerts"].is_array()) << tax_alerts.dump();
+  for (const auto& alert : tax_alerts["alerts"]) {
+    EXPECT_NE(alert["tracking_number"], tracking);
+  }
+  // Only administrators set an agent up.
+  ExpectErrorJson(Gateway("PUT", path, R"({"regions":["370103"]})", Bearer(lixia)), 403,
+                  "forbidden");
+}
+
+// Assignment checks the agent: another district's agent is refused (unknown to a district
+// supervisor, outside the case's region for an administrator); an off-duty agent is overridden
+// only with a reason, and the override is in the answer and in the timeline.
+TEST(DispatchE2eTest, AssignmentRespectsEligibilityAndRecordsOverrides) {
+  const std::string lixia = StaffLogin("13800000001");
+  const std::string admin = StaffLogin("13800000000");
+  const std::int64_t qinxuemei = AgentId(admin, "13900000006");  // 秦雪梅: 市中区 only
+  const std::int64_t sunjuan = AgentId(lixia, "13900000003");    // 孙娟: 历下区
+  ASSERT_NE(qinxuemei, 0);
+  ASSERT_NE(sunjuan, 0);
+  const std::string tracking = AcceptedCase();
+  const std::string assign = "/api/v1/dispatch/cases/" + tracking + "/assign";
+  ExpectErrorJson(
+      Gateway("POST", assign, json{{"agent_id", qinxuemei}, {"reason", "x"}}.dump(), Bearer(lixia)),
+      422, "validation_failed");
+  ExpectErrorJson(
+      Gateway("POST", assign, json{{"agent_id", qinxuemei}, {"reason", "x"}}.dump(), Bearer(admin)),
+      409, "agent_outside_region");
+  ExpectErrorJson(Gateway("POST", "/api/v1/dispatch/cases/" + tracking + "/reassign",
+                          json{{"agent_id", qinxuemei}, {"reason", "x"}}.dump(), Bearer(admin)),
+                  409, "agent_outside_region");
+  // Off duty: a reason is required, then the override is recorded.
+  const std::string duty = "/api/v1/dispatch/agents/" + std::to_string(sunjuan) + "/duty";
+  ASSERT_EQ(Gateway("POST", duty, R"({"on_duty":false})", Bearer(lixia)).status, 200);
+  auto refused = Gateway("POST", assign, json{{"agent_id", sunjuan}}.dump(), Bearer(lixia));
+  auto assigned = Gateway("POST", assign,
+                          json{{"agent_id", sunjuan}, {"reason", "孙娟熟悉户籍，加班办理"}}.dump(),
+                          Bearer(lixia));
+  EXPECT_EQ(Gateway("POST", duty, R"({"on_duty":true})", Bearer(lixia)).status, 200);
+  ExpectErrorJson(refused, 422, "validation_failed");
+  EXPECT_EQ(Body(refused)["error"]["field"], "reason");
+  ASSERT_EQ(assigned.status, 200) << assigned.body;
+  ExpectDocumented(assigned, "post", "/api/v1/dispatch/cases/{tracking}/assign");
+  auto overrides = Body(assigned)["overrides"];
+  EXPECT_NE(std::find(overrides.begin(), overrides.end(), "off_duty"), overrides.end())
+      << assigned.body;
+  auto view = Body(Gateway("GET", "/api/v1/cases/" + tracking, "", Bearer(lixia)));
+  bool recorded = false;
+  for (const auto& e : view["timeline"]) {
+    recorded |= e["type"] == "assign" && e["reason"] == "孙娟熟悉户籍，加班办理" &&
+                e["data"]["overrides"] == overrides;
+  }
+  EXPECT_TRUE(recorded) << view["timeline"].dump();
 }
 
 }  // namespace

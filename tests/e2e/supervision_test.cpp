@@ -199,5 +199,30 @@ TEST(SupervisionE2eTest, ABadRatingIsFollowedUpCalledAndClosedOnce) {
   EXPECT_EQ(find(supervisor, "closed")["state"], "closed");
 }
 
+// A lost phone: a supervisor revokes the devices of its own district's field staff only, and
+// the answer out of scope is the one for a device that does not exist.
+TEST(SupervisionE2eTest, SupervisorsRevokeOnlyThePhonesOfTheirScope) {
+  const std::string device = Unique("device-");
+  auto login = PhoneLogin("13700000003", device);  // 郑杰, a courier of 市中区
+  const std::string token = login["access_token"];
+  std::int64_t me = Body(Gateway("GET", "/mobile/v1/me", "", Bearer(token)))["user"]["id"];
+  const std::string lixia = StaffLogin("13800000001");
+  const std::string shizhong = StaffLogin("13800000002");
+  auto outside = Gateway("POST", "/api/v1/auth/devices/revoke",
+                         json{{"user_id", me}, {"device_id", device}}.dump(), Bearer(lixia));
+  auto unknown =
+      Gateway("POST", "/api/v1/auth/devices/revoke",
+              json{{"user_id", me}, {"device_id", Unique("no-such-")}}.dump(), Bearer(shizhong));
+  ExpectErrorJson(outside, 404, "not_found");
+  ExpectErrorJson(unknown, 404, "not_found");
+  EXPECT_EQ(Body(outside)["error"]["message"], Body(unknown)["error"]["message"]);
+  EXPECT_EQ(Gateway("GET", "/mobile/v1/me", "", Bearer(token)).status, 200) << "still signed in";
+  auto revoked = Gateway("POST", "/api/v1/auth/devices/revoke",
+                         json{{"user_id", me}, {"device_id", device}}.dump(), Bearer(shizhong));
+  ASSERT_EQ(revoked.status, 200) << revoked.body;
+  ExpectDocumented(revoked, "post", "/api/v1/auth/devices/revoke");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(token)), 401, "unauthorized");
+}
+
 }  // namespace
 }  // namespace daiban::e2e

@@ -1,6 +1,7 @@
 #include <pqxx/pqxx>
 
 #include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/db/scope_sql.hpp"
 
 namespace daiban::accounts {
 
@@ -17,20 +18,26 @@ void PgDeviceTokenRepository::StoreRefresh(const std::string& token_hash, std::i
 
 namespace {
 
-// Every live session and refresh token of the user's device, in the caller's transaction.
+// Every live session and refresh token of the user's device, in the caller's transaction, when
+// the user is in `scope`; out of scope nothing is touched (the scope is part of both statements).
 DeviceTokenRepository::Revoked RevokeChain(pqxx::dbtransaction& tx, std::int64_t user_id,
-                                           const std::string& device_id, double at) {
+                                           const std::string& device_id, double at,
+                                           const kernel::StaffScope& scope) {
+  const std::string in_scope = db::ScopeSql(4).PhoneUser("$1::bigint");
   DeviceTokenRepository::Revoked revoked;
-  for (const auto& row :
-       tx.exec_params("UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
-                      "device_id = $2 AND revoked_at IS NULL RETURNING token_hash",
-                      user_id, device_id, at)) {
+  for (const auto& row : tx.exec_params(
+           "UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
+           "device_id = $2 AND revoked_at IS NULL AND " +
+               in_scope + " RETURNING token_hash",
+           user_id, device_id, at, scope.everything, scope.region_code, scope.department_code)) {
     revoked.session_hashes.push_back(row[0].as<std::string>());
   }
   revoked.refresh_tokens = static_cast<int>(
       tx.exec_params("UPDATE refresh_tokens SET revoked_at = to_timestamp($3) WHERE user_id = $1 "
-                     "AND device_id = $2 AND revoked_at IS NULL",
-                     user_id, device_id, at)
+                     "AND device_id = $2 AND revoked_at IS NULL AND " +
+                         in_scope,
+                     user_id, device_id, at, scope.everything, scope.region_code,
+                     scope.department_code)
           .affected_rows());
   return revoked;
 }
@@ -60,7 +67,8 @@ DeviceTokenRepository::Spent PgDeviceTokenRepository::SpendRefresh(const std::st
           token_hash);
       if (!reused.empty()) {
         spent.chain_revoked =
-            RevokeChain(tx, reused[0][0].as<std::int64_t>(), reused[0][1].as<std::string>(), at);
+            RevokeChain(tx, reused[0][0].as<std::int64_t>(), reused[0][1].as<std::string>(), at,
+                        kernel::StaffScope::Everything());
       }
       return;
     }
@@ -76,13 +84,14 @@ DeviceTokenRepository::Spent PgDeviceTokenRepository::SpendRefresh(const std::st
   return spent;
 }
 
-DeviceTokenRepository::Revoked PgDeviceTokenRepository::RevokeDevice(std::int64_t user_id,
-                                                                     const std::string& device_id,
-                                                                     kernel::Moment now) {
+DeviceTokenRepository::Revoked PgDeviceTokenRepository::RevokeDevice(
+    std::int64_t user_id, const std::string& device_id, kernel::Moment now,
+    const kernel::StaffScope& scope) {
   Revoked revoked;
   const double at = db::EpochSeconds(now);
-  pool_.Transact(
-      [&](pqxx::dbtransaction& tx) { revoked = RevokeChain(tx, user_id, device_id, at); });
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    revoked = RevokeChain(tx, user_id, device_id, at, scope);  // a retried transaction starts over
+  });
   return revoked;
 }
 

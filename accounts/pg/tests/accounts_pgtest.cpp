@@ -1,7 +1,10 @@
 // Staff accounts and sessions against real PostgreSQL and Redis.
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
 #include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/device_auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -152,6 +155,76 @@ TEST_F(AccountsPgTest, GarbageTokensAreRefused) {
   EXPECT_EQ(StatusOf([&] { auth_->Authenticate(kernel::HttpRequest{}); }), 401);
   EXPECT_EQ(StatusOf([&] { auth_->Authenticate(WithToken("not-a-token")); }), 401);
   EXPECT_EQ(StatusOf([&] { auth_->Authenticate(WithToken(std::string(5000, 'a'))); }), 401);
+}
+
+// A supervisor revokes the phones of its region's agents and couriers only; out of scope the
+// answer is the one of an unknown device, and nothing is revoked.
+TEST_F(AccountsPgTest, SupervisorsRevokeOnlyThePhonesOfTheirScope) {
+  PgDeviceTokenRepository tokens(*pool_);
+  DeviceAuth devices(*auth_, tokens, clock_, ids_);
+  pool_->Transact([](pqxx::dbtransaction& tx) {
+    tx.exec(
+        "INSERT INTO regions (code, name, level, parent_code) VALUES "
+        "('370100', '济南市', 'city', NULL), ('370102', '历下区', 'district', '370100'), "
+        "('370103', '市中区', 'district', '370100'), "
+        "('370102001', '解放路街道', 'street', '370102')");
+    tx.exec(
+        "INSERT INTO departments (code, name, region_code, hall_address, hall_lat, hall_lng, "
+        "office_hours) VALUES ('JN-GA', '公安局', '370100', '-', 36.6, 117.0, '-'), "
+        "('JN-SWJ', '税务局', '370100', '-', 36.6, 117.0, '-')");
+  });
+  auto phone_user = [&](Role role, const std::string& region, const std::string& department) {
+    auto phone = RandomPhone(ids_);
+    auto id = auth_->AddUser({role, "外勤", phone, "correct-horse", region, ""});
+    pool_->Transact([&](pqxx::dbtransaction& tx) {
+      if (role == Role::kAgent) {
+        tx.exec_params("INSERT INTO agents (user_id) VALUES ($1)", id);
+        tx.exec_params("INSERT INTO agent_regions (agent_id, region_code) VALUES ($1, $2)", id,
+                       region);
+        tx.exec_params("INSERT INTO agent_departments (agent_id, department_code) VALUES ($1, $2)",
+                       id, department);
+      } else {
+        tx.exec_params(
+            "INSERT INTO couriers (user_id, company, vehicle, base_lat, base_lng, updated_at) "
+            "VALUES ($1, 'EMS', 'car', 36.6, 117.0, now())",
+            id);
+        tx.exec_params("INSERT INTO courier_regions (courier_id, region_code) VALUES ($1, $2)", id,
+                       region);
+      }
+    });
+    devices.Login(phone, "correct-horse", address_, "phone-1");
+    return id;
+  };
+  auto is_live = [&](std::int64_t user) {
+    int live = 0;
+    pool_->Read([&](pqxx::transaction_base& tx) {
+      live = tx.exec_params(
+                   "SELECT count(*) FROM sessions WHERE user_id = $1 AND revoked_at IS "
+                   "NULL",
+                   user)[0][0]
+                 .as<int>();
+    });
+    return live > 0;
+  };
+  auto agent = phone_user(Role::kAgent, "370102001", "JN-GA");
+  auto courier = phone_user(Role::kCourier, "370103", "");
+  const auto lixia = kernel::StaffScope::Of("370102", "");
+  const auto shizhong = kernel::StaffScope::Of("370103", "");
+  const auto police = kernel::StaffScope::Of("", "JN-GA");
+  const auto tax = kernel::StaffScope::Of("", "JN-SWJ");
+
+  EXPECT_EQ(StatusOf([&] { devices.RevokeDevice(shizhong, agent, "phone-1"); }), 404);
+  EXPECT_EQ(StatusOf([&] { devices.RevokeDevice(tax, agent, "phone-1"); }), 404);
+  EXPECT_EQ(StatusOf([&] { devices.RevokeDevice(lixia, courier, "phone-1"); }), 404);
+  EXPECT_EQ(StatusOf([&] { devices.RevokeDevice(police, courier, "phone-1"); }), 404);
+  EXPECT_TRUE(is_live(agent));
+  EXPECT_TRUE(is_live(courier));
+  // In scope, an unknown device id answers exactly like a device out of scope.
+  EXPECT_EQ(StatusOf([&] { devices.RevokeDevice(lixia, agent, "no-such-phone"); }), 404);
+  EXPECT_EQ(StatusOf([&] { devices.RevokeDevice(police, agent, "phone-1"); }), 0);
+  EXPECT_FALSE(is_live(agent));
+  EXPECT_EQ(StatusOf([&] { devices.RevokeDevice(shizhong, courier, "phone-1"); }), 0);
+  EXPECT_FALSE(is_live(courier));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "daiban/cases/staff_scope.hpp"
 #include "daiban/dispatch/assignment_policy.hpp"
 #include "daiban/dispatch/live/urgency.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -70,7 +71,8 @@ std::string DispatchService::QueueOf(const std::string& region) {
 }
 
 void DispatchService::RefreshAgent(std::int64_t agent_id) {
-  if (auto agent = store_.Agent(agent_id)) live_.PutAgent(ToLive(*agent));
+  auto agent = store_.Agent(agent_id, kernel::StaffScope::Everything());
+  if (agent && agent->active) live_.PutAgent(ToLive(*agent));
 }
 
 void DispatchService::OnCaseEvent(const std::string& tracking, const std::string& to_state,
@@ -118,7 +120,7 @@ std::optional<OfferRecord> DispatchService::MakeOffer(const PendingCase& c, std:
 std::optional<OfferRecord> DispatchService::OfferNow(const std::string& tracking) {
   auto waiting = store_.WaitingCase(tracking);
   if (!waiting) return std::nullopt;
-  auto agents = store_.Agents(waiting->region_code);
+  auto agents = store_.Agents(waiting->region_code, kernel::StaffScope::Everything());
   GreedyPolicy greedy(options_.weights, options_.eligibility);
   auto proposals = greedy.Propose({*waiting}, Profiles(agents), Now());
   if (proposals.empty()) return std::nullopt;  // stays queued for the batch
@@ -138,7 +140,7 @@ int DispatchService::RunBatch() {
       }
       continue;
     }
-    auto agents = store_.Agents(region);
+    auto agents = store_.Agents(region, kernel::StaffScope::Everything());
     // Send no more cases than there are free places, most urgent first: with more cases
     // than places the solver would drop the costliest, and urgency raises cost.
     int places = 0;
@@ -239,36 +241,90 @@ void DispatchService::DeclineOffer(std::int64_t offer_id, const cases::Actor& ag
   OfferNow(offer->tracking_number);
 }
 
-cases::Case DispatchService::Assign(const std::string& tracking, std::int64_t agent_id,
-                                    const cases::Actor& supervisor, const std::string& reason) {
-  if (!store_.Agent(agent_id)) throw kernel::Invalid("agent_id", "no such agent");
+ManualAssignment DispatchService::CheckAssignment(const std::string& tracking,
+                                                  std::int64_t agent_id,
+                                                  const kernel::StaffScope& scope,
+                                                  const std::string& reason) {
+  auto agent = store_.Agent(agent_id, scope);
+  if (!agent) throw kernel::Invalid("agent_id", "no such agent");
+  if (!agent->active) {
+    throw kernel::Conflict("agent_inactive", "the agent's account is deactivated", "agent_id");
+  }
+  auto terms = store_.CaseTerms(tracking);
+  if (!terms) throw kernel::NotFound("no case with this tracking number");
+  auto verdict = CheckManualAssignment(agent->profile, *terms, Now(), options_.eligibility);
+  if (verdict.refusal == Ineligible::kRegion) {
+    throw kernel::Conflict("agent_outside_region", "the agent does not cover the case's region",
+                           "agent_id");
+  }
+  if (verdict.Refused()) {
+    throw kernel::Conflict("agent_lacks_department",
+                           "the agent does not handle the case's department", "agent_id");
+  }
+  if (!verdict.overrides.empty() && reason.empty()) {
+    std::string what;
+    for (auto word : verdict.overrides)
+      what += (what.empty() ? "" : ", ") + std::string(ToWord(word));
+    throw kernel::Invalid(
+        "reason", "giving the case to this agent overrides " + what + ": say why in reason");
+  }
+  return verdict;
+}
+
+DispatchService::Assignment DispatchService::Assign(const std::string& tracking,
+                                                    std::int64_t agent_id,
+                                                    const cases::Actor& supervisor,
+                                                    const std::string& reason) {
+  const auto scope = cases::SupervisorScopeOf(supervisor);
+  // The case first: outside the supervisor's scope it is unknown, whatever the agent.
+  const auto current =
+      cases_.ReadAsStaff(tracking, supervisor.role == ActorRole::kSystem
+                                       ? cases::Actor{ActorRole::kAdmin, 0, "", "", ""}
+                                       : supervisor);
+  const auto verdict = CheckAssignment(current.tracking_number, agent_id, scope, reason);
+  std::vector<std::string> overrides;
+  for (auto word : verdict.overrides) overrides.emplace_back(ToWord(word));
+  const bool over_capacity = std::find(verdict.overrides.begin(), verdict.overrides.end(),
+                                       Ineligible::kNoCapacity) != verdict.overrides.end();
+  nlohmann::json data = {{"agent_id", agent_id}};
+  if (!overrides.empty()) data["overrides"] = overrides;
+  if (verdict.needs_handoff) data["needs_handoff"] = true;
   const Moment now = Now();
-  auto scope = cases::CaseService::ScopeOf(supervisor);
   auto assigned = cases_.Transition(
-      tracking, scope, supervisor, CaseAction::kAssign, reason, {{"agent_id", agent_id}},
-      std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
+      current.tracking_number, cases::CaseService::ScopeOf(supervisor), supervisor,
+      CaseAction::kAssign, reason, data, std::nullopt,
+      [&](cases::Case& c, cases::CaseChange& change) {
         c.agent_id = agent_id;
         change.also_in_transaction.push_back(
-            [this, tracking = c.tracking_number, agent_id, now](db::Tx& tx) {
+            [this, tracking = c.tracking_number, agent_id, over_capacity, now](db::Tx& tx) {
               store_.WithdrawOffersOf(tx, tracking, now);
-              store_.ClaimCapacity(tx, agent_id);
+              store_.ClaimCapacity(tx, agent_id, over_capacity);
             });
       });
   live_.Dequeue(QueueOf(assigned.region_code), assigned.tracking_number);
   RefreshAgent(agent_id);
-  return assigned;
+  if (!overrides.empty()) {
+    logger_.Info("assignment override", {{"tracking_number", assigned.tracking_number},
+                                         {"agent_id", agent_id},
+                                         {"supervisor_id", supervisor.user_id}});
+  }
+  return {assigned, overrides};
 }
 
-cases::Case DispatchService::Reassign(const std::string& tracking,
-                                      std::optional<std::int64_t> agent_id,
-                                      const cases::Actor& supervisor, const std::string& reason) {
+DispatchService::Assignment DispatchService::Reassign(const std::string& tracking,
+                                                      std::optional<std::int64_t> agent_id,
+                                                      const cases::Actor& supervisor,
+                                                      const std::string& reason) {
   if (reason.empty()) throw kernel::Invalid("reason", "a reassignment needs a reason");
+  const auto staff_scope = cases::SupervisorScopeOf(supervisor);
   auto scope = supervisor.role == ActorRole::kSystem ? cases::CaseScope::Everything()
                                                      : cases::CaseService::ScopeOf(supervisor);
   const Moment now = Now();
   auto current = supervisor.role == ActorRole::kSystem
                      ? cases_.ReadAsStaff(tracking, {ActorRole::kAdmin, 0, "", "", ""})
                      : cases_.ReadAsStaff(tracking, supervisor);
+  // The new agent is checked before the case leaves its current one: a refusal changes nothing.
+  if (agent_id) CheckAssignment(current.tracking_number, *agent_id, staff_scope, reason);
   std::int64_t previous = current.agent_id;
   cases::Case result = current;
   if (current.state != cases::CaseState::kAccepted) {
@@ -286,32 +342,27 @@ cases::Case DispatchService::Reassign(const std::string& tracking,
   if (agent_id) return Assign(result.tracking_number, *agent_id, supervisor, reason);
   Requeue(result.tracking_number);
   OfferNow(result.tracking_number);
-  return cases_.ReadAsStaff(result.tracking_number, {ActorRole::kAdmin, 0, "", "", ""});
-}
-
-std::string DispatchService::ViewerRegion(const cases::Actor& viewer,
-                                          const std::string& requested) {
-  if (viewer.role == ActorRole::kAdmin) return requested;
-  if (viewer.role != ActorRole::kSupervisor) throw kernel::Forbidden("supervisors only");
-  if (requested.empty()) return viewer.region_code;
-  if (!viewer.region_code.empty() && !store_.RegionWithin(requested, viewer.region_code)) {
-    throw kernel::Forbidden("outside your region");
-  }
-  return requested;
+  return {cases_.ReadAsStaff(result.tracking_number, {ActorRole::kAdmin, 0, "", "", ""}), {}};
 }
 
 std::vector<AgentRecord> DispatchService::Agents(const cases::Actor& viewer,
                                                  const std::string& region) {
-  return store_.Agents(ViewerRegion(viewer, region));
+  return store_.Agents(region, cases::SupervisorScopeOf(viewer));
+}
+
+AgentRecord DispatchService::Agent(const cases::Actor& viewer, std::int64_t agent_id) {
+  auto agent = store_.Agent(agent_id, cases::SupervisorScopeOf(viewer));
+  if (!agent || !agent->active) throw kernel::NotFound("no such agent");
+  return *agent;
 }
 
 std::vector<QueueEntry> DispatchService::Queue(const cases::Actor& viewer,
                                                const std::string& region) {
-  return store_.Queue(ViewerRegion(viewer, region), 500);
+  return store_.Queue(region, cases::SupervisorScopeOf(viewer), 500);
 }
 
 std::vector<Alert> DispatchService::Alerts(const cases::Actor& viewer, int limit) {
-  return store_.Alerts(ViewerRegion(viewer, ""), limit);
+  return store_.Alerts(cases::SupervisorScopeOf(viewer), limit);
 }
 
 void DispatchService::SaveAgent(const AgentSettings& settings) {
@@ -320,7 +371,15 @@ void DispatchService::SaveAgent(const AgentSettings& settings) {
 }
 
 void DispatchService::SetDuty(std::int64_t agent_id, bool on_duty) {
-  store_.SetDuty(agent_id, on_duty);
+  if (!store_.SetDuty(agent_id, on_duty, kernel::StaffScope::Everything())) {
+    throw kernel::NotFound("no such agent");
+  }
+  RefreshAgent(agent_id);
+}
+
+void DispatchService::SetDuty(const cases::Actor& viewer, std::int64_t agent_id, bool on_duty) {
+  if (!store_.SetDuty(agent_id, on_duty, cases::SupervisorScopeOf(viewer)))
+    throw kernel::NotFound("no such agent");
   RefreshAgent(agent_id);
 }
 
@@ -330,7 +389,8 @@ void DispatchService::Rebuild() {
     snapshot.pending.push_back(
         {c.tracking_number, QueueOf(c.region_code), UrgencyScore(Epoch(c.deadline), c.priority)});
   }
-  for (const auto& agent : store_.Agents("")) snapshot.agents.push_back(ToLive(agent));
+  for (const auto& agent : store_.Agents("", kernel::StaffScope::Everything()))
+    snapshot.agents.push_back(ToLive(agent));
   for (const auto& offer : store_.PendingOffers(0)) {
     snapshot.offers.push_back({offer.id, offer.tracking_number, QueueOf(offer.region_code),
                                offer.agent_id, Epoch(offer.expires_at)});

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "daiban/db/scope_sql.hpp"
 #include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
 
@@ -13,10 +14,7 @@ namespace {
 // The states in which a case occupies its agent.
 constexpr const char* kOpenStates = "('assigned', 'in_progress', 'suspended')";
 
-// A region and everything below it, as a subquery over $n (region_subtree: migration 0007).
-std::string Subtree(const std::string& param) {
-  return "(SELECT region_subtree(" + param + "::text))";
-}
+using db::RegionSubtree;
 
 const std::string kAgentsSql = std::string(R"sql(
 SELECT a.user_id, u.name, u.phone, a.capacity, a.on_duty, a.hours::text, a.last_lat, a.last_lng,
@@ -33,27 +31,36 @@ SELECT a.user_id, u.name, u.phone, a.capacity, a.on_duty, a.hours::text, a.last_
        coalesce((SELECT string_agg(extract(epoch FROM c.appointment_at)::bigint::text, ',')
                    FROM cases c WHERE c.agent_id = a.user_id AND c.appointment_at IS NOT NULL
                     AND c.state IN )sql" +
-                               kOpenStates + R"sql(), '')
+                               kOpenStates + R"sql(), ''),
+       u.active
   FROM agents a JOIN users u ON u.id = a.user_id
- WHERE u.active
-   AND ($1 = '' OR EXISTS (SELECT 1 FROM agent_regions ar, region_subtree(ar.region_code) s
-                            WHERE ar.agent_id = a.user_id AND s = $1))
+ WHERE (u.active OR $2::bigint <> 0)
+   AND ($1 = '' OR EXISTS (SELECT 1 FROM agent_regions ar
+                            WHERE ar.agent_id = a.user_id AND )sql" +
+                               db::RegionWithin("$1", "ar.region_code") + R"sql())
    AND ($2::bigint = 0 OR a.user_id = $2)
+   AND )sql" + db::ScopeSql(3).Agent("a.user_id") +
+                               R"sql(
  ORDER BY a.user_id)sql";
 
-const std::string kWaitingSql = R"sql(
+constexpr const char* kCaseTermsColumns = R"sql(
 SELECT c.tracking_number, c.region_code, c.department_code, (c.bundle_code IS NOT NULL), c.mode,
        extract(epoch FROM c.appointment_at)::bigint, d.hall_lat, d.hall_lng, c.applicant_lat,
-       c.applicant_lng, extract(epoch FROM c.deadline_at)::bigint, c.priority,
+       c.applicant_lng, extract(epoch FROM coalesce(c.deadline_at, c.created_at))::bigint,
+       c.priority,
        coalesce((SELECT string_agg(DISTINCT s.department_code, ',') FROM case_steps s
                   WHERE s.case_id = c.id), ''),
        coalesce((SELECT string_agg(o.agent_id::text, ',') FROM offers o
                   WHERE o.case_id = c.id AND o.state IN ('declined', 'expired')), '')
-  FROM cases c JOIN departments d ON d.code = c.department_code
+  FROM cases c JOIN departments d ON d.code = c.department_code )sql";
+
+const std::string kCaseTermsSql = std::string(kCaseTermsColumns) + "WHERE c.tracking_number = $1";
+
+const std::string kWaitingSql = std::string(kCaseTermsColumns) + R"sql(
  WHERE c.state = 'accepted' AND c.deadline_at IS NOT NULL
    AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.case_id = c.id AND o.state = 'pending')
    AND ($1 = '' OR c.region_code IN )sql" +
-                                Subtree("$1") + R"sql()
+                                RegionSubtree("$1") + R"sql()
    AND ($3 = '' OR c.tracking_number = $3)
  ORDER BY c.deadline_at, c.priority DESC, c.id
  LIMIT $2)sql";
@@ -67,7 +74,9 @@ SELECT c.tracking_number, coalesce(i.name, b.name, ''), c.region_code,
  WHERE c.state = 'accepted'
    AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.case_id = c.id AND o.state = 'pending')
    AND ($1 = '' OR c.region_code IN )sql" +
-                              Subtree("$1") + R"sql()
+                              RegionSubtree("$1") + R"sql()
+   AND )sql" + db::ScopeSql(3).Case("c.region_code", "c.department_code") +
+                              R"sql(
  ORDER BY c.accepted_at, c.id
  LIMIT $2)sql";
 
@@ -144,6 +153,7 @@ AgentRecord AgentFromRow(const pqxx::row& row) {
   p.load = record.open_cases + record.pending_offers;
   for (const auto& epoch : Split(row[14].as<std::string>()))
     p.appointments.push_back(At(std::stoll(epoch)));
+  record.active = row[15].as<bool>();
   return record;
 }
 
@@ -203,6 +213,7 @@ std::string ToWord(OfferState state) {
 PgDispatchStore::PgDispatchStore(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare("dispatch_agents", kAgentsSql);
   pool_.Prepare("dispatch_waiting", kWaitingSql);
+  pool_.Prepare("dispatch_case_terms", kCaseTermsSql);
   pool_.Prepare("dispatch_queue", kQueueSql);
   pool_.Prepare("dispatch_create_offer", kCreateOfferSql);
 }
@@ -242,30 +253,39 @@ void PgDispatchStore::SaveAgent(const AgentSettings& s) {
   }
 }
 
-void PgDispatchStore::SetDuty(std::int64_t agent_id, bool on_duty) {
+bool PgDispatchStore::SetDuty(std::int64_t agent_id, bool on_duty,
+                              const kernel::StaffScope& scope) {
   bool found = false;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    found = tx.exec_params("UPDATE agents SET on_duty = $2, updated_at = now() WHERE user_id = $1",
-                           agent_id, on_duty)
+    found = tx.exec_params(
+                  "UPDATE agents a SET on_duty = $2, updated_at = now() "
+                  "WHERE a.user_id = $1 AND " +
+                      db::ScopeSql(3).Agent("a.user_id"),
+                  agent_id, on_duty, scope.everything, scope.region_code, scope.department_code)
                 .affected_rows() == 1;
   });
-  if (!found) throw kernel::NotFound("no such agent");
+  return found;
 }
 
-std::vector<AgentRecord> PgDispatchStore::Agents(const std::string& covering_region) {
+std::vector<AgentRecord> PgDispatchStore::Agents(const std::string& covering_region,
+                                                 const kernel::StaffScope& scope) {
   std::vector<AgentRecord> agents;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    for (const auto& row : tx.exec_prepared("dispatch_agents", covering_region, std::int64_t{0})) {
+    for (const auto& row :
+         tx.exec_prepared("dispatch_agents", covering_region, std::int64_t{0}, scope.everything,
+                          scope.region_code, scope.department_code)) {
       agents.push_back(AgentFromRow(row));
     }
   });
   return agents;
 }
 
-std::optional<AgentRecord> PgDispatchStore::Agent(std::int64_t agent_id) {
+std::optional<AgentRecord> PgDispatchStore::Agent(std::int64_t agent_id,
+                                                  const kernel::StaffScope& scope) {
   std::optional<AgentRecord> agent;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec_prepared("dispatch_agents", std::string(), agent_id);
+    auto rows = tx.exec_prepared("dispatch_agents", std::string(), agent_id, scope.everything,
+                                 scope.region_code, scope.department_code);
     if (!rows.empty()) agent = AgentFromRow(rows[0]);
   });
   return agent;
@@ -290,10 +310,21 @@ std::optional<PendingCase> PgDispatchStore::WaitingCase(const std::string& track
   return found;
 }
 
-std::vector<QueueEntry> PgDispatchStore::Queue(const std::string& region, int limit) {
+std::optional<PendingCase> PgDispatchStore::CaseTerms(const std::string& tracking) {
+  std::optional<PendingCase> found;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    auto rows = tx.exec_prepared("dispatch_case_terms", tracking);
+    if (!rows.empty()) found = WaitingFromRow(rows[0]);
+  });
+  return found;
+}
+
+std::vector<QueueEntry> PgDispatchStore::Queue(const std::string& region,
+                                               const kernel::StaffScope& scope, int limit) {
   std::vector<QueueEntry> queue;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    for (const auto& row : tx.exec_prepared("dispatch_queue", region, limit)) {
+    for (const auto& row : tx.exec_prepared("dispatch_queue", region, limit, scope.everything,
+                                            scope.region_code, scope.department_code)) {
       queue.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
                        At(row[3].as<long long>()), At(row[4].as<long long>()), row[5].as<int>(),
                        row[6].as<int>()});
@@ -412,7 +443,7 @@ std::vector<OfferRecord> PgDispatchStore::WithdrawStaleOffers(const std::string&
   return withdrawn;
 }
 
-void PgDispatchStore::ClaimCapacity(db::Tx& tx, std::int64_t agent_id) {
+void PgDispatchStore::ClaimCapacity(db::Tx& tx, std::int64_t agent_id, bool over_capacity) {
   auto agent =
       tx.Pq().exec_params("SELECT capacity FROM agents WHERE user_id = $1 FOR UPDATE", agent_id);
   if (agent.empty()) throw kernel::Invalid("agent_id", "no such agent");
@@ -425,7 +456,7 @@ void PgDispatchStore::ClaimCapacity(db::Tx& tx, std::int64_t agent_id) {
                                    "state = 'pending')",
                                agent_id)[0][0]
                   .as<int>();
-  if (taken > capacity) {
+  if (taken > capacity && !over_capacity) {
     throw kernel::Conflict(
         "agent_full", "the agent has no capacity left (" + std::to_string(capacity) + " cases)",
         "agent_id");
@@ -520,15 +551,16 @@ void PgDispatchStore::RaiseAlert(const std::string& tracking, const std::string&
   });
 }
 
-std::vector<Alert> PgDispatchStore::Alerts(const std::string& region, int limit) {
+std::vector<Alert> PgDispatchStore::Alerts(const kernel::StaffScope& scope, int limit) {
   std::vector<Alert> alerts;
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto rows = tx.exec_params(
         "SELECT a.id, c.tracking_number, a.region_code, a.kind, a.message, "
         "extract(epoch FROM a.created_at)::bigint FROM alerts a JOIN cases c ON c.id = a.case_id "
-        "WHERE ($1 = '' OR a.region_code IN " +
-            Subtree("$1") + ") ORDER BY a.id DESC LIMIT $2",
-        region, limit);
+        "WHERE " +
+            db::ScopeSql(2).Case("c.region_code", "c.department_code") +
+            " ORDER BY a.id DESC LIMIT $1",
+        limit, scope.everything, scope.region_code, scope.department_code);
     for (const auto& row : rows) {
       alerts.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>(),
                         row[2].as<std::string>(), row[3].as<std::string>(),
@@ -562,14 +594,6 @@ std::string PgDispatchStore::QueueRegion(const std::string& region) {
     if (!rows.empty()) queue = rows[0][0].as<std::string>();
   });
   return queue;
-}
-
-bool PgDispatchStore::RegionWithin(const std::string& region, const std::string& ancestor) {
-  bool within = false;
-  pool_.Read([&](pqxx::transaction_base& tx) {
-    within = !tx.exec_params("SELECT 1 WHERE $1 IN " + Subtree("$2"), region, ancestor).empty();
-  });
-  return within;
 }
 
 }  // namespace daiban::dispatch

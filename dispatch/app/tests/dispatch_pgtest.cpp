@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <pqxx/pqxx>
+#include <set>
 #include <thread>
 
 #include "daiban/accounts/auth.hpp"
@@ -94,16 +95,22 @@ class DispatchPgTest : public ::testing::Test {
   // An agent covering 历下区, on duty around the clock.
   std::int64_t AddAgent(const std::string& name, int capacity, double lat = 36.66,
                         double lng = 117.05) {
+    return AddAgentIn(name, {"370102"}, {"JN-GA", "JN-SCJG"}, capacity, lat, lng);
+  }
+  std::int64_t AddAgentIn(const std::string& name, const std::vector<std::string>& regions,
+                          const std::vector<std::string>& departments, int capacity = 3,
+                          double lat = 36.66, double lng = 117.05) {
     accounts::PgAccountRepository accounts(*main_->pool);
     std::string phone = "1370000" + std::to_string(1000 + next_phone_++);
-    auto id = accounts.AddUser({accounts::Role::kAgent, name, phone, "", "370102", ""}, "unused");
+    auto id =
+        accounts.AddUser({accounts::Role::kAgent, name, phone, "", regions.front(), ""}, "unused");
     AgentSettings settings;
     settings.user_id = id;
     settings.capacity = capacity;
     settings.on_duty = true;
     settings.hours.fill("00:00-24:00");
-    settings.regions = {"370102"};
-    settings.departments = {"JN-GA", "JN-SCJG"};
+    settings.regions = regions;
+    settings.departments = departments;
     main_->service->SaveAgent(settings);
     main_->pool->Transact([&](pqxx::dbtransaction& tx) {
       tx.exec_params("UPDATE agents SET last_lat = $2, last_lng = $3 WHERE user_id = $1", id, lat,
@@ -147,6 +154,27 @@ class DispatchPgTest : public ::testing::Test {
     return {ActorRole::kAgent, id, "代办员", "", ""};
   }
   static cases::Actor Supervisor() { return {ActorRole::kSupervisor, 0, "张督办", "370102", ""}; }
+  static cases::Actor SupervisorOf(const std::string& region, const std::string& department) {
+    return {ActorRole::kSupervisor, 0, "督办", region, department};
+  }
+  static cases::Actor Admin() { return {ActorRole::kAdmin, 0, "管理员", "", ""}; }
+
+  static std::set<std::int64_t> Ids(const std::vector<AgentRecord>& agents) {
+    std::set<std::int64_t> ids;
+    for (const auto& a : agents) ids.insert(a.profile.id);
+    return ids;
+  }
+
+  // The code of the ApiError `action` throws ("" when it throws none).
+  template <typename Action>
+  static std::string ErrorOf(Action action) {
+    try {
+      action();
+    } catch (const kernel::ApiError& error) {
+      return std::to_string(error.Status()) + " " + error.Code() + " " + error.Field();
+    }
+    return "";
+  }
 
   db::testing::ScratchDatabase database_;
   kernel::ManualClock clock_{kTuesdayMorning};
@@ -184,7 +212,8 @@ TEST_F(DispatchPgTest, AnOfferOfASuspendedCaseIsWithdrawn) {
                                "等待核查");
   main_->service->OnCaseEvent(tracking, "suspended", "370102001");
   EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'withdrawn'"), 1);
-  EXPECT_EQ(main_->store->Agent(agent)->pending_offers, 0) << "the agent's place is free again";
+  EXPECT_EQ(main_->store->Agent(agent, kernel::StaffScope::Everything())->pending_offers, 0)
+      << "the agent's place is free again";
   // A late event for a case waiting again withdraws nothing.
   main_->case_service->Resume(tracking, {ActorRole::kWindow, 0, "王窗口", "370102", ""}, "");
   main_->service->OnCaseEvent(tracking, "accepted", "370102001");
@@ -225,23 +254,122 @@ TEST_F(DispatchPgTest, UnansweredOffersExpireAndEscalateAfterTheLimit) {
   EXPECT_EQ(main_->live->PendingCount("370102"), 1u) << "the case waits for a supervisor";
 }
 
-TEST_F(DispatchPgTest, SupervisorsAssignWithinCapacity) {
+TEST_F(DispatchPgTest, SupervisorsAssignBeyondCapacityOnlyWithAReason) {
   auto agent = AddAgent("甲", 1);
   auto a = AcceptedCase();
   auto b = AcceptedCase();
   auto assigned = main_->service->Assign(a, agent, Supervisor(), "熟悉该业务");
-  EXPECT_EQ(assigned.state, cases::CaseState::kAssigned);
-  try {
-    main_->service->Assign(b, agent, Supervisor(), "");
-    FAIL() << "capacity 1 was exceeded";
-  } catch (const kernel::ApiError& error) {
-    EXPECT_EQ(error.Code(), "agent_full");
-  }
+  EXPECT_EQ(assigned.assigned.state, cases::CaseState::kAssigned);
+  EXPECT_TRUE(assigned.overrides.empty());
+  // Full: overriding the capacity needs a reason.
+  EXPECT_EQ(ErrorOf([&] { main_->service->Assign(b, agent, Supervisor(), ""); }),
+            "422 validation_failed reason");
   EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE agent_id IS NOT NULL"), 1);
+  auto over = main_->service->Assign(b, agent, Supervisor(), "急件，甲最熟悉");
+  EXPECT_EQ(over.overrides, (std::vector<std::string>{"no_capacity"}));
+  EXPECT_EQ(Count("SELECT count(*) FROM case_events e JOIN cases c ON c.id = e.case_id "
+                  "WHERE c.tracking_number = '" +
+                  b +
+                  "' AND e.type = 'assign' AND e.reason = '急件，甲最熟悉' "
+                  "AND e.data->'overrides' = '[\"no_capacity\"]'::jsonb"),
+            1);
   // Back to the queue with a reason.
-  auto back = main_->service->Reassign(a, std::nullopt, Supervisor(), "代办员请假");
-  EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE state = 'assigned'"), 0);
-  (void)back;
+  main_->service->Reassign(a, std::nullopt, Supervisor(), "代办员请假");
+  EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE state = 'assigned'"), 1);
+}
+
+TEST_F(DispatchPgTest, AssignmentRefusesRegionDepartmentAndInactiveAccounts) {
+  auto tracking = AcceptedCase();  // GA-002 (JN-GA) in 370102001
+  auto shizhong = AddAgentIn("市中", {"370103"}, {"JN-GA"});
+  auto unskilled = AddAgentIn("无户籍", {"370102"}, {"JN-SCJG"});
+  auto gone = AddAgentIn("离职", {"370102"}, {"JN-GA"});
+  auto resting = AddAgentIn("休息", {"370102"}, {"JN-GA"});
+  main_->pool->Transact([&](pqxx::dbtransaction& tx) {
+    tx.exec_params("UPDATE users SET active = false WHERE id = $1", gone);
+    tx.exec_params("UPDATE agents SET on_duty = false WHERE user_id = $1", resting);
+  });
+  const std::string reason = "督办指定";
+  EXPECT_EQ(ErrorOf([&] { main_->service->Assign(tracking, shizhong, Admin(), reason); }),
+            "409 agent_outside_region agent_id");
+  EXPECT_EQ(ErrorOf([&] { main_->service->Assign(tracking, unskilled, Admin(), reason); }),
+            "409 agent_lacks_department agent_id");
+  EXPECT_EQ(ErrorOf([&] { main_->service->Assign(tracking, gone, Admin(), reason); }),
+            "409 agent_inactive agent_id");
+  // An agent outside the supervisor's scope is unknown to it; a case outside it too.
+  EXPECT_EQ(ErrorOf([&] { main_->service->Assign(tracking, shizhong, Supervisor(), reason); }),
+            "422 validation_failed agent_id");
+  EXPECT_EQ(ErrorOf([&] {
+              main_->service->Assign(tracking, shizhong, SupervisorOf("370103", ""), reason);
+            }),
+            "404 not_found ");
+  EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE agent_id IS NOT NULL"), 0);
+  // Off duty is overridden, with a reason, and recorded.
+  EXPECT_EQ(ErrorOf([&] { main_->service->Assign(tracking, resting, Supervisor(), ""); }),
+            "422 validation_failed reason");
+  auto done = main_->service->Assign(tracking, resting, Supervisor(), reason);
+  EXPECT_EQ(done.assigned.agent_id, resting);
+  EXPECT_EQ(done.overrides, (std::vector<std::string>{"off_duty"}));
+  // A reassignment to an ineligible agent is refused before the case leaves its agent.
+  EXPECT_EQ(ErrorOf([&] { main_->service->Reassign(tracking, unskilled, Supervisor(), reason); }),
+            "409 agent_lacks_department agent_id");
+  EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE agent_id = " + std::to_string(resting) +
+                  " AND state = 'assigned'"),
+            1);
+  EXPECT_EQ(Count("SELECT count(*) FROM case_events WHERE type = 'unassign'"), 0);
+}
+
+TEST_F(DispatchPgTest, SupervisorsReachOnlyTheAgentsCasesAndAlertsOfTheirScope) {
+  auto lixia = AddAgentIn("历下", {"370102"}, {"JN-GA", "JN-SCJG"});
+  auto street = AddAgentIn("街道", {"370102001"}, {"JN-SCJG"});
+  auto shizhong = AddAgentIn("市中", {"370103"}, {"JN-GA"});
+  const auto lixia_supervisor = SupervisorOf("370102", "");
+  const auto shizhong_supervisor = SupervisorOf("370103", "");
+  const auto police = SupervisorOf("", "JN-GA");
+  const auto lixia_police = SupervisorOf("370102", "JN-GA");
+  auto agents = [&](const cases::Actor& viewer) { return Ids(main_->service->Agents(viewer, "")); };
+  EXPECT_EQ(agents(lixia_supervisor), (std::set<std::int64_t>{lixia, street}));
+  EXPECT_EQ(agents(shizhong_supervisor), (std::set<std::int64_t>{shizhong}));
+  EXPECT_EQ(agents(police), (std::set<std::int64_t>{lixia, shizhong}));
+  EXPECT_EQ(agents(lixia_police), (std::set<std::int64_t>{lixia}));
+  EXPECT_EQ(agents(Admin()), (std::set<std::int64_t>{lixia, street, shizhong}));
+  // A region filter outside the scope leaves the list empty.
+  EXPECT_TRUE(main_->service->Agents(shizhong_supervisor, "370102").empty());
+  // One agent, and its duty: outside the scope as unknown (404), nothing changed.
+  EXPECT_EQ(main_->service->Agent(lixia_supervisor, street).profile.id, street);
+  EXPECT_EQ(ErrorOf([&] { main_->service->Agent(shizhong_supervisor, lixia); }), "404 not_found ");
+  EXPECT_EQ(ErrorOf([&] { main_->service->Agent(lixia_police, street); }), "404 not_found ");
+  EXPECT_EQ(ErrorOf([&] { main_->service->SetDuty(shizhong_supervisor, lixia, false); }),
+            "404 not_found ");
+  EXPECT_EQ(ErrorOf([&] { main_->service->SetDuty(police, street, false); }), "404 not_found ");
+  EXPECT_EQ(Count("SELECT count(*) FROM agents WHERE NOT on_duty"), 0);
+  main_->service->SetDuty(lixia_supervisor, street, false);
+  EXPECT_EQ(Count("SELECT count(*) FROM agents WHERE NOT on_duty"), 1);
+  // The queue and the alerts: a 历下区 case of JN-GA.
+  auto tracking = AcceptedCase();
+  main_->store->RaiseAlert(tracking, "unassigned", "test",
+                           std::chrono::floor<std::chrono::seconds>(kTuesdayMorning));
+  auto queued = [&](const cases::Actor& viewer) {
+    for (const auto& q : main_->service->Queue(viewer, "")) {
+      if (q.tracking_number == tracking) return true;
+    }
+    return false;
+  };
+  auto alerted = [&](const cases::Actor& viewer) {
+    for (const auto& a : main_->service->Alerts(viewer, 100)) {
+      if (a.tracking_number == tracking) return true;
+    }
+    return false;
+  };
+  for (const auto& viewer : {lixia_supervisor, police, lixia_police, Admin()}) {
+    EXPECT_TRUE(queued(viewer)) << viewer.region_code << viewer.department_code;
+    EXPECT_TRUE(alerted(viewer)) << viewer.region_code << viewer.department_code;
+  }
+  for (const auto& viewer : {shizhong_supervisor, SupervisorOf("", "JN-SCJG")}) {
+    EXPECT_FALSE(queued(viewer)) << viewer.region_code << viewer.department_code;
+    EXPECT_FALSE(alerted(viewer)) << viewer.region_code << viewer.department_code;
+  }
+  // Other roles are refused outright.
+  EXPECT_EQ(ErrorOf([&] { main_->service->Agents(AgentActor(lixia), ""); }), "403 forbidden ");
 }
 
 TEST_F(DispatchPgTest, TheSlaWatchRaisesYellowThenRed) {

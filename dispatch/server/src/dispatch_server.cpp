@@ -112,6 +112,10 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::Auth
     }
     return HttpResponse::WithJson(200, {{"agents", std::move(list)}});
   });
+  router.Add("GET", "/api/v1/dispatch/agents/:id", [&](const HttpRequest& request) {
+    auto viewer = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+    return HttpResponse::WithJson(200, AgentJson(dispatch.Agent(viewer, IdParam(request, "id"))));
+  });
   router.Add(
       "PUT", "/api/v1/dispatch/agents/:id",
       [&](const HttpRequest& request) {
@@ -150,13 +154,13 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::Auth
   router.Add(
       "POST", "/api/v1/dispatch/agents/:id/duty",
       [&](const HttpRequest& request) {
-        RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+        auto viewer = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
         auto body = request.JsonBody();
         kernel::RequireObject(body);
         if (!body.contains("on_duty") || !body["on_duty"].is_boolean()) {
           throw kernel::Invalid("on_duty", "on_duty must be true or false");
         }
-        dispatch.SetDuty(IdParam(request, "id"), body["on_duty"].get<bool>());
+        dispatch.SetDuty(viewer, IdParam(request, "id"), body["on_duty"].get<bool>());
         return HttpResponse::WithJson(200, {{"on_duty", body["on_duty"]}});
       },
       kSmall);
@@ -193,11 +197,12 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::Auth
         auto supervisor = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
         auto body = request.JsonBody();
         auto agent = kernel::RequireInt(body, "agent_id");
-        auto c = dispatch.Assign(request.Param("tracking"), agent, supervisor,
-                                 kernel::OptionalString(body, "reason"));
-        return HttpResponse::WithJson(200, {{"tracking_number", c.tracking_number},
-                                            {"state", ToWord(c.state)},
-                                            {"agent_id", c.agent_id}});
+        auto done = dispatch.Assign(request.Param("tracking"), agent, supervisor,
+                                    kernel::OptionalString(body, "reason"));
+        return HttpResponse::WithJson(200, {{"tracking_number", done.assigned.tracking_number},
+                                            {"state", ToWord(done.assigned.state)},
+                                            {"agent_id", done.assigned.agent_id},
+                                            {"overrides", done.overrides}});
       },
       kSmall);
   router.Add(
@@ -210,12 +215,14 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::Auth
         if (body.contains("agent_id") && !body["agent_id"].is_null()) {
           agent = kernel::RequireInt(body, "agent_id");
         }
-        auto c = dispatch.Reassign(request.Param("tracking"), agent, supervisor,
-                                   kernel::OptionalString(body, "reason"));
+        auto done = dispatch.Reassign(request.Param("tracking"), agent, supervisor,
+                                      kernel::OptionalString(body, "reason"));
+        const auto& c = done.assigned;
         return HttpResponse::WithJson(
             200, {{"tracking_number", c.tracking_number},
                   {"state", ToWord(c.state)},
-                  {"agent_id", c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id)}});
+                  {"agent_id", c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id)},
+                  {"overrides", done.overrides}});
       },
       kSmall);
   // The agent's side, for staff tools; phones use the mobile gateway's equivalents.

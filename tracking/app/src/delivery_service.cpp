@@ -239,7 +239,7 @@ int DeliveryService::AssignPending() {
   auto pending = store_.Pending(options_.assign_batch);
   if (pending.empty()) return 0;
   const Moment now = Now();
-  auto couriers = store_.Couriers(now);
+  auto couriers = store_.Couriers(now, kernel::StaffScope::Everything());
   // Each candidate courier as this run leaves it: its open legs and its improved plan's cost.
   struct Lane {
     std::vector<DeliveryRecord> open;
@@ -380,7 +380,7 @@ void DeliveryService::SavePlan(const StopPlan& plan, const std::vector<DeliveryR
 }
 
 void DeliveryService::Replan(std::int64_t courier_id) {
-  auto courier = store_.Courier(courier_id, Now());
+  auto courier = store_.Courier(courier_id, Now(), kernel::StaffScope::Everything());
   if (!courier) return;
   auto open = store_.OpenOf(courier_id);
   if (open.empty()) return;
@@ -397,7 +397,7 @@ void DeliveryService::CancelUnpicked(std::int64_t case_id) {
 }
 
 std::vector<CourierStop> DeliveryService::StopsOf(const Actor& courier) {
-  auto record = store_.Courier(courier.user_id, Now());
+  auto record = store_.Courier(courier.user_id, Now(), kernel::StaffScope::Everything());
   if (!record) throw kernel::NotFound("no courier profile for this account");
   auto open = store_.OpenOf(courier.user_id);
   auto plan = StoredPlan(*record, open);
@@ -644,7 +644,7 @@ std::optional<PublicDelivery> DeliveryService::PublicView(const cases::Case& c) 
       leg->state == DeliveryState::kPickedUp || leg->state == DeliveryState::kArrived;
   if (!on_the_way) return view;
   const Moment now = Now();
-  auto courier = store_.Courier(leg->courier_id, now);
+  auto courier = store_.Courier(leg->courier_id, now, kernel::StaffScope::Everything());
   if (!courier || !courier->profile.position) return view;
   view.courier_position = Rounded(*courier->profile.position);
   view.courier_seen_at = courier->last_seen;
@@ -669,10 +669,13 @@ std::vector<DeliveryService::StaffDelivery> DeliveryService::ForCase(const cases
   return out;
 }
 
-std::vector<CourierRecord> DeliveryService::Couriers() { return store_.Couriers(Now()); }
+std::vector<CourierRecord> DeliveryService::Couriers(const kernel::StaffScope& scope) {
+  return store_.Couriers(Now(), scope);
+}
 
-std::optional<CourierRecord> DeliveryService::Courier(std::int64_t id) {
-  return store_.Courier(id, Now());
+std::optional<CourierRecord> DeliveryService::Courier(std::int64_t id,
+                                                      const kernel::StaffScope& scope) {
+  return store_.Courier(id, Now(), scope);
 }
 
 void DeliveryService::SaveCourier(const CourierSettings& s) {

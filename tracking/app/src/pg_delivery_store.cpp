@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 #include <sstream>
 
+#include "daiban/db/scope_sql.hpp"
 #include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
 
@@ -97,6 +98,8 @@ SELECT k.user_id, u.name, u.phone, k.company, k.vehicle, k.capacity, k.on_duty, 
        AND l.device_time > to_timestamp($2) - interval '2 hours'
      ORDER BY l.device_time DESC, l.id DESC LIMIT 1) f ON true
  WHERE ($1 = 0 OR k.user_id = $1)
+   AND )sql" + db::ScopeSql(3).Courier("k.user_id") +
+                                 R"sql(
  ORDER BY k.user_id)sql";
 
 }  // namespace
@@ -191,10 +194,13 @@ SELECT id, delivery_id, courier_id, outcome, reason, recipient_name, id_last4_ma
   return out;
 }
 
-std::vector<CourierRecord> PgDeliveryStore::LoadCouriers(std::int64_t only_id, Moment now) {
+std::vector<CourierRecord> PgDeliveryStore::LoadCouriers(std::int64_t only_id, Moment now,
+                                                         const kernel::StaffScope& scope) {
   std::vector<CourierRecord> out;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    for (const auto& row : tx.exec_params(kCouriersSql, only_id, db::EpochSeconds(now))) {
+    for (const auto& row :
+         tx.exec_params(kCouriersSql, only_id, db::EpochSeconds(now), scope.everything,
+                        scope.region_code, scope.department_code)) {
       CourierRecord c;
       c.profile.id = row[0].as<std::int64_t>();
       c.profile.name = row[1].as<std::string>();
@@ -218,11 +224,14 @@ std::vector<CourierRecord> PgDeliveryStore::LoadCouriers(std::int64_t only_id, M
   return out;
 }
 
-std::vector<CourierRecord> PgDeliveryStore::Couriers(Moment now) { return LoadCouriers(0, now); }
+std::vector<CourierRecord> PgDeliveryStore::Couriers(Moment now, const kernel::StaffScope& scope) {
+  return LoadCouriers(0, now, scope);
+}
 
-std::optional<CourierRecord> PgDeliveryStore::Courier(std::int64_t id, Moment now) {
+std::optional<CourierRecord> PgDeliveryStore::Courier(std::int64_t id, Moment now,
+                                                      const kernel::StaffScope& scope) {
   if (id <= 0) return std::nullopt;
-  auto found = LoadCouriers(id, now);
+  auto found = LoadCouriers(id, now, scope);
   if (found.empty()) return std::nullopt;
   return found.front();
 }

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <pqxx/pqxx>
+#include <set>
 #include <thread>
 
 #include "daiban/accounts/auth.hpp"
@@ -273,6 +274,29 @@ TEST_F(DeliveryPgTest, NobodyAvailableLeavesItPending) {
   auto tracking = ResultReady();
   EXPECT_EQ(service_->AssignPending(), 0);
   EXPECT_EQ(LegOf(tracking).state, DeliveryState::kPending);
+}
+
+TEST_F(DeliveryPgTest, SupervisorsSeeOnlyTheCouriersOfTheirRegions) {
+  auto lixia = AddCourier("历下", 3, {36.66, 117.05}, "370102");
+  auto street = AddCourier("街道", 3, {36.66, 117.05}, "370102001");
+  auto shizhong = AddCourier("市中", 3, {36.62, 117.00}, "370103");
+  auto ids = [&](const kernel::StaffScope& scope) {
+    std::set<std::int64_t> found;
+    for (const auto& c : service_->Couriers(scope)) found.insert(c.profile.id);
+    return found;
+  };
+  EXPECT_EQ(ids(kernel::StaffScope::Of("370102", "")), (std::set<std::int64_t>{lixia, street}));
+  EXPECT_EQ(ids(kernel::StaffScope::Of("370103", "")), (std::set<std::int64_t>{shizhong}));
+  // With a department too, a courier (which serves none) is judged by its regions alone.
+  EXPECT_EQ(ids(kernel::StaffScope::Of("370103", "JN-GA")), (std::set<std::int64_t>{shizhong}));
+  // A supervisor of a department only reaches no courier, and a scope naming nothing none.
+  EXPECT_TRUE(ids(kernel::StaffScope::Of("", "JN-GA")).empty());
+  EXPECT_TRUE(ids(kernel::StaffScope::Nothing()).empty());
+  EXPECT_EQ(ids(kernel::StaffScope::Everything()),
+            (std::set<std::int64_t>{lixia, street, shizhong}));
+  EXPECT_TRUE(service_->Courier(street, kernel::StaffScope::Of("370102", "")).has_value());
+  EXPECT_FALSE(service_->Courier(street, kernel::StaffScope::Of("370103", "")).has_value());
+  EXPECT_FALSE(service_->Courier(lixia, kernel::StaffScope::Of("370102001", "")).has_value());
 }
 
 TEST_F(DeliveryPgTest, TwoAssignersRacingNeverOverfillACourier) {

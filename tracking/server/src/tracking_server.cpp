@@ -4,6 +4,7 @@
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
+#include "daiban/cases/staff_scope.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/kernel/mask.hpp"
@@ -208,14 +209,16 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
 
   // Couriers: supervisors and administrators read, administrators set.
   router.Add("GET", "/api/v1/couriers", [&](const HttpRequest& request) {
-    Staff(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+    auto scope =
+        cases::SupervisorScopeOf(Staff(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin}));
     Json list = Json::array();
-    for (const auto& c : deliveries.Couriers()) list.push_back(CourierJson(c));
+    for (const auto& c : deliveries.Couriers(scope)) list.push_back(CourierJson(c));
     return HttpResponse::WithJson(200, {{"couriers", std::move(list)}});
   });
   router.Add("GET", "/api/v1/couriers/:id", [&](const HttpRequest& request) {
-    Staff(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
-    auto courier = deliveries.Courier(IdParam(request));
+    auto scope =
+        cases::SupervisorScopeOf(Staff(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin}));
+    auto courier = deliveries.Courier(IdParam(request), scope);
     if (!courier) throw kernel::NotFound("no such courier");
     return HttpResponse::WithJson(200, CourierJson(*courier));
   });

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daiban/accounts/auth.hpp"
+#include "daiban/kernel/staff_scope.hpp"
 
 namespace daiban::accounts {
 
@@ -27,7 +28,6 @@ class DeviceTokenRepository {
   virtual void StoreRefresh(const std::string& token_hash, std::int64_t user_id,
                             const std::string& device_id, kernel::Moment created_at,
                             kernel::Moment expires_at) = 0;
-  // Revokes every live session and refresh token of the user's device.
   struct Revoked {
     std::vector<std::string> session_hashes;
     int refresh_tokens = 0;
@@ -44,8 +44,11 @@ class DeviceTokenRepository {
   // bound to another device or the user is inactive.
   virtual Spent SpendRefresh(const std::string& token_hash, const std::string& device_id,
                              kernel::Moment now) = 0;
+  // Revokes every live session and refresh token of the user's device when the user is in
+  // `scope` (kernel::StaffScope: an agent or courier of the supervisor's regions); nothing
+  // otherwise.
   virtual Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id,
-                               kernel::Moment now) = 0;
+                               kernel::Moment now, const kernel::StaffScope& scope) = 0;
 };
 
 // Sign-in for phones: a short-lived access token (a session with its device) and a refresh
@@ -65,6 +68,10 @@ class DeviceAuth {
   DeviceLogin Refresh(const std::string& refresh_token, const std::string& device_id);
   // Revokes every session and refresh token of the user's device; false when none was live.
   bool RevokeDevice(std::int64_t user_id, const std::string& device_id);
+  // The same for staff: a user outside `scope` is treated like an unknown device, so the
+  // answer never tells whether a device id exists out of scope (404 for both).
+  void RevokeDevice(const kernel::StaffScope& scope, std::int64_t user_id,
+                    const std::string& device_id);
 
  private:
   DeviceLogin IssueRefresh(LoginResult access, const std::string& device_id);

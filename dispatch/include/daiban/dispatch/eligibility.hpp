@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string_view>
+#include <vector>
 
 #include "daiban/dispatch/agent_model.hpp"
 
@@ -65,5 +66,25 @@ struct Eligibility {
 //     no appointment yet is not checked for one.
 Eligibility CheckEligibility(const AgentProfile& agent, const PendingCase& pending_case,
                              std::chrono::sys_seconds now, const EligibilityOptions& options);
+
+// A supervisor's direct assignment (assign, reassign) to one chosen agent. The case must lie in
+// the agent's region and the agent must handle its departments (as above, a bundle's primary
+// agent with hand-offs qualifies): those are refused, never overridden, since an agent outside
+// them would receive an applicant's name, phone and address it has no business with. What a
+// supervisor knows better than the dispatcher — the agent is off duty, outside its hours, full,
+// declined the case earlier, or has a 领办 appointment close by — is overridden and listed, so
+// the answer and the case's timeline say what was overridden. (An inactive account is refused
+// by the caller, which alone knows the account.)
+struct ManualAssignment {
+  Ineligible refusal = Ineligible::kNone;  // kRegion or kDepartment, else kNone
+  std::vector<Ineligible> overrides;       // in the order of Ineligible; empty when eligible
+  bool needs_handoff = false;
+
+  bool Refused() const { return refusal != Ineligible::kNone; }
+};
+
+ManualAssignment CheckManualAssignment(const AgentProfile& agent, const PendingCase& pending_case,
+                                       std::chrono::sys_seconds now,
+                                       const EligibilityOptions& options);
 
 }  // namespace daiban::dispatch

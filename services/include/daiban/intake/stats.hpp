@@ -10,6 +10,7 @@
 
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/working_calendar.hpp"
+#include "daiban/kernel/staff_scope.hpp"
 
 // Statistics for supervisors (考核): the cases created in a period, grouped by department,
 // district or agent, and the metrics of each group. Pure code: the repository reads the cohort,
@@ -21,12 +22,7 @@ using Moment = std::chrono::sys_seconds;
 // What a supervision read (statistics, follow-ups) covers: everything (administrators), or a
 // region with its subtree and/or a department (supervisors). A scope naming neither covers
 // nothing.
-struct SupervisionScope {
-  bool everything = false;
-  std::string region_code{};
-  std::string department_code{};
-  static SupervisionScope Everything() { return {.everything = true}; }
-};
+using SupervisionScope = kernel::StaffScope;
 
 enum class StatsGroup { kDepartments, kRegions, kAgents };
 std::string ToWord(StatsGroup group);  // "departments", "regions", "agents"

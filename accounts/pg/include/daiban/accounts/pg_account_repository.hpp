@@ -31,8 +31,8 @@ class PgDeviceTokenRepository final : public DeviceTokenRepository {
                     kernel::Moment expires_at) override;
   Spent SpendRefresh(const std::string& token_hash, const std::string& device_id,
                      kernel::Moment now) override;
-  Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id,
-                       kernel::Moment now) override;
+  Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id, kernel::Moment now,
+                       const kernel::StaffScope& scope) override;
 
  private:
   db::PgPool& pool_;

@@ -53,18 +53,34 @@ class DispatchService {
   cases::Case AcceptOffer(std::int64_t offer_id, const cases::Actor& agent);
   void DeclineOffer(std::int64_t offer_id, const cases::Actor& agent, const std::string& reason);
 
-  // Supervisors (scope-checked through the case service).
-  cases::Case Assign(const std::string& tracking_number, std::int64_t agent_id,
-                     const cases::Actor& supervisor, const std::string& reason);
-  // To another agent, or (no agent) back to the queue.
-  cases::Case Reassign(const std::string& tracking_number, std::optional<std::int64_t> agent_id,
-                       const cases::Actor& supervisor, const std::string& reason);
+  // Supervisors, within their scope (kernel::StaffScope): a case or an agent outside it is
+  // unknown (404 for the case, 422 agent_id for the agent). The chosen agent must cover the
+  // case's region and handle its departments and have an active account (409
+  // agent_outside_region / agent_lacks_department / agent_inactive); being off duty, outside
+  // its hours or full is overridden, which needs a reason (422 reason) and is listed in
+  // `overrides` and in the assign event of the case's timeline.
+  struct Assignment {
+    cases::Case assigned;
+    std::vector<std::string> overrides;  // words of Ineligible: "off_duty", "no_capacity", …
+  };
+  Assignment Assign(const std::string& tracking_number, std::int64_t agent_id,
+                    const cases::Actor& supervisor, const std::string& reason);
+  // To another agent (checked as Assign before anything changes), or (no agent) back to the
+  // queue.
+  Assignment Reassign(const std::string& tracking_number, std::optional<std::int64_t> agent_id,
+                      const cases::Actor& supervisor, const std::string& reason);
 
+  // In the viewer's scope (cases::SupervisorScopeOf; 403 for other roles): agents covering
+  // `region` ("" = any); one agent (404 outside).
   std::vector<AgentRecord> Agents(const cases::Actor& viewer, const std::string& region);
+  AgentRecord Agent(const cases::Actor& viewer, std::int64_t agent_id);
   std::vector<QueueEntry> Queue(const cases::Actor& viewer, const std::string& region);
   std::vector<Alert> Alerts(const cases::Actor& viewer, int limit);
   void SaveAgent(const AgentSettings& settings);
+  // The agent's own phone.
   void SetDuty(std::int64_t agent_id, bool on_duty);
+  // A supervisor or administrator: 404 for an agent outside the viewer's scope.
+  void SetDuty(const cases::Actor& viewer, std::int64_t agent_id, bool on_duty);
 
   // Replaces Redis's dispatch state with what PostgreSQL says; RebuildIfStale only when
   // Redis lost it (flushed, restarted). Returns whether it rebuilt.
@@ -75,7 +91,9 @@ class DispatchService {
   std::optional<OfferRecord> MakeOffer(const PendingCase& c, std::int64_t agent_id,
                                        bool needs_handoff);
   void Requeue(const std::string& tracking_number);
-  std::string ViewerRegion(const cases::Actor& viewer, const std::string& requested);
+  // The verdict on giving the case to the agent; throws the refusals described at Assign.
+  ManualAssignment CheckAssignment(const std::string& tracking_number, std::int64_t agent_id,
+                                   const kernel::StaffScope& scope, const std::string& reason);
   std::string QueueOf(const std::string& region);  // cached: regions do not move
   void RefreshAgent(std::int64_t agent_id);
   Moment Now() const;

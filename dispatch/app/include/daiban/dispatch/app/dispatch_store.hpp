@@ -8,6 +8,7 @@
 
 #include "daiban/dispatch/agent_model.hpp"
 #include "daiban/dispatch/sla_watch.hpp"
+#include "daiban/kernel/staff_scope.hpp"
 
 namespace daiban::db {
 class Tx;
@@ -25,6 +26,7 @@ struct AgentRecord {
   int open_cases = 0;
   int pending_offers = 0;
   std::optional<Moment> last_seen;
+  bool active = true;  // the account may sign in; only Agent(id) returns inactive ones
 };
 
 // What an administrator sets on an agent (an account with role agent must exist).
@@ -80,14 +82,23 @@ class DispatchStore {
   virtual ~DispatchStore() = default;
 
   virtual void SaveAgent(const AgentSettings& settings) = 0;  // 422 on unknown account/codes
-  virtual void SetDuty(std::int64_t agent_id, bool on_duty) = 0;
-  virtual std::vector<AgentRecord> Agents(const std::string& covering_region) = 0;  // "" = all
-  virtual std::optional<AgentRecord> Agent(std::int64_t agent_id) = 0;
+  // False when there is no such agent in `scope` (then nothing changed).
+  virtual bool SetDuty(std::int64_t agent_id, bool on_duty, const kernel::StaffScope& scope) = 0;
+  // Active agents covering `covering_region` ("" = all) and in `scope`.
+  virtual std::vector<AgentRecord> Agents(const std::string& covering_region,
+                                          const kernel::StaffScope& scope) = 0;
+  // One agent, active or not, when in `scope`.
+  virtual std::optional<AgentRecord> Agent(std::int64_t agent_id,
+                                           const kernel::StaffScope& scope) = 0;
 
   // Accepted cases without a pending offer, most urgent first ("" = every region).
   virtual std::vector<PendingCase> WaitingCases(const std::string& region, int limit) = 0;
   virtual std::optional<PendingCase> WaitingCase(const std::string& tracking_number) = 0;
-  virtual std::vector<QueueEntry> Queue(const std::string& region, int limit) = 0;
+  // What eligibility reads of a case in any state (a supervisor assigning directly).
+  virtual std::optional<PendingCase> CaseTerms(const std::string& tracking_number) = 0;
+  // The waiting cases of `region` ("" = all) in `scope`.
+  virtual std::vector<QueueEntry> Queue(const std::string& region, const kernel::StaffScope& scope,
+                                        int limit) = 0;
 
   // Creates a pending offer when the case is still accepted with no live offer and the agent
   // has room (open cases + pending offers < capacity); nullopt when another dispatcher won.
@@ -112,21 +123,22 @@ class DispatchStore {
                                                        Moment now) = 0;
   // Within a case change that gives the case to `agent_id`: 409 agent_full when that leaves
   // the agent with more open cases and pending offers than its capacity.
-  virtual void ClaimCapacity(db::Tx& tx, std::int64_t agent_id) = 0;
+  // `over_capacity` (a supervisor's override) claims the place even beyond the capacity.
+  virtual void ClaimCapacity(db::Tx& tx, std::int64_t agent_id, bool over_capacity) = 0;
 
   virtual std::vector<SlaCase> WatchedCases(int limit) = 0;
   virtual void RecordSla(const std::string& tracking_number, const SlaFindings& findings,
                          Moment now) = 0;
   virtual void RaiseAlert(const std::string& tracking_number, const std::string& kind,
                           const std::string& message, Moment now) = 0;
-  virtual std::vector<Alert> Alerts(const std::string& region, int limit) = 0;
+  // Alerts of cases in `scope`, newest first.
+  virtual std::vector<Alert> Alerts(const kernel::StaffScope& scope, int limit) = 0;
 
   // A declined offer keeps its reason; false when it was not the agent's pending offer.
   virtual bool DeclineOffer(std::int64_t offer_id, std::int64_t agent_id, const std::string& reason,
                             Moment now) = 0;
   // The district a case region queues in (a street's parent; a district itself).
   virtual std::string QueueRegion(const std::string& region) = 0;
-  virtual bool RegionWithin(const std::string& region, const std::string& ancestor) = 0;
 };
 
 }  // namespace daiban::dispatch

@@ -10,12 +10,15 @@ class PgDispatchStore final : public DispatchStore {
   explicit PgDispatchStore(db::PgPool& pool);
 
   void SaveAgent(const AgentSettings& settings) override;
-  void SetDuty(std::int64_t agent_id, bool on_duty) override;
-  std::vector<AgentRecord> Agents(const std::string& covering_region) override;
-  std::optional<AgentRecord> Agent(std::int64_t agent_id) override;
+  bool SetDuty(std::int64_t agent_id, bool on_duty, const kernel::StaffScope& scope) override;
+  std::vector<AgentRecord> Agents(const std::string& covering_region,
+                                  const kernel::StaffScope& scope) override;
+  std::optional<AgentRecord> Agent(std::int64_t agent_id, const kernel::StaffScope& scope) override;
   std::vector<PendingCase> WaitingCases(const std::string& region, int limit) override;
   std::optional<PendingCase> WaitingCase(const std::string& tracking_number) override;
-  std::vector<QueueEntry> Queue(const std::string& region, int limit) override;
+  std::optional<PendingCase> CaseTerms(const std::string& tracking_number) override;
+  std::vector<QueueEntry> Queue(const std::string& region, const kernel::StaffScope& scope,
+                                int limit) override;
   std::optional<OfferRecord> CreateOffer(const std::string& tracking_number, std::int64_t agent_id,
                                          bool needs_handoff, Moment now,
                                          Moment expires_at) override;
@@ -29,17 +32,16 @@ class PgDispatchStore final : public DispatchStore {
   void WithdrawOffersOf(db::Tx& tx, const std::string& tracking_number, Moment now) override;
   std::vector<OfferRecord> WithdrawStaleOffers(const std::string& tracking_number,
                                                Moment now) override;
-  void ClaimCapacity(db::Tx& tx, std::int64_t agent_id) override;
+  void ClaimCapacity(db::Tx& tx, std::int64_t agent_id, bool over_capacity) override;
   std::vector<SlaCase> WatchedCases(int limit) override;
   void RecordSla(const std::string& tracking_number, const SlaFindings& findings,
                  Moment now) override;
   void RaiseAlert(const std::string& tracking_number, const std::string& kind,
                   const std::string& message, Moment now) override;
-  std::vector<Alert> Alerts(const std::string& region, int limit) override;
+  std::vector<Alert> Alerts(const kernel::StaffScope& scope, int limit) override;
   bool DeclineOffer(std::int64_t offer_id, std::int64_t agent_id, const std::string& reason,
                     Moment now) override;
   std::string QueueRegion(const std::string& region) override;
-  bool RegionWithin(const std::string& region, const std::string& ancestor) override;
 
  private:
   db::PgPool& pool_;

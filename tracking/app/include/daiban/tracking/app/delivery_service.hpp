@@ -119,8 +119,10 @@ class DeliveryService {
   };
   std::vector<StaffDelivery> ForCase(const cases::Case& c);
 
-  std::vector<CourierRecord> Couriers();
-  std::optional<CourierRecord> Courier(std::int64_t id);
+  // Couriers in `scope`; the phones and the workers read with everything.
+  std::vector<CourierRecord> Couriers(const kernel::StaffScope& scope);
+  std::optional<CourierRecord> Courier(
+      std::int64_t id, const kernel::StaffScope& scope = kernel::StaffScope::Everything());
   void SaveCourier(const CourierSettings& settings);
   void SetDuty(std::int64_t courier_id, bool on_duty);
 

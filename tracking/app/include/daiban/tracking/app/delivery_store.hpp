@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "daiban/kernel/staff_scope.hpp"
 #include "daiban/tracking/delivery.hpp"
 #include "daiban/tracking/routing.hpp"
 
@@ -133,8 +134,10 @@ class DeliveryStore {
   virtual std::vector<DeliveryRecord> OpenOf(std::int64_t courier_id) = 0;
   virtual std::vector<AttemptRecord> Attempts(std::int64_t delivery_id) = 0;
 
-  virtual std::vector<CourierRecord> Couriers(Moment now) = 0;
-  virtual std::optional<CourierRecord> Courier(std::int64_t id, Moment now) = 0;
+  // Couriers in `scope` (kernel::StaffScope: one of their regions in the subtree).
+  virtual std::vector<CourierRecord> Couriers(Moment now, const kernel::StaffScope& scope) = 0;
+  virtual std::optional<CourierRecord> Courier(std::int64_t id, Moment now,
+                                               const kernel::StaffScope& scope) = 0;
   // Creates or replaces a courier profile; ApiError 404 when the user is not a courier account,
   // 422 for an unknown region.
   virtual void SaveCourier(const CourierSettings& settings, Moment now) = 0;

@@ -16,8 +16,9 @@ class PgDeliveryStore final : public DeliveryStore {
   std::vector<DeliveryRecord> Pending(int limit) override;
   std::vector<DeliveryRecord> OpenOf(std::int64_t courier_id) override;
   std::vector<AttemptRecord> Attempts(std::int64_t delivery_id) override;
-  std::vector<CourierRecord> Couriers(Moment now) override;
-  std::optional<CourierRecord> Courier(std::int64_t id, Moment now) override;
+  std::vector<CourierRecord> Couriers(Moment now, const kernel::StaffScope& scope) override;
+  std::optional<CourierRecord> Courier(std::int64_t id, Moment now,
+                                       const kernel::StaffScope& scope) override;
   void SaveCourier(const CourierSettings& settings, Moment now) override;
   bool SetDuty(std::int64_t courier_id, bool on_duty, Moment now) override;
   bool Assign(db::Tx& tx, std::int64_t delivery_id, std::int64_t courier_id, Moment now) override;
@@ -32,7 +33,8 @@ class PgDeliveryStore final : public DeliveryStore {
 
  private:
   std::vector<DeliveryRecord> Deliveries(const std::string& where_and_order, std::int64_t param);
-  std::vector<CourierRecord> LoadCouriers(std::int64_t only_id, Moment now);
+  std::vector<CourierRecord> LoadCouriers(std::int64_t only_id, Moment now,
+                                          const kernel::StaffScope& scope);
 
   db::PgPool& pool_;
 };
