@@ -197,14 +197,11 @@ void AddDeliveryPhotoRoute(kernel::Router& router, cases::CaseService& cases,
         if (courier.role != cases::ActorRole::kCourier) {
           throw kernel::Forbidden("proof photos of a delivery are the courier's");
         }
-        const std::string& text = request.Param("id");
-        std::int64_t delivery_id = 0;
-        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), delivery_id);
-        if (error != std::errc() || end != text.data() + text.size() || delivery_id <= 0) {
-          throw kernel::NotFound("no such delivery");
-        }
+        const std::int64_t delivery_id =
+            kernel::ParsePathId(request.Param("id"), "no such delivery");
         return Upload(
-            cases, store, clock, max_bytes, request, courier, "delivery:" + text,
+            cases, store, clock, max_bytes, request, courier,
+            "delivery:" + std::to_string(delivery_id),
             [&] { return deliveries.OwnDelivery(courier, delivery_id).case_id; }, delivery_id);
       },
       kernel::RouteOptions{.max_body_bytes = max_bytes, .blocking = true});
