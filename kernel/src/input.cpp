@@ -13,29 +13,6 @@ namespace {
 
 namespace chrono = std::chrono;
 
-bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Appends `value` (in [0, 10^width)) as exactly `width` decimal digits.
-void AppendDigits(std::string& out, int value, int width) {
-  std::string digits(static_cast<std::size_t>(width), '0');
-  for (int i = width - 1; i >= 0; --i) {
-    digits[static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  }
-  out += digits;
-}
-
-// Reads exactly `width` ASCII digits starting at `pos`.
-std::optional<int> ReadDigits(std::string_view text, std::size_t pos, std::size_t width) {
-  if (pos > text.size() || text.size() - pos < width) return std::nullopt;
-  int value = 0;
-  for (std::size_t i = pos; i < pos + width; ++i) {
-    if (!IsAsciiDigit(text[i])) return std::nullopt;
-    value = value * 10 + (text[i] - '0');
-  }
-  return value;
-}
-
 ApiError FieldError(int status, const std::string& field, std::string message) {
   if (status == 422) return Invalid(field, std::move(message));
   if (status == 404) return NotFound(std::move(message));

@@ -76,4 +76,25 @@ std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_spa
   return out;
 }
 
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+
+void AppendDigits(std::string& out, int value, int width) {
+  std::string digits(static_cast<std::size_t>(width), '0');
+  for (int i = width - 1; i >= 0; --i) {
+    digits[static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  out += digits;
+}
+
+std::optional<int> ReadDigits(std::string_view text, std::size_t pos, std::size_t width) {
+  if (pos > text.size() || text.size() - pos < width) return std::nullopt;
+  int value = 0;
+  for (std::size_t i = pos; i < pos + width; ++i) {
+    if (!IsAsciiDigit(text[i])) return std::nullopt;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
 }  // namespace daiban::kernel

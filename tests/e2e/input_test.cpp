@@ -14,23 +14,13 @@ using nlohmann::json;
 
 const char* const kYear10000 = "9999-12-31T20:00:00Z";  // 10000-01-01 in China
 
+// The shared request, from an applicant of its own.
 json CaseRequest() {
-  return {{"item_code", "GA-002"},
-          {"mode", "proxy"},
-          {"region_code", "370102001"},
-          {"applicant",
-           {{"kind", "citizen"},
-            {"name", "孙市民"},
-            {"phone", "13912345670"},
-            {"id_number", "11010519491231002X"},
-            {"address", "历下区解放路3号"},
-            {"location", {{"lat", 36.66}, {"lng", 117.05}}}}},
-          {"materials", json::array({{{"seq", 1}, {"status", "provided"}},
-                                     {{"seq", 2}, {"status", "provided"}},
-                                     {{"seq", 3}, {"status", "provided"}},
-                                     {{"seq", 4}, {"status", "provided"}},
-                                     {{"seq", 5}, {"status", "provided"}}})},
-          {"delivery", {{"method", "window"}}}};
+  auto request = LixiaCaseRequest();
+  request["applicant"]["name"] = "孙市民";
+  request["applicant"]["phone"] = "13912345670";
+  request["applicant"]["address"] = "历下区解放路3号";
+  return request;
 }
 
 std::string Created() {

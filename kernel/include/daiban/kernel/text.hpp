@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,5 +17,12 @@ bool IsMobilePhone(std::string_view text);
 // Decodes %XX escapes (and '+' as a space when `plus_is_space`, the form-encoding rule).
 // nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
+
+// Fixed-width decimal fields, as dates and times spell them ("2026", "09"): whether `c` is an
+// ASCII digit; `value` (in [0, 10^width)) appended as exactly `width` digits; exactly `width`
+// ASCII digits read from `pos` (std::nullopt when the text is too short or one is not a digit).
+bool IsAsciiDigit(char c);
+void AppendDigits(std::string& out, int value, int width);
+std::optional<int> ReadDigits(std::string_view text, std::size_t pos, std::size_t width);
 
 }  // namespace daiban::kernel
