@@ -279,6 +279,9 @@ fi
 # Open311 submissions per api_key a minute, counted by intake (README, configuration).
 if [[ $PROFILE == test ]]; then : "${DAIBAN_OPEN311_KEY_RATE:=1000000}"; fi
 [[ -z ${DAIBAN_OPEN311_KEY_RATE:-} ]] || export DAIBAN_OPEN311_KEY_RATE
+# Where Open311 clients reach the facade, as discovery.json announces it: this gateway.
+: "${DAIBAN_OPEN311_URL:=http://127.0.0.1:$DAIBAN_GATEWAY_PORT/open311/v2}"
+export DAIBAN_OPEN311_URL
 # A second gateway of the same stack (the limit tests) has a name of its own: its own folder,
 # pid and logs.
 : "${DAIBAN_GATEWAY_NAME:=gateway}"

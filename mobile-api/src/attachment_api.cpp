@@ -1,5 +1,6 @@
 #include "daiban/mobile/attachment_api.hpp"
 
+#include <charconv>
 #include <functional>
 
 #include "daiban/cases/case_wiring.hpp"

@@ -112,7 +112,8 @@ void WireIntake(runtime::ServiceHost& host) {
   auto& open311_limiter = host.Make<RedisOpen311Limiter>(
       host.Redis(), static_cast<int>(env.Int("DAIBAN_OPEN311_KEY_RATE", 60, 1, 1000000000)));
   AddOpen311Routes(routes, catalogue, case_service, open311_keys, open311_limiter, host.Clock(),
-                   host.Logger());
+                   host.Logger(),
+                   env.String("DAIBAN_OPEN311_URL", "http://127.0.0.1:8080/open311/v2"));
 }
 
 }  // namespace daiban::intake

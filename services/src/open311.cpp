@@ -248,7 +248,10 @@ cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& ite
 
   cases::CaseRequest request;
   request.item_code = item.code;
+  // A generic client knows nothing of 代办 modes: without one the case takes the item's default,
+  // its first offered mode (the catalogue lists the usual one first).
   request.mode = attribute("mode");
+  if (request.mode.empty() && !item.modes.empty()) request.mode = ToWord(item.modes.front());
   request.region_code = attribute("region_code");
   request.open311_key_id = key_id;
 
@@ -270,7 +273,9 @@ cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& ite
   applicant.address = field("address_string");
   applicant.location = {Coordinate(form, "lat"), Coordinate(form, "long")};
 
+  // Without a choice the result waits at the window, where the applicant is met anyway.
   std::string method = attribute("delivery_method");
+  if (method.empty()) method = "window";
   if (method == "express") {
     request.delivery.method = cases::DeliveryMethod::kExpress;
     std::string address = attribute("delivery_address");
@@ -332,8 +337,9 @@ Json ServiceDefinitionJson(const catalogue::Item& item) {
   }
   Json attributes = Json::array();
   int order = 0;
-  attributes.push_back(Attribute(++order, "mode", "singlevaluelist", true, "代办方式",
-                                 "proxy 代办 / assisted 帮办 / led 领办", modes));
+  attributes.push_back(
+      Attribute(++order, "mode", "singlevaluelist", false, "代办方式（默认为第一项）",
+                "proxy 代办 / assisted 帮办 / led 领办; defaults to the first value", modes));
   attributes.push_back(Attribute(++order, "region_code", "string", true,
                                  "办理地行政区划代码（街道或区县，如 370102001）",
                                  "national division code of a street or district"));
@@ -347,8 +353,9 @@ Json ServiceDefinitionJson(const catalogue::Item& item) {
   attributes.push_back(Attribute(++order, "firm_credit_code", "string", false,
                                  "统一社会信用代码（企业申请时）",
                                  "18-character unified social credit code"));
-  attributes.push_back(Attribute(++order, "delivery_method", "singlevaluelist", true,
-                                 "结果送达方式", "express 免费寄递 / window 窗口领取", deliveries));
+  attributes.push_back(Attribute(
+      ++order, "delivery_method", "singlevaluelist", false, "结果送达方式（默认窗口领取）",
+      "express 免费寄递 / window 窗口领取; defaults to window", deliveries));
   attributes.push_back(Attribute(++order, "delivery_address", "string", false,
                                  "寄递地址（寄递时；默认为 address_string）",
                                  "for express delivery; defaults to address_string"));
@@ -418,7 +425,7 @@ Json RequestJson(const RequestRow& row) {
           {"status_notes", StatusNotes(row.state, row.reason)},
           {"service_name", row.service_name},
           {"service_code", row.service_code},
-          {"description", ""},
+          {"description", row.description},
           {"agency_responsible", row.agency},
           {"service_notice", ""},
           {"requested_datetime", cases::FormatRfc3339China(row.requested_at)},
@@ -430,6 +437,44 @@ Json RequestJson(const RequestRow& row) {
           {"lat", Round3(row.lat)},
           {"long", Round3(row.lng)},
           {"media_url", ""}};
+}
+
+Json PublicRequestJson(const RequestRow& row) {
+  // Whoever holds a tracking number may follow its state (the applicant, a neighbour's app),
+  // but what the applicant wrote, where they live and where the papers go stay with the client
+  // that submitted it.
+  return {{"service_request_id", row.tracking_number},
+          {"status", cases::IsOpen(row.state) ? "open" : "closed"},
+          {"status_notes", StatusNotes(row.state, "")},
+          {"service_name", row.service_name},
+          {"service_code", row.service_code},
+          {"agency_responsible", row.agency},
+          {"requested_datetime", cases::FormatRfc3339China(row.requested_at)},
+          {"updated_datetime", cases::FormatRfc3339China(row.updated_at)}};
+}
+
+std::string Description(const Form& form) {
+  auto it = form.find("description");
+  if (it == form.end()) return "";
+  if (it->second.size() > kMaxDescriptionBytes) {
+    throw Invalid("description",
+                  "description is at most " + std::to_string(kMaxDescriptionBytes) + " bytes");
+  }
+  return it->second;
+}
+
+Json DiscoveryJson(const std::string& url) {
+  // The date of the last change to what the facade answers; clients compare it to decide
+  // whether to read the service list again.
+  static constexpr const char* kChangeset = "2026-12-02T00:00:00+08:00";
+  return {{"changeset", kChangeset},
+          {"contact", "济南市 12345 市民服务热线（代办服务）"},
+          {"key_service", "api_key 由平台运维签发（daibanctl apikey add），请联系 12345 热线申请"},
+          {"endpoints", Json::array({{{"specification", "http://wiki.open311.org/GeoReport_v2"},
+                                      {"url", url},
+                                      {"changeset", kChangeset},
+                                      {"type", "production"},
+                                      {"formats", Json::array({"application/json"})}}})}};
 }
 
 std::string FieldName(const std::string& case_field) {

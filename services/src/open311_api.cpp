@@ -54,6 +54,10 @@ open311::ApiKey Authenticate(open311::Open311Repository& repository, const std::
   return *found;
 }
 
+// An api_key given (even empty: `api_key=` is a client's mistake, refused as before) asks for
+// the full view and must be valid; none at all asks for the public view.
+bool HasKey(const HttpRequest& request) { return request.query.count("api_key") > 0; }
+
 // The offered item behind a service code; retired items are no longer services.
 catalogue::Item OfferedItem(catalogue::CatalogueService& catalogue, const std::string& code) {
   auto missing = [&] { return kernel::NotFound("no service '" + code + "'"); };
@@ -72,11 +76,15 @@ catalogue::Item OfferedItem(catalogue::CatalogueService& catalogue, const std::s
 void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catalogue,
                       cases::CaseService& cases, open311::Open311Repository& repository,
                       open311::SubmissionLimiter& limiter, const kernel::Clock& clock,
-                      const kernel::Logger& logger) {
+                      const kernel::Logger& logger, const std::string& base_url) {
   auto add = [&](const std::string& method, const std::string& path, kernel::HttpHandler handler,
                  kernel::RouteOptions options = {}) {
     router.Add(method, kPrefix + path, GeoReport(std::move(handler), logger), options);
   };
+
+  add("GET", "/discovery.json", [base_url](const HttpRequest&) {
+    return HttpResponse::WithJson(200, open311::DiscoveryJson(base_url));
+  });
 
   // Items are the services; bundles (一件事) are not offered through Open311.
   add("GET", "/services.json", [&catalogue](const HttpRequest&) {
@@ -128,12 +136,16 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
           throw kernel::Invalid("service_code", error.Message());
         }
         auto case_request = open311::BuildCaseRequest(form, item, key.id);
+        std::string description = open311::Description(form);
         // GeoReport has no idempotency keys: no scope and no key, nothing to replay.
         cases::Submission submitted;
         cases.Submit(case_request, "", "", "", [&submitted](const cases::Submission& s) {
           submitted = s;
           return std::string();
         });
+        if (!description.empty()) {
+          repository.KeepDescription(key.id, submitted.created.tracking_number, description);
+        }
         // The spec's examples answer 200 with a one-element array; the access code reaches
         // the applicant only through the client, in service_notice.
         return HttpResponse::WithJson(
@@ -143,10 +155,18 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
       },
       kFormBody);
 
+  // Without a key: the public view of the named requests, and no list at all without names
+  // (nobody enumerates other people's requests).
   add("GET", "/requests.json", [&repository, &clock](const HttpRequest& request) {
-    auto key = Authenticate(repository, request.Query("api_key").value_or(""));
     auto query = open311::ParseRequestQuery(request.query, Now(clock));
     Json requests = Json::array();
+    if (!HasKey(request)) {
+      for (const auto& row : repository.PublicRequests(query.tracking_numbers)) {
+        requests.push_back(open311::PublicRequestJson(row));
+      }
+      return HttpResponse::WithJson(200, requests);
+    }
+    auto key = Authenticate(repository, request.Query("api_key").value_or(""));
     for (const auto& row : repository.Requests(key.id, query)) {
       requests.push_back(open311::RequestJson(row));
     }
@@ -155,9 +175,15 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
 
   add("GET", "/requests/:id", [&repository](const HttpRequest& request) {
     std::string id = open311::StripFormat(request.Param("id"));
+    std::vector<std::string> tracking = {cases::NormalizeTrackingNumber(id)};
+    if (!HasKey(request)) {
+      auto rows = repository.PublicRequests(tracking);
+      if (rows.empty()) throw kernel::NotFound("no service request '" + id + "'");
+      return HttpResponse::WithJson(200, Json::array({open311::PublicRequestJson(rows.front())}));
+    }
     auto key = Authenticate(repository, request.Query("api_key").value_or(""));
     open311::RequestQuery query;
-    query.tracking_numbers = {cases::NormalizeTrackingNumber(id)};
+    query.tracking_numbers = tracking;
     auto rows = repository.Requests(key.id, query);
     // Another client's request answers exactly like an unknown one.
     if (rows.empty()) throw kernel::NotFound("no service request '" + id + "'");

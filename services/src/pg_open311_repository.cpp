@@ -16,16 +16,21 @@ constexpr const char* kAddKeySql =
     "INSERT INTO api_keys (name, key_hash) VALUES ($1, $2) "
     "ON CONFLICT (key_hash) DO NOTHING RETURNING id";
 
-// $1 key, $2 comma-separated tracking numbers, $3 item code ('' switches these off), $4 and $5
-// the requested-at range in epoch seconds (NULL: open-ended), $6 'open', 'closed' or '', $7
-// limit. Only the reason of a state that has one (rejection, suspension, cancellation) is read.
+// $1 key (0: any client, only with tracking numbers: the public view), $2 comma-separated tracking
+// numbers, $3 item code ('' switches these off), $4 and $5 the requested-at range in epoch seconds
+// (NULL: open-ended), $6 'open', 'closed' or '', $7 limit. Only the reason of a state that has one
+// (rejection, suspension, cancellation) is read.
+constexpr const char* kKeepDescription = "open311_keep_description";
+constexpr const char* kKeepDescriptionSql =
+    "UPDATE cases SET open311_description = $3 WHERE tracking_number = $2 AND open311_key_id = $1";
+
 constexpr const char* kRequests = "open311_requests";
 constexpr const char* kRequestsSql = R"sql(
 SELECT c.tracking_number, c.state, coalesce(c.item_code, c.bundle_code),
        coalesce(i.name, b.name, ''), coalesce(d.name, ''),
        extract(epoch FROM c.created_at)::bigint, extract(epoch FROM c.updated_at)::bigint,
        extract(epoch FROM c.deadline_at)::bigint, c.applicant_address, c.applicant_lat,
-       c.applicant_lng,
+       c.applicant_lng, c.open311_description,
        CASE WHEN c.state IN ('rejected', 'suspended', 'cancelled') THEN
          (SELECT e.reason FROM case_events e WHERE e.case_id = c.id AND e.to_state = c.state
            ORDER BY e.id DESC LIMIT 1)
@@ -34,7 +39,7 @@ SELECT c.tracking_number, c.state, coalesce(c.item_code, c.bundle_code),
   LEFT JOIN items i ON i.code = c.item_code
   LEFT JOIN bundles b ON b.code = c.bundle_code
   LEFT JOIN departments d ON d.code = c.department_code
- WHERE c.open311_key_id = $1
+ WHERE c.open311_key_id IS NOT NULL AND ($1 = 0 OR c.open311_key_id = $1)
    AND ($2 = '' OR c.tracking_number = ANY (string_to_array($2, ',')))
    AND ($3 = '' OR c.item_code = $3)
    AND ($4::float8 IS NULL OR c.created_at >= to_timestamp($4::float8))
@@ -53,6 +58,7 @@ PgOpen311Repository::PgOpen311Repository(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare(kFindKey, kFindKeySql);
   pool_.Prepare(kAddKey, kAddKeySql);
   pool_.Prepare(kRequests, kRequestsSql);
+  pool_.Prepare(kKeepDescription, kKeepDescriptionSql);
 }
 
 std::optional<open311::ApiKey> PgOpen311Repository::FindActiveKey(const std::string& key_hash) {
@@ -76,8 +82,25 @@ std::optional<std::int64_t> PgOpen311Repository::AddKey(const std::string& name,
   return id;
 }
 
+std::vector<open311::RequestRow> PgOpen311Repository::PublicRequests(
+    const std::vector<std::string>& tracking) {
+  if (tracking.empty()) return {};
+  open311::RequestQuery query;
+  query.tracking_numbers = tracking;
+  return Requests(0, query);
+}
+
+void PgOpen311Repository::KeepDescription(std::int64_t key_id, const std::string& tracking,
+                                          const std::string& description) {
+  pool_.Transact([&](pqxx::dbtransaction& tx) {
+    tx.exec_prepared(kKeepDescription, key_id, tracking, description);
+  });
+}
+
 std::vector<open311::RequestRow> PgOpen311Repository::Requests(std::int64_t key_id,
                                                                const open311::RequestQuery& query) {
+  // Key 0 without tracking numbers would list every client's requests.
+  if (key_id == 0 && query.tracking_numbers.empty()) return {};
   std::string ids;
   for (const auto& id : query.tracking_numbers) ids += (ids.empty() ? "" : ",") + id;
   // libpqxx 6 has no std::optional parameters: a null C string is sent as NULL.
@@ -105,7 +128,8 @@ std::vector<open311::RequestRow> PgOpen311Repository::Requests(std::int64_t key_
       row.address = r[8].as<std::string>();
       row.lat = r[9].as<double>();
       row.lng = r[10].as<double>();
-      if (!r[11].is_null()) row.reason = r[11].as<std::string>();
+      row.description = r[11].as<std::string>();
+      if (!r[12].is_null()) row.reason = r[12].as<std::string>();
       rows.push_back(std::move(row));
     }
   });

@@ -165,5 +165,25 @@ TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
   EXPECT_TRUE(Found(mine, open).empty());
 }
 
+TEST_F(Open311PgTest, PublicLookupsNeedTrackingNumbersAndDescriptionsStayWithTheirKey) {
+  auto mine = *repository_->AddKey("mine", accounts::TokenHash("key-mine"));
+  auto theirs = *repository_->AddKey("theirs", accounts::TokenHash("key-theirs"));
+  std::string first = Submit("GA-002", mine);
+  repository_->KeepDescription(theirs, first, "not theirs to write");
+  repository_->KeepDescription(mine, first, "市内迁移，委托代办");
+
+  EXPECT_TRUE(repository_->PublicRequests({}).empty()) << "no enumeration";
+  open311::RequestQuery everything;
+  EXPECT_TRUE(repository_->Requests(0, everything).empty()) << "no key, no names: nothing";
+  auto rows = repository_->PublicRequests({first, "DB0000000000X"});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].tracking_number, first);
+  open311::RequestQuery by_id;
+  by_id.tracking_numbers = {first};
+  rows = repository_->Requests(mine, by_id);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].description, "市内迁移，委托代办");
+}
+
 }  // namespace
 }  // namespace daiban::intake

@@ -190,6 +190,21 @@ TEST(Open311SubmitTest, OptionalAttributes) {
             cases::DeliveryMethod::kWindow);
 }
 
+TEST(Open311SubmitTest, ModeAndDeliveryHaveDefaultsAGenericClientNeedNotKnow) {
+  auto form = GoodForm();
+  form.erase("attribute[mode]");
+  form.erase("attribute[delivery_method]");
+  auto request = BuildCaseRequest(form, HouseholdMove(), 1);
+  EXPECT_EQ(request.mode, "proxy") << "the item's first offered mode";
+  EXPECT_EQ(request.delivery.method, cases::DeliveryMethod::kWindow);
+  auto definition = ServiceDefinitionJson(HouseholdMove());
+  for (const auto& attribute : definition["attributes"]) {
+    if (attribute["code"] == "mode" || attribute["code"] == "delivery_method") {
+      EXPECT_EQ(attribute["required"], false) << attribute.dump();
+    }
+  }
+}
+
 TEST(Open311SubmitTest, RefusalsNameTheOpen311Field) {
   auto refused = [](const std::string& name, const std::string& value) {
     auto form = GoodForm();
@@ -313,6 +328,55 @@ TEST(Open311ViewTest, RequestShowsNoPersonalDataInFull) {
   RequestRow short_address;
   short_address.address = "短";
   EXPECT_EQ(RequestJson(short_address)["address"], "****");
+}
+
+TEST(Open311ViewTest, PublicViewShowsTheStateAndTheServiceOnly) {
+  RequestRow row;
+  row.tracking_number = "DB0123456789X";
+  row.state = CaseState::kRejected;
+  row.reason = "申请人身份证已过期";
+  row.service_code = "GA-002";
+  row.service_name = "户口迁移（市内迁移）";
+  row.agency = "济南市公安局";
+  row.requested_at = At("2026-12-01T10:00:00+08:00");
+  row.updated_at = At("2026-12-01T11:00:00+08:00");
+  row.address = "济南市历下区解放路1号3单元";
+  row.lat = 36.66049;
+  row.description = "市内迁移";
+  auto json = PublicRequestJson(row);
+  EXPECT_EQ(json["service_request_id"], "DB0123456789X");
+  EXPECT_EQ(json["status"], "closed");
+  EXPECT_EQ(json["status_notes"], "不予受理") << "a reason may be personal";
+  EXPECT_EQ(json["service_code"], "GA-002");
+  EXPECT_EQ(json["agency_responsible"], "济南市公安局");
+  EXPECT_EQ(json["updated_datetime"], "2026-12-01T11:00:00+08:00");
+  for (const char* hidden : {"description", "address", "lat", "long", "address_id", "zipcode",
+                             "media_url", "service_notice", "expected_datetime"}) {
+    EXPECT_FALSE(json.contains(hidden)) << hidden;
+  }
+  EXPECT_EQ(RequestJson(row)["description"], "市内迁移") << "the full view has it";
+}
+
+TEST(Open311FormTest, DescriptionIsOptionalAndBounded) {
+  EXPECT_EQ(Description({}), "");
+  EXPECT_EQ(Description({{"description", "市内迁移"}}), "市内迁移");
+  Form too_long = {{"description", std::string(kMaxDescriptionBytes + 1, 'x')}};
+  EXPECT_EQ(Refusal([&] { Description(too_long); }),
+            std::make_pair(422, std::string("description")));
+}
+
+TEST(Open311ViewTest, DiscoveryNamesTheOneProductionEndpoint) {
+  auto json = DiscoveryJson("https://gov.example/open311/v2");
+  EXPECT_TRUE(json["changeset"].is_string());
+  EXPECT_TRUE(json["contact"].is_string());
+  EXPECT_TRUE(json["key_service"].is_string());
+  ASSERT_EQ(json["endpoints"].size(), 1u);
+  const auto& endpoint = json["endpoints"][0];
+  EXPECT_EQ(endpoint["specification"], "http://wiki.open311.org/GeoReport_v2");
+  EXPECT_EQ(endpoint["url"], "https://gov.example/open311/v2");
+  EXPECT_EQ(endpoint["type"], "production");
+  EXPECT_EQ(endpoint["formats"], kernel::Json::array({"application/json"}));
+  EXPECT_EQ(endpoint["changeset"], json["changeset"]);
 }
 
 TEST(Open311ViewTest, StatusNotesForEveryState) {

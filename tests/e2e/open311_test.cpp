@@ -131,8 +131,12 @@ TEST(Open311E2eTest, AServiceDefinitionListsMaterialsAndChoices) {
             json::parse(R"([{"key":"provided","name":"已提供"},{"key":"missing","name":"缺少"}])"));
   EXPECT_EQ(by_code["mode"]["values"].size(), 3u);
   EXPECT_EQ(by_code["delivery_method"]["values"].size(), 2u);
-  for (const std::string code : {"region_code", "id_number", "mode", "delivery_method"}) {
+  for (const std::string code : {"region_code", "id_number"}) {
     EXPECT_EQ(by_code[code]["required"], true) << code;
+  }
+  // A generic client need not know them: the item's default mode, window pick-up.
+  for (const std::string code : {"mode", "delivery_method"}) {
+    EXPECT_EQ(by_code[code]["required"], false) << code;
   }
   EXPECT_EQ(by_code["appointment_at"]["datatype"], "datetime");
   for (const std::string code :
@@ -172,7 +176,7 @@ TEST(Open311E2eTest, ASubmittedRequestIsFoundByIdAndInTheList) {
   EXPECT_EQ(request["service_code"], "GA-002");
   EXPECT_EQ(request["service_name"], "户口迁移（市内迁移）");
   EXPECT_EQ(request["agency_responsible"], "济南市公安局");
-  EXPECT_EQ(request["description"], "");
+  EXPECT_EQ(request["description"], "市内迁移，委托代办");
   EXPECT_TRUE(request["expected_datetime"].is_null()) << "no deadline before acceptance";
   EXPECT_EQ(request["requested_datetime"].get<std::string>().substr(19), "+08:00");
   EXPECT_DOUBLE_EQ(request["lat"].get<double>(), 36.66);
@@ -207,9 +211,100 @@ TEST(Open311E2eTest, TheApiKeyIsRequiredAndChecked) {
   ExpectGeoReportError(Post(form), 403);
   form.erase("api_key");
   ExpectGeoReportError(Post(form), 403);
-  ExpectGeoReportError(Gateway("GET", "/open311/v2/requests.json"), 403);
+  // Reads without any key are the public view; a key given must be valid.
+  ExpectGeoReportError(Gateway("GET", "/open311/v2/requests.json?api_key="), 403);
   ExpectGeoReportError(Gateway("GET", "/open311/v2/requests.json?api_key=nope"), 403);
   ExpectGeoReportError(Gateway("GET", "/open311/v2/requests/DB0000000000X.json?api_key=nope"), 403);
+}
+
+// A generic GeoReport v2 client, written from the specification's examples: it knows the
+// fields the specification defines and, from the service definition, the attributes it must
+// send. No key on reads.
+TEST(Open311E2eTest, AGenericClientSubmitsAndReadsBackPublicAndFull) {
+  // POST Service Request, as the specification's example sends it (jurisdiction_id included).
+  std::map<std::string, std::string> form = {{"jurisdiction_id", "jinan.gov.cn"},
+                                             {"api_key", kDemoKey},
+                                             {"service_code", "GA-002"},
+                                             {"lat", "36.66"},
+                                             {"long", "117.05"},
+                                             {"address_string", "历下区泉城路1号"},
+                                             {"email", "citizen@example.org"},
+                                             {"device_id", "tt222111"},
+                                             {"account_id", ""},
+                                             {"first_name", "市民"},
+                                             {"last_name", "张"},
+                                             {"phone", "13912345678"},
+                                             {"description", "户口从历下区迁到市中区"},
+                                             {"media_url", ""}};
+  // The service definition's required attributes, with the first offered value of each list.
+  auto definition = Body(Gateway("GET", "/open311/v2/services/GA-002.json?jurisdiction_id=x"));
+  for (const auto& attribute : definition["attributes"]) {
+    if (!attribute["required"].get<bool>()) continue;
+    std::string code = attribute["code"];
+    std::string value;
+    if (attribute.contains("values")) value = attribute["values"][0]["key"];
+    if (code == "region_code") value = "370102001";         // the position's region
+    if (code == "id_number") value = "11010519491231002X";  // still required on this branch
+    form["attribute[" + code + "]"] = value;
+  }
+  auto submitted = Post(form);
+  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  std::string id = Body(submitted)[0]["service_request_id"];
+
+  // GET Service Request without a key: public fields only.
+  auto open = Gateway("GET", "/open311/v2/requests/" + id + ".json?jurisdiction_id=jinan.gov.cn");
+  ASSERT_EQ(open.status, 200) << open.body;
+  auto publicly = Body(open);
+  ASSERT_EQ(publicly.size(), 1u);
+  EXPECT_EQ(publicly[0]["service_request_id"], id);
+  EXPECT_EQ(publicly[0]["status"], "open");
+  EXPECT_EQ(publicly[0]["service_code"], "GA-002");
+  EXPECT_TRUE(publicly[0]["requested_datetime"].is_string());
+  EXPECT_TRUE(publicly[0]["updated_datetime"].is_string());
+  for (const char* hidden : {"description", "address", "lat", "long", "media_url", "zipcode"}) {
+    EXPECT_FALSE(publicly[0].contains(hidden)) << hidden << " in " << open.body;
+  }
+  for (const char* secret : {"13912345678", "泉城路", "户口从历下区", "citizen@example.org"}) {
+    EXPECT_EQ(open.body.find(secret), std::string::npos) << secret;
+  }
+  auto by_id = Body(Gateway("GET", "/open311/v2/requests.json?service_request_id=" + id));
+  ASSERT_EQ(by_id.size(), 1u);
+  EXPECT_EQ(by_id[0], publicly[0]);
+
+  // With the key of the client that submitted it: in full, with its description.
+  auto full = Body(Gateway("GET", "/open311/v2/requests/" + id + ".json?api_key=" + kDemoKey +
+                                      "&jurisdiction_id=jinan.gov.cn"));
+  ASSERT_EQ(full.size(), 1u);
+  EXPECT_EQ(full[0]["description"], "户口从历下区迁到市中区");
+  EXPECT_DOUBLE_EQ(full[0]["lat"].get<double>(), 36.66);
+
+  // GET Service Requests without a key and without ids: nothing to enumerate.
+  auto listed = Gateway("GET", "/open311/v2/requests.json?jurisdiction_id=jinan.gov.cn");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(Body(listed), json::array());
+  EXPECT_EQ(Body(Gateway("GET", "/open311/v2/requests.json?status=open")), json::array());
+  ExpectGeoReportError(Gateway("GET", "/open311/v2/requests/DB0000000000X.json"), 404);
+}
+
+TEST(Open311E2eTest, DiscoveryNamesTheProductionEndpoint) {
+  auto response = Gateway("GET", "/open311/v2/discovery.json?jurisdiction_id=jinan.gov.cn");
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto discovery = Body(response);
+  EXPECT_TRUE(discovery["changeset"].is_string());
+  EXPECT_TRUE(discovery["contact"].is_string());
+  EXPECT_TRUE(discovery["key_service"].is_string());
+  ASSERT_EQ(discovery["endpoints"].size(), 1u);
+  const auto& endpoint = discovery["endpoints"][0];
+  EXPECT_EQ(endpoint["specification"], "http://wiki.open311.org/GeoReport_v2");
+  EXPECT_EQ(endpoint["type"], "production");
+  EXPECT_EQ(endpoint["formats"], json::array({"application/json"}));
+  std::string url = endpoint["url"];
+  const std::string suffix = "/open311/v2";
+  ASSERT_GE(url.size(), suffix.size());
+  EXPECT_EQ(url.substr(url.size() - suffix.size()), suffix);
+  // The endpoint it names answers: the services list.
+  EXPECT_EQ(Gateway("GET", "/open311/v2/services.json?jurisdiction_id=jinan.gov.cn").status, 200);
+  ExpectGeoReportError(Gateway("GET", "/open311/v2/discovery.xml"), 400);
 }
 
 TEST(Open311E2eTest, ValidationErrorsAre400NamingTheField) {

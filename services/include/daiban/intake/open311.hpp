@@ -56,6 +56,7 @@ struct RequestRow {
   std::string address;
   double lat = 0;
   double lng = 0;
+  std::string description;  // the client's own words, as submitted
 };
 
 // What GET requests.json narrows the client's requests to.
@@ -81,6 +82,13 @@ class Open311Repository {
                                              const std::string& key_hash) = 0;
   // The key's requests, newest first, at most query.limit.
   virtual std::vector<RequestRow> Requests(std::int64_t key_id, const RequestQuery& query) = 0;
+  // Requests submitted through Open311 (by any client) with these tracking numbers, newest
+  // first; nothing for an empty list, so a caller without a key cannot enumerate.
+  virtual std::vector<RequestRow> PublicRequests(const std::vector<std::string>& tracking) = 0;
+  // Keeps the description the client submitted with its request (the case service does not
+  // read it: it is the client's text, answered back only to that client).
+  virtual void KeepDescription(std::int64_t key_id, const std::string& tracking,
+                               const std::string& description) = 0;
 };
 
 // How many service requests one api_key may submit per minute (DAIBAN_OPEN311_KEY_RATE): the
@@ -109,7 +117,17 @@ cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& ite
 // The views.
 kernel::Json ServiceJson(const catalogue::Item& item, const std::string& department_name);
 kernel::Json ServiceDefinitionJson(const catalogue::Item& item);
+// The full view, for the client that submitted the request.
 kernel::Json RequestJson(const RequestRow& row);
+// The view for a caller without the submitting client's key: the state and the service only
+// (no position, description, address or personal data).
+kernel::Json PublicRequestJson(const RequestRow& row);
+// The submitted description, checked: at most kMaxDescriptionBytes (ApiError 422 naming it).
+constexpr std::size_t kMaxDescriptionBytes = 4000;
+std::string Description(const Form& form);
+// GeoReport v2 discovery (GET discovery.json): where the one production endpoint is, `url`
+// being its absolute base (DAIBAN_OPEN311_URL).
+kernel::Json DiscoveryJson(const std::string& url);
 // The state in words (Chinese, as the applicant sees it), with the reason when there is one.
 std::string StatusNotes(cases::CaseState state, const std::string& reason);
 // What POST requests.json tells the client to pass on to the applicant.

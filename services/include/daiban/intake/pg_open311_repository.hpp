@@ -15,6 +15,10 @@ class PgOpen311Repository final : public open311::Open311Repository {
   std::optional<std::int64_t> AddKey(const std::string& name, const std::string& key_hash) override;
   std::vector<open311::RequestRow> Requests(std::int64_t key_id,
                                             const open311::RequestQuery& query) override;
+  std::vector<open311::RequestRow> PublicRequests(
+      const std::vector<std::string>& tracking) override;
+  void KeepDescription(std::int64_t key_id, const std::string& tracking,
+                       const std::string& description) override;
 
  private:
   db::PgPool& pool_;
