@@ -1,6 +1,5 @@
 #include "daiban/mobile/attachment_api.hpp"
 
-#include <charconv>
 #include <functional>
 
 #include "daiban/cases/case_wiring.hpp"
