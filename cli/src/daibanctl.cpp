@@ -8,8 +8,10 @@
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/cases/applicant_rules.hpp"
+#include "daiban/catalogue/boundaries.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
+#include "daiban/catalogue/pg_boundary_repository.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/db/migrator.hpp"
@@ -35,6 +37,9 @@ commands:
                           departments.csv, items.csv, materials.csv, bundles.csv,
                           bundle_steps.csv) as one transaction
   calendar load FILE      load a holiday calendar CSV (date,kind,name) for its years
+  boundaries import FILE  replace the district boundaries with a GeoJSON FeatureCollection
+                          (MultiPolygon features, WGS-84 [lng, lat], property code = a
+                          district of the catalogue); checked whole before anything is written
   user add --role ROLE --name NAME --phone PHONE --password PASSWORD
            [--region CODE] [--department CODE] [--if-missing]
                           add a staff account (roles: window, supervisor, admin, agent,
@@ -139,6 +144,21 @@ int Calendar(const Args& args, std::ostream& out, const kernel::Env& env) {
   catalogue::CalendarService calendar(repository, clock, cases::OfficeHours{});
   calendar.Load(file.filename().string(), ReadFile(file));
   out << "loaded " << file.filename().string() << "\n";
+  return 0;
+}
+
+int Boundaries(const Args& args, std::ostream& out, const kernel::Env& env) {
+  if (args.size() != 2 || args[0] != "import") {
+    throw std::invalid_argument("usage: daibanctl boundaries import FILE");
+  }
+  std::filesystem::path file = args[1];
+  std::string text = ReadFile(file);
+  db::PgPool pool(runtime::LoadPgOptions(env));
+  catalogue::PgBoundaryRepository boundaries(pool);
+  catalogue::PgCatalogueRepository regions(pool);
+  auto imported = catalogue::BoundaryService(boundaries, regions).Import(text);
+  out << "imported " << imported.size() << " district boundaries from " << file.filename().string()
+      << "\n";
   return 0;
 }
 
@@ -380,8 +400,9 @@ int Rebuild(const Args& args, std::ostream& out, const kernel::Env& env) {
 int RunDaibanctl(const Args& args, std::ostream& out, std::ostream& err, const kernel::Env& env) {
   using Command = std::function<int(const Args&, std::ostream&, const kernel::Env&)>;
   const std::map<std::string, Command> commands = {
-      {"migrate", Migrate}, {"import", Import},   {"calendar", Calendar}, {"user", User},
-      {"agent", Agent},     {"courier", Courier}, {"rebuild", Rebuild},   {"apikey", ApiKey}};
+      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar},
+      {"user", User},       {"agent", Agent},   {"courier", Courier},
+      {"rebuild", Rebuild}, {"apikey", ApiKey}, {"boundaries", Boundaries}};
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? err : out) << kUsage;
     return args.empty() ? 2 : 0;

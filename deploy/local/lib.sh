@@ -185,6 +185,7 @@ DEMO_OPEN311_KEY=daiban-demo-open311-key
 load_demo() {
   local ctl=$BUILD_DIR/cli/daibanctl
   "$ctl" import "$ROOT/db/seed/demo" >/dev/null
+  "$ctl" boundaries import "$ROOT/db/seed/demo/jinan-districts.geojson" >/dev/null
   "$ctl" calendar load "$ROOT/db/seed/calendar/cn-calendar-2026.csv" >/dev/null
   for account in "${DEMO_ACCOUNTS[@]}"; do
     IFS='|' read -r role name phone region department <<<"$account"
@@ -195,7 +196,7 @@ load_demo() {
   "$ctl" agent import "$ROOT/db/seed/demo/agents.csv" --password "$DEMO_PASSWORD" >/dev/null
   "$ctl" courier import "$ROOT/db/seed/demo/couriers.csv" --password "$DEMO_PASSWORD" >/dev/null
   "$ctl" apikey add --name demo --key "$DEMO_OPEN311_KEY" --if-missing >/dev/null
-  log "demo data loaded (catalogue, 2026 calendar, accounts, agents, couriers, Open311 key)"
+  log "demo data loaded (catalogue, district boundaries, 2026 calendar, accounts, agents, couriers, Open311 key)"
 }
 
 print_demo_accounts() {

@@ -1,6 +1,7 @@
 #include "daiban/mobile/attachment_api.hpp"
 
 #include <functional>
+#include <system_error>
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"

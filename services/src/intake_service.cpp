@@ -8,6 +8,7 @@
 #include "daiban/cases/notification_settings.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/catalogue/case_terms.hpp"
+#include "daiban/catalogue/pg_boundary_repository.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/db/outbox_relay.hpp"
@@ -111,8 +112,10 @@ void WireIntake(runtime::ServiceHost& host) {
   auto& open311_keys = host.Make<PgOpen311Repository>(host.Pg());
   auto& open311_limiter = host.Make<RedisOpen311Limiter>(
       host.Redis(), static_cast<int>(env.Int("DAIBAN_OPEN311_KEY_RATE", 60, 1, 1000000000)));
-  AddOpen311Routes(routes, catalogue, case_service, open311_keys, open311_limiter, host.Clock(),
-                   host.Logger(),
+  auto& boundary_store = host.Make<catalogue::PgBoundaryRepository>(host.Pg());
+  auto& boundaries = host.Make<catalogue::BoundaryService>(boundary_store, parts.catalogue_store);
+  AddOpen311Routes(routes, catalogue, boundaries, case_service, open311_keys, open311_limiter,
+                   host.Clock(), host.Logger(),
                    env.String("DAIBAN_OPEN311_URL", "http://127.0.0.1:8080/open311/v2"));
 }
 

@@ -220,6 +220,34 @@ RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, 
   return parsed;
 }
 
+void FillRegionFromPosition(
+    Form& form, const std::function<std::optional<std::string>(catalogue::Coordinates)>& locate) {
+  const std::string kRegion = "attribute[region_code]";
+  auto given = [&](const std::string& name) {
+    auto it = form.find(name);
+    return it != form.end() && !it->second.empty();
+  };
+  if (!given(kRegion)) {
+    if (!given("lat") && !given("long")) {
+      throw Invalid(kRegion,
+                    "region_code is required when lat and long are not given: address_string "
+                    "cannot be placed, as there is no geocoder");
+    }
+    catalogue::Coordinates position{Coordinate(form, "lat"), Coordinate(form, "long")};
+    auto region = locate(position);
+    if (!region) {
+      throw Invalid("lat", "lat/long (" + form.at("lat") + ", " + form.at("long") +
+                               ") is outside the districts of Jinan; give attribute[region_code]");
+    }
+    form[kRegion] = *region;
+  }
+  // GeoReport takes lat/long instead of an address; the case keeps an address line for its
+  // people (window, agent, courier), so the position written out stands in for it.
+  if (!given("address_string") && given("lat") && given("long")) {
+    form["address_string"] = "位置 " + form.at("lat") + "," + form.at("long") + "（WGS-84）";
+  }
+}
+
 cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& item,
                                     std::int64_t key_id) {
   auto field = [&](const std::string& name) {
@@ -340,9 +368,13 @@ Json ServiceDefinitionJson(const catalogue::Item& item) {
   attributes.push_back(
       Attribute(++order, "mode", "singlevaluelist", false, "代办方式（默认为第一项）",
                 "proxy 代办 / assisted 帮办 / led 领办; defaults to the first value", modes));
-  attributes.push_back(Attribute(++order, "region_code", "string", true,
-                                 "办理地行政区划代码（街道或区县，如 370102001）",
-                                 "national division code of a street or district"));
+  // Optional: without it the region comes from lat/long (the district whose boundary holds the
+  // point, then its nearest street); a functional zone (高新区, 南部山区) only by its code.
+  attributes.push_back(
+      Attribute(++order, "region_code", "string", false,
+                "办理地行政区划代码（街道或区县，如 370102001；缺省时按 lat/long 定位）",
+                "national division code of a street or district; when absent, "
+                "the street nearest lat/long in the district holding it"));
   attributes.push_back(Attribute(++order, "id_number", "string", true, "申请人居民身份证号码",
                                  "18-character resident identity number"));
   attributes.push_back(Attribute(++order, "applicant_kind", "singlevaluelist", false,

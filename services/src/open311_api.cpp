@@ -74,9 +74,10 @@ catalogue::Item OfferedItem(catalogue::CatalogueService& catalogue, const std::s
 }  // namespace
 
 void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catalogue,
-                      cases::CaseService& cases, open311::Open311Repository& repository,
-                      open311::SubmissionLimiter& limiter, const kernel::Clock& clock,
-                      const kernel::Logger& logger, const std::string& base_url) {
+                      catalogue::BoundaryService& boundaries, cases::CaseService& cases,
+                      open311::Open311Repository& repository, open311::SubmissionLimiter& limiter,
+                      const kernel::Clock& clock, const kernel::Logger& logger,
+                      const std::string& base_url) {
   auto add = [&](const std::string& method, const std::string& path, kernel::HttpHandler handler,
                  kernel::RouteOptions options = {}) {
     router.Add(method, kPrefix + path, GeoReport(std::move(handler), logger), options);
@@ -111,7 +112,7 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
 
   add(
       "POST", "/requests.json",
-      [&catalogue, &cases, &repository, &limiter](const HttpRequest& request) {
+      [&catalogue, &boundaries, &cases, &repository, &limiter](const HttpRequest& request) {
         if (!open311::IsFormContentType(request.Header("content-type").value_or(""))) {
           throw kernel::BadRequest("the body must be application/x-www-form-urlencoded",
                                    "Content-Type");
@@ -135,6 +136,8 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
           if (error.Status() != 404) throw;
           throw kernel::Invalid("service_code", error.Message());
         }
+        open311::FillRegionFromPosition(
+            form, [&boundaries](catalogue::Coordinates p) { return boundaries.RegionAt(p); });
         auto case_request = open311::BuildCaseRequest(form, item, key.id);
         std::string description = open311::Description(form);
         // GeoReport has no idempotency keys: no scope and no key, nothing to replay.

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <tuple>
 
 #include "daiban/cases/china_time.hpp"
@@ -55,6 +56,74 @@ Form GoodForm() {
           {"attribute[delivery_method]", "express"},
           {"attribute[M1]", "provided"},
           {"attribute[M2]", "provided"}};
+}
+
+// A stand-in for the boundaries: 历下区 around (36.66, 117.05), nothing elsewhere.
+std::optional<std::string> Locate(catalogue::Coordinates point) {
+  if (std::abs(point.lat - 36.66) < 0.05 && std::abs(point.lng - 117.05) < 0.05) {
+    return "370102004";
+  }
+  return std::nullopt;
+}
+
+TEST(Open311RegionTest, APositionWithoutRegionCodeIsPlaced) {
+  Form form = GoodForm();
+  form.erase("attribute[region_code]");
+  FillRegionFromPosition(form, Locate);
+  EXPECT_EQ(form.at("attribute[region_code]"), "370102004");
+  EXPECT_EQ(BuildCaseRequest(form, HouseholdMove(), 7).region_code, "370102004");
+  EXPECT_EQ(form.at("address_string"), "历下区解放路1号");  // a given address is kept
+
+  form = GoodForm();
+  form.erase("attribute[region_code]");
+  form.erase("address_string");
+  FillRegionFromPosition(form, Locate);
+  EXPECT_EQ(form.at("address_string"), "位置 36.66,117.05（WGS-84）");
+}
+
+TEST(Open311RegionTest, AnExplicitRegionCodeIsKept) {
+  Form form = GoodForm();
+  form["attribute[region_code]"] = "JNGX001";  // a functional zone: chosen only by its code
+  form.erase("address_string");
+  FillRegionFromPosition(form, Locate);
+  EXPECT_EQ(form.at("attribute[region_code]"), "JNGX001");
+  EXPECT_EQ(form.at("address_string"), "位置 36.66,117.05（WGS-84）");
+}
+
+TEST(Open311RegionTest, APositionOutsideTheCityIsRefusedNamingLatLong) {
+  Form form = GoodForm();
+  form.erase("attribute[region_code]");
+  form["lat"] = "39.9042";  // 北京
+  form["long"] = "116.4074";
+  try {
+    FillRegionFromPosition(form, Locate);
+    FAIL() << "accepted";
+  } catch (const kernel::ApiError& error) {
+    EXPECT_EQ(ErrorOf(error).body[0]["code"], 400);
+    EXPECT_EQ(ErrorOf(error).body[0]["description"],
+              "lat: lat/long (39.9042, 116.4074) is outside the districts of Jinan; give "
+              "attribute[region_code]");
+  }
+}
+
+TEST(Open311RegionTest, AnAddressAloneNeedsARegionCode) {
+  Form form = GoodForm();
+  form.erase("attribute[region_code]");
+  form.erase("lat");
+  form.erase("long");
+  try {
+    FillRegionFromPosition(form, Locate);
+    FAIL() << "accepted";
+  } catch (const kernel::ApiError& error) {
+    auto answer = ErrorOf(error);
+    EXPECT_EQ(answer.status, 400);
+    EXPECT_EQ(answer.body[0]["description"],
+              "attribute[region_code]: region_code is required when lat and long are not given: "
+              "address_string cannot be placed, as there is no geocoder");
+  }
+  form["lat"] = "36.66";  // half a position is a bad position
+  EXPECT_EQ(Refusal([&] { FillRegionFromPosition(form, Locate); }),
+            std::make_pair(422, std::string("long")));
 }
 
 TEST(Open311FormTest, DecodesPlusPercentAndUtf8) {
@@ -281,7 +350,7 @@ TEST(Open311ViewTest, ServiceAndItsDefinition) {
   EXPECT_EQ(by_code["delivery_method"]["values"][0]["key"], "window");
   EXPECT_EQ(by_code["delivery_method"]["values"].size(), 2u);
   EXPECT_EQ(by_code["appointment_at"]["datatype"], "datetime");
-  EXPECT_EQ(by_code["region_code"]["required"], true);
+  EXPECT_EQ(by_code["region_code"]["required"], false);  // lat/long place the request
   EXPECT_FALSE(by_code["region_code"].contains("values"));
 }
 

@@ -131,11 +131,10 @@ TEST(Open311E2eTest, AServiceDefinitionListsMaterialsAndChoices) {
             json::parse(R"([{"key":"provided","name":"已提供"},{"key":"missing","name":"缺少"}])"));
   EXPECT_EQ(by_code["mode"]["values"].size(), 3u);
   EXPECT_EQ(by_code["delivery_method"]["values"].size(), 2u);
-  for (const std::string code : {"region_code", "id_number"}) {
-    EXPECT_EQ(by_code[code]["required"], true) << code;
-  }
-  // A generic client need not know them: the item's default mode, window pick-up.
-  for (const std::string code : {"mode", "delivery_method"}) {
+  EXPECT_EQ(by_code["id_number"]["required"], true);
+  // A generic client need not know them: the item's default mode, window pick-up, and the
+  // region placed by lat/long.
+  for (const std::string code : {"mode", "delivery_method", "region_code"}) {
     EXPECT_EQ(by_code[code]["required"], false) << code;
   }
   EXPECT_EQ(by_code["appointment_at"]["datatype"], "datetime");
@@ -330,6 +329,62 @@ TEST(Open311E2eTest, ValidationErrorsAre400NamingTheField) {
   // A JSON body is not a GeoReport request.
   ExpectGeoReportError(Gateway("POST", "/open311/v2/requests.json", "{\"api_key\":\"x\"}"), 400,
                        "Content-Type: ");
+}
+
+// A client that knows only GeoReport: the position places the request, no region_code needed.
+// The Daiban attributes the service definition still marks required (mode, id_number,
+// delivery_method, the essential materials) are sent; region_code is not.
+std::map<std::string, std::string> SpecForm() {
+  return {{"api_key", kDemoKey},
+          {"service_code", "GA-002"},
+          {"lat", "36.6610"},  // 泉城广场, 历下区
+          {"long", "117.0211"},
+          {"description", "市内迁移，委托代办"},
+          {"first_name", "市民"},
+          {"last_name", "刘"},
+          {"phone", "13912345678"},
+          {"email", "liu@example.cn"},
+          {"attribute[mode]", "proxy"},
+          {"attribute[id_number]", "11010519491231002X"},
+          {"attribute[delivery_method]", "window"},
+          {"attribute[M1]", "provided"},
+          {"attribute[M2]", "provided"},
+          {"attribute[M3]", "provided"},
+          {"attribute[M5]", "provided"}};
+}
+
+TEST(Open311E2eTest, APositionWithoutRegionCodeIsPlacedByTheDistrictBoundaries) {
+  auto response = Post(SpecForm());
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto answer = Body(response);
+  std::string id = answer[0]["service_request_id"];
+  std::string notice = answer[0]["service_notice"];
+  const std::string marker = "受理查询码 ";
+  auto at = notice.find(marker);
+  ASSERT_NE(at, std::string::npos) << notice;
+  auto view =
+      Gateway("GET", "/api/v1/cases/" + id + "?code=" + notice.substr(at + marker.size(), 8));
+  ASSERT_EQ(view.status, 200) << view.body;
+  // 历下区 by point in polygon, then its nearest street centre: 泉城路街道.
+  EXPECT_EQ(Body(view)["region_code"], "370102004") << view.body;
+
+  // An explicit region code still wins over the position.
+  auto form = SpecForm();
+  form["attribute[region_code]"] = "370102001";
+  auto explicit_region = Post(form);
+  ASSERT_EQ(explicit_region.status, 200) << explicit_region.body;
+}
+
+TEST(Open311E2eTest, APositionOutsideTheCityOrAnAddressAloneIsRefused) {
+  auto form = SpecForm();
+  form["lat"] = "39.9042";  // 北京
+  form["long"] = "116.4074";
+  ExpectGeoReportError(Post(form), 400, "lat: lat/long (39.9042, 116.4074) is outside");
+  form = SpecForm();
+  form.erase("lat");
+  form.erase("long");
+  form["address_string"] = "历下区解放路1号";
+  ExpectGeoReportError(Post(form), 400, "attribute[region_code]: region_code is required");
 }
 
 // intake restarted with another DAIBAN_OPEN311_KEY_RATE, restored (and restarted) at the end.

@@ -7,8 +7,10 @@
 #include <set>
 #include <sstream>
 
+#include "daiban/catalogue/boundaries.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
+#include "daiban/catalogue/pg_boundary_repository.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/kernel/csv.hpp"
@@ -69,6 +71,26 @@ TEST_F(CataloguePgTest, ImportsTheDemoCatalogueAndReimportsInPlace) {
   EXPECT_EQ(Count("SELECT count(*) FROM items"), items);
   EXPECT_EQ(Count("SELECT count(*) FROM materials"), materials);
   EXPECT_EQ(Count("SELECT count(*) FROM items WHERE retired_at IS NOT NULL"), 0);
+}
+
+TEST_F(CataloguePgTest, BoundariesImportReplacesAndLocatesAPosition) {
+  service_->Import(DemoFiles());
+  PgBoundaryRepository store(*pool_);
+  BoundaryService boundaries(store, *repository_);
+  const std::string file = kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
+                                            "db/seed/demo/jinan-districts.geojson");
+  EXPECT_EQ(boundaries.Import(file).size(), 12u);
+  EXPECT_EQ(boundaries.Import(file).size(), 12u);  // a re-import replaces, never adds
+  EXPECT_EQ(Count("SELECT count(*) FROM region_boundaries"), 12);
+  EXPECT_EQ(boundaries.RegionAt({36.6610, 117.0211}), "370102004");  // 泉城广场 → 泉城路街道
+  EXPECT_EQ(boundaries.RegionAt({39.9042, 116.4074}), std::nullopt);  // 北京
+
+  // A code that is not a district of the catalogue refuses the whole file; nothing changes.
+  std::string street = file;
+  const std::string code = "\"code\":\"370103\"";
+  street.replace(street.find(code), code.size(), "\"code\":\"370103002\"");
+  EXPECT_THROW(boundaries.Import(street), kernel::ApiError);
+  EXPECT_EQ(Count("SELECT count(*) FROM region_boundaries"), 12);
 }
 
 TEST_F(CataloguePgTest, AnItemLeftOutIsRetiredNotDeletedAndComesBack) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -106,6 +107,16 @@ class SubmissionLimiter {
 // status); throws ApiError 400 naming the argument. Without any date the last 90 days up to
 // `now` are searched, and a range may not span more than 90 days (the spec's limits).
 RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, cases::Moment now);
+
+// Where a request is handled when the client gives a position but no attribute[region_code]:
+// `locate` (the district by point in polygon, then its nearest street) names the region, which
+// is written into the form as if the client had sent it; an explicit region code is kept as it
+// is. Whenever address_string is absent, the position written out becomes the address line. Throws
+// ApiError 422 naming attribute[region_code] when neither a code nor lat/long came (address_string
+// alone cannot be placed: there is no geocoder), and naming lat when the position is outside the
+// city.
+void FillRegionFromPosition(
+    Form& form, const std::function<std::optional<std::string>(catalogue::Coordinates)>& locate);
 
 // The case that a POST requests.json asks for, for `item` (with its materials), submitted by
 // the client `key_id`. Throws ApiError 422 naming the field as Open311 clients know it

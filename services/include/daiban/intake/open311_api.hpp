@@ -1,6 +1,7 @@
 #pragma once
 
 #include "daiban/cases/case_service.hpp"
+#include "daiban/catalogue/boundaries.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/intake/open311.hpp"
 #include "daiban/kernel/clock.hpp"
@@ -13,12 +14,14 @@ namespace daiban::intake {
 // /services/{code}.json, /requests.json and /requests/{id}.json, POST /requests.json (a form
 // body with api_key). Every answer under /open311/v2/, errors and unknown routes included, is
 // GeoReport's: errors are [{"code": status, "description": "..."}] with 422 spelled 400. A key
-// over its submission rate gets 429 with Retry-After. Reads without a key answer public views
-// of named requests only; jurisdiction_id is accepted and ignored everywhere (one jurisdiction).
-// `base_url` is the facade's absolute URL for discovery.json.
+// over its submission rate gets 429 with Retry-After. A request with lat/long and no region code
+// is placed by `boundaries`. Reads without a key answer public views of named requests only;
+// jurisdiction_id is accepted and ignored everywhere (one jurisdiction). `base_url` is the
+// facade's absolute URL for discovery.json.
 void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catalogue,
-                      cases::CaseService& cases, open311::Open311Repository& repository,
-                      open311::SubmissionLimiter& limiter, const kernel::Clock& clock,
-                      const kernel::Logger& logger, const std::string& base_url);
+                      catalogue::BoundaryService& boundaries, cases::CaseService& cases,
+                      open311::Open311Repository& repository, open311::SubmissionLimiter& limiter,
+                      const kernel::Clock& clock, const kernel::Logger& logger,
+                      const std::string& base_url);
 
 }  // namespace daiban::intake
