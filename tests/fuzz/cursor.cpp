@@ -6,6 +6,7 @@
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/intake/followups.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 #include "fuzz_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -13,8 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto code = daiban::catalogue::DecodeCursor(text)) {
     FUZZ_CHECK(daiban::catalogue::EncodeCursor(*code) == text);
   }
-  // No page ends on an empty code, so "c1." is refused on purpose.
-  if (!text.empty()) {
+  // No page ends on an empty code, so "c1." is refused on purpose; nor on one that is not UTF-8
+  // or holds a control character (codes come from the catalogue), which the decoder refuses, and
+  // cursors are bounded (1024 characters: "c1." and the hex of at most 510 bytes).
+  if (!text.empty() && text.size() <= 510 && daiban::kernel::IsAcceptablePathParam(text)) {
     FUZZ_CHECK(daiban::catalogue::DecodeCursor(daiban::catalogue::EncodeCursor(text)) == text);
   }
 
