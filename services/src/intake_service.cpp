@@ -16,17 +16,17 @@
 #include "daiban/intake/calendar_api.hpp"
 #include "daiban/intake/case_api.hpp"
 #include "daiban/intake/catalogue_api.hpp"
-#include "daiban/intake/notification_sinks.hpp"
 #include "daiban/intake/open311_api.hpp"
-#include "daiban/intake/pg_followup_repository.hpp"
-#include "daiban/intake/pg_notification_store.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
-#include "daiban/intake/pg_stats_repository.hpp"
 #include "daiban/intake/redis_open311_limiter.hpp"
 #include "daiban/intake/supervision_api.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/static_site.hpp"
 #include "daiban/runtime/elected_worker.hpp"
+#include "daiban/supervision/notification_sinks.hpp"
+#include "daiban/supervision/pg_followup_repository.hpp"
+#include "daiban/supervision/pg_notification_store.hpp"
+#include "daiban/supervision/pg_stats_repository.hpp"
 
 namespace daiban::intake {
 
@@ -67,24 +67,24 @@ void WireIntake(runtime::ServiceHost& host) {
   kernel::AddStaticRoutes(routes, "/console/", ConsolePages());
 
   // The supervisor console's reads and follow-ups: statistics (考核) and bad-rating follow-ups.
-  auto& stats_store = host.Make<PgStatsRepository>(host.Pg());
-  auto& stats = host.Make<StatsService>(stats_store, parts.calendar, host.Clock());
+  auto& stats_store = host.Make<supervision::PgStatsRepository>(host.Pg());
+  auto& stats = host.Make<supervision::StatsService>(stats_store, parts.calendar, host.Clock());
   AddStatsRoutes(routes, stats, auth);
-  auto& followup_store = host.Make<PgFollowupRepository>(host.Pg());
-  auto& followups = host.Make<FollowupService>(followup_store, host.Clock());
+  auto& followup_store = host.Make<supervision::PgFollowupRepository>(host.Pg());
+  auto& followups = host.Make<supervision::FollowupService>(followup_store, host.Clock());
   AddFollowupRoutes(routes, followups, auth);
 
   // The notification sender: one instance at a time delivers what cases enqueued.
-  auto& notices = host.Make<PgNotificationStore>(host.Pg());
+  auto& notices = host.Make<supervision::PgNotificationStore>(host.Pg());
   const auto notify = cases::LoadNotificationSettings(env);
-  std::vector<std::unique_ptr<NotificationSink>> sinks;
-  sinks.push_back(std::make_unique<LogSink>(host.Logger()));
+  std::vector<std::unique_ptr<supervision::NotificationSink>> sinks;
+  sinks.push_back(std::make_unique<supervision::LogSink>(host.Logger()));
   if (notify.channel == "webhook") {
-    sinks.push_back(std::make_unique<WebhookSink>(notify.webhook_url, notify.webhook_secret,
-                                                  host.Clock(), notify.webhook_timeout));
+    sinks.push_back(std::make_unique<supervision::WebhookSink>(
+        notify.webhook_url, notify.webhook_secret, host.Clock(), notify.webhook_timeout));
   }
-  auto& sender =
-      host.Make<NotificationSender>(notices, std::move(sinks), host.Clock(), host.Logger());
+  auto& sender = host.Make<supervision::NotificationSender>(notices, std::move(sinks), host.Clock(),
+                                                            host.Logger());
   auto& worker = host.Make<runtime::ElectedWorker>(
       "notification-sender", kNotificationSenderLock, host.Settings().pg.url, notify.interval,
       [&sender] {

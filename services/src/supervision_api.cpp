@@ -2,11 +2,14 @@
 
 #include <limits>
 
-#include "daiban/intake/stats_xlsx.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
+#include "daiban/supervision/stats_xlsx.hpp"
 
 namespace daiban::intake {
+
+// This file maps HTTP onto the supervision context and nothing else.
+using namespace supervision;
 
 namespace {
 

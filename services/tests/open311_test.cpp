@@ -15,7 +15,7 @@ namespace {
 
 using cases::CaseState;
 
-using intake::testing::Refusal;
+using daiban::testing::Refusal;
 
 cases::Moment At(const std::string& text) { return *cases::ParseRfc3339(text); }
 

@@ -1,11 +1,11 @@
-#include "daiban/intake/followups.hpp"
+#include "daiban/supervision/followups.hpp"
 
 #include <limits>
 
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 namespace {
 
@@ -113,4 +113,4 @@ Followup FollowupService::Close(std::int64_t id, const SupervisionScope& scope,
   return repository_.Apply(id, scope, write);
 }
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

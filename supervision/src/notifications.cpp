@@ -1,10 +1,8 @@
-#include "daiban/intake/notifications.hpp"
+#include "daiban/supervision/notifications.hpp"
 
 #include <algorithm>
 
-#include "daiban/intake/notification_sinks.hpp"
-
-namespace daiban::intake {
+namespace daiban::supervision {
 
 namespace {
 
@@ -81,15 +79,4 @@ int NotificationSender::RunOnce() {
   return static_cast<int>(due.size());
 }
 
-void LogSink::Deliver(const Notification& notification) {
-  logger_.Info("notification",
-               {{"notification_id", notification.id},
-                {"case_id", notification.case_id ? nlohmann::json(*notification.case_id) : nullptr},
-                {"channel", notification.channel},
-                {"template", notification.template_name},
-                {"recipient", notification.recipient_masked},
-                {"data", notification.data},
-                {"attempt", notification.attempts + 1}});
-}
-
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

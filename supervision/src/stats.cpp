@@ -1,4 +1,4 @@
-#include "daiban/intake/stats.hpp"
+#include "daiban/supervision/stats.hpp"
 
 #include <algorithm>
 #include <map>
@@ -7,7 +7,7 @@
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 namespace {
 
@@ -283,4 +283,4 @@ std::string StatsFileName(const StatsReport& report, std::string_view extension)
          cases::FormatIsoDate(report.period.to) + "." + std::string(extension);
 }
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

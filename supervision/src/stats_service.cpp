@@ -1,6 +1,6 @@
-#include "daiban/intake/stats_service.hpp"
+#include "daiban/supervision/stats_service.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 StatsService::StatsService(StatsRepository& repository, cases::CalendarSource& calendar,
                            const kernel::Clock& clock)
@@ -15,4 +15,4 @@ StatsReport StatsService::Report(StatsGroup group, const SupervisionScope& scope
   return ComputeStats(group, period, cohort, *calendar_.Current(), now);
 }
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

@@ -1,4 +1,4 @@
-#include "daiban/intake/stats_xlsx.hpp"
+#include "daiban/supervision/stats_xlsx.hpp"
 
 #include <unistd.h>
 #include <xlsxwriter.h>
@@ -9,7 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 namespace {
 
@@ -154,4 +154,4 @@ std::string RenderStatsXlsx(const StatsReport& report) {
   return ReadAll(file.Path());
 }
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

@@ -1,18 +1,18 @@
 // The follow-up use cases without servers: text rules, the call line's China time, cursors,
 // and what the service hands its repository.
-#include "daiban/intake/followups.hpp"
+#include "daiban/supervision/followups.hpp"
 
 #include <gtest/gtest.h>
 
 #include "daiban/kernel/errors.hpp"
 #include "refusal.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 namespace {
 
 Moment At(const char* rfc3339) { return *cases::ParseRfc3339(rfc3339); }
 
-using intake::testing::Refusal;
+using daiban::testing::Refusal;
 
 std::string Repeat(const std::string& piece, int times) {
   std::string out;
@@ -150,4 +150,4 @@ TEST(FollowupTest, OverdueWhenOpenPastDue) {
 }
 
 }  // namespace
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

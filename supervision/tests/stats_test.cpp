@@ -1,7 +1,7 @@
 // The statistics domain without servers: rounding, the nearest-rank p90, the period rules,
 // overdue, grouping and the null rules, and the CSV rendering. Every expected figure is
 // computed by hand in the comment beside it.
-#include "daiban/intake/stats.hpp"
+#include "daiban/supervision/stats.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "daiban/kernel/errors.hpp"
 #include "refusal.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 namespace {
 
 using namespace std::chrono_literals;
@@ -29,7 +29,7 @@ cases::WorkingCalendar Calendar() {
   return cases::WorkingCalendar(entries, {year(2026)});
 }
 
-using intake::testing::Refusal;
+using daiban::testing::Refusal;
 using kernel::CsvField;
 
 TEST(StatsDecimalTest, RoundsHalfUpFromTheExactFraction) {
@@ -334,4 +334,4 @@ TEST(StatsLabelsTest, ClassesAndModesInChinese) {
 }
 
 }  // namespace
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

@@ -4,11 +4,14 @@
 The folder tree is the dependency graph (README, "Architecture"):
 
   platform (kernel/)  <  storage (db/)  <  process runtime (runtime/)
-  <  contexts (accounts/, catalogue/, cases/, dispatch/, tracking/, with their stores)
+  <  contexts (accounts/, catalogue/, cases/, dispatch/, tracking/, supervision/, with their
+     stores)
   <  processes (services/ = intake, dispatch/server, tracking/server, mobile-api/)
 
 Rules (each prints the offending file or link and fails the run):
   links     no process library links another process library, directly or through others;
+  storage   a context's domain library links no storage: neither db/ nor a pg/ library, directly
+            or through others (its PostgreSQL and Redis implementations are a library apart);
   platform  kernel/ includes nothing of ours but kernel/ headers;
   domain    the pure domain and use-case folders of a context include no libpqxx, hiredis or
             Pistache header, and no storage (db/) or process-runtime header;
@@ -28,6 +31,16 @@ PROCESS_LIBRARIES = {
     "daiban_mobile_gateway",
 }
 
+# Each context's domain and use-case library; its pg/ library (daiban_<context>_pg) is apart.
+DOMAIN_LIBRARIES = {
+    "daiban_accounts",
+    "daiban_catalogue",
+    "daiban_cases",
+    "daiban_dispatch",
+    "daiban_tracking",
+    "daiban_supervision",
+}
+
 # Folders holding a context's domain and use cases: plain C++ over the context's store
 # interfaces. Their implementations live beside them in pg/ (PostgreSQL and Redis), their
 # in-memory fakes in testing/.
@@ -42,6 +55,8 @@ DOMAIN_FOLDERS = [
     "dispatch/src",
     "tracking/include",
     "tracking/src",
+    "supervision/include",
+    "supervision/src",
 ]
 
 # Where processes map HTTP requests to use cases.
@@ -72,11 +87,34 @@ def link_graph(root):
         if top in ("build", "tests") or "node_modules" in cmake.parts:
             continue
         text = re.sub(r"#[^\n]*", "", cmake.read_text())
+        for match in re.finditer(r"add_library\s*\(\s*([A-Za-z0-9_]+)", text):
+            graph.setdefault(match.group(1), set())
         for match in re.finditer(r"target_link_libraries\s*\(([^)]*)\)", text):
             words = match.group(1).split()
             target, deps = words[0], words[1:]
             graph.setdefault(target, set()).update(d for d in deps if d.startswith("daiban_"))
     return graph
+
+
+def reachable(graph, start):
+    """Every library `start` links, directly or not, with the library it was reached from."""
+    seen, stack, via = set(), [start], {}
+    while stack:
+        node = stack.pop()
+        for dep in graph.get(node, ()):
+            if dep not in seen:
+                seen.add(dep)
+                via[dep] = node
+                stack.append(dep)
+    return seen, via
+
+
+def link_path(via, start, end):
+    path, node = [end], end
+    while node != start:
+        node = via[node]
+        path.append(node)
+    return " -> ".join(reversed(path))
 
 
 def check_links(root):
@@ -86,20 +124,26 @@ def check_links(root):
         if process not in graph:
             problems.append(f"links: process library {process} not found in any CMakeLists.txt")
             continue
-        seen, stack, via = set(), [process], {}
-        while stack:
-            node = stack.pop()
-            for dep in graph.get(node, ()):
-                if dep not in seen:
-                    seen.add(dep)
-                    via[dep] = node
-                    stack.append(dep)
+        seen, via = reachable(graph, process)
         for other in sorted(seen & PROCESS_LIBRARIES - {process}):
-            path, node = [other], other
-            while node != process:
-                node = via[node]
-                path.append(node)
-            problems.append("links: " + " -> ".join(reversed(path)))
+            problems.append("links: " + link_path(via, process, other))
+    return problems
+
+
+def is_storage(library):
+    return library == "daiban_db" or library.endswith("_pg")
+
+
+def check_storage(root):
+    graph = link_graph(root)
+    problems = []
+    for library in sorted(DOMAIN_LIBRARIES):
+        if library not in graph:
+            problems.append(f"storage: domain library {library} not found in any CMakeLists.txt")
+            continue
+        seen, via = reachable(graph, library)
+        for storage in sorted(d for d in seen if is_storage(d)):
+            problems.append("storage: " + link_path(via, library, storage))
     return problems
 
 
@@ -140,6 +184,7 @@ def check_routes(root):
 
 RULES = {
     "links": check_links,
+    "storage": check_storage,
     "platform": check_platform,
     "domain": check_domain,
     "routes": check_routes,

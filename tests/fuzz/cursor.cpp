@@ -4,9 +4,9 @@
 #include <string>
 
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/intake/followups.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
+#include "daiban/supervision/followups.hpp"
 #include "fuzz_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -22,8 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   try {
-    auto cursor = daiban::intake::ParseFollowupCursor(text);
-    auto back = daiban::intake::ParseFollowupCursor(daiban::intake::FollowupCursorText(cursor));
+    auto cursor = daiban::supervision::ParseFollowupCursor(text);
+    auto back =
+        daiban::supervision::ParseFollowupCursor(daiban::supervision::FollowupCursorText(cursor));
     FUZZ_CHECK(back.due_at == cursor.due_at && back.id == cursor.id);
   } catch (const daiban::kernel::ApiError&) {
   }

@@ -6,7 +6,7 @@
 
 #include "daiban/kernel/errors.hpp"
 
-namespace daiban::intake::testing {
+namespace daiban::testing {
 
 // The ApiError `action` throws, as status and field (0 and "" when it throws none).
 inline std::pair<int, std::string> Refusal(const std::function<void()>& action) {
@@ -18,4 +18,4 @@ inline std::pair<int, std::string> Refusal(const std::function<void()>& action) 
   return {0, ""};
 }
 
-}  // namespace daiban::intake::testing
+}  // namespace daiban::testing

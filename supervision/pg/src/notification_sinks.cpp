@@ -1,3 +1,5 @@
+#include "daiban/supervision/notification_sinks.hpp"
+
 #include <curl/curl.h>
 #include <sodium.h>
 
@@ -7,10 +9,9 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "daiban/intake/notification_sinks.hpp"
 #include "daiban/kernel/errors.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 namespace {
 
@@ -155,4 +156,15 @@ void WebhookSink::Deliver(const Notification& notification) {
   }
 }
 
-}  // namespace daiban::intake
+void LogSink::Deliver(const Notification& notification) {
+  logger_.Info("notification",
+               {{"notification_id", notification.id},
+                {"case_id", notification.case_id ? nlohmann::json(*notification.case_id) : nullptr},
+                {"channel", notification.channel},
+                {"template", notification.template_name},
+                {"recipient", notification.recipient_masked},
+                {"data", notification.data},
+                {"attempt", notification.attempts + 1}});
+}
+
+}  // namespace daiban::supervision

@@ -1,10 +1,10 @@
-#include "daiban/intake/pg_followup_repository.hpp"
+#include "daiban/supervision/pg_followup_repository.hpp"
 
 #include <pqxx/pqxx>
 
 #include "daiban/kernel/errors.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 namespace {
 
@@ -150,4 +150,4 @@ Followup PgFollowupRepository::Apply(std::int64_t id, const SupervisionScope& sc
   return result;
 }
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

@@ -1,9 +1,9 @@
-#include "daiban/intake/pg_notification_store.hpp"
+#include "daiban/supervision/pg_notification_store.hpp"
 
 #include <algorithm>
 #include <pqxx/pqxx>
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 namespace {
 
@@ -128,4 +128,4 @@ void PgNotificationStore::MarkGivenUp(std::int64_t id, int attempts, const std::
   });
 }
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

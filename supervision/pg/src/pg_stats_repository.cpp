@@ -1,8 +1,8 @@
-#include "daiban/intake/pg_stats_repository.hpp"
+#include "daiban/supervision/pg_stats_repository.hpp"
 
 #include <pqxx/pqxx>
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 namespace {
 
@@ -88,4 +88,4 @@ std::vector<CohortCase> PgStatsRepository::Cohort(const SupervisionScope& scope,
   return cohort;
 }
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

@@ -7,15 +7,15 @@
 #include <pqxx/pqxx>
 #include <sstream>
 
-#include "daiban/intake/notification_sinks.hpp"
-#include "daiban/intake/notifications.hpp"
-#include "daiban/intake/pg_notification_store.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/metrics.hpp"
+#include "daiban/supervision/notification_sinks.hpp"
+#include "daiban/supervision/notifications.hpp"
+#include "daiban/supervision/pg_notification_store.hpp"
 #include "scratch_database.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 namespace {
 
 using namespace std::chrono_literals;
@@ -373,4 +373,4 @@ TEST_F(NotificationsPgTest, EnqueueCommitsOrRollsBackWithTheCallersTransaction) 
 }
 
 }  // namespace
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

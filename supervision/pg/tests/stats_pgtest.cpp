@@ -72,15 +72,15 @@
 #include "daiban/cases/china_time.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
-#include "daiban/intake/pg_followup_repository.hpp"
-#include "daiban/intake/pg_stats_repository.hpp"
-#include "daiban/intake/stats_service.hpp"
-#include "daiban/intake/stats_xlsx.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
+#include "daiban/supervision/pg_followup_repository.hpp"
+#include "daiban/supervision/pg_stats_repository.hpp"
+#include "daiban/supervision/stats_service.hpp"
+#include "daiban/supervision/stats_xlsx.hpp"
 #include "scratch_database.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 namespace {
 
 using nlohmann::json;
@@ -571,4 +571,4 @@ TEST_F(StatsPgTest, TwoSupervisorsClosingAtOnceCloseItOnce) {
 }
 
 }  // namespace
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

@@ -3,9 +3,9 @@
 #include <chrono>
 
 #include "daiban/db/pg_pool.hpp"
-#include "daiban/intake/notifications.hpp"
+#include "daiban/supervision/notifications.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 // The notifications table (db/migrations/0004_cases.sql) as the sender's store.
 class PgNotificationStore final : public NotificationStore {
@@ -33,4 +33,4 @@ class PgNotificationStore final : public NotificationStore {
 std::int64_t EnqueueNotification(pqxx::dbtransaction& tx, const NotificationDraft& draft,
                                  kernel::Moment now);
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

@@ -15,7 +15,7 @@
 // Statistics for supervisors (考核): the cases created in a period, grouped by department,
 // district or agent, and the metrics of each group. Pure code: the repository reads the cohort,
 // this computes and renders it.
-namespace daiban::intake {
+namespace daiban::supervision {
 
 using Moment = std::chrono::sys_seconds;
 
@@ -149,4 +149,4 @@ std::string RenderStatsCsv(const StatsReport& report);
 // "stats-departments-2026-11-01-2026-11-30.csv" for extension "csv".
 std::string StatsFileName(const StatsReport& report, std::string_view extension);
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

@@ -1,9 +1,9 @@
 #pragma once
 
 #include "daiban/db/pg_pool.hpp"
-#include "daiban/intake/followups.hpp"
+#include "daiban/supervision/followups.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 class PgFollowupRepository final : public FollowupRepository {
  public:
@@ -17,4 +17,4 @@ class PgFollowupRepository final : public FollowupRepository {
   db::PgPool& pool_;
 };
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

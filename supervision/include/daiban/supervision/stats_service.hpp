@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "daiban/cases/case_store.hpp"
-#include "daiban/intake/stats.hpp"
 #include "daiban/kernel/clock.hpp"
+#include "daiban/supervision/stats.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 // Where the cohort of a report comes from. Implementations: PgStatsRepository.
 class StatsRepository {
@@ -36,4 +36,4 @@ class StatsService {
   const kernel::Clock& clock_;
 };
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

@@ -4,11 +4,11 @@
 #include <cstdint>
 #include <string>
 
-#include "daiban/intake/notifications.hpp"
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/log.hpp"
+#include "daiban/supervision/notifications.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 // Channel "log": one JSON log line per notification, with the masked recipient only. Stands in
 // for a real gateway on a development machine.
@@ -52,6 +52,10 @@ class WebhookSink final : public NotificationSink {
   std::chrono::milliseconds connect_timeout_;
 };
 
+// Hex HMAC-SHA256 of `body` keyed with `secret` (any length, as RFC 2104). The webhook signs
+// "<timestamp>.<body>" with it (WebhookSignature).
+std::string HmacSha256Hex(std::string_view secret, std::string_view body);
+
 // The signature of one webhook request: lowercase hex HMAC-SHA256 of "<timestamp>.<body>".
 std::string WebhookSignature(std::string_view secret, std::int64_t timestamp,
                              std::string_view body);
@@ -64,4 +68,4 @@ bool WebhookSignatureValid(std::string_view secret, std::string_view timestamp_h
                            kernel::Moment now,
                            std::chrono::seconds tolerance = std::chrono::minutes(5));
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

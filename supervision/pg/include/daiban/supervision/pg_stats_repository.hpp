@@ -1,9 +1,9 @@
 #pragma once
 
 #include "daiban/db/pg_pool.hpp"
-#include "daiban/intake/stats_service.hpp"
+#include "daiban/supervision/stats_service.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 class PgStatsRepository final : public StatsRepository {
  public:
@@ -15,4 +15,4 @@ class PgStatsRepository final : public StatsRepository {
   db::PgPool& pool_;
 };
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

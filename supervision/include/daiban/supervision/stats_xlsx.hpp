@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "daiban/intake/stats.hpp"
+#include "daiban/supervision/stats.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 // The report as an Excel workbook (the bytes of an .xlsx file): sheet 统计 holds the table of
 // the CSV export (header row bold, counts and averages as numbers, rates as percentages, the
@@ -13,4 +13,4 @@ namespace daiban::intake {
 // std::runtime_error when the file cannot be written.
 std::string RenderStatsXlsx(const StatsReport& report);
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

@@ -7,13 +7,13 @@
 #include <string_view>
 #include <vector>
 
-#include "daiban/intake/stats.hpp"
 #include "daiban/kernel/clock.hpp"
+#include "daiban/supervision/stats.hpp"
 
 // Bad-rating follow-ups (回访): a rating of 2 or less opened one for the region's supervisors
 // (the case service writes it, due 15 working days later); supervisors list them, record their
 // calls and close them with an outcome.
-namespace daiban::intake {
+namespace daiban::supervision {
 
 enum class FollowupFilter { kOpen, kClosed, kAll };
 std::optional<FollowupFilter> ParseFollowupFilter(std::string_view word);  // open/closed/all
@@ -109,4 +109,4 @@ class FollowupService {
   const kernel::Clock& clock_;
 };
 
-}  // namespace daiban::intake
+}  // namespace daiban::supervision

@@ -13,7 +13,7 @@
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/log.hpp"
 
-namespace daiban::intake {
+namespace daiban::supervision {
 
 // What an applicant should hear about, as a use case writes it in the transaction of the
 // change it reports (see EnqueueNotification in pg_notification_store.hpp).
@@ -104,8 +104,4 @@ class NotificationSender {
   Options options_;
 };
 
-// Hex HMAC-SHA256 of `body` keyed with `secret` (any length, as RFC 2104). The webhook signs
-// "<timestamp>.<body>" with it (WebhookSignature in notification_sinks.hpp).
-std::string HmacSha256Hex(std::string_view secret, std::string_view body);
-
-}  // namespace daiban::intake
+}  // namespace daiban::supervision
