@@ -13,14 +13,28 @@ std::string RegionWithin(const std::string& region, const std::string& ancestor)
 ScopeSql::ScopeSql(int base)
     : everything_("$" + std::to_string(base) + "::boolean"),
       region_("$" + std::to_string(base + 1) + "::text"),
-      department_("$" + std::to_string(base + 2) + "::text") {}
+      department_("$" + std::to_string(base + 2) + "::text"),
+      agent_("$" + std::to_string(base + 3) + "::bigint") {}
+
+std::string ScopeSql::Limited(const std::string& region_column,
+                              const std::string& department_column, const std::string& extra,
+                              const std::string& extra_named) const {
+  return "(" + everything_ + " OR ((" + region_ + " = '' OR " +
+         RegionWithin(region_column, region_) + ") AND (" + department_ + " = '' OR " +
+         department_column + " = " + department_ + ")" + extra + " AND (" + region_ + " <> '' OR " +
+         department_ + " <> ''" + extra_named + ")))";
+}
 
 std::string ScopeSql::Case(const std::string& region_column,
                            const std::string& department_column) const {
-  return "(" + everything_ + " OR ((" + region_ + " = '' OR " +
-         RegionWithin(region_column, region_) + ") AND (" + department_ + " = '' OR " +
-         department_column + " = " + department_ + ") AND (" + region_ + " <> '' OR " +
-         department_ + " <> '')))";
+  return Limited(region_column, department_column, "", "");
+}
+
+std::string ScopeSql::Case(const std::string& region_column, const std::string& department_column,
+                           const std::string& agent_id_column) const {
+  return Limited(region_column, department_column,
+                 " AND (" + agent_ + " = 0 OR " + agent_id_column + " = " + agent_ + ")",
+                 " OR " + agent_ + " <> 0");
 }
 
 std::string ScopeSql::Agent(const std::string& agent_id_column) const {

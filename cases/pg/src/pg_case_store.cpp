@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "daiban/cases/china_time.hpp"
+#include "daiban/db/scope_sql.hpp"
 #include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/mask.hpp"
@@ -37,23 +38,10 @@ SELECT c.id, c.tracking_number, c.access_code_hash, coalesce(c.item_code, ''),
   LEFT JOIN ratings r ON r.case_id = c.id
 )sql";
 
-// Scope parameters $S1 everything, $S2 region, $S3 department, $S4 agent; written with a
-// placeholder base so each statement numbers them after its own parameters.
+// The case scope (db::ScopeSql with the agent limit) bound as four parameters from `base`, so
+// each statement numbers them after its own.
 std::string ScopeCondition(int base) {
-  const std::string all = "$" + std::to_string(base);
-  const std::string region = "$" + std::to_string(base + 1);
-  const std::string department = "$" + std::to_string(base + 2);
-  const std::string agent = "$" + std::to_string(base + 3);
-  std::string sql = "(";
-  sql.append(all).append("::boolean OR ((");
-  sql.append(region).append(" = '' OR c.region_code IN (SELECT region_subtree(");
-  sql.append(region).append("::text))) AND (");
-  sql.append(department).append(" = '' OR c.department_code = ").append(department);
-  sql.append(") AND (").append(agent).append("::bigint = 0 OR c.agent_id = ").append(agent);
-  // An empty scope sees nothing.
-  sql.append(") AND (").append(region).append(" <> '' OR ").append(department);
-  sql.append(" <> '' OR ").append(agent).append("::bigint <> 0)))");
-  return sql;
+  return db::ScopeSql(base).Case("c.region_code", "c.department_code", "c.agent_id");
 }
 
 const std::string kFindSql =
@@ -153,7 +141,8 @@ constexpr const char* kCustodyEventsSql =
 // 1 a deadline, 2 no deadline), $12 after deadline, $13 after id, $14 limit, then the scope.
 const std::string kListSql = std::string(kCaseSelect) + R"sql(
  WHERE ($1 = '' OR c.state = ANY (string_to_array($1, ',')))
-   AND ($2 = '' OR c.region_code IN (SELECT region_subtree($2::text)))
+   AND ($2 = '' OR )sql" + db::RegionWithin("c.region_code", "$2") +
+                             R"sql()
    AND ($3 = '' OR c.department_code = $3)
    AND ($4 = '' OR c.item_code = $4)
    AND ($5::bigint = 0 OR c.agent_id = $5)

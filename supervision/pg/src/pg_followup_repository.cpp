@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "daiban/db/scope_sql.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::supervision {
@@ -24,16 +25,10 @@ SELECT f.id, c.tracking_number, coalesce(i.name, b.name, ''), f.region_code,
   LEFT JOIN users u ON u.id = f.closed_by
 )sql";
 
-// The scope with its parameters numbered from `base`: everything, region (its subtree, by the
-// follow-up's region), department (by the case's); naming neither sees nothing.
+// The staff scope (db::ScopeSql) with its parameters numbered from `base`: region by the
+// follow-up's region (its subtree), department by its case's.
 std::string ScopeCondition(int base) {
-  const std::string all = "$" + std::to_string(base);
-  const std::string region = "$" + std::to_string(base + 1);
-  const std::string department = "$" + std::to_string(base + 2);
-  return "(" + all + "::boolean OR ((" + region + " = '' OR f.region_code IN (SELECT " +
-         "region_subtree(" + region + "))) AND (" + department +
-         " = '' OR c.department_code = " + department + ") AND (" + region + " <> '' OR " +
-         department + " <> '')))";
+  return db::ScopeSql(base).Case("f.region_code", "c.department_code");
 }
 
 // $1 filter (open/closed/all), $2 after a cursor?, $3 its due_at (epoch), $4 its id, $5 limit,

@@ -2,16 +2,18 @@
 
 #include <pqxx/pqxx>
 
+#include "daiban/db/scope_sql.hpp"
+
 namespace daiban::supervision {
 
 namespace {
 
-// One row per case created in [$1, $2) (epoch seconds) in the scope: $3 everything, $4 region
-// (with its subtree), $5 department; a scope naming neither region nor department sees
-// nothing. The district is the region itself when it is a district, else its parent when that
-// is one (regions go city > district > street), else the region itself.
+// One row per case created in [$1, $2) (epoch seconds) in the staff scope (db::ScopeSql): $3
+// everything, $4 region (with its subtree), $5 department; a scope naming neither region nor
+// department sees nothing. The district is the region itself when it is a district, else its parent
+// when that is one (regions go city > district > street), else the region itself.
 constexpr const char* kCohort = "stats_cohort";
-constexpr const char* kCohortSql = R"sql(
+const std::string kCohortSql = R"sql(
 SELECT c.id, c.department_code, d.name,
        CASE WHEN r.level = 'district' THEN r.code WHEN p.level = 'district' THEN p.code
             ELSE r.code END,
@@ -35,9 +37,8 @@ SELECT c.id, c.department_code, d.name,
   LEFT JOIN ratings rt ON rt.case_id = c.id
   LEFT JOIN followups f ON f.case_id = c.id
  WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)
-   AND ($3::boolean OR (($4 = '' OR c.region_code IN (SELECT region_subtree($4)))
-                        AND ($5 = '' OR c.department_code = $5)
-                        AND ($4 <> '' OR $5 <> '')))
+   AND )sql" + db::ScopeSql(3).Case("c.region_code", "c.department_code") +
+                               R"sql(
  ORDER BY c.id)sql";
 
 std::optional<Moment> MomentAt(const pqxx::field& field) {

@@ -1,8 +1,8 @@
 // Statistics and follow-ups against real PostgreSQL, on a fixed data set inserted directly:
 // every metric of every group checked against figures computed by hand, the scopes, the CSV
 // and XLSX exports read back by an independent reader (tests/stats/check_export.py with
-// Debian's python3-openpyxl), and the follow-up writes (calls, closing, closing twice, two
-// supervisors closing at once).
+// Debian's python3-openpyxl), the follow-up writes (calls, closing, closing twice, two
+// supervisors closing at once), and one scope rule for the case store, follow-ups and statistics.
 //
 // The data set (China time; the 2026 holiday calendar: Oct 1-7 off, Sat Oct 10 worked; office
 // hours 09:00-17:00, so a working day is 8 h). Departments JN-GA and JN-RSJ; districts 历下区
@@ -65,11 +65,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <set>
 #include <thread>
 
 #include "daiban/cases/china_time.hpp"
+#include "daiban/cases/pg_case_store.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -406,6 +409,80 @@ TEST_F(StatsPgTest, SupervisorsSeeTheirScopeOnly) {
   auto none = Report(StatsGroup::kDepartments, SupervisionScope{});
   EXPECT_TRUE(none.rows.empty());
   EXPECT_EQ(none.totals.received, 0);
+}
+
+// The staff scope is written once (db::ScopeSql) and the case store, the follow-ups and the
+// statistics apply it alike. For each role and scope the same set of cases is expected from
+// all three: the case store's list finds exactly the set, the follow-up list the set's cases
+// that have a follow-up (C2, C3, X1), the statistics' cohort the set's cases created in the
+// period (all but X1 and X2). An agent reaches only the cases assigned to it (the case store's
+// agent limit); agents read no statistics or follow-ups.
+TEST_F(StatsPgTest, OneScopeRuleForTheCaseStoreTheFollowupsAndTheStatistics) {
+  cases::PgCaseStore case_store(*pool_);
+  std::map<std::int64_t, std::string> tracking;
+  pool_->Read([&](pqxx::transaction_base& tx) {
+    for (const auto& row : tx.exec("SELECT id, tracking_number FROM cases")) {
+      tracking[row[0].as<std::int64_t>()] = row[1].as<std::string>();
+    }
+  });
+  using Set = std::set<std::string>;
+  struct Role {
+    std::string who;
+    cases::CaseScope scope;
+    Set cases;
+  };
+  const std::vector<Role> roles = {
+      {"administrator",
+       cases::CaseScope::Everything(),
+       {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "X1", "X2"}},
+      {"supervisor of 历下区 (its streets included)",
+       {.region_code = "370102"},
+       {"C1", "C2", "C6", "C7", "X1"}},
+      {"supervisor of a street", {.region_code = "370103001"}, {"C3", "C5", "X2"}},
+      {"supervisor of a department, every district",
+       {.department_code = "JN-RSJ"},
+       {"C3", "C4", "C6", "X2"}},
+      {"supervisor of a department in a district",
+       {.region_code = "370102", .department_code = "JN-GA"},
+       {"C1", "C2", "C7", "X1"}},
+      {"account naming no scope", {}, {}},
+      {"agent A1", {.agent_id = a1_}, {"C1", "C2", "C6", "C8", "X1"}},
+      {"agent A2", {.agent_id = a2_}, {"C3", "C4", "C7"}},
+      {"agent A1 within 市中区", {.region_code = "370103", .agent_id = a1_}, {"C8"}},
+  };
+  for (const auto& role : roles) {
+    SCOPED_TRACE(role.who);
+    cases::CaseFilter filter;
+    filter.now = kNow;
+    filter.limit = 100;
+    Set listed;
+    for (const auto& c : case_store.List(filter, role.scope)) listed.insert(c.tracking_number);
+    EXPECT_EQ(listed, role.cases);
+    if (role.scope.agent_id != 0) continue;
+
+    const SupervisionScope staff{.everything = role.scope.everything,
+                                 .region_code = role.scope.region_code,
+                                 .department_code = role.scope.department_code};
+    Set with_followup, followed;
+    for (const auto& t : role.cases) {
+      if (t == "C2" || t == "C3" || t == "X1") with_followup.insert(t);
+    }
+    FollowupQuery query;
+    query.filter = FollowupFilter::kAll;
+    for (const auto& f : followup_store_->List(staff, query)) followed.insert(f.tracking_number);
+    EXPECT_EQ(followed, with_followup);
+
+    Set in_period, counted;
+    for (const auto& t : role.cases) {
+      if (t != "X1" && t != "X2") in_period.insert(t);
+    }
+    const StatsPeriod period{*cases::ParseIsoDate("2026-09-28"),
+                             *cases::ParseIsoDate("2026-10-31")};
+    for (const auto& c : stats_store_->Cohort(staff, period.Start(), period.End())) {
+      counted.insert(tracking.at(c.id));
+    }
+    EXPECT_EQ(counted, in_period);
+  }
 }
 
 TEST_F(StatsPgTest, PeriodsAreChinaDates) {

@@ -17,13 +17,19 @@ std::string RegionWithin(const std::string& region, const std::string& ancestor)
 
 // A staff scope bound as three parameters from `base`: $base everything (boolean),
 // $base+1 region code (text, '' for none), $base+2 department code (text, '' for none) —
-// the fields of kernel::StaffScope in order. A scope naming nothing reaches nothing.
+// the fields of kernel::StaffScope in order (cases::CaseScope adds the agent limit as a
+// fourth). A scope naming nothing reaches nothing.
 class ScopeSql {
  public:
   explicit ScopeSql(int base);
 
   // A case (or a row of a case) given its region and department columns.
   std::string Case(const std::string& region_column, const std::string& department_column) const;
+  // A case as the case store reaches it: the staff scope and a fourth parameter, $base+3, the
+  // agent limit (bigint, 0 for none): an agent reaches only the cases assigned to it. A scope
+  // naming no region, department or agent reaches nothing.
+  std::string Case(const std::string& region_column, const std::string& department_column,
+                   const std::string& agent_id_column) const;
   // An agent by its user id: one of its regions in the subtree, and for a department scope it
   // serves that department.
   std::string Agent(const std::string& agent_id_column) const;
@@ -34,9 +40,15 @@ class ScopeSql {
   std::string PhoneUser(const std::string& user_id_column) const;
 
  private:
+  // The region and department conditions, `extra` (another limit) and the rule that a scope
+  // naming none of them reaches nothing.
+  std::string Limited(const std::string& region_column, const std::string& department_column,
+                      const std::string& extra, const std::string& extra_named) const;
+
   std::string everything_;
   std::string region_;
   std::string department_;
+  std::string agent_;
 };
 
 }  // namespace daiban::db
