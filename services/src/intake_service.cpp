@@ -24,9 +24,9 @@
 #include "daiban/kernel/static_site.hpp"
 #include "daiban/runtime/elected_worker.hpp"
 #include "daiban/supervision/notification_sinks.hpp"
-#include "daiban/supervision/pg_followup_repository.hpp"
+#include "daiban/supervision/pg_followup_store.hpp"
 #include "daiban/supervision/pg_notification_store.hpp"
-#include "daiban/supervision/pg_stats_repository.hpp"
+#include "daiban/supervision/pg_stats_store.hpp"
 
 namespace daiban::intake {
 
@@ -67,10 +67,10 @@ void WireIntake(runtime::ServiceHost& host) {
   kernel::AddStaticRoutes(routes, "/console/", ConsolePages());
 
   // The supervisor console's reads and follow-ups: statistics (考核) and bad-rating follow-ups.
-  auto& stats_store = host.Make<supervision::PgStatsRepository>(host.Pg());
+  auto& stats_store = host.Make<supervision::PgStatsStore>(host.Pg());
   auto& stats = host.Make<supervision::StatsService>(stats_store, parts.calendar, host.Clock());
   AddStatsRoutes(routes, stats, auth);
-  auto& followup_store = host.Make<supervision::PgFollowupRepository>(host.Pg());
+  auto& followup_store = host.Make<supervision::PgFollowupStore>(host.Pg());
   auto& followups = host.Make<supervision::FollowupService>(followup_store, host.Clock());
   AddFollowupRoutes(routes, followups, auth);
 

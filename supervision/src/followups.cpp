@@ -72,8 +72,8 @@ FollowupCursor ParseFollowupCursor(const std::string& text) {
           kernel::CursorNumber(parts[1], 1, std::numeric_limits<std::int64_t>::max())};
 }
 
-FollowupService::FollowupService(FollowupRepository& repository, const kernel::Clock& clock)
-    : repository_(repository), clock_(clock) {}
+FollowupService::FollowupService(FollowupStore& store, const kernel::Clock& clock)
+    : store_(store), clock_(clock) {}
 
 Moment FollowupService::Now() const {
   return std::chrono::floor<std::chrono::seconds>(clock_.Now());
@@ -84,7 +84,7 @@ FollowupPage FollowupService::List(const SupervisionScope& scope, const Followup
     throw kernel::BadRequest("limit must be 1.." + std::to_string(kMaxFollowupPage), "limit");
   }
   FollowupPage page;
-  page.followups = repository_.List(scope, query);
+  page.followups = store_.List(scope, query);
   if (page.followups.size() > static_cast<std::size_t>(query.limit)) {
     page.followups.resize(static_cast<std::size_t>(query.limit));
     const auto& last = page.followups.back();
@@ -99,7 +99,7 @@ Followup FollowupService::RecordCall(std::int64_t id, const SupervisionScope& sc
   write.at = Now();
   write.user_id = user_id;
   write.call_line = CallLine(write.at, FollowupText(note, "note"));
-  return repository_.Apply(id, scope, write);
+  return store_.Apply(id, scope, write);
 }
 
 Followup FollowupService::Close(std::int64_t id, const SupervisionScope& scope,
@@ -110,7 +110,7 @@ Followup FollowupService::Close(std::int64_t id, const SupervisionScope& scope,
   write.user_id = user_id;
   write.outcome = FollowupText(outcome, "outcome");
   if (note) write.call_line = CallLine(write.at, FollowupText(*note, "note"));
-  return repository_.Apply(id, scope, write);
+  return store_.Apply(id, scope, write);
 }
 
 }  // namespace daiban::supervision

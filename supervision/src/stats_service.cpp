@@ -2,16 +2,16 @@
 
 namespace daiban::supervision {
 
-StatsService::StatsService(StatsRepository& repository, cases::CalendarSource& calendar,
+StatsService::StatsService(StatsStore& store, cases::CalendarSource& calendar,
                            const kernel::Clock& clock)
-    : repository_(repository), calendar_(calendar), clock_(clock) {}
+    : store_(store), calendar_(calendar), clock_(clock) {}
 
 StatsReport StatsService::Report(StatsGroup group, const SupervisionScope& scope,
                                  const std::optional<std::string>& from,
                                  const std::optional<std::string>& to) {
   const Moment now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
   const StatsPeriod period = ResolveStatsPeriod(from, to, cases::ChinaDateOf(now));
-  auto cohort = repository_.Cohort(scope, period.Start(), period.End());
+  auto cohort = store_.Cohort(scope, period.Start(), period.End());
   return ComputeStats(group, period, cohort, *calendar_.Current(), now);
 }
 

@@ -1,5 +1,5 @@
 // The follow-up use cases without servers: text rules, the call line's China time, cursors,
-// and what the service hands its repository.
+// and what the service hands its store.
 #include "daiban/supervision/followups.hpp"
 
 #include <gtest/gtest.h>
@@ -55,7 +55,7 @@ TEST(FollowupCursorTest, RoundTripsAndRefusesGarbage) {
 }
 
 // Remembers what the service asked for and answers with a fixed follow-up.
-class FakeRepository : public FollowupRepository {
+class FakeStore : public FollowupStore {
  public:
   std::vector<Followup> List(const SupervisionScope& scope, const FollowupQuery& query) override {
     last_scope = scope;
@@ -82,28 +82,28 @@ class FakeRepository : public FollowupRepository {
 
 class FollowupServiceTest : public ::testing::Test {
  protected:
-  FakeRepository repository_;
+  FakeStore store_;
   kernel::ManualClock clock_{At("2026-11-28T10:15:30+08:00")};
-  FollowupService service_{repository_, clock_};
+  FollowupService service_{store_, clock_};
   SupervisionScope lixia_{.region_code = "370102"};
 };
 
 TEST_F(FollowupServiceTest, ACallIsOneTimestampedLine) {
   service_.RecordCall(7, lixia_, 3, "  已电话联系申请人 ");
-  EXPECT_EQ(repository_.last_id, 7);
-  EXPECT_EQ(repository_.last_scope.region_code, "370102");
-  EXPECT_EQ(repository_.last_write.call_line, "2026-11-28 10:15 已电话联系申请人");
-  EXPECT_FALSE(repository_.last_write.outcome.has_value());
-  EXPECT_EQ(repository_.last_write.user_id, 3);
-  EXPECT_EQ(repository_.last_write.at, At("2026-11-28T10:15:30+08:00"));
+  EXPECT_EQ(store_.last_id, 7);
+  EXPECT_EQ(store_.last_scope.region_code, "370102");
+  EXPECT_EQ(store_.last_write.call_line, "2026-11-28 10:15 已电话联系申请人");
+  EXPECT_FALSE(store_.last_write.outcome.has_value());
+  EXPECT_EQ(store_.last_write.user_id, 3);
+  EXPECT_EQ(store_.last_write.at, At("2026-11-28T10:15:30+08:00"));
 }
 
 TEST_F(FollowupServiceTest, ClosingSetsTheOutcomeAndTheOptionalNote) {
   service_.Close(7, lixia_, 3, "已解决", std::nullopt);
-  EXPECT_EQ(repository_.last_write.outcome, "已解决");
-  EXPECT_FALSE(repository_.last_write.call_line.has_value());
+  EXPECT_EQ(store_.last_write.outcome, "已解决");
+  EXPECT_FALSE(store_.last_write.call_line.has_value());
   service_.Close(7, lixia_, 3, "已解决", std::string("申请人满意"));
-  EXPECT_EQ(repository_.last_write.call_line, "2026-11-28 10:15 申请人满意");
+  EXPECT_EQ(store_.last_write.call_line, "2026-11-28 10:15 申请人满意");
 }
 
 TEST_F(FollowupServiceTest, BadTextIsRefusedBeforeAnythingIsWritten) {
@@ -113,7 +113,7 @@ TEST_F(FollowupServiceTest, BadTextIsRefusedBeforeAnythingIsWritten) {
             std::make_pair(422, std::string("outcome")));
   EXPECT_EQ(Refusal([&] { service_.Close(7, lixia_, 3, "好", std::string()); }),
             std::make_pair(422, std::string("note")));
-  EXPECT_EQ(repository_.writes, 0);
+  EXPECT_EQ(store_.writes, 0);
 }
 
 TEST_F(FollowupServiceTest, PagesAskForOneMoreAndPointAfterTheLast) {
@@ -121,7 +121,7 @@ TEST_F(FollowupServiceTest, PagesAskForOneMoreAndPointAfterTheLast) {
     Followup f;
     f.id = id;
     f.due_at = At("2026-12-01T17:00:00+08:00") + std::chrono::hours(24 * id);
-    repository_.listed.push_back(f);
+    store_.listed.push_back(f);
   }
   FollowupQuery query;
   query.limit = 2;

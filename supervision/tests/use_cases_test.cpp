@@ -17,9 +17,9 @@ namespace daiban::supervision {
 namespace {
 
 using daiban::testing::Refusal;
-using supervision::testing::MemoryFollowupRepository;
+using supervision::testing::MemoryFollowupStore;
 using supervision::testing::MemoryNotificationStore;
-using supervision::testing::MemoryStatsRepository;
+using supervision::testing::MemoryStatsStore;
 using supervision::testing::RegionTree;
 
 Moment At(const char* rfc3339) { return *cases::ParseRfc3339(rfc3339); }
@@ -69,7 +69,7 @@ class StatsServiceTest : public ::testing::Test {
   }
 
   RegionTree regions_ = Jinan();
-  MemoryStatsRepository cohort_{regions_};
+  MemoryStatsStore cohort_{regions_};
   PlainCalendar calendar_;
   kernel::ManualClock clock_{At("2026-11-20T10:00:00+08:00")};
   StatsService stats_{cohort_, calendar_, clock_};
@@ -150,7 +150,7 @@ class FollowupUseCaseTest : public ::testing::Test {
   }
 
   RegionTree regions_ = Jinan();
-  MemoryFollowupRepository followups_{regions_};
+  MemoryFollowupStore followups_{regions_};
   kernel::ManualClock clock_{At("2026-11-20T10:00:00+08:00")};
   FollowupService service_{followups_, clock_};
   SupervisionScope lixia_ = SupervisionScope::Of("370102", "");

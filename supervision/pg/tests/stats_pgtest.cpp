@@ -77,8 +77,8 @@
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
-#include "daiban/supervision/pg_followup_repository.hpp"
-#include "daiban/supervision/pg_stats_repository.hpp"
+#include "daiban/supervision/pg_followup_store.hpp"
+#include "daiban/supervision/pg_stats_store.hpp"
 #include "daiban/supervision/stats_service.hpp"
 #include "daiban/supervision/stats_xlsx.hpp"
 #include "scratch_database.hpp"
@@ -185,9 +185,9 @@ class StatsPgTest : public ::testing::Test {
     calendar_->Load("cn-calendar-2026.csv",
                     kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                                      "db/seed/calendar/cn-calendar-2026.csv"));
-    stats_store_ = std::make_unique<PgStatsRepository>(*pool_);
+    stats_store_ = std::make_unique<PgStatsStore>(*pool_);
     stats_ = std::make_unique<StatsService>(*stats_store_, *calendar_, clock_);
-    followup_store_ = std::make_unique<PgFollowupRepository>(*pool_);
+    followup_store_ = std::make_unique<PgFollowupStore>(*pool_);
     followups_ = std::make_unique<FollowupService>(*followup_store_, clock_);
     Insert();
   }
@@ -359,9 +359,9 @@ VALUES ('RSJ-BDL', '退休一件事', 5, 'JN-RSJ');
   std::unique_ptr<db::PgPool> pool_;
   std::unique_ptr<catalogue::PgCalendarRepository> calendar_store_;
   std::unique_ptr<catalogue::CalendarService> calendar_;
-  std::unique_ptr<PgStatsRepository> stats_store_;
+  std::unique_ptr<PgStatsStore> stats_store_;
   std::unique_ptr<StatsService> stats_;
-  std::unique_ptr<PgFollowupRepository> followup_store_;
+  std::unique_ptr<PgFollowupStore> followup_store_;
   std::unique_ptr<FollowupService> followups_;
   std::int64_t a1_ = 0, a2_ = 0, s1_ = 0, s2_ = 0;
   std::int64_t c2_followup_ = 0, c3_followup_ = 0, x1_followup_ = 0;

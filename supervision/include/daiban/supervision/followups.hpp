@@ -64,10 +64,10 @@ struct FollowupWrite {
   Moment at{};
 };
 
-// Storage of follow-ups. Implementations: PgFollowupRepository.
-class FollowupRepository {
+// Storage of follow-ups. Implementations: PgFollowupStore.
+class FollowupStore {
  public:
-  virtual ~FollowupRepository() = default;
+  virtual ~FollowupStore() = default;
   // Follow-ups in `scope` (region subtree by the follow-up's region, department by its case),
   // ordered by due_at then id; at most query.limit + 1 of them (the extra one tells more).
   virtual std::vector<Followup> List(const SupervisionScope& scope, const FollowupQuery& query) = 0;
@@ -95,7 +95,7 @@ FollowupCursor ParseFollowupCursor(const std::string& text);
 // The follow-up use cases. Callers have checked the role; `scope` limits what they reach.
 class FollowupService {
  public:
-  FollowupService(FollowupRepository& repository, const kernel::Clock& clock);
+  FollowupService(FollowupStore& store, const kernel::Clock& clock);
 
   FollowupPage List(const SupervisionScope& scope, const FollowupQuery& query);
   Followup RecordCall(std::int64_t id, const SupervisionScope& scope, std::int64_t user_id,
@@ -105,7 +105,7 @@ class FollowupService {
   Moment Now() const;
 
  private:
-  FollowupRepository& repository_;
+  FollowupStore& store_;
   const kernel::Clock& clock_;
 };
 

@@ -13,7 +13,7 @@
 #include "daiban/kernel/staff_scope.hpp"
 
 // Statistics for supervisors (考核): the cases created in a period, grouped by department,
-// district or agent, and the metrics of each group. Pure code: the repository reads the cohort,
+// district or agent, and the metrics of each group. Pure code: the store reads the cohort,
 // this computes and renders it.
 namespace daiban::supervision {
 

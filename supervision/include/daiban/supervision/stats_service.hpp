@@ -10,10 +10,10 @@
 
 namespace daiban::supervision {
 
-// Where the cohort of a report comes from. Implementations: PgStatsRepository.
-class StatsRepository {
+// Where the cohort of a report comes from. Implementations: PgStatsStore.
+class StatsStore {
  public:
-  virtual ~StatsRepository() = default;
+  virtual ~StatsStore() = default;
   // The cases in `scope` created in [start, end), one entry per case, ordered by id.
   virtual std::vector<CohortCase> Cohort(const SupervisionScope& scope, Moment start,
                                          Moment end) = 0;
@@ -23,15 +23,14 @@ class StatsRepository {
 // cohort and computes the report on the current working-day calendar.
 class StatsService {
  public:
-  StatsService(StatsRepository& repository, cases::CalendarSource& calendar,
-               const kernel::Clock& clock);
+  StatsService(StatsStore& store, cases::CalendarSource& calendar, const kernel::Clock& clock);
 
   // Throws kernel::ApiError 422 naming "from" or "to" for a bad period.
   StatsReport Report(StatsGroup group, const SupervisionScope& scope,
                      const std::optional<std::string>& from, const std::optional<std::string>& to);
 
  private:
-  StatsRepository& repository_;
+  StatsStore& store_;
   cases::CalendarSource& calendar_;
   const kernel::Clock& clock_;
 };

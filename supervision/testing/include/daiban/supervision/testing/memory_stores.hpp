@@ -49,9 +49,9 @@ class RegionTree {
 
 // The cohort source: cases with the region they were filed in (CohortCase carries only its
 // district).
-class MemoryStatsRepository final : public StatsRepository {
+class MemoryStatsStore final : public StatsStore {
  public:
-  explicit MemoryStatsRepository(const RegionTree& regions) : regions_(regions) {}
+  explicit MemoryStatsStore(const RegionTree& regions) : regions_(regions) {}
 
   void Add(CohortCase c, std::string region_code) {
     cases_.emplace_back(std::move(c), std::move(region_code));
@@ -76,9 +76,9 @@ class MemoryStatsRepository final : public StatsRepository {
 };
 
 // Follow-ups with the department of their case (the scope's department is the case's).
-class MemoryFollowupRepository final : public FollowupRepository {
+class MemoryFollowupStore final : public FollowupStore {
  public:
-  explicit MemoryFollowupRepository(const RegionTree& regions) : regions_(regions) {}
+  explicit MemoryFollowupStore(const RegionTree& regions) : regions_(regions) {}
 
   void Add(Followup followup, std::string department_code) {
     followups_.emplace_back(std::move(followup), std::move(department_code));

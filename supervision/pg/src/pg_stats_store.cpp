@@ -1,4 +1,4 @@
-#include "daiban/supervision/pg_stats_repository.hpp"
+#include "daiban/supervision/pg_stats_store.hpp"
 
 #include <pqxx/pqxx>
 
@@ -48,12 +48,10 @@ std::optional<Moment> MomentAt(const pqxx::field& field) {
 
 }  // namespace
 
-PgStatsRepository::PgStatsRepository(db::PgPool& pool) : pool_(pool) {
-  pool_.Prepare(kCohort, kCohortSql);
-}
+PgStatsStore::PgStatsStore(db::PgPool& pool) : pool_(pool) { pool_.Prepare(kCohort, kCohortSql); }
 
-std::vector<CohortCase> PgStatsRepository::Cohort(const SupervisionScope& scope, Moment start,
-                                                  Moment end) {
+std::vector<CohortCase> PgStatsStore::Cohort(const SupervisionScope& scope, Moment start,
+                                             Moment end) {
   std::vector<CohortCase> cohort;
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto rows = tx.exec_prepared(kCohort, static_cast<double>(start.time_since_epoch().count()),

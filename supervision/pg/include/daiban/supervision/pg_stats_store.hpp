@@ -5,10 +5,10 @@
 
 namespace daiban::supervision {
 
-class PgStatsRepository final : public StatsRepository {
+class PgStatsStore final : public StatsStore {
  public:
   // Declares its prepared statements on the pool.
-  explicit PgStatsRepository(db::PgPool& pool);
+  explicit PgStatsStore(db::PgPool& pool);
   std::vector<CohortCase> Cohort(const SupervisionScope& scope, Moment start, Moment end) override;
 
  private:

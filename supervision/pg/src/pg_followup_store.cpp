@@ -1,4 +1,4 @@
-#include "daiban/supervision/pg_followup_repository.hpp"
+#include "daiban/supervision/pg_followup_store.hpp"
 
 #include <pqxx/pqxx>
 
@@ -103,15 +103,15 @@ double Epoch(Moment moment) { return static_cast<double>(moment.time_since_epoch
 
 }  // namespace
 
-PgFollowupRepository::PgFollowupRepository(db::PgPool& pool) : pool_(pool) {
+PgFollowupStore::PgFollowupStore(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare(kList, kListSql);
   pool_.Prepare(kLock, kLockSql);
   pool_.Prepare(kWrite, kWriteSql);
   pool_.Prepare(kOne, kOneSql);
 }
 
-std::vector<Followup> PgFollowupRepository::List(const SupervisionScope& scope,
-                                                 const FollowupQuery& query) {
+std::vector<Followup> PgFollowupStore::List(const SupervisionScope& scope,
+                                            const FollowupQuery& query) {
   std::vector<Followup> out;
   const FollowupCursor after = query.after.value_or(FollowupCursor{});
   pool_.Read([&](pqxx::transaction_base& tx) {
@@ -125,8 +125,8 @@ std::vector<Followup> PgFollowupRepository::List(const SupervisionScope& scope,
   return out;
 }
 
-Followup PgFollowupRepository::Apply(std::int64_t id, const SupervisionScope& scope,
-                                     const FollowupWrite& write) {
+Followup PgFollowupStore::Apply(std::int64_t id, const SupervisionScope& scope,
+                                const FollowupWrite& write) {
   Followup result;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     auto locked =

@@ -5,10 +5,10 @@
 
 namespace daiban::supervision {
 
-class PgFollowupRepository final : public FollowupRepository {
+class PgFollowupStore final : public FollowupStore {
  public:
   // Declares its prepared statements on the pool.
-  explicit PgFollowupRepository(db::PgPool& pool);
+  explicit PgFollowupStore(db::PgPool& pool);
   std::vector<Followup> List(const SupervisionScope& scope, const FollowupQuery& query) override;
   Followup Apply(std::int64_t id, const SupervisionScope& scope,
                  const FollowupWrite& write) override;
