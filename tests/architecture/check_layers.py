@@ -117,34 +117,29 @@ def link_path(via, start, end):
     return " -> ".join(reversed(path))
 
 
-def check_links(root):
+def forbidden_links(root, rule, libraries, kind, forbidden):
+    """Each of `libraries` reaching a library for which `forbidden(start, library)` holds."""
     graph = link_graph(root)
     problems = []
-    for process in sorted(PROCESS_LIBRARIES):
-        if process not in graph:
-            problems.append(f"links: process library {process} not found in any CMakeLists.txt")
+    for start in sorted(libraries):
+        if start not in graph:
+            problems.append(f"{rule}: {kind} library {start} not found in any CMakeLists.txt")
             continue
-        seen, via = reachable(graph, process)
-        for other in sorted(seen & PROCESS_LIBRARIES - {process}):
-            problems.append("links: " + link_path(via, process, other))
+        seen, via = reachable(graph, start)
+        for library in sorted(d for d in seen if forbidden(start, d)):
+            problems.append(f"{rule}: " + link_path(via, start, library))
     return problems
 
 
-def is_storage(library):
-    return library == "daiban_db" or library.endswith("_pg")
+def check_links(root):
+    return forbidden_links(root, "links", PROCESS_LIBRARIES, "process",
+                           lambda start, d: d in PROCESS_LIBRARIES and d != start)
 
 
 def check_storage(root):
-    graph = link_graph(root)
-    problems = []
-    for library in sorted(DOMAIN_LIBRARIES):
-        if library not in graph:
-            problems.append(f"storage: domain library {library} not found in any CMakeLists.txt")
-            continue
-        seen, via = reachable(graph, library)
-        for storage in sorted(d for d in seen if is_storage(d)):
-            problems.append("storage: " + link_path(via, library, storage))
-    return problems
+    # db/ itself, or a context's PostgreSQL and Redis library (daiban_<context>_pg).
+    return forbidden_links(root, "storage", DOMAIN_LIBRARIES, "domain",
+                           lambda start, d: d == "daiban_db" or d.endswith("_pg"))
 
 
 def check_platform(root):
