@@ -20,6 +20,17 @@ using daiban::testing::Request;
 using daiban::testing::SendRaw;
 using std::chrono::milliseconds;
 
+// The gateway's answer to a request written byte for byte (read for at most 15 s).
+daiban::testing::RawResponse RawToGateway(const std::string& request) {
+  return SendRaw("127.0.0.1", Stack::Gateway(), request, milliseconds(15000));
+}
+
+// A POST to the case route with `headers` (each ending in CRLF) and `body`, closing after.
+std::string PostCases(const std::string& headers, const std::string& body = "") {
+  return "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\n" + headers + "Connection: close\r\n\r\n" +
+         body;
+}
+
 // How many 404s for unmatched routes a service has answered, from its /metrics.
 // GET requests the service answered 404, on any route (an unknown path, or a page route such as
 // /console/* that found no such file).
@@ -172,26 +183,18 @@ TEST(GatewayE2eTest, OversizedBodyIs413) {
 }
 
 TEST(GatewayE2eTest, MalformedRequestLineIs400) {
-  auto response = SendRaw("127.0.0.1", Stack::Gateway(), "GARBAGE\r\n\r\n", milliseconds(15000));
+  auto response = RawToGateway("GARBAGE\r\n\r\n");
   ExpectErrorJson(response, 400, "bad_request");
-  auto bad_version = SendRaw("127.0.0.1", Stack::Gateway(),
-                             "GET /healthz HTTP/9.x\r\nHost: x\r\n\r\n", milliseconds(15000));
+  auto bad_version = RawToGateway("GET /healthz HTTP/9.x\r\nHost: x\r\n\r\n");
   ExpectErrorJson(bad_version, 505, "http_version_not_supported");
 }
 
 TEST(GatewayE2eTest, NegativeContentLengthIs400) {
-  auto response = SendRaw("127.0.0.1", Stack::Gateway(),
-                          "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n"
-                          "Connection: close\r\n\r\n",
-                          milliseconds(15000));
-  ExpectErrorJson(response, 400, "bad_request");
+  ExpectErrorJson(RawToGateway(PostCases("Content-Length: -5\r\n")), 400, "bad_request");
 }
 
 TEST(GatewayE2eTest, DuplicateContentLengthIs400) {
-  auto response = SendRaw("127.0.0.1", Stack::Gateway(),
-                          "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
-                          "Content-Length: 40\r\nConnection: close\r\n\r\n{}",
-                          milliseconds(15000));
+  auto response = RawToGateway(PostCases("Content-Length: 2\r\nContent-Length: 40\r\n", "{}"));
   ExpectErrorJson(response, 400, "bad_request");
 }
 
@@ -211,11 +214,10 @@ TEST(GatewayE2eTest, BodyShorterThanItsContentLengthIsCutOff) {
 TEST(GatewayE2eTest, BodyLongerThanItsContentLengthIsNotSmuggled) {
   // The excess bytes would be a second request on a kept-alive connection; here they are
   // garbage, and the first answer must still be a proper JSON response.
-  auto response = SendRaw("127.0.0.1", Stack::Gateway(),
-                          "POST /api/v1/cases/x HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                          "application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"
-                          "{}GARBAGE GARBAGE\r\n\r\n",
-                          milliseconds(15000));
+  auto response = RawToGateway(
+      "POST /api/v1/cases/x HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"
+      "{}GARBAGE GARBAGE\r\n\r\n");
   EXPECT_GE(response.status, 400);
   EXPECT_LT(response.status, 500);
   EXPECT_TRUE(nlohmann::json::parse(response.body, nullptr, false).is_object());
@@ -261,14 +263,12 @@ TEST(GatewayE2eTest, MalformedContentTypeIsTheServicesOwnErrorJson) {
 }
 
 TEST(GatewayE2eTest, UnknownMethodIsJson501) {
-  auto response = SendRaw("127.0.0.1", Stack::Gateway(),
-                          "BREW /api/v1/regions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                          milliseconds(15000));
+  auto response =
+      RawToGateway("BREW /api/v1/regions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   ExpectErrorJson(response, 501, "not_implemented");
-  auto open311 = SendRaw("127.0.0.1", Stack::Gateway(),
-                         "BREW /open311/v2/services.json HTTP/1.1\r\nHost: x\r\n"
-                         "Connection: close\r\n\r\n",
-                         milliseconds(15000));
+  auto open311 = RawToGateway(
+      "BREW /open311/v2/services.json HTTP/1.1\r\nHost: x\r\n"
+      "Connection: close\r\n\r\n");
   ExpectGeoReportArray(open311, 501);
 }
 
@@ -276,38 +276,26 @@ TEST(GatewayE2eTest, TransferEncodingsAreRefusedWithJson) {
   // A malformed chunk, a well-formed chunked body (bodies need a Content-Length) and an
   // encoding nginx does not implement: each nginx's own refusal, each the error JSON.
   auto bad_chunk =
-      SendRaw("127.0.0.1", Stack::Gateway(),
-              "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-              "Connection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
-              milliseconds(15000));
+      RawToGateway(PostCases("Transfer-Encoding: chunked\r\n", "zz\r\n{}\r\n0\r\n\r\n"));
   ExpectErrorJson(bad_chunk, 400, "bad_request");
-  auto chunked = SendRaw("127.0.0.1", Stack::Gateway(),
-                         "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                         "Content-Type: application/json\r\nConnection: close\r\n\r\n"
-                         "2\r\n{}\r\n0\r\n\r\n",
-                         milliseconds(15000));
+  auto chunked = RawToGateway(PostCases(
+      "Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n", "2\r\n{}\r\n0\r\n\r\n"));
   ExpectErrorJson(chunked, 411, "length_required");
-  auto gzip = SendRaw("127.0.0.1", Stack::Gateway(),
-                      "POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
-                      "Connection: close\r\n\r\n",
-                      milliseconds(15000));
+  auto gzip = RawToGateway(PostCases("Transfer-Encoding: gzip\r\n"));
   ExpectErrorJson(gzip, 501, "not_implemented");
 }
 
 TEST(GatewayE2eTest, GatewayErrorsUnderOpen311AreGeoReportErrors) {
-  auto chunked = SendRaw("127.0.0.1", Stack::Gateway(),
-                         "POST /open311/v2/requests.json HTTP/1.1\r\nHost: x\r\n"
-                         "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                         "2\r\nab\r\n0\r\n\r\n",
-                         milliseconds(15000));
+  auto chunked = RawToGateway(
+      "POST /open311/v2/requests.json HTTP/1.1\r\nHost: x\r\n"
+      "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+      "2\r\nab\r\n0\r\n\r\n");
   ExpectGeoReportArray(chunked, 411);
   auto too_large = Gateway("POST", "/open311/v2/requests.json", std::string(9 * 1024 * 1024, 'x'),
                            {{"Content-Type", "application/x-www-form-urlencoded"}});
   ExpectGeoReportArray(too_large, 413);
-  auto xml =
-      SendRaw("127.0.0.1", Stack::Gateway(),
-              "BREW /open311/v2/services.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-              milliseconds(15000));
+  auto xml = RawToGateway(
+      "BREW /open311/v2/services.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(xml.status, 501);
   EXPECT_NE(xml.Header("content-type").value_or("").find("xml"), std::string::npos);
   EXPECT_NE(xml.body.find("<errors><error><code>501</code><description>"), std::string::npos)
