@@ -178,6 +178,8 @@ Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool s
          {"promised_date", m.promised_date.empty() ? Json(nullptr) : Json(m.promised_date)}});
   }
   json["materials"] = std::move(materials);
+  json["to_collect"] = {{"id_number", c.IdNumberToCollect()},
+                        {"materials", c.MaterialsToCollect()}};
   Json steps = Json::array();
   for (const auto& s : c.steps) {
     steps.push_back({{"order", s.order},
@@ -413,11 +415,27 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
       [&service, &auth, view](const HttpRequest& request) {
         auto actor = cases::ActorOf(auth.Authenticate(request));
         std::vector<cases::Deferral> deferrals;
+        cases::AcceptanceRecord record;
         std::optional<int> version;
         if (!request.body.empty()) {
           auto body = request.JsonBody();
           kernel::RequireObject(body);
           version = OptionalVersion(body);
+          // What the window collects from an applicant whose channel could not send it.
+          record.id_number = Text(body, "id_number", "id_number", false);
+          auto received = body.find("received_materials");
+          if (received != body.end()) {
+            if (!received->is_array()) {
+              throw Invalid("received_materials", "received_materials must be an array of seqs");
+            }
+            for (const auto& seq : *received) {
+              if (!seq.is_number_integer() || seq.get<std::int64_t>() < 1 ||
+                  seq.get<std::int64_t>() > 1000) {
+                throw Invalid("received_materials", "received_materials must be material seqs");
+              }
+              record.received_materials.push_back(seq.get<int>());
+            }
+          }
           auto list = body.find("deferrals");
           if (list != body.end()) {
             if (!list->is_array()) throw Invalid("deferrals", "deferrals must be an array");
@@ -428,7 +446,8 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
             }
           }
         }
-        return view(service.Accept(request.Param("tracking"), actor, deferrals, version), true);
+        return view(service.Accept(request.Param("tracking"), actor, deferrals, version, record),
+                    true);
       },
       kSmallBody);
   auto with_reason = [&service, &auth, view](auto action) {

@@ -266,6 +266,10 @@ async function renderCase(main, tracking) {
         el("td", {}, k.discrepancy || "—")))
         : [el("tr", {}, el("td", { colspan: 6, class: "muted" }, "尚无交接"))])));
 
+  // What the window still collects at acceptance (a request from a channel that could not send it).
+  const toCollect = [c.to_collect.id_number ? "申请人身份证号码" : null,
+    ...c.materials.filter((m) => c.to_collect.materials.includes(m.seq)).map((m) => m.name)].filter(Boolean);
+  if (toCollect.length) main.append(el("p", { id: "to-collect", class: "card" }, "受理时待窗口收取：" + toCollect.join("、")));
   main.append(el("h2", {}, "申请材料"), el("table", {}, el("thead", {}, el("tr", {}, ["序号", "材料", "必要", "状态"].map((h) => el("th", {}, h)))),
     el("tbody", {}, c.materials.map((m) => el("tr", {}, el("td", {}, m.seq), el("td", {}, m.name), el("td", {}, m.essential ? "是" : "否"),
       el("td", {}, { provided: "已提供", missing: "缺", deferred: "容缺（承诺 " + (m.promised_date || "") + "）", supplied: "已补交" }[m.status] || m.status))))));
