@@ -72,9 +72,6 @@ void ValidateApplicant(const Applicant& applicant, CivilDate today) {
   if (applicant.address.empty() || applicant.address.size() > 500) {
     throw Invalid("applicant.address", "the applicant's address is required");
   }
-  if (!InsideJinan(applicant.location.lat, applicant.location.lng)) {
-    throw Invalid("applicant.location", "the location is outside 济南市 (WGS-84 lat, lng)");
-  }
   if (applicant.kind == ApplicantKind::kFirm) {
     if (applicant.firm_name.empty()) throw Invalid("firm.name", "a firm's name is required");
     if (!IsValidSocialCreditCode(applicant.firm_credit_code)) {
@@ -215,6 +212,12 @@ CaseService::Answer CaseService::Submit(
     throw Invalid("applicant.id_number", "the applicant's id_number is required");
   }
   ValidateApplicant(request.applicant, ToChinaLocal(now).date);
+  // Checked against the city's district boundaries. The case is handled in its region, which
+  // need not be where the applicant is, but an applicant outside the city is not served.
+  if (!catalogue_.InCity(request.applicant.location)) {
+    throw Invalid("applicant.location",
+                  "the location is outside the districts of 济南市 (WGS-84 lat, lng)");
+  }
   if (request.mode == "led") {
     if (!request.appointment_at || *request.appointment_at <= now) {
       throw Invalid("appointment_at", "领办 (led) needs a future appointment time");
@@ -230,7 +233,7 @@ CaseService::Answer CaseService::Submit(
     if (delivery.address.empty()) {
       throw Invalid("delivery.address", "express delivery needs an address");
     }
-    if (!delivery.location || !InsideJinan(delivery.location->lat, delivery.location->lng)) {
+    if (!delivery.location || !catalogue_.InCity(*delivery.location)) {
       throw Invalid("delivery.location", "express delivery needs a location inside 济南市");
     }
   }
