@@ -142,6 +142,14 @@ Json TimelineJson(const std::vector<cases::CaseEvent>& events, bool staff) {
   return out;
 }
 
+// The clock runs only while someone works on the case: null otherwise.
+Json UrgencyJson(const Case& c, cases::Moment now) {
+  bool running = c.clock && (c.state == cases::CaseState::kAccepted ||
+                             c.state == cases::CaseState::kAssigned ||
+                             c.state == cases::CaseState::kInProgress);
+  return running ? Json(ToWord(cases::UrgencyAt(*c.clock, now))) : Json(nullptr);
+}
+
 Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool staff,
               cases::Moment now) {
   Json json = {
@@ -162,11 +170,7 @@ Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool s
        c.clock ? Json(cases::FormatRfc3339China(c.clock->at_risk_at)) : Json(nullptr)},
       {"deadline_provisional", c.clock && c.clock->provisional},
       {"delivery_method", ToWord(c.delivery.method)}};
-  // The clock runs only while someone works on the case.
-  bool running = c.clock && (c.state == cases::CaseState::kAccepted ||
-                             c.state == cases::CaseState::kAssigned ||
-                             c.state == cases::CaseState::kInProgress);
-  json["urgency"] = running ? Json(ToWord(cases::UrgencyAt(*c.clock, now))) : Json(nullptr);
+  json["urgency"] = UrgencyJson(c, now);
   Json materials = Json::array();
   for (const auto& m : c.materials) {
     materials.push_back(
@@ -313,7 +317,7 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
       },
       kSmallBody);
 
-  router.Add("GET", "/api/v1/cases", [&service, &auth](const HttpRequest& request) {
+  router.Add("GET", "/api/v1/cases", [&service, &auth, now](const HttpRequest& request) {
     auto actor = cases::ActorOf(auth.Authenticate(request));
     cases::CaseFilter filter;
     if (auto states = request.Query("state")) {
@@ -354,6 +358,7 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
     auto page = service.List(filter, actor);
     Json body = {{"cases", Json::array()}, {"next_cursor", nullptr}};
     if (page.more) body["next_cursor"] = ListCursor(page.cases.back());
+    const auto at = now();
     for (const auto& c : page.cases) {
       body["cases"].push_back(
           {{"tracking_number", c.tracking_number},
@@ -364,7 +369,10 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
            {"agent_id", c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id)},
            {"created_at", cases::FormatRfc3339China(c.created_at)},
            {"deadline",
-            c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline)) : Json(nullptr)}});
+            c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline)) : Json(nullptr)},
+           {"urgency", UrgencyJson(c, at)},
+           // Where the applicant is: the console's map places the case there.
+           {"location", {{"lat", c.applicant.location.lat}, {"lng", c.applicant.location.lng}}}});
     }
     return HttpResponse::WithJson(200, body);
   });

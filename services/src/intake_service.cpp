@@ -114,6 +114,7 @@ void WireIntake(runtime::ServiceHost& host) {
       host.Redis(), static_cast<int>(env.Int("DAIBAN_OPEN311_KEY_RATE", 60, 1, 1000000000)));
   auto& boundary_store = host.Make<catalogue::PgBoundaryRepository>(host.Pg());
   auto& boundaries = host.Make<catalogue::BoundaryService>(boundary_store, parts.catalogue_store);
+  AddBoundaryRoutes(routes, boundaries);
   AddOpen311Routes(routes, catalogue, boundaries, case_service, open311_keys, open311_limiter,
                    host.Clock(), host.Logger(),
                    env.String("DAIBAN_OPEN311_URL", "http://127.0.0.1:8080/open311/v2"));
