@@ -87,7 +87,23 @@ install_browser_driver() {
   fi
 }
 
+# The API document's tools, pinned by tests/openapi/package-lock.json: @redocly/cli lints
+# api/openapi.json in make test, and its Redoc bundle is compiled into intake for /api/docs/. The
+# version is the last whose engines name Node.js 14+ and npm 7+: Debian 12's Node.js 18 runs it.
+install_api_tools() {
+  command -v npm >/dev/null || install_packages npm
+  local dir=$ROOT/tests/openapi
+  local want have
+  want=$(sed -n 's/.*"@redocly\/cli": "\(.*\)".*/\1/p' "$dir/package.json")
+  have=$(sed -n 's/^  "version": "\(.*\)".*/\1/p' "$dir/node_modules/@redocly/cli/package.json" 2>/dev/null || true)
+  if [[ $have != "$want" ]]; then
+    log "installing the API document tools (npm ci in tests/openapi)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 build() {
+  install_api_tools
   log "building (Release) in $BUILD_DIR"
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
   # Called from make: keep the outer make's flags away from the inner build.

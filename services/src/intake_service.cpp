@@ -32,6 +32,7 @@ namespace daiban::intake {
 
 // The supervisor console, compiled in from services/web/console/.
 const std::vector<kernel::WebFile>& ConsolePages();
+const std::vector<kernel::WebFile>& ApiDocsPages();
 
 namespace {
 // Advisory-lock keys electing intake's background workers (any constants unique per worker).
@@ -65,6 +66,7 @@ void WireIntake(runtime::ServiceHost& host) {
   AddCalendarRoutes(routes, parts.calendar);
   AddCaseRoutes(routes, case_service, auth, host.Clock());
   kernel::AddStaticRoutes(routes, "/console/", ConsolePages());
+  kernel::AddStaticRoutes(routes, "/api/docs/", ApiDocsPages());
 
   // The supervisor console's reads and follow-ups: statistics (考核) and bad-rating follow-ups.
   auto& stats_store = host.Make<PgStatsRepository>(host.Pg());
