@@ -193,9 +193,8 @@ TEST_F(Open311PgTest, PublicLookupsNeedTrackingNumbersAndDescriptionsStayWithThe
 TEST_F(Open311PgTest, TheWindowRecordsTheIdNumberAndMaterialsAtAcceptance) {
   auto key = *repository_->AddKey("generic", accounts::TokenHash("key-generic"));
   auto item = catalogue_->GetGuide("GA-002").item;
-  open311::Form form = {{"service_code", "GA-002"}, {"last_name", "刘"},
-                        {"first_name", "市民"},     {"phone", "13912345678"},
-                        {"lat", "36.66"},           {"long", "117.05"},
+  open311::Form form = {{"service_code", "GA-002"}, {"last_name", "刘"}, {"first_name", "市民"},
+                        {"phone", "13912345678"},   {"lat", "36.66"},    {"long", "117.05"},
                         {"description", "市内迁移"}};
   open311::FillRegionFromPosition(form, [](catalogue::Coordinates) { return "370102001"; });
   std::string tracking;
@@ -216,15 +215,21 @@ TEST_F(Open311PgTest, TheWindowRecordsTheIdNumberAndMaterialsAtAcceptance) {
       << "essential materials missing";
   cases::AcceptanceRecord record;
   record.received_materials = {1, 2, 3, 5};
-  EXPECT_EQ(Refusal([&] { service_->Accept(tracking, window, {{4, "2026-12-10"}}, {}, record); }),
+  EXPECT_EQ(Refusal([&] {
+              service_->Accept(tracking, window, {{4, "2026-12-10"}}, {}, record);
+            }),
             std::make_pair(422, std::string("id_number")));
   record.id_number = "11010519491231002Y";
-  EXPECT_EQ(Refusal([&] { service_->Accept(tracking, window, {{4, "2026-12-10"}}, {}, record); }),
+  EXPECT_EQ(Refusal([&] {
+              service_->Accept(tracking, window, {{4, "2026-12-10"}}, {}, record);
+            }),
             std::make_pair(422, std::string("id_number")))
       << "check character wrong";
   record.id_number = "11010519491231002X";
   record.received_materials = {1, 2, 3, 5, 9};
-  EXPECT_EQ(Refusal([&] { service_->Accept(tracking, window, {{4, "2026-12-10"}}, {}, record); }),
+  EXPECT_EQ(Refusal([&] {
+              service_->Accept(tracking, window, {{4, "2026-12-10"}}, {}, record);
+            }),
             std::make_pair(422, std::string("received_materials")));
   auto unchanged = service_->ReadAsStaff(tracking, window);
   EXPECT_EQ(unchanged.state, cases::CaseState::kSubmitted) << "a refusal writes nothing";

@@ -338,17 +338,12 @@ TEST(Open311E2eTest, ValidationErrorsAre400NamingTheField) {
 // and no Daiban attribute: the position places the request, the window collects the ID number
 // and the materials.
 std::map<std::string, std::string> SpecForm() {
-  return {{"api_key", kDemoKey},
-          {"service_code", "GA-002"},
+  return {{"api_key", kDemoKey},     {"service_code", "GA-002"},
           {"lat", "36.6610"},  // 泉城广场, 历下区
-          {"long", "117.0211"},
-          {"description", "市内迁移，委托代办"},
-          {"first_name", "市民"},
-          {"last_name", "刘"},
-          {"phone", "13912345678"},
-          {"email", "liu@example.cn"},
-          {"device_id", "tt222111"},
-          {"media_url", ""}};
+          {"long", "117.0211"},      {"description", "市内迁移，委托代办"},
+          {"first_name", "市民"},    {"last_name", "刘"},
+          {"phone", "13912345678"},  {"email", "liu@example.cn"},
+          {"device_id", "tt222111"}, {"media_url", ""}};
 }
 
 TEST(Open311E2eTest, APositionWithoutRegionCodeIsPlacedByTheDistrictBoundaries) {
@@ -389,8 +384,7 @@ TEST(Open311E2eTest, APositionWithoutRegionCodeIsPlacedByTheDistrictBoundaries) 
                           window);
   ASSERT_EQ(accepted.status, 200) << accepted.body;
   EXPECT_EQ(Body(accepted)["state"], "accepted");
-  EXPECT_EQ(Body(accepted)["to_collect"],
-            json::parse(R"({"id_number": false, "materials": []})"));
+  EXPECT_EQ(Body(accepted)["to_collect"], json::parse(R"({"id_number": false, "materials": []})"));
   EXPECT_EQ(Body(accepted)["applicant"]["id_number"], "1101**********002X");
 
   // An explicit region code still wins over the position.

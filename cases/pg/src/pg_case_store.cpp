@@ -377,15 +377,14 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
       lat = c.delivery.location->lat;
       lng = c.delivery.location->lng;
     }
-    c.id =
-        Exec(tx, kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code, c.bundle_code,
-             c.mode, c.region_code, c.department_code, c.committed_days, ToWord(c.state),
-             ToWord(a.kind), a.name, a.phone, a.id_number, a.address, a.location.lat,
-             a.location.lng, a.firm_name, a.firm_credit_code, ToWord(c.delivery.method),
-             c.delivery.address, lat, lng, db::EpochSeconds(c.appointment_at), c.priority,
-             db::EpochSeconds(c.created_at), c.open311_key_id, ToWord(c.delivery.window),
-             c.open311_description)[0][0]
-            .as<std::int64_t>();
+    c.id = Exec(tx, kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code,
+                c.bundle_code, c.mode, c.region_code, c.department_code, c.committed_days,
+                ToWord(c.state), ToWord(a.kind), a.name, a.phone, a.id_number, a.address,
+                a.location.lat, a.location.lng, a.firm_name, a.firm_credit_code,
+                ToWord(c.delivery.method), c.delivery.address, lat, lng,
+                db::EpochSeconds(c.appointment_at), c.priority, db::EpochSeconds(c.created_at),
+                c.open311_key_id, ToWord(c.delivery.window), c.open311_description)[0][0]
+               .as<std::int64_t>();
     WriteMaterialsAndSteps(tx, c, nullptr);
     WriteChange(tx, c, change, options_);
     RunAlsoInTransaction(tx, change);
@@ -458,14 +457,14 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
       deadline = db::EpochSeconds(c.clock->deadline);
       at_risk = db::EpochSeconds(c.clock->at_risk_at);
     }
-    auto updated = Exec(
-        tx, kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
-        c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(), c.agent_id,
-        c.priority, c.result_reference, db::EpochSeconds(c.accepted_at), deadline, at_risk,
-        c.clock && c.clock->provisional, db::EpochSeconds(c.suspended_at),
-        db::EpochSeconds(c.result_ready_at), db::EpochSeconds(c.closed_at), now,
-        db::EpochSeconds(c.assigned_at), db::EpochSeconds(c.last_progress_at), c.access_code_hash,
-        c.applicant.id_number);
+    auto updated =
+        Exec(tx, kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
+             c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(),
+             c.agent_id, c.priority, c.result_reference, db::EpochSeconds(c.accepted_at), deadline,
+             at_risk, c.clock && c.clock->provisional, db::EpochSeconds(c.suspended_at),
+             db::EpochSeconds(c.result_ready_at), db::EpochSeconds(c.closed_at), now,
+             db::EpochSeconds(c.assigned_at), db::EpochSeconds(c.last_progress_at),
+             c.access_code_hash, c.applicant.id_number);
     if (updated.affected_rows() != 1) {
       throw kernel::Conflict("stale_version", "the case changed meanwhile; read it and retry");
     }

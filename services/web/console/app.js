@@ -444,12 +444,14 @@ function drawCityMap(fc, layers, id) {
     ["diamond", URGENCY_COLOR.overdue, "超期"], ["diamond", CASE_STATE_COLOR.submitted, "待受理"], ["diamond", CASE_STATE_COLOR.result_ready, "待送达"]];
   const key = svgEl("g", { class: "legend" });
   key.append(svgEl("rect", { x: 0, y: 0, width: W, height: TOP - 4, fill: "#f8fafc" }));
-  legend.forEach(([shape, color, label], i) => {
-    const x = 8 + i * 70, y = 11;
+  let x = 8;
+  legend.forEach(([shape, color, label]) => {
+    const y = 11;
     key.append(shape === "circle" ? svgEl("circle", { cx: x + 4, cy: y, r: 4, fill: color })
       : shape === "rect" ? svgEl("rect", { x, y: y - 4, width: 8, height: 8, fill: color })
       : svgEl("path", { d: `M${x + 4},${y - 5}L${x + 8},${y}L${x + 4},${y + 5}L${x},${y}Z`, fill: color }),
     svgEl("text", { x: x + 12, y: y + 4 }, label));
+    x += 18 + label.length * 11;  // the labels are CJK: one character about 11 px wide
   });
   svg.append(key);
   return [svg, info];
@@ -484,7 +486,8 @@ async function renderAgents(main) {
       el("td", { class: "num" }, a.pending_offers),
       el("td", {}, a.regions.map(regionName).join("、")),
       el("td", {}, hm(a.last_seen)))));
-    await refreshCityMap(mapBox, agents, "state=" + OPEN_STATES, "agent-map");
+    await refreshCityMap(mapBox, agents, "state=" + OPEN_STATES, "agent-map")
+      .catch(() => mapBox.replaceChildren(el("p", { class: "muted" }, "地图暂不可用")));
     stamp.textContent = "更新于 " + new Date().toLocaleTimeString("zh-CN", { hour12: false });
   });
 }

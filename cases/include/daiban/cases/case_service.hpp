@@ -41,7 +41,7 @@ struct Submission {
 // What the window records at acceptance for a case submitted without it (collect_at_window):
 // the applicant's ID number, shown at the window, and the materials received there.
 struct AcceptanceRecord {
-  std::string id_number;               // empty: none given (needed when none is recorded)
+  std::string id_number;                // empty: none given (needed when none is recorded)
   std::vector<int> received_materials;  // case material seqs now provided
 };
 
