@@ -3,7 +3,8 @@
 # C++ source defining `const std::vector<daiban::kernel::WebFile>& NAMESPACE::FUNCTION()` with
 # every file of DIR (not recursive) by name; CMake re-runs when a file of DIR changes.
 function(daiban_embed_web out namespace function dir)
-  file(GLOB web_files CONFIGURE_DEPENDS ${dir}/*.html ${dir}/*.css ${dir}/*.js ${dir}/*.svg)
+  file(GLOB web_files CONFIGURE_DEPENDS ${dir}/*.html ${dir}/*.css ${dir}/*.js ${dir}/*.svg
+       ${dir}/*.json)
   list(SORT web_files)
   set(entries "")
   foreach(path IN LISTS web_files)
@@ -15,6 +16,8 @@ function(daiban_embed_web out namespace function dir)
       set(type "text/css; charset=utf-8")
     elseif(extension STREQUAL ".js")
       set(type "text/javascript; charset=utf-8")
+    elseif(extension STREQUAL ".json")
+      set(type "application/json")
     else()
       set(type "image/svg+xml")
     endif()

@@ -69,6 +69,13 @@ bool InsideJinan(double latitude, double longitude) {
   return latitude >= 35.9 && latitude <= 37.8 && longitude >= 116.1 && longitude <= 118.0;
 }
 
+bool FarOutsideJinan(double latitude, double longitude) {
+  // 0.18° of latitude and 0.23° of longitude are each about 20 km at 36.7° N.
+  const bool near = latitude >= 35.81 && latitude <= 37.72 && longitude >= 115.99 &&
+                    longitude <= 118.20;  // comparisons with NaN are false
+  return !near;
+}
+
 bool IdLast4Matches(std::string_view id_number, std::string_view last4) {
   if (id_number.size() < 4 || last4.size() != 4) return false;
   auto tail = id_number.substr(id_number.size() - 4);

@@ -10,6 +10,15 @@ int Case::MissingEssential() const {
   }));
 }
 
+std::vector<int> Case::MaterialsToCollect() const {
+  std::vector<int> seqs;
+  if (state != CaseState::kSubmitted) return seqs;
+  for (const auto& m : materials) {
+    if (m.status == MaterialStatus::kMissing) seqs.push_back(m.seq);
+  }
+  return seqs;
+}
+
 int Case::MissingDeferred() const {
   return static_cast<int>(std::count_if(materials.begin(), materials.end(), [](const auto& m) {
     return !m.essential && m.IsMissing();

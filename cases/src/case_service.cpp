@@ -63,16 +63,14 @@ void ValidateApplicant(const Applicant& applicant, CivilDate today) {
   if (!IsMobilePhone(applicant.phone)) {
     throw Invalid("applicant.phone", "phone must be an 11-digit mobile number");
   }
-  if (!IsValidIdNumber(applicant.id_number, today)) {
+  // Empty only on a channel that collects it at the window (checked by the caller).
+  if (!applicant.id_number.empty() && !IsValidIdNumber(applicant.id_number, today)) {
     throw Invalid("applicant.id_number",
                   "id_number is not a valid 18-character resident identity number (check digit "
                   "or birth date wrong)");
   }
   if (applicant.address.empty() || applicant.address.size() > 500) {
     throw Invalid("applicant.address", "the applicant's address is required");
-  }
-  if (!InsideJinan(applicant.location.lat, applicant.location.lng)) {
-    throw Invalid("applicant.location", "the location is outside 济南市 (WGS-84 lat, lng)");
   }
   if (applicant.kind == ApplicantKind::kFirm) {
     if (applicant.firm_name.empty()) throw Invalid("firm.name", "a firm's name is required");
@@ -210,7 +208,16 @@ CaseService::Answer CaseService::Submit(
                                      request.region_code + " (its department serves " +
                                      terms->department_region_code + ")");
   }
+  if (request.applicant.id_number.empty() && !request.collect_at_window) {
+    throw Invalid("applicant.id_number", "the applicant's id_number is required");
+  }
   ValidateApplicant(request.applicant, ToChinaLocal(now).date);
+  // Checked against the city's district boundaries. The case is handled in its region, which
+  // need not be where the applicant is, but an applicant outside the city is not served.
+  if (!catalogue_.InCity(request.applicant.location)) {
+    throw Invalid("applicant.location",
+                  "the location is outside the districts of 济南市 (WGS-84 lat, lng)");
+  }
   if (request.mode == "led") {
     if (!request.appointment_at || *request.appointment_at <= now) {
       throw Invalid("appointment_at", "领办 (led) needs a future appointment time");
@@ -226,7 +233,7 @@ CaseService::Answer CaseService::Submit(
     if (delivery.address.empty()) {
       throw Invalid("delivery.address", "express delivery needs an address");
     }
-    if (!delivery.location || !InsideJinan(delivery.location->lat, delivery.location->lng)) {
+    if (!delivery.location || !catalogue_.InCity(*delivery.location)) {
       throw Invalid("delivery.location", "express delivery needs a location inside 济南市");
     }
   }
@@ -251,7 +258,8 @@ CaseService::Answer CaseService::Submit(
   for (const auto& t : terms->materials) {
     auto found = declared.find({t.item_code, t.item_seq});
     bool provided = found != declared.end() && found->second;
-    if (t.essential && !provided) {
+    // A channel that cannot declare materials leaves them to the window (to collect).
+    if (t.essential && !provided && !request.collect_at_window) {
       throw Invalid("materials", "the essential material '" + t.name + "' must be provided");
     }
     CaseMaterial material;
@@ -282,6 +290,7 @@ CaseService::Answer CaseService::Submit(
   c.delivery = delivery;
   c.appointment_at = request.appointment_at;
   c.open311_key_id = request.open311_key_id;
+  c.open311_description = request.open311_description;
   c.created_at = now;
 
   CaseChange change;
@@ -361,7 +370,18 @@ Case CaseService::Transition(const std::string& tracking, const CaseScope& scope
                              nlohmann::json data, std::optional<Moment> device_time,
                              const std::function<void(Case&, CaseChange&)>& effect,
                              std::optional<int> expected_version) {
+  return TransitionAfter(tracking, scope, actor, action, reason, std::move(data), device_time, {},
+                         effect, expected_version);
+}
+
+Case CaseService::TransitionAfter(const std::string& tracking, const CaseScope& scope,
+                                  const Actor& actor, CaseAction action, const std::string& reason,
+                                  nlohmann::json data, std::optional<Moment> device_time,
+                                  const std::function<void(Case&)>& prepare,
+                                  const std::function<void(Case&, CaseChange&)>& effect,
+                                  std::optional<int> expected_version) {
   return store_.Change(NormalizeTrackingNumber(tracking), scope, [&](Case& c, CaseChange& change) {
+    if (prepare) prepare(c);
     if (expected_version && *expected_version != c.version) {
       throw kernel::Conflict("stale_version",
                              "the case changed since version " + std::to_string(*expected_version) +
@@ -428,12 +448,49 @@ Case CaseService::Note(const std::string& tracking, const CaseScope& scope, cons
 
 Case CaseService::Accept(const std::string& tracking, const Actor& actor,
                          const std::vector<Deferral>& deferrals,
-                         std::optional<int> expected_version) {
-  return Transition(
-      tracking, ScopeOf(actor), actor, CaseAction::kAccept, "", {}, std::nullopt,
-      [&](Case& c, CaseChange&) {
+                         std::optional<int> expected_version, const AcceptanceRecord& record) {
+  // What the window received is recorded before the state machine looks at the materials; on a
+  // case that cannot be accepted anyway the state machine's refusal is the answer.
+  auto receive = [&](Case& c) {
+    if (c.state != CaseState::kSubmitted) return;
+    for (int seq : record.received_materials) {
+      auto material = std::find_if(c.materials.begin(), c.materials.end(),
+                                   [&](const auto& m) { return m.seq == seq; });
+      if (material == c.materials.end() || material->status != MaterialStatus::kMissing) {
+        throw Invalid("received_materials",
+                      "material " + std::to_string(seq) + " is not a missing material of the case");
+      }
+      material->status = MaterialStatus::kProvided;
+    }
+  };
+  return TransitionAfter(
+      tracking, ScopeOf(actor), actor, CaseAction::kAccept, "", {}, std::nullopt, receive,
+      [&](Case& c, CaseChange& change) {
         const Moment now = Now();
         const CivilDate today = ToChinaLocal(now).date;
+        // Every hand-over checks the recipient against this number: none, no acceptance.
+        if (!record.id_number.empty()) {
+          if (!c.applicant.id_number.empty() && c.applicant.id_number != record.id_number) {
+            throw Invalid("id_number",
+                          "the applicant's ID number is already recorded and differs from this "
+                          "one; reject the case if the applicant is not who submitted it");
+          }
+          if (!IsValidIdNumber(record.id_number, today)) {
+            throw Invalid("id_number",
+                          "id_number is not a valid 18-character resident identity number (check "
+                          "digit or birth date wrong)");
+          }
+          if (c.applicant.id_number.empty()) change.event_data["id_number_recorded"] = true;
+          c.applicant.id_number = record.id_number;
+        }
+        if (c.applicant.id_number.empty()) {
+          throw Invalid("id_number",
+                        "the applicant's ID number is not recorded yet: the window records it from "
+                        "the applicant's identity document at acceptance (give id_number)");
+        }
+        if (!record.received_materials.empty()) {
+          change.event_data["received_materials"] = record.received_materials;
+        }
         for (const auto& d : deferrals) {
           auto material = std::find_if(c.materials.begin(), c.materials.end(),
                                        [&](const auto& m) { return m.seq == d.seq; });

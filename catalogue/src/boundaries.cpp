@@ -1,7 +1,9 @@
 #include "daiban/catalogue/boundaries.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/json.hpp"
@@ -232,6 +234,19 @@ std::vector<RegionBoundary> BoundaryService::Import(std::string_view geojson) {
 
 std::optional<std::string> BoundaryService::RegionAt(Coordinates point) {
   return catalogue::RegionAt(boundaries_.Boundaries(), catalogue_.Regions(), point);
+}
+
+std::vector<RegionBoundary> BoundaryService::Districts() {
+  std::map<std::string, std::string> names;
+  for (const auto& region : catalogue_.Regions()) names[region.code] = region.name;
+  auto districts = boundaries_.Boundaries();
+  for (auto& district : districts) {
+    auto name = names.find(district.code);
+    if (name != names.end()) district.name = name->second;
+  }
+  std::sort(districts.begin(), districts.end(),
+            [](const auto& a, const auto& b) { return a.code < b.code; });
+  return districts;
 }
 
 }  // namespace daiban::catalogue

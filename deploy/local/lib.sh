@@ -71,23 +71,36 @@ install_packages() {
   fi
 }
 
-# The browser tests' driver, playwright-core, pinned by tests/browser/package-lock.json. It drives
-# Debian's Chromium and never downloads a browser of its own (that would fail offline anyway).
-install_browser_driver() {
+# npm ci in $1 when the version of package $2 installed there is not the one its package.json
+# pins (a checkout that moved between versions keeps node_modules/); $3 says what it is.
+npm_ci_pinned() {
+  local dir=$1 package=$2 what=$3
   command -v npm >/dev/null || install_packages npm
-  local dir=$ROOT/tests/browser
-  # Reinstalled when the lock pins another version than the one installed (a checkout that moved
-  # between driver versions keeps node_modules/).
   local want have
-  want=$(sed -n 's/.*"playwright-core": "\(.*\)".*/\1/p' "$dir/package.json")
-  have=$(sed -n 's/^  "version": "\(.*\)".*/\1/p' "$dir/node_modules/playwright-core/package.json" 2>/dev/null || true)
+  want=$(grep -F "\"$package\": \"" "$dir/package.json" | sed 's/.*: "\(.*\)".*/\1/')
+  have=$(sed -n 's/^  "version": "\(.*\)".*/\1/p' "$dir/node_modules/$package/package.json" 2>/dev/null || true)
   if [[ $have != "$want" ]]; then
-    log "installing the browser test driver (npm ci in tests/browser)"
-    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+    log "installing $what (npm ci in ${dir#"$ROOT"/})"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 }
 
+# The browser tests' driver, playwright-core, pinned by tests/browser/package-lock.json. It drives
+# Debian's Chromium and never downloads a browser of its own (that would fail offline anyway).
+install_browser_driver() {
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_ci_pinned "$ROOT/tests/browser" playwright-core \
+    "the browser test driver"
+}
+
+# The API document's tools, pinned by tests/openapi/package-lock.json: @redocly/cli lints
+# api/openapi.json in make test, and its Redoc bundle is compiled into intake for /api/docs/. The
+# version is the last whose engines name Node.js 14+ and npm 7+: Debian 12's Node.js 18 runs it.
+install_api_tools() {
+  npm_ci_pinned "$ROOT/tests/openapi" @redocly/cli "the API document tools"
+}
+
 build() {
+  install_api_tools
   log "building (Release) in $BUILD_DIR"
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
   # Called from make: keep the outer make's flags away from the inner build.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
@@ -128,6 +129,11 @@ std::vector<std::string> SpeedFlags(const std::optional<Fix>& previous,
   std::optional<tracking::TimedFix> last;
   if (previous) last = tracking::TimedFix{{previous->lat, previous->lng}, previous->device_time};
   for (std::size_t i : order) {
+    // Far outside the city no agent or courier is at work: a glitch, flagged like a jump.
+    if (cases::FarOutsideJinan(fixes[i].lat, fixes[i].lng)) {
+      flags[i] = "outside_city";
+      continue;
+    }
     tracking::TimedFix next{{fixes[i].lat, fixes[i].lng}, fixes[i].device_time};
     // A fix older than the stored one is measured from it all the same: the order of a late
     // batch is not known, but a jump is a jump.

@@ -279,11 +279,25 @@ TEST(SpeedFlags, MeasuresInDeviceTimeOrderWhateverTheOrderSent) {
 }
 
 TEST(SpeedFlags, WithoutHistoryTheFirstFixIsTrusted) {
-  EXPECT_EQ(SpeedFlags(std::nullopt, {FixAt(10.0, kNow)}), (std::vector<std::string>{""}));
+  EXPECT_EQ(SpeedFlags(std::nullopt, {FixAt(36.3, kNow)}), (std::vector<std::string>{""}));
   EXPECT_TRUE(SpeedFlags(std::nullopt, {}).empty());
   // Far from the stored fix in no time at all.
   EXPECT_EQ(SpeedFlags(Fix{36.0, 117.0, std::nullopt, kNow}, {FixAt(36.5, kNow)}),
             (std::vector<std::string>{"too_fast"}));
+}
+
+TEST(SpeedFlags, AFixFarOutsideTheCityIsFlaggedAndNotMeasuredFrom) {
+  // 上海, then 青岛, then back at 历下区 a minute later.
+  std::vector<Fix> fixes{Fix{31.23, 121.47, std::nullopt, kNow - seconds(180)},
+                         Fix{36.07, 120.38, std::nullopt, kNow - seconds(120)},
+                         Fix{36.66, 117.05, std::nullopt, kNow - seconds(60)}};
+  EXPECT_EQ(SpeedFlags(Fix{36.6601, 117.0501, std::nullopt, kNow - seconds(240)}, fixes),
+            (std::vector<std::string>{"outside_city", "outside_city", ""}));
+  // Just across the border (莱芜区's eastern edge, 博山) is not far: phones near it are trusted.
+  EXPECT_EQ(SpeedFlags(std::nullopt, {Fix{36.40, 118.05, std::nullopt, kNow}}),
+            (std::vector<std::string>{""}));
+  EXPECT_EQ(SpeedFlags(std::nullopt, {FixAt(10.0, kNow)}),
+            (std::vector<std::string>{"outside_city"}));
 }
 
 }  // namespace

@@ -142,6 +142,14 @@ Json TimelineJson(const std::vector<cases::CaseEvent>& events, bool staff) {
   return out;
 }
 
+// The clock runs only while someone works on the case: null otherwise.
+Json UrgencyJson(const Case& c, cases::Moment now) {
+  bool running = c.clock && (c.state == cases::CaseState::kAccepted ||
+                             c.state == cases::CaseState::kAssigned ||
+                             c.state == cases::CaseState::kInProgress);
+  return running ? Json(ToWord(cases::UrgencyAt(*c.clock, now))) : Json(nullptr);
+}
+
 Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool staff,
               cases::Moment now) {
   Json json = {
@@ -162,11 +170,7 @@ Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool s
        c.clock ? Json(cases::FormatRfc3339China(c.clock->at_risk_at)) : Json(nullptr)},
       {"deadline_provisional", c.clock && c.clock->provisional},
       {"delivery_method", ToWord(c.delivery.method)}};
-  // The clock runs only while someone works on the case.
-  bool running = c.clock && (c.state == cases::CaseState::kAccepted ||
-                             c.state == cases::CaseState::kAssigned ||
-                             c.state == cases::CaseState::kInProgress);
-  json["urgency"] = running ? Json(ToWord(cases::UrgencyAt(*c.clock, now))) : Json(nullptr);
+  json["urgency"] = UrgencyJson(c, now);
   Json materials = Json::array();
   for (const auto& m : c.materials) {
     materials.push_back(
@@ -178,6 +182,8 @@ Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool s
          {"promised_date", m.promised_date.empty() ? Json(nullptr) : Json(m.promised_date)}});
   }
   json["materials"] = std::move(materials);
+  json["to_collect"] = {{"id_number", c.IdNumberToCollect()},
+                        {"materials", c.MaterialsToCollect()}};
   Json steps = Json::array();
   for (const auto& s : c.steps) {
     steps.push_back({{"order", s.order},
@@ -311,7 +317,7 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
       },
       kSmallBody);
 
-  router.Add("GET", "/api/v1/cases", [&service, &auth](const HttpRequest& request) {
+  router.Add("GET", "/api/v1/cases", [&service, &auth, now](const HttpRequest& request) {
     auto actor = cases::ActorOf(auth.Authenticate(request));
     cases::CaseFilter filter;
     if (auto states = request.Query("state")) {
@@ -352,6 +358,7 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
     auto page = service.List(filter, actor);
     Json body = {{"cases", Json::array()}, {"next_cursor", nullptr}};
     if (page.more) body["next_cursor"] = ListCursor(page.cases.back());
+    const auto at = now();
     for (const auto& c : page.cases) {
       body["cases"].push_back(
           {{"tracking_number", c.tracking_number},
@@ -362,7 +369,10 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
            {"agent_id", c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id)},
            {"created_at", cases::FormatRfc3339China(c.created_at)},
            {"deadline",
-            c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline)) : Json(nullptr)}});
+            c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline)) : Json(nullptr)},
+           {"urgency", UrgencyJson(c, at)},
+           // Where the applicant is: the console's map places the case there.
+           {"location", {{"lat", c.applicant.location.lat}, {"lng", c.applicant.location.lng}}}});
     }
     return HttpResponse::WithJson(200, body);
   });
@@ -413,11 +423,27 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
       [&service, &auth, view](const HttpRequest& request) {
         auto actor = cases::ActorOf(auth.Authenticate(request));
         std::vector<cases::Deferral> deferrals;
+        cases::AcceptanceRecord record;
         std::optional<int> version;
         if (!request.body.empty()) {
           auto body = request.JsonBody();
           kernel::RequireObject(body);
           version = OptionalVersion(body);
+          // What the window collects from an applicant whose channel could not send it.
+          record.id_number = Text(body, "id_number", "id_number", false);
+          auto received = body.find("received_materials");
+          if (received != body.end()) {
+            if (!received->is_array()) {
+              throw Invalid("received_materials", "received_materials must be an array of seqs");
+            }
+            for (const auto& seq : *received) {
+              if (!seq.is_number_integer() || seq.get<std::int64_t>() < 1 ||
+                  seq.get<std::int64_t>() > 1000) {
+                throw Invalid("received_materials", "received_materials must be material seqs");
+              }
+              record.received_materials.push_back(seq.get<int>());
+            }
+          }
           auto list = body.find("deferrals");
           if (list != body.end()) {
             if (!list->is_array()) throw Invalid("deferrals", "deferrals must be an array");
@@ -428,7 +454,8 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
             }
           }
         }
-        return view(service.Accept(request.Param("tracking"), actor, deferrals, version), true);
+        return view(service.Accept(request.Param("tracking"), actor, deferrals, version, record),
+                    true);
       },
       kSmallBody);
   auto with_reason = [&service, &auth, view](auto action) {

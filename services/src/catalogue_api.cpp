@@ -1,5 +1,6 @@
 #include "daiban/intake/catalogue_api.hpp"
 
+#include <cmath>
 #include <limits>
 #include <map>
 
@@ -172,6 +173,36 @@ void AddCatalogueRoutes(kernel::Router& router, catalogue::CatalogueService& cat
   });
   router.Add("GET", "/api/v1/bundles/:code", [&catalogue](const HttpRequest& request) {
     return HttpResponse::WithJson(200, BundleJson(catalogue.GetBundle(request.Param("code"))));
+  });
+}
+
+Json BoundariesGeoJson(const std::vector<catalogue::RegionBoundary>& districts) {
+  auto round = [](double degrees) { return std::round(degrees * 1e4) / 1e4; };
+  Json features = Json::array();
+  for (const auto& district : districts) {
+    Json polygons = Json::array();
+    for (const auto& polygon : district.polygons) {
+      Json rings = Json::array();
+      for (const auto& ring : polygon) {
+        Json points = Json::array();
+        for (const auto& point : ring) points.push_back({round(point.lng), round(point.lat)});
+        rings.push_back(std::move(points));
+      }
+      polygons.push_back(std::move(rings));
+    }
+    features.push_back({{"type", "Feature"},
+                        {"properties", {{"code", district.code}, {"name", district.name}}},
+                        {"geometry", {{"type", "MultiPolygon"}, {"coordinates", polygons}}}});
+  }
+  return {{"type", "FeatureCollection"}, {"features", std::move(features)}};
+}
+
+void AddBoundaryRoutes(kernel::Router& router, catalogue::BoundaryService& boundaries) {
+  router.Add("GET", "/api/v1/regions/boundaries", [&boundaries](const HttpRequest&) {
+    auto response = HttpResponse::WithJson(200, BoundariesGeoJson(boundaries.Districts()));
+    // They change only with an import; maps re-read them at most every five minutes.
+    response.headers.emplace_back("Cache-Control", "public, max-age=300");
+    return response;
   });
 }
 

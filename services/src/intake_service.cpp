@@ -32,6 +32,7 @@ namespace daiban::intake {
 
 // The supervisor console, compiled in from services/web/console/.
 const std::vector<kernel::WebFile>& ConsolePages();
+const std::vector<kernel::WebFile>& ApiDocsPages();
 
 namespace {
 // Advisory-lock keys electing intake's background workers (any constants unique per worker).
@@ -65,6 +66,7 @@ void WireIntake(runtime::ServiceHost& host) {
   AddCalendarRoutes(routes, parts.calendar);
   AddCaseRoutes(routes, case_service, auth, host.Clock());
   kernel::AddStaticRoutes(routes, "/console/", ConsolePages());
+  kernel::AddStaticRoutes(routes, "/api/docs/", ApiDocsPages());
 
   // The supervisor console's reads and follow-ups: statistics (考核) and bad-rating follow-ups.
   auto& stats_store = host.Make<supervision::PgStatsStore>(host.Pg());
@@ -114,6 +116,7 @@ void WireIntake(runtime::ServiceHost& host) {
       host.Redis(), static_cast<int>(env.Int("DAIBAN_OPEN311_KEY_RATE", 60, 1, 1000000000)));
   auto& boundary_store = host.Make<catalogue::PgBoundaryRepository>(host.Pg());
   auto& boundaries = host.Make<catalogue::BoundaryService>(boundary_store, parts.catalogue_store);
+  AddBoundaryRoutes(routes, boundaries);
   AddOpen311Routes(routes, catalogue, boundaries, case_service, open311_keys, open311_limiter,
                    host.Clock(), host.Logger(),
                    env.String("DAIBAN_OPEN311_URL", "http://127.0.0.1:8080/open311/v2"));

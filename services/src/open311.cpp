@@ -282,6 +282,10 @@ cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& ite
   if (request.mode.empty() && !item.modes.empty()) request.mode = ToWord(item.modes.front());
   request.region_code = attribute("region_code");
   request.open311_key_id = key_id;
+  request.open311_description = Description(form);
+  // A generic client knows neither of the ID number nor of the materials: the window records
+  // both at acceptance, before which nothing is handed over.
+  request.collect_at_window = true;
 
   auto& applicant = request.applicant;
   std::string kind = attribute("applicant_kind");
@@ -321,19 +325,15 @@ cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& ite
     request.appointment_at = kernel::ParseTimeField(appointment, "attribute[appointment_at]", 422);
   }
 
-  // Checked here rather than left to the case service, so the error names the attribute.
+  // Checked here rather than left to the case service, so the error names the attribute. A
+  // material not declared is missing: the window collects it at acceptance.
   for (const auto& m : item.materials) {
     std::string code = MaterialCode(m.seq);
     std::string status = attribute(code);
     if (!status.empty() && status != "provided" && status != "missing") {
       throw Invalid("attribute[" + code + "]", code + " must be provided or missing");
     }
-    bool provided = status == "provided";
-    if (m.essential && !provided) {
-      throw Invalid("attribute[" + code + "]",
-                    "the essential material '" + m.name + "' must be provided");
-    }
-    request.materials.push_back({"", m.seq, provided});
+    request.materials.push_back({"", m.seq, status == "provided"});
   }
   return request;
 }
@@ -375,8 +375,10 @@ Json ServiceDefinitionJson(const catalogue::Item& item) {
                 "办理地行政区划代码（街道或区县，如 370102001；缺省时按 lat/long 定位）",
                 "national division code of a street or district; when absent, "
                 "the street nearest lat/long in the district holding it"));
-  attributes.push_back(Attribute(++order, "id_number", "string", true, "申请人居民身份证号码",
-                                 "18-character resident identity number"));
+  attributes.push_back(Attribute(++order, "id_number", "string", false,
+                                 "申请人居民身份证号码（缺省时由窗口受理时核录）",
+                                 "18-character resident identity number; when absent, the window "
+                                 "records it from the applicant's identity card at acceptance"));
   attributes.push_back(Attribute(++order, "applicant_kind", "singlevaluelist", false,
                                  "申请人类型（默认个人）", "citizen 个人 / firm 企业",
                                  Json::array({Value("citizen", "个人"), Value("firm", "企业")})));
@@ -396,8 +398,9 @@ Json ServiceDefinitionJson(const catalogue::Item& item) {
                                  "RFC 3339 with offset; required for led"));
   for (const auto& m : item.materials) {
     attributes.push_back(
-        Attribute(++order, MaterialCode(m.seq), "singlevaluelist", m.essential, m.name,
-                  m.essential ? "provided (essential material)"
+        Attribute(++order, MaterialCode(m.seq), "singlevaluelist", false, m.name,
+                  m.essential ? "provided or missing (essential: the window collects a missing "
+                                "one at acceptance)"
                               : "provided or missing (may be supplied later: 容缺受理)",
                   Json::array({Value("provided", "已提供"), Value("missing", "缺少")})));
   }

@@ -138,17 +138,14 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
         }
         open311::FillRegionFromPosition(
             form, [&boundaries](catalogue::Coordinates p) { return boundaries.RegionAt(p); });
+        // The description is written with the case, in its one transaction.
         auto case_request = open311::BuildCaseRequest(form, item, key.id);
-        std::string description = open311::Description(form);
         // GeoReport has no idempotency keys: no scope and no key, nothing to replay.
         cases::Submission submitted;
         cases.Submit(case_request, "", "", "", [&submitted](const cases::Submission& s) {
           submitted = s;
           return std::string();
         });
-        if (!description.empty()) {
-          repository.KeepDescription(key.id, submitted.created.tracking_number, description);
-        }
         // The spec's examples answer 200 with a one-element array; the access code reaches
         // the applicant only through the client, in service_notice.
         return HttpResponse::WithJson(

@@ -20,10 +20,6 @@ constexpr const char* kAddKeySql =
 // numbers, $3 item code ('' switches these off), $4 and $5 the requested-at range in epoch seconds
 // (NULL: open-ended), $6 'open', 'closed' or '', $7 limit. Only the reason of a state that has one
 // (rejection, suspension, cancellation) is read.
-constexpr const char* kKeepDescription = "open311_keep_description";
-constexpr const char* kKeepDescriptionSql =
-    "UPDATE cases SET open311_description = $3 WHERE tracking_number = $2 AND open311_key_id = $1";
-
 constexpr const char* kRequests = "open311_requests";
 constexpr const char* kRequestsSql = R"sql(
 SELECT c.tracking_number, c.state, coalesce(c.item_code, c.bundle_code),
@@ -58,7 +54,6 @@ PgOpen311Repository::PgOpen311Repository(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare(kFindKey, kFindKeySql);
   pool_.Prepare(kAddKey, kAddKeySql);
   pool_.Prepare(kRequests, kRequestsSql);
-  pool_.Prepare(kKeepDescription, kKeepDescriptionSql);
 }
 
 std::optional<open311::ApiKey> PgOpen311Repository::FindActiveKey(const std::string& key_hash) {
@@ -88,13 +83,6 @@ std::vector<open311::RequestRow> PgOpen311Repository::PublicRequests(
   open311::RequestQuery query;
   query.tracking_numbers = tracking;
   return Requests(0, query);
-}
-
-void PgOpen311Repository::KeepDescription(std::int64_t key_id, const std::string& tracking,
-                                          const std::string& description) {
-  pool_.Transact([&](pqxx::dbtransaction& tx) {
-    tx.exec_prepared(kKeepDescription, key_id, tracking, description);
-  });
 }
 
 std::vector<open311::RequestRow> PgOpen311Repository::Requests(std::int64_t key_id,

@@ -17,6 +17,7 @@
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/kernel/file.hpp"
+#include "refusal.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::intake {
@@ -54,9 +55,11 @@ class Open311PgTest : public ::testing::Test {
     repository_ = std::make_unique<PgOpen311Repository>(*pool_);
   }
 
-  std::string Submit(const std::string& item_code, std::int64_t key_id) {
+  std::string Submit(const std::string& item_code, std::int64_t key_id,
+                     const std::string& description = "") {
     auto item = catalogue_->GetGuide(item_code).item;
-    open311::Form form = {{"last_name", "刘"},
+    open311::Form form = {{"description", description},
+                          {"last_name", "刘"},
                           {"first_name", "市民"},
                           {"phone", "13912345678"},
                           {"address_string", "历下区解放路1号"},
@@ -168,9 +171,8 @@ TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
 TEST_F(Open311PgTest, PublicLookupsNeedTrackingNumbersAndDescriptionsStayWithTheirKey) {
   auto mine = *repository_->AddKey("mine", accounts::TokenHash("key-mine"));
   auto theirs = *repository_->AddKey("theirs", accounts::TokenHash("key-theirs"));
-  std::string first = Submit("GA-002", mine);
-  repository_->KeepDescription(theirs, first, "not theirs to write");
-  repository_->KeepDescription(mine, first, "市内迁移，委托代办");
+  std::string first = Submit("GA-002", mine, "市内迁移，委托代办");
+  Submit("GA-002", theirs, "not theirs to read");
 
   EXPECT_TRUE(repository_->PublicRequests({}).empty()) << "no enumeration";
   open311::RequestQuery everything;
@@ -183,6 +185,69 @@ TEST_F(Open311PgTest, PublicLookupsNeedTrackingNumbersAndDescriptionsStayWithThe
   rows = repository_->Requests(mine, by_id);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].description, "市内迁移，委托代办");
+  EXPECT_TRUE(repository_->Requests(theirs, by_id).empty());
+}
+
+// A generic client sends neither the ID number nor the materials: the case waits for the
+// window, which cannot accept it until both are recorded.
+TEST_F(Open311PgTest, TheWindowRecordsTheIdNumberAndMaterialsAtAcceptance) {
+  auto key = *repository_->AddKey("generic", accounts::TokenHash("key-generic"));
+  auto item = catalogue_->GetGuide("GA-002").item;
+  open311::Form form = {{"service_code", "GA-002"}, {"last_name", "刘"}, {"first_name", "市民"},
+                        {"phone", "13912345678"},   {"lat", "36.66"},    {"long", "117.05"},
+                        {"description", "市内迁移"}};
+  open311::FillRegionFromPosition(form, [](catalogue::Coordinates) { return "370102001"; });
+  std::string tracking;
+  service_->Submit(open311::BuildCaseRequest(form, item, key), "", "", "",
+                   [&](const cases::Submission& s) {
+                     tracking = s.created.tracking_number;
+                     return std::string();
+                   });
+  const cases::Actor window{cases::ActorRole::kWindow, 0, "王窗口", "370102", ""};
+  auto submitted = service_->ReadAsStaff(tracking, window);
+  EXPECT_TRUE(submitted.IdNumberToCollect());
+  EXPECT_EQ(submitted.MaterialsToCollect(), (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(submitted.open311_description, "市内迁移");
+
+  using testing::Refusal;
+  EXPECT_EQ(Refusal([&] { service_->Accept(tracking, window, {}); }),
+            std::make_pair(409, std::string("state")))
+      << "essential materials missing";
+  cases::AcceptanceRecord record;
+  record.received_materials = {1, 2, 3, 5};
+  EXPECT_EQ(Refusal([&] {
+              service_->Accept(tracking, window, {{4, "2026-12-10"}}, {}, record);
+            }),
+            std::make_pair(422, std::string("id_number")));
+  record.id_number = "11010519491231002Y";
+  EXPECT_EQ(Refusal([&] {
+              service_->Accept(tracking, window, {{4, "2026-12-10"}}, {}, record);
+            }),
+            std::make_pair(422, std::string("id_number")))
+      << "check character wrong";
+  record.id_number = "11010519491231002X";
+  record.received_materials = {1, 2, 3, 5, 9};
+  EXPECT_EQ(Refusal([&] {
+              service_->Accept(tracking, window, {{4, "2026-12-10"}}, {}, record);
+            }),
+            std::make_pair(422, std::string("received_materials")));
+  auto unchanged = service_->ReadAsStaff(tracking, window);
+  EXPECT_EQ(unchanged.state, cases::CaseState::kSubmitted) << "a refusal writes nothing";
+  EXPECT_TRUE(unchanged.IdNumberToCollect());
+
+  record.received_materials = {1, 2, 3, 5};
+  auto accepted = service_->Accept(tracking, window, {{4, "2026-12-10"}}, {}, record);
+  EXPECT_EQ(accepted.state, cases::CaseState::kAccepted);
+  auto stored = service_->ReadAsStaff(tracking, window);
+  EXPECT_EQ(stored.applicant.id_number, "11010519491231002X");
+  EXPECT_FALSE(stored.IdNumberToCollect());
+  EXPECT_TRUE(stored.MaterialsToCollect().empty());
+  EXPECT_EQ(stored.materials[0].status, cases::MaterialStatus::kProvided);
+  EXPECT_EQ(stored.materials[3].status, cases::MaterialStatus::kDeferred);
+  auto timeline = service_->Timeline(stored);
+  EXPECT_EQ(timeline.back().data["id_number_recorded"], true);
+  EXPECT_EQ(timeline.back().data.dump().find("11010519491231002X"), std::string::npos)
+      << "the number itself stays out of the timeline";
 }
 
 }  // namespace

@@ -274,6 +274,24 @@ TEST(Open311SubmitTest, ModeAndDeliveryHaveDefaultsAGenericClientNeedNotKnow) {
   }
 }
 
+TEST(Open311SubmitTest, IdNumberAndMaterialsAreLeftToTheWindow) {
+  auto form = GoodForm();
+  form.erase("attribute[id_number]");
+  form.erase("attribute[M1]");
+  form.erase("attribute[M2]");
+  form["description"] = "市内迁移，委托代办";
+  auto request = BuildCaseRequest(form, HouseholdMove(), 1);
+  EXPECT_TRUE(request.collect_at_window);
+  EXPECT_TRUE(request.applicant.id_number.empty());
+  EXPECT_EQ(request.open311_description, "市内迁移，委托代办");
+  ASSERT_EQ(request.materials.size(), 3u);
+  for (const auto& m : request.materials) EXPECT_FALSE(m.provided) << m.item_seq;
+  auto definition = ServiceDefinitionJson(HouseholdMove());
+  for (const auto& attribute : definition["attributes"]) {
+    EXPECT_EQ(attribute["required"], false) << attribute.dump();
+  }
+}
+
 TEST(Open311SubmitTest, RefusalsNameTheOpen311Field) {
   auto refused = [](const std::string& name, const std::string& value) {
     auto form = GoodForm();
@@ -284,7 +302,6 @@ TEST(Open311SubmitTest, RefusalsNameTheOpen311Field) {
     }
     return Refusal([&] { BuildCaseRequest(form, HouseholdMove(), 1); });
   };
-  EXPECT_EQ(refused("attribute[M2]", "<erase>"), std::make_pair(422, std::string("attribute[M2]")));
   EXPECT_EQ(refused("attribute[M1]", "yes"), std::make_pair(422, std::string("attribute[M1]")));
   EXPECT_EQ(refused("attribute[M9]", "provided"),
             std::make_pair(422, std::string("attribute[M9]")));
@@ -341,7 +358,7 @@ TEST(Open311ViewTest, ServiceAndItsDefinition) {
     by_code[attribute["code"]] = attribute;
   }
   EXPECT_EQ(by_code.size(), 12u);
-  EXPECT_EQ(by_code["M1"]["required"], true);
+  EXPECT_EQ(by_code["M1"]["required"], false);  // the window collects it
   EXPECT_EQ(by_code["M1"]["description"], "居民户口簿");
   EXPECT_EQ(by_code["M3"]["required"], false);
   EXPECT_EQ(by_code["M3"]["values"][1]["key"], "missing");

@@ -90,6 +90,18 @@ const context = await browser.newContext({ viewport: { width: 1366, height: 900 
 page = await context.newPage();
 const shot = (name) => page.screenshot({ path: path.join(shots, name + ".png"), fullPage: true });
 
+// A map of the city rendered: the twelve districts' real outlines, each with a path of its own,
+// laid out at a usable size; a screenshot of the map alone goes next to the page's.
+async function checkCityMap(id, name) {
+  await page.waitForFunction((sel) => document.querySelectorAll(sel + " path[data-district]").length === 12, "#" + id, { timeout: 15000 });
+  const box = await page.locator("#" + id).boundingBox();
+  assert.ok(box && box.width > 300 && box.height > 150, "map size " + JSON.stringify(box));
+  // A district outline is a real shape: hundreds of vertices, not a tile.
+  const vertices = await page.$eval(`#${id} path[data-district="370102"]`, (p) => p.getAttribute("d").split("L").length);
+  assert.ok(vertices > 50, "历下区 has " + vertices + " vertices");
+  await page.locator("#" + id).screenshot({ path: path.join(shots, name + ".png") });
+}
+
 await check("a supervisor finds an overdue case, reassigns it and sees the agent board change", async () => {
   const { tracking_number: tracking } = await acceptedCase(false);
   // The test's own case is made overdue: its committed deadline already passed.
@@ -121,6 +133,13 @@ await check("a supervisor finds an overdue case, reassigns it and sees the agent
   await cell.waitFor();
   const before = parseInt((await cell.innerText()).split("/")[0], 10);
   await page.waitForSelector("#agent-map circle[data-agent]");
+  await checkCityMap("agent-map", "map-agents");
+  // The test's overdue case is drawn where its applicant is, in the overdue colour.
+  await page.waitForSelector(`#agent-map [data-case="${tracking}"][data-urgency="overdue"]`);
+  await page.waitForSelector("#agent-map rect[data-courier]");
+  // Tapping a district shows its numbers.
+  await page.$eval('#agent-map path[data-district="370102"]', (p) => p.dispatchEvent(new MouseEvent("click")));
+  assert.match(await page.innerText("#agent-map-info"), /历下区：代办员 \d+（在岗 \d+），寄递员 \d+，办件 [1-9]\d*（超期 [1-9]/);
 
   await page.goto(base + "/console/#/case/" + tracking);
   await page.waitForSelector("#reassign-agent");
@@ -146,6 +165,8 @@ await check("the queue, statistics and follow-up pages render, and signing out s
   await page.goto(base + "/console/#/queue");
   await page.waitForSelector("#queue-rows tr");
   await page.waitForSelector("#dispatch-alerts", { state: "attached" });
+  await checkCityMap("queue-map", "map-queue");
+  await page.waitForSelector("#queue-map circle[data-agent]");
   await shot("console-queue");
   await page.goto(base + "/console/#/stats");
   await page.waitForSelector("#stats-table");
@@ -200,6 +221,10 @@ await check("the public tracking page follows a courier on a map", async () => {
 
   await page.goto(`${base}/track/?tracking=${tracking}&code=${created.access_code}`);
   await page.waitForSelector("svg.map circle");
+  // The district of the address (历下区) lies under the courier and the address.
+  await page.waitForSelector('#track-map path[data-district="370102"]');
+  assert.ok((await page.$eval('#track-map path[data-district="370102"]', (p) => p.getAttribute("d").split("L").length)) > 50);
+  await page.locator("#track-map").screenshot({ path: path.join(shots, "map-track.png") });
   assert.match(await page.innerText("#result"), /寄递员已取件/);
   assert.match(await page.innerText("#result"), /预计 \d\d:\d\d 送达/);
   await shot("track-page");

@@ -35,7 +35,9 @@ std::string OpenApiPath(const std::string& pattern) {
   return out;
 }
 
+// The API's routes; /api/docs/ serves the rendered document itself, a page like /console/.
 bool IsPublic(const std::string& pattern) {
+  if (pattern.rfind("/api/docs/", 0) == 0) return false;
   return pattern.rfind("/api/", 0) == 0 || pattern.rfind("/mobile/", 0) == 0 ||
          pattern.rfind("/open311/", 0) == 0;
 }

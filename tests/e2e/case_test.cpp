@@ -95,6 +95,10 @@ TEST(CaseE2eTest, BadSubmissionsNameTheField) {
   r["applicant"]["location"] = {{"lat", 31.23}, {"lng", 121.47}};  // Shanghai
   check(r, "applicant.location");
   r = CaseRequest();
+  // 泰安: near, but outside the districts' boundaries.
+  r["applicant"]["location"] = {{"lat", 36.19}, {"lng", 117.12}};
+  check(r, "applicant.location");
+  r = CaseRequest();
   r["materials"][0]["status"] = "missing";
   check(r, "materials");
   r = CaseRequest();

@@ -2,6 +2,8 @@
 // deploy/local/test.sh loads, plus the JSON bad-input suite on a real JSON endpoint.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "e2e_support.hpp"
 
 namespace daiban::e2e {
@@ -20,6 +22,34 @@ TEST(CatalogueE2eTest, RegionTreeHasTheCityAndItsDistricts) {
   for (const auto& district : regions[0]["children"]) {
     EXPECT_GE(district["children"].size(), 2u) << district["name"];
   }
+}
+
+// The maps' outlines: the twelve districts the demo data imported, as GeoJSON, named as the
+// catalogue names them, every ring closed.
+TEST(CatalogueE2eTest, DistrictBoundariesAreServedAsGeoJson) {
+  auto response = Gateway("GET", "/api/v1/regions/boundaries");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.Header("cache-control"), "public, max-age=300");
+  auto collection = Body(response);
+  EXPECT_EQ(collection["type"], "FeatureCollection");
+  ASSERT_EQ(collection["features"].size(), 12u);
+  std::map<std::string, nlohmann::json> by_code;
+  for (const auto& feature : collection["features"]) {
+    by_code[feature["properties"]["code"]] = feature;
+    EXPECT_EQ(feature["geometry"]["type"], "MultiPolygon");
+    for (const auto& polygon : feature["geometry"]["coordinates"]) {
+      for (const auto& ring : polygon) {
+        ASSERT_GE(ring.size(), 4u);
+        EXPECT_EQ(ring.front(), ring.back());
+      }
+    }
+  }
+  ASSERT_TRUE(by_code.count("370102"));
+  EXPECT_EQ(by_code["370102"]["properties"]["name"], "历下区");
+  EXPECT_FALSE(by_code.count("JNGX")) << "a functional zone has no outline of its own";
+  const auto& first = by_code["370102"]["geometry"]["coordinates"][0][0][0];
+  EXPECT_GT(first[0].get<double>(), 116.9);  // [lng, lat]
+  EXPECT_LT(first[1].get<double>(), 36.8);
 }
 
 TEST(CatalogueE2eTest, ItemsFilterByChineseTextAndPage) {

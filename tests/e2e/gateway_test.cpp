@@ -157,6 +157,7 @@ TEST(GatewayE2eTest, RoutesEachPrefixToItsService) {
       {"/api/v1/auth/x", "intake"},
       {"/api/v1/items/x/y", "intake"},
       {"/console/x", "intake"},
+      {"/api/docs/x", "intake"},
       {"/api/v1/dispatch/x", "dispatch"},
       {"/api/v1/track/x/y", "tracking"},
       {"/api/v1/deliveries/x", "tracking"},
@@ -170,6 +171,23 @@ TEST(GatewayE2eTest, RoutesEachPrefixToItsService) {
     EXPECT_EQ(response.Header("x-request-id"), "e2e-route-probe");
     EXPECT_EQ(NotFoundCount(service), before + 1) << path << " did not reach " << service;
   }
+}
+
+// The API document rendered from a local copy: the page, the Redoc bundle beside it and the
+// document itself, the same as api/openapi.json; nothing of it comes from outside.
+TEST(GatewayE2eTest, TheApiDocumentIsRenderedAtApiDocs) {
+  auto page = Gateway("GET", "/api/docs/");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.Header("content-type").value_or("").find("text/html"), std::string::npos);
+  EXPECT_NE(page.body.find("src=\"redoc.standalone.js\""), std::string::npos);
+  EXPECT_EQ(page.body.find("https://"), std::string::npos) << "nothing from a CDN";
+  auto redoc = Gateway("GET", "/api/docs/redoc.standalone.js");
+  ASSERT_EQ(redoc.status, 200);
+  EXPECT_GT(redoc.body.size(), 100000u) << "the Redoc bundle is compiled in";
+  auto document = Gateway("GET", "/api/docs/openapi.json");
+  ASSERT_EQ(document.status, 200);
+  std::ifstream in(std::string(DAIBAN_SOURCE_DIR) + "/api/openapi.json");
+  EXPECT_EQ(Body(document), nlohmann::json::parse(in));
 }
 
 TEST(GatewayE2eTest, UnknownPrefixIsTheGateways404) {

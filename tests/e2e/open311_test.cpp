@@ -121,20 +121,19 @@ TEST(Open311E2eTest, AServiceDefinitionListsMaterialsAndChoices) {
     EXPECT_TRUE(attribute["datatype_description"].is_string());
     by_code[attribute["code"]] = attribute;
   }
-  for (const std::string code : {"M1", "M2", "M3", "M5"}) {
-    EXPECT_EQ(by_code[code]["required"], true) << code;
+  // The window collects what a generic client cannot send: no attribute is required.
+  for (const std::string code : {"M1", "M2", "M3", "M4", "M5"}) {
+    EXPECT_EQ(by_code[code]["required"], false) << code;
     EXPECT_EQ(by_code[code]["datatype"], "singlevaluelist") << code;
   }
-  EXPECT_EQ(by_code["M4"]["required"], false);
   EXPECT_EQ(by_code["M1"]["description"], "居民户口簿");
   EXPECT_EQ(by_code["M1"]["values"],
             json::parse(R"([{"key":"provided","name":"已提供"},{"key":"missing","name":"缺少"}])"));
   EXPECT_EQ(by_code["mode"]["values"].size(), 3u);
   EXPECT_EQ(by_code["delivery_method"]["values"].size(), 2u);
-  EXPECT_EQ(by_code["id_number"]["required"], true);
-  // A generic client need not know them: the item's default mode, window pick-up, and the
-  // region placed by lat/long.
-  for (const std::string code : {"mode", "delivery_method", "region_code"}) {
+  // A generic client need not know them: the item's default mode, window pick-up, the region
+  // placed by lat/long, the ID number recorded at the window.
+  for (const std::string code : {"mode", "delivery_method", "region_code", "id_number"}) {
     EXPECT_EQ(by_code[code]["required"], false) << code;
   }
   EXPECT_EQ(by_code["appointment_at"]["datatype"], "datetime");
@@ -235,16 +234,17 @@ TEST(Open311E2eTest, AGenericClientSubmitsAndReadsBackPublicAndFull) {
                                              {"phone", "13912345678"},
                                              {"description", "户口从历下区迁到市中区"},
                                              {"media_url", ""}};
-  // The service definition's required attributes, with the first offered value of each list.
+  // The service definition's required attributes, with the first offered value of each list:
+  // there are none, so the client sends no attribute at all.
   auto definition = Body(Gateway("GET", "/open311/v2/services/GA-002.json?jurisdiction_id=x"));
   for (const auto& attribute : definition["attributes"]) {
     if (!attribute["required"].get<bool>()) continue;
-    std::string code = attribute["code"];
     std::string value;
     if (attribute.contains("values")) value = attribute["values"][0]["key"];
-    if (code == "region_code") value = "370102001";         // the position's region
-    if (code == "id_number") value = "11010519491231002X";  // still required on this branch
-    form["attribute[" + code + "]"] = value;
+    form["attribute[" + attribute["code"].get<std::string>() + "]"] = value;
+  }
+  for (const auto& [name, value] : form) {
+    EXPECT_NE(name.rfind("attribute", 0), 0u) << "a Daiban attribute: " << name;
   }
   auto submitted = Post(form);
   ASSERT_EQ(submitted.status, 200) << submitted.body;
@@ -311,8 +311,11 @@ TEST(Open311E2eTest, ValidationErrorsAre400NamingTheField) {
   form["phone"] = "12345";
   ExpectGeoReportError(Post(form), 400, "phone: ");
   form = GoodForm();
-  form.erase("attribute[M2]");
+  form["attribute[M2]"] = "yes";
   ExpectGeoReportError(Post(form), 400, "attribute[M2]: ");
+  form = GoodForm();
+  form["attribute[id_number]"] = "110105194912310021";  // check character wrong
+  ExpectGeoReportError(Post(form), 400, "attribute[id_number]: ");
   form = GoodForm();
   form["attribute[mode]"] = "walk";
   ExpectGeoReportError(Post(form), 400, "attribute[mode]: ");
@@ -331,26 +334,16 @@ TEST(Open311E2eTest, ValidationErrorsAre400NamingTheField) {
                        "Content-Type: ");
 }
 
-// A client that knows only GeoReport: the position places the request, no region_code needed.
-// The Daiban attributes the service definition still marks required (mode, id_number,
-// delivery_method, the essential materials) are sent; region_code is not.
+// A client that knows only GeoReport, with the fields of the specification's example request
+// and no Daiban attribute: the position places the request, the window collects the ID number
+// and the materials.
 std::map<std::string, std::string> SpecForm() {
-  return {{"api_key", kDemoKey},
-          {"service_code", "GA-002"},
+  return {{"api_key", kDemoKey},     {"service_code", "GA-002"},
           {"lat", "36.6610"},  // 泉城广场, 历下区
-          {"long", "117.0211"},
-          {"description", "市内迁移，委托代办"},
-          {"first_name", "市民"},
-          {"last_name", "刘"},
-          {"phone", "13912345678"},
-          {"email", "liu@example.cn"},
-          {"attribute[mode]", "proxy"},
-          {"attribute[id_number]", "11010519491231002X"},
-          {"attribute[delivery_method]", "window"},
-          {"attribute[M1]", "provided"},
-          {"attribute[M2]", "provided"},
-          {"attribute[M3]", "provided"},
-          {"attribute[M5]", "provided"}};
+          {"long", "117.0211"},      {"description", "市内迁移，委托代办"},
+          {"first_name", "市民"},    {"last_name", "刘"},
+          {"phone", "13912345678"},  {"email", "liu@example.cn"},
+          {"device_id", "tt222111"}, {"media_url", ""}};
 }
 
 TEST(Open311E2eTest, APositionWithoutRegionCodeIsPlacedByTheDistrictBoundaries) {
@@ -367,6 +360,32 @@ TEST(Open311E2eTest, APositionWithoutRegionCodeIsPlacedByTheDistrictBoundaries) 
   ASSERT_EQ(view.status, 200) << view.body;
   // 历下区 by point in polygon, then its nearest street centre: 泉城路街道.
   EXPECT_EQ(Body(view)["region_code"], "370102004") << view.body;
+  EXPECT_EQ(Body(view)["to_collect"],
+            json::parse(R"({"id_number": true, "materials": [1, 2, 3, 4, 5]})"));
+
+  // The window of 历下区 accepts it once it has what the client could not send.
+  auto window = Bearer(StaffLogin("13800000003"));
+  auto staff_view = Gateway("GET", "/api/v1/cases/" + id, "", window);
+  ASSERT_EQ(staff_view.status, 200) << staff_view.body;
+  EXPECT_EQ(Body(staff_view)["to_collect"]["id_number"], true);
+  const std::string accept = "/api/v1/cases/" + id + "/accept";
+  auto no_id = Gateway("POST", accept,
+                       R"({"received_materials": [1, 2, 3, 5],
+                           "deferrals": [{"seq": 4, "promised_date": "2099-12-31"}]})",
+                       window);
+  ExpectErrorJson(no_id, 422, "");
+  EXPECT_EQ(Body(no_id)["error"]["field"], "id_number") << no_id.body;
+  auto no_materials = Gateway("POST", accept, R"({"id_number": "11010519491231002X"})", window);
+  EXPECT_EQ(no_materials.status, 409) << no_materials.body;
+  auto accepted = Gateway("POST", accept,
+                          R"({"id_number": "11010519491231002X",
+                              "received_materials": [1, 2, 3, 5],
+                              "deferrals": [{"seq": 4, "promised_date": "2099-12-31"}]})",
+                          window);
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(Body(accepted)["state"], "accepted");
+  EXPECT_EQ(Body(accepted)["to_collect"], json::parse(R"({"id_number": false, "materials": []})"));
+  EXPECT_EQ(Body(accepted)["applicant"]["id_number"], "1101**********002X");
 
   // An explicit region code still wins over the position.
   auto form = SpecForm();

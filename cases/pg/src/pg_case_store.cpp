@@ -30,7 +30,8 @@ SELECT c.id, c.tracking_number, c.access_code_hash, coalesce(c.item_code, ''),
        extract(epoch FROM c.suspended_at)::bigint, extract(epoch FROM c.result_ready_at)::bigint,
        extract(epoch FROM c.closed_at)::bigint, r.score, coalesce(r.comment, ''),
        extract(epoch FROM r.created_at)::bigint, coalesce(c.open311_key_id, 0),
-       extract(epoch FROM c.assigned_at)::bigint, extract(epoch FROM c.last_progress_at)::bigint
+       extract(epoch FROM c.assigned_at)::bigint, extract(epoch FROM c.last_progress_at)::bigint,
+       c.open311_description
   FROM cases c
   LEFT JOIN items i ON i.code = c.item_code
   LEFT JOIN bundles b ON b.code = c.bundle_code
@@ -63,10 +64,11 @@ INSERT INTO cases (tracking_number, access_code_hash, item_code, bundle_code, mo
   department_code, committed_days, state, version, applicant_kind, applicant_name,
   applicant_phone, applicant_id_number, applicant_address, applicant_lat, applicant_lng,
   firm_name, firm_credit_code, delivery_method, delivery_address, delivery_lat, delivery_lng,
-  appointment_at, priority, created_at, updated_at, open311_key_id, delivery_window)
+  appointment_at, priority, created_at, updated_at, open311_key_id, delivery_window,
+  open311_description)
 VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14,
   $15, $16, NULLIF($17, ''), NULLIF($18, ''), $19, NULLIF($20, ''), $21, $22,
-  to_timestamp($23), $24, to_timestamp($25), to_timestamp($25), NULLIF($26, 0), $27)
+  to_timestamp($23), $24, to_timestamp($25), to_timestamp($25), NULLIF($26, 0), $27, $28)
 RETURNING id)sql";
 
 constexpr const char* kUpdateCaseSql = R"sql(
@@ -75,7 +77,8 @@ UPDATE cases SET state = $3, state_before_suspension = NULLIF($4, ''), version =
   accepted_at = to_timestamp($8), deadline_at = to_timestamp($9), at_risk_at = to_timestamp($10),
   deadline_provisional = $11, suspended_at = to_timestamp($12),
   result_ready_at = to_timestamp($13), closed_at = to_timestamp($14), updated_at = to_timestamp($15),
-  assigned_at = to_timestamp($16), last_progress_at = to_timestamp($17), access_code_hash = $18
+  assigned_at = to_timestamp($16), last_progress_at = to_timestamp($17), access_code_hash = $18,
+  applicant_id_number = $19
 WHERE id = $1 AND version = $2)sql";
 
 constexpr const char* kUpsertMaterialSql = R"sql(
@@ -229,6 +232,7 @@ Case CaseFromRow(const pqxx::row& row) {
   c.open311_key_id = row[i++].as<std::int64_t>();
   c.assigned_at = db::SecondsAt(row[i++]);
   c.last_progress_at = db::SecondsAt(row[i++]);
+  c.open311_description = row[i++].as<std::string>();
   return c;
 }
 
@@ -362,14 +366,14 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
       lat = c.delivery.location->lat;
       lng = c.delivery.location->lng;
     }
-    c.id =
-        Exec(tx, kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code, c.bundle_code,
-             c.mode, c.region_code, c.department_code, c.committed_days, ToWord(c.state),
-             ToWord(a.kind), a.name, a.phone, a.id_number, a.address, a.location.lat,
-             a.location.lng, a.firm_name, a.firm_credit_code, ToWord(c.delivery.method),
-             c.delivery.address, lat, lng, db::EpochSeconds(c.appointment_at), c.priority,
-             db::EpochSeconds(c.created_at), c.open311_key_id, ToWord(c.delivery.window))[0][0]
-            .as<std::int64_t>();
+    c.id = Exec(tx, kInsertCaseSql, c.tracking_number, c.access_code_hash, c.item_code,
+                c.bundle_code, c.mode, c.region_code, c.department_code, c.committed_days,
+                ToWord(c.state), ToWord(a.kind), a.name, a.phone, a.id_number, a.address,
+                a.location.lat, a.location.lng, a.firm_name, a.firm_credit_code,
+                ToWord(c.delivery.method), c.delivery.address, lat, lng,
+                db::EpochSeconds(c.appointment_at), c.priority, db::EpochSeconds(c.created_at),
+                c.open311_key_id, ToWord(c.delivery.window), c.open311_description)[0][0]
+               .as<std::int64_t>();
     WriteMaterialsAndSteps(tx, c, nullptr);
     WriteChange(tx, c, change, options_);
     RunAlsoInTransaction(tx, change);
@@ -442,13 +446,14 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
       deadline = db::EpochSeconds(c.clock->deadline);
       at_risk = db::EpochSeconds(c.clock->at_risk_at);
     }
-    auto updated = Exec(
-        tx, kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
-        c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(), c.agent_id,
-        c.priority, c.result_reference, db::EpochSeconds(c.accepted_at), deadline, at_risk,
-        c.clock && c.clock->provisional, db::EpochSeconds(c.suspended_at),
-        db::EpochSeconds(c.result_ready_at), db::EpochSeconds(c.closed_at), now,
-        db::EpochSeconds(c.assigned_at), db::EpochSeconds(c.last_progress_at), c.access_code_hash);
+    auto updated =
+        Exec(tx, kUpdateCaseSql, c.id, loaded_version, ToWord(c.state),
+             c.state_before_suspension ? ToWord(*c.state_before_suspension) : std::string(),
+             c.agent_id, c.priority, c.result_reference, db::EpochSeconds(c.accepted_at), deadline,
+             at_risk, c.clock && c.clock->provisional, db::EpochSeconds(c.suspended_at),
+             db::EpochSeconds(c.result_ready_at), db::EpochSeconds(c.closed_at), now,
+             db::EpochSeconds(c.assigned_at), db::EpochSeconds(c.last_progress_at),
+             c.access_code_hash, c.applicant.id_number);
     if (updated.affected_rows() != 1) {
       throw kernel::Conflict("stale_version", "the case changed meanwhile; read it and retry");
     }

@@ -5,6 +5,7 @@
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/case_terms.hpp"
+#include "daiban/catalogue/pg_boundary_repository.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 
 namespace daiban::cases {
@@ -20,7 +21,8 @@ CaseParts WireCaseParts(runtime::ServiceHost& host, const kernel::Env& env) {
   auto& calendar = host.Make<catalogue::CalendarService>(
       calendar_store, host.Clock(),
       catalogue::ParseOfficeHours(env.String("DAIBAN_OFFICE_HOURS", "09:00-17:00")));
-  auto& case_catalogue = host.Make<catalogue::CatalogueForCases>(catalogue_store);
+  auto& boundary_store = host.Make<catalogue::PgBoundaryRepository>(host.Pg());
+  auto& case_catalogue = host.Make<catalogue::CatalogueForCases>(catalogue_store, &boundary_store);
   auto& case_store = host.Make<PgCaseStore>(
       host.Pg(), PgCaseStoreOptions{.notice_channel = LoadNotificationSettings(env).channel});
   auto& guesses = host.Make<RedisGuessLimiter>(

@@ -266,6 +266,10 @@ async function renderCase(main, tracking) {
         el("td", {}, k.discrepancy || "—")))
         : [el("tr", {}, el("td", { colspan: 6, class: "muted" }, "尚无交接"))])));
 
+  // What the window still collects at acceptance (a request from a channel that could not send it).
+  const toCollect = [c.to_collect.id_number ? "申请人身份证号码" : null,
+    ...c.materials.filter((m) => c.to_collect.materials.includes(m.seq)).map((m) => m.name)].filter(Boolean);
+  if (toCollect.length) main.append(el("p", { id: "to-collect", class: "card" }, "受理时待窗口收取：" + toCollect.join("、")));
   main.append(el("h2", {}, "申请材料"), el("table", {}, el("thead", {}, el("tr", {}, ["序号", "材料", "必要", "状态"].map((h) => el("th", {}, h)))),
     el("tbody", {}, c.materials.map((m) => el("tr", {}, el("td", {}, m.seq), el("td", {}, m.name), el("td", {}, m.essential ? "是" : "否"),
       el("td", {}, { provided: "已提供", missing: "缺", deferred: "容缺（承诺 " + (m.promised_date || "") + "）", supplied: "已补交" }[m.status] || m.status))))));
@@ -317,47 +321,152 @@ function reassignPanel(c, agents) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Agents: the board and a schematic map of the districts
+// Agents: the board and the map of the city
 
-// A schematic map: one tile per district in roughly its place in Jinan (not to scale), each
-// agent a dot in the tile of the first district it covers: green free, red full, grey off duty.
-const TILES = {
-  "370126": [2, 0], "370115": [2, 1], "370104": [0, 2], "370105": [1, 2], "370112": [3, 2],
-  "370114": [4, 2], "370113": [0, 3], "370103": [1, 3], "370102": [2, 3], "JNGX": [3, 3],
-  "370124": [0, 4], "JNNB": [2, 4], "370116": [3, 4], "370117": [4, 4],
-};
-function drawMap(agents) {
-  const TW = 124, TH = 70, GAP = 8, M = 10, TOP = 30;
-  const W = M * 2 + 5 * TW + 4 * GAP, H = TOP + 5 * TH + 4 * GAP + M;
-  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H}`, id: "agent-map", role: "img", "aria-label": "代办员分布示意图" });
-  const legend = [["#2f855a", "在岗可接单"], ["#c53030", "满额"], ["#9aa5b1", "不在岗"]];
-  legend.forEach(([color, label], i) => {
-    svg.append(svgEl("circle", { cx: M + 6 + i * 100, cy: 14, r: 5, fill: color }),
-      svgEl("text", { x: M + 14 + i * 100, y: 18 }, label));
-  });
-  svg.append(svgEl("text", { x: W - M, y: 18, "text-anchor": "end" }, "示意图，非实际比例"));
-  const byDistrict = new Map();
-  for (const a of agents) {
-    const d = districtOf(a.regions[0]);
-    if (!byDistrict.has(d)) byDistrict.set(d, []);
-    byDistrict.get(d).push(a);
+// The real city: the districts' outlines (GET /api/v1/regions/boundaries, WGS-84) drawn in SVG
+// with an equirectangular projection at Jinan's latitude (no tiles, nothing fetched from outside),
+// agents, couriers and open cases at their positions. A district's numbers show on hover (its
+// title) and on tap (the line under the map).
+let boundaries = null;  // the FeatureCollection, read once per page load
+async function loadBoundaries() {
+  if (!boundaries) boundaries = await api("GET", "/api/v1/regions/boundaries");
+  return boundaries;
+}
+
+// Even-odd ray casting over every ring of a MultiPolygon ([lng, lat] positions).
+function inMultiPolygon(polygons, lng, lat) {
+  let inside = false;
+  for (const polygon of polygons) {
+    for (const ring of polygon) {
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i], [xj, yj] = ring[j];
+        if ((yi > lat) !== (yj > lat) && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+      }
+    }
   }
+  return inside;
+}
+function districtAt(features, p) {
+  const f = features.find((feature) => inMultiPolygon(feature.geometry.coordinates, p.lng, p.lat));
+  return f ? f.properties.code : null;
+}
+
+const AGENT_COLOR = { free: "#2f855a", full: "#c53030", off: "#9aa5b1" };
+const URGENCY_COLOR = { on_track: "#2f855a", at_risk: "#d69e2e", overdue: "#c53030" };
+// A case whose clock does not run is coloured by its state.
+const CASE_STATE_COLOR = { submitted: "#3182ce", suspended: "#7b8794", result_ready: "#805ad5", out_for_delivery: "#805ad5" };
+const caseColor = (c) => (c.urgency ? URGENCY_COLOR[c.urgency] : CASE_STATE_COLOR[c.state] || "#52606d");
+const agentState = (a) => (!a.on_duty ? "off" : a.load >= a.capacity ? "full" : "free");
+
+// `layers`: {agents, couriers, cases} as the staff API lists them; `id` names the svg.
+function drawCityMap(fc, layers, id) {
+  const features = fc.features;
+  const agents = layers.agents.filter((a) => a.position);
+  const couriers = layers.couriers.filter((c) => c.position);
+  const cases = layers.cases.filter((c) => c.location);
+  const points = [...agents.map((a) => a.position), ...couriers.map((c) => c.position), ...cases.map((c) => c.location)];
+  // Framed on what is shown and the supervisor's own district; the whole city when empty.
   const mine = session.me && session.me.region_code ? districtOf(session.me.region_code) : null;
-  for (const [code, [col, row]] of Object.entries(TILES)) {
-    const x = M + col * (TW + GAP), y = TOP + row * (TH + GAP);
-    const list = byDistrict.get(code) || [];
-    svg.append(svgEl("rect", { x, y, width: TW, height: TH, rx: 8, fill: code === mine ? "#fff5f5" : "#fff",
-      stroke: code === mine ? "#b71c1c" : "#cbd2d9", "data-region": code }),
-    svgEl("text", { x: x + 8, y: y + 16 }, regionName(code) + (list.length ? "（" + list.length + "）" : "")));
-    list.forEach((a, i) => {
-      const full = a.load >= a.capacity;
-      const dot = svgEl("circle", { cx: x + 12 + (i % 9) * 12, cy: y + 32 + Math.floor(i / 9) * 12, r: 4.5,
-        fill: !a.on_duty ? "#9aa5b1" : full ? "#c53030" : "#2f855a", "data-agent": a.id });
-      dot.append(svgEl("title", {}, a.name + " 在办 " + a.open_cases + "/" + a.capacity));
-      svg.append(dot);
-    });
+  const frameFeatures = features.filter((f) => f.properties.code === mine);
+  let xs = points.map((p) => p.lng), ys = points.map((p) => p.lat);
+  for (const f of frameFeatures.length || points.length ? frameFeatures : features) {
+    for (const polygon of f.geometry.coordinates) for (const [x, y] of polygon[0]) { xs.push(x); ys.push(y); }
   }
-  return svg;
+  if (!xs.length) { xs = [116.2, 118.0]; ys = [36.0, 37.55]; }
+  const k = Math.cos((36.7 * Math.PI) / 180);  // a degree of longitude is shorter than one of latitude
+  const pad = 0.01;
+  const minX = Math.min(...xs) - pad, maxX = Math.max(...xs) + pad, minY = Math.min(...ys) - pad, maxY = Math.max(...ys) + pad;
+  const W = 640, TOP = 26;
+  const scale = W / Math.max((maxX - minX) * k, 1e-6);
+  const H = Math.min(Math.max(TOP + (maxY - minY) * scale, 220), 720);
+  const scaleY = Math.min(scale, (H - TOP) / Math.max(maxY - minY, 1e-6));
+  const s = Math.min(scale, scaleY);
+  const px = (lng) => ((lng - minX) * k * s).toFixed(1);
+  const py = (lat) => (TOP + (maxY - lat) * s).toFixed(1);
+  const svg = svgEl("svg", { viewBox: `0 0 ${W} ${H.toFixed(0)}`, id, class: "city-map", role: "img", "aria-label": "济南市区县边界与代办员、寄递员、办件位置" });
+
+  // Counts per district, for the hover titles and the tapped line.
+  const stats = new Map(features.map((f) => [f.properties.code, { agents: 0, onDuty: 0, couriers: 0, cases: 0, overdue: 0, atRisk: 0 }]));
+  const count = (p, fn) => { const d = districtAt(features, p); if (d) fn(stats.get(d)); };
+  agents.forEach((a) => count(a.position, (t) => { t.agents++; if (a.on_duty) t.onDuty++; }));
+  couriers.forEach((c) => count(c.position, (t) => { t.couriers++; }));
+  cases.forEach((c) => count(c.location, (t) => { t.cases++; if (c.urgency === "overdue") t.overdue++; if (c.urgency === "at_risk") t.atRisk++; }));
+  const info = el("p", { class: "map-info muted", id: id + "-info" }, "点按区县查看数字");
+  const describe = (f) => { const t = stats.get(f.properties.code);
+    return `${f.properties.name}：代办员 ${t.agents}（在岗 ${t.onDuty}），寄递员 ${t.couriers}，办件 ${t.cases}（超期 ${t.overdue}，预警 ${t.atRisk}）`; };
+
+  const outlines = svgEl("g", { class: "districts" });
+  for (const f of features) {
+    const d = f.geometry.coordinates.map((polygon) => polygon.map((ring) =>
+      "M" + ring.map(([x, y]) => px(x) + "," + py(y)).join("L") + "Z").join("")).join("");
+    const own = f.properties.code === mine;
+    const path = svgEl("path", { d, "fill-rule": "evenodd", fill: own ? "#fff5f5" : "#ffffff", stroke: own ? "#b71c1c" : "#9aa5b1",
+      "stroke-width": own ? 1.6 : 0.8, "data-district": f.properties.code, tabindex: 0 });
+    path.append(svgEl("title", {}, describe(f)));
+    const show = () => { info.textContent = describe(f); info.classList.remove("muted"); };
+    path.addEventListener("click", show);
+    path.addEventListener("focus", show);
+    outlines.append(path);
+  }
+  svg.append(outlines);
+  const labels = svgEl("g", { class: "district-labels", "pointer-events": "none" });
+  for (const f of features) {
+    // At the middle of the largest outer ring's extent: enough for a label.
+    const ring = f.geometry.coordinates.map((p) => p[0]).sort((a, b) => b.length - a.length)[0];
+    const lx = ring.map((q) => q[0]), ly = ring.map((q) => q[1]);
+    labels.append(svgEl("text", { x: px((Math.min(...lx) + Math.max(...lx)) / 2), y: py((Math.min(...ly) + Math.max(...ly)) / 2), "text-anchor": "middle", class: "district-name" }, f.properties.name));
+  }
+  svg.append(labels);
+
+  const marks = svgEl("g", { class: "marks" });
+  for (const c of cases) {
+    const x = Number(px(c.location.lng)), y = Number(py(c.location.lat));
+    const mark = svgEl("path", { d: `M${x},${y - 6}L${x + 5},${y}L${x},${y + 6}L${x - 5},${y}Z`, fill: caseColor(c), stroke: "#fff", "stroke-width": 0.8, "data-case": c.tracking_number, "data-urgency": c.urgency || c.state });
+    mark.append(svgEl("title", {}, `${c.tracking_number} ${c.subject} · ${STATE[c.state] || c.state}${c.urgency ? " · " + { on_track: "正常", at_risk: "预警", overdue: "超期" }[c.urgency] : ""}`));
+    mark.addEventListener("click", () => { location.hash = "#/case/" + encodeURIComponent(c.tracking_number); });
+    marks.append(mark);
+  }
+  for (const c of couriers) {
+    const mark = svgEl("rect", { x: Number(px(c.position.lng)) - 4, y: Number(py(c.position.lat)) - 4, width: 8, height: 8, rx: 1.5,
+      fill: c.on_duty ? "#2b6cb0" : "#9aa5b1", stroke: "#fff", "stroke-width": 0.8, "data-courier": c.id });
+    mark.append(svgEl("title", {}, `寄递员 ${c.name} ${c.company || ""} 在送 ${c.load}/${c.capacity}`));
+    marks.append(mark);
+  }
+  for (const a of agents) {
+    const mark = svgEl("circle", { cx: px(a.position.lng), cy: py(a.position.lat), r: 4.5, fill: AGENT_COLOR[agentState(a)], stroke: "#fff", "stroke-width": 0.8, "data-agent": a.id });
+    mark.append(svgEl("title", {}, `代办员 ${a.name} 在办 ${a.open_cases}/${a.capacity}`));
+    marks.append(mark);
+  }
+  svg.append(marks);
+
+  const legend = [["circle", AGENT_COLOR.free, "代办员 可接单"], ["circle", AGENT_COLOR.full, "满额"], ["circle", AGENT_COLOR.off, "不在岗"],
+    ["rect", "#2b6cb0", "寄递员"], ["diamond", URGENCY_COLOR.on_track, "办件 正常"], ["diamond", URGENCY_COLOR.at_risk, "预警"],
+    ["diamond", URGENCY_COLOR.overdue, "超期"], ["diamond", CASE_STATE_COLOR.submitted, "待受理"], ["diamond", CASE_STATE_COLOR.result_ready, "待送达"]];
+  const key = svgEl("g", { class: "legend" });
+  key.append(svgEl("rect", { x: 0, y: 0, width: W, height: TOP - 4, fill: "#f8fafc" }));
+  let x = 8;
+  legend.forEach(([shape, color, label]) => {
+    const y = 11;
+    key.append(shape === "circle" ? svgEl("circle", { cx: x + 4, cy: y, r: 4, fill: color })
+      : shape === "rect" ? svgEl("rect", { x, y: y - 4, width: 8, height: 8, fill: color })
+      : svgEl("path", { d: `M${x + 4},${y - 5}L${x + 8},${y}L${x + 4},${y + 5}L${x},${y}Z`, fill: color }),
+    svgEl("text", { x: x + 12, y: y + 4 }, label));
+    x += 18 + label.length * 11;  // the labels are CJK: one character about 11 px wide
+  });
+  svg.append(key);
+  return [svg, info];
+}
+
+const OPEN_STATES = "submitted,accepted,assigned,in_progress,suspended,result_ready,out_for_delivery";
+
+// Draws the map into `box` from fresh lists; a failed list leaves its layer empty.
+async function refreshCityMap(box, agents, casesQuery, id) {
+  const [fc, couriers, cases] = await Promise.all([
+    loadBoundaries(),
+    api("GET", "/api/v1/couriers").catch(() => ({ couriers: [] })),
+    api("GET", "/api/v1/cases?" + casesQuery + "&limit=100").catch(() => ({ cases: [] })),
+  ]);
+  box.replaceChildren(...drawCityMap(fc, { agents, couriers: couriers.couriers, cases: cases.cases }, id));
 }
 
 async function renderAgents(main) {
@@ -377,7 +486,8 @@ async function renderAgents(main) {
       el("td", { class: "num" }, a.pending_offers),
       el("td", {}, a.regions.map(regionName).join("、")),
       el("td", {}, hm(a.last_seen)))));
-    mapBox.replaceChildren(drawMap(agents));
+    await refreshCityMap(mapBox, agents, "state=" + OPEN_STATES, "agent-map")
+      .catch(() => mapBox.replaceChildren(el("p", { class: "muted" }, "地图暂不可用")));
     stamp.textContent = "更新于 " + new Date().toLocaleTimeString("zh-CN", { hour12: false });
   });
 }
@@ -395,13 +505,18 @@ async function renderQueue(main) {
     (!mine || code === mine || districtOf(mine) === code || (regions.get(code).parent === mine)));
   const region = el("select", { id: "queue-region" }, el("option", { value: "" }, "全部区域"),
     districts.map(([code, r]) => el("option", { value: code }, r.name)));
+  const mapBox = el("div", { class: "card" });
   main.append(el("h1", {}, "派单队列与告警", stamp),
-    el("h2", {}, "等待派单 ", region), el("table", {}, el("thead", {}, el("tr", {}, ["受理编号", "事项", "区域", "受理时间", "承诺时限", "已发出邀约"].map((h) => el("th", {}, h)))), queueBody),
+    el("h2", {}, "等待派单 ", region),
+    el("div", { class: "grid" }, el("div", {}, el("table", {}, el("thead", {}, el("tr", {}, ["受理编号", "事项", "区域", "受理时间", "承诺时限", "已发出邀约"].map((h) => el("th", {}, h)))), queueBody)), mapBox),
     el("h2", {}, "告警"), el("table", {}, el("thead", {}, el("tr", {}, ["时间", "类型", "受理编号", "区域", "说明"].map((h) => el("th", {}, h)))), alertBody));
   const open = (t) => () => { location.hash = "#/case/" + encodeURIComponent(t); };
   const refresh = async () => {
     const query = region.value ? "?region=" + encodeURIComponent(region.value) : "";
-    const [queue, alerts] = await Promise.all([api("GET", "/api/v1/dispatch/queue" + query), api("GET", "/api/v1/dispatch/alerts")]);
+    const [queue, alerts, agents] = await Promise.all([api("GET", "/api/v1/dispatch/queue" + query), api("GET", "/api/v1/dispatch/alerts"),
+      api("GET", "/api/v1/dispatch/agents").catch(() => ({ agents: [] }))]);
+    // The map shows the cases waiting for an agent (accepted), and who could take them.
+    refreshCityMap(mapBox, agents.agents, "state=accepted" + (region.value ? "&region=" + encodeURIComponent(region.value) : ""), "queue-map").catch(() => {});
     const inRegion = (code) => !region.value || code === region.value || districtOf(code) === region.value;
     queueBody.replaceChildren(...(queue.queue.length ? queue.queue.map((q) => el("tr", { class: "clickable", onclick: open(q.tracking_number) },
       el("td", {}, q.tracking_number), el("td", {}, q.subject), el("td", {}, regionName(q.region_code)),

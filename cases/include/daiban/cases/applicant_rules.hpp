@@ -41,4 +41,10 @@ bool IdLast4Matches(std::string_view id_number, std::string_view last4);
 // NaN.
 bool InsideJinan(double latitude, double longitude);
 
+// Whether a WGS-84 point is far outside 济南市: beyond the extent of its twelve districts
+// (latitude 35.99–37.54 N, longitude 116.22–117.97 E, db/seed/demo/jinan-districts.geojson)
+// widened by about 20 km on every side. A phone's fix there is a GPS glitch or a phone away from
+// its work, flagged like an implausible jump. True for NaN.
+bool FarOutsideJinan(double latitude, double longitude);
+
 }  // namespace daiban::cases

@@ -156,6 +156,7 @@ struct Case {
   std::string agent_phone;  // the agent's work phone, shown to the applicant
   int priority = 0;
   std::int64_t open311_key_id = 0;  // the Open311 client that submitted it (0: none)
+  std::string open311_description;  // that client's own words, answered back only to it
   std::string result_reference;
   Moment created_at{};
   std::optional<Moment> accepted_at;
@@ -170,6 +171,11 @@ struct Case {
   std::optional<Rating> rating;
 
   int MissingEssential() const;
+  // What the window still has to collect before it may accept the case: the applicant's ID
+  // number (when not recorded yet) and the seqs of the materials still missing (a case
+  // submitted through a channel that cannot declare them). Empty once accepted.
+  bool IdNumberToCollect() const { return applicant.id_number.empty(); }
+  std::vector<int> MaterialsToCollect() const;
   int MissingDeferred() const;  // non-essential still missing
   CaseFacts Facts() const;
 };

@@ -27,11 +27,22 @@ struct CaseRequest {
   Delivery delivery;
   std::optional<Moment> appointment_at;  // required for 领办 (led)
   std::int64_t open311_key_id = 0;       // set when submitted through the Open311 facade
+  std::string open311_description;       // what the Open311 client wrote, kept with the case
+  // A channel whose clients cannot know the applicant's ID number or declare the materials (a
+  // generic Open311 client): both may be missing, and the window records them at acceptance.
+  bool collect_at_window = false;
 };
 
 struct Submission {
   Case created;
   std::string access_code;  // shown once; only its hash is stored
+};
+
+// What the window records at acceptance for a case submitted without it (collect_at_window):
+// the applicant's ID number, shown at the window, and the materials received there.
+struct AcceptanceRecord {
+  std::string id_number;                // empty: none given (needed when none is recorded)
+  std::vector<int> received_materials;  // case material seqs now provided
 };
 
 // A deferred (容缺) material at acceptance: the applicant promises to supply it by `date`.
@@ -116,9 +127,14 @@ class CaseService {
 
   // Staff actions (scope-checked: out of scope answers 404). With `expected_version`, a case
   // that changed since the caller read it answers 409 stale_version.
+  // Acceptance refuses (422 id_number) a case whose applicant's ID number is not recorded yet
+  // and not given in `record`, and (422 materials) one whose essential material is still
+  // missing after the materials `record` received: no case goes on without both, so every
+  // hand-over's identity check holds.
   Case Accept(const std::string& tracking, const Actor& actor,
               const std::vector<Deferral>& deferrals,
-              std::optional<int> expected_version = std::nullopt);
+              std::optional<int> expected_version = std::nullopt,
+              const AcceptanceRecord& record = {});
   Case Reject(const std::string& tracking, const Actor& actor, const std::string& reason,
               std::optional<int> expected_version = std::nullopt);
   Case Suspend(const std::string& tracking, const Actor& actor, const std::string& reason,
@@ -189,6 +205,13 @@ class CaseService {
               std::optional<CaseState> from, const std::string& reason, nlohmann::json data,
               std::optional<Moment> device_time);
   Moment Now() const;
+  // Transition, with `prepare` applied to the loaded case before the state machine decides
+  // (what the window received at acceptance counts for the acceptance's own precondition).
+  Case TransitionAfter(const std::string& tracking, const CaseScope& scope, const Actor& actor,
+                       CaseAction action, const std::string& reason, nlohmann::json data,
+                       std::optional<Moment> device_time, const std::function<void(Case&)>& prepare,
+                       const std::function<void(Case&, CaseChange&)>& effect,
+                       std::optional<int> expected_version);
 
   CaseStore& store_;
   CaseCatalogue& catalogue_;

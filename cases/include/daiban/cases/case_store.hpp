@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/case_model.hpp"
 #include "daiban/cases/working_calendar.hpp"
 
@@ -190,6 +191,9 @@ class CaseCatalogue {
   virtual bool RegionExists(const std::string& code) = 0;
   // True when `region` is `ancestor` or lies below it.
   virtual bool RegionWithin(const std::string& region, const std::string& ancestor) = 0;
+  // Whether the point lies in the city. This default is the coarse box of InsideJinan, for a
+  // catalogue that knows no district boundaries; CatalogueForCases answers by the boundaries.
+  virtual bool InCity(GeoPoint point) { return InsideJinan(point.lat, point.lng); }
 };
 
 // The working-day calendar in force.

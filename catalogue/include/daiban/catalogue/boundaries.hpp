@@ -77,6 +77,10 @@ class BoundaryService {
   // a re-import then takes effect at once in every process.
   std::optional<std::string> RegionAt(Coordinates point);
 
+  // The stored boundaries in code order, each named as the catalogue names its district (the
+  // name the file gave when the catalogue no longer has it), for drawing the city.
+  std::vector<RegionBoundary> Districts();
+
  private:
   BoundaryRepository& boundaries_;
   CatalogueRepository& catalogue_;

@@ -56,8 +56,9 @@ bool CanBeLive(const Fix& fix);
 // empty or that fix cannot be live.
 const Fix* LiveCandidate(const std::vector<Fix>& fixes);
 
-// Why each fix of a batch is doubtful, in the order sent: "too_fast" when reaching it from the
-// fix before it in device time (the stored `previous`, then the batch's own) needs more than
+// Why each fix of a batch is doubtful, in the order sent: "outside_city" when it is far outside
+// the city (cases::FarOutsideJinan), "too_fast" when reaching it from the fix before it in
+// device time (the stored `previous`, then the batch's own) needs more than
 // tracking::kImplausibleKmh, else empty. A doubtful fix is kept but never becomes the fix the
 // next one is measured from, so one wild jump flags itself and not the good fixes after it.
 std::vector<std::string> SpeedFlags(const std::optional<Fix>& previous,

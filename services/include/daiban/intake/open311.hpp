@@ -86,10 +86,6 @@ class Open311Repository {
   // Requests submitted through Open311 (by any client) with these tracking numbers, newest
   // first; nothing for an empty list, so a caller without a key cannot enumerate.
   virtual std::vector<RequestRow> PublicRequests(const std::vector<std::string>& tracking) = 0;
-  // Keeps the description the client submitted with its request (the case service does not
-  // read it: it is the client's text, answered back only to that client).
-  virtual void KeepDescription(std::int64_t key_id, const std::string& tracking,
-                               const std::string& description) = 0;
 };
 
 // How many service requests one api_key may submit per minute (DAIBAN_OPEN311_KEY_RATE): the
@@ -119,7 +115,9 @@ void FillRegionFromPosition(
     Form& form, const std::function<std::optional<std::string>(catalogue::Coordinates)>& locate);
 
 // The case that a POST requests.json asks for, for `item` (with its materials), submitted by
-// the client `key_id`. Throws ApiError 422 naming the field as Open311 clients know it
+// the client `key_id`, with the client's description (kept with the case, answered back only to
+// that client). The ID number and the materials may be left out: the window collects them at
+// acceptance (collect_at_window). Throws ApiError 422 naming the field as Open311 clients know it
 // (attribute[mode], lat, ...) for what the catalogue-independent checks refuse; the case
 // service checks the rest.
 cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& item,

@@ -17,8 +17,6 @@ class PgOpen311Repository final : public open311::Open311Repository {
                                             const open311::RequestQuery& query) override;
   std::vector<open311::RequestRow> PublicRequests(
       const std::vector<std::string>& tracking) override;
-  void KeepDescription(std::int64_t key_id, const std::string& tracking,
-                       const std::string& description) override;
 
  private:
   db::PgPool& pool_;
