@@ -1,5 +1,7 @@
 #include "daiban/cli/daibanctl.hpp"
 
+#include <charconv>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -8,12 +10,14 @@
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/cases/applicant_rules.hpp"
+#include "daiban/cases/china_time.hpp"
 #include "daiban/catalogue/boundaries.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/catalogue/pg_boundary_repository.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/cli/seed_history.hpp"
 #include "daiban/db/migrator.hpp"
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
@@ -59,6 +63,13 @@ commands:
                           add or update the couriers of a CSV file (name, phone, company,
                           vehicle, capacity, on_duty, regions, lat, lng: the depot); new
                           accounts get PASSWORD
+  seed-history --cases N --days D [--seed S] [--until YYYY-MM-DD] [--fixes-per-day K]
+                          fill the database with a consistent history of N cases arriving on
+                          the working days of the D days up to --until (default today), with
+                          their timelines, offers, photos, deliveries, ratings, follow-ups and
+                          K location fixes per agent and courier per day for the last 14 days
+                          (default 480); one transaction per day: a second run writes only the
+                          days still missing; the same seed and dates give the same rows
   rebuild                 mark Redis's dispatch state stale: the elected dispatch worker rebuilds
                           every queue, load and offer from PostgreSQL within a second
   help                    this text
@@ -395,14 +406,67 @@ int Rebuild(const Args& args, std::ostream& out, const kernel::Env& env) {
   return 0;
 }
 
+int SeedHistoryCommand(const Args& args, std::ostream& out, const kernel::Env& env) {
+  auto options = Options(args, {});
+  auto number = [&](const std::string& name, std::int64_t fallback) -> std::int64_t {
+    auto it = options.find(name);
+    if (it == options.end()) {
+      if (fallback < 0) throw std::invalid_argument("--" + name + " is required");
+      return fallback;
+    }
+    std::int64_t value = 0;
+    auto [end, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
+    if (ec != std::errc() || end != it->second.data() + it->second.size() || value < 0) {
+      throw std::invalid_argument("--" + name + " must be a non-negative whole number");
+    }
+    return value;
+  };
+  for (const auto& [name, value] : options) {
+    if (name != "cases" && name != "days" && name != "seed" && name != "until" &&
+        name != "fixes-per-day") {
+      throw std::invalid_argument("unknown option --" + name);
+    }
+  }
+  HistoryRequest request;
+  request.cases = number("cases", -1);
+  const auto days = number("days", -1);
+  if (days < 1 || days > 3660) throw std::invalid_argument("--days must be 1..3660");
+  request.days = static_cast<int>(days);
+  request.seed = static_cast<std::uint64_t>(number("seed", 1));
+  request.fixes_per_day =
+      static_cast<int>(std::min<std::int64_t>(number("fixes-per-day", 480), 8640));
+  request.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  request.until = cases::ChinaDateOf(request.now);
+  if (options.count("until")) {
+    auto until = cases::ParseIsoDate(options["until"]);
+    if (!until) throw std::invalid_argument("--until must be a date YYYY-MM-DD");
+    request.until = *until;
+  }
+  db::PgPool pool(runtime::LoadPgOptions(env));
+  const auto report = SeedHistory(pool, request, out);
+  char line[200];
+  std::snprintf(line, sizeof line,
+                "seed-history: %lld cases, %lld events, %lld fixes in %.1f s (%.0f cases/s); "
+                "%d days written, %d already there\n",
+                static_cast<long long>(report.cases), static_cast<long long>(report.events),
+                static_cast<long long>(report.fixes), report.seconds,
+                report.seconds > 0 ? static_cast<double>(report.cases) / report.seconds : 0.0,
+                report.days_written, report.days_skipped);
+  out << line;
+  return 0;
+}
+
 }  // namespace
 
 int RunDaibanctl(const Args& args, std::ostream& out, std::ostream& err, const kernel::Env& env) {
   using Command = std::function<int(const Args&, std::ostream&, const kernel::Env&)>;
   const std::map<std::string, Command> commands = {
-      {"migrate", Migrate}, {"import", Import}, {"calendar", Calendar},
-      {"user", User},       {"agent", Agent},   {"courier", Courier},
-      {"rebuild", Rebuild}, {"apikey", ApiKey}, {"boundaries", Boundaries}};
+      {"migrate", Migrate},       {"import", Import},
+      {"calendar", Calendar},     {"user", User},
+      {"agent", Agent},           {"courier", Courier},
+      {"rebuild", Rebuild},       {"apikey", ApiKey},
+      {"boundaries", Boundaries}, {"seed-history", SeedHistoryCommand}};
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? err : out) << kUsage;
     return args.empty() ? 2 : 0;

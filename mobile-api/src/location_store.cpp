@@ -1,5 +1,6 @@
 #include "daiban/mobile/location_store.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <pqxx/pqxx>
 #include <stdexcept>
@@ -23,9 +24,19 @@ namespace {
 // unnest() turns them back into rows, so a batch of 500 costs one round trip and one plan. The
 // same statement moves `agents`' last position (no row matches for a courier), so the history
 // and the agent's row commit together.
+// The newest plausible fix also moves the user's row of `latest_positions` forward (never back:
+// a late batch leaves a newer position alone; of two fixes at the same device time the later
+// arrival wins, as the history's id order would have it).
+//
+// `locations` is partitioned by received_at, and a resent fix was received after its phone took
+// it, less the largest clock lead a batch may have (LocationLimits::max_future, minutes): the
+// resend check looks only at partitions from the batch's oldest device time less a day on, so it
+// probes a few days' partitions, not the whole retention.
 // $1 user id, $2..$5 lat, lng, accuracy (NULL elements allowed), device time (epoch seconds),
 // $6 received_at (epoch seconds), $7 whether the batch has a live candidate, $8..$10 its lat,
-// lng, device time, $11 each fix's flag (SpeedFlags; empty when plausible).
+// lng, device time, $11 each fix's flag (SpeedFlags; empty when plausible), $12 the live
+// candidate's accuracy (NULL allowed), $13 the oldest receive time a resent fix can have (epoch
+// seconds).
 constexpr const char* kInsert = "mobile_locations_insert";
 constexpr const char* kInsertSql = R"sql(
 WITH batch AS (
@@ -40,7 +51,18 @@ WITH batch AS (
     FROM batch b
    WHERE NOT EXISTS (SELECT 1 FROM locations l
                       WHERE l.user_id = $1::bigint AND l.device_time = b.device_time
-                        AND l.lat = b.lat AND l.lng = b.lng)
+                        AND l.lat = b.lat AND l.lng = b.lng
+                        AND l.received_at >= to_timestamp($13::float8))
+  RETURNING 1
+), newest AS (
+  INSERT INTO latest_positions AS p (user_id, lat, lng, accuracy_m, device_time, received_at)
+  SELECT $1::bigint, $8::float8, $9::float8, $12::float8, to_timestamp($10::float8),
+         to_timestamp($6::float8)
+   WHERE $7::boolean
+  ON CONFLICT (user_id) DO UPDATE
+     SET lat = excluded.lat, lng = excluded.lng, accuracy_m = excluded.accuracy_m,
+         device_time = excluded.device_time, received_at = excluded.received_at
+   WHERE p.device_time <= excluded.device_time
   RETURNING 1
 ), seen AS (
   UPDATE agents
@@ -49,15 +71,14 @@ WITH batch AS (
      AND (last_seen_at IS NULL OR last_seen_at < to_timestamp($10::float8))
   RETURNING 1
 )
-SELECT (SELECT count(*) FROM fresh), (SELECT count(*) FROM seen))sql";
+SELECT (SELECT count(*) FROM fresh), (SELECT count(*) FROM seen),
+       (SELECT count(*) FROM newest))sql";
 
 constexpr const char* kLatest = "mobile_locations_latest";
 constexpr const char* kLatestSql = R"sql(
 SELECT lat, lng, accuracy_m, extract(epoch FROM device_time)::bigint
-  FROM locations
- WHERE user_id = $1 AND flagged = ''
- ORDER BY device_time DESC, id DESC
- LIMIT 1)sql";
+  FROM latest_positions
+ WHERE user_id = $1)sql";
 
 // KEYS: agent hash, positions, position times. ARGV: user id, lat, lng, updated_at (epoch
 // seconds, server time), device time (epoch seconds).
@@ -97,6 +118,10 @@ std::string FormatDouble(double value) {
   AppendDouble(text, value);
   return text;
 }
+
+// How far before a fix's device time its batch may have been received: far more than the clock
+// lead a batch is allowed (LocationLimits::max_future), so the resend check never misses one.
+constexpr std::chrono::seconds kResendClockLead{24 * 3600};
 
 std::int64_t Epoch(std::chrono::sys_seconds at) { return at.time_since_epoch().count(); }
 
@@ -150,10 +175,15 @@ LocationStore::IngestResult LocationStore::Ingest(std::int64_t user_id,
     flag_literal += '}';
     const Fix* candidate = LiveCandidate(plausible);
     live = candidate ? std::optional<Fix>(*candidate) : std::nullopt;
-    auto rows =
-        tx.exec_prepared(kInsert, user_id, lats, lngs, accuracies, times, Epoch(received_at),
-                         live.has_value(), live ? live->lat : 0.0, live ? live->lng : 0.0,
-                         live ? Epoch(live->device_time) : 0, flag_literal);
+    const auto oldest =
+        std::min_element(fixes.begin(), fixes.end(),
+                         [](const Fix& a, const Fix& b) { return a.device_time < b.device_time; });
+    const std::int64_t resend_from = Epoch(oldest->device_time) - kResendClockLead.count();
+    const std::optional<double> live_accuracy = live ? live->accuracy_m : std::nullopt;
+    auto rows = tx.exec_prepared(kInsert, user_id, lats, lngs, accuracies, times,
+                                 Epoch(received_at), live.has_value(), live ? live->lat : 0.0,
+                                 live ? live->lng : 0.0, live ? Epoch(live->device_time) : 0,
+                                 flag_literal, live_accuracy, resend_from);
     result.stored = rows[0][0].as<int>();
   });
 

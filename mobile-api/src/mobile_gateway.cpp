@@ -7,11 +7,20 @@
 #include "daiban/mobile/attachment_api.hpp"
 #include "daiban/mobile/attachment_store.hpp"
 #include "daiban/mobile/location_api.hpp"
+#include "daiban/mobile/location_retention.hpp"
 #include "daiban/mobile/location_store.hpp"
 #include "daiban/mobile/phone_api.hpp"
+#include "daiban/runtime/elected_worker.hpp"
 #include "daiban/tracking/wiring/delivery_wiring.hpp"
 
 namespace daiban::mobile {
+
+namespace {
+
+// The advisory lock of the location retention worker (see intake's and dispatch's for theirs).
+constexpr std::int64_t kLocationRetentionLock = 0x6461'6962'616e'0401;
+
+}  // namespace
 
 void WireMobile(runtime::ServiceHost& host) {
   kernel::Env env;
@@ -38,6 +47,23 @@ void WireMobile(runtime::ServiceHost& host) {
                         MaxAttachmentBytes(env));
   auto& locations = host.Make<LocationStore>(host.Pg(), host.Redis());
   AddLocationRoutes(routes, locations, parts.auth, host.Clock());
+
+  // One instance at a time keeps the fix history bounded: day partitions ahead, old ones dropped.
+  auto& retention =
+      host.Make<LocationRetention>(host.Pg(), host.Clock(), ReadLocationRetentionOptions(env));
+  const kernel::Logger& logger = host.Logger();
+  auto& retention_worker = host.Make<runtime::ElectedWorker>(
+      "location-retention", kLocationRetentionLock, host.Settings().pg.url,
+      retention.Options().interval,
+      [&retention, &logger] {
+        const auto outcome = retention.RunOnce();
+        if (outcome.created > 0 || outcome.dropped > 0) {
+          logger.Info("location partitions maintained",
+                      {{"created", outcome.created}, {"dropped", outcome.dropped}});
+        }
+      },
+      host.Logger());
+  host.OnStart([&retention_worker] { retention_worker.Start(); });
 }
 
 }  // namespace daiban::mobile

@@ -92,11 +92,8 @@ SELECT k.user_id, u.name, u.phone, k.company, k.vehicle, k.capacity, k.on_duty, 
        f.lat, f.lng, extract(epoch FROM f.device_time)::bigint
   FROM couriers k
   JOIN users u ON u.id = k.user_id
-  LEFT JOIN LATERAL (
-    SELECT l.lat, l.lng, l.device_time FROM locations l
-     WHERE l.user_id = k.user_id AND l.flagged = ''
-       AND l.device_time > to_timestamp($2) - interval '2 hours'
-     ORDER BY l.device_time DESC, l.id DESC LIMIT 1) f ON true
+  LEFT JOIN latest_positions f
+    ON f.user_id = k.user_id AND f.device_time > to_timestamp($2) - interval '2 hours'
  WHERE ($1 = 0 OR k.user_id = $1)
    AND )sql" + db::ScopeSql(3).Courier("k.user_id") +
                                  R"sql(
@@ -390,9 +387,13 @@ UPDATE deliveries SET stop_order = $2, planned_at = to_timestamp($3), planned_la
 std::vector<TimedFix> PgDeliveryStore::RecentFixes(std::int64_t courier_id, Moment since) {
   std::vector<TimedFix> out;
   pool_.Read([&](pqxx::transaction_base& tx) {
+    // `locations` is partitioned by receive time; a fix reaches the server after its phone took
+    // it, less a clock lead of minutes at most (the mobile gateway refuses more), so a day's
+    // margin on received_at keeps every fix asked for and skips the older partitions.
     for (const auto& row : tx.exec_params(R"sql(
 SELECT lat, lng, extract(epoch FROM device_time)::bigint FROM locations
  WHERE user_id = $1 AND flagged = '' AND device_time >= to_timestamp($2)
+   AND received_at >= to_timestamp($2) - interval '1 day'
  ORDER BY device_time, id LIMIT 500)sql",
                                           courier_id, db::EpochSeconds(since))) {
       out.push_back({{row[0].as<double>(), row[1].as<double>()}, *db::SecondsAt(row[2])});

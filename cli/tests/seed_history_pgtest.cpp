@@ -1,0 +1,190 @@
+// daibanctl seed-history against real PostgreSQL with the demo catalogue: the history it writes
+// keeps the rules the services keep, the same seed gives the same rows, and a second run writes
+// nothing twice.
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <string>
+
+#include "daiban/cli/daibanctl.hpp"
+#include "daiban/cli/seed_history.hpp"
+#include "daiban/db/pg_pool.hpp"
+#include "daiban/kernel/config.hpp"
+#include "scratch_database.hpp"
+
+namespace daiban::cli {
+namespace {
+
+using std::chrono::seconds;
+
+// 2026-11-20 12:00 China time: the history covers 2026-11-09..20, and the newest cases are
+// still open.
+const std::chrono::sys_seconds kNow{seconds(1795147200)};
+
+void LoadDemo(const std::string& url) {
+  const kernel::Env env([url](const std::string& name) -> std::optional<std::string> {
+    if (name == "DAIBAN_PG_URL") return url;
+    return std::nullopt;
+  });
+  const std::string root = DAIBAN_SOURCE_DIR;
+  std::ostringstream out, err;
+  auto run = [&](std::vector<std::string> args) {
+    ASSERT_EQ(RunDaibanctl(args, out, err, env), 0) << err.str();
+  };
+  run({"migrate"});
+  run({"import", root + "/db/seed/demo"});
+  run({"calendar", "load", root + "/db/seed/calendar/cn-calendar-2026.csv"});
+  run({"user", "add", "--role", "window", "--name", "王窗口", "--phone", "13800000003",
+       "--password", "daiban-demo", "--region", "370102"});
+  run({"agent", "import", root + "/db/seed/demo/agents.csv", "--password", "daiban-demo"});
+  run({"courier", "import", root + "/db/seed/demo/couriers.csv", "--password", "daiban-demo"});
+}
+
+HistoryRequest Request() {
+  HistoryRequest request;
+  request.cases = 400;
+  request.days = 12;
+  request.seed = 42;
+  request.until = cases::CivilDate{std::chrono::year(2026) / 11 / 20};
+  request.now = kNow;
+  request.fixes_per_day = 20;
+  return request;
+}
+
+long long Count(pqxx::transaction_base& tx, const std::string& sql) {
+  return tx.exec(sql)[0][0].as<long long>();
+}
+
+// What the history says, independent of the ids the sequences gave.
+std::string Fingerprint(db::PgPool& pool) {
+  std::string digest;
+  pool.Read([&](pqxx::transaction_base& tx) {
+    digest = tx.exec(
+                   "SELECT md5(string_agg(concat_ws('|', c.tracking_number, c.state, c.item_code, "
+                   "c.region_code, c.created_at, c.deadline_at, c.agent_id, c.closed_at, "
+                   "(SELECT string_agg(e.type || e.at::text, ',' ORDER BY e.id) FROM case_events e "
+                   "WHERE e.case_id = c.id)), ';' ORDER BY c.tracking_number)) FROM cases c")[0][0]
+                 .as<std::string>();
+  });
+  return digest;
+}
+
+TEST(SeedHistoryPgTest, WritesAConsistentHistoryOnceAndTheSameForASeed) {
+  db::testing::ScratchDatabase database;
+  LoadDemo(database.Url());
+  db::PgPool pool({.url = database.Url(), .pool_size = 2});
+  std::ostringstream progress;
+  const auto report = SeedHistory(pool, Request(), progress);
+  // The last day is written up to now (12:00): its afternoon's cases have not arrived yet.
+  EXPECT_LT(report.cases, 400);
+  EXPECT_GT(report.cases, 400 - 40);
+  EXPECT_EQ(report.days_written, 10);  // the working days of 2026-11-09..20
+  EXPECT_GT(report.events, 400 * 5);
+  EXPECT_GT(report.fixes, 0);
+  EXPECT_NE(progress.str().find("2026-11-20"), std::string::npos);
+
+  pool.Read([&](pqxx::transaction_base& tx) {
+    EXPECT_EQ(Count(tx, "SELECT count(*) FROM cases"), report.cases);
+    EXPECT_EQ(Count(tx, "SELECT count(*) FROM cases WHERE created_at > '2026-11-20 12:00+08'"), 0);
+    EXPECT_EQ(Count(tx, "SELECT count(*) FROM case_events WHERE at > '2026-11-20 12:00+08'"), 0);
+    // Every case starts with its creation; arrivals are on working days in office hours.
+    EXPECT_EQ(Count(tx,
+                    "SELECT count(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM "
+                    "case_events e WHERE e.case_id = c.id AND e.type = 'created')"),
+              0);
+    EXPECT_EQ(Count(tx,
+                    "SELECT count(*) FROM cases WHERE extract(isodow FROM created_at AT TIME "
+                    "ZONE 'Asia/Shanghai') > 5 OR extract(hour FROM created_at AT TIME ZONE "
+                    "'Asia/Shanghai') NOT BETWEEN 9 AND 16"),
+              0);
+    // The state is the last event's; the moments follow the state.
+    EXPECT_EQ(Count(tx,
+                    "SELECT count(*) FROM cases c WHERE c.state <> (SELECT e.to_state FROM "
+                    "case_events e WHERE e.case_id = c.id AND e.to_state IS NOT NULL "
+                    "ORDER BY e.at DESC, e.id DESC LIMIT 1)"),
+              0);
+    EXPECT_EQ(Count(tx,
+                    "SELECT count(*) FROM cases WHERE state NOT IN ('submitted', "
+                    "'rejected', 'cancelled') AND (accepted_at IS NULL OR deadline_at IS NULL "
+                    "OR at_risk_at > deadline_at)"),
+              0);
+    EXPECT_EQ(Count(tx,
+                    "SELECT count(*) FROM cases WHERE (state = 'closed') <> "
+                    "(closed_at IS NOT NULL AND state NOT IN ('rejected', 'cancelled'))"),
+              0);
+    EXPECT_EQ(Count(tx,
+                    "SELECT count(*) FROM cases WHERE (state = 'suspended') <> "
+                    "(suspended_at IS NOT NULL)"),
+              0);
+    EXPECT_EQ(Count(tx,
+                    "SELECT count(*) FROM cases WHERE state IN ('assigned', 'in_progress', "
+                    "'result_ready', 'closed') AND agent_id IS NULL"),
+              0);
+    // A share is still open today, some of it past its deadline.
+    EXPECT_GT(Count(tx,
+                    "SELECT count(*) FROM cases WHERE state IN ('accepted', 'assigned', "
+                    "'in_progress', 'suspended', 'result_ready', 'out_for_delivery')"),
+              20);
+    EXPECT_GT(Count(tx, "SELECT count(*) FROM cases WHERE state = 'closed'"), 200);
+    // Couriers carry only express results; a delivered leg has its successful attempt.
+    EXPECT_EQ(Count(tx,
+                    "SELECT count(*) FROM deliveries d JOIN cases c ON c.id = d.case_id "
+                    "WHERE c.delivery_method <> 'express'"),
+              0);
+    EXPECT_EQ(Count(tx,
+                    "SELECT count(*) FROM deliveries d WHERE d.state = 'delivered' AND NOT "
+                    "EXISTS (SELECT 1 FROM delivery_attempts a WHERE a.delivery_id = d.id "
+                    "AND a.outcome = 'delivered')"),
+              0);
+    // Follow-ups come from bad ratings only; offers never stay pending.
+    EXPECT_EQ(Count(tx,
+                    "SELECT count(*) FROM followups f JOIN ratings r USING (case_id) "
+                    "WHERE r.score > 2"),
+              0);
+    EXPECT_EQ(Count(tx, "SELECT count(*) FROM offers WHERE state = 'pending'"), 0);
+    EXPECT_EQ(Count(tx, "SELECT count(*) FROM locations_default"), 0);
+    EXPECT_GT(Count(tx, "SELECT count(*) FROM latest_positions"), 0);
+  });
+
+  // Again: every day is found there, nothing is written twice.
+  const std::string first = Fingerprint(pool);
+  const auto again = SeedHistory(pool, Request(), progress);
+  EXPECT_EQ(again.days_written, 0);
+  EXPECT_EQ(again.days_skipped, 10);
+  EXPECT_EQ(Fingerprint(pool), first);
+
+  // The same seed in another database: the same history.
+  db::testing::ScratchDatabase other;
+  LoadDemo(other.Url());
+  db::PgPool other_pool({.url = other.Url(), .pool_size = 1});
+  SeedHistory(other_pool, Request(), progress);
+  EXPECT_EQ(Fingerprint(other_pool), first);
+}
+
+TEST(SeedHistoryPgTest, BadArgumentsAreRefusedBeforeAnythingIsWritten) {
+  db::testing::ScratchDatabase database;
+  LoadDemo(database.Url());
+  const kernel::Env env(
+      [url = database.Url()](const std::string& name) -> std::optional<std::string> {
+        if (name == "DAIBAN_PG_URL") return url;
+        return std::nullopt;
+      });
+  std::ostringstream out, err;
+  EXPECT_EQ(RunDaibanctl({"seed-history", "--days", "10"}, out, err, env), 2);
+  EXPECT_EQ(RunDaibanctl({"seed-history", "--cases", "-5", "--days", "10"}, out, err, env), 2);
+  EXPECT_EQ(RunDaibanctl({"seed-history", "--cases", "5", "--days", "0"}, out, err, env), 2);
+  EXPECT_EQ(RunDaibanctl({"seed-history", "--cases", "5", "--days", "3", "--until", "soon"}, out,
+                         err, env),
+            2);
+  EXPECT_EQ(RunDaibanctl({"seed-history", "--cases", "5", "--days", "3", "--colour", "red"}, out,
+                         err, env),
+            2);
+  db::PgPool pool({.url = database.Url(), .pool_size = 1});
+  pool.Read(
+      [&](pqxx::transaction_base& tx) { EXPECT_EQ(Count(tx, "SELECT count(*) FROM cases"), 0); });
+}
+
+}  // namespace
+}  // namespace daiban::cli
