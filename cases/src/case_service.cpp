@@ -366,22 +366,24 @@ void MergeEventData(nlohmann::json& data, CaseChange& change) {
 }  // namespace
 
 Case CaseService::Transition(const std::string& tracking, const CaseScope& scope,
-                             const Actor& actor, CaseAction action, const std::string& reason,
+                             const Actor& actor, CaseAction requested, const std::string& reason,
                              nlohmann::json data, std::optional<Moment> device_time,
                              const std::function<void(Case&, CaseChange&)>& effect,
                              std::optional<int> expected_version) {
-  return TransitionAfter(tracking, scope, actor, action, reason, std::move(data), device_time, {},
+  return TransitionAfter(tracking, scope, actor, requested, reason, std::move(data), device_time, {},
                          effect, expected_version);
 }
 
 Case CaseService::TransitionAfter(const std::string& tracking, const CaseScope& scope,
-                                  const Actor& actor, CaseAction action, const std::string& reason,
+                                  const Actor& actor, CaseAction requested, const std::string& reason,
                                   nlohmann::json data, std::optional<Moment> device_time,
                                   const std::function<void(Case&)>& prepare,
                                   const std::function<void(Case&, CaseChange&)>& effect,
                                   std::optional<int> expected_version) {
   return store_.Change(NormalizeTrackingNumber(tracking), scope, [&](Case& c, CaseChange& change) {
     if (prepare) prepare(c);
+    // Resolved on the locked case: the first progress report starts the work.
+    const CaseAction action = ActionTaken(c.Facts(), requested);
     if (expected_version && *expected_version != c.version) {
       throw kernel::Conflict("stale_version",
                              "the case changed since version " + std::to_string(*expected_version) +

@@ -144,6 +144,18 @@ constexpr std::array<Rule, kAllCaseActions.size()> kRules = {{
 }};
 // clang-format on
 
+// Actions that are another one on a case in a given state: the report the phone sends is the
+// same, the step it records differs (DESIGN.md §1: the first progress starts the work).
+struct Becomes {
+  CaseAction action;
+  CaseState from;
+  CaseAction becomes;
+};
+
+constexpr std::array<Becomes, 1> kBecomes = {{
+    {CaseAction::kRecordProgress, kAssigned, CaseAction::kStartProgress},
+}};
+
 constexpr bool RulesAreInActionOrder() {
   for (std::size_t i = 0; i < kRules.size(); ++i) {
     if (kRules[i].action != kAllCaseActions[i]) return false;
@@ -289,6 +301,13 @@ std::variant<CaseState, TransitionRefused> Decide(const CaseFacts& facts, CaseAc
     return back;
   }
   return rule.target;
+}
+
+CaseAction ActionTaken(const CaseFacts& facts, CaseAction action) {
+  for (const Becomes& rule : kBecomes) {
+    if (rule.action == action && rule.from == facts.state) return rule.becomes;
+  }
+  return action;
 }
 
 std::vector<CaseAction> AllowedActions(const CaseFacts& facts, ActorRole role) {

@@ -337,5 +337,26 @@ TEST(CaseStateTest, OpenStates) {
   for (S state : kAllCaseStates) EXPECT_EQ(IsOpen(state), !closed.contains(state)) << ToWord(state);
 }
 
+TEST(CaseStateTest, TheFirstProgressReportStartsTheWork) {
+  CaseFacts facts;
+  facts.has_agent = true;
+  facts.state = S::kAssigned;
+  EXPECT_EQ(ActionTaken(facts, A::kRecordProgress), A::kStartProgress);
+  // Later reports record progress; every other action is itself, in every state.
+  facts.state = S::kInProgress;
+  EXPECT_EQ(ActionTaken(facts, A::kRecordProgress), A::kRecordProgress);
+  for (S state : kAllCaseStates) {
+    facts.state = state;
+    for (A action : kAllCaseActions) {
+      if (action == A::kRecordProgress && state == S::kAssigned) continue;
+      EXPECT_EQ(ActionTaken(facts, action), action) << ToWord(action) << " " << ToWord(state);
+    }
+  }
+  // What the phone's first report then does: the assigned case is in progress.
+  facts.state = S::kAssigned;
+  EXPECT_EQ(std::get<S>(Decide(facts, ActionTaken(facts, A::kRecordProgress), R::kAgent)),
+            S::kInProgress);
+}
+
 }  // namespace
 }  // namespace daiban::cases

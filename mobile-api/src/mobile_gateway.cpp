@@ -10,6 +10,7 @@
 #include "daiban/mobile/location_retention.hpp"
 #include "daiban/mobile/location_store.hpp"
 #include "daiban/mobile/phone_api.hpp"
+#include "daiban/mobile/sync_service.hpp"
 #include "daiban/runtime/elected_worker.hpp"
 #include "daiban/tracking/wiring/delivery_wiring.hpp"
 
@@ -19,6 +20,39 @@ namespace {
 
 // The advisory lock of the location retention worker (see intake's and dispatch's for theirs).
 constexpr std::int64_t kLocationRetentionLock = 0x6461'6962'616e'0401;
+
+// The sync's view of dispatch: the agent's offers, in-process.
+class DispatchOffers final : public SyncOffers {
+ public:
+  explicit DispatchOffers(dispatch::DispatchService& dispatch) : dispatch_(dispatch) {}
+  std::vector<dispatch::OfferRecord> OffersOf(const cases::Actor& agent) override {
+    return dispatch_.OffersOf(agent);
+  }
+  void Accept(std::int64_t offer_id, const cases::Actor& agent) override {
+    dispatch_.AcceptOffer(offer_id, agent);
+  }
+  void Decline(std::int64_t offer_id, const cases::Actor& agent,
+               const std::string& reason) override {
+    dispatch_.DeclineOffer(offer_id, agent, reason);
+  }
+
+ private:
+  dispatch::DispatchService& dispatch_;
+};
+
+// The sync's view of tracking: a courier's action, as POST /mobile/v1/deliveries/{id}/… does it.
+class CourierActions final : public SyncDeliveries {
+ public:
+  explicit CourierActions(CourierDeps deps) : deps_(deps) {}
+  std::string Act(const cases::Actor& courier, std::int64_t delivery_id, const std::string& action,
+                  const nlohmann::json& body, std::optional<cases::Moment> device_time,
+                  const std::string& key) override {
+    return ApplyCourierAction(deps_, courier, delivery_id, action, body, device_time, key).body;
+  }
+
+ private:
+  CourierDeps deps_;
+};
 
 }  // namespace
 
@@ -37,8 +71,11 @@ void WireMobile(runtime::ServiceHost& host) {
   auto& deliveries = tracking::WireDeliveryCore(host, env, parts);
   auto& routes = host.Server().Routes();
   CourierDeps couriers{parts.auth, parts.cases, deliveries, host.Clock()};
-  AddPhoneRoutes(routes, PhoneDeps{parts.auth, devices, parts.cases, dispatch, parts.catalogue,
-                                   host.Pg(), host.Clock(), couriers});
+  auto& progress = host.Make<cases::ProgressService>(parts.cases, host.Clock());
+  auto& sync = host.Make<SyncService>(parts.cases, progress, host.Make<DispatchOffers>(dispatch),
+                                      host.Make<CourierActions>(couriers));
+  AddPhoneRoutes(routes, PhoneDeps{parts.auth, devices, parts.cases, progress, sync, dispatch,
+                                   parts.catalogue, host.Clock(), couriers});
   AddCourierRoutes(routes, couriers);
   auto& photos = host.Make<PgAttachmentStore>(host.Pg(), AttachmentFolder(env));
   AddAttachmentRoutes(routes, parts.cases, photos, parts.auth, host.Clock(),

@@ -1,15 +1,11 @@
 #include "daiban/mobile/phone_api.hpp"
 
-#include <algorithm>
 #include <limits>
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
-#include "daiban/cases/custody.hpp"
-#include "daiban/cases/pg_case_store.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
-#include "daiban/kernel/mask.hpp"
 #include "daiban/mobile/phone_request.hpp"
 
 namespace daiban::mobile {
@@ -17,34 +13,32 @@ namespace daiban::mobile {
 namespace {
 
 using cases::ActorRole;
-using cases::CaseAction;
 using kernel::HttpRequest;
 using kernel::HttpResponse;
 using kernel::Json;
 
 constexpr kernel::RouteOptions kSmall{.max_body_bytes = 16 * 1024, .blocking = true};
 constexpr kernel::RouteOptions kSyncBody{.max_body_bytes = 512 * 1024, .blocking = true};
-constexpr std::size_t kMaxSyncItems = 200;
-
-const std::vector<std::string> kProgressKinds = {"materials_collected",
-                                                 "submitted_to_window",
-                                                 "supplement_requested",
-                                                 "suspended",
-                                                 "resumed",
-                                                 "result_obtained",
-                                                 "handed_to_courier",
-                                                 "handed_to_applicant",
-                                                 "left_at_window",
-                                                 "note"};
 
 Json Time(std::chrono::sys_seconds at) { return cases::FormatRfc3339China(at); }
 
-cases::Actor Phone(PhoneDeps& deps, const HttpRequest& request) {
-  auto actor = cases::ActorOf(deps.auth.Authenticate(request));
+// The caller, once authenticated: who it is to the accounts context and as the cases name it.
+struct PhoneUser {
+  accounts::Principal principal;
+  cases::Actor actor;
+};
+
+PhoneUser PhoneCaller(PhoneDeps& deps, const HttpRequest& request) {
+  auto principal = deps.auth.Authenticate(request);
+  auto actor = cases::ActorOf(principal);
   if (actor.role != ActorRole::kAgent && actor.role != ActorRole::kCourier) {
     throw kernel::Forbidden("the phone API is for agents and couriers");
   }
-  return actor;
+  return {std::move(principal), std::move(actor)};
+}
+
+cases::Actor Phone(PhoneDeps& deps, const HttpRequest& request) {
+  return PhoneCaller(deps, request).actor;
 }
 
 Json LoginJson(const accounts::DeviceLogin& login) {
@@ -110,176 +104,24 @@ Json TaskJson(PhoneDeps& deps, const cases::Case& c, cases::Moment now) {
   return task;
 }
 
-struct ProgressRequest {
-  std::string tracking;
-  std::string kind;
-  Json body;
-  std::optional<cases::Moment> device_time;
-  std::string key;
-  std::string hash;
-};
-
-// The hand-over a progress report records for the chain of custody, if it is one: the agent
-// takes the originals from the applicant and the result from the window; it gives the
-// originals to the window, and the result to a courier, to the applicant, or back to the window
-// for collection. Where each link starts is the cases library's rule (custody.hpp).
-std::optional<Json> CustodyOf(const ProgressRequest& p, const cases::Case& c,
-                              const cases::CaseChange& change, const cases::Actor& agent,
-                              const Json& data) {
-  std::optional<cases::GeoPoint> at;
-  if (data.contains("position")) {
-    at = cases::GeoPoint{data["position"]["lat"].get<double>(),
-                         data["position"]["lng"].get<double>()};
-  }
-  const cases::Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
-  std::string department = data.value("department_code", std::string());
-  const cases::Actor window{ActorRole::kWindow, 0,
-                            department.empty() ? c.department_code : department, "", ""};
-  if (p.kind == "materials_collected") {
-    return cases::TakeLink(change.CustodySoFar(), c, agent, {ActorRole::kApplicant}, at);
-  }
-  if (p.kind == "result_obtained") {
-    return cases::TakeLink(change.CustodySoFar(), c, agent, {ActorRole::kWindow}, at);
-  }
-  if (p.kind == "submitted_to_window" || p.kind == "left_at_window") {
-    return cases::GiveLink(change.CustodySoFar(), c, agent, window, at);
-  }
-  if (p.kind == "handed_to_applicant") {
-    return cases::GiveLink(change.CustodySoFar(), c, agent, applicant, at);
-  }
-  if (p.kind == "handed_to_courier") {
-    auto name = p.body.find("courier_name");
-    std::string courier = name != p.body.end() && name->is_string() ? name->get<std::string>() : "";
-    return cases::GiveLink(change.CustodySoFar(), c, agent,
-                           {ActorRole::kCourier, 0, courier, "", ""}, at);
-  }
-  return std::nullopt;
-}
-
-// Applies one progress report exactly once per (user, key): the answer is kept in the same
-// transaction as the change; a retry gets it back; another body under the key is 409.
-HttpResponse ApplyProgress(PhoneDeps& deps, const cases::Actor& agent, const ProgressRequest& p) {
-  const std::string scope = "user:" + std::to_string(agent.user_id);
-  auto body_hash = accounts::TokenHash(p.tracking + "\n" + p.kind + "\n" + p.body.dump());
-  if (auto replay = deps.cases.Replay(scope, p.key, body_hash)) {
-    return HttpResponse::Text(replay->status, replay->body, "application/json; charset=utf-8");
-  }
-  auto kind = ParseProgressKind(p.kind);
-  if (!kind) throw kernel::Invalid("kind", "unknown progress kind '" + p.kind + "'");
+// A sync answer as the phone reads it.
+Json ChangesJson(PhoneDeps& deps, const SyncChanges& changes) {
   const auto now = std::chrono::floor<std::chrono::seconds>(deps.clock.Now());
-  const cases::CaseScope mine{.agent_id = agent.user_id};
-  auto text = [&](const std::string& field, bool required) {
-    auto value = kernel::ReadText(p.body, field, field, false);
-    if (!value && required) throw kernel::Invalid(field, field + " is required for " + p.kind);
-    return value.value_or("");
-  };
-  Json data = {{"kind", p.kind}};
-  if (p.body.contains("position")) {
-    const auto at = kernel::ParsePositionJson(p.body["position"], "position");
-    data["position"] = {{"lat", at.lat}, {"lng", at.lng}};
-  }
-  std::string reason;
-  CaseAction action = CaseAction::kRecordProgress;
-  std::string result_reference;
-  if (p.kind == "submitted_to_window" || p.kind == "left_at_window") {
-    data["department_code"] = text("department_code", false);
-  }
-  std::optional<int> supplement_seq;
-  std::string id_last4;
-  if (p.kind == "supplement_requested") {
-    reason = text("what", true);
-    action = CaseAction::kRequestSupplement;
-    if (p.body.contains("material_seq") && !p.body["material_seq"].is_null()) {
-      if (!p.body["material_seq"].is_number_integer()) {
-        throw kernel::Invalid("material_seq", "material_seq must be a material's number");
-      }
-      supplement_seq = p.body["material_seq"].get<int>();
-      data["material_seq"] = *supplement_seq;
-    }
-  } else if (p.kind == "suspended") {
-    reason = text("why", true);
-    action = CaseAction::kSuspend;
-  } else if (p.kind == "resumed") {
-    reason = text("why", false);
-    action = CaseAction::kResume;
-  } else if (p.kind == "result_obtained") {
-    result_reference = text("result_reference", true);
-    action = CaseAction::kResultObtained;
-  } else if (p.kind == "handed_to_applicant") {
-    action = CaseAction::kHandOver;
-    id_last4 = text("id_last4", true);
-  } else if (p.kind == "note" || p.kind == "handed_to_courier" || p.kind == "left_at_window") {
-    reason = text("text", p.kind == "note");
-  }
-  cases::StoredAnswer answer{scope, p.key, body_hash, 200, ""};
-  // The agent hands the result over under the same identity rule (and guess limit) as the
-  // window: a wrong ID is refused and counted before anything else is written.
-  const std::string subject = cases::CaseService::CaseHandoverSubject();
-  if (action == CaseAction::kHandOver) {
-    auto current = deps.cases.ReadAsStaff(p.tracking, agent);
-    data = deps.cases.CheckHandoverIdentity(current, agent, subject, id_last4, "handover_refused",
-                                            data, p.device_time);
-  }
-  auto effect = [&](cases::Case& c, cases::CaseChange& change) {
-    if (action == CaseAction::kHandOver) cases::CaseService::RequireHandoverOpen(change, subject);
-    if (!result_reference.empty()) c.result_reference = result_reference;
-    if (supplement_seq) cases::CaseService::NeedSupplement(c, *supplement_seq);
-    auto flag = cases::DeviceTimeFlag(p.device_time, now, c.assigned_at);
-    if (!flag.empty()) change.event_data["device_time_flag"] = flag;
-    if (auto custody = CustodyOf(p, c, change, agent, data))
-      change.event_data["custody"] = *custody;
-    answer.body =
-        kernel::DumpJson({{"tracking_number", c.tracking_number},
-                          {"kind", p.kind},
-                          {"state", ToWord(c.state)},
-                          {"device_time_flag", flag.empty() ? Json(nullptr) : Json(flag)}});
-    change.also_in_transaction.push_back([&answer](db::Tx& tx) { cases::KeepAnswer(tx, answer); });
-  };
-  try {
-    if (!kind->transition) {
-      deps.cases.Note(p.tracking, mine, agent, p.kind, reason, data, p.device_time, effect);
-    } else {
-      if (action == CaseAction::kRecordProgress) {
-        // The first progress report starts the work.
-        auto current = deps.cases.ReadAsStaff(p.tracking, agent);
-        if (current.state == cases::CaseState::kAssigned) action = CaseAction::kStartProgress;
-      }
-      deps.cases.Transition(p.tracking, mine, agent, action, reason, data, p.device_time, effect);
-    }
-  } catch (const cases::DuplicateRequest&) {
-    if (auto replay = deps.cases.Replay(scope, p.key, body_hash)) {
-      return HttpResponse::Text(replay->status, replay->body, "application/json; charset=utf-8");
-    }
-    throw;
-  }
-  return HttpResponse::Text(200, answer.body, "application/json; charset=utf-8");
-}
-
-// Changes for the user since an event id: the tasks that changed, the cases taken away.
-Json SyncChanges(PhoneDeps& deps, const cases::Actor& user, std::int64_t since) {
   Json tasks = Json::array();
+  for (const auto& c : changes.tasks) tasks.push_back(TaskJson(deps, c, now));
   Json removed = Json::array();
-  const auto [touched, cursor] = deps.cases.ChangesSince(user, since);
-  const auto now = std::chrono::floor<std::chrono::seconds>(deps.clock.Now());
-  for (const auto& [tracking, mine] : touched) {
-    if (!mine) {
-      removed.push_back({{"tracking_number", tracking}, {"reason", "reassigned"}});
-      continue;
-    }
-    auto c = deps.cases.ReadAsStaff(tracking, user);
-    if (c.state == cases::CaseState::kCancelled) {
-      removed.push_back({{"tracking_number", tracking}, {"reason", "cancelled"}});
-    } else {
-      tasks.push_back(TaskJson(deps, c, now));
-    }
+  for (const auto& [tracking, reason] : changes.removed) {
+    removed.push_back({{"tracking_number", tracking}, {"reason", reason}});
   }
   Json offers = Json::array();
-  if (user.role == ActorRole::kAgent) {
-    for (const auto& offer : deps.dispatch.OffersOf(user)) offers.push_back(OfferJson(offer));
-  }
+  for (const auto& offer : changes.offers) offers.push_back(OfferJson(offer));
   std::string next = "e";
-  next += std::to_string(cursor);
+  next += std::to_string(changes.cursor);
   return {{"offers", offers}, {"tasks", tasks}, {"removed", removed}, {"cursor", next}};
+}
+
+HttpResponse AnswerText(const cases::CaseService::Answer& answer) {
+  return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
 }
 
 std::int64_t ParseCursor(const std::string& cursor) {
@@ -296,34 +138,6 @@ std::int64_t PathId(const HttpRequest& request) {
 }
 
 }  // namespace
-
-std::vector<std::size_t> SyncApplyOrder(const nlohmann::json& items) {
-  std::vector<std::pair<std::string, std::size_t>> keyed;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const auto& item = items[i];
-    std::string at =
-        item.is_object() && item.contains("device_time") && item["device_time"].is_string()
-            ? item["device_time"].get<std::string>()
-            : "";
-    auto parsed = cases::ParseRfc3339(at);
-    // One offset for all, so the text sorts as the time does; unreadable times go first and
-    // are refused one by one.
-    keyed.emplace_back(parsed ? cases::FormatRfc3339China(*parsed) : "", i);
-  }
-  std::stable_sort(keyed.begin(), keyed.end());
-  std::vector<std::size_t> order;
-  for (const auto& [at, index] : keyed) order.push_back(index);
-  return order;
-}
-
-std::optional<ProgressKind> ParseProgressKind(const std::string& name) {
-  if (std::find(kProgressKinds.begin(), kProgressKinds.end(), name) == kProgressKinds.end()) {
-    return std::nullopt;
-  }
-  // A hand-over that is not a state change: only the chain of custody moves.
-  return ProgressKind{name,
-                      name != "note" && name != "handed_to_courier" && name != "left_at_window"};
-}
 
 void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
   auto d = std::make_shared<PhoneDeps>(deps);
@@ -354,18 +168,15 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
       },
       kSmall);
   router.Add("GET", "/mobile/v1/me", [d](const HttpRequest& request) {
-    auto principal = d->auth.Authenticate(request);
-    auto user = Phone(*d, request);
+    auto [principal, user] = PhoneCaller(*d, request);
     Json me = {{"user", accounts::PrincipalJson(principal)}};
     if (user.role == ActorRole::kAgent) {
-      auto agents = d->dispatch.Agents({ActorRole::kAdmin, 0, "", "", ""}, "");
-      for (const auto& a : agents) {
-        if (a.profile.id != user.user_id) continue;
-        me["agent"] = {{"on_duty", a.profile.on_duty},
-                       {"capacity", a.profile.capacity},
-                       {"open_cases", a.open_cases},
-                       {"pending_offers", a.pending_offers},
-                       {"regions", a.listed_regions}};
+      if (auto a = d->dispatch.OwnRecord(user)) {
+        me["agent"] = {{"on_duty", a->profile.on_duty},
+                       {"capacity", a->profile.capacity},
+                       {"open_cases", a->open_cases},
+                       {"pending_offers", a->pending_offers},
+                       {"regions", a->listed_regions}};
       }
     }
     if (user.role == ActorRole::kCourier) {
@@ -437,15 +248,15 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
         auto user = Phone(*d, request);
         auto body = request.JsonBody();
         kernel::RequireObject(body);
-        ProgressRequest p{request.Param("tracking"), kernel::RequireString(body, "kind"), body,
-                          DeviceTime(request),       RequireIdempotencyKey(request),      ""};
-        return ApplyProgress(*d, user, p);
+        cases::ProgressReport report{request.Param("tracking"), kernel::RequireString(body, "kind"),
+                                     body, DeviceTime(request), RequireIdempotencyKey(request)};
+        return AnswerText(d->progress.Report(user, report));
       },
       kSmall);
   router.Add("GET", "/mobile/v1/sync", [d](const HttpRequest& request) {
     auto user = Phone(*d, request);
-    return HttpResponse::WithJson(
-        200, SyncChanges(*d, user, ParseCursor(request.Query("cursor").value_or(""))));
+    auto since = ParseCursor(request.Query("cursor").value_or(""));
+    return HttpResponse::WithJson(200, ChangesJson(*d, d->sync.ChangesSince(user, since)));
   });
   router.Add(
       "POST", "/mobile/v1/sync",
@@ -454,70 +265,8 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
         auto body = request.JsonBody();
         kernel::RequireObject(body);
         auto items = body.find("items");
-        if (items == body.end() || !items->is_array()) {
-          throw kernel::Invalid("items", "items must be an array");
-        }
-        if (items->size() > kMaxSyncItems) {
-          throw kernel::PayloadTooLarge("at most " + std::to_string(kMaxSyncItems) +
-                                        " items per sync");
-        }
-        // Applied in device-time order: what happened first on the phone goes first.
-        Json outcomes = Json::array();
-        auto order = SyncApplyOrder(*items);
-        std::vector<Json> results(items->size());
-        for (std::size_t index : order) {
-          const auto& item = (*items)[index];
-          Json outcome = {{"index", index}};
-          try {
-            if (!item.is_object()) throw kernel::Invalid("items", "an item must be an object");
-            std::string key = kernel::RequireString(item, "idempotency_key");
-            outcome["idempotency_key"] = key;
-            const std::optional<cases::Moment> device_time = kernel::ParseTimeField(
-                kernel::RequireString(item, "device_time"), "device_time", 422);
-            std::string kind = kernel::RequireString(item, "kind");
-            Json item_body = item.value("body", Json::object());
-            if (!item_body.is_object()) throw kernel::Invalid("body", "body must be an object");
-            if (kind == "progress") {
-              ProgressRequest p{kernel::RequireString(item, "tracking_number"),
-                                kernel::RequireString(item_body, "kind"),
-                                item_body,
-                                *device_time,
-                                key,
-                                ""};
-              auto answer = ApplyProgress(*d, user, p);
-              outcome["status"] = "applied";
-              outcome["result"] = Json::parse(answer.body);
-            } else if (kind == "offer_accept" || kind == "offer_decline") {
-              auto offer = kernel::RequireInt(item, "offer_id");
-              if (kind == "offer_accept") {
-                d->dispatch.AcceptOffer(offer, user);
-              } else {
-                d->dispatch.DeclineOffer(offer, user, kernel::RequireString(item_body, "reason"));
-              }
-              outcome["status"] = "applied";
-            } else if (kind == "delivery") {
-              auto answer = ApplyCourierAction(
-                  d->couriers, user, kernel::RequireInt(item, "delivery_id"),
-                  kernel::RequireString(item_body, "action"), item_body, *device_time, key);
-              outcome["status"] = "applied";
-              outcome["result"] = Json::parse(answer.body);
-            } else {
-              throw kernel::Invalid(
-                  "kind", "kind must be progress, offer_accept, offer_decline or delivery");
-            }
-          } catch (const kernel::ApiError& error) {
-            outcome["status"] = "refused";
-            // A case no longer assigned to this agent looks unknown to it: say why.
-            outcome["code"] = error.Status() == 404 ? "not_assigned_to_you" : error.Code();
-            outcome["message"] = error.Status() == 404
-                                     ? "the case is not (or no longer) assigned to you"
-                                     : error.Message();
-            if (!error.Field().empty()) outcome["field"] = error.Field();
-          }
-          results[index] = std::move(outcome);
-        }
-        for (auto& result : results) outcomes.push_back(std::move(result));
-        return HttpResponse::WithJson(200, {{"outcomes", std::move(outcomes)}});
+        if (items == body.end()) throw kernel::Invalid("items", "items must be an array");
+        return HttpResponse::WithJson(200, {{"outcomes", d->sync.Apply(user, *items)}});
       },
       kSyncBody);
 }

@@ -13,6 +13,7 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/cases/redis_guess_limiter.hpp"
+#include "daiban/cases/testing/case_world.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
@@ -154,21 +155,7 @@ class AttachmentsPgTest : public ::testing::Test {
 
   // A submitted, accepted case assigned to `agent_id`.
   OpenedCase OpenCase(std::int64_t agent_id) {
-    cases::CaseRequest request;
-    request.item_code = "GA-002";
-    request.mode = "proxy";
-    request.region_code = "370102001";
-    request.applicant = {cases::ApplicantKind::kCitizen,
-                         "刘市民",
-                         "13912345678",
-                         "11010519491231002X",
-                         "历下区解放路1号",
-                         {36.66, 117.05},
-                         "",
-                         ""};
-    for (int seq : {1, 2, 3, 4, 5}) request.materials.push_back({"", seq, true});
-    request.delivery = {cases::DeliveryMethod::kExpress, "历下区解放路1号",
-                        cases::GeoPoint{36.66, 117.05}};
+    const auto request = cases::testing::HukouRequest(cases::DeliveryMethod::kExpress);
     cases::Submission kept;
     cases_->Submit(request, "test", ids_.HexId(8), "hash", [&](const cases::Submission& s) {
       kept = s;

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "daiban/mobile/phone_api.hpp"
+#include "daiban/mobile/sync_service.hpp"
 
 namespace daiban::mobile {
 namespace {
@@ -27,14 +27,6 @@ TEST(SyncOrderTest, UnreadableTimesGoFirst) {
                             "not an object",
                             json::object()});
   EXPECT_EQ(SyncApplyOrder(items), (std::vector<std::size_t>{1, 2, 3, 0}));
-}
-
-TEST(ProgressKindTest, NotesChangeNoState) {
-  EXPECT_FALSE(ParseProgressKind("note")->transition);
-  EXPECT_FALSE(ParseProgressKind("handed_to_courier")->transition);
-  EXPECT_FALSE(ParseProgressKind("left_at_window")->transition);
-  EXPECT_TRUE(ParseProgressKind("result_obtained")->transition);
-  EXPECT_FALSE(ParseProgressKind("flying"));
 }
 
 }  // namespace

@@ -110,18 +110,8 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
                    "get", "/api/v1/cases");
 
   // Tracking creates the delivery from the case event and the assigner gives it to a courier.
-  json delivery;
-  ASSERT_TRUE(Eventually(
-      [&] {
-        auto legs =
-            Body(Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor)));
-        if (legs["deliveries"].empty() || legs["deliveries"][0]["state"] != "assigned")
-          return false;
-        delivery = legs["deliveries"][0];
-        return true;
-      },
-      20))
-      << "no courier got the delivery of " << tracking;
+  const json delivery = AssignedDelivery(tracking, supervisor);
+  ASSERT_FALSE(delivery.empty());
   EXPECT_EQ(delivery["leg"], "result");
   EXPECT_EQ(delivery["dropoff"]["address"], "历下区泉城路2号3单元");
   EXPECT_NE(delivery["contents"].get<std::string>().find("户迁字2026-0815"), std::string::npos);
@@ -267,14 +257,6 @@ std::string TinyPng() {
   return std::string(reinterpret_cast<const char*>(bytes), sizeof bytes);
 }
 
-bool HasAlert(const std::string& supervisor, const std::string& tracking, const std::string& kind) {
-  auto alerts = Body(Gateway("GET", "/api/v1/dispatch/alerts", "", Bearer(supervisor)));
-  for (const auto& a : alerts["alerts"]) {
-    if (a["tracking_number"] == tracking && a["kind"] == kind) return true;
-  }
-  return false;
-}
-
 // The proof at the door: the photo is one the courier uploaded for this very leg, and 5 wrong
 // ID guesses on the leg block it (alerting the region's supervisors) until a supervisor of the
 // region unblocks it.
@@ -295,18 +277,8 @@ TEST(DeliveryE2eTest, TheProofNamesTheLegsPhotoAndWrongIdsAreLimited) {
                   .status,
               200);
   }
-  json delivery;
-  ASSERT_TRUE(Eventually(
-      [&] {
-        auto legs =
-            Body(Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor)));
-        if (legs["deliveries"].empty() || legs["deliveries"][0]["state"] != "assigned")
-          return false;
-        delivery = legs["deliveries"][0];
-        return true;
-      },
-      20))
-      << "no courier got the delivery of " << tracking;
+  const json delivery = AssignedDelivery(tracking, supervisor);
+  ASSERT_FALSE(delivery.empty());
   const std::string id = std::to_string(delivery["id"].get<std::int64_t>());
   const std::string courier_phone = delivery["courier"]["phone"];
   const std::string courier = PhoneLogin(courier_phone, Unique("device-"))["access_token"];

@@ -234,4 +234,33 @@ inline std::string AgentTakes(const std::string& tracking, const std::string& su
   return token;
 }
 
+// The courier leg tracking made for an express case once a courier was given it (state
+// assigned), within 20 s; a failed expectation and an empty object otherwise. `supervisor` is a
+// token of a supervisor of the case's region.
+inline nlohmann::json AssignedDelivery(const std::string& tracking, const std::string& supervisor) {
+  nlohmann::json delivery = nlohmann::json::object();
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto legs =
+            Body(Gateway("GET", "/api/v1/deliveries?case=" + tracking, "", Bearer(supervisor)));
+        if (legs["deliveries"].empty() || legs["deliveries"][0]["state"] != "assigned")
+          return false;
+        delivery = legs["deliveries"][0];
+        return true;
+      },
+      20))
+      << "no courier got the delivery of " << tracking;
+  return delivery;
+}
+
+// Whether the supervisor's alerts list one of `kind` for the case.
+inline bool HasAlert(const std::string& supervisor, const std::string& tracking,
+                     const std::string& kind) {
+  auto alerts = Body(Gateway("GET", "/api/v1/dispatch/alerts", "", Bearer(supervisor)));
+  for (const auto& a : alerts["alerts"]) {
+    if (a["tracking_number"] == tracking && a["kind"] == kind) return true;
+  }
+  return false;
+}
+
 }  // namespace daiban::e2e

@@ -188,14 +188,6 @@ TEST(MobileE2eTest, AnAgentsDay) {
   ExpectErrorJson(Gateway("GET", "/mobile/v1/me", "", Bearer(new_token)), 401, "unauthorized");
 }
 
-bool HasAlert(const std::string& supervisor, const std::string& tracking, const std::string& kind) {
-  auto alerts = Body(Gateway("GET", "/api/v1/dispatch/alerts", "", Bearer(supervisor)));
-  for (const auto& a : alerts["alerts"]) {
-    if (a["tracking_number"] == tracking && a["kind"] == kind) return true;
-  }
-  return false;
-}
-
 // The agent's hand-over from the phone follows the window's rule: the last four characters of
 // the applicant's ID, and 5 wrong guesses on the case block every hand-over of it (the
 // window's too) until a supervisor of the region unblocks it.

@@ -459,6 +459,10 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
     }
     WriteMaterialsAndSteps(tx, c, &loaded);
     WriteChange(tx, c, change, options_);
+    if (change.answer) {
+      db::Tx handle(tx);
+      KeepAnswer(handle, *change.answer);
+    }
     RunAlsoInTransaction(tx, change);
     c.version = loaded_version + 1;
     result = std::move(c);

@@ -356,6 +356,14 @@ AgentRecord DispatchService::Agent(const cases::Actor& viewer, std::int64_t agen
   return *agent;
 }
 
+std::optional<AgentRecord> DispatchService::OwnRecord(const cases::Actor& agent) {
+  if (agent.role != cases::ActorRole::kAgent) throw kernel::Forbidden("only agents have one");
+  // The agent reads itself: no supervisor's scope applies.
+  auto record = store_.Agent(agent.user_id, kernel::StaffScope::Everything());
+  if (!record || !record->active) return std::nullopt;
+  return record;
+}
+
 std::vector<QueueEntry> DispatchService::Queue(const cases::Actor& viewer,
                                                const std::string& region) {
   return store_.Queue(region, cases::SupervisorScopeOf(viewer), 500);

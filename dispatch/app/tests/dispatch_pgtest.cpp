@@ -12,6 +12,7 @@
 #include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/cases/redis_guess_limiter.hpp"
+#include "daiban/cases/testing/case_world.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
@@ -121,20 +122,7 @@ class DispatchPgTest : public ::testing::Test {
 
   // A case of 户口迁移 (JN-GA) in 历下区, accepted by the window.
   std::string AcceptedCase() {
-    cases::CaseRequest request;
-    request.item_code = "GA-002";
-    request.mode = "proxy";
-    request.region_code = "370102001";
-    request.applicant = {cases::ApplicantKind::kCitizen,
-                         "刘市民",
-                         "13912345678",
-                         "11010519491231002X",
-                         "历下区解放路1号",
-                         {36.66, 117.05},
-                         "",
-                         ""};
-    for (int seq : {1, 2, 3, 4, 5}) request.materials.push_back({"", seq, true});
-    request.delivery = {cases::DeliveryMethod::kWindow, "", std::nullopt};
+    const auto request = cases::testing::HukouRequest(cases::DeliveryMethod::kWindow);
     std::string tracking;
     main_->case_service->Submit(request, "t", ids_.HexId(8), "h", [&](const cases::Submission& s) {
       tracking = s.created.tracking_number;

@@ -122,31 +122,22 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::Auth
         RequireRole(auth, request, {ActorRole::kAdmin});
         auto body = request.JsonBody();
         kernel::RequireObject(body);
-        AgentSettings settings;
-        settings.user_id = IdParam(request, "id");
-        if (body.contains("capacity")) {
-          auto capacity = kernel::RequireInt(body, "capacity");
-          if (capacity < 1 || capacity > 100)
-            throw kernel::Invalid("capacity", "capacity must be 1..100");
-          settings.capacity = static_cast<int>(capacity);
-        }
+        AgentSettingsRequest asked;
+        asked.user_id = IdParam(request, "id");
+        if (body.contains("capacity")) asked.capacity = kernel::RequireInt(body, "capacity");
         if (body.contains("on_duty")) {
           if (!body["on_duty"].is_boolean())
             throw kernel::Invalid("on_duty", "on_duty must be true or false");
-          settings.on_duty = body["on_duty"].get<bool>();
+          asked.on_duty = body["on_duty"].get<bool>();
         }
-        auto hours = Strings(body, "hours");
-        if (!hours.empty() && hours.size() != 7) {
-          throw kernel::Invalid("hours",
-                                "hours lists 7 days, Monday first (\"09:00-17:00\" or \"\")");
+        asked.hours = Strings(body, "hours");
+        asked.regions = Strings(body, "regions");
+        asked.departments = Strings(body, "departments");
+        auto settled = SettleAgentSettings(asked);
+        if (auto* refused = std::get_if<SettingsRefused>(&settled)) {
+          throw kernel::Invalid(refused->field, refused->message);
         }
-        for (std::size_t d = 0; d < hours.size(); ++d) settings.hours[d] = hours[d];
-        if (hours.empty()) {
-          for (std::size_t d = 0; d < 5; ++d) settings.hours[d] = "09:00-17:00";
-        }
-        settings.regions = Strings(body, "regions");
-        settings.departments = Strings(body, "departments");
-        if (settings.regions.empty()) throw kernel::Invalid("regions", "an agent covers a region");
+        const auto& settings = std::get<AgentSettings>(settled);
         dispatch.SaveAgent(settings);
         return HttpResponse::WithJson(200, {{"saved", settings.user_id}});
       },

@@ -175,7 +175,9 @@ class CaseService {
   Case UnblockHandovers(const std::string& tracking, const Actor& actor);
 
   // Any transition, for the other use cases (dispatch, mobile, tracking): checks the state
-  // machine, applies `effect` to the case, records the event. `device_time` comes from phones.
+  // machine for the action as ActionTaken resolves it on the locked case (the first progress
+  // report starts the work), applies `effect` to the case, records the event. `device_time`
+  // comes from phones.
   Case Transition(const std::string& tracking, const CaseScope& scope, const Actor& actor,
                   CaseAction action, const std::string& reason, nlohmann::json data,
                   std::optional<Moment> device_time,

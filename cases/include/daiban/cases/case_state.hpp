@@ -149,6 +149,12 @@ struct TransitionRefused {
 std::variant<CaseState, TransitionRefused> Decide(const CaseFacts& facts, CaseAction action,
                                                   ActorRole role);
 
+// The action `action` is on a case described by `facts`: record_progress on an assigned case is
+// the first progress report, which starts the work (start_progress); every other action is
+// itself. CaseService::Transition resolves it on the case it has locked, inside the change's
+// transaction, so two first reports never both start the work and none is refused for racing.
+CaseAction ActionTaken(const CaseFacts& facts, CaseAction action);
+
 // The actions for which Decide(facts, action, role) returns a state, in kAllCaseActions order:
 // what a UI may offer this role for this case.
 std::vector<CaseAction> AllowedActions(const CaseFacts& facts, ActorRole role);

@@ -59,6 +59,15 @@ struct SupervisorAlert {
   std::string message;
 };
 
+// A first answer kept for an idempotency key, so a retried request gets it again.
+struct StoredAnswer {
+  std::string scope;
+  std::string key;
+  std::string request_hash;
+  int status = 0;
+  std::string body;
+};
+
 // Everything one change writes besides the case row and its materials and steps.
 struct CaseChange {
   // Set by an effect: members merged into the data of the event the transition (or note)
@@ -85,18 +94,13 @@ struct CaseChange {
   bool block_subject = false;
   bool clear_handover_guesses = false;  // a supervisor unblocked the case's hand-overs
   std::optional<SupervisorAlert> new_alert;
+  // Set by an effect: the first answer to an idempotency key, kept in this change's
+  // transaction so a retry finds both or neither. The store throws DuplicateRequest (and writes
+  // nothing) when the key was taken meanwhile.
+  std::optional<StoredAnswer> answer;
   std::vector<CustodyLink> CustodySoFar() const {
     return custody_events ? CustodyChain(custody_events()) : std::vector<CustodyLink>{};
   }
-};
-
-// A first answer kept for an idempotency key, so a retried request gets it again.
-struct StoredAnswer {
-  std::string scope;
-  std::string key;
-  std::string request_hash;
-  int status = 0;
-  std::string body;
 };
 
 // The same idempotency key arrived again while the first request was being written.

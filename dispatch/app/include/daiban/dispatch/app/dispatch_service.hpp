@@ -74,6 +74,9 @@ class DispatchService {
   // `region` ("" = any); one agent (404 outside).
   std::vector<AgentRecord> Agents(const cases::Actor& viewer, const std::string& region);
   AgentRecord Agent(const cases::Actor& viewer, std::int64_t agent_id);
+  // The agent's own record, for its phone: nullopt when the account is not a dispatchable
+  // agent (no profile, or inactive); 403 for any other role.
+  std::optional<AgentRecord> OwnRecord(const cases::Actor& agent);
   std::vector<QueueEntry> Queue(const cases::Actor& viewer, const std::string& region);
   std::vector<Alert> Alerts(const cases::Actor& viewer, int limit);
   void SaveAgent(const AgentSettings& settings);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "daiban/dispatch/agent_model.hpp"
+#include "daiban/dispatch/agent_settings.hpp"
 #include "daiban/dispatch/sla_watch.hpp"
 #include "daiban/kernel/staff_scope.hpp"
 
@@ -27,16 +28,6 @@ struct AgentRecord {
   int pending_offers = 0;
   std::optional<Moment> last_seen;
   bool active = true;  // the account may sign in; only Agent(id) returns inactive ones
-};
-
-// What an administrator sets on an agent (an account with role agent must exist).
-struct AgentSettings {
-  std::int64_t user_id = 0;
-  int capacity = 5;
-  bool on_duty = false;
-  std::array<std::string, 7> hours{};  // Monday first: "HH:MM-HH:MM" or empty (off)
-  std::vector<std::string> regions;
-  std::vector<std::string> departments;
 };
 
 enum class OfferState { kPending, kAccepted, kDeclined, kExpired, kWithdrawn };

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daiban/cases/case_service.hpp"
+#include "daiban/cases/progress_service.hpp"
+#include "daiban/dispatch/app/dispatch_store.hpp"
+
+// The phones' offline protocol (README, "The phone API"): what changed for the user since a
+// cursor, and a batch of writes made offline, replayed in device-time order.
+namespace daiban::mobile {
+
+// What the sync needs of dispatch: the agent's pending offers and its answers to them.
+class SyncOffers {
+ public:
+  virtual ~SyncOffers() = default;
+  virtual std::vector<dispatch::OfferRecord> OffersOf(const cases::Actor& agent) = 0;
+  virtual void Accept(std::int64_t offer_id, const cases::Actor& agent) = 0;
+  virtual void Decline(std::int64_t offer_id, const cases::Actor& agent,
+                       const std::string& reason) = 0;
+};
+
+// What the sync needs of tracking: one courier action on a delivery, once per (user, key); the
+// answer's JSON text (the first one again for a retried key).
+class SyncDeliveries {
+ public:
+  virtual ~SyncDeliveries() = default;
+  virtual std::string Act(const cases::Actor& courier, std::int64_t delivery_id,
+                          const std::string& action, const nlohmann::json& body,
+                          std::optional<cases::Moment> device_time, const std::string& key) = 0;
+};
+
+// What changed for a phone's user since a cursor.
+struct SyncChanges {
+  std::vector<cases::Case> tasks;  // cases still the user's that changed, in the order touched
+  // Cases taken away: tracking number and why ("reassigned", "cancelled").
+  std::vector<std::pair<std::string, std::string>> removed;
+  std::vector<dispatch::OfferRecord> offers;  // an agent's pending offers; none for couriers
+  std::int64_t cursor = 0;                    // the newest event read: where the next call goes on
+};
+
+// The offline sync of agents' and couriers' phones.
+//  - Changes: the tasks that changed since the cursor (an event id), the cases taken away, the
+//    pending offers.
+//  - Apply: a batch of at most kMaxItems items made offline, each with its own idempotency key
+//    and device time, applied in device-time order (SyncApplyOrder). Item kinds: progress (a
+//    ProgressReport), offer_accept / offer_decline, delivery (a courier action). Every item gets
+//    an outcome, in the order sent: applied (with the write's answer as `result`, if it has
+//    one) or refused with the error's code, message and field — a case that is not (or no
+//    longer) the user's is refused as not_assigned_to_you, never as unknown.
+class SyncService {
+ public:
+  static constexpr std::size_t kMaxItems = 200;
+
+  SyncService(cases::CaseService& cases, cases::ProgressService& progress, SyncOffers& offers,
+              SyncDeliveries& deliveries)
+      : cases_(cases), progress_(progress), offers_(offers), deliveries_(deliveries) {}
+
+  SyncChanges ChangesSince(const cases::Actor& user, std::int64_t since);
+  // `items` is the batch's JSON array; 413 beyond kMaxItems. Returns the array of outcomes.
+  nlohmann::json Apply(const cases::Actor& user, const nlohmann::json& items);
+
+ private:
+  // The write's answer (null when it has none) for one item; throws ApiError to refuse it.
+  nlohmann::json ApplyItem(const cases::Actor& user, const nlohmann::json& item,
+                           nlohmann::json& outcome);
+
+  cases::CaseService& cases_;
+  cases::ProgressService& progress_;
+  SyncOffers& offers_;
+  SyncDeliveries& deliveries_;
+};
+
+// The order in which an offline batch is applied: by device time (any offset), the order
+// sent among equal times; items without a readable time first (each is then refused).
+std::vector<std::size_t> SyncApplyOrder(const nlohmann::json& items);
+
+}  // namespace daiban::mobile
