@@ -52,7 +52,8 @@ die() { printf '[%s] error: %s\n' "$PROFILE" "$*" >&2; exit 1; }
 PACKAGES=(build-essential cmake pkg-config ccache make curl ca-certificates
   libpistache-dev libpqxx-dev libhiredis-dev libspdlog-dev nlohmann-json3-dev libsodium-dev
   libcurl4-openssl-dev libxlsxwriter-dev zlib1g-dev libgtest-dev libgmock-dev postgresql redis-server
-  redis-tools nginx python3-openpyxl chromium fonts-noto-cjk nodejs clang-format)
+  redis-tools nginx python3-openpyxl chromium fonts-noto-cjk nodejs clang-format
+  systemd)
 
 install_packages() {
   local missing=()
@@ -313,10 +314,10 @@ start_gateway() {
     -e "s|@LOG_DIR@|$LOG_DIR|g" \
     -e "s|@GATEWAY_BIND@|$DAIBAN_GATEWAY_BIND|g" \
     -e "s|@GATEWAY_PORT@|$DAIBAN_GATEWAY_PORT|g" \
-    -e "s|@INTAKE_PORT@|$DAIBAN_INTAKE_PORT|g" \
-    -e "s|@DISPATCH_PORT@|$DAIBAN_DISPATCH_PORT|g" \
-    -e "s|@TRACKING_PORT@|$DAIBAN_TRACKING_PORT|g" \
-    -e "s|@MOBILE_PORT@|$DAIBAN_MOBILE_PORT|g" \
+    -e "s|@INTAKE_SERVERS@|${DAIBAN_INTAKE_UPSTREAM:-server 127.0.0.1:$DAIBAN_INTAKE_PORT;}|g" \
+    -e "s|@DISPATCH_SERVERS@|${DAIBAN_DISPATCH_UPSTREAM:-server 127.0.0.1:$DAIBAN_DISPATCH_PORT;}|g" \
+    -e "s|@TRACKING_SERVERS@|${DAIBAN_TRACKING_UPSTREAM:-server 127.0.0.1:$DAIBAN_TRACKING_PORT;}|g" \
+    -e "s|@MOBILE_SERVERS@|${DAIBAN_MOBILE_UPSTREAM:-server 127.0.0.1:$DAIBAN_MOBILE_PORT;}|g" \
     -e "s|@CREATE_RATE@|$DAIBAN_GATEWAY_CREATE_RATE|g" \
     -e "s|@CREATE_BURST@|$DAIBAN_GATEWAY_CREATE_BURST|g" \
     -e "s|@CONN_PER_ADDRESS@|$DAIBAN_GATEWAY_CONN_PER_ADDRESS|g" \
