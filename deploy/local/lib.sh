@@ -53,7 +53,9 @@ PACKAGES=(build-essential cmake pkg-config ccache make curl ca-certificates
   libpistache-dev libpqxx-dev libhiredis-dev libspdlog-dev nlohmann-json3-dev libsodium-dev
   libcurl4-openssl-dev libxlsxwriter-dev zlib1g-dev libgtest-dev libgmock-dev postgresql redis-server
   redis-tools nginx python3-openpyxl chromium fonts-noto-cjk nodejs clang-format
-  systemd)
+  systemd redis-sentinel)
+# The high-availability stack (deploy/ha: make up-ha, and the drills that make test runs).
+HA_PACKAGES=(etcd-server patroni redis-sentinel python3-etcd python3-psycopg2)
 
 install_packages() {
   local missing=()
@@ -69,6 +71,12 @@ install_packages() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       "${missing[@]}" >/dev/null
+    # On a machine run by systemd, etcd-server and redis-sentinel start the distribution's own
+    # etcd and Sentinel on their default ports (26379 is the test profile's Redis): the HA
+    # stack runs its own, so those are stopped and disabled.
+    if [[ -d /run/systemd/system ]] && [[ " ${missing[*]} " =~ \ (etcd-server|redis-sentinel)\  ]]; then
+      $sudo systemctl disable --now etcd.service redis-sentinel.service >/dev/null 2>&1 || true
+    fi
   fi
 }
 
