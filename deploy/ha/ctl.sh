@@ -67,7 +67,7 @@ case ${2:?action} in
     wait_http "http://127.0.0.1:$(instance_port "$3" "$4")/healthz" "$3-$4" ;;
   restart)
     ha_down
-    ha_up ;;
+    ha_up resume ;;
   fresh-up)
     ha_down >/dev/null 2>&1 || true
     rm -rf "$STATE_DIR"

@@ -63,18 +63,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/../local/lib.sh"
 export DAIBAN_ATTACHMENT_DIR=$STATE_DIR/attachments
 export DAIBAN_OPEN311_URL=http://127.0.0.1:$DAIBAN_GATEWAY_PORT/open311/v2
 
-HA_PACKAGES=(etcd-server patroni redis-sentinel python3-etcd python3-psycopg2)
 # Patroni's client for its own REST API and for switchovers.
 PATRONICTL=(patronictl -c "$STATE_DIR/patroni/pg1.yml")
 
-install_ha_packages() {
-  install_packages "${PACKAGES[@]}" "${HA_PACKAGES[@]}"
-  # On a machine run by systemd the packages start etcd and a Sentinel of their own on the
-  # default ports (26379 is the test profile's Redis): this stack runs its own, so those go.
-  if [[ -d /run/systemd/system ]]; then
-    systemctl disable --now etcd.service redis-sentinel.service >/dev/null 2>&1 || true
-  fi
-}
+install_ha_packages() { install_packages "${PACKAGES[@]}" "${HA_PACKAGES[@]}"; }
 
 pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -401,11 +393,12 @@ stop_instances() {
   done
 }
 
+# `ha_up resume`: a restart, the demo data is there already.
 ha_up() {
   start_postgres_cluster
   start_redis_group
   migrate
-  load_demo
+  [[ ${1:-} == resume ]] || load_demo
   start_instances
   start_gateway
 }
