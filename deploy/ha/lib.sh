@@ -80,21 +80,6 @@ wait_until() {
   die "$what: not ready in time (logs in $LOG_DIR)"
 }
 
-# Sends a signal to the process in a pid file and waits (up to 15 s) for it to end.
-stop_pidfile() {
-  local pidfile=$1 signal=${2:-TERM}
-  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
-  local pid
-  pid=$(cat "$pidfile")
-  kill "-$signal" "$pid" 2>/dev/null || true
-  for _ in $(seq 150); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$pidfile"
-}
-
 # --- etcd: Patroni's distributed configuration store (one member here, three in production)
 start_etcd() {
   pid_alive "$STATE_DIR/run/etcd.pid" && return 0
@@ -110,7 +95,8 @@ start_etcd() {
   wait_until etcd 100 curl -fsS "$client/health"
 }
 
-stop_etcd() { stop_pidfile "$STATE_DIR/run/etcd.pid"; }
+# stop_service (deploy/local/lib.sh) stops whatever process $STATE_DIR/run/NAME.pid names.
+stop_etcd() { stop_service etcd; }
 
 # --- Patroni and PostgreSQL
 patroni_config() {
@@ -242,12 +228,7 @@ start_postgres_cluster() {
   start_patroni_node 0
   wait_until "the first PostgreSQL node" 300 patroni_leader
   start_patroni_node 1
-  psql_primary <<'SQL'
-SELECT 'CREATE ROLE daiban LOGIN CREATEDB'
- WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'daiban') \gexec
-SELECT 'CREATE DATABASE daiban OWNER daiban'
- WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'daiban') \gexec
-SQL
+  create_app_database psql_primary
   wait_until "the synchronous standby" 600 cluster_synchronous
   log "PostgreSQL: primary on :$(leader_pg_port), synchronous standby streaming"
 }
@@ -263,7 +244,7 @@ leader_pg_port() {
 stop_patroni_node() {
   local index=$1
   # Patroni stops its PostgreSQL (fast shutdown) when it gets SIGTERM.
-  stop_pidfile "$(patroni_pidfile "$index")"
+  stop_service "patroni-${PG_NODES[$index]}"
   local pid
   pid=$(postmaster_pid "$index" 2>/dev/null) || true
   if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then

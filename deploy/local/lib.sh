@@ -55,7 +55,7 @@ PACKAGES=(build-essential cmake pkg-config ccache make curl ca-certificates
   redis-tools nginx python3-openpyxl chromium fonts-noto-cjk nodejs clang-format
   systemd redis-sentinel)
 # The high-availability stack (deploy/ha: make up-ha, and the drills that make test runs).
-HA_PACKAGES=(etcd-server patroni redis-sentinel python3-etcd python3-psycopg2)
+HA_PACKAGES=(etcd-server patroni python3-etcd python3-psycopg2)
 
 install_packages() {
   local missing=()
@@ -135,7 +135,13 @@ start_postgres() {
       -o "-p $DAIBAN_PG_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1 -c fsync=${DAIBAN_PG_FSYNC:-on}" \
       start >/dev/null || die "PostgreSQL did not start; see $STATE_DIR/pg/postgres.log"
   fi
-  psql_admin <<'SQL'
+  create_app_database psql_admin
+}
+
+# The application's role and database, through the psql command given (the local server's, or
+# the HA cluster's primary).
+create_app_database() {
+  "$@" <<'SQL'
 SELECT 'CREATE ROLE daiban LOGIN CREATEDB'
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'daiban') \gexec
 SELECT 'CREATE DATABASE daiban OWNER daiban'
