@@ -1,5 +1,5 @@
 # The two commands of the quick start, and a few more. Each wraps a script in deploy/local/.
-.PHONY: run up down test build bench fuzz
+.PHONY: run up down test build bench fuzz up-ha down-ha test-ha
 
 run:    ## build and run the whole system in the foreground (Ctrl-C stops it)
 	@deploy/local/run.sh
@@ -12,6 +12,15 @@ down:   ## stop what make up started
 
 test:   ## every test tier against a throwaway PostgreSQL, Redis and gateway
 	@deploy/local/test.sh
+
+up-ha:  ## the high-availability stack in the background: Patroni, Sentinels, two of each service
+	@deploy/ha/up.sh
+
+down-ha: ## stop what make up-ha started
+	@deploy/ha/down.sh
+
+test-ha: ## only the failover drills (ctest label ha), on a stack of their own
+	@deploy/local/test.sh -L ha
 
 build:  ## compile only (Release, in build/)
 	@bash -c 'source deploy/local/lib.sh && install_packages "$${PACKAGES[@]}" && build'

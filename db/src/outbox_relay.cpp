@@ -28,6 +28,13 @@ constexpr const char* kMarkPublished = "outbox_relay_mark_published";
 constexpr const char* kMarkPublishedSql =
     "UPDATE outbox SET published_at = now() WHERE id = ANY ($1::bigint[])";
 
+// The newest rows by the primary key (no index on published_at), at most what a stream holds.
+constexpr const char* kRepublish = "outbox_relay_republish";
+constexpr const char* kRepublishSql = R"sql(
+UPDATE outbox SET published_at = NULL
+ WHERE id IN (SELECT id FROM outbox ORDER BY id DESC LIMIT $2)
+   AND published_at > now() - make_interval(secs => $1))sql";
+
 }  // namespace
 
 OutboxRelay::OutboxRelay(PgPool& pg, RedisPool& redis, const kernel::Logger& logger,
@@ -35,11 +42,36 @@ OutboxRelay::OutboxRelay(PgPool& pg, RedisPool& redis, const kernel::Logger& log
     : pg_(pg), redis_(redis), logger_(logger), options_(options) {
   pg_.Prepare(kClaim, kClaimSql);
   pg_.Prepare(kMarkPublished, kMarkPublishedSql);
+  pg_.Prepare(kRepublish, kRepublishSql);
+  primary_changes_seen_ = redis_.PrimaryChanges();
+}
+
+void OutboxRelay::RepublishAfterFailover() {
+  std::uint64_t changes = redis_.PrimaryChanges();
+  if (changes == primary_changes_seen_) return;
+  if (options_.republish_window.count() > 0) {
+    std::size_t rows = 0;
+    pg_.Transact([&](pqxx::dbtransaction& tx) {
+      rows = tx.exec_prepared(kRepublish, static_cast<double>(options_.republish_window.count()),
+                              static_cast<long long>(options_.max_stream_length))
+                 .affected_rows();
+    });
+    republished_ += rows;
+    logger_.Warn("outbox relay: the Redis primary changed, recent events are sent again",
+                 {{"events", rows}, {"window_seconds", options_.republish_window.count()}});
+  }
+  primary_changes_seen_ = changes;
 }
 
 int OutboxRelay::RunOnce() {
   int published = 0;
   const std::string max_length = std::to_string(options_.max_stream_length);
+  try {
+    RepublishAfterFailover();
+  } catch (...) {
+    ++failed_runs_;
+    throw;
+  }
   try {
     pg_.Transact([&](pqxx::dbtransaction& tx) {
       // Transact runs this body again on a fresh connection after a broken one.
@@ -85,6 +117,9 @@ void OutboxRelay::ReportTo(kernel::Metrics::Writer& writer) const {
   writer.Counter("daiban_outbox_failed_runs_total",
                  "Outbox relay runs rolled back (their events are sent again later)",
                  static_cast<double>(failed_runs_.load()));
+  writer.Counter("daiban_outbox_republished_total",
+                 "Events sent again because the Redis primary changed (failover)",
+                 static_cast<double>(republished_.load()));
 }
 
 }  // namespace daiban::db

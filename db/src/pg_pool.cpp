@@ -17,7 +17,8 @@ bool IsEnvironmentFailure(const pqxx::sql_error& error) {
          || state.rfind("08", 0) == 0  // connection exceptions
          || state.rfind("53", 0) == 0  // insufficient resources
          || state == "57P01" || state == "57P02" || state == "57P03"  // shutting down
-         || state == "40001" || state == "40P01";  // serialization failure, deadlock
+         || state == "40001" || state == "40P01"  // serialization failure, deadlock
+         || state == "25006";  // read-only transaction: a standby since a failover
 }
 
 // Adds the connect and statement timeouts to the configured connection string, in whichever
@@ -117,8 +118,19 @@ void PgPool::WithConnection(const Body& body, bool retry_broken) {
       if (retry_broken && attempt == 0) continue;
       throw DependencyUnavailable("postgres", error.what());
     } catch (const pqxx::sql_error& error) {
-      bool usable = connection && connection->pq.is_open();
+      // read_only_sql_transaction: the server we reached was demoted to a standby (a
+      // switchover) and refused the write. target_session_attrs=read-write picks the new
+      // primary at the next connection, so this one and its idle siblings go.
+      bool demoted = error.sqlstate() == "25006";
+      bool usable = !demoted && connection && connection->pq.is_open();
       give_back(usable ? std::move(connection) : nullptr);
+      if (demoted) {
+        std::lock_guard lock(mutex_);
+        ++reconnects_;
+        idle_.clear();
+      }
+      // Refused, so nothing happened: as safe to run again as after a broken connection.
+      if (demoted && retry_broken && attempt == 0) continue;
       if (IsEnvironmentFailure(error)) throw DependencyUnavailable("postgres", error.what());
       throw;
     } catch (...) {

@@ -1,5 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "raw_http.hpp"
@@ -60,6 +67,69 @@ TEST(RedisPoolRedisTest, UnreachableServerIsUnavailable) {
   options.port = 1;
   RedisPool pool(options);
   EXPECT_THROW(pool.Ping(), kernel::DependencyUnavailable);
+}
+
+TEST(RedisPoolRedisTest, ParsesSentinelLists) {
+  auto sentinels = ParseSentinels("10.0.0.11:26379,sentinel-b:26380");
+  ASSERT_EQ(sentinels.size(), 2u);
+  EXPECT_EQ(sentinels[0].first, "10.0.0.11");
+  EXPECT_EQ(sentinels[0].second, 26379);
+  EXPECT_EQ(sentinels[1].first, "sentinel-b");
+  EXPECT_TRUE(ParseSentinels("").empty());
+  for (const char* bad : {"host", ":26379", "host:", "host:0", "host:70000", "host:26379,",
+                          "host:2637x", "host:1234567"}) {
+    EXPECT_THROW(ParseSentinels(bad), std::invalid_argument) << bad;
+  }
+}
+
+// A real Sentinel (redis-sentinel, as in the HA stack) watching the test Redis, on the test
+// Redis port + 1000: the pool asks it for the primary and finds the test Redis.
+TEST(RedisPoolRedisTest, FindsThePrimaryThroughSentinel) {
+  const std::uint16_t redis_port = daiban::testing::RequiredPortEnv("DAIBAN_TEST_REDIS_PORT");
+  const std::uint16_t sentinel_port = static_cast<std::uint16_t>(redis_port + 1000);
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("daiban-sentinel-test-" + std::to_string(sentinel_port));
+  std::filesystem::create_directories(dir);
+  const auto conf = dir / "sentinel.conf";
+  {
+    std::ofstream out(conf);
+    out << "port " << sentinel_port << "\nbind 127.0.0.1\ndaemonize yes\n"
+        << "pidfile " << (dir / "sentinel.pid").string() << "\n"
+        << "logfile " << (dir / "sentinel.log").string() << "\n"
+        << "dir " << dir.string() << "\n"
+        << "sentinel monitor daiban-test 127.0.0.1 " << redis_port << " 1\n";
+  }
+  ASSERT_EQ(std::system(("redis-sentinel " + conf.string()).c_str()), 0);
+  auto stop = [&] {
+    int stopped = std::system(
+        ("redis-cli -p " + std::to_string(sentinel_port) + " shutdown nosave >/dev/null 2>&1")
+            .c_str());
+    (void)stopped;  // it may have stopped already; the folder goes either way
+    std::filesystem::remove_all(dir);
+  };
+  RedisOptions options;
+  options.port = 1;  // unused with Sentinels: a wrong value proves it
+  options.sentinels = {{"127.0.0.1", 1}, {"127.0.0.1", sentinel_port}};  // the first is down
+  options.master_name = "daiban-test";
+  RedisPool pool(options);
+  bool found = false;
+  for (int i = 0; i < 50 && !found; ++i) {
+    try {
+      pool.Ping();
+      found = true;
+    } catch (const kernel::DependencyUnavailable&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the Sentinel starting
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(pool.Command({"SET", "test:{sentinel}:k", "v"}).text, "OK");
+  EXPECT_EQ(pool.PrimaryChanges(), 0u);  // the first primary found is no change
+  pool.Command({"DEL", "test:{sentinel}:k"});
+
+  options.master_name = "no-such-primary";
+  RedisPool unknown(options);
+  EXPECT_THROW(unknown.Ping(), kernel::DependencyUnavailable);
+  stop();
 }
 
 }  // namespace

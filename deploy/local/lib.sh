@@ -52,7 +52,10 @@ die() { printf '[%s] error: %s\n' "$PROFILE" "$*" >&2; exit 1; }
 PACKAGES=(build-essential cmake pkg-config ccache make curl ca-certificates
   libpistache-dev libpqxx-dev libhiredis-dev libspdlog-dev nlohmann-json3-dev libsodium-dev
   libcurl4-openssl-dev libxlsxwriter-dev zlib1g-dev libgtest-dev libgmock-dev postgresql redis-server
-  redis-tools nginx python3-openpyxl chromium fonts-noto-cjk nodejs clang-format)
+  redis-tools nginx python3-openpyxl chromium fonts-noto-cjk nodejs clang-format
+  systemd redis-sentinel)
+# The high-availability stack (deploy/ha: make up-ha, and the drills that make test runs).
+HA_PACKAGES=(etcd-server patroni python3-etcd python3-psycopg2)
 
 install_packages() {
   local missing=()
@@ -68,6 +71,12 @@ install_packages() {
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       "${missing[@]}" >/dev/null
+    # On a machine run by systemd, etcd-server and redis-sentinel start the distribution's own
+    # etcd and Sentinel on their default ports (26379 is the test profile's Redis): the HA
+    # stack runs its own, so those are stopped and disabled.
+    if [[ -d /run/systemd/system ]] && [[ " ${missing[*]} " =~ \ (etcd-server|redis-sentinel)\  ]]; then
+      $sudo systemctl disable --now etcd.service redis-sentinel.service >/dev/null 2>&1 || true
+    fi
   fi
 }
 
@@ -139,7 +148,13 @@ start_postgres() {
       -o "-p $DAIBAN_PG_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1 -c fsync=${DAIBAN_PG_FSYNC:-on}" \
       start >/dev/null || die "PostgreSQL did not start; see $STATE_DIR/pg/postgres.log"
   fi
-  psql_admin <<'SQL'
+  create_app_database psql_admin
+}
+
+# The application's role and database, through the psql command given (the local server's, or
+# the HA cluster's primary).
+create_app_database() {
+  "$@" <<'SQL'
 SELECT 'CREATE ROLE daiban LOGIN CREATEDB'
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'daiban') \gexec
 SELECT 'CREATE DATABASE daiban OWNER daiban'
@@ -326,10 +341,10 @@ start_gateway() {
     -e "s|@LOG_DIR@|$LOG_DIR|g" \
     -e "s|@GATEWAY_BIND@|$DAIBAN_GATEWAY_BIND|g" \
     -e "s|@GATEWAY_PORT@|$DAIBAN_GATEWAY_PORT|g" \
-    -e "s|@INTAKE_PORT@|$DAIBAN_INTAKE_PORT|g" \
-    -e "s|@DISPATCH_PORT@|$DAIBAN_DISPATCH_PORT|g" \
-    -e "s|@TRACKING_PORT@|$DAIBAN_TRACKING_PORT|g" \
-    -e "s|@MOBILE_PORT@|$DAIBAN_MOBILE_PORT|g" \
+    -e "s|@INTAKE_SERVERS@|${DAIBAN_INTAKE_UPSTREAM:-server 127.0.0.1:$DAIBAN_INTAKE_PORT;}|g" \
+    -e "s|@DISPATCH_SERVERS@|${DAIBAN_DISPATCH_UPSTREAM:-server 127.0.0.1:$DAIBAN_DISPATCH_PORT;}|g" \
+    -e "s|@TRACKING_SERVERS@|${DAIBAN_TRACKING_UPSTREAM:-server 127.0.0.1:$DAIBAN_TRACKING_PORT;}|g" \
+    -e "s|@MOBILE_SERVERS@|${DAIBAN_MOBILE_UPSTREAM:-server 127.0.0.1:$DAIBAN_MOBILE_PORT;}|g" \
     -e "s|@CREATE_RATE@|$DAIBAN_GATEWAY_CREATE_RATE|g" \
     -e "s|@CREATE_BURST@|$DAIBAN_GATEWAY_CREATE_BURST|g" \
     -e "s|@CONN_PER_ADDRESS@|$DAIBAN_GATEWAY_CONN_PER_ADDRESS|g" \

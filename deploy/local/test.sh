@@ -3,7 +3,7 @@
 # through ctest, stop everything (also on failure), exit non-zero on any failure.
 PROFILE=test
 source "$(dirname "$0")/lib.sh"
-install_packages "${PACKAGES[@]}"
+install_packages "${PACKAGES[@]}" "${HA_PACKAGES[@]}"
 install_browser_driver
 build
 

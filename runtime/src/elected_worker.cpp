@@ -28,9 +28,11 @@ constexpr const char* kHoldsLockSql =
     "AND objid = ($1::bigint & 4294967295)::oid)";
 
 // Waits between reconnection attempts: short at first so a restarted server is rejoined
-// quickly, capped so a long outage does not flood the log or the server.
+// quickly, capped so a long outage does not flood the log or the server, and low enough that
+// after a failover (Patroni promotes the standby within ~15 s) the workers are re-elected on
+// the new primary within seconds of it accepting connections.
 constexpr milliseconds kFirstBackoff{500};
-constexpr milliseconds kMaxBackoff{30000};
+constexpr milliseconds kMaxBackoff{4000};
 
 // Bounds what libpq would otherwise wait forever for (it has no client-side timeout), so
 // Stop() never hangs on a frozen server; the name shows the worker in pg_stat_activity.

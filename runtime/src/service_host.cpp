@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <stdexcept>
 
 #include "daiban/kernel/errors.hpp"
 
@@ -33,6 +34,15 @@ db::RedisOptions LoadRedisOptions(const kernel::Env& env) {
   redis.port = env.Port("DAIBAN_REDIS_PORT", 16379);
   redis.pool_size = static_cast<std::size_t>(env.Int("DAIBAN_REDIS_POOL_SIZE", 8, 1, 256));
   redis.timeout = env.Millis("DAIBAN_REDIS_TIMEOUT_MS", 1000, 10, 60000);
+  // With Sentinels (the high-availability stack) they name the primary; HOST/PORT are unused.
+  std::string sentinels = env.String("DAIBAN_REDIS_SENTINELS", "");
+  try {
+    redis.sentinels = db::ParseSentinels(sentinels);
+  } catch (const std::invalid_argument& error) {
+    throw kernel::ConfigError(std::string("DAIBAN_REDIS_SENTINELS: ") + error.what());
+  }
+  redis.master_name = env.String("DAIBAN_REDIS_MASTER_NAME", "daiban");
+  if (redis.master_name.empty()) throw kernel::ConfigError("DAIBAN_REDIS_MASTER_NAME is empty");
   return redis;
 }
 

@@ -264,7 +264,13 @@ void WireDispatch(runtime::ServiceHost& host) {
   auto& batch = host.Make<runtime::ElectedWorker>(
       "batch-assigner", kBatchLock, conninfo,
       env.Millis("DAIBAN_BATCH_INTERVAL_MS", 1000, 100, 600000),
-      [&dispatch] {
+      [&dispatch, &redis = host.Redis(), failovers = host.Redis().PrimaryChanges()]() mutable {
+        // A Redis failover: the promoted replica may lack the last writes before it (Redis
+        // replicates asynchronously), so the live state is rebuilt from PostgreSQL.
+        if (std::uint64_t now = redis.PrimaryChanges(); now != failovers) {
+          dispatch.Rebuild();
+          failovers = now;
+        }
         dispatch.RebuildIfStale();  // Redis lost its state: rebuild before deciding anything
         dispatch.RunBatch();
       },

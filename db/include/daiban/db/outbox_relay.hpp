@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -44,6 +45,11 @@ class OutboxRelay {
     // bounded; a consumer group further behind than that loses the oldest events and must
     // rebuild its state from PostgreSQL.
     std::size_t max_stream_length = 100000;
+    // Redis replicates asynchronously: entries the relay added to a primary that died just
+    // after may never have reached the replica promoted in its place. When the Redis pool
+    // finds a new primary, the events published in this window before are sent again
+    // (consumers deduplicate on outbox_id). Zero turns it off.
+    std::chrono::seconds republish_window{60};
   };
 
   // Declares the relay's prepared statements on `pg`.
@@ -53,7 +59,9 @@ class OutboxRelay {
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
 
-  // Publishes up to `batch` unpublished rows; returns how many. Throws
+  // Publishes up to `batch` unpublished rows; returns how many. First, when the Redis pool
+  // has found a new primary since the last run, marks the rows published within
+  // republish_window as unpublished again, so this run and the next ones send them anew. Throws
   // kernel::DependencyUnavailable when PostgreSQL or Redis fails (nothing is stamped), and
   // std::runtime_error when Redis refuses an entry (e.g. the stream key holds another type):
   // that row blocks the ones after it until the key is fixed, on purpose, so no event is
@@ -63,12 +71,16 @@ class OutboxRelay {
   void ReportTo(kernel::Metrics::Writer& writer) const;
 
  private:
+  void RepublishAfterFailover();
+
   PgPool& pg_;
   RedisPool& redis_;
   const kernel::Logger& logger_;
   Options options_;
   std::atomic<std::uint64_t> published_{0};
   std::atomic<std::uint64_t> failed_runs_{0};
+  std::atomic<std::uint64_t> republished_{0};
+  std::uint64_t primary_changes_seen_ = 0;  // RedisPool::PrimaryChanges() at the last check
 };
 
 }  // namespace daiban::db

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -24,7 +25,14 @@ struct RedisOptions {
   std::chrono::milliseconds acquire_timeout{1000};
   // The logical database (SELECT); tests use their own so running services never see them.
   int database = 0;
+  // When set, host and port are ignored: the primary is whichever node the Sentinels name for
+  // `master_name`, asked again at every new connection, so the pool follows a failover.
+  std::vector<std::pair<std::string, std::uint16_t>> sentinels;
+  std::string master_name = "daiban";
 };
+
+// "host:port,host:port" (DAIBAN_REDIS_SENTINELS) as a list; throws std::invalid_argument.
+std::vector<std::pair<std::string, std::uint16_t>> ParseSentinels(const std::string& list);
 
 // A Redis reply reduced to what callers use, owning no hiredis memory.
 struct RedisValue {
@@ -41,6 +49,11 @@ struct RedisValue {
 // Every command gets the configured timeouts; a context broken by a Redis restart is
 // reconnected and the command retried once. Failures surface as
 // kernel::DependencyUnavailable ("redis"); a Redis error reply is returned as kError.
+//
+// With Sentinels configured, a new connection goes to the node they name as primary, checked
+// with ROLE (a Sentinel may not have seen the failover yet). A node that answers READONLY was
+// demoted under us: every context is dropped and the command retried once on the new primary
+// (it was refused, so even a non-idempotent command is safe to send again).
 class RedisPool {
  public:
   explicit RedisPool(RedisOptions options);
@@ -54,13 +67,19 @@ class RedisPool {
   RedisValue Command(const std::vector<std::string>& argv, bool idempotent = true);
   void Ping();  // throws DependencyUnavailable
   void ReportTo(kernel::Metrics::Writer& writer) const;
+  // How many times this pool found the primary at another address than before (Sentinel
+  // failovers it saw). The outbox relay republishes recent events when it moves.
+  std::uint64_t PrimaryChanges() const { return primary_changes_; }
 
  private:
   struct ContextDeleter {
     void operator()(redisContext* context) const;
   };
   using ContextPtr = std::unique_ptr<redisContext, ContextDeleter>;
-  ContextPtr Connect() const;
+  ContextPtr Connect();
+  ContextPtr ConnectTo(const std::string& host, std::uint16_t port) const;
+  std::pair<std::string, std::uint16_t> AskSentinels() const;
+  void DropAll();
 
   RedisOptions options_;
   mutable std::mutex mutex_;
@@ -69,6 +88,8 @@ class RedisPool {
   std::size_t leased_ = 0;
   std::uint64_t reconnects_ = 0;
   std::uint64_t acquire_timeouts_ = 0;
+  std::string primary_;  // "host:port" last connected to, under mutex_
+  std::atomic<std::uint64_t> primary_changes_{0};
 };
 
 }  // namespace daiban::db
