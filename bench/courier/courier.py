@@ -12,7 +12,6 @@ TOKENS_FILE: lines "tracking_number token" for the cases, in the order they are 
 """
 import datetime
 import os
-import subprocess
 import sys
 import time
 
@@ -40,8 +39,7 @@ async def job(http, n, _):
 
 
 def psql(sql):
-    return subprocess.run(["psql", "-X", "-A", "-t", "-F", " ", psql_url, "-c", sql],
-                          capture_output=True, text=True, check=True).stdout
+    return stages.psql(psql_url, sql)
 
 
 before = stages.scrape(metrics_url)
@@ -70,9 +68,7 @@ for row in rows:
         relay.append(b)
 
 
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else float("nan")
+pct = stages.pct
 
 
 print(f"RESULT results={result['jobs']} sent_in_s={result['sent_in_s']:.1f} "

@@ -8,10 +8,8 @@ from its /metrics. Standard library only.
 usage: latency.py GATEWAY_HOST GATEWAY_PORT PSQL_URL RATE SECONDS DISPATCH_METRICS_URL
 """
 import os
-import subprocess
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "realtime"))
 import sender  # noqa: E402
@@ -52,8 +50,7 @@ async def job(http, n, token):
 
 
 def psql(sql):
-    return subprocess.run(["psql", "-X", "-A", "-t", "-F", " ", psql_url, "-c", sql],
-                          capture_output=True, text=True, check=True).stdout
+    return stages.psql(psql_url, sql)
 
 
 before = stages.scrape(metrics_url)
@@ -86,9 +83,7 @@ accepted = int(psql("SELECT count(*) FROM cases WHERE applicant_name = '压测' 
                     "AND accepted_at IS NOT NULL").strip())
 
 
-def pct(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else float("nan")
+pct = stages.pct
 
 
 print(f"RESULT cases={result['jobs']} sent_in_s={result['sent_in_s']:.1f} "

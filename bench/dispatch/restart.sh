@@ -15,19 +15,8 @@ q() { psql -X -A -t "$pg_url" -c "$1"; }
 now_ms() { date +%s%3N; }
 
 cases_total=$(awk -v r="$RATE" -v s="$SECONDS_TO_RUN" 'BEGIN { printf "%d", r * s }')
-agent_count=$(((cases_total + 99) / 100 * 11 / 10 + 1))
-agents=$STATE_DIR/bench-agents.csv
-{
-  echo "name,phone,regions,departments,capacity,on_duty,hours,lat,lng"
-  for i in $(seq 1 "$agent_count"); do
-    printf '压测代办员%d,137%08d,370102,all,100,yes,always,%s,%s\n' "$i" "$i" \
-      "$(awk -v i="$i" 'BEGIN { printf "%.6f", 36.62 + (i % 50) * 0.002 }')" \
-      "$(awk -v i="$i" 'BEGIN { printf "%.6f", 117.00 + int(i / 50) * 0.002 }')"
-  done
-} >"$agents"
-"$BUILD_DIR/cli/daibanctl" agent import "$agents" --password bench-password >/dev/null
-"$BUILD_DIR/cli/daibanctl" rebuild >/dev/null
-sleep 4
+source "$ROOT/bench/dispatch/agents.sh"
+import_bench_agents "$cases_total"
 
 echo "restart drill: $RATE cases/s for $SECONDS_TO_RUN s, dispatch killed (SIGKILL) halfway"
 /usr/bin/python3 "$ROOT/bench/dispatch/latency.py" 127.0.0.1 "$DAIBAN_GATEWAY_PORT" "$pg_url" \

@@ -10,23 +10,9 @@ RATE=${RATE:-200}
 SECONDS_TO_RUN=${SECONDS_TO_RUN:-10}
 source "$ROOT/bench/stack.sh" dispatch 7 postgresql-contrib
 
-# Agents sized to the run, so every case finds a place: 历下区 agents with room for 100 each,
-# one more for every 100 cases the run sends, plus a tenth to spare.
 cases_total=$(awk -v r="$RATE" -v s="$SECONDS_TO_RUN" 'BEGIN { printf "%d", r * s }')
-agent_count=$(((cases_total + 99) / 100 * 11 / 10 + 1))
-agents=$STATE_DIR/bench-agents.csv
-{
-  echo "name,phone,regions,departments,capacity,on_duty,hours,lat,lng"
-  for i in $(seq 1 "$agent_count"); do
-    printf '压测代办员%d,137%08d,370102,all,100,yes,always,%s,%s\n' "$i" "$i" \
-      "$(awk -v i="$i" 'BEGIN { printf "%.6f", 36.62 + (i % 50) * 0.002 }')" \
-      "$(awk -v i="$i" 'BEGIN { printf "%.6f", 117.00 + int(i / 50) * 0.002 }')"
-  done
-} >"$agents"
-"$BUILD_DIR/cli/daibanctl" agent import "$agents" --password bench-password >/dev/null
-# Let dispatch see the new agents (its live state is rebuilt from PostgreSQL).
-"$BUILD_DIR/cli/daibanctl" rebuild >/dev/null
-sleep 4
+source "$ROOT/bench/dispatch/agents.sh"
+import_bench_agents "$cases_total"
 
 echo "anchor: pgbench, one-row INSERT, 8 clients, 10 s"
 pg_url="postgresql://daiban@127.0.0.1:$DAIBAN_PG_PORT/daiban"

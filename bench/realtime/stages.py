@@ -1,7 +1,20 @@
 """Stage histograms from a service's /metrics (the real-time path's daiban_*_seconds): scraped
 before and after a run, subtracted, and read as p50/p99 (the upper bound of the bucket the
 quantile falls in, as Prometheus' histogram_quantile would bound it)."""
+import subprocess
 import urllib.request
+
+
+def psql(url, sql):
+    """The rows of one statement, fields separated by a space."""
+    return subprocess.run(["psql", "-X", "-A", "-t", "-F", " ", url, "-c", sql],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def pct(values, p):
+    """The p-th percentile of the measured values (nan when there are none)."""
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else float("nan")
 
 
 def scrape(url):
