@@ -20,7 +20,7 @@ couriers=$STATE_DIR/bench-couriers.csv
 {
   echo "name,phone,company,vehicle,capacity,on_duty,regions,lat,lng"
   for i in $(seq 1 "$courier_count"); do
-    printf '压测寄递员%d,136%08d,中国邮政EMS,ebike,100,yes,370102,%s,%s\n' "$i" "$i" \
+    printf '压测寄递员%d,1361%07d,中国邮政EMS,ebike,100,yes,370102,%s,%s\n' "$i" "$i" \
       "$(awk -v i="$i" 'BEGIN { printf "%.6f", 36.64 + (i % 20) * 0.002 }')" \
       "$(awk -v i="$i" 'BEGIN { printf "%.6f", 117.04 + int(i / 20) * 0.002 }')"
   done

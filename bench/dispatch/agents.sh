@@ -9,7 +9,7 @@ import_bench_agents() {
   {
     echo "name,phone,regions,departments,capacity,on_duty,hours,lat,lng"
     for i in $(seq 1 "$agent_count"); do
-      printf '压测代办员%d,137%08d,370102,all,100,yes,always,%s,%s\n' "$i" "$i" \
+      printf '压测代办员%d,1351%07d,370102,all,100,yes,always,%s,%s\n' "$i" "$i" \
         "$(awk -v i="$i" 'BEGIN { printf "%.6f", 36.62 + (i % 50) * 0.002 }')" \
         "$(awk -v i="$i" 'BEGIN { printf "%.6f", 117.00 + int(i / 50) * 0.002 }')"
     done
