@@ -2,7 +2,8 @@
 # throwaway stack of the benchmark's own (state folder and ports apart from make run, make test
 # and the other benchmarks), with the demo data, stopped when the benchmark exits.
 #   source bench/stack.sh NAME PORT_DIGIT [EXTRA_PACKAGE...]
-# PORT_DIGIT d gives PostgreSQL 2d432, Redis 2d379, the gateway 9d80 and the services 9d01-9d04.
+# PORT_DIGIT d gives PostgreSQL 2d432, Redis 2d379, the gateway 9d80 and the services 9d01-9d04,
+# unless the DAIBAN_*_PORT variables are set.
 # shellcheck shell=bash
 bench_name=$1
 d=$2
@@ -10,9 +11,12 @@ shift 2
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PROFILE=test
 export DAIBAN_STATE_DIR=${DAIBAN_STATE_DIR:-/var/tmp/daiban-bench-$bench_name-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)}
-export DAIBAN_PG_PORT=2${d}432 DAIBAN_REDIS_PORT=2${d}379 DAIBAN_GATEWAY_PORT=9${d}80
-export DAIBAN_INTAKE_PORT=9${d}01 DAIBAN_DISPATCH_PORT=9${d}02 DAIBAN_TRACKING_PORT=9${d}03
-export DAIBAN_MOBILE_PORT=9${d}04
+# Ports set in the environment win (several stacks on one machine).
+: "${DAIBAN_PG_PORT:=2${d}432}" "${DAIBAN_REDIS_PORT:=2${d}379}" "${DAIBAN_GATEWAY_PORT:=9${d}80}"
+: "${DAIBAN_INTAKE_PORT:=9${d}01}" "${DAIBAN_DISPATCH_PORT:=9${d}02}" "${DAIBAN_TRACKING_PORT:=9${d}03}"
+: "${DAIBAN_MOBILE_PORT:=9${d}04}"
+export DAIBAN_PG_PORT DAIBAN_REDIS_PORT DAIBAN_GATEWAY_PORT DAIBAN_INTAKE_PORT \
+  DAIBAN_DISPATCH_PORT DAIBAN_TRACKING_PORT DAIBAN_MOBILE_PORT
 export DAIBAN_LOG_LEVEL=warn
 source "$ROOT/deploy/local/lib.sh"
 install_packages "${PACKAGES[@]}" "$@"

@@ -1,91 +1,104 @@
 #!/usr/bin/env python3
 """Acceptance-to-offer latency under load: submits and accepts cases through the gateway at a
-fixed arrival rate, then reads from PostgreSQL when each case's offer was recorded relative to
-its acceptance (the accept event's outbox row). Standard library only.
+fixed open-loop arrival rate (bench/realtime/sender.py: asyncio, keep-alive, one thread), then
+reads from PostgreSQL when each case's offer was recorded relative to its acceptance (the accept
+event's outbox row), with the stages in between, and the dispatch service's stage histograms
+from its /metrics. Standard library only.
 
-usage: latency.py GATEWAY_URL PSQL_URL RATE SECONDS
+usage: latency.py GATEWAY_HOST GATEWAY_PORT PSQL_URL RATE SECONDS DISPATCH_METRICS_URL
 """
-import json
-import subprocess
+import os
 import sys
-import threading
 import time
-import urllib.request
 
-gateway, psql_url, rate, seconds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "realtime"))
+import sender  # noqa: E402
+import stages  # noqa: E402
 
+host, port, psql_url = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rate, seconds, metrics_url = float(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
 
-def call(method, path, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(gateway + path, data=data, method=method,
-                                     headers=headers or {})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
-token = call("POST", "/api/v1/auth/login",
-             {"phone": "13800000003", "password": "daiban-demo"})["token"]
 case = {"item_code": "GA-002", "mode": "proxy", "region_code": "370102001",
         "applicant": {"kind": "citizen", "name": "压测", "phone": "13912345678",
                       "id_number": "11010519491231002X", "address": "历下区",
                       "location": {"lat": 36.66, "lng": 117.05}},
         "materials": [{"seq": s, "status": "provided"} for s in range(1, 6)],
         "delivery": {"method": "window"}}
-
-errors = []
-lock = threading.Lock()
-
-
-def one(n):
-    try:
-        created = call("POST", "/api/v1/cases", case, {"Idempotency-Key": f"bench-{time.time()}-{n}"})
-        call("POST", f"/api/v1/cases/{created['tracking_number']}/accept", {},
-             {"Authorization": "Bearer " + token})
-    except Exception as error:  # counted and reported, never fatal
-        with lock:
-            errors.append(str(error))
+run_id = f"{time.time():.0f}"
+statuses = {}
 
 
-total = rate * seconds
-threads = []
-start = time.monotonic()
-for n in range(total):
-    # Open-loop arrivals: case n arrives at n / rate seconds, whatever the server does.
-    delay = start + n / rate - time.monotonic()
-    if delay > 0:
-        time.sleep(delay)
-    thread = threading.Thread(target=one, args=(n,))
-    thread.start()
-    threads.append(thread)
-for thread in threads:
-    thread.join()
-sent_in = time.monotonic() - start
+async def setup(http):
+    status, body = await http.call("POST", "/api/v1/auth/login",
+                                   {"phone": "13800000003", "password": "daiban-demo"})
+    if status != 200:
+        raise SystemExit(f"login failed: {status} {body}")
+    return "Bearer " + body["token"]
 
-# Wait until every accepted bench case has its offer (or 30 s pass).
+
+async def job(http, n, token):
+    status, created = await http.call("POST", "/api/v1/cases", case,
+                                      {"Idempotency-Key": f"bench-{run_id}-{n}"})
+    statuses[status] = statuses.get(status, 0) + 1
+    if status != 201:
+        raise RuntimeError(f"submit answered {status}: {created}")
+    status, body = await http.call("POST", f"/api/v1/cases/{created['tracking_number']}/accept",
+                                   {}, {"Authorization": token})
+    statuses[status] = statuses.get(status, 0) + 1
+    if status != 200:
+        raise RuntimeError(f"accept answered {status}: {body}")
+
+
+def psql(sql):
+    return stages.psql(psql_url, sql)
+
+
+before = stages.scrape(metrics_url)
+result = sender.run(host, port, rate, seconds, job, setup)
+
+# Wait until every accepted bench case has its offer (or 60 s pass).
 query_pending = ("SELECT count(*) FROM cases c WHERE c.applicant_name = '压测' AND c.state = 'accepted' "
                  "AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.case_id = c.id)")
-deadline = time.monotonic() + 30
-while time.monotonic() < deadline:
-    left = subprocess.run(["psql", "-X", "-A", "-t", psql_url, "-c", query_pending],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    if left == "0":
-        break
-    time.sleep(0.5)
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline and psql(query_pending).strip() != "0":
+    time.sleep(0.25)
+after = stages.scrape(metrics_url)
 
-latencies = subprocess.run(["psql", "-X", "-A", "-t", psql_url, "-c", """
-SELECT extract(epoch FROM min(o.recorded_at) - min(x.created_at)) * 1000
+rows = psql("""
+SELECT extract(epoch FROM min(o.recorded_at) - min(x.created_at)) * 1000,
+       extract(epoch FROM min(x.published_at) - min(x.created_at)) * 1000,
+       extract(epoch FROM min(o.recorded_at) - min(x.published_at)) * 1000
   FROM cases c JOIN outbox x ON x.aggregate_id = c.tracking_number AND x.event_type = 'accept'
   JOIN offers o ON o.case_id = c.id
  WHERE c.applicant_name = '压测'
- GROUP BY c.id"""], capture_output=True, text=True, check=True).stdout.split()
-values = sorted(float(v) for v in latencies)
+ GROUP BY c.id""").split("\n")
+total, relay, after_publish = [], [], []
+for row in rows:
+    if row.strip():
+        a, b, c = (float(v) for v in row.split())
+        total.append(a)
+        relay.append(b)
+        after_publish.append(c)
+accepted = int(psql("SELECT count(*) FROM cases WHERE applicant_name = '压测' "
+                    "AND accepted_at IS NOT NULL").strip())
 
 
-def pct(p):
-    return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else float("nan")
+pct = stages.pct
 
 
-print(f"RESULT cases={total} sent_in_s={sent_in:.1f} errors={len(errors)} offered={len(values)} "
-      f"p50_ms={pct(50):.1f} p99_ms={pct(99):.1f} max_ms={values[-1] if values else float('nan'):.1f}")
-if errors:
-    print("first error:", errors[0], file=sys.stderr)
+print(f"RESULT cases={result['jobs']} sent_in_s={result['sent_in_s']:.1f} "
+      f"errors={len(result['errors'])} accepted={accepted} offered={len(total)} "
+      f"p50_ms={pct(total, 50):.1f} p99_ms={pct(total, 99):.1f} "
+      f"max_ms={max(total) if total else float('nan'):.1f} "
+      f"sender_max_lag_ms={result['max_start_lag_ms']:.1f} "
+      f"statuses={','.join(f'{k}:{v}' for k, v in sorted(statuses.items()))}")
+print(f"STAGE commit->relay_publish(outbox.published_at) p50_ms={pct(relay, 50):.1f} "
+      f"p99_ms={pct(relay, 99):.1f}")
+print(f"STAGE relay_publish->offer_recorded p50_ms={pct(after_publish, 50):.1f} "
+      f"p99_ms={pct(after_publish, 99):.1f}")
+for line in stages.report(before, after, {
+        "daiban_stream_publish_to_read_seconds": "publish->dispatch_read",
+        "daiban_stream_handling_seconds": "read->offer_committed(handler)"}):
+    print(line)
+if result["errors"]:
+    print("first error:", result["errors"][0], file=sys.stderr)

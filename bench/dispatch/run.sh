@@ -1,28 +1,18 @@
 #!/usr/bin/env bash
-# Dispatch benchmark: from a case's acceptance to an offer recorded for an agent, p50 and p99,
-# with RATE new cases per second arriving (default 200 for 10 s), on a throwaway stack of its
-# own. Anchor, measured in the same run on the same PostgreSQL: pgbench's latency for one
-# durable single-row INSERT (what the pipeline's writes each cost at least).
+# Dispatch benchmark: from a case's acceptance to an offer recorded for an agent, p50 and p99
+# and the stages in between, with RATE new cases per second arriving open-loop (default 200 for
+# 10 s), on a throwaway stack of its own. Anchor, measured in the same run on the same
+# PostgreSQL: pgbench's latency for one durable single-row INSERT (what the pipeline's writes
+# each cost at least).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RATE=${RATE:-200}
 SECONDS_TO_RUN=${SECONDS_TO_RUN:-10}
 source "$ROOT/bench/stack.sh" dispatch 7 postgresql-contrib
 
-# Enough agents that every case finds a place: 40 agents of 历下区 with room for 100 each.
-agents=$STATE_DIR/bench-agents.csv
-{
-  echo "name,phone,regions,departments,capacity,on_duty,hours,lat,lng"
-  for i in $(seq 1 40); do
-    printf '压测代办员%d,1370001%04d,370102,all,100,yes,always,%s,%s\n' "$i" "$i" \
-      "$(awk -v i="$i" 'BEGIN { printf "%.6f", 36.62 + i * 0.002 }')" \
-      "$(awk -v i="$i" 'BEGIN { printf "%.6f", 117.00 + i * 0.002 }')"
-  done
-} >"$agents"
-"$BUILD_DIR/cli/daibanctl" agent import "$agents" --password bench-password >/dev/null
-# Let dispatch see the new agents (its live state is rebuilt from PostgreSQL).
-"$BUILD_DIR/cli/daibanctl" rebuild >/dev/null
-sleep 4
+cases_total=$(awk -v r="$RATE" -v s="$SECONDS_TO_RUN" 'BEGIN { printf "%d", r * s }')
+source "$ROOT/bench/dispatch/agents.sh"
+import_bench_agents "$cases_total"
 
 echo "anchor: pgbench, one-row INSERT, 8 clients, 10 s"
 pg_url="postgresql://daiban@127.0.0.1:$DAIBAN_PG_PORT/daiban"
@@ -32,9 +22,10 @@ anchor_ms=$(pgbench -n -c 8 -j 2 -T 10 -f "$STATE_DIR/anchor.sql" "$pg_url" 2>/d
   | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')
 echo "  pgbench latency average: ${anchor_ms} ms"
 
-echo "dispatch: $RATE cases/s for $SECONDS_TO_RUN s through the gateway"
-result=$(/usr/bin/python3 "$ROOT/bench/dispatch/latency.py" "http://127.0.0.1:$DAIBAN_GATEWAY_PORT" \
-  "$pg_url" "$RATE" "$SECONDS_TO_RUN")
+echo "dispatch: $RATE cases/s for $SECONDS_TO_RUN s through the gateway ($agent_count agents)"
+output=$(/usr/bin/python3 "$ROOT/bench/dispatch/latency.py" 127.0.0.1 "$DAIBAN_GATEWAY_PORT" \
+  "$pg_url" "$RATE" "$SECONDS_TO_RUN" "http://127.0.0.1:$DAIBAN_DISPATCH_PORT/metrics")
+result=$(grep '^RESULT' <<<"$output")
 echo "  $result"
 p50=$(sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p' <<<"$result")
 p99=$(sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p' <<<"$result")
@@ -44,3 +35,6 @@ printf '%-40s %10s %10s\n' "measured" "$p50" "$p99"
 printf '%-40s %10s %10s\n' "ratio to one pgbench INSERT ($anchor_ms ms)" \
   "$(awk -v a="$p50" -v b="$anchor_ms" 'BEGIN { printf "%.1f", a / b }')" \
   "$(awk -v a="$p99" -v b="$anchor_ms" 'BEGIN { printf "%.1f", a / b }')"
+echo
+echo "stages (PostgreSQL timestamps per case; dispatch's /metrics histograms as bucket bounds):"
+grep '^STAGE' <<<"$output" | sed 's/^STAGE /  /'

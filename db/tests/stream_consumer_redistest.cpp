@@ -31,7 +31,10 @@ class StreamConsumerRedisTest : public ::testing::Test {
     // A stream of its own: the test Redis is shared with other tests.
     stream_ = "test:events:" + ids.HexId(6);
   }
-  void TearDown() override { redis_.Command({"DEL", stream_, stream_ + ":dead"}); }
+  void TearDown() override {
+    redis_.Command({"DEL", stream_, stream_ + ":dead", stream_ + ":alive:group:busy",
+                    stream_ + ":alive:group:other", stream_ + ":alive:group:alive"});
+  }
 
   // An entry as OutboxRelay writes it.
   std::string Publish(std::int64_t outbox_id, const std::string& type = "case.created",
@@ -191,6 +194,95 @@ TEST_F(StreamConsumerRedisTest, AnotherConsumerClaimsTheMessagesOfADeadOne) {
   }
   EXPECT_EQ(handled, (std::set<std::int64_t>{1, 2}));
   EXPECT_EQ(Pending(), 0);
+}
+
+TEST_F(StreamConsumerRedisTest, ARestartedConsumerHandlesWhatItHadReadFirst) {
+  // The same name after a crash (an instance name, not a random one): its pending messages are
+  // its own, read back at its first run without waiting out any claim time.
+  auto before = Consumer("app-1:9102", [](const StreamMessage&) {});
+  before.EnsureGroup();
+  Publish(1);
+  Publish(2);
+  redis_.Command(
+      {"XREADGROUP", "GROUP", "group", "app-1:9102", "COUNT", "10", "STREAMS", stream_, ">"});
+  ASSERT_EQ(Pending(), 2);
+  Publish(3);
+
+  std::vector<std::int64_t> handled;
+  auto after =
+      Consumer("app-1:9102", [&](const StreamMessage& m) { handled.push_back(m.outbox_id); },
+               {.claim_idle = std::chrono::hours(1)});
+  EXPECT_EQ(after.RunOnce(), 3);
+  EXPECT_EQ(handled, (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(Pending(), 0);
+}
+
+TEST_F(StreamConsumerRedisTest, ADeadConsumersMessagesAreTakenOverBeforeTheClaimTime) {
+  auto never = [](const StreamMessage&) { FAIL() << "the dead consumer handles nothing"; };
+  auto dead = Consumer("dead", never);
+  dead.EnsureGroup();
+  Publish(1);
+  Publish(2);
+  redis_.Command({"XREADGROUP", "GROUP", "group", "dead", "COUNT", "10", "STREAMS", stream_, ">"});
+  ASSERT_EQ(Pending(), 2);
+
+  // The claim time alone would wait an hour; the dead consumer's silence is what counts.
+  std::set<std::int64_t> handled;
+  auto alive = Consumer("alive", [&](const StreamMessage& m) { handled.insert(m.outbox_id); },
+                        {.claim_idle = std::chrono::hours(1), .dead_consumer_idle = 100ms});
+  for (int i = 0; i < 500 && handled.size() < 2; ++i) {
+    alive.RunOnce();
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(handled, (std::set<std::int64_t>{1, 2}));
+  EXPECT_EQ(Pending(), 0);
+}
+
+TEST_F(StreamConsumerRedisTest, ALiveConsumersMessagesAreTakenOverOnlyOnceItsHeartbeatStops) {
+  const StreamConsumer::Options options{.claim_idle = std::chrono::hours(1),
+                                        .dead_consumer_idle = 3000ms};
+  auto busy = Consumer(
+      "busy", [](const StreamMessage&) {}, options);
+  busy.EnsureGroup();
+  Publish(1);
+  // busy works on message 1 for a long time, beating all along.
+  redis_.Command({"XREADGROUP", "GROUP", "group", "busy", "COUNT", "10", "STREAMS", stream_, ">"});
+  std::set<std::int64_t> taken;
+  auto other = Consumer(
+      "other", [&](const StreamMessage& m) { taken.insert(m.outbox_id); }, options);
+  for (int i = 0; i < 16; ++i) {  // the message stays unacknowledged for over 3 s
+    busy.Heartbeat();
+    other.RunOnce();
+    std::this_thread::sleep_for(250ms);
+  }
+  EXPECT_TRUE(taken.empty()) << "a live consumer's message was taken";
+  EXPECT_EQ(Pending(), 1);
+  // busy dies: its heartbeat expires and the message is taken over.
+  for (int i = 0; i < 500 && taken.empty(); ++i) {
+    other.RunOnce();
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(taken, (std::set<std::int64_t>{1}));
+  EXPECT_EQ(Pending(), 0);
+}
+
+TEST_F(StreamConsumerRedisTest, ABlockingReadReturnsAsSoonAsAMessageArrives) {
+  std::vector<std::int64_t> handled;
+  auto consumer = Consumer(
+      "reader", [&](const StreamMessage& m) { handled.push_back(m.outbox_id); }, {.block = 500ms});
+  consumer.EnsureGroup();
+  EXPECT_EQ(consumer.RunOnce(), 0);  // nothing there: waited, came back empty
+  std::thread publisher([this] {
+    std::this_thread::sleep_for(50ms);
+    RedisPool own(TestRedis());
+    own.Command({"XADD", stream_, "*", "outbox_id", "7", "type", "case.created", "aggregate",
+                 "370102-0001", "payload", "{}", "at", "2024-05-01T00:30:00.000000Z"});
+  });
+  int got = 0;
+  for (int i = 0; i < 40 && got == 0; ++i) got = consumer.RunOnce();
+  publisher.join();
+  EXPECT_EQ(got, 1);
+  EXPECT_EQ(handled, (std::vector<std::int64_t>{7}));
 }
 
 TEST_F(StreamConsumerRedisTest, AnIdempotentHandlerSkipsRedeliveries) {

@@ -25,6 +25,13 @@ namespace {
 using SteadyTime = std::chrono::steady_clock::time_point;
 namespace Http = Pistache::Http;
 
+// Back-pressure: a 503 for a full work pool, a passed deadline or a dependency that is down
+// tells the client when to come back, so well-behaved clients spread their retries.
+HttpResponse Busy(HttpResponse response) {
+  if (response.status == 503) response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
 // Pistache silently drops headers added with addRaw(); a Header subclass with a name of its
 // own is written out.
 class NamedHeader : public Http::Header::Header {
@@ -220,8 +227,8 @@ void HttpServer::Core::RunHandler(const std::shared_ptr<Exchange>& exchange, con
     logger.Warn("dependency unavailable",
                 {{"dependency", error.Dependency()}, {"detail", error.Detail()}},
                 request.request_id);
-    response = ErrorResponse(error.Status(), error.Code(), error.Message(), error.Field(),
-                             request.request_id);
+    response = Busy(ErrorResponse(error.Status(), error.Code(), error.Message(), error.Field(),
+                                  request.request_id));
   } catch (const ApiError& error) {
     response = ErrorResponse(error.Status(), error.Code(), error.Message(), error.Field(),
                              request.request_id);
@@ -339,8 +346,8 @@ void HttpServer::Core::Handle(const Http::Request& request, Http::ResponseWriter
   });
   if (!queued) {
     Untrack(id);
-    Answer(exchange, ErrorResponse(503, "overloaded", "the service is busy, retry later", "",
-                                   exchange->request_id));
+    Answer(exchange, Busy(ErrorResponse(503, "overloaded", "the service is busy, retry later", "",
+                                        exchange->request_id)));
   }
 }
 
@@ -358,8 +365,8 @@ void HttpServer::Core::WatchDeadlines() {
     for (const auto& exchange : late) {
       ++deadline_exceeded;
       Answer(exchange,
-             ErrorResponse(503, "deadline_exceeded", "the request took too long, retry later", "",
-                           exchange->request_id));
+             Busy(ErrorResponse(503, "deadline_exceeded", "the request took too long, retry later",
+                                "", exchange->request_id)));
     }
   }
 }

@@ -48,6 +48,47 @@ void Metrics::Writer::Counter(const std::string& name, const std::string& help, 
   *out_ += name + (labels.empty() ? "" : "{" + labels + "}") + " " + Number(value) + "\n";
 }
 
+void Metrics::Writer::Histogram(const std::string& name, const std::string& help,
+                                const std::vector<double>& bounds,
+                                const std::vector<std::uint64_t>& counts, std::uint64_t count,
+                                double sum, const std::string& labels) {
+  Family(name, help, "histogram");
+  const std::string prefix = labels.empty() ? "" : labels + ",";
+  for (std::size_t i = 0; i < bounds.size() && i < counts.size(); ++i) {
+    *out_ += name + "_bucket{" + prefix + "le=\"" + Number(bounds[i]) + "\"} " +
+             std::to_string(counts[i]) + "\n";
+  }
+  *out_ += name + "_bucket{" + prefix + "le=\"+Inf\"} " + std::to_string(count) + "\n";
+  const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+  *out_ += name + "_sum" + braces + " " + Number(sum) + "\n";
+  *out_ += name + "_count" + braces + " " + std::to_string(count) + "\n";
+}
+
+StageHistogram::StageHistogram() : buckets_(Buckets().size(), 0) {}
+
+const std::vector<double>& StageHistogram::Buckets() {
+  static const std::vector<double> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                               0.25,   0.5,   1,      2.5,   5,    10,    30};
+  return kBuckets;
+}
+
+void StageHistogram::Observe(double seconds) {
+  if (!(seconds >= 0)) seconds = 0;  // clocks of two hosts can disagree slightly
+  const auto& bounds = Buckets();
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    if (seconds <= bounds[i]) ++buckets_[i];
+  }
+  ++count_;
+  sum_ += seconds;
+}
+
+void StageHistogram::ReportTo(Metrics::Writer& writer, const std::string& name,
+                              const std::string& help, const std::string& labels) const {
+  std::lock_guard lock(mutex_);
+  writer.Histogram(name, help, Buckets(), buckets_, count_, sum_, labels);
+}
+
 const std::vector<double>& Metrics::LatencyBuckets() {
   static const std::vector<double> kBuckets = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
                                                0.25,  0.5,   1,    2.5,   5,    10};

@@ -153,6 +153,7 @@ TEST_F(HttpServerTest, DeadlinePassedIs503AndTheServerKeepsServing) {
   auto response = Request("127.0.0.1", port_, "GET", "/slow");
   EXPECT_EQ(response.status, 503);
   EXPECT_EQ(Body(response)["error"]["code"], "deadline_exceeded");
+  EXPECT_EQ(response.Header("retry-after"), "1");
   Release();
   EXPECT_EQ(Request("127.0.0.1", port_, "GET", "/healthz").status, 200);
 }
@@ -172,6 +173,7 @@ TEST_F(HttpServerTest, FullPoolIs503) {
   auto third = Request("127.0.0.1", port_, "GET", "/echo");
   EXPECT_EQ(third.status, 503);
   EXPECT_EQ(Body(third)["error"]["code"], "overloaded");
+  EXPECT_EQ(third.Header("retry-after"), "1") << "back-pressure says when to come back";
   Release();
   EXPECT_EQ(first.get().status, 200);
   EXPECT_EQ(second.get().status, 200);

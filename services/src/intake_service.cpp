@@ -12,6 +12,7 @@
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/db/outbox_relay.hpp"
+#include "daiban/db/pg_listener.hpp"
 #include "daiban/intake/auth_api.hpp"
 #include "daiban/intake/calendar_api.hpp"
 #include "daiban/intake/case_api.hpp"
@@ -102,13 +103,21 @@ void WireIntake(runtime::ServiceHost& host) {
       [&relay](kernel::Metrics::Writer& writer) { relay.ReportTo(writer); });
   auto& relay_worker = host.Make<runtime::ElectedWorker>(
       "outbox-relay", kOutboxRelayLock, host.Settings().pg.url,
-      env.Millis("DAIBAN_RELAY_INTERVAL_MS", 200, 10, 600000),
+      env.Millis("DAIBAN_RELAY_INTERVAL_MS", 1000, 10, 600000),
       [&relay] {
         while (relay.RunOnce() > 0) {
         }
       },
       host.Logger());
-  host.OnStart([&relay_worker] { relay_worker.Start(); });
+  // Woken by the outbox trigger's notification as each writing transaction commits; the
+  // interval above is only the safety net for a lost notification.
+  auto& relay_wakeup = host.Make<db::PgListener>(
+      host.Settings().pg.url, db::kOutboxChannel,
+      [&relay_worker](const std::string&) { relay_worker.Wake(); }, host.Logger());
+  host.OnStart([&relay_worker, &relay_wakeup] {
+    relay_worker.Start();
+    relay_wakeup.Start();
+  });
 
   // The Open311 GeoReport v2 facade: the same catalogue and case use cases, GeoReport's shapes.
   auto& open311_keys = host.Make<PgOpen311Repository>(host.Pg());

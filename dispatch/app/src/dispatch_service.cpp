@@ -79,10 +79,15 @@ void DispatchService::OnCaseEvent(const std::string& tracking, const std::string
                                   const std::string& region_code) {
   const std::string queue = QueueOf(region_code);
   if (to_state == "accepted") {
-    Requeue(tracking);
+    auto waiting = Requeue(tracking);
+    if (!waiting) return;
     // Greedy at once while cases trickle in; in a burst the queue grows and the batch
-    // assigner (every few seconds, all at once, optimally) takes over.
-    if (live_.PendingCount(queue) <= kGreedyWhileQueueAtMost) OfferNow(tracking);
+    // assigner (all at once, optimally) takes over, woken now rather than at its next tick.
+    if (live_.PendingCount(queue) <= kGreedyWhileQueueAtMost) {
+      OfferGreedily(*waiting);
+    } else if (long_queue_kick_) {
+      long_queue_kick_();
+    }
   } else {
     live_.Dequeue(queue, tracking);
     // A case suspended, cancelled or rejected while an offer waited: the offer goes, and its
@@ -94,11 +99,12 @@ void DispatchService::OnCaseEvent(const std::string& tracking, const std::string
   }
 }
 
-void DispatchService::Requeue(const std::string& tracking) {
+std::optional<PendingCase> DispatchService::Requeue(const std::string& tracking) {
   auto waiting = store_.WaitingCase(tracking);
-  if (!waiting) return;  // taken meanwhile, or no longer accepted
+  if (!waiting) return std::nullopt;  // taken meanwhile, or no longer accepted
   live_.Enqueue({tracking, QueueOf(waiting->region_code),
                  UrgencyScore(Epoch(waiting->deadline), waiting->priority)});
+  return waiting;
 }
 
 std::optional<OfferRecord> DispatchService::MakeOffer(const PendingCase& c, std::int64_t agent_id,
@@ -120,12 +126,18 @@ std::optional<OfferRecord> DispatchService::MakeOffer(const PendingCase& c, std:
 std::optional<OfferRecord> DispatchService::OfferNow(const std::string& tracking) {
   auto waiting = store_.WaitingCase(tracking);
   if (!waiting) return std::nullopt;
-  auto agents = store_.Agents(waiting->region_code, kernel::StaffScope::Everything());
+  return OfferGreedily(*waiting);
+}
+
+// `waiting` was read from PostgreSQL just before; CreateOffer checks again, in its own
+// transaction, that the case still waits and the agent has room.
+std::optional<OfferRecord> DispatchService::OfferGreedily(const PendingCase& waiting) {
+  auto agents = store_.Agents(waiting.region_code, kernel::StaffScope::Everything());
   GreedyPolicy greedy(options_.weights, options_.eligibility);
-  auto proposals = greedy.Propose({*waiting}, Profiles(agents), Now());
+  auto proposals = greedy.Propose({waiting}, Profiles(agents), Now());
   if (proposals.empty()) return std::nullopt;  // stays queued for the batch
   const auto& p = proposals.front();
-  return MakeOffer(*waiting, agents[p.agent_index].profile.id, p.needs_handoff);
+  return MakeOffer(waiting, agents[p.agent_index].profile.id, p.needs_handoff);
 }
 
 int DispatchService::RunBatch() {
@@ -175,8 +187,7 @@ int DispatchService::ExpireOffers() {
       Requeue(offer.tracking_number);
       continue;
     }
-    Requeue(offer.tracking_number);
-    OfferNow(offer.tracking_number);
+    if (auto waiting = Requeue(offer.tracking_number)) OfferGreedily(*waiting);
   }
   return expired;
 }
@@ -237,8 +248,7 @@ void DispatchService::DeclineOffer(std::int64_t offer_id, const cases::Actor& ag
   }
   live_.RemoveOffer(offer_id);
   live_.AdjustLoad(agent.user_id, -1);
-  Requeue(offer->tracking_number);
-  OfferNow(offer->tracking_number);
+  if (auto waiting = Requeue(offer->tracking_number)) OfferGreedily(*waiting);
 }
 
 ManualAssignment DispatchService::CheckAssignment(const std::string& tracking,
@@ -340,8 +350,7 @@ DispatchService::Assignment DispatchService::Reassign(const std::string& trackin
   }
   if (previous != 0) RefreshAgent(previous);
   if (agent_id) return Assign(result.tracking_number, *agent_id, supervisor, reason);
-  Requeue(result.tracking_number);
-  OfferNow(result.tracking_number);
+  if (auto waiting = Requeue(result.tracking_number)) OfferGreedily(*waiting);
   return {cases_.ReadAsStaff(result.tracking_number, {ActorRole::kAdmin, 0, "", "", ""}), {}};
 }
 

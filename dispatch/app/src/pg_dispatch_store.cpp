@@ -82,7 +82,9 @@ SELECT c.tracking_number, coalesce(i.name, b.name, ''), c.region_code,
 
 const std::string kCreateOfferSql = std::string(R"sql(
 WITH agent AS (SELECT user_id, capacity FROM agents WHERE user_id = $2 FOR UPDATE),
-     target AS (SELECT id FROM cases WHERE tracking_number = $1 AND state = 'accepted' FOR UPDATE)
+     target AS (SELECT id, tracking_number, region_code FROM cases
+                 WHERE tracking_number = $1 AND state = 'accepted' FOR UPDATE),
+     made AS (
 INSERT INTO offers (case_id, agent_id, state, needs_handoff, offered_at, expires_at)
 SELECT target.id, agent.user_id, 'pending', $3, to_timestamp($4), to_timestamp($5)
   FROM target, agent
@@ -91,7 +93,12 @@ SELECT target.id, agent.user_id, 'pending', $3, to_timestamp($4), to_timestamp($
      + (SELECT count(*) FROM offers o WHERE o.agent_id = agent.user_id AND o.state = 'pending')
      < agent.capacity
 ON CONFLICT (case_id) WHERE state = 'pending' DO NOTHING
-RETURNING id)sql";
+RETURNING id, agent_id, state, needs_handoff, offered_at, expires_at, decline_reason)
+-- The offer as Offer() reads it, so making one costs one statement and no read after it.
+SELECT made.id, target.tracking_number, target.region_code, made.agent_id, made.state,
+       made.needs_handoff, extract(epoch FROM made.offered_at)::bigint,
+       extract(epoch FROM made.expires_at)::bigint, made.decline_reason
+  FROM made, target)sql";
 
 constexpr const char* kOfferColumns = R"sql(
 SELECT o.id, c.tracking_number, c.region_code, o.agent_id, o.state, o.needs_handoff,
@@ -336,14 +343,14 @@ std::vector<QueueEntry> PgDispatchStore::Queue(const std::string& region,
 std::optional<OfferRecord> PgDispatchStore::CreateOffer(const std::string& tracking,
                                                         std::int64_t agent_id, bool needs_handoff,
                                                         Moment now, Moment expires_at) {
-  std::optional<std::int64_t> id;
+  std::optional<OfferRecord> offer;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
+    offer.reset();  // a retry on a fresh connection starts over
     auto rows = tx.exec_prepared("dispatch_create_offer", tracking, agent_id, needs_handoff,
                                  db::EpochSeconds(now), db::EpochSeconds(expires_at));
-    if (!rows.empty()) id = rows[0][0].as<std::int64_t>();
+    if (!rows.empty()) offer = OfferFromRow(rows[0]);
   });
-  if (!id) return std::nullopt;
-  return Offer(*id);
+  return offer;
 }
 
 std::optional<OfferRecord> PgDispatchStore::Offer(std::int64_t offer_id) {

@@ -3,7 +3,10 @@
 // instances racing over 2,000 cases.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <set>
 #include <thread>
@@ -18,6 +21,9 @@
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/db/outbox_relay.hpp"
+#include "daiban/db/pg_listener.hpp"
+#include "daiban/db/stream_consumer.hpp"
 #include "daiban/dispatch/app/dispatch_service.hpp"
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -469,6 +475,92 @@ FROM generate_series(1, 2000) g)sql");
   EXPECT_EQ(Count("SELECT count(*) FROM (SELECT agent_id FROM cases WHERE state = 'assigned' "
                   "GROUP BY agent_id HAVING count(*) > 30) x"),
             0);
+}
+
+// The real-time path end to end in one process: the outbox trigger's notification wakes the
+// relay, the relay publishes to the stream, a consumer of the dispatch group hands each event to
+// dispatch. Notifications lost, a consumer killed with events read but unfinished, and events
+// published twice must neither lose nor duplicate an offer: PostgreSQL arbitrates.
+TEST_F(DispatchPgTest, TheWakeUpPathNeitherLosesNorDuplicatesOffers) {
+  using namespace std::chrono_literals;
+  for (int i = 0; i < 3; ++i) AddAgent("代办员" + std::to_string(i), 10, 36.66 + 0.01 * i);
+  const std::string stream = "events:cases";
+  main_->redis->Command({"DEL", stream});
+  db::OutboxRelay relay(*main_->pool, *main_->redis, logger_);
+  relay.RunOnce();  // what the fixture's setup wrote
+  auto unpublished = [&] {
+    return Count("SELECT count(*) FROM outbox WHERE published_at IS NULL");
+  };
+  // Waits (generously; never a timed assertion) until `done` holds.
+  auto eventually = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 3000 && !done(); ++i) std::this_thread::sleep_for(10ms);
+    return done();
+  };
+
+  std::mutex relay_mutex;  // the listener's thread and the test both run the relay
+  std::atomic<bool> announced{false};
+  db::PgListener listener(
+      database_.Url(), db::kOutboxChannel,
+      [&](const std::string& payload) {
+        if (payload.empty()) announced = true;
+        std::lock_guard lock(relay_mutex);
+        relay.RunOnce();
+      },
+      logger_);
+  listener.Start();
+  ASSERT_TRUE(eventually([&] { return announced.load(); }));
+  std::vector<std::string> cases;
+  for (int i = 0; i < 4; ++i) cases.push_back(AcceptedCase());
+  // Woken by the commits alone: nobody polls.
+  EXPECT_TRUE(eventually([&] { return unpublished() == 0; }));
+
+  // Notifications lost (the listener is gone): the events wait for the safety-net poll.
+  listener.Stop();
+  for (int i = 0; i < 4; ++i) cases.push_back(AcceptedCase());
+  EXPECT_GT(unpublished(), 0);
+  {
+    std::lock_guard lock(relay_mutex);
+    while (relay.RunOnce() > 0) {
+    }
+  }
+  EXPECT_EQ(unpublished(), 0);
+
+  auto handle = [&](const db::StreamMessage& m) {
+    const auto& p = m.payload;
+    if (!p.is_object() || !p.contains("to")) return;
+    main_->service->OnCaseEvent(p.value("tracking_number", m.aggregate), p["to"].get<std::string>(),
+                                p.value("region_code", ""));
+  };
+  db::StreamConsumer doomed(*main_->redis, stream, "dispatch", "doomed:9102", handle, logger_);
+  doomed.EnsureGroup();
+  // "doomed" reads half the events and is killed before finishing any of them.
+  main_->redis->Command(
+      {"XREADGROUP", "GROUP", "dispatch", "doomed:9102", "COUNT", "8", "STREAMS", stream, ">"});
+  // The relay sends some events again (a run that failed after its XADDs): same outbox ids.
+  auto entries = main_->redis->Command({"XRANGE", stream, "-", "+", "COUNT", "6"});
+  for (const auto& entry : entries.elements) {
+    std::vector<std::string> argv = {"XADD", stream, "*"};
+    for (const auto& field : entry.elements.at(1).elements) argv.push_back(field.text);
+    main_->redis->Command(argv);
+  }
+
+  db::StreamConsumer survivor(*main_->redis, stream, "dispatch", "survivor:9102", handle, logger_,
+                              {.claim_idle = std::chrono::hours(1), .dead_consumer_idle = 200ms});
+  auto pending = [&] {
+    auto summary = main_->redis->Command({"XPENDING", stream, "dispatch"});
+    return summary.elements.at(0).integer;
+  };
+  EXPECT_TRUE(eventually([&] {
+    survivor.RunOnce();
+    return pending() == 0 && Count("SELECT count(*) FROM offers") >= 8;
+  }));
+  EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'pending'"), 8) << "one each";
+  EXPECT_EQ(Count("SELECT count(*) FROM offers"), 8) << "no case offered twice";
+  EXPECT_EQ(Count("SELECT count(*) FROM cases c WHERE c.state = 'accepted' AND NOT EXISTS "
+                  "(SELECT 1 FROM offers o WHERE o.case_id = c.id)"),
+            0)
+      << "every accepted case offered";
+  main_->redis->Command({"DEL", stream});
 }
 
 }  // namespace

@@ -254,12 +254,7 @@ void WireDispatch(runtime::ServiceHost& host) {
   auto& dispatch = WireDispatchCore(host, env, case_service);
   AddRoutes(host.Server().Routes(), dispatch, auth);
 
-  // Every instance reads case events (the consumer group shares them out) ...
-  auto& events = host.Make<runtime::CaseEventReader>(
-      host, env, "dispatch", [&dispatch](const runtime::CaseStateEvent& event) {
-        dispatch.OnCaseEvent(event.tracking_number, event.to_state, event.region_code);
-      });
-  // ... while one instance at a time runs the batch assigner, offer expiry and the SLA watch.
+  // One instance at a time runs the batch assigner, offer expiry and the SLA watch ...
   const std::string conninfo = host.Settings().pg.url;
   auto& batch = host.Make<runtime::ElectedWorker>(
       "batch-assigner", kBatchLock, conninfo,
@@ -275,6 +270,9 @@ void WireDispatch(runtime::ServiceHost& host) {
         dispatch.RunBatch();
       },
       host.Logger());
+  // A burst: the batch is solved as soon as a region's queue outgrows the greedy policy (in
+  // the instance leading the batch; the others' kick is an election try).
+  dispatch.OnLongQueue([&batch] { batch.Wake(); });
   auto& expiry = host.Make<runtime::ElectedWorker>(
       "offer-expiry", kExpiryLock, conninfo,
       env.Millis("DAIBAN_EXPIRY_INTERVAL_MS", 1000, 100, 600000),
@@ -282,6 +280,12 @@ void WireDispatch(runtime::ServiceHost& host) {
   auto& sla = host.Make<runtime::ElectedWorker>(
       "sla-watch", kSlaLock, conninfo, env.Millis("DAIBAN_SLA_INTERVAL_MS", 30000, 100, 3600000),
       [&dispatch] { dispatch.WatchSla(); }, host.Logger());
+  // ... while every instance reads case events (the consumer group shares them out); made
+  // after the workers it wakes, so it is destroyed (and stopped) before them.
+  auto& events = host.Make<runtime::CaseEventReader>(
+      host, env, "dispatch", [&dispatch](const runtime::CaseStateEvent& event) {
+        dispatch.OnCaseEvent(event.tracking_number, event.to_state, event.region_code);
+      });
   host.OnStart([&] {
     events.Start();
     try {

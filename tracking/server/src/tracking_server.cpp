@@ -241,16 +241,19 @@ void WireTracking(runtime::ServiceHost& host) {
   auto& deliveries = WireDeliveryCore(host, env, parts);
   AddTrackingRoutes(host.Server().Routes(), parts.cases, deliveries, parts.auth, host.Clock());
 
-  // Every instance reads case events (the consumer group shares them out) ...
-  auto& events = host.Make<runtime::CaseEventReader>(
-      host, env, "tracking", [&deliveries](const runtime::CaseStateEvent& event) {
-        deliveries.OnCaseEvent(event.tracking_number, event.to_state);
-      });
-  // ... while one instance at a time gives deliveries to couriers.
+  // One instance at a time gives deliveries to couriers ...
   auto& assigner = host.Make<runtime::ElectedWorker>(
       "courier-assigner", kAssignerLock, host.Settings().pg.url,
       env.Millis("DAIBAN_COURIER_ASSIGN_INTERVAL_MS", 1000, 100, 600000),
       [&deliveries] { deliveries.AssignPending(); }, host.Logger());
+  // ... while every instance reads case events (the consumer group shares them out). A new
+  // result leg wakes the assigner at once; its interval is the safety net (and the retry for
+  // legs no courier could take yet).
+  auto& events = host.Make<runtime::CaseEventReader>(
+      host, env, "tracking", [&deliveries, &assigner](const runtime::CaseStateEvent& event) {
+        deliveries.OnCaseEvent(event.tracking_number, event.to_state);
+        if (event.to_state == "result_ready") assigner.Wake();
+      });
   host.OnStart([&] {
     events.Start();
     assigner.Start();

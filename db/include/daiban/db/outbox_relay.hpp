@@ -35,6 +35,9 @@ namespace daiban::db {
 // rather than strict id order; events of one aggregate keep their order as long as the writers
 // of that aggregate serialise on its row, as every state change does.
 //
+// Wake-up: the outbox trigger notifies kOutboxChannel (db/pg_listener.hpp) when events commit;
+// intake's listener wakes the relay's worker, whose interval is only the safety net.
+//
 // The relay runs in one process at a time (runtime::ElectedWorker in intake). Two overlapping
 // runs are still safe: FOR UPDATE SKIP LOCKED gives each row to one of them.
 class OutboxRelay {
@@ -81,6 +84,7 @@ class OutboxRelay {
   std::atomic<std::uint64_t> failed_runs_{0};
   std::atomic<std::uint64_t> republished_{0};
   std::uint64_t primary_changes_seen_ = 0;  // RedisPool::PrimaryChanges() at the last check
+  kernel::StageHistogram commit_to_publish_;
 };
 
 }  // namespace daiban::db

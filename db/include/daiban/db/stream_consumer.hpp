@@ -79,6 +79,16 @@ class StreamConsumer {
     std::chrono::milliseconds claim_idle{30000};
     int max_failures = 5;
     std::size_t dead_letter_max_length = 10000;
+    // Crash takeover in seconds rather than after claim_idle: every run refreshes a heartbeat
+    // key of this consumer that expires after this long ("<stream>:alive:<group>:<consumer>");
+    // a consumer of the group whose heartbeat expired is presumed dead, and its pending
+    // messages older than this are claimed at once. (Redis 7.0's per-consumer idle time cannot
+    // serve: an empty read does not reset it.) Zero turns both off. Must exceed `block` and the
+    // longest handler by a good margin: a live consumer presumed dead has its messages handled
+    // twice (harmless, handlers are idempotent, but wasted).
+    std::chrono::milliseconds dead_consumer_idle{0};
+    // The takeover checks (2) run at most this often; zero: at every run.
+    std::chrono::milliseconds claim_every{0};
   };
 
   StreamConsumer(RedisPool& redis, std::string stream, std::string group, std::string consumer,
@@ -94,11 +104,21 @@ class StreamConsumer {
   // is kept as it is. Call at start; RunOnce also calls it when the group turns out missing.
   void EnsureGroup();
 
-  // One round: (1) this consumer's own pending messages (left by a failed handler or a crash),
-  // (2) messages idle longer than claim_idle at other consumers (XAUTOCLAIM), (3) new messages.
+  // One round: (1) this consumer's own pending messages (left by a failed handler or a crash;
+  // read at the first run and after a failure, since a run that handled everything leaves
+  // none), (2) the pending messages of consumers presumed dead (dead_consumer_idle) and those
+  // idle longer than claim_idle at any other consumer (XAUTOCLAIM), (3) new messages, waiting
+  // up to `block` for them.
   // Returns how many messages handlers completed (and were acknowledged). Throws
   // kernel::DependencyUnavailable when Redis, or a handler's dependency, is unavailable.
   int RunOnce();
+
+  // Refreshes this consumer's heartbeat (RunOnce does, at most every dead_consumer_idle / 3).
+  void Heartbeat();
+
+  // Whether a handler failed in the last run (its message stays pending and is read again at
+  // the next one): a caller looping on RunOnce pauses before that retry.
+  bool LastRunFailed() const { return last_run_failed_; }
 
   const std::string& Stream() const { return stream_; }
   const std::string& Group() const { return group_; }
@@ -108,7 +128,9 @@ class StreamConsumer {
 
  private:
   RedisValue Call(const std::vector<std::string>& argv, const char* command);
-  int HandleAll(const std::vector<streams::Entry>& entries);
+  int ClaimFromDeadConsumers();
+  std::string HeartbeatKey(const std::string& consumer) const;
+  int HandleAll(const std::vector<streams::Entry>& entries, bool fresh = false);
   bool Handle(const streams::Entry& entry);
   void DeadLetter(const streams::Entry& entry, const std::string& error);
   void Ack(const std::string& id);
@@ -124,6 +146,15 @@ class StreamConsumer {
   // Handler failures per entry id, counted here rather than from XPENDING's delivery count,
   // which also grows while a dependency is down and would dead-letter good messages.
   std::unordered_map<std::string, int> failures_;
+  bool own_pending_maybe_ = true;  // see RunOnce (1)
+  bool last_run_failed_ = false;
+  std::chrono::steady_clock::time_point last_claim_{};
+  std::chrono::steady_clock::time_point last_heartbeat_{};
+  bool heartbeat_sent_ = false;
+  bool claimed_once_ = false;
+  // Stage timings: the relay's XADD (the entry id's time) → this read; read → handler done.
+  kernel::StageHistogram publish_to_read_;
+  kernel::StageHistogram handling_;
   std::atomic<std::uint64_t> handled_{0};
   std::atomic<std::uint64_t> failed_{0};
   std::atomic<std::uint64_t> dead_lettered_{0};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -22,6 +23,10 @@ class Metrics {
                const std::string& labels = {});
     void Counter(const std::string& name, const std::string& help, double value,
                  const std::string& labels = {});
+    // One histogram series: `counts[i]` observations were at most `bounds[i]` (cumulative).
+    void Histogram(const std::string& name, const std::string& help,
+                   const std::vector<double>& bounds, const std::vector<std::uint64_t>& counts,
+                   std::uint64_t count, double sum, const std::string& labels = {});
 
    private:
     void Family(const std::string& name, const std::string& help, const char* type);
@@ -49,6 +54,24 @@ class Metrics {
   mutable std::mutex mutex_;
   std::map<std::tuple<std::string, std::string, int>, Histogram> requests_;
   std::vector<Collector> collectors_;
+};
+
+// A latency histogram kept by a part of a service and written by its collector: the stage
+// timings of the real-time path (commit → publish → read → decision → committed offer), whose
+// interesting range starts well below a millisecond. Thread-safe.
+class StageHistogram {
+ public:
+  StageHistogram();
+  void Observe(double seconds);
+  void ReportTo(Metrics::Writer& writer, const std::string& name, const std::string& help,
+                const std::string& labels = {}) const;
+  static const std::vector<double>& Buckets();
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::uint64_t> buckets_;
+  std::uint64_t count_ = 0;
+  double sum_ = 0;
 };
 
 // Escapes a Prometheus label value.

@@ -12,8 +12,6 @@ class StreamConsumer;
 
 namespace daiban::runtime {
 
-class PeriodicWorker;
-
 // A case's state change as the case events stream carries it.
 struct CaseStateEvent {
   std::string tracking_number;
@@ -21,23 +19,37 @@ struct CaseStateEvent {
   std::string region_code;
 };
 
+// The name this process goes by in consumer groups: DAIBAN_INSTANCE, by default the host name
+// and the service's port ("app-3:8102"). Stable across restarts on purpose: a restarted process
+// finds the messages it had read but not finished under its own name and handles them first.
+std::string InstanceName(const kernel::Env& env, const ServiceSettings& settings);
+
 // Reads the case events stream ("events:cases") in every instance of a service through the
-// service's own consumer group (the group shares the messages out), polling every
-// DAIBAN_EVENTS_POLL_MS; each event with a new state goes to `handle`, which must be idempotent
-// (see db::StreamConsumer). Start() once the host is starting.
+// service's own consumer group (the group shares the messages out) and hands each event with a
+// new state to `handle`, which must be idempotent (see db::StreamConsumer).
+//
+// Event-driven: one thread waits in a blocking read (DAIBAN_EVENTS_BLOCK_MS) on a Redis
+// connection of its own, so an event is handled as soon as the relay publishes it. Crash
+// takeover: the consumer is named after the instance (InstanceName), and a peer whose reads
+// stopped for DAIBAN_EVENTS_DEAD_CONSUMER_MS is presumed dead and its pending events taken
+// over. DAIBAN_EVENTS_POLL_MS is the pause before retrying after Redis failed. Start() once the
+// host is starting.
 class CaseEventReader {
  public:
   CaseEventReader(ServiceHost& host, const kernel::Env& env, const std::string& group,
                   std::function<void(const CaseStateEvent&)> handle);
   ~CaseEventReader();
   // Creates the group if needed (a Redis not ready yet is logged, and retried by the reads) and
-  // starts polling.
+  // starts reading.
   void Start();
+  void Stop();  // waits for the current read (at most DAIBAN_EVENTS_BLOCK_MS); idempotent
 
  private:
+  struct Loop;
   ServiceHost& host_;
+  std::unique_ptr<db::RedisPool> redis_;  // the blocking read's own connection
   std::unique_ptr<db::StreamConsumer> consumer_;
-  std::unique_ptr<PeriodicWorker> reader_;
+  std::unique_ptr<Loop> loop_;
 };
 
 }  // namespace daiban::runtime

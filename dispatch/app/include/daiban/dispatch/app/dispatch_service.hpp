@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,6 +45,10 @@ class DispatchService {
                    const std::string& region_code);
   // The greedy policy for one case now; the offer made, if any.
   std::optional<OfferRecord> OfferNow(const std::string& tracking_number);
+  // What to call when an arriving case finds its region's queue longer than the greedy policy
+  // takes on (a burst): the batch assigner's wake-up, so the batch is solved now rather than
+  // at its next tick. Set once, before events flow.
+  void OnLongQueue(std::function<void()> kick) { long_queue_kick_ = std::move(kick); }
   int RunBatch();      // the batch-optimal policy over every region with waiting cases
   int ExpireOffers();  // unanswered offers pass to the next agent
   int WatchSla();
@@ -93,7 +98,9 @@ class DispatchService {
  private:
   std::optional<OfferRecord> MakeOffer(const PendingCase& c, std::int64_t agent_id,
                                        bool needs_handoff);
-  void Requeue(const std::string& tracking_number);
+  // Puts the case back in its live queue when it still waits; the waiting case, if it does.
+  std::optional<PendingCase> Requeue(const std::string& tracking_number);
+  std::optional<OfferRecord> OfferGreedily(const PendingCase& waiting);
   // The verdict on giving the case to the agent; throws the refusals described at Assign.
   ManualAssignment CheckAssignment(const std::string& tracking_number, std::int64_t agent_id,
                                    const kernel::StaffScope& scope, const std::string& reason);
@@ -109,6 +116,7 @@ class DispatchService {
   DispatchOptions options_;
   std::mutex queue_regions_mutex_;
   std::map<std::string, std::string> queue_regions_;
+  std::function<void()> long_queue_kick_;
 };
 
 }  // namespace daiban::dispatch
