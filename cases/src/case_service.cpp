@@ -370,13 +370,14 @@ Case CaseService::Transition(const std::string& tracking, const CaseScope& scope
                              nlohmann::json data, std::optional<Moment> device_time,
                              const std::function<void(Case&, CaseChange&)>& effect,
                              std::optional<int> expected_version) {
-  return TransitionAfter(tracking, scope, actor, requested, reason, std::move(data), device_time, {},
-                         effect, expected_version);
+  return TransitionAfter(tracking, scope, actor, requested, reason, std::move(data), device_time,
+                         {}, effect, expected_version);
 }
 
 Case CaseService::TransitionAfter(const std::string& tracking, const CaseScope& scope,
-                                  const Actor& actor, CaseAction requested, const std::string& reason,
-                                  nlohmann::json data, std::optional<Moment> device_time,
+                                  const Actor& actor, CaseAction requested,
+                                  const std::string& reason, nlohmann::json data,
+                                  std::optional<Moment> device_time,
                                   const std::function<void(Case&)>& prepare,
                                   const std::function<void(Case&, CaseChange&)>& effect,
                                   std::optional<int> expected_version) {

@@ -205,11 +205,12 @@ void HttpServer::Core::Answer(const std::shared_ptr<Exchange>& exchange,
     writer.headers().add(std::make_shared<NamedHeader>(name, value));
   }
   writer.setMime(Http::Mime::MediaType::fromString(response.content_type));
-  writer.send(static_cast<Http::Code>(response.status), response.body);
-
+  // Counted before the answer leaves: a client that has its answer finds it in /metrics.
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - exchange->started).count();
   metrics.ObserveRequest(exchange->route, exchange->method, response.status, seconds);
+  writer.send(static_cast<Http::Code>(response.status), response.body);
+
   Json fields = {{"method", exchange->method},
                  {"route", exchange->route},
                  {"status", response.status},
