@@ -189,6 +189,33 @@ bool Contains(const RegionBoundary& boundary, Coordinates point) {
   return inside;
 }
 
+double KmOutside(const std::vector<RegionBoundary>& boundaries, Coordinates point) {
+  if (DistrictAt(boundaries, point)) return 0;
+  // Kilometres per degree at the point: north-south, and east-west shrunk by the latitude.
+  constexpr double kKmPerDegree = 111.32;
+  const double km_lat = kKmPerDegree;
+  const double km_lng = kKmPerDegree * std::cos(point.lat * std::acos(-1.0) / 180.0);
+  double best = std::numeric_limits<double>::infinity();
+  for (const auto& boundary : boundaries) {
+    for (const auto& polygon : boundary.polygons) {
+      for (const auto& ring : polygon) {
+        for (std::size_t i = 1; i < ring.size(); ++i) {
+          // The segment and the point in km, the point at the origin.
+          const double ax = (ring[i - 1].lng - point.lng) * km_lng;
+          const double ay = (ring[i - 1].lat - point.lat) * km_lat;
+          const double bx = (ring[i].lng - point.lng) * km_lng;
+          const double by = (ring[i].lat - point.lat) * km_lat;
+          const double dx = bx - ax, dy = by - ay;
+          const double length2 = dx * dx + dy * dy;
+          const double t = length2 > 0 ? std::clamp(-(ax * dx + ay * dy) / length2, 0.0, 1.0) : 0.0;
+          best = std::min(best, std::hypot(ax + t * dx, ay + t * dy));
+        }
+      }
+    }
+  }
+  return best;
+}
+
 std::optional<std::string> DistrictAt(const std::vector<RegionBoundary>& boundaries,
                                       Coordinates point) {
   for (const auto& boundary : boundaries) {

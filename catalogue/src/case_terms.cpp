@@ -1,5 +1,6 @@
 #include "daiban/catalogue/case_terms.hpp"
 
+#include <cmath>
 #include <map>
 
 namespace daiban::catalogue {
@@ -102,21 +103,29 @@ bool CatalogueForCases::RegionWithin(const std::string& region, const std::strin
   return false;
 }
 
-bool CatalogueForCases::InCity(cases::GeoPoint point) {
-  if (boundaries_ == nullptr) return cases::InsideJinan(point.lat, point.lng);
-  std::shared_ptr<const std::vector<RegionBoundary>> districts;
-  {
-    std::lock_guard lock(mutex_);
-    auto now = std::chrono::steady_clock::now();
-    if (!districts_ || now - districts_loaded_ > std::chrono::minutes(1)) {
-      districts_ = std::make_shared<const std::vector<RegionBoundary>>(boundaries_->Boundaries());
-      districts_loaded_ = now;
-    }
-    districts = districts_;
+std::shared_ptr<const std::vector<RegionBoundary>> CatalogueForCases::Districts() {
+  if (boundaries_ == nullptr) return std::make_shared<const std::vector<RegionBoundary>>();
+  std::lock_guard lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  if (!districts_ || now - districts_loaded_ > std::chrono::minutes(1)) {
+    districts_ = std::make_shared<const std::vector<RegionBoundary>>(boundaries_->Boundaries());
+    districts_loaded_ = now;
   }
+  return districts_;
+}
+
+bool CatalogueForCases::InCity(cases::GeoPoint point) {
+  auto districts = Districts();
   // A deployment that has not imported its boundaries yet still serves, by the coarse box.
   if (districts->empty()) return cases::InsideJinan(point.lat, point.lng);
   return DistrictAt(*districts, {point.lat, point.lng}).has_value();
+}
+
+bool CatalogueForCases::FarOutsideCity(cases::GeoPoint point) {
+  if (!std::isfinite(point.lat) || !std::isfinite(point.lng)) return true;
+  auto districts = Districts();
+  if (districts->empty()) return cases::FarOutsideJinan(point.lat, point.lng);
+  return KmOutside(*districts, {point.lat, point.lng}) > kFarOutsideKm;
 }
 
 }  // namespace daiban::catalogue

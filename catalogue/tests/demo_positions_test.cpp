@@ -4,6 +4,7 @@
 // The box that flags phones far outside the city (cases::FarOutsideJinan) holds the whole city.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <string>
@@ -114,6 +115,33 @@ TEST_F(DemoPositionsTest, TheFarOutsideBoxHoldsEveryBorderPoint) {
       }
     }
   }
+}
+
+// Distance from the real outlines, as the mobile gateway flags phones' fixes by it.
+TEST_F(DemoPositionsTest, KmOutsideMeasuresFromTheNearestBorder) {
+  // Inside 历下区.
+  EXPECT_EQ(KmOutside(*boundaries_, {36.66, 117.05}), 0);
+  // 泰安's centre, some 20-30 km beyond 济南's southern border, 青岛 far beyond it.
+  const double taian = KmOutside(*boundaries_, {36.19, 117.12});
+  EXPECT_GT(taian, 5);
+  EXPECT_LT(taian, 60);
+  EXPECT_GT(KmOutside(*boundaries_, {36.07, 120.38}), 200);
+  // A border point is 0 or a hair outside; a point 0.1° of latitude north of the northernmost
+  // vertex is about 11 km out (at least that far from every edge, and no farther than the
+  // vertex itself).
+  Coordinates north{-90, 0};
+  for (const auto& b : *boundaries_) {
+    for (const auto& polygon : b.polygons) {
+      for (const auto& point : polygon.front()) {
+        if (point.lat > north.lat) north = point;
+      }
+    }
+  }
+  EXPECT_LT(KmOutside(*boundaries_, north), 0.01);
+  const double beyond = KmOutside(*boundaries_, {north.lat + 0.1, north.lng});
+  EXPECT_GT(beyond, 10.5);
+  EXPECT_LT(beyond, 11.5);
+  EXPECT_TRUE(std::isinf(KmOutside({}, {36.66, 117.05})));
 }
 
 }  // namespace

@@ -145,7 +145,8 @@ std::string ArrayLiteral(const std::vector<Fix>& fixes, Field field) {
 
 }  // namespace
 
-LocationStore::LocationStore(db::PgPool& pg, db::RedisPool& redis) : pg_(pg), redis_(redis) {
+LocationStore::LocationStore(db::PgPool& pg, db::RedisPool& redis, FarOutsideCity far_outside)
+    : pg_(pg), redis_(redis), far_outside_(std::move(far_outside)) {
   pg_.Prepare(kInsert, kInsertSql);
   pg_.Prepare(kLatest, kLatestSql);
 }
@@ -164,7 +165,7 @@ LocationStore::IngestResult LocationStore::Ingest(std::int64_t user_id,
   pg_.Transact([&](pqxx::dbtransaction& tx) {
     // Implausible jumps are kept for the record but never become the live position. The fix
     // they are measured from is read on the batch's own connection: no second lease per batch.
-    const auto flags = SpeedFlags(LatestIn(tx, user_id), fixes);
+    const auto flags = SpeedFlags(LatestIn(tx, user_id), fixes, far_outside_);
     std::vector<Fix> plausible;
     std::string flag_literal = "{";
     for (std::size_t i = 0; i < fixes.size(); ++i) {

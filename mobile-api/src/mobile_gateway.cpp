@@ -82,7 +82,10 @@ void WireMobile(runtime::ServiceHost& host) {
                       MaxAttachmentBytes(env));
   AddDeliveryPhotoRoute(routes, parts.cases, deliveries, photos, parts.auth, host.Clock(),
                         MaxAttachmentBytes(env));
-  auto& locations = host.Make<LocationStore>(host.Pg(), host.Redis());
+  auto& locations = host.Make<LocationStore>(
+      host.Pg(), host.Redis(), [&city = parts.case_catalogue](double lat, double lng) {
+        return city.FarOutsideCity({lat, lng});
+      });
   AddLocationRoutes(routes, locations, parts.auth, host.Clock());
 
   // One instance at a time keeps the fix history bounded: day partitions ahead, old ones dropped.

@@ -13,6 +13,7 @@
 
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/cases/applicant_rules.hpp"
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
@@ -82,7 +83,7 @@ class LocationPgTest : public ::testing::Test {
     accounts_ = std::make_unique<accounts::PgAccountRepository>(*pg_);
     auth_ = std::make_unique<accounts::AuthService>(*accounts_, *auth_state_, *auth_state_, clock_,
                                                     ids_);
-    store_ = std::make_unique<LocationStore>(*pg_, *redis_);
+    store_ = std::make_unique<LocationStore>(*pg_, *redis_, cases::FarOutsideJinan);
     live_ = std::make_unique<dispatch::RedisLiveState>(*redis_, clock_);
 
     agent_ = AddUser(accounts::Role::kAgent, "13700000001");

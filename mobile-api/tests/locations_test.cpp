@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "daiban/cases/applicant_rules.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/json.hpp"
 
@@ -263,11 +264,26 @@ TEST(CanBeLive, FollowsRedisGeoLimits) {
   EXPECT_FALSE(CanBeLive(FixAt(-90, kNow)));
 }
 
+// The flags with the coarse box the catalogue falls back on before boundaries are imported.
+std::vector<std::string> Flags(const std::optional<Fix>& previous, const std::vector<Fix>& fixes) {
+  return SpeedFlags(previous, fixes, cases::FarOutsideJinan);
+}
+
+TEST(SpeedFlags, FarOutsideIsTheCitysOwnAnswer) {
+  // A city that sees every fix as far outside, and one that sees none.
+  const Fix at_home{36.66, 117.05, std::nullopt, kNow};
+  EXPECT_EQ(SpeedFlags(std::nullopt, {at_home}, [](double, double) { return true; }),
+            (std::vector<std::string>{"outside_city"}));
+  EXPECT_EQ(SpeedFlags(std::nullopt, {Fix{31.23, 121.47, std::nullopt, kNow}},
+                       [](double, double) { return false; }),
+            (std::vector<std::string>{""}));
+}
+
 // One degree of latitude is about 111.2 km: 0.01° in 60 s is about 67 km/h, in 10 s 400 km/h.
 TEST(SpeedFlags, AJumpFasterThan200KmhIsFlaggedAndNotMeasuredFrom) {
   std::vector<Fix> fixes{FixAt(36.61, kNow - seconds(120)), FixAt(36.90, kNow - seconds(110)),
                          FixAt(36.62, kNow - seconds(60))};
-  auto flags = SpeedFlags(Fix{36.60, 117.0, std::nullopt, kNow - seconds(180)}, fixes);
+  auto flags = Flags(Fix{36.60, 117.0, std::nullopt, kNow - seconds(180)}, fixes);
   EXPECT_EQ(flags, (std::vector<std::string>{"", "too_fast", ""}));
 }
 
@@ -275,14 +291,14 @@ TEST(SpeedFlags, MeasuresInDeviceTimeOrderWhateverTheOrderSent) {
   // In time order: 36.61, then 36.6125 50 s later (20 km/h), then 36.62 10 s later (300 km/h).
   std::vector<Fix> fixes{FixAt(36.62, kNow - seconds(60)), FixAt(36.61, kNow - seconds(120)),
                          FixAt(36.6125, kNow - seconds(70))};
-  EXPECT_EQ(SpeedFlags(std::nullopt, fixes), (std::vector<std::string>{"too_fast", "", ""}));
+  EXPECT_EQ(Flags(std::nullopt, fixes), (std::vector<std::string>{"too_fast", "", ""}));
 }
 
 TEST(SpeedFlags, WithoutHistoryTheFirstFixIsTrusted) {
-  EXPECT_EQ(SpeedFlags(std::nullopt, {FixAt(36.3, kNow)}), (std::vector<std::string>{""}));
-  EXPECT_TRUE(SpeedFlags(std::nullopt, {}).empty());
+  EXPECT_EQ(Flags(std::nullopt, {FixAt(36.3, kNow)}), (std::vector<std::string>{""}));
+  EXPECT_TRUE(Flags(std::nullopt, {}).empty());
   // Far from the stored fix in no time at all.
-  EXPECT_EQ(SpeedFlags(Fix{36.0, 117.0, std::nullopt, kNow}, {FixAt(36.5, kNow)}),
+  EXPECT_EQ(Flags(Fix{36.0, 117.0, std::nullopt, kNow}, {FixAt(36.5, kNow)}),
             (std::vector<std::string>{"too_fast"}));
 }
 
@@ -291,13 +307,12 @@ TEST(SpeedFlags, AFixFarOutsideTheCityIsFlaggedAndNotMeasuredFrom) {
   std::vector<Fix> fixes{Fix{31.23, 121.47, std::nullopt, kNow - seconds(180)},
                          Fix{36.07, 120.38, std::nullopt, kNow - seconds(120)},
                          Fix{36.66, 117.05, std::nullopt, kNow - seconds(60)}};
-  EXPECT_EQ(SpeedFlags(Fix{36.6601, 117.0501, std::nullopt, kNow - seconds(240)}, fixes),
+  EXPECT_EQ(Flags(Fix{36.6601, 117.0501, std::nullopt, kNow - seconds(240)}, fixes),
             (std::vector<std::string>{"outside_city", "outside_city", ""}));
   // Just across the border (莱芜区's eastern edge, 博山) is not far: phones near it are trusted.
-  EXPECT_EQ(SpeedFlags(std::nullopt, {Fix{36.40, 118.05, std::nullopt, kNow}}),
+  EXPECT_EQ(Flags(std::nullopt, {Fix{36.40, 118.05, std::nullopt, kNow}}),
             (std::vector<std::string>{""}));
-  EXPECT_EQ(SpeedFlags(std::nullopt, {FixAt(10.0, kNow)}),
-            (std::vector<std::string>{"outside_city"}));
+  EXPECT_EQ(Flags(std::nullopt, {FixAt(10.0, kNow)}), (std::vector<std::string>{"outside_city"}));
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ CaseParts WireCaseParts(runtime::ServiceHost& host, const kernel::Env& env) {
       static_cast<double>(env.Int("DAIBAN_AT_RISK_PERCENT", 25, 1, 99)) / 100.0;
   auto& case_service = host.Make<CaseService>(case_store, case_catalogue, calendar, guesses,
                                               host.Clock(), host.Ids(), options);
-  return {auth, catalogue_store, catalogue, calendar, case_service};
+  return {auth, catalogue_store, catalogue, calendar, case_service, case_catalogue};
 }
 
 Actor ActorOf(const accounts::Principal& p) {

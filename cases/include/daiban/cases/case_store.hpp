@@ -198,6 +198,10 @@ class CaseCatalogue {
   // Whether the point lies in the city. This default is the coarse box of InsideJinan, for a
   // catalogue that knows no district boundaries; CatalogueForCases answers by the boundaries.
   virtual bool InCity(GeoPoint point) { return InsideJinan(point.lat, point.lng); }
+  // Whether the point lies so far outside the city that no agent or courier can be at work
+  // there (a phone's fix there is flagged like an implausible jump). This default is the coarse
+  // box of FarOutsideJinan; CatalogueForCases measures the distance from the boundaries.
+  virtual bool FarOutsideCity(GeoPoint point) { return FarOutsideJinan(point.lat, point.lng); }
 };
 
 // The working-day calendar in force.

@@ -39,6 +39,11 @@ std::vector<Polygon> PolygonsFromJson(std::string_view json);
 // ring too and so falls outside. Points exactly on an edge may go either way.
 bool Contains(const RegionBoundary& boundary, Coordinates point);
 
+// How far the point lies outside every boundary, in km along the ground: 0 inside one of them,
+// else the distance to the nearest edge (a flat projection at the point's latitude, which errs by
+// well under 1% at a city's scale). Infinity when there are no boundaries.
+double KmOutside(const std::vector<RegionBoundary>& boundaries, Coordinates point);
+
 // The district whose boundary holds the point, or nothing outside them all.
 std::optional<std::string> DistrictAt(const std::vector<RegionBoundary>& boundaries,
                                       Coordinates point);

@@ -27,8 +27,14 @@ class CatalogueForCases final : public cases::CaseCatalogue {
   bool RegionWithin(const std::string& region, const std::string& ancestor) override;
   // By the district boundaries, kept for a minute like the region tree.
   bool InCity(cases::GeoPoint point) override;
+  // More than kFarOutsideKm from every district's boundary.
+  bool FarOutsideCity(cases::GeoPoint point) override;
+  static constexpr double kFarOutsideKm = 20;
 
  private:
+  // The stored boundaries, kept for a minute; empty when none is imported (or no repository).
+  std::shared_ptr<const std::vector<RegionBoundary>> Districts();
+
   CatalogueRepository& catalogue_;
   std::mutex mutex_;
   std::map<std::string, std::string> parents_;

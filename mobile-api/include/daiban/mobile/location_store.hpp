@@ -35,7 +35,7 @@ namespace daiban::mobile {
 // Thread-safe as far as the pools are.
 class LocationStore {
  public:
-  LocationStore(db::PgPool& pg, db::RedisPool& redis);
+  LocationStore(db::PgPool& pg, db::RedisPool& redis, FarOutsideCity far_outside);
 
   struct IngestResult {
     int stored = 0;           // fixes newly written to the history (a resent fix counts 0)
@@ -59,6 +59,7 @@ class LocationStore {
 
   db::PgPool& pg_;
   db::RedisPool& redis_;
+  FarOutsideCity far_outside_;
 };
 
 }  // namespace daiban::mobile

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -56,12 +57,17 @@ bool CanBeLive(const Fix& fix);
 // empty or that fix cannot be live.
 const Fix* LiveCandidate(const std::vector<Fix>& fixes);
 
+// Whether a WGS-84 position lies far outside the city (cases::CaseCatalogue::FarOutsideCity in
+// the running service, by the district boundaries).
+using FarOutsideCity = std::function<bool(double lat, double lng)>;
+
 // Why each fix of a batch is doubtful, in the order sent: "outside_city" when it is far outside
-// the city (cases::FarOutsideJinan), "too_fast" when reaching it from the fix before it in
+// the city (`far_outside`), "too_fast" when reaching it from the fix before it in
 // device time (the stored `previous`, then the batch's own) needs more than
 // tracking::kImplausibleKmh, else empty. A doubtful fix is kept but never becomes the fix the
 // next one is measured from, so one wild jump flags itself and not the good fixes after it.
 std::vector<std::string> SpeedFlags(const std::optional<Fix>& previous,
-                                    const std::vector<Fix>& fixes);
+                                    const std::vector<Fix>& fixes,
+                                    const FarOutsideCity& far_outside);
 
 }  // namespace daiban::mobile

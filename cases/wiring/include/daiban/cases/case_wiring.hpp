@@ -19,6 +19,7 @@ struct CaseParts {
   catalogue::CatalogueService& catalogue;
   catalogue::CalendarService& calendar;
   CaseService& cases;
+  CaseCatalogue& case_catalogue;  // the catalogue as cases ask it, the city's boundaries included
 };
 
 CaseParts WireCaseParts(runtime::ServiceHost& host, const kernel::Env& env);
