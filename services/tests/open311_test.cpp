@@ -378,11 +378,12 @@ TEST(Open311ViewTest, ServiceDescriptionIsShortened) {
   EXPECT_EQ(description, std::string(99, 'a') + "…");
 }
 
-TEST(Open311ViewTest, RequestShowsNoPersonalDataInFull) {
+// A request the window turned down for `reason`, with an address and a position to hide.
+RequestRow RejectedRequest(const std::string& reason) {
   RequestRow row;
   row.tracking_number = "DB0123456789X";
   row.state = CaseState::kRejected;
-  row.reason = "材料不全";
+  row.reason = reason;
   row.service_code = "GA-002";
   row.service_name = "户口迁移（市内迁移）";
   row.agency = "济南市公安局";
@@ -391,6 +392,11 @@ TEST(Open311ViewTest, RequestShowsNoPersonalDataInFull) {
   row.address = "济南市历下区解放路1号3单元";
   row.lat = 36.66049;
   row.lng = 117.05051;
+  return row;
+}
+
+TEST(Open311ViewTest, RequestShowsNoPersonalDataInFull) {
+  RequestRow row = RejectedRequest("材料不全");
   auto json = RequestJson(row);
   EXPECT_EQ(json["service_request_id"], "DB0123456789X");
   EXPECT_EQ(json["status"], "closed");
@@ -417,17 +423,7 @@ TEST(Open311ViewTest, RequestShowsNoPersonalDataInFull) {
 }
 
 TEST(Open311ViewTest, PublicViewShowsTheStateAndTheServiceOnly) {
-  RequestRow row;
-  row.tracking_number = "DB0123456789X";
-  row.state = CaseState::kRejected;
-  row.reason = "申请人身份证已过期";
-  row.service_code = "GA-002";
-  row.service_name = "户口迁移（市内迁移）";
-  row.agency = "济南市公安局";
-  row.requested_at = At("2026-12-01T10:00:00+08:00");
-  row.updated_at = At("2026-12-01T11:00:00+08:00");
-  row.address = "济南市历下区解放路1号3单元";
-  row.lat = 36.66049;
+  RequestRow row = RejectedRequest("申请人身份证已过期");
   row.description = "市内迁移";
   auto json = PublicRequestJson(row);
   EXPECT_EQ(json["service_request_id"], "DB0123456789X");
