@@ -161,11 +161,16 @@ LocationStore::IngestResult LocationStore::Ingest(std::int64_t user_id,
   const std::string accuracies = ArrayLiteral(fixes, [](const Fix& f) { return f.accuracy_m; });
   const std::string times =
       ArrayLiteral(fixes, [](const Fix& f) { return static_cast<double>(Epoch(f.device_time)); });
+  // Asked before the transaction: the city's boundaries may be read from the database now and
+  // then, and a second lease taken while this batch holds one could starve the pool.
+  std::vector<bool> far_outside;
+  far_outside.reserve(fixes.size());
+  for (const auto& fix : fixes) far_outside.push_back(far_outside_(fix.lat, fix.lng));
   std::optional<Fix> live;
   pg_.Transact([&](pqxx::dbtransaction& tx) {
     // Implausible jumps are kept for the record but never become the live position. The fix
     // they are measured from is read on the batch's own connection: no second lease per batch.
-    const auto flags = SpeedFlags(LatestIn(tx, user_id), fixes, far_outside_);
+    const auto flags = SpeedFlags(LatestIn(tx, user_id), fixes, far_outside);
     std::vector<Fix> plausible;
     std::string flag_literal = "{";
     for (std::size_t i = 0; i < fixes.size(); ++i) {

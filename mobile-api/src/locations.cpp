@@ -120,7 +120,7 @@ const Fix* LiveCandidate(const std::vector<Fix>& fixes) {
 
 std::vector<std::string> SpeedFlags(const std::optional<Fix>& previous,
                                     const std::vector<Fix>& fixes,
-                                    const FarOutsideCity& far_outside) {
+                                    const std::vector<bool>& far_outside) {
   std::vector<std::size_t> order(fixes.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&fixes](std::size_t a, std::size_t b) {
@@ -131,7 +131,7 @@ std::vector<std::string> SpeedFlags(const std::optional<Fix>& previous,
   if (previous) last = tracking::TimedFix{{previous->lat, previous->lng}, previous->device_time};
   for (std::size_t i : order) {
     // Far outside the city no agent or courier is at work: a glitch, flagged like a jump.
-    if (far_outside(fixes[i].lat, fixes[i].lng)) {
+    if (i < far_outside.size() && far_outside[i]) {
       flags[i] = "outside_city";
       continue;
     }

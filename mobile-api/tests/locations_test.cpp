@@ -266,16 +266,17 @@ TEST(CanBeLive, FollowsRedisGeoLimits) {
 
 // The flags with the coarse box the catalogue falls back on before boundaries are imported.
 std::vector<std::string> Flags(const std::optional<Fix>& previous, const std::vector<Fix>& fixes) {
-  return SpeedFlags(previous, fixes, cases::FarOutsideJinan);
+  std::vector<bool> far;
+  for (const auto& fix : fixes) far.push_back(cases::FarOutsideJinan(fix.lat, fix.lng));
+  return SpeedFlags(previous, fixes, far);
 }
 
 TEST(SpeedFlags, FarOutsideIsTheCitysOwnAnswer) {
   // A city that sees every fix as far outside, and one that sees none.
   const Fix at_home{36.66, 117.05, std::nullopt, kNow};
-  EXPECT_EQ(SpeedFlags(std::nullopt, {at_home}, [](double, double) { return true; }),
+  EXPECT_EQ(SpeedFlags(std::nullopt, {at_home}, {true}),
             (std::vector<std::string>{"outside_city"}));
-  EXPECT_EQ(SpeedFlags(std::nullopt, {Fix{31.23, 121.47, std::nullopt, kNow}},
-                       [](double, double) { return false; }),
+  EXPECT_EQ(SpeedFlags(std::nullopt, {Fix{31.23, 121.47, std::nullopt, kNow}}, {false}),
             (std::vector<std::string>{""}));
 }
 
