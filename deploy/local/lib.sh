@@ -3,7 +3,10 @@
 # "test", on other ports so both can run at once). Sourced, not run.
 # shellcheck shell=bash
 
-set -euo pipefail
+set -Eeuo pipefail
+# A step that stops a script says which one: set -e alone exits without a word (e.g. when a
+# pipeline inside $(...) fails), which leaves only make's "Error 1" to go on.
+trap 'printf "[%s] error: \"%s\" failed (exit %s, %s line %s)\n" "${PROFILE:-}" "$BASH_COMMAND" "$?" "${BASH_SOURCE[0]##*/}" "$LINENO" >&2' ERR
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PROFILE=${PROFILE:-run}
@@ -58,7 +61,8 @@ PACKAGES=(build-essential cmake pkg-config ccache make curl ca-certificates
 HA_PACKAGES=(etcd-server patroni python3-etcd python3-psycopg2)
 
 install_packages() {
-  local missing=()
+  # `package` is local: npm_ci_pinned calls this with a variable of the same name in scope.
+  local missing=() package
   for package in "$@"; do
     if [[ $(dpkg-query -W -f='${Status}' "$package" 2>/dev/null) != "install ok installed" ]]; then
       missing+=("$package")
@@ -69,8 +73,9 @@ install_packages() {
     local sudo=""
     [[ $(id -u) == 0 ]] || sudo=sudo
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    # Checked by hand, not by set -e: a caller in an `||` or `if` turns set -e off in here.
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      "${missing[@]}" >/dev/null
+      "${missing[@]}" >/dev/null || die "apt-get could not install ${missing[*]}"
     # On a machine run by systemd, etcd-server and redis-sentinel start the distribution's own
     # etcd and Sentinel on their default ports (26379 is the test profile's Redis): the HA
     # stack runs its own, so those are stopped and disabled.
@@ -86,7 +91,8 @@ npm_ci_pinned() {
   local dir=$1 package=$2 what=$3
   command -v npm >/dev/null || install_packages npm
   local want have
-  want=$(grep -F "\"$package\": \"" "$dir/package.json" | sed 's/.*: "\(.*\)".*/\1/')
+  want=$(grep -F "\"$package\": \"" "$dir/package.json" | sed 's/.*: "\(.*\)".*/\1/') ||
+    die "${dir#"$ROOT"/}/package.json pins no version of $package"
   have=$(sed -n 's/^  "version": "\(.*\)".*/\1/p' "$dir/node_modules/$package/package.json" 2>/dev/null || true)
   if [[ $have != "$want" ]]; then
     log "installing $what (npm ci in ${dir#"$ROOT"/})"
