@@ -186,10 +186,11 @@ start_patroni_node() {
   fi
   log "starting Patroni $node (PostgreSQL on 127.0.0.1:${PG_PORTS[$index]}, REST :${PATRONI_PORTS[$index]})"
   # setpriv execs Patroni itself (runuser would stay as its parent), so the pid file names
-  # the process a drill kills.
+  # the process a drill kills. Patroni starts in its node's folder: its worker processes change
+  # to their parent's directory, and a checkout under /root is closed to the postgres user.
   local run_as=()
   [[ $(id -u) != 0 ]] || run_as=(setpriv --reuid=postgres --regid=postgres --init-groups)
-  HOME=$dir nohup "${run_as[@]}" patroni "$STATE_DIR/patroni/$node.yml" \
+  nohup "${run_as[@]}" env --chdir="$dir" HOME="$dir" patroni "$STATE_DIR/patroni/$node.yml" \
     >>"$LOG_DIR/patroni-$node.log" 2>&1 &
   echo $! >"$pidfile"
 }
@@ -237,7 +238,7 @@ leader_pg_port() {
   local leader
   leader=$(patroni_leader) || return 0
   for i in "${!PATRONI_PORTS[@]}"; do
-    [[ ${PATRONI_PORTS[$i]} == "$leader" ]] && echo "${PG_PORTS[$i]}"
+    if [[ ${PATRONI_PORTS[$i]} == "$leader" ]]; then echo "${PG_PORTS[$i]}"; fi
   done
 }
 
