@@ -158,6 +158,9 @@ await check("a supervisor finds an overdue case, reassigns it and sees the agent
     const c = document.querySelector(`tr[data-agent-id="${id}"] td.open-cases`);
     return c && parseInt(c.textContent.split("/")[0], 10) === n;
   }, [chosen.id, before + 1], { timeout: 15000 });
+  // The board's map is drawn after its table: the screenshot waits for both.
+  await page.waitForFunction(() => document.querySelectorAll("#agent-map path[data-district]").length === 12
+    && document.querySelector("#agent-map circle[data-agent]"), undefined, { timeout: 15000 });
   await shot("console-agents");
 });
 
@@ -224,6 +227,16 @@ await check("the public tracking page follows a courier on a map", async () => {
   // The district of the address (历下区) lies under the courier and the address.
   await page.waitForSelector('#track-map path[data-district="370102"]');
   assert.ok((await page.$eval('#track-map path[data-district="370102"]', (p) => p.getAttribute("d").split("L").length)) > 50);
+  // The courier is a few hundred metres from the address: their labels must not cover each other
+  // and must stay on the map.
+  const labels = await page.$$eval("#track-map text[data-label]", (ts) => ts.map((t) => {
+    const b = t.getBoundingClientRect(), m = t.ownerSVGElement.getBoundingClientRect();
+    return { left: b.left, right: b.right, top: b.top, bottom: b.bottom, inside: b.left >= m.left && b.right <= m.right };
+  }));
+  assert.equal(labels.length, 2);
+  const [a, b] = labels;
+  assert.ok(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top, "labels overlap: " + JSON.stringify(labels));
+  assert.ok(a.inside && b.inside, "a label leaves the map: " + JSON.stringify(labels));
   await page.locator("#track-map").screenshot({ path: path.join(shots, "map-track.png") });
   assert.match(await page.innerText("#result"), /寄递员已取件/);
   assert.match(await page.innerText("#result"), /预计 \d\d:\d\d 送达/);

@@ -362,9 +362,10 @@ const agentState = (a) => (!a.on_duty ? "off" : a.load >= a.capacity ? "full" : 
 function drawCityMap(fc, layers, id) {
   const features = fc.features;
   const agents = layers.agents.filter((a) => a.position);
-  const couriers = layers.couriers.filter((c) => c.position);
+  // A courier with no recent plausible fix is drawn at the base they start from, hollow.
+  const couriers = layers.couriers.map((c) => ({ ...c, at: c.position || c.base, atBase: !c.position })).filter((c) => c.at);
   const cases = layers.cases.filter((c) => c.location);
-  const points = [...agents.map((a) => a.position), ...couriers.map((c) => c.position), ...cases.map((c) => c.location)];
+  const points = [...agents.map((a) => a.position), ...couriers.map((c) => c.at), ...cases.map((c) => c.location)];
   // Framed on what is shown and the supervisor's own district; the whole city when empty.
   const mine = session.me && session.me.region_code ? districtOf(session.me.region_code) : null;
   const frameFeatures = features.filter((f) => f.properties.code === mine);
@@ -389,7 +390,7 @@ function drawCityMap(fc, layers, id) {
   const stats = new Map(features.map((f) => [f.properties.code, { agents: 0, onDuty: 0, couriers: 0, cases: 0, overdue: 0, atRisk: 0 }]));
   const count = (p, fn) => { const d = districtAt(features, p); if (d) fn(stats.get(d)); };
   agents.forEach((a) => count(a.position, (t) => { t.agents++; if (a.on_duty) t.onDuty++; }));
-  couriers.forEach((c) => count(c.position, (t) => { t.couriers++; }));
+  couriers.forEach((c) => count(c.at, (t) => { t.couriers++; }));
   cases.forEach((c) => count(c.location, (t) => { t.cases++; if (c.urgency === "overdue") t.overdue++; if (c.urgency === "at_risk") t.atRisk++; }));
   const info = el("p", { class: "map-info muted", id: id + "-info" }, "点按区县查看数字");
   const describe = (f) => { const t = stats.get(f.properties.code);
@@ -427,9 +428,11 @@ function drawCityMap(fc, layers, id) {
     marks.append(mark);
   }
   for (const c of couriers) {
-    const mark = svgEl("rect", { x: Number(px(c.position.lng)) - 4, y: Number(py(c.position.lat)) - 4, width: 8, height: 8, rx: 1.5,
-      fill: c.on_duty ? "#2b6cb0" : "#9aa5b1", stroke: "#fff", "stroke-width": 0.8, "data-courier": c.id });
-    mark.append(svgEl("title", {}, `寄递员 ${c.name} ${c.company || ""} 在送 ${c.load}/${c.capacity}`));
+    const color = c.on_duty ? "#2b6cb0" : "#9aa5b1";
+    const mark = svgEl("rect", { x: Number(px(c.at.lng)) - 4, y: Number(py(c.at.lat)) - 4, width: 8, height: 8, rx: 1.5,
+      fill: c.atBase ? "#ffffff" : color, stroke: c.atBase ? color : "#fff", "stroke-width": c.atBase ? 1.6 : 0.8,
+      "data-courier": c.id, "data-at": c.atBase ? "base" : "position" });
+    mark.append(svgEl("title", {}, `寄递员 ${c.name} ${c.company || ""} 在送 ${c.load}/${c.capacity}${c.atBase ? "（驻点，暂无实时位置）" : ""}`));
     marks.append(mark);
   }
   for (const a of agents) {
@@ -440,7 +443,7 @@ function drawCityMap(fc, layers, id) {
   svg.append(marks);
 
   const legend = [["circle", AGENT_COLOR.free, "代办员 可接单"], ["circle", AGENT_COLOR.full, "满额"], ["circle", AGENT_COLOR.off, "不在岗"],
-    ["rect", "#2b6cb0", "寄递员"], ["diamond", URGENCY_COLOR.on_track, "办件 正常"], ["diamond", URGENCY_COLOR.at_risk, "预警"],
+    ["rect", "#2b6cb0", "寄递员"], ["base", "#2b6cb0", "驻点"], ["diamond", URGENCY_COLOR.on_track, "办件 正常"], ["diamond", URGENCY_COLOR.at_risk, "预警"],
     ["diamond", URGENCY_COLOR.overdue, "超期"], ["diamond", CASE_STATE_COLOR.submitted, "待受理"], ["diamond", CASE_STATE_COLOR.result_ready, "待送达"]];
   const key = svgEl("g", { class: "legend" });
   key.append(svgEl("rect", { x: 0, y: 0, width: W, height: TOP - 4, fill: "#f8fafc" }));
@@ -449,6 +452,7 @@ function drawCityMap(fc, layers, id) {
     const y = 11;
     key.append(shape === "circle" ? svgEl("circle", { cx: x + 4, cy: y, r: 4, fill: color })
       : shape === "rect" ? svgEl("rect", { x, y: y - 4, width: 8, height: 8, fill: color })
+      : shape === "base" ? svgEl("rect", { x, y: y - 4, width: 8, height: 8, fill: "#ffffff", stroke: color, "stroke-width": 1.6 })
       : svgEl("path", { d: `M${x + 4},${y - 5}L${x + 8},${y}L${x + 4},${y + 5}L${x},${y}Z`, fill: color }),
     svgEl("text", { x: x + 12, y: y + 4 }, label));
     x += 18 + label.length * 11;  // the labels are CJK: one character about 11 px wide
