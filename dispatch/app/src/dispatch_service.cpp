@@ -284,7 +284,8 @@ ManualAssignment DispatchService::CheckAssignment(const std::string& tracking,
 DispatchService::Assignment DispatchService::Assign(const std::string& tracking,
                                                     std::int64_t agent_id,
                                                     const cases::Actor& supervisor,
-                                                    const std::string& reason) {
+                                                    const std::string& reason,
+                                                    cases::KeyedWrite* keyed) {
   const auto scope = cases::SupervisorScopeOf(supervisor);
   // The case first: outside the supervisor's scope it is unknown, whatever the agent.
   const auto current =
@@ -310,7 +311,8 @@ DispatchService::Assignment DispatchService::Assign(const std::string& tracking,
               store_.WithdrawOffersOf(tx, tracking, now);
               store_.ClaimCapacity(tx, agent_id, over_capacity);
             });
-      });
+      },
+      std::nullopt, keyed);
   live_.Dequeue(QueueOf(assigned.region_code), assigned.tracking_number);
   RefreshAgent(agent_id);
   if (!overrides.empty()) {
@@ -324,7 +326,8 @@ DispatchService::Assignment DispatchService::Assign(const std::string& tracking,
 DispatchService::Assignment DispatchService::Reassign(const std::string& tracking,
                                                       std::optional<std::int64_t> agent_id,
                                                       const cases::Actor& supervisor,
-                                                      const std::string& reason) {
+                                                      const std::string& reason,
+                                                      cases::KeyedWrite* keyed) {
   if (reason.empty()) throw kernel::Invalid("reason", "a reassignment needs a reason");
   const auto staff_scope = cases::SupervisorScopeOf(supervisor);
   auto scope = supervisor.role == ActorRole::kSystem ? cases::CaseScope::Everything()
@@ -339,17 +342,21 @@ DispatchService::Assignment DispatchService::Reassign(const std::string& trackin
   cases::Case result = current;
   if (current.state != cases::CaseState::kAccepted) {
     // Back to the queue first (in_progress and suspended cases cannot be handed on directly).
-    result = cases_.Transition(tracking, scope, supervisor, CaseAction::kUnassign, reason,
-                               {{"previous_agent_id", previous}}, std::nullopt,
-                               [&](cases::Case&, cases::CaseChange& change) {
-                                 change.also_in_transaction.push_back(
-                                     [this, tracking = current.tracking_number, now](db::Tx& tx) {
-                                       store_.WithdrawOffersOf(tx, tracking, now);
-                                     });
-                               });
+    // Back to the queue, the answer is kept here; to another agent, with the assignment (a
+    // retry after a crash between the two finds the case accepted and only assigns).
+    result = cases_.Transition(
+        tracking, scope, supervisor, CaseAction::kUnassign, reason,
+        {{"previous_agent_id", previous}}, std::nullopt,
+        [&](cases::Case&, cases::CaseChange& change) {
+          change.also_in_transaction.push_back(
+              [this, tracking = current.tracking_number, now](db::Tx& tx) {
+                store_.WithdrawOffersOf(tx, tracking, now);
+              });
+        },
+        std::nullopt, agent_id ? nullptr : keyed);
   }
   if (previous != 0) RefreshAgent(previous);
-  if (agent_id) return Assign(result.tracking_number, *agent_id, supervisor, reason);
+  if (agent_id) return Assign(result.tracking_number, *agent_id, supervisor, reason, keyed);
   if (auto waiting = Requeue(result.tracking_number)) OfferGreedily(*waiting);
   return {cases_.ReadAsStaff(result.tracking_number, {ActorRole::kAdmin, 0, "", "", ""}), {}};
 }
