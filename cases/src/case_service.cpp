@@ -11,6 +11,7 @@
 #include "daiban/cases/tracking_number.hpp"
 #include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/input.hpp"
 
 namespace daiban::cases {
 
@@ -369,9 +370,48 @@ Case CaseService::Transition(const std::string& tracking, const CaseScope& scope
                              const Actor& actor, CaseAction requested, const std::string& reason,
                              nlohmann::json data, std::optional<Moment> device_time,
                              const std::function<void(Case&, CaseChange&)>& effect,
-                             std::optional<int> expected_version) {
+                             std::optional<int> expected_version, KeyedWrite* keyed) {
   return TransitionAfter(tracking, scope, actor, requested, reason, std::move(data), device_time,
-                         {}, effect, expected_version);
+                         {}, effect, expected_version, keyed);
+}
+
+std::optional<StaffKey> CaseService::StaffKeyOf(const Actor& actor,
+                                                const std::optional<std::string>& header,
+                                                const std::string& request) {
+  if (!header) return std::nullopt;
+  return StaffKey{"user:" + std::to_string(actor.user_id), kernel::ParseIdempotencyKey(header),
+                  kernel::Sha256Hex("staff\n" + request)};
+}
+
+CaseService::Answer CaseService::Once(const std::optional<StaffKey>& key,
+                                      const AnswerRender& render,
+                                      const std::function<Case(KeyedWrite*)>& write) {
+  if (!key) {
+    Case c = write(nullptr);
+    return {200, render(c, Timeline(c)), false};
+  }
+  if (auto replay = Replay(key->scope, key->key, key->request_hash)) return *replay;
+  KeyedWrite keyed{*key, render, "", false};
+  Case c;
+  try {
+    c = write(&keyed);
+  } catch (const DuplicateRequest&) {
+    // The same key committed first in a request that raced this one: its answer is the answer.
+    if (auto replay = Replay(key->scope, key->key, key->request_hash)) return *replay;
+    throw;
+  }
+  if (!keyed.kept) return {200, render(c, Timeline(c)), false};
+  return {200, keyed.body, false};
+}
+
+void CaseService::KeepAnswer(CaseChange& change, KeyedWrite* keyed) {
+  if (!keyed) return;
+  change.answer = StoredAnswer{keyed->key.scope, keyed->key.key, keyed->key.request_hash, 200, ""};
+  change.render_answer = [keyed](const Case& c, const std::vector<CaseEvent>& timeline) {
+    keyed->body = keyed->render(c, timeline);
+    keyed->kept = true;
+    return keyed->body;
+  };
 }
 
 Case CaseService::TransitionAfter(const std::string& tracking, const CaseScope& scope,
@@ -380,7 +420,7 @@ Case CaseService::TransitionAfter(const std::string& tracking, const CaseScope& 
                                   std::optional<Moment> device_time,
                                   const std::function<void(Case&)>& prepare,
                                   const std::function<void(Case&, CaseChange&)>& effect,
-                                  std::optional<int> expected_version) {
+                                  std::optional<int> expected_version, KeyedWrite* keyed) {
   return store_.Change(NormalizeTrackingNumber(tracking), scope, [&](Case& c, CaseChange& change) {
     if (prepare) prepare(c);
     // Resolved on the locked case: the first progress report starts the work.
@@ -420,6 +460,7 @@ Case CaseService::TransitionAfter(const std::string& tracking, const CaseScope& 
       c.last_progress_at = now;
     }
     if (effect) effect(c, change);
+    KeepAnswer(change, keyed);
     MergeEventData(data, change);
     if (c.state == CaseState::kResultReady) c.result_ready_at = now;
     if (!IsOpen(c.state) && c.state != CaseState::kDelivered) c.closed_at = now;
@@ -451,7 +492,8 @@ Case CaseService::Note(const std::string& tracking, const CaseScope& scope, cons
 
 Case CaseService::Accept(const std::string& tracking, const Actor& actor,
                          const std::vector<Deferral>& deferrals,
-                         std::optional<int> expected_version, const AcceptanceRecord& record) {
+                         std::optional<int> expected_version, const AcceptanceRecord& record,
+                         KeyedWrite* keyed) {
   // What the window received is recorded before the state machine looks at the materials; on a
   // case that cannot be accepted anyway the state machine's refusal is the answer.
   auto receive = [&](Case& c) {
@@ -536,7 +578,7 @@ Case CaseService::Accept(const std::string& tracking, const Actor& actor,
           for (std::size_t i = 0; i < c.steps.size(); ++i) c.steps[i].deadline = deadlines[i];
         }
       },
-      expected_version);
+      expected_version, keyed);
 }
 
 nlohmann::json CaseService::CheckHandoverIdentity(
@@ -587,20 +629,22 @@ void CaseService::RequireHandoverOpen(CaseChange& change, const std::string& sub
   }
 }
 
-Case CaseService::UnblockHandovers(const std::string& tracking, const Actor& actor) {
+Case CaseService::UnblockHandovers(const std::string& tracking, const Actor& actor,
+                                   KeyedWrite* keyed) {
   if (actor.role != ActorRole::kSupervisor && actor.role != ActorRole::kAdmin) {
     throw kernel::Forbidden("supervisors unblock hand-overs");
   }
   return store_.Change(
       NormalizeTrackingNumber(tracking), ScopeOf(actor), [&](Case& c, CaseChange& change) {
         change.clear_handover_guesses = true;
+        KeepAnswer(change, keyed);
         Record(c, change, actor, "handover_unblocked", c.state, "", {}, std::nullopt);
       });
 }
 
 Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
                            const std::string& recipient, const std::string& id_last4,
-                           std::optional<Moment> device_time) {
+                           std::optional<Moment> device_time, KeyedWrite* keyed) {
   if (recipient.empty() || recipient.size() > 100) {
     throw Invalid("recipient_name", "the recipient's name is required");
   }
@@ -623,30 +667,32 @@ Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
                change.event_data["custody"] =
                    GiveLink(change.CustodySoFar(), handed, actor, recipient_party);
              });
-  // Delivered in person means done: the case closes and the applicant may rate it.
+  // Delivered in person means done: the case closes and the applicant may rate it. The answer
+  // is kept with this last step.
   return Transition(c->tracking_number, CaseScope::Everything(),
                     {ActorRole::kSystem, 0, "daiban", "", ""}, CaseAction::kClose, "handed over",
-                    {}, std::nullopt);
+                    {}, std::nullopt, {}, std::nullopt, keyed);
 }
 
 Case CaseService::Reject(const std::string& tracking, const Actor& actor, const std::string& reason,
-                         std::optional<int> expected_version) {
+                         std::optional<int> expected_version, KeyedWrite* keyed) {
   if (reason.empty()) throw Invalid("reason", "a rejection needs a reason");
   return Transition(tracking, ScopeOf(actor), actor, CaseAction::kReject, reason, {}, std::nullopt,
-                    {}, expected_version);
+                    {}, expected_version, keyed);
 }
 
 Case CaseService::Suspend(const std::string& tracking, const Actor& actor,
-                          const std::string& reason, std::optional<int> expected_version) {
+                          const std::string& reason, std::optional<int> expected_version,
+                          KeyedWrite* keyed) {
   if (reason.empty()) throw Invalid("reason", "a suspension needs a reason");
   return Transition(tracking, ScopeOf(actor), actor, CaseAction::kSuspend, reason, {}, std::nullopt,
-                    {}, expected_version);
+                    {}, expected_version, keyed);
 }
 
 Case CaseService::Resume(const std::string& tracking, const Actor& actor, const std::string& reason,
-                         std::optional<int> expected_version) {
+                         std::optional<int> expected_version, KeyedWrite* keyed) {
   return Transition(tracking, ScopeOf(actor), actor, CaseAction::kResume, reason, {}, std::nullopt,
-                    {}, expected_version);
+                    {}, expected_version, keyed);
 }
 
 Case CaseService::ApplicantChange(const std::string& tracking, const std::string& code,

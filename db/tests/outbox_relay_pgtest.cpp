@@ -2,6 +2,7 @@
 
 #include <map>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/log.hpp"
 #include "raw_http.hpp"
+#include "redis_failover.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::db {
@@ -184,6 +186,55 @@ TEST_F(OutboxRelayPgTest, TrimsStreamsToAboutTheMaximumLength) {
   EXPECT_EQ(relay.RunOnce(), 300);
   // "~" trims whole macro nodes (100 entries by default), so only roughly.
   EXPECT_LT(redis_.Command({"XLEN", stream_}).integer, 300);
+}
+
+// Redis replicates asynchronously, so entries the relay added to a primary just before it
+// died can be missing on the promoted replica. When the relay's pool finds the primary at a new
+// address, the events it published within the window are sent again to the new primary
+// (consumers deduplicate on outbox_id). Here the failover is immediate (a test helper) and the
+// loss is made certain by deleting the stream on the new primary before the relay runs.
+TEST_F(OutboxRelayPgTest, EventsPublishedJustBeforeAPrimaryChangeAreSentAgain) {
+  testing::ScratchRedisPair pair;
+  RedisOptions options;
+  options.sentinels = {{"127.0.0.1", pair.SentinelPort()}};
+  options.master_name = testing::ScratchRedisPair::kMasterName;
+  options.pool_size = 1;
+  RedisPool redis(options);
+  OutboxRelay relay(pg_, redis, logger_,
+                    {.batch = 100, .republish_window = std::chrono::seconds(60)});
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(Insert(stream_, "DB" + std::to_string(i), "t", "{}"));
+  EXPECT_EQ(relay.RunOnce(), 3);
+  EXPECT_EQ(Unpublished(), 0);
+  pair.SwitchPrimary();
+  // Lost with the old primary: the promoted replica never got them.
+  testing::ScratchRedisPair::Cli(pair.PrimaryPort(), "DEL " + stream_);
+  ids.push_back(Insert(stream_, "DB3", "t", "{}"));
+  // This run's write meets READONLY on the old primary and goes to the new one: the pool has
+  // found another primary, which the next run acts on.
+  EXPECT_EQ(relay.RunOnce(), 1);
+  EXPECT_EQ(redis.PrimaryChanges(), 1u);
+  EXPECT_EQ(relay.RunOnce(), 4);  // everything published within the window, again
+  EXPECT_EQ(relay.RunOnce(), 0);  // and only once per primary change
+  std::multiset<std::string> seen;
+  for (const auto& entry : redis.Command({"XRANGE", stream_, "-", "+"}).elements) {
+    seen.insert(FieldsOf(entry).at("outbox_id"));
+  }
+  for (auto id : ids) EXPECT_GE(seen.count(std::to_string(id)), 1u) << id;
+  EXPECT_EQ(seen.count(std::to_string(ids.back())), 2u);  // a duplicate consumers drop
+  std::string out;
+  kernel::Metrics::Writer writer(&out);
+  relay.ReportTo(writer);
+  EXPECT_NE(out.find("daiban_outbox_republished_total 4"), std::string::npos) << out;
+}
+
+// Without a primary change nothing is sent twice.
+TEST_F(OutboxRelayPgTest, NothingIsSentAgainWithoutAPrimaryChange) {
+  OutboxRelay relay(pg_, redis_, logger_, {.batch = 100});
+  Insert(stream_, "DB1", "t", "{}");
+  EXPECT_EQ(relay.RunOnce(), 1);
+  EXPECT_EQ(relay.RunOnce(), 0);
+  EXPECT_EQ(Range(stream_).elements.size(), 1u);
 }
 
 TEST_F(OutboxRelayPgTest, ReportsMetrics) {

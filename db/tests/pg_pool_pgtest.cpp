@@ -3,9 +3,11 @@
 #include <future>
 #include <pqxx/pqxx>
 #include <thread>
+#include <vector>
 
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/metrics.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::db {
@@ -63,6 +65,58 @@ TEST(PgPoolPgTest, RecoversWhenItsConnectionsAreKilled) {
       "WHERE datname = current_database() AND pid <> pg_backend_pid()");
   EXPECT_NO_THROW(pool.Ping());
   EXPECT_NO_THROW(pool.Transact([](pqxx::dbtransaction& tx) { tx.exec("SELECT 1"); }));
+}
+
+// What a switchover does to a pooled connection: the server it reached is a standby now, and
+// a write there fails with SQLSTATE 25006 (read_only_sql_transaction) before anything is done.
+// Here one pooled connection is made read-only (as a demoted server's sessions are); the pool
+// drops it and runs the transaction again, once, on a fresh connection, which writes.
+TEST(PgPoolPgTest, AWriteRefusedAsReadOnlyRunsOnceMoreOnAFreshConnection) {
+  ScratchDatabase database;
+  PgPool pool({.url = database.Url(), .pool_size = 1});
+  pool.Transact([](pqxx::dbtransaction& tx) { tx.exec("CREATE TABLE t (v int)"); });
+  // A session setting survives the transaction that set it: this connection is read-only now.
+  pool.Transact(
+      [](pqxx::dbtransaction& tx) { tx.exec("SET SESSION default_transaction_read_only = on"); });
+  int runs = 0;
+  std::vector<bool> read_only;
+  pool.Transact([&](pqxx::dbtransaction& tx) {
+    ++runs;
+    read_only.push_back(tx.exec("SHOW transaction_read_only")[0][0].as<std::string>() == "on");
+    tx.exec("INSERT INTO t VALUES (1)");
+  });
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(read_only, (std::vector<bool>{true, false}));
+  pool.Read([](pqxx::transaction_base& tx) {
+    EXPECT_EQ(tx.exec("SELECT count(*) FROM t")[0][0].as<int>(), 1);
+  });
+  std::string out;
+  kernel::Metrics::Writer writer(&out);
+  pool.ReportTo(writer);
+  EXPECT_NE(out.find("daiban_pg_connections_broken_total 1"), std::string::npos) << out;
+}
+
+// A server that stays read-only (no primary found yet) is not retried forever: the second
+// refusal is the environment's failure (503 to a client), and nothing was written.
+TEST(PgPoolPgTest, AWriteStillRefusedAsReadOnlyIsUnavailable) {
+  ScratchDatabase database;
+  pqxx::connection admin(database.Url());
+  const std::string name = admin.quote_name(admin.dbname());
+  pqxx::nontransaction(admin).exec("CREATE TABLE t (v int)");
+  // Every connection opened from now on is read-only, as on a standby.
+  pqxx::nontransaction(admin).exec("ALTER DATABASE " + name +
+                                   " SET default_transaction_read_only = on");
+  PgPool pool({.url = database.Url(), .pool_size = 1});
+  int runs = 0;
+  EXPECT_THROW(pool.Transact([&](pqxx::dbtransaction& tx) {
+    ++runs;
+    tx.exec("INSERT INTO t VALUES (1)");
+  }),
+               DependencyUnavailable);
+  EXPECT_EQ(runs, 2);
+  pqxx::nontransaction(admin).exec("ALTER DATABASE " + name +
+                                   " RESET default_transaction_read_only");
+  EXPECT_EQ(pqxx::nontransaction(admin).exec("SELECT count(*) FROM t")[0][0].as<int>(), 0);
 }
 
 TEST(PgPoolPgTest, ExhaustedPoolIsUnavailableAfterTheAcquireTimeout) {

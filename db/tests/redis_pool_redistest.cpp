@@ -10,6 +10,7 @@
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "raw_http.hpp"
+#include "redis_failover.hpp"
 
 namespace daiban::db {
 namespace {
@@ -130,6 +131,29 @@ TEST(RedisPoolRedisTest, FindsThePrimaryThroughSentinel) {
   RedisPool unknown(options);
   EXPECT_THROW(unknown.Ping(), kernel::DependencyUnavailable);
   stop();
+}
+
+// A failover seen from a client still connected to the old primary: its next write is refused
+// with READONLY (nothing applied), the pool drops its connections, asks the Sentinel for the
+// new primary and runs the command there, once; the new address counts as a primary change.
+TEST(RedisPoolRedisTest, AWriteRefusedReadOnlyRunsOnTheNewPrimary) {
+  testing::ScratchRedisPair pair;
+  RedisOptions options;
+  options.sentinels = {{"127.0.0.1", pair.SentinelPort()}};
+  options.master_name = testing::ScratchRedisPair::kMasterName;
+  options.pool_size = 1;
+  RedisPool pool(options);
+  EXPECT_EQ(pool.Command({"SET", "k", "before"}).text, "OK");
+  const auto old_primary = pair.PrimaryPort();
+  EXPECT_EQ(pool.PrimaryChanges(), 0u);
+  pair.SwitchPrimary();
+  // The pooled connection still reaches the old primary, a replica now.
+  EXPECT_NE(testing::ScratchRedisPair::Cli(old_primary, "SET k direct").find("READONLY"),
+            std::string::npos);
+  EXPECT_EQ(pool.Command({"SET", "k", "after"}).text, "OK");
+  EXPECT_EQ(pool.PrimaryChanges(), 1u);
+  EXPECT_EQ(testing::ScratchRedisPair::Cli(pair.PrimaryPort(), "GET k"), "after\n");
+  EXPECT_EQ(pool.Command({"GET", "k"}).text, "after");
 }
 
 }  // namespace

@@ -278,6 +278,25 @@ void ApplyCursor(const std::string& cursor, cases::CaseFilter& filter) {
   }
 }
 
+// A staff write to a case, applied once per Idempotency-Key when the caller sends one (as
+// phones do): the answer, the staff view of the case as the write left it, is kept in the
+// write's transaction, and a retry gets it again. Keys are the user's; the same key with
+// another method, path or body is 409 idempotency_key_reused.
+HttpResponse StaffWrite(cases::CaseService& service, const cases::Actor& actor,
+                        const HttpRequest& request, cases::Moment now,
+                        const std::function<Case(cases::KeyedWrite*)>& write) {
+  auto key =
+      cases::CaseService::StaffKeyOf(actor, request.Header("idempotency-key"),
+                                     request.method + " " + request.path + "\n" + request.body);
+  auto answer = service.Once(
+      key,
+      [now](const Case& c, const std::vector<cases::CaseEvent>& events) {
+        return kernel::DumpJson(CaseJson(c, events, true, now));
+      },
+      write);
+  return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
+}
+
 }  // namespace
 
 void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts::AuthService& auth,
@@ -420,7 +439,7 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
 
   router.Add(
       "POST", "/api/v1/cases/:tracking/accept",
-      [&service, &auth, view](const HttpRequest& request) {
+      [&service, &auth, now](const HttpRequest& request) {
         auto actor = cases::ActorOf(auth.Authenticate(request));
         std::vector<cases::Deferral> deferrals;
         cases::AcceptanceRecord record;
@@ -454,12 +473,14 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
             }
           }
         }
-        return view(service.Accept(request.Param("tracking"), actor, deferrals, version, record),
-                    true);
+        return StaffWrite(service, actor, request, now(), [&](cases::KeyedWrite* keyed) {
+          return service.Accept(request.Param("tracking"), actor, deferrals, version, record,
+                                keyed);
+        });
       },
       kSmallBody);
-  auto with_reason = [&service, &auth, view](auto action) {
-    return [&service, &auth, view, action](const HttpRequest& request) {
+  auto with_reason = [&service, &auth, now](auto action) {
+    return [&service, &auth, now, action](const HttpRequest& request) {
       auto actor = cases::ActorOf(auth.Authenticate(request));
       std::string reason;
       std::optional<int> version;
@@ -469,28 +490,34 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
         reason = Text(body, "reason", "reason", false);
         version = OptionalVersion(body);
       }
-      return view((service.*action)(request.Param("tracking"), actor, reason, version), true);
+      return StaffWrite(service, actor, request, now(), [&](cases::KeyedWrite* keyed) {
+        return (service.*action)(request.Param("tracking"), actor, reason, version, keyed);
+      });
     };
   };
   router.Add(
       "POST", "/api/v1/cases/:tracking/handover",
-      [&service, &auth, view](const HttpRequest& request) {
+      [&service, &auth, now](const HttpRequest& request) {
         auto actor = cases::ActorOf(auth.Authenticate(request));
         auto body = request.JsonBody();
         kernel::RequireObject(body);
-        return view(service.HandOver(request.Param("tracking"), actor,
-                                     Text(body, "recipient_name", "recipient_name"),
-                                     Text(body, "id_last4", "id_last4")),
-                    true);
+        const auto recipient = Text(body, "recipient_name", "recipient_name");
+        const auto id_last4 = Text(body, "id_last4", "id_last4");
+        return StaffWrite(service, actor, request, now(), [&](cases::KeyedWrite* keyed) {
+          return service.HandOver(request.Param("tracking"), actor, recipient, id_last4,
+                                  std::nullopt, keyed);
+        });
       },
       kSmallBody);
   // After too many wrong ID numbers a hand-over is blocked (423 identity_check_blocked) until a
   // supervisor of the case's region lifts it here.
   router.Add(
       "POST", "/api/v1/cases/:tracking/handover/unblock",
-      [&service, &auth, view](const HttpRequest& request) {
+      [&service, &auth, now](const HttpRequest& request) {
         auto actor = cases::ActorOf(auth.Authenticate(request));
-        return view(service.UnblockHandovers(request.Param("tracking"), actor), true);
+        return StaffWrite(service, actor, request, now(), [&](cases::KeyedWrite* keyed) {
+          return service.UnblockHandovers(request.Param("tracking"), actor, keyed);
+        });
       },
       kSmallBody);
   router.Add("POST", "/api/v1/cases/:tracking/reject", with_reason(&cases::CaseService::Reject),

@@ -110,6 +110,10 @@ class CaseLifecyclePgTest : public ::testing::Test {
   }
 
   cases::Actor Window() { return {ActorRole::kWindow, 0, "王窗口", "370102", ""}; }
+  std::int64_t AddStaff(accounts::Role role, const std::string& phone) {
+    accounts::PgAccountRepository accounts(*pool_);
+    return accounts.AddUser({role, "王窗口", phone, "", "370102", ""}, "unused-hash");
+  }
   cases::Actor Supervisor(const std::string& region) {
     return {ActorRole::kSupervisor, 0, "督办", region, ""};
   }
@@ -223,6 +227,89 @@ TEST_F(CaseLifecyclePgTest, TheKeptAnswerHoldsNoAccessCodeAndAReplayReissuesOne)
   EXPECT_EQ(cases::CaseService::ApplicantScope(Request().applicant), scope);
   EXPECT_FALSE(
       service_->Replay(cases::CaseService::ApplicantScope(other.applicant), "key-1", "hash-a"));
+}
+
+// A staff write with an Idempotency-Key applies once: the answer (rendered from the case and
+// timeline the write left) is kept in the write's own transaction, a retry gets the same status
+// and body and writes nothing, and the key with another request is 409 as for phones.
+TEST_F(CaseLifecyclePgTest, AKeyedStaffWriteAppliesOnceAndReplaysItsFirstAnswer) {
+  const std::string tracking = Submit(Request()).created.tracking_number;
+  cases::Actor window = Window();
+  window.user_id = AddStaff(accounts::Role::kWindow, "13800000201");
+  const std::string scope = "user:" + std::to_string(window.user_id);
+  const std::string request = "POST /api/v1/cases/" + tracking + "/accept\n{}";
+  const auto key = cases::CaseService::StaffKeyOf(window, "accept-1", request);
+  ASSERT_TRUE(key);
+  EXPECT_EQ(key->scope, scope);
+  int renders = 0;
+  auto render = [&](const cases::Case& c, const std::vector<cases::CaseEvent>& timeline) {
+    ++renders;
+    return nlohmann::json{
+        {"state", cases::ToWord(c.state)}, {"version", c.version}, {"events", timeline.size()}}
+        .dump();
+  };
+  auto accept = [&](cases::KeyedWrite* keyed) {
+    return service_->Accept(tracking, window, {{4, "2026-12-10"}}, std::nullopt, {}, keyed);
+  };
+  auto first = service_->Once(key, render, accept);
+  EXPECT_EQ(first.status, 200);
+  EXPECT_FALSE(first.replayed);
+  // The answer shows the write's own event: it was rendered after the change, in its transaction.
+  EXPECT_EQ(nlohmann::json::parse(first.body),
+            (nlohmann::json{{"state", "accepted"}, {"version", 2}, {"events", 2}}));
+  EXPECT_EQ(Count("SELECT count(*) FROM idempotency_keys WHERE scope = '" + scope +
+                  "' AND key = 'accept-1' AND status = 200 AND response = '" + first.body + "'"),
+            1);
+  auto again = service_->Once(key, render, accept);
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.status, first.status);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(renders, 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM case_events WHERE type = 'accept'"), 1);
+  // The same key with another request: refused as phones' keys are, nothing written.
+  const auto reused = cases::CaseService::StaffKeyOf(window, "accept-1", request + " ");
+  EXPECT_EQ(Refusal([&] { service_->Once(reused, render, accept); }),
+            std::make_pair(409, std::string("idempotency_key_reused")));
+  // Another user's key of the same name is another key.
+  cases::Actor other = window;
+  other.user_id = AddStaff(accounts::Role::kWindow, "13800000202");
+  EXPECT_EQ(Refusal([&] {
+              service_->Once(cases::CaseService::StaffKeyOf(other, "accept-1", request), render,
+                             accept);
+            }).first,
+            409);  // the case is accepted already: the state machine refuses, no answer kept
+  EXPECT_EQ(Count("SELECT count(*) FROM idempotency_keys WHERE scope = 'user:" +
+                  std::to_string(other.user_id) + "'"),
+            0);
+}
+
+// The kept answer and the change commit together: when the key is taken by the time the
+// write commits (a concurrent retry won), the change rolls back with it.
+TEST_F(CaseLifecyclePgTest, AStaffWriteWhoseKeyWasTakenMeanwhileWritesNothing) {
+  const std::string tracking = Submit(Request()).created.tracking_number;
+  cases::Actor window = Window();
+  window.user_id = AddStaff(accounts::Role::kWindow, "13800000203");
+  const auto key = cases::CaseService::StaffKeyOf(window, "accept-2", "POST accept\n{}");
+  pool_->Transact([&](pqxx::dbtransaction& tx) {
+    tx.exec_params(
+        "INSERT INTO idempotency_keys (scope, key, request_hash, status, response) "
+        "VALUES ($1, $2, $3, 200, '{\"first\": true}')",
+        key->scope, key->key, key->request_hash);
+  });
+  cases::KeyedWrite keyed{*key, [](const cases::Case&, const auto&) { return std::string("{}"); },
+                          "", false};
+  EXPECT_THROW(service_->Accept(tracking, window, {{4, "2026-12-10"}}, std::nullopt, {}, &keyed),
+               cases::DuplicateRequest);
+  EXPECT_EQ(Count("SELECT count(*) FROM case_events WHERE type = 'accept'"), 0);
+  EXPECT_EQ(service_->ReadAsStaff(tracking, Admin()).state, CaseState::kSubmitted);
+  // Through Once, the first answer is the answer.
+  auto answer = service_->Once(
+      key, [](const cases::Case&, const auto&) { return std::string("{}"); },
+      [&](cases::KeyedWrite* k) {
+        return service_->Accept(tracking, window, {{4, "2026-12-10"}}, std::nullopt, {}, k);
+      });
+  EXPECT_TRUE(answer.replayed);
+  EXPECT_EQ(nlohmann::json::parse(answer.body), (nlohmann::json{{"first", true}}));
 }
 
 TEST_F(CaseLifecyclePgTest, AcceptanceSetsTheDeadlineAndDefersMaterials) {

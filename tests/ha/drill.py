@@ -13,8 +13,8 @@ same request again, with backoff, until it gets an answer that is not a failure 
 environment (a refused or broken connection, 502, 503, 504) or a minute and a half has passed.
 
 Then the database is compared with what the clients were told: every 2xx must be there
-(lost 0), nothing twice (duplicated 0), no case assigned twice. Those are asserted, and so is
-recovery within generous timeouts; the outage (the longest time without a successful write)
+(lost 0), nothing twice (duplicated 0), no case assigned twice, and dispatch must make offers
+again once the stack is whole. Those are asserted, and so is recovery within generous timeouts; the outage (the longest time without a successful write)
 is printed, not asserted (timings on a shared machine are not a test).
 """
 
@@ -34,6 +34,7 @@ CTL = os.path.join(ROOT, "deploy", "ha", "ctl.sh")
 GATEWAY_PORT = int(os.environ.get("DAIBAN_HA_GATEWAY_PORT", "7780"))
 RETRY_DEADLINE = 90.0  # seconds a client keeps retrying one request
 RECOVERY_TIMEOUT = 180  # seconds the stack may take to be whole again
+OFFERS_RESUME_TIMEOUT = 60  # seconds after it for dispatch to make a new offer
 PASSWORD = "daiban-demo"
 WINDOW_PHONE = "13800000003"
 AGENT_PHONES = ["13900000001", "13900000002", "13900000003"]
@@ -228,14 +229,13 @@ class Load:
                 return
             tracking = self.to_accept.pop(0)
         key = f"drill-accept-{self.run_id}-{tracking}"
-
-        def already_accepted(status, _):
-            # Without a kept answer, a retried accept meets its own first success as a 409.
-            return status == 409
+        # Keyed as phones' writes are: a retry whose first try was applied (its answer lost
+        # on the way, or the gateway resent it to the other instance) gets the first answer
+        # again, so a 409 here is a failure, not the first try's success.
         status, _ = with_retries(self.stats, "POST", f"/api/v1/cases/{tracking}/accept", {},
                                  {"Authorization": "Bearer " + self.window, "Idempotency-Key": key},
-                                 write=True, settle=already_accepted)
-        if status in (200, 409):
+                                 write=True)
+        if status == 200:
             with self.lock:
                 self.accepted.add(tracking)
 
@@ -373,8 +373,19 @@ def drill(name, fault, heal, planned_outage=False):
     print(f"[{name}] fault: {fault()}", flush=True)
     heal_note = heal()
     whole_at = wait_whole()
+    whole_wall = time.time()
     print(f"[{name}] healed: {heal_note}; stack whole after {whole_at - fault_at:.1f} s", flush=True)
     time.sleep(8)
+    # Offers resume: dispatch makes new ones once the stack is whole (the load keeps
+    # submitting and accepting cases meanwhile); waited for, within a generous timeout.
+    offers_after_whole = 0
+    offers_deadline = time.monotonic() + OFFERS_RESUME_TIMEOUT
+    while True:
+        offers_after_whole = int(psql("SELECT count(*) FROM offers WHERE recorded_at >= "
+                                      f"to_timestamp({whole_wall})")[0][0])
+        if offers_after_whole > 0 or time.monotonic() > offers_deadline:
+            break
+        time.sleep(1)
     load.finish()
     outage = load.outage(fault_at)
     lost, duplicated, problems = verify(load)
@@ -397,9 +408,16 @@ def drill(name, fault, heal, planned_outage=False):
     for item in lost[:10]:
         print(f"[{name}]   lost: {item}", flush=True)
     resumed = sum(1 for t in s.write_times if t > whole_at)
-    print(f"[{name}] successful writes after the stack was whole again: {resumed}", flush=True)
+    print(f"[{name}] successful writes after the stack was whole again: {resumed}; offers made "
+          f"after it {offers_after_whole}", flush=True)
     if resumed == 0:
         problems.append("no write succeeded after the stack was whole again")
+    if offers_after_whole == 0:
+        problems.append("no offer was made after the stack was whole again")
+    # One line of figures per drill (the README's table).
+    print(f"[{name}] figures: outage {outage:.1f} s, ok {s.ok}, retried {s.retried}, "
+          f"failed {s.failed}, lost {len(lost)}, dup {duplicated}, offers {len(offered)}",
+          flush=True)
     ok = not lost and duplicated == 0 and not problems and (s.failed == 0 or planned_outage)
     for problem in problems:
         print(f"[{name}]   {problem}", flush=True)

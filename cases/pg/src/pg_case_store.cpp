@@ -459,12 +459,16 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
     }
     WriteMaterialsAndSteps(tx, c, &loaded);
     WriteChange(tx, c, change, options_);
+    c.version = loaded_version + 1;
     if (change.answer) {
+      if (change.render_answer) {
+        // The events just written are visible to this transaction: the answer shows them.
+        change.answer->body = change.render_answer(c, ReadEvents(tx, kTimelineSql, c.id));
+      }
       db::Tx handle(tx);
       KeepAnswer(handle, *change.answer);
     }
     RunAlsoInTransaction(tx, change);
-    c.version = loaded_version + 1;
     result = std::move(c);
   });
   // A new agent's name and work phone come from a join: re-read only then.

@@ -124,6 +124,14 @@ Case InMemoryCaseStore::Change(const std::string& tracking_number, const CaseSco
   apply(c, change);
   c.version = row.c.version + 1;
   row.c = c;
+  if (change.answer && change.render_answer) {
+    auto timeline = row.events;
+    for (CaseEvent e : change.events) {
+      e.id = next.next_event_id + static_cast<std::int64_t>(timeline.size() - row.events.size());
+      timeline.push_back(std::move(e));
+    }
+    change.answer->body = change.render_answer(c, timeline);
+  }
   Write(next, row, change, change.answer);
   state_ = std::move(next);
   WithAgent(c);

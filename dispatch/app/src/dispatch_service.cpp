@@ -19,6 +19,10 @@ const cases::Actor kSystem{ActorRole::kSystem, 0, "dispatch", "", ""};
 // How long a region's queue may be for an arriving case still to be offered at once.
 constexpr std::size_t kGreedyWhileQueueAtMost = 5;
 
+// Pages of waiting cases one batch reads per region at most (each of batch_limit cases) while
+// looking for cases an agent may take: bounds a run when most of the queue was declined.
+constexpr int kMaxWaitingPages = 20;
+
 std::int64_t Epoch(Moment moment) { return moment.time_since_epoch().count(); }
 
 AgentLive ToLive(const AgentRecord& agent) {
@@ -144,8 +148,8 @@ int DispatchService::RunBatch() {
   int made = 0;
   BatchOptimalPolicy batch(options_.weights, options_.eligibility);
   for (const auto& region : live_.RegionsWithPending()) {
-    auto waiting = store_.WaitingCases(region, options_.batch_limit);
-    if (waiting.empty()) {
+    auto page = store_.WaitingCases(region, options_.batch_limit);
+    if (page.empty()) {
       // The queue lags behind PostgreSQL (taken, cancelled): clear what is not waiting.
       for (const auto& entry : live_.Pending(region, options_.batch_limit)) {
         live_.Dequeue(region, entry.tracking_number);
@@ -153,15 +157,39 @@ int DispatchService::RunBatch() {
       continue;
     }
     auto agents = store_.Agents(region, kernel::StaffScope::Everything());
+    const auto profiles = Profiles(agents);
+    const Moment now = Now();
     // Send no more cases than there are free places, most urgent first: with more cases
     // than places the solver would drop the costliest, and urgency raises cost.
-    int places = 0;
+    std::size_t places = 0;
     for (const auto& agent : agents) {
-      if (agent.profile.on_duty) places += std::max(0, agent.profile.capacity - agent.profile.load);
+      if (agent.profile.on_duty) {
+        places +=
+            static_cast<std::size_t>(std::max(0, agent.profile.capacity - agent.profile.load));
+      }
     }
-    if (static_cast<int>(waiting.size()) > places) waiting.resize(static_cast<std::size_t>(places));
+    // Only cases some agent may take now count against the places: the most urgent cases
+    // every free agent here has declined (or let expire) would otherwise hold every place,
+    // batch after batch, and the cases behind them would never be offered. So the waiting
+    // list is read page by page (a bounded number per run) until the places are filled.
+    std::vector<PendingCase> waiting;
+    for (int pages = 0; places > 0 && !page.empty(); ++pages) {
+      for (const auto& c : page) {
+        if (waiting.size() >= places) break;
+        const bool someone = std::any_of(profiles.begin(), profiles.end(), [&](const auto& p) {
+          return CheckEligibility(p, c, now, options_.eligibility).Eligible();
+        });
+        if (someone) waiting.push_back(c);
+      }
+      if (waiting.size() >= places || static_cast<int>(page.size()) < options_.batch_limit ||
+          pages + 1 >= kMaxWaitingPages) {
+        break;
+      }
+      const PendingCase last = page.back();
+      page = store_.WaitingCases(region, options_.batch_limit, &last);
+    }
     if (waiting.empty()) continue;
-    for (const auto& p : batch.Propose(waiting, Profiles(agents), Now())) {
+    for (const auto& p : batch.Propose(waiting, profiles, now)) {
       if (MakeOffer(waiting[p.case_index], agents[p.agent_index].profile.id, p.needs_handoff)) {
         ++made;
       }
@@ -284,7 +312,8 @@ ManualAssignment DispatchService::CheckAssignment(const std::string& tracking,
 DispatchService::Assignment DispatchService::Assign(const std::string& tracking,
                                                     std::int64_t agent_id,
                                                     const cases::Actor& supervisor,
-                                                    const std::string& reason) {
+                                                    const std::string& reason,
+                                                    cases::KeyedWrite* keyed) {
   const auto scope = cases::SupervisorScopeOf(supervisor);
   // The case first: outside the supervisor's scope it is unknown, whatever the agent.
   const auto current =
@@ -310,7 +339,8 @@ DispatchService::Assignment DispatchService::Assign(const std::string& tracking,
               store_.WithdrawOffersOf(tx, tracking, now);
               store_.ClaimCapacity(tx, agent_id, over_capacity);
             });
-      });
+      },
+      std::nullopt, keyed);
   live_.Dequeue(QueueOf(assigned.region_code), assigned.tracking_number);
   RefreshAgent(agent_id);
   if (!overrides.empty()) {
@@ -324,7 +354,8 @@ DispatchService::Assignment DispatchService::Assign(const std::string& tracking,
 DispatchService::Assignment DispatchService::Reassign(const std::string& tracking,
                                                       std::optional<std::int64_t> agent_id,
                                                       const cases::Actor& supervisor,
-                                                      const std::string& reason) {
+                                                      const std::string& reason,
+                                                      cases::KeyedWrite* keyed) {
   if (reason.empty()) throw kernel::Invalid("reason", "a reassignment needs a reason");
   const auto staff_scope = cases::SupervisorScopeOf(supervisor);
   auto scope = supervisor.role == ActorRole::kSystem ? cases::CaseScope::Everything()
@@ -339,17 +370,21 @@ DispatchService::Assignment DispatchService::Reassign(const std::string& trackin
   cases::Case result = current;
   if (current.state != cases::CaseState::kAccepted) {
     // Back to the queue first (in_progress and suspended cases cannot be handed on directly).
-    result = cases_.Transition(tracking, scope, supervisor, CaseAction::kUnassign, reason,
-                               {{"previous_agent_id", previous}}, std::nullopt,
-                               [&](cases::Case&, cases::CaseChange& change) {
-                                 change.also_in_transaction.push_back(
-                                     [this, tracking = current.tracking_number, now](db::Tx& tx) {
-                                       store_.WithdrawOffersOf(tx, tracking, now);
-                                     });
-                               });
+    // Back to the queue, the answer is kept here; to another agent, with the assignment (a
+    // retry after a crash between the two finds the case accepted and only assigns).
+    result = cases_.Transition(
+        tracking, scope, supervisor, CaseAction::kUnassign, reason,
+        {{"previous_agent_id", previous}}, std::nullopt,
+        [&](cases::Case&, cases::CaseChange& change) {
+          change.also_in_transaction.push_back(
+              [this, tracking = current.tracking_number, now](db::Tx& tx) {
+                store_.WithdrawOffersOf(tx, tracking, now);
+              });
+        },
+        std::nullopt, agent_id ? nullptr : keyed);
   }
   if (previous != 0) RefreshAgent(previous);
-  if (agent_id) return Assign(result.tracking_number, *agent_id, supervisor, reason);
+  if (agent_id) return Assign(result.tracking_number, *agent_id, supervisor, reason, keyed);
   if (auto waiting = Requeue(result.tracking_number)) OfferGreedily(*waiting);
   return {cases_.ReadAsStaff(result.tracking_number, {ActorRole::kAdmin, 0, "", "", ""}), {}};
 }

@@ -51,7 +51,8 @@ SELECT c.tracking_number, c.region_code, c.department_code, (c.bundle_code IS NO
        coalesce((SELECT string_agg(DISTINCT s.department_code, ',') FROM case_steps s
                   WHERE s.case_id = c.id), ''),
        coalesce((SELECT string_agg(o.agent_id::text, ',') FROM offers o
-                  WHERE o.case_id = c.id AND o.state IN ('declined', 'expired')), '')
+                  WHERE o.case_id = c.id AND o.state IN ('declined', 'expired')), ''),
+       c.id
   FROM cases c JOIN departments d ON d.code = c.department_code )sql";
 
 const std::string kCaseTermsSql = std::string(kCaseTermsColumns) + "WHERE c.tracking_number = $1";
@@ -62,6 +63,8 @@ const std::string kWaitingSql = std::string(kCaseTermsColumns) + R"sql(
    AND ($1 = '' OR c.region_code IN )sql" +
                                 RegionSubtree("$1") + R"sql()
    AND ($3 = '' OR c.tracking_number = $3)
+   AND ($4::bigint = 0 OR (c.deadline_at, -c.priority, c.id) >
+                          (to_timestamp($5::bigint), -$6::int, $4::bigint))
  ORDER BY c.deadline_at, c.priority DESC, c.id
  LIMIT $2)sql";
 
@@ -182,6 +185,7 @@ PendingCase WaitingFromRow(const pqxx::row& row) {
   }
   for (const auto& id : Split(row[13].as<std::string>()))
     c.excluded_agents.push_back(std::stoll(id));
+  c.case_id = row[14].as<std::int64_t>();
   return c;
 }
 
@@ -298,10 +302,15 @@ std::optional<AgentRecord> PgDispatchStore::Agent(std::int64_t agent_id,
   return agent;
 }
 
-std::vector<PendingCase> PgDispatchStore::WaitingCases(const std::string& region, int limit) {
+std::vector<PendingCase> PgDispatchStore::WaitingCases(const std::string& region, int limit,
+                                                       const PendingCase* after) {
   std::vector<PendingCase> cases;
+  const std::int64_t after_id = after ? after->case_id : 0;
+  const long long after_deadline = after ? after->deadline.time_since_epoch().count() : 0;
+  const int after_priority = after ? after->priority : 0;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    for (const auto& row : tx.exec_prepared("dispatch_waiting", region, limit, std::string())) {
+    for (const auto& row : tx.exec_prepared("dispatch_waiting", region, limit, std::string(),
+                                            after_id, after_deadline, after_priority)) {
       cases.push_back(WaitingFromRow(row));
     }
   });
@@ -311,7 +320,8 @@ std::vector<PendingCase> PgDispatchStore::WaitingCases(const std::string& region
 std::optional<PendingCase> PgDispatchStore::WaitingCase(const std::string& tracking) {
   std::optional<PendingCase> found;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec_prepared("dispatch_waiting", std::string(), 1, tracking);
+    auto rows =
+        tx.exec_prepared("dispatch_waiting", std::string(), 1, tracking, std::int64_t{0}, 0LL, 0);
     if (!rows.empty()) found = WaitingFromRow(rows[0]);
   });
   return found;

@@ -408,6 +408,41 @@ TEST_F(DispatchPgTest, RedisFlushedMidFlowLosesNoCase) {
             3);
 }
 
+// The most urgent waiting cases were declined by every agent with a free place: they must not
+// take the places batch after batch. The batch reads the waiting list page by page (two cases
+// a page here) past them and offers the cases behind.
+TEST_F(DispatchPgTest, CasesEveryFreeAgentDeclinedDoNotHoldThePlacesOfTheOthers) {
+  auto options = Options();
+  options.batch_limit = 2;
+  Instance dispatch(database_.Url(), clock_, ids_, logger_, options);
+  const auto first = AddAgent("甲", 2, 36.66, 117.05);
+  const auto second = AddAgent("乙", 2, 36.70, 117.10);
+  std::vector<std::string> cases;
+  for (int i = 0; i < 6; ++i) {
+    cases.push_back(AcceptedCase());
+    clock_.Advance(std::chrono::hours(24));  // later acceptance, later deadline
+  }
+  // The four most urgent were offered to both agents and declined by both.
+  main_->pool->Transact([&](pqxx::dbtransaction& tx) {
+    for (int i = 0; i < 4; ++i) {
+      for (auto agent : {first, second}) {
+        tx.exec_params(
+            "INSERT INTO offers (case_id, agent_id, state, offered_at, expires_at, answered_at, "
+            "decline_reason) SELECT id, $2, 'declined', now(), now(), now(), '不在附近' "
+            "FROM cases WHERE tracking_number = $1",
+            cases[static_cast<std::size_t>(i)], agent);
+      }
+    }
+  });
+  dispatch.service->Rebuild();
+  EXPECT_EQ(dispatch.service->RunBatch(), 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM offers o JOIN cases c ON c.id = o.case_id "
+                  "WHERE o.state = 'pending' AND c.tracking_number IN ('" +
+                  cases[4] + "', '" + cases[5] + "')"),
+            2);
+  EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'pending'"), 2);
+}
+
 TEST_F(DispatchPgTest, TwoInstancesOver2000CasesAssignOnceAndRespectCapacity) {
   // 40 agents with 30 places each (1,200 places) for 2,000 accepted cases, seeded in SQL.
   std::vector<std::int64_t> agents;

@@ -101,7 +101,36 @@ cases::Actor RequireRole(accounts::AuthService& auth, const HttpRequest& request
   throw kernel::Forbidden("this role may not do that");
 }
 
-void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::AuthService& auth) {
+// The answer of a supervisor's assignment, from the case as it was left and its timeline (the
+// assign event records the rules the supervisor overrode): rendered inside the write's
+// transaction when the request carries an Idempotency-Key, so a retry gets the same answer.
+std::string AssignmentAnswer(const cases::Case& c, const std::vector<cases::CaseEvent>& events) {
+  Json overrides = Json::array();
+  if (c.agent_id != 0) {
+    for (auto e = events.rbegin(); e != events.rend(); ++e) {
+      if (e->type != "assign") continue;
+      if (e->data.is_object() && e->data.contains("overrides")) overrides = e->data["overrides"];
+      break;
+    }
+  }
+  return kernel::DumpJson({{"tracking_number", c.tracking_number},
+                           {"state", ToWord(c.state)},
+                           {"agent_id", c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id)},
+                           {"overrides", std::move(overrides)}});
+}
+
+HttpResponse KeyedAssignment(cases::CaseService& cases, const cases::Actor& supervisor,
+                             const HttpRequest& request,
+                             const std::function<cases::Case(cases::KeyedWrite*)>& write) {
+  auto key =
+      cases::CaseService::StaffKeyOf(supervisor, request.Header("idempotency-key"),
+                                     request.method + " " + request.path + "\n" + request.body);
+  auto answer = cases.Once(key, AssignmentAnswer, write);
+  return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
+}
+
+void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseService& cases,
+               accounts::AuthService& auth) {
   using cases::ActorRole;
   constexpr kernel::RouteOptions kSmall{.max_body_bytes = 16 * 1024, .blocking = true};
   router.Add("GET", "/api/v1/dispatch/agents", [&](const HttpRequest& request) {
@@ -188,12 +217,11 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::Auth
         auto supervisor = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
         auto body = request.JsonBody();
         auto agent = kernel::RequireInt(body, "agent_id");
-        auto done = dispatch.Assign(request.Param("tracking"), agent, supervisor,
-                                    kernel::OptionalString(body, "reason"));
-        return HttpResponse::WithJson(200, {{"tracking_number", done.assigned.tracking_number},
-                                            {"state", ToWord(done.assigned.state)},
-                                            {"agent_id", done.assigned.agent_id},
-                                            {"overrides", done.overrides}});
+        const auto reason = kernel::OptionalString(body, "reason");
+        return KeyedAssignment(cases, supervisor, request, [&](cases::KeyedWrite* keyed) {
+          return dispatch.Assign(request.Param("tracking"), agent, supervisor, reason, keyed)
+              .assigned;
+        });
       },
       kSmall);
   router.Add(
@@ -206,14 +234,11 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, accounts::Auth
         if (body.contains("agent_id") && !body["agent_id"].is_null()) {
           agent = kernel::RequireInt(body, "agent_id");
         }
-        auto done = dispatch.Reassign(request.Param("tracking"), agent, supervisor,
-                                      kernel::OptionalString(body, "reason"));
-        const auto& c = done.assigned;
-        return HttpResponse::WithJson(
-            200, {{"tracking_number", c.tracking_number},
-                  {"state", ToWord(c.state)},
-                  {"agent_id", c.agent_id == 0 ? Json(nullptr) : Json(c.agent_id)},
-                  {"overrides", done.overrides}});
+        const auto reason = kernel::OptionalString(body, "reason");
+        return KeyedAssignment(cases, supervisor, request, [&](cases::KeyedWrite* keyed) {
+          return dispatch.Reassign(request.Param("tracking"), agent, supervisor, reason, keyed)
+              .assigned;
+        });
       },
       kSmall);
   // The agent's side, for staff tools; phones use the mobile gateway's equivalents.
@@ -252,7 +277,7 @@ void WireDispatch(runtime::ServiceHost& host) {
   auto& case_service = parts.cases;
 
   auto& dispatch = WireDispatchCore(host, env, case_service);
-  AddRoutes(host.Server().Routes(), dispatch, auth);
+  AddRoutes(host.Server().Routes(), dispatch, case_service, auth);
 
   // One instance at a time runs the batch assigner, offer expiry and the SLA watch ...
   const std::string conninfo = host.Settings().pg.url;

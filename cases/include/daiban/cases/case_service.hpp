@@ -51,6 +51,27 @@ struct Deferral {
   std::string date;  // ISO
 };
 
+// A staff write's Idempotency-Key (DESIGN.md, APIs): staff may send one as phones do, and a
+// retried write then gets its first answer and changes nothing twice.
+struct StaffKey {
+  std::string scope;         // "user:<id>": a user's keys are its own, as phones' are
+  std::string key;           // the header's value, checked by kernel::ParseIdempotencyKey
+  std::string request_hash;  // of the route, its path and its body: a reused key is told apart
+};
+
+// How a staff write's answer body is made from the case as the write leaves it and its
+// timeline. For a keyed write it runs inside the write's transaction (CaseChange::render_answer).
+using AnswerRender = std::function<std::string(const Case&, const std::vector<CaseEvent>&)>;
+
+// One keyed staff write on its way: the key, the render, and the body kept (set by the store in
+// the transaction that keeps the answer).
+struct KeyedWrite {
+  StaffKey key;
+  AnswerRender render;
+  std::string body;
+  bool kept = false;
+};
+
 struct CaseServiceOptions {
   double at_risk_share_left = 0.25;  // at risk when less than this share of working time is left
   int followup_working_days = 15;    // a bad-rating follow-up is due after this many
@@ -134,13 +155,13 @@ class CaseService {
   Case Accept(const std::string& tracking, const Actor& actor,
               const std::vector<Deferral>& deferrals,
               std::optional<int> expected_version = std::nullopt,
-              const AcceptanceRecord& record = {});
+              const AcceptanceRecord& record = {}, KeyedWrite* keyed = nullptr);
   Case Reject(const std::string& tracking, const Actor& actor, const std::string& reason,
-              std::optional<int> expected_version = std::nullopt);
+              std::optional<int> expected_version = std::nullopt, KeyedWrite* keyed = nullptr);
   Case Suspend(const std::string& tracking, const Actor& actor, const std::string& reason,
-               std::optional<int> expected_version = std::nullopt);
+               std::optional<int> expected_version = std::nullopt, KeyedWrite* keyed = nullptr);
   Case Resume(const std::string& tracking, const Actor& actor, const std::string& reason,
-              std::optional<int> expected_version = std::nullopt);
+              std::optional<int> expected_version = std::nullopt, KeyedWrite* keyed = nullptr);
 
   // The result handed over at the window (or in person): the recipient shows an identity
   // document whose last four characters must match the applicant's ID number (an authorised
@@ -148,7 +169,8 @@ class CaseService {
   // mismatch is refused (422) and recorded on the timeline; a match delivers and closes the
   // case, and the applicant is invited to rate it.
   Case HandOver(const std::string& tracking, const Actor& actor, const std::string& recipient,
-                const std::string& id_last4, std::optional<Moment> device_time = std::nullopt);
+                const std::string& id_last4, std::optional<Moment> device_time = std::nullopt,
+                KeyedWrite* keyed = nullptr);
 
   // The identity rule of every hand-over to the applicant (the window's, the agent's from the
   // phone, the courier's at the door), for a case `c` read before: the last four characters of
@@ -172,7 +194,8 @@ class CaseService {
   }
   // A supervisor (of the case's region; 404 outside it) or an administrator lifts every
   // identity block of the case (its own and its legs'), recorded on the timeline.
-  Case UnblockHandovers(const std::string& tracking, const Actor& actor);
+  Case UnblockHandovers(const std::string& tracking, const Actor& actor,
+                        KeyedWrite* keyed = nullptr);
 
   // Any transition, for the other use cases (dispatch, mobile, tracking): checks the state
   // machine for the action as ActionTaken resolves it on the locked case (the first progress
@@ -182,7 +205,7 @@ class CaseService {
                   CaseAction action, const std::string& reason, nlohmann::json data,
                   std::optional<Moment> device_time,
                   const std::function<void(Case&, CaseChange&)>& effect = {},
-                  std::optional<int> expected_version = std::nullopt);
+                  std::optional<int> expected_version = std::nullopt, KeyedWrite* keyed = nullptr);
 
   // An event that changes no state (a note, a hand-over to the courier for the chain of
   // custody), on an open case the actor may act on; 409 case_closed otherwise.
@@ -197,6 +220,21 @@ class CaseService {
   static void NeedSupplement(Case& c, int seq);
 
   static CaseScope ScopeOf(const Actor& actor);
+
+  // The key of a staff write from its Idempotency-Key header (nullopt without one; 400 when
+  // malformed), scoped to the actor; `request` is what identifies the request (method, path,
+  // body): the same key with another request is 409 idempotency_key_reused, as for phones.
+  static std::optional<StaffKey> StaffKeyOf(const Actor& actor,
+                                            const std::optional<std::string>& header,
+                                            const std::string& request);
+  // Runs a staff write once per key: with a key answered before, its first answer (replayed,
+  // nothing written); else `write` with a KeyedWrite that its last transaction keeps (see
+  // KeepAnswer), and the answer rendered there. Without a key, `write` and `render` after it.
+  Answer Once(const std::optional<StaffKey>& key, const AnswerRender& render,
+              const std::function<Case(KeyedWrite*)>& write);
+  // Inside a change's effect: keep `keyed`'s answer in this change's transaction (no-op when
+  // null). The write that calls it last decides the answer.
+  static void KeepAnswer(CaseChange& change, KeyedWrite* keyed);
   static std::string HashAccessCode(const std::string& code);
 
  private:
@@ -213,7 +251,7 @@ class CaseService {
                        CaseAction action, const std::string& reason, nlohmann::json data,
                        std::optional<Moment> device_time, const std::function<void(Case&)>& prepare,
                        const std::function<void(Case&, CaseChange&)>& effect,
-                       std::optional<int> expected_version);
+                       std::optional<int> expected_version, KeyedWrite* keyed = nullptr);
 
   CaseStore& store_;
   CaseCatalogue& catalogue_;

@@ -98,6 +98,11 @@ struct CaseChange {
   // transaction so a retry finds both or neither. The store throws DuplicateRequest (and writes
   // nothing) when the key was taken meanwhile.
   std::optional<StoredAnswer> answer;
+  // Set with `answer` by a keyed staff write whose answer shows the case as it ends up (a staff
+  // view with its timeline): the store calls it inside the transaction, after the change is
+  // written, with the changed case and its whole timeline, and keeps what it returns as the
+  // answer's body. So the answer is kept with the write, never after it.
+  std::function<std::string(const Case&, const std::vector<CaseEvent>&)> render_answer;
   std::vector<CustodyLink> CustodySoFar() const {
     return custody_events ? CustodyChain(custody_events()) : std::vector<CustodyLink>{};
   }

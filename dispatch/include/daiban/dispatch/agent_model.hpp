@@ -92,6 +92,8 @@ struct PendingCase {
   int priority = 0;
   // Agents that declined the case or let an offer of it expire.
   std::vector<std::int64_t> excluded_agents;
+  // The case's row id: with the deadline and priority, where a page of waiting cases ends.
+  std::int64_t case_id = 0;
 };
 
 // The mode words of PendingCase::mode.

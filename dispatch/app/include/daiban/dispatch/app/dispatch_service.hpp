@@ -69,11 +69,13 @@ class DispatchService {
     std::vector<std::string> overrides;  // words of Ineligible: "off_duty", "no_capacity", …
   };
   Assignment Assign(const std::string& tracking_number, std::int64_t agent_id,
-                    const cases::Actor& supervisor, const std::string& reason);
+                    const cases::Actor& supervisor, const std::string& reason,
+                    cases::KeyedWrite* keyed = nullptr);
   // To another agent (checked as Assign before anything changes), or (no agent) back to the
   // queue.
   Assignment Reassign(const std::string& tracking_number, std::optional<std::int64_t> agent_id,
-                      const cases::Actor& supervisor, const std::string& reason);
+                      const cases::Actor& supervisor, const std::string& reason,
+                      cases::KeyedWrite* keyed = nullptr);
 
   // In the viewer's scope (cases::SupervisorScopeOf; 403 for other roles): agents covering
   // `region` ("" = any); one agent (404 outside).

@@ -82,8 +82,10 @@ class DispatchStore {
   virtual std::optional<AgentRecord> Agent(std::int64_t agent_id,
                                            const kernel::StaffScope& scope) = 0;
 
-  // Accepted cases without a pending offer, most urgent first ("" = every region).
-  virtual std::vector<PendingCase> WaitingCases(const std::string& region, int limit) = 0;
+  // Accepted cases without a pending offer, most urgent first ("" = every region); with
+  // `after`, the page that follows that case in the same order.
+  virtual std::vector<PendingCase> WaitingCases(const std::string& region, int limit,
+                                                const PendingCase* after = nullptr) = 0;
   virtual std::optional<PendingCase> WaitingCase(const std::string& tracking_number) = 0;
   // What eligibility reads of a case in any state (a supervisor assigning directly).
   virtual std::optional<PendingCase> CaseTerms(const std::string& tracking_number) = 0;
