@@ -25,7 +25,7 @@ if [[ -n ${BENCH_BUILD_TARGETS:-} ]]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
   # shellcheck disable=SC2086
   env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake --build "$BUILD_DIR" -j "${DAIBAN_BUILD_JOBS:-2}" \
-    --target $BENCH_BUILD_TARGETS
+    --target $BENCH_BUILD_TARGETS >/dev/null
 else
   build
 fi

@@ -53,7 +53,7 @@ else
   line=$(grep '^seed-history:' "$work/seed.log")
   generated=$(sed -n 's/.*(\([0-9]*\) cases\/s).*/\1 cases\/s/p' <<<"$line")
   echo "  vacuum analyze"
-  psql -X -q "$pg_url" -c "VACUUM (ANALYZE)"
+  psql_admin -d daiban -c "VACUUM (ANALYZE)"
   echo "$until_date" >"$marker"
 fi
 # The dispatch service rebuilds its live state from the history it now finds.
@@ -115,27 +115,27 @@ each_token() {  # each_token PATH TOKEN...
   shift
   for token in "$@"; do printf '%s\t%s\n' "$path" "$token"; done
 }
-printf '/api/v1/cases?overdue=true&limit=50\t%s\n' "$supervisor" | add supervisor_overdue
-printf '/api/v1/cases?at_risk=true&limit=50\t%s\n' "$supervisor" | add supervisor_at_risk
-printf '/api/v1/cases?limit=50\t%s\n' "$admin" | add cases_all
-printf '/api/v1/cases?state=in_progress&limit=50\t%s\n' "$admin" | add cases_by_state
-printf '/api/v1/cases?region=370103&limit=50\t%s\n' "$admin" | add cases_by_region
-printf '/api/v1/cases?department=%s&limit=50\t%s\n' "$department" "$admin" | add cases_by_department
-printf '/api/v1/cases?item=%s&limit=50\t%s\n' "$item" "$admin" | add cases_by_item
-printf '/api/v1/cases?agent=%s&limit=50\t%s\n' "$agent_id" "$admin" | add cases_by_agent
-printf '/api/v1/cases?created_from=%sT00:00:00%%2B08:00&created_to=%sT23:59:59%%2B08:00&limit=50\t%s\n' \
-  "$middle_day" "$middle_day" "$admin" | add cases_by_created
-printf '/api/v1/cases?limit=50&cursor=%s\t%s\n' "$deep_cursor" "$admin" | add cases_deep_page
-printf '/api/v1/cases?state=closed&limit=50&cursor=%s\t%s\n' "$deep_state_cursor" "$admin" | add cases_deep_page_closed
-each_case '/api/v1/cases/%s' "$admin" | add case_staff_view
-each_case '/api/v1/cases/%s?code=SEEDDATA' "" | add case_applicant_view
-each_case '/api/v1/track/%s?code=SEEDDATA' "" | add case_public_tracking
-each_token /mobile/v1/tasks "${agent_tokens[@]}" | add agent_tasks
-each_token "/mobile/v1/sync?cursor=e$recent_event" "${agent_tokens[@]}" | add agent_sync
-each_token /mobile/v1/sync "${agent_tokens[@]}" | add agent_sync_first
-each_token /api/v1/dispatch/agents "$admin" | add dispatch_agents
-each_token /api/v1/dispatch/queue "$admin" | add dispatch_queue
-each_token /mobile/v1/deliveries "${courier_tokens[@]}" | add courier_stops
+add supervisor_overdue < <(printf '/api/v1/cases?overdue=true&limit=50\t%s\n' "$supervisor")
+add supervisor_at_risk < <(printf '/api/v1/cases?at_risk=true&limit=50\t%s\n' "$supervisor")
+add cases_all < <(printf '/api/v1/cases?limit=50\t%s\n' "$admin")
+add cases_by_state < <(printf '/api/v1/cases?state=in_progress&limit=50\t%s\n' "$admin")
+add cases_by_region < <(printf '/api/v1/cases?region=370103&limit=50\t%s\n' "$admin")
+add cases_by_department < <(printf '/api/v1/cases?department=%s&limit=50\t%s\n' "$department" "$admin")
+add cases_by_item < <(printf '/api/v1/cases?item=%s&limit=50\t%s\n' "$item" "$admin")
+add cases_by_agent < <(printf '/api/v1/cases?agent=%s&limit=50\t%s\n' "$agent_id" "$admin")
+add cases_by_created < <(printf '/api/v1/cases?created_from=%sT00:00:00%%2B08:00&created_to=%sT23:59:59%%2B08:00&limit=50\t%s\n' \
+  "$middle_day" "$middle_day" "$admin")
+add cases_deep_page < <(printf '/api/v1/cases?limit=50&cursor=%s\t%s\n' "$deep_cursor" "$admin")
+add cases_deep_page_closed < <(printf '/api/v1/cases?state=closed&limit=50&cursor=%s\t%s\n' "$deep_state_cursor" "$admin")
+add case_staff_view < <(each_case '/api/v1/cases/%s' "$admin")
+add case_applicant_view < <(each_case '/api/v1/cases/%s?code=SEEDDATA' "")
+add case_public_tracking < <(each_case '/api/v1/track/%s?code=SEEDDATA' "")
+add agent_tasks < <(each_token /mobile/v1/tasks "${agent_tokens[@]}")
+add agent_sync < <(each_token "/mobile/v1/sync?cursor=e$recent_event" "${agent_tokens[@]}")
+add agent_sync_first < <(each_token /mobile/v1/sync "${agent_tokens[@]}")
+add dispatch_agents < <(each_token /api/v1/dispatch/agents "$admin")
+add dispatch_queue < <(each_token /api/v1/dispatch/queue "$admin")
+add courier_stops < <(each_token /mobile/v1/deliveries "${courier_tokens[@]}")
 
 # Every request file answers 2xx once before it is timed (a wrong token or path is a mistake
 # of this script, not a measurement).
@@ -240,7 +240,7 @@ printf '%-26s %9s %9s %9s  %s\n' "dispatch rebuild" "$(wfield dispatch_rebuild f
 echo
 printf '%-26s %12s %12s %14s\n' table bytes rows "bytes per case"
 while IFS='|' read -r table bytes rows; do
-  [[ $bytes -ge 65536 ]] || continue
+  [[ $bytes -ge 65536 || $table == locations ]] || continue
   per_case="-"
   [[ $table == locations ]] && { bytes=$location_bytes; rows=$location_rows; } ||
     per_case=$(awk -v b="$bytes" -v n="$total_cases" 'BEGIN { printf "%.0f", b / n }')

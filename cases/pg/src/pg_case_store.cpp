@@ -156,12 +156,12 @@ const std::string kListSql = std::string(kCaseSelect) + R"sql(
    AND ($8::double precision IS NULL OR c.created_at >= to_timestamp($8))
    AND ($9::double precision IS NULL OR c.created_at < to_timestamp($9))
    AND ($11::integer = 0
-        OR ($11::integer = 1 AND (c.deadline_at > to_timestamp($12) OR c.deadline_at IS NULL
-            OR (c.deadline_at = to_timestamp($12) AND c.id > $13)))
-        OR ($11::integer = 2 AND c.deadline_at IS NULL AND c.id > $13))
+        OR (coalesce(c.deadline_at, 'infinity'::timestamptz), c.id)
+           > (CASE WHEN $11::integer = 2 THEN 'infinity'::timestamptz ELSE to_timestamp($12) END,
+              $13))
    AND )sql" + ScopeCondition(15) +
                              R"sql(
- ORDER BY c.deadline_at ASC NULLS LAST, c.id
+ ORDER BY coalesce(c.deadline_at, 'infinity'::timestamptz), c.id
  LIMIT $14)sql";
 
 // Runs a statement of this file as a named prepared statement: declared on the connection
@@ -479,13 +479,24 @@ std::vector<AgentCaseEvent> PgCaseStore::AgentEventsAfter(std::int64_t agent_id,
                                                           std::int64_t after_event_id, int limit) {
   std::vector<AgentCaseEvent> events;
   pool_.Read([&](pqxx::transaction_base& tx) {
+    // Two index-driven halves instead of one OR across the join (which read every case, or
+    // every event since the cursor, at a year of history): the events of the agent's cases
+    // (cases_agent, then case_events_case from the cursor on), and the events that took a case
+    // away from it (case_events_previous_agent).
     auto rows = tx.exec_params(R"sql(
-SELECT e.id, c.tracking_number, coalesce(c.agent_id, 0) = $1
-  FROM case_events e JOIN cases c ON c.id = e.case_id
- WHERE e.id > $2
-   AND (c.agent_id = $1 OR (e.data ? 'previous_agent_id'
-        AND (e.data->>'previous_agent_id') = $1::text))
- ORDER BY e.id
+(SELECT e.id, c.tracking_number, true
+   FROM cases c JOIN case_events e ON e.case_id = c.id
+  WHERE c.agent_id = $1 AND e.id > $2
+  ORDER BY e.id
+  LIMIT $3)
+UNION
+(SELECT e.id, c.tracking_number, coalesce(c.agent_id, 0) = $1
+   FROM case_events e JOIN cases c ON c.id = e.case_id
+  WHERE e.data ? 'previous_agent_id' AND (e.data->>'previous_agent_id') = $1::text
+    AND e.id > $2
+  ORDER BY e.id
+  LIMIT $3)
+ ORDER BY 1
  LIMIT $3)sql",
                                agent_id, after_event_id, limit);
     for (const auto& row : rows) {
@@ -510,6 +521,10 @@ std::vector<Case> PgCaseStore::List(const CaseFilter& f, const CaseScope& scope)
   int after_kind = f.after_deadline ? 1 : (f.after_no_deadline ? 2 : 0);
   std::vector<Case> cases;
   pool_.Read([&](pqxx::transaction_base& tx) {
+    // One statement serves every filter: a plan made for the values at hand drops the filters
+    // not asked for and finds the index that fits (an open-cases list walks the small partial
+    // index, not the whole history); the generic plan would scan the history in list order.
+    tx.exec("SET LOCAL plan_cache_mode = force_custom_plan");
     auto rows = ExecScoped(
         tx, kListSql, scope, states, f.region_code, f.department_code, f.item_code, f.agent_id,
         f.at_risk, f.overdue, db::EpochSeconds(f.created_from), db::EpochSeconds(f.created_to),
