@@ -1,5 +1,8 @@
 #include "daiban/cases/pg_case_store.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <map>
 #include <pqxx/pqxx>
 
 #include "daiban/cases/china_time.hpp"
@@ -49,6 +52,21 @@ const std::string kFindSql =
     std::string(kCaseSelect) + " WHERE c.tracking_number = $1 AND " + ScopeCondition(2);
 const std::string kLockSql = std::string(kCaseSelect) + " WHERE c.tracking_number = $1 AND " +
                              ScopeCondition(2) + " FOR UPDATE OF c";
+
+// Several cases at once: $1 a PostgreSQL array of tracking numbers, then the scope.
+const std::string kFindManySql = std::string(kCaseSelect) +
+                                 " WHERE c.tracking_number = ANY ($1::text[]) AND " +
+                                 ScopeCondition(2);
+constexpr const char* kManyMaterialsSql =
+    "SELECT case_id, seq, item_code, item_seq, name, essential, status, "
+    "coalesce(to_char(promised_date, 'YYYY-MM-DD'), ''), "
+    "extract(epoch FROM supplied_at)::bigint FROM case_materials "
+    "WHERE case_id = ANY ($1::bigint[]) ORDER BY case_id, seq";
+constexpr const char* kManyStepsSql =
+    "SELECT s.case_id, s.step_order, s.item_code, i.name, s.department_code, "
+    "extract(epoch FROM s.deadline_at)::bigint FROM case_steps s "
+    "JOIN items i ON i.code = s.item_code WHERE s.case_id = ANY ($1::bigint[]) "
+    "ORDER BY s.case_id, s.step_order, s.item_code";
 
 constexpr const char* kMaterialsSql =
     "SELECT seq, item_code, item_seq, name, essential, status, "
@@ -378,6 +396,64 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
     WriteChange(tx, c, change, options_);
     RunAlsoInTransaction(tx, change);
   });
+}
+
+std::vector<Case> PgCaseStore::FindMany(const std::vector<std::string>& tracking_numbers,
+                                        const CaseScope& scope) {
+  std::vector<Case> found;
+  if (tracking_numbers.empty()) return found;
+  // Tracking numbers are letters and digits (normalised by the use case), so they go into an
+  // array literal as they are; anything else could not name a case anyway.
+  std::string array = "{";
+  for (const auto& tracking : tracking_numbers) {
+    if (tracking.empty() || !std::all_of(tracking.begin(), tracking.end(), [](char ch) {
+          return std::isalnum(static_cast<unsigned char>(ch)) != 0;
+        })) {
+      continue;
+    }
+    if (array.size() > 1) array += ',';
+    array += tracking;
+  }
+  array += '}';
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    std::map<std::string, Case> by_tracking;
+    std::map<std::int64_t, Case*> by_id;
+    for (const auto& row : ExecScoped(tx, kFindManySql, scope, array)) {
+      auto c = CaseFromRow(row);
+      auto tracking = c.tracking_number;
+      by_tracking[tracking] = std::move(c);
+    }
+    if (by_tracking.empty()) return;
+    std::string ids = "{";
+    for (auto& [tracking, c] : by_tracking) {
+      if (ids.size() > 1) ids += ',';
+      ids += std::to_string(c.id);
+      by_id[c.id] = &c;
+    }
+    ids += '}';
+    for (const auto& row : Exec(tx, kManyMaterialsSql, ids)) {
+      CaseMaterial m;
+      m.seq = row[1].as<int>();
+      m.item_code = row[2].as<std::string>();
+      m.item_seq = row[3].as<int>();
+      m.name = row[4].as<std::string>();
+      m.essential = row[5].as<bool>();
+      m.status = ParseMaterialStatus(row[6].as<std::string>()).value_or(MaterialStatus::kMissing);
+      m.promised_date = row[7].as<std::string>();
+      m.supplied_at = db::SecondsAt(row[8]);
+      by_id.at(row[0].as<std::int64_t>())->materials.push_back(std::move(m));
+    }
+    for (const auto& row : Exec(tx, kManyStepsSql, ids)) {
+      by_id.at(row[0].as<std::int64_t>())
+          ->steps.push_back({row[1].as<int>(), row[2].as<std::string>(), row[3].as<std::string>(),
+                             row[4].as<std::string>(), db::SecondsAt(row[5])});
+    }
+    for (const auto& tracking : tracking_numbers) {
+      auto it = by_tracking.find(tracking);
+      if (it != by_tracking.end()) found.push_back(std::move(it->second));
+    }
+  });
+  return found;
 }
 
 std::optional<Case> PgCaseStore::Find(const std::string& tracking, const CaseScope& scope) {
