@@ -597,15 +597,16 @@ std::vector<Case> PgCaseStore::List(const CaseFilter& f, const CaseScope& scope)
   int after_kind = f.after_deadline ? 1 : (f.after_no_deadline ? 2 : 0);
   std::vector<Case> cases;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    // One statement serves every filter: a plan made for the values at hand drops the filters
-    // not asked for and finds the index that fits (an open-cases list walks the small partial
-    // index, not the whole history); the generic plan would scan the history in list order.
-    tx.exec("SET LOCAL plan_cache_mode = force_custom_plan");
-    auto rows = ExecScoped(
-        tx, kListSql, scope, states, f.region_code, f.department_code, f.item_code, f.agent_id,
-        f.at_risk, f.overdue, db::EpochSeconds(f.created_from), db::EpochSeconds(f.created_to),
-        db::EpochSeconds(f.now), after_kind,
-        f.after_deadline ? db::EpochSeconds(*f.after_deadline) : 0.0, f.after_id, f.limit);
+    // One statement serves every filter, so it is sent unnamed: PostgreSQL plans an unnamed
+    // statement for the values bound to it, the filters not asked for fold away and the index
+    // that fits is found (an overdue list walks the small partial index of running cases). A
+    // named one's cached generic plan scanned the history in list order whatever was asked.
+    auto rows = tx.exec_params(kListSql, states, f.region_code, f.department_code, f.item_code,
+                               f.agent_id, f.at_risk, f.overdue, db::EpochSeconds(f.created_from),
+                               db::EpochSeconds(f.created_to), db::EpochSeconds(f.now), after_kind,
+                               f.after_deadline ? db::EpochSeconds(*f.after_deadline) : 0.0,
+                               f.after_id, f.limit, scope.everything, scope.region_code,
+                               scope.department_code, scope.agent_id);
     for (const auto& row : rows) cases.push_back(CaseFromRow(row));
   });
   return cases;
