@@ -20,8 +20,17 @@ export DAIBAN_PG_PORT DAIBAN_REDIS_PORT DAIBAN_GATEWAY_PORT DAIBAN_INTAKE_PORT \
 export DAIBAN_LOG_LEVEL=warn
 source "$ROOT/deploy/local/lib.sh"
 install_packages "${PACKAGES[@]}" "$@"
-build
+if [[ -n ${BENCH_BUILD_TARGETS:-} ]]; then
+  # Only what the benchmark runs (the services, daibanctl and its own tools), not every test.
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  # shellcheck disable=SC2086
+  env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL cmake --build "$BUILD_DIR" -j "${DAIBAN_BUILD_JOBS:-2}" \
+    --target $BENCH_BUILD_TARGETS >/dev/null
+else
+  build
+fi
 trap 'stack_down >/dev/null 2>&1 || true' EXIT
 stack_down >/dev/null 2>&1 || true
-rm -rf "$STATE_DIR"
+# BENCH_KEEP_STATE=1: start on the database a run left (a benchmark that reuses what it made).
+[[ ${BENCH_KEEP_STATE:-} == 1 ]] || rm -rf "$STATE_DIR"
 stack_up >/dev/null

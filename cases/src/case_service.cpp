@@ -337,6 +337,14 @@ Case CaseService::ReadAsStaff(const std::string& tracking, const Actor& actor) {
   return *found;
 }
 
+std::vector<Case> CaseService::ReadManyAsStaff(const std::vector<std::string>& trackings,
+                                               const Actor& actor) {
+  std::vector<std::string> normalized;
+  normalized.reserve(trackings.size());
+  for (const auto& tracking : trackings) normalized.push_back(NormalizeTrackingNumber(tracking));
+  return store_.FindMany(normalized, ScopeOf(actor));
+}
+
 CaseService::Page CaseService::List(CaseFilter filter, const Actor& actor) {
   filter.now = Now();
   if (filter.limit < 1 || filter.limit > 100) {

@@ -63,7 +63,7 @@ commands:
                           add or update the couriers of a CSV file (name, phone, company,
                           vehicle, capacity, on_duty, regions, lat, lng: the depot); new
                           accounts get PASSWORD
-  seed-history --cases N --days D [--seed S] [--until YYYY-MM-DD] [--fixes-per-day K]
+  seed-history --cases N --days D [--seed S] [--until YYYY-MM-DD] [--fixes-per-day K] [--jobs J]
                           fill the database with a consistent history of N cases arriving on
                           the working days of the D days up to --until (default today), with
                           their timelines, offers, photos, deliveries, ratings, follow-ups and
@@ -424,7 +424,7 @@ int SeedHistoryCommand(const Args& args, std::ostream& out, const kernel::Env& e
   };
   for (const auto& [name, value] : options) {
     if (name != "cases" && name != "days" && name != "seed" && name != "until" &&
-        name != "fixes-per-day") {
+        name != "fixes-per-day" && name != "jobs") {
       throw std::invalid_argument("unknown option --" + name);
     }
   }
@@ -436,6 +436,8 @@ int SeedHistoryCommand(const Args& args, std::ostream& out, const kernel::Env& e
   request.seed = static_cast<std::uint64_t>(number("seed", 1));
   request.fixes_per_day =
       static_cast<int>(std::min<std::int64_t>(number("fixes-per-day", 480), 8640));
+  request.jobs = static_cast<int>(number("jobs", 1));
+  if (request.jobs < 1 || request.jobs > 16) throw std::invalid_argument("--jobs must be 1..16");
   request.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   request.until = cases::ChinaDateOf(request.now);
   if (options.count("until")) {
@@ -443,7 +445,10 @@ int SeedHistoryCommand(const Args& args, std::ostream& out, const kernel::Env& e
     if (!until) throw std::invalid_argument("--until must be a date YYYY-MM-DD");
     request.until = *until;
   }
-  db::PgPool pool(runtime::LoadPgOptions(env));
+  auto pg = runtime::LoadPgOptions(env);
+  // A connection per job, and one to spare for the ids taken between days.
+  pg.pool_size = std::max<std::size_t>(pg.pool_size, static_cast<std::size_t>(request.jobs) + 1);
+  db::PgPool pool(pg);
   const auto report = SeedHistory(pool, request, out);
   char line[200];
   std::snprintf(line, sizeof line,

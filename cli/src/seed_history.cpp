@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <exception>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <pqxx/pqxx>
 #include <pqxx/tablewriter>
@@ -12,6 +16,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "daiban/cases/case_clock.hpp"
@@ -666,8 +671,30 @@ std::vector<std::int64_t> Reserve(pqxx::dbtransaction& tx, const std::string& se
   return ids;
 }
 
+// The ids of a day's cases, deliveries and timeline events, drawn from their sequences in day
+// order before the day is written, so parallel days get the same ids as one after the other.
+struct DayIds {
+  std::vector<std::int64_t> cases, deliveries, events;
+};
+
+DayIds ReserveDay(db::PgPool& pool, const std::vector<Life>& lives) {
+  int deliveries = 0, events = 0;
+  for (const auto& life : lives) {
+    deliveries += life.has_delivery ? 1 : 0;
+    events += static_cast<int>(life.events.size());
+  }
+  DayIds ids;
+  pool.Transact([&](pqxx::dbtransaction& tx) {
+    ids.cases = Reserve(tx, "cases_id_seq", static_cast<int>(lives.size()));
+    ids.deliveries = Reserve(tx, "deliveries_id_seq", deliveries);
+    ids.events = Reserve(tx, "case_events_id_seq", events);
+  });
+  return ids;
+}
+
 DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vector<Life>& lives,
-                   cases::CivilDate date, const HistoryRequest& request, std::uint64_t day_seed);
+                   cases::CivilDate date, const HistoryRequest& request, std::uint64_t day_seed,
+                   const DayIds& day_ids);
 
 }  // namespace
 
@@ -731,47 +758,108 @@ HistoryReport SeedHistory(db::PgPool& pool, const HistoryRequest& request, std::
     throw std::invalid_argument("more than 1,048,575 cases on one day: give more --days");
   }
 
-  HistoryReport report;
-  for (std::size_t i = 0; i < dates.size(); ++i) {
-    const auto date = dates[i];
-    const auto day_started = std::chrono::steady_clock::now();
-    std::vector<Life> lives;
-    lives.reserve(static_cast<std::size_t>(per_day[i]));
-    for (int seq = 0; seq < per_day[i]; ++seq) {
-      // Today's cases that have not arrived yet are left out: the day is written up to now.
-      Life life = DrawLife(world, request.seed, date, seq, request.now);
-      if (life.created <= request.now) lives.push_back(std::move(life));
-    }
-    if (lives.empty()) continue;
-    bool done = false;
-    DayCounts counts;
-    pool.Transact([&](pqxx::dbtransaction& tx) {
-      // A day is written whole or not at all, so its first case tells whether it is there.
-      done =
-          !tx.exec_params("SELECT 1 FROM cases WHERE tracking_number = $1", lives.front().tracking)
-               .empty();
-      if (done) return;
-      counts = WriteDay(tx, world, lives, date, request, Mix(request.seed, i));
-    });
-    const double took =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - day_started).count();
-    if (done) {
-      ++report.days_skipped;
-      progress << cases::FormatIsoDate(date) << "  already there (" << per_day[i] << " cases)\n";
-    } else {
-      ++report.days_written;
-      report.cases += counts.cases;
-      report.events += counts.events;
-      report.fixes += counts.fixes;
-      char line[160];
-      std::snprintf(line, sizeof line,
-                    "%s  %6lld cases %8lld events %8lld fixes  %5.1f s  (%zu/%zu days)",
-                    cases::FormatIsoDate(date).c_str(), static_cast<long long>(counts.cases),
-                    static_cast<long long>(counts.events), static_cast<long long>(counts.fixes),
-                    took, i + 1, dates.size());
-      progress << line << std::endl;
+  // Partitions for the days that get fixes are made first, so parallel days never race to make
+  // the same one.
+  for (const auto& date : dates) {
+    if (request.fixes_per_day > 0 &&
+        sys_days(date) + days(request.fix_days) >= std::chrono::floor<days>(request.now)) {
+      pool.Transact([&](pqxx::dbtransaction& tx) {
+        tx.exec_params("SELECT locations_ensure_partition($1::date)", cases::FormatIsoDate(date));
+        tx.exec_params("SELECT locations_ensure_partition($1::date + 1)",
+                       cases::FormatIsoDate(date));
+      });
     }
   }
+
+  // Days are drawn and written by `jobs` threads, each day one transaction. Ids are taken in day
+  // order (a day waits for the one before it to take its ids, not to be written), so the rows
+  // are the same whatever the number of jobs.
+  HistoryReport report;
+  std::mutex mutex;
+  std::condition_variable turn_changed;
+  std::size_t turn = 0;  // the day whose ids are taken next
+  std::atomic<std::size_t> next_day{0};
+  std::exception_ptr failure;
+  bool failed = false;
+  auto work = [&] {
+    for (;;) {
+      const std::size_t i = next_day++;
+      if (i >= dates.size()) return;
+      const auto date = dates[i];
+      const auto day_started = std::chrono::steady_clock::now();
+      std::vector<Life> lives;
+      lives.reserve(static_cast<std::size_t>(per_day[i]));
+      for (int seq = 0; seq < per_day[i]; ++seq) {
+        // Today's cases that have not arrived yet are left out: the day is written up to now.
+        Life life = DrawLife(world, request.seed, date, seq, request.now);
+        if (life.created <= request.now) lives.push_back(std::move(life));
+      }
+      // A day is written whole or not at all, so its first case tells whether it is there.
+      auto there = [&](pqxx::transaction_base& tx) {
+        return !tx.exec_params("SELECT 1 FROM cases WHERE tracking_number = $1",
+                               lives.front().tracking)
+                    .empty();
+      };
+      bool done = false;
+      if (!lives.empty()) pool.Read([&](pqxx::transaction_base& tx) { done = there(tx); });
+      DayIds ids;
+      {
+        std::unique_lock lock(mutex);
+        turn_changed.wait(lock, [&] { return turn == i || failed; });
+        if (failed) return;
+      }
+      if (!lives.empty() && !done) ids = ReserveDay(pool, lives);
+      {
+        std::lock_guard lock(mutex);
+        ++turn;
+      }
+      turn_changed.notify_all();
+      if (lives.empty()) continue;
+      DayCounts counts;
+      if (!done) {
+        pool.Transact([&](pqxx::dbtransaction& tx) {
+          done = there(tx);
+          if (done) return;
+          counts = WriteDay(tx, world, lives, date, request, Mix(request.seed, i), ids);
+        });
+      }
+      const double took =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - day_started).count();
+      std::lock_guard lock(mutex);
+      if (done) {
+        ++report.days_skipped;
+        progress << cases::FormatIsoDate(date) << "  already there (" << per_day[i] << " cases)\n";
+      } else {
+        ++report.days_written;
+        report.cases += counts.cases;
+        report.events += counts.events;
+        report.fixes += counts.fixes;
+        char line[160];
+        std::snprintf(line, sizeof line,
+                      "%s  %6lld cases %8lld events %8lld fixes  %5.1f s  (%d/%zu days)",
+                      cases::FormatIsoDate(date).c_str(), static_cast<long long>(counts.cases),
+                      static_cast<long long>(counts.events), static_cast<long long>(counts.fixes),
+                      took, report.days_written + report.days_skipped, dates.size());
+        progress << line << std::endl;
+      }
+    }
+  };
+  auto guarded = [&] {
+    try {
+      work();
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!failed) failure = std::current_exception();
+      failed = true;
+      turn_changed.notify_all();
+    }
+  };
+  std::vector<std::thread> threads;
+  const int jobs = std::clamp(request.jobs, 1, 64);
+  for (int j = 1; j < jobs; ++j) threads.emplace_back(guarded);
+  guarded();
+  for (auto& thread : threads) thread.join();
+  if (failure) std::rethrow_exception(failure);
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
@@ -780,13 +868,12 @@ HistoryReport SeedHistory(db::PgPool& pool, const HistoryRequest& request, std::
 namespace {
 
 DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vector<Life>& lives,
-                   cases::CivilDate date, const HistoryRequest& request, std::uint64_t day_seed) {
+                   cases::CivilDate date, const HistoryRequest& request, std::uint64_t day_seed,
+                   const DayIds& day_ids) {
   DayCounts counts;
   const std::string code_hash = cases::CaseService::HashAccessCode(kAccessCode);
-  const auto ids = Reserve(tx, "cases_id_seq", static_cast<int>(lives.size()));
-  int deliveries_needed = 0;
-  for (const auto& life : lives) deliveries_needed += life.has_delivery ? 1 : 0;
-  const auto delivery_ids = Reserve(tx, "deliveries_id_seq", deliveries_needed);
+  const auto& ids = day_ids.cases;
+  const auto& delivery_ids = day_ids.deliveries;
   CopyRow row;
   {
     Copy copy(tx, "cases",
@@ -909,12 +996,13 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
   }
   {
     Copy copy(tx, "case_events",
-              {"case_id", "type", "from_state", "to_state", "actor_role", "actor_user_id",
+              {"id", "case_id", "type", "from_state", "to_state", "actor_role", "actor_user_id",
                "actor_name", "at", "device_time", "reason", "data"});
+    std::size_t event = 0;
     for (std::size_t i = 0; i < lives.size(); ++i) {
       for (const auto& e : lives[i].events) {
         row.Clear();
-        row.Int(ids[i]).Text(e.type);
+        row.Int(day_ids.events[event++]).Int(ids[i]).Text(e.type);
         e.from.empty() ? row.Null() : row.Text(e.from);
         e.to.empty() ? row.Null() : row.Text(e.to);
         row.Text(e.role).Id(e.user).Text(e.actor).Text(TimeText(e.at));

@@ -71,6 +71,20 @@ std::string Fingerprint(db::PgPool& pool) {
   return digest;
 }
 
+// The ids the history took: cases, deliveries and timeline events are taken in day order.
+std::string IdFingerprint(db::PgPool& pool) {
+  std::string digest;
+  pool.Read([&](pqxx::transaction_base& tx) {
+    digest = tx.exec(
+                   "SELECT md5((SELECT string_agg(id || tracking_number, ';' ORDER BY id) FROM "
+                   "cases) || (SELECT string_agg(id || ':' || case_id, ';' ORDER BY id) FROM "
+                   "case_events) || coalesce((SELECT string_agg(id || ':' || case_id, ';' ORDER "
+                   "BY id) FROM deliveries), ''))")[0][0]
+                 .as<std::string>();
+  });
+  return digest;
+}
+
 TEST(SeedHistoryPgTest, WritesAConsistentHistoryOnceAndTheSameForASeed) {
   db::testing::ScratchDatabase database;
   LoadDemo(database.Url());
@@ -161,6 +175,19 @@ TEST(SeedHistoryPgTest, WritesAConsistentHistoryOnceAndTheSameForASeed) {
   db::PgPool other_pool({.url = other.Url(), .pool_size = 1});
   SeedHistory(other_pool, Request(), progress);
   EXPECT_EQ(Fingerprint(other_pool), first);
+
+  // Written by three jobs at once (on two connections): the same rows, the same ids.
+  db::testing::ScratchDatabase parallel;
+  LoadDemo(parallel.Url());
+  db::PgPool parallel_pool({.url = parallel.Url(), .pool_size = 2});
+  auto request = Request();
+  request.jobs = 3;
+  const auto by_jobs = SeedHistory(parallel_pool, request, progress);
+  EXPECT_EQ(by_jobs.cases, report.cases);
+  EXPECT_EQ(by_jobs.events, report.events);
+  EXPECT_EQ(by_jobs.days_written, 10);
+  EXPECT_EQ(Fingerprint(parallel_pool), first);
+  EXPECT_EQ(IdFingerprint(parallel_pool), IdFingerprint(other_pool));
 }
 
 TEST(SeedHistoryPgTest, BadArgumentsAreRefusedBeforeAnythingIsWritten) {
@@ -181,6 +208,9 @@ TEST(SeedHistoryPgTest, BadArgumentsAreRefusedBeforeAnythingIsWritten) {
   EXPECT_EQ(RunDaibanctl({"seed-history", "--cases", "5", "--days", "3", "--colour", "red"}, out,
                          err, env),
             2);
+  EXPECT_EQ(
+      RunDaibanctl({"seed-history", "--cases", "5", "--days", "3", "--jobs", "0"}, out, err, env),
+      2);
   db::PgPool pool({.url = database.Url(), .pool_size = 1});
   pool.Read(
       [&](pqxx::transaction_base& tx) { EXPECT_EQ(Count(tx, "SELECT count(*) FROM cases"), 0); });

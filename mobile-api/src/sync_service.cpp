@@ -34,12 +34,22 @@ SyncChanges SyncService::ChangesSince(const cases::Actor& user, std::int64_t sin
   SyncChanges changes;
   const auto [touched, cursor] = cases_.ChangesSince(user, since);
   changes.cursor = cursor;
+  std::vector<std::string> mine_now;
+  for (const auto& [tracking, mine] : touched) {
+    if (mine) mine_now.push_back(tracking);
+  }
+  // The cases still held are read together, not one transaction each.
+  auto held = cases_.ReadManyAsStaff(mine_now, user);
+  std::size_t next = 0;
   for (const auto& [tracking, mine] : touched) {
     if (!mine) {
       changes.removed.emplace_back(tracking, "reassigned");
       continue;
     }
-    auto c = cases_.ReadAsStaff(tracking, user);
+    if (next >= held.size() || held[next].tracking_number != tracking) {
+      throw kernel::NotFound("no case with this tracking number");
+    }
+    auto& c = held[next++];
     if (c.state == cases::CaseState::kCancelled) {
       changes.removed.emplace_back(tracking, "cancelled");
     } else {

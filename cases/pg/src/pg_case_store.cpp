@@ -1,5 +1,8 @@
 #include "daiban/cases/pg_case_store.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <map>
 #include <pqxx/pqxx>
 
 #include "daiban/cases/china_time.hpp"
@@ -49,6 +52,21 @@ const std::string kFindSql =
     std::string(kCaseSelect) + " WHERE c.tracking_number = $1 AND " + ScopeCondition(2);
 const std::string kLockSql = std::string(kCaseSelect) + " WHERE c.tracking_number = $1 AND " +
                              ScopeCondition(2) + " FOR UPDATE OF c";
+
+// Several cases at once: $1 a PostgreSQL array of tracking numbers, then the scope.
+const std::string kFindManySql = std::string(kCaseSelect) +
+                                 " WHERE c.tracking_number = ANY ($1::text[]) AND " +
+                                 ScopeCondition(2);
+constexpr const char* kManyMaterialsSql =
+    "SELECT case_id, seq, item_code, item_seq, name, essential, status, "
+    "coalesce(to_char(promised_date, 'YYYY-MM-DD'), ''), "
+    "extract(epoch FROM supplied_at)::bigint FROM case_materials "
+    "WHERE case_id = ANY ($1::bigint[]) ORDER BY case_id, seq";
+constexpr const char* kManyStepsSql =
+    "SELECT s.case_id, s.step_order, s.item_code, i.name, s.department_code, "
+    "extract(epoch FROM s.deadline_at)::bigint FROM case_steps s "
+    "JOIN items i ON i.code = s.item_code WHERE s.case_id = ANY ($1::bigint[]) "
+    "ORDER BY s.case_id, s.step_order, s.item_code";
 
 constexpr const char* kMaterialsSql =
     "SELECT seq, item_code, item_seq, name, essential, status, "
@@ -156,12 +174,12 @@ const std::string kListSql = std::string(kCaseSelect) + R"sql(
    AND ($8::double precision IS NULL OR c.created_at >= to_timestamp($8))
    AND ($9::double precision IS NULL OR c.created_at < to_timestamp($9))
    AND ($11::integer = 0
-        OR ($11::integer = 1 AND (c.deadline_at > to_timestamp($12) OR c.deadline_at IS NULL
-            OR (c.deadline_at = to_timestamp($12) AND c.id > $13)))
-        OR ($11::integer = 2 AND c.deadline_at IS NULL AND c.id > $13))
+        OR (coalesce(c.deadline_at, 'infinity'::timestamptz), c.id)
+           > (CASE WHEN $11::integer = 2 THEN 'infinity'::timestamptz ELSE to_timestamp($12) END,
+              $13))
    AND )sql" + ScopeCondition(15) +
                              R"sql(
- ORDER BY c.deadline_at ASC NULLS LAST, c.id
+ ORDER BY coalesce(c.deadline_at, 'infinity'::timestamptz), c.id
  LIMIT $14)sql";
 
 // Runs a statement of this file as a named prepared statement: declared on the connection
@@ -380,6 +398,64 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
   });
 }
 
+std::vector<Case> PgCaseStore::FindMany(const std::vector<std::string>& tracking_numbers,
+                                        const CaseScope& scope) {
+  std::vector<Case> found;
+  if (tracking_numbers.empty()) return found;
+  // Tracking numbers are letters and digits (normalised by the use case), so they go into an
+  // array literal as they are; anything else could not name a case anyway.
+  std::string array = "{";
+  for (const auto& tracking : tracking_numbers) {
+    if (tracking.empty() || !std::all_of(tracking.begin(), tracking.end(), [](char ch) {
+          return std::isalnum(static_cast<unsigned char>(ch)) != 0;
+        })) {
+      continue;
+    }
+    if (array.size() > 1) array += ',';
+    array += tracking;
+  }
+  array += '}';
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    std::map<std::string, Case> by_tracking;
+    std::map<std::int64_t, Case*> by_id;
+    for (const auto& row : ExecScoped(tx, kFindManySql, scope, array)) {
+      auto c = CaseFromRow(row);
+      auto tracking = c.tracking_number;
+      by_tracking[tracking] = std::move(c);
+    }
+    if (by_tracking.empty()) return;
+    std::string ids = "{";
+    for (auto& [tracking, c] : by_tracking) {
+      if (ids.size() > 1) ids += ',';
+      ids += std::to_string(c.id);
+      by_id[c.id] = &c;
+    }
+    ids += '}';
+    for (const auto& row : Exec(tx, kManyMaterialsSql, ids)) {
+      CaseMaterial m;
+      m.seq = row[1].as<int>();
+      m.item_code = row[2].as<std::string>();
+      m.item_seq = row[3].as<int>();
+      m.name = row[4].as<std::string>();
+      m.essential = row[5].as<bool>();
+      m.status = ParseMaterialStatus(row[6].as<std::string>()).value_or(MaterialStatus::kMissing);
+      m.promised_date = row[7].as<std::string>();
+      m.supplied_at = db::SecondsAt(row[8]);
+      by_id.at(row[0].as<std::int64_t>())->materials.push_back(std::move(m));
+    }
+    for (const auto& row : Exec(tx, kManyStepsSql, ids)) {
+      by_id.at(row[0].as<std::int64_t>())
+          ->steps.push_back({row[1].as<int>(), row[2].as<std::string>(), row[3].as<std::string>(),
+                             row[4].as<std::string>(), db::SecondsAt(row[5])});
+    }
+    for (const auto& tracking : tracking_numbers) {
+      auto it = by_tracking.find(tracking);
+      if (it != by_tracking.end()) found.push_back(std::move(it->second));
+    }
+  });
+  return found;
+}
+
 std::optional<Case> PgCaseStore::Find(const std::string& tracking, const CaseScope& scope) {
   std::optional<Case> found;
   pool_.Read([&](pqxx::transaction_base& tx) {
@@ -483,13 +559,24 @@ std::vector<AgentCaseEvent> PgCaseStore::AgentEventsAfter(std::int64_t agent_id,
                                                           std::int64_t after_event_id, int limit) {
   std::vector<AgentCaseEvent> events;
   pool_.Read([&](pqxx::transaction_base& tx) {
+    // Two index-driven halves instead of one OR across the join (which read every case, or
+    // every event since the cursor, at a year of history): the events of the agent's cases
+    // (cases_agent, then case_events_case from the cursor on), and the events that took a case
+    // away from it (case_events_previous_agent).
     auto rows = tx.exec_params(R"sql(
-SELECT e.id, c.tracking_number, coalesce(c.agent_id, 0) = $1
-  FROM case_events e JOIN cases c ON c.id = e.case_id
- WHERE e.id > $2
-   AND (c.agent_id = $1 OR (e.data ? 'previous_agent_id'
-        AND (e.data->>'previous_agent_id') = $1::text))
- ORDER BY e.id
+(SELECT e.id, c.tracking_number, true
+   FROM cases c JOIN case_events e ON e.case_id = c.id
+  WHERE c.agent_id = $1 AND e.id > $2
+  ORDER BY e.id
+  LIMIT $3)
+UNION
+(SELECT e.id, c.tracking_number, coalesce(c.agent_id, 0) = $1
+   FROM case_events e JOIN cases c ON c.id = e.case_id
+  WHERE e.data ? 'previous_agent_id' AND (e.data->>'previous_agent_id') = $1::text
+    AND e.id > $2
+  ORDER BY e.id
+  LIMIT $3)
+ ORDER BY 1
  LIMIT $3)sql",
                                agent_id, after_event_id, limit);
     for (const auto& row : rows) {
@@ -514,11 +601,16 @@ std::vector<Case> PgCaseStore::List(const CaseFilter& f, const CaseScope& scope)
   int after_kind = f.after_deadline ? 1 : (f.after_no_deadline ? 2 : 0);
   std::vector<Case> cases;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = ExecScoped(
-        tx, kListSql, scope, states, f.region_code, f.department_code, f.item_code, f.agent_id,
-        f.at_risk, f.overdue, db::EpochSeconds(f.created_from), db::EpochSeconds(f.created_to),
-        db::EpochSeconds(f.now), after_kind,
-        f.after_deadline ? db::EpochSeconds(*f.after_deadline) : 0.0, f.after_id, f.limit);
+    // One statement serves every filter, so it is sent unnamed: PostgreSQL plans an unnamed
+    // statement for the values bound to it, the filters not asked for fold away and the index
+    // that fits is found (an overdue list walks the small partial index of running cases). A
+    // named one's cached generic plan scanned the history in list order whatever was asked.
+    auto rows = tx.exec_params(kListSql, states, f.region_code, f.department_code, f.item_code,
+                               f.agent_id, f.at_risk, f.overdue, db::EpochSeconds(f.created_from),
+                               db::EpochSeconds(f.created_to), db::EpochSeconds(f.now), after_kind,
+                               f.after_deadline ? db::EpochSeconds(*f.after_deadline) : 0.0,
+                               f.after_id, f.limit, scope.everything, scope.region_code,
+                               scope.department_code, scope.agent_id);
     for (const auto& row : rows) cases.push_back(CaseFromRow(row));
   });
   return cases;

@@ -150,6 +150,17 @@ class CaseStore {
   virtual void Create(Case& new_case, const CaseChange& change,
                       const std::optional<StoredAnswer>& answer) = 0;
   virtual std::optional<Case> Find(const std::string& tracking_number, const CaseScope& scope) = 0;
+  // The cases of `tracking_numbers` in scope, details included, in the order asked; unknown
+  // and out-of-scope ones are left out. A store may read them together (a phone's task list
+  // reads 100 at once); by default, one Find each.
+  virtual std::vector<Case> FindMany(const std::vector<std::string>& tracking_numbers,
+                                     const CaseScope& scope) {
+    std::vector<Case> found;
+    for (const auto& tracking : tracking_numbers) {
+      if (auto c = Find(tracking, scope)) found.push_back(std::move(*c));
+    }
+    return found;
+  }
   // Loads the case for update, lets `apply` change it and describe the change, and writes
   // both if the version is still the one loaded. Throws ApiError 404 when the case is unknown
   // or out of scope; what `apply` throws aborts the transaction.

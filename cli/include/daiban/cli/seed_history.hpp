@@ -28,6 +28,9 @@ struct HistoryRequest {
   // (older raw fixes would be past the retention anyway).
   int fixes_per_day = 480;
   int fix_days = 14;
+  // Days written at once, each in its own transaction and connection; the rows do not depend on
+  // it (ids are taken in day order).
+  int jobs = 1;
 };
 
 struct HistoryReport {

@@ -26,6 +26,8 @@ class PgCaseStore final : public CaseStore {
   void Create(Case& new_case, const CaseChange& change,
               const std::optional<StoredAnswer>& answer) override;
   std::optional<Case> Find(const std::string& tracking_number, const CaseScope& scope) override;
+  std::vector<Case> FindMany(const std::vector<std::string>& tracking_numbers,
+                             const CaseScope& scope) override;
   Case Change(const std::string& tracking_number, const CaseScope& scope,
               const std::function<void(Case&, CaseChange&)>& apply) override;
   std::vector<CaseEvent> Timeline(std::int64_t case_id) override;
