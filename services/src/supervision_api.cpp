@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/supervision/stats_xlsx.hpp"
@@ -101,6 +102,24 @@ std::optional<std::string> TextMember(const Json& body, const std::string& name,
   return kernel::ReadText(body, name, name, required);
 }
 
+// A follow-up write's Idempotency-Key, if sent (staff keys work as phones' do): the user's own,
+// with a hash of the method, path and body to tell a retry from a reuse. 400 when malformed.
+std::optional<FollowupAnswer> FollowupKey(std::int64_t user_id, const HttpRequest& request) {
+  auto header = request.Header("idempotency-key");
+  if (!header) return std::nullopt;
+  return FollowupAnswer{
+      "user:" + std::to_string(user_id), kernel::ParseIdempotencyKey(header),
+      kernel::Sha256Hex("staff\n" + request.method + " " + request.path + "\n" + request.body), 200,
+      ""};
+}
+
+// The answer of a follow-up write: the follow-up as it was written.
+FollowupService::Render FollowupRender(FollowupService& followups) {
+  return [&followups](const Followup& f) {
+    return kernel::DumpJson(FollowupJson(f, followups.Now()));
+  };
+}
+
 }  // namespace
 
 SupervisionScope SupervisionScopeOf(const accounts::Principal& principal) {
@@ -172,8 +191,10 @@ void AddFollowupRoutes(kernel::Router& router, FollowupService& followups,
         auto body = request.JsonBody();
         kernel::RequireObject(body);
         auto note = TextMember(body, "note", true);
-        auto followup = followups.RecordCall(id, scope, principal.user_id, *note);
-        return HttpResponse::WithJson(200, FollowupJson(followup, followups.Now()));
+        auto answer = followups.RecordCall(id, scope, principal.user_id, *note,
+                                           FollowupKey(principal.user_id, request),
+                                           FollowupRender(followups));
+        return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
       },
       kSmallBody);
 
@@ -187,8 +208,10 @@ void AddFollowupRoutes(kernel::Router& router, FollowupService& followups,
         kernel::RequireObject(body);
         auto outcome = TextMember(body, "outcome", true);
         auto note = TextMember(body, "note", false);
-        auto followup = followups.Close(id, scope, principal.user_id, *outcome, note);
-        return HttpResponse::WithJson(200, FollowupJson(followup, followups.Now()));
+        auto answer =
+            followups.Close(id, scope, principal.user_id, *outcome, note,
+                            FollowupKey(principal.user_id, request), FollowupRender(followups));
+        return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
       },
       kSmallBody);
 }

@@ -102,6 +102,63 @@ Followup FollowupService::RecordCall(std::int64_t id, const SupervisionScope& sc
   return store_.Apply(id, scope, write);
 }
 
+std::optional<FollowupService::Answer> FollowupService::Replay(const FollowupAnswer& key) {
+  auto kept = store_.FindAnswer(key.scope, key.key);
+  if (!kept) return std::nullopt;
+  if (kept->request_hash != key.request_hash) {
+    throw kernel::Conflict("idempotency_key_reused",
+                           "this Idempotency-Key was used with a different request body",
+                           "Idempotency-Key");
+  }
+  return Answer{kept->status, kept->body, true};
+}
+
+FollowupService::Answer FollowupService::Once(std::int64_t id, const SupervisionScope& scope,
+                                              FollowupWrite write,
+                                              const std::optional<FollowupAnswer>& key,
+                                              const Render& render) {
+  if (!key) return {200, render(store_.Apply(id, scope, write)), false};
+  if (auto replay = Replay(*key)) return *replay;
+  std::string body;
+  write.answer = *key;
+  write.render_answer = [&](const Followup& f) {
+    body = render(f);
+    return body;
+  };
+  try {
+    store_.Apply(id, scope, write);
+  } catch (const FollowupKeyTaken&) {
+    // The same key committed first in a request that raced this one: its answer is the answer.
+    if (auto replay = Replay(*key)) return *replay;
+    throw;
+  }
+  return {200, body, false};
+}
+
+FollowupService::Answer FollowupService::RecordCall(std::int64_t id, const SupervisionScope& scope,
+                                                    std::int64_t user_id, std::string_view note,
+                                                    const std::optional<FollowupAnswer>& key,
+                                                    const Render& render) {
+  FollowupWrite write;
+  write.at = Now();
+  write.user_id = user_id;
+  write.call_line = CallLine(write.at, FollowupText(note, "note"));
+  return Once(id, scope, std::move(write), key, render);
+}
+
+FollowupService::Answer FollowupService::Close(std::int64_t id, const SupervisionScope& scope,
+                                               std::int64_t user_id, std::string_view outcome,
+                                               const std::optional<std::string>& note,
+                                               const std::optional<FollowupAnswer>& key,
+                                               const Render& render) {
+  FollowupWrite write;
+  write.at = Now();
+  write.user_id = user_id;
+  write.outcome = FollowupText(outcome, "outcome");
+  if (note) write.call_line = CallLine(write.at, FollowupText(*note, "note"));
+  return Once(id, scope, std::move(write), key, render);
+}
+
 Followup FollowupService::Close(std::int64_t id, const SupervisionScope& scope,
                                 std::int64_t user_id, std::string_view outcome,
                                 const std::optional<std::string>& note) {

@@ -72,6 +72,9 @@ class FakeStore : public FollowupStore {
     f.id = id;
     return f;
   }
+  std::optional<FollowupAnswer> FindAnswer(const std::string&, const std::string&) override {
+    return std::nullopt;
+  }
   std::vector<Followup> listed;
   int writes = 0;
   std::int64_t last_id = 0;

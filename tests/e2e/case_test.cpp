@@ -182,6 +182,33 @@ TEST(CaseE2eTest, WindowAcceptsSupervisorsSeeTheirScope) {
   ExpectErrorJson(Gateway("GET", "/api/v1/cases"), 401, "unauthorized");
 }
 
+// A staff write with an Idempotency-Key, through the gateway: a retry gets the first answer
+// (same status, same body, the timeline holding one acceptance) and the key with another body
+// is 409; without a key a repeated acceptance is the state machine's 409.
+TEST(CaseE2eTest, AKeyedStaffWriteIsAnsweredOnceAndReplayed) {
+  auto c = NewCase();
+  auto headers = Bearer(StaffLogin("13800000003"));
+  headers["Idempotency-Key"] = UniqueKey();
+  const std::string path = "/api/v1/cases/" + c.tracking + "/accept";
+  const std::string body = R"({"deferrals":[{"seq":4,"promised_date":"2099-12-31"}]})";
+  auto first = Gateway("POST", path, body, headers);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(Body(first)["state"], "accepted");
+  EXPECT_EQ(Body(first)["timeline"].size(), 2u);
+  auto again = Gateway("POST", path, body, headers);
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, first.body);
+  auto now = Gateway("GET", "/api/v1/cases/" + c.tracking, "", headers);
+  ASSERT_EQ(now.status, 200);
+  EXPECT_EQ(Body(now)["timeline"].size(), 2u) << "the retry wrote nothing";
+  ExpectErrorJson(Gateway("POST", path, R"({"deferrals":[]})", headers), 409,
+                  "idempotency_key_reused");
+  headers.erase("Idempotency-Key");
+  ExpectErrorJson(Gateway("POST", path, body, headers), 409, "illegal_transition");
+  headers["Idempotency-Key"] = std::string(129, 'k');
+  ExpectErrorJson(Gateway("POST", path, body, headers), 400, "bad_request");
+}
+
 TEST(CaseE2eTest, ThePublicTrackingPageAndApi) {
   auto c = NewCase();
   auto tracked = Gateway("GET", "/api/v1/track/" + c.tracking + "?code=" + c.code);

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "daiban/db/idempotency_store.hpp"
 #include "daiban/db/scope_sql.hpp"
 #include "daiban/kernel/errors.hpp"
 
@@ -141,8 +142,26 @@ Followup PgFollowupStore::Apply(std::int64_t id, const SupervisionScope& scope,
                          write.outcome.value_or(""), Epoch(write.at), write.user_id);
     if (written.affected_rows() != 1) throw closed();
     result = FromRow(tx.exec_prepared(kOne, id)[0]);
+    if (write.answer) {
+      // Kept with the write, so a crash between the two cannot leave one without the other.
+      const auto& a = *write.answer;
+      db::IdempotentAnswer kept{a.scope, a.key, a.request_hash, a.status,
+                                write.render_answer ? write.render_answer(result) : a.body};
+      try {
+        db::IdempotencyStore::Keep(tx, kept);
+      } catch (const db::IdempotencyKeyTaken&) {
+        throw FollowupKeyTaken();
+      }
+    }
   });
   return result;
+}
+
+std::optional<FollowupAnswer> PgFollowupStore::FindAnswer(const std::string& scope,
+                                                          const std::string& key) {
+  auto kept = db::IdempotencyStore(pool_).Find(scope, key);
+  if (!kept) return std::nullopt;
+  return FollowupAnswer{kept->scope, kept->key, kept->request_hash, kept->status, kept->body};
 }
 
 }  // namespace daiban::supervision

@@ -595,6 +595,36 @@ TEST_F(StatsPgTest, FollowupsAreListedInScopeByDueDate) {
   EXPECT_EQ(seen, (Ids{c2_followup_, c3_followup_, x1_followup_}));
 }
 
+// A call recorded with an Idempotency-Key is recorded once: the retry gets the first answer
+// (kept in the write's transaction) and appends nothing; the key with another request is 409.
+TEST_F(StatsPgTest, AKeyedCallIsRecordedOnceAndReplayed) {
+  const SupervisionScope lixia{.region_code = "370102"};
+  const FollowupAnswer key{"user:" + std::to_string(s1_), "call-1", "hash-a", 200, ""};
+  int renders = 0;
+  auto render = [&](const Followup& f) {
+    ++renders;
+    return f.call_notes;
+  };
+  auto first = followups_->RecordCall(c2_followup_, lixia, s1_, "已电话联系申请人", key, render);
+  EXPECT_FALSE(first.replayed);
+  EXPECT_EQ(first.body, "2026-11-20 10:00 已电话联系申请人");
+  clock_.Advance(std::chrono::minutes(5));
+  auto again = followups_->RecordCall(c2_followup_, lixia, s1_, "已电话联系申请人", key, render);
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.status, first.status);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(renders, 1);
+  auto reused = key;
+  reused.request_hash = "hash-b";
+  EXPECT_EQ(
+      Refusal([&] { followups_->RecordCall(c2_followup_, lixia, s1_, "另一个", reused, render); }),
+      std::make_pair(409, std::string("idempotency_key_reused")));
+  auto listed = followups_->List(lixia, {.filter = FollowupFilter::kAll});
+  for (const auto& f : listed.followups) {
+    if (f.id == c2_followup_) EXPECT_EQ(f.call_notes, "2026-11-20 10:00 已电话联系申请人");
+  }
+}
+
 TEST_F(StatsPgTest, CallsAreAppendedAndClosingIsOnce) {
   const SupervisionScope lixia{.region_code = "370102"};
   auto called = followups_->RecordCall(c2_followup_, lixia, s1_, "已电话联系申请人");

@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,12 +58,33 @@ struct FollowupPage {
   std::optional<FollowupCursor> next;  // set when there are more
 };
 
+// The first answer to a follow-up write that came with an Idempotency-Key (staff keys work as
+// phones' do, DESIGN.md, APIs): kept with the write, in its transaction, in the one store of
+// idempotency keys.
+struct FollowupAnswer {
+  std::string scope;  // "user:<id>": a user's keys are its own
+  std::string key;
+  std::string request_hash;  // of the request, to tell a retry from a reuse of the key
+  int status = 200;
+  std::string body;
+};
+
+// The key's answer was kept by another request meanwhile: the write is rolled back.
+class FollowupKeyTaken : public std::runtime_error {
+ public:
+  FollowupKeyTaken() : std::runtime_error("idempotency key already used") {}
+};
+
 // What a write does to an open follow-up, in one transaction.
 struct FollowupWrite {
   std::optional<std::string> call_line;  // appended to call_notes as a new line
   std::optional<std::string> outcome;    // closes it, with closed_at and closed_by
   std::int64_t user_id = 0;
   Moment at{};
+  // With a key: the answer to keep in the same transaction, its body rendered by
+  // `render_answer` from the follow-up as written. FollowupKeyTaken when the key has one.
+  std::optional<FollowupAnswer> answer;
+  std::function<std::string(const Followup&)> render_answer;
 };
 
 // Storage of follow-ups. Implementations: PgFollowupStore.
@@ -76,6 +99,9 @@ class FollowupStore {
   // when unknown or out of scope, 409 followup_closed when already closed.
   virtual Followup Apply(std::int64_t id, const SupervisionScope& scope,
                          const FollowupWrite& write) = 0;
+  // The answer kept for a key, if any.
+  virtual std::optional<FollowupAnswer> FindAnswer(const std::string& scope,
+                                                   const std::string& key) = 0;
 };
 
 inline constexpr std::size_t kMaxFollowupTextChars = 1000;
@@ -104,7 +130,28 @@ class FollowupService {
                  std::string_view outcome, const std::optional<std::string>& note);
   Moment Now() const;
 
+  // The same writes once per Idempotency-Key: `key` (scope, key and request hash in a
+  // FollowupAnswer; nullopt without a key) answered before gets its first answer again and
+  // writes nothing, the key with another request is 409 idempotency_key_reused; otherwise the
+  // write runs and its answer, `render` of the follow-up as written, is kept with it.
+  struct Answer {
+    int status = 200;
+    std::string body;
+    bool replayed = false;
+  };
+  using Render = std::function<std::string(const Followup&)>;
+  Answer RecordCall(std::int64_t id, const SupervisionScope& scope, std::int64_t user_id,
+                    std::string_view note, const std::optional<FollowupAnswer>& key,
+                    const Render& render);
+  Answer Close(std::int64_t id, const SupervisionScope& scope, std::int64_t user_id,
+               std::string_view outcome, const std::optional<std::string>& note,
+               const std::optional<FollowupAnswer>& key, const Render& render);
+
  private:
+  Answer Once(std::int64_t id, const SupervisionScope& scope, FollowupWrite write,
+              const std::optional<FollowupAnswer>& key, const Render& render);
+  std::optional<Answer> Replay(const FollowupAnswer& key);
+
   FollowupStore& store_;
   const kernel::Clock& clock_;
 };

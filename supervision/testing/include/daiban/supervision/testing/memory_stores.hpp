@@ -108,6 +108,9 @@ class MemoryFollowupStore final : public FollowupStore {
       if (!f.IsOpen()) {
         throw kernel::Conflict("followup_closed", "the follow-up is closed already", "id");
       }
+      if (write.answer && answers_.contains({write.answer->scope, write.answer->key})) {
+        throw FollowupKeyTaken();
+      }
       if (write.call_line) {
         f.call_notes += (f.call_notes.empty() ? "" : "\n") + *write.call_line;
       }
@@ -118,13 +121,25 @@ class MemoryFollowupStore final : public FollowupStore {
         auto name = names_.find(write.user_id);
         f.closed_by_name = name == names_.end() ? std::string() : name->second;
       }
+      if (write.answer) {
+        FollowupAnswer kept = *write.answer;
+        if (write.render_answer) kept.body = write.render_answer(f);
+        answers_[{kept.scope, kept.key}] = kept;
+      }
       return f;
     }
     throw kernel::NotFound("no such follow-up");
   }
+  std::optional<FollowupAnswer> FindAnswer(const std::string& scope,
+                                           const std::string& key) override {
+    auto kept = answers_.find({scope, key});
+    if (kept == answers_.end()) return std::nullopt;
+    return kept->second;
+  }
 
  private:
   const RegionTree& regions_;
+  std::map<std::pair<std::string, std::string>, FollowupAnswer> answers_;
   std::vector<std::pair<Followup, std::string>> followups_;
   std::map<std::int64_t, std::string> names_;
 };
