@@ -4,6 +4,8 @@
 -- ask for the same case at the same moment.
 -- Arguments after `--`: the file, then the number of wrk threads.
 
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "../wrk_result.lua")
+
 local threads = {}
 function setup(thread)
   thread:set("id", #threads + 1)
@@ -28,16 +30,4 @@ end
 function request()
   counter = counter + 1
   return requests[counter % #requests + 1]
-end
-
-local non2xx = 0
-function response(status)
-  if status < 200 or status > 299 then non2xx = non2xx + 1 end
-end
-
-function done(summary, latency)
-  io.write(string.format("RESULT requests=%d non2xx=%d failed=%d duration_s=%.3f p50_ms=%.2f p99_ms=%.2f\n",
-    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout + summary.errors.status,
-    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end

@@ -6,6 +6,8 @@
 -- store does not write a fix twice, so resending one body would measure duplicate checks
 -- instead of inserts.
 
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "../wrk_result.lua")
+
 local threads = {}
 
 function setup(thread)
@@ -56,13 +58,4 @@ function request()
                     {["Authorization"] = "Bearer " .. token,
                      ["Content-Type"] = "application/json",
                      ["Connection"] = "keep-alive"}, body)
-end
-
-function done(summary, latency, requests)
-  local failed = summary.errors.status + summary.errors.connect + summary.errors.read +
-                 summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT requests=%d failed=%d non2xx=%d duration_s=%.3f p50_ms=%.2f p99_ms=%.2f\n",
-                         summary.requests, failed, summary.errors.status,
-                         summary.duration / 1e6, latency:percentile(50) / 1000,
-                         latency:percentile(99) / 1000))
 end

@@ -3,6 +3,8 @@
 -- Arguments after `--`: the number of wrk threads, then for each agent "token:index".
 -- An agent's cases are DBBENCH + (index*100 + k, six digits), k = 1..20 (seeded by run.sh).
 
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "../wrk_result.lua")
+
 local threads = {}
 function setup(thread)
   thread:set("id", #threads + 1)
@@ -32,16 +34,4 @@ function request()
     ["Idempotency-Key"] = string.format("bench-%d-%d", id, counter),
     ["Connection"] = "keep-alive",
   }, '{"kind":"note","text":"bench"}')
-end
-
-local non2xx = 0
-function response(status)
-  if status < 200 or status > 299 then non2xx = non2xx + 1 end
-end
-
-function done(summary, latency)
-  io.write(string.format("RESULT requests=%d non2xx=%d failed=%d duration_s=%.3f p50_ms=%.1f p99_ms=%.1f\n",
-    summary.requests, summary.errors.status, summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout + summary.errors.status,
-    summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
 end
