@@ -260,7 +260,9 @@ class Load:
                 {} if take else {"reason": "演练：不在附近"},
                 {"Authorization": "Bearer " + token, "Idempotency-Key": key}, write=True,
                 accept=(200,), settle=lambda s, _: s == 409)
-            if status == 200 or (status == 409 and take):
+            # A repeated accept or decline answers 200 as the first did; 409 means the
+            # offer moved on (expired, withdrawn) and was not taken.
+            if status == 200:
                 with self.lock:
                     if take:
                         self.offers_taken[offer["id"]] = offer["tracking_number"]

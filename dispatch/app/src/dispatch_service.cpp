@@ -250,6 +250,13 @@ std::vector<OfferRecord> DispatchService::OffersOf(const cases::Actor& agent) {
 cases::Case DispatchService::AcceptOffer(std::int64_t offer_id, const cases::Actor& agent) {
   auto offer = store_.Offer(offer_id);
   if (!offer || offer->agent_id != agent.user_id) throw kernel::NotFound("no such offer");
+  if (offer->state == OfferState::kAccepted) {
+    // Accepting twice is accepting once: the phone asks again when its first answer was lost,
+    // and the gateway resends a keyed accept whose instance died after the commit. The agent
+    // gets the case as it stands while it is still theirs.
+    auto c = cases_.ReadAsStaff(offer->tracking_number, {ActorRole::kAdmin, 0, "", "", ""});
+    if (c.agent_id == agent.user_id) return c;
+  }
   if (offer->state != OfferState::kPending) {
     throw kernel::Conflict("offer_not_pending", "the offer is " + ToWord(offer->state));
   }
@@ -272,6 +279,10 @@ void DispatchService::DeclineOffer(std::int64_t offer_id, const cases::Actor& ag
   auto offer = store_.Offer(offer_id);
   if (!offer || offer->agent_id != agent.user_id) throw kernel::NotFound("no such offer");
   if (!store_.DeclineOffer(offer_id, agent.user_id, reason, Now())) {
+    // Declining twice is declining once (a repeated request after a lost answer); the place
+    // was freed and the case passed on the first time.
+    auto now_answered = store_.Offer(offer_id);
+    if (now_answered && now_answered->state == OfferState::kDeclined) return;
     throw kernel::Conflict("offer_not_pending", "the offer is no longer open");
   }
   live_.RemoveOffer(offer_id);

@@ -195,7 +195,15 @@ TEST_F(DispatchPgTest, TheNearestAgentGetsTheOfferAndTakesIt) {
   EXPECT_EQ(taken.state, cases::CaseState::kAssigned);
   EXPECT_EQ(taken.agent_id, near);
   EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'accepted'"), 1);
-  EXPECT_THROW(main_->service->AcceptOffer(offers[0].id, AgentActor(near)), kernel::ApiError);
+  // Accepting again (a lost answer, a resent request) answers the same case and changes nothing.
+  auto again = main_->service->AcceptOffer(offers[0].id, AgentActor(near));
+  EXPECT_EQ(again.agent_id, near);
+  EXPECT_EQ(again.version, taken.version);
+  EXPECT_EQ(Count("SELECT count(*) FROM case_events e JOIN cases c ON c.id = e.case_id "
+                  "WHERE c.tracking_number = '" +
+                  tracking + "' AND e.type = 'assign'"),
+            1);
+  EXPECT_THROW(main_->service->AcceptOffer(offers[0].id, AgentActor(near + 1)), kernel::ApiError);
 }
 
 TEST_F(DispatchPgTest, AnOfferOfASuspendedCaseIsWithdrawn) {
@@ -229,6 +237,10 @@ TEST_F(DispatchPgTest, ADeclinedOfferPassesOnAndKeepsItsReason) {
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].agent_id, other);
   EXPECT_EQ(main_->store->Offer(offer->id)->decline_reason, "正在办理其他件");
+  // Declining again answers as the first time and passes the case on no further.
+  main_->service->DeclineOffer(offer->id, AgentActor(declining), "正在办理其他件");
+  ASSERT_EQ(main_->store->PendingOffers(0).size(), 1u);
+  EXPECT_EQ(main_->store->PendingOffers(0)[0].id, next[0].id);
   EXPECT_THROW(main_->service->DeclineOffer(next[0].id, AgentActor(other), ""), kernel::ApiError);
 }
 
