@@ -4,13 +4,7 @@
 -- ask for the same case at the same moment.
 -- Arguments after `--`: the file, then the number of wrk threads.
 
-dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "../wrk_result.lua")
-
-local threads = {}
-function setup(thread)
-  thread:set("id", #threads + 1)
-  threads[#threads + 1] = thread
-end
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "../wrk_common.lua")
 
 local requests = {}
 local counter = 0

@@ -6,14 +6,7 @@
 -- store does not write a fix twice, so resending one body would measure duplicate checks
 -- instead of inserts.
 
-dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "../wrk_result.lua")
-
-local threads = {}
-
-function setup(thread)
-  thread:set("id", #threads + 1)
-  threads[#threads + 1] = thread
-end
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "../wrk_common.lua")
 
 local per_batch = 50
 local tokens = {}

@@ -3,13 +3,7 @@
 -- Arguments after `--`: the number of wrk threads, then for each agent "token:index".
 -- An agent's cases are DBBENCH + (index*100 + k, six digits), k = 1..20 (seeded by run.sh).
 
-dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "../wrk_result.lua")
-
-local threads = {}
-function setup(thread)
-  thread:set("id", #threads + 1)
-  threads[#threads + 1] = thread
-end
+dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "../wrk_common.lua")
 
 local agents = {}
 local counter = 0

@@ -1,6 +1,14 @@
--- The result line of bench/'s wrk scripts, which their run.sh read field by field: requests,
--- non-2xx answers, failures of any kind (non-2xx included), the duration in seconds and the
--- latency percentiles in milliseconds. A script loads it with dofile from its own folder.
+-- What every wrk script of bench/ shares, loaded with dofile from the script's own folder:
+-- each thread's number (the global `id`, 1..threads, set before its init), and the result line
+-- their run.sh read field by field: requests, non-2xx answers, failures of any kind (non-2xx
+-- included), the duration in seconds and the latency percentiles in milliseconds.
+
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads + 1)
+  threads[#threads + 1] = thread
+end
+
 function done(summary, latency)
   local failed = summary.errors.status + summary.errors.connect + summary.errors.read +
                  summary.errors.write + summary.errors.timeout
