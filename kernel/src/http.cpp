@@ -105,6 +105,13 @@ void Router::Add(std::string method, std::string pattern, HttpHandler handler,
   routes_.push_back(std::move(route));
 }
 
+void Router::AddDeferred(std::string method, std::string pattern, DeferredHandler handler,
+                         RouteOptions options) {
+  options.blocking = true;
+  Add(std::move(method), std::move(pattern), nullptr, options);
+  routes_.back().deferred = std::move(handler);
+}
+
 Router::Match Router::Find(const std::string& method, const std::string& path) const {
   Match match;
   auto segments = SplitPath(path);

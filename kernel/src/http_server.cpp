@@ -111,6 +111,9 @@ struct Exchange {
   std::string path;
   SteadyTime started;
   SteadyTime deadline;
+  // A deferred request stays in flight until it is answered, not until its handler returns.
+  std::uint64_t track_id = 0;
+  bool untrack_on_answer = false;
 };
 
 }  // namespace
@@ -143,6 +146,14 @@ struct HttpServer::Core {
   std::thread watchdog;
   std::atomic<bool> watchdog_running{false};
   std::atomic<std::uint64_t> deadline_exceeded{0};
+  std::vector<std::function<void()>> drain_hooks;
+  std::once_flag drain_hooks_run;
+
+  void RunDrainHooks() {
+    std::call_once(drain_hooks_run, [this] {
+      for (const auto& hook : drain_hooks) hook();
+    });
+  }
 
   void Handle(const Http::Request& request, Http::ResponseWriter writer);
   void Answer(const std::shared_ptr<Exchange>& exchange, const HttpResponse& response);
@@ -217,12 +228,17 @@ void HttpServer::Core::Answer(const std::shared_ptr<Exchange>& exchange,
                  {"duration_ms", static_cast<std::int64_t>(seconds * 1000)}};
   logger.Log(response.status >= 500 ? LogLevel::kWarn : LogLevel::kInfo, "request", fields,
              exchange->request_id);
+  if (exchange->untrack_on_answer) Untrack(exchange->track_id);
 }
 
 void HttpServer::Core::RunHandler(const std::shared_ptr<Exchange>& exchange, const Route& route,
                                   const HttpRequest& request) {
   HttpResponse response;
   try {
+    if (route.deferred) {
+      route.deferred(request, [this, exchange](HttpResponse answer) { Answer(exchange, answer); });
+      return;
+    }
     response = route.handler(request);
   } catch (const DependencyUnavailable& error) {
     logger.Warn("dependency unavailable",
@@ -299,6 +315,9 @@ void HttpServer::Core::Handle(const Http::Request& request, Http::ResponseWriter
   }
   const Route& route = *match.route;
   exchange->route = route.pattern;
+  if (route.options.deadline.count() > 0) {
+    exchange->deadline = exchange->started + route.options.deadline;
+  }
   incoming.params = std::move(match.params);
   // Ids in paths reach SQL and logs: bytes that are not UTF-8 (or control characters) can name
   // nothing, so they are "not found" here, before any handler or database sees them.
@@ -338,13 +357,17 @@ void HttpServer::Core::Handle(const Http::Request& request, Http::ResponseWriter
     return;
   }
   std::uint64_t id = 0;
+  const bool deferred = static_cast<bool>(route.deferred);
+  exchange->untrack_on_answer = deferred;
   Track(exchange, &id);
-  bool queued = pool.TrySubmit([this, exchange, &route, id, incoming = std::move(incoming)] {
-    if (std::chrono::steady_clock::now() < exchange->deadline) {
-      RunHandler(exchange, route, incoming);
-    }
-    Untrack(id);
-  });
+  exchange->track_id = id;
+  bool queued =
+      pool.TrySubmit([this, exchange, &route, id, deferred, incoming = std::move(incoming)] {
+        if (std::chrono::steady_clock::now() < exchange->deadline) {
+          RunHandler(exchange, route, incoming);
+        }
+        if (!deferred) Untrack(id);
+      });
   if (!queued) {
     Untrack(id);
     Answer(exchange, Busy(ErrorResponse(503, "overloaded", "the service is busy, retry later", "",
@@ -471,9 +494,14 @@ std::uint16_t HttpServer::Port() const {
   return core_->endpoint ? static_cast<std::uint16_t>(core_->endpoint->getPort()) : 0;
 }
 
+void HttpServer::OnDrain(std::function<void()> hook) {
+  core_->drain_hooks.push_back(std::move(hook));
+}
+
 void HttpServer::Drain() {
   Core& core = *core_;
   core.draining = true;
+  core.RunDrainHooks();
   std::unique_lock lock(core.inflight_mutex);
   core.inflight_changed.wait_for(lock, core.options.drain_timeout,
                                  [&core] { return core.inflight.empty(); });
@@ -486,6 +514,7 @@ void HttpServer::Stop() {
   Core& core = *core_;
   if (core.stopped.exchange(true)) return;
   core.draining = true;
+  core.RunDrainHooks();
   if (core.endpoint) core.endpoint->shutdown();
   core.pool.Stop();
   core.watchdog_running = false;

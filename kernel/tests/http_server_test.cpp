@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "daiban/kernel/errors.hpp"
 #include "raw_http.hpp"
@@ -45,6 +47,20 @@ class HttpServerTest : public ::testing::Test {
       release_.wait();
       return HttpResponse::WithJson(200, {{"slow", true}});
     });
+    // A long-poll: the responder is kept and called later from the test's own thread.
+    routes.AddDeferred(
+        "GET", "/later",
+        [this](const HttpRequest& request, Responder respond) {
+          if (request.Query("fail")) throw Conflict("not_now", "refused before holding");
+          std::lock_guard lock(held_mutex_);
+          held_.push_back(std::move(respond));
+        },
+        RouteOptions{.deadline = milliseconds(deferred_deadline_ms_)});
+    server_->OnDrain([this] {
+      std::lock_guard lock(held_mutex_);
+      for (auto& respond : held_) respond(HttpResponse::WithJson(200, {{"drained", true}}));
+      held_.clear();
+    });
     server_->AddReadinessCheck("always", [] {});
     server_->Start();
     port_ = server_->Port();
@@ -70,6 +86,28 @@ class HttpServerTest : public ::testing::Test {
   std::promise<void> release_promise_;
   std::shared_future<void> release_ = release_promise_.get_future().share();
   bool released_ = false;
+  std::mutex held_mutex_;
+  std::vector<Responder> held_;
+  int deferred_deadline_ms_ = 60000;
+
+  // Waits (without a time limit: the test's own timeout bounds it) until n requests are held.
+  void AwaitHeld(std::size_t n) {
+    for (;;) {
+      {
+        std::lock_guard lock(held_mutex_);
+        if (held_.size() >= n) return;
+      }
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+  }
+  void AnswerHeld(int status) {
+    std::lock_guard lock(held_mutex_);
+    for (auto& respond : held_) {
+      respond(HttpResponse::WithJson(status, {{"answered", true}}));
+      respond(HttpResponse::WithJson(500, {{"answered", "twice"}}));  // ignored
+    }
+    held_.clear();
+  }
 };
 
 TEST_F(HttpServerTest, HealthAndRequestId) {
@@ -192,6 +230,54 @@ TEST_F(HttpServerTest, DrainFinishesInFlightAndRefusesNew) {
   Release();
   EXPECT_EQ(inflight.get().status, 200);
   drained.get();
+}
+
+TEST_F(HttpServerTest, ADeferredRouteIsAnsweredLaterFromAnotherThreadOnce) {
+  HttpServerOptions options;
+  options.work_threads = 1;  // a held request holds no thread
+  StartServer(options);
+  auto first =
+      std::async(std::launch::async, [&] { return Request("127.0.0.1", port_, "GET", "/later"); });
+  auto second =
+      std::async(std::launch::async, [&] { return Request("127.0.0.1", port_, "GET", "/later"); });
+  AwaitHeld(2);
+  EXPECT_EQ(Request("127.0.0.1", port_, "GET", "/echo?q=free").status, 200);
+  AnswerHeld(202);
+  for (auto* call : {&first, &second}) {
+    auto response = call->get();
+    EXPECT_EQ(response.status, 202);
+    EXPECT_EQ(Body(response)["answered"], true);
+  }
+}
+
+TEST_F(HttpServerTest, ADeferredHandlersExceptionIsTheErrorJson) {
+  StartServer();
+  auto response = Request("127.0.0.1", port_, "GET", "/later?fail=1");
+  EXPECT_EQ(response.status, 409);
+  EXPECT_EQ(Body(response)["error"]["code"], "not_now");
+}
+
+TEST_F(HttpServerTest, ADeferredRouteHasItsOwnDeadline) {
+  HttpServerOptions options;
+  options.request_deadline = milliseconds(60000);
+  deferred_deadline_ms_ = 300;
+  StartServer(options);
+  auto response = Request("127.0.0.1", port_, "GET", "/later");
+  EXPECT_EQ(response.status, 503);
+  EXPECT_EQ(Body(response)["error"]["code"], "deadline_exceeded");
+  AnswerHeld(200);  // too late: dropped
+  EXPECT_EQ(Request("127.0.0.1", port_, "GET", "/healthz").status, 200);
+}
+
+TEST_F(HttpServerTest, DrainAnswersHeldRequestsThroughItsHook) {
+  StartServer();
+  auto held =
+      std::async(std::launch::async, [&] { return Request("127.0.0.1", port_, "GET", "/later"); });
+  AwaitHeld(1);
+  server_->Drain();  // returns: the hook answered the held request, nothing is in flight
+  auto response = held.get();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(Body(response)["drained"], true);
 }
 
 TEST_F(HttpServerTest, MetricsCountRequestsByRoutePattern) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -44,6 +45,13 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// Answers one deferred request; callable from any thread; only its first call counts.
+using Responder = std::function<void(HttpResponse)>;
+// A handler that may answer later (a long-poll): it runs in the work pool like a blocking one
+// and either calls the responder before it returns or keeps it and calls it from another
+// thread. An exception it throws is answered like a blocking handler's.
+using DeferredHandler = std::function<void(const HttpRequest&, Responder)>;
+
 struct RouteOptions {
   // Bodies above this are refused with 413 before the handler runs. The server-wide limit
   // is the largest of these (Pistache has one value per server).
@@ -51,6 +59,9 @@ struct RouteOptions {
   // Blocking handlers (PostgreSQL, Redis, files) run in the bounded work pool under the
   // request deadline; non-blocking ones run on the I/O thread.
   bool blocking = true;
+  // Replaces the server's request deadline for this route (zero: the server's). A deferred
+  // route that holds requests open sets it above the longest wait it allows.
+  std::chrono::milliseconds deadline{0};
 };
 
 struct Route {
@@ -58,6 +69,7 @@ struct Route {
   std::string pattern;
   std::vector<std::string> segments;
   HttpHandler handler;
+  DeferredHandler deferred;  // set instead of `handler` for a deferred route
   RouteOptions options;
 };
 
@@ -75,6 +87,9 @@ class Router {
   };
 
   void Add(std::string method, std::string pattern, HttpHandler handler, RouteOptions options = {});
+  // A route whose handler may answer later; it always runs in the work pool.
+  void AddDeferred(std::string method, std::string pattern, DeferredHandler handler,
+                   RouteOptions options = {});
   Match Find(const std::string& method, const std::string& path) const;
   std::size_t LargestBodyLimit() const;
   const std::vector<Route>& All() const { return routes_; }

@@ -53,6 +53,9 @@ class HttpServer {
   // bound (port taken), with a clear message.
   void Start();
   std::uint16_t Port() const;
+  // Called once when the server starts draining (or stops), before it waits for in-flight
+  // requests: whoever holds deferred requests open answers them here.
+  void OnDrain(std::function<void()> hook);
   // Refuses new requests (503) and waits up to drain_timeout for in-flight ones.
   void Drain();
   // Closes everything; safe to call twice.
