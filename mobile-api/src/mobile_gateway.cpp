@@ -3,6 +3,7 @@
 #include "daiban/accounts/device_auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/cases/case_wiring.hpp"
+#include "daiban/db/pg_listener.hpp"
 #include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/mobile/attachment_api.hpp"
 #include "daiban/mobile/attachment_store.hpp"
@@ -10,6 +11,7 @@
 #include "daiban/mobile/location_retention.hpp"
 #include "daiban/mobile/location_store.hpp"
 #include "daiban/mobile/phone_api.hpp"
+#include "daiban/mobile/phone_wakeups.hpp"
 #include "daiban/mobile/sync_service.hpp"
 #include "daiban/runtime/elected_worker.hpp"
 #include "daiban/tracking/wiring/delivery_wiring.hpp"
@@ -74,8 +76,22 @@ void WireMobile(runtime::ServiceHost& host) {
   auto& progress = host.Make<cases::ProgressService>(parts.cases, host.Clock());
   auto& sync = host.Make<SyncService>(parts.cases, progress, host.Make<DispatchOffers>(dispatch),
                                       host.Make<CourierActions>(couriers));
+  // Phones' waits are answered from the phone triggers' notifications (migration 0022).
+  auto& wakeups = host.Make<PhoneWakeups>();
+  auto& phone_listener = host.Make<db::PgListener>(
+      host.Settings().pg.url, db::kPhoneChannel,
+      [&wakeups](const std::string& payload) { wakeups.Notify(payload); }, host.Logger());
+  host.Metrics().AddCollector(
+      [&wakeups](kernel::Metrics::Writer& writer) { wakeups.ReportTo(writer); });
+  host.OnStart([&wakeups, &phone_listener] {
+    wakeups.Start();
+    phone_listener.Start();
+  });
+  // Held waits are answered before the drain waits for in-flight requests: each phone reads
+  // again and waits on another instance.
+  host.Server().OnDrain([&wakeups] { wakeups.Stop(); });
   AddPhoneRoutes(routes, PhoneDeps{parts.auth, devices, parts.cases, progress, sync, dispatch,
-                                   parts.catalogue, host.Clock(), couriers});
+                                   parts.catalogue, host.Clock(), couriers, wakeups});
   AddCourierRoutes(routes, couriers);
   auto& photos = host.Make<PgAttachmentStore>(host.Pg(), AttachmentFolder(env));
   AddAttachmentRoutes(routes, parts.cases, photos, parts.auth, host.Clock(),

@@ -20,6 +20,9 @@ using kernel::Json;
 
 constexpr kernel::RouteOptions kSmall{.max_body_bytes = 16 * 1024, .blocking = true};
 constexpr kernel::RouteOptions kSyncBody{.max_body_bytes = 512 * 1024, .blocking = true};
+// A wait is held at most this long, below the gateway's 30 s upstream read timeout.
+constexpr std::int64_t kMaxWaitSeconds = 25;
+constexpr std::int64_t kDefaultWaitSeconds = 20;
 
 Json Time(std::chrono::sys_seconds at) { return cases::FormatRfc3339China(at); }
 
@@ -218,6 +221,31 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
         return HttpResponse::WithJson(200, {{"on_duty", body["on_duty"]}});
       },
       kSmall);
+  // The phone's long-poll: held open, in no thread, until an offer, task or stop of the caller
+  // changes or timeout_s passes. The phone then reads its offers, tasks or sync and waits
+  // again with the `since` of this answer, so nothing committed in between is missed.
+  router.AddDeferred(
+      "GET", "/mobile/v1/me/wait",
+      [d](const HttpRequest& request, kernel::Responder respond) {
+        auto user = Phone(*d, request);
+        std::optional<std::int64_t> since;
+        if (auto text = request.Query("since")) {
+          since =
+              kernel::ParseIntField(*text, "since", 0, std::numeric_limits<std::int64_t>::max());
+        }
+        auto timeout = std::chrono::seconds(kernel::ParseIntField(
+            request.Query("timeout_s").value_or(std::to_string(kDefaultWaitSeconds)), "timeout_s",
+            1, kMaxWaitSeconds));
+        d->wakeups.Wait(
+            user.user_id, since, timeout,
+            [respond = std::move(respond)](PhoneWakeups::Outcome outcome) {
+              respond(HttpResponse::WithJson(
+                  200, {{"changed", outcome.changed}, {"since", std::to_string(outcome.since)}}));
+            });
+      },
+      {.max_body_bytes = 0,
+       .blocking = true,
+       .deadline = std::chrono::seconds(kMaxWaitSeconds + 5)});
   router.Add("GET", "/mobile/v1/offers", [d](const HttpRequest& request) {
     auto user = Phone(*d, request);
     Json list = Json::array();

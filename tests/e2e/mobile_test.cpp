@@ -4,6 +4,9 @@
 // token, and lose the phone.
 #include <gtest/gtest.h>
 
+#include <future>
+#include <regex>
+
 #include "e2e_support.hpp"
 
 namespace daiban::e2e {
@@ -299,6 +302,86 @@ TEST(MobileE2eTest, OnlyAgentsAndCouriersUseThePhoneApi) {
   ExpectErrorJson(Gateway("GET", "/mobile/v1/tasks", "", Bearer(StaffLogin("13800000001"))), 403,
                   "forbidden");
   ExpectErrorJson(Gateway("GET", "/mobile/v1/tasks"), 401, "unauthorized");
+}
+
+// A sum over the mobile gateway's /metrics lines of one family (all label sets).
+double MobileMetric(const std::string& family) {
+  auto metrics =
+      daiban::testing::Request("127.0.0.1", Stack::ServicePort("mobile"), "GET", "/metrics");
+  std::regex line("(?:^|\n)" + family + "(?:\\{[^}]*\\})? ([0-9.e+]+)");
+  double total = 0;
+  for (std::sregex_iterator it(metrics.body.begin(), metrics.body.end(), line), end; it != end;
+       ++it) {
+    total += std::stod((*it)[1]);
+  }
+  return total;
+}
+
+// The phone's long-poll through the gateway: a wait is held (by no thread) until a change of
+// the caller's own offers or tasks commits, and answered with the token for the next wait.
+TEST(MobileE2eTest, AWaitingPhoneIsAnsweredWhenItsTasksChange) {
+  const std::string supervisor = StaffLogin("13800000001");
+  // 赵代办 (13800000004), a demo agent of 历下区, and its id on the board.
+  const std::string token = PhoneLogin("13800000004", Unique("device-"))["access_token"];
+  const auto board =
+      Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
+  std::int64_t zhao = 0;
+  for (const auto& agent : board["agents"]) {
+    if (agent["phone"] == "13800000004") zhao = agent["id"];
+  }
+  ASSERT_NE(zhao, 0);
+
+  auto first = Gateway("GET", "/mobile/v1/me/wait", "", Bearer(token));
+  ASSERT_EQ(first.status, 200) << first.body;
+  ExpectDocumented(first, "get", "/mobile/v1/me/wait");
+  EXPECT_EQ(Body(first)["changed"], true) << "without a token the phone reads at once";
+  const std::string since = Body(first)["since"];
+
+  const std::string tracking = AcceptedCase();
+  const double woken_before = MobileMetric("daiban_phone_wake_seconds_count");
+  auto waiting = std::async(std::launch::async, [&] {
+    return Gateway("GET", "/mobile/v1/me/wait?timeout_s=25&since=" + since, "", Bearer(token));
+  });
+  // Whatever happened to the agent since `since` (dispatch may have offered it the case) answers
+  // the wait at once; otherwise it is held until the assignment below commits.
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return waiting.wait_for(std::chrono::seconds(0)) == std::future_status::ready ||
+               MobileMetric("daiban_phone_waiting") >= 1;
+      },
+      10));
+  auto assigned =
+      Gateway("POST", "/api/v1/dispatch/cases/" + tracking + "/assign",
+              json{{"agent_id", zhao}, {"reason", "熟悉户籍业务"}}.dump(), Bearer(supervisor));
+  ASSERT_EQ(assigned.status, 200) << assigned.body;
+  auto answered = waiting.get();
+  ASSERT_EQ(answered.status, 200) << answered.body;
+  EXPECT_EQ(Body(answered)["changed"], true);
+  EXPECT_GT(std::stoll(Body(answered)["since"].get<std::string>()), std::stoll(since));
+  EXPECT_GT(MobileMetric("daiban_phone_wake_seconds_count"), woken_before)
+      << "answered by a commit's notification, not by its timeout";
+
+  // With the newest token a quiet wait is answered unchanged when it times out.
+  std::string latest = Body(answered)["since"];
+  bool quiet = false;
+  for (int attempt = 0; attempt < 5 && !quiet; ++attempt) {
+    auto again =
+        Gateway("GET", "/mobile/v1/me/wait?timeout_s=1&since=" + latest, "", Bearer(token));
+    ASSERT_EQ(again.status, 200) << again.body;
+    quiet = Body(again)["changed"] == false;
+    if (quiet) EXPECT_EQ(Body(again)["since"], latest);
+    latest = Body(again)["since"];
+  }
+  EXPECT_TRUE(quiet) << "a wait with the newest token is held until its timeout";
+
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me/wait?timeout_s=0", "", Bearer(token)), 400,
+                  "bad_request");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me/wait?timeout_s=26", "", Bearer(token)), 400,
+                  "bad_request");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me/wait?since=-1", "", Bearer(token)), 400,
+                  "bad_request");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me/wait"), 401, "unauthorized");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/me/wait", "", Bearer(supervisor)), 403, "forbidden");
 }
 
 }  // namespace

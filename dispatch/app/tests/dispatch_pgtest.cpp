@@ -3,6 +3,7 @@
 // instances racing over 2,000 cases.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <functional>
@@ -608,6 +609,69 @@ TEST_F(DispatchPgTest, TheWakeUpPathNeitherLosesNorDuplicatesOffers) {
             0)
       << "every accepted case offered";
   main_->redis->Command({"DEL", stream});
+}
+
+// The phone triggers (migration 0022): an offer made or answered and a case given to an agent
+// wake that agent's waiting phone, only when the writing transaction commits.
+TEST_F(DispatchPgTest, OffersAndAssignmentsNotifyTheAgentsPhone) {
+  using namespace std::chrono_literals;
+  auto agent = AddAgent("甲", 3);
+  std::mutex mutex;
+  std::vector<std::string> heard;
+  std::atomic<bool> listening{false};
+  db::PgListener listener(
+      database_.Url(), db::kPhoneChannel,
+      [&](const std::string& payload) {
+        if (payload.empty()) listening = true;
+        std::lock_guard lock(mutex);
+        if (!payload.empty()) heard.push_back(payload);
+      },
+      logger_);
+  listener.Start();
+  auto heard_for = [&](const std::string& prefix) {
+    std::lock_guard lock(mutex);
+    return std::count_if(heard.begin(), heard.end(),
+                         [&](const std::string& payload) { return payload.rfind(prefix, 0) == 0; });
+  };
+  // Waits (generously; never a timed assertion) until `done` holds.
+  auto eventually = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 3000 && !done(); ++i) std::this_thread::sleep_for(10ms);
+    return done();
+  };
+  ASSERT_TRUE(eventually([&] { return listening.load(); }));
+  const std::string mine = std::to_string(agent) + ":";
+
+  auto tracking = AcceptedCase();
+  main_->service->OnCaseEvent(tracking, "accepted", "370102001");
+  ASSERT_TRUE(eventually([&] { return heard_for("offer:" + mine) == 1; }));
+  {
+    std::lock_guard lock(mutex);
+    const std::string& payload = heard.back();
+    auto ms = std::stoll(payload.substr(payload.rfind(':') + 1));
+    EXPECT_GT(ms, 1'700'000'000'000LL) << "the change's wall-clock time in milliseconds";
+  }
+  auto offers = main_->store->PendingOffers(0);
+  ASSERT_EQ(offers.size(), 1u);
+  main_->service->AcceptOffer(offers[0].id, AgentActor(agent));
+  EXPECT_TRUE(eventually([&] { return heard_for("offer:" + mine) == 2; })) << "the offer answered";
+  EXPECT_TRUE(eventually([&] { return heard_for("case:" + mine) >= 1; })) << "the case assigned";
+
+  // A write that rolls back wakes nobody: a marker committed after it arrives (notifications
+  // come in commit order) while the rolled-back one never does.
+  auto before = heard_for("offer:" + mine);
+  {
+    pqxx::connection connection(database_.Url());
+    {
+      pqxx::work tx(connection);
+      tx.exec("UPDATE offers SET state = 'expired' WHERE state = 'accepted'");
+      tx.abort();
+    }
+    pqxx::nontransaction marker(connection);
+    marker.exec("SELECT phone_notify('offer', -1)");
+  }
+  ASSERT_TRUE(eventually([&] { return heard_for("offer:-1:") == 1; }));
+  EXPECT_EQ(heard_for("offer:" + mine), before);
+  listener.Stop();
 }
 
 }  // namespace

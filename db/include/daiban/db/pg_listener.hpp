@@ -46,5 +46,8 @@ class PgListener {
 // The channel the outbox trigger (migration 0014) notifies after every statement that inserted
 // events; the relay listens on it.
 inline constexpr const char* kOutboxChannel = "daiban_outbox";
+// The channel the phone triggers (migration 0022) notify when an offer, a task or a delivery of
+// a phone's user changes; the mobile gateway listens on it to answer phones' waits.
+inline constexpr const char* kPhoneChannel = "daiban_phone";
 
 }  // namespace daiban::db

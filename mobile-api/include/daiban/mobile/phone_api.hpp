@@ -8,6 +8,7 @@
 #include "daiban/dispatch/app/dispatch_service.hpp"
 #include "daiban/kernel/http.hpp"
 #include "daiban/mobile/courier_api.hpp"
+#include "daiban/mobile/phone_wakeups.hpp"
 #include "daiban/mobile/sync_service.hpp"
 
 namespace daiban::mobile {
@@ -24,10 +25,12 @@ struct PhoneDeps {
   catalogue::CatalogueService& catalogue;
   const kernel::Clock& clock;
   CourierDeps couriers;
+  PhoneWakeups& wakeups;
 };
 
 // The agents' and couriers' phone API under /mobile/v1/: sign-in with device-bound tokens,
-// me and duty, offers, tasks, progress (idempotent, with device time), and offline sync.
+// me and duty, offers, tasks, progress (idempotent, with device time), offline sync, and the
+// wait that answers as soon as the phone's offers, tasks or stops change.
 void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps);
 
 }  // namespace daiban::mobile
