@@ -3,10 +3,15 @@
 fixed open-loop arrival rate (bench/realtime/sender.py: asyncio, keep-alive, one thread), then
 reads from PostgreSQL when each case's offer was recorded relative to its acceptance (the accept
 event's outbox row), with the stages in between, and the dispatch service's stage histograms
-from its /metrics. Standard library only.
+from its /metrics. Every bench agent's phone holds a wait (GET /mobile/v1/me/wait) through the
+gateway the whole time, as the app does, and reads its offers when the wait answers: the time
+from the acceptance's commit to the phone's answered wait is the end-to-end figure, with the
+mobile gateway's commit-to-phone histogram beside it. Standard library only.
 
-usage: latency.py GATEWAY_HOST GATEWAY_PORT PSQL_URL RATE SECONDS DISPATCH_METRICS_URL
+usage: latency.py GATEWAY_HOST GATEWAY_PORT PSQL_URL RATE SECONDS DISPATCH_METRICS_URL \
+                  MOBILE_METRICS_URL AGENT_COUNT
 """
+import asyncio
 import os
 import sys
 import time
@@ -17,6 +22,7 @@ import stages  # noqa: E402
 
 host, port, psql_url = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 rate, seconds, metrics_url = float(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
+mobile_metrics_url, agent_count = sys.argv[7], int(sys.argv[8])
 
 case = {"item_code": "GA-002", "mode": "proxy", "region_code": "370102001",
         "applicant": {"kind": "citizen", "name": "压测", "phone": "13912345678",
@@ -26,6 +32,39 @@ case = {"item_code": "GA-002", "mode": "proxy", "region_code": "370102001",
         "delivery": {"method": "window"}}
 run_id = f"{time.time():.0f}"
 statuses = {}
+heard = {}  # tracking number -> wall-clock time its agent's waiting phone was answered
+phone_errors = []
+
+
+async def phone(number):
+    """One bench agent's phone: waits, reads its offers when told, waits again with the token."""
+    http = sender.Http(host, port, limit=2)
+    status, login = await http.call("POST", "/mobile/v1/auth/login",
+                                    {"phone": number, "password": "bench-password",
+                                     "device_id": f"bench-{run_id}-{number}"})
+    if status != 200:
+        phone_errors.append(f"login {number}: {status}")
+        return
+    auth = {"Authorization": "Bearer " + login["access_token"]}
+    since = None
+    while True:
+        query = "?timeout_s=20" + (f"&since={since}" if since else "")
+        try:
+            status, body = await http.call("GET", "/mobile/v1/me/wait" + query, None, auth,
+                                           timeout=40)
+        except (OSError, asyncio.TimeoutError) as error:
+            phone_errors.append(f"wait {number}: {type(error).__name__}")
+            continue
+        answered = time.time()
+        if status != 200:
+            phone_errors.append(f"wait {number}: {status}")
+            await asyncio.sleep(1)
+            continue
+        since = body["since"]
+        if body["changed"]:
+            status, offers = await http.call("GET", "/mobile/v1/offers", None, auth)
+            for offer in (offers or {}).get("offers", []):
+                heard.setdefault(offer["tracking_number"], answered)
 
 
 async def setup(http):
@@ -33,7 +72,23 @@ async def setup(http):
                                    {"phone": "13800000003", "password": "daiban-demo"})
     if status != 200:
         raise SystemExit(f"login failed: {status} {body}")
+    for i in range(1, agent_count + 1):
+        asyncio.get_running_loop().create_task(phone(f"1351{i:07d}"))
+    await asyncio.sleep(2)  # every phone signed in and waiting before the first case
     return "Bearer " + body["token"]
+
+
+async def after(http, token):
+    """Until every accepted bench case's offer has reached its phone (or 60 s pass)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        # In a thread: a blocking psql on the loop would delay the phones' answers it measures.
+        offered = int((await asyncio.to_thread(
+            psql, "SELECT count(*) FROM offers o JOIN cases c ON c.id = o.case_id "
+                  "WHERE c.applicant_name = '压测'")).strip())
+        if offered >= int(rate * seconds) and len(heard) >= offered:
+            return
+        await asyncio.sleep(0.25)
 
 
 async def job(http, n, token):
@@ -54,7 +109,8 @@ def psql(sql):
 
 
 before = stages.scrape(metrics_url)
-result = sender.run(host, port, rate, seconds, job, setup)
+mobile_before = stages.scrape(mobile_metrics_url)
+result = sender.run(host, port, rate, seconds, job, setup, after)
 
 # Wait until every accepted bench case has its offer (or 60 s pass).
 query_pending = ("SELECT count(*) FROM cases c WHERE c.applicant_name = '压测' AND c.state = 'accepted' "
@@ -62,7 +118,8 @@ query_pending = ("SELECT count(*) FROM cases c WHERE c.applicant_name = '压测'
 deadline = time.monotonic() + 60
 while time.monotonic() < deadline and psql(query_pending).strip() != "0":
     time.sleep(0.25)
-after = stages.scrape(metrics_url)
+after_scrape = stages.scrape(metrics_url)
+mobile_after = stages.scrape(mobile_metrics_url)
 
 rows = psql("""
 SELECT extract(epoch FROM min(o.recorded_at) - min(x.created_at)) * 1000,
@@ -96,9 +153,25 @@ print(f"STAGE commit->relay_publish(outbox.published_at) p50_ms={pct(relay, 50):
       f"p99_ms={pct(relay, 99):.1f}")
 print(f"STAGE relay_publish->offer_recorded p50_ms={pct(after_publish, 50):.1f} "
       f"p99_ms={pct(after_publish, 99):.1f}")
-for line in stages.report(before, after, {
+accept_at = {}
+for row in psql("""
+SELECT c.tracking_number, extract(epoch FROM x.created_at)
+  FROM cases c JOIN outbox x ON x.aggregate_id = c.tracking_number AND x.event_type = 'accept'
+ WHERE c.applicant_name = '压测'""").split("\n"):
+    if row.strip():
+        tracking, at = row.split()
+        accept_at[tracking] = float(at)
+to_phone = [(heard[t] - accept_at[t]) * 1000 for t in heard if t in accept_at]
+print(f"PHONE heard={len(to_phone)} p50_ms={pct(to_phone, 50):.1f} "
+      f"p99_ms={pct(to_phone, 99):.1f} phone_errors={len(phone_errors)}")
+for line in stages.report(mobile_before, mobile_after, {
+        "daiban_phone_wake_seconds": "offer_committed->phone_answered(gateway)"}):
+    print(line)
+for line in stages.report(before, after_scrape, {
         "daiban_stream_publish_to_read_seconds": "publish->dispatch_read",
         "daiban_stream_handling_seconds": "read->offer_committed(handler)"}):
     print(line)
 if result["errors"]:
     print("first error:", result["errors"][0], file=sys.stderr)
+if phone_errors:
+    print("first phone error:", phone_errors[0], file=sys.stderr)

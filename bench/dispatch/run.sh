@@ -24,7 +24,8 @@ echo "  pgbench latency average: ${anchor_ms} ms"
 
 echo "dispatch: $RATE cases/s for $SECONDS_TO_RUN s through the gateway ($agent_count agents)"
 output=$(/usr/bin/python3 "$ROOT/bench/dispatch/latency.py" 127.0.0.1 "$DAIBAN_GATEWAY_PORT" \
-  "$pg_url" "$RATE" "$SECONDS_TO_RUN" "http://127.0.0.1:$DAIBAN_DISPATCH_PORT/metrics")
+  "$pg_url" "$RATE" "$SECONDS_TO_RUN" "http://127.0.0.1:$DAIBAN_DISPATCH_PORT/metrics" \
+  "http://127.0.0.1:$DAIBAN_MOBILE_PORT/metrics" "$agent_count")
 result=$(grep '^RESULT' <<<"$output")
 echo "  $result"
 p50=$(sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p' <<<"$result")
@@ -35,6 +36,11 @@ printf '%-40s %10s %10s\n' "measured" "$p50" "$p99"
 printf '%-40s %10s %10s\n' "ratio to one pgbench INSERT ($anchor_ms ms)" \
   "$(awk -v a="$p50" -v b="$anchor_ms" 'BEGIN { printf "%.1f", a / b }')" \
   "$(awk -v a="$p99" -v b="$anchor_ms" 'BEGIN { printf "%.1f", a / b }')"
+phone=$(grep '^PHONE' <<<"$output" || true)
+printf '%-40s %10s %10s\n' "acceptance -> agent's phone answered" \
+  "$(sed -n 's/.*p50_ms=\([0-9.na]*\).*/\1/p' <<<"$phone")" \
+  "$(sed -n 's/.*p99_ms=\([0-9.na]*\).*/\1/p' <<<"$phone")"
+echo "  $phone"
 echo
-echo "stages (PostgreSQL timestamps per case; dispatch's /metrics histograms as bucket bounds):"
+echo "stages (PostgreSQL timestamps per case; the services' /metrics histograms as bucket bounds):"
 grep '^STAGE' <<<"$output" | sed 's/^STAGE /  /'

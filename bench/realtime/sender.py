@@ -5,7 +5,9 @@ keep-alive HTTP/1.1 connections driven by asyncio (one thread: no thread per req
 200+ jobs/s on a small machine). Standard library only.
 
 Used as a module by the benchmark drivers: `run(host, port, rate, seconds, job)` where `job(http,
-n)` is a coroutine making the requests of job n through `http.call(...)`.
+n, context)` is a coroutine making the requests of job n through `http.call(...)`; `setup(http)`
+makes the context (and may start tasks of its own on the loop, such as phones waiting for
+offers); `after(http, context)`, if given, is awaited once every job has finished.
 """
 import asyncio
 import json
@@ -86,7 +88,7 @@ class Http:
             writer.close()
 
 
-async def _run(host, port, rate, seconds, job, setup):
+async def _run(host, port, rate, seconds, job, setup, after):
     http = Http(host, port)
     context = await setup(http) if setup else None
     total = int(rate * seconds)
@@ -110,11 +112,13 @@ async def _run(host, port, rate, seconds, job, setup):
         tasks.append(asyncio.create_task(one(n)))
     sent_in = time.monotonic() - start
     await asyncio.gather(*tasks)
+    if after:
+        await after(http, context)
     http.close()
     return {"jobs": total, "sent_in_s": sent_in, "errors": errors,
             "max_start_lag_ms": max(late) * 1000 if late else 0.0}
 
 
-def run(host, port, rate, seconds, job, setup=None):
+def run(host, port, rate, seconds, job, setup=None, after=None):
     """Runs the open-loop load; a dict with jobs, sent_in_s, errors, max_start_lag_ms."""
-    return asyncio.run(_run(host, port, rate, seconds, job, setup))
+    return asyncio.run(_run(host, port, rate, seconds, job, setup, after))
