@@ -9,7 +9,7 @@ from the acceptance's commit to the phone's answered wait is the end-to-end figu
 mobile gateway's commit-to-phone histogram beside it. Standard library only.
 
 usage: latency.py GATEWAY_HOST GATEWAY_PORT PSQL_URL RATE SECONDS DISPATCH_METRICS_URL \
-                  MOBILE_METRICS_URL AGENT_COUNT
+                  [MOBILE_METRICS_URL AGENT_COUNT]
 """
 import asyncio
 import os
@@ -22,7 +22,9 @@ import stages  # noqa: E402
 
 host, port, psql_url = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 rate, seconds, metrics_url = float(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
-mobile_metrics_url, agent_count = sys.argv[7], int(sys.argv[8])
+# Without these two (the restart drill), no phones wait.
+mobile_metrics_url = sys.argv[7] if len(sys.argv) > 7 else ""
+agent_count = int(sys.argv[8]) if len(sys.argv) > 8 else 0
 
 case = {"item_code": "GA-002", "mode": "proxy", "region_code": "370102001",
         "applicant": {"kind": "citizen", "name": "压测", "phone": "13912345678",
@@ -36,16 +38,20 @@ heard = {}  # tracking number -> wall-clock time its agent's waiting phone was a
 phone_errors = []
 
 
-async def phone(number):
-    """One bench agent's phone: waits, reads its offers when told, waits again with the token."""
+async def sign_in(number):
+    """A bench agent's phone session; None (and an error counted) when sign-in fails."""
     http = sender.Http(host, port, limit=2)
     status, login = await http.call("POST", "/mobile/v1/auth/login",
                                     {"phone": number, "password": "bench-password",
                                      "device_id": f"bench-{run_id}-{number}"})
     if status != 200:
         phone_errors.append(f"login {number}: {status}")
-        return
-    auth = {"Authorization": "Bearer " + login["access_token"]}
+        return None
+    return http, {"Authorization": "Bearer " + login["access_token"]}
+
+
+async def phone(number, http, auth):
+    """One bench agent's phone: waits, reads its offers when told, waits again with the token."""
     since = None
     while True:
         query = "?timeout_s=20" + (f"&since={since}" if since else "")
@@ -72,9 +78,14 @@ async def setup(http):
                                    {"phone": "13800000003", "password": "daiban-demo"})
     if status != 200:
         raise SystemExit(f"login failed: {status} {body}")
+    # One at a time: a sign-in hashes a password, and a burst of them on a small machine would
+    # outlast the service's request timeouts.
     for i in range(1, agent_count + 1):
-        asyncio.get_running_loop().create_task(phone(f"1351{i:07d}"))
-    await asyncio.sleep(2)  # every phone signed in and waiting before the first case
+        number = f"1351{i:07d}"
+        session = await sign_in(number)
+        if session:
+            asyncio.get_running_loop().create_task(phone(number, *session))
+    await asyncio.sleep(1)  # every phone waiting before the first case
     return "Bearer " + body["token"]
 
 

@@ -18,7 +18,10 @@ def pct(values, p):
 
 
 def scrape(url):
-    """{(name, labels): {le: count}} of every histogram bucket line."""
+    """{(name, labels): {le: count}} of every histogram bucket line; the series of a process's
+    several consumers of one group (label consumer) are added up. No URL: nothing."""
+    if not url:
+        return {}
     try:
         text = urllib.request.urlopen(url, timeout=10).read().decode()
     except OSError:
@@ -31,8 +34,10 @@ def scrape(url):
         name, _, labels = series.partition("{")
         labels = labels.rstrip("}")
         le = labels[labels.index('le="') + 4:].split('"')[0]
-        rest = labels[:labels.index('le="')].rstrip(",")
-        buckets.setdefault((name[:-len("_bucket")], rest), {})[le] = float(value)
+        rest = ",".join(part for part in labels[:labels.index('le="')].rstrip(",").split(",")
+                        if part and not part.startswith("consumer="))
+        series_buckets = buckets.setdefault((name[:-len("_bucket")], rest), {})
+        series_buckets[le] = series_buckets.get(le, 0.0) + float(value)
     return buckets
 
 

@@ -335,8 +335,10 @@ void StreamConsumer::Ack(const std::string& id) {
 }
 
 void StreamConsumer::ReportTo(kernel::Metrics::Writer& writer) const {
-  std::string labels =
-      "stream=\"" + kernel::PromLabel(stream_) + "\",group=\"" + kernel::PromLabel(group_) + "\"";
+  // A process may run several consumers of one group (readers side by side): one series each.
+  std::string labels = "stream=\"" + kernel::PromLabel(stream_) + "\",group=\"" +
+                       kernel::PromLabel(group_) + "\",consumer=\"" + kernel::PromLabel(consumer_) +
+                       "\"";
   writer.Counter("daiban_stream_messages_handled_total", "Stream messages handled and acknowledged",
                  static_cast<double>(handled_.load()), labels);
   writer.Counter("daiban_stream_handler_failures_total",

@@ -357,7 +357,7 @@ TEST_F(StreamConsumerRedisTest, ReportsMetrics) {
   kernel::Metrics::Writer writer(&out);
   consumer.ReportTo(writer);
   EXPECT_NE(out.find("daiban_stream_messages_handled_total{stream=\"" + stream_ +
-                     "\",group=\"group\"} 1"),
+                     "\",group=\"group\",consumer=\"c1\"} 1"),
             std::string::npos);
 }
 

@@ -103,6 +103,12 @@ void DispatchService::OnCaseEvent(const std::string& tracking, const std::string
   }
 }
 
+void DispatchService::OnCaseEvent(const std::string& tracking, const std::string& from_state,
+                                  const std::string& to_state, const std::string& region_code) {
+  if (from_state != "accepted" && to_state != "accepted") return;
+  OnCaseEvent(tracking, to_state, region_code);
+}
+
 std::optional<PendingCase> DispatchService::Requeue(const std::string& tracking) {
   auto waiting = store_.WaitingCase(tracking);
   if (!waiting) return std::nullopt;  // taken meanwhile, or no longer accepted

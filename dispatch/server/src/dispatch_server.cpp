@@ -309,7 +309,12 @@ void WireDispatch(runtime::ServiceHost& host) {
   // after the workers it wakes, so it is destroyed (and stopped) before them.
   auto& events = host.Make<runtime::CaseEventReader>(
       host, env, "dispatch", [&dispatch](const runtime::CaseStateEvent& event) {
-        dispatch.OnCaseEvent(event.tracking_number, event.to_state, event.region_code);
+        if (event.from_state) {
+          dispatch.OnCaseEvent(event.tracking_number, *event.from_state, event.to_state,
+                               event.region_code);
+        } else {
+          dispatch.OnCaseEvent(event.tracking_number, event.to_state, event.region_code);
+        }
       });
   host.OnStart([&] {
     events.Start();

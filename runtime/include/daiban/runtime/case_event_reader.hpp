@@ -2,7 +2,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "daiban/runtime/service_host.hpp"
 
@@ -17,6 +19,8 @@ struct CaseStateEvent {
   std::string tracking_number;
   std::string to_state;  // the state the case moved to
   std::string region_code;
+  // The state it left: "" for a new case, nullopt when the event does not say.
+  std::optional<std::string> from_state;
 };
 
 // The name this process goes by in consumer groups: DAIBAN_INSTANCE, by default the host name
@@ -28,10 +32,12 @@ std::string InstanceName(const kernel::Env& env, const ServiceSettings& settings
 // service's own consumer group (the group shares the messages out) and hands each event with a
 // new state to `handle`, which must be idempotent (see db::StreamConsumer).
 //
-// Event-driven: one thread waits in a blocking read (DAIBAN_EVENTS_BLOCK_MS) on a Redis
-// connection of its own, so an event is handled as soon as the relay publishes it. Crash
-// takeover: the consumer is named after the instance (InstanceName), and a peer whose reads
-// stopped for DAIBAN_EVENTS_DEAD_CONSUMER_MS is presumed dead and its pending events taken
+// Event-driven: DAIBAN_EVENTS_READERS threads (4) each wait in a blocking read
+// (DAIBAN_EVENTS_BLOCK_MS) on a Redis connection of its own, so an event is handled as soon as
+// the relay publishes it, and events are handled side by side (handlers must not rely on the
+// order of one case's events: they read the case's state). Crash takeover: each reader is a
+// consumer named after the instance (InstanceName, "/k" for the k-th reader), and a peer whose
+// reads stopped for DAIBAN_EVENTS_DEAD_CONSUMER_MS is presumed dead and its pending events taken
 // over. DAIBAN_EVENTS_POLL_MS is the pause before retrying after Redis failed. Start() once the
 // host is starting.
 class CaseEventReader {
@@ -46,9 +52,11 @@ class CaseEventReader {
 
  private:
   struct Loop;
+  void Read(db::StreamConsumer& consumer);  // one reader's loop, until stopped
+
   ServiceHost& host_;
-  std::unique_ptr<db::RedisPool> redis_;  // the blocking read's own connection
-  std::unique_ptr<db::StreamConsumer> consumer_;
+  std::vector<std::unique_ptr<db::RedisPool>> redis_;  // each blocking read's own connection
+  std::vector<std::unique_ptr<db::StreamConsumer>> consumers_;
   std::unique_ptr<Loop> loop_;
 };
 

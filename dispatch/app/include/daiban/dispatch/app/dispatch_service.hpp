@@ -43,6 +43,11 @@ class DispatchService {
   // A case event from the stream: the case's state after the change.
   void OnCaseEvent(const std::string& tracking_number, const std::string& to_state,
                    const std::string& region_code);
+  // The same with the state before the change ("" for a new case): a change that neither
+  // enters nor leaves `accepted` is skipped, since only a waiting case can hold a queue place
+  // or an offer (most events, submissions and progress, need no transaction here).
+  void OnCaseEvent(const std::string& tracking_number, const std::string& from_state,
+                   const std::string& to_state, const std::string& region_code);
   // The greedy policy for one case now; the offer made, if any.
   std::optional<OfferRecord> OfferNow(const std::string& tracking_number);
   // What to call when an arriving case finds its region's queue longer than the greedy policy
