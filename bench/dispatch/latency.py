@@ -51,26 +51,32 @@ async def sign_in(number):
 
 
 async def phone(number, http, auth):
-    """One bench agent's phone: waits, reads its offers when told, waits again with the token."""
+    """One bench agent's phone: waits, reads its offers when told, waits again with the token.
+    A keep-alive connection the gateway closed while idle is opened again, as a phone's HTTP
+    library does, without counting it as an error."""
     since = None
     while True:
         query = "?timeout_s=20" + (f"&since={since}" if since else "")
         try:
             status, body = await http.call("GET", "/mobile/v1/me/wait" + query, None, auth,
                                            timeout=40)
+            answered = time.time()
+            if status != 200:
+                phone_errors.append(f"wait {number}: {status}")
+                await asyncio.sleep(1)
+                continue
+            if body["changed"]:
+                status, offers = await http.call("GET", "/mobile/v1/offers", None, auth)
+                if status != 200:
+                    phone_errors.append(f"offers {number}: {status}")
+                    continue
+                for offer in offers["offers"]:
+                    heard.setdefault(offer["tracking_number"], answered)
+            since = body["since"]
+        except ConnectionError:
+            continue  # a stale keep-alive connection: the same request again on a new one
         except (OSError, asyncio.TimeoutError) as error:
-            phone_errors.append(f"wait {number}: {type(error).__name__}")
-            continue
-        answered = time.time()
-        if status != 200:
-            phone_errors.append(f"wait {number}: {status}")
-            await asyncio.sleep(1)
-            continue
-        since = body["since"]
-        if body["changed"]:
-            status, offers = await http.call("GET", "/mobile/v1/offers", None, auth)
-            for offer in (offers or {}).get("offers", []):
-                heard.setdefault(offer["tracking_number"], answered)
+            phone_errors.append(f"{number}: {type(error).__name__}")
 
 
 async def setup(http):
