@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 
 namespace daiban::dispatch {
@@ -16,6 +17,13 @@ constexpr std::chrono::seconds kChinaUtcOffset = std::chrono::hours{8};
 double Radians(double degrees) { return degrees * std::numbers::pi / 180.0; }
 
 }  // namespace
+
+std::optional<Shift> ParseShift(std::string_view text) {
+  const std::string shift(text);
+  int h1 = 0, m1 = 0, h2 = 0, m2 = 0;
+  if (std::sscanf(shift.c_str(), "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4) return std::nullopt;
+  return Shift{std::chrono::minutes(h1 * 60 + m1), std::chrono::minutes(h2 * 60 + m2)};
+}
 
 double DistanceKm(GeoPoint from, GeoPoint to) {
   const double d_lat = Radians(to.lat - from.lat);

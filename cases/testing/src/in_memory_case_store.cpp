@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::cases::testing {
@@ -36,16 +37,13 @@ void InMemoryCaseStore::WithAgent(Case& c) const {
 std::optional<StoredAnswer> InMemoryCaseStore::FindAnswer(const std::string& scope,
                                                           const std::string& key) {
   std::lock_guard lock(mutex_);
-  auto found = state_.answers.find({scope, key});
-  if (found == state_.answers.end()) return std::nullopt;
+  auto found = Visible().answers.find({scope, key});
+  if (found == Visible().answers.end()) return std::nullopt;
   return found->second;
 }
 
 void InMemoryCaseStore::Write(State& state, Row& row, const CaseChange& change,
                               const std::optional<StoredAnswer>& answer) const {
-  if (!change.also_in_transaction.empty()) {
-    throw std::logic_error("the in-memory case store runs no database work");
-  }
   if (answer) {
     if (!state.answers.emplace(std::make_pair(answer->scope, answer->key), *answer).second) {
       throw DuplicateRequest();
@@ -68,6 +66,24 @@ void InMemoryCaseStore::Write(State& state, Row& row, const CaseChange& change,
   }
   if (change.clear_handover_guesses) row.guesses.clear();
   if (change.new_alert) row.alerts.push_back(*change.new_alert);
+  // Last, as PostgreSQL runs them after the case is written: the other fakes' writes of this
+  // change, which see the change (through the reads of this store) and are undone with it.
+  if (!change.also_in_transaction.empty()) {
+    db::Tx tx;
+    in_change_ = &state;
+    try {
+      for (const auto& work : change.also_in_transaction) work(tx);
+    } catch (...) {
+      in_change_ = nullptr;
+      tx.RollBack();
+      throw;
+    }
+    in_change_ = nullptr;
+  }
+}
+
+const InMemoryCaseStore::State& InMemoryCaseStore::Visible() const {
+  return in_change_ != nullptr ? *in_change_ : state_;
 }
 
 void InMemoryCaseStore::Create(Case& new_case, const CaseChange& change,
@@ -91,8 +107,8 @@ void InMemoryCaseStore::Create(Case& new_case, const CaseChange& change,
 std::optional<Case> InMemoryCaseStore::Find(const std::string& tracking_number,
                                             const CaseScope& scope) {
   std::lock_guard lock(mutex_);
-  auto found = state_.cases.find(tracking_number);
-  if (found == state_.cases.end() || !InScope(found->second.c, scope)) return std::nullopt;
+  auto found = Visible().cases.find(tracking_number);
+  if (found == Visible().cases.end() || !InScope(found->second.c, scope)) return std::nullopt;
   Case c = found->second.c;
   WithAgent(c);
   return c;
@@ -140,7 +156,7 @@ Case InMemoryCaseStore::Change(const std::string& tracking_number, const CaseSco
 
 std::vector<CaseEvent> InMemoryCaseStore::Timeline(std::int64_t case_id) {
   std::lock_guard lock(mutex_);
-  for (const auto& [tracking, row] : state_.cases) {
+  for (const auto& [tracking, row] : Visible().cases) {
     if (row.c.id == case_id) return row.events;
   }
   return {};
@@ -152,7 +168,7 @@ std::vector<Case> InMemoryCaseStore::List(const CaseFilter& f, const CaseScope& 
     return s == CaseState::kAccepted || s == CaseState::kAssigned || s == CaseState::kInProgress;
   };
   std::vector<Case> listed;
-  for (const auto& [tracking, row] : state_.cases) {
+  for (const auto& [tracking, row] : Visible().cases) {
     const Case& c = row.c;
     if (!InScope(c, scope)) continue;
     if (!f.states.empty() && std::find(f.states.begin(), f.states.end(), c.state) == f.states.end())
@@ -194,7 +210,7 @@ std::vector<AgentCaseEvent> InMemoryCaseStore::AgentEventsAfter(std::int64_t age
                                                                 int limit) {
   std::lock_guard lock(mutex_);
   std::vector<AgentCaseEvent> events;
-  for (const auto& [tracking, row] : state_.cases) {
+  for (const auto& [tracking, row] : Visible().cases) {
     const bool mine = row.c.agent_id == agent_id;
     for (const auto& e : row.events) {
       if (e.id <= after_event_id) continue;

@@ -48,9 +48,9 @@ std::vector<AgentProfile> Profiles(const std::vector<AgentRecord>& agents) {
 
 }  // namespace
 
-DispatchService::DispatchService(DispatchStore& store, cases::CaseService& cases,
-                                 RedisLiveState& live, const kernel::Clock& clock,
-                                 const kernel::Logger& logger, DispatchOptions options)
+DispatchService::DispatchService(DispatchStore& store, cases::CaseService& cases, LiveState& live,
+                                 const kernel::Clock& clock, const kernel::Logger& logger,
+                                 DispatchOptions options)
     : store_(store),
       cases_(cases),
       live_(live),
@@ -453,7 +453,7 @@ void DispatchService::SetDuty(const cases::Actor& viewer, std::int64_t agent_id,
 }
 
 void DispatchService::Rebuild() {
-  RedisLiveState::Snapshot snapshot;
+  LiveState::Snapshot snapshot;
   for (const auto& c : store_.WaitingCases("", 100000)) {
     snapshot.pending.push_back(
         {c.tracking_number, QueueOf(c.region_code), UrgencyScore(Epoch(c.deadline), c.priority)});

@@ -131,12 +131,9 @@ std::vector<std::string> Split(const std::string& text) {
 
 Moment At(long long epoch) { return Moment(std::chrono::seconds(epoch)); }
 
-std::optional<Shift> ParseShift(const nlohmann::json& value) {
+std::optional<Shift> ShiftOf(const nlohmann::json& value) {
   if (!value.is_string()) return std::nullopt;
-  auto text = value.get<std::string>();
-  int h1 = 0, m1 = 0, h2 = 0, m2 = 0;
-  if (std::sscanf(text.c_str(), "%d:%d-%d:%d", &h1, &m1, &h2, &m2) != 4) return std::nullopt;
-  return Shift{std::chrono::minutes(h1 * 60 + m1), std::chrono::minutes(h2 * 60 + m2)};
+  return ParseShift(value.get<std::string>());
 }
 
 AgentRecord AgentFromRow(const pqxx::row& row) {
@@ -150,7 +147,7 @@ AgentRecord AgentFromRow(const pqxx::row& row) {
   auto hours = nlohmann::json::parse(row[5].as<std::string>(), nullptr, false);
   for (std::size_t day = 0; day < 7; ++day) {
     p.hours.by_weekday[day] =
-        hours.is_array() && day < hours.size() ? ParseShift(hours[day]) : std::nullopt;
+        hours.is_array() && day < hours.size() ? ShiftOf(hours[day]) : std::nullopt;
   }
   if (!row[6].is_null() && !row[7].is_null())
     p.position = GeoPoint{row[6].as<double>(), row[7].as<double>()};

@@ -27,6 +27,7 @@
 #include "daiban/db/stream_consumer.hpp"
 #include "daiban/dispatch/app/dispatch_service.hpp"
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
+#include "daiban/dispatch/live/live_state.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
 #include "scratch_database.hpp"

@@ -128,13 +128,15 @@ void RequirePosition(double lat, double lng) {
   }
 }
 
-void Validate(const PendingEntry& entry) {
+}  // namespace
+
+void ValidateLive(const PendingEntry& entry) {
   RequireRegion(entry.region_code);
   if (entry.tracking_number.empty()) throw std::invalid_argument("empty tracking number");
   if (!std::isfinite(entry.score)) throw std::invalid_argument("score is not finite");
 }
 
-void Validate(const AgentLive& agent) {
+void ValidateLive(const AgentLive& agent) {
   for (const auto& region : agent.covered_regions) RequireRegion(region);
   if (agent.lat.has_value() != agent.lng.has_value()) {
     throw std::invalid_argument("an agent position needs both lat and lng");
@@ -142,10 +144,12 @@ void Validate(const AgentLive& agent) {
   if (agent.lat) RequirePosition(*agent.lat, *agent.lng);
 }
 
-void Validate(const OfferLive& offer) {
+void ValidateLive(const OfferLive& offer) {
   RequireRegion(offer.region_code);
   if (offer.tracking_number.empty()) throw std::invalid_argument("empty tracking number");
 }
+
+namespace {
 
 std::vector<std::string> Strings(const RedisValue& reply, const char* what) {
   std::vector<std::string> out;
@@ -173,7 +177,7 @@ std::int64_t RedisLiveState::NowEpoch() const {
 // --- Pending queues -----------------------------------------------------------------------
 
 bool RedisLiveState::Enqueue(const PendingEntry& entry) {
-  Validate(entry);
+  ValidateLive(entry);
   auto reply = Eval(redis_, scripts::kEnqueue, {PendingKey(entry.region_code), RegionsKey()},
                     {FormatDouble(entry.score), entry.tracking_number, entry.region_code});
   return reply.integer == 1;
@@ -215,7 +219,7 @@ std::size_t RedisLiveState::PendingCount(std::string_view region) {
 // --- Agents -------------------------------------------------------------------------------
 
 void RedisLiveState::PutAgent(const AgentLive& agent) {
-  Validate(agent);
+  ValidateLive(agent);
   const std::string id = std::to_string(agent.id);
   Eval(redis_, scripts::kPutAgent, {AgentKey(agent.id), PositionsKey()},
        {id, agent.on_duty ? "1" : "0", std::to_string(agent.load), std::to_string(agent.capacity),
@@ -274,7 +278,7 @@ bool RedisLiveState::SetPosition(std::int64_t agent_id, double lat, double lng) 
 // --- Offers -------------------------------------------------------------------------------
 
 void RedisLiveState::PutOffer(const OfferLive& offer) {
-  Validate(offer);
+  ValidateLive(offer);
   // A relative TTL, counted from the injected clock's now: Redis applies it by its own clock,
   // so an EXPIREAT computed from a test clock could delete the hash at once.
   const std::int64_t ttl =
@@ -328,9 +332,9 @@ void RedisLiveState::DeleteAllDispatchKeys() {
 
 void RedisLiveState::Rebuild(const Snapshot& snapshot) {
   // Everything is checked before anything is deleted: a bad snapshot leaves the old state.
-  for (const auto& entry : snapshot.pending) Validate(entry);
-  for (const auto& agent : snapshot.agents) Validate(agent);
-  for (const auto& offer : snapshot.offers) Validate(offer);
+  for (const auto& entry : snapshot.pending) ValidateLive(entry);
+  for (const auto& agent : snapshot.agents) ValidateLive(agent);
+  for (const auto& offer : snapshot.offers) ValidateLive(offer);
 
   Run(redis_, {"DEL", BuiltKey()});
   DeleteAllDispatchKeys();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // The dispatch library's picture of agents (代办员) and of the accepted cases waiting for one.
@@ -32,6 +33,10 @@ struct Shift {
   std::chrono::minutes start{0};
   std::chrono::minutes end{0};
 };
+
+// A shift as an agent's settings write it (AgentSettings::hours): "HH:MM-HH:MM"; std::nullopt
+// for anything else, which is a day off.
+std::optional<Shift> ParseShift(std::string_view text);
 
 // An agent's weekly working hours. Promises nothing about holidays: whether the agent is at work
 // today is `AgentProfile::on_duty`; these hours only say when in a week it accepts work.

@@ -19,8 +19,10 @@ namespace daiban::cases::testing {
 // guesses are read inside the change, events are numbered by one sequence across cases.
 // Region subtrees follow the national division codes: a region lies below another when its
 // code starts with the other's code without trailing "00" pairs (370102001 below 370102,
-// 370102 below 370100). Writes of other libraries (CaseChange::also_in_transaction) need a
-// database: a change carrying any is refused with std::logic_error.
+// 370102 below 370100). Writes of other libraries (CaseChange::also_in_transaction) run last,
+// with an in-memory db::Tx, while the change holds the store: reads of this store from them (on
+// the same thread) see the change, as a PostgreSQL transaction sees its own writes, and when
+// one throws, the change is dropped and the fakes' writes in it are rolled back.
 class InMemoryCaseStore final : public CaseStore {
  public:
   std::optional<StoredAnswer> FindAnswer(const std::string& scope, const std::string& key) override;
@@ -73,8 +75,12 @@ class InMemoryCaseStore final : public CaseStore {
              const std::optional<StoredAnswer>& answer) const;
   void WithAgent(Case& c) const;
 
-  mutable std::mutex mutex_;
+  const State& Visible() const;  // the change under way, when a change's writes read
+
+  // Recursive: the other fakes' writes of a change read this store while it holds the change.
+  mutable std::recursive_mutex mutex_;
   State state_;
+  mutable State* in_change_ = nullptr;
   std::map<std::int64_t, std::pair<std::string, std::string>> agents_;
 };
 

@@ -12,7 +12,7 @@
 #include "daiban/dispatch/app/dispatch_store.hpp"
 #include "daiban/dispatch/assignment_cost.hpp"
 #include "daiban/dispatch/eligibility.hpp"
-#include "daiban/dispatch/live/live_state.hpp"
+#include "daiban/dispatch/live_state.hpp"
 #include "daiban/dispatch/offer_policy.hpp"
 #include "daiban/dispatch/sla_watch.hpp"
 #include "daiban/kernel/clock.hpp"
@@ -36,7 +36,7 @@ struct DispatchOptions {
 // and capacity; Redis holds the live queues and is rebuilt from PostgreSQL when lost.
 class DispatchService {
  public:
-  DispatchService(DispatchStore& store, cases::CaseService& cases, RedisLiveState& live,
+  DispatchService(DispatchStore& store, cases::CaseService& cases, LiveState& live,
                   const kernel::Clock& clock, const kernel::Logger& logger,
                   DispatchOptions options = {});
 
@@ -117,7 +117,7 @@ class DispatchService {
 
   DispatchStore& store_;
   cases::CaseService& cases_;
-  RedisLiveState& live_;
+  LiveState& live_;
   const kernel::Clock& clock_;
   const kernel::Logger& logger_;
   DispatchOptions options_;

@@ -7,11 +7,10 @@
 #include <string_view>
 #include <vector>
 
-// Dispatch's live state in Redis (DESIGN.md §2): per-region pending queues sorted by urgency,
-// agent availability, load and position, and pending offers by expiry. PostgreSQL stays the
-// truth: every value here is a copy that speeds up the dispatcher's reads, and Rebuild writes
-// the whole of it again from a snapshot taken from PostgreSQL. Key layout: dispatch_keys.hpp;
-// scripts: live_scripts.hpp.
+#include "daiban/dispatch/live_state.hpp"
+
+// Dispatch's live state (the LiveState interface, live_state.hpp of the domain library) in
+// Redis (DESIGN.md §2). Key layout: dispatch_keys.hpp; scripts: live_scripts.hpp.
 
 namespace daiban::db {
 class RedisPool;
@@ -22,87 +21,47 @@ class Clock;
 
 namespace daiban::dispatch {
 
-struct PendingEntry {
-  std::string tracking_number;
-  std::string region_code;
-  double score = 0.0;  // UrgencyScore(deadline, priority)
-};
-
-struct AgentLive {
-  std::int64_t id = 0;
-  std::string name;
-  bool on_duty = false;
-  int load = 0;
-  int capacity = 0;
-  std::vector<std::string> covered_regions;
-  std::optional<double> lat, lng;  // both or neither
-  // Filled by Agent(); PutAgent ignores it and writes the clock's now.
-  std::int64_t updated_at = 0;
-};
-
-struct OfferLive {
-  std::int64_t offer_id = 0;
-  std::string tracking_number;
-  std::string region_code;
-  std::int64_t agent_id = 0;
-  std::int64_t expires_at = 0;  // epoch seconds; due from this second on
-};
+// The checks every LiveState makes before it writes anything: std::invalid_argument for a region
+// code IsValidRegionCode rejects, an empty tracking number, a score that is not finite, a
+// position GEOADD would refuse or half a position.
+void ValidateLive(const PendingEntry& entry);
+void ValidateLive(const AgentLive& agent);
+void ValidateLive(const OfferLive& offer);
 
 // Thread-safe as far as the pool is: every method is one or a few independent commands.
-// Failures (Redis down, an error reply) throw kernel::DependencyUnavailable("redis"); a region
-// code IsValidRegionCode rejects, or coordinates GEOADD would refuse, throw
-// std::invalid_argument before anything is written.
-class RedisLiveState {
+// Failures (Redis down, an error reply) throw kernel::DependencyUnavailable("redis"). An offer's
+// hash lives until kOfferGraceSeconds after its expiry.
+class RedisLiveState final : public LiveState {
  public:
   // The clock stamps updated_at and turns offer expiries into TTLs; both must outlive this.
   RedisLiveState(db::RedisPool& redis, const kernel::Clock& clock);
 
-  // Pending queues. Enqueue of a queued case only moves it to its new score; returns true when
-  // newly queued. Dequeue returns true when the case was queued.
-  bool Enqueue(const PendingEntry& entry);
-  bool Dequeue(std::string_view region, std::string_view tracking_number);
-  // The `limit` most urgent cases of the region, most urgent first (limit <= 0: none).
-  std::vector<PendingEntry> Pending(std::string_view region, int limit);
-  std::vector<std::string> RegionsWithPending();  // sorted
-  std::size_t PendingCount(std::string_view region);
+  bool Enqueue(const PendingEntry& entry) override;
+  bool Dequeue(std::string_view region, std::string_view tracking_number) override;
+  std::vector<PendingEntry> Pending(std::string_view region, int limit) override;
+  std::vector<std::string> RegionsWithPending() override;
+  std::size_t PendingCount(std::string_view region) override;
 
-  // Agents. PutAgent replaces the agent's live record: it is available in each covered region
-  // while on duty and in none while off duty; regions it no longer covers drop it. Availability
-  // says nothing about load: the policies compare load with capacity themselves.
-  void PutAgent(const AgentLive& agent);
-  std::optional<AgentLive> Agent(std::int64_t agent_id);
-  std::vector<std::int64_t> AvailableAgents(std::string_view region);  // sorted
-  // These change an agent that is live and return false / nullopt when it is not (Redis lost
-  // it: rebuild), rather than leave a partial record behind. AdjustLoad never goes below zero
-  // and returns the new load.
-  bool SetLoad(std::int64_t agent_id, int load);
-  std::optional<int> AdjustLoad(std::int64_t agent_id, int delta);
-  bool SetPosition(std::int64_t agent_id, double lat, double lng);
+  void PutAgent(const AgentLive& agent) override;
+  std::optional<AgentLive> Agent(std::int64_t agent_id) override;
+  std::vector<std::int64_t> AvailableAgents(std::string_view region) override;
+  bool SetLoad(std::int64_t agent_id, int load) override;
+  std::optional<int> AdjustLoad(std::int64_t agent_id, int delta) override;
+  bool SetPosition(std::int64_t agent_id, double lat, double lng) override;
 
-  // Offers. The offer's hash lives until kOfferGraceSeconds after its expiry; its id stays in the
-  // due list until RemoveOffer, which returns true when anything was removed.
-  void PutOffer(const OfferLive& offer);
-  bool RemoveOffer(std::int64_t offer_id);
-  // Offers whose expiry is at or before now, earliest first.
-  std::vector<std::int64_t> DueOffers(std::int64_t now_epoch, int limit);
-  std::optional<OfferLive> Offer(std::int64_t offer_id);
+  void PutOffer(const OfferLive& offer) override;
+  bool RemoveOffer(std::int64_t offer_id) override;
+  std::vector<std::int64_t> DueOffers(std::int64_t now_epoch, int limit) override;
+  std::optional<OfferLive> Offer(std::int64_t offer_id) override;
 
-  struct Snapshot {
-    std::vector<PendingEntry> pending;
-    std::vector<AgentLive> agents;
-    std::vector<OfferLive> offers;
-  };
-  // Replaces all dispatch live state with the snapshot: validates it, deletes every dispatch:*
-  // key (SCAN and UNLINK in batches, never KEYS, so Redis is not blocked), writes the snapshot.
-  // The built mark goes first and comes back last, so a rebuild cut short leaves Redis marked
-  // unbuilt. Not atomic against concurrent writers: a change written to Redis while it runs may
-  // be lost, so read the snapshot from PostgreSQL just before and run it where the dispatch
+  // Validates the snapshot, deletes every dispatch:* key (SCAN and UNLINK in batches, never
+  // KEYS, so Redis is not blocked), writes the snapshot. The built mark goes first and comes
+  // back last. Not atomic against concurrent writers: a change written to Redis while it runs
+  // may be lost, so read the snapshot from PostgreSQL just before and run it where the dispatch
   // workers run (under their advisory lock) or before they start.
-  void Rebuild(const Snapshot& snapshot);
-  // True once a rebuild has completed and nothing has marked the state stale since; false after
-  // a Redis restart or flush, which is how a service knows to rebuild.
-  bool IsBuilt();
-  void MarkStale();
+  void Rebuild(const Snapshot& snapshot) override;
+  bool IsBuilt() override;
+  void MarkStale() override;
 
  private:
   std::int64_t NowEpoch() const;
