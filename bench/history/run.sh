@@ -124,7 +124,7 @@ add cases_by_region < <(printf '/api/v1/cases?region=370103&limit=50\t%s\n' "$ad
 add cases_by_department < <(printf '/api/v1/cases?department=%s&limit=50\t%s\n' "$department" "$admin")
 add cases_by_item < <(printf '/api/v1/cases?item=%s&limit=50\t%s\n' "$item" "$admin")
 add cases_by_agent < <(printf '/api/v1/cases?agent=%s&limit=50\t%s\n' "$agent_id" "$admin")
-add cases_by_created < <(printf '/api/v1/cases?created_from=%sT00:00:00%%2B08:00&created_to=%sT23:59:59%%2B08:00&limit=50\t%s\n' \
+add cases_by_created < <(printf '/api/v1/cases?order=created&created_from=%sT00:00:00%%2B08:00&created_to=%sT23:59:59%%2B08:00&limit=50\t%s\n' \
   "$middle_day" "$middle_day" "$admin")
 add cases_deep_page < <(printf '/api/v1/cases?limit=50&cursor=%s\t%s\n' "$deep_cursor" "$admin")
 add cases_deep_page_closed < <(printf '/api/v1/cases?state=closed&limit=50&cursor=%s\t%s\n' "$deep_state_cursor" "$admin")

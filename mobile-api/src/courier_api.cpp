@@ -1,6 +1,10 @@
 #include "daiban/mobile/courier_api.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <optional>
+#include <utility>
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
@@ -55,6 +59,31 @@ Json StopJson(const tracking::CourierStop& s) {
                   {"start", cases::FormatRfc3339China(s.stop.start)},
                   {"late", s.stop.late}};
   return json;
+}
+
+// A stop names its place in a plan by its delivery and kind (0 pickup, 1 dropoff).
+std::pair<std::int64_t, int> StopKey(const tracking::CourierStop& s) {
+  return {s.stop.delivery_id, s.stop.kind == tracking::StopKind::kPickup ? 0 : 1};
+}
+
+// A page of the stop list: `limit` stops (1..100, 20 by default) after the cursor's stop.
+struct StopPage {
+  int limit = 20;
+  std::optional<std::pair<std::int64_t, int>> after;
+};
+
+StopPage ParseStopPage(const HttpRequest& request) {
+  StopPage page;
+  if (auto limit = request.Query("limit")) {
+    page.limit = static_cast<int>(kernel::ParseIntField(*limit, "limit", 1, 100));
+  }
+  if (auto cursor = request.Query("cursor")) {
+    const auto parts = kernel::DecodeCursor(*cursor, "s1", 2);
+    page.after =
+        std::pair{kernel::CursorNumber(parts[0], 1, std::numeric_limits<std::int64_t>::max()),
+                  static_cast<int>(kernel::CursorNumber(parts[1], 0, 1))};
+  }
+  return page;
 }
 
 }  // namespace
@@ -120,9 +149,29 @@ void AddCourierRoutes(kernel::Router& router, CourierDeps deps) {
              {.max_body_bytes = 1024, .blocking = true});
   router.Add("GET", "/mobile/v1/deliveries", [d](const HttpRequest& request) {
     auto courier = Courier(*d, request);
+    const auto page = ParseStopPage(request);
+    const auto plan = d->deliveries.StopsOf(courier);
+    // The page starts after the cursor's stop in the plan as it stands now; a stop that has
+    // left the plan since (done, cancelled) starts it again from the first, so a stop is shown
+    // twice rather than missed.
+    std::size_t first = 0;
+    if (page.after) {
+      for (std::size_t i = 0; i < plan.size(); ++i) {
+        if (StopKey(plan[i]) == *page.after) {
+          first = i + 1;
+          break;
+        }
+      }
+    }
     Json stops = Json::array();
-    for (const auto& stop : d->deliveries.StopsOf(courier)) stops.push_back(StopJson(stop));
-    return HttpResponse::WithJson(200, {{"stops", std::move(stops)}});
+    const std::size_t end = std::min(plan.size(), first + static_cast<std::size_t>(page.limit));
+    for (std::size_t i = first; i < end; ++i) stops.push_back(StopJson(plan[i]));
+    Json next = nullptr;
+    if (end < plan.size()) {
+      const auto [id, kind] = StopKey(plan[end - 1]);
+      next = kernel::EncodeCursor("s1", {std::to_string(id), std::to_string(kind)});
+    }
+    return HttpResponse::WithJson(200, {{"stops", std::move(stops)}, {"next_cursor", next}});
   });
   router.Add(
       "POST", "/mobile/v1/deliveries/:id/:action",

@@ -5,6 +5,7 @@
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
+#include "daiban/cases/list_cursor.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/mobile/phone_request.hpp"
@@ -23,6 +24,9 @@ constexpr kernel::RouteOptions kSyncBody{.max_body_bytes = 512 * 1024, .blocking
 // A wait is held at most this long, below the gateway's 30 s upstream read timeout.
 constexpr std::int64_t kMaxWaitSeconds = 25;
 constexpr std::int64_t kDefaultWaitSeconds = 20;
+
+// A task list page when the phone names no limit.
+constexpr int kTasksPerPage = 20;
 
 Json Time(std::chrono::sys_seconds at) { return cases::FormatRfc3339China(at); }
 
@@ -276,19 +280,28 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
     cases::CaseFilter filter;
     filter.states = {cases::CaseState::kAssigned, cases::CaseState::kInProgress,
                      cases::CaseState::kSuspended, cases::CaseState::kResultReady};
-    filter.limit = 100;
+    // Pages in the staff list's order (deadline, then id) with its cursor; an agent holding
+    // hundreds of cases reads them a page at a time instead of one answer of every task.
+    filter.limit = kTasksPerPage;
+    if (auto limit = request.Query("limit")) {
+      // The use case checks the page size (1..100); this only keeps the number an int.
+      filter.limit = static_cast<int>(kernel::ParseIntField(
+          *limit, "limit", std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+    }
+    if (auto cursor = request.Query("cursor")) cases::ApplyListCursor(*cursor, filter);
     auto now = std::chrono::floor<std::chrono::seconds>(d->clock.Now());
     Json tasks = Json::array();
     GuideMemo guides;
     std::vector<std::string> trackings;
-    for (const auto& summary : d->cases.List(filter, user).cases) {
-      trackings.push_back(summary.tracking_number);
-    }
+    auto page = d->cases.List(filter, user);
+    for (const auto& summary : page.cases) trackings.push_back(summary.tracking_number);
     // Read together: one case at a time made 100 transactions of a full task list.
     for (const auto& c : d->cases.ReadManyAsStaff(trackings, user)) {
       tasks.push_back(TaskJson(*d, c, now, guides));
     }
-    return HttpResponse::WithJson(200, {{"tasks", std::move(tasks)}});
+    Json next = nullptr;
+    if (page.more) next = cases::ListCursor(page.cases.back(), filter.order);
+    return HttpResponse::WithJson(200, {{"tasks", std::move(tasks)}, {"next_cursor", next}});
   });
   router.Add(
       "POST", "/mobile/v1/cases/:tracking/progress",

@@ -5,6 +5,7 @@
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/custody.hpp"
+#include "daiban/cases/list_cursor.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/kernel/mask.hpp"
@@ -261,23 +262,6 @@ std::optional<cases::Moment> TimeParam(const HttpRequest& request, const std::st
   return kernel::ParseTimeField(*text, name);
 }
 
-// Cursors of the staff list: the last case's deadline (or "n" for none) and id.
-std::string ListCursor(const Case& last) {
-  std::string deadline =
-      last.clock ? std::to_string(last.clock->deadline.time_since_epoch().count()) : "n";
-  return kernel::EncodeCursor("k1", {deadline, std::to_string(last.id)});
-}
-
-void ApplyCursor(const std::string& cursor, cases::CaseFilter& filter) {
-  const auto parts = kernel::DecodeCursor(cursor, "k1", 2);
-  filter.after_id = kernel::CursorNumber(parts[1], 1, std::numeric_limits<std::int64_t>::max());
-  if (parts[0] == "n") {
-    filter.after_no_deadline = true;
-  } else {
-    filter.after_deadline = kernel::CursorTime(parts[0]);
-  }
-}
-
 // A staff write to a case, applied once per Idempotency-Key when the caller sends one (as
 // phones do): the answer, the staff view of the case as the write left it, is kept in the
 // write's transaction, and a retry gets it again. Keys are the user's; the same key with
@@ -373,10 +357,17 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
       filter.limit = static_cast<int>(kernel::ParseIntField(
           *limit, "limit", std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
     }
-    if (auto cursor = request.Query("cursor")) ApplyCursor(*cursor, filter);
+    if (auto order = request.Query("order")) {
+      if (*order == "created") {
+        filter.order = cases::ListOrder::kCreated;
+      } else if (*order != "deadline") {
+        throw kernel::BadRequest("order must be deadline or created", "order");
+      }
+    }
+    if (auto cursor = request.Query("cursor")) cases::ApplyListCursor(*cursor, filter);
     auto page = service.List(filter, actor);
     Json body = {{"cases", Json::array()}, {"next_cursor", nullptr}};
-    if (page.more) body["next_cursor"] = ListCursor(page.cases.back());
+    if (page.more) body["next_cursor"] = cases::ListCursor(page.cases.back(), filter.order);
     const auto at = now();
     for (const auto& c : page.cases) {
       body["cases"].push_back(

@@ -10,6 +10,7 @@
 #include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
+#include "daiban/cases/list_cursor.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
@@ -509,6 +510,42 @@ TEST_F(CaseLifecyclePgTest, ListsPageByDeadlineAndFilterByUrgency) {
   cases::CaseFilter too_many;
   too_many.limit = 101;
   EXPECT_EQ(Refusal([&] { service_->List(too_many, Admin()); }).first, 400);
+}
+
+// The created-time list: a range of creation times in creation order, then id (two cases of
+// the same second by id), paged by its own cursor; deadlines do not reorder it.
+TEST_F(CaseLifecyclePgTest, ListsPageByCreationTimeWithinARange) {
+  const auto from = clock_.Now();
+  std::vector<std::string> created;
+  for (int i = 0; i < 5; ++i) {
+    created.push_back(Submit(Request()).created.tracking_number);
+    if (i != 1) clock_.Advance(std::chrono::minutes(10));  // the 2nd and 3rd share a second
+  }
+  // Accepted last-first: in deadline order the newest would come first.
+  service_->Accept(created[4], Window(), {{4, "2026-12-10"}});
+  service_->Accept(created[1], Window(), {{4, "2026-12-10"}});
+  cases::CaseFilter filter;
+  filter.order = cases::ListOrder::kCreated;
+  filter.created_from = std::chrono::floor<std::chrono::seconds>(from) + std::chrono::minutes(10);
+  filter.created_to = std::chrono::floor<std::chrono::seconds>(from) + std::chrono::minutes(35);
+  filter.limit = 2;
+  std::vector<std::string> listed;
+  std::string cursor;
+  for (int page = 0; page < 5; ++page) {
+    cases::CaseFilter asked = filter;
+    if (!cursor.empty()) cases::ApplyListCursor(cursor, asked);
+    auto got = service_->List(asked, Admin());
+    for (const auto& c : got.cases) listed.push_back(c.tracking_number);
+    if (!got.more) break;
+    cursor = cases::ListCursor(got.cases.back(), cases::ListOrder::kCreated);
+    EXPECT_EQ(cursor.rfind("c1.", 0), 0u) << cursor;
+  }
+  EXPECT_EQ(listed, (std::vector<std::string>{created[1], created[2], created[3], created[4]}));
+  // A cursor of the deadline order is refused in creation order, and the other way round.
+  cases::CaseFilter crossed = filter;
+  EXPECT_EQ(Refusal([&] { cases::ApplyListCursor("k1.n.1", crossed); }).first, 400);
+  cases::CaseFilter by_deadline;
+  EXPECT_EQ(Refusal([&] { cases::ApplyListCursor(cursor, by_deadline); }).first, 400);
 }
 
 TEST_F(CaseLifecyclePgTest, HandOverChecksTheIdentityThenCloses) {

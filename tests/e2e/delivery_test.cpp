@@ -120,7 +120,7 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
   const std::string courier = PhoneLogin(courier_phone, Unique("device-"))["access_token"];
 
   // The courier's list has the hall first, then the door.
-  auto stops_response = Phone(courier, "GET", "/mobile/v1/deliveries");
+  auto stops_response = Phone(courier, "GET", "/mobile/v1/deliveries?limit=100");
   ExpectDocumented(stops_response, "get", "/mobile/v1/deliveries");
   auto stops = Body(stops_response);
   std::vector<std::string> kinds;
@@ -128,6 +128,14 @@ TEST(DeliveryE2eTest, FromRequestToTheDoorClosedAndRated) {
     if (stop["id"] == delivery["id"]) kinds.push_back(stop["stop"]["kind"]);
   }
   EXPECT_EQ(kinds, (std::vector<std::string>{"pickup", "dropoff"}));
+  // The same stops one page at a time, in the same order.
+  std::vector<std::string> paged;
+  for (const auto& stop : EveryPage("/mobile/v1/deliveries", Bearer(courier), "stops", 1)) {
+    if (stop["id"] == delivery["id"]) paged.push_back(stop["stop"]["kind"]);
+  }
+  EXPECT_EQ(paged, kinds);
+  ExpectErrorJson(Phone(courier, "GET", "/mobile/v1/deliveries?limit=101"), 400, "bad_request");
+  ExpectErrorJson(Phone(courier, "GET", "/mobile/v1/deliveries?cursor=s1.1.2"), 400, "bad_request");
 
   // Another courier cannot touch it.
   const std::string other_phone = courier_phone == "13700000001" ? "13700000002" : "13700000001";

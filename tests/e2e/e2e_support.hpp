@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "raw_http.hpp"
 #include "schema_check.hpp"
@@ -88,6 +89,30 @@ inline RawResponse Gateway(const std::string& method, const std::string& target,
 // The JSON body of a response (throws on a body that is not JSON).
 inline nlohmann::json Body(const RawResponse& response) {
   return nlohmann::json::parse(response.body);
+}
+
+// Every element of a cursor-paged list, `limit` at a time: `path` (with or without a query) is
+// asked again with the page's `next_cursor` until it is null. No page may be longer than
+// `limit`; a page that fails stops the walk (the caller sees what came before it).
+inline std::vector<nlohmann::json> EveryPage(const std::string& path,
+                                             const std::map<std::string, std::string>& headers,
+                                             const std::string& key, int limit) {
+  std::vector<nlohmann::json> all;
+  std::string cursor;
+  for (int page = 0; page < 1000; ++page) {
+    std::string target =
+        path + (path.find('?') == std::string::npos ? "?" : "&") + "limit=" + std::to_string(limit);
+    if (!cursor.empty()) target += "&cursor=" + cursor;  // cursors are URL-safe as they are
+    auto response = Gateway("GET", target, "", headers);
+    EXPECT_EQ(response.status, 200) << target << ": " << response.body;
+    if (response.status != 200) break;
+    auto body = Body(response);
+    EXPECT_LE(body[key].size(), static_cast<std::size_t>(limit)) << target;
+    for (auto& element : body[key]) all.push_back(std::move(element));
+    if (body["next_cursor"].is_null()) break;
+    cursor = body["next_cursor"].get<std::string>();
+  }
+  return all;
 }
 
 inline std::map<std::string, std::string> Bearer(const std::string& token) {

@@ -6,6 +6,7 @@
 
 #include <future>
 #include <regex>
+#include <set>
 
 #include "e2e_support.hpp"
 
@@ -59,10 +60,16 @@ TEST(MobileE2eTest, AnAgentsDay) {
   ASSERT_EQ(taken.status, 200) << taken.body;
   EXPECT_EQ(Body(taken)["applicant"]["phone"], "13912345678");  // visible once the case is mine
   EXPECT_TRUE(Body(taken)["hall"]["address"].is_string());
-  auto tasks = Body(Gateway("GET", "/mobile/v1/tasks", "", Bearer(token)));
-  bool listed = false;
-  for (const auto& t : tasks["tasks"]) listed |= t["tracking_number"] == tracking;
-  EXPECT_TRUE(listed);
+  // The task list a page at a time: every task once, the new one among them.
+  std::set<std::string> listed;
+  for (const auto& t : EveryPage("/mobile/v1/tasks", Bearer(token), "tasks", 2)) {
+    EXPECT_TRUE(listed.insert(t["tracking_number"].get<std::string>()).second) << t;
+  }
+  EXPECT_TRUE(listed.contains(tracking));
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/tasks?limit=0", "", Bearer(token)), 400,
+                  "bad_request");
+  ExpectErrorJson(Gateway("GET", "/mobile/v1/tasks?cursor=c1.1.1", "", Bearer(token)), 400,
+                  "bad_request");
 
   // Progress, idempotent: the same key twice changes nothing twice; another body is 409.
   auto progress = [&](const json& body, const std::string& key) {

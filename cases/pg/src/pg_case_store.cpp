@@ -159,11 +159,12 @@ constexpr const char* kCustodyEventsSql =
 
 // $1 states (comma list), $2 region, $3 department, $4 item, $5 agent, $6 at_risk, $7 overdue,
 // $8 created_from, $9 created_to (epoch; NULL = open), $10 now, $11 after kind (0 none,
-// 1 a deadline, 2 no deadline), $12 after deadline, $13 after id, $14 limit, then the scope.
-const std::string kListSql = std::string(kCaseSelect) + R"sql(
+// 1 a deadline, 2 no deadline, 3 a creation time), $12 after deadline or creation time, $13
+// after id, $14 limit, then the scope.
+const std::string kListFilter = R"sql(
  WHERE ($1 = '' OR c.state = ANY (string_to_array($1, ',')))
    AND ($2 = '' OR )sql" + db::RegionWithin("c.region_code", "$2") +
-                             R"sql()
+                                R"sql()
    AND ($3 = '' OR c.department_code = $3)
    AND ($4 = '' OR c.item_code = $4)
    AND ($5::bigint = 0 OR c.agent_id = $5)
@@ -173,13 +174,22 @@ const std::string kListSql = std::string(kCaseSelect) + R"sql(
         AND c.deadline_at < to_timestamp($10)))
    AND ($8::double precision IS NULL OR c.created_at >= to_timestamp($8))
    AND ($9::double precision IS NULL OR c.created_at < to_timestamp($9))
+   AND )sql" + ScopeCondition(15);
+
+// In deadline order: the keyset is one row comparison on the list-order indexes (0017).
+const std::string kListSql = std::string(kCaseSelect) + kListFilter + R"sql(
    AND ($11::integer = 0
         OR (coalesce(c.deadline_at, 'infinity'::timestamptz), c.id)
            > (CASE WHEN $11::integer = 2 THEN 'infinity'::timestamptz ELSE to_timestamp($12) END,
               $13))
-   AND )sql" + ScopeCondition(15) +
-                             R"sql(
  ORDER BY coalesce(c.deadline_at, 'infinity'::timestamptz), c.id
+ LIMIT $14)sql";
+
+// In creation order: a day's cases are one range of cases_created_list (0018), read from the
+// cursor on; in deadline order the same day was scattered over the whole history.
+const std::string kListByCreatedSql = std::string(kCaseSelect) + kListFilter + R"sql(
+   AND ($11::integer <> 3 OR (c.created_at, c.id) > (to_timestamp($12), $13))
+ ORDER BY c.created_at, c.id
  LIMIT $14)sql";
 
 // Runs a statement of this file as a named prepared statement: declared on the connection
@@ -598,19 +608,29 @@ std::vector<Case> PgCaseStore::List(const CaseFilter& f, const CaseScope& scope)
     if (!states.empty()) states += ',';
     states += ToWord(s);
   }
-  int after_kind = f.after_deadline ? 1 : (f.after_no_deadline ? 2 : 0);
+  const bool by_created = f.order == ListOrder::kCreated;
+  int after_kind = 0;
+  double after_time = 0.0;
+  if (by_created && f.after_created) {
+    after_kind = 3;
+    after_time = db::EpochSeconds(*f.after_created);
+  } else if (!by_created && f.after_deadline) {
+    after_kind = 1;
+    after_time = db::EpochSeconds(*f.after_deadline);
+  } else if (!by_created && f.after_no_deadline) {
+    after_kind = 2;
+  }
   std::vector<Case> cases;
   pool_.Read([&](pqxx::transaction_base& tx) {
     // One statement serves every filter, so it is sent unnamed: PostgreSQL plans an unnamed
     // statement for the values bound to it, the filters not asked for fold away and the index
     // that fits is found (an overdue list walks the small partial index of running cases). A
     // named one's cached generic plan scanned the history in list order whatever was asked.
-    auto rows = tx.exec_params(kListSql, states, f.region_code, f.department_code, f.item_code,
-                               f.agent_id, f.at_risk, f.overdue, db::EpochSeconds(f.created_from),
-                               db::EpochSeconds(f.created_to), db::EpochSeconds(f.now), after_kind,
-                               f.after_deadline ? db::EpochSeconds(*f.after_deadline) : 0.0,
-                               f.after_id, f.limit, scope.everything, scope.region_code,
-                               scope.department_code, scope.agent_id);
+    auto rows = tx.exec_params(
+        by_created ? kListByCreatedSql : kListSql, states, f.region_code, f.department_code,
+        f.item_code, f.agent_id, f.at_risk, f.overdue, db::EpochSeconds(f.created_from),
+        db::EpochSeconds(f.created_to), db::EpochSeconds(f.now), after_kind, after_time, f.after_id,
+        f.limit, scope.everything, scope.region_code, scope.department_code, scope.agent_id);
     for (const auto& row : rows) cases.push_back(CaseFromRow(row));
   });
   return cases;

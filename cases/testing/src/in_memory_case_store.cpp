@@ -183,6 +183,14 @@ std::vector<Case> InMemoryCaseStore::List(const CaseFilter& f, const CaseScope& 
     if (f.overdue && !(working(c.state) && c.clock && c.clock->deadline < f.now)) continue;
     if (f.created_from && c.created_at < *f.created_from) continue;
     if (f.created_to && c.created_at >= *f.created_to) continue;
+    if (f.order == ListOrder::kCreated) {
+      // Keyset: after (created_at, id).
+      if (f.after_created && (c.created_at < *f.after_created ||
+                              (c.created_at == *f.after_created && c.id <= f.after_id)))
+        continue;
+      listed.push_back(c);
+      continue;
+    }
     // Keyset: after (deadline, id) in list order, cases without a deadline last.
     if (f.after_deadline) {
       if (c.clock && (c.clock->deadline < *f.after_deadline ||
@@ -193,7 +201,11 @@ std::vector<Case> InMemoryCaseStore::List(const CaseFilter& f, const CaseScope& 
     }
     listed.push_back(c);
   }
-  std::sort(listed.begin(), listed.end(), [](const Case& a, const Case& b) {
+  std::sort(listed.begin(), listed.end(), [&f](const Case& a, const Case& b) {
+    if (f.order == ListOrder::kCreated) {
+      if (a.created_at != b.created_at) return a.created_at < b.created_at;
+      return a.id < b.id;
+    }
     if (a.clock.has_value() != b.clock.has_value()) return a.clock.has_value();
     if (a.clock && a.clock->deadline != b.clock->deadline) {
       return a.clock->deadline < b.clock->deadline;

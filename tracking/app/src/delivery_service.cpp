@@ -648,9 +648,11 @@ std::optional<PublicDelivery> DeliveryService::PublicView(const cases::Case& c) 
   if (!courier || !courier->profile.position) return view;
   view.courier_position = Rounded(*courier->profile.position);
   view.courier_seen_at = courier->last_seen;
-  auto plan = StoredPlan(*courier, store_.OpenOf(courier->profile.id));
+  // Only where the stops are, in the stored order, up to the leg's drop-off: the rows after it
+  // in that order cannot come before it, and the stops' times are not needed.
+  const auto order = OrderOf(store_.OpenUpTo(courier->profile.id, *leg));
   std::vector<GeoPoint> before;
-  for (const auto& stop : plan.stops) {
+  for (const auto& stop : order.stops) {
     if (stop.delivery_id == leg->id && stop.kind == StopKind::kDropoff) break;
     before.push_back(stop.at);
   }

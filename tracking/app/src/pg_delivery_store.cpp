@@ -161,6 +161,25 @@ std::vector<DeliveryRecord> PgDeliveryStore::OpenOf(std::int64_t courier_id) {
                     courier_id);
 }
 
+std::vector<DeliveryRecord> PgDeliveryStore::OpenUpTo(std::int64_t courier_id,
+                                                      const DeliveryRecord& leg) {
+  // Plan order is (stop_order NULLS LAST, id): the rows before the leg are a prefix of it,
+  // plus the arrived ones, which lead the plan wherever their stop_order puts them.
+  std::vector<DeliveryRecord> out;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    const auto rows = tx.exec_params(
+        kDeliverySelect + std::string("WHERE d.courier_id = $1 AND d.state IN ") + kOpenStates +
+            R"sql(
+   AND (d.state = 'arrived'
+        OR ($2::integer IS NOT NULL AND (d.stop_order, d.id) <= ($2::integer, $3::bigint))
+        OR ($2::integer IS NULL AND (d.stop_order IS NOT NULL OR d.id <= $3::bigint)))
+ ORDER BY d.stop_order NULLS LAST, d.id)sql",
+        courier_id, leg.stop_order, leg.id);
+    for (const auto& row : rows) out.push_back(DeliveryFromRow(row));
+  });
+  return out;
+}
+
 std::vector<AttemptRecord> PgDeliveryStore::Attempts(std::int64_t delivery_id) {
   std::vector<AttemptRecord> out;
   pool_.Read([&](pqxx::transaction_base& tx) {

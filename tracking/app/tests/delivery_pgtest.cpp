@@ -461,6 +461,33 @@ TEST_F(DeliveryPgTest, ThePublicSeesARoundedPositionAndAnEta) {
   EXPECT_NEAR(view->eta->speed_kmh, 2.24 * 1.3 / 0.1, 2.0);  // about 2.24 km in 6 min, road km
 }
 
+// The public ETA reads the stored plan only up to its leg (OpenUpTo): the stops it counts
+// before the drop-off are those the courier's whole stop list shows before it, an arrived leg
+// (which leads the plan) included.
+TEST_F(DeliveryPgTest, ThePublicEtaCountsTheStopsTheCouriersListShowsBeforeIt) {
+  auto courier = AddCourier("钱", 5, {36.66, 117.05});
+  std::vector<std::string> trackings = {ResultReady(true, {36.670, 117.060}),
+                                        ResultReady(true, {36.680, 117.070}),
+                                        ResultReady(true, {36.650, 117.040})};
+  ASSERT_EQ(service_->AssignPending(), 3);
+  for (const auto& tracking : trackings) {
+    service_->Act(CourierActor(courier), LegOf(tracking).id, CourierAction::kPickUp, {});
+  }
+  service_->Act(CourierActor(courier), LegOf(trackings[2]).id, CourierAction::kArrive, {});
+  Fix(courier, 36.66000, 117.05, kTuesdayMorning);
+  const auto stops = service_->StopsOf(CourierActor(courier));
+  ASSERT_EQ(stops.size(), 3u);
+  EXPECT_EQ(stops[0].delivery.id, LegOf(trackings[2]).id) << "the arrived leg leads";
+  for (const auto& tracking : trackings) {
+    const auto leg = LegOf(tracking).id;
+    int before = 0;
+    while (stops[before].delivery.id != leg) ++before;
+    auto view = service_->PublicView(Case(tracking));
+    ASSERT_TRUE(view && view->eta) << tracking;
+    EXPECT_EQ(view->eta->stops_before, before) << tracking;
+  }
+}
+
 TEST_F(DeliveryPgTest, ACourierCollectsTheOriginalsForTheAgent) {
   auto courier = AddCourier("钱", 5, {36.66, 117.05});
   auto tracking = InProgress();

@@ -114,6 +114,10 @@ class DuplicateRequest : public std::runtime_error {
   DuplicateRequest() : std::runtime_error("idempotency key already used") {}
 };
 
+// The order of a case list: by deadline (cases without one last), then id; or by creation time,
+// then id (the day's cases, read from the creation index instead of the whole deadline order).
+enum class ListOrder { kDeadline, kCreated };
+
 struct CaseFilter {
   std::vector<CaseState> states;
   std::string region_code;  // with its subtree
@@ -125,9 +129,12 @@ struct CaseFilter {
   std::optional<Moment> created_from;
   std::optional<Moment> created_to;
   Moment now{};
+  ListOrder order = ListOrder::kDeadline;
   // Keyset pagination in list order (deadline, then id; cases without a deadline last).
   std::optional<Moment> after_deadline;
   bool after_no_deadline = false;
+  // Keyset pagination in creation order (created_at, then id).
+  std::optional<Moment> after_created;
   std::int64_t after_id = 0;
   int limit = 20;
 };

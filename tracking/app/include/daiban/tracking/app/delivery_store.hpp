@@ -132,6 +132,14 @@ class DeliveryStore {
   virtual std::vector<DeliveryRecord> Pending(int limit) = 0;
   // A courier's open deliveries (assigned, picked up, arrived), in plan order.
   virtual std::vector<DeliveryRecord> OpenOf(std::int64_t courier_id) = 0;
+  // The courier's open deliveries that come before `leg`'s drop-off in the stored plan order:
+  // those arrived (their drop-offs lead the plan) and those at or before `leg` in
+  // (stop_order, id) order, `leg` included. The public page's ETA needs only these; a store may
+  // answer with every open delivery (OpenOf), which gives the same stops before the leg.
+  virtual std::vector<DeliveryRecord> OpenUpTo(std::int64_t courier_id, const DeliveryRecord& leg) {
+    (void)leg;
+    return OpenOf(courier_id);
+  }
   virtual std::vector<AttemptRecord> Attempts(std::int64_t delivery_id) = 0;
 
   // Couriers in `scope` (kernel::StaffScope: one of their regions in the subtree).

@@ -15,6 +15,7 @@ class PgDeliveryStore final : public DeliveryStore {
   std::vector<DeliveryRecord> OfCase(std::int64_t case_id) override;
   std::vector<DeliveryRecord> Pending(int limit) override;
   std::vector<DeliveryRecord> OpenOf(std::int64_t courier_id) override;
+  std::vector<DeliveryRecord> OpenUpTo(std::int64_t courier_id, const DeliveryRecord& leg) override;
   std::vector<AttemptRecord> Attempts(std::int64_t delivery_id) override;
   std::vector<CourierRecord> Couriers(Moment now, const kernel::StaffScope& scope) override;
   std::optional<CourierRecord> Courier(std::int64_t id, Moment now,

@@ -1,0 +1,32 @@
+#include "daiban/cases/list_cursor.hpp"
+
+#include <limits>
+
+#include "daiban/kernel/input.hpp"
+
+namespace daiban::cases {
+
+std::string ListCursor(const Case& last, ListOrder order) {
+  if (order == ListOrder::kCreated) {
+    return kernel::EncodeCursor("c1", {std::to_string(last.created_at.time_since_epoch().count()),
+                                       std::to_string(last.id)});
+  }
+  std::string deadline =
+      last.clock ? std::to_string(last.clock->deadline.time_since_epoch().count()) : "n";
+  return kernel::EncodeCursor("k1", {deadline, std::to_string(last.id)});
+}
+
+void ApplyListCursor(const std::string& cursor, CaseFilter& filter) {
+  const bool by_created = filter.order == ListOrder::kCreated;
+  const auto parts = kernel::DecodeCursor(cursor, by_created ? "c1" : "k1", 2);
+  filter.after_id = kernel::CursorNumber(parts[1], 1, std::numeric_limits<std::int64_t>::max());
+  if (by_created) {
+    filter.after_created = kernel::CursorTime(parts[0]);
+  } else if (parts[0] == "n") {
+    filter.after_no_deadline = true;
+  } else {
+    filter.after_deadline = kernel::CursorTime(parts[0]);
+  }
+}
+
+}  // namespace daiban::cases
