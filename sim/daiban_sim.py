@@ -306,7 +306,10 @@ class Api:
             except ValueError:
                 answer = None
             # A write that carries an Idempotency-Key is safe to send again after a 502/503.
-            if status in (502, 503) and attempt < 2 and (method == "GET" or "Idempotency-Key" in sent):
+            # A keyed write is safe to send again: a phone does so after a 5xx, and the error is
+            # still counted.
+            if status in (500, 502, 503) and attempt < 2 and (method == "GET" or "Idempotency-Key" in sent):
+                self.stats.error(method, path, status, answer)
                 time.sleep(0.2)
                 continue
             if status not in expect:
@@ -330,9 +333,9 @@ class Stats:
 
     def error(self, method, path, status, answer):
         with self.lock:
-            code = answer.get("error", {}).get("code") if isinstance(answer, dict) else None
+            error = answer.get("error", {}) if isinstance(answer, dict) else {}
             self.errors.append({"method": method, "path": path.split("?")[0], "status": status,
-                                "code": code})
+                                "code": error.get("code"), "message": (error.get("message") or "")[:90]})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -556,7 +559,7 @@ class Simulation:
                 materials.append(entry)
                 if missing:
                     deferred.append((code, seq))
-        options = set(self.items[codes[0]]["delivery_options"].split("|"))
+        options = set.intersection(*(set(self.items[c]["delivery_options"].split("|")) for c in codes))
         method = "express" if (plan["express"] and "express" in options) or "window" not in options else "window"
         name = "模拟申请人%05d" % plan["n"]
         body = {
@@ -569,6 +572,8 @@ class Simulation:
                          "location": {"lat": lat, "lng": lng}, "window": "any"}}
         body["bundle_code" if plan["bundle"] else "item_code"] = plan["subject"]
         now = self.clock.now()
+        if mode == "led":  # 领办: the applicant books a time to go with the agent
+            body["appointment_at"] = rfc3339(self.calendar.next_office_moment(now + 86400) + 3600)
         status, answer = self.api.call("POST", "/api/v1/cases", body,
                                        headers={"Idempotency-Key": "sim-%d" % plan["n"]})
         if status not in (200, 201):
@@ -886,7 +891,7 @@ def check(sim):
             continue
         seen = {}
         for event in view["timeline"]:
-            if event.get("to"):
+            if event.get("to") and event.get("to") != event.get("from"):
                 seen[event["to"]] = seen.get(event["to"], 0) + 1
         expected = {}
         for state in record["expected"]:
@@ -896,7 +901,12 @@ def check(sim):
             lost += max(0, count - have)
             duplicated += max(0, have - count)
         if view["state"] != "closed":
-            unclosed.append({"tracking": tracking, "state": view["state"]})
+            # What happened to it, for whoever reads the report: the timeline, and what the
+            # simulated people did.
+            unclosed.append({"tracking": tracking, "state": view["state"], "agent": record.get("agent"),
+                             "done": record["expected"],
+                             "timeline": [f"{e['at']} {e['type']} {e.get('from')}->{e.get('to')} {e['actor']['role'] if isinstance(e.get('actor'), dict) else e.get('actor')}"
+                                          for e in view["timeline"]]})
         deadline = parse_time(view["deadline"]) if view.get("deadline") else record.get("deadline")
         result_at = None
         for event in view["timeline"]:
@@ -911,10 +921,18 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
     day0 = day_start(scenario)
     speed = scenario["speed"]
 
+    working_days = max(1, sum(1 for d in range(int((max((c.get("closed_at", day0) for c in cases), default=day0) - day0) // 86400) + 1)
+                              if sim.calendar.working((dt.datetime.fromtimestamp(day0, CST) + dt.timedelta(days=d)).date())))
+
     def block(rows):
         done = [c for c in rows if c["result_at"] is not None and c["final_deadline"]]
         on_time = [c for c in done if c["result_at"] <= c["final_deadline"]]
-        offer_ms = [(c["offered_at"] - c["accepted_at"]) / speed * 1000 for c in rows if "offered_at" in c]
+        # Real milliseconds from acceptance to the offer taken, for offers made while agents were
+        # at work the same day (a case accepted at 16:59 is offered the next morning: that wait
+        # is in the queue wait, not in the system's latency).
+        offer_ms = [(c["offered_at"] - c["accepted_at"]) / speed * 1000 for c in rows
+                    if "offered_at" in c and sim.calendar.office_seconds_between(c["accepted_at"], c["offered_at"])
+                    >= c["offered_at"] - c["accepted_at"] - 1]
         queue_min = [(c["taken_at"] - c["accepted_at"]) / 60 for c in rows if "taken_at" in c]
         ratings = [c["rating"] for c in rows if c["rating"]]
         express = [c for c in rows if c["method"] == "express" and "delivered_on_time" in c]
@@ -939,7 +957,7 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
         b["agents"] = len(agents)
         b["couriers"] = len(couriers)
         # Utilisation: the share of an office day (8 h) an agent spent travelling and at windows.
-        b["agent_utilisation"] = round(sum(a.busy_seconds for a in agents) / max(1, len(agents)) / (8 * 3600), 3)
+        b["agent_utilisation"] = round(sum(a.busy_seconds for a in agents) / max(1, len(agents)) / (8 * 3600 * working_days), 3)
         b["courier_km"] = round(sum(c.km for c in couriers), 1)
         districts[district] = b
     hours = {}
@@ -948,11 +966,12 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
     city = block(cases)
     city["agents"] = len(sim.agents)
     city["couriers"] = len(sim.couriers)
-    city["agent_utilisation"] = round(sum(a.busy_seconds for a in sim.agents) / max(1, len(sim.agents)) / (8 * 3600), 3)
+    city["agent_utilisation"] = round(sum(a.busy_seconds for a in sim.agents) / max(1, len(sim.agents)) / (8 * 3600 * working_days), 3)
     city["courier_km"] = round(sum(c.km for c in sim.couriers), 1)
     errors = {}
     for e in sim.api.stats.errors:
-        key = f"{e['method']} {e['path'].split('/')[3] if e['path'].count('/') >= 3 else e['path']} {e['status']} {e['code']}"
+        words = [w for w in e["path"].split("/") if w and not any(ch.isdigit() for ch in w)]
+        key = f"{e['method']} /{'/'.join(words)} {e['status']} {e['code']}: {e['message']}"
         errors[key] = errors.get(key, 0) + 1
     last_closed = max((c.get("closed_at", 0) for c in cases), default=day0)
     summary = {

@@ -47,7 +47,8 @@ fi
 out=${out:-$ROOT/build/simulation/$(basename "$scenario" .json)}
 mkdir -p "$out"
 
-trap 'stack_down >/dev/null 2>&1 || true' EXIT
+# DAIBAN_SIM_KEEP_STACK=yes leaves it running after the day, to look into it.
+if [[ ${DAIBAN_SIM_KEEP_STACK:-no} != yes ]]; then trap 'stack_down >/dev/null 2>&1 || true' EXIT; fi
 stack_down >/dev/null 2>&1 || true
 rm -rf "$STATE_DIR"
 prepare_state
