@@ -379,6 +379,7 @@ class Simulation:
         self.events_lock = threading.Lock()
         self.sequence = 0
         self.in_flight = 0
+        self.polls_in_flight = 0
         self.pool = ThreadPoolExecutor(max_workers=scenario.get("threads", 12))
         self.cases = {}  # tracking -> record
         self.waiting_offer = {}  # district -> set of tracking numbers
@@ -412,9 +413,11 @@ class Simulation:
         except Exception as error:  # a bug in the simulator is an error of the run, not a crash
             self.api.stats.error("SIM", action.__name__, -1, {"error": {"code": repr(error)[:200]}})
         finally:
-            if counted:
-                with self.events_lock:
+            with self.events_lock:
+                if counted:
                     self.in_flight -= 1
+                else:
+                    self.polls_in_flight -= 1
 
     def loop(self, deadline_wall):
         idle_jump = self.s.get("idle_jump_s", 600)
@@ -426,9 +429,11 @@ class Simulation:
                     while heap and heap[0][0] <= now:
                         due.append((counted, heapq.heappop(heap)))
                         self.in_flight += counted
+                        self.polls_in_flight += not counted
                 next_time = self.events[0][0] if self.events else None
                 in_flight = self.in_flight
-                polling = bool(self.polls)
+                # A poll under way schedules its next one: the day is not over while one runs.
+                polling = bool(self.polls) or self.polls_in_flight > 0
             for counted, (_, _, action, args) in due:
                 self.pool.submit(self._run, action, args, counted)
             if due:
