@@ -1,5 +1,5 @@
 # The two commands of the quick start, and a few more. Each wraps a script in deploy/local/.
-.PHONY: run up down test build bench fuzz up-ha down-ha test-ha
+.PHONY: run up down test build bench fuzz up-ha down-ha test-ha simulate
 
 run:    ## build and run the whole system in the foreground (Ctrl-C stops it)
 	@deploy/local/run.sh
@@ -35,3 +35,6 @@ bench:  ## the benchmarks, in the same Release build (see bench/README.md)
 
 fuzz:   ## fuzz every parser of untrusted input, DAIBAN_FUZZ_SECONDS (60) each (tests/fuzz/run.sh)
 	@tests/fuzz/run.sh
+
+simulate: ## a simulated day on a stack of its own: SCENARIO=file (default sim/scenarios/jinan-day.json), SIM_ARGS="--agents 370102=-10 --arrivals x1.5"
+	@sim/run.sh $(if $(SCENARIO),--scenario $(SCENARIO)) $(SIM_ARGS)

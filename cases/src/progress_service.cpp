@@ -162,6 +162,13 @@ CaseService::Answer ProgressService::Report(const Actor& agent, const ProgressRe
       // locked case (ActionTaken), so a concurrent first report cannot race it.
       cases_.Transition(report.tracking_number, mine, agent, action, reason, data,
                         report.device_time, effect);
+      // Delivered in person means done, as at the window and at the door: the case closes and
+      // the applicant may rate it (a day's simulation found phone hand-overs left "delivered").
+      if (action == CaseAction::kHandOver) {
+        cases_.Transition(report.tracking_number, CaseScope::Everything(),
+                          {ActorRole::kSystem, 0, "daiban", "", ""}, CaseAction::kClose,
+                          "handed over", {}, std::nullopt);
+      }
     }
   } catch (const DuplicateRequest&) {
     // Another request with this key committed first: its answer is the answer.

@@ -133,6 +133,8 @@ TEST_F(ProgressServiceTest, TheHandOverToTheApplicantChecksTheIdentity) {
   EXPECT_EQ(Now().state, CaseState::kResultReady);
   auto answer = json::parse(Report("handed_to_applicant", {{"id_last4", "002X"}}).body);
   EXPECT_EQ(answer["state"], "delivered");
+  // Handed over means done: closed, as a hand-over at the window or at the door.
+  EXPECT_EQ(Now().state, CaseState::kClosed);
 }
 
 TEST_F(ProgressServiceTest, ASupplementRequestSuspendsAndAsksForTheMaterial) {

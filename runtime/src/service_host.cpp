@@ -67,12 +67,13 @@ ServiceSettings LoadServiceSettings(const kernel::Env& env, const std::string& s
   http.max_json_depth = static_cast<int>(env.Int("DAIBAN_MAX_JSON_DEPTH", 32, 1, 512));
   settings.pg = LoadPgOptions(env);
   settings.redis = LoadRedisOptions(env);
+  settings.clock = kernel::LoadClockSettings(env);
   return settings;
 }
 
 ServiceHost::ServiceHost(ServiceSettings settings)
     : settings_(std::move(settings)),
-      clock_(std::make_unique<kernel::SystemClock>()),
+      clock_(kernel::MakeClock(settings_.clock)),
       ids_(std::make_unique<kernel::RandomIdGenerator>()),
       logger_(std::make_unique<kernel::Logger>(settings_.service, settings_.log_level, *clock_)),
       metrics_(std::make_unique<kernel::Metrics>(settings_.service)),

@@ -13,6 +13,7 @@
 #include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/log.hpp"
 #include "daiban/kernel/metrics.hpp"
+#include "daiban/kernel/sim_clock.hpp"
 
 namespace daiban::runtime {
 
@@ -24,6 +25,8 @@ struct ServiceSettings {
   kernel::HttpServerOptions http;
   db::PgOptions pg;
   db::RedisOptions redis;
+  // The system clock, or a simulation stack's shared simulated clock (kernel/sim_clock.hpp).
+  kernel::ClockSettings clock;
 };
 ServiceSettings LoadServiceSettings(const kernel::Env& env, const std::string& service,
                                     std::uint16_t default_port);
