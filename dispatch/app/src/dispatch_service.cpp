@@ -123,10 +123,9 @@ std::optional<OfferRecord> DispatchService::MakeOffer(const PendingCase& c, std:
   auto offer = store_.CreateOffer(c.tracking_number, agent_id, needs_handoff, now,
                                   OfferExpiry(now, options_.offers));
   if (!offer) return std::nullopt;  // another dispatcher got there first, or the agent is full
-  live_.Dequeue(QueueOf(c.region_code), c.tracking_number);
-  live_.PutOffer({offer->id, offer->tracking_number, QueueOf(offer->region_code), offer->agent_id,
-                  Epoch(offer->expires_at)});
-  live_.AdjustLoad(agent_id, 1);
+  // The case leaves its queue, the offer is recorded, the agent's load grows: one round trip.
+  live_.RecordOffer({offer->id, offer->tracking_number, QueueOf(c.region_code), offer->agent_id,
+                     Epoch(offer->expires_at)});
   logger_.Info("offer made", {{"offer_id", offer->id},
                               {"tracking_number", offer->tracking_number},
                               {"agent_id", agent_id}});

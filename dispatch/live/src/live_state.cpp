@@ -288,6 +288,20 @@ void RedisLiveState::PutOffer(const OfferLive& offer) {
         std::to_string(offer.agent_id), std::to_string(offer.expires_at), std::to_string(ttl)});
 }
 
+void RedisLiveState::RecordOffer(const OfferLive& offer) {
+  ValidateLive(offer);
+  const std::int64_t now = NowEpoch();
+  const std::int64_t ttl = std::max<std::int64_t>(offer.expires_at - now, 0) + kOfferGraceSeconds;
+  // Not idempotent (the load): a retry after a lost reply would count the offer twice.
+  Eval(redis_, scripts::kRecordOffer,
+       {PendingKey(offer.region_code), RegionsKey(), OfferKey(offer.offer_id), OffersKey(),
+        AgentKey(offer.agent_id)},
+       {offer.tracking_number, offer.region_code, std::to_string(offer.offer_id),
+        std::to_string(offer.agent_id), std::to_string(offer.expires_at), std::to_string(ttl),
+        std::to_string(now)},
+       false);
+}
+
 bool RedisLiveState::RemoveOffer(std::int64_t offer_id) {
   auto reply = Eval(redis_, scripts::kRemoveOffer, {OfferKey(offer_id), OffersKey()},
                     {std::to_string(offer_id)});

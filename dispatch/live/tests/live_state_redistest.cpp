@@ -310,6 +310,40 @@ TEST_F(LiveStateTest, ChangesToAnAgentNotLiveAreRefused) {
   EXPECT_TRUE(pool_.Command({"GEOPOS", PositionsKey(), std::to_string(id)}).elements.at(0).IsNil());
 }
 
+// One script per decision: the case leaves its queue, the offer is recorded and the agent's
+// load grows by one, as Dequeue, PutOffer and AdjustLoad would do one after the other.
+TEST_F(LiveStateTest, RecordingAnOfferDequeuesRecordsAndLoadsInOneStep) {
+  const auto region = NewRegion();
+  const auto id = NewAgentId();
+  auto agent = MakeAgent(id, {region});
+  agent.load = 2;
+  live_.PutAgent(agent);
+  live_.Enqueue({"DB-REC-1", region, 1.0});
+  live_.Enqueue({"DB-REC-2", region, 2.0});
+  const auto offer_id = NewOfferId();
+  live_.RecordOffer({offer_id, "DB-REC-1", region, id, Now() + 120});
+  auto pending = live_.Pending(region, 10);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].tracking_number, "DB-REC-2");
+  ASSERT_TRUE(live_.Offer(offer_id).has_value());
+  EXPECT_EQ(live_.Offer(offer_id)->tracking_number, "DB-REC-1");
+  EXPECT_EQ(live_.Agent(id)->load, 3);
+
+  // The region's last case gone, the region leaves the index, as with Dequeue.
+  live_.RecordOffer({NewOfferId(), "DB-REC-2", region, id, Now() + 120});
+  EXPECT_EQ(live_.PendingCount(region), 0u);
+  auto regions = live_.RegionsWithPending();
+  EXPECT_EQ(std::find(regions.begin(), regions.end(), region), regions.end());
+  EXPECT_EQ(live_.Agent(id)->load, 4);
+
+  // An agent that is not live (the state was lost) is left alone; the offer is still recorded.
+  const auto gone = NewAgentId();
+  const auto orphan = NewOfferId();
+  live_.RecordOffer({orphan, "DB-REC-3", region, gone, Now() + 120});
+  EXPECT_TRUE(live_.Offer(orphan).has_value());
+  EXPECT_EQ(pool_.Command({"EXISTS", AgentKey(gone)}).integer, 0);
+}
+
 TEST_F(LiveStateTest, OffersFallDueByExpiry) {
   const auto region = NewRegion();
   const auto agent = NewAgentId();

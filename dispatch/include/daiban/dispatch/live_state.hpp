@@ -75,6 +75,14 @@ class LiveState {
   // list until RemoveOffer, which returns true when anything was removed.
   virtual void PutOffer(const OfferLive& offer) = 0;
   virtual bool RemoveOffer(std::int64_t offer_id) = 0;
+  // An offer just made: its case leaves the region's queue, the offer is recorded and its
+  // agent's load grows by one. An implementation may do the three at once (Redis: one script,
+  // one round trip per decision); this default does them one after the other.
+  virtual void RecordOffer(const OfferLive& offer) {
+    Dequeue(offer.region_code, offer.tracking_number);
+    PutOffer(offer);
+    AdjustLoad(offer.agent_id, 1);
+  }
   // Offers whose expiry is at or before now, earliest first.
   virtual std::vector<std::int64_t> DueOffers(std::int64_t now_epoch, int limit) = 0;
   virtual std::optional<OfferLive> Offer(std::int64_t offer_id) = 0;

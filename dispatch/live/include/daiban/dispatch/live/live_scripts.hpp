@@ -107,6 +107,26 @@ redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
 return 1
 )lua";
 
+// KEYS: pending, regions, offer hash, offers, agent hash. ARGV: tracking number, region, offer
+// id, agent id, expires_at, hash TTL in seconds, updated_at.
+// An offer just made, in one round trip: kDequeue, kPutOffer and kAdjustLoad (+1) together.
+// Returns the agent's new load, or -1 when the agent is not live (the state was lost: the
+// offer is still recorded, and a rebuild sets the load from PostgreSQL).
+inline constexpr std::string_view kRecordOffer = R"lua(
+redis.call('ZREM', KEYS[1], ARGV[1])
+if redis.call('ZCARD', KEYS[1]) == 0 then
+  redis.call('SREM', KEYS[2], ARGV[2])
+end
+redis.call('HSET', KEYS[3], 'tracking', ARGV[1], 'region', ARGV[2], 'agent_id', ARGV[4],
+           'expires_at', ARGV[5])
+redis.call('EXPIRE', KEYS[3], ARGV[6])
+redis.call('ZADD', KEYS[4], ARGV[5], ARGV[3])
+if redis.call('EXISTS', KEYS[5]) == 0 then return -1 end
+local load = redis.call('HINCRBY', KEYS[5], 'load', 1)
+redis.call('HSET', KEYS[5], 'updated_at', ARGV[7])
+return load
+)lua";
+
 // KEYS: offer hash, offers. ARGV: offer id. Returns 1 when anything was removed.
 inline constexpr std::string_view kRemoveOffer = R"lua(
 local deleted = redis.call('DEL', KEYS[1])

@@ -51,6 +51,7 @@ class RedisLiveState final : public LiveState {
 
   void PutOffer(const OfferLive& offer) override;
   bool RemoveOffer(std::int64_t offer_id) override;
+  void RecordOffer(const OfferLive& offer) override;
   std::vector<std::int64_t> DueOffers(std::int64_t now_epoch, int limit) override;
   std::optional<OfferLive> Offer(std::int64_t offer_id) override;
 
