@@ -582,7 +582,9 @@ class Simulation:
         body["bundle_code" if plan["bundle"] else "item_code"] = plan["subject"]
         now = self.clock.now()
         if mode == "led":  # 领办: the applicant books a time to go with the agent
-            body["appointment_at"] = rfc3339(self.calendar.next_office_moment(now + 86400) + 3600)
+            # at a time of their own: one to three days on, inside office hours.
+            body["appointment_at"] = rfc3339(self.calendar.add_office_seconds(
+                now + 86400, rng.randrange(0, 2 * 8 * 3600, 900)))
         status, answer = self.api.call("POST", "/api/v1/cases", body,
                                        headers={"Idempotency-Key": "sim-%d" % plan["n"]})
         if status not in (200, 201):
@@ -685,7 +687,7 @@ class Simulation:
         if not free:
             return
         agent = min(free, key=lambda a: (len(a.cases), a.phone))
-        status, _ = self.api.call("POST", f"/api/v1/dispatch/cases/{tracking}/assign", {"agent_id": agent.user_id},
+        status, _ = self.api.call("POST", f"/api/v1/dispatch/cases/{tracking}/assign", {"agent_id": agent.user_id, "reason": "无人接单，督办指派"},
                                   self.admin_token, {"Idempotency-Key": "sim-assign-" + tracking}, expect=(200, 409))
         if status != 200 or record.get("agent"):
             return
