@@ -351,6 +351,7 @@ class Phone:
         self.region = spec["region"]
         self.position = (spec["lat"], spec["lng"])
         self.token = None
+        self.user_id = None
         self.lock = threading.Lock()
         self.cases = set()  # agent: cases in hand (simulator's view)
         self.busy_until = 0.0
@@ -379,6 +380,7 @@ class Simulation:
         self.events_lock = threading.Lock()
         self.sequence = 0
         self.in_flight = 0
+        self.supervisor_assigned = []
         self.polls_in_flight = 0
         self.pool = ThreadPoolExecutor(max_workers=scenario.get("threads", 12))
         self.cases = {}  # tracking -> record
@@ -495,6 +497,8 @@ class Simulation:
                     "phone": p.phone, "password": PASSWORD, "device_id": "sim-" + p.phone},
                     expect=(200, 408, 429, 503) if attempt < 4 else (200,))
                 p.token = answer["access_token"] if status == 200 else None
+                if status == 200:
+                    p.user_id = answer["user"]["id"]
                 if p.token is None:
                     time.sleep(0.5 * (attempt + 1))
             return p.token
@@ -578,7 +582,9 @@ class Simulation:
         body["bundle_code" if plan["bundle"] else "item_code"] = plan["subject"]
         now = self.clock.now()
         if mode == "led":  # 领办: the applicant books a time to go with the agent
-            body["appointment_at"] = rfc3339(self.calendar.next_office_moment(now + 86400) + 3600)
+            # at a time of their own: one to three days on, inside office hours.
+            body["appointment_at"] = rfc3339(self.calendar.add_office_seconds(
+                now + 86400, rng.randrange(0, 2 * 8 * 3600, 900)))
         status, answer = self.api.call("POST", "/api/v1/cases", body,
                                        headers={"Idempotency-Key": "sim-%d" % plan["n"]})
         if status not in (200, 201):
@@ -620,6 +626,9 @@ class Simulation:
             self.polling.add(record["district"])
         if schedule:
             self.poll_at(self.clock.now() + 1, self.poll_offers, record["district"])
+        # A case nobody took in time is the supervisor's: assigned directly, and counted.
+        self.at(self.calendar.add_office_seconds(self.clock.now(), self.s["agent"].get("supervisor_after_h", 4) * 3600),
+                self.supervise, tracking)
         if record["deferred"]:
             rng = random.Random(record["plan"]["rng"] + 1)
             delay = self.uniform(rng, self.s["durations"]["supply_delay_h"]) * 3600
@@ -666,8 +675,30 @@ class Simulation:
             self.waiting_offer.get(record["district"], set()).discard(tracking)
         if record.get("agent"):
             return  # an accept repeated after a lost answer: the case is ours already
-        record["agent"] = agent.phone
         record["offered_at"] = parse_time(offer["offered_at"])
+        self.start_case(agent, record)
+
+    def supervise(self, tracking):
+        record = self.cases[tracking]
+        if record.get("agent"):
+            return
+        free = [a for a in self.agents if a.region == record["district"] and a.user_id is not None
+                and len(a.cases) < self.s["agent"]["capacity"]]
+        if not free:
+            return
+        agent = min(free, key=lambda a: (len(a.cases), a.phone))
+        status, _ = self.api.call("POST", f"/api/v1/dispatch/cases/{tracking}/assign", {"agent_id": agent.user_id, "reason": "无人接单，督办指派"},
+                                  self.admin_token, {"Idempotency-Key": "sim-assign-" + tracking}, expect=(200, 409))
+        if status != 200 or record.get("agent"):
+            return
+        with self.state_lock:
+            self.waiting_offer.get(record["district"], set()).discard(tracking)
+            self.supervisor_assigned.append(tracking)
+        self.start_case(agent, record)
+
+    def start_case(self, agent, record):
+        tracking = record["tracking"]
+        record["agent"] = agent.phone
         record["taken_at"] = self.clock.now()
         record["expected"].append("assigned")
         agent.cases.add(tracking)
@@ -985,6 +1016,10 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
         "districts": districts,
         "hours": {h: block(rows) for h, rows in sorted(hours.items(), key=lambda kv: int(kv[0]))},
         "problems": {"lost": lost, "duplicated": duplicated, "unclosed": len(unclosed),
+                     # Cases no agent took from an offer within supervisor_after_h office hours,
+                     # assigned directly by the supervisor (dispatch did not place them).
+                     "assigned_by_supervisor": len(sim.supervisor_assigned),
+                     "assigned_by_supervisor_cases": sim.supervisor_assigned[:20],
                      "unclosed_cases": unclosed[:20], "errors": len(sim.api.stats.errors),
                      "error_kinds": errors},
         "run": {"wall_s": round(wall, 1), "requests": sim.api.stats.requests,

@@ -111,7 +111,9 @@ def body(summary):
     out.append('<h2>问题 What went wrong</h2><table><tr><th>kind</th><th>count</th></tr>')
     out.append(f'<tr><td>lost events</td><td>{problems["lost"]}</td></tr>'
                f'<tr><td>duplicated events</td><td>{problems["duplicated"]}</td></tr>'
-               f'<tr><td>cases not closed</td><td>{problems["unclosed"]}</td></tr>')
+               f'<tr><td>cases not closed</td><td>{problems["unclosed"]}</td></tr>'
+               f'<tr><td>cases assigned by a supervisor (no offer taken in time)</td>'
+               f'<td>{problems.get("assigned_by_supervisor", 0)}</td></tr>')
     for kind, count in problems["error_kinds"].items():
         out.append(f"<tr><td>{esc(kind)}</td><td>{count}</td></tr>")
     out.append("</table>")
