@@ -9,7 +9,7 @@
 #include "daiban/mobile/attachment_store.hpp"
 #include "daiban/mobile/location_api.hpp"
 #include "daiban/mobile/location_retention.hpp"
-#include "daiban/mobile/location_store.hpp"
+#include "daiban/mobile/pg_location_store.hpp"
 #include "daiban/mobile/phone_api.hpp"
 #include "daiban/mobile/phone_wakeups.hpp"
 #include "daiban/mobile/sync_service.hpp"
@@ -98,7 +98,7 @@ void WireMobile(runtime::ServiceHost& host) {
                       MaxAttachmentBytes(env));
   AddDeliveryPhotoRoute(routes, parts.cases, deliveries, photos, parts.auth, host.Clock(),
                         MaxAttachmentBytes(env));
-  auto& locations = host.Make<LocationStore>(
+  auto& locations = host.Make<PgLocationStore>(
       host.Pg(), host.Redis(), [&city = parts.case_catalogue](double lat, double lng) {
         return city.FarOutsideCity({lat, lng});
       });

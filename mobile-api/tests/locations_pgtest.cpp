@@ -22,7 +22,7 @@
 #include "daiban/kernel/json.hpp"
 #include "daiban/kernel/metrics.hpp"
 #include "daiban/mobile/location_api.hpp"
-#include "daiban/mobile/location_store.hpp"
+#include "daiban/mobile/pg_location_store.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::mobile {
@@ -83,7 +83,7 @@ class LocationPgTest : public ::testing::Test {
     accounts_ = std::make_unique<accounts::PgAccountRepository>(*pg_);
     auth_ = std::make_unique<accounts::AuthService>(*accounts_, *auth_state_, *auth_state_, clock_,
                                                     ids_);
-    store_ = std::make_unique<LocationStore>(*pg_, *redis_, cases::FarOutsideJinan);
+    store_ = std::make_unique<PgLocationStore>(*pg_, *redis_, cases::FarOutsideJinan);
     live_ = std::make_unique<dispatch::RedisLiveState>(*redis_, clock_);
 
     agent_ = AddUser(accounts::Role::kAgent, "13700000001");

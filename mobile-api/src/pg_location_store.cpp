@@ -1,4 +1,4 @@
-#include "daiban/mobile/location_store.hpp"
+#include "daiban/mobile/pg_location_store.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -145,15 +145,15 @@ std::string ArrayLiteral(const std::vector<Fix>& fixes, Field field) {
 
 }  // namespace
 
-LocationStore::LocationStore(db::PgPool& pg, db::RedisPool& redis, FarOutsideCity far_outside)
+PgLocationStore::PgLocationStore(db::PgPool& pg, db::RedisPool& redis, FarOutsideCity far_outside)
     : pg_(pg), redis_(redis), far_outside_(std::move(far_outside)) {
   pg_.Prepare(kInsert, kInsertSql);
   pg_.Prepare(kLatest, kLatestSql);
 }
 
-LocationStore::IngestResult LocationStore::Ingest(std::int64_t user_id,
-                                                  const std::vector<Fix>& fixes,
-                                                  std::chrono::sys_seconds received_at) {
+LocationStore::IngestResult PgLocationStore::Ingest(std::int64_t user_id,
+                                                    const std::vector<Fix>& fixes,
+                                                    std::chrono::sys_seconds received_at) {
   IngestResult result;
   if (fixes.empty()) return result;
   const std::string lats = ArrayLiteral(fixes, [](const Fix& f) { return f.lat; });
@@ -199,8 +199,8 @@ LocationStore::IngestResult LocationStore::Ingest(std::int64_t user_id,
   return result;
 }
 
-bool LocationStore::MoveLive(std::int64_t user_id, const Fix& fix,
-                             std::chrono::sys_seconds received_at) {
+bool PgLocationStore::MoveLive(std::int64_t user_id, const Fix& fix,
+                               std::chrono::sys_seconds received_at) {
   const std::vector<std::string> argv{"EVAL",
                                       MoveLiveScript(),
                                       "3",
@@ -222,13 +222,13 @@ bool LocationStore::MoveLive(std::int64_t user_id, const Fix& fix,
   return reply.kind == db::RedisValue::Kind::kInteger && reply.integer == 1;
 }
 
-std::optional<Fix> LocationStore::Latest(std::int64_t user_id) {
+std::optional<Fix> PgLocationStore::Latest(std::int64_t user_id) {
   std::optional<Fix> latest;
   pg_.Read([&](pqxx::transaction_base& tx) { latest = LatestIn(tx, user_id); });
   return latest;
 }
 
-std::optional<Fix> LocationStore::LatestIn(pqxx::transaction_base& tx, std::int64_t user_id) {
+std::optional<Fix> PgLocationStore::LatestIn(pqxx::transaction_base& tx, std::int64_t user_id) {
   auto rows = tx.exec_prepared(kLatest, user_id);
   if (rows.empty()) return std::nullopt;
   const auto& row = rows[0];
