@@ -49,10 +49,10 @@ TEST(InMemoryLocationStoreTest, AnOlderBatchIsKeptButDoesNotMoveTheLivePosition)
 
 TEST(InMemoryLocationStoreTest, AResentBatchIsStoredOnce) {
   testing::InMemoryLocationStore store;
-  std::vector<Fix> fixes{FixAt(36.650, 117.050, kNow - seconds(2)),
-                         FixAt(36.651, 117.051, kNow - seconds(1))};
+  std::vector<Fix> fixes{FixAt(36.6500, 117.0500, kNow - seconds(2)),
+                         FixAt(36.6501, 117.0501, kNow - seconds(1))};
   EXPECT_EQ(store.Ingest(kCourier, fixes, kNow).stored, 2);
-  fixes.push_back(FixAt(36.652, 117.052, kNow));
+  fixes.push_back(FixAt(36.6502, 117.0502, kNow));
   auto again = store.Ingest(kCourier, fixes, kNow + seconds(2));
   EXPECT_EQ(again.stored, 1);
   EXPECT_TRUE(again.live_moved);
