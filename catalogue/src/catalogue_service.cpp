@@ -57,6 +57,17 @@ CatalogueService::Guide CatalogueService::GetGuide(const std::string& code) {
   return {std::move(*item), std::move(*department)};
 }
 
+std::map<std::string, CatalogueService::Guide> CatalogueService::GuidesFor(
+    const std::vector<std::string>& codes) {
+  std::map<std::string, Guide> guides;
+  if (codes.empty()) return guides;
+  for (auto& [item, department] : repository_.ItemsWithDepartments(codes)) {
+    auto code = item.code;
+    guides.emplace(std::move(code), Guide{std::move(item), std::move(department)});
+  }
+  return guides;
+}
+
 Bundle CatalogueService::GetBundle(const std::string& code) {
   auto bundle = repository_.FindBundle(code);
   if (!bundle) throw kernel::NotFound("no bundle '" + code + "'");

@@ -61,9 +61,22 @@ TEST(MobileE2eTest, AnAgentsDay) {
   EXPECT_EQ(Body(taken)["applicant"]["phone"], "13912345678");  // visible once the case is mine
   EXPECT_TRUE(Body(taken)["hall"]["address"].is_string());
   // The task list a page at a time: every task once, the new one among them.
+  // Each task carries its item's guide and hall as the public catalogue gives them (the list
+  // reads a page's guides in one statement, the accepted offer its own).
+  auto item = Body(Gateway("GET", "/api/v1/items/GA-002", "", {}));
+  json guide = {{"conditions", item["conditions"]},
+                {"how_to_apply", item["how_to_apply"]},
+                {"where_to_apply", item["where_to_apply"]}};
+  json hall = item["department"]["hall"];
+  hall.erase("phone");
+  EXPECT_EQ(Body(taken)["guide"], guide);
+  EXPECT_EQ(Body(taken)["hall"], hall);
   std::set<std::string> listed;
   for (const auto& t : EveryPage("/mobile/v1/tasks", Bearer(token), "tasks", 2)) {
     EXPECT_TRUE(listed.insert(t["tracking_number"].get<std::string>()).second) << t;
+    if (t["tracking_number"] != tracking) continue;
+    EXPECT_EQ(t["guide"], guide);
+    EXPECT_EQ(t["hall"], hall);
   }
   EXPECT_TRUE(listed.contains(tracking));
   ExpectErrorJson(Gateway("GET", "/mobile/v1/tasks?limit=0", "", Bearer(token)), 400,

@@ -60,6 +60,15 @@ constexpr const char* kItem = "catalogue_item";
 const std::string kItemSql =
     std::string("SELECT ") + kItemColumns + " FROM items i WHERE i.code = $1";
 
+// $1 a text[] of codes. The department's columns follow the item's, as DepartmentFromRow reads
+// them from column 16 on.
+constexpr const char* kItemsWithDepartments = "catalogue_items_with_departments";
+const std::string kItemsWithDepartmentsSql =
+    std::string("SELECT ") + kItemColumns +
+    ", d.code, d.name, d.region_code, d.hall_name, d.hall_address, d.hall_lat, d.hall_lng, "
+    "d.office_hours, d.phone FROM items i JOIN departments d ON d.code = i.department_code "
+    "WHERE i.code = ANY ($1::text[])";
+
 constexpr const char* kMaterials = "catalogue_materials";
 constexpr const char* kMaterialsSql =
     "SELECT seq, name, essential, form, copies, note FROM materials WHERE item_code = $1 "
@@ -226,18 +235,38 @@ std::vector<BundleStep> StepsOf(pqxx::transaction_base& tx, const std::string& c
 
 int LevelRank(RegionLevel level) { return static_cast<int>(level); }
 
-Department DepartmentFromRow(const pqxx::row& row) {
+// `from` is the department's first column: 0 alone, after the item's columns in a join.
+Department DepartmentFromRow(const pqxx::row& row, pqxx::row::size_type from = 0) {
   Department d;
-  d.code = row[0].as<std::string>();
-  d.name = row[1].as<std::string>();
-  d.region_code = row[2].as<std::string>();
-  d.hall_name = row[3].as<std::string>();
-  d.hall_address = row[4].as<std::string>();
-  d.hall = Coordinates{row[5].as<double>(), row[6].as<double>()};
-  d.office_hours = row[7].as<std::string>();
-  d.phone = row[8].as<std::string>();
+  d.code = row[from + 0].as<std::string>();
+  d.name = row[from + 1].as<std::string>();
+  d.region_code = row[from + 2].as<std::string>();
+  d.hall_name = row[from + 3].as<std::string>();
+  d.hall_address = row[from + 4].as<std::string>();
+  d.hall = Coordinates{row[from + 5].as<double>(), row[from + 6].as<double>()};
+  d.office_hours = row[from + 7].as<std::string>();
+  d.phone = row[from + 8].as<std::string>();
   return d;
 }
+
+// A text[] literal with every element quoted, so a code holding a comma, brace, quote or
+// backslash stays one element.
+std::string TextArrayLiteral(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& value : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char ch : value) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+constexpr pqxx::row::size_type kItemColumnCount = 16;
 
 }  // namespace
 
@@ -250,6 +279,7 @@ PgCatalogueRepository::PgCatalogueRepository(db::PgPool& pool) : pool_(pool) {
       {kDepartmentExists, kDepartmentExistsSql},
       {kItems, kItemsSql},
       {kItem, kItemSql},
+      {kItemsWithDepartments, kItemsWithDepartmentsSql},
       {kMaterials, kMaterialsSql},
       {kBundles, kBundlesSql},
       {kBundle, kBundleSql},
@@ -442,6 +472,18 @@ std::optional<Item> PgCatalogueRepository::FindItem(const std::string& code) {
     }
   });
   return item;
+}
+
+std::vector<std::pair<Item, Department>> PgCatalogueRepository::ItemsWithDepartments(
+    const std::vector<std::string>& codes) {
+  std::vector<std::pair<Item, Department>> found;
+  if (codes.empty()) return found;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    for (const auto& row : tx.exec_prepared(kItemsWithDepartments, TextArrayLiteral(codes))) {
+      found.emplace_back(ItemFromRow(row), DepartmentFromRow(row, kItemColumnCount));
+    }
+  });
+  return found;
 }
 
 std::vector<Bundle> PgCatalogueRepository::Bundles() {

@@ -229,6 +229,65 @@ TEST_F(CataloguePgTest, GuidesAndBundles) {
   EXPECT_THROW(service_->GetBundle("NO-SUCH"), kernel::ApiError);
 }
 
+// Every field but the materials, to compare two reads of one item.
+std::string ItemText(const Item& i) {
+  std::ostringstream out;
+  out << i.code << '|' << i.name << '|' << ToWord(i.service_class) << '|'
+      << static_cast<int>(i.kind) << '|' << i.department_code << '|' << static_cast<int>(i.level)
+      << '|' << i.committed_days << '|' << i.legal_days << '|' << i.conditions << '|'
+      << i.modes.size() << '|' << i.delivery_options.size() << '|' << i.fee << '|' << i.legal_basis
+      << '|' << i.where_to_apply << '|' << i.how_to_apply << '|' << i.retired;
+  for (auto mode : i.modes) out << '|' << ToWord(mode);
+  for (auto option : i.delivery_options) out << '|' << static_cast<int>(option);
+  return out.str();
+}
+
+std::string DepartmentText(const Department& d) {
+  std::ostringstream out;
+  out.precision(17);
+  out << d.code << '|' << d.name << '|' << d.region_code << '|' << d.hall_name << '|'
+      << d.hall_address << '|' << d.hall.lat << '|' << d.hall.lng << '|' << d.office_hours << '|'
+      << d.phone;
+  return out.str();
+}
+
+// The batched read behind the phone's task list gives each item and department exactly as the
+// one-item guide does (materials apart), retired items included, unknown codes left out.
+TEST_F(CataloguePgTest, GuidesForAPageMatchTheOneByOneGuides) {
+  service_->Import(DemoFiles());
+  ItemFilter all;
+  all.limit = 100;
+  std::vector<std::string> codes;
+  for (const auto& item : service_->ListItems(all, "").items) codes.push_back(item.code);
+  ASSERT_GE(codes.size(), 3u);
+  // Retire the last item: a case may still name it.
+  Files files = DemoFiles();
+  std::string& text = FileText(files, "items.csv");
+  text.pop_back();
+  text.erase(text.rfind('\n') + 1);
+  service_->Import({{"items.csv", text}});
+  ASSERT_EQ(Count("SELECT count(*) FROM items WHERE retired_at IS NOT NULL"), 1);
+
+  std::vector<std::string> asked = codes;
+  asked.push_back("NO-SUCH");
+  asked.push_back("odd \"code\", {with} \\ marks");
+  asked.push_back(codes[0]);  // a repeat is read once
+  auto guides = service_->GuidesFor(asked);
+  ASSERT_EQ(guides.size(), codes.size());
+  bool retired_seen = false;
+  for (const auto& code : codes) {
+    auto one = service_->GetGuide(code);
+    ASSERT_EQ(guides.count(code), 1u) << code;
+    const auto& batched = guides.at(code);
+    retired_seen = retired_seen || batched.item.retired;
+    EXPECT_TRUE(batched.item.materials.empty());
+    EXPECT_EQ(ItemText(batched.item), ItemText(one.item)) << code;
+    EXPECT_EQ(DepartmentText(batched.department), DepartmentText(one.department)) << code;
+  }
+  EXPECT_TRUE(retired_seen);
+  EXPECT_TRUE(service_->GuidesFor({}).empty());
+}
+
 TEST_F(CataloguePgTest, CalendarLoadsAndCountsDeadlines) {
   PgCalendarRepository store(*pool_);
   CalendarService calendar(store, clock_, {});

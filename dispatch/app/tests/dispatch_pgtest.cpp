@@ -7,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <set>
@@ -284,6 +285,72 @@ TEST_F(DispatchPgTest, SupervisorsAssignBeyondCapacityOnlyWithAReason) {
   // Back to the queue with a reason.
   main_->service->Reassign(a, std::nullopt, Supervisor(), "代办员请假");
   EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE state = 'assigned'"), 1);
+}
+
+// The agents' board reads each agent's open cases and their appointments in one pass
+// (0023): the counts and appointments are what the cases table says, per agent and for one.
+TEST_F(DispatchPgTest, TheAgentsBoardCountsOpenCasesAndListsTheirAppointments) {
+  auto busy = AddAgent("甲", 5);
+  auto light = AddAgent("乙", 5);
+  auto idle = AddAgent("丙", 5);
+  std::vector<std::string> busy_cases;
+  for (int i = 0; i < 3; ++i) {
+    busy_cases.push_back(AcceptedCase());
+    main_->service->Assign(busy_cases.back(), busy, Supervisor(), "");
+  }
+  auto light_case = AcceptedCase();
+  main_->service->Assign(light_case, light, Supervisor(), "");
+  // Appointments on two of the busy agent's cases and the light one's; one busy case goes back
+  // to the queue with its appointment, which then belongs to no agent's open work.
+  std::int64_t epoch = 1796100000;
+  main_->pool->Transact([&](pqxx::dbtransaction& tx) {
+    for (const auto& tracking : {busy_cases[0], busy_cases[1], light_case}) {
+      tx.exec_params(
+          "UPDATE cases SET appointment_at = to_timestamp($2) WHERE tracking_number = $1", tracking,
+          epoch);
+      epoch += 3600;
+    }
+  });
+  main_->service->Reassign(busy_cases[1], std::nullopt, Supervisor(), "代办员请假");
+
+  auto expected_appointments = [&](std::int64_t agent) {
+    std::vector<std::int64_t> at;
+    main_->pool->Read([&](pqxx::transaction_base& tx) {
+      for (const auto& row : tx.exec_params(
+               "SELECT extract(epoch FROM appointment_at)::bigint FROM cases WHERE agent_id = $1 "
+               "AND appointment_at IS NOT NULL AND state IN ('assigned', 'in_progress', "
+               "'suspended') ORDER BY 1",
+               agent)) {
+        at.push_back(row[0].as<std::int64_t>());
+      }
+    });
+    return at;
+  };
+  auto appointments_of = [](const AgentRecord& record) {
+    std::vector<std::int64_t> at;
+    for (auto moment : record.profile.appointments) at.push_back(moment.time_since_epoch().count());
+    std::sort(at.begin(), at.end());
+    return at;
+  };
+  std::map<std::int64_t, int> expected_open = {{busy, 2}, {light, 1}, {idle, 0}};
+  int seen = 0;
+  for (const auto& record : main_->service->Agents(Admin(), "")) {
+    auto id = record.profile.id;
+    if (!expected_open.contains(id)) continue;
+    ++seen;
+    EXPECT_EQ(record.open_cases, expected_open[id]) << id;
+    EXPECT_EQ(record.open_cases,
+              Count("SELECT count(*) FROM cases WHERE agent_id = " + std::to_string(id) +
+                    " AND state IN ('assigned', 'in_progress', 'suspended')"));
+    EXPECT_EQ(appointments_of(record), expected_appointments(id)) << id;
+    auto one = main_->service->Agent(Admin(), id);
+    EXPECT_EQ(one.open_cases, record.open_cases);
+    EXPECT_EQ(appointments_of(one), appointments_of(record));
+  }
+  EXPECT_EQ(seen, 3);
+  EXPECT_EQ(expected_appointments(busy).size(), 1u);
+  EXPECT_EQ(expected_appointments(light).size(), 1u);
+  EXPECT_TRUE(expected_appointments(idle).empty());
 }
 
 TEST_F(DispatchPgTest, AssignmentRefusesRegionDepartmentAndInactiveAccounts) {

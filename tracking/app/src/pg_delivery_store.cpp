@@ -99,9 +99,47 @@ SELECT k.user_id, u.name, u.phone, k.company, k.vehicle, k.capacity, k.on_duty, 
                                  R"sql(
  ORDER BY k.user_id)sql";
 
+// Named statements for the reads behind the public tracking page (a case's legs, the courier,
+// the stops before the applicant's, the courier's recent fixes): sent unnamed, each answer
+// parsed and planned them anew, and planning the fixes' read over the day partitions of
+// `locations` cost more than running it on a loaded machine.
+constexpr const char* kOfCase = "tracking_deliveries_of_case";
+const std::string kOfCaseSql = kDeliverySelect + std::string("WHERE d.case_id = $1 ORDER BY d.id");
+
+constexpr const char* kCouriers = "tracking_couriers";
+
+// $1 courier, $2 the leg's stop order (NULL when unplanned), $3 the leg's id. Plan order is
+// (stop_order NULLS LAST, id): the rows before the leg are a prefix of it, plus the arrived
+// ones, which lead the plan wherever their stop_order puts them.
+constexpr const char* kOpenUpTo = "tracking_open_up_to";
+const std::string kOpenUpToSql =
+    kDeliverySelect + std::string("WHERE d.courier_id = $1 AND d.state IN ") + kOpenStates +
+    R"sql(
+   AND (d.state = 'arrived'
+        OR ($2::integer IS NOT NULL AND (d.stop_order, d.id) <= ($2::integer, $3::bigint))
+        OR ($2::integer IS NULL AND (d.stop_order IS NOT NULL OR d.id <= $3::bigint)))
+ ORDER BY d.stop_order NULLS LAST, d.id)sql";
+
+// `locations` is partitioned by receive time; a fix reaches the server after its phone took
+// it, less a clock lead of minutes at most (the mobile gateway refuses more), so a day's
+// margin on received_at keeps every fix asked for and skips the older partitions (at run
+// time: the bounds are parameters).
+constexpr const char* kRecentFixes = "tracking_recent_fixes";
+constexpr const char* kRecentFixesSql = R"sql(
+SELECT lat, lng, extract(epoch FROM device_time)::bigint FROM locations
+ WHERE user_id = $1 AND flagged = '' AND device_time >= to_timestamp($2)
+   AND received_at >= to_timestamp($2) - interval '1 day'
+ ORDER BY device_time, id LIMIT 500)sql";
+
 }  // namespace
 
-PgDeliveryStore::PgDeliveryStore(db::PgPool& pool) : pool_(pool) {}
+PgDeliveryStore::PgDeliveryStore(db::PgPool& pool) : pool_(pool) {
+  const std::pair<const char*, std::string> statements[] = {{kOfCase, kOfCaseSql},
+                                                            {kCouriers, kCouriersSql},
+                                                            {kOpenUpTo, kOpenUpToSql},
+                                                            {kRecentFixes, kRecentFixesSql}};
+  for (const auto& [name, sql] : statements) pool_.Prepare(name, sql);
+}
 
 bool PgDeliveryStore::Create(const NewDelivery& n, Moment now) {
   bool inserted = false;
@@ -148,7 +186,11 @@ std::optional<DeliveryRecord> PgDeliveryStore::Find(std::int64_t id) {
 }
 
 std::vector<DeliveryRecord> PgDeliveryStore::OfCase(std::int64_t case_id) {
-  return Deliveries("WHERE d.case_id = $1 ORDER BY d.id", case_id);
+  std::vector<DeliveryRecord> out;
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    for (const auto& row : tx.exec_prepared(kOfCase, case_id)) out.push_back(DeliveryFromRow(row));
+  });
+  return out;
 }
 
 std::vector<DeliveryRecord> PgDeliveryStore::Pending(int limit) {
@@ -163,18 +205,9 @@ std::vector<DeliveryRecord> PgDeliveryStore::OpenOf(std::int64_t courier_id) {
 
 std::vector<DeliveryRecord> PgDeliveryStore::OpenUpTo(std::int64_t courier_id,
                                                       const DeliveryRecord& leg) {
-  // Plan order is (stop_order NULLS LAST, id): the rows before the leg are a prefix of it,
-  // plus the arrived ones, which lead the plan wherever their stop_order puts them.
   std::vector<DeliveryRecord> out;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    const auto rows = tx.exec_params(
-        kDeliverySelect + std::string("WHERE d.courier_id = $1 AND d.state IN ") + kOpenStates +
-            R"sql(
-   AND (d.state = 'arrived'
-        OR ($2::integer IS NOT NULL AND (d.stop_order, d.id) <= ($2::integer, $3::bigint))
-        OR ($2::integer IS NULL AND (d.stop_order IS NOT NULL OR d.id <= $3::bigint)))
- ORDER BY d.stop_order NULLS LAST, d.id)sql",
-        courier_id, leg.stop_order, leg.id);
+    const auto rows = tx.exec_prepared(kOpenUpTo, courier_id, leg.stop_order, leg.id);
     for (const auto& row : rows) out.push_back(DeliveryFromRow(row));
   });
   return out;
@@ -215,8 +248,8 @@ std::vector<CourierRecord> PgDeliveryStore::LoadCouriers(std::int64_t only_id, M
   std::vector<CourierRecord> out;
   pool_.Read([&](pqxx::transaction_base& tx) {
     for (const auto& row :
-         tx.exec_params(kCouriersSql, only_id, db::EpochSeconds(now), scope.everything,
-                        scope.region_code, scope.department_code)) {
+         tx.exec_prepared(kCouriers, only_id, db::EpochSeconds(now), scope.everything,
+                          scope.region_code, scope.department_code)) {
       CourierRecord c;
       c.profile.id = row[0].as<std::int64_t>();
       c.profile.name = row[1].as<std::string>();
@@ -406,15 +439,7 @@ UPDATE deliveries SET stop_order = $2, planned_at = to_timestamp($3), planned_la
 std::vector<TimedFix> PgDeliveryStore::RecentFixes(std::int64_t courier_id, Moment since) {
   std::vector<TimedFix> out;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    // `locations` is partitioned by receive time; a fix reaches the server after its phone took
-    // it, less a clock lead of minutes at most (the mobile gateway refuses more), so a day's
-    // margin on received_at keeps every fix asked for and skips the older partitions.
-    for (const auto& row : tx.exec_params(R"sql(
-SELECT lat, lng, extract(epoch FROM device_time)::bigint FROM locations
- WHERE user_id = $1 AND flagged = '' AND device_time >= to_timestamp($2)
-   AND received_at >= to_timestamp($2) - interval '1 day'
- ORDER BY device_time, id LIMIT 500)sql",
-                                          courier_id, db::EpochSeconds(since))) {
+    for (const auto& row : tx.exec_prepared(kRecentFixes, courier_id, db::EpochSeconds(since))) {
       out.push_back({{row[0].as<double>(), row[1].as<double>()}, *db::SecondsAt(row[2])});
     }
   });

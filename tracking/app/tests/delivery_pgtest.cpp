@@ -8,8 +8,10 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <pqxx/pqxx>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "daiban/accounts/auth.hpp"
@@ -486,6 +488,39 @@ TEST_F(DeliveryPgTest, ThePublicEtaCountsTheStopsTheCouriersListShowsBeforeIt) {
     ASSERT_TRUE(view && view->eta) << tracking;
     EXPECT_EQ(view->eta->stops_before, before) << tracking;
   }
+}
+
+// The public view's reads are named statements: PostgreSQL plans the first executions for
+// their parameters and may switch to one generic plan afterwards (pruning the fixes' day
+// partitions at run time). Past that switch the answers stay the same, leg by leg.
+TEST_F(DeliveryPgTest, ThePublicViewAnswersTheSameOnceItsStatementsArePlannedGenerically) {
+  auto courier = AddCourier("钱", 5, {36.66, 117.05});
+  std::vector<std::string> trackings = {ResultReady(true, {36.670, 117.060}),
+                                        ResultReady(true, {36.680, 117.070})};
+  ASSERT_EQ(service_->AssignPending(), 2);
+  for (const auto& tracking : trackings) {
+    service_->Act(CourierActor(courier), LegOf(tracking).id, CourierAction::kPickUp, {});
+  }
+  Fix(courier, 36.64000, 117.05, kTuesdayMorning - std::chrono::minutes(6));
+  Fix(courier, 36.66000, 117.05, kTuesdayMorning);
+  std::map<std::string, std::string> first;
+  for (int round = 0; round < 8; ++round) {
+    for (const auto& tracking : trackings) {
+      auto view = service_->PublicView(Case(tracking));
+      ASSERT_TRUE(view && view->eta && view->courier_position) << tracking << " round " << round;
+      std::ostringstream text;
+      text << view->delivery.id << ' ' << view->courier_position->lat << ' '
+           << view->courier_position->lng << ' ' << view->eta->stops_before << ' '
+           << view->eta->at.time_since_epoch().count() << ' ' << view->eta->speed_kmh << ' '
+           << view->failed_attempts;
+      if (round == 0) {
+        first[tracking] = text.str();
+      } else {
+        EXPECT_EQ(text.str(), first[tracking]) << tracking << " round " << round;
+      }
+    }
+  }
+  EXPECT_NE(first[trackings[0]], first[trackings[1]]);
 }
 
 TEST_F(DeliveryPgTest, ACourierCollectsTheOriginalsForTheAgent) {

@@ -3,6 +3,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daiban/catalogue/catalogue.hpp"
@@ -43,6 +44,11 @@ class CatalogueRepository {
   virtual std::vector<Item> Items(const ItemFilter& filter) = 0;
   // Any item, retired ones included, with its materials.
   virtual std::optional<Item> FindItem(const std::string& code) = 0;
+  // Any of these items, retired ones included, each with its department, in one statement;
+  // without materials (a list needs only the guide's text and the hall). Unknown codes are
+  // left out.
+  virtual std::vector<std::pair<Item, Department>> ItemsWithDepartments(
+      const std::vector<std::string>& codes) = 0;
   // Offered bundles with their steps, ordered by code.
   virtual std::vector<Bundle> Bundles() = 0;
   virtual std::optional<Bundle> FindBundle(const std::string& code) = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,9 @@ class CatalogueService {
     Department department;
   };
   Guide GetGuide(const std::string& code);  // 404 when unknown
+  // The guides of a page's items read together (one statement instead of two per item), by
+  // code, without materials; unknown codes are absent rather than an error.
+  std::map<std::string, Guide> GuidesFor(const std::vector<std::string>& codes);
   std::vector<Bundle> Bundles() { return repository_.Bundles(); }
   Bundle GetBundle(const std::string& code);  // 404 when unknown
 

@@ -19,6 +19,8 @@ class PgCatalogueRepository final : public CatalogueRepository {
   bool DepartmentExists(const std::string& code) override;
   std::vector<Item> Items(const ItemFilter& filter) override;
   std::optional<Item> FindItem(const std::string& code) override;
+  std::vector<std::pair<Item, Department>> ItemsWithDepartments(
+      const std::vector<std::string>& codes) override;
   std::vector<Bundle> Bundles() override;
   std::optional<Bundle> FindBundle(const std::string& code) override;
 
