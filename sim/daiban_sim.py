@@ -11,6 +11,7 @@ and prints the summary's last line. See sim/README.md for the scenario format an
 """
 
 import argparse
+import asyncio
 import bisect
 import csv
 import datetime as dt
@@ -324,6 +325,15 @@ class Stats:
         self.requests = 0
         self.request_seconds = []
         self.errors = []
+        # The phones' long-polls, counted apart: a held wait's seconds are not a request's latency.
+        self.waits = 0
+        self.waits_changed = 0
+        self.offer_conflicts = 0
+
+    def wait(self, changed):
+        with self.lock:
+            self.waits += 1
+            self.waits_changed += bool(changed)
 
     def request(self, seconds):
         with self.lock:
@@ -336,6 +346,127 @@ class Stats:
             error = answer.get("error", {}) if isinstance(answer, dict) else {}
             self.errors.append({"method": method, "path": path.split("?")[0], "status": status,
                                 "code": error.get("code"), "message": (error.get("message") or "")[:90]})
+
+
+class Waits:
+    """Every phone's long-poll (GET /mobile/v1/me/wait), held on one asyncio loop in a thread of
+    its own: hundreds of phones wait at once on one connection each without a thread each. When
+    a wait answers `changed`, the phone's reaction (read offers or deliveries, act) runs on the
+    simulation's pool and the phone waits again with the new `since` only once it has read, so a
+    change committed while it read is answered at once by the next wait. `timeout_s` is real
+    seconds (the server holds a wait by the wall clock, whatever the simulated speed)."""
+
+    def __init__(self, host, port, stats, timeout_s=20):
+        self.host, self.port, self.stats, self.timeout_s = host, port, stats, timeout_s
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="phone-waits", daemon=True)
+
+    def start(self, phones, token, react):
+        """`token(phone)` signs a phone in (blocking); `react(phone)` returns a future that is
+        done when the phone has read and acted on a change."""
+        self.thread.start()
+        for p in phones:
+            asyncio.run_coroutine_threadsafe(self._phone(p, token, react), self.loop)
+
+    def stop(self):
+        """Ends every phone's wait before the loop stops, so none is left pending at exit."""
+        async def end():
+            phones = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in phones:
+                task.cancel()
+            await asyncio.gather(*phones, return_exceptions=True)
+            self.loop.stop()
+
+        if self.thread.is_alive():
+            asyncio.run_coroutine_threadsafe(end(), self.loop)
+            self.thread.join(timeout=10)
+
+    async def _phone(self, p, token, react):
+        since, connection = None, None
+        while True:
+            if p.token is None:
+                await self.loop.run_in_executor(None, token, p)
+                if p.token is None:
+                    await asyncio.sleep(1)
+                    continue
+            path = f"/mobile/v1/me/wait?timeout_s={self.timeout_s}" + (f"&since={since}" if since else "")
+            try:
+                if connection is None:
+                    connection = await asyncio.open_connection(self.host, self.port)
+                status, answer, keep = await asyncio.wait_for(
+                    self._exchange(connection, path, p.token), self.timeout_s + 15)
+                if not keep:
+                    connection[1].close()
+                    connection = None
+            except (ConnectionError, asyncio.IncompleteReadError):
+                # A keep-alive connection the gateway closed while idle: open it again, as a
+                # phone's HTTP library does, and send the same wait.
+                connection = self._drop(connection)
+                await asyncio.sleep(0.05)
+                continue
+            except (OSError, asyncio.TimeoutError, ValueError) as error:
+                connection = self._drop(connection)
+                self.stats.error("GET", "/mobile/v1/me/wait", 0, {"error": {"code": type(error).__name__}})
+                await asyncio.sleep(1)
+                continue
+            if status == 401:
+                p.token = None  # signed in again above; the same `since` still holds
+                continue
+            if status != 200 or not isinstance(answer, dict):
+                self.stats.error("GET", "/mobile/v1/me/wait", status, answer)
+                await asyncio.sleep(1)
+                continue
+            self.stats.wait(answer.get("changed"))
+            # The first wait (no `since`) answers at once with a token: the phone reads what it
+            # already has, as an app does when it opens.
+            if answer.get("changed") or since is None:
+                await asyncio.wrap_future(react(p))
+            since = answer.get("since")
+
+    @staticmethod
+    def _drop(connection):
+        if connection is not None:
+            connection[1].close()
+        return None
+
+    async def _exchange(self, connection, path, token):
+        reader, writer = connection
+        writer.write((f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nConnection: keep-alive\r\n"
+                      f"Authorization: Bearer {token}\r\n\r\n").encode())
+        await writer.drain()
+        status_line = await reader.readline()
+        if not status_line:
+            raise ConnectionError("connection closed")
+        status = int(status_line.split()[1])
+        length, chunked, keep = 0, False, True
+        while True:
+            line = await reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip().lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value:
+                chunked = True
+            elif name == "connection" and value == "close":
+                keep = False
+        raw = b""
+        if chunked:
+            while True:
+                size = int((await reader.readline()).strip() or b"0", 16)
+                if size == 0:
+                    await reader.readline()
+                    break
+                raw += await reader.readexactly(size)
+                await reader.readline()
+        elif length:
+            raw = await reader.readexactly(length)
+        try:
+            answer = json.loads(raw) if raw else None
+        except ValueError:
+            answer = None
+        return status, answer, keep
 
 
 # ---------------------------------------------------------------------------------------------
@@ -356,6 +487,11 @@ class Phone:
         self.cases = set()  # agent: cases in hand (simulator's view)
         self.busy_until = 0.0
         self.on_run = False  # courier: working through its stops
+        # A change the phone was told of but could not act on yet (agent full, courier on a run
+        # or off hours): it reads again as soon as it can, since the wait will not repeat it.
+        self.pending = False
+        self.pending_scheduled = False
+        self.acting = threading.Lock()  # one read-and-act at a time per phone
         self.km = 0.0
         self.busy_seconds = 0.0
 
@@ -383,11 +519,10 @@ class Simulation:
         self.supervisor_assigned = []
         self.polls_in_flight = 0
         self.pool = ThreadPoolExecutor(max_workers=scenario.get("threads", 12))
+        self.waits = Waits(api.host, api.port, api.stats, scenario.get("wait_timeout_s", 20))
         self.cases = {}  # tracking -> record
         self.waiting_offer = {}  # district -> set of tracking numbers
         self.waiting_delivery = set()
-        self.polling = set()  # districts with a poller scheduled
-        self.courier_polling = False
         self.state_lock = threading.Lock()
         self.started_wall = started_wall
         self.jumps = 0
@@ -434,13 +569,16 @@ class Simulation:
                         self.polls_in_flight += not counted
                 next_time = self.events[0][0] if self.events else None
                 in_flight = self.in_flight
-                # A poll under way schedules its next one: the day is not over while one runs.
+                # A phone reading after its wait answered may take a case: the day is not over
+                # while one reads.
                 polling = bool(self.polls) or self.polls_in_flight > 0
+            with self.state_lock:
+                waiting = any(self.waiting_offer.values()) or bool(self.waiting_delivery)
             for counted, (_, _, action, args) in due:
                 self.pool.submit(self._run, action, args, counted)
             if due:
                 continue
-            if next_time is None and in_flight == 0 and not polling:
+            if next_time is None and in_flight == 0 and not polling and not waiting:
                 return True
             if time.monotonic() > deadline_wall or now > self.give_up_at:
                 return False
@@ -620,12 +758,9 @@ class Simulation:
         record["accepted_at"] = parse_time(answer["accepted_at"])
         record["deadline"] = parse_time(answer["deadline"])
         record["expected"].append("accepted")
+        # The district's phones hear of the offer through their waits (Waits), not from here.
         with self.state_lock:
             self.waiting_offer.setdefault(record["district"], set()).add(tracking)
-            schedule = record["district"] not in self.polling
-            self.polling.add(record["district"])
-        if schedule:
-            self.poll_at(self.clock.now() + 1, self.poll_offers, record["district"])
         # A case nobody took in time is the supervisor's: assigned directly, and counted.
         self.at(self.calendar.add_office_seconds(self.clock.now(), self.s["agent"].get("supervisor_after_h", 4) * 3600),
                 self.supervise, tracking)
@@ -644,24 +779,32 @@ class Simulation:
 
     # -- agents ----------------------------------------------------------------------------
 
-    def poll_offers(self, district):
-        """Free agents of a district look at their offers while cases there wait for one."""
-        with self.state_lock:
-            waiting = bool(self.waiting_offer.get(district))
-            if not waiting:
-                self.polling.discard(district)
-                return
-        now = self.clock.now()
-        capacity = self.s["agent"]["capacity"]
-        for agent in self.agents:
-            if agent.region != district or len(agent.cases) >= capacity:
-                continue
-            status, answer = self.phone_call(agent, "GET", "/mobile/v1/offers")
-            if status != 200:
-                continue
-            for offer in answer["offers"]:
-                self.take_offer(agent, offer)
-        self.poll_at(now + self.s["agent"]["offer_poll_s"], self.poll_offers, district)
+    def react(self, phone):
+        """A phone's wait answered `changed` (or it just opened): read and act on the pool. Not
+        counted as in flight, so a reading phone never keeps the clock from skipping."""
+        with self.events_lock:
+            self.polls_in_flight += 1
+        return self.pool.submit(self._run, self.read_and_act, (phone,), False)
+
+    def read_and_act(self, phone):
+        with phone.acting:
+            if phone.kind == "agent":
+                self.read_offers(phone)
+            else:
+                self.read_deliveries(phone)
+
+    def read_offers(self, agent):
+        """An agent's phone reads its offers and takes them, unless the agent is full: then it
+        reads again when a case of theirs is done (fetch_result)."""
+        if len(agent.cases) >= self.s["agent"]["capacity"]:
+            agent.pending = True
+            return
+        agent.pending = False
+        status, answer = self.phone_call(agent, "GET", "/mobile/v1/offers")
+        if status != 200:
+            return
+        for offer in answer["offers"]:
+            self.take_offer(agent, offer)
 
     def take_offer(self, agent, offer):
         tracking = offer["tracking_number"]
@@ -669,6 +812,9 @@ class Simulation:
         # 409: the offer expired or moved on while the phone looked; not an error of the system.
         status, _ = self.phone_call(agent, "POST", f"/mobile/v1/offers/{offer['id']}/accept", key=False,
                                     expect=(200, 409))
+        if status == 409:
+            with self.api.stats.lock:
+                self.api.stats.offer_conflicts += 1
         if status != 200 or record is None:
             return
         with self.state_lock:
@@ -803,15 +949,15 @@ class Simulation:
                              expect_state="result_ready"):
             return
         record["result_at"] = self.clock.now()
-        agent.cases.discard(tracking)
+        with agent.acting:
+            agent.cases.discard(tracking)
+            if agent.pending:  # offers came while the agent was full: read them now
+                self.read_offers(agent)
         if record["method"] == "express":
             self.progress(agent, tracking, "left_at_window", {"text": "留窗口待寄递"})
+            # The couriers hear of the stop through their waits once dispatch plans it.
             with self.state_lock:
                 self.waiting_delivery.add(tracking)
-                schedule = not self.courier_polling
-                self.courier_polling = True
-            if schedule:
-                self.poll_at(self.clock.now() + 1, self.poll_deliveries)
         else:
             rng = random.Random(record["plan"]["rng"] + 6)
             travel = self.travel(agent, record["location"], self.s["durations"]["city_speed_kmh"])
@@ -830,29 +976,39 @@ class Simulation:
 
     # -- couriers --------------------------------------------------------------------------
 
-    def poll_deliveries(self):
-        with self.state_lock:
-            if not self.waiting_delivery:
-                self.courier_polling = False
-                return
+    def read_deliveries(self, courier):
+        """A courier's phone reads its stops and sets off on them; on a run or off hours it
+        reads again when the run ends or the couriers' day starts."""
         now = self.clock.now()
-        if self.courier_hours(now) > now:
-            self.poll_at(self.courier_hours(now), self.poll_deliveries)
+        if courier.on_run:
+            courier.pending = True
             return
-        for courier in self.couriers:
-            if courier.on_run:
-                continue
-            status, answer = self.phone_call(courier, "GET", "/mobile/v1/deliveries")
-            if status != 200 or not answer["stops"]:
-                continue
-            courier.on_run = True
-            self.at(self.clock.now(), self.run_stops, courier.phone, answer["stops"])
-        self.poll_at(self.clock.now() + self.s["courier"]["poll_s"], self.poll_deliveries)
+        if self.courier_hours(now) > now:
+            courier.pending = True
+            if not courier.pending_scheduled:
+                courier.pending_scheduled = True
+                self.poll_at(self.courier_hours(now), self.courier_day_starts, courier)
+            return
+        courier.pending = False
+        status, answer = self.phone_call(courier, "GET", "/mobile/v1/deliveries")
+        if status != 200 or not answer["stops"]:
+            return
+        courier.on_run = True
+        self.at(self.clock.now(), self.run_stops, courier.phone, answer["stops"])
+
+    def courier_day_starts(self, courier):
+        with courier.acting:
+            courier.pending_scheduled = False
+            if courier.pending:
+                self.read_deliveries(courier)
 
     def run_stops(self, phone, stops):
         courier = next(c for c in self.couriers if c.phone == phone)
         if not stops:
-            courier.on_run = False
+            with courier.acting:
+                courier.on_run = False
+                if courier.pending:  # stops came during the run: read them now
+                    self.read_deliveries(courier)
             return
         stop, rest = stops[0], stops[1:]
         kind = stop["stop"]["kind"]
@@ -1023,6 +1179,10 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
                      "unclosed_cases": unclosed[:20], "errors": len(sim.api.stats.errors),
                      "error_kinds": errors},
         "run": {"wall_s": round(wall, 1), "requests": sim.api.stats.requests,
+                # The phones' long-polls (not in requests or their p99) and how many answered
+                # `changed`; offers an agent tried to take that had moved on or expired (409).
+                "waits": sim.api.stats.waits, "waits_changed": sim.api.stats.waits_changed,
+                "offer_conflicts": sim.api.stats.offer_conflicts,
                 "request_p99_ms": round(percentile(sim.api.stats.request_seconds, 99) * 1000, 1),
                 "speed": speed, "idle_jumps": sim.jumps, "skipped_h": round(sim.jumped_seconds / 3600, 1),
                 "simulated_days": round((last_closed - day0) / 86400, 1),
@@ -1045,6 +1205,8 @@ def run(args):
     started = time.monotonic()
     sim = Simulation(scenario, api, clock, calendar, started)
     sim.sign_in()
+    # Every phone holds a wait from now on and acts when it is answered.
+    sim.waits.start(sim.agents + sim.couriers, sim.phone_token, sim.react)
     sim.plan_arrivals()
     # The day starts: the clock runs at the scenario's speed from the first arrival.
     first = sim.events[0][0] if sim.events else clock.now()
@@ -1053,6 +1215,7 @@ def run(args):
     clock.set_speed(scenario["speed"])
     finished = sim.loop(started + args.max_wall_s)
     clock.set_speed(0)
+    sim.waits.stop()
     lost, duplicated, unclosed, cases = check(sim)
     if not finished:
         lost += len(unclosed)
