@@ -44,6 +44,11 @@ std::int64_t PhoneWakeups::NowMs() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(wall_().time_since_epoch()).count();
 }
 
+std::int64_t PhoneWakeups::TokenOf(std::int64_t user) const {
+  auto last = last_change_.find(user);
+  return last == last_change_.end() ? listening_since_ : std::max(listening_since_, last->second);
+}
+
 void PhoneWakeups::Notify(const std::string& payload) {
   std::vector<std::pair<Reply, Outcome>> answers;
   std::string kind;
@@ -86,10 +91,7 @@ void PhoneWakeups::Wait(std::int64_t user, std::optional<std::int64_t> since,
   Outcome at_once;
   {
     std::lock_guard lock(mutex_);
-    std::int64_t known = listening_since_;
-    if (auto last = last_change_.find(user); last != last_change_.end()) {
-      known = std::max(known, last->second);
-    }
+    const std::int64_t known = TokenOf(user);
     if (!stopped_ && since && *since >= known) {
       waiters_.emplace(user,
                        Waiter{user, std::chrono::steady_clock::now() + timeout, std::move(reply)});
@@ -115,11 +117,7 @@ void PhoneWakeups::ExpireLoop() {
     std::vector<std::pair<Reply, Outcome>> answers;
     for (auto it = waiters_.begin(); it != waiters_.end();) {
       if (it->second.expires <= now) {
-        std::int64_t token = listening_since_;
-        if (auto last = last_change_.find(it->first); last != last_change_.end()) {
-          token = std::max(token, last->second);
-        }
-        answers.emplace_back(std::move(it->second.reply), Outcome{false, token});
+        answers.emplace_back(std::move(it->second.reply), Outcome{false, TokenOf(it->first)});
         it = waiters_.erase(it);
       } else {
         ++it;

@@ -68,6 +68,8 @@ class PhoneWakeups {
     Reply reply;
   };
   std::int64_t NowMs() const;
+  // The newest token of `user`: its last change heard, or the start of listening. Under mutex_.
+  std::int64_t TokenOf(std::int64_t user) const;
   void ExpireLoop();
 
   WallClock wall_;
