@@ -145,16 +145,19 @@ TEST(AgentCostTest, RejectsInvalidWeights) {
   EXPECT_NO_THROW(ValidateCostWeights(CostWeights{}));
 }
 
-TEST(BuildCostMatrixTest, OneColumnPerFreePlaceAndForbiddenIneligiblePairs) {
-  std::vector<AgentProfile> agents(4, Agent());
-  agents[0].capacity = 3;  // 2 free places
+TEST(BuildCostMatrixTest, OneColumnPerUsablePlaceAndForbiddenIneligiblePairs) {
+  std::vector<AgentProfile> agents(5, Agent());
+  agents[0].capacity = 3;  // 2 free places, 2 cases it may take: 2 columns
   agents[0].load = 1;
-  agents[1].capacity = 5;  // 5 free, but only 3 cases: 3 columns
+  agents[1].capacity = 5;  // 5 free, but it may take only case 0: 1 column
   agents[1].load = 0;
   agents[1].id = 2;
   agents[2].load = agents[2].capacity;  // full
   agents[3].capacity = 1;               // over capacity
   agents[3].load = 3;
+  agents[4].capacity = 1;  // 1 free place: 1 column
+  agents[4].load = 0;
+  agents[4].id = 5;
 
   std::vector<PendingCase> cases(3, Case());
   cases[1].departments = {"D2"};  // nobody handles D2
@@ -163,24 +166,50 @@ TEST(BuildCostMatrixTest, OneColumnPerFreePlaceAndForbiddenIneligiblePairs) {
   std::vector<AgentSlot> slots;
   const CostMatrix m = BuildCostMatrix(cases, agents, kNow, {}, {}, &slots);
   ASSERT_EQ(m.Rows(), 3u);
-  ASSERT_EQ(m.Cols(), 5u);
-  ASSERT_EQ(slots.size(), 5u);
-  const std::size_t agent_of[] = {0, 0, 1, 1, 1};
-  const int extra_of[] = {0, 1, 0, 1, 2};
-  for (std::size_t col = 0; col < 5; ++col) {
+  ASSERT_EQ(m.Cols(), 4u);
+  ASSERT_EQ(slots.size(), 4u);
+  const std::size_t agent_of[] = {0, 0, 1, 4};
+  const int extra_of[] = {0, 1, 0, 0};
+  for (std::size_t col = 0; col < 4; ++col) {
     EXPECT_EQ(slots[col].agent_index, agent_of[col]);
     EXPECT_EQ(slots[col].extra_load, extra_of[col]);
   }
-  for (std::size_t col = 0; col < 5; ++col) {
+  for (std::size_t col = 0; col < 4; ++col) {
     const AgentProfile& agent = agents[agent_of[col]];
     EXPECT_DOUBLE_EQ(m.At(0, col), Cost(agent, extra_of[col], cases[0]));
     EXPECT_TRUE(m.IsForbidden(1, col));
     EXPECT_EQ(m.IsForbidden(2, col), agent_of[col] == 1);
+    if (agent_of[col] != 1) {
+      EXPECT_DOUBLE_EQ(m.At(2, col), Cost(agent, extra_of[col], cases[2]));
+    }
   }
   // Agent 0 (load 1): (4 + 2 * 1) * 1.5 = 9, then (4 + 2 * 2) * 1.5 = 12.
   EXPECT_NEAR(m.At(0, 0), 9.0, 1e-9);
   EXPECT_NEAR(m.At(0, 1), 12.0, 1e-9);
   EXPECT_NO_THROW(ValidateCostMatrix(m));
+}
+
+TEST(BuildCostMatrixTest, ABurstCapsEveryAgentsPlacesAtThreeColumnsACase) {
+  // 10 cases, 20 agents with 100 free places each: 200 usable places, but 30 columns are
+  // enough (3 a case), so every agent offers 2 places (20 x 1 = 20 < 30 <= 20 x 2 = 40).
+  std::vector<AgentProfile> agents(20, Agent());
+  for (std::size_t a = 0; a < agents.size(); ++a) {
+    agents[a].id = static_cast<std::int64_t>(a + 1);
+    agents[a].capacity = 100;
+    agents[a].load = 0;
+  }
+  std::vector<PendingCase> cases(10, Case());
+  std::vector<AgentSlot> slots;
+  const CostMatrix m = BuildCostMatrix(cases, agents, kNow, {}, {}, &slots);
+  ASSERT_EQ(m.Cols(), 40u);
+  for (std::size_t col = 0; col < slots.size(); ++col) {
+    EXPECT_EQ(slots[col].agent_index, col / 2);
+    EXPECT_EQ(slots[col].extra_load, static_cast<int>(col % 2));
+    EXPECT_DOUBLE_EQ(m.At(3, col), Cost(agents[col / 2], slots[col].extra_load, cases[3]));
+  }
+  // One agent alone keeps every place a case may need: the cap never starves a lone agent.
+  const CostMatrix lone = BuildCostMatrix(cases, {agents[0]}, kNow, {}, {}, &slots);
+  EXPECT_EQ(lone.Cols(), 10u);
 }
 
 TEST(BuildCostMatrixTest, HandoffPairsPayThePenalty) {

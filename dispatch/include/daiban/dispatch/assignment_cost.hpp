@@ -70,12 +70,15 @@ struct AgentSlot {
 };
 
 // Promises the cases x slots matrix of one batch round. Rows are the cases, in order. Columns are
-// agent slots, agent by agent in order: an agent with k = capacity - load free places gets
-// min(k, cases.size()) columns (none when k <= 0), slot j costing AssignmentCost(agent, j, ...),
-// so any assignment of the matrix gives no agent more cases than it has room for, and each
-// further case of one agent pays for the load of the earlier ones. A pair is kForbiddenCost
-// exactly when CheckEligibility(agent, case, now, eligibility) is not kNone. When `slots` is not
-// null it receives one AgentSlot per column. Throws std::invalid_argument for invalid weights.
+// agent slots, agent by agent in order: an agent gets one column per place it offers this round,
+// slot j costing AssignmentCost(agent, j, ...), so any assignment of the matrix gives no agent more
+// cases than it has room for, and each further case of one agent pays for the load of the earlier
+// ones. An agent offers min(free places, cases it may take) places (none when either is 0); when
+// those add up to more than three columns a case, every agent's places are capped at the smallest
+// number that still leaves three a case (a burst's matrix stays a few times as wide as it is
+// tall). A pair is kForbiddenCost exactly when CheckEligibility(agent, case, now, eligibility) is
+// not kNone. When `slots` is not null it receives one AgentSlot per column. Throws
+// std::invalid_argument for invalid weights.
 CostMatrix BuildCostMatrix(const std::vector<PendingCase>& cases,
                            const std::vector<AgentProfile>& agents, std::chrono::sys_seconds now,
                            const CostWeights& weights, const EligibilityOptions& eligibility,

@@ -11,6 +11,7 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/dispatch/app/dispatch_store.hpp"
 #include "daiban/dispatch/assignment_cost.hpp"
+#include "daiban/dispatch/assignment_policy.hpp"
 #include "daiban/dispatch/eligibility.hpp"
 #include "daiban/dispatch/live_state.hpp"
 #include "daiban/dispatch/offer_policy.hpp"
@@ -25,7 +26,8 @@ struct DispatchOptions {
   SlaOptions sla;
   CostWeights weights;
   EligibilityOptions eligibility;
-  int batch_limit = 1000;  // cases per region per batch
+  // Cases one batch round solves at most (per region); a longer queue takes several rounds.
+  int batch_limit = 200;
 };
 
 // The dispatch use cases: accepted cases wait in live queues and are offered to agents — at
@@ -103,6 +105,12 @@ class DispatchService {
   bool RebuildIfStale();
 
  private:
+  struct Round {
+    int offers_made = 0;
+    bool full = false;  // as many cases as a round takes: more may wait behind them
+  };
+  // One batch round over a region's most urgent waiting cases.
+  Round RunRound(const std::string& region, const BatchOptimalPolicy& batch);
   std::optional<OfferRecord> MakeOffer(const PendingCase& c, std::int64_t agent_id,
                                        bool needs_handoff);
   // Puts the case back in its live queue when it still waits; the waiting case, if it does.
