@@ -246,16 +246,16 @@ int DeliveryService::AssignPending() {
     std::optional<double> cost;
   };
   std::map<std::int64_t, Lane> lanes;
+  std::set<std::int64_t> touched;
   int assigned = 0;
   for (const auto& d : pending) {
     auto candidates = NearestEligible(
         d, couriers, static_cast<std::size_t>(std::max(1, options_.assign_candidates)));
     if (candidates.empty()) continue;
-    // One assignment takes about one re-plan's budget: two plans per candidate share it.
-    const auto budget = std::max(std::chrono::milliseconds(1),
-                                 options_.replan_budget / static_cast<int>(2 * candidates.size()));
-    // The courier whose improved plan grows least with this leg (distance plus lateness); ties
-    // go to the nearer one.
+    // The courier whose stops grow least with this leg put in at its cheapest place (distance
+    // plus lateness); ties go to the nearer one. Only insertions are compared: an improved plan
+    // per candidate cost the whole search budget each (six searches a leg, ~50 ms, so 50
+    // results a second queued for seconds); the winner's stops are improved once a run, below.
     struct Offer {
       CourierRecord* courier = nullptr;
       double added = 0;
@@ -269,7 +269,7 @@ int DeliveryService::AssignPending() {
       if (fresh) lane->second.open = store_.OpenOf(c->profile.id);
       if (!lane->second.cost) {
         lane->second.cost =
-            PlanCost(InputFor(*c, lane->second.open), ImprovedPlan(*c, lane->second.open, budget));
+            PlanCost(InputFor(*c, lane->second.open), InsertedPlan(*c, lane->second.open));
       }
       auto with = lane->second.open;
       DeliveryRecord leg = d;
@@ -277,7 +277,7 @@ int DeliveryService::AssignPending() {
       leg.courier_id = c->profile.id;
       leg.stop_order.reset();
       with.push_back(leg);
-      auto plan = ImprovedPlan(*c, with, budget);
+      auto plan = InsertedPlan(*c, with);
       const double cost = PlanCost(InputFor(*c, with), plan);
       const double added = cost - *lane->second.cost;
       if (!best || added < best->added - 1e-9) {
@@ -303,8 +303,9 @@ int DeliveryService::AssignPending() {
       if (error.Status() == 409) CancelUnpicked(d.case_id);
       continue;
     }
-    // The plan that won is the courier's plan now.
+    // The plan that won is the courier's plan now; it is improved after the run.
     SavePlan(best->plan, best->open);
+    touched.insert(courier.profile.id);
     auto& lane = lanes[courier.profile.id];
     lane.open = store_.OpenOf(courier.profile.id);
     lane.cost = best->cost;
@@ -312,6 +313,8 @@ int DeliveryService::AssignPending() {
     courier.profile.pending_pickup_keys.push_back(d.pickup_key);
     ++assigned;
   }
+  // Each courier that got legs has its stops improved once, with the whole budget.
+  for (const auto id : touched) Replan(id);
   return assigned;
 }
 
@@ -355,14 +358,29 @@ StopPlan DeliveryService::ImprovedPlan(const CourierRecord& courier,
                                        const std::vector<DeliveryRecord>& open,
                                        std::chrono::milliseconds budget) {
   if (open.empty()) return {};
-  const auto input = InputFor(courier, open);
   const auto stored = OrderOf(open);
   // Seeded by the courier, so the same list gives the same plan; a short list is done after a
   // few hundred rounds, well before the budget.
   const SearchLimits limits{.seed = static_cast<std::uint64_t>(courier.profile.id),
                             .budget = budget,
                             .max_iterations = 100 * static_cast<std::int64_t>(open.size() + 1)};
-  return ReplanStops(input, stored.stops, stored.pinned, limits);
+  return ReplanStops(InputFor(courier, open), stored.stops, stored.pinned, limits);
+}
+
+StopPlan DeliveryService::InsertedPlan(const CourierRecord& courier,
+                                       const std::vector<DeliveryRecord>& open) {
+  if (open.empty()) return {};
+  // The stored order of the legs that have one; ReplanStops puts the others in at their
+  // cheapest places, and with no budget it searches no further.
+  std::vector<DeliveryRecord> placed;
+  for (const auto& d : open) {
+    if (d.stop_order || d.state == DeliveryState::kArrived) placed.push_back(d);
+  }
+  const auto stored = OrderOf(placed);
+  const SearchLimits limits{.seed = static_cast<std::uint64_t>(courier.profile.id),
+                            .budget = std::chrono::milliseconds(0),
+                            .max_iterations = 0};
+  return ReplanStops(InputFor(courier, open), stored.stops, stored.pinned, limits);
 }
 
 void DeliveryService::SavePlan(const StopPlan& plan, const std::vector<DeliveryRecord>& open) {

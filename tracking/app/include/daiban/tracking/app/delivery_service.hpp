@@ -35,8 +35,8 @@ struct DeliveryOptions {
   double car_kmh = 25;
   int assign_batch = 200;        // pending deliveries considered per assigner run
   int alert_after_failures = 3;  // failed visits of one leg before the supervisors are alerted
-  // Time for improving one courier's stops (ReplanStops) when its list changes; an assignment
-  // shares it among the candidates it compares.
+  // Time for improving one courier's stops (ReplanStops) when its list changes (the assigner
+  // improves each courier it gave legs once a run).
   std::chrono::milliseconds replan_budget{50};
   int assign_candidates = 3;  // nearest eligible couriers whose plans an assignment compares
 };
@@ -151,6 +151,9 @@ class DeliveryService {
   // The stored order improved within `budget`; reached stops stay first.
   StopPlan ImprovedPlan(const CourierRecord& courier, const std::vector<DeliveryRecord>& open,
                         std::chrono::milliseconds budget);
+  // The stored order with the legs it lacks (no stop order yet) inserted at their cheapest
+  // places, no search: what an assignment compares between candidate couriers.
+  StopPlan InsertedPlan(const CourierRecord& courier, const std::vector<DeliveryRecord>& open);
   void SavePlan(const StopPlan& plan, const std::vector<DeliveryRecord>& open);
   Moment Now() const;
 
