@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/custody.hpp"
@@ -246,7 +247,6 @@ int DeliveryService::AssignPending() {
     std::optional<double> cost;
   };
   std::map<std::int64_t, Lane> lanes;
-  std::set<std::int64_t> touched;
   int assigned = 0;
   for (const auto& d : pending) {
     auto candidates = NearestEligible(
@@ -303,18 +303,30 @@ int DeliveryService::AssignPending() {
       if (error.Status() == 409) CancelUnpicked(d.case_id);
       continue;
     }
-    // The plan that won is the courier's plan now; it is improved after the run.
-    SavePlan(best->plan, best->open);
-    touched.insert(courier.profile.id);
+    // The plan that won is the courier's plan now (improved later, below), and the lane
+    // goes on from it as stored, without reading the courier's legs back.
+    const auto rows = SavePlan(best->plan, best->open);
     auto& lane = lanes[courier.profile.id];
-    lane.open = store_.OpenOf(courier.profile.id);
+    lane.open = std::move(best->open);
+    for (auto& leg : lane.open) {
+      auto row = std::find_if(rows.begin(), rows.end(),
+                              [&](const PlanRow& r) { return r.delivery_id == leg.id; });
+      if (row == rows.end()) continue;
+      leg.stop_order = row->stop_order;
+      leg.planned_at = row->planned_at;
+    }
     lane.cost = best->cost;
     ++courier.profile.load;
     courier.profile.pending_pickup_keys.push_back(d.pickup_key);
+    unimproved_.insert(courier.profile.id);
     ++assigned;
   }
-  // Each courier that got legs has its stops improved once, with the whole budget.
-  for (const auto id : touched) Replan(id);
+  // The couriers that got legs have their stops improved, each with the whole budget, once a
+  // run finds nothing new to assign: during a burst the budget goes to assigning (a courier
+  // rides the inserted plan for a few seconds meanwhile), and a quiet run catches up.
+  if (assigned == 0) {
+    for (const auto id : std::exchange(unimproved_, {})) Replan(id);
+  }
   return assigned;
 }
 
@@ -383,7 +395,8 @@ StopPlan DeliveryService::InsertedPlan(const CourierRecord& courier,
   return ReplanStops(InputFor(courier, open), stored.stops, stored.pinned, limits);
 }
 
-void DeliveryService::SavePlan(const StopPlan& plan, const std::vector<DeliveryRecord>& open) {
+std::vector<PlanRow> DeliveryService::SavePlan(const StopPlan& plan,
+                                               const std::vector<DeliveryRecord>& open) {
   std::vector<PlanRow> rows;
   for (std::size_t i = 0; i < plan.stops.size(); ++i) {
     const auto& stop = plan.stops[i];
@@ -395,6 +408,7 @@ void DeliveryService::SavePlan(const StopPlan& plan, const std::vector<DeliveryR
     if (next) rows.push_back({stop.delivery_id, static_cast<int>(i + 1), stop.start, stop.late});
   }
   store_.SavePlan(rows);
+  return rows;
 }
 
 void DeliveryService::Replan(std::int64_t courier_id) {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -154,7 +155,8 @@ class DeliveryService {
   // The stored order with the legs it lacks (no stop order yet) inserted at their cheapest
   // places, no search: what an assignment compares between candidate couriers.
   StopPlan InsertedPlan(const CourierRecord& courier, const std::vector<DeliveryRecord>& open);
-  void SavePlan(const StopPlan& plan, const std::vector<DeliveryRecord>& open);
+  // Stores the plan's order and times; the rows written.
+  std::vector<PlanRow> SavePlan(const StopPlan& plan, const std::vector<DeliveryRecord>& open);
   Moment Now() const;
 
   DeliveryStore& store_;
@@ -162,6 +164,9 @@ class DeliveryService {
   HallDirectory& halls_;
   const kernel::Clock& clock_;
   DeliveryOptions options_;
+  // Couriers the assigner gave legs whose stops are not improved yet. Only AssignPending, run
+  // by one elected worker thread, reads and writes it.
+  std::set<std::int64_t> unimproved_;
 };
 
 }  // namespace daiban::tracking
