@@ -69,7 +69,7 @@ class OutboxRelayPgTest : public ::testing::Test {
   ScratchDatabase database_;
   PgPool pg_{{.url = database_.Url(), .pool_size = 2}};
   RedisPool redis_{TestRedis()};
-  kernel::ManualClock clock_{kernel::Moment{}};
+  kernel::ManualClock clock_{kernel::Instant{}};
   kernel::Logger logger_{"test", kernel::LogLevel::kError, clock_};
   std::string stream_;
   std::string other_stream_;

@@ -70,7 +70,7 @@ std::string Png(std::uint32_t width, std::uint32_t height) {
 }
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
-const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+const kernel::Instant kTuesdayMorning = kernel::Instant(std::chrono::seconds(1796090400));
 constexpr std::size_t kMaxBytes = 64 * 1024;
 
 class AttachmentsPgTest : public ::testing::Test {

@@ -145,7 +145,7 @@ class LocationPgTest : public ::testing::Test {
   }
 
   db::testing::ScratchDatabase database_;
-  kernel::ManualClock clock_{kernel::Moment(kNow.time_since_epoch())};
+  kernel::ManualClock clock_{kernel::Instant(kNow.time_since_epoch())};
   kernel::RandomIdGenerator ids_;
   std::unique_ptr<db::PgPool> pg_;
   std::unique_ptr<db::RedisPool> redis_;

@@ -40,7 +40,7 @@ std::pair<int, std::string> Refusal(const std::function<void()>& action) {
 }
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
-const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+const kernel::Instant kTuesdayMorning = kernel::Instant(std::chrono::seconds(1796090400));
 
 class CaseLifecyclePgTest : public ::testing::Test {
  protected:

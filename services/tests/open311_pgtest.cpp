@@ -31,7 +31,7 @@ class NoLimit final : public cases::GuessLimiter {
 };
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
-const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+const kernel::Instant kTuesdayMorning = kernel::Instant(std::chrono::seconds(1796090400));
 
 class Open311PgTest : public ::testing::Test {
  protected:

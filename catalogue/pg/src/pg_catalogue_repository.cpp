@@ -299,7 +299,7 @@ PgCatalogueRepository::PgCatalogueRepository(db::PgPool& pool) : pool_(pool) {
 
 void PgCatalogueRepository::Import(const CatalogueImport& import,
                                    const std::function<void(const KnownCodes&)>& check,
-                                   kernel::Moment now) {
+                                   kernel::Instant now) {
   const double at = db::EpochSeconds(now);
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     // Serialises imports: two at once would each retire what the other adds.

@@ -39,7 +39,7 @@ namespace {
 using cases::ActorRole;
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
-const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+const kernel::Instant kTuesdayMorning = kernel::Instant(std::chrono::seconds(1796090400));
 
 // One dispatch process: its own pools and services over the shared database and Redis.
 struct Instance {

@@ -40,7 +40,7 @@ using cases::CaseAction;
 using cases::CaseScope;
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
-const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+const kernel::Instant kTuesdayMorning = kernel::Instant(std::chrono::seconds(1796090400));
 constexpr const char* kApplicantId = "11010519491231002X";
 
 // The halls of the catalogue's departments, keyed like the tracking service's.
@@ -190,7 +190,7 @@ class DeliveryPgTest : public ::testing::Test {
   static cases::Actor CourierActor(std::int64_t id) {
     return {ActorRole::kCourier, id, "寄递员", "", ""};
   }
-  void Fix(std::int64_t user, double lat, double lng, kernel::Moment at,
+  void Fix(std::int64_t user, double lat, double lng, kernel::Instant at,
            const std::string& flag = "") {
     pool_->Transact([&](pqxx::dbtransaction& tx) {
       tx.exec_params(

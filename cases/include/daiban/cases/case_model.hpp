@@ -9,11 +9,12 @@
 
 #include "daiban/cases/case_clock.hpp"
 #include "daiban/cases/case_state.hpp"
+#include "daiban/kernel/vocabulary.hpp"
 
 // A case (代办件) as the use cases see it: plain data, no storage.
 namespace daiban::cases {
 
-using Moment = std::chrono::sys_seconds;
+using kernel::Moment;
 
 struct GeoPoint {
   double lat = 0;  // WGS-84

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <chrono>
+
+// The platform's shared vocabulary: the words every context uses for time (and, below, places
+// and people), declared once here so no context keeps its own copy that could drift.
+namespace daiban::kernel {
+
+// --- Time --------------------------------------------------------------------------------------
+
+// What a clock reads: the system clock's full precision. Only the edges see it (the clocks,
+// log lines, token and notification expiry), where sub-second order matters.
+using Instant = std::chrono::system_clock::time_point;
+
+// A business time: a UTC moment to the second. Cases, deadlines, offers, deliveries and
+// statistics are all kept in seconds, because PostgreSQL rows, the JSON the services answer
+// and the commitments made to applicants carry no finer time, and one precision everywhere
+// means a moment read back from storage compares equal to the one written.
+using Moment = std::chrono::sys_seconds;
+
+// The one conversion from a clock reading to a business time: the second it falls in.
+inline Moment ToMoment(Instant at) { return std::chrono::floor<std::chrono::seconds>(at); }
+
+}  // namespace daiban::kernel
