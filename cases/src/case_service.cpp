@@ -97,7 +97,7 @@ CaseService::CaseService(CaseStore& store, CaseCatalogue& catalogue, CalendarSou
   if (sodium_init() < 0) throw std::runtime_error("libsodium cannot initialise");
 }
 
-Moment CaseService::Now() const { return std::chrono::floor<std::chrono::seconds>(clock_.Now()); }
+Moment CaseService::Now() const { return kernel::ToMoment(clock_.Now()); }
 
 std::string CaseService::HashAccessCode(const std::string& code) { return kernel::Sha256Hex(code); }
 

@@ -81,7 +81,7 @@ CaseService::Answer ProgressService::Report(const Actor& agent, const ProgressRe
   if (auto replay = cases_.Replay(scope, report.idempotency_key, body_hash)) return *replay;
   auto kind = ParseProgressKind(report.kind);
   if (!kind) throw kernel::Invalid("kind", "unknown progress kind '" + report.kind + "'");
-  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  const auto now = kernel::ToMoment(clock_.Now());
   const CaseScope mine{.agent_id = agent.user_id};
   const json& body = report.body;
   auto text = [&](const std::string& field, bool required) {

@@ -145,7 +145,7 @@ Json TaskJson(PhoneDeps& deps, const cases::Case& c, cases::Moment now, GuideMem
 
 // A sync answer as the phone reads it.
 Json ChangesJson(PhoneDeps& deps, const SyncChanges& changes) {
-  const auto now = std::chrono::floor<std::chrono::seconds>(deps.clock.Now());
+  const auto now = kernel::ToMoment(deps.clock.Now());
   Json tasks = Json::array();
   GuideMemo guides = GuidesOf(deps, changes.tasks);
   for (const auto& c : changes.tasks) tasks.push_back(TaskJson(deps, c, now, guides));
@@ -281,7 +281,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
       [d](const HttpRequest& request) {
         auto user = Phone(*d, request);
         auto c = d->dispatch.AcceptOffer(PathId(request), user);
-        auto now = std::chrono::floor<std::chrono::seconds>(d->clock.Now());
+        auto now = kernel::ToMoment(d->clock.Now());
         GuideMemo guides;
         return HttpResponse::WithJson(200, TaskJson(*d, c, now, guides));
       },
@@ -309,7 +309,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
           *limit, "limit", std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
     }
     if (auto cursor = request.Query("cursor")) cases::ApplyListCursor(*cursor, filter);
-    auto now = std::chrono::floor<std::chrono::seconds>(d->clock.Now());
+    auto now = kernel::ToMoment(d->clock.Now());
     Json tasks = Json::array();
     std::vector<std::string> trackings;
     auto page = d->cases.List(filter, user);

@@ -285,7 +285,7 @@ HttpResponse StaffWrite(cases::CaseService& service, const cases::Actor& actor,
 
 void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts::AuthService& auth,
                    const kernel::Clock& clock) {
-  auto now = [&clock] { return std::chrono::floor<std::chrono::seconds>(clock.Now()); };
+  auto now = [&clock] { return kernel::ToMoment(clock.Now()); };
   auto view = [&service, now](const Case& c, bool staff) {
     return HttpResponse::WithJson(200, CaseJson(c, service.Timeline(c), staff, now()));
   };

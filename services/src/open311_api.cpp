@@ -43,9 +43,7 @@ kernel::HttpHandler GeoReport(kernel::HttpHandler handler, const kernel::Logger&
   };
 }
 
-cases::Moment Now(const kernel::Clock& clock) {
-  return std::chrono::floor<std::chrono::seconds>(clock.Now());
-}
+cases::Moment Now(const kernel::Clock& clock) { return kernel::ToMoment(clock.Now()); }
 
 open311::ApiKey Authenticate(open311::Open311Repository& repository, const std::string& key) {
   if (key.empty()) throw kernel::Forbidden("api_key is required");

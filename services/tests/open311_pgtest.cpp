@@ -126,7 +126,7 @@ TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
   clock_.Advance(std::chrono::hours(1));
   std::string second = Submit("SCJG-001", mine);
   std::string other = Submit("GA-002", theirs);
-  auto now = cases::Moment(std::chrono::floor<std::chrono::seconds>(clock_.Now()));
+  auto now = cases::Moment(kernel::ToMoment(clock_.Now()));
 
   open311::RequestQuery all;
   EXPECT_EQ(Found(mine, all), (std::vector<std::string>{second, first})) << "newest first";

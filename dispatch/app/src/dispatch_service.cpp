@@ -62,9 +62,7 @@ DispatchService::DispatchService(DispatchStore& store, cases::CaseService& cases
       logger_(logger),
       options_(options) {}
 
-Moment DispatchService::Now() const {
-  return std::chrono::floor<std::chrono::seconds>(clock_.Now());
-}
+Moment DispatchService::Now() const { return kernel::ToMoment(clock_.Now()); }
 
 std::string DispatchService::QueueOf(const std::string& region) {
   {

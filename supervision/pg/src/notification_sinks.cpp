@@ -121,8 +121,7 @@ void WebhookSink::Deliver(const Notification& notification) {
   std::unique_ptr<curl_slist, ListDeleter> headers;
   Append(headers, "Content-Type: application/json");
   // Signed when sent (each retry anew), so the timestamp says when this request left.
-  const std::int64_t timestamp =
-      std::chrono::floor<std::chrono::seconds>(clock_.Now()).time_since_epoch().count();
+  const std::int64_t timestamp = kernel::ToMoment(clock_.Now()).time_since_epoch().count();
   Append(headers, "X-Daiban-Timestamp: " + std::to_string(timestamp));
   Append(headers, "X-Daiban-Signature: sha256=" + WebhookSignature(secret_, timestamp, body));
   Append(headers, "X-Daiban-Delivery: " + std::to_string(notification.id));

@@ -170,7 +170,7 @@ TEST_F(NotificationsPgTest, WebhookDeliversOnceSignedAndMarksSent) {
   ASSERT_EQ(requests.size(), 1u);
   const auto& request = requests[0];
   // The signature covers the timestamp and the body; the timestamp is the sender's clock.
-  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  const auto now = kernel::ToMoment(clock_.Now());
   EXPECT_EQ(request.timestamp, std::to_string(now.time_since_epoch().count()));
   EXPECT_EQ(request.signature,
             "sha256=" + HmacSha256Hex(kSecret, request.timestamp + "." + request.body));

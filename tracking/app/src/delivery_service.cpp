@@ -151,9 +151,7 @@ DeliveryService::DeliveryService(DeliveryStore& store, cases::CaseService& cases
                                  DeliveryOptions options)
     : store_(store), cases_(cases), halls_(halls), clock_(clock), options_(options) {}
 
-Moment DeliveryService::Now() const {
-  return std::chrono::floor<std::chrono::seconds>(clock_.Now());
-}
+Moment DeliveryService::Now() const { return kernel::ToMoment(clock_.Now()); }
 
 double DeliveryService::SpeedOf(const std::string& vehicle) const {
   if (vehicle == "foot") return options_.foot_kmh;

@@ -160,7 +160,7 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
         auto code = request.Query("code");
         if (!code || code->empty()) throw kernel::BadRequest("the access code is required", "code");
         auto c = cases.ReadAsApplicant(request.Param("tracking"), *code, request.client_ip);
-        const auto now = std::chrono::floor<std::chrono::seconds>(clock.Now());
+        const auto now = kernel::ToMoment(clock.Now());
         Json steps = Json::array();
         for (const auto& e : cases.Timeline(c)) {
           std::string label = StepLabel(e.type);
