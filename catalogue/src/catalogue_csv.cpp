@@ -177,7 +177,7 @@ Region ReadRegion(const RowReader& row) {
   auto lng = row.Decimal("lng", -kMaxLng, kMaxLng, false);
   if (lat.has_value() != lng.has_value())
     throw row.Error(lat ? "lng" : "lat", "give both lat and lng or neither");
-  if (lat) region.center = Coordinates{*lat, *lng};
+  if (lat) region.center = GeoPoint{*lat, *lng};
   return region;
 }
 

@@ -252,7 +252,7 @@ bool IsValidPosition(double lat, double lng) {
   return std::isfinite(lat) && std::isfinite(lng) && std::abs(lat) <= 90 && std::abs(lng) <= 180;
 }
 
-Position ParsePositionJson(const Json& value, const std::string& field) {
+GeoPoint ParsePositionJson(const Json& value, const std::string& field) {
   auto fail = [&] {
     return Invalid(field,
                    field + " needs numeric lat in [-90, 90] and lng in [-180, 180] (WGS-84)");
@@ -263,7 +263,7 @@ Position ParsePositionJson(const Json& value, const std::string& field) {
   if (lat == value.end() || lng == value.end() || !lat->is_number() || !lng->is_number()) {
     throw fail();
   }
-  Position position{lat->get<double>(), lng->get<double>()};
+  GeoPoint position{lat->get<double>(), lng->get<double>()};
   if (!IsValidPosition(position.lat, position.lng)) throw fail();
   return position;
 }

@@ -43,8 +43,7 @@ std::optional<CourierAction> ParseAction(const std::string& word) {
 std::optional<tracking::GeoPoint> Position(const Json& body) {
   auto it = body.find("position");
   if (it == body.end() || it->is_null()) return std::nullopt;
-  const auto at = kernel::ParsePositionJson(*it, "position");
-  return tracking::GeoPoint{at.lat, at.lng};
+  return kernel::ParsePositionJson(*it, "position");
 }
 
 std::int64_t DeliveryId(const std::string& text) {

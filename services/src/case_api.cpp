@@ -41,8 +41,7 @@ const Json& Object(const Json& object, const std::string& key, const std::string
 cases::GeoPoint Point(const Json& object, const std::string& key, const std::string& path) {
   auto it = object.find(key);
   if (it == object.end()) throw Invalid(path, path + " must be an object");
-  const auto at = kernel::ParsePositionJson(*it, path);
-  return {at.lat, at.lng};
+  return kernel::ParsePositionJson(*it, path);
 }
 
 int Integer(const Json& object, const std::string& key, const std::string& path) {

@@ -221,7 +221,7 @@ RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, 
 }
 
 void FillRegionFromPosition(
-    Form& form, const std::function<std::optional<std::string>(catalogue::Coordinates)>& locate) {
+    Form& form, const std::function<std::optional<std::string>(kernel::GeoPoint)>& locate) {
   const std::string kRegion = "attribute[region_code]";
   auto given = [&](const std::string& name) {
     auto it = form.find(name);
@@ -233,7 +233,7 @@ void FillRegionFromPosition(
                     "region_code is required when lat and long are not given: address_string "
                     "cannot be placed, as there is no geocoder");
     }
-    catalogue::Coordinates position{Coordinate(form, "lat"), Coordinate(form, "long")};
+    kernel::GeoPoint position{Coordinate(form, "lat"), Coordinate(form, "long")};
     auto region = locate(position);
     if (!region) {
       throw Invalid("lat", "lat/long (" + form.at("lat") + ", " + form.at("long") +

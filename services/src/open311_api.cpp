@@ -135,7 +135,7 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
           throw kernel::Invalid("service_code", error.Message());
         }
         open311::FillRegionFromPosition(
-            form, [&boundaries](catalogue::Coordinates p) { return boundaries.RegionAt(p); });
+            form, [&boundaries](kernel::GeoPoint p) { return boundaries.RegionAt(p); });
         // The description is written with the case, in its one transaction.
         auto case_request = open311::BuildCaseRequest(form, item, key.id);
         // GeoReport has no idempotency keys: no scope and no key, nothing to replay.

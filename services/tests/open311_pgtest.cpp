@@ -196,7 +196,7 @@ TEST_F(Open311PgTest, TheWindowRecordsTheIdNumberAndMaterialsAtAcceptance) {
   open311::Form form = {{"service_code", "GA-002"}, {"last_name", "刘"}, {"first_name", "市民"},
                         {"phone", "13912345678"},   {"lat", "36.66"},    {"long", "117.05"},
                         {"description", "市内迁移"}};
-  open311::FillRegionFromPosition(form, [](catalogue::Coordinates) { return "370102001"; });
+  open311::FillRegionFromPosition(form, [](kernel::GeoPoint) { return "370102001"; });
   std::string tracking;
   service_->Submit(open311::BuildCaseRequest(form, item, key), "", "", "",
                    [&](const cases::Submission& s) {

@@ -32,11 +32,6 @@ GeoPoint Rounded(GeoPoint at) {
   return {std::round(at.lat * 1000) / 1000, std::round(at.lng * 1000) / 1000};
 }
 
-std::optional<cases::GeoPoint> CasePoint(const std::optional<GeoPoint>& at) {
-  if (!at) return std::nullopt;
-  return cases::GeoPoint{at->lat, at->lng};
-}
-
 json PositionJson(const std::optional<GeoPoint>& at) {
   if (!at) return nullptr;
   return {{"lat", at->lat}, {"lng", at->lng}};
@@ -184,7 +179,7 @@ void DeliveryService::OnCaseEvent(const std::string& tracking_number, const std:
   n.dropoff_name = c.applicant.name;
   n.dropoff_address = c.delivery.address.empty() ? c.applicant.address : c.delivery.address;
   const auto& to = c.delivery.location ? *c.delivery.location : c.applicant.location;
-  n.dropoff = GeoPoint{to.lat, to.lng};
+  n.dropoff = to;
   n.window = FirstWindow(c.delivery.window, Now());
   n.contents = c.subject_name + " 办理结果";
   if (!c.result_reference.empty()) n.contents += "（" + c.result_reference + "）";
@@ -218,7 +213,7 @@ DeliveryRecord DeliveryService::RequestCollection(const std::string& tracking, c
   n.pickup_key = "case:" + c.tracking_number;
   n.pickup_name = c.applicant.name;
   n.pickup_address = c.applicant.address;
-  n.pickup = GeoPoint{c.applicant.location.lat, c.applicant.location.lng};
+  n.pickup = c.applicant.location;
   n.dropoff_name = agent.name;
   n.dropoff_address = hall->address;
   n.dropoff = hall->at;
@@ -504,8 +499,8 @@ std::function<void(cases::Case&, cases::CaseChange&)> DeliveryService::Writes(Vi
 std::function<void(cases::Case&, cases::CaseChange&)> DeliveryService::GivingTo(
     Visit& visit, const Actor& receiver) {
   return [this, &visit, receiver](cases::Case& c, cases::CaseChange& change) {
-    change.event_data["custody"] = cases::GiveLink(change.CustodySoFar(), c, visit.courier,
-                                                   receiver, CasePoint(visit.report.position));
+    change.event_data["custody"] =
+        cases::GiveLink(change.CustodySoFar(), c, visit.courier, receiver, visit.report.position);
     Writes(visit)(c, change);
   };
 }
@@ -520,7 +515,7 @@ void DeliveryService::PickUp(Visit& visit) {
   auto writes = Writes(visit);
   auto with_link = [&](cases::Case& c, cases::CaseChange& change) {
     if (auto link = cases::TakeLink(change.CustodySoFar(), c, visit.courier, expected,
-                                    CasePoint(visit.report.position))) {
+                                    visit.report.position)) {
       change.event_data["custody"] = *link;
     }
     writes(c, change);

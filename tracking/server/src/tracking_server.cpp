@@ -137,8 +137,7 @@ CourierSettings ParseCourier(std::int64_t id, const Json& body) {
   s.on_duty = body["on_duty"].get<bool>();
   auto base = body.find("base");
   if (base == body.end()) throw kernel::Invalid("base", "base needs lat and lng (WGS-84)");
-  const auto at = kernel::ParsePositionJson(*base, "base");
-  s.base = {at.lat, at.lng};
+  s.base = kernel::ParsePositionJson(*base, "base");
   auto regions = body.find("regions");
   if (regions == body.end() || !regions->is_array() || regions->empty()) {
     throw kernel::Invalid("regions", "regions must be a non-empty array of region codes");

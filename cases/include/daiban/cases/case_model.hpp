@@ -16,10 +16,7 @@ namespace daiban::cases {
 
 using kernel::Moment;
 
-struct GeoPoint {
-  double lat = 0;  // WGS-84
-  double lng = 0;
-};
+using kernel::GeoPoint;
 
 enum class ApplicantKind { kCitizen, kFirm };
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daiban/kernel/json.hpp"
+#include "daiban/kernel/vocabulary.hpp"
 
 // The one parser for each kind of untrusted input: times, path ids, cursors, positions, texts
 // and idempotency keys. Every service reads these through here, so a check added once holds
@@ -81,15 +82,11 @@ std::string CursorText(std::string_view part);
 
 // --- Positions ---------------------------------------------------------------------------------
 
-// A WGS-84 position: latitude in [-90, 90], longitude in [-180, 180], both finite.
-struct Position {
-  double lat = 0;
-  double lng = 0;
-};
-
+// A valid position (GeoPoint, vocabulary.hpp): latitude in [-90, 90], longitude in [-180, 180],
+// both finite.
 bool IsValidPosition(double lat, double lng);
 // A JSON object {"lat": number, "lng": number}; 422 naming `field` otherwise.
-Position ParsePositionJson(const Json& value, const std::string& field);
+GeoPoint ParsePositionJson(const Json& value, const std::string& field);
 // One coordinate as decimal text (form fields, CSV cells): finite, within ±`limit`; 400 naming
 // `field` otherwise.
 double ParseCoordinateText(std::string_view text, const std::string& field, double limit,

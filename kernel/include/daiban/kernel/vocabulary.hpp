@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-// The platform's shared vocabulary: the words every context uses for time (and, below, places
-// and people), declared once here so no context keeps its own copy that could drift.
+// The platform's shared vocabulary: the words every context uses for time (and, below, places),
+// declared once here so no context keeps its own copy that could drift.
 namespace daiban::kernel {
 
 // --- Time --------------------------------------------------------------------------------------
@@ -20,5 +20,19 @@ using Moment = std::chrono::sys_seconds;
 
 // The one conversion from a clock reading to a business time: the second it falls in.
 inline Moment ToMoment(Instant at) { return std::chrono::floor<std::chrono::seconds>(at); }
+
+// --- Places ------------------------------------------------------------------------------------
+
+// A position in WGS-84 degrees, as the phones' GPS reports it (GCJ-02 exists only at a map's
+// edge). Whether a pair is a valid position is the input parser's question (input.hpp).
+struct GeoPoint {
+  double lat = 0.0;
+  double lng = 0.0;
+};
+
+// Great-circle distance in kilometres (haversine on a sphere of radius 6371.0088 km, the mean
+// Earth radius). Symmetric, zero for equal points, finite for finite inputs; within a city its
+// error against the ellipsoid (< 0.5 %) is far below what road distance adds anyway.
+double DistanceKm(GeoPoint from, GeoPoint to);
 
 }  // namespace daiban::kernel
