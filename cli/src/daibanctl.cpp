@@ -183,7 +183,7 @@ int User(const Args& args, std::ostream& out, const kernel::Env& env) {
     if (it == options.end()) throw std::invalid_argument("--" + name + " is required");
     return it->second;
   };
-  auto role = accounts::ParseRole(require("role"));
+  auto role = kernel::ParseStaffRole(require("role"));
   if (!role)
     throw std::invalid_argument("--role must be window, supervisor, admin, agent or courier");
   accounts::NewUser user{*role,

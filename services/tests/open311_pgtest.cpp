@@ -147,7 +147,7 @@ TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
   by_date.to = now - std::chrono::minutes(30);
   EXPECT_EQ(Found(mine, by_date), std::vector<std::string>{first});
 
-  service_->Reject(first, {cases::ActorRole::kAdmin, 0, "管理员", "", ""}, "材料不全");
+  service_->Reject(first, {kernel::Role::kAdmin, 0, "管理员", "", ""}, "材料不全");
   open311::RequestQuery closed;
   closed.open = false;
   auto rows = repository_->Requests(mine, closed);
@@ -203,7 +203,7 @@ TEST_F(Open311PgTest, TheWindowRecordsTheIdNumberAndMaterialsAtAcceptance) {
                      tracking = s.created.tracking_number;
                      return std::string();
                    });
-  const cases::Actor window{cases::ActorRole::kWindow, 0, "王窗口", "370102", ""};
+  const cases::Actor window{kernel::Role::kWindow, 0, "王窗口", "370102", ""};
   auto submitted = service_->ReadAsStaff(tracking, window);
   EXPECT_TRUE(submitted.IdNumberToCollect());
   EXPECT_EQ(submitted.MaterialsToCollect(), (std::vector<int>{1, 2, 3, 4, 5}));

@@ -42,7 +42,7 @@ constexpr const char* kRevokeSessionSql =
 Principal PrincipalFromRow(const pqxx::row& row) {
   Principal p;
   p.user_id = row[0].as<std::int64_t>();
-  p.role = ParseRole(row[1].as<std::string>()).value_or(Role::kWindow);
+  p.role = kernel::ParseStaffRole(row[1].as<std::string>()).value_or(Role::kWindow);
   p.name = row[2].as<std::string>();
   p.phone = row[3].as<std::string>();
   p.region_code = row[4].as<std::string>();

@@ -74,7 +74,7 @@ DeviceTokenRepository::Spent PgDeviceTokenRepository::SpendRefresh(const std::st
     }
     Principal p;
     p.user_id = rows[0][0].as<std::int64_t>();
-    p.role = ParseRole(rows[0][1].as<std::string>()).value_or(Role::kAgent);
+    p.role = kernel::ParseStaffRole(rows[0][1].as<std::string>()).value_or(Role::kAgent);
     p.name = rows[0][2].as<std::string>();
     p.phone = rows[0][3].as<std::string>();
     p.region_code = rows[0][4].as<std::string>();

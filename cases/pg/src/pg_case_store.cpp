@@ -490,7 +490,7 @@ std::vector<CaseEvent> ReadEvents(pqxx::transaction_base& tx, const char* sql,
     auto to = row[3].as<std::string>();
     if (!from.empty()) e.from = ParseCaseState(from);
     if (!to.empty()) e.to = ParseCaseState(to);
-    e.actor_role = ParseActorRole(row[4].as<std::string>()).value_or(ActorRole::kSystem);
+    e.actor_role = ParseRole(row[4].as<std::string>()).value_or(Role::kSystem);
     e.actor_user_id = row[5].as<std::int64_t>();
     e.actor_name = row[6].as<std::string>();
     e.at = *db::SecondsAt(row[7]);

@@ -17,12 +17,12 @@ namespace daiban::tracking {
 namespace {
 
 using cases::Actor;
-using cases::ActorRole;
 using cases::CaseAction;
 using cases::CaseScope;
+using kernel::Role;
 using nlohmann::json;
 
-const Actor kSystem{ActorRole::kSystem, 0, "daiban", "", ""};
+const Actor kSystem{Role::kSystem, 0, "daiban", "", ""};
 
 // The courier was filled (or the delivery taken) between the choice and the write.
 struct AssignmentLost {};
@@ -187,7 +187,7 @@ void DeliveryService::OnCaseEvent(const std::string& tracking_number, const std:
 }
 
 DeliveryRecord DeliveryService::RequestCollection(const std::string& tracking, const Actor& agent) {
-  if (agent.role != ActorRole::kAgent) throw kernel::Forbidden("agents ask for collections");
+  if (agent.role != Role::kAgent) throw kernel::Forbidden("agents ask for collections");
   auto c = cases_.ReadAsStaff(tracking, agent);  // 404 unless it is the agent's case
   if (c.state != cases::CaseState::kAssigned && c.state != cases::CaseState::kInProgress &&
       c.state != cases::CaseState::kSuspended) {
@@ -406,7 +406,7 @@ std::vector<CourierStop> DeliveryService::StopsOf(const Actor& courier) {
 DeliveryRecord DeliveryService::OwnDelivery(const Actor& courier, std::int64_t delivery_id) {
   auto d = store_.Find(delivery_id);
   // Another courier's delivery looks exactly like an unknown one.
-  if (!d || d->courier_id != courier.user_id || courier.role != ActorRole::kCourier) {
+  if (!d || d->courier_id != courier.user_id || courier.role != Role::kCourier) {
     throw kernel::NotFound("no such delivery");
   }
   return *d;
@@ -509,9 +509,9 @@ void DeliveryService::PickUp(Visit& visit) {
   const auto& d = visit.delivery;
   // The courier takes the papers from whoever holds them where it picks up: a result at the
   // hall from the window or from the agent who obtained it, originals at the applicant's door.
-  const std::vector<ActorRole> expected =
-      visit.ResultLeg() ? std::vector<ActorRole>{ActorRole::kWindow, ActorRole::kAgent}
-                        : std::vector<ActorRole>{ActorRole::kApplicant};
+  const std::vector<Role> expected = visit.ResultLeg()
+                                         ? std::vector<Role>{Role::kWindow, Role::kAgent}
+                                         : std::vector<Role>{Role::kApplicant};
   auto writes = Writes(visit);
   auto with_link = [&](cases::Case& c, cases::CaseChange& change) {
     if (auto link = cases::TakeLink(change.CustodySoFar(), c, visit.courier, expected,
@@ -542,7 +542,7 @@ void DeliveryService::Deliver(Visit& visit) {
   visit.data["recipient"] = report.proof.recipient_name;
   if (!visit.ResultLeg()) {
     // The originals reach the hall, for the agent: the case itself does not move.
-    const Actor agent{ActorRole::kAgent, visit.c.agent_id, d.dropoff_name, "", ""};
+    const Actor agent{Role::kAgent, visit.c.agent_id, d.dropoff_name, "", ""};
     cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier, "collection_delivered",
                 "", visit.data, report.device_time, GivingTo(visit, agent));
     return;
@@ -565,7 +565,7 @@ void DeliveryService::Deliver(Visit& visit) {
         change.also_in_transaction.push_back(
             [this, &visit](db::Tx& tx) { store_.RecordAttempt(tx, *visit.attempt); });
       });
-  const Actor recipient{ActorRole::kApplicant, 0, report.proof.recipient_name, "", ""};
+  const Actor recipient{Role::kApplicant, 0, report.proof.recipient_name, "", ""};
   auto giving = GivingTo(visit, recipient);
   cases_.Transition(d.tracking_number, CaseScope::Everything(), visit.courier, CaseAction::kDeliver,
                     "", visit.data, report.device_time,

@@ -8,14 +8,15 @@
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/config.hpp"
 #include "daiban/kernel/http.hpp"
+#include "daiban/kernel/vocabulary.hpp"
 
 // Staff accounts, sessions and bearer tokens: the one auth module every service uses
 // (DESIGN.md, Security).
 namespace daiban::accounts {
 
-enum class Role { kWindow, kSupervisor, kAdmin, kAgent, kCourier };
-std::string ToWord(Role role);
-std::optional<Role> ParseRole(std::string_view word);
+// An account's role: one of the platform's staff roles (kernel::IsStaff).
+using kernel::Role;
+using kernel::ToWord;
 
 // Who is calling, as a session resolves it.
 struct Principal {

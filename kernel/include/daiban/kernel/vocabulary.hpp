@@ -1,8 +1,13 @@
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
 
-// The platform's shared vocabulary: the words every context uses for time (and, below, places),
+// The platform's shared vocabulary: the words every context uses for time (and, below, places
+// and people),
 // declared once here so no context keeps its own copy that could drift.
 namespace daiban::kernel {
 
@@ -34,5 +39,30 @@ struct GeoPoint {
 // Earth radius). Symmetric, zero for equal points, finite for finite inputs; within a city its
 // error against the ellipsoid (< 0.5 %) is far below what road distance adds anyway.
 double DistanceKm(GeoPoint from, GeoPoint to);
+
+// --- People ------------------------------------------------------------------------------------
+
+// Who acts on a case. kSystem is the software itself (offer expiry, the courier app's automatic
+// events, the applicant supplying a material through the API). Staff accounts hold one of the
+// staff roles (IsStaff); applicants and the system have no account.
+enum class Role { kApplicant, kWindow, kSupervisor, kAdmin, kAgent, kCourier, kSystem };
+
+// Every Role, in declaration order.
+inline constexpr std::array<Role, 7> kAllRoles = {
+    Role::kApplicant, Role::kWindow,  Role::kSupervisor, Role::kAdmin,
+    Role::kAgent,     Role::kCourier, Role::kSystem,
+};
+
+// "applicant", "window", "supervisor", "admin", "agent", "courier", "system".
+std::string ToWord(Role role);
+
+// The role named by exactly one of ToWord's words (case-sensitive); std::nullopt otherwise.
+std::optional<Role> ParseRole(std::string_view word);
+
+// A role a staff account may hold: window, supervisor, admin, agent, courier.
+bool IsStaff(Role role);
+
+// ParseRole, for staff roles only (an account's role as stored or typed); std::nullopt otherwise.
+std::optional<Role> ParseStaffRole(std::string_view word);
 
 }  // namespace daiban::kernel
