@@ -5,6 +5,7 @@
 #include <set>
 
 #include "daiban/catalogue/catalogue.hpp"
+#include "daiban/kernel/input.hpp"
 
 namespace daiban::catalogue {
 
@@ -157,7 +158,7 @@ std::vector<Sourced<T>> ReadRows(const std::shared_ptr<const CsvTable>& table,
   return out;
 }
 
-constexpr double kMaxLat = 90, kMaxLng = 180;
+constexpr double kMaxLat = kernel::kMaxLatitude, kMaxLng = kernel::kMaxLongitude;
 
 Region ReadRegion(const RowReader& row) {
   Region region;

@@ -79,7 +79,8 @@ double Coordinate(const Form& form, const std::string& name) {
   if (it == form.end() || it->second.empty()) {
     throw Invalid(name, "lat and long (WGS-84 decimal degrees) are required");
   }
-  return kernel::ParseCoordinateText(it->second, name, name == "lat" ? 90 : 180, 422);
+  return kernel::ParseCoordinateText(
+      it->second, name, name == "lat" ? kernel::kMaxLatitude : kernel::kMaxLongitude, 422);
 }
 
 // A W3C / RFC 3339 date-time, or a bare date (the start of that day in China, or its last
