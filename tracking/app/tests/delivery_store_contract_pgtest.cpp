@@ -22,14 +22,7 @@ class PgDeliveryWorld {
     pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 2});
     accounts_ = std::make_unique<accounts::PgAccountRepository>(*pool_);
     store_ = std::make_unique<PgDeliveryStore>(*pool_);
-    pool_->Transact([](pqxx::dbtransaction& tx) {
-      tx.exec(R"sql(
-INSERT INTO regions (code, name, level, parent_code) VALUES
-  ('370100', '济南市', 'city', NULL),
-  ('370102', '历下区', 'district', '370100'),
-  ('370102001', '解放路街道', 'street', '370102'),
-  ('370103', '市中区', 'district', '370100'))sql");
-    });
+    pool_->Transact([](pqxx::dbtransaction& tx) { tx.exec(cases::testing::kContractRegionsSql); });
   }
 
   DeliveryStore& Store() { return *store_; }

@@ -13,7 +13,7 @@ namespace {
 class InMemoryDeliveryWorld {
  public:
   InMemoryDeliveryWorld() {
-    for (const char* code : {"370100", "370102", "370102001", "370103"}) store_.AddRegion(code);
+    for (const char* code : cases::testing::kContractRegions) store_.AddRegion(code);
   }
 
   DeliveryStore& Store() { return store_; }

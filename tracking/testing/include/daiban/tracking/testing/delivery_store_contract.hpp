@@ -4,7 +4,8 @@
 // tests, the in-memory store in the unit tests (delivery_store_contract_test.cpp) and
 // PgDeliveryStore against PostgreSQL (delivery_store_contract_pgtest.cpp), so the fake cannot
 // drift from the real store. A world type gives the suite its store, the regions 370100 (the
-// city), 370102 with its street 370102001, and 370103, and fresh accounts:
+// city), 370102 with its street 370102001, and 370103 (cases::testing::kContractRegions), and
+// fresh accounts:
 //
 //   struct World {
 //     DeliveryStore& Store();
@@ -19,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "daiban/kernel/errors.hpp"
+#include "daiban/cases/testing/store_contract.hpp"
 #include "daiban/kernel/staff_scope.hpp"
 #include "daiban/tracking/app/delivery_store.hpp"
 
@@ -36,19 +37,6 @@ class DeliveryStoreContract : public ::testing::Test {
   }
   static kernel::StaffScope Region(const std::string& code) {
     return kernel::StaffScope::Of(code, "");
-  }
-  // The status of the ApiError `call` throws; 0 when it throws none.
-  template <typename Call>
-  static int Refusal(Call call) {
-    try {
-      call();
-    } catch (const kernel::ApiError& error) {
-      return error.Status();
-    }
-    return 0;
-  }
-  static bool Has(const std::vector<std::string>& list, const std::string& code) {
-    return std::find(list.begin(), list.end(), code) != list.end();
   }
   DeliveryStore& Store() { return world_.Store(); }
 
@@ -72,9 +60,9 @@ TYPED_TEST_P(DeliveryStoreContract, ASavedCourierReadsBackWithItsCoverageExpande
   EXPECT_EQ(courier->profile.load, 0);
   EXPECT_EQ(courier->listed_regions, std::vector<std::string>{"370102"});
   // Listed as a district, it covers the district's streets, never a neighbour.
-  EXPECT_TRUE(this->Has(courier->profile.covered_regions, "370102"));
-  EXPECT_TRUE(this->Has(courier->profile.covered_regions, "370102001"));
-  EXPECT_FALSE(this->Has(courier->profile.covered_regions, "370103"));
+  EXPECT_TRUE(cases::testing::Contains(courier->profile.covered_regions, "370102"));
+  EXPECT_TRUE(cases::testing::Contains(courier->profile.covered_regions, "370102001"));
+  EXPECT_FALSE(cases::testing::Contains(courier->profile.covered_regions, "370103"));
 
   // Saving again replaces the profile.
   auto changed = this->Settings(id, {"370103"});
@@ -87,16 +75,16 @@ TYPED_TEST_P(DeliveryStoreContract, ASavedCourierReadsBackWithItsCoverageExpande
 
 TYPED_TEST_P(DeliveryStoreContract, OnlyCourierAccountsAndKnownRegionsAreSaved) {
   const auto agent = this->world_.NewAgentAccount();
-  EXPECT_EQ(this->Refusal(
+  EXPECT_EQ(cases::testing::RefusalStatus(
                 [&] { this->Store().SaveCourier(this->Settings(agent, {"370102"}), this->kNow); }),
             404);
-  EXPECT_EQ(this->Refusal(
+  EXPECT_EQ(cases::testing::RefusalStatus(
                 [&] { this->Store().SaveCourier(this->Settings(987654, {"370102"}), this->kNow); }),
             404);
   const auto courier = this->world_.NewCourierAccount();
-  EXPECT_EQ(this->Refusal([&] {
-    this->Store().SaveCourier(this->Settings(courier, {"370102", "379999"}), this->kNow);
-  }),
+  EXPECT_EQ(cases::testing::RefusalStatus([&] {
+              this->Store().SaveCourier(this->Settings(courier, {"370102", "379999"}), this->kNow);
+            }),
             422);
   EXPECT_FALSE(
       this->Store().Courier(courier, this->kNow, kernel::StaffScope::Everything()).has_value());
