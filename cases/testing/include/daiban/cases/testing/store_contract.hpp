@@ -1,13 +1,17 @@
 #pragma once
 
 // What the stores' contract suites share (dispatch_store_contract.hpp,
-// delivery_store_contract.hpp): the regions their worlds hold, and small checks.
+// delivery_store_contract.hpp): the regions their worlds hold, the in-memory world, and small
+// checks. The PostgreSQL world is tests/support/pg_contract_world.hpp.
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "daiban/cases/testing/in_memory_case_store.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/vocabulary.hpp"
 
 namespace daiban::cases::testing {
 
@@ -36,5 +40,31 @@ int RefusalStatus(Call call) {
 inline bool Contains(const std::vector<std::string>& list, const std::string& code) {
   return std::find(list.begin(), list.end(), code) != list.end();
 }
+
+// A contract suite's world over an in-memory store of another context (InMemoryDispatchStore,
+// InMemoryDeliveryStore), which reads cases from an in-memory case store and knows the accounts
+// of its own role only (`kRole`): an account of any other role is an id it has never heard of.
+template <typename MemoryStore, kernel::Role kRole>
+class InMemoryContractWorld {
+ public:
+  InMemoryContractWorld() {
+    for (const char* code : kContractRegions) store_.AddRegion(code);
+  }
+
+  MemoryStore& Store() { return store_; }
+  std::int64_t NewAccount(kernel::Role role) {
+    const auto id = ++last_id_;
+    if (role == kRole) {
+      store_.AddAccount(id, kernel::ToWord(role) + std::to_string(id),
+                        "1350000" + std::to_string(1000 + id));
+    }
+    return id;
+  }
+
+ private:
+  InMemoryCaseStore cases_;
+  MemoryStore store_{cases_};
+  std::int64_t last_id_ = 0;
+};
 
 }  // namespace daiban::cases::testing

@@ -5,12 +5,11 @@
 // PgDispatchStore against PostgreSQL (dispatch_store_contract_pgtest.cpp), so the fake cannot
 // drift from the real store. A world type gives the suite its store, the regions 370100 (the
 // city), 370102 with its street 370102001, and 370103 (cases::testing::kContractRegions), and
-// fresh accounts:
+// fresh accounts (cases::testing::InMemoryContractWorld, db::testing::PgContractWorld):
 //
 //   struct World {
 //     DispatchStore& Store();
-//     std::int64_t NewAgentAccount();    // an account with role agent, no settings yet
-//     std::int64_t NewCourierAccount();  // an account that is not an agent
+//     std::int64_t NewAccount(kernel::Role role);  // an account of that role, nothing else
 //   };
 #include <gtest/gtest.h>
 
@@ -53,7 +52,7 @@ class DispatchStoreContract : public ::testing::Test {
 TYPED_TEST_SUITE_P(DispatchStoreContract);
 
 TYPED_TEST_P(DispatchStoreContract, ASavedAgentReadsBackWithItsCoverageExpanded) {
-  const auto id = this->world_.NewAgentAccount();
+  const auto id = this->world_.NewAccount(kernel::Role::kAgent);
   this->Store().SaveAgent(this->Settings(id, {"370102"}));
   const auto agent = this->Store().Agent(id, kernel::StaffScope::Everything());
   ASSERT_TRUE(agent.has_value());
@@ -77,14 +76,14 @@ TYPED_TEST_P(DispatchStoreContract, ASavedAgentReadsBackWithItsCoverageExpanded)
 }
 
 TYPED_TEST_P(DispatchStoreContract, OnlyAgentAccountsAndKnownRegionsAreSaved) {
-  const auto courier = this->world_.NewCourierAccount();
+  const auto courier = this->world_.NewAccount(kernel::Role::kCourier);
   EXPECT_EQ(cases::testing::RefusalStatus(
                 [&] { this->Store().SaveAgent(this->Settings(courier, {"370102"})); }),
             422);
   EXPECT_EQ(cases::testing::RefusalStatus(
                 [&] { this->Store().SaveAgent(this->Settings(987654, {"370102"})); }),
             422);
-  const auto agent = this->world_.NewAgentAccount();
+  const auto agent = this->world_.NewAccount(kernel::Role::kAgent);
   EXPECT_EQ(cases::testing::RefusalStatus([&] {
               this->Store().SaveAgent(this->Settings(agent, {"370102", "379999"}));
             }),
@@ -94,7 +93,7 @@ TYPED_TEST_P(DispatchStoreContract, OnlyAgentAccountsAndKnownRegionsAreSaved) {
 }
 
 TYPED_TEST_P(DispatchStoreContract, DutyChangesOnlyForAnAgentInScope) {
-  const auto id = this->world_.NewAgentAccount();
+  const auto id = this->world_.NewAccount(kernel::Role::kAgent);
   EXPECT_FALSE(this->Store().SetDuty(id, false, kernel::StaffScope::Everything()));
   this->Store().SaveAgent(this->Settings(id, {"370102"}));
   // Out of the caller's scope: refused, and nothing changed.
@@ -105,8 +104,8 @@ TYPED_TEST_P(DispatchStoreContract, DutyChangesOnlyForAnAgentInScope) {
 }
 
 TYPED_TEST_P(DispatchStoreContract, AgentsAreListedByTheRegionTheyCoverAndTheCallersScope) {
-  const auto lixia = this->world_.NewAgentAccount();
-  const auto shizhong = this->world_.NewAgentAccount();
+  const auto lixia = this->world_.NewAccount(kernel::Role::kAgent);
+  const auto shizhong = this->world_.NewAccount(kernel::Role::kAgent);
   this->Store().SaveAgent(this->Settings(lixia, {"370102"}));
   this->Store().SaveAgent(this->Settings(shizhong, {"370103"}));
   const auto everything = kernel::StaffScope::Everything();

@@ -5,12 +5,11 @@
 // PgDeliveryStore against PostgreSQL (delivery_store_contract_pgtest.cpp), so the fake cannot
 // drift from the real store. A world type gives the suite its store, the regions 370100 (the
 // city), 370102 with its street 370102001, and 370103 (cases::testing::kContractRegions), and
-// fresh accounts:
+// fresh accounts (cases::testing::InMemoryContractWorld, db::testing::PgContractWorld):
 //
 //   struct World {
 //     DeliveryStore& Store();
-//     std::int64_t NewCourierAccount();  // an account with role courier, no profile yet
-//     std::int64_t NewAgentAccount();    // an account that is not a courier
+//     std::int64_t NewAccount(kernel::Role role);  // an account of that role, nothing else
 //   };
 #include <gtest/gtest.h>
 
@@ -46,7 +45,7 @@ class DeliveryStoreContract : public ::testing::Test {
 TYPED_TEST_SUITE_P(DeliveryStoreContract);
 
 TYPED_TEST_P(DeliveryStoreContract, ASavedCourierReadsBackWithItsCoverageExpanded) {
-  const auto id = this->world_.NewCourierAccount();
+  const auto id = this->world_.NewAccount(kernel::Role::kCourier);
   this->Store().SaveCourier(this->Settings(id, {"370102"}), this->kNow);
   const auto courier = this->Store().Courier(id, this->kNow, kernel::StaffScope::Everything());
   ASSERT_TRUE(courier.has_value());
@@ -74,14 +73,14 @@ TYPED_TEST_P(DeliveryStoreContract, ASavedCourierReadsBackWithItsCoverageExpande
 }
 
 TYPED_TEST_P(DeliveryStoreContract, OnlyCourierAccountsAndKnownRegionsAreSaved) {
-  const auto agent = this->world_.NewAgentAccount();
+  const auto agent = this->world_.NewAccount(kernel::Role::kAgent);
   EXPECT_EQ(cases::testing::RefusalStatus(
                 [&] { this->Store().SaveCourier(this->Settings(agent, {"370102"}), this->kNow); }),
             404);
   EXPECT_EQ(cases::testing::RefusalStatus(
                 [&] { this->Store().SaveCourier(this->Settings(987654, {"370102"}), this->kNow); }),
             404);
-  const auto courier = this->world_.NewCourierAccount();
+  const auto courier = this->world_.NewAccount(kernel::Role::kCourier);
   EXPECT_EQ(cases::testing::RefusalStatus([&] {
               this->Store().SaveCourier(this->Settings(courier, {"370102", "379999"}), this->kNow);
             }),
@@ -93,7 +92,7 @@ TYPED_TEST_P(DeliveryStoreContract, OnlyCourierAccountsAndKnownRegionsAreSaved) 
 }
 
 TYPED_TEST_P(DeliveryStoreContract, DutyChangesOnlyForACourierWithAProfile) {
-  const auto id = this->world_.NewCourierAccount();
+  const auto id = this->world_.NewAccount(kernel::Role::kCourier);
   EXPECT_FALSE(this->Store().SetDuty(id, true, this->kNow));
   this->Store().SaveCourier(this->Settings(id, {"370102"}), this->kNow);
   EXPECT_TRUE(this->Store().SetDuty(id, false, this->kNow));
@@ -105,8 +104,8 @@ TYPED_TEST_P(DeliveryStoreContract, DutyChangesOnlyForACourierWithAProfile) {
 }
 
 TYPED_TEST_P(DeliveryStoreContract, AScopeSeesTheCouriersOfItsRegionsOnly) {
-  const auto lixia = this->world_.NewCourierAccount();
-  const auto shizhong = this->world_.NewCourierAccount();
+  const auto lixia = this->world_.NewAccount(kernel::Role::kCourier);
+  const auto shizhong = this->world_.NewAccount(kernel::Role::kCourier);
   this->Store().SaveCourier(this->Settings(lixia, {"370102"}), this->kNow);
   this->Store().SaveCourier(this->Settings(shizhong, {"370103"}), this->kNow);
   auto ids = [&](const kernel::StaffScope& scope) {
