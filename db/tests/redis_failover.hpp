@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "daiban/db/redis_pool.hpp"
 #include "raw_http.hpp"
 
 namespace daiban::db::testing {
@@ -59,6 +60,14 @@ class ScratchRedisPair {
   ScratchRedisPair& operator=(const ScratchRedisPair&) = delete;
 
   std::uint16_t SentinelPort() const { return sentinel_port_; }
+  // A client of the pair: one connection to whichever primary its Sentinel names.
+  RedisOptions ClientOptions() const {
+    RedisOptions options;
+    options.sentinels = {{"127.0.0.1", sentinel_port_}};
+    options.master_name = kMasterName;
+    options.pool_size = 1;
+    return options;
+  }
   std::uint16_t PrimaryPort() const { return ports_[primary_]; }
   std::uint16_t ReplicaPort() const { return ports_[1 - primary_]; }
 

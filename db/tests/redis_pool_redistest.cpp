@@ -138,11 +138,7 @@ TEST(RedisPoolRedisTest, FindsThePrimaryThroughSentinel) {
 // new primary and runs the command there, once; the new address counts as a primary change.
 TEST(RedisPoolRedisTest, AWriteRefusedReadOnlyRunsOnTheNewPrimary) {
   testing::ScratchRedisPair pair;
-  RedisOptions options;
-  options.sentinels = {{"127.0.0.1", pair.SentinelPort()}};
-  options.master_name = testing::ScratchRedisPair::kMasterName;
-  options.pool_size = 1;
-  RedisPool pool(options);
+  RedisPool pool(pair.ClientOptions());
   EXPECT_EQ(pool.Command({"SET", "k", "before"}).text, "OK");
   const auto old_primary = pair.PrimaryPort();
   EXPECT_EQ(pool.PrimaryChanges(), 0u);
