@@ -14,12 +14,6 @@ namespace daiban::accounts {
 
 namespace {
 
-constexpr std::array<std::pair<Role, const char*>, 5> kRoles{{{Role::kWindow, "window"},
-                                                              {Role::kSupervisor, "supervisor"},
-                                                              {Role::kAdmin, "admin"},
-                                                              {Role::kAgent, "agent"},
-                                                              {Role::kCourier, "courier"}}};
-
 void InitSodium() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium cannot initialise");
 }
@@ -37,20 +31,6 @@ AuthOptions LoadAuthOptions(const kernel::Env& env) {
   options.failure_window =
       std::chrono::seconds(env.Int("DAIBAN_LOGIN_FAILURE_WINDOW_S", 900, 1, 86400));
   return options;
-}
-
-std::string ToWord(Role role) {
-  for (const auto& [candidate, word] : kRoles) {
-    if (candidate == role) return word;
-  }
-  return {};
-}
-
-std::optional<Role> ParseRole(std::string_view word) {
-  for (const auto& [candidate, text] : kRoles) {
-    if (word == text) return candidate;
-  }
-  return std::nullopt;
 }
 
 std::string HashPassword(const std::string& password) {

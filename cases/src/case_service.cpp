@@ -97,19 +97,19 @@ CaseService::CaseService(CaseStore& store, CaseCatalogue& catalogue, CalendarSou
   if (sodium_init() < 0) throw std::runtime_error("libsodium cannot initialise");
 }
 
-Moment CaseService::Now() const { return std::chrono::floor<std::chrono::seconds>(clock_.Now()); }
+Moment CaseService::Now() const { return kernel::ToMoment(clock_.Now()); }
 
 std::string CaseService::HashAccessCode(const std::string& code) { return kernel::Sha256Hex(code); }
 
 CaseScope CaseService::ScopeOf(const Actor& actor) {
   switch (actor.role) {
-    case ActorRole::kAdmin:
-    case ActorRole::kSystem:
+    case Role::kAdmin:
+    case Role::kSystem:
       return CaseScope::Everything();
-    case ActorRole::kSupervisor:
-    case ActorRole::kWindow:
+    case Role::kSupervisor:
+    case Role::kWindow:
       return {.region_code = actor.region_code, .department_code = actor.department_code};
-    case ActorRole::kAgent:
+    case Role::kAgent:
       return {.agent_id = actor.user_id};
     default:
       return {};  // nothing
@@ -168,7 +168,7 @@ std::string CaseService::ReissueAccessCode(const std::string& tracking) {
   store_.Change(NormalizeTrackingNumber(tracking), CaseScope::Everything(),
                 [&](Case& c, CaseChange& change) {
                   c.access_code_hash = hash;
-                  const Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
+                  const Actor applicant{Role::kApplicant, 0, c.applicant.name, "", ""};
                   Record(c, change, applicant, "access_code_reissued", c.state,
                          "the submission was retried", nlohmann::json::object(), std::nullopt);
                 });
@@ -295,7 +295,7 @@ CaseService::Answer CaseService::Submit(
   c.created_at = now;
 
   CaseChange change;
-  Actor applicant{ActorRole::kApplicant, 0, request.applicant.name, "", ""};
+  Actor applicant{Role::kApplicant, 0, request.applicant.name, "", ""};
   Record(c, change, applicant, "created", std::nullopt, "",
          {{"subject", terms->code}, {"mode", request.mode}}, std::nullopt);
 
@@ -639,7 +639,7 @@ void CaseService::RequireHandoverOpen(CaseChange& change, const std::string& sub
 
 Case CaseService::UnblockHandovers(const std::string& tracking, const Actor& actor,
                                    KeyedWrite* keyed) {
-  if (actor.role != ActorRole::kSupervisor && actor.role != ActorRole::kAdmin) {
+  if (actor.role != Role::kSupervisor && actor.role != Role::kAdmin) {
     throw kernel::Forbidden("supervisors unblock hand-overs");
   }
   return store_.Change(
@@ -659,7 +659,7 @@ Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
   if (id_last4.size() != 4)
     throw Invalid("id_last4", "give the last 4 characters of the ID number");
   const CaseScope scope =
-      actor.role == ActorRole::kAgent ? CaseScope{.agent_id = actor.user_id} : ScopeOf(actor);
+      actor.role == Role::kAgent ? CaseScope{.agent_id = actor.user_id} : ScopeOf(actor);
   auto c = store_.Find(NormalizeTrackingNumber(tracking), scope);
   if (!c) throw kernel::NotFound("no case with this tracking number");
   const std::string subject = CaseHandoverSubject();
@@ -668,7 +668,7 @@ Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
   // The link starts at the one handing over; one who did not hold the result (the agent kept
   // it instead of leaving it at the window) is recorded as a discrepancy, never refused: the
   // applicant has the result in hand by now.
-  const Actor recipient_party{ActorRole::kApplicant, 0, recipient, "", ""};
+  const Actor recipient_party{Role::kApplicant, 0, recipient, "", ""};
   Transition(c->tracking_number, scope, actor, CaseAction::kHandOver, "", data, device_time,
              [&](Case& handed, CaseChange& change) {
                RequireHandoverOpen(change, subject);
@@ -678,8 +678,8 @@ Case CaseService::HandOver(const std::string& tracking, const Actor& actor,
   // Delivered in person means done: the case closes and the applicant may rate it. The answer
   // is kept with this last step.
   return Transition(c->tracking_number, CaseScope::Everything(),
-                    {ActorRole::kSystem, 0, "daiban", "", ""}, CaseAction::kClose, "handed over",
-                    {}, std::nullopt, {}, std::nullopt, keyed);
+                    {Role::kSystem, 0, "daiban", "", ""}, CaseAction::kClose, "handed over", {},
+                    std::nullopt, {}, std::nullopt, keyed);
 }
 
 Case CaseService::Reject(const std::string& tracking, const Actor& actor, const std::string& reason,
@@ -713,7 +713,7 @@ Case CaseService::ApplicantChange(const std::string& tracking, const std::string
 Case CaseService::Cancel(const std::string& tracking, const std::string& code,
                          const std::string& client_address, const std::string& reason) {
   Case c = ReadAsApplicant(tracking, code, client_address);
-  Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
+  Actor applicant{Role::kApplicant, 0, c.applicant.name, "", ""};
   return Transition(c.tracking_number, CaseScope::Everything(), applicant, CaseAction::kCancel,
                     reason, {}, std::nullopt);
 }
@@ -754,7 +754,7 @@ Case CaseService::SupplyMaterial(const std::string& tracking, const std::string&
     const bool requested = material->status == MaterialStatus::kMissing;
     material->status = MaterialStatus::kSupplied;
     material->supplied_at = Now();
-    Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
+    Actor applicant{Role::kApplicant, 0, c.applicant.name, "", ""};
     Record(c, change, applicant, "material_supplied", c.state, "",
            {{"seq", seq}, {"name", material->name}}, std::nullopt);
     supplement_done = requested && c.state == CaseState::kSuspended &&
@@ -764,8 +764,8 @@ Case CaseService::SupplyMaterial(const std::string& tracking, const std::string&
   });
   if (!supplement_done) return supplied;
   return Transition(supplied.tracking_number, CaseScope::Everything(),
-                    {ActorRole::kSystem, 0, "daiban", "", ""}, CaseAction::kResume,
-                    "补正材料已提交", {}, std::nullopt);
+                    {Role::kSystem, 0, "daiban", "", ""}, CaseAction::kResume, "补正材料已提交", {},
+                    std::nullopt);
 }
 
 Case CaseService::Rate(const std::string& tracking, const std::string& code,
@@ -784,7 +784,7 @@ Case CaseService::Rate(const std::string& tracking, const std::string& code,
     const Moment now = Now();
     c.rating = Rating{score, comment, now};
     change.new_rating = c.rating;
-    Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
+    Actor applicant{Role::kApplicant, 0, c.applicant.name, "", ""};
     Record(c, change, applicant, "rated", c.state, "", {{"score", score}}, std::nullopt);
     if (score <= options_.bad_rating_at_most) {
       auto due = calendar_.Current()->CommittedDeadline(now, options_.followup_working_days);

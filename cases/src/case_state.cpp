@@ -13,10 +13,6 @@ constexpr std::array<std::string_view, kAllCaseStates.size()> kStateWords = {
     "out_for_delivery", "delivered", "closed",   "rejected",    "cancelled",
 };
 
-constexpr std::array<std::string_view, kAllActorRoles.size()> kRoleWords = {
-    "applicant", "window", "supervisor", "admin", "agent", "courier", "system",
-};
-
 constexpr std::array<std::string_view, kAllCaseActions.size()> kActionWords = {
     "accept",
     "reject",
@@ -49,7 +45,7 @@ using StateSet = std::uint32_t;
 using RoleSet = std::uint32_t;
 
 constexpr StateSet Bit(CaseState state) { return StateSet{1} << static_cast<int>(state); }
-constexpr RoleSet Bit(ActorRole role) { return RoleSet{1} << static_cast<int>(role); }
+constexpr RoleSet Bit(Role role) { return RoleSet{1} << static_cast<int>(role); }
 
 constexpr StateSet States(std::initializer_list<CaseState> states) {
   StateSet set = 0;
@@ -57,9 +53,9 @@ constexpr StateSet States(std::initializer_list<CaseState> states) {
   return set;
 }
 
-constexpr RoleSet Roles(std::initializer_list<ActorRole> roles) {
+constexpr RoleSet Roles(std::initializer_list<Role> roles) {
   RoleSet set = 0;
-  for (ActorRole role : roles) set |= Bit(role);
+  for (Role role : roles) set |= Bit(role);
   return set;
 }
 
@@ -94,7 +90,7 @@ struct Rule {
 };
 
 using enum CaseState;
-using enum ActorRole;
+using enum Role;
 
 constexpr RoleSet kStaff = Roles({kWindow, kSupervisor, kAdmin});
 constexpr RoleSet kOversight = Roles({kSupervisor, kAdmin});
@@ -182,7 +178,7 @@ std::string DescribeStates(StateSet set) {
 
 std::string DescribeRoles(RoleSet set) {
   std::string text;
-  for (ActorRole role : kAllActorRoles) {
+  for (Role role : kAllRoles) {
     if (!(set & Bit(role))) continue;
     if (!text.empty()) text += ", ";
     text += ToWord(role);
@@ -208,14 +204,6 @@ bool IsOpen(CaseState state) {
   return state != kDelivered && state != kClosed && state != kRejected && state != kCancelled;
 }
 
-std::string ToWord(ActorRole role) {
-  return std::string(kRoleWords.at(static_cast<std::size_t>(role)));
-}
-
-std::optional<ActorRole> ParseActorRole(std::string_view word) {
-  return ParseWord(kRoleWords, kAllActorRoles, word);
-}
-
 std::string ToWord(CaseAction action) {
   return std::string(kActionWords.at(static_cast<std::size_t>(action)));
 }
@@ -225,7 +213,7 @@ std::optional<CaseAction> ParseCaseAction(std::string_view word) {
 }
 
 std::variant<CaseState, TransitionRefused> Decide(const CaseFacts& facts, CaseAction action,
-                                                  ActorRole role) {
+                                                  Role role) {
   const Rule& rule = RuleFor(action);
   const std::string action_word = ToWord(action);
   const std::string state_word = ToWord(facts.state);
@@ -310,7 +298,7 @@ CaseAction ActionTaken(const CaseFacts& facts, CaseAction action) {
   return action;
 }
 
-std::vector<CaseAction> AllowedActions(const CaseFacts& facts, ActorRole role) {
+std::vector<CaseAction> AllowedActions(const CaseFacts& facts, Role role) {
   std::vector<CaseAction> allowed;
   for (CaseAction action : kAllCaseActions) {
     if (std::holds_alternative<CaseState>(Decide(facts, action, role))) allowed.push_back(action);

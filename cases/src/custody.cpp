@@ -7,12 +7,12 @@ namespace daiban::cases {
 namespace {
 
 CustodyHolder Receiver(const CustodyLink& link) {
-  return {ParseActorRole(link.to_role).value_or(ActorRole::kSystem), link.to_user_id, link.to_name};
+  return {ParseRole(link.to_role).value_or(Role::kSystem), link.to_user_id, link.to_name};
 }
 
-bool SameParty(ActorRole role, std::int64_t user_a, const std::string& name_a, std::int64_t user_b,
+bool SameParty(Role role, std::int64_t user_a, const std::string& name_a, std::int64_t user_b,
                const std::string& name_b) {
-  if (role != ActorRole::kAgent && role != ActorRole::kCourier) return true;
+  if (role != Role::kAgent && role != Role::kCourier) return true;
   if (user_a != 0 && user_b != 0) return user_a == user_b;
   return name_a.empty() || name_b.empty() || name_a == name_b;
 }
@@ -24,7 +24,7 @@ std::string Describe(const CustodyHolder& holder) {
 }  // namespace
 
 CustodyHolder CurrentHolder(const std::vector<CustodyLink>& chain, const Case& c) {
-  if (chain.empty()) return {ActorRole::kApplicant, 0, c.applicant.name};
+  if (chain.empty()) return {Role::kApplicant, 0, c.applicant.name};
   return Receiver(chain.back());
 }
 
@@ -47,7 +47,7 @@ nlohmann::json GiveLink(const std::vector<CustodyLink>& chain, const Case& c, co
 
 std::optional<nlohmann::json> TakeLink(const std::vector<CustodyLink>& chain, const Case& c,
                                        const Actor& receiver,
-                                       const std::vector<ActorRole>& expected_from,
+                                       const std::vector<Role>& expected_from,
                                        std::optional<GeoPoint> position) {
   const auto holder = CurrentHolder(chain, c);
   if (Holds(holder, receiver)) return std::nullopt;
@@ -65,10 +65,10 @@ std::vector<std::int64_t> CustodyBreaks(const std::vector<CustodyLink>& chain) {
   for (std::size_t i = 0; i < chain.size(); ++i) {
     bool continues = true;
     if (i == 0) {
-      continues = chain[i].from_role == ToWord(ActorRole::kApplicant);
+      continues = chain[i].from_role == ToWord(Role::kApplicant);
     } else {
       const auto& previous = chain[i - 1];
-      auto role = ParseActorRole(chain[i].from_role);
+      auto role = ParseRole(chain[i].from_role);
       continues = role && chain[i].from_role == previous.to_role &&
                   SameParty(*role, chain[i].from_user_id, chain[i].from_name, previous.to_user_id,
                             previous.to_name);

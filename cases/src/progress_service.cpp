@@ -36,16 +36,15 @@ std::optional<json> CustodyOf(const ProgressReport& report, const Case& c, const
   if (data.contains("position")) {
     at = GeoPoint{data["position"]["lat"].get<double>(), data["position"]["lng"].get<double>()};
   }
-  const Actor applicant{ActorRole::kApplicant, 0, c.applicant.name, "", ""};
+  const Actor applicant{Role::kApplicant, 0, c.applicant.name, "", ""};
   const std::string department = data.value("department_code", std::string());
-  const Actor window{ActorRole::kWindow, 0, department.empty() ? c.department_code : department, "",
-                     ""};
+  const Actor window{Role::kWindow, 0, department.empty() ? c.department_code : department, "", ""};
   const std::string& kind = report.kind;
   if (kind == "materials_collected") {
-    return TakeLink(change.CustodySoFar(), c, agent, {ActorRole::kApplicant}, at);
+    return TakeLink(change.CustodySoFar(), c, agent, {Role::kApplicant}, at);
   }
   if (kind == "result_obtained") {
-    return TakeLink(change.CustodySoFar(), c, agent, {ActorRole::kWindow}, at);
+    return TakeLink(change.CustodySoFar(), c, agent, {Role::kWindow}, at);
   }
   if (kind == "submitted_to_window" || kind == "left_at_window") {
     return GiveLink(change.CustodySoFar(), c, agent, window, at);
@@ -57,7 +56,7 @@ std::optional<json> CustodyOf(const ProgressReport& report, const Case& c, const
     auto name = report.body.find("courier_name");
     std::string courier =
         name != report.body.end() && name->is_string() ? name->get<std::string>() : "";
-    return GiveLink(change.CustodySoFar(), c, agent, {ActorRole::kCourier, 0, courier, "", ""}, at);
+    return GiveLink(change.CustodySoFar(), c, agent, {Role::kCourier, 0, courier, "", ""}, at);
   }
   return std::nullopt;
 }
@@ -81,7 +80,7 @@ CaseService::Answer ProgressService::Report(const Actor& agent, const ProgressRe
   if (auto replay = cases_.Replay(scope, report.idempotency_key, body_hash)) return *replay;
   auto kind = ParseProgressKind(report.kind);
   if (!kind) throw kernel::Invalid("kind", "unknown progress kind '" + report.kind + "'");
-  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  const auto now = kernel::ToMoment(clock_.Now());
   const CaseScope mine{.agent_id = agent.user_id};
   const json& body = report.body;
   auto text = [&](const std::string& field, bool required) {
@@ -166,8 +165,8 @@ CaseService::Answer ProgressService::Report(const Actor& agent, const ProgressRe
       // the applicant may rate it (a day's simulation found phone hand-overs left "delivered").
       if (action == CaseAction::kHandOver) {
         cases_.Transition(report.tracking_number, CaseScope::Everything(),
-                          {ActorRole::kSystem, 0, "daiban", "", ""}, CaseAction::kClose,
-                          "handed over", {}, std::nullopt);
+                          {Role::kSystem, 0, "daiban", "", ""}, CaseAction::kClose, "handed over",
+                          {}, std::nullopt);
       }
     }
   } catch (const DuplicateRequest&) {

@@ -15,8 +15,8 @@ CaseEvent Event(std::int64_t id, const std::string& type, nlohmann::json data) {
 }
 
 TEST(CustodyTest, DataNamesBothPartiesAndThePosition) {
-  auto data = CustodyData({ActorRole::kAgent, 4, "赵代办", "", ""},
-                          {ActorRole::kWindow, 0, "JN-GA", "", ""}, GeoPoint{36.66, 117.05});
+  auto data = CustodyData({Role::kAgent, 4, "赵代办", "", ""}, {Role::kWindow, 0, "JN-GA", "", ""},
+                          GeoPoint{36.66, 117.05});
   EXPECT_EQ(data["from"]["role"], "agent");
   EXPECT_EQ(data["from"]["name"], "赵代办");
   EXPECT_EQ(data["to"]["role"], "window");
@@ -25,9 +25,9 @@ TEST(CustodyTest, DataNamesBothPartiesAndThePosition) {
 }
 
 TEST(CustodyTest, TheChainIsTheHandOversOfTheTimelineInOrder) {
-  const Actor applicant{ActorRole::kApplicant, 0, "刘市民", "", ""};
-  const Actor agent{ActorRole::kAgent, 4, "赵代办", "", ""};
-  const Actor courier{ActorRole::kCourier, 6, "钱寄递", "", ""};
+  const Actor applicant{Role::kApplicant, 0, "刘市民", "", ""};
+  const Actor agent{Role::kAgent, 4, "赵代办", "", ""};
+  const Actor courier{Role::kCourier, 6, "钱寄递", "", ""};
   std::vector<CaseEvent> timeline = {
       Event(1, "created", nlohmann::json::object()),
       Event(2, "record_progress",

@@ -103,7 +103,7 @@ TEST(CaseTransitionsTest, WhatAnEffectThrowsAbortsTheWholeChange) {
 TEST(CaseTransitionsTest, StaffReachOnlyTheirScopeAndAStaleVersionIsRefused) {
   CaseWorld world;
   auto c = world.Submit();
-  const Actor elsewhere{ActorRole::kWindow, 9, "市中区窗口", "370103", ""};
+  const Actor elsewhere{Role::kWindow, 9, "市中区窗口", "370103", ""};
   EXPECT_EQ(Refusal([&] { world.cases.Accept(c.tracking_number, elsewhere, {}); }).first, 404);
   EXPECT_EQ(Refusal([&] { world.cases.ReadAsStaff(c.tracking_number, elsewhere); }).first, 404);
   EXPECT_EQ(Refusal([&] { world.cases.Accept(c.tracking_number, CaseWorld::Window(), {}, 7); }),

@@ -13,7 +13,7 @@ namespace daiban::cases {
 namespace {
 
 using A = CaseAction;
-using R = ActorRole;
+using R = Role;
 using S = CaseState;
 
 // The lifecycle of DESIGN.md §1 written out again, independently of the library's table: every
@@ -124,7 +124,7 @@ TEST(CaseStateTest, DecideAgreesWithTheLifecycleForEveryActionStateAndRole) {
       states_ever.insert(l.from);
     }
     for (S state : kAllCaseStates) {
-      for (R role : kAllActorRoles) {
+      for (R role : kAllRoles) {
         ++combinations;
         const auto decision = Decide(Permissive(state), action, role);
         if (is_legal(action, state, role)) {
@@ -158,7 +158,7 @@ TEST(CaseStateTest, DecideAgreesWithTheLifecycleForEveryActionStateAndRole) {
 TEST(CaseStateTest, AllowedActionsListsExactlyTheLegalOnes) {
   const std::vector<Legal> legal = LegalTriples();
   for (S state : kAllCaseStates) {
-    for (R role : kAllActorRoles) {
+    for (R role : kAllRoles) {
       std::vector<A> expected;
       for (A action : kAllCaseActions) {
         for (const Legal& l : legal) {
@@ -302,9 +302,9 @@ TEST(CaseStateTest, WordsRoundTrip) {
   }
   const std::vector<std::string> role_words = {"applicant", "window",  "supervisor", "admin",
                                                "agent",     "courier", "system"};
-  for (std::size_t i = 0; i < kAllActorRoles.size(); ++i) {
-    EXPECT_EQ(ToWord(kAllActorRoles[i]), role_words[i]);
-    EXPECT_EQ(ParseActorRole(role_words[i]), kAllActorRoles[i]);
+  for (std::size_t i = 0; i < kAllRoles.size(); ++i) {
+    EXPECT_EQ(ToWord(kAllRoles[i]), role_words[i]);
+    EXPECT_EQ(ParseRole(role_words[i]), kAllRoles[i]);
   }
   const std::vector<std::string> action_words = {"accept",
                                                  "reject",
@@ -328,7 +328,7 @@ TEST(CaseStateTest, WordsRoundTrip) {
   EXPECT_EQ(ParseCaseState("Submitted"), std::nullopt);
   EXPECT_EQ(ParseCaseState(""), std::nullopt);
   EXPECT_EQ(ParseCaseState("in progress"), std::nullopt);
-  EXPECT_EQ(ParseActorRole("courier "), std::nullopt);
+  EXPECT_EQ(ParseRole("courier "), std::nullopt);
   EXPECT_EQ(ParseCaseAction("pickup"), std::nullopt);
 }
 

@@ -5,12 +5,12 @@
 namespace daiban::cases {
 namespace {
 
-const Actor kAgent{ActorRole::kAgent, 4, "赵代办", "", ""};
-const Actor kOtherAgent{ActorRole::kAgent, 9, "赵代办", "", ""};  // same name, another account
-const Actor kCourier{ActorRole::kCourier, 6, "钱寄递", "", ""};
-const Actor kHall{ActorRole::kWindow, 0, "JN-GA", "", ""};
-const Actor kWindowStaff{ActorRole::kWindow, 3, "王窗口", "370102", ""};
-const Actor kApplicant{ActorRole::kApplicant, 0, "刘市民", "", ""};
+const Actor kAgent{Role::kAgent, 4, "赵代办", "", ""};
+const Actor kOtherAgent{Role::kAgent, 9, "赵代办", "", ""};  // same name, another account
+const Actor kCourier{Role::kCourier, 6, "钱寄递", "", ""};
+const Actor kHall{Role::kWindow, 0, "JN-GA", "", ""};
+const Actor kWindowStaff{Role::kWindow, 3, "王窗口", "370102", ""};
+const Actor kApplicant{Role::kApplicant, 0, "刘市民", "", ""};
 
 // A timeline that grows link by link, as the store would keep it.
 class Chain {
@@ -28,7 +28,7 @@ class Chain {
   void Give(const Actor& giver, const Actor& receiver) {
     Add(GiveLink(Links(), case_, giver, receiver));
   }
-  void Take(const Actor& receiver, const std::vector<ActorRole>& expected) {
+  void Take(const Actor& receiver, const std::vector<Role>& expected) {
     Add(TakeLink(Links(), case_, receiver, expected));
   }
   std::vector<std::string> Roles() const {
@@ -45,24 +45,24 @@ class Chain {
 
 // The agent's trips up to the result in its hands.
 void UpToTheResult(Chain& chain) {
-  chain.Take(kAgent, {ActorRole::kApplicant});  // materials_collected
-  chain.Give(kAgent, kHall);                    // submitted_to_window
-  chain.Take(kAgent, {ActorRole::kWindow});     // result_obtained
+  chain.Take(kAgent, {Role::kApplicant});  // materials_collected
+  chain.Give(kAgent, kHall);               // submitted_to_window
+  chain.Take(kAgent, {Role::kWindow});     // result_obtained
 }
 
 TEST(CustodyRuleTest, TheApplicantHoldsThePapersBeforeTheFirstLink) {
   Chain chain;
   auto holder = CurrentHolder({}, chain.TheCase());
-  EXPECT_EQ(holder.role, ActorRole::kApplicant);
+  EXPECT_EQ(holder.role, Role::kApplicant);
   EXPECT_EQ(holder.name, "刘市民");
 }
 
 TEST(CustodyRuleTest, TheCourierPathRunsThroughTheAgentWhoObtainedTheResult) {
   Chain chain;
   UpToTheResult(chain);
-  EXPECT_EQ(CurrentHolder(chain.Links(), chain.TheCase()).role, ActorRole::kAgent);
+  EXPECT_EQ(CurrentHolder(chain.Links(), chain.TheCase()).role, Role::kAgent);
   // The courier picks up at the hall from whoever holds the result there: the agent.
-  chain.Take(kCourier, {ActorRole::kWindow, ActorRole::kAgent});
+  chain.Take(kCourier, {Role::kWindow, Role::kAgent});
   chain.Give(kCourier, kApplicant);
   EXPECT_EQ(chain.Roles(),
             (std::vector<std::string>{"applicant>agent", "agent>window", "window>agent",
@@ -76,7 +76,7 @@ TEST(CustodyRuleTest, TheAgentLeavesTheResultAtTheWindowForTheCourierOrTheApplic
   Chain to_courier;
   UpToTheResult(to_courier);
   to_courier.Give(kAgent, kHall);  // left_at_window
-  to_courier.Take(kCourier, {ActorRole::kWindow, ActorRole::kAgent});
+  to_courier.Take(kCourier, {Role::kWindow, Role::kAgent});
   EXPECT_EQ(to_courier.Roles()[4], "window>courier");
   EXPECT_TRUE(CustodyBreaks(to_courier.Links()).empty());
 
@@ -109,14 +109,14 @@ TEST(CustodyRuleTest, AHandOverBySomeoneWithoutThePapersIsRecordedAsADiscrepancy
 
 TEST(CustodyRuleTest, ATakeAlwaysStartsAtTheHolderAndFlagsAnUnexpectedOne) {
   Chain chain;
-  chain.Take(kAgent, {ActorRole::kApplicant});
+  chain.Take(kAgent, {Role::kApplicant});
   // The agent reports the result without having reported the submission: nothing changes
   // hands in the chain (the agent already holds the papers).
-  EXPECT_FALSE(TakeLink(chain.Links(), chain.TheCase(), kAgent, {ActorRole::kWindow}));
+  EXPECT_FALSE(TakeLink(chain.Links(), chain.TheCase(), kAgent, {Role::kWindow}));
   // A courier picking up a result the applicant still holds: the link continues the chain,
   // flagged.
   Chain early;
-  early.Take(kCourier, {ActorRole::kWindow, ActorRole::kAgent});
+  early.Take(kCourier, {Role::kWindow, Role::kAgent});
   auto link = early.Links().back();
   EXPECT_EQ(link.from_role, "applicant");
   EXPECT_EQ(link.discrepancy, "taken from applicant 刘市民, expected from window or agent");

@@ -152,8 +152,7 @@ TEST_F(ProgressServiceTest, ASupplementRequestSuspendsAndAsksForTheMaterial) {
 }
 
 TEST_F(ProgressServiceTest, DeviceTimesAheadOfTheServerAreKeptAndFlagged) {
-  const auto ahead =
-      std::chrono::floor<std::chrono::seconds>(world_.clock.Now()) + std::chrono::hours(1);
+  const auto ahead = kernel::ToMoment(world_.clock.Now()) + std::chrono::hours(1);
   auto answer = json::parse(progress_
                                 .Report(agent_, {tracking_,
                                                  "materials_collected",

@@ -33,7 +33,7 @@ std::string FeatureName(std::size_t index, const Json& feature) {
   return label.empty() ? name : name + " (" + label + ")";
 }
 
-Coordinates Position(const Json& position, const std::string& feature) {
+GeoPoint Position(const Json& position, const std::string& feature) {
   if (!position.is_array() || position.size() < 2 || !position[0].is_number() ||
       !position[1].is_number()) {
     throw kernel::Invalid(feature, "a position must be [lng, lat] numbers");
@@ -88,11 +88,11 @@ std::vector<Polygon> ReadGeometry(const Json& geometry, const std::string& featu
   return polygons;
 }
 
-Json PositionJson(const Coordinates& c) { return Json::array({c.lng, c.lat}); }
+Json PositionJson(const GeoPoint& c) { return Json::array({c.lng, c.lat}); }
 
 // The ray goes east from the point; an edge counts when it straddles the point's latitude and
 // crosses east of it.
-bool Crosses(const Ring& ring, Coordinates point) {
+bool Crosses(const Ring& ring, GeoPoint point) {
   bool inside = false;
   for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
     const auto& a = ring[i];
@@ -107,7 +107,7 @@ bool Crosses(const Ring& ring, Coordinates point) {
 
 // Squared distance on a local flat projection: exact enough to rank street centres a few
 // kilometres apart, and cheaper than a great circle.
-double Distance2(Coordinates a, Coordinates b) {
+double Distance2(GeoPoint a, GeoPoint b) {
   constexpr double kDegree = 3.14159265358979323846 / 180.0;
   double dx = (a.lng - b.lng) * std::cos((a.lat + b.lat) / 2 * kDegree);
   double dy = a.lat - b.lat;
@@ -179,7 +179,7 @@ std::vector<Polygon> PolygonsFromJson(std::string_view json) {
   return ReadGeometry(geometry, "stored boundary");
 }
 
-bool Contains(const RegionBoundary& boundary, Coordinates point) {
+bool Contains(const RegionBoundary& boundary, GeoPoint point) {
   bool inside = false;
   for (const auto& polygon : boundary.polygons) {
     for (const auto& ring : polygon) {
@@ -189,7 +189,7 @@ bool Contains(const RegionBoundary& boundary, Coordinates point) {
   return inside;
 }
 
-double KmOutside(const std::vector<RegionBoundary>& boundaries, Coordinates point) {
+double KmOutside(const std::vector<RegionBoundary>& boundaries, GeoPoint point) {
   if (DistrictAt(boundaries, point)) return 0;
   // Kilometres per degree at the point: north-south, and east-west shrunk by the latitude.
   constexpr double kKmPerDegree = 111.32;
@@ -217,7 +217,7 @@ double KmOutside(const std::vector<RegionBoundary>& boundaries, Coordinates poin
 }
 
 std::optional<std::string> DistrictAt(const std::vector<RegionBoundary>& boundaries,
-                                      Coordinates point) {
+                                      GeoPoint point) {
   for (const auto& boundary : boundaries) {
     if (Contains(boundary, point)) return boundary.code;
   }
@@ -225,7 +225,7 @@ std::optional<std::string> DistrictAt(const std::vector<RegionBoundary>& boundar
 }
 
 std::string NearestStreet(const std::vector<Region>& regions, const std::string& district_code,
-                          Coordinates point) {
+                          GeoPoint point) {
   std::string nearest = district_code;
   double best = std::numeric_limits<double>::infinity();
   for (const auto& region : regions) {
@@ -243,7 +243,7 @@ std::string NearestStreet(const std::vector<Region>& regions, const std::string&
 }
 
 std::optional<std::string> RegionAt(const std::vector<RegionBoundary>& boundaries,
-                                    const std::vector<Region>& regions, Coordinates point) {
+                                    const std::vector<Region>& regions, GeoPoint point) {
   auto district = DistrictAt(boundaries, point);
   if (!district) return std::nullopt;
   return NearestStreet(regions, *district, point);
@@ -259,7 +259,7 @@ std::vector<RegionBoundary> BoundaryService::Import(std::string_view geojson) {
   return boundaries;
 }
 
-std::optional<std::string> BoundaryService::RegionAt(Coordinates point) {
+std::optional<std::string> BoundaryService::RegionAt(GeoPoint point) {
   return catalogue::RegionAt(boundaries_.Boundaries(), catalogue_.Regions(), point);
 }
 

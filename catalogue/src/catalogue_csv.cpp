@@ -5,6 +5,7 @@
 #include <set>
 
 #include "daiban/catalogue/catalogue.hpp"
+#include "daiban/kernel/input.hpp"
 
 namespace daiban::catalogue {
 
@@ -157,7 +158,7 @@ std::vector<Sourced<T>> ReadRows(const std::shared_ptr<const CsvTable>& table,
   return out;
 }
 
-constexpr double kMaxLat = 90, kMaxLng = 180;
+constexpr double kMaxLat = kernel::kMaxLatitude, kMaxLng = kernel::kMaxLongitude;
 
 Region ReadRegion(const RowReader& row) {
   Region region;
@@ -177,7 +178,7 @@ Region ReadRegion(const RowReader& row) {
   auto lng = row.Decimal("lng", -kMaxLng, kMaxLng, false);
   if (lat.has_value() != lng.has_value())
     throw row.Error(lat ? "lng" : "lat", "give both lat and lng or neither");
-  if (lat) region.center = Coordinates{*lat, *lng};
+  if (lat) region.center = GeoPoint{*lat, *lng};
   return region;
 }
 

@@ -29,7 +29,7 @@ std::vector<Region> DemoRegions() {
     region.level = *ParseRegionLevel(table.Field(row, "level"));
     if (!table.Field(row, "lat").empty()) {
       region.center =
-          Coordinates{std::stod(table.Field(row, "lat")), std::stod(table.Field(row, "lng"))};
+          GeoPoint{std::stod(table.Field(row, "lat")), std::stod(table.Field(row, "lng"))};
     }
     regions.push_back(region);
   }

@@ -41,7 +41,7 @@ class DemoPositionsTest : public ::testing::Test {
   static kernel::CsvTable Table(const std::string& name) {
     return kernel::CsvTable::Parse(name, kernel::ReadFile(kDemo + name));
   }
-  static Coordinates At(const kernel::CsvTable& table, const kernel::CsvRow& row) {
+  static GeoPoint At(const kernel::CsvTable& table, const kernel::CsvRow& row) {
     return {std::stod(table.Field(row, "lat")), std::stod(table.Field(row, "lng"))};
   }
   // The district among the twelve that `region` is or lies below; "" for the city and the zones.
@@ -55,7 +55,7 @@ class DemoPositionsTest : public ::testing::Test {
     return "";
   }
   // Where `what` is: inside the city, and inside `district` when one is named.
-  static void ExpectIn(const std::string& what, Coordinates at, const std::string& district) {
+  static void ExpectIn(const std::string& what, GeoPoint at, const std::string& district) {
     auto found = DistrictAt(*boundaries_, at);
     EXPECT_TRUE(found.has_value())
         << what << " (" << at.lat << ", " << at.lng << ") is outside the city";
@@ -129,7 +129,7 @@ TEST_F(DemoPositionsTest, KmOutsideMeasuresFromTheNearestBorder) {
   // A border point is 0 or a hair outside; a point 0.1° of latitude north of the northernmost
   // vertex is about 11 km out (at least that far from every edge, and no farther than the
   // vertex itself).
-  Coordinates north{-90, 0};
+  GeoPoint north{-90, 0};
   for (const auto& b : *boundaries_) {
     for (const auto& polygon : b.polygons) {
       for (const auto& point : polygon.front()) {

@@ -25,6 +25,7 @@
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
+#include "daiban/kernel/input.hpp"
 #include "daiban/runtime/service_host.hpp"
 #include "daiban/tracking/app/pg_delivery_store.hpp"
 
@@ -183,7 +184,7 @@ int User(const Args& args, std::ostream& out, const kernel::Env& env) {
     if (it == options.end()) throw std::invalid_argument("--" + name + " is required");
     return it->second;
   };
-  auto role = accounts::ParseRole(require("role"));
+  auto role = kernel::ParseStaffRole(require("role"));
   if (!role)
     throw std::invalid_argument("--role must be window, supervisor, admin, agent or courier");
   accounts::NewUser user{*role,
@@ -351,7 +352,8 @@ int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
     if (!field("lat").empty() && !field("lng").empty()) {
       pool.Transact([&](pqxx::dbtransaction& tx) {
         tx.exec_params("UPDATE agents SET last_lat = $2, last_lng = $3 WHERE user_id = $1", id,
-                       std::stod(field("lat")), std::stod(field("lng")));
+                       kernel::ParseCoordinateText(field("lat"), "lat", kernel::kMaxLatitude),
+                       kernel::ParseCoordinateText(field("lng"), "lng", kernel::kMaxLongitude));
       });
     }
   }
@@ -388,7 +390,8 @@ int Courier(const Args& args, std::ostream& out, const kernel::Env& env) {
     settings.vehicle = field("vehicle");
     settings.capacity = std::stoi(field("capacity"));
     settings.on_duty = field("on_duty") == "yes";
-    settings.base = {std::stod(field("lat")), std::stod(field("lng"))};
+    settings.base = {kernel::ParseCoordinateText(field("lat"), "lat", kernel::kMaxLatitude),
+                     kernel::ParseCoordinateText(field("lng"), "lng", kernel::kMaxLongitude)};
     settings.regions = regions;
     store.SaveCourier(settings, now);
   }

@@ -177,7 +177,7 @@ void PgPool::Prepare(const std::string& name, const std::string& sql) {
   idle_.clear();
 }
 
-double EpochSeconds(kernel::Moment moment) {
+double EpochSeconds(kernel::Instant moment) {
   return std::chrono::duration<double>(moment.time_since_epoch()).count();
 }
 

@@ -69,7 +69,7 @@ class OutboxRelayPgTest : public ::testing::Test {
   ScratchDatabase database_;
   PgPool pg_{{.url = database_.Url(), .pool_size = 2}};
   RedisPool redis_{TestRedis()};
-  kernel::ManualClock clock_{kernel::Moment{}};
+  kernel::ManualClock clock_{kernel::Instant{}};
   kernel::Logger logger_{"test", kernel::LogLevel::kError, clock_};
   std::string stream_;
   std::string other_stream_;
@@ -195,11 +195,7 @@ TEST_F(OutboxRelayPgTest, TrimsStreamsToAboutTheMaximumLength) {
 // loss is made certain by deleting the stream on the new primary before the relay runs.
 TEST_F(OutboxRelayPgTest, EventsPublishedJustBeforeAPrimaryChangeAreSentAgain) {
   testing::ScratchRedisPair pair;
-  RedisOptions options;
-  options.sentinels = {{"127.0.0.1", pair.SentinelPort()}};
-  options.master_name = testing::ScratchRedisPair::kMasterName;
-  options.pool_size = 1;
-  RedisPool redis(options);
+  RedisPool redis(pair.ClientOptions());
   OutboxRelay relay(pg_, redis, logger_,
                     {.batch = 100, .republish_window = std::chrono::seconds(60)});
   std::vector<std::int64_t> ids;

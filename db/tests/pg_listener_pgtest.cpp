@@ -74,7 +74,7 @@ class PgListenerPgTest : public ::testing::Test {
   }
 
   ScratchDatabase database_;
-  kernel::ManualClock clock_{kernel::Moment{}};
+  kernel::ManualClock clock_{kernel::Instant{}};
   kernel::Logger logger_{"test", kernel::LogLevel::kError, clock_};
 };
 

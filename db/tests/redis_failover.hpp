@@ -9,9 +9,25 @@
 #include <string>
 #include <thread>
 
+#include "daiban/db/redis_pool.hpp"
 #include "raw_http.hpp"
 
 namespace daiban::db::testing {
+
+// The configuration of a Sentinel of its own on `port`, with its pid, log and state in `dir`,
+// watching the primary `master_name` on `primary_port` (a quorum of one); its path.
+inline std::filesystem::path WriteSentinelConf(const std::filesystem::path& dir, std::uint16_t port,
+                                               const std::string& master_name,
+                                               std::uint16_t primary_port) {
+  const auto conf = dir / "sentinel.conf";
+  std::ofstream out(conf);
+  out << "port " << port << "\nbind 127.0.0.1\ndaemonize yes\n"
+      << "pidfile " << (dir / "sentinel.pid").string() << "\n"
+      << "logfile " << (dir / "sentinel.log").string() << "\n"
+      << "dir " << dir.string() << "\n"
+      << "sentinel monitor " << master_name << " 127.0.0.1 " << primary_port << " 1\n";
+  return conf;
+}
 
 // A Redis primary, its replica and one Sentinel of their own (redis-server and
 // redis-sentinel, as in the HA stack), on the test Redis port + 1100, +1101 and +1102, for
@@ -41,16 +57,8 @@ class ScratchRedisPair {
     }
     for (int i = 0; i < 2; ++i) WaitFor(ports_[i], "PING", "PONG");
     WaitFor(ports_[1], "ROLE", "connected");
-    const auto conf = dir_ / "sentinel.conf";
-    {
-      std::ofstream out(conf);
-      out << "port " << sentinel_port_ << "\nbind 127.0.0.1\ndaemonize yes\n"
-          << "pidfile " << (dir_ / "sentinel.pid").string() << "\n"
-          << "logfile " << (dir_ / "sentinel.log").string() << "\n"
-          << "dir " << dir_.string() << "\n"
-          << "sentinel monitor " << kMasterName << " 127.0.0.1 " << ports_[0] << " 1\n";
-    }
-    Run("redis-sentinel " + conf.string());
+    Run("redis-sentinel " +
+        WriteSentinelConf(dir_, sentinel_port_, kMasterName, ports_[0]).string());
     WaitFor(sentinel_port_, std::string("SENTINEL get-master-addr-by-name ") + kMasterName,
             std::to_string(ports_[0]));
   }
@@ -59,6 +67,14 @@ class ScratchRedisPair {
   ScratchRedisPair& operator=(const ScratchRedisPair&) = delete;
 
   std::uint16_t SentinelPort() const { return sentinel_port_; }
+  // A client of the pair: one connection to whichever primary its Sentinel names.
+  RedisOptions ClientOptions() const {
+    RedisOptions options;
+    options.sentinels = {{"127.0.0.1", sentinel_port_}};
+    options.master_name = kMasterName;
+    options.pool_size = 1;
+    return options;
+  }
   std::uint16_t PrimaryPort() const { return ports_[primary_]; }
   std::uint16_t ReplicaPort() const { return ports_[1 - primary_]; }
 

@@ -91,15 +91,7 @@ TEST(RedisPoolRedisTest, FindsThePrimaryThroughSentinel) {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("daiban-sentinel-test-" + std::to_string(sentinel_port));
   std::filesystem::create_directories(dir);
-  const auto conf = dir / "sentinel.conf";
-  {
-    std::ofstream out(conf);
-    out << "port " << sentinel_port << "\nbind 127.0.0.1\ndaemonize yes\n"
-        << "pidfile " << (dir / "sentinel.pid").string() << "\n"
-        << "logfile " << (dir / "sentinel.log").string() << "\n"
-        << "dir " << dir.string() << "\n"
-        << "sentinel monitor daiban-test 127.0.0.1 " << redis_port << " 1\n";
-  }
+  const auto conf = testing::WriteSentinelConf(dir, sentinel_port, "daiban-test", redis_port);
   ASSERT_EQ(std::system(("redis-sentinel " + conf.string()).c_str()), 0);
   auto stop = [&] {
     int stopped = std::system(
@@ -138,11 +130,7 @@ TEST(RedisPoolRedisTest, FindsThePrimaryThroughSentinel) {
 // new primary and runs the command there, once; the new address counts as a primary change.
 TEST(RedisPoolRedisTest, AWriteRefusedReadOnlyRunsOnTheNewPrimary) {
   testing::ScratchRedisPair pair;
-  RedisOptions options;
-  options.sentinels = {{"127.0.0.1", pair.SentinelPort()}};
-  options.master_name = testing::ScratchRedisPair::kMasterName;
-  options.pool_size = 1;
-  RedisPool pool(options);
+  RedisPool pool(pair.ClientOptions());
   EXPECT_EQ(pool.Command({"SET", "k", "before"}).text, "OK");
   const auto old_primary = pair.PrimaryPort();
   EXPECT_EQ(pool.PrimaryChanges(), 0u);

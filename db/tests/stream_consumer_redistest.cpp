@@ -57,7 +57,7 @@ class StreamConsumerRedisTest : public ::testing::Test {
   }
 
   RedisPool redis_{TestRedis()};
-  kernel::ManualClock clock_{kernel::Moment{}};
+  kernel::ManualClock clock_{kernel::Instant{}};
   kernel::Logger logger_{"test", kernel::LogLevel::kError, clock_};
   std::string stream_;
 };

@@ -249,10 +249,26 @@ std::string CursorText(std::string_view part) {
 // --- Positions -----------------------------------------------------------------------------------
 
 bool IsValidPosition(double lat, double lng) {
-  return std::isfinite(lat) && std::isfinite(lng) && std::abs(lat) <= 90 && std::abs(lng) <= 180;
+  return std::isfinite(lat) && std::isfinite(lng) && std::abs(lat) <= kMaxLatitude &&
+         std::abs(lng) <= kMaxLongitude;
 }
 
-Position ParsePositionJson(const Json& value, const std::string& field) {
+double ParseCoordinateJson(const Json& object, std::string_view key, const std::string& field,
+                           double limit) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) throw Invalid(field, field + " is required");
+  if (!it->is_number()) throw Invalid(field, field + " must be a number");
+  const double value = it->get<double>();
+  // JSON has no NaN or infinity, but a body built in code can hold them.
+  if (!std::isfinite(value) || std::abs(value) > limit) {
+    const std::string bound = std::to_string(static_cast<int>(limit));
+    throw Invalid(field,
+                  field + " must be between -" + bound + " and " + bound + " (WGS-84 degrees)");
+  }
+  return value;
+}
+
+GeoPoint ParsePositionJson(const Json& value, const std::string& field) {
   auto fail = [&] {
     return Invalid(field,
                    field + " needs numeric lat in [-90, 90] and lng in [-180, 180] (WGS-84)");
@@ -263,7 +279,7 @@ Position ParsePositionJson(const Json& value, const std::string& field) {
   if (lat == value.end() || lng == value.end() || !lat->is_number() || !lng->is_number()) {
     throw fail();
   }
-  Position position{lat->get<double>(), lng->get<double>()};
+  GeoPoint position{lat->get<double>(), lng->get<double>()};
   if (!IsValidPosition(position.lat, position.lng)) throw fail();
   return position;
 }

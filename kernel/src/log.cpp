@@ -13,7 +13,7 @@ namespace {
 
 constexpr const char* kLevelNames[] = {"debug", "info", "warn", "error"};
 
-std::string Rfc3339Utc(Moment time) {
+std::string Rfc3339Utc(Instant time) {
   using namespace std::chrono;
   auto millis = duration_cast<milliseconds>(time.time_since_epoch()).count() % 1000;
   std::time_t seconds = system_clock::to_time_t(time);
@@ -35,7 +35,7 @@ LogLevel ParseLogLevel(std::string_view text) {
                     "' is invalid: expected one of debug, info, warn, error");
 }
 
-std::string FormatLogLine(Moment time, LogLevel level, std::string_view service,
+std::string FormatLogLine(Instant time, LogLevel level, std::string_view service,
                           std::string_view request_id, std::string_view message,
                           const nlohmann::json& fields) {
   nlohmann::ordered_json line;

@@ -38,12 +38,12 @@ std::int64_t RealNanos() {
       .count();
 }
 
-std::int64_t Nanos(Moment moment) {
+std::int64_t Nanos(Instant moment) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(moment.time_since_epoch()).count();
 }
 
-Moment FromNanos(std::int64_t nanos) {
-  return Moment(std::chrono::duration_cast<Moment::duration>(std::chrono::nanoseconds(nanos)));
+Instant FromNanos(std::int64_t nanos) {
+  return Instant(std::chrono::duration_cast<Instant::duration>(std::chrono::nanoseconds(nanos)));
 }
 
 std::int64_t SpeedMicro(double speed) {
@@ -107,12 +107,12 @@ SimulatedClock::~SimulatedClock() {
   close(fd_);
 }
 
-Moment SimulatedClock::Now() const {
+Instant SimulatedClock::Now() const {
   return FromNanos(SimulatedNanos(Snapshot(map_), RealNanos()));
 }
 
 std::unique_ptr<SimulatedClockControl> SimulatedClockControl::Create(const std::string& path,
-                                                                     Moment start, double speed) {
+                                                                     Instant start, double speed) {
   const std::int64_t speed_micro = SpeedMicro(speed);
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) throw ConfigError("the clock file " + path + " cannot be created");
@@ -133,7 +133,7 @@ std::unique_ptr<SimulatedClockControl> SimulatedClockControl::Open(const std::st
       new SimulatedClockControl(SimulatedClock::Open(path)));
 }
 
-void SimulatedClockControl::Write(Moment sim_base, std::int64_t speed_micro) {
+void SimulatedClockControl::Write(Instant sim_base, std::int64_t speed_micro) {
   Fields* shared = FieldsOf(clock_->map_);
   flock(clock_->fd_, LOCK_EX);
   std::uint64_t sequence = __atomic_load_n(&shared->sequence, __ATOMIC_RELAXED);
@@ -150,12 +150,12 @@ void SimulatedClockControl::Write(Moment sim_base, std::int64_t speed_micro) {
   flock(clock_->fd_, LOCK_UN);
 }
 
-void SimulatedClockControl::Jump(Moment to) {
+void SimulatedClockControl::Jump(Instant to) {
   if (to <= Now()) throw std::invalid_argument("a simulated clock only jumps forward");
   Write(to, Snapshot(clock_->map_).speed_micro);
 }
 
-void SimulatedClockControl::SetSpeed(double speed) { Write(Moment::min(), SpeedMicro(speed)); }
+void SimulatedClockControl::SetSpeed(double speed) { Write(Instant::min(), SpeedMicro(speed)); }
 
 double SimulatedClockControl::Speed() const {
   return static_cast<double>(Snapshot(clock_->map_).speed_micro) / 1e6;

@@ -145,6 +145,24 @@ TEST(PositionTest, OneRangeCheckForJsonAndText) {
   }
 }
 
+TEST(PositionTest, EachCoordinateOfAnObjectNamedOnItsOwn) {
+  const Json fix{{"lat", 90}, {"lng", -180.0}};
+  EXPECT_DOUBLE_EQ(ParseCoordinateJson(fix, "lat", "fixes[0].lat", kMaxLatitude), 90.0);
+  EXPECT_DOUBLE_EQ(ParseCoordinateJson(fix, "lng", "fixes[0].lng", kMaxLongitude), -180.0);
+  // The same limits as ParsePositionJson and IsValidPosition.
+  for (const Json& bad :
+       {Json{{"lat", 90.0001}}, Json{{"lat", -91}}, Json{{"lat", "36.6"}}, Json{{"lat", nullptr}},
+        Json::object(), Json{{"lat", std::numeric_limits<double>::quiet_NaN()}}}) {
+    EXPECT_EQ(Refusal([&] { ParseCoordinateJson(bad, "lat", "fixes[0].lat", kMaxLatitude); }),
+              std::make_pair(422, std::string("fixes[0].lat")))
+        << bad.dump();
+  }
+  EXPECT_EQ(Refusal([] {
+              ParseCoordinateJson(Json{{"lng", 180.5}}, "lng", "fixes[1].lng", kMaxLongitude);
+            }),
+            std::make_pair(422, std::string("fixes[1].lng")));
+}
+
 TEST(TextTest, RefusesNulAndInvalidUtf8) {
   EXPECT_EQ(Refusal([] { CheckText("营业执照", "reason"); }).first, 0);
   EXPECT_EQ(Refusal([] { CheckText(std::string("a\0b", 3), "reason"); }),

@@ -8,7 +8,7 @@ namespace daiban::kernel {
 namespace {
 
 TEST(LogTest, EveryLineIsValidJsonWhateverTheMessage) {
-  Moment at{std::chrono::milliseconds(1790000000123)};
+  Instant at{std::chrono::milliseconds(1790000000123)};
   std::string line = FormatLogLine(at, LogLevel::kWarn, "intake", "rid-1",
                                    "quote \" newline \n bad \xff", {{"route", "/x"}, {"n", 3}});
   auto parsed = nlohmann::json::parse(line);
@@ -22,7 +22,7 @@ TEST(LogTest, EveryLineIsValidJsonWhateverTheMessage) {
 }
 
 TEST(LogTest, FieldsCannotOverwriteTheEnvelope) {
-  std::string line = FormatLogLine(Moment{}, LogLevel::kInfo, "svc", "", "m",
+  std::string line = FormatLogLine(Instant{}, LogLevel::kInfo, "svc", "", "m",
                                    {{"service", "forged"}, {"level", "error"}});
   auto parsed = nlohmann::json::parse(line);
   EXPECT_EQ(parsed["service"], "svc");

@@ -30,7 +30,7 @@ class SimClockTest : public ::testing::Test {
  protected:
   void TearDown() override { std::remove(path_.c_str()); }
   std::string path_ = ::testing::TempDir() + "daiban-sim-clock-" + std::to_string(getpid());
-  Moment start_ = Moment(std::chrono::seconds(1772409600));  // 2026-03-02 08:00 China time
+  Instant start_ = Instant(std::chrono::seconds(1772409600));  // 2026-03-02 08:00 China time
 };
 
 TEST_F(SimClockTest, AStoppedClockStaysWhereItWasSet) {
@@ -52,9 +52,9 @@ TEST_F(SimClockTest, ARunningClockMovesAtItsSpeed) {
   auto control = SimulatedClockControl::Create(path_, start_, 1000);
   auto reader = SimulatedClock::Open(path_);
   const auto real_before = std::chrono::system_clock::now();
-  const Moment first = reader->Now();
+  const Instant first = reader->Now();
   std::this_thread::sleep_for(5ms);
-  const Moment second = reader->Now();
+  const Instant second = reader->Now();
   const auto real_elapsed = std::chrono::system_clock::now() - real_before;
   EXPECT_GE(first, start_);
   // At least 5 ms of real time passed between the reads: at least 5 s of simulated time, and
@@ -70,7 +70,7 @@ TEST_F(SimClockTest, ChangingTheSpeedDoesNotMoveTime) {
   EXPECT_DOUBLE_EQ(control->Speed(), 60);
   EXPECT_GE(control->Now(), start_ + 1h);
   control->SetSpeed(0);
-  const Moment stopped = control->Now();
+  const Instant stopped = control->Now();
   EXPECT_EQ(control->Now(), stopped);
 }
 
@@ -89,9 +89,9 @@ TEST_F(SimClockTest, ReadersNeverSeeTimeGoBackWhileAWriterJumps) {
   std::atomic<bool> done{false};
   std::atomic<int> backwards{0};
   std::thread watcher([&] {
-    Moment last = reader->Now();
+    Instant last = reader->Now();
     while (!done) {
-      Moment now = reader->Now();
+      Instant now = reader->Now();
       if (now < last) ++backwards;
       last = now;
     }

@@ -195,7 +195,7 @@ void AddDeliveryPhotoRoute(kernel::Router& router, cases::CaseService& cases,
       "POST", "/mobile/v1/deliveries/:id/photos",
       [&cases, &deliveries, &store, &auth, &clock, max_bytes](const HttpRequest& request) {
         auto courier = cases::ActorOf(auth.Authenticate(request));
-        if (courier.role != cases::ActorRole::kCourier) {
+        if (courier.role != kernel::Role::kCourier) {
           throw kernel::Forbidden("proof photos of a delivery are the courier's");
         }
         const std::int64_t delivery_id =

@@ -18,17 +18,17 @@ namespace daiban::mobile {
 
 namespace {
 
-using cases::ActorRole;
 using kernel::HttpRequest;
 using kernel::HttpResponse;
 using kernel::Json;
+using kernel::Role;
 using tracking::CourierAction;
 
 constexpr kernel::RouteOptions kSmall{.max_body_bytes = 64 * 1024, .blocking = true};
 
 cases::Actor Courier(CourierDeps& deps, const HttpRequest& request) {
   auto actor = cases::ActorOf(deps.auth.Authenticate(request));
-  if (actor.role != ActorRole::kCourier) throw kernel::Forbidden("deliveries are for couriers");
+  if (actor.role != Role::kCourier) throw kernel::Forbidden("deliveries are for couriers");
   return actor;
 }
 
@@ -43,8 +43,7 @@ std::optional<CourierAction> ParseAction(const std::string& word) {
 std::optional<tracking::GeoPoint> Position(const Json& body) {
   auto it = body.find("position");
   if (it == body.end() || it->is_null()) return std::nullopt;
-  const auto at = kernel::ParsePositionJson(*it, "position");
-  return tracking::GeoPoint{at.lat, at.lng};
+  return kernel::ParsePositionJson(*it, "position");
 }
 
 std::int64_t DeliveryId(const std::string& text) {
@@ -141,7 +140,7 @@ void AddCourierRoutes(kernel::Router& router, CourierDeps deps) {
   router.Add("POST", "/mobile/v1/cases/:tracking/collection",
              [d](const HttpRequest& request) {
                auto agent = cases::ActorOf(d->auth.Authenticate(request));
-               if (agent.role != ActorRole::kAgent)
+               if (agent.role != Role::kAgent)
                  throw kernel::Forbidden("agents ask for collections");
                auto leg = d->deliveries.RequestCollection(request.Param("tracking"), agent);
                return HttpResponse::WithJson(200, tracking::DeliveryJson(leg));

@@ -24,7 +24,7 @@ void AddLocationRoutes(kernel::Router& router, LocationStore& store, accounts::A
         if (caller.role != accounts::Role::kAgent && caller.role != accounts::Role::kCourier) {
           throw kernel::Forbidden("only agents and couriers report locations");
         }
-        const auto now = std::chrono::floor<std::chrono::seconds>(clock.Now());
+        const auto now = kernel::ToMoment(clock.Now());
         const auto fixes = ParseFixBatch(request.JsonBody(), now, LocationLimits{});
         const auto result = store.Ingest(caller.user_id, fixes, now);
         return kernel::HttpResponse::WithJson(

@@ -41,17 +41,9 @@ Fix ParseFix(const Json& item, const std::string& at, std::chrono::sys_seconds n
   if (!item.is_object()) throw Invalid(at, at + " must be an object");
   Fix fix;
 
-  const std::string lat_path = at + ".lat";
-  fix.lat = Number(item, "lat", lat_path);
-  const std::string lng_path = at + ".lng";
-  fix.lng = Number(item, "lng", lng_path);
-  // The one position rule (kernel::IsValidPosition); each coordinate is named on its own.
-  if (!kernel::IsValidPosition(fix.lat, 0)) {
-    throw Invalid(lat_path, lat_path + " must be between -90 and 90 (WGS-84 degrees)");
-  }
-  if (!kernel::IsValidPosition(0, fix.lng)) {
-    throw Invalid(lng_path, lng_path + " must be between -180 and 180 (WGS-84 degrees)");
-  }
+  // The kernel's coordinate reader: the one position rule, each coordinate named on its own.
+  fix.lat = kernel::ParseCoordinateJson(item, "lat", at + ".lat", kernel::kMaxLatitude);
+  fix.lng = kernel::ParseCoordinateJson(item, "lng", at + ".lng", kernel::kMaxLongitude);
 
   auto accuracy = item.find("accuracy");
   if (accuracy != item.end() && !accuracy->is_null()) {

@@ -158,7 +158,7 @@ void PgAttachmentStore::WriteOnce(const std::string& sha256, std::string_view by
 
 Attachment PgAttachmentStore::Save(std::int64_t case_id, std::string_view bytes,
                                    const ImageInfo& image, std::int64_t uploaded_by,
-                                   kernel::Moment now,
+                                   kernel::Instant now,
                                    std::optional<std::chrono::sys_seconds> device_time,
                                    const std::string& note,
                                    const std::optional<AttachmentAnswer>& answer,

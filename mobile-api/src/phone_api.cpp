@@ -15,10 +15,10 @@ namespace daiban::mobile {
 
 namespace {
 
-using cases::ActorRole;
 using kernel::HttpRequest;
 using kernel::HttpResponse;
 using kernel::Json;
+using kernel::Role;
 
 constexpr kernel::RouteOptions kSmall{.max_body_bytes = 16 * 1024, .blocking = true};
 constexpr kernel::RouteOptions kSyncBody{.max_body_bytes = 512 * 1024, .blocking = true};
@@ -40,7 +40,7 @@ struct PhoneUser {
 PhoneUser PhoneCaller(PhoneDeps& deps, const HttpRequest& request) {
   auto principal = deps.auth.Authenticate(request);
   auto actor = cases::ActorOf(principal);
-  if (actor.role != ActorRole::kAgent && actor.role != ActorRole::kCourier) {
+  if (actor.role != Role::kAgent && actor.role != Role::kCourier) {
     throw kernel::Forbidden("the phone API is for agents and couriers");
   }
   return {std::move(principal), std::move(actor)};
@@ -145,7 +145,7 @@ Json TaskJson(PhoneDeps& deps, const cases::Case& c, cases::Moment now, GuideMem
 
 // A sync answer as the phone reads it.
 Json ChangesJson(PhoneDeps& deps, const SyncChanges& changes) {
-  const auto now = std::chrono::floor<std::chrono::seconds>(deps.clock.Now());
+  const auto now = kernel::ToMoment(deps.clock.Now());
   Json tasks = Json::array();
   GuideMemo guides = GuidesOf(deps, changes.tasks);
   for (const auto& c : changes.tasks) tasks.push_back(TaskJson(deps, c, now, guides));
@@ -210,7 +210,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
   router.Add("GET", "/mobile/v1/me", [d](const HttpRequest& request) {
     auto [principal, user] = PhoneCaller(*d, request);
     Json me = {{"user", accounts::PrincipalJson(principal)}};
-    if (user.role == ActorRole::kAgent) {
+    if (user.role == Role::kAgent) {
       if (auto a = d->dispatch.OwnRecord(user)) {
         me["agent"] = {{"on_duty", a->profile.on_duty},
                        {"capacity", a->profile.capacity},
@@ -219,7 +219,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
                        {"regions", a->listed_regions}};
       }
     }
-    if (user.role == ActorRole::kCourier) {
+    if (user.role == Role::kCourier) {
       if (auto c = d->couriers.deliveries.Courier(user.user_id)) {
         me["courier"] = {{"on_duty", c->profile.on_duty}, {"capacity", c->profile.capacity},
                          {"load", c->profile.load},       {"company", c->company},
@@ -237,7 +237,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
         if (!body.contains("on_duty") || !body["on_duty"].is_boolean()) {
           throw kernel::Invalid("on_duty", "on_duty must be true or false");
         }
-        if (user.role == ActorRole::kCourier) {
+        if (user.role == Role::kCourier) {
           d->couriers.deliveries.SetDuty(user.user_id, body["on_duty"].get<bool>());
         } else {
           d->dispatch.SetDuty(user.user_id, body["on_duty"].get<bool>());
@@ -281,7 +281,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
       [d](const HttpRequest& request) {
         auto user = Phone(*d, request);
         auto c = d->dispatch.AcceptOffer(PathId(request), user);
-        auto now = std::chrono::floor<std::chrono::seconds>(d->clock.Now());
+        auto now = kernel::ToMoment(d->clock.Now());
         GuideMemo guides;
         return HttpResponse::WithJson(200, TaskJson(*d, c, now, guides));
       },
@@ -309,7 +309,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
           *limit, "limit", std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
     }
     if (auto cursor = request.Query("cursor")) cases::ApplyListCursor(*cursor, filter);
-    auto now = std::chrono::floor<std::chrono::seconds>(d->clock.Now());
+    auto now = kernel::ToMoment(d->clock.Now());
     Json tasks = Json::array();
     std::vector<std::string> trackings;
     auto page = d->cases.List(filter, user);

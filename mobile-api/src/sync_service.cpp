@@ -56,7 +56,7 @@ SyncChanges SyncService::ChangesSince(const cases::Actor& user, std::int64_t sin
       changes.tasks.push_back(std::move(c));
     }
   }
-  if (user.role == cases::ActorRole::kAgent) changes.offers = offers_.OffersOf(user);
+  if (user.role == kernel::Role::kAgent) changes.offers = offers_.OffersOf(user);
   return changes;
 }
 

@@ -31,9 +31,9 @@
 namespace daiban::mobile {
 namespace {
 
-using cases::ActorRole;
 using daiban::testing::RawResponse;
 using kernel::Json;
+using kernel::Role;
 namespace fs = std::filesystem;
 
 using kernel::ReadFile;
@@ -70,7 +70,7 @@ std::string Png(std::uint32_t width, std::uint32_t height) {
 }
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
-const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+const kernel::Instant kTuesdayMorning = kernel::Instant(std::chrono::seconds(1796090400));
 constexpr std::size_t kMaxBytes = 64 * 1024;
 
 class AttachmentsPgTest : public ::testing::Test {
@@ -161,9 +161,9 @@ class AttachmentsPgTest : public ::testing::Test {
       kept = s;
       return std::string("{}");
     });
-    cases::Actor window{ActorRole::kWindow, window_.id, "吴窗口", "370102", ""};
+    cases::Actor window{Role::kWindow, window_.id, "吴窗口", "370102", ""};
     cases_->Accept(kept.created.tracking_number, window, {});
-    cases::Actor admin{ActorRole::kAdmin, admin_.id, "郑管理", "", ""};
+    cases::Actor admin{Role::kAdmin, admin_.id, "郑管理", "", ""};
     auto assigned = cases_->Transition(
         kept.created.tracking_number, cases::CaseScope::Everything(), admin,
         cases::CaseAction::kAssign, "", {{"agent_id", agent_id}}, std::nullopt,

@@ -23,7 +23,7 @@ using std::chrono::seconds;
 
 // 2031-03-01 10:00 China Standard Time: years after the partitions the migration made for the
 // day it ran, so they are all past the retention here, whenever the test runs.
-const kernel::Moment kNow{seconds(1930096800)};
+const kernel::Instant kNow{seconds(1930096800)};
 
 std::vector<std::string> Partitions(pqxx::transaction_base& tx) {
   std::vector<std::string> names;

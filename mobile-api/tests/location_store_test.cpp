@@ -1,9 +1,12 @@
-// The location store's contract, held by the in-memory store the unit tests use (the same
-// contract PgLocationStore keeps against PostgreSQL and Redis in locations_pgtest.cpp): every fix
-// kept once, the live position only forward in device time, doubtful fixes never live.
+// The in-memory location store: LocationStore's contract (location_store_contract.hpp, the same
+// suite PgLocationStore runs against PostgreSQL and Redis in locations_pgtest.cpp), and what only
+// the fake shows (its history and live copy): every fix kept once, the live position only forward
+// in device time, doubtful fixes never live.
 #include <gtest/gtest.h>
 
+#include "daiban/cases/applicant_rules.hpp"
 #include "daiban/mobile/testing/in_memory_location_store.hpp"
+#include "daiban/mobile/testing/location_store_contract.hpp"
 
 namespace daiban::mobile {
 namespace {
@@ -16,20 +19,6 @@ const sys_seconds kNow{seconds(1796090400)};
 constexpr std::int64_t kCourier = 5;
 
 Fix FixAt(double lat, double lng, sys_seconds time) { return Fix{lat, lng, 5.0, time}; }
-
-TEST(InMemoryLocationStoreTest, TheNewestFixMovesTheLivePosition) {
-  testing::InMemoryLocationStore store;
-  // Sent out of order: the newest is in the middle.
-  auto result = store.Ingest(
-      kCourier,
-      {FixAt(36.654, 117.054, kNow - seconds(60)), FixAt(36.66, 117.06, kNow - seconds(5)),
-       FixAt(36.657, 117.057, kNow - seconds(30))},
-      kNow);
-  EXPECT_EQ(result.stored, 3);
-  EXPECT_TRUE(result.live_moved);
-  EXPECT_EQ(store.Live(kCourier)->lat, 36.66);
-  EXPECT_EQ(store.Latest(kCourier)->device_time, kNow - seconds(5));
-}
 
 TEST(InMemoryLocationStoreTest, AnOlderBatchIsKeptButDoesNotMoveTheLivePosition) {
   testing::InMemoryLocationStore store;
@@ -77,11 +66,20 @@ TEST(InMemoryLocationStoreTest, DoubtfulFixesAreKeptButNeverLive) {
   EXPECT_EQ(store.Latest(kCourier)->lat, 36.66);
 }
 
-TEST(InMemoryLocationStoreTest, LatestIsNoneWithoutHistory) {
-  testing::InMemoryLocationStore store;
-  EXPECT_FALSE(store.Latest(kCourier).has_value());
-  EXPECT_EQ(store.Ingest(kCourier, {}, kNow).stored, 0);
-}
+// LocationStore's contract (location_store_contract.hpp), held by PgLocationStore in
+// locations_pgtest.cpp too.
+struct InMemoryLocationWorld {
+  LocationStore& Store() { return store; }
+  std::int64_t NewUser() { return ++last_user; }
+
+  testing::InMemoryLocationStore store{cases::FarOutsideJinan};
+  std::int64_t last_user = 0;
+};
 
 }  // namespace
 }  // namespace daiban::mobile
+
+// In the suite's own namespace: the registration macros name the suite unqualified.
+namespace daiban::mobile::testing {
+INSTANTIATE_TYPED_TEST_SUITE_P(InMemory, LocationStoreContract, InMemoryLocationWorld);
+}  // namespace daiban::mobile::testing

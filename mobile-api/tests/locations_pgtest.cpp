@@ -23,6 +23,7 @@
 #include "daiban/kernel/metrics.hpp"
 #include "daiban/mobile/location_api.hpp"
 #include "daiban/mobile/pg_location_store.hpp"
+#include "daiban/mobile/testing/location_store_contract.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::mobile {
@@ -69,16 +70,24 @@ Json BatchJson(const std::vector<Fix>& fixes) {
   return {{"fixes", list}};
 }
 
+// The pools of a test: the scratch database, migrated, and Redis database 3 (a database of its
+// own: the running test stack's services use database 0).
+std::unique_ptr<db::PgPool> MigratedPool(const db::testing::ScratchDatabase& database) {
+  database.Migrate();
+  return std::make_unique<db::PgPool>(db::PgOptions{.url = database.Url(), .pool_size = 2});
+}
+std::unique_ptr<db::RedisPool> TestRedis() {
+  db::RedisOptions redis;
+  redis.port = daiban::testing::RequiredPortEnv("DAIBAN_TEST_REDIS_PORT");
+  redis.database = 3;
+  return std::make_unique<db::RedisPool>(redis);
+}
+
 class LocationPgTest : public ::testing::Test {
  protected:
   LocationPgTest() {
-    database_.Migrate();
-    pg_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 2});
-    db::RedisOptions redis;
-    redis.port = daiban::testing::RequiredPortEnv("DAIBAN_TEST_REDIS_PORT");
-    // A database of its own: the running test stack's services use database 0.
-    redis.database = 3;
-    redis_ = std::make_unique<db::RedisPool>(redis);
+    pg_ = MigratedPool(database_);
+    redis_ = TestRedis();
     auth_state_ = std::make_unique<accounts::RedisAuthState>(*redis_);
     accounts_ = std::make_unique<accounts::PgAccountRepository>(*pg_);
     auth_ = std::make_unique<accounts::AuthService>(*accounts_, *auth_state_, *auth_state_, clock_,
@@ -145,7 +154,7 @@ class LocationPgTest : public ::testing::Test {
   }
 
   db::testing::ScratchDatabase database_;
-  kernel::ManualClock clock_{kernel::Moment(kNow.time_since_epoch())};
+  kernel::ManualClock clock_{kernel::Instant(kNow.time_since_epoch())};
   kernel::RandomIdGenerator ids_;
   std::unique_ptr<db::PgPool> pg_;
   std::unique_ptr<db::RedisPool> redis_;
@@ -281,8 +290,6 @@ TEST_F(LocationPgTest, AFixNearThePoleIsKeptButCannotBeLive) {
   EXPECT_FALSE(GeoPosition(courier_));
 }
 
-TEST_F(LocationPgTest, LatestIsNoneWithoutHistory) { EXPECT_FALSE(store_->Latest(courier_)); }
-
 // The route, through a real server and real sessions.
 class LocationRouteTest : public LocationPgTest {
  protected:
@@ -359,5 +366,51 @@ TEST_F(LocationRouteTest, MalformedJsonIsABadRequest) {
   EXPECT_EQ(Post(TokenOf("13700000001"), "{\"fixes\": [").status, 400);
 }
 
+// LocationStore's contract (location_store_contract.hpp) held by PgLocationStore, as the unit
+// tests hold the in-memory store to it.
+class PgLocationWorld {
+ public:
+  PgLocationWorld() {
+    pg_ = MigratedPool(database_);
+    redis_ = TestRedis();
+    accounts_ = std::make_unique<accounts::PgAccountRepository>(*pg_);
+    store_ = std::make_unique<PgLocationStore>(*pg_, *redis_, cases::FarOutsideJinan);
+  }
+  ~PgLocationWorld() {
+    for (auto id : users_) ForgetLive(id);
+  }
+
+  LocationStore& Store() { return *store_; }
+
+  std::int64_t NewUser() {
+    const std::string n = std::to_string(users_.size());
+    const auto id = accounts_->AddUser(
+        {accounts::Role::kCourier, "契约寄递" + n, "1370001000" + n, "", "", ""}, "unused-hash");
+    // Ids restart at 1 in every scratch database: forget what an earlier run left in Redis.
+    ForgetLive(id);
+    users_.push_back(id);
+    return id;
+  }
+
+ private:
+  void ForgetLive(std::int64_t id) {
+    redis_->Command({"ZREM", dispatch::PositionsKey(), std::to_string(id)});
+    redis_->Command({"HDEL", dispatch::PositionTimesKey(), std::to_string(id)});
+    redis_->Command({"DEL", dispatch::AgentKey(id)});
+  }
+
+  db::testing::ScratchDatabase database_;
+  std::unique_ptr<db::PgPool> pg_;
+  std::unique_ptr<db::RedisPool> redis_;
+  std::unique_ptr<accounts::PgAccountRepository> accounts_;
+  std::unique_ptr<PgLocationStore> store_;
+  std::vector<std::int64_t> users_;
+};
+
 }  // namespace
 }  // namespace daiban::mobile
+
+// In the suite's own namespace: the registration macros name the suite unqualified.
+namespace daiban::mobile::testing {
+INSTANTIATE_TYPED_TEST_SUITE_P(Pg, LocationStoreContract, PgLocationWorld);
+}  // namespace daiban::mobile::testing

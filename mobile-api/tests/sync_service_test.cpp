@@ -157,7 +157,7 @@ TEST_F(SyncServiceTest, OfferAnswersAndCourierActionsGoToTheirSides) {
   EXPECT_EQ(outcomes[2]["code"], "offer_gone");
   EXPECT_EQ(offers_.answers, (std::vector<std::string>{"accept 5", "decline 6 太远"}));
 
-  const cases::Actor courier{cases::ActorRole::kCourier, 5, "钱寄递", "", ""};
+  const cases::Actor courier{kernel::Role::kCourier, 5, "钱寄递", "", ""};
   json deliveries = json::array({{{"idempotency_key", "d1"},
                                   {"device_time", "2026-12-01T10:00:00+08:00"},
                                   {"kind", "delivery"},
@@ -214,7 +214,7 @@ TEST_F(SyncServiceTest, ChangesListTasksRemovalsAndOffers) {
                                {reassigned, "reassigned"}, {cancelled, "cancelled"}}));
   EXPECT_GT(later.cursor, first.cursor);
   // Couriers get no offers.
-  const cases::Actor courier{cases::ActorRole::kCourier, 5, "钱寄递", "", ""};
+  const cases::Actor courier{kernel::Role::kCourier, 5, "钱寄递", "", ""};
   EXPECT_TRUE(sync_.ChangesSince(courier, 0).offers.empty());
   (void)kept;
 }

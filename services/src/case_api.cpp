@@ -41,8 +41,7 @@ const Json& Object(const Json& object, const std::string& key, const std::string
 cases::GeoPoint Point(const Json& object, const std::string& key, const std::string& path) {
   auto it = object.find(key);
   if (it == object.end()) throw Invalid(path, path + " must be an object");
-  const auto at = kernel::ParsePositionJson(*it, path);
-  return {at.lat, at.lng};
+  return kernel::ParsePositionJson(*it, path);
 }
 
 int Integer(const Json& object, const std::string& key, const std::string& path) {
@@ -285,7 +284,7 @@ HttpResponse StaffWrite(cases::CaseService& service, const cases::Actor& actor,
 
 void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts::AuthService& auth,
                    const kernel::Clock& clock) {
-  auto now = [&clock] { return std::chrono::floor<std::chrono::seconds>(clock.Now()); };
+  auto now = [&clock] { return kernel::ToMoment(clock.Now()); };
   auto view = [&service, now](const Case& c, bool staff) {
     return HttpResponse::WithJson(200, CaseJson(c, service.Timeline(c), staff, now()));
   };

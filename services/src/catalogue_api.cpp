@@ -15,9 +15,7 @@ using kernel::HttpRequest;
 using kernel::HttpResponse;
 using kernel::Json;
 
-Json CoordinatesJson(const catalogue::Coordinates& at) {
-  return {{"lat", at.lat}, {"lng", at.lng}};
-}
+Json CoordinatesJson(const kernel::GeoPoint& at) { return {{"lat", at.lat}, {"lng", at.lng}}; }
 
 template <typename T>
 Json WordsJson(const std::vector<T>& values) {

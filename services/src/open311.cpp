@@ -79,7 +79,8 @@ double Coordinate(const Form& form, const std::string& name) {
   if (it == form.end() || it->second.empty()) {
     throw Invalid(name, "lat and long (WGS-84 decimal degrees) are required");
   }
-  return kernel::ParseCoordinateText(it->second, name, name == "lat" ? 90 : 180, 422);
+  return kernel::ParseCoordinateText(
+      it->second, name, name == "lat" ? kernel::kMaxLatitude : kernel::kMaxLongitude, 422);
 }
 
 // A W3C / RFC 3339 date-time, or a bare date (the start of that day in China, or its last
@@ -221,7 +222,7 @@ RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, 
 }
 
 void FillRegionFromPosition(
-    Form& form, const std::function<std::optional<std::string>(catalogue::Coordinates)>& locate) {
+    Form& form, const std::function<std::optional<std::string>(kernel::GeoPoint)>& locate) {
   const std::string kRegion = "attribute[region_code]";
   auto given = [&](const std::string& name) {
     auto it = form.find(name);
@@ -233,7 +234,7 @@ void FillRegionFromPosition(
                     "region_code is required when lat and long are not given: address_string "
                     "cannot be placed, as there is no geocoder");
     }
-    catalogue::Coordinates position{Coordinate(form, "lat"), Coordinate(form, "long")};
+    kernel::GeoPoint position{Coordinate(form, "lat"), Coordinate(form, "long")};
     auto region = locate(position);
     if (!region) {
       throw Invalid("lat", "lat/long (" + form.at("lat") + ", " + form.at("long") +

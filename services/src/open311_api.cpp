@@ -43,9 +43,7 @@ kernel::HttpHandler GeoReport(kernel::HttpHandler handler, const kernel::Logger&
   };
 }
 
-cases::Moment Now(const kernel::Clock& clock) {
-  return std::chrono::floor<std::chrono::seconds>(clock.Now());
-}
+cases::Moment Now(const kernel::Clock& clock) { return kernel::ToMoment(clock.Now()); }
 
 open311::ApiKey Authenticate(open311::Open311Repository& repository, const std::string& key) {
   if (key.empty()) throw kernel::Forbidden("api_key is required");
@@ -137,7 +135,7 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
           throw kernel::Invalid("service_code", error.Message());
         }
         open311::FillRegionFromPosition(
-            form, [&boundaries](catalogue::Coordinates p) { return boundaries.RegionAt(p); });
+            form, [&boundaries](kernel::GeoPoint p) { return boundaries.RegionAt(p); });
         // The description is written with the case, in its one transaction.
         auto case_request = open311::BuildCaseRequest(form, item, key.id);
         // GeoReport has no idempotency keys: no scope and no key, nothing to replay.

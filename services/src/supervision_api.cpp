@@ -97,11 +97,6 @@ std::int64_t FollowupId(const HttpRequest& request) {
   return kernel::ParsePathId(request.Param("id"), "no such follow-up");
 }
 
-// A string member: 422 naming it when present but not a string, or missing when required.
-std::optional<std::string> TextMember(const Json& body, const std::string& name, bool required) {
-  return kernel::ReadText(body, name, name, required);
-}
-
 // A follow-up write's Idempotency-Key, if sent (staff keys work as phones' do): the user's own,
 // with a hash of the method, path and body to tell a retry from a reuse. 400 when malformed.
 std::optional<FollowupAnswer> FollowupKey(std::int64_t user_id, const HttpRequest& request) {
@@ -190,7 +185,7 @@ void AddFollowupRoutes(kernel::Router& router, FollowupService& followups,
         const std::int64_t id = FollowupId(request);
         auto body = request.JsonBody();
         kernel::RequireObject(body);
-        auto note = TextMember(body, "note", true);
+        auto note = kernel::ReadText(body, "note", "note", true);
         auto answer = followups.RecordCall(id, scope, principal.user_id, *note,
                                            FollowupKey(principal.user_id, request),
                                            FollowupRender(followups));
@@ -206,8 +201,8 @@ void AddFollowupRoutes(kernel::Router& router, FollowupService& followups,
         const std::int64_t id = FollowupId(request);
         auto body = request.JsonBody();
         kernel::RequireObject(body);
-        auto outcome = TextMember(body, "outcome", true);
-        auto note = TextMember(body, "note", false);
+        auto outcome = kernel::ReadText(body, "outcome", "outcome", true);
+        auto note = kernel::ReadText(body, "note", "note", false);
         auto answer =
             followups.Close(id, scope, principal.user_id, *outcome, note,
                             FollowupKey(principal.user_id, request), FollowupRender(followups));

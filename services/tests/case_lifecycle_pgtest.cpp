@@ -25,9 +25,9 @@
 namespace daiban::intake {
 namespace {
 
-using cases::ActorRole;
 using cases::CaseAction;
 using cases::CaseState;
+using kernel::Role;
 
 // The status and rule of the ApiError `action` throws (0 and "" when it throws none).
 std::pair<int, std::string> Refusal(const std::function<void()>& action) {
@@ -40,7 +40,7 @@ std::pair<int, std::string> Refusal(const std::function<void()>& action) {
 }
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
-const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+const kernel::Instant kTuesdayMorning = kernel::Instant(std::chrono::seconds(1796090400));
 
 class CaseLifecyclePgTest : public ::testing::Test {
  protected:
@@ -110,15 +110,15 @@ class CaseLifecyclePgTest : public ::testing::Test {
     return n;
   }
 
-  cases::Actor Window() { return {ActorRole::kWindow, 0, "王窗口", "370102", ""}; }
+  cases::Actor Window() { return {Role::kWindow, 0, "王窗口", "370102", ""}; }
   std::int64_t AddStaff(accounts::Role role, const std::string& phone) {
     accounts::PgAccountRepository accounts(*pool_);
     return accounts.AddUser({role, "王窗口", phone, "", "370102", ""}, "unused-hash");
   }
   cases::Actor Supervisor(const std::string& region) {
-    return {ActorRole::kSupervisor, 0, "督办", region, ""};
+    return {Role::kSupervisor, 0, "督办", region, ""};
   }
-  cases::Actor Admin() { return {ActorRole::kAdmin, 0, "管理员", "", ""}; }
+  cases::Actor Admin() { return {Role::kAdmin, 0, "管理员", "", ""}; }
 
   db::testing::ScratchDatabase database_;
   kernel::ManualClock clock_{kTuesdayMorning};
@@ -358,7 +358,7 @@ TEST_F(CaseLifecyclePgTest, TheLastRequestedMaterialSuppliedResumesTheCase) {
   auto all = cases::CaseScope::Everything();
   service_->Transition(tracking, all, Admin(), CaseAction::kAssign, "", {}, std::nullopt,
                        [&](cases::Case& c, cases::CaseChange&) { c.agent_id = agent_id_; });
-  cases::Actor agent{ActorRole::kAgent, agent_id_, "赵代办", "", ""};
+  cases::Actor agent{Role::kAgent, agent_id_, "赵代办", "", ""};
   service_->Transition(tracking, all, agent, CaseAction::kStartProgress, "", {}, std::nullopt);
   // No such material: refused, nothing changes.
   EXPECT_EQ(Refusal([&] {
@@ -386,7 +386,7 @@ TEST_F(CaseLifecyclePgTest, TheLastRequestedMaterialSuppliedResumesTheCase) {
   EXPECT_EQ(cases::FormatRfc3339China(resumed.clock->deadline), "2026-12-09T12:00:00+08:00");
   auto timeline = service_->Timeline(resumed);
   EXPECT_EQ(timeline.back().type, "resume");
-  EXPECT_EQ(timeline.back().actor_role, ActorRole::kSystem);
+  EXPECT_EQ(timeline.back().actor_role, Role::kSystem);
 }
 
 TEST_F(CaseLifecyclePgTest, TheStateMachineRefusesWithTheCurrentState) {
@@ -400,7 +400,7 @@ TEST_F(CaseLifecyclePgTest, TheStateMachineRefusesWithTheCurrentState) {
     EXPECT_EQ(error.Code(), "illegal_transition");
     EXPECT_NE(error.Message().find("accepted"), std::string::npos);
   }
-  cases::Actor agent{ActorRole::kAgent, agent_id_, "赵代办", "", ""};
+  cases::Actor agent{Role::kAgent, agent_id_, "赵代办", "", ""};
   EXPECT_EQ(Refusal([&] {
               service_->Transition(tracking, cases::CaseScope::Everything(), agent,
                                    CaseAction::kAccept, "", {}, std::nullopt);
@@ -451,7 +451,7 @@ TEST_F(CaseLifecyclePgTest, FromAcceptanceToARatingWithAFollowUp) {
             std::make_pair(409, std::string("not_delivered")));
   service_->Transition(tracking, all, Admin(), CaseAction::kAssign, "", {}, std::nullopt,
                        [&](cases::Case& c, cases::CaseChange&) { c.agent_id = agent_id_; });
-  cases::Actor agent{ActorRole::kAgent, agent_id_, "赵代办", "", ""};
+  cases::Actor agent{Role::kAgent, agent_id_, "赵代办", "", ""};
   auto started = service_->Transition(tracking, all, agent, CaseAction::kStartProgress, "",
                                       {{"step", "materials_collected"}}, std::nullopt);
   EXPECT_EQ(started.agent_name, "赵代办");
@@ -555,7 +555,7 @@ TEST_F(CaseLifecyclePgTest, HandOverChecksTheIdentityThenCloses) {
   auto all = cases::CaseScope::Everything();
   service_->Transition(tracking, all, Admin(), CaseAction::kAssign, "", {}, std::nullopt,
                        [&](cases::Case& c, cases::CaseChange&) { c.agent_id = agent_id_; });
-  cases::Actor agent{ActorRole::kAgent, agent_id_, "赵代办", "", ""};
+  cases::Actor agent{Role::kAgent, agent_id_, "赵代办", "", ""};
   service_->Transition(tracking, all, agent, CaseAction::kStartProgress, "", {}, std::nullopt);
   service_->SupplyMaterial(tracking, submitted.access_code, address_, 4);
   service_->Transition(tracking, all, agent, CaseAction::kResultObtained, "", {}, std::nullopt);

@@ -31,7 +31,7 @@ class NoLimit final : public cases::GuessLimiter {
 };
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
-const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+const kernel::Instant kTuesdayMorning = kernel::Instant(std::chrono::seconds(1796090400));
 
 class Open311PgTest : public ::testing::Test {
  protected:
@@ -126,7 +126,7 @@ TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
   clock_.Advance(std::chrono::hours(1));
   std::string second = Submit("SCJG-001", mine);
   std::string other = Submit("GA-002", theirs);
-  auto now = cases::Moment(std::chrono::floor<std::chrono::seconds>(clock_.Now()));
+  auto now = cases::Moment(kernel::ToMoment(clock_.Now()));
 
   open311::RequestQuery all;
   EXPECT_EQ(Found(mine, all), (std::vector<std::string>{second, first})) << "newest first";
@@ -147,7 +147,7 @@ TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
   by_date.to = now - std::chrono::minutes(30);
   EXPECT_EQ(Found(mine, by_date), std::vector<std::string>{first});
 
-  service_->Reject(first, {cases::ActorRole::kAdmin, 0, "管理员", "", ""}, "材料不全");
+  service_->Reject(first, {kernel::Role::kAdmin, 0, "管理员", "", ""}, "材料不全");
   open311::RequestQuery closed;
   closed.open = false;
   auto rows = repository_->Requests(mine, closed);
@@ -196,14 +196,14 @@ TEST_F(Open311PgTest, TheWindowRecordsTheIdNumberAndMaterialsAtAcceptance) {
   open311::Form form = {{"service_code", "GA-002"}, {"last_name", "刘"}, {"first_name", "市民"},
                         {"phone", "13912345678"},   {"lat", "36.66"},    {"long", "117.05"},
                         {"description", "市内迁移"}};
-  open311::FillRegionFromPosition(form, [](catalogue::Coordinates) { return "370102001"; });
+  open311::FillRegionFromPosition(form, [](kernel::GeoPoint) { return "370102001"; });
   std::string tracking;
   service_->Submit(open311::BuildCaseRequest(form, item, key), "", "", "",
                    [&](const cases::Submission& s) {
                      tracking = s.created.tracking_number;
                      return std::string();
                    });
-  const cases::Actor window{cases::ActorRole::kWindow, 0, "王窗口", "370102", ""};
+  const cases::Actor window{kernel::Role::kWindow, 0, "王窗口", "370102", ""};
   auto submitted = service_->ReadAsStaff(tracking, window);
   EXPECT_TRUE(submitted.IdNumberToCollect());
   EXPECT_EQ(submitted.MaterialsToCollect(), (std::vector<int>{1, 2, 3, 4, 5}));

@@ -59,7 +59,7 @@ Form GoodForm() {
 }
 
 // A stand-in for the boundaries: 历下区 around (36.66, 117.05), nothing elsewhere.
-std::optional<std::string> Locate(catalogue::Coordinates point) {
+std::optional<std::string> Locate(kernel::GeoPoint point) {
   if (std::abs(point.lat - 36.66) < 0.05 && std::abs(point.lng - 117.05) < 0.05) {
     return "370102004";
   }

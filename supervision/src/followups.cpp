@@ -75,9 +75,7 @@ FollowupCursor ParseFollowupCursor(const std::string& text) {
 FollowupService::FollowupService(FollowupStore& store, const kernel::Clock& clock)
     : store_(store), clock_(clock) {}
 
-Moment FollowupService::Now() const {
-  return std::chrono::floor<std::chrono::seconds>(clock_.Now());
-}
+Moment FollowupService::Now() const { return kernel::ToMoment(clock_.Now()); }
 
 FollowupPage FollowupService::List(const SupervisionScope& scope, const FollowupQuery& query) {
   if (query.limit < 1 || query.limit > kMaxFollowupPage) {

@@ -9,7 +9,7 @@ StatsService::StatsService(StatsStore& store, cases::CalendarSource& calendar,
 StatsReport StatsService::Report(StatsGroup group, const SupervisionScope& scope,
                                  const std::optional<std::string>& from,
                                  const std::optional<std::string>& to) {
-  const Moment now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  const Moment now = kernel::ToMoment(clock_.Now());
   const StatsPeriod period = ResolveStatsPeriod(from, to, cases::ChinaDateOf(now));
   auto cohort = store_.Cohort(scope, period.Start(), period.End());
   return ComputeStats(group, period, cohort, *calendar_.Current(), now);

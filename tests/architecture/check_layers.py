@@ -15,7 +15,9 @@ Rules (each prints the offending file or link and fails the run):
   platform  kernel/ includes nothing of ours but kernel/ headers;
   domain    the pure domain and use-case folders of a context include no libpqxx, hiredis or
             Pistache header, and no storage (db/) or process-runtime header;
-  routes    a route file (where a process maps HTTP to use cases) uses no database pool or SQL.
+  routes    a route file (where a process maps HTTP to use cases) uses no database pool or SQL;
+  vocabulary  the shared vocabulary is declared in kernel/ only: no `using Moment =`,
+            `struct GeoPoint` or role enum anywhere else (a context uses the kernel's by name).
 
 Usage: check_layers.py SOURCE_DIR [RULE ...]   (default: every rule)
 """
@@ -72,6 +74,10 @@ FORBIDDEN_IN_DOMAIN = re.compile(
 STORAGE_IN_ROUTES = re.compile(
     r'#include\s*[<"](pqxx/|hiredis/|daiban/db/)|\bPgPool\b|\bRedisPool\b|'
     r'\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\s+[a-z_]+')
+# A business time, a position or a role enum declared again: the second copy drifts.
+VOCABULARY_DECLARATION = re.compile(
+    r'\busing\s+Moment\s*=|\bstruct\s+GeoPoint\b|'
+    r'(?<!using )\benum\s+(?:class\s+|struct\s+)?[A-Za-z_]*Role\s*[{:;]')
 OUR_INCLUDE = re.compile(r'#include\s*"(daiban/[a-z_]+)/')
 
 
@@ -177,12 +183,30 @@ def check_routes(root):
     return problems
 
 
+def check_vocabulary(root):
+    problems = []
+    for path in sources(root, "**/*"):
+        parts = path.relative_to(root).parts
+        # build/ is generated; tests/architecture/fixture breaks this rule on purpose.
+        if parts[0] in ("kernel", "build") or "node_modules" in parts or (
+                parts[:3] == ("tests", "architecture", "fixture")):
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if line.strip().startswith("//"):
+                continue
+            if VOCABULARY_DECLARATION.search(line):
+                problems.append(
+                    f"vocabulary: {path.relative_to(root)}:{number}: {line.strip()}")
+    return problems
+
+
 RULES = {
     "links": check_links,
     "storage": check_storage,
     "platform": check_platform,
     "domain": check_domain,
     "routes": check_routes,
+    "vocabulary": check_vocabulary,
 }
 
 

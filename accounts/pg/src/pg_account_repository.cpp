@@ -42,7 +42,7 @@ constexpr const char* kRevokeSessionSql =
 Principal PrincipalFromRow(const pqxx::row& row) {
   Principal p;
   p.user_id = row[0].as<std::int64_t>();
-  p.role = ParseRole(row[1].as<std::string>()).value_or(Role::kWindow);
+  p.role = kernel::ParseStaffRole(row[1].as<std::string>()).value_or(Role::kWindow);
   p.name = row[2].as<std::string>();
   p.phone = row[3].as<std::string>();
   p.region_code = row[4].as<std::string>();
@@ -91,14 +91,14 @@ std::optional<StoredUser> PgAccountRepository::FindByPhone(const std::string& ph
 }
 
 void PgAccountRepository::CreateSession(const std::string& token_hash, std::int64_t user_id,
-                                        const std::string& device_id, kernel::Moment expires_at) {
+                                        const std::string& device_id, kernel::Instant expires_at) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     tx.exec_prepared(kInsertSession, token_hash, user_id, device_id, db::EpochSeconds(expires_at));
   });
 }
 
 std::optional<Principal> PgAccountRepository::FindSession(const std::string& token_hash,
-                                                          kernel::Moment now) {
+                                                          kernel::Instant now) {
   std::optional<Principal> principal;
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto rows = tx.exec_prepared(kSession, token_hash, db::EpochSeconds(now));
@@ -107,7 +107,7 @@ std::optional<Principal> PgAccountRepository::FindSession(const std::string& tok
   return principal;
 }
 
-bool PgAccountRepository::RevokeSession(const std::string& token_hash, kernel::Moment now) {
+bool PgAccountRepository::RevokeSession(const std::string& token_hash, kernel::Instant now) {
   bool revoked = false;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     revoked =

@@ -6,8 +6,8 @@
 namespace daiban::accounts {
 
 void PgDeviceTokenRepository::StoreRefresh(const std::string& token_hash, std::int64_t user_id,
-                                           const std::string& device_id, kernel::Moment created_at,
-                                           kernel::Moment expires_at) {
+                                           const std::string& device_id, kernel::Instant created_at,
+                                           kernel::Instant expires_at) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     tx.exec_params(
         "INSERT INTO refresh_tokens (token_hash, user_id, device_id, created_at, expires_at) "
@@ -46,7 +46,7 @@ DeviceTokenRepository::Revoked RevokeChain(pqxx::dbtransaction& tx, std::int64_t
 
 DeviceTokenRepository::Spent PgDeviceTokenRepository::SpendRefresh(const std::string& token_hash,
                                                                    const std::string& device_id,
-                                                                   kernel::Moment now) {
+                                                                   kernel::Instant now) {
   Spent spent;
   const double at = db::EpochSeconds(now);
   pool_.Transact([&](pqxx::dbtransaction& tx) {
@@ -74,7 +74,7 @@ DeviceTokenRepository::Spent PgDeviceTokenRepository::SpendRefresh(const std::st
     }
     Principal p;
     p.user_id = rows[0][0].as<std::int64_t>();
-    p.role = ParseRole(rows[0][1].as<std::string>()).value_or(Role::kAgent);
+    p.role = kernel::ParseStaffRole(rows[0][1].as<std::string>()).value_or(Role::kAgent);
     p.name = rows[0][2].as<std::string>();
     p.phone = rows[0][3].as<std::string>();
     p.region_code = rows[0][4].as<std::string>();
@@ -85,7 +85,7 @@ DeviceTokenRepository::Spent PgDeviceTokenRepository::SpendRefresh(const std::st
 }
 
 DeviceTokenRepository::Revoked PgDeviceTokenRepository::RevokeDevice(
-    std::int64_t user_id, const std::string& device_id, kernel::Moment now,
+    std::int64_t user_id, const std::string& device_id, kernel::Instant now,
     const kernel::StaffScope& scope) {
   Revoked revoked;
   const double at = db::EpochSeconds(now);

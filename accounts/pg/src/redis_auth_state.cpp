@@ -21,7 +21,7 @@ kernel::Json ToCache(const Principal& p) {
 std::optional<Principal> FromCache(const std::string& text) {
   auto json = kernel::Json::parse(text, nullptr, false);
   if (!json.is_object()) return std::nullopt;
-  auto role = ParseRole(json.value("role", ""));
+  auto role = kernel::ParseStaffRole(json.value("role", ""));
   if (!role) return std::nullopt;
   Principal p;
   p.user_id = json.value("user_id", std::int64_t{0});

@@ -53,7 +53,7 @@ class AccountsPgTest : public ::testing::Test {
   }
 
   db::testing::ScratchDatabase database_;
-  kernel::ManualClock clock_{kernel::Moment(std::chrono::seconds(1790000000))};
+  kernel::ManualClock clock_{kernel::Instant(std::chrono::seconds(1790000000))};
   kernel::RandomIdGenerator ids_;
   std::unique_ptr<db::PgPool> pool_;
   std::unique_ptr<db::RedisPool> redis_;

@@ -264,19 +264,25 @@ Case CaseFromRow(const pqxx::row& row) {
   return c;
 }
 
+// A case's material from the columns of kMaterialsSql, starting at `from` (the one-case and the
+// many-cases reads select the same columns, the latter after the case id).
+CaseMaterial MaterialFromRow(const pqxx::row& row, int from) {
+  CaseMaterial m;
+  m.seq = row[from].as<int>();
+  m.item_code = row[from + 1].as<std::string>();
+  m.item_seq = row[from + 2].as<int>();
+  m.name = row[from + 3].as<std::string>();
+  m.essential = row[from + 4].as<bool>();
+  m.status =
+      ParseMaterialStatus(row[from + 5].as<std::string>()).value_or(MaterialStatus::kMissing);
+  m.promised_date = row[from + 6].as<std::string>();
+  m.supplied_at = db::SecondsAt(row[from + 7]);
+  return m;
+}
+
 void LoadDetails(pqxx::transaction_base& tx, Case& c) {
-  for (const auto& row : Exec(tx, kMaterialsSql, c.id)) {
-    CaseMaterial m;
-    m.seq = row[0].as<int>();
-    m.item_code = row[1].as<std::string>();
-    m.item_seq = row[2].as<int>();
-    m.name = row[3].as<std::string>();
-    m.essential = row[4].as<bool>();
-    m.status = ParseMaterialStatus(row[5].as<std::string>()).value_or(MaterialStatus::kMissing);
-    m.promised_date = row[6].as<std::string>();
-    m.supplied_at = db::SecondsAt(row[7]);
-    c.materials.push_back(std::move(m));
-  }
+  for (const auto& row : Exec(tx, kMaterialsSql, c.id))
+    c.materials.push_back(MaterialFromRow(row, 0));
   for (const auto& row : Exec(tx, kStepsSql, c.id)) {
     c.steps.push_back({row[0].as<int>(), row[1].as<std::string>(), row[2].as<std::string>(),
                        row[3].as<std::string>(), db::SecondsAt(row[4])});
@@ -442,16 +448,7 @@ std::vector<Case> PgCaseStore::FindMany(const std::vector<std::string>& tracking
     }
     ids += '}';
     for (const auto& row : Exec(tx, kManyMaterialsSql, ids)) {
-      CaseMaterial m;
-      m.seq = row[1].as<int>();
-      m.item_code = row[2].as<std::string>();
-      m.item_seq = row[3].as<int>();
-      m.name = row[4].as<std::string>();
-      m.essential = row[5].as<bool>();
-      m.status = ParseMaterialStatus(row[6].as<std::string>()).value_or(MaterialStatus::kMissing);
-      m.promised_date = row[7].as<std::string>();
-      m.supplied_at = db::SecondsAt(row[8]);
-      by_id.at(row[0].as<std::int64_t>())->materials.push_back(std::move(m));
+      by_id.at(row[0].as<std::int64_t>())->materials.push_back(MaterialFromRow(row, 1));
     }
     for (const auto& row : Exec(tx, kManyStepsSql, ids)) {
       by_id.at(row[0].as<std::int64_t>())
@@ -490,7 +487,7 @@ std::vector<CaseEvent> ReadEvents(pqxx::transaction_base& tx, const char* sql,
     auto to = row[3].as<std::string>();
     if (!from.empty()) e.from = ParseCaseState(from);
     if (!to.empty()) e.to = ParseCaseState(to);
-    e.actor_role = ParseActorRole(row[4].as<std::string>()).value_or(ActorRole::kSystem);
+    e.actor_role = ParseRole(row[4].as<std::string>()).value_or(Role::kSystem);
     e.actor_user_id = row[5].as<std::int64_t>();
     e.actor_name = row[6].as<std::string>();
     e.at = *db::SecondsAt(row[7]);

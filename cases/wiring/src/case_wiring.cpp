@@ -37,25 +37,8 @@ CaseParts WireCaseParts(runtime::ServiceHost& host, const kernel::Env& env) {
 }
 
 Actor ActorOf(const accounts::Principal& p) {
-  ActorRole role = ActorRole::kWindow;
-  switch (p.role) {
-    case accounts::Role::kWindow:
-      role = ActorRole::kWindow;
-      break;
-    case accounts::Role::kSupervisor:
-      role = ActorRole::kSupervisor;
-      break;
-    case accounts::Role::kAdmin:
-      role = ActorRole::kAdmin;
-      break;
-    case accounts::Role::kAgent:
-      role = ActorRole::kAgent;
-      break;
-    case accounts::Role::kCourier:
-      role = ActorRole::kCourier;
-      break;
-  }
-  return {role, p.user_id, p.name, p.region_code, p.department_code};
+  // An account's role is one of the platform's staff roles: the actor acts in it.
+  return {p.role, p.user_id, p.name, p.region_code, p.department_code};
 }
 
 }  // namespace daiban::cases

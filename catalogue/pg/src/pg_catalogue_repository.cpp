@@ -243,7 +243,7 @@ Department DepartmentFromRow(const pqxx::row& row, pqxx::row::size_type from = 0
   d.region_code = row[from + 2].as<std::string>();
   d.hall_name = row[from + 3].as<std::string>();
   d.hall_address = row[from + 4].as<std::string>();
-  d.hall = Coordinates{row[from + 5].as<double>(), row[from + 6].as<double>()};
+  d.hall = GeoPoint{row[from + 5].as<double>(), row[from + 6].as<double>()};
   d.office_hours = row[from + 7].as<std::string>();
   d.phone = row[from + 8].as<std::string>();
   return d;
@@ -299,7 +299,7 @@ PgCatalogueRepository::PgCatalogueRepository(db::PgPool& pool) : pool_(pool) {
 
 void PgCatalogueRepository::Import(const CatalogueImport& import,
                                    const std::function<void(const KnownCodes&)>& check,
-                                   kernel::Moment now) {
+                                   kernel::Instant now) {
   const double at = db::EpochSeconds(now);
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     // Serialises imports: two at once would each retire what the other adds.
@@ -399,7 +399,7 @@ std::vector<Region> PgCatalogueRepository::Regions() {
       region.level = *ParseRegionLevel(row[2].as<std::string>());
       region.parent_code = row[3].as<std::string>();
       if (!row[4].is_null() && !row[5].is_null()) {
-        region.center = Coordinates{row[4].as<double>(), row[5].as<double>()};
+        region.center = GeoPoint{row[4].as<double>(), row[5].as<double>()};
       }
       regions.push_back(std::move(region));
     }

@@ -53,7 +53,7 @@ class CataloguePgTest : public ::testing::Test {
   }
 
   db::testing::ScratchDatabase database_;
-  kernel::ManualClock clock_{kernel::Moment(std::chrono::seconds(1790000000))};
+  kernel::ManualClock clock_{kernel::Instant(std::chrono::seconds(1790000000))};
   std::unique_ptr<db::PgPool> pool_;
   std::unique_ptr<PgCatalogueRepository> repository_;
   std::unique_ptr<CatalogueService> service_;

@@ -11,10 +11,10 @@ namespace daiban::dispatch {
 
 namespace {
 
-using cases::ActorRole;
 using cases::CaseAction;
+using kernel::Role;
 
-const cases::Actor kSystem{ActorRole::kSystem, 0, "dispatch", "", ""};
+const cases::Actor kSystem{Role::kSystem, 0, "dispatch", "", ""};
 
 // How long a region's queue may be for an arriving case still to be offered at once.
 constexpr std::size_t kGreedyWhileQueueAtMost = 5;
@@ -62,9 +62,7 @@ DispatchService::DispatchService(DispatchStore& store, cases::CaseService& cases
       logger_(logger),
       options_(options) {}
 
-Moment DispatchService::Now() const {
-  return std::chrono::floor<std::chrono::seconds>(clock_.Now());
-}
+Moment DispatchService::Now() const { return kernel::ToMoment(clock_.Now()); }
 
 std::string DispatchService::QueueOf(const std::string& region) {
   {
@@ -279,7 +277,7 @@ cases::Case DispatchService::AcceptOffer(std::int64_t offer_id, const cases::Act
     // Accepting twice is accepting once: the phone asks again when its first answer was lost,
     // and the gateway resends a keyed accept whose instance died after the commit. The agent
     // gets the case as it stands while it is still theirs.
-    auto c = cases_.ReadAsStaff(offer->tracking_number, {ActorRole::kAdmin, 0, "", "", ""});
+    auto c = cases_.ReadAsStaff(offer->tracking_number, {Role::kAdmin, 0, "", "", ""});
     if (c.agent_id == agent.user_id) return c;
   }
   if (offer->state != OfferState::kPending) {
@@ -352,10 +350,9 @@ DispatchService::Assignment DispatchService::Assign(const std::string& tracking,
                                                     cases::KeyedWrite* keyed) {
   const auto scope = cases::SupervisorScopeOf(supervisor);
   // The case first: outside the supervisor's scope it is unknown, whatever the agent.
-  const auto current =
-      cases_.ReadAsStaff(tracking, supervisor.role == ActorRole::kSystem
-                                       ? cases::Actor{ActorRole::kAdmin, 0, "", "", ""}
-                                       : supervisor);
+  const auto current = cases_.ReadAsStaff(tracking, supervisor.role == Role::kSystem
+                                                        ? cases::Actor{Role::kAdmin, 0, "", "", ""}
+                                                        : supervisor);
   const auto verdict = CheckAssignment(current.tracking_number, agent_id, scope, reason);
   std::vector<std::string> overrides;
   for (auto word : verdict.overrides) overrides.emplace_back(ToWord(word));
@@ -394,11 +391,11 @@ DispatchService::Assignment DispatchService::Reassign(const std::string& trackin
                                                       cases::KeyedWrite* keyed) {
   if (reason.empty()) throw kernel::Invalid("reason", "a reassignment needs a reason");
   const auto staff_scope = cases::SupervisorScopeOf(supervisor);
-  auto scope = supervisor.role == ActorRole::kSystem ? cases::CaseScope::Everything()
-                                                     : cases::CaseService::ScopeOf(supervisor);
+  auto scope = supervisor.role == Role::kSystem ? cases::CaseScope::Everything()
+                                                : cases::CaseService::ScopeOf(supervisor);
   const Moment now = Now();
-  auto current = supervisor.role == ActorRole::kSystem
-                     ? cases_.ReadAsStaff(tracking, {ActorRole::kAdmin, 0, "", "", ""})
+  auto current = supervisor.role == Role::kSystem
+                     ? cases_.ReadAsStaff(tracking, {Role::kAdmin, 0, "", "", ""})
                      : cases_.ReadAsStaff(tracking, supervisor);
   // The new agent is checked before the case leaves its current one: a refusal changes nothing.
   if (agent_id) CheckAssignment(current.tracking_number, *agent_id, staff_scope, reason);
@@ -422,7 +419,7 @@ DispatchService::Assignment DispatchService::Reassign(const std::string& trackin
   if (previous != 0) RefreshAgent(previous);
   if (agent_id) return Assign(result.tracking_number, *agent_id, supervisor, reason, keyed);
   if (auto waiting = Requeue(result.tracking_number)) OfferGreedily(*waiting);
-  return {cases_.ReadAsStaff(result.tracking_number, {ActorRole::kAdmin, 0, "", "", ""}), {}};
+  return {cases_.ReadAsStaff(result.tracking_number, {Role::kAdmin, 0, "", "", ""}), {}};
 }
 
 std::vector<AgentRecord> DispatchService::Agents(const cases::Actor& viewer,
@@ -437,7 +434,7 @@ AgentRecord DispatchService::Agent(const cases::Actor& viewer, std::int64_t agen
 }
 
 std::optional<AgentRecord> DispatchService::OwnRecord(const cases::Actor& agent) {
-  if (agent.role != cases::ActorRole::kAgent) throw kernel::Forbidden("only agents have one");
+  if (agent.role != kernel::Role::kAgent) throw kernel::Forbidden("only agents have one");
   // The agent reads itself: no supervisor's scope applies.
   auto record = store_.Agent(agent.user_id, kernel::StaffScope::Everything());
   if (!record || !record->active) return std::nullopt;

@@ -36,10 +36,10 @@
 namespace daiban::dispatch {
 namespace {
 
-using cases::ActorRole;
+using kernel::Role;
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
-const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+const kernel::Instant kTuesdayMorning = kernel::Instant(std::chrono::seconds(1796090400));
 
 // One dispatch process: its own pools and services over the shared database and Redis.
 struct Instance {
@@ -137,7 +137,7 @@ class DispatchPgTest : public ::testing::Test {
       tracking = s.created.tracking_number;
       return std::string("{}");
     });
-    main_->case_service->Accept(tracking, {ActorRole::kWindow, 0, "王窗口", "370102", ""}, {});
+    main_->case_service->Accept(tracking, {Role::kWindow, 0, "王窗口", "370102", ""}, {});
     return tracking;
   }
 
@@ -147,14 +147,12 @@ class DispatchPgTest : public ::testing::Test {
     return n;
   }
 
-  static cases::Actor AgentActor(std::int64_t id) {
-    return {ActorRole::kAgent, id, "代办员", "", ""};
-  }
-  static cases::Actor Supervisor() { return {ActorRole::kSupervisor, 0, "张督办", "370102", ""}; }
+  static cases::Actor AgentActor(std::int64_t id) { return {Role::kAgent, id, "代办员", "", ""}; }
+  static cases::Actor Supervisor() { return {Role::kSupervisor, 0, "张督办", "370102", ""}; }
   static cases::Actor SupervisorOf(const std::string& region, const std::string& department) {
-    return {ActorRole::kSupervisor, 0, "督办", region, department};
+    return {Role::kSupervisor, 0, "督办", region, department};
   }
-  static cases::Actor Admin() { return {ActorRole::kAdmin, 0, "管理员", "", ""}; }
+  static cases::Actor Admin() { return {Role::kAdmin, 0, "管理员", "", ""}; }
 
   static std::set<std::int64_t> Ids(const std::vector<AgentRecord>& agents) {
     std::set<std::int64_t> ids;
@@ -213,14 +211,13 @@ TEST_F(DispatchPgTest, AnOfferOfASuspendedCaseIsWithdrawn) {
   auto agent = AddAgent("甲", 1);
   auto tracking = AcceptedCase();
   ASSERT_TRUE(main_->service->OfferNow(tracking));
-  main_->case_service->Suspend(tracking, {ActorRole::kWindow, 0, "王窗口", "370102", ""},
-                               "等待核查");
+  main_->case_service->Suspend(tracking, {Role::kWindow, 0, "王窗口", "370102", ""}, "等待核查");
   main_->service->OnCaseEvent(tracking, "suspended", "370102001");
   EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'withdrawn'"), 1);
   EXPECT_EQ(main_->store->Agent(agent, kernel::StaffScope::Everything())->pending_offers, 0)
       << "the agent's place is free again";
   // A late event for a case waiting again withdraws nothing.
-  main_->case_service->Resume(tracking, {ActorRole::kWindow, 0, "王窗口", "370102", ""}, "");
+  main_->case_service->Resume(tracking, {Role::kWindow, 0, "王窗口", "370102", ""}, "");
   main_->service->OnCaseEvent(tracking, "accepted", "370102001");
   ASSERT_EQ(main_->store->PendingOffers(0).size(), 1u);
   main_->service->OnCaseEvent(tracking, "suspended", "370102001");
@@ -462,8 +459,7 @@ TEST_F(DispatchPgTest, TheSlaWatchRaisesYellowThenRed) {
   EXPECT_EQ(Count("SELECT count(*) FROM outbox WHERE stream = 'events:alerts'"), 2);
   cases::CaseFilter overdue;
   overdue.overdue = true;
-  EXPECT_EQ(main_->case_service->List(overdue, {ActorRole::kAdmin, 0, "", "", ""}).cases.size(),
-            1u);
+  EXPECT_EQ(main_->case_service->List(overdue, {Role::kAdmin, 0, "", "", ""}).cases.size(), 1u);
   (void)tracking;
 }
 

@@ -287,7 +287,7 @@ TEST_F(DispatchServiceTest, ReassigningSendsTheCaseBackOrToAnotherAgent) {
   EXPECT_EQ(back.assigned.agent_id, 0);
   EXPECT_TRUE(PendingOfferOf(tracking).has_value());
   // A supervisor of another district does not see the case.
-  const cases::Actor elsewhere{cases::ActorRole::kSupervisor, 5, "李督办", "370103", ""};
+  const cases::Actor elsewhere{kernel::Role::kSupervisor, 5, "李督办", "370103", ""};
   EXPECT_EQ(CodeOf([&] { dispatch.Reassign(tracking, kSun, elsewhere, "x"); }), "not_found");
 }
 

@@ -245,7 +245,7 @@ TEST_F(LiveStateTest, AgentRoundTripsWithItsPosition) {
   const auto region = NewRegion();
   const auto second = NewRegion();
   const auto id = NewAgentId();
-  clock_.Set(kernel::Moment(std::chrono::seconds(1'767'225'600)));
+  clock_.Set(kernel::Instant(std::chrono::seconds(1'767'225'600)));
   auto agent = MakeAgent(id, {region, second});
   agent.lat = 36.6512;
   agent.lng = 117.1201;

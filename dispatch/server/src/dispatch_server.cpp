@@ -93,7 +93,7 @@ std::vector<std::string> Strings(const Json& body, const std::string& key) {
 }
 
 cases::Actor RequireRole(accounts::AuthService& auth, const HttpRequest& request,
-                         std::initializer_list<cases::ActorRole> roles) {
+                         std::initializer_list<kernel::Role> roles) {
   auto actor = cases::ActorOf(auth.Authenticate(request));
   for (auto role : roles) {
     if (actor.role == role) return actor;
@@ -131,10 +131,10 @@ HttpResponse KeyedAssignment(cases::CaseService& cases, const cases::Actor& supe
 
 void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseService& cases,
                accounts::AuthService& auth) {
-  using cases::ActorRole;
+  using kernel::Role;
   constexpr kernel::RouteOptions kSmall{.max_body_bytes = 16 * 1024, .blocking = true};
   router.Add("GET", "/api/v1/dispatch/agents", [&](const HttpRequest& request) {
-    auto viewer = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+    auto viewer = RequireRole(auth, request, {Role::kSupervisor, Role::kAdmin});
     Json list = Json::array();
     for (const auto& agent : dispatch.Agents(viewer, request.Query("region").value_or(""))) {
       list.push_back(AgentJson(agent));
@@ -142,13 +142,13 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseSer
     return HttpResponse::WithJson(200, {{"agents", std::move(list)}});
   });
   router.Add("GET", "/api/v1/dispatch/agents/:id", [&](const HttpRequest& request) {
-    auto viewer = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+    auto viewer = RequireRole(auth, request, {Role::kSupervisor, Role::kAdmin});
     return HttpResponse::WithJson(200, AgentJson(dispatch.Agent(viewer, IdParam(request, "id"))));
   });
   router.Add(
       "PUT", "/api/v1/dispatch/agents/:id",
       [&](const HttpRequest& request) {
-        RequireRole(auth, request, {ActorRole::kAdmin});
+        RequireRole(auth, request, {Role::kAdmin});
         auto body = request.JsonBody();
         kernel::RequireObject(body);
         AgentSettingsRequest asked;
@@ -174,7 +174,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseSer
   router.Add(
       "POST", "/api/v1/dispatch/agents/:id/duty",
       [&](const HttpRequest& request) {
-        auto viewer = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+        auto viewer = RequireRole(auth, request, {Role::kSupervisor, Role::kAdmin});
         auto body = request.JsonBody();
         kernel::RequireObject(body);
         if (!body.contains("on_duty") || !body["on_duty"].is_boolean()) {
@@ -185,7 +185,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseSer
       },
       kSmall);
   router.Add("GET", "/api/v1/dispatch/queue", [&](const HttpRequest& request) {
-    auto viewer = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+    auto viewer = RequireRole(auth, request, {Role::kSupervisor, Role::kAdmin});
     Json list = Json::array();
     for (const auto& q : dispatch.Queue(viewer, request.Query("region").value_or(""))) {
       list.push_back({{"tracking_number", q.tracking_number},
@@ -199,7 +199,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseSer
     return HttpResponse::WithJson(200, {{"queue", std::move(list)}});
   });
   router.Add("GET", "/api/v1/dispatch/alerts", [&](const HttpRequest& request) {
-    auto viewer = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+    auto viewer = RequireRole(auth, request, {Role::kSupervisor, Role::kAdmin});
     Json list = Json::array();
     for (const auto& a : dispatch.Alerts(viewer, 200)) {
       list.push_back({{"id", a.id},
@@ -214,7 +214,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseSer
   router.Add(
       "POST", "/api/v1/dispatch/cases/:tracking/assign",
       [&](const HttpRequest& request) {
-        auto supervisor = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+        auto supervisor = RequireRole(auth, request, {Role::kSupervisor, Role::kAdmin});
         auto body = request.JsonBody();
         auto agent = kernel::RequireInt(body, "agent_id");
         const auto reason = kernel::OptionalString(body, "reason");
@@ -227,7 +227,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseSer
   router.Add(
       "POST", "/api/v1/dispatch/cases/:tracking/reassign",
       [&](const HttpRequest& request) {
-        auto supervisor = RequireRole(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin});
+        auto supervisor = RequireRole(auth, request, {Role::kSupervisor, Role::kAdmin});
         auto body = request.JsonBody();
         kernel::RequireObject(body);
         std::optional<std::int64_t> agent;
@@ -243,7 +243,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseSer
       kSmall);
   // The agent's side, for staff tools; phones use the mobile gateway's equivalents.
   router.Add("GET", "/api/v1/dispatch/offers", [&](const HttpRequest& request) {
-    auto agent = RequireRole(auth, request, {ActorRole::kAgent});
+    auto agent = RequireRole(auth, request, {Role::kAgent});
     Json list = Json::array();
     for (const auto& offer : dispatch.OffersOf(agent)) list.push_back(OfferJson(offer));
     return HttpResponse::WithJson(200, {{"offers", std::move(list)}});
@@ -251,7 +251,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseSer
   router.Add(
       "POST", "/api/v1/dispatch/offers/:id/accept",
       [&](const HttpRequest& request) {
-        auto agent = RequireRole(auth, request, {ActorRole::kAgent});
+        auto agent = RequireRole(auth, request, {Role::kAgent});
         auto c = dispatch.AcceptOffer(IdParam(request, "id"), agent);
         return HttpResponse::WithJson(
             200, {{"tracking_number", c.tracking_number}, {"state", ToWord(c.state)}});
@@ -260,7 +260,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseSer
   router.Add(
       "POST", "/api/v1/dispatch/offers/:id/decline",
       [&](const HttpRequest& request) {
-        auto agent = RequireRole(auth, request, {ActorRole::kAgent});
+        auto agent = RequireRole(auth, request, {Role::kAgent});
         auto body = request.JsonBody();
         dispatch.DeclineOffer(IdParam(request, "id"), agent, kernel::RequireString(body, "reason"));
         return HttpResponse::WithJson(200, {{"declined", true}});

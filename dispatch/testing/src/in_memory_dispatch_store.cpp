@@ -101,7 +101,7 @@ PendingCase InMemoryDispatchStore::Terms(const cases::Case& c) const {
   terms.mode = c.mode;
   terms.appointment_at = c.appointment_at;
   if (auto hall = halls_.find(c.department_code); hall != halls_.end()) terms.hall = hall->second;
-  terms.applicant = GeoPoint{c.applicant.location.lat, c.applicant.location.lng};
+  terms.applicant = c.applicant.location;
   terms.deadline = DeadlineOf(c);
   terms.priority = c.priority;
   for (const auto& [id, offer] : state_.offers) {

@@ -73,7 +73,7 @@ std::string WebhookSignature(std::string_view secret, std::int64_t timestamp,
 
 bool WebhookSignatureValid(std::string_view secret, std::string_view timestamp_header,
                            std::string_view signature_header, std::string_view body,
-                           kernel::Moment now, std::chrono::seconds tolerance) {
+                           kernel::Instant now, std::chrono::seconds tolerance) {
   if (secret.empty()) return false;
   std::int64_t timestamp = 0;
   auto [end, error] = std::from_chars(timestamp_header.data(),
@@ -82,7 +82,7 @@ bool WebhookSignatureValid(std::string_view secret, std::string_view timestamp_h
       end != timestamp_header.data() + timestamp_header.size()) {
     return false;
   }
-  const auto at = kernel::Moment(std::chrono::seconds(timestamp));
+  const auto at = kernel::Instant(std::chrono::seconds(timestamp));
   if (at > now + tolerance || at < now - tolerance) return false;
   const std::string expected = "sha256=" + WebhookSignature(secret, timestamp, body);
   return signature_header.size() == expected.size() &&
@@ -121,8 +121,7 @@ void WebhookSink::Deliver(const Notification& notification) {
   std::unique_ptr<curl_slist, ListDeleter> headers;
   Append(headers, "Content-Type: application/json");
   // Signed when sent (each retry anew), so the timestamp says when this request left.
-  const std::int64_t timestamp =
-      std::chrono::floor<std::chrono::seconds>(clock_.Now()).time_since_epoch().count();
+  const std::int64_t timestamp = kernel::ToMoment(clock_.Now()).time_since_epoch().count();
   Append(headers, "X-Daiban-Timestamp: " + std::to_string(timestamp));
   Append(headers, "X-Daiban-Signature: sha256=" + WebhookSignature(secret_, timestamp, body));
   Append(headers, "X-Daiban-Delivery: " + std::to_string(notification.id));

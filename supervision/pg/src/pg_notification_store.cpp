@@ -56,9 +56,9 @@ std::string JsonText(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-kernel::Moment FromEpochSeconds(double seconds) {
-  return kernel::Moment(
-      std::chrono::duration_cast<kernel::Moment::duration>(std::chrono::duration<double>(seconds)));
+kernel::Instant FromEpochSeconds(double seconds) {
+  return kernel::Instant(std::chrono::duration_cast<kernel::Instant::duration>(
+      std::chrono::duration<double>(seconds)));
 }
 
 }  // namespace
@@ -73,7 +73,7 @@ PgNotificationStore::PgNotificationStore(db::PgPool& pool, std::chrono::seconds 
 }
 
 std::int64_t EnqueueNotification(pqxx::dbtransaction& tx, const NotificationDraft& draft,
-                                 kernel::Moment now) {
+                                 kernel::Instant now) {
   // libpqxx 6 has no std::optional parameters: a null C string is sent as NULL.
   std::string case_id = draft.case_id ? std::to_string(*draft.case_id) : std::string();
   return tx
@@ -83,7 +83,7 @@ std::int64_t EnqueueNotification(pqxx::dbtransaction& tx, const NotificationDraf
       .as<std::int64_t>();
 }
 
-std::vector<Notification> PgNotificationStore::ClaimDue(kernel::Moment now, int limit) {
+std::vector<Notification> PgNotificationStore::ClaimDue(kernel::Instant now, int limit) {
   std::vector<Notification> claimed;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     claimed.clear();  // a retried transaction starts over
@@ -109,13 +109,13 @@ std::vector<Notification> PgNotificationStore::ClaimDue(kernel::Moment now, int 
   return claimed;
 }
 
-void PgNotificationStore::MarkSent(std::int64_t id, kernel::Moment now) {
+void PgNotificationStore::MarkSent(std::int64_t id, kernel::Instant now) {
   pool_.Transact(
       [&](pqxx::dbtransaction& tx) { tx.exec_prepared(kMarkSent, id, db::EpochSeconds(now)); });
 }
 
 void PgNotificationStore::MarkFailed(std::int64_t id, int attempts, const std::string& error,
-                                     kernel::Moment next_attempt_at) {
+                                     kernel::Instant next_attempt_at) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     tx.exec_prepared(kMarkFailed, id, attempts, StorableText(error),
                      db::EpochSeconds(next_attempt_at));

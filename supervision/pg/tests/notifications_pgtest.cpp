@@ -121,7 +121,7 @@ class NotificationsPgTest : public ::testing::Test {
     return row;
   }
 
-  double Epoch(kernel::Moment moment) const { return db::EpochSeconds(moment); }
+  double Epoch(kernel::Instant moment) const { return db::EpochSeconds(moment); }
 
   std::unique_ptr<NotificationSender> Sender(std::unique_ptr<NotificationSink> sink,
                                              NotificationSender::Options options = {}) {
@@ -137,7 +137,7 @@ class NotificationsPgTest : public ::testing::Test {
 
   static constexpr std::chrono::seconds kLease{600};
   db::testing::ScratchDatabase database_;
-  kernel::ManualClock clock_{kernel::Moment(std::chrono::seconds(1790000000))};
+  kernel::ManualClock clock_{kernel::Instant(std::chrono::seconds(1790000000))};
   kernel::Logger logger_{"test", kernel::LogLevel::kError, clock_};
   std::unique_ptr<db::PgPool> pool_;
   std::unique_ptr<PgNotificationStore> store_;
@@ -154,7 +154,7 @@ TEST(NotificationSignature, IsStandardHmacSha256) {
 
 // Whoever builds the sender, it never signs with an empty key (which anyone could forge).
 TEST(WebhookSinkStart, RefusesAnEmptySecretOrUrl) {
-  kernel::ManualClock clock{kernel::Moment{}};
+  kernel::ManualClock clock{kernel::Instant{}};
   EXPECT_THROW(WebhookSink("http://127.0.0.1:9/hook", "", clock, 5000ms), kernel::ConfigError);
   EXPECT_THROW(WebhookSink("", kSecret, clock, 5000ms), kernel::ConfigError);
   EXPECT_NO_THROW(WebhookSink("http://127.0.0.1:9/hook", kSecret, clock, 5000ms));
@@ -170,7 +170,7 @@ TEST_F(NotificationsPgTest, WebhookDeliversOnceSignedAndMarksSent) {
   ASSERT_EQ(requests.size(), 1u);
   const auto& request = requests[0];
   // The signature covers the timestamp and the body; the timestamp is the sender's clock.
-  const auto now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  const auto now = kernel::ToMoment(clock_.Now());
   EXPECT_EQ(request.timestamp, std::to_string(now.time_since_epoch().count()));
   EXPECT_EQ(request.signature,
             "sha256=" + HmacSha256Hex(kSecret, request.timestamp + "." + request.body));

@@ -18,12 +18,12 @@ namespace daiban::tracking {
 namespace {
 
 using cases::Actor;
-using cases::ActorRole;
 using cases::CaseAction;
 using cases::CaseScope;
+using kernel::Role;
 using nlohmann::json;
 
-const Actor kSystem{ActorRole::kSystem, 0, "daiban", "", ""};
+const Actor kSystem{Role::kSystem, 0, "daiban", "", ""};
 
 // The courier was filled (or the delivery taken) between the choice and the write.
 struct AssignmentLost {};
@@ -31,11 +31,6 @@ struct AssignmentLost {};
 // About 100 m: enough to see the courier coming, not enough to follow anyone to a door.
 GeoPoint Rounded(GeoPoint at) {
   return {std::round(at.lat * 1000) / 1000, std::round(at.lng * 1000) / 1000};
-}
-
-std::optional<cases::GeoPoint> CasePoint(const std::optional<GeoPoint>& at) {
-  if (!at) return std::nullopt;
-  return cases::GeoPoint{at->lat, at->lng};
 }
 
 json PositionJson(const std::optional<GeoPoint>& at) {
@@ -152,9 +147,7 @@ DeliveryService::DeliveryService(DeliveryStore& store, cases::CaseService& cases
                                  DeliveryOptions options)
     : store_(store), cases_(cases), halls_(halls), clock_(clock), options_(options) {}
 
-Moment DeliveryService::Now() const {
-  return std::chrono::floor<std::chrono::seconds>(clock_.Now());
-}
+Moment DeliveryService::Now() const { return kernel::ToMoment(clock_.Now()); }
 
 double DeliveryService::SpeedOf(const std::string& vehicle) const {
   if (vehicle == "foot") return options_.foot_kmh;
@@ -187,7 +180,7 @@ void DeliveryService::OnCaseEvent(const std::string& tracking_number, const std:
   n.dropoff_name = c.applicant.name;
   n.dropoff_address = c.delivery.address.empty() ? c.applicant.address : c.delivery.address;
   const auto& to = c.delivery.location ? *c.delivery.location : c.applicant.location;
-  n.dropoff = GeoPoint{to.lat, to.lng};
+  n.dropoff = to;
   n.window = FirstWindow(c.delivery.window, Now());
   n.contents = c.subject_name + " 办理结果";
   if (!c.result_reference.empty()) n.contents += "（" + c.result_reference + "）";
@@ -195,7 +188,7 @@ void DeliveryService::OnCaseEvent(const std::string& tracking_number, const std:
 }
 
 DeliveryRecord DeliveryService::RequestCollection(const std::string& tracking, const Actor& agent) {
-  if (agent.role != ActorRole::kAgent) throw kernel::Forbidden("agents ask for collections");
+  if (agent.role != Role::kAgent) throw kernel::Forbidden("agents ask for collections");
   auto c = cases_.ReadAsStaff(tracking, agent);  // 404 unless it is the agent's case
   if (c.state != cases::CaseState::kAssigned && c.state != cases::CaseState::kInProgress &&
       c.state != cases::CaseState::kSuspended) {
@@ -221,7 +214,7 @@ DeliveryRecord DeliveryService::RequestCollection(const std::string& tracking, c
   n.pickup_key = "case:" + c.tracking_number;
   n.pickup_name = c.applicant.name;
   n.pickup_address = c.applicant.address;
-  n.pickup = GeoPoint{c.applicant.location.lat, c.applicant.location.lng};
+  n.pickup = c.applicant.location;
   n.dropoff_name = agent.name;
   n.dropoff_address = hall->address;
   n.dropoff = hall->at;
@@ -445,7 +438,7 @@ std::vector<CourierStop> DeliveryService::StopsOf(const Actor& courier) {
 DeliveryRecord DeliveryService::OwnDelivery(const Actor& courier, std::int64_t delivery_id) {
   auto d = store_.Find(delivery_id);
   // Another courier's delivery looks exactly like an unknown one.
-  if (!d || d->courier_id != courier.user_id || courier.role != ActorRole::kCourier) {
+  if (!d || d->courier_id != courier.user_id || courier.role != Role::kCourier) {
     throw kernel::NotFound("no such delivery");
   }
   return *d;
@@ -538,8 +531,8 @@ std::function<void(cases::Case&, cases::CaseChange&)> DeliveryService::Writes(Vi
 std::function<void(cases::Case&, cases::CaseChange&)> DeliveryService::GivingTo(
     Visit& visit, const Actor& receiver) {
   return [this, &visit, receiver](cases::Case& c, cases::CaseChange& change) {
-    change.event_data["custody"] = cases::GiveLink(change.CustodySoFar(), c, visit.courier,
-                                                   receiver, CasePoint(visit.report.position));
+    change.event_data["custody"] =
+        cases::GiveLink(change.CustodySoFar(), c, visit.courier, receiver, visit.report.position);
     Writes(visit)(c, change);
   };
 }
@@ -548,13 +541,13 @@ void DeliveryService::PickUp(Visit& visit) {
   const auto& d = visit.delivery;
   // The courier takes the papers from whoever holds them where it picks up: a result at the
   // hall from the window or from the agent who obtained it, originals at the applicant's door.
-  const std::vector<ActorRole> expected =
-      visit.ResultLeg() ? std::vector<ActorRole>{ActorRole::kWindow, ActorRole::kAgent}
-                        : std::vector<ActorRole>{ActorRole::kApplicant};
+  const std::vector<Role> expected = visit.ResultLeg()
+                                         ? std::vector<Role>{Role::kWindow, Role::kAgent}
+                                         : std::vector<Role>{Role::kApplicant};
   auto writes = Writes(visit);
   auto with_link = [&](cases::Case& c, cases::CaseChange& change) {
     if (auto link = cases::TakeLink(change.CustodySoFar(), c, visit.courier, expected,
-                                    CasePoint(visit.report.position))) {
+                                    visit.report.position)) {
       change.event_data["custody"] = *link;
     }
     writes(c, change);
@@ -581,7 +574,7 @@ void DeliveryService::Deliver(Visit& visit) {
   visit.data["recipient"] = report.proof.recipient_name;
   if (!visit.ResultLeg()) {
     // The originals reach the hall, for the agent: the case itself does not move.
-    const Actor agent{ActorRole::kAgent, visit.c.agent_id, d.dropoff_name, "", ""};
+    const Actor agent{Role::kAgent, visit.c.agent_id, d.dropoff_name, "", ""};
     cases_.Note(d.tracking_number, CaseScope::Everything(), visit.courier, "collection_delivered",
                 "", visit.data, report.device_time, GivingTo(visit, agent));
     return;
@@ -604,7 +597,7 @@ void DeliveryService::Deliver(Visit& visit) {
         change.also_in_transaction.push_back(
             [this, &visit](db::Tx& tx) { store_.RecordAttempt(tx, *visit.attempt); });
       });
-  const Actor recipient{ActorRole::kApplicant, 0, report.proof.recipient_name, "", ""};
+  const Actor recipient{Role::kApplicant, 0, report.proof.recipient_name, "", ""};
   auto giving = GivingTo(visit, recipient);
   cases_.Transition(d.tracking_number, CaseScope::Everything(), visit.courier, CaseAction::kDeliver,
                     "", visit.data, report.device_time,

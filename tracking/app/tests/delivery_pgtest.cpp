@@ -35,12 +35,12 @@
 namespace daiban::tracking {
 namespace {
 
-using cases::ActorRole;
 using cases::CaseAction;
 using cases::CaseScope;
+using kernel::Role;
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
-const kernel::Moment kTuesdayMorning = kernel::Moment(std::chrono::seconds(1796090400));
+const kernel::Instant kTuesdayMorning = kernel::Instant(std::chrono::seconds(1796090400));
 constexpr const char* kApplicantId = "11010519491231002X";
 
 // The halls of the catalogue's departments, keyed like the tracking service's.
@@ -122,7 +122,7 @@ class DeliveryPgTest : public ::testing::Test {
       tracking = s.created.tracking_number;
       return std::string("{}");
     });
-    const cases::Actor admin{ActorRole::kAdmin, 0, "管理员", "", ""};
+    const cases::Actor admin{Role::kAdmin, 0, "管理员", "", ""};
     cases_->Accept(tracking, admin, {});
     cases_->Transition(tracking, CaseScope::Everything(), admin, CaseAction::kAssign, "", {},
                        std::nullopt,
@@ -137,11 +137,11 @@ class DeliveryPgTest : public ::testing::Test {
     auto tracking = InProgress(express, to);
     // The agent's trips, linked as the phone links them: the originals from the applicant to
     // the window, the result from the window into the agent's hands.
-    const cases::Actor hall{ActorRole::kWindow, 0, "JN-GA", "", ""};
+    const cases::Actor hall{Role::kWindow, 0, "JN-GA", "", ""};
     cases_->Note(tracking, CaseScope::Everything(), Agent(), "materials_collected", "", {},
                  std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
                    change.event_data["custody"] =
-                       *cases::TakeLink(change.CustodySoFar(), c, Agent(), {ActorRole::kApplicant});
+                       *cases::TakeLink(change.CustodySoFar(), c, Agent(), {Role::kApplicant});
                  });
     cases_->Note(tracking, CaseScope::Everything(), Agent(), "submitted_to_window", "", {},
                  std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
@@ -151,8 +151,8 @@ class DeliveryPgTest : public ::testing::Test {
     cases_->Transition(tracking, CaseScope::Everything(), Agent(), CaseAction::kResultObtained, "",
                        {}, std::nullopt, [&](cases::Case& c, cases::CaseChange& change) {
                          c.result_reference = "户迁字0001";
-                         change.event_data["custody"] = *cases::TakeLink(
-                             change.CustodySoFar(), c, Agent(), {ActorRole::kWindow});
+                         change.event_data["custody"] =
+                             *cases::TakeLink(change.CustodySoFar(), c, Agent(), {Role::kWindow});
                        });
     service_->OnCaseEvent(tracking, "result_ready");
     return tracking;
@@ -172,10 +172,10 @@ class DeliveryPgTest : public ::testing::Test {
   static std::string P(const DeliveryRecord& d) { return "P" + std::to_string(d.id); }
   static std::string D(const DeliveryRecord& d) { return "D" + std::to_string(d.id); }
 
-  cases::Actor Agent() const { return {ActorRole::kAgent, agent_, "赵代办", "", ""}; }
+  cases::Actor Agent() const { return {Role::kAgent, agent_, "赵代办", "", ""}; }
 
   cases::Case Case(const std::string& tracking) {
-    return cases_->ReadAsStaff(tracking, {ActorRole::kAdmin, 0, "", "", ""});
+    return cases_->ReadAsStaff(tracking, {Role::kAdmin, 0, "", "", ""});
   }
   DeliveryRecord LegOf(const std::string& tracking) {
     auto legs = store_->OfCase(Case(tracking).id);
@@ -188,9 +188,9 @@ class DeliveryPgTest : public ::testing::Test {
     return n;
   }
   static cases::Actor CourierActor(std::int64_t id) {
-    return {ActorRole::kCourier, id, "寄递员", "", ""};
+    return {Role::kCourier, id, "寄递员", "", ""};
   }
-  void Fix(std::int64_t user, double lat, double lng, kernel::Moment at,
+  void Fix(std::int64_t user, double lat, double lng, kernel::Instant at,
            const std::string& flag = "") {
     pool_->Transact([&](pqxx::dbtransaction& tx) {
       tx.exec_params(
@@ -434,7 +434,7 @@ TEST_F(DeliveryPgTest, AResultHandedOverAtTheWindowCancelsTheLeg) {
   AddCourier("钱", 5, {36.66, 117.05});
   auto tracking = ResultReady();
   ASSERT_EQ(service_->AssignPending(), 1);
-  cases_->HandOver(tracking, {ActorRole::kWindow, 0, "王窗口", "370102", ""}, "刘市民", "002X");
+  cases_->HandOver(tracking, {Role::kWindow, 0, "王窗口", "370102", ""}, "刘市民", "002X");
   service_->OnCaseEvent(tracking, "delivered");
   EXPECT_EQ(LegOf(tracking).state, DeliveryState::kCancelled);
 }
@@ -532,9 +532,8 @@ TEST_F(DeliveryPgTest, ACourierCollectsTheOriginalsForTheAgent) {
   EXPECT_EQ(leg.dropoff_name, "赵代办");
   EXPECT_EQ(leg.pickup_key, "case:" + tracking);
   EXPECT_EQ(service_->RequestCollection(tracking, Agent()).id, leg.id) << "asked once";
-  EXPECT_THROW(
-      service_->RequestCollection(tracking, {ActorRole::kAgent, agent_ + 1000, "别人", "", ""}),
-      kernel::ApiError);
+  EXPECT_THROW(service_->RequestCollection(tracking, {Role::kAgent, agent_ + 1000, "别人", "", ""}),
+               kernel::ApiError);
   ASSERT_EQ(service_->AssignPending(), 1);
 
   CourierReport report;
@@ -693,7 +692,7 @@ TEST_F(DeliveryPgTest, ACancelledLegLeavesTheRestReplanned) {
   const auto cancelled = first->id;
   const auto tracking = trackings[static_cast<std::size_t>(first - legs.begin())];
   // The result is handed over at the window meanwhile.
-  cases_->HandOver(tracking, {ActorRole::kWindow, 0, "王窗口", "370102", ""}, "刘市民", "002X");
+  cases_->HandOver(tracking, {Role::kWindow, 0, "王窗口", "370102", ""}, "刘市民", "002X");
   service_->OnCaseEvent(tracking, "delivered");
   EXPECT_EQ(store_->Find(cancelled)->state, DeliveryState::kCancelled);
   std::vector<int> orders;

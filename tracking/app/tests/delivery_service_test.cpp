@@ -14,11 +14,11 @@
 namespace daiban::tracking {
 namespace {
 
-using cases::ActorRole;
 using cases::CaseAction;
 using cases::CaseScope;
 using cases::CaseState;
 using cases::testing::CaseWorld;
+using kernel::Role;
 
 constexpr std::int64_t kQian = 5;   // near the hall
 constexpr std::int64_t kZhou = 15;  // across the district
@@ -88,9 +88,7 @@ class DeliveryServiceTest : public ::testing::Test {
     deliveries.Act(Courier(leg.courier_id), leg.id, CourierAction::kPickUp, {});
     return Leg(tracking);
   }
-  static cases::Actor Courier(std::int64_t id) {
-    return {ActorRole::kCourier, id, "寄递员", "", ""};
-  }
+  static cases::Actor Courier(std::int64_t id) { return {Role::kCourier, id, "寄递员", "", ""}; }
   std::vector<std::string> Outcomes(std::int64_t delivery_id) {
     std::vector<std::string> outcomes;
     for (const auto& a : store.Attempts(delivery_id)) outcomes.push_back(a.outcome);

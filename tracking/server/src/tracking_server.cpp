@@ -20,10 +20,10 @@ const std::vector<kernel::WebFile>& TrackPage();
 
 namespace {
 
-using cases::ActorRole;
 using kernel::HttpRequest;
 using kernel::HttpResponse;
 using kernel::Json;
+using kernel::Role;
 
 // Advisory-lock key electing the courier assigner (unique per worker across the system).
 constexpr std::int64_t kAssignerLock = 0x6461'6962'616e'0301;
@@ -112,7 +112,7 @@ Json AttemptJson(const AttemptRecord& a) {
 }
 
 cases::Actor Staff(accounts::AuthService& auth, const HttpRequest& request,
-                   std::initializer_list<ActorRole> roles) {
+                   std::initializer_list<Role> roles) {
   auto actor = cases::ActorOf(auth.Authenticate(request));
   for (auto role : roles) {
     if (actor.role == role) return actor;
@@ -137,8 +137,7 @@ CourierSettings ParseCourier(std::int64_t id, const Json& body) {
   s.on_duty = body["on_duty"].get<bool>();
   auto base = body.find("base");
   if (base == body.end()) throw kernel::Invalid("base", "base needs lat and lng (WGS-84)");
-  const auto at = kernel::ParsePositionJson(*base, "base");
-  s.base = {at.lat, at.lng};
+  s.base = kernel::ParsePositionJson(*base, "base");
   auto regions = body.find("regions");
   if (regions == body.end() || !regions->is_array() || regions->empty()) {
     throw kernel::Invalid("regions", "regions must be a non-empty array of region codes");
@@ -160,7 +159,7 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
         auto code = request.Query("code");
         if (!code || code->empty()) throw kernel::BadRequest("the access code is required", "code");
         auto c = cases.ReadAsApplicant(request.Param("tracking"), *code, request.client_ip);
-        const auto now = std::chrono::floor<std::chrono::seconds>(clock.Now());
+        const auto now = kernel::ToMoment(clock.Now());
         Json steps = Json::array();
         for (const auto& e : cases.Timeline(c)) {
           std::string label = StepLabel(e.type);
@@ -189,8 +188,7 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
   // Staff: a case's courier legs with every attempt (the case must be in the caller's scope).
   router.Add("GET", "/api/v1/deliveries", [&](const HttpRequest& request) {
     auto actor =
-        Staff(auth, request,
-              {ActorRole::kSupervisor, ActorRole::kAdmin, ActorRole::kWindow, ActorRole::kAgent});
+        Staff(auth, request, {Role::kSupervisor, Role::kAdmin, Role::kWindow, Role::kAgent});
     auto tracking = request.Query("case");
     if (!tracking || tracking->empty()) {
       throw kernel::BadRequest("give the case: ?case=<tracking number>", "case");
@@ -209,15 +207,13 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
 
   // Couriers: supervisors and administrators read, administrators set.
   router.Add("GET", "/api/v1/couriers", [&](const HttpRequest& request) {
-    auto scope =
-        cases::SupervisorScopeOf(Staff(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin}));
+    auto scope = cases::SupervisorScopeOf(Staff(auth, request, {Role::kSupervisor, Role::kAdmin}));
     Json list = Json::array();
     for (const auto& c : deliveries.Couriers(scope)) list.push_back(CourierJson(c));
     return HttpResponse::WithJson(200, {{"couriers", std::move(list)}});
   });
   router.Add("GET", "/api/v1/couriers/:id", [&](const HttpRequest& request) {
-    auto scope =
-        cases::SupervisorScopeOf(Staff(auth, request, {ActorRole::kSupervisor, ActorRole::kAdmin}));
+    auto scope = cases::SupervisorScopeOf(Staff(auth, request, {Role::kSupervisor, Role::kAdmin}));
     auto courier = deliveries.Courier(IdParam(request), scope);
     if (!courier) throw kernel::NotFound("no such courier");
     return HttpResponse::WithJson(200, CourierJson(*courier));
@@ -225,7 +221,7 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
   router.Add(
       "PUT", "/api/v1/couriers/:id",
       [&](const HttpRequest& request) {
-        Staff(auth, request, {ActorRole::kAdmin});
+        Staff(auth, request, {Role::kAdmin});
         const auto id = IdParam(request);
         deliveries.SaveCourier(ParseCourier(id, request.JsonBody()));
         return HttpResponse::WithJson(200, CourierJson(*deliveries.Courier(id)));

@@ -8,14 +8,15 @@
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/config.hpp"
 #include "daiban/kernel/http.hpp"
+#include "daiban/kernel/vocabulary.hpp"
 
 // Staff accounts, sessions and bearer tokens: the one auth module every service uses
 // (DESIGN.md, Security).
 namespace daiban::accounts {
 
-enum class Role { kWindow, kSupervisor, kAdmin, kAgent, kCourier };
-std::string ToWord(Role role);
-std::optional<Role> ParseRole(std::string_view word);
+// An account's role: one of the platform's staff roles (kernel::IsStaff).
+using kernel::Role;
+using kernel::ToWord;
 
 // Who is calling, as a session resolves it.
 struct Principal {
@@ -50,11 +51,11 @@ class AccountRepository {
   virtual std::int64_t AddUser(const NewUser& user, const std::string& password_hash) = 0;
   virtual std::optional<StoredUser> FindByPhone(const std::string& phone) = 0;
   virtual void CreateSession(const std::string& token_hash, std::int64_t user_id,
-                             const std::string& device_id, kernel::Moment expires_at) = 0;
+                             const std::string& device_id, kernel::Instant expires_at) = 0;
   // The principal of a live session (not expired at `now`, not revoked, user active).
   virtual std::optional<Principal> FindSession(const std::string& token_hash,
-                                               kernel::Moment now) = 0;
-  virtual bool RevokeSession(const std::string& token_hash, kernel::Moment now) = 0;
+                                               kernel::Instant now) = 0;
+  virtual bool RevokeSession(const std::string& token_hash, kernel::Instant now) = 0;
 };
 
 // Failed sign-ins per key ("phone:…", "address:…") over a window. Implementations:
@@ -99,7 +100,7 @@ AuthOptions LoadAuthOptions(const kernel::Env& env);
 
 struct LoginResult {
   std::string token;
-  kernel::Moment expires_at;
+  kernel::Instant expires_at;
   Principal principal;
 };
 

@@ -18,7 +18,7 @@ struct DeviceAuthOptions {
 struct DeviceLogin {
   LoginResult access;
   std::string refresh_token;
-  kernel::Moment refresh_expires_at;
+  kernel::Instant refresh_expires_at;
 };
 
 // Storage of the phones' refresh tokens. Implementations: PgDeviceTokenRepository (accounts/pg).
@@ -26,8 +26,8 @@ class DeviceTokenRepository {
  public:
   virtual ~DeviceTokenRepository() = default;
   virtual void StoreRefresh(const std::string& token_hash, std::int64_t user_id,
-                            const std::string& device_id, kernel::Moment created_at,
-                            kernel::Moment expires_at) = 0;
+                            const std::string& device_id, kernel::Instant created_at,
+                            kernel::Instant expires_at) = 0;
   struct Revoked {
     std::vector<std::string> session_hashes;
     int refresh_tokens = 0;
@@ -43,12 +43,12 @@ class DeviceTokenRepository {
   // succeeds) and returns its active user; no principal when unknown, expired, spent, revoked,
   // bound to another device or the user is inactive.
   virtual Spent SpendRefresh(const std::string& token_hash, const std::string& device_id,
-                             kernel::Moment now) = 0;
+                             kernel::Instant now) = 0;
   // Revokes every live session and refresh token of the user's device when the user is in
   // `scope` (kernel::StaffScope: an agent or courier of the supervisor's regions); nothing
   // otherwise.
   virtual Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id,
-                               kernel::Moment now, const kernel::StaffScope& scope) = 0;
+                               kernel::Instant now, const kernel::StaffScope& scope) = 0;
 };
 
 // Sign-in for phones: a short-lived access token (a session with its device) and a refresh

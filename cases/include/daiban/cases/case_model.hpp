@@ -9,16 +9,14 @@
 
 #include "daiban/cases/case_clock.hpp"
 #include "daiban/cases/case_state.hpp"
+#include "daiban/kernel/vocabulary.hpp"
 
 // A case (代办件) as the use cases see it: plain data, no storage.
 namespace daiban::cases {
 
-using Moment = std::chrono::sys_seconds;
+using kernel::Moment;
 
-struct GeoPoint {
-  double lat = 0;  // WGS-84
-  double lng = 0;
-};
+using kernel::GeoPoint;
 
 enum class ApplicantKind { kCitizen, kFirm };
 
@@ -72,7 +70,7 @@ struct CaseStep {
 
 // Who did something: staff by account, the applicant, or the system itself.
 struct Actor {
-  ActorRole role = ActorRole::kSystem;
+  Role role = Role::kSystem;
   std::int64_t user_id = 0;  // 0 when not a staff account
   std::string name;
   // Staff scope: what this actor may see and touch (empty: not limited that way).
@@ -85,7 +83,7 @@ struct CaseEvent {
   std::string type;  // an action word, or created / material_supplied / rated / ...
   std::optional<CaseState> from;
   std::optional<CaseState> to;
-  ActorRole actor_role = ActorRole::kSystem;
+  Role actor_role = Role::kSystem;
   std::int64_t actor_user_id = 0;
   std::string actor_name;
   Moment at{};
@@ -120,8 +118,8 @@ struct CustodyLink {
   std::optional<GeoPoint> position;
   std::int64_t from_user_id = 0;  // agents and couriers, when known
   std::int64_t to_user_id = 0;
-  std::string discrepancy;                    // "" for a link that continues the chain as expected
-  ActorRole actor_role = ActorRole::kSystem;  // who reported the hand-over (the event's actor)
+  std::string discrepancy;          // "" for a link that continues the chain as expected
+  Role actor_role = Role::kSystem;  // who reported the hand-over (the event's actor)
   std::string actor_name;
 };
 

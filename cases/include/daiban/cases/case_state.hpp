@@ -7,6 +7,8 @@
 #include <variant>
 #include <vector>
 
+#include "daiban/kernel/vocabulary.hpp"
+
 // The case lifecycle (DESIGN.md §1, "Case lifecycle"): states, the roles that act on a case, the
 // actions they take, and the one table that decides which action may move a case where.
 
@@ -45,21 +47,11 @@ std::optional<CaseState> ParseCaseState(std::string_view word);
 // Whether work on the case may still go on: false for delivered, closed, rejected and cancelled.
 bool IsOpen(CaseState state);
 
-// Who acts on a case. kSystem is the software itself (offer expiry, the courier app's automatic
-// events, the applicant supplying a material through the API).
-enum class ActorRole { kApplicant, kWindow, kSupervisor, kAdmin, kAgent, kCourier, kSystem };
-
-// Every ActorRole, in declaration order.
-inline constexpr std::array<ActorRole, 7> kAllActorRoles = {
-    ActorRole::kApplicant, ActorRole::kWindow,  ActorRole::kSupervisor, ActorRole::kAdmin,
-    ActorRole::kAgent,     ActorRole::kCourier, ActorRole::kSystem,
-};
-
-// "applicant", "window", "supervisor", "admin", "agent", "courier", "system".
-std::string ToWord(ActorRole role);
-
-// The role named by exactly one of ToWord's words (case-sensitive); std::nullopt otherwise.
-std::optional<ActorRole> ParseActorRole(std::string_view word);
+// Who acts on a case: the platform's roles (applicant, staff, the system itself).
+using kernel::kAllRoles;
+using kernel::ParseRole;
+using kernel::Role;
+using kernel::ToWord;
 
 // What an actor asks to do to a case.
 enum class CaseAction {
@@ -147,7 +139,7 @@ struct TransitionRefused {
 // Actions that keep the state (record_progress; assign of an assigned case, a reassignment)
 // return facts.state.
 std::variant<CaseState, TransitionRefused> Decide(const CaseFacts& facts, CaseAction action,
-                                                  ActorRole role);
+                                                  Role role);
 
 // The action `action` is on a case described by `facts`: record_progress on an assigned case is
 // the first progress report, which starts the work (start_progress); every other action is
@@ -157,6 +149,6 @@ CaseAction ActionTaken(const CaseFacts& facts, CaseAction action);
 
 // The actions for which Decide(facts, action, role) returns a state, in kAllCaseActions order:
 // what a UI may offer this role for this case.
-std::vector<CaseAction> AllowedActions(const CaseFacts& facts, ActorRole role);
+std::vector<CaseAction> AllowedActions(const CaseFacts& facts, Role role);
 
 }  // namespace daiban::cases

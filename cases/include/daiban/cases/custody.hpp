@@ -14,7 +14,7 @@ namespace daiban::cases {
 
 // Who holds the papers: the receiver of the last link, the applicant before the first one.
 struct CustodyHolder {
-  ActorRole role = ActorRole::kApplicant;
+  Role role = Role::kApplicant;
   std::int64_t user_id = 0;  // agents and couriers, when the link recorded it
   std::string name;
 };
@@ -41,7 +41,7 @@ nlohmann::json GiveLink(const std::vector<CustodyLink>& chain, const Case& c, co
 // already gave to this courier).
 std::optional<nlohmann::json> TakeLink(const std::vector<CustodyLink>& chain, const Case& c,
                                        const Actor& receiver,
-                                       const std::vector<ActorRole>& expected_from,
+                                       const std::vector<Role>& expected_from,
                                        std::optional<GeoPoint> position = std::nullopt);
 
 // Links that do not start where the previous one ended, or that carry a discrepancy: empty for

@@ -11,10 +11,10 @@ namespace daiban::cases {
 // refused (403) before anything is read.
 inline kernel::StaffScope SupervisorScopeOf(const Actor& actor) {
   switch (actor.role) {
-    case ActorRole::kAdmin:
-    case ActorRole::kSystem:
+    case Role::kAdmin:
+    case Role::kSystem:
       return kernel::StaffScope::Everything();
-    case ActorRole::kSupervisor:
+    case Role::kSupervisor:
       return kernel::StaffScope::Of(actor.region_code, actor.department_code);
     default:
       throw kernel::Forbidden("supervisors and administrators only");

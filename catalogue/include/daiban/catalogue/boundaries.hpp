@@ -15,8 +15,8 @@
 // microseconds, and the boundaries stay a file anyone can read and replace.
 namespace daiban::catalogue {
 
-using Ring = std::vector<Coordinates>;  // closed: the last point repeats the first
-using Polygon = std::vector<Ring>;      // the outer ring first, then its holes (RFC 7946)
+using Ring = std::vector<GeoPoint>;  // closed: the last point repeats the first
+using Polygon = std::vector<Ring>;   // the outer ring first, then its holes (RFC 7946)
 
 struct RegionBoundary {
   std::string code;  // a district-level region's code
@@ -37,26 +37,26 @@ std::vector<Polygon> PolygonsFromJson(std::string_view json);
 
 // Even-odd ray casting over every ring of every polygon: a point in a hole crosses the hole's
 // ring too and so falls outside. Points exactly on an edge may go either way.
-bool Contains(const RegionBoundary& boundary, Coordinates point);
+bool Contains(const RegionBoundary& boundary, GeoPoint point);
 
 // How far the point lies outside every boundary, in km along the ground: 0 inside one of them,
 // else the distance to the nearest edge (a flat projection at the point's latitude, which errs by
 // well under 1% at a city's scale). Infinity when there are no boundaries.
-double KmOutside(const std::vector<RegionBoundary>& boundaries, Coordinates point);
+double KmOutside(const std::vector<RegionBoundary>& boundaries, GeoPoint point);
 
 // The district whose boundary holds the point, or nothing outside them all.
 std::optional<std::string> DistrictAt(const std::vector<RegionBoundary>& boundaries,
-                                      Coordinates point);
+                                      GeoPoint point);
 
 // The street of `district_code` whose centre is nearest the point; the district itself when none
 // of its streets has a centre. Functional zones never come out of a position: their streets hang
 // under the zone, not under one of the twelve districts, so a zone is chosen only by its code.
 std::string NearestStreet(const std::vector<Region>& regions, const std::string& district_code,
-                          Coordinates point);
+                          GeoPoint point);
 
 // Where a position is handled: the district by point in polygon, then its nearest street.
 std::optional<std::string> RegionAt(const std::vector<RegionBoundary>& boundaries,
-                                    const std::vector<Region>& regions, Coordinates point);
+                                    const std::vector<Region>& regions, GeoPoint point);
 
 // Storage of the boundaries. Implementations: PgBoundaryRepository.
 class BoundaryRepository {
@@ -80,7 +80,7 @@ class BoundaryService {
 
   // Read afresh on each call: locating is rare (an Open311 request without a region code) and
   // a re-import then takes effect at once in every process.
-  std::optional<std::string> RegionAt(Coordinates point);
+  std::optional<std::string> RegionAt(GeoPoint point);
 
   // The stored boundaries in code order, each named as the catalogue names its district (the
   // name the file gave when the catalogue no longer has it), for drawing the city.

@@ -51,7 +51,7 @@ class CalendarService : public cases::CalendarSource {
   std::chrono::seconds refresh_;
   std::mutex mutex_;
   std::shared_ptr<const cases::WorkingCalendar> current_;
-  kernel::Moment loaded_at_{};
+  kernel::Instant loaded_at_{};
 };
 
 // Parses "HH:MM-HH:MM" (e.g. "09:00-17:00"); throws kernel::ConfigError.

@@ -7,15 +7,13 @@
 #include <vector>
 
 #include "daiban/kernel/csv.hpp"
+#include "daiban/kernel/vocabulary.hpp"
 
 // The published catalogue (事项目录 and 服务指南): regions, departments, items with their
 // materials, and bundles. Plain data and the rules a catalogue row must keep; no I/O.
 namespace daiban::catalogue {
 
-struct Coordinates {
-  double lat = 0;  // WGS-84, as the phones' GPS reports; converted only at a map's edge
-  double lng = 0;
-};
+using kernel::GeoPoint;
 
 enum class RegionLevel { kCity, kDistrict, kStreet };
 
@@ -24,7 +22,7 @@ struct Region {
   std::string name;
   RegionLevel level = RegionLevel::kCity;
   std::string parent_code;  // empty for the city
-  std::optional<Coordinates> center;
+  std::optional<GeoPoint> center;
 };
 
 struct Department {
@@ -33,7 +31,7 @@ struct Department {
   std::string region_code;
   std::string hall_name;
   std::string hall_address;
-  Coordinates hall;
+  GeoPoint hall;
   std::string office_hours;
   std::string phone;
 };

@@ -33,7 +33,7 @@ class CatalogueRepository {
   // the import (it throws), then upserts by code; when the items (bundles) file is part of the
   // import, stored items (bundles) missing from it are retired at `now`, never deleted.
   virtual void Import(const CatalogueImport& import,
-                      const std::function<void(const KnownCodes&)>& check, kernel::Moment now) = 0;
+                      const std::function<void(const KnownCodes&)>& check, kernel::Instant now) = 0;
 
   virtual std::vector<Region> Regions() = 0;
   virtual std::vector<Department> Departments() = 0;

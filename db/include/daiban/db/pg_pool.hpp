@@ -75,7 +75,7 @@ class PgPool {
 
 // A moment as seconds since the epoch, for SQL's to_timestamp($n): libpqxx 6 has no
 // conversion for time points.
-double EpochSeconds(kernel::Moment moment);
+double EpochSeconds(kernel::Instant moment);
 double EpochSeconds(std::chrono::sys_seconds moment);
 // The same for a moment that may be absent: NULL then.
 std::optional<double> EpochSeconds(const std::optional<std::chrono::sys_seconds>& moment);

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "daiban/kernel/vocabulary.hpp"
+
 // The dispatch library's picture of agents (代办员) and of the accepted cases waiting for one.
 // Plain data filled by the service from PostgreSQL and Redis; the policies in this library read it
 // and never change it. Every moment is a UTC std::chrono::sys_seconds; local time means China
@@ -15,16 +17,9 @@
 
 namespace daiban::dispatch {
 
-// A position in WGS-84 degrees (the phones' GPS system; GCJ-02 exists only at a map's edge).
-struct GeoPoint {
-  double lat = 0.0;
-  double lng = 0.0;
-};
-
-// Great-circle distance in kilometres (haversine on a sphere of radius 6371.0088 km, the mean
-// Earth radius). Symmetric, zero for equal points, finite for finite inputs; within a city its
-// error against the ellipsoid (< 0.5 %) is far below what road distance adds anyway.
-double DistanceKm(GeoPoint from, GeoPoint to);
+// Positions and distances are the platform's (WGS-84 degrees, great-circle kilometres).
+using kernel::DistanceKm;
+using kernel::GeoPoint;
 
 // One working period of a day in local China time, as minutes since local midnight: it covers the
 // moments t with start <= t < end. A shift with end <= start covers nothing (there are no

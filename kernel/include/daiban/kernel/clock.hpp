@@ -7,32 +7,32 @@
 #include <random>
 #include <string>
 
-namespace daiban::kernel {
+#include "daiban/kernel/vocabulary.hpp"
 
-using Moment = std::chrono::system_clock::time_point;
+namespace daiban::kernel {
 
 // Where "now" comes from. Injected everywhere so tests control time.
 class Clock {
  public:
   virtual ~Clock() = default;
-  virtual Moment Now() const = 0;
+  virtual Instant Now() const = 0;
 };
 
 class SystemClock final : public Clock {
  public:
-  Moment Now() const override { return std::chrono::system_clock::now(); }
+  Instant Now() const override { return std::chrono::system_clock::now(); }
 };
 
 // A clock that moves only when told to; safe to read from several threads.
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(Moment start) : now_(start.time_since_epoch().count()) {}
-  Moment Now() const override { return Moment(Moment::duration(now_.load())); }
-  void Set(Moment moment) { now_ = moment.time_since_epoch().count(); }
-  void Advance(Moment::duration by) { now_ += by.count(); }
+  explicit ManualClock(Instant start) : now_(start.time_since_epoch().count()) {}
+  Instant Now() const override { return Instant(Instant::duration(now_.load())); }
+  void Set(Instant moment) { now_ = moment.time_since_epoch().count(); }
+  void Advance(Instant::duration by) { now_ += by.count(); }
 
  private:
-  std::atomic<Moment::rep> now_;
+  std::atomic<Instant::rep> now_;
 };
 
 // Source of opaque identifiers (request ids, tokens). Injected so tests can make them

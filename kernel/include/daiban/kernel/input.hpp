@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daiban/kernel/json.hpp"
+#include "daiban/kernel/vocabulary.hpp"
 
 // The one parser for each kind of untrusted input: times, path ids, cursors, positions, texts
 // and idempotency keys. Every service reads these through here, so a check added once holds
@@ -81,15 +82,18 @@ std::string CursorText(std::string_view part);
 
 // --- Positions ---------------------------------------------------------------------------------
 
-// A WGS-84 position: latitude in [-90, 90], longitude in [-180, 180], both finite.
-struct Position {
-  double lat = 0;
-  double lng = 0;
-};
-
+// A valid position (GeoPoint, vocabulary.hpp): latitude in [-90, 90], longitude in [-180, 180],
+// both finite. Every coordinate reader below checks these same limits.
+inline constexpr double kMaxLatitude = 90.0;
+inline constexpr double kMaxLongitude = 180.0;
 bool IsValidPosition(double lat, double lng);
+// One coordinate, the member `key` of a JSON object: a finite number within ±`limit`
+// (kMaxLatitude or kMaxLongitude); 422 naming `field` otherwise (missing, not a number, out of
+// range), for bodies that name each coordinate on its own.
+double ParseCoordinateJson(const Json& object, std::string_view key, const std::string& field,
+                           double limit);
 // A JSON object {"lat": number, "lng": number}; 422 naming `field` otherwise.
-Position ParsePositionJson(const Json& value, const std::string& field);
+GeoPoint ParsePositionJson(const Json& value, const std::string& field);
 // One coordinate as decimal text (form fields, CSV cells): finite, within ±`limit`; 400 naming
 // `field` otherwise.
 double ParseCoordinateText(std::string_view text, const std::string& field, double limit,

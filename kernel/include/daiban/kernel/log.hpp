@@ -21,7 +21,7 @@ LogLevel ParseLogLevel(std::string_view text);  // throws ConfigError
 // msg and the caller's fields. Every line of the project goes through here so each one is
 // valid JSON whatever the message holds (quotes, newlines, invalid UTF-8 are escaped or
 // replaced). Callers must not put personal data in fields; see mask.hpp.
-std::string FormatLogLine(Moment time, LogLevel level, std::string_view service,
+std::string FormatLogLine(Instant time, LogLevel level, std::string_view service,
                           std::string_view request_id, std::string_view message,
                           const nlohmann::json& fields);
 

@@ -33,7 +33,7 @@ class SimulatedClock final : public Clock {
   SimulatedClock(const SimulatedClock&) = delete;
   SimulatedClock& operator=(const SimulatedClock&) = delete;
 
-  Moment Now() const override;
+  Instant Now() const override;
 
  private:
   friend class SimulatedClockControl;
@@ -46,14 +46,14 @@ class SimulatedClock final : public Clock {
 class SimulatedClockControl {
  public:
   // Creates (or resets) the file at `start`, running at `speed` simulated seconds per real one.
-  static std::unique_ptr<SimulatedClockControl> Create(const std::string& path, Moment start,
+  static std::unique_ptr<SimulatedClockControl> Create(const std::string& path, Instant start,
                                                        double speed);
   static std::unique_ptr<SimulatedClockControl> Open(const std::string& path);
 
-  Moment Now() const { return clock_->Now(); }
+  Instant Now() const { return clock_->Now(); }
   const Clock& AsClock() const { return *clock_; }
   // Moves simulated time forward to `to`; a moment not after now is refused (invalid_argument).
-  void Jump(Moment to);
+  void Jump(Instant to);
   // Changes the speed from now on; time does not move.
   void SetSpeed(double speed);
   double Speed() const;
@@ -61,7 +61,7 @@ class SimulatedClockControl {
  private:
   explicit SimulatedClockControl(std::unique_ptr<SimulatedClock> clock)
       : clock_(std::move(clock)) {}
-  void Write(Moment sim_base, std::int64_t speed_micro);
+  void Write(Instant sim_base, std::int64_t speed_micro);
   std::unique_ptr<SimulatedClock> clock_;
 };
 

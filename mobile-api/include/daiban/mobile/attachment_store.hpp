@@ -51,7 +51,7 @@ class AttachmentStore {
   // meanwhile (the caller replays the first answer then). The file is written before the row,
   // so a row never names a missing file.
   virtual Attachment Save(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,
-                          std::int64_t uploaded_by, kernel::Moment now,
+                          std::int64_t uploaded_by, kernel::Instant now,
                           std::optional<std::chrono::sys_seconds> device_time,
                           const std::string& note, const std::optional<AttachmentAnswer>& answer,
                           std::int64_t delivery_id = 0) = 0;
@@ -72,7 +72,7 @@ class PgAttachmentStore final : public AttachmentStore {
   PgAttachmentStore(db::PgPool& pool, std::string folder);
 
   Attachment Save(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,
-                  std::int64_t uploaded_by, kernel::Moment now,
+                  std::int64_t uploaded_by, kernel::Instant now,
                   std::optional<std::chrono::sys_seconds> device_time, const std::string& note,
                   const std::optional<AttachmentAnswer>& answer,
                   std::int64_t delivery_id = 0) override;

@@ -112,7 +112,7 @@ RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, 
 // alone cannot be placed: there is no geocoder), and naming lat when the position is outside the
 // city.
 void FillRegionFromPosition(
-    Form& form, const std::function<std::optional<std::string>(catalogue::Coordinates)>& locate);
+    Form& form, const std::function<std::optional<std::string>(kernel::GeoPoint)>& locate);
 
 // The case that a POST requests.json asks for, for `item` (with its materials), submitted by
 // the client `key_id`, with the client's description (kept with the case, answered back only to

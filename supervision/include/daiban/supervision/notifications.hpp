@@ -39,7 +39,7 @@ struct Notification {
   std::string template_name;
   nlohmann::json data = nlohmann::json::object();
   int attempts = 0;  // deliveries tried before this one
-  kernel::Moment created_at{};
+  kernel::Instant created_at{};
 };
 
 // The notifications waiting to be delivered. Implementations: PgNotificationStore.
@@ -49,11 +49,11 @@ class NotificationStore {
   // Pending notifications due at `now`, oldest first, at most `limit`. Claimed rows are hidden
   // from other claims for a while (a lease), so two senders never deliver the same row at once,
   // and a row claimed by a sender that died is delivered again when the lease ends.
-  virtual std::vector<Notification> ClaimDue(kernel::Moment now, int limit) = 0;
-  virtual void MarkSent(std::int64_t id, kernel::Moment now) = 0;
+  virtual std::vector<Notification> ClaimDue(kernel::Instant now, int limit) = 0;
+  virtual void MarkSent(std::int64_t id, kernel::Instant now) = 0;
   // Delivery failed; `attempts` counts this one. Retried at `next_attempt_at`.
   virtual void MarkFailed(std::int64_t id, int attempts, const std::string& error,
-                          kernel::Moment next_attempt_at) = 0;
+                          kernel::Instant next_attempt_at) = 0;
   // No more attempts.
   virtual void MarkGivenUp(std::int64_t id, int attempts, const std::string& error) = 0;
 };

@@ -11,13 +11,14 @@
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/working_calendar.hpp"
 #include "daiban/kernel/staff_scope.hpp"
+#include "daiban/kernel/vocabulary.hpp"
 
 // Statistics for supervisors (考核): the cases created in a period, grouped by department,
 // district or agent, and the metrics of each group. Pure code: the store reads the cohort,
 // this computes and renders it.
 namespace daiban::supervision {
 
-using Moment = std::chrono::sys_seconds;
+using kernel::Moment;
 
 // What a supervision read (statistics, follow-ups) covers: everything (administrators), or a
 // region with its subtree and/or a department (supervisors). A scope naming neither covers

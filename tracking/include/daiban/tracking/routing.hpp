@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "daiban/dispatch/agent_model.hpp"
+#include "daiban/kernel/vocabulary.hpp"
 
 // Couriers (寄递员) and their stops: which courier takes a delivery, in which order a courier
 // visits its stops, and when it will reach one. Pure: plain data in, plain data out, no I/O; the
@@ -16,9 +17,9 @@
 
 namespace daiban::tracking {
 
-using Moment = std::chrono::sys_seconds;
 using dispatch::DistanceKm;
 using dispatch::GeoPoint;
+using kernel::Moment;
 
 // Straight-line kilometres times this factor approximate the road distance in a city (the
 // detour index of urban road networks is about 1.2-1.4).

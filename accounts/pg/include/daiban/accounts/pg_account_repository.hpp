@@ -15,9 +15,9 @@ class PgAccountRepository final : public AccountRepository {
   std::int64_t AddUser(const NewUser& user, const std::string& password_hash) override;
   std::optional<StoredUser> FindByPhone(const std::string& phone) override;
   void CreateSession(const std::string& token_hash, std::int64_t user_id,
-                     const std::string& device_id, kernel::Moment expires_at) override;
-  std::optional<Principal> FindSession(const std::string& token_hash, kernel::Moment now) override;
-  bool RevokeSession(const std::string& token_hash, kernel::Moment now) override;
+                     const std::string& device_id, kernel::Instant expires_at) override;
+  std::optional<Principal> FindSession(const std::string& token_hash, kernel::Instant now) override;
+  bool RevokeSession(const std::string& token_hash, kernel::Instant now) override;
 
  private:
   db::PgPool& pool_;
@@ -27,11 +27,11 @@ class PgDeviceTokenRepository final : public DeviceTokenRepository {
  public:
   explicit PgDeviceTokenRepository(db::PgPool& pool) : pool_(pool) {}
   void StoreRefresh(const std::string& token_hash, std::int64_t user_id,
-                    const std::string& device_id, kernel::Moment created_at,
-                    kernel::Moment expires_at) override;
+                    const std::string& device_id, kernel::Instant created_at,
+                    kernel::Instant expires_at) override;
   Spent SpendRefresh(const std::string& token_hash, const std::string& device_id,
-                     kernel::Moment now) override;
-  Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id, kernel::Moment now,
+                     kernel::Instant now) override;
+  Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id, kernel::Instant now,
                        const kernel::StaffScope& scope) override;
 
  private:

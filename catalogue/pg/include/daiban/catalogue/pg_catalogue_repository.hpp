@@ -11,7 +11,7 @@ class PgCatalogueRepository final : public CatalogueRepository {
   explicit PgCatalogueRepository(db::PgPool& pool);
 
   void Import(const CatalogueImport& import, const std::function<void(const KnownCodes&)>& check,
-              kernel::Moment now) override;
+              kernel::Instant now) override;
   std::vector<Region> Regions() override;
   std::vector<Department> Departments() override;
   std::optional<Department> FindDepartment(const std::string& code) override;

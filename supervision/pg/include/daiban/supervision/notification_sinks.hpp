@@ -65,7 +65,7 @@ std::string WebhookSignature(std::string_view secret, std::int64_t timestamp,
 // WebhookSignature of that timestamp and the raw body (compared in constant time).
 bool WebhookSignatureValid(std::string_view secret, std::string_view timestamp_header,
                            std::string_view signature_header, std::string_view body,
-                           kernel::Moment now,
+                           kernel::Instant now,
                            std::chrono::seconds tolerance = std::chrono::minutes(5));
 
 }  // namespace daiban::supervision

@@ -16,10 +16,10 @@ class PgNotificationStore final : public NotificationStore {
   explicit PgNotificationStore(db::PgPool& pool,
                                std::chrono::seconds claim_lease = std::chrono::seconds(900));
 
-  std::vector<Notification> ClaimDue(kernel::Moment now, int limit) override;
-  void MarkSent(std::int64_t id, kernel::Moment now) override;
+  std::vector<Notification> ClaimDue(kernel::Instant now, int limit) override;
+  void MarkSent(std::int64_t id, kernel::Instant now) override;
   void MarkFailed(std::int64_t id, int attempts, const std::string& error,
-                  kernel::Moment next_attempt_at) override;
+                  kernel::Instant next_attempt_at) override;
   void MarkGivenUp(std::int64_t id, int attempts, const std::string& error) override;
 
  private:
@@ -31,6 +31,6 @@ class PgNotificationStore final : public NotificationStore {
 // change it reports or not at all. Uses a statement PgNotificationStore prepares: build the
 // store on the same pool first. Returns the new row's id.
 std::int64_t EnqueueNotification(pqxx::dbtransaction& tx, const NotificationDraft& draft,
-                                 kernel::Moment now);
+                                 kernel::Instant now);
 
 }  // namespace daiban::supervision

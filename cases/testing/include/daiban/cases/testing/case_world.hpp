@@ -68,10 +68,10 @@ struct CaseWorld {
   // Submitted, accepted by the window and assigned to `agent` (taking an offer).
   Case Assigned(const Actor& agent);
 
-  static Actor Window() { return {ActorRole::kWindow, 3, "王窗口", "370102", ""}; }
-  static Actor Supervisor() { return {ActorRole::kSupervisor, 2, "张督办", "370102", ""}; }
+  static Actor Window() { return {Role::kWindow, 3, "王窗口", "370102", ""}; }
+  static Actor Supervisor() { return {Role::kSupervisor, 2, "张督办", "370102", ""}; }
   static Actor Agent(std::int64_t id = 4, std::string name = "赵代办") {
-    return {ActorRole::kAgent, id, std::move(name), "", ""};
+    return {Role::kAgent, id, std::move(name), "", ""};
   }
 
   InMemoryCaseStore store;

@@ -10,6 +10,7 @@
 #include "daiban/dispatch/agent_settings.hpp"
 #include "daiban/dispatch/sla_watch.hpp"
 #include "daiban/kernel/staff_scope.hpp"
+#include "daiban/kernel/vocabulary.hpp"
 
 namespace daiban::db {
 class Tx;
@@ -17,7 +18,7 @@ class Tx;
 
 namespace daiban::dispatch {
 
-using Moment = std::chrono::sys_seconds;
+using kernel::Moment;
 
 // An agent as dispatch keeps it: the profile the policies read, plus what supervisors see.
 struct AgentRecord {

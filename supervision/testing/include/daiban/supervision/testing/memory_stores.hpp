@@ -151,7 +151,7 @@ class MemoryNotificationStore final : public NotificationStore {
   struct Row {
     Notification notification;
     State state = State::kPending;
-    kernel::Moment next_attempt_at{};
+    kernel::Instant next_attempt_at{};
     std::string last_error;
   };
 
@@ -159,7 +159,7 @@ class MemoryNotificationStore final : public NotificationStore {
       : claim_lease_(claim_lease) {}
 
   // What EnqueueNotification writes: pending, due at `now`.
-  std::int64_t Enqueue(const NotificationDraft& draft, kernel::Moment now) {
+  std::int64_t Enqueue(const NotificationDraft& draft, kernel::Instant now) {
     Row row;
     row.notification = {.id = static_cast<std::int64_t>(rows_.size()) + 1,
                         .case_id = draft.case_id,
@@ -175,7 +175,7 @@ class MemoryNotificationStore final : public NotificationStore {
   }
   const Row& At(std::int64_t id) const { return rows_.at(static_cast<std::size_t>(id - 1)); }
 
-  std::vector<Notification> ClaimDue(kernel::Moment now, int limit) override {
+  std::vector<Notification> ClaimDue(kernel::Instant now, int limit) override {
     std::vector<Row*> due;
     for (auto& row : rows_) {
       if (row.state == State::kPending && row.next_attempt_at <= now) due.push_back(&row);
@@ -191,7 +191,7 @@ class MemoryNotificationStore final : public NotificationStore {
     }
     return claimed;
   }
-  void MarkSent(std::int64_t id, kernel::Moment) override {
+  void MarkSent(std::int64_t id, kernel::Instant) override {
     Row& row = Pending(id);
     if (row.state != State::kPending) return;
     row.state = State::kSent;
@@ -199,7 +199,7 @@ class MemoryNotificationStore final : public NotificationStore {
     row.last_error.clear();
   }
   void MarkFailed(std::int64_t id, int attempts, const std::string& error,
-                  kernel::Moment next_attempt_at) override {
+                  kernel::Instant next_attempt_at) override {
     Row& row = Pending(id);
     if (row.state != State::kPending) return;
     row.notification.attempts = attempts;
