@@ -1,8 +1,7 @@
 -- The statistics (考核) roll-up: a year's report at millions of cases reads one row per case,
--- so the settled cases of each China day are kept summed per (region, department, agent), with
--- every finished case's working span so the nearest-rank p90 stays exact. A case whose clock
--- runs (accepted, assigned, in progress) is never rolled up: "overdue now" depends on now, so a
--- report reads those cases raw.
+-- so the cases of each China day (by creation) are kept summed per (region, department, agent),
+-- with every finished case's working span so the nearest-rank p90 stays exact, and the
+-- deadline of every case whose clock runs, so "overdue now" is counted when the report is made.
 --
 -- Exactness under change: every change that moves a figure appends the case's creation day to
 -- stats_dirty (insert-only, so the hot path takes no row lock). intake's roll-up worker
@@ -18,10 +17,12 @@ CREATE FUNCTION stats_day_start(day date) RETURNS timestamptz
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN (day::timestamp - interval '8 hours') AT TIME ZONE 'UTC';
 
--- The settled cases created on `day`, summed per region (the filing region, so scopes and
--- districts are resolved when a report is read), department and agent (0: none). The counters
--- are those of the report; working_seconds holds one working span (acceptance to result, on
--- the calendar named by stats_rollup_days.calendar_key) per finished, accepted case.
+-- The cases created on `day`, summed per region (the filing region, so scopes and districts are
+-- resolved when a report is read), department and agent (0: none). The counters are those of
+-- the report (overdue: only what does not depend on now); working_seconds holds one working
+-- span (acceptance to result, on the calendar named by stats_rollup_days.calendar_key) per
+-- finished, accepted case; running_deadlines the deadline (seconds since the epoch) of each
+-- case whose clock runs (accepted, assigned, in progress), unfinished: overdue once now is past.
 CREATE TABLE stats_rollup (
   day               date    NOT NULL,
   region_code       text    NOT NULL,
@@ -45,6 +46,7 @@ CREATE TABLE stats_rollup (
   assisted          integer NOT NULL,
   led               integer NOT NULL,
   working_seconds   integer[] NOT NULL,
+  running_deadlines bigint[]  NOT NULL,
   PRIMARY KEY (day, region_code, department_code, agent_id)
 );
 

@@ -63,8 +63,8 @@ void Count(Tally& tally, const CohortCase& c, const cases::WorkingCalendar& cale
   if (c.followup == FollowupState::kClosed) ++m.followups_closed;
 }
 
-// A roll-up's sums, as if each of its cases had been counted.
-void Merge(Tally& tally, const StatsRollup& r) {
+// A roll-up's sums, as if each of its cases had been counted at `now`.
+void Merge(Tally& tally, const StatsRollup& r, Moment now) {
   auto& m = tally.metrics;
   const auto& n = r.counts;
   m.received += n.received;
@@ -72,6 +72,10 @@ void Merge(Tally& tally, const StatsRollup& r) {
   m.finished += n.finished;
   m.on_time += n.on_time;
   m.overdue += n.overdue;
+  // IsOverdue of a running, unfinished case: now past its deadline.
+  for (const auto deadline : r.running_deadlines) {
+    if (now.time_since_epoch().count() > deadline) ++m.overdue;
+  }
   m.reassigned += n.reassigned;
   m.ratings += n.ratings;
   m.followups_open += n.followups_open;
@@ -212,20 +216,23 @@ bool IsRunning(const CohortCase& c) {
   return c.state == "accepted" || c.state == "assigned" || c.state == "in_progress";
 }
 
-std::vector<StatsRollup> RollUpCases(const std::vector<CohortCase>& settled,
+std::vector<StatsRollup> RollUpCases(const std::vector<CohortCase>& cohort,
                                      const cases::WorkingCalendar& calendar) {
   using Key = std::tuple<cases::CivilDate, std::string, std::string, std::int64_t>;
   std::map<Key, std::pair<StatsRollup, Tally>> by_key;
-  for (const auto& c : settled) {
-    if (IsRunning(c)) throw std::invalid_argument("RollUpCases: a running case");
+  for (const auto& c : cohort) {
     const auto day = cases::ChinaDateOf(c.created_at);
     auto& [r, tally] = by_key[Key{day, c.region_code, c.department_code, c.agent_id}];
     r.day = day;
     r.region_code = c.region_code;
     r.department_code = c.department_code;
     r.agent_id = c.agent_id;
-    // A settled case's overdue does not depend on now (IsOverdue): any moment gives it.
+    // Counted at the epoch, only what does not depend on now is overdue (IsOverdue); a running
+    // case's deadline is kept to be compared with the report's now.
     Count(tally, c, calendar, Moment{});
+    if (IsRunning(c) && !c.result_ready_at && c.deadline_at) {
+      r.running_deadlines.push_back(c.deadline_at->time_since_epoch().count());
+    }
     if (const int i = IndexOf(kClasses, c.service_class); i >= 0) ++r.by_class[i];
     if (const int i = IndexOf(kModes, c.mode); i >= 0) ++r.by_mode[i];
   }
@@ -322,7 +329,7 @@ StatsReport ComputeStats(StatsGroup group, const StatsPeriod& period,
     if (target != nullptr) Count(target->tally, c, calendar, now);
   }
   for (const auto& r : rollups) {
-    Merge(totals, r);
+    Merge(totals, r, now);
     for (std::size_t i = 0; i < kClasses.size(); ++i) by_class[i].second += r.by_class[i];
     for (std::size_t i = 0; i < kModes.size(); ++i) by_mode[i].second += r.by_mode[i];
     Group* target = nullptr;
@@ -344,7 +351,7 @@ StatsReport ComputeStats(StatsGroup group, const StatsPeriod& period,
         target->name = r.agent_name;
         break;
     }
-    if (target != nullptr) Merge(target->tally, r);
+    if (target != nullptr) Merge(target->tally, r, now);
   }
 
   StatsReport report;

@@ -12,7 +12,7 @@ StatsReport StatsService::Report(StatsGroup group, const SupervisionScope& scope
   const Moment now = std::chrono::floor<std::chrono::seconds>(clock_.Now());
   const StatsPeriod period = ResolveStatsPeriod(from, to, cases::ChinaDateOf(now));
   const auto calendar = calendar_.Current();
-  auto input = store_.Read(scope, period, CalendarKey(*calendar));
+  auto input = store_.Read(group, scope, period, CalendarKey(*calendar));
   return ComputeStats(group, period, input.cases, input.rollups, *calendar, now);
 }
 
@@ -21,9 +21,8 @@ std::size_t StatsService::RollUp(std::size_t max_days, std::size_t max_batches) 
   const auto key = CalendarKey(*calendar);
   std::size_t days = 0;
   for (std::size_t batch = 0; batch < max_batches; ++batch) {
-    const auto rolled = store_.RollUp(max_days, key, [&calendar](const auto& settled) {
-      return RollUpCases(settled, *calendar);
-    });
+    const auto rolled = store_.RollUp(
+        max_days, key, [&calendar](const auto& cohort) { return RollUpCases(cohort, *calendar); });
     days += rolled;
     if (rolled < max_days) break;
   }

@@ -365,23 +365,43 @@ TEST(StatsRollupTest, SumsPerDayRegionDepartmentAndAgent) {
   EXPECT_EQ(rollups[1].counts.received, 1);
 }
 
-TEST(StatsRollupTest, RunningCasesAreNeverRolledUp) {
-  EXPECT_THROW(RollUpCases(SmallCohort(), Calendar()), std::invalid_argument);  // c runs
+// Case c of SmallCohort runs (in progress) past its deadline: its deadline is kept, and it is
+// overdue only for a report made after it.
+TEST(StatsRollupTest, ARunningCaseKeepsItsDeadlineForOverdueNow) {
+  auto cohort = SmallCohort();
+  for (auto& c : cohort) c.region_code = c.district_code;
+  const auto rollups = RollUpCases(cohort, Calendar());
+  const auto c = cohort[2];
+  std::vector<std::int64_t> deadlines;
+  int overdue = 0;
+  for (const auto& r : rollups) {
+    deadlines.insert(deadlines.end(), r.running_deadlines.begin(), r.running_deadlines.end());
+    overdue += r.counts.overdue;
+  }
+  EXPECT_EQ(deadlines, (std::vector<std::int64_t>{c.deadline_at->time_since_epoch().count()}));
+  EXPECT_EQ(overdue, 0);  // a was on time; c's overdue depends on now
+  auto before = ComputeStats(StatsGroup::kDepartments, kNovember, {}, rollups, Calendar(),
+                             *c.deadline_at);  // at the deadline: not yet
+  EXPECT_EQ(before.totals.overdue, 0);
+  auto after = ComputeStats(StatsGroup::kDepartments, kNovember, {}, rollups, Calendar(), kNow);
+  EXPECT_EQ(after.totals.overdue, 1);
+  EXPECT_EQ(after.totals,
+            ComputeStats(StatsGroup::kDepartments, kNovember, cohort, Calendar(), kNow).totals);
   for (const char* state : {"accepted", "assigned", "in_progress"}) {
-    CohortCase c;
-    c.state = state;
-    EXPECT_TRUE(IsRunning(c)) << state;
+    CohortCase running;
+    running.state = state;
+    EXPECT_TRUE(IsRunning(running)) << state;
   }
   for (const char* state :
        {"submitted", "suspended", "result_ready", "delivered", "closed", "rejected", "cancelled"}) {
-    CohortCase c;
-    c.state = state;
-    EXPECT_FALSE(IsRunning(c)) << state;
+    CohortCase settled;
+    settled.state = state;
+    EXPECT_FALSE(IsRunning(settled)) << state;
   }
 }
 
-// 600 cases of every kind over ten days: the settled ones rolled up and the running ones raw
-// give the very report (every group, the totals, by class and mode, the CSV) the cases give.
+// 600 cases of every kind over ten days: half rolled up and half raw give the very report
+// (every group, the totals, by class and mode, the CSV) the cases give.
 TEST(StatsRollupTest, RollUpsMergedGiveTheReportOfTheirCases) {
   const std::vector<std::string> states = {"submitted", "accepted",     "assigned",  "in_progress",
                                            "suspended", "result_ready", "delivered", "closed",
@@ -421,11 +441,12 @@ TEST(StatsRollupTest, RollUpsMergedGiveTheReportOfTheirCases) {
     c.followup = static_cast<FollowupState>(next(3));
     cohort.push_back(c);
   }
-  std::vector<CohortCase> running, settled;
-  for (const auto& c : cohort) (IsRunning(c) ? running : settled).push_back(c);
-  auto rollups = RollUpCases(settled, Calendar());
-  ASSERT_LT(rollups.size(), settled.size());  // something was summed
-  for (auto& r : rollups) {                   // what the store resolves when it reads a roll-up
+  // The first 300 cases rolled up, the others read raw (a report over clean and dirty days).
+  const std::vector<CohortCase> rolled_up(cohort.begin(), cohort.begin() + 300);
+  const std::vector<CohortCase> raw_cases(cohort.begin() + 300, cohort.end());
+  auto rollups = RollUpCases(rolled_up, Calendar());
+  ASSERT_LT(rollups.size(), rolled_up.size());  // something was summed
+  for (auto& r : rollups) {                     // what the store resolves when it reads a roll-up
     r.department_name = r.department_code == "A" ? "甲" : "乙";
     r.district_code = r.region_code.substr(0, 6);
     r.district_name = r.district_code == "370102" ? "历下区" : "市中区";
@@ -433,7 +454,7 @@ TEST(StatsRollupTest, RollUpsMergedGiveTheReportOfTheirCases) {
   }
   for (auto group : {StatsGroup::kDepartments, StatsGroup::kRegions, StatsGroup::kAgents}) {
     const auto raw = ComputeStats(group, kNovember, cohort, Calendar(), kNow);
-    const auto rolled = ComputeStats(group, kNovember, running, rollups, Calendar(), kNow);
+    const auto rolled = ComputeStats(group, kNovember, raw_cases, rollups, Calendar(), kNow);
     EXPECT_EQ(RenderStatsCsv(rolled), RenderStatsCsv(raw)) << ToWord(group);
     ASSERT_EQ(rolled.rows.size(), raw.rows.size());
     for (std::size_t i = 0; i < raw.rows.size(); ++i) {

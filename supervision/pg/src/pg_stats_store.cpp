@@ -46,9 +46,6 @@ SELECT c.id, c.department_code, d.name,
  ORDER BY c.id)sql";
 }
 
-// The states whose clock runs (IsRunning): read raw by every report, never rolled up.
-constexpr const char* kRunningStates = "('accepted', 'assigned', 'in_progress')";
-
 // One row per case created in [$1, $2) (epoch seconds) in the staff scope (db::ScopeSql): $3
 // everything, $4 region (with its subtree), $5 department; a scope naming neither region nor
 // department sees nothing.
@@ -56,21 +53,14 @@ constexpr const char* kCohort = "stats_cohort";
 const std::string kCohortSql = CohortSql(
     "FROM cases c", "c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND " +
                         db::ScopeSql(3).Case("c.region_code", "c.department_code"));
-// The same, only the running cases (the partial index cases_running_list holds them).
-constexpr const char* kRunning = "stats_running";
-const std::string kRunningSql = CohortSql(
-    "FROM cases c", "c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND " +
-                        std::string("c.state IN ") + kRunningStates + " AND " +
-                        db::ScopeSql(3).Case("c.region_code", "c.department_code"));
-// The settled cases created on the China days $1 (a date array), in the scope $2..$4: each day
-// one range of cases_created_list.
-constexpr const char* kSettledOfDays = "stats_settled_of_days";
-const std::string kSettledOfDaysSql = CohortSql(
+// The cases created on the China days $1 (a date array), in the scope $2..$4: each day one
+// range of cases_created_list.
+constexpr const char* kCasesOfDays = "stats_cases_of_days";
+const std::string kCasesOfDaysSql = CohortSql(
     "FROM unnest($1::date[]) AS dd (day)\n"
     "  JOIN cases c ON c.created_at >= stats_day_start(dd.day)\n"
     "              AND c.created_at < stats_day_start(dd.day + 1)",
-    std::string("c.state NOT IN ") + kRunningStates + " AND " +
-        db::ScopeSql(2).Case("c.region_code", "c.department_code"));
+    db::ScopeSql(2).Case("c.region_code", "c.department_code"));
 
 // The days of [$1, $2] rolled up on the calendar $3 and unchanged since.
 constexpr const char* kCleanDays = "stats_clean_days";
@@ -80,26 +70,40 @@ SELECT d.day::text FROM stats_rollup_days d
    AND NOT EXISTS (SELECT 1 FROM stats_dirty m WHERE m.day = d.day)
  ORDER BY d.day)sql";
 
-// The roll-up rows of the days $1 in the scope $2..$4, names and district resolved now (as the
-// cohort resolves them).
+// The roll-up rows of the days $1 in the scope $2..$4, summed in SQL per group of the report
+// $5 (departments, regions: the district, agents) so a year is a few rows, names and district
+// resolved now (as the cohort resolves them). The spans and deadlines are concatenated whole.
 constexpr const char* kRollups = "stats_rollups";
 const std::string kRollupsSql = R"sql(
-SELECT s.day::text, s.region_code, s.department_code, s.agent_id, d.name,
-       CASE WHEN r.level = 'district' THEN r.code WHEN p.level = 'district' THEN p.code
-            ELSE r.code END,
-       CASE WHEN r.level = 'district' THEN r.name WHEN p.level = 'district' THEN p.name
-            ELSE r.name END,
-       coalesce(u.name, ''),
-       s.received, s.accepted, s.finished, s.on_time, s.overdue, s.reassigned, s.ratings,
-       s.rating_sum, s.followups_open, s.followups_closed, s.zero_trip, s.one_trip, s.we_run,
-       s.bundle, s.proxy, s.assisted, s.led, array_to_string(s.working_seconds, ',')
+SELECT g.department_code, g.department_name, g.district_code, g.district_name, g.agent_id,
+       g.agent_name,
+       sum(s.received), sum(s.accepted), sum(s.finished), sum(s.on_time), sum(s.overdue),
+       sum(s.reassigned), sum(s.ratings), sum(s.rating_sum), sum(s.followups_open),
+       sum(s.followups_closed), sum(s.zero_trip), sum(s.one_trip), sum(s.we_run), sum(s.bundle),
+       sum(s.proxy), sum(s.assisted), sum(s.led),
+       coalesce(string_agg(array_to_string(s.working_seconds, ','), ',')
+                  FILTER (WHERE cardinality(s.working_seconds) > 0), ''),
+       coalesce(string_agg(array_to_string(s.running_deadlines, ','), ',')
+                  FILTER (WHERE cardinality(s.running_deadlines) > 0), '')
   FROM stats_rollup s
   JOIN departments d ON d.code = s.department_code
   JOIN regions r ON r.code = s.region_code
   LEFT JOIN regions p ON p.code = r.parent_code
   LEFT JOIN users u ON u.id = nullif(s.agent_id, 0)
+ CROSS JOIN LATERAL (SELECT
+         CASE WHEN $5 = 'departments' THEN s.department_code ELSE '' END AS department_code,
+         CASE WHEN $5 = 'departments' THEN d.name ELSE '' END AS department_name,
+         CASE WHEN $5 <> 'regions' THEN ''
+              WHEN r.level = 'district' THEN r.code WHEN p.level = 'district' THEN p.code
+              ELSE r.code END AS district_code,
+         CASE WHEN $5 <> 'regions' THEN ''
+              WHEN r.level = 'district' THEN r.name WHEN p.level = 'district' THEN p.name
+              ELSE r.name END AS district_name,
+         CASE WHEN $5 = 'agents' THEN s.agent_id ELSE 0 END AS agent_id,
+         CASE WHEN $5 = 'agents' THEN coalesce(u.name, '') ELSE '' END AS agent_name) g
  WHERE s.day = ANY ($1::date[]) AND )sql" +
-                                db::ScopeSql(2).Case("s.region_code", "s.department_code");
+                                db::ScopeSql(2).Case("s.region_code", "s.department_code") + R"sql(
+ GROUP BY 1, 2, 3, 4, 5, 6)sql";
 
 // The days to roll up: marked dirty, or rolled up on another calendar than $1; $2 at most.
 constexpr const char* kStaleDays = "stats_stale_days";
@@ -145,38 +149,43 @@ void AppendCases(const pqxx::result& rows, std::vector<CohortCase>& out) {
   for (const auto& row : rows) out.push_back(CaseOf(row));
 }
 
-StatsRollup RollupOf(const pqxx::row& row) {
-  StatsRollup r;
-  r.day = *cases::ParseIsoDate(row[0].as<std::string>());
-  r.region_code = row[1].as<std::string>();
-  r.department_code = row[2].as<std::string>();
-  r.agent_id = row[3].as<std::int64_t>();
-  r.department_name = row[4].as<std::string>();
-  r.district_code = row[5].as<std::string>();
-  r.district_name = row[6].as<std::string>();
-  r.agent_name = row[7].as<std::string>();
-  auto& m = r.counts;
-  m.received = row[8].as<int>();
-  m.accepted = row[9].as<int>();
-  m.finished = row[10].as<int>();
-  m.on_time = row[11].as<int>();
-  m.overdue = row[12].as<int>();
-  m.reassigned = row[13].as<int>();
-  m.ratings = row[14].as<int>();
-  r.rating_sum = row[15].as<std::int64_t>();
-  m.followups_open = row[16].as<int>();
-  m.followups_closed = row[17].as<int>();
-  for (int i = 0; i < 4; ++i) r.by_class[i] = row[18 + i].as<int>();
-  for (int i = 0; i < 3; ++i) r.by_mode[i] = row[22 + i].as<int>();
-  // "1,2,3": parsed by hand, a year's spans are hundreds of thousands of numbers.
-  const char* p = row[25].c_str();
-  const char* const end = p + row[25].size();
+// "1,2,3" -> {1, 2, 3}: parsed by hand, a year's spans are hundreds of thousands of numbers.
+std::vector<std::int64_t> Numbers(const pqxx::field& field) {
+  std::vector<std::int64_t> out;
+  const char* p = field.c_str();
+  const char* const end = p + field.size();
   while (p < end) {
     std::int64_t value = 0;
     while (p < end && *p != ',') value = value * 10 + (*p++ - '0');
-    r.working_seconds.push_back(value);
+    out.push_back(value);
     if (p < end) ++p;
   }
+  return out;
+}
+
+StatsRollup RollupOf(const pqxx::row& row) {
+  StatsRollup r;
+  r.department_code = row[0].as<std::string>();
+  r.department_name = row[1].as<std::string>();
+  r.district_code = row[2].as<std::string>();
+  r.district_name = row[3].as<std::string>();
+  r.agent_id = row[4].as<std::int64_t>();
+  r.agent_name = row[5].as<std::string>();
+  auto& m = r.counts;
+  m.received = row[6].as<int>();
+  m.accepted = row[7].as<int>();
+  m.finished = row[8].as<int>();
+  m.on_time = row[9].as<int>();
+  m.overdue = row[10].as<int>();
+  m.reassigned = row[11].as<int>();
+  m.ratings = row[12].as<int>();
+  r.rating_sum = row[13].as<std::int64_t>();
+  m.followups_open = row[14].as<int>();
+  m.followups_closed = row[15].as<int>();
+  for (int i = 0; i < 4; ++i) r.by_class[i] = row[16 + i].as<int>();
+  for (int i = 0; i < 3; ++i) r.by_mode[i] = row[20 + i].as<int>();
+  r.working_seconds = Numbers(row[23]);
+  r.running_deadlines = Numbers(row[24]);
   return r;
 }
 
@@ -211,7 +220,7 @@ void InsertRollups(pqxx::dbtransaction& tx, const std::vector<StatsRollup>& roll
         "INSERT INTO stats_rollup (day, region_code, department_code, agent_id, received, "
         "accepted, finished, on_time, overdue, reassigned, ratings, rating_sum, followups_open, "
         "followups_closed, zero_trip, one_trip, we_run, bundle, proxy, assisted, led, "
-        "working_seconds) VALUES ";
+        "working_seconds, running_deadlines) VALUES ";
     const auto last = std::min(rollups.size(), first + kRowsPerStatement);
     for (std::size_t i = first; i < last; ++i) {
       const auto& r = rollups[i];
@@ -228,12 +237,15 @@ void InsertRollups(pqxx::dbtransaction& tx, const std::vector<StatsRollup>& roll
       }
       for (const int n : r.by_class) sql += "," + std::to_string(n);
       for (const int n : r.by_mode) sql += "," + std::to_string(n);
-      sql += ",'{";
-      for (std::size_t k = 0; k < r.working_seconds.size(); ++k) {
-        if (k > 0) sql += ',';
-        sql += std::to_string(r.working_seconds[k]);
+      for (const auto* numbers : {&r.working_seconds, &r.running_deadlines}) {
+        sql += ",'{";
+        for (std::size_t k = 0; k < numbers->size(); ++k) {
+          if (k > 0) sql += ',';
+          sql += std::to_string((*numbers)[k]);
+        }
+        sql += "}'";
       }
-      sql += "}')";
+      sql += ")";
     }
     tx.exec(sql);
   }
@@ -243,8 +255,7 @@ void InsertRollups(pqxx::dbtransaction& tx, const std::vector<StatsRollup>& roll
 
 PgStatsStore::PgStatsStore(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare(kCohort, kCohortSql);
-  pool_.Prepare(kRunning, kRunningSql);
-  pool_.Prepare(kSettledOfDays, kSettledOfDaysSql);
+  pool_.Prepare(kCasesOfDays, kCasesOfDaysSql);
   pool_.Prepare(kCleanDays, kCleanDaysSql);
   pool_.Prepare(kRollups, kRollupsSql);
   pool_.Prepare(kStaleDays, kStaleDaysSql);
@@ -263,8 +274,8 @@ std::vector<CohortCase> PgStatsStore::Cohort(const SupervisionScope& scope, Mome
   return cohort;
 }
 
-StatsInput PgStatsStore::Read(const SupervisionScope& scope, const StatsPeriod& period,
-                              const std::string& calendar_key) {
+StatsInput PgStatsStore::Read(StatsGroup group, const SupervisionScope& scope,
+                              const StatsPeriod& period, const std::string& calendar_key) {
   StatsInput input;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     input = {};
@@ -282,19 +293,14 @@ StatsInput PgStatsStore::Read(const SupervisionScope& scope, const StatsPeriod& 
         raw_days.emplace_back(day);
       }
     }
-    const double start = static_cast<double>(period.Start().time_since_epoch().count());
-    const double end = static_cast<double>(period.End().time_since_epoch().count());
-    AppendCases(tx.exec_prepared(kRunning, start, end, scope.everything, scope.region_code,
-                                 scope.department_code),
-                input.cases);
     if (!raw_days.empty()) {
-      AppendCases(tx.exec_prepared(kSettledOfDays, DateArray(raw_days), scope.everything,
+      AppendCases(tx.exec_prepared(kCasesOfDays, DateArray(raw_days), scope.everything,
                                    scope.region_code, scope.department_code),
                   input.cases);
     }
     if (!clean.empty()) {
       auto rows = tx.exec_prepared(kRollups, DateArray(clean), scope.everything, scope.region_code,
-                                   scope.department_code);
+                                   scope.department_code, ToWord(group));
       input.rollups.reserve(rows.size());
       for (const auto& row : rows) input.rollups.push_back(RollupOf(row));
     }
@@ -311,9 +317,9 @@ std::size_t PgStatsStore::RollUp(std::size_t max_days, const std::string& calend
         DaysOf(tx.exec_prepared(kStaleDays, calendar_key, static_cast<std::int64_t>(max_days)));
     rolled = days.size();
     if (days.empty()) return;
-    std::vector<CohortCase> settled;
-    AppendCases(tx.exec_prepared(kSettledOfDays, DateArray(days), true, "", ""), settled);
-    const auto rollups = roll_up(settled);
+    std::vector<CohortCase> cohort;
+    AppendCases(tx.exec_prepared(kCasesOfDays, DateArray(days), true, "", ""), cohort);
+    const auto rollups = roll_up(cohort);
     const auto array = DateArray(days);
     tx.exec_params("DELETE FROM stats_rollup WHERE day = ANY ($1::date[])", array);
     InsertRollups(tx, rollups);

@@ -191,8 +191,8 @@ class StatsPgTest : public ::testing::Test {
     followup_store_ = std::make_unique<PgFollowupStore>(*pool_);
     followups_ = std::make_unique<FollowupService>(*followup_store_, clock_);
     Insert();
-    // Every test below reads through the roll-up (migration 0024): the settled cases of the
-    // data set from their days' sums, the running one (C4) raw.
+    // Every test below reads through the roll-up (migration 0024): the data set from its days'
+    // sums.
     stats_->RollUp();
   }
 
@@ -564,7 +564,7 @@ class StatsRollupPgTest : public StatsPgTest {
     return ComputeStats(
         group, period,
         stats_store_->Cohort(SupervisionScope::Everything(), period.Start(), period.End()),
-        *calendar_->Current(), kNow);
+        *calendar_->Current(), std::chrono::floor<std::chrono::seconds>(clock_.Now()));
   }
 
   // Every group's report equals the raw one, field by field and as CSV; returns the CSVs and
@@ -600,9 +600,9 @@ class StatsRollupPgTest : public StatsPgTest {
 
 TEST_F(StatsRollupPgTest, TheReportReadsTheRollUpOfCleanDays) {
   EXPECT_EQ(Count("SELECT count(*) FROM stats_dirty"), 0);
-  // C1 C2 C3 C5 C6 C7 C8, X1 and X2 are settled: 9 cases, one roll-up row each (no two share a
-  // day, region, department and agent); C4 runs and is not rolled up.
-  EXPECT_EQ(Count("SELECT sum(received) FROM stats_rollup"), 9);
+  // C1 … C8, X1 and X2: 10 cases; C4 runs, its deadline kept for "overdue now".
+  EXPECT_EQ(Count("SELECT sum(received) FROM stats_rollup"), 10);
+  EXPECT_EQ(Count("SELECT sum(cardinality(running_deadlines)) FROM stats_rollup"), 1);
   ExpectExact();
   // A roll-up row altered behind the triggers' back shows in the report: it is what is read.
   Exec("UPDATE stats_rollup SET received = received + 100 WHERE day = '2026-09-28'");  // C1
@@ -670,7 +670,19 @@ TEST_F(StatsRollupPgTest, ARollUpOnAnotherCalendarIsReadRawUntilRolledUpAgain) {
   EXPECT_EQ(static_cast<std::int64_t>(stats_->RollUp()),
             Count("SELECT count(*) FROM stats_rollup_days"));
   ExpectExact();
-  EXPECT_EQ(Count("SELECT sum(received) FROM stats_rollup"), 9);
+  EXPECT_EQ(Count("SELECT sum(received) FROM stats_rollup"), 10);
+}
+
+// "Overdue now" follows the clock with no roll-up: C4 runs until after its deadline (10-20
+// 17:00).
+TEST_F(StatsRollupPgTest, OverdueNowFollowsTheClockWithoutARollUp) {
+  clock_.Set(At("2026-10-20 17:00:00"));
+  EXPECT_EQ(Report(StatsGroup::kDepartments).totals.overdue, 1);  // C2 only
+  ExpectExact();
+  clock_.Set(At("2026-10-20 17:00:01"));
+  EXPECT_EQ(Report(StatsGroup::kDepartments).totals.overdue, 2);  // and C4
+  ExpectExact();
+  EXPECT_EQ(Count("SELECT count(*) FROM stats_dirty"), 0);
 }
 
 TEST_F(StatsPgTest, FollowupsAreListedInScopeByDueDate) {

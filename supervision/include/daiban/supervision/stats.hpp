@@ -121,9 +121,11 @@ struct StatsReport {
   std::vector<std::pair<std::string, int>> by_mode;
 };
 
-// The settled cases of one China day (by creation), summed per filing region, department and
-// agent: what the roll-up stores so a long period is not read case by case. Codes are the key;
-// the names and the district are resolved when the roll-up is read, as for a raw case.
+// The cases of one China day (by creation), summed per filing region, department and agent:
+// what the roll-up stores so a long period is not read case by case. Codes are the key; the
+// names and the district are resolved when the roll-up is read, as for a raw case. A store may
+// also hand over roll-ups already summed per group of a report (key fields it does not group by
+// left empty): merging is the same.
 struct StatsRollup {
   cases::CivilDate day{};
   std::string region_code;
@@ -133,7 +135,8 @@ struct StatsRollup {
   std::string district_code;
   std::string district_name;
   std::string agent_name;
-  // The counters only (received … followups_closed); rates and averages stay unset.
+  // The counters only (received … followups_closed); rates and averages stay unset. `overdue`
+  // counts only what does not depend on now; see running_deadlines.
   StatsMetrics counts;
   std::int64_t rating_sum = 0;
   std::array<int, 4> by_class{};  // zero_trip, one_trip, we_run, bundle
@@ -141,19 +144,20 @@ struct StatsRollup {
   // One working span (acceptance to result) per finished, accepted case, in any order: kept
   // whole, so the nearest-rank p90 of a merged group is exact.
   std::vector<std::int64_t> working_seconds;
+  // The deadlines (seconds since the epoch) of the cases whose clock runs, not finished: each
+  // is overdue once now is past it ("overdue now", counted when the report is made).
+  std::vector<std::int64_t> running_deadlines;
 
   bool operator==(const StatsRollup&) const = default;
 };
 
-// Whether a case's clock runs (accepted, assigned, in progress): its "overdue" depends on now,
-// so it is never rolled up and a report always reads it raw. Every other case is settled: its
-// figures change only when the case, its rating, follow-up or timeline does.
+// Whether a case's clock runs (accepted, assigned, in progress): its "overdue" depends on now.
 bool IsRunning(const CohortCase& c);
 
-// The roll-up of settled cases (running ones are a caller's bug: std::invalid_argument), one
-// entry per (creation day, region, department, agent), ordered by that key; spans measured on
-// `calendar`. Names and districts are left empty.
-std::vector<StatsRollup> RollUpCases(const std::vector<CohortCase>& settled,
+// The roll-up of `cohort`, one entry per (creation day, region, department, agent), ordered by
+// that key; spans measured on `calendar`. A running case's deadline is kept for "overdue now"
+// rather than counted. Names and districts are left empty.
+std::vector<StatsRollup> RollUpCases(const std::vector<CohortCase>& cohort,
                                      const cases::WorkingCalendar& calendar);
 
 // A short text that changes whenever the working spans measured on `calendar` could: its
@@ -177,8 +181,8 @@ StatsReport ComputeStats(StatsGroup group, const StatsPeriod& period,
                          const std::vector<CohortCase>& cohort,
                          const cases::WorkingCalendar& calendar, Moment now);
 
-// The same over `cohort` (cases read raw) and `rollups` (settled cases summed per day): the
-// report is identical to ComputeStats over the cases the roll-ups were made from plus `cohort`.
+// The same over `cohort` (cases read raw) and `rollups` (cases summed): the report is identical
+// to ComputeStats over the cases the roll-ups were made from plus `cohort`.
 StatsReport ComputeStats(StatsGroup group, const StatsPeriod& period,
                          const std::vector<CohortCase>& cohort,
                          const std::vector<StatsRollup>& rollups,

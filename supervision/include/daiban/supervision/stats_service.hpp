@@ -18,7 +18,7 @@ struct StatsInput {
   std::vector<StatsRollup> rollups;
 };
 
-// Computes the roll-up of a day's settled cases (RollUpCases on the current calendar).
+// Computes the roll-up of days' cases (RollUpCases on the current calendar).
 using StatsRollupFunction = std::function<std::vector<StatsRollup>(const std::vector<CohortCase>&)>;
 
 // Where the cohort of a report comes from. Implementations: PgStatsStore.
@@ -28,18 +28,18 @@ class StatsStore {
   // The cases in `scope` created in [start, end), one entry per case, ordered by id.
   virtual std::vector<CohortCase> Cohort(const SupervisionScope& scope, Moment start,
                                          Moment end) = 0;
-  // The report's input for the period, in one snapshot: the roll-ups (names and districts
-  // resolved) of the days rolled up on the calendar `calendar_key` and clean since, and every
-  // other case of the period raw: the running ones, and all of the other days. Computing over
-  // it gives exactly what computing over Cohort() gives. By default everything is raw.
-  virtual StatsInput Read(const SupervisionScope& scope, const StatsPeriod& period,
-                          const std::string& calendar_key) {
-    (void)calendar_key;
+  // The input of a report by `group` for the period, in one snapshot: the roll-ups (names and
+  // districts resolved; they may come summed per group) of the days rolled up on the calendar
+  // `calendar_key` and clean since, and every case of the other days raw. Computing over it
+  // gives exactly what computing over Cohort() gives. By default everything is raw.
+  virtual StatsInput Read(StatsGroup group, const SupervisionScope& scope,
+                          const StatsPeriod& period, const std::string& calendar_key) {
+    (void)group, (void)calendar_key;
     return {Cohort(scope, period.Start(), period.End()), {}};
   }
   // Rolls up to `max_days` days that are dirty (changed since their roll-up, or never rolled
-  // up) or were rolled up on another calendar than `calendar_key`, each from one snapshot:
-  // `roll_up` gets the days' settled cases (every scope). Returns how many days it rolled up.
+  // up) or were rolled up on another calendar than `calendar_key`, in one snapshot: `roll_up`
+  // gets the days' cases (every scope). Returns how many days it rolled up.
   // By default there is no roll-up (0).
   virtual std::size_t RollUp(std::size_t max_days, const std::string& calendar_key,
                              const StatsRollupFunction& roll_up) {
