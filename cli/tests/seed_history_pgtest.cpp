@@ -8,10 +8,15 @@
 #include <sstream>
 #include <string>
 
+#include "daiban/catalogue/calendar_service.hpp"
+#include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/cli/daibanctl.hpp"
 #include "daiban/cli/seed_history.hpp"
 #include "daiban/db/pg_pool.hpp"
+#include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/config.hpp"
+#include "daiban/supervision/pg_stats_store.hpp"
+#include "daiban/supervision/stats_service.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::cli {
@@ -188,6 +193,74 @@ TEST(SeedHistoryPgTest, WritesAConsistentHistoryOnceAndTheSameForASeed) {
   EXPECT_EQ(by_jobs.days_written, 10);
   EXPECT_EQ(Fingerprint(parallel_pool), first);
   EXPECT_EQ(IdFingerprint(parallel_pool), IdFingerprint(other_pool));
+}
+
+// The statistics on a generated history: the report read through the roll-up (clean days
+// summed, the running cases and the other days raw) is byte for byte the report computed over
+// every case read one by one, for each group and scope, whether every day, some or none is
+// rolled up, and after the history moves on.
+TEST(SeedHistoryPgTest, TheStatisticsRollUpGivesTheRawFiguresByteForByte) {
+  db::testing::ScratchDatabase database;
+  LoadDemo(database.Url());
+  db::PgPool pool({.url = database.Url(), .pool_size = 2});
+  std::ostringstream progress;
+  SeedHistory(pool, Request(), progress);
+  kernel::ManualClock clock(kNow);
+  catalogue::PgCalendarRepository calendar_store(pool);
+  catalogue::CalendarService calendar(calendar_store, clock, cases::OfficeHours{});
+  supervision::PgStatsStore store(pool);
+  supervision::StatsService stats(store, calendar, clock);
+  using supervision::StatsGroup;
+  using supervision::SupervisionScope;
+  const std::vector<SupervisionScope> scopes = {
+      SupervisionScope::Everything(), {.region_code = "370102"}, {.department_code = "JN-GA"}};
+  auto expect_exact = [&](const std::string& when) {
+    for (const auto& scope : scopes) {
+      for (auto group : {StatsGroup::kDepartments, StatsGroup::kRegions, StatsGroup::kAgents}) {
+        const auto report = stats.Report(group, scope, "2026-11-01", "2026-11-30");
+        const auto raw = supervision::ComputeStats(
+            group, report.period, store.Cohort(scope, report.period.Start(), report.period.End()),
+            *calendar.Current(), kNow);
+        const auto what = when + " " + supervision::ToWord(group) + " " + scope.region_code +
+                          scope.department_code;
+        EXPECT_GT(raw.totals.received, 0) << what;
+        // The CSV is every figure of the table; the workbook is rendered from the same report
+        // (its table and the counts by class and mode), with the time it was made inside, so
+        // two renderings are not compared byte for byte.
+        EXPECT_EQ(supervision::RenderStatsCsv(report), supervision::RenderStatsCsv(raw)) << what;
+        EXPECT_EQ(report.by_class, raw.by_class) << what;
+        EXPECT_EQ(report.by_mode, raw.by_mode) << what;
+      }
+    }
+  };
+  auto count = [&](const std::string& sql) {
+    long long n = 0;
+    pool.Read([&](pqxx::transaction_base& tx) { n = Count(tx, sql); });
+    return n;
+  };
+  expect_exact("nothing rolled up");
+  EXPECT_EQ(stats.RollUp(2, 2), 4u);  // four days summed, the rest still raw
+  expect_exact("four days rolled up");
+  stats.RollUp();
+  EXPECT_EQ(count("SELECT count(*) FROM stats_dirty"), 0);
+  EXPECT_GT(count("SELECT count(*) FROM stats_rollup"), 0);
+  expect_exact("every day rolled up");
+  // The history moves on: cases finish, are rated and reopened after their roll-up.
+  pool.Transact([&](pqxx::dbtransaction& tx) {
+    tx.exec(R"sql(
+UPDATE cases SET state = 'result_ready', result_ready_at = now()
+ WHERE id IN (SELECT id FROM cases WHERE state = 'in_progress' ORDER BY id LIMIT 5);
+UPDATE cases SET state = 'in_progress', result_ready_at = NULL
+ WHERE id IN (SELECT id FROM cases WHERE state = 'closed' ORDER BY id LIMIT 5);
+INSERT INTO ratings (case_id, score, comment, created_at)
+SELECT id, 1 + id % 5, '', now() FROM cases
+ WHERE result_ready_at IS NOT NULL AND id NOT IN (SELECT case_id FROM ratings)
+ ORDER BY id LIMIT 5;
+)sql");
+  });
+  expect_exact("changed since the roll-up");
+  stats.RollUp();
+  expect_exact("rolled up again");
 }
 
 TEST(SeedHistoryPgTest, BadArgumentsAreRefusedBeforeAnythingIsWritten) {

@@ -39,6 +39,7 @@ namespace {
 // Advisory-lock keys electing intake's background workers (any constants unique per worker).
 constexpr std::int64_t kNotificationSenderLock = 0x6461'6962'616e'0101;
 constexpr std::int64_t kOutboxRelayLock = 0x6461'6962'616e'0102;
+constexpr std::int64_t kStatsRollupLock = 0x6461'6962'616e'0103;
 }  // namespace
 
 void WireIntake(runtime::ServiceHost& host) {
@@ -73,6 +74,14 @@ void WireIntake(runtime::ServiceHost& host) {
   auto& stats_store = host.Make<supervision::PgStatsStore>(host.Pg());
   auto& stats = host.Make<supervision::StatsService>(stats_store, parts.calendar, host.Clock());
   AddStatsRoutes(routes, stats, auth);
+  // The statistics' roll-up (migration 0024): one instance at a time sums the settled cases of
+  // the days changed since, so a year's report reads days, not cases. A report never waits
+  // for it: a day not rolled up yet is read raw.
+  auto& rollup_worker = host.Make<runtime::ElectedWorker>(
+      "stats-rollup", kStatsRollupLock, host.Settings().pg.url,
+      env.Millis("DAIBAN_STATS_ROLLUP_INTERVAL_MS", 30000, 100, 86400000),
+      [&stats] { stats.RollUp(); }, host.Logger());
+  host.OnStart([&rollup_worker] { rollup_worker.Start(); });
   auto& followup_store = host.Make<supervision::PgFollowupStore>(host.Pg());
   auto& followups = host.Make<supervision::FollowupService>(followup_store, host.Clock());
   AddFollowupRoutes(routes, followups, auth);

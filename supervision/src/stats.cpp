@@ -1,8 +1,11 @@
 #include "daiban/supervision/stats.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <stdexcept>
+#include <string_view>
+#include <tuple>
 
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -58,6 +61,39 @@ void Count(Tally& tally, const CohortCase& c, const cases::WorkingCalendar& cale
   }
   if (c.followup == FollowupState::kOpen) ++m.followups_open;
   if (c.followup == FollowupState::kClosed) ++m.followups_closed;
+}
+
+// A roll-up's sums, as if each of its cases had been counted at `now`.
+void Merge(Tally& tally, const StatsRollup& r, Moment now) {
+  auto& m = tally.metrics;
+  const auto& n = r.counts;
+  m.received += n.received;
+  m.accepted += n.accepted;
+  m.finished += n.finished;
+  m.on_time += n.on_time;
+  m.overdue += n.overdue;
+  // IsOverdue of a running, unfinished case: now past its deadline.
+  for (const auto deadline : r.running_deadlines) {
+    if (now.time_since_epoch().count() > deadline) ++m.overdue;
+  }
+  m.reassigned += n.reassigned;
+  m.ratings += n.ratings;
+  m.followups_open += n.followups_open;
+  m.followups_closed += n.followups_closed;
+  tally.rating_sum += r.rating_sum;
+  tally.working_seconds.insert(tally.working_seconds.end(), r.working_seconds.begin(),
+                               r.working_seconds.end());
+}
+
+const std::array<std::string_view, 4> kClasses = {"zero_trip", "one_trip", "we_run", "bundle"};
+const std::array<std::string_view, 3> kModes = {"proxy", "assisted", "led"};
+
+template <std::size_t N>
+int IndexOf(const std::array<std::string_view, N>& words, std::string_view word) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (words[i] == word) return static_cast<int>(i);
+  }
+  return -1;
 }
 
 StatsMetrics Finish(Tally tally, std::int64_t day_seconds) {
@@ -176,8 +212,74 @@ bool IsOverdue(const CohortCase& c, Moment now) {
   return false;
 }
 
+bool IsRunning(const CohortCase& c) {
+  return c.state == "accepted" || c.state == "assigned" || c.state == "in_progress";
+}
+
+std::vector<StatsRollup> RollUpCases(const std::vector<CohortCase>& cohort,
+                                     const cases::WorkingCalendar& calendar) {
+  using Key = std::tuple<cases::CivilDate, std::string, std::string, std::int64_t>;
+  std::map<Key, std::pair<StatsRollup, Tally>> by_key;
+  for (const auto& c : cohort) {
+    const auto day = cases::ChinaDateOf(c.created_at);
+    auto& [r, tally] = by_key[Key{day, c.region_code, c.department_code, c.agent_id}];
+    r.day = day;
+    r.region_code = c.region_code;
+    r.department_code = c.department_code;
+    r.agent_id = c.agent_id;
+    // Counted at the epoch, only what does not depend on now is overdue (IsOverdue); a running
+    // case's deadline is kept to be compared with the report's now.
+    Count(tally, c, calendar, Moment{});
+    if (IsRunning(c) && !c.result_ready_at && c.deadline_at) {
+      r.running_deadlines.push_back(c.deadline_at->time_since_epoch().count());
+    }
+    if (const int i = IndexOf(kClasses, c.service_class); i >= 0) ++r.by_class[i];
+    if (const int i = IndexOf(kModes, c.mode); i >= 0) ++r.by_mode[i];
+  }
+  std::vector<StatsRollup> out;
+  out.reserve(by_key.size());
+  for (auto& [key, entry] : by_key) {
+    auto& [r, tally] = entry;
+    r.counts = tally.metrics;
+    r.rating_sum = tally.rating_sum;
+    r.working_seconds = std::move(tally.working_seconds);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string CalendarKey(const cases::WorkingCalendar& calendar) {
+  // FNV-1a over a canonical text: short enough to store per day, and any difference in what
+  // working time depends on gives another key.
+  std::string text = std::to_string(calendar.office_hours().open.count()) + "-" +
+                     std::to_string(calendar.office_hours().close.count());
+  for (const auto& year : calendar.loaded_years()) {
+    text += " y" + std::to_string(static_cast<int>(year));
+  }
+  for (const auto& entry : calendar.entries()) {
+    text += " " + cases::FormatIsoDate(entry.date) +
+            (entry.kind == cases::DayKind::kHoliday ? "h" : "w");
+  }
+  std::uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const unsigned char ch : text) {
+    hash ^= ch;
+    hash *= 0x100000001b3ULL;
+  }
+  static const char* const kHex = "0123456789abcdef";
+  std::string key = "v1-";
+  for (int shift = 60; shift >= 0; shift -= 4) key += kHex[(hash >> shift) & 0xf];
+  return key;
+}
+
 StatsReport ComputeStats(StatsGroup group, const StatsPeriod& period,
                          const std::vector<CohortCase>& cohort,
+                         const cases::WorkingCalendar& calendar, Moment now) {
+  return ComputeStats(group, period, cohort, {}, calendar, now);
+}
+
+StatsReport ComputeStats(StatsGroup group, const StatsPeriod& period,
+                         const std::vector<CohortCase>& cohort,
+                         const std::vector<StatsRollup>& rollups,
                          const cases::WorkingCalendar& calendar, Moment now) {
   const auto& hours = calendar.office_hours();
   const std::int64_t day_seconds =
@@ -225,6 +327,31 @@ StatsReport ComputeStats(StatsGroup group, const StatsPeriod& period,
         break;
     }
     if (target != nullptr) Count(target->tally, c, calendar, now);
+  }
+  for (const auto& r : rollups) {
+    Merge(totals, r, now);
+    for (std::size_t i = 0; i < kClasses.size(); ++i) by_class[i].second += r.by_class[i];
+    for (std::size_t i = 0; i < kModes.size(); ++i) by_mode[i].second += r.by_mode[i];
+    Group* target = nullptr;
+    switch (group) {
+      case StatsGroup::kDepartments:
+        target = &by_code[r.department_code];
+        target->key = r.department_code;
+        target->name = r.department_name;
+        break;
+      case StatsGroup::kRegions:
+        target = &by_code[r.district_code];
+        target->key = r.district_code;
+        target->name = r.district_name;
+        break;
+      case StatsGroup::kAgents:
+        if (r.agent_id == 0) break;  // counted in the totals only
+        target = &by_agent[r.agent_id];
+        target->key = std::to_string(r.agent_id);
+        target->name = r.agent_name;
+        break;
+    }
+    if (target != nullptr) Merge(target->tally, r, now);
   }
 
   StatsReport report;

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "refusal.hpp"
@@ -321,6 +324,163 @@ TEST(StatsCsvTest, ByteOrderMarkCrlfHeadersRowsAndTotals) {
   EXPECT_EQ(RenderStatsCsv(report), expected);
   EXPECT_EQ(StatsFileName(report, "csv"), "stats-departments-2026-11-01-2026-11-30.csv");
   EXPECT_EQ(StatsColumnHeaders().size(), 15u);
+}
+
+// Two settled cases of one day, region, department and agent are one roll-up; a third on the
+// next day is another. Case a of SmallCohort: 4 working hours, on time, rated 4.
+TEST(StatsRollupTest, SumsPerDayRegionDepartmentAndAgent) {
+  auto a = SmallCohort()[0];
+  a.region_code = "370103001";
+  auto late = a;
+  late.id = 10;
+  late.result_ready_at = At("2026-11-03T10:00:00+08:00");  // 8 + 1 = 9 h, after 17:00 Mon
+  late.rating.reset();
+  late.reassigned = true;
+  late.followup = FollowupState::kClosed;
+  late.mode = "led";
+  auto next_day = a;
+  next_day.id = 11;
+  next_day.created_at = a.created_at + std::chrono::days(1);
+  const auto rollups = RollUpCases({next_day, a, late}, Calendar());
+  ASSERT_EQ(rollups.size(), 2u);
+  const auto& first = rollups[0];  // ordered by day
+  EXPECT_EQ(first.day, cases::ChinaDateOf(a.created_at));
+  EXPECT_EQ(first.region_code, "370103001");
+  EXPECT_EQ(first.department_code, "B");
+  EXPECT_EQ(first.agent_id, 7);
+  EXPECT_EQ(first.counts.received, 2);
+  EXPECT_EQ(first.counts.finished, 2);
+  EXPECT_EQ(first.counts.on_time, 1);
+  EXPECT_EQ(first.counts.overdue, 1);
+  EXPECT_EQ(first.counts.reassigned, 1);
+  EXPECT_EQ(first.counts.ratings, 1);
+  EXPECT_EQ(first.rating_sum, 4);
+  EXPECT_EQ(first.counts.followups_closed, 1);
+  EXPECT_EQ(first.by_class, (std::array<int, 4>{0, 0, 2, 0}));
+  EXPECT_EQ(first.by_mode, (std::array<int, 3>{1, 0, 1}));
+  auto spans = first.working_seconds;
+  std::sort(spans.begin(), spans.end());
+  EXPECT_EQ(spans, (std::vector<std::int64_t>{4 * 3600, 9 * 3600}));
+  EXPECT_FALSE(first.counts.on_time_rate.has_value());  // counters only
+  EXPECT_EQ(rollups[1].counts.received, 1);
+}
+
+// Case c of SmallCohort runs (in progress) past its deadline: its deadline is kept, and it is
+// overdue only for a report made after it.
+TEST(StatsRollupTest, ARunningCaseKeepsItsDeadlineForOverdueNow) {
+  auto cohort = SmallCohort();
+  for (auto& c : cohort) c.region_code = c.district_code;
+  const auto rollups = RollUpCases(cohort, Calendar());
+  const auto c = cohort[2];
+  std::vector<std::int64_t> deadlines;
+  int overdue = 0;
+  for (const auto& r : rollups) {
+    deadlines.insert(deadlines.end(), r.running_deadlines.begin(), r.running_deadlines.end());
+    overdue += r.counts.overdue;
+  }
+  EXPECT_EQ(deadlines, (std::vector<std::int64_t>{c.deadline_at->time_since_epoch().count()}));
+  EXPECT_EQ(overdue, 0);  // a was on time; c's overdue depends on now
+  auto before = ComputeStats(StatsGroup::kDepartments, kNovember, {}, rollups, Calendar(),
+                             *c.deadline_at);  // at the deadline: not yet
+  EXPECT_EQ(before.totals.overdue, 0);
+  auto after = ComputeStats(StatsGroup::kDepartments, kNovember, {}, rollups, Calendar(), kNow);
+  EXPECT_EQ(after.totals.overdue, 1);
+  EXPECT_EQ(after.totals,
+            ComputeStats(StatsGroup::kDepartments, kNovember, cohort, Calendar(), kNow).totals);
+  for (const char* state : {"accepted", "assigned", "in_progress"}) {
+    CohortCase running;
+    running.state = state;
+    EXPECT_TRUE(IsRunning(running)) << state;
+  }
+  for (const char* state :
+       {"submitted", "suspended", "result_ready", "delivered", "closed", "rejected", "cancelled"}) {
+    CohortCase settled;
+    settled.state = state;
+    EXPECT_FALSE(IsRunning(settled)) << state;
+  }
+}
+
+// 600 cases of every kind over ten days: half rolled up and half raw give the very report
+// (every group, the totals, by class and mode, the CSV) the cases give.
+TEST(StatsRollupTest, RollUpsMergedGiveTheReportOfTheirCases) {
+  const std::vector<std::string> states = {"submitted", "accepted",     "assigned",  "in_progress",
+                                           "suspended", "result_ready", "delivered", "closed",
+                                           "rejected",  "cancelled"};
+  const std::vector<std::string> classes = {"zero_trip", "one_trip", "we_run", "bundle", ""};
+  const std::vector<std::string> modes = {"proxy", "assisted", "led"};
+  const std::vector<std::string> regions = {"370102001", "370102", "370103001", "370103"};
+  std::uint64_t seed = 7;
+  auto next = [&seed](std::uint64_t n) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (seed >> 33) % n;
+  };
+  std::vector<CohortCase> cohort;
+  for (int i = 1; i <= 600; ++i) {
+    const Moment created = At("2026-11-02T08:00:00+08:00") + std::chrono::hours(next(10 * 24));
+    CohortCase c;
+    c.id = i;
+    c.created_at = created;
+    c.region_code = regions[next(regions.size())];
+    c.district_code = c.region_code.substr(0, 6);
+    c.district_name = c.district_code == "370102" ? "历下区" : "市中区";
+    c.department_code = next(2) == 0 ? "A" : "B";
+    c.department_name = c.department_code == "A" ? "甲" : "乙";
+    c.agent_id = static_cast<std::int64_t>(next(4));  // 0: none
+    c.agent_name = c.agent_id == 0 ? "" : "代办" + std::to_string(c.agent_id);
+    c.state = states[next(states.size())];
+    c.service_class = classes[next(classes.size())];
+    c.mode = modes[next(modes.size())];
+    if (c.state != "submitted") {
+      c.accepted_at = created + std::chrono::minutes(next(600));
+      c.deadline_at = *c.accepted_at + std::chrono::hours(next(100));
+      if (next(3) > 0) c.result_ready_at = *c.accepted_at + std::chrono::minutes(next(9000));
+      if (c.state == "suspended") c.suspended_at = *c.accepted_at + std::chrono::hours(next(50));
+    }
+    c.reassigned = next(5) == 0;
+    if (next(3) == 0) c.rating = static_cast<int>(next(5)) + 1;
+    c.followup = static_cast<FollowupState>(next(3));
+    cohort.push_back(c);
+  }
+  // The first 300 cases rolled up, the others read raw (a report over clean and dirty days).
+  const std::vector<CohortCase> rolled_up(cohort.begin(), cohort.begin() + 300);
+  const std::vector<CohortCase> raw_cases(cohort.begin() + 300, cohort.end());
+  auto rollups = RollUpCases(rolled_up, Calendar());
+  ASSERT_LT(rollups.size(), rolled_up.size());  // something was summed
+  for (auto& r : rollups) {                     // what the store resolves when it reads a roll-up
+    r.department_name = r.department_code == "A" ? "甲" : "乙";
+    r.district_code = r.region_code.substr(0, 6);
+    r.district_name = r.district_code == "370102" ? "历下区" : "市中区";
+    r.agent_name = r.agent_id == 0 ? "" : "代办" + std::to_string(r.agent_id);
+  }
+  for (auto group : {StatsGroup::kDepartments, StatsGroup::kRegions, StatsGroup::kAgents}) {
+    const auto raw = ComputeStats(group, kNovember, cohort, Calendar(), kNow);
+    const auto rolled = ComputeStats(group, kNovember, raw_cases, rollups, Calendar(), kNow);
+    EXPECT_EQ(RenderStatsCsv(rolled), RenderStatsCsv(raw)) << ToWord(group);
+    ASSERT_EQ(rolled.rows.size(), raw.rows.size());
+    for (std::size_t i = 0; i < raw.rows.size(); ++i) {
+      EXPECT_EQ(rolled.rows[i].metrics, raw.rows[i].metrics) << raw.rows[i].key;
+    }
+    EXPECT_EQ(rolled.totals, raw.totals);
+    EXPECT_EQ(rolled.by_class, raw.by_class);
+    EXPECT_EQ(rolled.by_mode, raw.by_mode);
+  }
+}
+
+TEST(StatsRollupTest, TheCalendarKeyChangesWithWhatWorkingTimeDependsOn) {
+  const auto key = CalendarKey(Calendar());
+  EXPECT_EQ(CalendarKey(Calendar()), key);
+  std::vector<cases::CalendarEntry> renamed = Calendar().entries();
+  renamed[0].name = "另一个名字";  // names are for display: same key
+  EXPECT_EQ(CalendarKey(cases::WorkingCalendar(renamed, {year(2026)})), key);
+  auto moved = Calendar().entries();
+  moved.pop_back();  // Saturday Oct 10 no longer worked
+  EXPECT_NE(CalendarKey(cases::WorkingCalendar(moved, {year(2026)})), key);
+  EXPECT_NE(CalendarKey(cases::WorkingCalendar(Calendar().entries(), {year(2026), year(2027)})),
+            key);
+  EXPECT_NE(
+      CalendarKey(cases::WorkingCalendar(Calendar().entries(), {year(2026)},
+                                         cases::OfficeHours{.close = std::chrono::hours(18)})),
+      key);
 }
 
 TEST(StatsLabelsTest, ClassesAndModesInChinese) {

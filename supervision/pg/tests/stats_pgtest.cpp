@@ -65,6 +65,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -190,6 +191,9 @@ class StatsPgTest : public ::testing::Test {
     followup_store_ = std::make_unique<PgFollowupStore>(*pool_);
     followups_ = std::make_unique<FollowupService>(*followup_store_, clock_);
     Insert();
+    // Every test below reads through the roll-up (migration 0024): the data set from its days'
+    // sums.
+    stats_->RollUp();
   }
 
   void Exec(const std::string& sql) {
@@ -538,6 +542,147 @@ TEST_F(StatsPgTest, CsvAndXlsxExportsReadBackIndependently) {
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
   }
   std::filesystem::remove_all(dir);
+}
+
+// The roll-up is an optimisation only: whatever changed, the report equals the figures of the
+// cases read one by one (the raw cohort), before and after the worker has rolled up again.
+class StatsRollupPgTest : public StatsPgTest {
+ protected:
+  std::int64_t Count(const std::string& sql) {
+    std::int64_t n = 0;
+    pool_->Transact([&](pqxx::dbtransaction& tx) { n = tx.exec(sql)[0][0].as<std::int64_t>(); });
+    return n;
+  }
+  std::int64_t CaseId(const std::string& tracking) {
+    return Count("SELECT id FROM cases WHERE tracking_number = '" + tracking + "'");
+  }
+
+  // The report as ComputeStats gives it over the raw cohort of the same period.
+  StatsReport Raw(StatsGroup group) {
+    const StatsPeriod period{*cases::ParseIsoDate("2026-09-28"),
+                             *cases::ParseIsoDate("2026-10-31")};
+    return ComputeStats(
+        group, period,
+        stats_store_->Cohort(SupervisionScope::Everything(), period.Start(), period.End()),
+        *calendar_->Current(), std::chrono::floor<std::chrono::seconds>(clock_.Now()));
+  }
+
+  // Every group's report equals the raw one, field by field and as CSV; returns the CSVs and
+  // the counts by class and mode.
+  std::string ExpectExact() {
+    std::string csv;
+    for (auto group : {StatsGroup::kDepartments, StatsGroup::kRegions, StatsGroup::kAgents}) {
+      const auto report = Report(group);
+      const auto raw = Raw(group);
+      EXPECT_EQ(RenderStatsCsv(report), RenderStatsCsv(raw)) << ToWord(group);
+      EXPECT_EQ(report.totals, raw.totals) << ToWord(group);
+      EXPECT_EQ(report.by_class, raw.by_class) << ToWord(group);
+      EXPECT_EQ(report.by_mode, raw.by_mode) << ToWord(group);
+      csv += RenderStatsCsv(report);
+      for (const auto& [word, n] : report.by_class) csv += word + "=" + std::to_string(n) + ";";
+      for (const auto& [word, n] : report.by_mode) csv += word + "=" + std::to_string(n) + ";";
+    }
+    return csv;
+  }
+
+  // `change` must move the figures: exact at once (its day is read raw) and after the roll-up.
+  void ExpectChangeSeen(const std::function<void()>& change) {
+    const std::string before = ExpectExact();
+    change();
+    EXPECT_GT(Count("SELECT count(*) FROM stats_dirty"), 0);
+    const std::string changed = ExpectExact();
+    EXPECT_NE(changed, before);
+    EXPECT_GT(stats_->RollUp(), 0u);
+    EXPECT_EQ(Count("SELECT count(*) FROM stats_dirty"), 0);
+    EXPECT_EQ(ExpectExact(), changed);
+  }
+};
+
+TEST_F(StatsRollupPgTest, TheReportReadsTheRollUpOfCleanDays) {
+  EXPECT_EQ(Count("SELECT count(*) FROM stats_dirty"), 0);
+  // C1 … C8, X1 and X2: 10 cases; C4 runs, its deadline kept for "overdue now".
+  EXPECT_EQ(Count("SELECT sum(received) FROM stats_rollup"), 10);
+  EXPECT_EQ(Count("SELECT sum(cardinality(running_deadlines)) FROM stats_rollup"), 1);
+  ExpectExact();
+  // A roll-up row altered behind the triggers' back shows in the report: it is what is read.
+  Exec("UPDATE stats_rollup SET received = received + 100 WHERE day = '2026-09-28'");  // C1
+  EXPECT_EQ(Report(StatsGroup::kDepartments).totals.received, 108);
+}
+
+TEST_F(StatsRollupPgTest, ARatingChangedOrAddedIsCountedExactly) {
+  ExpectChangeSeen([&] {
+    Exec("UPDATE ratings SET score = 1 WHERE case_id = " + std::to_string(CaseId("C1")));
+  });
+  ExpectChangeSeen([&] { AddRating(CaseId("C6"), 3, "", "2026-10-18 09:00"); });
+  ExpectChangeSeen(
+      [&] { Exec("DELETE FROM ratings WHERE case_id = " + std::to_string(CaseId("C8"))); });
+}
+
+TEST_F(StatsRollupPgTest, AReopenedCaseRunsAgainAndIsOverdueNow) {
+  // C8 was delivered on time; reopened, its clock runs again past its deadline (10-22 17:00).
+  ExpectChangeSeen([&] {
+    Exec(
+        "UPDATE cases SET state = 'in_progress', result_ready_at = NULL WHERE tracking_number "
+        "= 'C8'");
+  });
+  EXPECT_EQ(Report(StatsGroup::kDepartments).totals.overdue, 3);  // C2 C4, and now C8
+  // Finished again, later than its deadline.
+  ExpectChangeSeen([&] {
+    Exec(
+        "UPDATE cases SET state = 'delivered', result_ready_at = '2026-11-19 10:00+08' WHERE "
+        "tracking_number = 'C8'");
+  });
+}
+
+TEST_F(StatsRollupPgTest, AReassignmentMovesTheCaseToItsNewAgent) {
+  ExpectChangeSeen([&] {
+    const auto c1 = CaseId("C1");
+    AddEvent(c1, "unassign", "2026-09-29 10:00");
+    Exec("UPDATE cases SET agent_id = " + std::to_string(a2_) +
+         " WHERE id = " + std::to_string(c1));
+  });
+  EXPECT_EQ(Report(StatsGroup::kAgents).totals.reassigned, 3);  // C2 C4 and now C1
+}
+
+TEST_F(StatsRollupPgTest, FollowupsAndServiceClassesAreCountedExactly) {
+  ExpectChangeSeen([&] {
+    Exec("UPDATE followups SET closed_at = '2026-10-20 10:00+08', closed_by = " +
+         std::to_string(s1_) + " WHERE case_id = " + std::to_string(CaseId("C2")));
+  });
+  ExpectChangeSeen(
+      [&] { Exec("UPDATE items SET service_class = 'one_trip' WHERE code = 'GA-WE'"); });
+}
+
+// Names are resolved when the report is read: a renamed department needs no roll-up.
+TEST_F(StatsRollupPgTest, RenamesShowWithoutARollUp) {
+  Exec("UPDATE departments SET name = '济南市公安局（新）' WHERE code = 'JN-GA'");
+  EXPECT_EQ(Count("SELECT count(*) FROM stats_dirty"), 0);
+  EXPECT_EQ(Report(StatsGroup::kDepartments).rows[0].name, "济南市公安局（新）");
+  ExpectExact();
+}
+
+// A roll-up made on another calendar is not used: its days are read raw until rolled up on
+// the current one.
+TEST_F(StatsRollupPgTest, ARollUpOnAnotherCalendarIsReadRawUntilRolledUpAgain) {
+  Exec("UPDATE stats_rollup_days SET calendar_key = 'another'");
+  Exec("UPDATE stats_rollup SET received = received + 100");  // would show if it were read
+  ExpectExact();
+  EXPECT_EQ(static_cast<std::int64_t>(stats_->RollUp()),
+            Count("SELECT count(*) FROM stats_rollup_days"));
+  ExpectExact();
+  EXPECT_EQ(Count("SELECT sum(received) FROM stats_rollup"), 10);
+}
+
+// "Overdue now" follows the clock with no roll-up: C4 runs until after its deadline (10-20
+// 17:00).
+TEST_F(StatsRollupPgTest, OverdueNowFollowsTheClockWithoutARollUp) {
+  clock_.Set(At("2026-10-20 17:00:00"));
+  EXPECT_EQ(Report(StatsGroup::kDepartments).totals.overdue, 1);  // C2 only
+  ExpectExact();
+  clock_.Set(At("2026-10-20 17:00:01"));
+  EXPECT_EQ(Report(StatsGroup::kDepartments).totals.overdue, 2);  // and C4
+  ExpectExact();
+  EXPECT_EQ(Count("SELECT count(*) FROM stats_dirty"), 0);
 }
 
 TEST_F(StatsPgTest, FollowupsAreListedInScopeByDueDate) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -52,6 +53,7 @@ enum class FollowupState { kNone, kOpen, kClosed };
 // One case of the cohort, with what the metrics need.
 struct CohortCase {
   std::int64_t id = 0;
+  std::string region_code;  // the region the case was filed in (the roll-up's key)
   std::string department_code;
   std::string department_name;
   std::string district_code;  // the district-level region of the case's region
@@ -120,6 +122,50 @@ struct StatsReport {
   std::vector<std::pair<std::string, int>> by_mode;
 };
 
+// The cases of one China day (by creation), summed per filing region, department and agent:
+// what the roll-up stores so a long period is not read case by case. Codes are the key; the
+// names and the district are resolved when the roll-up is read, as for a raw case. A store may
+// also hand over roll-ups already summed per group of a report (key fields it does not group by
+// left empty): merging is the same.
+struct StatsRollup {
+  cases::CivilDate day{};
+  std::string region_code;
+  std::string department_code;
+  std::int64_t agent_id = 0;  // 0: no agent
+  std::string department_name;
+  std::string district_code;
+  std::string district_name;
+  std::string agent_name;
+  // The counters only (received … followups_closed); rates and averages stay unset. `overdue`
+  // counts only what does not depend on now; see running_deadlines.
+  StatsMetrics counts;
+  std::int64_t rating_sum = 0;
+  std::array<int, 4> by_class{};  // zero_trip, one_trip, we_run, bundle
+  std::array<int, 3> by_mode{};   // proxy, assisted, led
+  // One working span (acceptance to result) per finished, accepted case, in any order: kept
+  // whole, so the nearest-rank p90 of a merged group is exact.
+  std::vector<std::int64_t> working_seconds;
+  // The deadlines (seconds since the epoch) of the cases whose clock runs, not finished: each
+  // is overdue once now is past it ("overdue now", counted when the report is made).
+  std::vector<std::int64_t> running_deadlines;
+
+  bool operator==(const StatsRollup&) const = default;
+};
+
+// Whether a case's clock runs (accepted, assigned, in progress): its "overdue" depends on now.
+bool IsRunning(const CohortCase& c);
+
+// The roll-up of `cohort`, one entry per (creation day, region, department, agent), ordered by
+// that key; spans measured on `calendar`. A running case's deadline is kept for "overdue now"
+// rather than counted. Names and districts are left empty.
+std::vector<StatsRollup> RollUpCases(const std::vector<CohortCase>& cohort,
+                                     const cases::WorkingCalendar& calendar);
+
+// A short text that changes whenever the working spans measured on `calendar` could: its
+// entries' dates and kinds, loaded years and office hours (not the holidays' names). A roll-up
+// measured on one calendar is not used for a report on another.
+std::string CalendarKey(const cases::WorkingCalendar& calendar);
+
 // The 1-based rank of the p-th percentile of n sorted values by the nearest-rank method:
 // ceil(p / 100 * n), at least 1. NearestRank(10, 90) = 9, NearestRank(11, 90) = 10.
 std::size_t NearestRank(std::size_t n, int percentile);
@@ -134,6 +180,13 @@ bool IsOverdue(const CohortCase& c, Moment now);
 // office hours, 8 h for 09:00-17:00).
 StatsReport ComputeStats(StatsGroup group, const StatsPeriod& period,
                          const std::vector<CohortCase>& cohort,
+                         const cases::WorkingCalendar& calendar, Moment now);
+
+// The same over `cohort` (cases read raw) and `rollups` (cases summed): the report is identical
+// to ComputeStats over the cases the roll-ups were made from plus `cohort`.
+StatsReport ComputeStats(StatsGroup group, const StatsPeriod& period,
+                         const std::vector<CohortCase>& cohort,
+                         const std::vector<StatsRollup>& rollups,
                          const cases::WorkingCalendar& calendar, Moment now);
 
 // The columns of the exported table, in order (编码, 名称, 收件数, …).
