@@ -36,6 +36,8 @@ DEMO = os.path.join(ROOT, "db", "seed", "demo")
 PASSWORD = "daiban-sim"
 # Phones signing in at once before the day: the password hashes run two at a time on two cores.
 SIGN_IN_POOL = 4
+# Real seconds between the progress lines a run prints.
+PROGRESS_S = 60
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,8 +567,12 @@ class Simulation:
 
     def loop(self, deadline_wall):
         idle_jump = self.s.get("idle_jump_s", 600)
+        next_progress = time.monotonic() + PROGRESS_S
         while True:
             now = self.clock.now()
+            if time.monotonic() >= next_progress:
+                next_progress += PROGRESS_S
+                self.report_progress(now)
             due = []
             with self.events_lock:
                 for counted, heap in ((True, self.events), (False, self.polls)):
@@ -597,6 +603,17 @@ class Simulation:
                     self.clock.jump(target)
                     continue
             time.sleep(0.005)
+
+    def report_progress(self, now):
+        """One line of how far the day is, for whoever watches a long run (and for the figures
+        of a run that does not finish): simulated time, cases submitted, taken, ready, closed."""
+        records = list(self.cases.values())
+        print(f"progress: wall {time.monotonic() - self.started_wall:.0f} s, simulated "
+              f"{dt.datetime.fromtimestamp(now, CST):%m-%d %H:%M}, submitted {len(records)}, "
+              f"taken {sum(1 for r in records if 'taken_at' in r)}, "
+              f"closed {sum(1 for r in records if 'closed_at' in r)}, "
+              f"requests {self.api.stats.requests}, waits {self.api.stats.waits}, "
+              f"errors {len(self.api.stats.errors)}, load {os.getloadavg()[0]:.1f}", flush=True)
 
     def skip_to(self, now, next_time):
         """Where an idle stretch ends: the next thing a simulated person does, or, while cases
