@@ -36,5 +36,6 @@ bench:  ## the benchmarks, in the same Release build (see bench/README.md)
 fuzz:   ## fuzz every parser of untrusted input, DAIBAN_FUZZ_SECONDS (60) each (tests/fuzz/run.sh)
 	@tests/fuzz/run.sh
 
-simulate: ## a simulated day on a stack of its own: SCENARIO=file (default sim/scenarios/jinan-day.json), SIM_ARGS="--agents 370102=-10 --arrivals x1.5"
+simulate: ## a simulated day on a stack of its own: SCENARIO=file (default sim/scenarios/jinan-day.json), SIM_ARGS="--agents 370102=-10 --arrivals x1.5", PUBLISH=1 TITLE="…" publishes the report to the running system (DAIBAN_URL, DAIBAN_ADMIN_PHONE, DAIBAN_ADMIN_PASSWORD)
 	@sim/run.sh $(if $(SCENARIO),--scenario $(SCENARIO)) $(SIM_ARGS)
+	@$(if $(PUBLISH),build/cli/daibanctl publish-simulation build/simulation/$(basename $(notdir $(or $(SCENARIO),jinan-day.json))) $(if $(TITLE),--title "$(TITLE)"))

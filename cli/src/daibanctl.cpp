@@ -18,6 +18,7 @@
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/cli/seed_history.hpp"
+#include "daiban/cli/simulate.hpp"
 #include "daiban/db/migrator.hpp"
 #include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
@@ -71,6 +72,16 @@ commands:
                           K location fixes per agent and courier per day for the last 14 days
                           (default 480); one transaction per day: a second run writes only the
                           days still missing; the same seed and dates give the same rows
+  simulate SCENARIO [--agents D=±N]… [--couriers D=±N]… [--arrivals xF] [--agents-factor F]
+           [--speed N] [--max-wall-s S] [--out DIR] [--build] [--publish [--title T]]
+                          play a scenario (a file, or a name in sim/scenarios/) on a stack of
+                          its own through sim/run.sh (DAIBAN_SIM_DIR, else the sim/ beside this
+                          build; --build rebuilds first); --publish then publishes the report
+  publish-simulation DIR [--title T] [--url URL] [--phone P] [--password PW]
+                          publish a played day (DIR/summary.json, DIR/report.html) to the
+                          running system at URL (DAIBAN_URL, default http://127.0.0.1:8080) as
+                          the administrator P (DAIBAN_ADMIN_PHONE, DAIBAN_ADMIN_PASSWORD);
+                          the same run published again answers its first publication
   rebuild                 mark Redis's dispatch state stale: the elected dispatch worker rebuilds
                           every queue, load and offer from PostgreSQL within a second
   help                    this text
@@ -470,11 +481,18 @@ int SeedHistoryCommand(const Args& args, std::ostream& out, const kernel::Env& e
 int RunDaibanctl(const Args& args, std::ostream& out, std::ostream& err, const kernel::Env& env) {
   using Command = std::function<int(const Args&, std::ostream&, const kernel::Env&)>;
   const std::map<std::string, Command> commands = {
-      {"migrate", Migrate},       {"import", Import},
-      {"calendar", Calendar},     {"user", User},
-      {"agent", Agent},           {"courier", Courier},
-      {"rebuild", Rebuild},       {"apikey", ApiKey},
-      {"boundaries", Boundaries}, {"seed-history", SeedHistoryCommand}};
+      {"migrate", Migrate},
+      {"import", Import},
+      {"calendar", Calendar},
+      {"user", User},
+      {"agent", Agent},
+      {"courier", Courier},
+      {"rebuild", Rebuild},
+      {"apikey", ApiKey},
+      {"boundaries", Boundaries},
+      {"seed-history", SeedHistoryCommand},
+      {"simulate", SimulateCommand},
+      {"publish-simulation", PublishSimulationCommand}};
   if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
     (args.empty() ? err : out) << kUsage;
     return args.empty() ? 2 : 0;

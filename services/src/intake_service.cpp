@@ -20,6 +20,7 @@
 #include "daiban/intake/open311_api.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/intake/redis_open311_limiter.hpp"
+#include "daiban/intake/simulation_reports_api.hpp"
 #include "daiban/intake/supervision_api.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/static_site.hpp"
@@ -27,6 +28,7 @@
 #include "daiban/supervision/notification_sinks.hpp"
 #include "daiban/supervision/pg_followup_store.hpp"
 #include "daiban/supervision/pg_notification_store.hpp"
+#include "daiban/supervision/pg_simulation_report_store.hpp"
 #include "daiban/supervision/pg_stats_store.hpp"
 
 namespace daiban::intake {
@@ -85,6 +87,10 @@ void WireIntake(runtime::ServiceHost& host) {
   auto& followup_store = host.Make<supervision::PgFollowupStore>(host.Pg());
   auto& followups = host.Make<supervision::FollowupService>(followup_store, host.Clock());
   AddFollowupRoutes(routes, followups, auth);
+  // Simulated days published by administrators, read by supervisors in the console.
+  auto& report_store = host.Make<supervision::PgSimulationReportStore>(host.Pg());
+  auto& reports = host.Make<supervision::SimulationReportService>(report_store, host.Clock());
+  AddSimulationReportRoutes(routes, reports, auth);
 
   // The notification sender: one instance at a time delivers what cases enqueued.
   auto& notices = host.Make<supervision::PgNotificationStore>(host.Pg());

@@ -164,7 +164,7 @@ await check("a supervisor finds an overdue case, reassigns it and sees the agent
   await shot("console-agents");
 });
 
-await check("the queue, statistics and follow-up pages render, and signing out signs out", async () => {
+await check("the queue, statistics, follow-up and simulation pages render, and signing out signs out", async () => {
   await page.goto(base + "/console/#/queue");
   await page.waitForSelector("#queue-rows tr");
   await page.waitForSelector("#dispatch-alerts", { state: "attached" });
@@ -181,6 +181,32 @@ await check("the queue, statistics and follow-up pages render, and signing out s
   await page.goto(base + "/console/#/followups");
   await page.waitForSelector("#followup-rows tr");
   await shot("console-followups");
+
+  // A simulated day an administrator published: listed, opened, its page shown sandboxed.
+  const title = "浏览器模拟日 " + unique();
+  const summary = { scenario: "browser", seed: 1, day: "2026-03-03", line: "simulated day: 2 cases, on-time 100.0%",
+    city: { cases: 2, on_time_rate: 100, offer_latency_ms: { p50: 10, p99: 20 }, agents: 1, couriers: 1 },
+    problems: { lost: 0, duplicated: 0, unclosed: 0 }, run: { wall_s: 3, load_average: 1 }, changes: { agents_factor: 0.7 } };
+  const html = '<!doctype html><style>p{color:#b71c1c}</style><p id="last-line">模拟日报 页面</p><script>parent.document.title="pwned"</script>';
+  const published = await call("POST", "/api/v1/simulations/reports", { title, summary, html }, await staff("13800000000"));
+  assert.equal(published.status, 201, published.text);
+  await page.goto(base + "/console/#/simulations");
+  const row = page.locator(`#simulation-rows tr[data-report="${published.json.id}"]`);
+  await row.waitFor();
+  assert.match(await row.innerText(), /100\.0%/);
+  assert.match(await row.innerText(), /代办员倍数 ×0\.7/);
+  await shot("console-simulations");
+  await row.click();
+  await page.waitForSelector("#simulation-title");
+  assert.equal(await page.innerText("#simulation-title"), title);
+  assert.match(await page.innerText("#simulation-summary"), /p99 20 ms/);
+  const frame = page.frameLocator("#simulation-frame");
+  await frame.locator("#last-line").waitFor();
+  assert.equal(await frame.locator("#last-line").innerText(), "模拟日报 页面");
+  // Sandboxed: the uploaded page's script never ran.
+  assert.equal(await page.getAttribute("#simulation-frame", "sandbox"), "");
+  assert.notEqual(await page.title(), "pwned");
+  await shot("console-simulation");
   await page.click("#logout");
   await page.waitForSelector("#login-phone");
   // Signed out means signed out: the console asks again.

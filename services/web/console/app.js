@@ -178,7 +178,7 @@ async function route() {
     if (signedIn && session.me.region_code) document.getElementById("who").textContent =
       session.me.name + "（督办 " + regionName(session.me.region_code) + "）";
     const pages = { alerts: renderAlerts, case: renderCase, agents: renderAgents, queue: renderQueue,
-      stats: renderStats, followups: renderFollowups };
+      stats: renderStats, followups: renderFollowups, simulations: renderSimulations };
     await (pages[page] || renderAlerts)(main, arg ? decodeURIComponent(arg) : "");
   } catch (error) {
     main.append(el("p", { class: "error" }, "加载失败：" + error.message));
@@ -627,6 +627,69 @@ async function renderFollowups(main) {
   main.append(el("h1", {}, "差评回访"), el("div", { class: "card" }, el("label", {}, "状态 ", which)),
     el("table", {}, el("thead", {}, el("tr", {}, ["", "受理编号", "评分", "评价", "回访期限", "回访"].map((h) => el("th", {}, h)))), body));
   every(REFRESH_MS * 3, () => load().catch(() => {}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Published simulation reports (模拟推演): the list, and one report with its page
+
+const CHANGE = { agents: "代办员", couriers: "寄递员", agents_factor: "代办员倍数", arrivals: "来件倍数" };
+function changesText(changes) {
+  const parts = Object.entries(changes || {}).map(([k, v]) => (CHANGE[k] || k) + " " +
+    (v !== null && typeof v === "object" ? Object.entries(v).map(([d, n]) => regionName(d) + (n > 0 ? "+" : "") + n).join("、") : "×" + v));
+  return parts.length ? parts.join("；") : "按场景";
+}
+const pct100 = (v) => (v === null || v === undefined ? "—" : Number(v).toFixed(1) + "%");
+
+async function renderSimulations(main, id) {
+  if (id) return renderSimulation(main, id);
+  const body = el("tbody", { id: "simulation-rows" });
+  const more = el("button", { class: "secondary", id: "simulations-more", hidden: true }, "更多");
+  let cursor = null;
+  const load = async (append) => {
+    const page = await api("GET", "/api/v1/simulations/reports?limit=20" + (append && cursor ? "&cursor=" + cursor : ""));
+    const rows = page.reports.map((r) => el("tr", { class: "clickable", "data-report": r.id,
+      onclick: () => { location.hash = "#/simulations/" + r.id; } },
+      el("td", {}, el("a", { href: "#/simulations/" + r.id }, r.title)), el("td", {}, r.scenario),
+      el("td", {}, changesText(r.changes)), el("td", { class: "num" }, num(r.cases)),
+      el("td", { class: "num" }, pct100(r.on_time_rate)), el("td", { class: "num" }, Math.round(r.offer_p99_ms) + " ms"),
+      el("td", {}, hm(r.published_at) + " " + r.published_by.name)));
+    if (append) body.append(...rows);
+    else body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 7, class: "muted" }, "暂无已发布的模拟报告"))]));
+    cursor = page.next_cursor;
+    more.hidden = !cursor;
+  };
+  more.addEventListener("click", () => load(true).catch((error) => toast(error.message)));
+  main.append(el("h1", {}, "模拟推演报告"),
+    el("p", { class: "muted" }, "管理员用 daibanctl simulate --publish 发布的模拟日：真实服务按模拟时钟跑完一天的件。"),
+    el("table", { id: "simulation-table" }, el("thead", {}, el("tr", {}, ["标题", "场景", "假设变化", "件数", "按时率", "派单 p99", "发布"]
+      .map((h, i) => el("th", { class: i >= 3 && i <= 5 ? "num" : "" }, h)))), body), more);
+  await load(false);
+}
+
+async function renderSimulation(main, id) {
+  const r = await api("GET", "/api/v1/simulations/reports/" + encodeURIComponent(id));
+  const s = r.summary || {};
+  const city = s.city || {};
+  const problems = s.problems || {};
+  const run = s.run || {};
+  // The page is HTML an administrator uploaded: it is fetched with this tab's token and shown
+  // in a sandboxed frame (no script, its own opaque origin), never opened as a page of ours.
+  const frame = el("iframe", { id: "simulation-frame", sandbox: "", title: r.title, referrerpolicy: "no-referrer",
+    style: "width:100%;height:900px;border:1px solid #e4e7eb;border-radius:6px;background:#fff" });
+  main.append(el("p", {}, el("a", { href: "#/simulations" }, "← 全部模拟报告")),
+    el("h1", { id: "simulation-title" }, r.title),
+    el("div", { class: "card kv", id: "simulation-summary" },
+      el("div", {}, "场景"), el("div", {}, r.scenario + "（" + (s.day || "") + "，种子 " + r.seed + "）"),
+      el("div", {}, "假设变化"), el("div", {}, changesText(r.changes)),
+      el("div", {}, "件数"), el("div", {}, num(r.cases) + " 件，代办员 " + num(city.agents) + "，寄递员 " + num(city.couriers)),
+      el("div", {}, "按时率"), el("div", { id: "simulation-on-time" }, pct100(r.on_time_rate)),
+      el("div", {}, "派单时延"), el("div", {}, "p50 " + num(city.offer_latency_ms && city.offer_latency_ms.p50) + " ms，p99 " + Math.round(r.offer_p99_ms) + " ms"),
+      el("div", {}, "丢失/重复"), el("div", {}, num(problems.lost) + " / " + num(problems.duplicated) + "，未办结 " + num(problems.unclosed)),
+      el("div", {}, "运行"), el("div", {}, num(run.wall_s) + " 秒（负载 " + num(run.load_average) + "）"),
+      el("div", {}, "发布"), el("div", {}, hm(r.published_at) + " " + r.published_by.name),
+      el("div", {}, "摘要"), el("div", { class: "muted" }, s.line || "")),
+    frame);
+  frame.srcdoc = await (await api("GET", r.html_url)).text();
 }
 
 document.getElementById("logout").addEventListener("click", () => signOut(true));
