@@ -426,13 +426,24 @@ RETURNING 1)sql",
 
 void PgDeliveryStore::SavePlan(const std::vector<PlanRow>& plan) {
   if (plan.empty()) return;
+  // One statement for the whole plan (a courier with 80 legs was 80 round trips a plan), the
+  // rows as PostgreSQL array literals ("{1,2,3}": libpqxx 6 has no array parameters).
+  std::string ids = "{", orders = "{", times = "{", late = "{";
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    const char* comma = i == 0 ? "" : ",";
+    ids += comma + std::to_string(plan[i].delivery_id);
+    orders += comma + std::to_string(plan[i].stop_order);
+    times += comma + std::to_string(db::EpochSeconds(plan[i].planned_at));
+    late += std::string(comma) + (plan[i].late ? "t" : "f");
+  }
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    for (const auto& row : plan) {
-      tx.exec_params(R"sql(
-UPDATE deliveries SET stop_order = $2, planned_at = to_timestamp($3), planned_late = $4
- WHERE id = $1)sql",
-                     row.delivery_id, row.stop_order, db::EpochSeconds(row.planned_at), row.late);
-    }
+    tx.exec_params(R"sql(
+UPDATE deliveries d SET stop_order = p.stop_order, planned_at = to_timestamp(p.planned_at),
+       planned_late = p.late
+  FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::boolean[])
+       AS p(id, stop_order, planned_at, late)
+ WHERE d.id = p.id)sql",
+                   ids + "}", orders + "}", times + "}", late + "}");
   });
 }
 
