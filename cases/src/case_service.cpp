@@ -11,6 +11,7 @@
 #include "daiban/cases/tracking_number.hpp"
 #include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/idempotency.hpp"
 #include "daiban/kernel/input.hpp"
 
 namespace daiban::cases {
@@ -147,13 +148,8 @@ std::optional<CaseService::Answer> CaseService::Replay(const std::string& scope,
                                                        const std::string& key,
                                                        const std::string& request_hash) {
   if (key.empty()) return std::nullopt;
-  auto stored = store_.FindAnswer(scope, key);
+  auto stored = kernel::SameRequest(store_.FindAnswer(scope, key), request_hash);
   if (!stored) return std::nullopt;
-  if (stored->request_hash != request_hash) {
-    throw kernel::Conflict("idempotency_key_reused",
-                           "this Idempotency-Key was used with a different request body",
-                           "Idempotency-Key");
-  }
   return Answer{stored->status, stored->body, true};
 }
 

@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/idempotency.hpp"
 #include "daiban/kernel/input.hpp"
 
 namespace daiban::supervision {
@@ -137,13 +138,8 @@ SimulationReportService::SimulationReportService(SimulationReportStore& store,
 
 std::optional<SimulationReportService::Answer> SimulationReportService::Replay(
     const ReportAnswer& key) {
-  auto kept = store_.FindAnswer(key.scope, key.key);
+  auto kept = kernel::SameRequest(store_.FindAnswer(key.scope, key.key), key.request_hash);
   if (!kept) return std::nullopt;
-  if (kept->request_hash != key.request_hash) {
-    throw kernel::Conflict("idempotency_key_reused",
-                           "this Idempotency-Key was used with a different request body",
-                           "Idempotency-Key");
-  }
   return Answer{kept->status, kept->body, true};
 }
 
