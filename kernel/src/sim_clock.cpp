@@ -108,7 +108,24 @@ SimulatedClock::~SimulatedClock() {
 }
 
 Instant SimulatedClock::Now() const {
-  return FromNanos(SimulatedNanos(Snapshot(map_), RealNanos()));
+  // The real time is read inside the seqlock's window, after the fields and before their check:
+  // a reading taken with the old fields at a real time after a writer rebased (at a new speed)
+  // could pass the new base, and the next reading would step back (seen under load).
+  Fields* shared = FieldsOf(map_);
+  for (;;) {
+    std::uint64_t before = __atomic_load_n(&shared->sequence, __ATOMIC_ACQUIRE);
+    if (before % 2 == 1) continue;
+    Fields copy;
+    copy.sim_base_ns = __atomic_load_n(&shared->sim_base_ns, __ATOMIC_RELAXED);
+    copy.real_base_ns = __atomic_load_n(&shared->real_base_ns, __ATOMIC_RELAXED);
+    copy.speed_micro = __atomic_load_n(&shared->speed_micro, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    const std::int64_t real_now = RealNanos();
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&shared->sequence, __ATOMIC_RELAXED) == before) {
+      return FromNanos(SimulatedNanos(copy, real_now));
+    }
+  }
 }
 
 std::unique_ptr<SimulatedClockControl> SimulatedClockControl::Create(const std::string& path,
@@ -138,7 +155,9 @@ void SimulatedClockControl::Write(Instant sim_base, std::int64_t speed_micro) {
   flock(clock_->fd_, LOCK_EX);
   std::uint64_t sequence = __atomic_load_n(&shared->sequence, __ATOMIC_RELAXED);
   __atomic_store_n(&shared->sequence, sequence + 1, __ATOMIC_RELAXED);
-  __atomic_thread_fence(__ATOMIC_RELEASE);
+  // Full fence: the odd sequence is visible before the real time below is read, so a reader
+  // whose check passes read its real time before this rebase did.
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
   // Rebased at this very moment, so readers between the old and the new values see no step back.
   const std::int64_t real_now = RealNanos();
   const std::int64_t current = SimulatedNanos(
