@@ -588,6 +588,44 @@ TEST(ReplanStopsTest, AddsMissingTasksAndDropsUnknownStops) {
   EXPECT_EQ(plan.stops[2].delivery_id, 2);
 }
 
+TEST(ReplanStopsTest, WithoutBudgetALateOrderIsKeptAndOnlyTheNewTaskIsInserted) {
+  PlanInput input;
+  input.start = kBase;
+  input.start_time = kNow;
+  input.capacity = 20;
+  // A zigzag along a line with windows only the straight order keeps: the order is late.
+  for (int k = 1; k <= 8; ++k) {
+    PlanTask task = Open(k, kBase, North(2 * k), true);
+    task.dropoff_to = kNow + minutes(12 * k);
+    input.tasks.push_back(task);
+  }
+  std::vector<PlannedStop> current;
+  for (const int k : {8, 1, 7, 2, 6, 3, 5, 4}) {
+    current.push_back(StopOf(input.tasks[static_cast<std::size_t>(k - 1)], StopKind::kDropoff));
+  }
+  ASSERT_GT(TimeStops(input, current).late_stops, 0);
+  input.tasks.push_back(Open(9, North(1), East(1)));
+  SearchLimits none;
+  none.budget = std::chrono::milliseconds(0);
+  none.max_iterations = 0;
+  const StopPlan plan = ReplanStops(input, current, 0, none);
+  ASSERT_EQ(plan.stops.size(), 10u);
+  std::vector<std::int64_t> kept;
+  int new_stops = 0;
+  for (const PlannedStop& stop : plan.stops) {
+    if (stop.delivery_id == 9) {
+      ++new_stops;
+    } else {
+      kept.push_back(stop.delivery_id);
+    }
+  }
+  EXPECT_EQ(kept, (std::vector<std::int64_t>{8, 1, 7, 2, 6, 3, 5, 4}));
+  EXPECT_EQ(new_stops, 2);
+  // With a budget the same input is searched: the late order is rebuilt.
+  const StopPlan searched = ReplanStops(input, current, 0, Rounds(20));
+  EXPECT_LT(searched.late_stops, plan.late_stops);
+}
+
 TEST(ReplanStopsTest, RejectsAPinnedDropoffWithoutItsPickup) {
   PlanInput input;
   input.start = kBase;

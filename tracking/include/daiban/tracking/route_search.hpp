@@ -60,15 +60,19 @@ struct RoutingSolution {
 // search). The first routes are `initial` when given (routes[v] for vehicles[v]; stops are
 // matched to tasks by task_id and kind, timing fields ignored); tasks it leaves out, and those of a
 // route that breaks a window or the capacity, are inserted by cheapest insertion, as all tasks are
-// without it. Without vehicles nothing is placed. Throws std::invalid_argument on duplicate task
-// ids or more initial routes than vehicles.
+// without it. With initial routes and a zero budget nothing is searched: the routes stay as
+// given, even one that breaks a window, and only the tasks they leave out are inserted (where
+// they add least distance keeping every window, else where they are least late; the courier
+// assigner's quick comparison of candidates). Without vehicles nothing is placed. Throws
+// std::invalid_argument on duplicate task ids or more initial routes than vehicles.
 RoutingSolution SolveRoutes(const RoutingProblem& problem, const SearchLimits& limits,
                             const std::vector<std::vector<RouteStop>>& initial = {});
 
 // Re-plans one courier's stops within `limits` (e.g. 50 ms for 40 stops). `current` is the order
 // the courier follows now (e.g. from PlanStops or an earlier ReplanStops); its first `pinned`
 // stops (those already reached or under way) keep their places and order and are visited first.
-// The rest is re-ordered; tasks of `input` without stops in `current` are added, stops of
+// The rest is re-ordered (with a zero budget it keeps its order, see SolveRoutes); tasks of
+// `input` without stops in `current` are added, stops of
 // deliveries `input` does not list are dropped. The result is timed by TimeStops and never worse
 // than `current` (less total lateness first, then fewer road km) when `current` is a complete
 // plan (every stop once, pickups first, capacity kept). When some windows cannot be kept, the
