@@ -14,13 +14,16 @@ pg_url="postgresql://daiban@127.0.0.1:$DAIBAN_PG_PORT/daiban"
 q() { psql -X -A -t "$pg_url" -c "$1"; }
 results=$(awk -v r="$RATE" -v s="$SECONDS_TO_RUN" 'BEGIN { printf "%d", r * s }')
 
-# Couriers sized to the run (room for 100 legs each, a tenth to spare), around 历下区.
-courier_count=$(((results + 99) / 100 * 11 / 10 + 1))
+# Couriers sized to the run, around 历下区: COURIER_CAPACITY legs each (default 30, a city
+# courier's round: at five minutes a stop more legs cannot all keep their windows, and every
+# assignment then only ranks late plans), a tenth to spare.
+COURIER_CAPACITY=${COURIER_CAPACITY:-30}
+courier_count=$(((results + COURIER_CAPACITY - 1) / COURIER_CAPACITY * 11 / 10 + 1))
 couriers=$STATE_DIR/bench-couriers.csv
 {
   echo "name,phone,company,vehicle,capacity,on_duty,regions,lat,lng"
   for i in $(seq 1 "$courier_count"); do
-    printf '压测寄递员%d,1361%07d,中国邮政EMS,ebike,100,yes,370102,%s,%s\n' "$i" "$i" \
+    printf '压测寄递员%d,1361%07d,中国邮政EMS,ebike,%d,yes,370102,%s,%s\n' "$i" "$i" "$COURIER_CAPACITY" \
       "$(awk -v i="$i" 'BEGIN { printf "%.6f", 36.64 + (i % 20) * 0.002 }')" \
       "$(awk -v i="$i" 'BEGIN { printf "%.6f", 117.04 + int(i / 20) * 0.002 }')"
   done
@@ -62,7 +65,7 @@ anchor_ms=$(pgbench -n -c 8 -j 2 -T 10 -f "$STATE_DIR/anchor.sql" "$pg_url" 2>/d
   | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')
 echo "  pgbench latency average: ${anchor_ms} ms"
 
-echo "courier: $RATE results/s for $SECONDS_TO_RUN s through the gateway ($courier_count couriers)"
+echo "courier: $RATE results/s for $SECONDS_TO_RUN s through the gateway ($courier_count couriers, $COURIER_CAPACITY legs each)"
 output=$(/usr/bin/python3 "$ROOT/bench/courier/courier.py" 127.0.0.1 "$DAIBAN_GATEWAY_PORT" \
   "$pg_url" "$RATE" "$SECONDS_TO_RUN" "http://127.0.0.1:$DAIBAN_TRACKING_PORT/metrics" "$work")
 result=$(grep '^RESULT' <<<"$output")
