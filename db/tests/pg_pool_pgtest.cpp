@@ -49,6 +49,14 @@ TEST(PgPoolPgTest, StatementTimeoutIsUnavailable) {
   EXPECT_NO_THROW(pool.Ping());
 }
 
+TEST(PgPoolPgTest, SessionsRunWithoutJit) {
+  ScratchDatabase database;
+  PgPool pool({.url = database.Url(), .pool_size = 1});
+  std::string jit;
+  pool.Read([&](pqxx::transaction_base& tx) { jit = tx.exec1("SHOW jit")[0].as<std::string>(); });
+  EXPECT_EQ(jit, "off");
+}
+
 TEST(PgPoolPgTest, UnreachableServerIsUnavailable) {
   PgPool pool({.url = "postgresql://nobody@127.0.0.1:1/none", .pool_size = 1});
   EXPECT_THROW(pool.Ping(), DependencyUnavailable);
