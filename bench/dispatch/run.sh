@@ -23,11 +23,16 @@ anchor_ms=$(pgbench -n -c 8 -j 2 -T 10 -f "$STATE_DIR/anchor.sql" "$pg_url" 2>/d
 echo "  pgbench latency average: ${anchor_ms} ms"
 
 echo "dispatch: $RATE cases/s for $SECONDS_TO_RUN s through the gateway ($agent_count agents)"
+source "$ROOT/bench/cpu.sh"
+cpu_snapshot "$STATE_DIR/cpu.before"
 output=$(/usr/bin/python3 "$ROOT/bench/dispatch/latency.py" 127.0.0.1 "$DAIBAN_GATEWAY_PORT" \
   "$pg_url" "$RATE" "$SECONDS_TO_RUN" "http://127.0.0.1:$DAIBAN_DISPATCH_PORT/metrics" \
   "http://127.0.0.1:$DAIBAN_MOBILE_PORT/metrics" "$agent_count")
+cpu_snapshot "$STATE_DIR/cpu.after"
 result=$(grep '^RESULT' <<<"$output")
 echo "  $result"
+# Per case submitted (the refused ones cost intake and the gateway too).
+cpu_report "$STATE_DIR/cpu.before" "$STATE_DIR/cpu.after" "$cases_total" case
 p50=$(sed -n 's/.*p50_ms=\([0-9.]*\).*/\1/p' <<<"$result")
 p99=$(sed -n 's/.*p99_ms=\([0-9.]*\).*/\1/p' <<<"$result")
 echo
