@@ -229,7 +229,7 @@ DeliveryRecord DeliveryService::RequestCollection(const std::string& tracking, c
   return *existing();
 }
 
-int DeliveryService::AssignPending() {
+int DeliveryService::AssignPending(OwedImprovements* owed) {
   auto pending = store_.Pending(options_.assign_batch);
   if (pending.empty()) return 0;
   const Moment now = Now();
@@ -311,16 +311,20 @@ int DeliveryService::AssignPending() {
     lane.cost = best->cost;
     ++courier.profile.load;
     courier.profile.pending_pickup_keys.push_back(d.pickup_key);
-    unimproved_.insert(courier.profile.id);
+    if (owed != nullptr) owed->insert(courier.profile.id);
     ++assigned;
   }
-  // The couriers that got legs have their stops improved, each with the whole budget, once a
-  // run finds nothing new to assign: during a burst the budget goes to assigning (a courier
-  // rides the inserted plan for a few seconds meanwhile), and a quiet run catches up.
-  if (assigned == 0) {
-    for (const auto id : std::exchange(unimproved_, {})) Replan(id);
-  }
   return assigned;
+}
+
+std::size_t DeliveryService::ImprovePlans(OwedImprovements& owed,
+                                          const std::function<bool()>& keep_going) {
+  while (!owed.empty() && keep_going()) {
+    const auto id = *owed.begin();
+    owed.erase(owed.begin());
+    Replan(id);
+  }
+  return owed.size();
 }
 
 PlanInput DeliveryService::InputFor(const CourierRecord& courier,

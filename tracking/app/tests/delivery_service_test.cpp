@@ -140,6 +140,28 @@ TEST_F(DeliveryServiceTest, TheNearestCourierWithRoomGetsTheLeg) {
   EXPECT_EQ(deliveries.Courier(kQian)->profile.load, 2);
 }
 
+TEST_F(DeliveryServiceTest, OwedImprovementsStopWhenANewLegArrives) {
+  ResultReady();
+  ResultReady();
+  const auto third = ResultReady();
+  DeliveryService::OwedImprovements owed;
+  EXPECT_EQ(deliveries.AssignPending(&owed), 3);
+  EXPECT_EQ(owed, (DeliveryService::OwedImprovements{kQian, kZhou}));
+
+  // A leg arrives after the first improvement: the second waits for the next quiet run.
+  int asked = 0;
+  EXPECT_EQ(deliveries.ImprovePlans(owed, [&] { return ++asked == 1; }), 1u);
+  EXPECT_EQ(asked, 2);
+  EXPECT_EQ(deliveries.ImprovePlans(owed, [] { return true; }), 0u);
+  // Improving keeps every leg where the assignment put it, with its stop stored.
+  EXPECT_EQ(Leg(third).courier_id, kZhou);
+  EXPECT_TRUE(Leg(third).stop_order.has_value());
+  // Without a set to fill, nothing is owed.
+  ResultReady();
+  EXPECT_EQ(deliveries.AssignPending(), 1);
+  EXPECT_TRUE(owed.empty());
+}
+
 TEST_F(DeliveryServiceTest, NobodyOnDutyLeavesTheLegPending) {
   deliveries.SetDuty(kQian, false);
   deliveries.SetDuty(kZhou, false);

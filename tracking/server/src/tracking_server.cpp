@@ -1,5 +1,6 @@
 #include "daiban/tracking/server/tracking_server.hpp"
 
+#include <atomic>
 #include <map>
 
 #include "daiban/cases/case_wiring.hpp"
@@ -237,18 +238,34 @@ void WireTracking(runtime::ServiceHost& host) {
   auto& deliveries = WireDeliveryCore(host, env, parts);
   AddTrackingRoutes(host.Server().Routes(), parts.cases, deliveries, parts.auth, host.Clock());
 
-  // One instance at a time gives deliveries to couriers ...
+  // One instance at a time gives deliveries to couriers at their cheapest insertion, and
+  // improves those couriers' plans in a run that found nothing to assign, one courier at a time
+  // until a new leg arrives (a burst is assigned first; couriers ride the inserted plans
+  // meanwhile) ...
+  auto& owed = host.Make<DeliveryService::OwedImprovements>();
+  auto& leg_arrived = host.Make<std::atomic<bool>>(false);
   auto& assigner = host.Make<runtime::ElectedWorker>(
       "courier-assigner", kAssignerLock, host.Settings().pg.url,
       env.Millis("DAIBAN_COURIER_ASSIGN_INTERVAL_MS", 1000, 100, 600000),
-      [&deliveries] { deliveries.AssignPending(); }, host.Logger());
+      [&deliveries, &owed, &leg_arrived] {
+        leg_arrived = false;
+        if (deliveries.AssignPending(&owed) == 0) {
+          deliveries.ImprovePlans(owed, [&leg_arrived] { return !leg_arrived.load(); });
+        }
+      },
+      host.Logger());
   // ... while every instance reads case events (the consumer group shares them out). A new
   // result leg wakes the assigner at once; its interval is the safety net (and the retry for
-  // legs no courier could take yet).
+  // legs no courier could take yet): a leg read by an instance that is not the leader waits
+  // for the leader's next run.
   auto& events = host.Make<runtime::CaseEventReader>(
-      host, env, "tracking", [&deliveries, &assigner](const runtime::CaseStateEvent& event) {
+      host, env, "tracking",
+      [&deliveries, &assigner, &leg_arrived](const runtime::CaseStateEvent& event) {
         deliveries.OnCaseEvent(event.tracking_number, event.to_state);
-        if (event.to_state == "result_ready") assigner.Wake();
+        if (event.to_state == "result_ready") {
+          leg_arrived = true;
+          assigner.Wake();
+        }
       });
   host.OnStart([&] {
     events.Start();

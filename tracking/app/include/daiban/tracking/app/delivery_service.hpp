@@ -91,10 +91,19 @@ class DeliveryService {
   // result is ready already; the same request again answers the leg already asked for.
   DeliveryRecord RequestCollection(const std::string& tracking, const cases::Actor& agent);
 
-  // Gives each pending delivery to the courier whose improved plan grows least with it (road km
-  // plus lateness), among the few nearest available ones, and stores that plan. Returns how
-  // many were assigned. Run by one elected worker.
-  int AssignPending();
+  // Couriers whose plans the assigner owes an improvement: it gave them legs at their cheapest
+  // insertion. Kept between runs by the one elected worker that assigns, touched only by it.
+  using OwedImprovements = std::set<std::int64_t>;
+
+  // Gives each pending delivery to the courier whose plan grows least with it put in at its
+  // cheapest place (road km plus lateness), among the few nearest available ones, and stores
+  // that plan; the couriers that got legs are added to `owed` when given. Returns how many were
+  // assigned. Run by one elected worker.
+  int AssignPending(OwedImprovements* owed = nullptr);
+  // Improves the owed plans, each with the whole replan budget, one courier at a time while
+  // `keep_going()`: a leg that arrives meanwhile is assigned before the next improvement, not
+  // after all of them (a second for twenty couriers). Returns how many are still owed.
+  std::size_t ImprovePlans(OwedImprovements& owed, const std::function<bool()>& keep_going);
 
   // The courier's open stops in the stored order, timed from its position now.
   std::vector<CourierStop> StopsOf(const cases::Actor& courier);
@@ -164,9 +173,6 @@ class DeliveryService {
   HallDirectory& halls_;
   const kernel::Clock& clock_;
   DeliveryOptions options_;
-  // Couriers the assigner gave legs whose stops are not improved yet. Only AssignPending, run
-  // by one elected worker thread, reads and writes it.
-  std::set<std::int64_t> unimproved_;
 };
 
 }  // namespace daiban::tracking
