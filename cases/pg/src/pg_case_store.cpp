@@ -320,23 +320,16 @@ void WriteMaterialsAndSteps(pqxx::transaction_base& tx, const Case& c, const Cas
 
 }  // namespace
 
-void KeepAnswer(db::Tx& tx, const StoredAnswer& answer) {
-  try {
-    db::IdempotencyStore::Keep(
-        tx, {answer.scope, answer.key, answer.request_hash, answer.status, answer.body});
-  } catch (const db::IdempotencyKeyTaken&) {
-    throw DuplicateRequest();
-  }
+void KeepAnswer(db::Tx& tx, const kernel::IdempotentAnswer& answer) {
+  db::IdempotencyStore::Keep(tx, answer);
 }
 
 PgCaseStore::PgCaseStore(db::PgPool& pool, PgCaseStoreOptions options)
     : pool_(pool), options_(std::move(options)), answers_(pool) {}
 
-std::optional<StoredAnswer> PgCaseStore::FindAnswer(const std::string& scope,
-                                                    const std::string& key) {
-  auto kept = answers_.Find(scope, key);
-  if (!kept) return std::nullopt;
-  return StoredAnswer{kept->scope, kept->key, kept->request_hash, kept->status, kept->body};
+std::optional<kernel::IdempotentAnswer> PgCaseStore::FindAnswer(const std::string& scope,
+                                                                const std::string& key) {
+  return answers_.Find(scope, key);
 }
 
 namespace {
@@ -388,7 +381,7 @@ void RunAlsoInTransaction(pqxx::dbtransaction& tx, const CaseChange& change) {
 }  // namespace
 
 void PgCaseStore::Create(Case& c, const CaseChange& change,
-                         const std::optional<StoredAnswer>& answer) {
+                         const std::optional<kernel::IdempotentAnswer>& answer) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     if (answer) {
       db::Tx handle(tx);
