@@ -296,15 +296,15 @@ CaseService::Answer CaseService::Submit(
          {{"subject", terms->code}, {"mode", request.mode}}, std::nullopt);
 
   Submission submission{c, access_code};
-  std::optional<StoredAnswer> answer;
+  std::optional<kernel::IdempotentAnswer> answer;
   if (!idempotency_key.empty()) {
     // Kept without the code: the table is readable by operators and backups.
-    answer = StoredAnswer{idempotency_scope, idempotency_key, request_hash, 201,
-                          render(Submission{c, ""})};
+    answer = kernel::IdempotentAnswer{idempotency_scope, idempotency_key, request_hash, 201,
+                                      render(Submission{c, ""})};
   }
   try {
     store_.Create(c, change, answer);
-  } catch (const DuplicateRequest&) {
+  } catch (const kernel::IdempotencyKeyTaken&) {
     if (auto first = replay()) return *first;  // the other request won the race
     throw;
   }
@@ -399,7 +399,7 @@ CaseService::Answer CaseService::Once(const std::optional<StaffKey>& key,
   Case c;
   try {
     c = write(&keyed);
-  } catch (const DuplicateRequest&) {
+  } catch (const kernel::IdempotencyKeyTaken&) {
     // The same key committed first in a request that raced this one: its answer is the answer.
     if (auto replay = Replay(key->scope, key->key, key->request_hash)) return *replay;
     throw;
@@ -410,7 +410,8 @@ CaseService::Answer CaseService::Once(const std::optional<StaffKey>& key,
 
 void CaseService::KeepAnswer(CaseChange& change, KeyedWrite* keyed) {
   if (!keyed) return;
-  change.answer = StoredAnswer{keyed->key.scope, keyed->key.key, keyed->key.request_hash, 200, ""};
+  change.answer =
+      kernel::IdempotentAnswer{keyed->key.scope, keyed->key.key, keyed->key.request_hash, 200, ""};
   change.render_answer = [keyed](const Case& c, const std::vector<CaseEvent>& timeline) {
     keyed->body = keyed->render(c, timeline);
     keyed->kept = true;

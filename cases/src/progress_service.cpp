@@ -135,7 +135,7 @@ CaseService::Answer ProgressService::Report(const Actor& agent, const ProgressRe
     data = cases_.CheckHandoverIdentity(current, agent, subject, id_last4, "handover_refused", data,
                                         report.device_time);
   }
-  StoredAnswer answer{scope, report.idempotency_key, body_hash, 200, ""};
+  kernel::IdempotentAnswer answer{scope, report.idempotency_key, body_hash, 200, ""};
   auto effect = [&](Case& c, CaseChange& change) {
     if (action == CaseAction::kHandOver) CaseService::RequireHandoverOpen(change, subject);
     if (!result_reference.empty()) c.result_reference = result_reference;
@@ -169,7 +169,7 @@ CaseService::Answer ProgressService::Report(const Actor& agent, const ProgressRe
                           {}, std::nullopt);
       }
     }
-  } catch (const DuplicateRequest&) {
+  } catch (const kernel::IdempotencyKeyTaken&) {
     // Another request with this key committed first: its answer is the answer.
     if (auto replay = cases_.Replay(scope, report.idempotency_key, body_hash)) return *replay;
     throw;

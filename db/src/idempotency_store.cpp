@@ -17,27 +17,29 @@ constexpr const char* kKeepSql =
 
 }  // namespace
 
-std::optional<IdempotentAnswer> IdempotencyStore::Find(const std::string& scope,
-                                                       const std::string& key) {
-  std::optional<IdempotentAnswer> answer;
+std::optional<kernel::IdempotentAnswer> IdempotencyStore::Find(const std::string& scope,
+                                                               const std::string& key) {
+  std::optional<kernel::IdempotentAnswer> answer;
   pool_.Read([&](pqxx::transaction_base& tx) {
     // Declared on first use per connection (libpqxx 6 accepts the same definition again).
     tx.conn().prepare(kFind, kFindSql);
     auto rows = tx.exec_prepared(kFind, scope, key);
     if (rows.empty()) return;
-    answer = IdempotentAnswer{scope, key, rows[0][0].as<std::string>(), rows[0][1].as<int>(),
-                              rows[0][2].as<std::string>()};
+    answer = kernel::IdempotentAnswer{scope, key, rows[0][0].as<std::string>(),
+                                      rows[0][1].as<int>(), rows[0][2].as<std::string>()};
   });
   return answer;
 }
 
-void IdempotencyStore::Keep(pqxx::dbtransaction& tx, const IdempotentAnswer& answer) {
+void IdempotencyStore::Keep(pqxx::dbtransaction& tx, const kernel::IdempotentAnswer& answer) {
   tx.conn().prepare(kKeep, kKeepSql);
   auto kept = tx.exec_prepared(kKeep, answer.scope, answer.key, answer.request_hash, answer.status,
                                answer.body);
-  if (kept.affected_rows() != 1) throw IdempotencyKeyTaken();
+  if (kept.affected_rows() != 1) throw kernel::IdempotencyKeyTaken();
 }
 
-void IdempotencyStore::Keep(Tx& tx, const IdempotentAnswer& answer) { Keep(tx.Pq(), answer); }
+void IdempotencyStore::Keep(Tx& tx, const kernel::IdempotentAnswer& answer) {
+  Keep(tx.Pq(), answer);
+}
 
 }  // namespace daiban::db

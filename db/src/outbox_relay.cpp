@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "daiban/db/array_literal.hpp"
 #include "daiban/kernel/log.hpp"
 #include "stream_replies.hpp"
 
@@ -85,7 +86,7 @@ int OutboxRelay::RunOnce() {
       waited.clear();
       auto rows = tx.exec_prepared(kClaim, options_.batch);
       if (rows.empty()) return;
-      std::string ids = "{";
+      ArrayLiteral ids;
       for (const auto& row : rows) {
         std::string id = row[0].c_str();
         std::string stream = row[1].c_str();
@@ -101,11 +102,9 @@ int OutboxRelay::RunOnce() {
           streams::ThrowErrorReply(reply, "XADD");
         }
         waited.push_back(row[6].as<double>(0));
-        if (ids.size() > 1) ids += ',';
-        ids += id;
+        ids.Add(row[0].as<std::int64_t>());
       }
-      ids += '}';
-      tx.exec_prepared(kMarkPublished, ids);
+      tx.exec_prepared(kMarkPublished, ids.Text());
       published = static_cast<int>(rows.size());
     });
   } catch (...) {

@@ -46,7 +46,7 @@ TEST_F(IdempotencyStorePgTest, ASecondKeepOfTheKeyThrowsAndRollsItsChangeBack) {
         "VALUES ('s', 'a', 't', '{}')");
     IdempotencyStore::Keep(tx, {"user:7", "k1", "hash-b", 200, "{}"});
   }),
-               IdempotencyKeyTaken);
+               kernel::IdempotencyKeyTaken);
   EXPECT_EQ(store_.Find("user:7", "k1")->request_hash, "hash-a");
   pg_.Read([](pqxx::transaction_base& tx) {
     EXPECT_EQ(tx.exec("SELECT count(*) FROM outbox")[0][0].as<int>(), 0);

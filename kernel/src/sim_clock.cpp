@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 
 #include "daiban/kernel/config.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -53,8 +55,11 @@ std::int64_t SpeedMicro(double speed) {
   return static_cast<std::int64_t>(std::llround(speed * 1e6));
 }
 
-// A consistent copy of the three values (the seqlock's read side).
-Fields Snapshot(void* map) {
+// The seqlock's read side: a consistent copy of the three values, with what `inside` returned
+// when called inside the same window (a real time read there belongs with these fields: read
+// after the window, old fields at a time past a writer's rebase could pass the new base).
+template <typename Inside>
+std::pair<Fields, std::invoke_result_t<Inside>> Read(void* map, Inside inside) {
   Fields* shared = FieldsOf(map);
   for (;;) {
     std::uint64_t before = __atomic_load_n(&shared->sequence, __ATOMIC_ACQUIRE);
@@ -63,9 +68,16 @@ Fields Snapshot(void* map) {
     copy.sim_base_ns = __atomic_load_n(&shared->sim_base_ns, __ATOMIC_RELAXED);
     copy.real_base_ns = __atomic_load_n(&shared->real_base_ns, __ATOMIC_RELAXED);
     copy.speed_micro = __atomic_load_n(&shared->speed_micro, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (__atomic_load_n(&shared->sequence, __ATOMIC_RELAXED) == before) return copy;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    auto taken = inside();
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&shared->sequence, __ATOMIC_RELAXED) == before) return {copy, taken};
   }
+}
+
+// A consistent copy of the three values.
+Fields Snapshot(void* map) {
+  return Read(map, [] { return 0; }).first;
 }
 
 std::int64_t SimulatedNanos(const Fields& fields, std::int64_t real_now) {
@@ -108,24 +120,10 @@ SimulatedClock::~SimulatedClock() {
 }
 
 Instant SimulatedClock::Now() const {
-  // The real time is read inside the seqlock's window, after the fields and before their check:
-  // a reading taken with the old fields at a real time after a writer rebased (at a new speed)
-  // could pass the new base, and the next reading would step back (seen under load).
-  Fields* shared = FieldsOf(map_);
-  for (;;) {
-    std::uint64_t before = __atomic_load_n(&shared->sequence, __ATOMIC_ACQUIRE);
-    if (before % 2 == 1) continue;
-    Fields copy;
-    copy.sim_base_ns = __atomic_load_n(&shared->sim_base_ns, __ATOMIC_RELAXED);
-    copy.real_base_ns = __atomic_load_n(&shared->real_base_ns, __ATOMIC_RELAXED);
-    copy.speed_micro = __atomic_load_n(&shared->speed_micro, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    const std::int64_t real_now = RealNanos();
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&shared->sequence, __ATOMIC_RELAXED) == before) {
-      return FromNanos(SimulatedNanos(copy, real_now));
-    }
-  }
+  // The real time is read inside the seqlock's window (Read), so a reading after a writer jumped
+  // at a new speed never steps back.
+  const auto [fields, real_now] = Read(map_, RealNanos);
+  return FromNanos(SimulatedNanos(fields, real_now));
 }
 
 std::unique_ptr<SimulatedClockControl> SimulatedClockControl::Create(const std::string& path,

@@ -49,9 +49,11 @@ TEST_F(SimClockTest, EveryProcessReadsTheSameTimeFromTheFile) {
 }
 
 TEST_F(SimClockTest, ARunningClockMovesAtItsSpeed) {
+  // Taken before the clock starts, so the real time around both reads bounds all the simulated
+  // time since its start, however long the machine kept this thread waiting in between.
+  const auto real_before = std::chrono::system_clock::now();
   auto control = SimulatedClockControl::Create(path_, start_, 1000);
   auto reader = SimulatedClock::Open(path_);
-  const auto real_before = std::chrono::system_clock::now();
   const Instant first = reader->Now();
   std::this_thread::sleep_for(5ms);
   const Instant second = reader->Now();

@@ -106,7 +106,7 @@ HttpResponse Upload(cases::CaseService& cases, AttachmentStore& store, const ker
     auto saved = store.Save(case_id, request.body, image, actor.user_id, clock.Now(), at, note,
                             answer, delivery_id);
     return HttpResponse::WithJson(201, AttachmentJson(saved));
-  } catch (const cases::DuplicateRequest&) {
+  } catch (const kernel::IdempotencyKeyTaken&) {
     // The same key arrived twice at once; the other request's answer is the answer.
     if (auto first = cases.Replay(scope, key, hash)) return Replayed(*first);
     throw;

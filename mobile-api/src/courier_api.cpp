@@ -111,7 +111,7 @@ HttpResponse ApplyCourierAction(CourierDeps& deps, const cases::Actor& courier,
     report.proof.photo_sha256 = kernel::OptionalString(body, "photo_sha256");
   }
   if (*action == CourierAction::kFail) report.reason = kernel::OptionalString(body, "reason");
-  cases::StoredAnswer answer{scope, key, body_hash, 200, ""};
+  kernel::IdempotentAnswer answer{scope, key, body_hash, 200, ""};
   auto render = [](const tracking::ActOutcome& outcome) {
     return kernel::DumpJson({{"delivery", tracking::DeliveryJson(outcome.delivery)},
                              {"case_state", outcome.case_state}});
@@ -125,7 +125,7 @@ HttpResponse ApplyCourierAction(CourierDeps& deps, const cases::Actor& courier,
                             });
     return HttpResponse::Text(200, answer.body.empty() ? render(outcome) : answer.body,
                               "application/json; charset=utf-8");
-  } catch (const cases::DuplicateRequest&) {
+  } catch (const kernel::IdempotencyKeyTaken&) {
     if (auto replay = deps.cases.Replay(scope, key, body_hash)) {
       return HttpResponse::Text(replay->status, replay->body, "application/json; charset=utf-8");
     }

@@ -191,12 +191,8 @@ Attachment PgAttachmentStore::Save(std::int64_t case_id, std::string_view bytes,
     if (answer) {
       // The one idempotency store; throwing rolls the row back: the key's first request owns
       // the answer.
-      try {
-        db::IdempotencyStore::Keep(
-            tx, {answer->scope, answer->key, answer->request_hash, 201, answer->render(a)});
-      } catch (const db::IdempotencyKeyTaken&) {
-        throw cases::DuplicateRequest();
-      }
+      db::IdempotencyStore::Keep(
+          tx, {answer->scope, answer->key, answer->request_hash, 201, answer->render(a)});
     }
   });
   return a;

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "daiban/db/array_literal.hpp"
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
@@ -106,17 +107,11 @@ return 1
 }
 
 // Shortest text that reads back as the same double, so no precision is lost on the way.
-void AppendDouble(std::string& out, double value) {
+std::string FormatDouble(double value) {
   char buffer[32];
   auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
   if (ec != std::errc()) throw std::invalid_argument("unformattable number");
-  out.append(buffer, end);
-}
-
-std::string FormatDouble(double value) {
-  std::string text;
-  AppendDouble(text, value);
-  return text;
+  return std::string(buffer, end);
 }
 
 // How far before a fix's device time its batch may have been received: far more than the clock
@@ -124,24 +119,6 @@ std::string FormatDouble(double value) {
 constexpr std::chrono::seconds kResendClockLead{24 * 3600};
 
 std::int64_t Epoch(std::chrono::sys_seconds at) { return at.time_since_epoch().count(); }
-
-// A PostgreSQL array literal of `fixes`' field, e.g. {36.66,36.67} or {5,NULL}.
-template <typename Field>
-std::string ArrayLiteral(const std::vector<Fix>& fixes, Field field) {
-  std::string literal = "{";
-  literal.reserve(fixes.size() * 20 + 2);
-  for (const auto& fix : fixes) {
-    if (literal.size() > 1) literal += ',';
-    std::optional<double> value = field(fix);
-    if (value) {
-      AppendDouble(literal, *value);
-    } else {
-      literal += "NULL";
-    }
-  }
-  literal += '}';
-  return literal;
-}
 
 }  // namespace
 
@@ -156,11 +133,11 @@ LocationStore::IngestResult PgLocationStore::Ingest(std::int64_t user_id,
                                                     std::chrono::sys_seconds received_at) {
   IngestResult result;
   if (fixes.empty()) return result;
-  const std::string lats = ArrayLiteral(fixes, [](const Fix& f) { return f.lat; });
-  const std::string lngs = ArrayLiteral(fixes, [](const Fix& f) { return f.lng; });
-  const std::string accuracies = ArrayLiteral(fixes, [](const Fix& f) { return f.accuracy_m; });
+  const std::string lats = db::ArrayOf(fixes, [](const Fix& f) { return f.lat; });
+  const std::string lngs = db::ArrayOf(fixes, [](const Fix& f) { return f.lng; });
+  const std::string accuracies = db::ArrayOf(fixes, [](const Fix& f) { return f.accuracy_m; });
   const std::string times =
-      ArrayLiteral(fixes, [](const Fix& f) { return static_cast<double>(Epoch(f.device_time)); });
+      db::ArrayOf(fixes, [](const Fix& f) { return static_cast<double>(Epoch(f.device_time)); });
   // Asked before the transaction: the city's boundaries may be read from the database now and
   // then, and a second lease taken while this batch holds one could starve the pool.
   std::vector<bool> far_outside;
@@ -172,13 +149,11 @@ LocationStore::IngestResult PgLocationStore::Ingest(std::int64_t user_id,
     // they are measured from is read on the batch's own connection: no second lease per batch.
     const auto flags = SpeedFlags(LatestIn(tx, user_id), fixes, far_outside);
     std::vector<Fix> plausible;
-    std::string flag_literal = "{";
+    db::ArrayLiteral flag_literal;
     for (std::size_t i = 0; i < fixes.size(); ++i) {
       if (flags[i].empty()) plausible.push_back(fixes[i]);
-      if (flag_literal.size() > 1) flag_literal += ',';
-      flag_literal += '"' + flags[i] + '"';  // words of SpeedFlags: nothing to escape
+      flag_literal.Add(flags[i]);
     }
-    flag_literal += '}';
     const Fix* candidate = LiveCandidate(plausible);
     live = candidate ? std::optional<Fix>(*candidate) : std::nullopt;
     const auto oldest =
@@ -189,7 +164,7 @@ LocationStore::IngestResult PgLocationStore::Ingest(std::int64_t user_id,
     auto rows = tx.exec_prepared(kInsert, user_id, lats, lngs, accuracies, times,
                                  Epoch(received_at), live.has_value(), live ? live->lat : 0.0,
                                  live ? live->lng : 0.0, live ? Epoch(live->device_time) : 0,
-                                 flag_literal, live_accuracy, resend_from);
+                                 flag_literal.Text(), live_accuracy, resend_from);
     result.stored = rows[0][0].as<int>();
   });
 

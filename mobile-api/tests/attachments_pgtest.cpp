@@ -308,7 +308,7 @@ TEST_F(AttachmentsPgTest, AnIdempotencyKeyKeepsOneRow) {
       store_->Save(case_id_, photo, image, agent_.id, clock_.Now(), std::nullopt, "", answer);
   EXPECT_THROW(
       store_->Save(case_id_, photo, image, agent_.id, clock_.Now(), std::nullopt, "", answer),
-      cases::DuplicateRequest);
+      kernel::IdempotencyKeyTaken);
   EXPECT_EQ(Count("SELECT count(*) FROM attachments"), 1) << "the duplicate rolled back";
   auto replay = cases_->Replay(answer.scope, "key-1", "hash-1");
   ASSERT_TRUE(replay.has_value());

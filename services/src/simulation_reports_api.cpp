@@ -79,13 +79,13 @@ void AddSimulationReportRoutes(kernel::Router& router, SimulationReportService& 
         if (principal.role != accounts::Role::kAdmin) {
           throw kernel::Forbidden("administrators only publish simulation reports");
         }
-        std::optional<ReportAnswer> key;
+        std::optional<kernel::IdempotentAnswer> key;
         if (auto header = request.Header("idempotency-key")) {
-          key = ReportAnswer{"user:" + std::to_string(principal.user_id),
-                             kernel::ParseIdempotencyKey(header),
-                             kernel::Sha256Hex("staff\n" + request.method + " " + request.path +
-                                               "\n" + request.body),
-                             201, ""};
+          key = kernel::IdempotentAnswer{"user:" + std::to_string(principal.user_id),
+                                         kernel::ParseIdempotencyKey(header),
+                                         kernel::Sha256Hex("staff\n" + request.method + " " +
+                                                           request.path + "\n" + request.body),
+                                         201, ""};
         }
         auto answer = reports.Publish(
             principal.user_id, request.JsonBody(), key,

@@ -99,10 +99,11 @@ std::int64_t FollowupId(const HttpRequest& request) {
 
 // A follow-up write's Idempotency-Key, if sent (staff keys work as phones' do): the user's own,
 // with a hash of the method, path and body to tell a retry from a reuse. 400 when malformed.
-std::optional<FollowupAnswer> FollowupKey(std::int64_t user_id, const HttpRequest& request) {
+std::optional<kernel::IdempotentAnswer> FollowupKey(std::int64_t user_id,
+                                                    const HttpRequest& request) {
   auto header = request.Header("idempotency-key");
   if (!header) return std::nullopt;
-  return FollowupAnswer{
+  return kernel::IdempotentAnswer{
       "user:" + std::to_string(user_id), kernel::ParseIdempotencyKey(header),
       kernel::Sha256Hex("staff\n" + request.method + " " + request.path + "\n" + request.body), 200,
       ""};

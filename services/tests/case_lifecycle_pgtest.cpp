@@ -300,7 +300,7 @@ TEST_F(CaseLifecyclePgTest, AStaffWriteWhoseKeyWasTakenMeanwhileWritesNothing) {
   cases::KeyedWrite keyed{*key, [](const cases::Case&, const auto&) { return std::string("{}"); },
                           "", false};
   EXPECT_THROW(service_->Accept(tracking, window, {{4, "2026-12-10"}}, std::nullopt, {}, &keyed),
-               cases::DuplicateRequest);
+               kernel::IdempotencyKeyTaken);
   EXPECT_EQ(Count("SELECT count(*) FROM case_events WHERE type = 'accept'"), 0);
   EXPECT_EQ(service_->ReadAsStaff(tracking, Admin()).state, CaseState::kSubmitted);
   // Through Once, the first answer is the answer.

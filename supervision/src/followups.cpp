@@ -101,7 +101,8 @@ Followup FollowupService::RecordCall(std::int64_t id, const SupervisionScope& sc
   return store_.Apply(id, scope, write);
 }
 
-std::optional<FollowupService::Answer> FollowupService::Replay(const FollowupAnswer& key) {
+std::optional<FollowupService::Answer> FollowupService::Replay(
+    const kernel::IdempotentAnswer& key) {
   auto kept = kernel::SameRequest(store_.FindAnswer(key.scope, key.key), key.request_hash);
   if (!kept) return std::nullopt;
   return Answer{kept->status, kept->body, true};
@@ -109,7 +110,7 @@ std::optional<FollowupService::Answer> FollowupService::Replay(const FollowupAns
 
 FollowupService::Answer FollowupService::Once(std::int64_t id, const SupervisionScope& scope,
                                               FollowupWrite write,
-                                              const std::optional<FollowupAnswer>& key,
+                                              const std::optional<kernel::IdempotentAnswer>& key,
                                               const Render& render) {
   if (!key) return {200, render(store_.Apply(id, scope, write)), false};
   if (auto replay = Replay(*key)) return *replay;
@@ -121,7 +122,7 @@ FollowupService::Answer FollowupService::Once(std::int64_t id, const Supervision
   };
   try {
     store_.Apply(id, scope, write);
-  } catch (const FollowupKeyTaken&) {
+  } catch (const kernel::IdempotencyKeyTaken&) {
     // The same key committed first in a request that raced this one: its answer is the answer.
     if (auto replay = Replay(*key)) return *replay;
     throw;
@@ -129,10 +130,9 @@ FollowupService::Answer FollowupService::Once(std::int64_t id, const Supervision
   return {200, body, false};
 }
 
-FollowupService::Answer FollowupService::RecordCall(std::int64_t id, const SupervisionScope& scope,
-                                                    std::int64_t user_id, std::string_view note,
-                                                    const std::optional<FollowupAnswer>& key,
-                                                    const Render& render) {
+FollowupService::Answer FollowupService::RecordCall(
+    std::int64_t id, const SupervisionScope& scope, std::int64_t user_id, std::string_view note,
+    const std::optional<kernel::IdempotentAnswer>& key, const Render& render) {
   FollowupWrite write;
   write.at = Now();
   write.user_id = user_id;
@@ -143,7 +143,7 @@ FollowupService::Answer FollowupService::RecordCall(std::int64_t id, const Super
 FollowupService::Answer FollowupService::Close(std::int64_t id, const SupervisionScope& scope,
                                                std::int64_t user_id, std::string_view outcome,
                                                const std::optional<std::string>& note,
-                                               const std::optional<FollowupAnswer>& key,
+                                               const std::optional<kernel::IdempotentAnswer>& key,
                                                const Render& render) {
   FollowupWrite write;
   write.at = Now();

@@ -137,14 +137,14 @@ SimulationReportService::SimulationReportService(SimulationReportStore& store,
     : store_(store), clock_(clock) {}
 
 std::optional<SimulationReportService::Answer> SimulationReportService::Replay(
-    const ReportAnswer& key) {
+    const kernel::IdempotentAnswer& key) {
   auto kept = kernel::SameRequest(store_.FindAnswer(key.scope, key.key), key.request_hash);
   if (!kept) return std::nullopt;
   return Answer{kept->status, kept->body, true};
 }
 
 SimulationReportService::Answer SimulationReportService::Publish(
-    std::int64_t user_id, const Json& body, const std::optional<ReportAnswer>& key,
+    std::int64_t user_id, const Json& body, const std::optional<kernel::IdempotentAnswer>& key,
     const Render& render) {
   if (key) {
     if (auto replay = Replay(*key)) return *replay;
@@ -159,7 +159,7 @@ SimulationReportService::Answer SimulationReportService::Publish(
   };
   try {
     store_.Insert(report, key, keep);
-  } catch (const ReportKeyTaken&) {
+  } catch (const kernel::IdempotencyKeyTaken&) {
     // The same key committed first in a request that raced this one: its answer is the answer.
     if (key) {
       if (auto replay = Replay(*key)) return *replay;

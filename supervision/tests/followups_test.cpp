@@ -72,7 +72,8 @@ class FakeStore : public FollowupStore {
     f.id = id;
     return f;
   }
-  std::optional<FollowupAnswer> FindAnswer(const std::string&, const std::string&) override {
+  std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string&,
+                                                     const std::string&) override {
     return std::nullopt;
   }
   std::vector<Followup> listed;

@@ -147,7 +147,7 @@ TEST_F(SimulationReportServiceTest, PagesNewestFirst) {
 }
 
 TEST_F(SimulationReportServiceTest, OnePublicationPerIdempotencyKey) {
-  ReportAnswer key{"user:1", "k-1", "hash-a", 201, ""};
+  kernel::IdempotentAnswer key{"user:1", "k-1", "hash-a", 201, ""};
   auto first = service.Publish(1, Body(), key, render);
   auto again = service.Publish(1, Body(), key, render);
   EXPECT_FALSE(first.replayed);

@@ -12,7 +12,8 @@ Rules (each prints the offending file or link and fails the run):
   links     no process library links another process library, directly or through others;
   storage   a context's domain library links no storage: neither db/ nor a pg/ library, directly
             or through others (its PostgreSQL and Redis implementations are a library apart);
-  platform  kernel/ includes nothing of ours but kernel/ headers;
+  platform  kernel/ includes nothing of ours but kernel/ headers, and no libpqxx or hiredis
+            header (the drivers are storage's);
   domain    the pure domain and use-case folders of a context include no libpqxx, hiredis or
             Pistache header, and no storage (db/) or process-runtime header;
   routes    a route file (where a process maps HTTP to use cases) uses no database pool or SQL;
@@ -79,6 +80,7 @@ VOCABULARY_DECLARATION = re.compile(
     r'\busing\s+Moment\s*=|\bstruct\s+GeoPoint\b|'
     r'(?<!using )\benum\s+(?:class\s+|struct\s+)?[A-Za-z_]*Role\s*[{:;]')
 OUR_INCLUDE = re.compile(r'#include\s*"(daiban/[a-z_]+)/')
+DRIVER_INCLUDE = re.compile(r'#include\s*[<"](pqxx/|hiredis/)')
 
 
 def sources(root, pattern):
@@ -153,7 +155,7 @@ def check_platform(root):
     for path in sources(root, "kernel/**/*"):
         for line in path.read_text().splitlines():
             match = OUR_INCLUDE.search(line)
-            if match and match.group(1) != "daiban/kernel":
+            if (match and match.group(1) != "daiban/kernel") or DRIVER_INCLUDE.search(line):
                 problems.append(f"platform: {path.relative_to(root)}: {line.strip()}")
     return problems
 

@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "daiban/cases/china_time.hpp"
+#include "daiban/db/array_literal.hpp"
 #include "daiban/db/scope_sql.hpp"
 #include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -320,23 +321,16 @@ void WriteMaterialsAndSteps(pqxx::transaction_base& tx, const Case& c, const Cas
 
 }  // namespace
 
-void KeepAnswer(db::Tx& tx, const StoredAnswer& answer) {
-  try {
-    db::IdempotencyStore::Keep(
-        tx, {answer.scope, answer.key, answer.request_hash, answer.status, answer.body});
-  } catch (const db::IdempotencyKeyTaken&) {
-    throw DuplicateRequest();
-  }
+void KeepAnswer(db::Tx& tx, const kernel::IdempotentAnswer& answer) {
+  db::IdempotencyStore::Keep(tx, answer);
 }
 
 PgCaseStore::PgCaseStore(db::PgPool& pool, PgCaseStoreOptions options)
     : pool_(pool), options_(std::move(options)), answers_(pool) {}
 
-std::optional<StoredAnswer> PgCaseStore::FindAnswer(const std::string& scope,
-                                                    const std::string& key) {
-  auto kept = answers_.Find(scope, key);
-  if (!kept) return std::nullopt;
-  return StoredAnswer{kept->scope, kept->key, kept->request_hash, kept->status, kept->body};
+std::optional<kernel::IdempotentAnswer> PgCaseStore::FindAnswer(const std::string& scope,
+                                                                const std::string& key) {
+  return answers_.Find(scope, key);
 }
 
 namespace {
@@ -388,7 +382,7 @@ void RunAlsoInTransaction(pqxx::dbtransaction& tx, const CaseChange& change) {
 }  // namespace
 
 void PgCaseStore::Create(Case& c, const CaseChange& change,
-                         const std::optional<StoredAnswer>& answer) {
+                         const std::optional<kernel::IdempotentAnswer>& answer) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     if (answer) {
       db::Tx handle(tx);
@@ -418,19 +412,7 @@ std::vector<Case> PgCaseStore::FindMany(const std::vector<std::string>& tracking
                                         const CaseScope& scope) {
   std::vector<Case> found;
   if (tracking_numbers.empty()) return found;
-  // Tracking numbers are letters and digits (normalised by the use case), so they go into an
-  // array literal as they are; anything else could not name a case anyway.
-  std::string array = "{";
-  for (const auto& tracking : tracking_numbers) {
-    if (tracking.empty() || !std::all_of(tracking.begin(), tracking.end(), [](char ch) {
-          return std::isalnum(static_cast<unsigned char>(ch)) != 0;
-        })) {
-      continue;
-    }
-    if (array.size() > 1) array += ',';
-    array += tracking;
-  }
-  array += '}';
+  const std::string array = db::ArrayOf(tracking_numbers);
   pool_.Read([&](pqxx::transaction_base& tx) {
     std::map<std::string, Case> by_tracking;
     std::map<std::int64_t, Case*> by_id;
@@ -440,13 +422,12 @@ std::vector<Case> PgCaseStore::FindMany(const std::vector<std::string>& tracking
       by_tracking[tracking] = std::move(c);
     }
     if (by_tracking.empty()) return;
-    std::string ids = "{";
+    db::ArrayLiteral id_literal;
     for (auto& [tracking, c] : by_tracking) {
-      if (ids.size() > 1) ids += ',';
-      ids += std::to_string(c.id);
+      id_literal.Add(c.id);
       by_id[c.id] = &c;
     }
-    ids += '}';
+    const std::string ids = id_literal.Text();
     for (const auto& row : Exec(tx, kManyMaterialsSql, ids)) {
       by_id.at(row[0].as<std::int64_t>())->materials.push_back(MaterialFromRow(row, 1));
     }

@@ -34,8 +34,8 @@ void InMemoryCaseStore::WithAgent(Case& c) const {
   c.agent_phone = agent == agents_.end() ? "" : agent->second.second;
 }
 
-std::optional<StoredAnswer> InMemoryCaseStore::FindAnswer(const std::string& scope,
-                                                          const std::string& key) {
+std::optional<kernel::IdempotentAnswer> InMemoryCaseStore::FindAnswer(const std::string& scope,
+                                                                      const std::string& key) {
   std::lock_guard lock(mutex_);
   auto found = Visible().answers.find({scope, key});
   if (found == Visible().answers.end()) return std::nullopt;
@@ -43,10 +43,10 @@ std::optional<StoredAnswer> InMemoryCaseStore::FindAnswer(const std::string& sco
 }
 
 void InMemoryCaseStore::Write(State& state, Row& row, const CaseChange& change,
-                              const std::optional<StoredAnswer>& answer) const {
+                              const std::optional<kernel::IdempotentAnswer>& answer) const {
   if (answer) {
     if (!state.answers.emplace(std::make_pair(answer->scope, answer->key), *answer).second) {
-      throw DuplicateRequest();
+      throw kernel::IdempotencyKeyTaken();
     }
   }
   for (CaseEvent e : change.events) {
@@ -87,7 +87,7 @@ const InMemoryCaseStore::State& InMemoryCaseStore::Visible() const {
 }
 
 void InMemoryCaseStore::Create(Case& new_case, const CaseChange& change,
-                               const std::optional<StoredAnswer>& answer) {
+                               const std::optional<kernel::IdempotentAnswer>& answer) {
   std::lock_guard lock(mutex_);
   State next = state_;
   if (next.cases.contains(new_case.tracking_number)) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <pqxx/pqxx>
 
+#include "daiban/db/array_literal.hpp"
+
 namespace daiban::catalogue {
 
 namespace {
@@ -249,23 +251,6 @@ Department DepartmentFromRow(const pqxx::row& row, pqxx::row::size_type from = 0
   return d;
 }
 
-// A text[] literal with every element quoted, so a code holding a comma, brace, quote or
-// backslash stays one element.
-std::string TextArrayLiteral(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (const auto& value : values) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char ch : value) {
-      if (ch == '"' || ch == '\\') out += '\\';
-      out += ch;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
-
 constexpr pqxx::row::size_type kItemColumnCount = 16;
 
 }  // namespace
@@ -479,7 +464,7 @@ std::vector<std::pair<Item, Department>> PgCatalogueRepository::ItemsWithDepartm
   std::vector<std::pair<Item, Department>> found;
   if (codes.empty()) return found;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    for (const auto& row : tx.exec_prepared(kItemsWithDepartments, TextArrayLiteral(codes))) {
+    for (const auto& row : tx.exec_prepared(kItemsWithDepartments, db::ArrayOf(codes))) {
       found.emplace_back(ItemFromRow(row), DepartmentFromRow(row, kItemColumnCount));
     }
   });

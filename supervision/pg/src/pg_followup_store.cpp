@@ -145,23 +145,17 @@ Followup PgFollowupStore::Apply(std::int64_t id, const SupervisionScope& scope,
     if (write.answer) {
       // Kept with the write, so a crash between the two cannot leave one without the other.
       const auto& a = *write.answer;
-      db::IdempotentAnswer kept{a.scope, a.key, a.request_hash, a.status,
-                                write.render_answer ? write.render_answer(result) : a.body};
-      try {
-        db::IdempotencyStore::Keep(tx, kept);
-      } catch (const db::IdempotencyKeyTaken&) {
-        throw FollowupKeyTaken();
-      }
+      kernel::IdempotentAnswer kept{a.scope, a.key, a.request_hash, a.status,
+                                    write.render_answer ? write.render_answer(result) : a.body};
+      db::IdempotencyStore::Keep(tx, kept);
     }
   });
   return result;
 }
 
-std::optional<FollowupAnswer> PgFollowupStore::FindAnswer(const std::string& scope,
-                                                          const std::string& key) {
-  auto kept = db::IdempotencyStore(pool_).Find(scope, key);
-  if (!kept) return std::nullopt;
-  return FollowupAnswer{kept->scope, kept->key, kept->request_hash, kept->status, kept->body};
+std::optional<kernel::IdempotentAnswer> PgFollowupStore::FindAnswer(const std::string& scope,
+                                                                    const std::string& key) {
+  return db::IdempotencyStore(pool_).Find(scope, key);
 }
 
 }  // namespace daiban::supervision

@@ -67,7 +67,7 @@ PgSimulationReportStore::PgSimulationReportStore(db::PgPool& pool) : pool_(pool)
 }
 
 SimulationReport PgSimulationReportStore::Insert(
-    const NewSimulationReport& report, const std::optional<ReportAnswer>& answer,
+    const NewSimulationReport& report, const std::optional<kernel::IdempotentAnswer>& answer,
     const std::function<std::string(const SimulationReport&)>& render) {
   SimulationReport stored;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
@@ -80,13 +80,9 @@ SimulationReport PgSimulationReportStore::Insert(
     stored = FromRow(tx.exec_prepared1(kOne, id));
     if (answer) {
       // Kept with the report, so a crash between the two cannot leave one without the other.
-      db::IdempotentAnswer kept{answer->scope, answer->key, answer->request_hash, answer->status,
-                                render ? render(stored) : answer->body};
-      try {
-        db::IdempotencyStore::Keep(tx, kept);
-      } catch (const db::IdempotencyKeyTaken&) {
-        throw ReportKeyTaken();
-      }
+      kernel::IdempotentAnswer kept{answer->scope, answer->key, answer->request_hash,
+                                    answer->status, render ? render(stored) : answer->body};
+      db::IdempotencyStore::Keep(tx, kept);
     } else if (render) {
       render(stored);
     }
@@ -114,11 +110,9 @@ std::optional<SimulationReport> PgSimulationReportStore::Find(std::int64_t id, b
   return out;
 }
 
-std::optional<ReportAnswer> PgSimulationReportStore::FindAnswer(const std::string& scope,
-                                                                const std::string& key) {
-  auto kept = db::IdempotencyStore(pool_).Find(scope, key);
-  if (!kept) return std::nullopt;
-  return ReportAnswer{kept->scope, kept->key, kept->request_hash, kept->status, kept->body};
+std::optional<kernel::IdempotentAnswer> PgSimulationReportStore::FindAnswer(
+    const std::string& scope, const std::string& key) {
+  return db::IdempotencyStore(pool_).Find(scope, key);
 }
 
 }  // namespace daiban::supervision

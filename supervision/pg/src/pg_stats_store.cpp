@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "daiban/db/array_literal.hpp"
 #include "daiban/db/scope_sql.hpp"
 
 namespace daiban::supervision {
@@ -191,12 +192,7 @@ StatsRollup RollupOf(const pqxx::row& row) {
 
 // A PostgreSQL array literal of dates: {2026-11-01,2026-11-02}.
 std::string DateArray(const std::vector<cases::CivilDate>& days) {
-  std::string out = "{";
-  for (const auto& day : days) {
-    if (out.size() > 1) out += ',';
-    out += cases::FormatIsoDate(day);
-  }
-  return out + "}";
+  return db::ArrayOf(days, [](const cases::CivilDate& day) { return cases::FormatIsoDate(day); });
 }
 
 std::vector<cases::CivilDate> DaysOf(const pqxx::result& rows) {

@@ -93,14 +93,14 @@ TEST_F(SimulationReportsPgTest, ListsNewestFirstInKeysetPages) {
 }
 
 TEST_F(SimulationReportsPgTest, AnAnswerIsKeptWithItsReportOrNeither) {
-  ReportAnswer key{"user:" + std::to_string(admin_), "publish-1", "hash", 201, ""};
+  kernel::IdempotentAnswer key{"user:" + std::to_string(admin_), "publish-1", "hash", 201, ""};
   auto render = [](const SimulationReport& r) { return "{\"id\":" + std::to_string(r.id) + "}"; };
   auto stored = store_->Insert(Report("once"), key, render);
   auto kept = store_->FindAnswer(key.scope, key.key);
   ASSERT_TRUE(kept);
   EXPECT_EQ(kept->body, "{\"id\":" + std::to_string(stored.id) + "}");
   EXPECT_EQ(kept->status, 201);
-  EXPECT_THROW(store_->Insert(Report("twice"), key, render), ReportKeyTaken);
+  EXPECT_THROW(store_->Insert(Report("twice"), key, render), kernel::IdempotencyKeyTaken);
   EXPECT_EQ(store_->List(10, std::nullopt).size(), 1u);  // the second was rolled back
   // The table's own cap on the page's size holds whatever the caller checked.
   auto big = Report("big");

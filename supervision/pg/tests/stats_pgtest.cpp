@@ -744,7 +744,7 @@ TEST_F(StatsPgTest, FollowupsAreListedInScopeByDueDate) {
 // (kept in the write's transaction) and appends nothing; the key with another request is 409.
 TEST_F(StatsPgTest, AKeyedCallIsRecordedOnceAndReplayed) {
   const SupervisionScope lixia{.region_code = "370102"};
-  const FollowupAnswer key{"user:" + std::to_string(s1_), "call-1", "hash-a", 200, ""};
+  const kernel::IdempotentAnswer key{"user:" + std::to_string(s1_), "call-1", "hash-a", 200, ""};
   int renders = 0;
   auto render = [&](const Followup& f) {
     ++renders;

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 #include <sstream>
 
+#include "daiban/db/array_literal.hpp"
 #include "daiban/db/scope_sql.hpp"
 #include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -427,14 +428,13 @@ RETURNING 1)sql",
 void PgDeliveryStore::SavePlan(const std::vector<PlanRow>& plan) {
   if (plan.empty()) return;
   // One statement for the whole plan (a courier with 80 legs was 80 round trips a plan), the
-  // rows as PostgreSQL array literals ("{1,2,3}": libpqxx 6 has no array parameters).
-  std::string ids = "{", orders = "{", times = "{", late = "{";
-  for (std::size_t i = 0; i < plan.size(); ++i) {
-    const char* comma = i == 0 ? "" : ",";
-    ids += comma + std::to_string(plan[i].delivery_id);
-    orders += comma + std::to_string(plan[i].stop_order);
-    times += comma + std::to_string(db::EpochSeconds(plan[i].planned_at));
-    late += std::string(comma) + (plan[i].late ? "t" : "f");
+  // rows as PostgreSQL array literals.
+  db::ArrayLiteral ids, orders, times, late;
+  for (const auto& row : plan) {
+    ids.Add(row.delivery_id);
+    orders.Add(row.stop_order);
+    times.Add(db::EpochSeconds(row.planned_at));
+    late.Add(row.late);
   }
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     tx.exec_params(R"sql(
@@ -443,7 +443,7 @@ UPDATE deliveries d SET stop_order = p.stop_order, planned_at = to_timestamp(p.p
   FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::boolean[])
        AS p(id, stop_order, planned_at, late)
  WHERE d.id = p.id)sql",
-                   ids + "}", orders + "}", times + "}", late + "}");
+                   ids.Text(), orders.Text(), times.Text(), late.Text());
   });
 }
 

@@ -9,6 +9,7 @@
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/case_model.hpp"
 #include "daiban/cases/working_calendar.hpp"
+#include "daiban/kernel/idempotency.hpp"
 
 namespace daiban::db {
 class Tx;
@@ -59,15 +60,6 @@ struct SupervisorAlert {
   std::string message;
 };
 
-// A first answer kept for an idempotency key, so a retried request gets it again.
-struct StoredAnswer {
-  std::string scope;
-  std::string key;
-  std::string request_hash;
-  int status = 0;
-  std::string body;
-};
-
 // Everything one change writes besides the case row and its materials and steps.
 struct CaseChange {
   // Set by an effect: members merged into the data of the event the transition (or note)
@@ -95,9 +87,9 @@ struct CaseChange {
   bool clear_handover_guesses = false;  // a supervisor unblocked the case's hand-overs
   std::optional<SupervisorAlert> new_alert;
   // Set by an effect: the first answer to an idempotency key, kept in this change's
-  // transaction so a retry finds both or neither. The store throws DuplicateRequest (and writes
-  // nothing) when the key was taken meanwhile.
-  std::optional<StoredAnswer> answer;
+  // transaction so a retry finds both or neither. The store throws kernel::IdempotencyKeyTaken (and
+  // writes nothing) when the key was taken meanwhile.
+  std::optional<kernel::IdempotentAnswer> answer;
   // Set with `answer` by a keyed staff write whose answer shows the case as it ends up (a staff
   // view with its timeline): the store calls it inside the transaction, after the change is
   // written, with the changed case and its whole timeline, and keeps what it returns as the
@@ -106,12 +98,6 @@ struct CaseChange {
   std::vector<CustodyLink> CustodySoFar() const {
     return custody_events ? CustodyChain(custody_events()) : std::vector<CustodyLink>{};
   }
-};
-
-// The same idempotency key arrived again while the first request was being written.
-class DuplicateRequest : public std::runtime_error {
- public:
-  DuplicateRequest() : std::runtime_error("idempotency key already used") {}
 };
 
 // The order of a case list: by deadline (cases without one last), then id; or by creation time,
@@ -150,12 +136,12 @@ struct AgentCaseEvent {
 class CaseStore {
  public:
   virtual ~CaseStore() = default;
-  virtual std::optional<StoredAnswer> FindAnswer(const std::string& scope,
-                                                 const std::string& key) = 0;
+  virtual std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                             const std::string& key) = 0;
   // Inserts the case (setting its id), its materials and steps, the change's rows and, when
-  // given, the answer to keep. Throws DuplicateRequest when the answer's key was taken.
+  // given, the answer to keep. Throws kernel::IdempotencyKeyTaken when the answer's key was taken.
   virtual void Create(Case& new_case, const CaseChange& change,
-                      const std::optional<StoredAnswer>& answer) = 0;
+                      const std::optional<kernel::IdempotentAnswer>& answer) = 0;
   virtual std::optional<Case> Find(const std::string& tracking_number, const CaseScope& scope) = 0;
   // The cases of `tracking_numbers` in scope, details included, in the order asked; unknown
   // and out-of-scope ones are left out. A store may read them together (a phone's task list

@@ -47,7 +47,7 @@ class AttachmentStore {
  public:
   virtual ~AttachmentStore() = default;
   // Stores the bytes (once per content: the same photo sent twice is one file) and adds a
-  // row. With `answer`, keeps it too; throws cases::DuplicateRequest when its key was taken
+  // row. With `answer`, keeps it too; throws kernel::IdempotencyKeyTaken when its key was taken
   // meanwhile (the caller replays the first answer then). The file is written before the row,
   // so a row never names a missing file.
   virtual Attachment Save(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "daiban/kernel/clock.hpp"
+#include "daiban/kernel/idempotency.hpp"
 #include "daiban/supervision/stats.hpp"
 
 // Bad-rating follow-ups (回访): a rating of 2 or less opened one for the region's supervisors
@@ -58,23 +59,6 @@ struct FollowupPage {
   std::optional<FollowupCursor> next;  // set when there are more
 };
 
-// The first answer to a follow-up write that came with an Idempotency-Key (staff keys work as
-// phones' do, DESIGN.md, APIs): kept with the write, in its transaction, in the one store of
-// idempotency keys.
-struct FollowupAnswer {
-  std::string scope;  // "user:<id>": a user's keys are its own
-  std::string key;
-  std::string request_hash;  // of the request, to tell a retry from a reuse of the key
-  int status = 200;
-  std::string body;
-};
-
-// The key's answer was kept by another request meanwhile: the write is rolled back.
-class FollowupKeyTaken : public std::runtime_error {
- public:
-  FollowupKeyTaken() : std::runtime_error("idempotency key already used") {}
-};
-
 // What a write does to an open follow-up, in one transaction.
 struct FollowupWrite {
   std::optional<std::string> call_line;  // appended to call_notes as a new line
@@ -82,8 +66,9 @@ struct FollowupWrite {
   std::int64_t user_id = 0;
   Moment at{};
   // With a key: the answer to keep in the same transaction, its body rendered by
-  // `render_answer` from the follow-up as written. FollowupKeyTaken when the key has one.
-  std::optional<FollowupAnswer> answer;
+  // `render_answer` from the follow-up as written. kernel::IdempotencyKeyTaken when the key has
+  // one.
+  std::optional<kernel::IdempotentAnswer> answer;
   std::function<std::string(const Followup&)> render_answer;
 };
 
@@ -100,8 +85,8 @@ class FollowupStore {
   virtual Followup Apply(std::int64_t id, const SupervisionScope& scope,
                          const FollowupWrite& write) = 0;
   // The answer kept for a key, if any.
-  virtual std::optional<FollowupAnswer> FindAnswer(const std::string& scope,
-                                                   const std::string& key) = 0;
+  virtual std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                             const std::string& key) = 0;
 };
 
 inline constexpr std::size_t kMaxFollowupTextChars = 1000;
@@ -131,8 +116,8 @@ class FollowupService {
   Moment Now() const;
 
   // The same writes once per Idempotency-Key: `key` (scope, key and request hash in a
-  // FollowupAnswer; nullopt without a key) answered before gets its first answer again and
-  // writes nothing, the key with another request is 409 idempotency_key_reused; otherwise the
+  // kernel::IdempotentAnswer; nullopt without a key) answered before gets its first answer again
+  // and writes nothing, the key with another request is 409 idempotency_key_reused; otherwise the
   // write runs and its answer, `render` of the follow-up as written, is kept with it.
   struct Answer {
     int status = 200;
@@ -141,16 +126,16 @@ class FollowupService {
   };
   using Render = std::function<std::string(const Followup&)>;
   Answer RecordCall(std::int64_t id, const SupervisionScope& scope, std::int64_t user_id,
-                    std::string_view note, const std::optional<FollowupAnswer>& key,
+                    std::string_view note, const std::optional<kernel::IdempotentAnswer>& key,
                     const Render& render);
   Answer Close(std::int64_t id, const SupervisionScope& scope, std::int64_t user_id,
                std::string_view outcome, const std::optional<std::string>& note,
-               const std::optional<FollowupAnswer>& key, const Render& render);
+               const std::optional<kernel::IdempotentAnswer>& key, const Render& render);
 
  private:
   Answer Once(std::int64_t id, const SupervisionScope& scope, FollowupWrite write,
-              const std::optional<FollowupAnswer>& key, const Render& render);
-  std::optional<Answer> Replay(const FollowupAnswer& key);
+              const std::optional<kernel::IdempotentAnswer>& key, const Render& render);
+  std::optional<Answer> Replay(const kernel::IdempotentAnswer& key);
 
   FollowupStore& store_;
   const kernel::Clock& clock_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "daiban/kernel/clock.hpp"
+#include "daiban/kernel/idempotency.hpp"
 #include "daiban/kernel/json.hpp"
 #include "daiban/supervision/stats.hpp"
 
@@ -54,40 +55,24 @@ struct NewSimulationReport {
   Moment published_at{};
 };
 
-// The first answer to a publication sent with an Idempotency-Key (the one store of keys, as
-// follow-up writes keep theirs).
-struct ReportAnswer {
-  std::string scope;  // "user:<id>"
-  std::string key;
-  std::string request_hash;
-  int status = 201;
-  std::string body;
-};
-
-// The key's answer was kept by another request meanwhile: the insert is rolled back.
-class ReportKeyTaken : public std::runtime_error {
- public:
-  ReportKeyTaken() : std::runtime_error("idempotency key already used") {}
-};
-
 // Storage of published reports. Implementations: PgSimulationReportStore, and
 // testing::MemorySimulationReportStore.
 class SimulationReportStore {
  public:
   virtual ~SimulationReportStore() = default;
   // Stores `report` and returns it with its id; with `answer`, keeps the answer rendered by
-  // `render` from the stored report in the same transaction (ReportKeyTaken when the key has
-  // one already: nothing is stored).
+  // `render` from the stored report in the same transaction (kernel::IdempotencyKeyTaken when the
+  // key has one already: nothing is stored).
   virtual SimulationReport Insert(
-      const NewSimulationReport& report, const std::optional<ReportAnswer>& answer,
+      const NewSimulationReport& report, const std::optional<kernel::IdempotentAnswer>& answer,
       const std::function<std::string(const SimulationReport&)>& render) = 0;
   // The newest first (by id, descending), those with an id below `before` when given; at most
   // `limit` of them, without summary or html.
   virtual std::vector<SimulationReport> List(int limit, std::optional<std::int64_t> before) = 0;
   // One report with its summary, and its html when `with_html`.
   virtual std::optional<SimulationReport> Find(std::int64_t id, bool with_html) = 0;
-  virtual std::optional<ReportAnswer> FindAnswer(const std::string& scope,
-                                                 const std::string& key) = 0;
+  virtual std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                             const std::string& key) = 0;
 };
 
 struct ReportPage {
@@ -122,14 +107,14 @@ class SimulationReportService {
   // Idempotency-Key when `key` is given (a retry gets the first answer, the key with another
   // request is 409 idempotency_key_reused). The answer is `render` of the stored report.
   Answer Publish(std::int64_t user_id, const kernel::Json& body,
-                 const std::optional<ReportAnswer>& key, const Render& render);
+                 const std::optional<kernel::IdempotentAnswer>& key, const Render& render);
   // limit 1..kMaxReportPage (400 naming limit otherwise).
   ReportPage List(int limit, std::optional<std::int64_t> before);
   // 404 when unknown.
   SimulationReport Get(std::int64_t id, bool with_html);
 
  private:
-  std::optional<Answer> Replay(const ReportAnswer& key);
+  std::optional<Answer> Replay(const kernel::IdempotentAnswer& key);
 
   SimulationReportStore& store_;
   const kernel::Clock& clock_;

@@ -15,16 +15,17 @@ struct PgCaseStoreOptions {
 
 // Keeps the first answer to an idempotency key inside the transaction of the change it
 // answers, so a retry finds either both or neither (in the one store, db::IdempotencyStore).
-// Throws DuplicateRequest when the key was taken meanwhile.
-void KeepAnswer(db::Tx& tx, const StoredAnswer& answer);
+// Throws kernel::IdempotencyKeyTaken when the key was taken meanwhile.
+void KeepAnswer(db::Tx& tx, const kernel::IdempotentAnswer& answer);
 
 class PgCaseStore final : public CaseStore {
  public:
   PgCaseStore(db::PgPool& pool, PgCaseStoreOptions options = {});
 
-  std::optional<StoredAnswer> FindAnswer(const std::string& scope, const std::string& key) override;
+  std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                     const std::string& key) override;
   void Create(Case& new_case, const CaseChange& change,
-              const std::optional<StoredAnswer>& answer) override;
+              const std::optional<kernel::IdempotentAnswer>& answer) override;
   std::optional<Case> Find(const std::string& tracking_number, const CaseScope& scope) override;
   std::vector<Case> FindMany(const std::vector<std::string>& tracking_numbers,
                              const CaseScope& scope) override;

@@ -12,8 +12,8 @@ class PgFollowupStore final : public FollowupStore {
   std::vector<Followup> List(const SupervisionScope& scope, const FollowupQuery& query) override;
   Followup Apply(std::int64_t id, const SupervisionScope& scope,
                  const FollowupWrite& write) override;
-  std::optional<FollowupAnswer> FindAnswer(const std::string& scope,
-                                           const std::string& key) override;
+  std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                     const std::string& key) override;
 
  private:
   db::PgPool& pool_;

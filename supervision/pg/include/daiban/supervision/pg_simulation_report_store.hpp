@@ -11,11 +11,12 @@ class PgSimulationReportStore final : public SimulationReportStore {
   // Declares its prepared statements on the pool.
   explicit PgSimulationReportStore(db::PgPool& pool);
   SimulationReport Insert(
-      const NewSimulationReport& report, const std::optional<ReportAnswer>& answer,
+      const NewSimulationReport& report, const std::optional<kernel::IdempotentAnswer>& answer,
       const std::function<std::string(const SimulationReport&)>& render) override;
   std::vector<SimulationReport> List(int limit, std::optional<std::int64_t> before) override;
   std::optional<SimulationReport> Find(std::int64_t id, bool with_html) override;
-  std::optional<ReportAnswer> FindAnswer(const std::string& scope, const std::string& key) override;
+  std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                     const std::string& key) override;
 
  private:
   db::PgPool& pool_;

@@ -14,8 +14,8 @@
 namespace daiban::cases::testing {
 
 // CaseStore in memory. Like PgCaseStore: a change is all or nothing (what `apply` throws leaves
-// the store as it was), a kept answer whose key is taken throws DuplicateRequest and writes
-// nothing, a case out of scope is not found (404 from Change), custody events and hand-over
+// the store as it was), a kept answer whose key is taken throws kernel::IdempotencyKeyTaken and
+// writes nothing, a case out of scope is not found (404 from Change), custody events and hand-over
 // guesses are read inside the change, events are numbered by one sequence across cases.
 // Region subtrees follow the national division codes: a region lies below another when its
 // code starts with the other's code without trailing "00" pairs (370102001 below 370102,
@@ -25,9 +25,10 @@ namespace daiban::cases::testing {
 // one throws, the change is dropped and the fakes' writes in it are rolled back.
 class InMemoryCaseStore final : public CaseStore {
  public:
-  std::optional<StoredAnswer> FindAnswer(const std::string& scope, const std::string& key) override;
+  std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                     const std::string& key) override;
   void Create(Case& new_case, const CaseChange& change,
-              const std::optional<StoredAnswer>& answer) override;
+              const std::optional<kernel::IdempotentAnswer>& answer) override;
   std::optional<Case> Find(const std::string& tracking_number, const CaseScope& scope) override;
   Case Change(const std::string& tracking_number, const CaseScope& scope,
               const std::function<void(Case&, CaseChange&)>& apply) override;
@@ -63,7 +64,7 @@ class InMemoryCaseStore final : public CaseStore {
   // The whole state, copied for a change and put back only when it succeeds.
   struct State {
     std::map<std::string, Row> cases;  // by tracking number
-    std::map<std::pair<std::string, std::string>, StoredAnswer> answers;
+    std::map<std::pair<std::string, std::string>, kernel::IdempotentAnswer> answers;
     std::vector<Written> outbox;
     std::vector<Followup> followups;
     std::int64_t next_case_id = 1;
@@ -72,7 +73,7 @@ class InMemoryCaseStore final : public CaseStore {
 
   static bool InScope(const Case& c, const CaseScope& scope);
   void Write(State& state, Row& row, const CaseChange& change,
-             const std::optional<StoredAnswer>& answer) const;
+             const std::optional<kernel::IdempotentAnswer>& answer) const;
   void WithAgent(Case& c) const;
 
   const State& Visible() const;  // the change under way, when a change's writes read

@@ -1,24 +1,30 @@
 #pragma once
 
-// DispatchStore's contract for agents as one typed suite: every implementation runs the same
-// tests, the in-memory store in the unit tests (dispatch_store_contract_test.cpp) and
+// DispatchStore's contract for agents and offers as one typed suite: every implementation runs the
+// same tests, the in-memory store in the unit tests (dispatch_store_contract_test.cpp) and
 // PgDispatchStore against PostgreSQL (dispatch_store_contract_pgtest.cpp), so the fake cannot
 // drift from the real store. A world type gives the suite its store, the regions 370100 (the
 // city), 370102 with its street 370102001, and 370103 (cases::testing::kContractRegions), and
-// fresh accounts (cases::testing::InMemoryContractWorld, db::testing::PgContractWorld):
+// fresh accounts and the cases the store reads (cases::testing::InMemoryContractWorld,
+// db::testing::PgContractWorld):
 //
 //   struct World {
 //     DispatchStore& Store();
 //     std::int64_t NewAccount(kernel::Role role);  // an account of that role, nothing else
+//     cases::CaseStore& Cases();                   // where the store reads cases from
 //   };
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "daiban/cases/testing/store_contract.hpp"
+#include "daiban/db/tx.hpp"
 #include "daiban/dispatch/app/dispatch_store.hpp"
 #include "daiban/kernel/staff_scope.hpp"
 
@@ -45,6 +51,46 @@ class DispatchStoreContract : public ::testing::Test {
     return out;
   }
   DispatchStore& Store() { return world_.Store(); }
+
+  // 2026-12-01 10:00 China Standard Time.
+  static constexpr Moment kNow{std::chrono::seconds(1796090400)};
+  static constexpr std::chrono::seconds kOfferFor{30};
+  // An accepted case in `region`, waiting for an offer.
+  void Accepted(const std::string& tracking, const std::string& region = "370102001") {
+    cases::testing::CreateContractCase(world_.Cases(), tracking, region, kNow);
+    cases::testing::MoveContractCase(world_.Cases(), tracking, cases::CaseState::kAccepted, kNow);
+  }
+  // An agent on duty covering 370102 with room for `capacity` cases.
+  std::int64_t Agent(int capacity = 3) {
+    const auto id = world_.NewAccount(kernel::Role::kAgent);
+    auto settings = Settings(id, {"370102"});
+    settings.capacity = capacity;
+    Store().SaveAgent(settings);
+    return id;
+  }
+  std::optional<OfferRecord> Offer(const std::string& tracking, std::int64_t agent) {
+    return Store().CreateOffer(tracking, agent, false, kNow, kNow + kOfferFor);
+  }
+  // The agent takes the offer as the use case does: in the change that assigns it the case, so
+  // the offer and the case move together or not at all (`then` may make the change fail).
+  void Take(
+      const std::string& tracking, std::int64_t offer_id, std::int64_t agent, Moment at,
+      const std::function<void()>& then = [] {}) {
+    world_.Cases().Change(
+        tracking, cases::CaseScope::Everything(), [&](cases::Case& c, cases::CaseChange& change) {
+          c.state = cases::CaseState::kAssigned;
+          c.agent_id = agent;
+          change.also_in_transaction.push_back([&, offer_id, agent](db::Tx& tx) {
+            Store().AnswerOffer(tx, offer_id, agent, OfferState::kAccepted, "", at);
+            then();
+          });
+        });
+  }
+  std::vector<std::int64_t> PendingIds(std::int64_t agent) {
+    std::vector<std::int64_t> out;
+    for (const auto& offer : Store().PendingOffers(agent)) out.push_back(offer.id);
+    return out;
+  }
 
   World world_;
 };
@@ -119,9 +165,124 @@ TYPED_TEST_P(DispatchStoreContract, AgentsAreListedByTheRegionTheyCoverAndTheCal
   EXPECT_TRUE(this->Store().Agent(lixia, this->Region("370102")).has_value());
 }
 
+TYPED_TEST_P(DispatchStoreContract, AnOfferIsMadeForAnAcceptedCaseOnlyAndOneAtATime) {
+  const auto agent = this->Agent();
+  const auto other = this->Agent();
+  cases::testing::CreateContractCase(this->world_.Cases(), "DB0001", "370102001", this->kNow);
+  EXPECT_FALSE(this->Offer("DB0001", agent).has_value());  // still submitted
+  EXPECT_FALSE(this->Offer("DB9999", agent).has_value());  // no such case
+  cases::testing::MoveContractCase(this->world_.Cases(), "DB0001", cases::CaseState::kAccepted,
+                                   this->kNow);
+  EXPECT_FALSE(this->Offer("DB0001", 987654).has_value());  // no such agent
+
+  const auto offer = this->Offer("DB0001", agent);
+  ASSERT_TRUE(offer.has_value());
+  EXPECT_EQ(offer->tracking_number, "DB0001");
+  EXPECT_EQ(offer->region_code, "370102001");
+  EXPECT_EQ(offer->agent_id, agent);
+  EXPECT_EQ(offer->state, OfferState::kPending);
+  EXPECT_EQ(offer->offered_at, this->kNow);
+  EXPECT_EQ(offer->expires_at, this->kNow + this->kOfferFor);
+  // One live offer per case: a second dispatcher's offer to another agent is not made.
+  EXPECT_FALSE(this->Offer("DB0001", other).has_value());
+  EXPECT_FALSE(this->Offer("DB0001", agent).has_value());
+
+  const auto read = this->Store().Offer(offer->id);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->agent_id, agent);
+  EXPECT_EQ(read->state, OfferState::kPending);
+  EXPECT_EQ(this->PendingIds(agent), std::vector<std::int64_t>{offer->id});
+  EXPECT_TRUE(this->PendingIds(other).empty());
+  EXPECT_EQ(this->PendingIds(0), std::vector<std::int64_t>{offer->id});
+  EXPECT_EQ(this->Store().OffersMade("DB0001"), 1);
+}
+
+TYPED_TEST_P(DispatchStoreContract, AnAgentIsOfferedNoMoreThanItsCapacity) {
+  const auto agent = this->Agent(1);
+  this->Accepted("DB0001");
+  this->Accepted("DB0002");
+  ASSERT_TRUE(this->Offer("DB0001", agent).has_value());
+  // A pending offer holds a place, as an open case does.
+  EXPECT_FALSE(this->Offer("DB0002", agent).has_value());
+  EXPECT_EQ(this->Store().OffersMade("DB0002"), 0);
+}
+
+TYPED_TEST_P(DispatchStoreContract, ATakenOfferMovesWithTheCaseChange) {
+  const auto agent = this->Agent();
+  const auto other = this->Agent();
+  this->Accepted("DB0001");
+  const auto offer = this->Offer("DB0001", agent);
+  ASSERT_TRUE(offer.has_value());
+  // Another agent cannot take it; a change that fails after taking it leaves it pending.
+  EXPECT_EQ(
+      cases::testing::RefusalStatus([&] { this->Take("DB0001", offer->id, other, this->kNow); }),
+      409);
+  EXPECT_EQ(cases::testing::RefusalStatus([&] {
+              this->Take("DB0001", offer->id, agent, this->kNow,
+                         [] { throw kernel::Conflict("agent_full", "no room"); });
+            }),
+            409);
+  EXPECT_EQ(this->Store().Offer(offer->id)->state, OfferState::kPending);
+
+  this->Take("DB0001", offer->id, agent, this->kNow + std::chrono::seconds(10));
+  EXPECT_EQ(this->Store().Offer(offer->id)->state, OfferState::kAccepted);
+  EXPECT_TRUE(this->PendingIds(agent).empty());
+  // Taken once: a second answer is refused.
+  EXPECT_EQ(cases::testing::RefusalStatus([&] {
+              this->Take("DB0001", offer->id, agent, this->kNow + std::chrono::seconds(11));
+            }),
+            409);
+}
+
+TYPED_TEST_P(DispatchStoreContract, ADeclinedOfferKeepsItsReasonAndFreesTheCase) {
+  const auto agent = this->Agent();
+  const auto other = this->Agent();
+  this->Accepted("DB0001");
+  const auto offer = this->Offer("DB0001", agent);
+  ASSERT_TRUE(offer.has_value());
+  EXPECT_FALSE(this->Store().DeclineOffer(offer->id, other, "不是我的", this->kNow));
+  EXPECT_TRUE(this->Store().DeclineOffer(offer->id, agent, "路程太远", this->kNow));
+  EXPECT_FALSE(this->Store().DeclineOffer(offer->id, agent, "again", this->kNow));
+  const auto declined = this->Store().Offer(offer->id);
+  EXPECT_EQ(declined->state, OfferState::kDeclined);
+  EXPECT_EQ(declined->decline_reason, "路程太远");
+  EXPECT_TRUE(this->PendingIds(0).empty());
+  // The case waits again: the next offer goes to another agent.
+  const auto next = this->Offer("DB0001", other);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_NE(next->id, offer->id);
+  EXPECT_EQ(this->Store().OffersMade("DB0001"), 2);
+}
+
+TYPED_TEST_P(DispatchStoreContract, AnOfferPastItsTimeIsDueThenExpiresOnce) {
+  const auto agent = this->Agent();
+  this->Accepted("DB0001");
+  const auto offer = this->Offer("DB0001", agent);
+  ASSERT_TRUE(offer.has_value());
+  const Moment before = this->kNow + this->kOfferFor - std::chrono::seconds(1);
+  const Moment after = this->kNow + this->kOfferFor + std::chrono::seconds(1);
+  EXPECT_TRUE(this->Store().DueOffers(before, 10).empty());
+  const auto due = this->Store().DueOffers(after, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].id, offer->id);
+  // Past its time it can no longer be taken.
+  EXPECT_EQ(cases::testing::RefusalStatus([&] { this->Take("DB0001", offer->id, agent, after); }),
+            409);
+  EXPECT_TRUE(this->Store().CloseOffer(offer->id, OfferState::kExpired, after));
+  EXPECT_FALSE(this->Store().CloseOffer(offer->id, OfferState::kExpired, after));
+  EXPECT_EQ(this->Store().Offer(offer->id)->state, OfferState::kExpired);
+  EXPECT_TRUE(this->Store().DueOffers(after, 10).empty());
+  EXPECT_TRUE(this->Offer("DB0001", agent).has_value());  // and the case can be offered again
+}
+
 REGISTER_TYPED_TEST_SUITE_P(DispatchStoreContract, ASavedAgentReadsBackWithItsCoverageExpanded,
                             OnlyAgentAccountsAndKnownRegionsAreSaved,
                             DutyChangesOnlyForAnAgentInScope,
-                            AgentsAreListedByTheRegionTheyCoverAndTheCallersScope);
+                            AgentsAreListedByTheRegionTheyCoverAndTheCallersScope,
+                            AnOfferIsMadeForAnAcceptedCaseOnlyAndOneAtATime,
+                            AnAgentIsOfferedNoMoreThanItsCapacity,
+                            ATakenOfferMovesWithTheCaseChange,
+                            ADeclinedOfferKeepsItsReasonAndFreesTheCase,
+                            AnOfferPastItsTimeIsDueThenExpiresOnce);
 
 }  // namespace daiban::dispatch::testing

@@ -16,9 +16,9 @@ namespace daiban::supervision::testing {
 class MemorySimulationReportStore final : public SimulationReportStore {
  public:
   SimulationReport Insert(
-      const NewSimulationReport& report, const std::optional<ReportAnswer>& answer,
+      const NewSimulationReport& report, const std::optional<kernel::IdempotentAnswer>& answer,
       const std::function<std::string(const SimulationReport&)>& render) override {
-    if (answer && answers_.count({answer->scope, answer->key})) throw ReportKeyTaken();
+    if (answer && answers_.count({answer->scope, answer->key})) throw kernel::IdempotencyKeyTaken();
     SimulationReport stored;
     stored.id = ++last_id_;
     stored.title = report.title;
@@ -37,7 +37,7 @@ class MemorySimulationReportStore final : public SimulationReportStore {
     stored.published_at = report.published_at;
     std::string body = render ? render(Strip(stored, true, false)) : "";
     if (answer) {
-      ReportAnswer kept = *answer;
+      kernel::IdempotentAnswer kept = *answer;
       kept.body = body;
       answers_[{answer->scope, answer->key}] = kept;
     }
@@ -61,8 +61,8 @@ class MemorySimulationReportStore final : public SimulationReportStore {
     return Strip(it->second, true, with_html);
   }
 
-  std::optional<ReportAnswer> FindAnswer(const std::string& scope,
-                                         const std::string& key) override {
+  std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                     const std::string& key) override {
     auto it = answers_.find({scope, key});
     if (it == answers_.end()) return std::nullopt;
     return it->second;
@@ -81,7 +81,7 @@ class MemorySimulationReportStore final : public SimulationReportStore {
 
   std::int64_t last_id_ = 0;
   std::map<std::int64_t, SimulationReport> reports_;
-  std::map<std::pair<std::string, std::string>, ReportAnswer> answers_;
+  std::map<std::pair<std::string, std::string>, kernel::IdempotentAnswer> answers_;
   std::map<std::int64_t, std::string> names_;
 };
 

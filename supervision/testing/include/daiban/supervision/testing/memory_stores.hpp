@@ -109,7 +109,7 @@ class MemoryFollowupStore final : public FollowupStore {
         throw kernel::Conflict("followup_closed", "the follow-up is closed already", "id");
       }
       if (write.answer && answers_.contains({write.answer->scope, write.answer->key})) {
-        throw FollowupKeyTaken();
+        throw kernel::IdempotencyKeyTaken();
       }
       if (write.call_line) {
         f.call_notes += (f.call_notes.empty() ? "" : "\n") + *write.call_line;
@@ -122,7 +122,7 @@ class MemoryFollowupStore final : public FollowupStore {
         f.closed_by_name = name == names_.end() ? std::string() : name->second;
       }
       if (write.answer) {
-        FollowupAnswer kept = *write.answer;
+        kernel::IdempotentAnswer kept = *write.answer;
         if (write.render_answer) kept.body = write.render_answer(f);
         answers_[{kept.scope, kept.key}] = kept;
       }
@@ -130,8 +130,8 @@ class MemoryFollowupStore final : public FollowupStore {
     }
     throw kernel::NotFound("no such follow-up");
   }
-  std::optional<FollowupAnswer> FindAnswer(const std::string& scope,
-                                           const std::string& key) override {
+  std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                     const std::string& key) override {
     auto kept = answers_.find({scope, key});
     if (kept == answers_.end()) return std::nullopt;
     return kept->second;
@@ -139,7 +139,7 @@ class MemoryFollowupStore final : public FollowupStore {
 
  private:
   const RegionTree& regions_;
-  std::map<std::pair<std::string, std::string>, FollowupAnswer> answers_;
+  std::map<std::pair<std::string, std::string>, kernel::IdempotentAnswer> answers_;
   std::vector<std::pair<Followup, std::string>> followups_;
   std::map<std::int64_t, std::string> names_;
 };
