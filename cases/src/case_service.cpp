@@ -790,9 +790,18 @@ Case CaseService::Rate(const std::string& tracking, const std::string& code,
   });
 }
 
-CaseService::Changes CaseService::ChangesSince(const Actor& user, std::int64_t since) {
-  Changes changes{{}, since};
-  for (const auto& event : store_.AgentEventsAfter(user.user_id, since, 1000)) {
+CaseService::Changes CaseService::ChangesSince(const Actor& user, std::int64_t since, int limit) {
+  if (limit < 1 || limit > kMaxChangesPerCall) {
+    throw kernel::BadRequest("limit must be 1.." + std::to_string(kMaxChangesPerCall), "limit");
+  }
+  Changes changes{{}, since, false};
+  // One event more than asked tells whether the next call has anything to read.
+  auto events = store_.AgentEventsAfter(user.user_id, since, limit + 1);
+  if (static_cast<int>(events.size()) > limit) {
+    events.resize(static_cast<std::size_t>(limit));
+    changes.more = true;
+  }
+  for (const auto& event : events) {
     changes.cursor = std::max(changes.cursor, event.event_id);
     auto seen = std::find_if(changes.touched.begin(), changes.touched.end(),
                              [&](const auto& t) { return t.first == event.tracking_number; });

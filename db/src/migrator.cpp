@@ -80,6 +80,14 @@ MigrationReport Migrator::Apply() {
         }
         return;
       }
+      // A migration is a one-off step under the advisory lock, not a request: at millions of
+      // cases a backfill or an index build (0024's marks of every case's day, 0025's index of
+      // every delivery) takes longer than the pool's statement timeout (5 s, sized for the
+      // services), which would roll the step back and stop the upgrade. Its statements run
+      // without one; a wait for a lock keeps that bound, so a step stuck behind live traffic
+      // fails instead of stalling every request queued behind its lock.
+      tx.exec("SELECT set_config('lock_timeout', current_setting('statement_timeout'), true)");
+      tx.exec("SET LOCAL statement_timeout = 0");
       tx.exec(migration.sql);
       tx.exec_params("INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                      migration.version, migration.name, migration.Checksum());

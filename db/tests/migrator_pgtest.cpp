@@ -75,6 +75,20 @@ TEST(MigratorPgTest, BuiltInMigrationsApplyToAnEmptyDatabase) {
   EXPECT_EQ(report.applied.size(), built_in.size());
 }
 
+// The services' pool has a statement timeout; a migration's heavy statement (a backfill or an
+// index build over millions of rows) may outlast it and must still apply.
+TEST(MigratorPgTest, AStepLongerThanThePoolsStatementTimeoutApplies) {
+  ScratchDatabase database;
+  PgPool pool(
+      {.url = database.Url(), .pool_size = 1, .statement_timeout = std::chrono::milliseconds(100)});
+  std::vector<Migration> steps = TwoSteps();
+  steps.push_back({3, "slow_backfill", "CREATE TABLE c (id int); SELECT pg_sleep(0.3);"});
+  auto report = Migrator(pool, steps).Apply();
+  EXPECT_EQ(report.database_version, 3);
+  // The pool's own statements keep their timeout.
+  EXPECT_ANY_THROW(pool.Read([](pqxx::transaction_base& tx) { tx.exec("SELECT pg_sleep(0.3)"); }));
+}
+
 TEST(MigratorPgTest, ConcurrentRunsApplyEachStepOnce) {
   ScratchDatabase database;
   PgPool pool({.url = database.Url(), .pool_size = 4});

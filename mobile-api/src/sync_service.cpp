@@ -30,10 +30,11 @@ std::vector<std::size_t> SyncApplyOrder(const json& items) {
   return order;
 }
 
-SyncChanges SyncService::ChangesSince(const cases::Actor& user, std::int64_t since) {
+SyncChanges SyncService::ChangesSince(const cases::Actor& user, std::int64_t since, int limit) {
   SyncChanges changes;
-  const auto [touched, cursor] = cases_.ChangesSince(user, since);
+  const auto [touched, cursor, more] = cases_.ChangesSince(user, since, limit);
   changes.cursor = cursor;
+  changes.more = more;
   std::vector<std::string> mine_now;
   for (const auto& [tracking, mine] : touched) {
     if (mine) mine_now.push_back(tracking);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "daiban/cases/testing/case_world.hpp"
 #include "daiban/kernel/errors.hpp"
 
@@ -217,6 +219,40 @@ TEST_F(SyncServiceTest, ChangesListTasksRemovalsAndOffers) {
   const cases::Actor courier{kernel::Role::kCourier, 5, "钱寄递", "", ""};
   EXPECT_TRUE(sync_.ChangesSince(courier, 0).offers.empty());
   (void)kept;
+}
+
+// A phone on a cold start pages its history: calls of a small limit, each going on from the
+// last one's cursor while `more` says so, see every task one call without a limit sees and end
+// at the same cursor.
+TEST_F(SyncServiceTest, ChangesPageWithALimitAndSayWhetherMoreFollow) {
+  std::set<std::string> assigned;
+  for (int i = 0; i < 3; ++i) assigned.insert(world_.Assigned(agent_).tracking_number);
+  auto whole = sync_.ChangesSince(agent_, 0);
+  EXPECT_FALSE(whole.more);
+  std::set<std::string> paged;
+  std::int64_t cursor = 0;
+  int calls = 0;
+  for (bool more = true; more; ++calls) {
+    auto page = sync_.ChangesSince(agent_, cursor, 1);
+    EXPECT_LE(page.tasks.size(), 1U);
+    for (const auto& task : page.tasks) paged.insert(task.tracking_number);
+    EXPECT_GT(page.cursor, cursor);
+    cursor = page.cursor;
+    more = page.more;
+    ASSERT_LT(calls, 1000) << "the pages never end";
+  }
+  EXPECT_GT(calls, 3);
+  EXPECT_EQ(paged, assigned);
+  EXPECT_EQ(cursor, whole.cursor);
+  EXPECT_FALSE(sync_.ChangesSince(agent_, cursor, 1).more);
+  for (int limit : {0, -1, cases::CaseService::kMaxChangesPerCall + 1}) {
+    try {
+      sync_.ChangesSince(agent_, 0, limit);
+      ADD_FAILURE() << "limit " << limit << " was taken";
+    } catch (const kernel::ApiError& error) {
+      EXPECT_EQ(error.Status(), 400);
+    }
+  }
 }
 
 }  // namespace

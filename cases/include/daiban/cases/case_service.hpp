@@ -125,12 +125,15 @@ class CaseService {
   std::vector<CaseEvent> Timeline(const Case& c) { return store_.Timeline(c.id); }
   // What changed for a field user since a sync cursor (an event id): each touched case once, in
   // the order first touched, with whether it is still the user's; `cursor` is the newest event
-  // read (at most 1000 a call, the next call goes on from there).
+  // read (at most `limit` events a call, 1..kMaxChangesPerCall, else 400; the next call goes on
+  // from there) and `more` says whether events after it were left for the next call.
+  static constexpr int kMaxChangesPerCall = 1000;
   struct Changes {
     std::vector<std::pair<std::string, bool>> touched;  // tracking number, still the user's
     std::int64_t cursor = 0;
+    bool more = false;
   };
-  Changes ChangesSince(const Actor& user, std::int64_t since);
+  Changes ChangesSince(const Actor& user, std::int64_t since, int limit = kMaxChangesPerCall);
   // One page in the actor's scope (limit 1..100, else 400); `more` when another page follows.
   struct Page {
     std::vector<Case> cases;

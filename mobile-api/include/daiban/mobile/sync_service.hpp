@@ -42,6 +42,7 @@ struct SyncChanges {
   std::vector<std::pair<std::string, std::string>> removed;
   std::vector<dispatch::OfferRecord> offers;  // an agent's pending offers; none for couriers
   std::int64_t cursor = 0;                    // the newest event read: where the next call goes on
+  bool more = false;                          // events after the cursor were left for the next call
 };
 
 // The offline sync of agents' and couriers' phones.
@@ -61,7 +62,9 @@ class SyncService {
               SyncDeliveries& deliveries)
       : cases_(cases), progress_(progress), offers_(offers), deliveries_(deliveries) {}
 
-  SyncChanges ChangesSince(const cases::Actor& user, std::int64_t since);
+  // At most `limit` events read (1..CaseService::kMaxChangesPerCall, else 400).
+  SyncChanges ChangesSince(const cases::Actor& user, std::int64_t since,
+                           int limit = cases::CaseService::kMaxChangesPerCall);
   // `items` is the batch's JSON array; 413 beyond kMaxItems. Returns the array of outcomes.
   nlohmann::json Apply(const cases::Actor& user, const nlohmann::json& items);
 
