@@ -1147,6 +1147,12 @@ class Simulation:
         status, answer = self.phone_call(courier, "GET", "/mobile/v1/deliveries")
         if status != 200 or not answer["stops"]:
             return
+        # A stop on a courier's phone waits for the courier, not for the system: the clock may
+        # jump to the courier's next stop (a stop planned for a courier still on a run is not
+        # read yet and keeps the clock running until it is).
+        with self.state_lock:
+            for stop in answer["stops"]:
+                self.waiting_delivery.discard(stop["tracking_number"])
         courier.on_run = True
         self.at(self.clock.now(), self.run_stops, courier.phone, answer["stops"])
 
