@@ -43,13 +43,18 @@ class ClockFile:
         return ClockFile(path)
 
     def _snapshot(self):
+        """The fields and a real time read between them and the sequence check: a real time
+        taken after the window could pair old fields with a moment after a writer's rebase at a
+        new speed, and a reading could then pass the new base and go back (the C++ reader in
+        sim_clock.hpp does the same)."""
         while True:
             _, before, sim_base, real_base, speed = _FIELDS.unpack_from(self._map, 0)
             if before % 2:
                 continue
+            real_now = _real_ns()
             after = struct.unpack_from("<Q", self._map, 8)[0]
             if after == before:
-                return sim_base, real_base, speed
+                return sim_base, real_base, speed, real_now
 
     @staticmethod
     def _at(sim_base, real_base, speed, real_now):
@@ -57,8 +62,8 @@ class ClockFile:
 
     def now(self):
         """Simulated time, seconds since the Unix epoch."""
-        sim_base, real_base, speed = self._snapshot()
-        return self._at(sim_base, real_base, speed, _real_ns()) / 1e9
+        sim_base, real_base, speed, real_now = self._snapshot()
+        return self._at(sim_base, real_base, speed, real_now) / 1e9
 
     def speed(self):
         return self._snapshot()[2] / 1e6

@@ -305,7 +305,7 @@ class Api:
                     self.stats.error(method, path, 0, "connection failed")
                     return 0, None
                 continue
-            self.stats.request(time.monotonic() - started)
+            self.stats.request(time.monotonic() - started, method, path)
             try:
                 answer = json.loads(raw) if raw else None
             except ValueError:
@@ -333,14 +333,18 @@ class Stats:
         self.waits = 0
         self.waits_changed = 0
         self.offer_conflicts = 0
+        self.kinds = {}  # requests by method and path (numbers left out): where they go
 
     def wait(self, changed):
         with self.lock:
             self.waits += 1
             self.waits_changed += bool(changed)
 
-    def request(self, seconds):
+    def request(self, seconds, method="", path=""):
+        kind = method + " /" + "/".join(w for w in path.split("?")[0].split("/")
+                                        if w and not any(ch.isdigit() for ch in w))
         with self.lock:
+            self.kinds[kind] = self.kinds.get(kind, 0) + 1
             self.requests += 1
             if len(self.request_seconds) < 200000:
                 self.request_seconds.append(seconds)
@@ -499,6 +503,10 @@ class Phone:
         self.acting = threading.Lock()  # one read-and-act at a time per phone
         self.km = 0.0
         self.busy_seconds = 0.0
+        # Fixes not sent yet: a phone batches its positions (Simulation.send_position).
+        self.fixes = []
+        self.fixes_sent_at = 0.0
+        self.fixes_lock = threading.Lock()
 
 
 class Simulation:
@@ -527,6 +535,24 @@ class Simulation:
         self.in_flight = 0
         self.supervisor_assigned = []
         self.polls_in_flight = 0
+        # Actions handed to the pool and not started yet: (due simulated time, sequence). The
+        # oldest one's lateness is the simulation's lag, the clock's steering signal (steer).
+        self.queued = []
+        self.started = set()
+        self.lags = []  # simulated seconds between an action's due time and its start (sampled)
+        self.max_lag = 0.0
+        # The clock's speed is steered between min_speed and the scenario's speed (the top).
+        self.top_speed = float(scenario["speed"])
+        self.min_speed = float(scenario.get("min_speed", 1))
+        self.max_lag_s = float(scenario.get("max_lag_s", 10))
+        self.current_speed = 0.0
+        self.next_steer = 0.0
+        self.slowdowns = 0
+        # Every write of the clock as (simulated ns, real ns, speed in millionths): only the
+        # simulator writes it, so this maps any simulated moment back to the wall clock.
+        self.clock_history = []
+        self.running_wall = 0.0  # wall seconds the clock ran (day started to day over)
+        self.running_sim = 0.0  # simulated seconds it moved while running, jumps excluded
         self.pool = ThreadPoolExecutor(max_workers=scenario.get("threads", 12))
         self.waits = Waits(api.host, api.port, api.stats, scenario.get("wait_timeout_s", 20))
         self.cases = {}  # tracking -> record
@@ -553,7 +579,14 @@ class Simulation:
             self.sequence += 1
             heapq.heappush(self.polls, (t, self.sequence, action, args))
 
-    def _run(self, action, args, counted):
+    def _run(self, action, args, counted, due=None, seq=None):
+        if due is not None:
+            lag = max(0.0, self.clock.now() - due)
+            with self.events_lock:
+                self.started.add(seq)
+                if len(self.lags) < 500000:
+                    self.lags.append(lag)
+                self.max_lag = max(self.max_lag, lag)
         try:
             action(*args)
         except Exception as error:  # a bug in the simulator is an error of the run, not a crash
@@ -587,8 +620,13 @@ class Simulation:
                 polling = bool(self.polls) or self.polls_in_flight > 0
             with self.state_lock:
                 waiting = any(self.waiting_offer.values()) or bool(self.waiting_delivery)
-            for counted, (_, _, action, args) in due:
-                self.pool.submit(self._run, action, args, counted)
+            if due:
+                with self.events_lock:
+                    for _, (t, seq, _, _) in due:
+                        heapq.heappush(self.queued, (t, seq))
+            for counted, (t, seq, action, args) in due:
+                self.pool.submit(self._run, action, args, counted, t, seq)
+            self.steer(now)
             if due:
                 continue
             if next_time is None and in_flight == 0 and not polling and not waiting:
@@ -601,8 +639,61 @@ class Simulation:
                     self.jumps += 1
                     self.jumped_seconds += target - now
                     self.clock.jump(target)
+                    self.remember_clock()
                     continue
             time.sleep(0.005)
+
+    def lag(self, now):
+        """How far behind the simulated people are: the oldest action due and not started yet
+        (an agent's reaction to an offer, a courier's next stop), in simulated seconds."""
+        with self.events_lock:
+            while self.queued and self.queued[0][1] in self.started:
+                self.started.discard(heapq.heappop(self.queued)[1])
+            return max(0.0, now - self.queued[0][0]) if self.queued else 0.0
+
+    def set_speed(self, speed):
+        self.clock.set_speed(speed)
+        self.current_speed = speed
+        self.remember_clock()
+
+    def remember_clock(self):
+        sim_base, real_base, speed, _ = self.clock._snapshot()
+        self.clock_history.append((sim_base, real_base, speed))
+
+    def wall_of(self, t):
+        """The wall time (seconds since the epoch) at which the shared clock showed simulated
+        time `t`; a moment inside a jumped stretch maps to the jump."""
+        t_ns = int(t * 1e9)
+        history = self.clock_history
+        keys = [h[0] for h in history]
+        i = max(0, bisect.bisect_right(keys, t_ns) - 1)
+        sim_base, real_base, speed = history[i]
+        if speed <= 0 or t_ns <= sim_base:
+            real = real_base
+        else:
+            real = real_base + (t_ns - sim_base) * 1000000 // speed
+            if i + 1 < len(history):
+                real = min(real, history[i + 1][1])
+        return real / 1e9
+
+    def steer(self, now):
+        """The clock never outruns the simulated people: when the oldest due action waits more
+        than max_lag_s simulated seconds for a thread (the machine is behind), the clock slows
+        down; when the people keep up, it speeds up again, to the scenario's speed at most. Offer
+        expiry, deadlines and the SLA stay honest however slow or fast the machine is."""
+        wall = time.monotonic()
+        if wall < self.next_steer or self.current_speed <= 0:
+            return
+        self.next_steer = wall + 0.25
+        lag = self.lag(now)
+        speed = self.current_speed
+        if lag > self.max_lag_s:
+            speed = max(self.min_speed, speed * 0.6)
+        elif lag < self.max_lag_s / 4:
+            speed = min(self.top_speed, speed * 1.15)
+        if abs(speed - self.current_speed) > 0.01 * self.current_speed:
+            self.slowdowns += speed < self.current_speed
+            self.set_speed(speed)
 
     def report_progress(self, now):
         """One line of how far the day is, for whoever watches a long run (and for the figures
@@ -613,7 +704,8 @@ class Simulation:
               f"taken {sum(1 for r in records if 'taken_at' in r)}, "
               f"closed {sum(1 for r in records if 'closed_at' in r)}, "
               f"requests {self.api.stats.requests}, waits {self.api.stats.waits}, "
-              f"errors {len(self.api.stats.errors)}, load {os.getloadavg()[0]:.1f}", flush=True)
+              f"errors {len(self.api.stats.errors)}, speed {self.current_speed:.0f}, "
+              f"lag {self.lag(now):.0f} s, load {os.getloadavg()[0]:.1f}", flush=True)
 
     def skip_to(self, now, next_time):
         """Where an idle stretch ends: the next thing a simulated person does, or, while cases
@@ -832,7 +924,11 @@ class Simulation:
         counted as in flight, so a reading phone never keeps the clock from skipping."""
         with self.events_lock:
             self.polls_in_flight += 1
-        return self.pool.submit(self._run, self.read_and_act, (phone,), False)
+            self.sequence += 1
+            seq = self.sequence
+            due = self.clock.now()
+            heapq.heappush(self.queued, (due, seq))
+        return self.pool.submit(self._run, self.read_and_act, (phone,), False, due, seq)
 
     def read_and_act(self, phone):
         with phone.acting:
@@ -912,9 +1008,19 @@ class Simulation:
         return km / kmh * 3600
 
     def send_position(self, phone):
+        """The phone takes a fix at every stop and sends what it has gathered at most every
+        position_every_s simulated seconds, in one batch, as the app does (a request per fix was
+        a third of all requests; progress reports carry their own position anyway)."""
+        now = self.clock.now()
         fix = {"lat": phone.position[0], "lng": phone.position[1], "accuracy": 10,
-               "device_time": rfc3339(self.clock.now())}
-        self.phone_call(phone, "POST", "/mobile/v1/locations", {"fixes": [fix]}, key=False)
+               "device_time": rfc3339(now)}
+        with phone.fixes_lock:
+            phone.fixes.append(fix)
+            if now - phone.fixes_sent_at < self.s.get("position_every_s", 600):
+                return
+            fixes, phone.fixes = phone.fixes, []
+            phone.fixes_sent_at = now
+        self.phone_call(phone, "POST", "/mobile/v1/locations", {"fixes": fixes}, key=False)
 
     def progress(self, agent, tracking, kind, extra=None, expect_state=None):
         body = {"kind": kind, "position": {"lat": agent.position[0], "lng": agent.position[1]}}
@@ -1041,6 +1147,12 @@ class Simulation:
         status, answer = self.phone_call(courier, "GET", "/mobile/v1/deliveries")
         if status != 200 or not answer["stops"]:
             return
+        # A stop on a courier's phone waits for the courier, not for the system: the clock may
+        # jump to the courier's next stop (a stop planned for a courier still on a run is not
+        # read yet and keeps the clock running until it is).
+        with self.state_lock:
+            for stop in answer["stops"]:
+                self.waiting_delivery.discard(stop["tracking_number"])
         courier.on_run = True
         self.at(self.clock.now(), self.run_stops, courier.phone, answer["stops"])
 
@@ -1159,7 +1271,6 @@ def check(sim):
 
 def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
     day0 = day_start(scenario)
-    speed = scenario["speed"]
 
     working_days = max(1, sum(1 for d in range(int((max((c.get("closed_at", day0) for c in cases), default=day0) - day0) // 86400) + 1)
                               if sim.calendar.working((dt.datetime.fromtimestamp(day0, CST) + dt.timedelta(days=d)).date())))
@@ -1169,8 +1280,9 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
         on_time = [c for c in done if c["result_at"] <= c["final_deadline"]]
         # Real milliseconds from acceptance to the offer taken, for offers made while agents were
         # at work the same day (a case accepted at 16:59 is offered the next morning: that wait
-        # is in the queue wait, not in the system's latency).
-        offer_ms = [(c["offered_at"] - c["accepted_at"]) / speed * 1000 for c in rows
+        # is in the queue wait, not in the system's latency). The clock's speed varies, so both
+        # moments are mapped back to the wall clock through the clock's own history.
+        offer_ms = [(sim.wall_of(c["offered_at"]) - sim.wall_of(c["accepted_at"])) * 1000 for c in rows
                     if "offered_at" in c and sim.calendar.office_seconds_between(c["accepted_at"], c["offered_at"])
                     >= c["offered_at"] - c["accepted_at"] - 1]
         queue_min = [(c["taken_at"] - c["accepted_at"]) / 60 for c in rows if "taken_at" in c]
@@ -1231,12 +1343,22 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
                 # `changed`; offers an agent tried to take that had moved on or expired (409).
                 "waits": sim.api.stats.waits, "waits_changed": sim.api.stats.waits_changed,
                 "offer_conflicts": sim.api.stats.offer_conflicts,
+                "requests_per_case": round(sim.api.stats.requests / max(1, len(cases)), 1),
+                "requests_by_kind": dict(sorted(sim.api.stats.kinds.items(), key=lambda kv: -kv[1])),
                 # Phones' password sign-ins, the wall time they took before the day, and the
                 # access tokens renewed by refresh over the following simulated days.
                 "sign_ins": sim.sign_ins, "sign_in_s": round(sim.sign_in_s, 1),
                 "token_refreshes": sim.refreshes,
                 "request_p99_ms": round(percentile(sim.api.stats.request_seconds, 99) * 1000, 1),
-                "speed": speed, "idle_jumps": sim.jumps, "skipped_h": round(sim.jumped_seconds / 3600, 1),
+                # The clock's steering: the top speed, the speed reached (simulated seconds per
+                # wall second while the clock ran, jumps excluded), how often it slowed down and
+                # how late the simulated people acted (simulated seconds after the due time).
+                "speed": sim.top_speed,
+                "speed_reached": round(sim.running_sim / sim.running_wall, 1) if sim.running_wall else 0.0,
+                "slowdowns": sim.slowdowns,
+                "lag_s": {"p50": round(percentile(sim.lags, 50), 1), "p99": round(percentile(sim.lags, 99), 1),
+                          "max": round(sim.max_lag, 1)},
+                "idle_jumps": sim.jumps, "skipped_h": round(sim.jumped_seconds / 3600, 1),
                 "simulated_days": round((last_closed - day0) / 86400, 1),
                 "load_average": os.getloadavg()[0]},
     }
@@ -1265,9 +1387,14 @@ def run(args):
     first = sim.events[0][0] if sim.events else clock.now()
     if first > clock.now():
         clock.jump(first)
-    clock.set_speed(scenario["speed"])
+    # The clock starts at an eighth of the top speed and the steering finds the speed the
+    # machine keeps up with (Simulation.steer).
+    sim.set_speed(max(sim.min_speed, sim.top_speed / 8))
+    day_wall, day_sim = time.monotonic(), clock.now()
     finished = sim.loop(started + args.max_wall_s)
-    clock.set_speed(0)
+    sim.running_wall = time.monotonic() - day_wall
+    sim.running_sim = clock.now() - day_sim - sim.jumped_seconds
+    sim.set_speed(0)
     sim.waits.stop()
     lost, duplicated, unclosed, cases = check(sim)
     if not finished:

@@ -394,6 +394,12 @@ TEST(MobileE2eTest, AWaitingPhoneIsAnsweredWhenItsTasksChange) {
     latest = Body(again)["since"];
   }
   EXPECT_TRUE(quiet) << "a wait with the newest token is held until its timeout";
+  // Held longer than the services' usual 5-second header timeout, a quiet wait is still
+  // answered by its own timeout, not cut with a 408 (the phones would reconnect every 5 s).
+  auto long_wait =
+      Gateway("GET", "/mobile/v1/me/wait?timeout_s=7&since=" + latest, "", Bearer(token));
+  ASSERT_EQ(long_wait.status, 200) << long_wait.body;
+  EXPECT_EQ(Body(long_wait)["since"], latest);
 
   ExpectErrorJson(Gateway("GET", "/mobile/v1/me/wait?timeout_s=0", "", Bearer(token)), 400,
                   "bad_request");
