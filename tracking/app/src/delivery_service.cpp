@@ -278,6 +278,9 @@ int DeliveryService::AssignPending(OwedImprovements* owed) {
       }
     }
     CourierRecord& courier = *best->courier;
+    // The plan that won is the courier's plan now (improved later, below), stored with the
+    // assignment: one commit a leg, not two.
+    const auto rows = PlanRows(best->plan, best->open);
     try {
       // The assignment is on the case's timeline, written with it.
       cases_.Note(d.tracking_number, CaseScope::Everything(), kSystem, "courier_assigned", "",
@@ -285,6 +288,7 @@ int DeliveryService::AssignPending(OwedImprovements* owed) {
                   [&](cases::Case&, cases::CaseChange& change) {
                     change.also_in_transaction.push_back([&](db::Tx& tx) {
                       if (!store_.Assign(tx, d.id, courier.profile.id, now)) throw AssignmentLost{};
+                      store_.SavePlan(tx, rows);
                     });
                   });
     } catch (const AssignmentLost&) {
@@ -296,9 +300,7 @@ int DeliveryService::AssignPending(OwedImprovements* owed) {
       if (error.Status() == 409) CancelUnpicked(d.case_id);
       continue;
     }
-    // The plan that won is the courier's plan now (improved later, below), and the lane
-    // goes on from it as stored, without reading the courier's legs back.
-    const auto rows = SavePlan(best->plan, best->open);
+    // The lane goes on from the plan as stored, without reading the courier's legs back.
     auto& lane = lanes[courier.profile.id];
     lane.open = std::move(best->open);
     for (auto& leg : lane.open) {
@@ -392,7 +394,7 @@ StopPlan DeliveryService::InsertedPlan(const CourierRecord& courier,
   return ReplanStops(InputFor(courier, open), stored.stops, stored.pinned, limits);
 }
 
-std::vector<PlanRow> DeliveryService::SavePlan(const StopPlan& plan,
+std::vector<PlanRow> DeliveryService::PlanRows(const StopPlan& plan,
                                                const std::vector<DeliveryRecord>& open) {
   std::vector<PlanRow> rows;
   for (std::size_t i = 0; i < plan.stops.size(); ++i) {
@@ -404,7 +406,6 @@ std::vector<PlanRow> DeliveryService::SavePlan(const StopPlan& plan,
                       ((d->state == DeliveryState::kAssigned) == (stop.kind == StopKind::kPickup));
     if (next) rows.push_back({stop.delivery_id, static_cast<int>(i + 1), stop.start, stop.late});
   }
-  store_.SavePlan(rows);
   return rows;
 }
 
@@ -413,7 +414,7 @@ void DeliveryService::Replan(std::int64_t courier_id) {
   if (!courier) return;
   auto open = store_.OpenOf(courier_id);
   if (open.empty()) return;
-  SavePlan(ImprovedPlan(*courier, open, options_.replan_budget), open);
+  store_.SavePlan(PlanRows(ImprovedPlan(*courier, open, options_.replan_budget), open));
 }
 
 void DeliveryService::CancelUnpicked(std::int64_t case_id) {

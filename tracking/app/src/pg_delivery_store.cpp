@@ -132,6 +132,25 @@ SELECT lat, lng, extract(epoch FROM device_time)::bigint FROM locations
    AND received_at >= to_timestamp($2) - interval '1 day'
  ORDER BY device_time, id LIMIT 500)sql";
 
+// One statement for the whole plan (a courier with 80 legs was 80 round trips a plan), the rows
+// as PostgreSQL array literals.
+void WritePlan(pqxx::transaction_base& tx, const std::vector<PlanRow>& plan) {
+  db::ArrayLiteral ids, orders, times, late;
+  for (const auto& row : plan) {
+    ids.Add(row.delivery_id);
+    orders.Add(row.stop_order);
+    times.Add(db::EpochSeconds(row.planned_at));
+    late.Add(row.late);
+  }
+  tx.exec_params(R"sql(
+UPDATE deliveries d SET stop_order = p.stop_order, planned_at = to_timestamp(p.planned_at),
+       planned_late = p.late
+  FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::boolean[])
+       AS p(id, stop_order, planned_at, late)
+ WHERE d.id = p.id)sql",
+                 ids.Text(), orders.Text(), times.Text(), late.Text());
+}
+
 }  // namespace
 
 PgDeliveryStore::PgDeliveryStore(db::PgPool& pool) : pool_(pool) {
@@ -332,18 +351,16 @@ bool PgDeliveryStore::Assign(db::Tx& t, std::int64_t delivery_id, std::int64_t c
   auto courier =
       tx.exec_params("SELECT capacity FROM couriers WHERE user_id = $1 FOR UPDATE", courier_id);
   if (courier.empty()) return false;
-  auto load = tx.exec_params(std::string("SELECT count(*) FROM deliveries WHERE courier_id = $1 "
-                                         "AND state IN ") +
-                                 kOpenStates,
-                             courier_id)[0][0]
-                  .as<int>();
-  if (load >= courier[0][0].as<int>()) return false;
-  return tx.exec_params(R"sql(
+  // Counted by the UPDATE's own statement, after the lock: under READ COMMITTED it sees every
+  // assignment committed before the lock was granted (one round trip fewer than a separate count).
+  return tx.exec_params(std::string(R"sql(
 UPDATE deliveries SET state = 'assigned', courier_id = $2, assigned_at = to_timestamp($3),
        updated_at = to_timestamp($3), version = version + 1
  WHERE id = $1 AND state = 'pending'
+   AND (SELECT count(*) FROM deliveries WHERE courier_id = $2 AND state IN )sql") +
+                            kOpenStates + R"sql() < $4
 RETURNING 1)sql",
-                        delivery_id, courier_id, db::EpochSeconds(now))
+                        delivery_id, courier_id, db::EpochSeconds(now), courier[0][0].as<int>())
              .size() == 1;
 }
 
@@ -427,24 +444,11 @@ RETURNING 1)sql",
 
 void PgDeliveryStore::SavePlan(const std::vector<PlanRow>& plan) {
   if (plan.empty()) return;
-  // One statement for the whole plan (a courier with 80 legs was 80 round trips a plan), the
-  // rows as PostgreSQL array literals.
-  db::ArrayLiteral ids, orders, times, late;
-  for (const auto& row : plan) {
-    ids.Add(row.delivery_id);
-    orders.Add(row.stop_order);
-    times.Add(db::EpochSeconds(row.planned_at));
-    late.Add(row.late);
-  }
-  pool_.Transact([&](pqxx::dbtransaction& tx) {
-    tx.exec_params(R"sql(
-UPDATE deliveries d SET stop_order = p.stop_order, planned_at = to_timestamp(p.planned_at),
-       planned_late = p.late
-  FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::boolean[])
-       AS p(id, stop_order, planned_at, late)
- WHERE d.id = p.id)sql",
-                   ids.Text(), orders.Text(), times.Text(), late.Text());
-  });
+  pool_.Transact([&](pqxx::dbtransaction& tx) { WritePlan(tx, plan); });
+}
+
+void PgDeliveryStore::SavePlan(db::Tx& tx, const std::vector<PlanRow>& plan) {
+  if (!plan.empty()) WritePlan(tx.Pq(), plan);
 }
 
 std::vector<TimedFix> PgDeliveryStore::RecentFixes(std::int64_t courier_id, Moment since) {

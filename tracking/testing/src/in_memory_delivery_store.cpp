@@ -317,6 +317,16 @@ int InMemoryDeliveryStore::CancelUnpicked(std::int64_t case_id, Moment) {
 
 void InMemoryDeliveryStore::SavePlan(const std::vector<PlanRow>& plan) {
   std::lock_guard lock(mutex_);
+  SavePlanLocked(plan);
+}
+
+void InMemoryDeliveryStore::SavePlan(db::Tx& tx, const std::vector<PlanRow>& plan) {
+  std::lock_guard lock(mutex_);
+  UndoableIn(tx);
+  SavePlanLocked(plan);
+}
+
+void InMemoryDeliveryStore::SavePlanLocked(const std::vector<PlanRow>& plan) {
   for (const auto& row : plan) {
     auto d = state_.deliveries.find(row.delivery_id);
     if (d == state_.deliveries.end()) continue;

@@ -164,8 +164,9 @@ class DeliveryService {
   // The stored order with the legs it lacks (no stop order yet) inserted at their cheapest
   // places, no search: what an assignment compares between candidate couriers.
   StopPlan InsertedPlan(const CourierRecord& courier, const std::vector<DeliveryRecord>& open);
-  // Stores the plan's order and times; the rows written.
-  std::vector<PlanRow> SavePlan(const StopPlan& plan, const std::vector<DeliveryRecord>& open);
+  // The rows a plan stores: each open leg's next stop (its order and planned time).
+  static std::vector<PlanRow> PlanRows(const StopPlan& plan,
+                                       const std::vector<DeliveryRecord>& open);
   Moment Now() const;
 
   DeliveryStore& store_;

@@ -170,7 +170,10 @@ class DeliveryStore {
   // meanwhile); returns how many.
   virtual int CancelUnpicked(std::int64_t case_id, Moment now) = 0;
 
+  // Stores a courier's plan: each row's stop order and planned time.
   virtual void SavePlan(const std::vector<PlanRow>& plan) = 0;
+  // The same in `tx`, so an assignment and the plan that won it commit together.
+  virtual void SavePlan(db::Tx& tx, const std::vector<PlanRow>& plan) = 0;
   // The courier's plausible fixes (not flagged) since `since`, oldest first.
   virtual std::vector<TimedFix> RecentFixes(std::int64_t courier_id, Moment since) = 0;
 };

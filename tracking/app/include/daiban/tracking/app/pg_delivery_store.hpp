@@ -30,6 +30,7 @@ class PgDeliveryStore final : public DeliveryStore {
   bool HasLegPhoto(std::int64_t delivery_id, const std::string& sha256) override;
   int CancelUnpicked(std::int64_t case_id, Moment now) override;
   void SavePlan(const std::vector<PlanRow>& plan) override;
+  void SavePlan(db::Tx& tx, const std::vector<PlanRow>& plan) override;
   std::vector<TimedFix> RecentFixes(std::int64_t courier_id, Moment since) override;
 
  private:

@@ -295,12 +295,42 @@ TYPED_TEST_P(DeliveryStoreContract, ASavedPlanReadsBackInPlanOrder) {
   EXPECT_EQ(*this->Store().Find(b)->stop_order, 3);
 }
 
+TYPED_TEST_P(DeliveryStoreContract, APlanSavedWithItsAssignmentCommitsOrFailsWithIt) {
+  const auto first = this->ResultReady("DB0001");
+  this->Store().Create(this->NewLeg(first), this->kNow);
+  const auto leg = this->Only(first).id;
+  const auto courier = this->Courier(3);
+  const Moment soon = this->kNow + std::chrono::minutes(20);
+  // As the assigner does: the leg and the plan that won it, in the case's change.
+  const auto assign_with_plan = [&](bool fail) {
+    this->world_.Cases().Change("DB0001", cases::CaseScope::Everything(),
+                                [&](cases::Case&, cases::CaseChange& change) {
+                                  change.also_in_transaction.push_back([&](db::Tx& tx) {
+                                    ASSERT_TRUE(this->Store().Assign(tx, leg, courier, this->kNow));
+                                    this->Store().SavePlan(tx, {{leg, 1, soon, false}});
+                                    if (fail) throw kernel::Conflict("stale_version", "changed");
+                                  });
+                                });
+  };
+  EXPECT_EQ(cases::testing::RefusalStatus([&] { assign_with_plan(true); }), 409);
+  EXPECT_EQ(this->Store().Find(leg)->state, DeliveryState::kPending);
+  EXPECT_FALSE(this->Store().Find(leg)->stop_order.has_value());
+
+  assign_with_plan(false);
+  const auto assigned = this->Store().Find(leg);
+  EXPECT_EQ(assigned->state, DeliveryState::kAssigned);
+  ASSERT_TRUE(assigned->stop_order.has_value());
+  EXPECT_EQ(*assigned->stop_order, 1);
+  EXPECT_EQ(assigned->planned_at, soon);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(DeliveryStoreContract, ASavedCourierReadsBackWithItsCoverageExpanded,
                             OnlyCourierAccountsAndKnownRegionsAreSaved,
                             DutyChangesOnlyForACourierWithAProfile,
                             AScopeSeesTheCouriersOfItsRegionsOnly,
                             ALegIsCreatedOncePerCaseAndKindAndReadsBackWithItsCase,
                             APendingLegIsAssignedToACourierWithRoomOnly,
-                            ASavedPlanReadsBackInPlanOrder);
+                            ASavedPlanReadsBackInPlanOrder,
+                            APlanSavedWithItsAssignmentCommitsOrFailsWithIt);
 
 }  // namespace daiban::tracking::testing

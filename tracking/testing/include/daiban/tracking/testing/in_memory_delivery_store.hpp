@@ -59,6 +59,7 @@ class InMemoryDeliveryStore final : public DeliveryStore {
   bool HasLegPhoto(std::int64_t delivery_id, const std::string& sha256) override;
   int CancelUnpicked(std::int64_t case_id, Moment now) override;
   void SavePlan(const std::vector<PlanRow>& plan) override;
+  void SavePlan(db::Tx& tx, const std::vector<PlanRow>& plan) override;
   std::vector<TimedFix> RecentFixes(std::int64_t courier_id, Moment since) override;
 
  private:
@@ -84,6 +85,7 @@ class InMemoryDeliveryStore final : public DeliveryStore {
   bool CreateLocked(const NewDelivery& delivery, Moment now);
   // Keeps the state as it is now for the change `tx` to restore if it fails.
   void UndoableIn(db::Tx& tx);
+  void SavePlanLocked(const std::vector<PlanRow>& plan);
 
   cases::CaseStore& cases_;
   mutable std::mutex mutex_;
