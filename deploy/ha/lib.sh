@@ -218,6 +218,12 @@ psql_primary() {
     "postgresql://postgres@$pg_hosts/postgres?target_session_attrs=read-write" "$@"
 }
 
+# The leader takes writes: Patroni reports the leader key before PostgreSQL leaves read-only
+# mode (after a whole-stack restart the old primary answered "session is read-only" for a moment).
+primary_writable() {
+  psql_primary -Atc "SELECT 1" >/dev/null 2>&1
+}
+
 # Both nodes up, a leader, and the standby streaming synchronously.
 cluster_synchronous() {
   [[ $(psql_primary -Atc "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'" 2>/dev/null) -ge 1 ]]
@@ -229,6 +235,7 @@ start_postgres_cluster() {
   start_patroni_node 0
   wait_until "the first PostgreSQL node" 300 patroni_leader
   start_patroni_node 1
+  wait_until "a writable primary" 300 primary_writable
   create_app_database psql_primary
   wait_until "the synchronous standby" 600 cluster_synchronous
   log "PostgreSQL: primary on :$(leader_pg_port), synchronous standby streaming"
