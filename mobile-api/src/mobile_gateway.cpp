@@ -8,12 +8,12 @@
 #include "daiban/mobile/attachment_api.hpp"
 #include "daiban/mobile/attachment_store.hpp"
 #include "daiban/mobile/location_api.hpp"
-#include "daiban/mobile/location_retention.hpp"
-#include "daiban/mobile/pg_location_store.hpp"
 #include "daiban/mobile/phone_api.hpp"
 #include "daiban/mobile/phone_wakeups.hpp"
 #include "daiban/mobile/sync_service.hpp"
 #include "daiban/runtime/elected_worker.hpp"
+#include "daiban/tracking/location_retention.hpp"
+#include "daiban/tracking/pg_location_store.hpp"
 #include "daiban/tracking/wiring/delivery_wiring.hpp"
 
 namespace daiban::mobile {
@@ -98,15 +98,15 @@ void WireMobile(runtime::ServiceHost& host) {
                       MaxAttachmentBytes(env));
   AddDeliveryPhotoRoute(routes, parts.cases, deliveries, photos, parts.auth, host.Clock(),
                         MaxAttachmentBytes(env));
-  auto& locations = host.Make<PgLocationStore>(
+  auto& locations = host.Make<tracking::PgLocationStore>(
       host.Pg(), host.Redis(), [&city = parts.case_catalogue](double lat, double lng) {
         return city.FarOutsideCity({lat, lng});
       });
   AddLocationRoutes(routes, locations, parts.auth, host.Clock());
 
   // One instance at a time keeps the fix history bounded: day partitions ahead, old ones dropped.
-  auto& retention =
-      host.Make<LocationRetention>(host.Pg(), host.Clock(), ReadLocationRetentionOptions(env));
+  auto& retention = host.Make<tracking::LocationRetention>(
+      host.Pg(), host.Clock(), tracking::ReadLocationRetentionOptions(env));
   const kernel::Logger& logger = host.Logger();
   auto& retention_worker = host.Make<runtime::ElectedWorker>(
       "location-retention", kLocationRetentionLock, host.Settings().pg.url,

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "daiban/mobile/location_store.hpp"
+#include "daiban/tracking/location_store.hpp"
 
 namespace pqxx {
 class transaction_base;
@@ -11,7 +11,7 @@ class PgPool;
 class RedisPool;
 }  // namespace daiban::db
 
-namespace daiban::mobile {
+namespace daiban::tracking {
 
 // The location store in PostgreSQL and Redis: every fix into PostgreSQL's `locations` (the
 // history, the truth), the newest one also into Redis as the user's live position (dispatch's GEO
@@ -44,4 +44,4 @@ class PgLocationStore final : public LocationStore {
   FarOutsideCity far_outside_;
 };
 
-}  // namespace daiban::mobile
+}  // namespace daiban::tracking

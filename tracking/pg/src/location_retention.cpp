@@ -1,10 +1,10 @@
-#include "daiban/mobile/location_retention.hpp"
+#include "daiban/tracking/location_retention.hpp"
 
 #include <pqxx/pqxx>
 
 #include "daiban/db/pg_pool.hpp"
 
-namespace daiban::mobile {
+namespace daiban::tracking {
 
 LocationRetentionOptions ReadLocationRetentionOptions(const kernel::Env& env) {
   LocationRetentionOptions options;
@@ -38,4 +38,4 @@ LocationRetention::Outcome LocationRetention::RunOnce() {
   return outcome;
 }
 
-}  // namespace daiban::mobile
+}  // namespace daiban::tracking

@@ -18,7 +18,7 @@
 // All or nothing keeps the answer and the storage simple: the phone never has to reconcile a
 // partly accepted batch.
 
-namespace daiban::mobile {
+namespace daiban::tracking {
 
 // One GPS fix, WGS-84 as the phone measured it (DESIGN.md, Geography: never GCJ-02 here).
 struct Fix {
@@ -64,10 +64,10 @@ using FarOutsideCity = std::function<bool(double lat, double lng)>;
 // Why each fix of a batch is doubtful, in the order sent: "outside_city" when it is far outside
 // the city (`far_outside[i]` for `fixes[i]`), "too_fast" when reaching it from the fix before it in
 // device time (the stored `previous`, then the batch's own) needs more than
-// tracking::kImplausibleKmh, else empty. A doubtful fix is kept but never becomes the fix the
+// kImplausibleKmh, else empty. A doubtful fix is kept but never becomes the fix the
 // next one is measured from, so one wild jump flags itself and not the good fixes after it.
 std::vector<std::string> SpeedFlags(const std::optional<Fix>& previous,
                                     const std::vector<Fix>& fixes,
                                     const std::vector<bool>& far_outside);
 
-}  // namespace daiban::mobile
+}  // namespace daiban::tracking

@@ -9,7 +9,7 @@ namespace daiban::db {
 class PgPool;
 }  // namespace daiban::db
 
-namespace daiban::mobile {
+namespace daiban::tracking {
 
 // How long raw location fixes are kept and how far ahead their day partitions are made.
 struct LocationRetentionOptions {
@@ -45,4 +45,4 @@ class LocationRetention {
   LocationRetentionOptions options_;
 };
 
-}  // namespace daiban::mobile
+}  // namespace daiban::tracking

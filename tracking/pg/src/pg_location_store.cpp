@@ -1,4 +1,4 @@
-#include "daiban/mobile/pg_location_store.hpp"
+#include "daiban/tracking/pg_location_store.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -15,7 +15,7 @@
 #include "daiban/dispatch/live/live_scripts.hpp"
 #include "daiban/kernel/errors.hpp"
 
-namespace daiban::mobile {
+namespace daiban::tracking {
 
 namespace {
 
@@ -38,7 +38,7 @@ namespace {
 // lng, device time, $11 each fix's flag (SpeedFlags; empty when plausible), $12 the live
 // candidate's accuracy (NULL allowed), $13 the oldest receive time a resent fix can have (epoch
 // seconds).
-constexpr const char* kInsert = "mobile_locations_insert";
+constexpr const char* kInsert = "locations_insert";
 constexpr const char* kInsertSql = R"sql(
 WITH batch AS (
   SELECT DISTINCT ON (f.device_time, f.lat, f.lng)
@@ -75,7 +75,7 @@ WITH batch AS (
 SELECT (SELECT count(*) FROM fresh), (SELECT count(*) FROM seen),
        (SELECT count(*) FROM newest))sql";
 
-constexpr const char* kLatest = "mobile_locations_latest";
+constexpr const char* kLatest = "locations_latest";
 constexpr const char* kLatestSql = R"sql(
 SELECT lat, lng, accuracy_m, extract(epoch FROM device_time)::bigint
   FROM latest_positions
@@ -215,4 +215,4 @@ std::optional<Fix> PgLocationStore::LatestIn(pqxx::transaction_base& tx, std::in
   return fix;
 }
 
-}  // namespace daiban::mobile
+}  // namespace daiban::tracking

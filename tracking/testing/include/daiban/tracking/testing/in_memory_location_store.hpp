@@ -5,14 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "daiban/mobile/location_store.hpp"
+#include "daiban/tracking/location_store.hpp"
 
 // The location store in memory, for unit tests (no database, no Redis). It keeps LocationStore's
 // contract as PgLocationStore does: every fix goes to the history once (a resent fix with the same
 // device time and coordinates is not stored again), doubtful fixes (SpeedFlags) are kept but never
 // become the live position, and the live position and Latest only ever move forward in device
 // time. What PgLocationStore also moves for dispatch (the agent's live hash and row) is not kept.
-namespace daiban::mobile::testing {
+namespace daiban::tracking::testing {
 
 class InMemoryLocationStore final : public LocationStore {
  public:
@@ -40,4 +40,4 @@ class InMemoryLocationStore final : public LocationStore {
   std::map<std::int64_t, Fix> live_;
 };
 
-}  // namespace daiban::mobile::testing
+}  // namespace daiban::tracking::testing

@@ -13,10 +13,10 @@
 #include "daiban/db/migrator.hpp"
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/kernel/clock.hpp"
-#include "daiban/mobile/location_retention.hpp"
+#include "daiban/tracking/location_retention.hpp"
 #include "scratch_database.hpp"
 
-namespace daiban::mobile {
+namespace daiban::tracking {
 namespace {
 
 using std::chrono::seconds;
@@ -213,4 +213,4 @@ TEST(LocationPartitionMigrationPgTest, MovesExistingFixesAndTheNewestPosition) {
 }
 
 }  // namespace
-}  // namespace daiban::mobile
+}  // namespace daiban::tracking

@@ -1,5 +1,5 @@
 // The rules of a batch of location fixes, without servers.
-#include "daiban/mobile/locations.hpp"
+#include "daiban/tracking/locations.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/json.hpp"
 
-namespace daiban::mobile {
+namespace daiban::tracking {
 namespace {
 
 using kernel::Json;
@@ -317,4 +317,4 @@ TEST(SpeedFlags, AFixFarOutsideTheCityIsFlaggedAndNotMeasuredFrom) {
 }
 
 }  // namespace
-}  // namespace daiban::mobile
+}  // namespace daiban::tracking

@@ -1,17 +1,15 @@
-#include "daiban/mobile/locations.hpp"
+#include "daiban/tracking/locations.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
 
-#include "daiban/cases/applicant_rules.hpp"
-#include "daiban/cases/china_time.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/kernel/json.hpp"
 #include "daiban/tracking/routing.hpp"
 
-namespace daiban::mobile {
+namespace daiban::tracking {
 
 namespace {
 
@@ -119,18 +117,18 @@ std::vector<std::string> SpeedFlags(const std::optional<Fix>& previous,
     return fixes[a].device_time < fixes[b].device_time;
   });
   std::vector<std::string> flags(fixes.size());
-  std::optional<tracking::TimedFix> last;
-  if (previous) last = tracking::TimedFix{{previous->lat, previous->lng}, previous->device_time};
+  std::optional<TimedFix> last;
+  if (previous) last = TimedFix{{previous->lat, previous->lng}, previous->device_time};
   for (std::size_t i : order) {
     // Far outside the city no agent or courier is at work: a glitch, flagged like a jump.
     if (i < far_outside.size() && far_outside[i]) {
       flags[i] = "outside_city";
       continue;
     }
-    tracking::TimedFix next{{fixes[i].lat, fixes[i].lng}, fixes[i].device_time};
+    TimedFix next{{fixes[i].lat, fixes[i].lng}, fixes[i].device_time};
     // A fix older than the stored one is measured from it all the same: the order of a late
     // batch is not known, but a jump is a jump.
-    if (last && tracking::Implausible(*last, next)) {
+    if (last && Implausible(*last, next)) {
       flags[i] = "too_fast";
       continue;
     }
@@ -139,4 +137,4 @@ std::vector<std::string> SpeedFlags(const std::optional<Fix>& previous,
   return flags;
 }
 
-}  // namespace daiban::mobile
+}  // namespace daiban::tracking

@@ -2,8 +2,8 @@
 
 // LocationStore's contract as one typed suite: every implementation runs the same tests, the
 // in-memory store in the unit tests (location_store_test.cpp) and PgLocationStore against
-// PostgreSQL and Redis in the integration tests (locations_pgtest.cpp), so the fake cannot drift
-// from the real store. A world type gives the suite its store and fresh users:
+// PostgreSQL and Redis in the integration tests (location_store_pgtest.cpp), so the fake cannot
+// drift from the real store. A world type gives the suite its store and fresh users:
 //
 //   struct World { LocationStore& Store(); std::int64_t NewUser(); };
 //
@@ -14,9 +14,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "daiban/mobile/location_store.hpp"
+#include "daiban/tracking/location_store.hpp"
 
-namespace daiban::mobile::testing {
+namespace daiban::tracking::testing {
 
 template <typename World>
 class LocationStoreContract : public ::testing::Test {
@@ -125,4 +125,4 @@ REGISTER_TYPED_TEST_SUITE_P(LocationStoreContract, TheNewestFixMovesTheLivePosit
                             AResentBatchIsStoredOnce, DoubtfulFixesAreKeptButNeverLive,
                             EveryUserHasItsOwnPosition);
 
-}  // namespace daiban::mobile::testing
+}  // namespace daiban::tracking::testing

@@ -1,14 +1,14 @@
 // The in-memory location store: LocationStore's contract (location_store_contract.hpp, the same
-// suite PgLocationStore runs against PostgreSQL and Redis in locations_pgtest.cpp), and what only
-// the fake shows (its history and live copy): every fix kept once, the live position only forward
-// in device time, doubtful fixes never live.
+// suite PgLocationStore runs against PostgreSQL and Redis in location_store_pgtest.cpp), and what
+// only the fake shows (its history and live copy): every fix kept once, the live position only
+// forward in device time, doubtful fixes never live.
 #include <gtest/gtest.h>
 
 #include "daiban/cases/applicant_rules.hpp"
-#include "daiban/mobile/testing/in_memory_location_store.hpp"
-#include "daiban/mobile/testing/location_store_contract.hpp"
+#include "daiban/tracking/testing/in_memory_location_store.hpp"
+#include "daiban/tracking/testing/location_store_contract.hpp"
 
-namespace daiban::mobile {
+namespace daiban::tracking {
 namespace {
 
 using std::chrono::seconds;
@@ -67,7 +67,7 @@ TEST(InMemoryLocationStoreTest, DoubtfulFixesAreKeptButNeverLive) {
 }
 
 // LocationStore's contract (location_store_contract.hpp), held by PgLocationStore in
-// locations_pgtest.cpp too.
+// location_store_pgtest.cpp too.
 struct InMemoryLocationWorld {
   LocationStore& Store() { return store; }
   std::int64_t NewUser() { return ++last_user; }
@@ -77,9 +77,9 @@ struct InMemoryLocationWorld {
 };
 
 }  // namespace
-}  // namespace daiban::mobile
+}  // namespace daiban::tracking
 
 // In the suite's own namespace: the registration macros name the suite unqualified.
-namespace daiban::mobile::testing {
+namespace daiban::tracking::testing {
 INSTANTIATE_TYPED_TEST_SUITE_P(InMemory, LocationStoreContract, InMemoryLocationWorld);
-}  // namespace daiban::mobile::testing
+}  // namespace daiban::tracking::testing

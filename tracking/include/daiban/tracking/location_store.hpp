@@ -5,12 +5,12 @@
 #include <optional>
 #include <vector>
 
-#include "daiban/mobile/locations.hpp"
+#include "daiban/tracking/locations.hpp"
 
-namespace daiban::mobile {
+namespace daiban::tracking {
 
 // Where the phones' fixes go (the location route's store). Implementations: PgLocationStore
-// (PostgreSQL's history, Redis's live position), InMemoryLocationStore (mobile-api/testing).
+// (PostgreSQL's history, Redis's live position), InMemoryLocationStore (tracking/testing).
 //
 // Every fix goes to the history. The newest plausible fix of a batch (LiveCandidate over the fixes
 // SpeedFlags leaves unflagged) becomes the user's live position, which only ever moves forward in
@@ -35,4 +35,4 @@ class LocationStore {
   virtual std::optional<Fix> Latest(std::int64_t user_id) = 0;
 };
 
-}  // namespace daiban::mobile
+}  // namespace daiban::tracking

@@ -1,11 +1,9 @@
-// Location ingest against real PostgreSQL and Redis: the history in one statement, the live
-// position only moving forward in device time, resent batches stored once, and the route
-// through a real HTTP server and AuthService.
+// PgLocationStore against real PostgreSQL and Redis: the history in one statement, the live
+// position only moving forward in device time, resent batches stored once, and LocationStore's
+// contract (the gateway tests its route over the store).
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <ctime>
-#include <map>
 #include <memory>
 #include <pqxx/pqxx>
 #include <string>
@@ -18,20 +16,18 @@
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
 #include "daiban/dispatch/live/live_state.hpp"
-#include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/json.hpp"
-#include "daiban/kernel/metrics.hpp"
-#include "daiban/mobile/location_api.hpp"
-#include "daiban/mobile/pg_location_store.hpp"
-#include "daiban/mobile/testing/location_store_contract.hpp"
+#include "daiban/tracking/pg_location_store.hpp"
+#include "daiban/tracking/testing/location_fixes.hpp"
+#include "daiban/tracking/testing/location_store_contract.hpp"
 #include "scratch_database.hpp"
 
-namespace daiban::mobile {
+namespace daiban::tracking {
 namespace {
 
-using kernel::Json;
 using std::chrono::seconds;
 using std::chrono::sys_seconds;
+using testing::Walk;
 
 // 2026-12-01 10:00 China Standard Time.
 const sys_seconds kNow{seconds(1796090400)};
@@ -39,35 +35,6 @@ constexpr const char* kPassword = "correct-horse";
 
 Fix FixAt(double lat, double lng, sys_seconds time, std::optional<double> accuracy = 5.0) {
   return Fix{lat, lng, accuracy, time};
-}
-
-// `count` fixes a second apart ending at `newest`, walking north-east from (lat, lng).
-std::vector<Fix> Walk(int count, sys_seconds newest, double lat = 36.65, double lng = 117.05) {
-  std::vector<Fix> fixes;
-  for (int i = 0; i < count; ++i) {
-    fixes.push_back(FixAt(lat + i * 1e-4, lng + i * 1e-4, newest - seconds(count - 1 - i),
-                          i % 3 == 0 ? std::nullopt : std::optional<double>(3.0 + i)));
-  }
-  return fixes;
-}
-
-std::string Rfc3339(sys_seconds at) {
-  std::time_t time = static_cast<std::time_t>(at.time_since_epoch().count());
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
-Json BatchJson(const std::vector<Fix>& fixes) {
-  Json list = Json::array();
-  for (const auto& fix : fixes) {
-    Json item = {{"lat", fix.lat}, {"lng", fix.lng}, {"device_time", Rfc3339(fix.device_time)}};
-    if (fix.accuracy_m) item["accuracy"] = *fix.accuracy_m;
-    list.push_back(std::move(item));
-  }
-  return {{"fixes", list}};
 }
 
 // The pools of a test: the scratch database, migrated, and Redis database 3 (a database of its
@@ -290,82 +257,6 @@ TEST_F(LocationPgTest, AFixNearThePoleIsKeptButCannotBeLive) {
   EXPECT_FALSE(GeoPosition(courier_));
 }
 
-// The route, through a real server and real sessions.
-class LocationRouteTest : public LocationPgTest {
- protected:
-  LocationRouteTest() {
-    server_ = std::make_unique<kernel::HttpServer>(kernel::HttpServerOptions{.port = 0}, logger_,
-                                                   metrics_, clock_, ids_);
-    AddLocationRoutes(server_->Routes(), *store_, *auth_, clock_);
-    server_->Start();
-  }
-  ~LocationRouteTest() override { server_->Stop(); }
-
-  std::string TokenOf(const std::string& phone) {
-    return auth_->Login(phone, kPassword, "test-" + ids_.HexId(4)).token;
-  }
-
-  daiban::testing::RawResponse Post(const std::string& token, const std::string& body) {
-    std::map<std::string, std::string> headers{{"Content-Type", "application/json"}};
-    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
-    return daiban::testing::Request("127.0.0.1", server_->Port(), "POST", "/mobile/v1/locations",
-                                    body, headers);
-  }
-
-  static std::string ErrorField(const daiban::testing::RawResponse& response) {
-    auto json = Json::parse(response.body);
-    return json["error"].value("field", "");
-  }
-
-  kernel::Logger logger_{"mobile", kernel::LogLevel::kError, clock_};
-  kernel::Metrics metrics_{"mobile"};
-  std::unique_ptr<kernel::HttpServer> server_;
-};
-
-TEST_F(LocationRouteTest, AnAgentsBatchIsStored) {
-  auto response = Post(TokenOf("13700000001"), BatchJson(Walk(50, kNow)).dump());
-  ASSERT_EQ(response.status, 200) << response.body;
-  auto json = Json::parse(response.body);
-  EXPECT_EQ(json["stored"], 50);
-  EXPECT_EQ(json["live_moved"], true);
-  EXPECT_EQ(HistoryOf(agent_), 50);
-}
-
-TEST_F(LocationRouteTest, ACouriersBatchIsStored) {
-  auto response = Post(TokenOf("13700000002"), BatchJson(Walk(3, kNow)).dump());
-  ASSERT_EQ(response.status, 200) << response.body;
-  EXPECT_EQ(HistoryOf(courier_), 3);
-}
-
-TEST_F(LocationRouteTest, OnlyAgentsAndCouriersReport) {
-  auto response = Post(TokenOf("13700000003"), BatchJson(Walk(3, kNow)).dump());
-  EXPECT_EQ(response.status, 403) << response.body;
-  EXPECT_EQ(Post("", BatchJson(Walk(3, kNow)).dump()).status, 401);
-  EXPECT_EQ(Post("not-a-token", BatchJson(Walk(3, kNow)).dump()).status, 401);
-  EXPECT_EQ(Count("SELECT count(*) FROM locations"), 0);
-}
-
-TEST_F(LocationRouteTest, MoreThanFiveHundredFixesAreTooLarge) {
-  auto response = Post(TokenOf("13700000001"), BatchJson(Walk(501, kNow)).dump());
-  EXPECT_EQ(response.status, 413) << response.body;
-  EXPECT_EQ(ErrorField(response), "fixes");
-  EXPECT_EQ(HistoryOf(agent_), 0);
-}
-
-TEST_F(LocationRouteTest, ABadCoordinateRejectsTheBatch) {
-  auto fixes = Walk(10, kNow);
-  fixes[7].lng = 181.0;
-  auto response = Post(TokenOf("13700000001"), BatchJson(fixes).dump());
-  EXPECT_EQ(response.status, 422) << response.body;
-  EXPECT_EQ(ErrorField(response), "fixes[7].lng");
-  EXPECT_EQ(HistoryOf(agent_), 0);
-  EXPECT_FALSE(GeoPosition(agent_));
-}
-
-TEST_F(LocationRouteTest, MalformedJsonIsABadRequest) {
-  EXPECT_EQ(Post(TokenOf("13700000001"), "{\"fixes\": [").status, 400);
-}
-
 // LocationStore's contract (location_store_contract.hpp) held by PgLocationStore, as the unit
 // tests hold the in-memory store to it.
 class PgLocationWorld {
@@ -408,9 +299,9 @@ class PgLocationWorld {
 };
 
 }  // namespace
-}  // namespace daiban::mobile
+}  // namespace daiban::tracking
 
 // In the suite's own namespace: the registration macros name the suite unqualified.
-namespace daiban::mobile::testing {
+namespace daiban::tracking::testing {
 INSTANTIATE_TYPED_TEST_SUITE_P(Pg, LocationStoreContract, PgLocationWorld);
-}  // namespace daiban::mobile::testing
+}  // namespace daiban::tracking::testing

@@ -1,8 +1,8 @@
-#include "daiban/mobile/testing/in_memory_location_store.hpp"
+#include "daiban/tracking/testing/in_memory_location_store.hpp"
 
 #include <algorithm>
 
-namespace daiban::mobile::testing {
+namespace daiban::tracking::testing {
 
 LocationStore::IngestResult InMemoryLocationStore::Ingest(std::int64_t user_id,
                                                           const std::vector<Fix>& fixes,
@@ -65,4 +65,4 @@ std::optional<Fix> InMemoryLocationStore::Live(std::int64_t user_id) const {
   return live->second;
 }
 
-}  // namespace daiban::mobile::testing
+}  // namespace daiban::tracking::testing
