@@ -3,10 +3,10 @@
 #include "daiban/accounts/device_auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/cases/case_wiring.hpp"
+#include "daiban/cases/pg_attachment_store.hpp"
 #include "daiban/db/pg_listener.hpp"
 #include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/mobile/attachment_api.hpp"
-#include "daiban/mobile/attachment_store.hpp"
 #include "daiban/mobile/location_api.hpp"
 #include "daiban/mobile/phone_api.hpp"
 #include "daiban/mobile/phone_wakeups.hpp"
@@ -93,7 +93,7 @@ void WireMobile(runtime::ServiceHost& host) {
   AddPhoneRoutes(routes, PhoneDeps{parts.auth, devices, parts.cases, progress, sync, dispatch,
                                    parts.catalogue, host.Clock(), couriers, wakeups});
   AddCourierRoutes(routes, couriers);
-  auto& photos = host.Make<PgAttachmentStore>(host.Pg(), AttachmentFolder(env));
+  auto& photos = host.Make<cases::PgAttachmentStore>(host.Pg(), AttachmentFolder(env));
   AddAttachmentRoutes(routes, parts.cases, photos, parts.auth, host.Clock(),
                       MaxAttachmentBytes(env));
   AddDeliveryPhotoRoute(routes, parts.cases, deliveries, photos, parts.auth, host.Clock(),

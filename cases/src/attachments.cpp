@@ -1,11 +1,11 @@
-#include "daiban/mobile/attachments.hpp"
+#include "daiban/cases/attachments.hpp"
 
 #include <cstdint>
 #include <optional>
 
 #include "daiban/kernel/errors.hpp"
 
-namespace daiban::mobile {
+namespace daiban::cases {
 
 namespace {
 
@@ -207,4 +207,4 @@ ImageInfo InspectImage(std::string_view bytes, std::string_view declared_content
   return actual == kJpeg ? WalkJpeg(bytes) : WalkPng(bytes);
 }
 
-}  // namespace daiban::mobile
+}  // namespace daiban::cases

@@ -1,3 +1,5 @@
+#include "daiban/cases/pg_attachment_store.hpp"
+
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -11,10 +13,11 @@
 
 #include "daiban/cases/case_store.hpp"
 #include "daiban/db/idempotency_store.hpp"
+#include "daiban/db/pg_pool.hpp"
+#include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
-#include "daiban/mobile/attachment_store.hpp"
 
-namespace daiban::mobile {
+namespace daiban::cases {
 
 namespace {
 
@@ -165,7 +168,7 @@ Attachment PgAttachmentStore::Save(std::int64_t case_id, std::string_view bytes,
                                    std::int64_t delivery_id) {
   Attachment a;
   a.case_id = case_id;
-  a.sha256 = Sha256Hex(bytes);
+  a.sha256 = kernel::Sha256Hex(bytes);
   a.content_type = image.content_type;
   a.size_bytes = static_cast<std::int64_t>(bytes.size());
   a.width = image.width;
@@ -245,4 +248,4 @@ std::optional<std::string> PgAttachmentStore::Read(const std::string& sha256) {
   return bytes;
 }
 
-}  // namespace daiban::mobile
+}  // namespace daiban::cases

@@ -6,7 +6,7 @@
 
 // Case photos as phones send them: the raw request body with its image Content-Type (Pistache
 // has no multipart parser). This part only judges the bytes; it does no I/O.
-namespace daiban::mobile {
+namespace daiban::cases {
 
 // DAIBAN_ATTACHMENT_MAX_BYTES when unset: a phone photo recompressed for upload fits easily.
 inline constexpr std::size_t kDefaultMaxAttachmentBytes = 5 * 1024 * 1024;
@@ -41,4 +41,4 @@ std::string MediaTypeOf(std::string_view content_type);
 ImageInfo InspectImage(std::string_view bytes, std::string_view declared_content_type,
                        std::size_t max_bytes = kDefaultMaxAttachmentBytes);
 
-}  // namespace daiban::mobile
+}  // namespace daiban::cases

@@ -1,7 +1,7 @@
 // Photo validation without servers: well-formed JPEG and PNG files built here, every
 // truncation of them, wrong magic, lying types, zero sizes, lengths that run past the end, the
-// size limit, random damage, and the configuration readers.
-#include "daiban/mobile/attachments.hpp"
+// size limit, random damage, and the SHA-256 that names a stored photo.
+#include "daiban/cases/attachments.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,26 +10,18 @@
 #include <map>
 #include <random>
 
+#include "daiban/cases/testing/photos.hpp"
+#include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
-#include "daiban/mobile/attachment_api.hpp"
-#include "daiban/mobile/attachment_store.hpp"
 
-namespace daiban::mobile {
+namespace daiban::cases {
 namespace {
 
-std::string Bytes(std::initializer_list<int> values) {
-  std::string out;
-  for (int v : values) out.push_back(static_cast<char>(v));
-  return out;
-}
-std::string Be16(unsigned v) {
-  return Bytes({static_cast<int>(v >> 8), static_cast<int>(v & 0xFF)});
-}
-std::string Be32(std::uint32_t v) { return Be16(v >> 16) + Be16(v & 0xFFFF); }
-
-std::string Segment(int marker, const std::string& payload) {
-  return Bytes({0xFF, marker}) + Be16(static_cast<unsigned>(payload.size() + 2)) + payload;
-}
+using testing::Be16;
+using testing::Be32;
+using testing::Bytes;
+using testing::Chunk;
+using testing::Segment;
 
 // A small baseline JPEG: JFIF header, a quantisation table, the frame header, a Huffman table,
 // one scan whose data holds a stuffed 0xFF and a restart marker, EOI. Structurally complete
@@ -44,10 +36,6 @@ std::string Jpeg(unsigned width = 3, unsigned height = 2, int frame_marker = 0xC
   out += Bytes({0x12, 0x34, 0xFF, 0x00, 0x56, 0xFF, 0xD0, 0x78, 0x9A});
   out += Bytes({0xFF, 0xD9});
   return out;
-}
-
-std::string Chunk(const std::string& type, const std::string& data) {
-  return Be32(static_cast<std::uint32_t>(data.size())) + type + data + Be32(0);  // CRC unchecked
 }
 
 const std::string kPngSignature = Bytes({0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
@@ -274,31 +262,12 @@ TEST(InspectImageTest, SurvivesRandomDamage) {
   EXPECT_GT(outcomes[422], 0);
 }
 
-TEST(AttachmentConfigTest, MaxBytesHasADefaultAndBounds) {
-  auto env = [](std::map<std::string, std::string> values) {
-    return kernel::Env([values](const std::string& name) -> std::optional<std::string> {
-      auto it = values.find(name);
-      if (it == values.end()) return std::nullopt;
-      return it->second;
-    });
-  };
-  EXPECT_EQ(MaxAttachmentBytes(env({})), 5u * 1024 * 1024);
-  EXPECT_EQ(MaxAttachmentBytes(env({{"DAIBAN_ATTACHMENT_MAX_BYTES", "1024"}})), 1024u);
-  EXPECT_EQ(MaxAttachmentBytes(env({{"DAIBAN_ATTACHMENT_MAX_BYTES", "52428800"}})), 52428800u);
-  for (const char* bad : {"1023", "52428801", "5MB", "-1"}) {
-    EXPECT_THROW(MaxAttachmentBytes(env({{"DAIBAN_ATTACHMENT_MAX_BYTES", bad}})),
-                 kernel::ConfigError)
-        << bad;
-  }
-  EXPECT_THROW(AttachmentFolder(env({})), kernel::ConfigError);
-  EXPECT_EQ(AttachmentFolder(env({{"DAIBAN_ATTACHMENT_DIR", "/var/lib/daiban/photos"}})),
-            "/var/lib/daiban/photos");
-}
-
 TEST(Sha256HexTest, MatchesKnownDigests) {
-  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(kernel::Sha256Hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(kernel::Sha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace
-}  // namespace daiban::mobile
+}  // namespace daiban::cases

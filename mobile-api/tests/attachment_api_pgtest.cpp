@@ -1,7 +1,6 @@
-// Case photos against real PostgreSQL and Redis: the content-addressed files and their rows
-// (dedup, list, find, read, idempotent answers), then the routes through a real HTTP server and
+// The photo routes against real PostgreSQL and Redis, through a real HTTP server and
 // AuthService: who may add, list and read photos, and what is refused (401, 403, 404, 409, 413,
-// 415, 400).
+// 415, 400). The store itself is tested in cases/pg.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,63 +10,40 @@
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/cases/case_service.hpp"
+#include "daiban/cases/pg_attachment_store.hpp"
 #include "daiban/cases/pg_case_store.hpp"
 #include "daiban/cases/redis_guess_limiter.hpp"
 #include "daiban/cases/testing/case_world.hpp"
+#include "daiban/cases/testing/photos.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
 #include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/log.hpp"
 #include "daiban/kernel/metrics.hpp"
 #include "daiban/mobile/attachment_api.hpp"
-#include "daiban/mobile/attachment_store.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::mobile {
 namespace {
 
+using cases::PgAttachmentStore;
 using daiban::testing::RawResponse;
 using kernel::Json;
 using kernel::Role;
+using kernel::Sha256Hex;
 namespace fs = std::filesystem;
 
 using kernel::ReadFile;
-std::string Bytes(std::initializer_list<int> values) {
-  std::string out;
-  for (int v : values) out.push_back(static_cast<char>(v));
-  return out;
-}
-std::string Be16(unsigned v) {
-  return Bytes({static_cast<int>(v >> 8), static_cast<int>(v & 0xFF)});
-}
-std::string Be32(std::uint32_t v) { return Be16(v >> 16) + Be16(v & 0xFFFF); }
-std::string Segment(int marker, const std::string& payload) {
-  return Bytes({0xFF, marker}) + Be16(static_cast<unsigned>(payload.size() + 2)) + payload;
-}
-
-// Structurally complete JPEG and PNG files (see attachments_test.cpp); `tag` makes photos of
-// the same size differ.
-std::string Jpeg(unsigned width, unsigned height, const std::string& tag = "") {
-  return Bytes({0xFF, 0xD8}) + Segment(0xE0, "JFIF" + Bytes({0, 1, 1, 0, 0, 1, 0, 1, 0, 0})) +
-         Segment(0xFE, "photo " + tag) +
-         Segment(0xC0, Bytes({8}) + Be16(height) + Be16(width) + Bytes({1, 1, 0x11, 0})) +
-         Segment(0xC4, Bytes({0}) + std::string(16, '\0')) +
-         Segment(0xDA, Bytes({1, 1, 0, 0, 0x3F, 0})) + Bytes({0x12, 0xFF, 0x00, 0x34}) +
-         Bytes({0xFF, 0xD9});
-}
-std::string Chunk(const std::string& type, const std::string& data) {
-  return Be32(static_cast<std::uint32_t>(data.size())) + type + data + Be32(0);
-}
-std::string Png(std::uint32_t width, std::uint32_t height) {
-  return Bytes({0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}) +
-         Chunk("IHDR", Be32(width) + Be32(height) + Bytes({8, 2, 0, 0, 0})) +
-         Chunk("IDAT", Bytes({0x78, 0x9C, 0x63, 0x60})) + Chunk("IEND", "");
-}
+// Structurally complete JPEG and PNG files (cases/testing/photos.hpp).
+using cases::testing::Jpeg;
+using cases::testing::Png;
+using cases::testing::Segment;
 
 // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
 const kernel::Instant kTuesdayMorning = kernel::Instant(std::chrono::seconds(1796090400));
@@ -178,14 +154,7 @@ class AttachmentsPgTest : public ::testing::Test {
   }
 
   // Regular files under the photo folder; `hidden` counts only leftover temporary files.
-  int Files(bool hidden = false) {
-    int n = 0;
-    for (const auto& entry : fs::recursive_directory_iterator(folder_)) {
-      if (!entry.is_regular_file()) continue;
-      if (!hidden || entry.path().filename().string().front() == '.') ++n;
-    }
-    return n;
-  }
+  int Files(bool hidden = false) { return cases::testing::PhotoFiles(folder_, hidden); }
 
   void StartServer() {
     server_ = std::make_unique<kernel::HttpServer>(kernel::HttpServerOptions{.port = 0}, logger_,
@@ -247,78 +216,6 @@ class AttachmentsPgTest : public ::testing::Test {
   std::string access_code_;
   std::int64_t case_id_ = 0;
 };
-
-TEST_F(AttachmentsPgTest, SameBytesAreOneFileAndTwoRows) {
-  const std::string photo = Jpeg(640, 480, "door");
-  auto image = InspectImage(photo, "image/jpeg");
-  auto device_time = cases::Moment(std::chrono::seconds(1796090000));
-  auto first = store_->Save(case_id_, photo, image, agent_.id, clock_.Now(), device_time,
-                            "门牌照片", std::nullopt);
-  clock_.Advance(std::chrono::minutes(1));
-  auto second =
-      store_->Save(case_id_, photo, image, agent_.id, clock_.Now(), std::nullopt, "", std::nullopt);
-
-  EXPECT_EQ(first.sha256, Sha256Hex(photo));
-  EXPECT_EQ(first.sha256, second.sha256);
-  EXPECT_NE(first.id, second.id);
-  EXPECT_EQ(Count("SELECT count(*) FROM attachments"), 2);
-  EXPECT_EQ(Files(), 1) << "content addressing stores the bytes once";
-  EXPECT_EQ(Files(true), 0) << "no temporary file is left behind";
-  const fs::path path = folder_ / first.sha256.substr(0, 2) / first.sha256;
-  EXPECT_EQ(store_->PathOf(first.sha256), path);
-  EXPECT_EQ(ReadFile(path), photo);
-
-  auto listed = store_->List(case_id_);
-  ASSERT_EQ(listed.size(), 2u);
-  EXPECT_EQ(listed[0].id, first.id);
-  EXPECT_EQ(listed[1].id, second.id);
-  EXPECT_EQ(listed[0].note, "门牌照片");
-  EXPECT_EQ(listed[0].device_time, device_time);
-  EXPECT_FALSE(listed[1].device_time.has_value());
-  EXPECT_EQ(listed[0].uploaded_at, std::chrono::floor<std::chrono::seconds>(kTuesdayMorning));
-  EXPECT_EQ(listed[0].width, 640);
-  EXPECT_EQ(listed[0].height, 480);
-  EXPECT_EQ(listed[0].size_bytes, static_cast<std::int64_t>(photo.size()));
-  EXPECT_EQ(listed[0].content_type, "image/jpeg");
-  EXPECT_EQ(listed[0].uploaded_by, agent_.id);
-
-  auto found = store_->Find(second.id);
-  ASSERT_TRUE(found.has_value());
-  EXPECT_EQ(found->case_id, case_id_);
-  EXPECT_EQ(found->uploaded_at, second.uploaded_at);
-  EXPECT_FALSE(store_->Find(second.id + 1000).has_value());
-  EXPECT_EQ(store_->Read(first.sha256), photo);
-  EXPECT_FALSE(store_->Read(Sha256Hex("never stored")).has_value());
-  EXPECT_FALSE(store_->Read("../../etc/passwd").has_value());
-  EXPECT_TRUE(store_->List(case_id_ + 1000).empty());
-
-  // A damaged file (another size) is replaced by the next upload of the same photo.
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << "damaged";
-  store_->Save(case_id_, photo, image, agent_.id, clock_.Now(), std::nullopt, "", std::nullopt);
-  EXPECT_EQ(ReadFile(path), photo);
-}
-
-TEST_F(AttachmentsPgTest, AnIdempotencyKeyKeepsOneRow) {
-  const std::string photo = Png(8, 8);
-  auto image = InspectImage(photo, "image/png");
-  AttachmentAnswer answer{
-      "user:" + std::to_string(agent_.id), "key-1", "hash-1",
-      [](const Attachment& a) { return "{\"id\":" + std::to_string(a.id) + "}"; }};
-  auto saved =
-      store_->Save(case_id_, photo, image, agent_.id, clock_.Now(), std::nullopt, "", answer);
-  EXPECT_THROW(
-      store_->Save(case_id_, photo, image, agent_.id, clock_.Now(), std::nullopt, "", answer),
-      kernel::IdempotencyKeyTaken);
-  EXPECT_EQ(Count("SELECT count(*) FROM attachments"), 1) << "the duplicate rolled back";
-  auto replay = cases_->Replay(answer.scope, "key-1", "hash-1");
-  ASSERT_TRUE(replay.has_value());
-  EXPECT_EQ(replay->status, 201);
-  EXPECT_EQ(Json::parse(replay->body).at("id"), saved.id);
-}
-
-TEST_F(AttachmentsPgTest, TheFolderMustBeNamed) {
-  EXPECT_THROW(PgAttachmentStore(*pool_, ""), kernel::ConfigError);
-}
 
 TEST_F(AttachmentsPgTest, TheAssignedAgentUploadsAndReadsPhotos) {
   StartServer();
