@@ -14,7 +14,6 @@
 #include "daiban/cases/case_store.hpp"
 #include "daiban/db/idempotency_store.hpp"
 #include "daiban/db/pg_pool.hpp"
-#include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::cases {
@@ -166,18 +165,8 @@ Attachment PgAttachmentStore::Save(std::int64_t case_id, std::string_view bytes,
                                    const std::string& note,
                                    const std::optional<AttachmentAnswer>& answer,
                                    std::int64_t delivery_id) {
-  Attachment a;
-  a.case_id = case_id;
-  a.sha256 = kernel::Sha256Hex(bytes);
-  a.content_type = image.content_type;
-  a.size_bytes = static_cast<std::int64_t>(bytes.size());
-  a.width = image.width;
-  a.height = image.height;
-  a.uploaded_by = uploaded_by;
-  a.uploaded_at = std::chrono::floor<std::chrono::seconds>(now);
-  a.device_time = device_time;
-  a.note = note;
-  a.delivery_id = delivery_id;
+  Attachment a =
+      NewAttachment(case_id, bytes, image, uploaded_by, now, device_time, note, delivery_id);
 
   // The file first: if the row then fails, an unreferenced file is left (harmless, the next
   // upload of the same photo reuses it); the other order could leave a row without its photo.

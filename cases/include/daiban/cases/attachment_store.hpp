@@ -38,8 +38,16 @@ struct AttachmentAnswer {
   std::function<std::string(const Attachment&)> render;  // the 201 body
 };
 
+// The row Save adds, before it has its id: the photo's hash (kernel::Sha256Hex of the bytes),
+// type and size as `image` read them, the upload's time to the second.
+Attachment NewAttachment(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,
+                         std::int64_t uploaded_by, kernel::Instant now,
+                         std::optional<std::chrono::sys_seconds> device_time, std::string note,
+                         std::int64_t delivery_id);
+
 // Storage of case photos: the bytes in files addressed by content, the metadata in
-// PostgreSQL. Implementations: PgAttachmentStore (cases/pg).
+// PostgreSQL. Implementations: PgAttachmentStore (cases/pg), InMemoryAttachmentStore
+// (cases/testing).
 class AttachmentStore {
  public:
   virtual ~AttachmentStore() = default;
