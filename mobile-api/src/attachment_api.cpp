@@ -5,6 +5,7 @@
 
 #include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
+#include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/kernel/text.hpp"
@@ -13,6 +14,13 @@
 namespace daiban::mobile {
 
 namespace {
+
+using cases::Attachment;
+using cases::AttachmentAnswer;
+using cases::AttachmentStore;
+using cases::InspectImage;
+using cases::MediaTypeOf;
+using kernel::Sha256Hex;
 
 using kernel::HttpRequest;
 using kernel::HttpResponse;
@@ -116,9 +124,9 @@ HttpResponse Upload(cases::CaseService& cases, AttachmentStore& store, const ker
 }  // namespace
 
 std::size_t MaxAttachmentBytes(const kernel::Env& env) {
-  return static_cast<std::size_t>(env.Int("DAIBAN_ATTACHMENT_MAX_BYTES",
-                                          static_cast<std::int64_t>(kDefaultMaxAttachmentBytes),
-                                          kMinMaxBytes, kMaxMaxBytes));
+  return static_cast<std::size_t>(env.Int(
+      "DAIBAN_ATTACHMENT_MAX_BYTES", static_cast<std::int64_t>(cases::kDefaultMaxAttachmentBytes),
+      kMinMaxBytes, kMaxMaxBytes));
 }
 
 std::string AttachmentFolder(const kernel::Env& env) {

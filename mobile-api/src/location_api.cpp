@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "daiban/kernel/errors.hpp"
-#include "daiban/mobile/locations.hpp"
+#include "daiban/tracking/locations.hpp"
 
 namespace daiban::mobile {
 
@@ -14,8 +14,8 @@ constexpr kernel::RouteOptions kBatchBody{.max_body_bytes = 128 * 1024, .blockin
 
 }  // namespace
 
-void AddLocationRoutes(kernel::Router& router, LocationStore& store, accounts::AuthService& auth,
-                       const kernel::Clock& clock) {
+void AddLocationRoutes(kernel::Router& router, tracking::LocationStore& store,
+                       accounts::AuthService& auth, const kernel::Clock& clock) {
   router.Add(
       "POST", "/mobile/v1/locations",
       [&store, &auth, &clock](const kernel::HttpRequest& request) {
@@ -25,7 +25,8 @@ void AddLocationRoutes(kernel::Router& router, LocationStore& store, accounts::A
           throw kernel::Forbidden("only agents and couriers report locations");
         }
         const auto now = kernel::ToMoment(clock.Now());
-        const auto fixes = ParseFixBatch(request.JsonBody(), now, LocationLimits{});
+        const auto fixes =
+            tracking::ParseFixBatch(request.JsonBody(), now, tracking::LocationLimits{});
         const auto result = store.Ingest(caller.user_id, fixes, now);
         return kernel::HttpResponse::WithJson(
             200, {{"stored", result.stored}, {"live_moved", result.live_moved}});

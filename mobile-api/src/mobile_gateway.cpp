@@ -3,17 +3,17 @@
 #include "daiban/accounts/device_auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/cases/case_wiring.hpp"
+#include "daiban/cases/pg_attachment_store.hpp"
 #include "daiban/db/pg_listener.hpp"
 #include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/mobile/attachment_api.hpp"
-#include "daiban/mobile/attachment_store.hpp"
 #include "daiban/mobile/location_api.hpp"
-#include "daiban/mobile/location_retention.hpp"
-#include "daiban/mobile/pg_location_store.hpp"
 #include "daiban/mobile/phone_api.hpp"
 #include "daiban/mobile/phone_wakeups.hpp"
 #include "daiban/mobile/sync_service.hpp"
 #include "daiban/runtime/elected_worker.hpp"
+#include "daiban/tracking/location_retention.hpp"
+#include "daiban/tracking/pg_location_store.hpp"
 #include "daiban/tracking/wiring/delivery_wiring.hpp"
 
 namespace daiban::mobile {
@@ -93,20 +93,20 @@ void WireMobile(runtime::ServiceHost& host) {
   AddPhoneRoutes(routes, PhoneDeps{parts.auth, devices, parts.cases, progress, sync, dispatch,
                                    parts.catalogue, host.Clock(), couriers, wakeups});
   AddCourierRoutes(routes, couriers);
-  auto& photos = host.Make<PgAttachmentStore>(host.Pg(), AttachmentFolder(env));
+  auto& photos = host.Make<cases::PgAttachmentStore>(host.Pg(), AttachmentFolder(env));
   AddAttachmentRoutes(routes, parts.cases, photos, parts.auth, host.Clock(),
                       MaxAttachmentBytes(env));
   AddDeliveryPhotoRoute(routes, parts.cases, deliveries, photos, parts.auth, host.Clock(),
                         MaxAttachmentBytes(env));
-  auto& locations = host.Make<PgLocationStore>(
+  auto& locations = host.Make<tracking::PgLocationStore>(
       host.Pg(), host.Redis(), [&city = parts.case_catalogue](double lat, double lng) {
         return city.FarOutsideCity({lat, lng});
       });
   AddLocationRoutes(routes, locations, parts.auth, host.Clock());
 
   // One instance at a time keeps the fix history bounded: day partitions ahead, old ones dropped.
-  auto& retention =
-      host.Make<LocationRetention>(host.Pg(), host.Clock(), ReadLocationRetentionOptions(env));
+  auto& retention = host.Make<tracking::LocationRetention>(
+      host.Pg(), host.Clock(), tracking::ReadLocationRetentionOptions(env));
   const kernel::Logger& logger = host.Logger();
   auto& retention_worker = host.Make<runtime::ElectedWorker>(
       "location-retention", kLocationRetentionLock, host.Settings().pg.url,

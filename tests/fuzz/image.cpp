@@ -1,10 +1,10 @@
-// A photo upload as the mobile gateway judges it: the first byte picks the declared
+// A photo upload as the cases context judges it: the first byte picks the declared
 // Content-Type, the rest is the body. Only ApiError may escape; what is accepted has a size.
 #include <array>
 #include <string_view>
 
+#include "daiban/cases/attachments.hpp"
 #include "daiban/kernel/errors.hpp"
-#include "daiban/mobile/attachments.hpp"
 #include "fuzz_target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -14,9 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view declared = kDeclared[data[0] % kDeclared.size()];
   const std::string_view bytes = daiban::fuzz::Text(data + 1, size - 1);
   try {
-    auto info = daiban::mobile::InspectImage(bytes, declared);
+    auto info = daiban::cases::InspectImage(bytes, declared);
     FUZZ_CHECK(info.width > 0 && info.height > 0);
-    FUZZ_CHECK(info.content_type == daiban::mobile::MediaTypeOf(declared));
+    FUZZ_CHECK(info.content_type == daiban::cases::MediaTypeOf(declared));
   } catch (const daiban::kernel::ApiError&) {
   }
   return 0;

@@ -34,6 +34,8 @@ class PgContractWorld {
   }
 
   PgStore& Store() { return *store_; }
+  // The scratch database's pool, for a store that needs more than the pool to be made.
+  PgPool& Pool() { return *pool_; }
   // The cases the store reads (CreateContractCase, MoveContractCase make them).
   cases::CaseStore& Cases() { return *cases_; }
   // The event types of the outbox rows written so far, in order.

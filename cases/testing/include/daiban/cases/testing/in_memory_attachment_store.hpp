@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "daiban/cases/attachment_store.hpp"
+#include "daiban/kernel/idempotency.hpp"
+
+namespace daiban::cases::testing {
+
+// Case photos in memory, for unit tests (no database, no files). It keeps AttachmentStore's
+// contract as PgAttachmentStore does (attachment_store_contract.hpp): the bytes once per
+// content, rows listed oldest first, a kept answer per (scope, key) and a taken key refused with
+// nothing saved. PgAttachmentStore keeps the answers in PostgreSQL's idempotency_keys, beside the
+// cases' own; this store keeps them itself (KeptAnswer).
+class InMemoryAttachmentStore final : public AttachmentStore {
+ public:
+  Attachment Save(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,
+                  std::int64_t uploaded_by, kernel::Instant now,
+                  std::optional<std::chrono::sys_seconds> device_time, const std::string& note,
+                  const std::optional<AttachmentAnswer>& answer,
+                  std::int64_t delivery_id = 0) override;
+  std::vector<Attachment> List(std::int64_t case_id) override;
+  std::optional<Attachment> Find(std::int64_t attachment_id) override;
+  std::optional<std::string> Read(const std::string& sha256) override;
+
+  std::optional<kernel::IdempotentAnswer> KeptAnswer(const std::string& scope,
+                                                     const std::string& key) const;
+  std::size_t Files() const;  // distinct contents stored
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<Attachment> rows_;              // in id order
+  std::map<std::string, std::string> files_;  // bytes by hash
+  std::map<std::pair<std::string, std::string>, kernel::IdempotentAnswer> answers_;
+};
+
+}  // namespace daiban::cases::testing
