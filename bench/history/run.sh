@@ -8,7 +8,8 @@
 # Environment: CASES, DAYS (default CASES/14000, at least 14: Jinan's ~20,000 cases a working
 # day), SEED (1), JOBS (generator jobs, 2), SECONDS_TO_RUN (5 per endpoint), RUNS (3 per
 # export), KEEP=0 to generate again instead of reusing a history made earlier by the same
-# CASES/DAYS/SEED (the database is kept between runs under /var/tmp).
+# CASES/DAYS/SEED (the database is kept between runs under /var/tmp), STAFF=demo to generate
+# with the demo's 71 agents and 29 couriers only (default: the Jinan day's staff beside them).
 # Prints a table and, last, `history: N cases, worst p99 X ms (endpoint)` over the interactive
 # endpoints (the exports, the SLA watch and the rebuild have their own targets).
 set -euo pipefail
@@ -47,7 +48,17 @@ if [[ -f $marker ]]; then
   generated="reused"
 else
   until_date=$(TZ=Asia/Shanghai date +%F)
-  echo "history: generating $CASES cases over $DAYS days up to $until_date ($JOBS jobs)"
+  # Staffed like the city: the simulated Jinan day's 500 agents and 100 couriers (over the 12
+  # districts, sim/scenarios/jinan-day.json) beside the demo's, so a history of 20,000 cases a day
+  # gives each agent and courier the open work a real one would carry, not a hundred times it.
+  if [[ ${STAFF:-jinan} == jinan ]]; then
+    python3 "$ROOT/sim/daiban_sim.py" prepare --scenario "$ROOT/sim/scenarios/jinan-day.json" \
+      --out "$work/staff" >/dev/null
+    "$BUILD_DIR/cli/daibanctl" agent import "$work/staff/agents.csv" --password "$DEMO_PASSWORD" >/dev/null
+    "$BUILD_DIR/cli/daibanctl" courier import "$work/staff/couriers.csv" --password "$DEMO_PASSWORD" >/dev/null
+  fi
+  echo "history: generating $CASES cases over $DAYS days up to $until_date ($JOBS jobs," \
+    "$(q "SELECT count(*) FROM agents") agents, $(q "SELECT count(*) FROM couriers") couriers)"
   # A day of 1,000,000 cases over 71 days is ~14,000 cases in one transaction of COPYs: more
   # than the services' 5 s statement timeout on a loaded machine, so the generator has its own.
   DAIBAN_PG_STATEMENT_TIMEOUT_MS=${SEED_STATEMENT_TIMEOUT_MS:-600000} \
