@@ -121,6 +121,15 @@ void PgPool::WithConnection(const Body& body, bool retry_broken) {
       }
       if (retry_broken && attempt == 0) continue;
       throw DependencyUnavailable("postgres", error.what());
+    } catch (const pqxx::transaction_rollback& error) {
+      // A deadlock victim or a serialization failure: PostgreSQL rolled the whole transaction
+      // back, the connection stays good and the caller may try again (503 with Retry-After).
+      // libpqxx 6 derives these from pqxx::failure, not pqxx::sql_error, and builds them
+      // without their SQLSTATE, so the sql_error branch below never saw them: a deadlock
+      // between a courier's action and the courier assigner answered 500.
+      bool usable = connection && connection->pq.is_open();
+      give_back(usable ? std::move(connection) : nullptr);
+      throw DependencyUnavailable("postgres", error.what());
     } catch (const pqxx::sql_error& error) {
       // read_only_sql_transaction: the server we reached was demoted to a standby (a
       // switchover) and refused the write. target_session_attrs=read-write picks the new

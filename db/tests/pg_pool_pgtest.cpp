@@ -49,6 +49,22 @@ TEST(PgPoolPgTest, StatementTimeoutIsUnavailable) {
   EXPECT_NO_THROW(pool.Ping());
 }
 
+// A transaction PostgreSQL rolled back as a deadlock victim or a serialization failure is the
+// environment's failure, to be tried again, not a bug: unavailable (503), and the pool serves on.
+TEST(PgPoolPgTest, DeadlocksAndSerializationFailuresAreUnavailable) {
+  ScratchDatabase database;
+  PgPool pool({.url = database.Url(), .pool_size = 1});
+  for (const char* sqlstate : {"40P01", "40001"}) {
+    SCOPED_TRACE(sqlstate);
+    EXPECT_THROW(pool.Transact([&](pqxx::dbtransaction& tx) {
+      tx.exec(std::string("DO $$ BEGIN RAISE EXCEPTION 'rolled back' USING ERRCODE = '") +
+              sqlstate + "'; END $$");
+    }),
+                 DependencyUnavailable);
+    EXPECT_NO_THROW(pool.Ping());
+  }
+}
+
 TEST(PgPoolPgTest, SessionsRunWithoutJit) {
   ScratchDatabase database;
   PgPool pool({.url = database.Url(), .pool_size = 1});

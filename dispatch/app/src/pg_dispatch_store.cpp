@@ -88,7 +88,9 @@ SELECT c.tracking_number, coalesce(i.name, b.name, ''), c.region_code,
  LIMIT $2)sql";
 
 const std::string kCreateOfferSql = std::string(R"sql(
-WITH agent AS (SELECT user_id, capacity FROM agents WHERE user_id = $2 FOR UPDATE),
+-- NO KEY UPDATE: serializes the claims on one agent without blocking the rows that only
+-- check the agent's key (offers, assignments), which would invite deadlocks.
+WITH agent AS (SELECT user_id, capacity FROM agents WHERE user_id = $2 FOR NO KEY UPDATE),
      target AS (SELECT id, tracking_number, region_code FROM cases
                  WHERE tracking_number = $1 AND state = 'accepted' FOR UPDATE),
      made AS (
@@ -462,8 +464,9 @@ std::vector<OfferRecord> PgDispatchStore::WithdrawStaleOffers(const std::string&
 }
 
 void PgDispatchStore::ClaimCapacity(db::Tx& tx, std::int64_t agent_id, bool over_capacity) {
-  auto agent =
-      tx.Pq().exec_params("SELECT capacity FROM agents WHERE user_id = $1 FOR UPDATE", agent_id);
+  // NO KEY UPDATE, as in kCreateOfferSql: one claim at a time, key checks not blocked.
+  auto agent = tx.Pq().exec_params(
+      "SELECT capacity FROM agents WHERE user_id = $1 FOR NO KEY UPDATE", agent_id);
   if (agent.empty()) throw kernel::Invalid("agent_id", "no such agent");
   int capacity = agent[0][0].as<int>();
   int taken = tx.Pq()

@@ -348,8 +348,10 @@ bool PgDeliveryStore::Assign(db::Tx& t, std::int64_t delivery_id, std::int64_t c
                              Moment now) {
   auto& tx = t.Pq();
   // The courier's row is the lock: loads are counted and claimed one assigner at a time.
-  auto courier =
-      tx.exec_params("SELECT capacity FROM couriers WHERE user_id = $1 FOR UPDATE", courier_id);
+  // NO KEY UPDATE, not UPDATE: it must not block the rows that only check the courier's key
+  // (a visit's attempt), or a visit holding its leg and an assigner saving its plan deadlock.
+  auto courier = tx.exec_params(
+      "SELECT capacity FROM couriers WHERE user_id = $1 FOR NO KEY UPDATE", courier_id);
   if (courier.empty()) return false;
   // Counted by the UPDATE's own statement, after the lock: under READ COMMITTED it sees every
   // assignment committed before the lock was granted (one round trip fewer than a separate count).
