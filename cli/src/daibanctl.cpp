@@ -20,15 +20,15 @@
 #include "daiban/cli/seed_history.hpp"
 #include "daiban/cli/simulate.hpp"
 #include "daiban/db/migrator.hpp"
-#include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
+#include "daiban/dispatch/pg/pg_dispatch_store.hpp"
 #include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/runtime/service_host.hpp"
-#include "daiban/tracking/app/pg_delivery_store.hpp"
+#include "daiban/tracking/pg/pg_delivery_store.hpp"
 
 namespace daiban::cli {
 

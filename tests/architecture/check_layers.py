@@ -14,8 +14,9 @@ Rules (each prints the offending file or link and fails the run):
             or through others (its PostgreSQL and Redis implementations are a library apart);
   platform  kernel/ includes nothing of ours but kernel/ headers, and no libpqxx or hiredis
             header (the drivers are storage's);
-  domain    the pure domain and use-case folders of a context include no libpqxx, hiredis or
-            Pistache header, and no storage (db/) or process-runtime header;
+  domain    the pure domain and use-case folders of a context (its include/ and src/, and app/
+            where its use cases sit apart) include no libpqxx, hiredis or Pistache header, and no
+            storage (db/) or process-runtime header;
   routes    a route file (where a process maps HTTP to use cases) uses no database pool or SQL;
   stores    a process folder defines no store implementation (no `Pg*` or `Redis*` class): a
             store lives with the context that owns its tables, in its pg/ (or live/) library;
@@ -36,13 +37,15 @@ PROCESS_LIBRARIES = {
     "daiban_mobile_gateway",
 }
 
-# Each context's domain and use-case library; its pg/ library (daiban_<context>_pg) is apart.
+# Each context's domain and use-case libraries; its pg/ library (daiban_<context>_pg) is apart.
 DOMAIN_LIBRARIES = {
     "daiban_accounts",
     "daiban_catalogue",
     "daiban_cases",
     "daiban_dispatch",
+    "daiban_dispatch_app",
     "daiban_tracking",
+    "daiban_tracking_app",
     "daiban_supervision",
 }
 
@@ -58,8 +61,12 @@ DOMAIN_FOLDERS = [
     "cases/src",
     "dispatch/include",
     "dispatch/src",
+    "dispatch/app/include",
+    "dispatch/app/src",
     "tracking/include",
     "tracking/src",
+    "tracking/app/include",
+    "tracking/app/src",
     "supervision/include",
     "supervision/src",
     # The phones' offline protocol: a use case of the gateway's own, apart from its routes.

@@ -10,7 +10,7 @@
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
 #include "daiban/dispatch/app/dispatch_service.hpp"
-#include "daiban/dispatch/app/pg_dispatch_store.hpp"
+#include "daiban/dispatch/pg/pg_dispatch_store.hpp"
 #include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"

@@ -29,7 +29,7 @@
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
 #include "daiban/tracking/app/delivery_service.hpp"
-#include "daiban/tracking/app/pg_delivery_store.hpp"
+#include "daiban/tracking/pg/pg_delivery_store.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::tracking {
