@@ -9,6 +9,7 @@
 
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/accounts/pg_api_key_store.hpp"
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/catalogue/boundaries.hpp"
@@ -22,7 +23,6 @@
 #include "daiban/db/migrator.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
 #include "daiban/dispatch/pg/pg_dispatch_store.hpp"
-#include "daiban/intake/pg_open311_repository.hpp"
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
@@ -237,7 +237,7 @@ int ApiKey(const Args& args, std::ostream& out, const kernel::Env& env) {
     throw std::invalid_argument("--key must be 16..128 printable ASCII characters, no spaces");
   }
   db::PgPool pool(runtime::LoadPgOptions(env));
-  intake::PgOpen311Repository keys(pool);
+  accounts::PgApiKeyStore keys(pool);
   auto id = keys.AddKey(name, accounts::TokenHash(key));
   if (!id) {
     if (options.count("if-missing")) {

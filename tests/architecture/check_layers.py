@@ -92,16 +92,6 @@ PROCESS_FOLDERS = [
     "mobile-api/include",
 ]
 
-# Store implementations a process still holds, named one by one so that no other joins them.
-# Open311 is an intake channel: its clients' keys (table api_keys) and its per-key submission
-# limit serve that facade alone and have no owning context yet; its repository also reads
-# `cases` for the GeoReport view, a query that belongs in cases/pg. Until they move, intake
-# keeps these two.
-STORES_KEPT_IN_PROCESSES = {
-    "services/include/daiban/intake/pg_open311_repository.hpp",
-    "services/include/daiban/intake/redis_open311_limiter.hpp",
-}
-
 FORBIDDEN_IN_DOMAIN = re.compile(
     r'#include\s*[<"](pqxx/|hiredis/|pistache/|daiban/db/|daiban/runtime/)')
 STORAGE_IN_ROUTES = re.compile(
@@ -224,8 +214,6 @@ def check_stores(root):
     for folder in PROCESS_FOLDERS:
         for path in sources(root, folder + "/**/*"):
             relative = path.relative_to(root).as_posix()
-            if relative in STORES_KEPT_IN_PROCESSES:
-                continue
             for number, line in enumerate(path.read_text().splitlines(), 1):
                 if STORE_DEFINITION.search(line):
                     problems.append(f"stores: {relative}:{number}: {line.strip()}")
