@@ -1,4 +1,4 @@
-#include "daiban/intake/intake_service.hpp"
+#include "daiban/intake/intake_server.hpp"
 
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/device_auth.hpp"
