@@ -21,7 +21,11 @@ Rules (each prints the offending file or link and fails the run):
   stores    a process folder defines no store implementation (no `Pg*` or `Redis*` class): a
             store lives with the context that owns its tables, in its pg/ (or live/) library;
   vocabulary  the shared vocabulary is declared in kernel/ only: no `using Moment =`,
-            `struct GeoPoint` or role enum anywhere else (a context uses the kernel's by name).
+            `struct GeoPoint` or role enum anywhere else (a context uses the kernel's by name);
+  headers   a header's include path mirrors its folder: <ctx>/include/daiban/<ctx>/x.hpp for a
+            context's (or layer's) own part, <ctx>/<sub>/include/daiban/<ctx>/<sub>/x.hpp for a
+            sub-library (pg, app, testing, wiring, live, server, sync), so an include line says
+            which library it reaches.
 
 Usage: check_layers.py SOURCE_DIR [RULE ...]   (default: every rule)
 """
@@ -91,6 +95,12 @@ PROCESS_FOLDERS = [
     "mobile-api/src",
     "mobile-api/include",
 ]
+
+# Top folders whose C++ name differs (a folder name users know, or one C++ cannot spell).
+INCLUDE_NAMES = {
+    "services": "intake",
+    "mobile-api": "mobile",
+}
 
 FORBIDDEN_IN_DOMAIN = re.compile(
     r'#include\s*[<"](pqxx/|hiredis/|pistache/|daiban/db/|daiban/runtime/)')
@@ -237,6 +247,22 @@ def check_vocabulary(root):
     return problems
 
 
+def check_headers(root):
+    problems = []
+    for path in sources(root, "**/include/**/*"):
+        parts = path.relative_to(root).parts
+        # build/ is generated; tests/ holds test support and this check's own fixture.
+        if parts[0] in ("build", "tests") or "node_modules" in parts:
+            continue
+        where = parts.index("include")
+        folder, include_path = parts[:where], "/".join(parts[where + 1:])
+        expected = "/".join(("daiban", INCLUDE_NAMES.get(folder[0], folder[0])) + folder[1:])
+        if include_path.rsplit("/", 1)[0] != expected:
+            problems.append(f"headers: {path.relative_to(root)}: included as <{include_path}>, "
+                            f"its folder says <{expected}/{path.name}>")
+    return problems
+
+
 RULES = {
     "links": check_links,
     "storage": check_storage,
@@ -245,6 +271,7 @@ RULES = {
     "routes": check_routes,
     "stores": check_stores,
     "vocabulary": check_vocabulary,
+    "headers": check_headers,
 }
 
 

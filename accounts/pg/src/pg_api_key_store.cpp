@@ -1,4 +1,4 @@
-#include "daiban/accounts/pg_api_key_store.hpp"
+#include "daiban/accounts/pg/pg_api_key_store.hpp"
 
 #include <pqxx/pqxx>
 

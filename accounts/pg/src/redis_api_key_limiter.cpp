@@ -1,4 +1,4 @@
-#include "daiban/accounts/redis_api_key_limiter.hpp"
+#include "daiban/accounts/pg/redis_api_key_limiter.hpp"
 
 #include <algorithm>
 #include <string>

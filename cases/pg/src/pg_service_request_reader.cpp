@@ -1,4 +1,4 @@
-#include "daiban/cases/pg_service_request_reader.hpp"
+#include "daiban/cases/pg/pg_service_request_reader.hpp"
 
 #include <pqxx/pqxx>
 
