@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "daiban/cases/case_wiring.hpp"
+#include "daiban/cases/wiring/case_wiring.hpp"
 #include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 #include "daiban/kernel/config.hpp"
 #include "daiban/runtime/service_host.hpp"

@@ -8,27 +8,27 @@
 #include <pqxx/pqxx>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_api_key_store.hpp"
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/catalogue/boundaries.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg_boundary_repository.hpp"
-#include "daiban/catalogue/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_boundary_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
 #include "daiban/cli/seed_history.hpp"
 #include "daiban/cli/simulate.hpp"
 #include "daiban/db/migrator.hpp"
-#include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
-#include "daiban/intake/pg_open311_repository.hpp"
+#include "daiban/dispatch/pg/pg_dispatch_store.hpp"
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/runtime/service_host.hpp"
-#include "daiban/tracking/app/pg_delivery_store.hpp"
+#include "daiban/tracking/pg/pg_delivery_store.hpp"
 
 namespace daiban::cli {
 
@@ -237,7 +237,7 @@ int ApiKey(const Args& args, std::ostream& out, const kernel::Env& env) {
     throw std::invalid_argument("--key must be 16..128 printable ASCII characters, no spaces");
   }
   db::PgPool pool(runtime::LoadPgOptions(env));
-  intake::PgOpen311Repository keys(pool);
+  accounts::PgApiKeyStore keys(pool);
   auto id = keys.AddKey(name, accounts::TokenHash(key));
   if (!id) {
     if (options.count("if-missing")) {

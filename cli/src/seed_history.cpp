@@ -23,7 +23,7 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/tracking_number.hpp"
 #include "daiban/cases/working_calendar.hpp"
-#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
 #include "daiban/db/pg_pool.hpp"
 
 namespace daiban::cli {

@@ -9,13 +9,13 @@
 #include <string>
 
 #include "daiban/catalogue/calendar_service.hpp"
-#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
 #include "daiban/cli/daibanctl.hpp"
 #include "daiban/cli/seed_history.hpp"
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/config.hpp"
-#include "daiban/supervision/pg_stats_store.hpp"
+#include "daiban/supervision/pg/pg_stats_store.hpp"
 #include "daiban/supervision/stats_service.hpp"
 #include "scratch_database.hpp"
 

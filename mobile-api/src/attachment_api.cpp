@@ -3,8 +3,8 @@
 #include <functional>
 #include <system_error>
 
-#include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
+#include "daiban/cases/wiring/case_wiring.hpp"
 #include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"

@@ -6,9 +6,9 @@
 #include <optional>
 #include <utility>
 
-#include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
-#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/cases/pg/pg_case_store.hpp"
+#include "daiban/cases/wiring/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/mobile/phone_request.hpp"

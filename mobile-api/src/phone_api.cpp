@@ -4,9 +4,9 @@
 #include <limits>
 #include <map>
 
-#include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/list_cursor.hpp"
+#include "daiban/cases/wiring/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/mobile/phone_request.hpp"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/db/pg_pool.hpp"

@@ -2,10 +2,10 @@
 
 #include <limits>
 
-#include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/custody.hpp"
 #include "daiban/cases/list_cursor.hpp"
+#include "daiban/cases/wiring/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/kernel/mask.hpp"

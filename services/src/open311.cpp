@@ -157,13 +157,14 @@ std::string StripFormat(const std::string& segment) {
   throw kernel::NotFound("no such resource: GeoReport v2 paths end in .json");
 }
 
-RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, cases::Moment now) {
+cases::ServiceRequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query,
+                                             cases::Moment now) {
   auto get = [&](const std::string& name) -> std::optional<std::string> {
     auto it = query.find(name);
     if (it == query.end() || it->second.empty()) return std::nullopt;
     return it->second;
   };
-  RequestQuery parsed;
+  cases::ServiceRequestQuery parsed;
   if (auto ids = get("service_request_id")) {
     std::size_t start = 0;
     while (start <= ids->size()) {
@@ -455,7 +456,7 @@ std::string SubmissionNotice(const std::string& access_code) {
          "（请告知申请人：凭受理编号和查询码查询进度、补交材料或撤销申请）";
 }
 
-Json RequestJson(const RequestRow& row) {
+Json RequestJson(const cases::ServiceRequest& row) {
   return {{"service_request_id", row.tracking_number},
           {"status", cases::IsOpen(row.state) ? "open" : "closed"},
           {"status_notes", StatusNotes(row.state, row.reason)},
@@ -475,7 +476,7 @@ Json RequestJson(const RequestRow& row) {
           {"media_url", ""}};
 }
 
-Json PublicRequestJson(const RequestRow& row) {
+Json PublicRequestJson(const cases::ServiceRequest& row) {
   // Whoever holds a tracking number may follow its state (the applicant, a neighbour's app),
   // but what the applicant wrote, where they live and where the papers go stay with the client
   // that submitted it.

@@ -45,9 +45,9 @@ kernel::HttpHandler GeoReport(kernel::HttpHandler handler, const kernel::Logger&
 
 cases::Moment Now(const kernel::Clock& clock) { return kernel::ToMoment(clock.Now()); }
 
-open311::ApiKey Authenticate(open311::Open311Repository& repository, const std::string& key) {
+accounts::ApiKey Authenticate(accounts::ApiKeyStore& keys, const std::string& key) {
   if (key.empty()) throw kernel::Forbidden("api_key is required");
-  auto found = repository.FindActiveKey(accounts::TokenHash(key));
+  auto found = keys.FindActiveKey(accounts::TokenHash(key));
   if (!found) throw kernel::Forbidden("api_key is unknown or revoked");
   return *found;
 }
@@ -73,9 +73,9 @@ catalogue::Item OfferedItem(catalogue::CatalogueService& catalogue, const std::s
 
 void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catalogue,
                       catalogue::BoundaryService& boundaries, cases::CaseService& cases,
-                      open311::Open311Repository& repository, open311::SubmissionLimiter& limiter,
-                      const kernel::Clock& clock, const kernel::Logger& logger,
-                      const std::string& base_url) {
+                      accounts::ApiKeyStore& keys, accounts::ApiKeyLimiter& limiter,
+                      cases::ServiceRequestReader& requests, const kernel::Clock& clock,
+                      const kernel::Logger& logger, const std::string& base_url) {
   auto add = [&](const std::string& method, const std::string& path, kernel::HttpHandler handler,
                  kernel::RouteOptions options = {}) {
     router.Add(method, kPrefix + path, GeoReport(std::move(handler), logger), options);
@@ -110,13 +110,13 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
 
   add(
       "POST", "/requests.json",
-      [&catalogue, &boundaries, &cases, &repository, &limiter](const HttpRequest& request) {
+      [&catalogue, &boundaries, &cases, &keys, &limiter](const HttpRequest& request) {
         if (!open311::IsFormContentType(request.Header("content-type").value_or(""))) {
           throw kernel::BadRequest("the body must be application/x-www-form-urlencoded",
                                    "Content-Type");
         }
         auto form = open311::ParseForm(request.body);
-        auto key = Authenticate(repository, form.count("api_key") ? form.at("api_key") : "");
+        auto key = Authenticate(keys, form.count("api_key") ? form.at("api_key") : "");
         if (auto wait = limiter.Admit(key.id)) {
           auto refused =
               Answer(open311::MakeError(429, "this api_key submitted too many requests; retry in " +
@@ -155,34 +155,34 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
 
   // Without a key: the public view of the named requests, and no list at all without names
   // (nobody enumerates other people's requests).
-  add("GET", "/requests.json", [&repository, &clock](const HttpRequest& request) {
+  add("GET", "/requests.json", [&keys, &requests, &clock](const HttpRequest& request) {
     auto query = open311::ParseRequestQuery(request.query, Now(clock));
-    Json requests = Json::array();
+    Json found = Json::array();
     if (!HasKey(request)) {
-      for (const auto& row : repository.PublicRequests(query.tracking_numbers)) {
-        requests.push_back(open311::PublicRequestJson(row));
+      for (const auto& row : requests.PublicRequests(query.tracking_numbers)) {
+        found.push_back(open311::PublicRequestJson(row));
       }
-      return HttpResponse::WithJson(200, requests);
+      return HttpResponse::WithJson(200, found);
     }
-    auto key = Authenticate(repository, request.Query("api_key").value_or(""));
-    for (const auto& row : repository.Requests(key.id, query)) {
-      requests.push_back(open311::RequestJson(row));
+    auto key = Authenticate(keys, request.Query("api_key").value_or(""));
+    for (const auto& row : requests.Requests(key.id, query)) {
+      found.push_back(open311::RequestJson(row));
     }
-    return HttpResponse::WithJson(200, requests);
+    return HttpResponse::WithJson(200, found);
   });
 
-  add("GET", "/requests/:id", [&repository](const HttpRequest& request) {
+  add("GET", "/requests/:id", [&keys, &requests](const HttpRequest& request) {
     std::string id = open311::StripFormat(request.Param("id"));
     std::vector<std::string> tracking = {cases::NormalizeTrackingNumber(id)};
     if (!HasKey(request)) {
-      auto rows = repository.PublicRequests(tracking);
+      auto rows = requests.PublicRequests(tracking);
       if (rows.empty()) throw kernel::NotFound("no service request '" + id + "'");
       return HttpResponse::WithJson(200, Json::array({open311::PublicRequestJson(rows.front())}));
     }
-    auto key = Authenticate(repository, request.Query("api_key").value_or(""));
-    open311::RequestQuery query;
+    auto key = Authenticate(keys, request.Query("api_key").value_or(""));
+    cases::ServiceRequestQuery query;
     query.tracking_numbers = tracking;
-    auto rows = repository.Requests(key.id, query);
+    auto rows = requests.Requests(key.id, query);
     // Another client's request answers exactly like an unknown one.
     if (rows.empty()) throw kernel::NotFound("no service request '" + id + "'");
     return HttpResponse::WithJson(200, Json::array({open311::RequestJson(rows.front())}));

@@ -1,21 +1,24 @@
-// The Open311 repository against real PostgreSQL: keys by hash (revoked ones refused, a
-// duplicate left alone) and what a key submitted, with GET requests.json's filters.
+// Open311's stores against real PostgreSQL: keys by hash (revoked ones refused, a duplicate
+// left alone; accounts' PgApiKeyStore) and what a key submitted, with GET requests.json's
+// filters (cases' PgServiceRequestReader).
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <pqxx/pqxx>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_api_key_store.hpp"
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
-#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/cases/pg/pg_case_store.hpp"
+#include "daiban/cases/pg/pg_service_request_reader.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg_catalogue_repository.hpp"
-#include "daiban/intake/pg_open311_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
+#include "daiban/intake/open311.hpp"
 #include "daiban/kernel/file.hpp"
 #include "refusal.hpp"
 #include "scratch_database.hpp"
@@ -52,7 +55,8 @@ class Open311PgTest : public ::testing::Test {
     store_ = std::make_unique<cases::PgCaseStore>(*pool_);
     service_ = std::make_unique<cases::CaseService>(*store_, *case_catalogue_, *calendar_, guesses_,
                                                     clock_, ids_);
-    repository_ = std::make_unique<PgOpen311Repository>(*pool_);
+    keys_ = std::make_unique<accounts::PgApiKeyStore>(*pool_);
+    requests_ = std::make_unique<cases::PgServiceRequestReader>(*pool_);
   }
 
   std::string Submit(const std::string& item_code, std::int64_t key_id,
@@ -80,9 +84,9 @@ class Open311PgTest : public ::testing::Test {
     return tracking;
   }
 
-  std::vector<std::string> Found(std::int64_t key_id, const open311::RequestQuery& query) {
+  std::vector<std::string> Found(std::int64_t key_id, const cases::ServiceRequestQuery& query) {
     std::vector<std::string> found;
-    for (const auto& row : repository_->Requests(key_id, query)) {
+    for (const auto& row : requests_->Requests(key_id, query)) {
       found.push_back(row.tracking_number);
     }
     return found;
@@ -100,47 +104,48 @@ class Open311PgTest : public ::testing::Test {
   std::unique_ptr<catalogue::CatalogueForCases> case_catalogue_;
   std::unique_ptr<cases::PgCaseStore> store_;
   std::unique_ptr<cases::CaseService> service_;
-  std::unique_ptr<PgOpen311Repository> repository_;
+  std::unique_ptr<accounts::PgApiKeyStore> keys_;
+  std::unique_ptr<cases::PgServiceRequestReader> requests_;
 };
 
 TEST_F(Open311PgTest, KeysAreFoundByHashUntilRevoked) {
-  auto id = repository_->AddKey("demo", accounts::TokenHash("secret-key-1"));
+  auto id = keys_->AddKey("demo", accounts::TokenHash("secret-key-1"));
   ASSERT_TRUE(id);
-  EXPECT_FALSE(repository_->AddKey("again", accounts::TokenHash("secret-key-1")))
+  EXPECT_FALSE(keys_->AddKey("again", accounts::TokenHash("secret-key-1")))
       << "a key with the same value is left alone";
-  auto found = repository_->FindActiveKey(accounts::TokenHash("secret-key-1"));
+  auto found = keys_->FindActiveKey(accounts::TokenHash("secret-key-1"));
   ASSERT_TRUE(found);
   EXPECT_EQ(found->id, *id);
   EXPECT_EQ(found->name, "demo");
-  EXPECT_FALSE(repository_->FindActiveKey(accounts::TokenHash("secret-key-2")));
+  EXPECT_FALSE(keys_->FindActiveKey(accounts::TokenHash("secret-key-2")));
   pool_->Transact([&](pqxx::dbtransaction& tx) {
     tx.exec("UPDATE api_keys SET revoked_at = now() WHERE id = " + std::to_string(*id));
   });
-  EXPECT_FALSE(repository_->FindActiveKey(accounts::TokenHash("secret-key-1")));
+  EXPECT_FALSE(keys_->FindActiveKey(accounts::TokenHash("secret-key-1")));
 }
 
 TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
-  auto mine = *repository_->AddKey("mine", accounts::TokenHash("key-mine"));
-  auto theirs = *repository_->AddKey("theirs", accounts::TokenHash("key-theirs"));
+  auto mine = *keys_->AddKey("mine", accounts::TokenHash("key-mine"));
+  auto theirs = *keys_->AddKey("theirs", accounts::TokenHash("key-theirs"));
   std::string first = Submit("GA-002", mine);
   clock_.Advance(std::chrono::hours(1));
   std::string second = Submit("SCJG-001", mine);
   std::string other = Submit("GA-002", theirs);
   auto now = cases::Moment(kernel::ToMoment(clock_.Now()));
 
-  open311::RequestQuery all;
+  cases::ServiceRequestQuery all;
   EXPECT_EQ(Found(mine, all), (std::vector<std::string>{second, first})) << "newest first";
   EXPECT_EQ(Found(theirs, all), std::vector<std::string>{other});
 
-  open311::RequestQuery by_id;
+  cases::ServiceRequestQuery by_id;
   by_id.tracking_numbers = {first, other};
   EXPECT_EQ(Found(mine, by_id), std::vector<std::string>{first}) << "not another key's";
 
-  open311::RequestQuery by_code;
+  cases::ServiceRequestQuery by_code;
   by_code.service_code = "SCJG-001";
   EXPECT_EQ(Found(mine, by_code), std::vector<std::string>{second});
 
-  open311::RequestQuery by_date;
+  cases::ServiceRequestQuery by_date;
   by_date.from = now - std::chrono::minutes(30);
   EXPECT_EQ(Found(mine, by_date), std::vector<std::string>{second});
   by_date.from.reset();
@@ -148,9 +153,9 @@ TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
   EXPECT_EQ(Found(mine, by_date), std::vector<std::string>{first});
 
   service_->Reject(first, {kernel::Role::kAdmin, 0, "管理员", "", ""}, "材料不全");
-  open311::RequestQuery closed;
+  cases::ServiceRequestQuery closed;
   closed.open = false;
-  auto rows = repository_->Requests(mine, closed);
+  auto rows = requests_->Requests(mine, closed);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].tracking_number, first);
   EXPECT_EQ(rows[0].state, cases::CaseState::kRejected);
@@ -161,7 +166,7 @@ TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
   EXPECT_DOUBLE_EQ(rows[0].lat, 36.66);
   EXPECT_EQ(rows[0].requested_at, cases::Moment(std::chrono::seconds(1796090400)));
   EXPECT_FALSE(rows[0].expected_at);
-  open311::RequestQuery open;
+  cases::ServiceRequestQuery open;
   open.open = true;
   EXPECT_EQ(Found(mine, open), std::vector<std::string>{second});
   open.limit = 0;
@@ -169,29 +174,29 @@ TEST_F(Open311PgTest, AKeySeesOnlyWhatItSubmittedWithTheFilters) {
 }
 
 TEST_F(Open311PgTest, PublicLookupsNeedTrackingNumbersAndDescriptionsStayWithTheirKey) {
-  auto mine = *repository_->AddKey("mine", accounts::TokenHash("key-mine"));
-  auto theirs = *repository_->AddKey("theirs", accounts::TokenHash("key-theirs"));
+  auto mine = *keys_->AddKey("mine", accounts::TokenHash("key-mine"));
+  auto theirs = *keys_->AddKey("theirs", accounts::TokenHash("key-theirs"));
   std::string first = Submit("GA-002", mine, "市内迁移，委托代办");
   Submit("GA-002", theirs, "not theirs to read");
 
-  EXPECT_TRUE(repository_->PublicRequests({}).empty()) << "no enumeration";
-  open311::RequestQuery everything;
-  EXPECT_TRUE(repository_->Requests(0, everything).empty()) << "no key, no names: nothing";
-  auto rows = repository_->PublicRequests({first, "DB0000000000X"});
+  EXPECT_TRUE(requests_->PublicRequests({}).empty()) << "no enumeration";
+  cases::ServiceRequestQuery everything;
+  EXPECT_TRUE(requests_->Requests(0, everything).empty()) << "no key, no names: nothing";
+  auto rows = requests_->PublicRequests({first, "DB0000000000X"});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].tracking_number, first);
-  open311::RequestQuery by_id;
+  cases::ServiceRequestQuery by_id;
   by_id.tracking_numbers = {first};
-  rows = repository_->Requests(mine, by_id);
+  rows = requests_->Requests(mine, by_id);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].description, "市内迁移，委托代办");
-  EXPECT_TRUE(repository_->Requests(theirs, by_id).empty());
+  EXPECT_TRUE(requests_->Requests(theirs, by_id).empty());
 }
 
 // A generic client sends neither the ID number nor the materials: the case waits for the
 // window, which cannot accept it until both are recorded.
 TEST_F(Open311PgTest, TheWindowRecordsTheIdNumberAndMaterialsAtAcceptance) {
-  auto key = *repository_->AddKey("generic", accounts::TokenHash("key-generic"));
+  auto key = *keys_->AddKey("generic", accounts::TokenHash("key-generic"));
   auto item = catalogue_->GetGuide("GA-002").item;
   open311::Form form = {{"service_code", "GA-002"}, {"last_name", "刘"}, {"first_name", "市民"},
                         {"phone", "13912345678"},   {"lat", "36.66"},    {"long", "117.05"},

@@ -379,8 +379,8 @@ TEST(Open311ViewTest, ServiceDescriptionIsShortened) {
 }
 
 // A request the window turned down for `reason`, with an address and a position to hide.
-RequestRow RejectedRequest(const std::string& reason) {
-  RequestRow row;
+cases::ServiceRequest RejectedRequest(const std::string& reason) {
+  cases::ServiceRequest row;
   row.tracking_number = "DB0123456789X";
   row.state = CaseState::kRejected;
   row.reason = reason;
@@ -396,7 +396,7 @@ RequestRow RejectedRequest(const std::string& reason) {
 }
 
 TEST(Open311ViewTest, RequestShowsNoPersonalDataInFull) {
-  RequestRow row = RejectedRequest("材料不全");
+  cases::ServiceRequest row = RejectedRequest("材料不全");
   auto json = RequestJson(row);
   EXPECT_EQ(json["service_request_id"], "DB0123456789X");
   EXPECT_EQ(json["status"], "closed");
@@ -417,13 +417,13 @@ TEST(Open311ViewTest, RequestShowsNoPersonalDataInFull) {
   EXPECT_EQ(json["status"], "open");
   EXPECT_EQ(json["status_notes"], "已受理，待派代办员");
   EXPECT_EQ(json["expected_datetime"], "2026-12-08T17:00:00+08:00");
-  RequestRow short_address;
+  cases::ServiceRequest short_address;
   short_address.address = "短";
   EXPECT_EQ(RequestJson(short_address)["address"], "****");
 }
 
 TEST(Open311ViewTest, PublicViewShowsTheStateAndTheServiceOnly) {
-  RequestRow row = RejectedRequest("申请人身份证已过期");
+  cases::ServiceRequest row = RejectedRequest("申请人身份证已过期");
   row.description = "市内迁移";
   auto json = PublicRequestJson(row);
   EXPECT_EQ(json["service_request_id"], "DB0123456789X");

@@ -14,13 +14,18 @@ Rules (each prints the offending file or link and fails the run):
             or through others (its PostgreSQL and Redis implementations are a library apart);
   platform  kernel/ includes nothing of ours but kernel/ headers, and no libpqxx or hiredis
             header (the drivers are storage's);
-  domain    the pure domain and use-case folders of a context include no libpqxx, hiredis or
-            Pistache header, and no storage (db/) or process-runtime header;
+  domain    the pure domain and use-case folders of a context (its include/ and src/, and app/
+            where its use cases sit apart) include no libpqxx, hiredis or Pistache header, and no
+            storage (db/) or process-runtime header;
   routes    a route file (where a process maps HTTP to use cases) uses no database pool or SQL;
   stores    a process folder defines no store implementation (no `Pg*` or `Redis*` class): a
             store lives with the context that owns its tables, in its pg/ (or live/) library;
   vocabulary  the shared vocabulary is declared in kernel/ only: no `using Moment =`,
-            `struct GeoPoint` or role enum anywhere else (a context uses the kernel's by name).
+            `struct GeoPoint` or role enum anywhere else (a context uses the kernel's by name);
+  headers   a header's include path mirrors its folder: <ctx>/include/daiban/<ctx>/x.hpp for a
+            context's (or layer's) own part, <ctx>/<sub>/include/daiban/<ctx>/<sub>/x.hpp for a
+            sub-library (pg, app, testing, wiring, live, server, sync), so an include line says
+            which library it reaches.
 
 Usage: check_layers.py SOURCE_DIR [RULE ...]   (default: every rule)
 """
@@ -36,13 +41,15 @@ PROCESS_LIBRARIES = {
     "daiban_mobile_gateway",
 }
 
-# Each context's domain and use-case library; its pg/ library (daiban_<context>_pg) is apart.
+# Each context's domain and use-case libraries; its pg/ library (daiban_<context>_pg) is apart.
 DOMAIN_LIBRARIES = {
     "daiban_accounts",
     "daiban_catalogue",
     "daiban_cases",
     "daiban_dispatch",
+    "daiban_dispatch_app",
     "daiban_tracking",
+    "daiban_tracking_app",
     "daiban_supervision",
 }
 
@@ -58,8 +65,12 @@ DOMAIN_FOLDERS = [
     "cases/src",
     "dispatch/include",
     "dispatch/src",
+    "dispatch/app/include",
+    "dispatch/app/src",
     "tracking/include",
     "tracking/src",
+    "tracking/app/include",
+    "tracking/app/src",
     "supervision/include",
     "supervision/src",
     # The phones' offline protocol: a use case of the gateway's own, apart from its routes.
@@ -85,14 +96,10 @@ PROCESS_FOLDERS = [
     "mobile-api/include",
 ]
 
-# Store implementations a process still holds, named one by one so that no other joins them.
-# Open311 is an intake channel: its clients' keys (table api_keys) and its per-key submission
-# limit serve that facade alone and have no owning context yet; its repository also reads
-# `cases` for the GeoReport view, a query that belongs in cases/pg. Until they move, intake
-# keeps these two.
-STORES_KEPT_IN_PROCESSES = {
-    "services/include/daiban/intake/pg_open311_repository.hpp",
-    "services/include/daiban/intake/redis_open311_limiter.hpp",
+# Top folders whose C++ name differs (a folder name users know, or one C++ cannot spell).
+INCLUDE_NAMES = {
+    "services": "intake",
+    "mobile-api": "mobile",
 }
 
 FORBIDDEN_IN_DOMAIN = re.compile(
@@ -217,8 +224,6 @@ def check_stores(root):
     for folder in PROCESS_FOLDERS:
         for path in sources(root, folder + "/**/*"):
             relative = path.relative_to(root).as_posix()
-            if relative in STORES_KEPT_IN_PROCESSES:
-                continue
             for number, line in enumerate(path.read_text().splitlines(), 1):
                 if STORE_DEFINITION.search(line):
                     problems.append(f"stores: {relative}:{number}: {line.strip()}")
@@ -242,6 +247,22 @@ def check_vocabulary(root):
     return problems
 
 
+def check_headers(root):
+    problems = []
+    for path in sources(root, "**/include/**/*"):
+        parts = path.relative_to(root).parts
+        # build/ is generated; tests/ holds test support and this check's own fixture.
+        if parts[0] in ("build", "tests") or "node_modules" in parts:
+            continue
+        where = parts.index("include")
+        folder, include_path = parts[:where], "/".join(parts[where + 1:])
+        expected = "/".join(("daiban", INCLUDE_NAMES.get(folder[0], folder[0])) + folder[1:])
+        if include_path.rsplit("/", 1)[0] != expected:
+            problems.append(f"headers: {path.relative_to(root)}: included as <{include_path}>, "
+                            f"its folder says <{expected}/{path.name}>")
+    return problems
+
+
 RULES = {
     "links": check_links,
     "storage": check_storage,
@@ -250,6 +271,7 @@ RULES = {
     "routes": check_routes,
     "stores": check_stores,
     "vocabulary": check_vocabulary,
+    "headers": check_headers,
 }
 
 

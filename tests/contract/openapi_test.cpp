@@ -10,7 +10,7 @@
 #include <set>
 
 #include "daiban/dispatch/server/dispatch_server.hpp"
-#include "daiban/intake/intake_service.hpp"
+#include "daiban/intake/intake_server.hpp"
 #include "daiban/mobile/mobile_gateway.hpp"
 #include "daiban/tracking/server/tracking_server.hpp"
 #include "schema_check.hpp"

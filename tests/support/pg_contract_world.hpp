@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "daiban/accounts/pg_account_repository.hpp"
-#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/cases/pg/pg_case_store.hpp"
 #include "daiban/cases/testing/store_contract.hpp"
 #include "daiban/db/pg_pool.hpp"
 #include "scratch_database.hpp"

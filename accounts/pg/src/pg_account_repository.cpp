@@ -1,4 +1,4 @@
-#include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
 
 #include <chrono>
 #include <pqxx/pqxx>

@@ -1,6 +1,6 @@
 #include <pqxx/pqxx>
 
-#include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
 #include "daiban/db/scope_sql.hpp"
 
 namespace daiban::accounts {

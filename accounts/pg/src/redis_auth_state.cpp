@@ -1,6 +1,6 @@
 #include <string>
 
-#include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
 
 namespace daiban::accounts {
 

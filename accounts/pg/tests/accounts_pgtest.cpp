@@ -5,7 +5,7 @@
 
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/device_auth.hpp"
-#include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "scratch_database.hpp"

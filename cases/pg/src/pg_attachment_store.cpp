@@ -1,4 +1,4 @@
-#include "daiban/cases/pg_attachment_store.hpp"
+#include "daiban/cases/pg/pg_attachment_store.hpp"
 
 #include <fcntl.h>
 #include <sodium.h>

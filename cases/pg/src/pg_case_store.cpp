@@ -1,4 +1,4 @@
-#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/cases/pg/pg_case_store.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "daiban/cases/redis_guess_limiter.hpp"
+#include "daiban/cases/pg/redis_guess_limiter.hpp"
 
 namespace daiban::cases {
 

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "daiban/cases/attachments.hpp"
-#include "daiban/cases/pg_attachment_store.hpp"
-#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/cases/pg/pg_attachment_store.hpp"
+#include "daiban/cases/pg/pg_case_store.hpp"
 #include "daiban/cases/testing/attachment_store_contract.hpp"
 #include "daiban/cases/testing/photos.hpp"
 #include "daiban/cases/testing/store_contract.hpp"

@@ -2,7 +2,7 @@
 // in-memory store runs in case_store_contract_test.cpp.
 #include <gtest/gtest.h>
 
-#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/cases/pg/pg_case_store.hpp"
 #include "daiban/cases/testing/case_store_contract.hpp"
 #include "pg_contract_world.hpp"
 

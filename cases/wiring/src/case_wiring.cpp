@@ -1,12 +1,12 @@
-#include "daiban/cases/case_wiring.hpp"
+#include "daiban/cases/wiring/case_wiring.hpp"
 
-#include "daiban/accounts/pg_account_repository.hpp"
-#include "daiban/cases/notification_settings.hpp"
-#include "daiban/cases/pg_case_store.hpp"
-#include "daiban/cases/redis_guess_limiter.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/cases/pg/pg_case_store.hpp"
+#include "daiban/cases/pg/redis_guess_limiter.hpp"
+#include "daiban/cases/wiring/notification_settings.hpp"
 #include "daiban/catalogue/case_terms.hpp"
-#include "daiban/catalogue/pg_boundary_repository.hpp"
-#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_boundary_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
 
 namespace daiban::cases {
 

@@ -1,4 +1,4 @@
-#include "daiban/cases/notification_settings.hpp"
+#include "daiban/cases/wiring/notification_settings.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "daiban/catalogue/pg_boundary_repository.hpp"
+#include "daiban/catalogue/pg/pg_boundary_repository.hpp"
 
 #include <pqxx/pqxx>
 

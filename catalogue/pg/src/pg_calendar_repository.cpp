@@ -1,4 +1,4 @@
-#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
 
 #include <pqxx/pqxx>
 

@@ -1,4 +1,4 @@
-#include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -4,7 +4,7 @@
 
 #include "daiban/cases/staff_scope.hpp"
 #include "daiban/dispatch/assignment_policy.hpp"
-#include "daiban/dispatch/live/urgency.hpp"
+#include "daiban/dispatch/urgency.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::dispatch {

@@ -10,7 +10,7 @@
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
 #include "daiban/dispatch/live/live_state.hpp"
-#include "daiban/dispatch/live/urgency.hpp"
+#include "daiban/dispatch/urgency.hpp"
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "raw_http.hpp"

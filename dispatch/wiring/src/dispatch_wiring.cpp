@@ -1,7 +1,7 @@
 #include "daiban/dispatch/wiring/dispatch_wiring.hpp"
 
-#include "daiban/dispatch/app/pg_dispatch_store.hpp"
 #include "daiban/dispatch/live/live_state.hpp"
+#include "daiban/dispatch/pg/pg_dispatch_store.hpp"
 
 namespace daiban::dispatch {
 

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "daiban/mobile/sync_service.hpp"
+#include "daiban/mobile/sync/sync_service.hpp"
 
 namespace daiban::mobile {
 namespace {

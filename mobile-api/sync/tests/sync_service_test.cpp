@@ -1,4 +1,4 @@
-#include "daiban/mobile/sync_service.hpp"
+#include "daiban/mobile/sync/sync_service.hpp"
 
 #include <gtest/gtest.h>
 

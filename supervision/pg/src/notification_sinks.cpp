@@ -1,4 +1,4 @@
-#include "daiban/supervision/notification_sinks.hpp"
+#include "daiban/supervision/pg/notification_sinks.hpp"
 
 #include <curl/curl.h>
 #include <sodium.h>

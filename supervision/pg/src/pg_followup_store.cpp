@@ -1,4 +1,4 @@
-#include "daiban/supervision/pg_followup_store.hpp"
+#include "daiban/supervision/pg/pg_followup_store.hpp"
 
 #include <pqxx/pqxx>
 

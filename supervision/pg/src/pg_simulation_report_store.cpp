@@ -1,4 +1,4 @@
-#include "daiban/supervision/pg_simulation_report_store.hpp"
+#include "daiban/supervision/pg/pg_simulation_report_store.hpp"
 
 #include <pqxx/pqxx>
 

@@ -1,4 +1,4 @@
-#include "daiban/supervision/pg_stats_store.hpp"
+#include "daiban/supervision/pg/pg_stats_store.hpp"
 
 #include <algorithm>
 #include <pqxx/pqxx>

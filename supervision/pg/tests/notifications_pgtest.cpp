@@ -10,9 +10,9 @@
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/http_server.hpp"
 #include "daiban/kernel/metrics.hpp"
-#include "daiban/supervision/notification_sinks.hpp"
 #include "daiban/supervision/notifications.hpp"
-#include "daiban/supervision/pg_notification_store.hpp"
+#include "daiban/supervision/pg/notification_sinks.hpp"
+#include "daiban/supervision/pg/pg_notification_store.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::supervision {

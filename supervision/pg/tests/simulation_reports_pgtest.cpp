@@ -5,7 +5,7 @@
 #include <memory>
 #include <pqxx/pqxx>
 
-#include "daiban/supervision/pg_simulation_report_store.hpp"
+#include "daiban/supervision/pg/pg_simulation_report_store.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::supervision {

@@ -73,13 +73,13 @@
 #include <thread>
 
 #include "daiban/cases/china_time.hpp"
-#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/cases/pg/pg_case_store.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
-#include "daiban/catalogue/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
-#include "daiban/supervision/pg_followup_store.hpp"
-#include "daiban/supervision/pg_stats_store.hpp"
+#include "daiban/supervision/pg/pg_followup_store.hpp"
+#include "daiban/supervision/pg/pg_stats_store.hpp"
 #include "daiban/supervision/stats_service.hpp"
 #include "daiban/supervision/stats_xlsx.hpp"
 #include "scratch_database.hpp"

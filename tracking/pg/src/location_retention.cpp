@@ -1,4 +1,4 @@
-#include "daiban/tracking/location_retention.hpp"
+#include "daiban/tracking/pg/location_retention.hpp"
 
 #include <pqxx/pqxx>
 

@@ -1,4 +1,4 @@
-#include "daiban/tracking/pg_location_store.hpp"
+#include "daiban/tracking/pg/pg_location_store.hpp"
 
 #include <algorithm>
 #include <charconv>

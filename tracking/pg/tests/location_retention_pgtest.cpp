@@ -13,7 +13,7 @@
 #include "daiban/db/migrator.hpp"
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/kernel/clock.hpp"
-#include "daiban/tracking/location_retention.hpp"
+#include "daiban/tracking/pg/location_retention.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::tracking {

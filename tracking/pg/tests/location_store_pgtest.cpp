@@ -10,14 +10,14 @@
 #include <vector>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/dispatch/live/dispatch_keys.hpp"
 #include "daiban/dispatch/live/live_state.hpp"
 #include "daiban/kernel/json.hpp"
-#include "daiban/tracking/pg_location_store.hpp"
+#include "daiban/tracking/pg/pg_location_store.hpp"
 #include "daiban/tracking/testing/location_fixes.hpp"
 #include "daiban/tracking/testing/location_store_contract.hpp"
 #include "scratch_database.hpp"

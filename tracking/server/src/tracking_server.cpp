@@ -3,9 +3,9 @@
 #include <atomic>
 #include <map>
 
-#include "daiban/cases/case_wiring.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/staff_scope.hpp"
+#include "daiban/cases/wiring/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/kernel/mask.hpp"

@@ -1,7 +1,7 @@
 #include "daiban/tracking/wiring/delivery_wiring.hpp"
 
 #include "daiban/cases/china_time.hpp"
-#include "daiban/tracking/app/pg_delivery_store.hpp"
+#include "daiban/tracking/pg/pg_delivery_store.hpp"
 
 namespace daiban::tracking {
 

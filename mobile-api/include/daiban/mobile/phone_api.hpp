@@ -9,7 +9,7 @@
 #include "daiban/kernel/http.hpp"
 #include "daiban/mobile/courier_api.hpp"
 #include "daiban/mobile/phone_wakeups.hpp"
-#include "daiban/mobile/sync_service.hpp"
+#include "daiban/mobile/sync/sync_service.hpp"
 
 namespace daiban::mobile {
 

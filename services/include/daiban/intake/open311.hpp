@@ -11,13 +11,15 @@
 #include <vector>
 
 #include "daiban/cases/case_service.hpp"
+#include "daiban/cases/service_requests.hpp"
 #include "daiban/catalogue/catalogue.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/json.hpp"
 
 // The Open311 GeoReport v2 facade (DESIGN.md, APIs: the one API that follows an outside
 // specification to the letter): what it reads from form bodies and query strings, what it
-// shows, and the storage it needs. No I/O here; open311_api.cpp puts it on HTTP.
+// shows. Its storage is the accounts' (api keys, their submission rate) and the cases'
+// (service requests). No I/O here; open311_api.cpp puts it on HTTP.
 namespace daiban::intake::open311 {
 
 // The fields of an application/x-www-form-urlencoded body, percent-decoded with '+' as a
@@ -35,74 +37,11 @@ bool IsFormContentType(std::string_view content_type);
 // is served: ".xml" is ApiError 400 saying so, no suffix at all is 404 (no such route).
 std::string StripFormat(const std::string& segment);
 
-// A registered client (api_keys). Keys are stored as SHA-256 hashes only.
-struct ApiKey {
-  std::int64_t id = 0;
-  std::string name;
-};
-
-// One submitted request as GET requests.json shows it.
-struct RequestRow {
-  std::string tracking_number;
-  cases::CaseState state = cases::CaseState::kSubmitted;
-  // Why the case came to its state (the reason of that event: a rejection, a suspension, a
-  // cancellation), empty when none was given.
-  std::string reason;
-  std::string service_code;
-  std::string service_name;
-  std::string agency;  // the department's name
-  cases::Moment requested_at{};
-  cases::Moment updated_at{};
-  std::optional<cases::Moment> expected_at;  // the deadline, once accepted
-  std::string address;
-  double lat = 0;
-  double lng = 0;
-  std::string description;  // the client's own words, as submitted
-};
-
-// What GET requests.json narrows the client's requests to.
-struct RequestQuery {
-  // When not empty, these requests and nothing else (the spec: it overrides the other
-  // arguments).
-  std::vector<std::string> tracking_numbers;
-  std::string service_code;
-  std::optional<cases::Moment> from;  // requested at or after
-  std::optional<cases::Moment> to;    // requested at or before
-  std::optional<bool> open;           // nullopt: open and closed
-  int limit = 1000;                   // the spec's suggested maximum per answer
-};
-
-// Storage of keys and of what a key submitted. Implementations: PgOpen311Repository.
-class Open311Repository {
- public:
-  virtual ~Open311Repository() = default;
-  // The key with this hash, unless revoked.
-  virtual std::optional<ApiKey> FindActiveKey(const std::string& key_hash) = 0;
-  // Stores a new key; nullopt (and nothing written) when a key with this hash exists.
-  virtual std::optional<std::int64_t> AddKey(const std::string& name,
-                                             const std::string& key_hash) = 0;
-  // The key's requests, newest first, at most query.limit.
-  virtual std::vector<RequestRow> Requests(std::int64_t key_id, const RequestQuery& query) = 0;
-  // Requests submitted through Open311 (by any client) with these tracking numbers, newest
-  // first; nothing for an empty list, so a caller without a key cannot enumerate.
-  virtual std::vector<RequestRow> PublicRequests(const std::vector<std::string>& tracking) = 0;
-};
-
-// How many service requests one api_key may submit per minute (DAIBAN_OPEN311_KEY_RATE): the
-// gateway limits anonymous creation per address, but a key's client submits for many people
-// from a few addresses, so its own rate is counted here.
-class SubmissionLimiter {
- public:
-  virtual ~SubmissionLimiter() = default;
-  // Counts one submission of the key; when the key is over its rate, the seconds until it may
-  // submit again (nothing counted then).
-  virtual std::optional<std::chrono::seconds> Admit(std::int64_t key_id) = 0;
-};
-
 // GET requests.json's arguments (service_request_id, service_code, start_date, end_date,
 // status); throws ApiError 400 naming the argument. Without any date the last 90 days up to
 // `now` are searched, and a range may not span more than 90 days (the spec's limits).
-RequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query, cases::Moment now);
+cases::ServiceRequestQuery ParseRequestQuery(const std::map<std::string, std::string>& query,
+                                             cases::Moment now);
 
 // Where a request is handled when the client gives a position but no attribute[region_code]:
 // `locate` (the district by point in polygon, then its nearest street) names the region, which
@@ -127,10 +66,10 @@ cases::CaseRequest BuildCaseRequest(const Form& form, const catalogue::Item& ite
 kernel::Json ServiceJson(const catalogue::Item& item, const std::string& department_name);
 kernel::Json ServiceDefinitionJson(const catalogue::Item& item);
 // The full view, for the client that submitted the request.
-kernel::Json RequestJson(const RequestRow& row);
+kernel::Json RequestJson(const cases::ServiceRequest& row);
 // The view for a caller without the submitting client's key: the state and the service only
 // (no position, description, address or personal data).
-kernel::Json PublicRequestJson(const RequestRow& row);
+kernel::Json PublicRequestJson(const cases::ServiceRequest& row);
 // The submitted description, checked: at most kMaxDescriptionBytes (ApiError 422 naming it).
 constexpr std::size_t kMaxDescriptionBytes = 4000;
 std::string Description(const Form& form);

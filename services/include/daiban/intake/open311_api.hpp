@@ -1,6 +1,8 @@
 #pragma once
 
+#include "daiban/accounts/api_keys.hpp"
 #include "daiban/cases/case_service.hpp"
+#include "daiban/cases/service_requests.hpp"
 #include "daiban/catalogue/boundaries.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/intake/open311.hpp"
@@ -20,8 +22,8 @@ namespace daiban::intake {
 // facade's absolute URL for discovery.json.
 void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catalogue,
                       catalogue::BoundaryService& boundaries, cases::CaseService& cases,
-                      open311::Open311Repository& repository, open311::SubmissionLimiter& limiter,
-                      const kernel::Clock& clock, const kernel::Logger& logger,
-                      const std::string& base_url);
+                      accounts::ApiKeyStore& keys, accounts::ApiKeyLimiter& limiter,
+                      cases::ServiceRequestReader& requests, const kernel::Clock& clock,
+                      const kernel::Logger& logger, const std::string& base_url);
 
 }  // namespace daiban::intake

@@ -4,7 +4,7 @@
 
 namespace daiban::dispatch {
 
-// The dispatch service: live queues, assignment, offers, SLA watch. Owns /api/v1/dispatch/
+// The dispatch process: live queues, assignment, offers, SLA watch. Owns /api/v1/dispatch/
 // behind the gateway.
 void WireDispatch(runtime::ServiceHost& host);
 

@@ -4,7 +4,7 @@
 
 namespace daiban::tracking {
 
-// The tracking service: deliveries, couriers, public tracking. Owns /api/v1/track/,
+// The tracking process: deliveries, couriers, public tracking. Owns /api/v1/track/,
 // /api/v1/deliveries/, /api/v1/couriers/ and /track/ behind the gateway, and runs the courier
 // assigner (elected) and the case-event reader that creates deliveries.
 void WireTracking(runtime::ServiceHost& host);

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <optional>
 
-#include "daiban/cases/case_wiring.hpp"
+#include "daiban/cases/wiring/case_wiring.hpp"
 #include "daiban/kernel/json.hpp"
 #include "daiban/runtime/service_host.hpp"
 #include "daiban/tracking/app/delivery_service.hpp"

@@ -1,4 +1,4 @@
-#include "daiban/dispatch/app/pg_dispatch_store.hpp"
+#include "daiban/dispatch/pg/pg_dispatch_store.hpp"
 
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -207,22 +207,6 @@ OfferRecord OfferFromRow(const pqxx::row& row) {
 }
 
 }  // namespace
-
-std::string ToWord(OfferState state) {
-  switch (state) {
-    case OfferState::kPending:
-      return "pending";
-    case OfferState::kAccepted:
-      return "accepted";
-    case OfferState::kDeclined:
-      return "declined";
-    case OfferState::kExpired:
-      return "expired";
-    case OfferState::kWithdrawn:
-      return "withdrawn";
-  }
-  return {};
-}
 
 PgDispatchStore::PgDispatchStore(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare("dispatch_agents", kAgentsSql);

@@ -2,7 +2,7 @@
 // the same suite the in-memory store runs in delivery_store_contract_test.cpp.
 #include <gtest/gtest.h>
 
-#include "daiban/tracking/app/pg_delivery_store.hpp"
+#include "daiban/tracking/pg/pg_delivery_store.hpp"
 #include "daiban/tracking/testing/delivery_store_contract.hpp"
 #include "pg_contract_world.hpp"
 

@@ -4,7 +4,7 @@
 
 namespace daiban::intake {
 
-// The intake service (the government-service side): adds its routes and background workers
+// The intake process (the government-service side): adds its routes and background workers
 // to the host. Owns /api/v1/{auth,regions,departments,items,bundles,calendar,cases,stats,
 // followups}, /open311/v2/ and /console/ behind the gateway.
 void WireIntake(runtime::ServiceHost& host);

@@ -1,4 +1,4 @@
-#include "daiban/tracking/app/pg_delivery_store.hpp"
+#include "daiban/tracking/pg/pg_delivery_store.hpp"
 
 #include <pqxx/pqxx>
 #include <sstream>

@@ -1,16 +1,19 @@
-#include "daiban/intake/intake_service.hpp"
+#include "daiban/intake/intake_server.hpp"
 
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/device_auth.hpp"
-#include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_api_key_store.hpp"
+#include "daiban/accounts/pg/redis_api_key_limiter.hpp"
 #include "daiban/cases/case_service.hpp"
-#include "daiban/cases/case_wiring.hpp"
-#include "daiban/cases/notification_settings.hpp"
-#include "daiban/cases/pg_case_store.hpp"
+#include "daiban/cases/pg/pg_case_store.hpp"
+#include "daiban/cases/pg/pg_service_request_reader.hpp"
+#include "daiban/cases/wiring/case_wiring.hpp"
+#include "daiban/cases/wiring/notification_settings.hpp"
 #include "daiban/catalogue/case_terms.hpp"
-#include "daiban/catalogue/pg_boundary_repository.hpp"
-#include "daiban/catalogue/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_boundary_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
 #include "daiban/db/outbox_relay.hpp"
 #include "daiban/db/pg_listener.hpp"
 #include "daiban/intake/auth_api.hpp"
@@ -18,18 +21,16 @@
 #include "daiban/intake/case_api.hpp"
 #include "daiban/intake/catalogue_api.hpp"
 #include "daiban/intake/open311_api.hpp"
-#include "daiban/intake/pg_open311_repository.hpp"
-#include "daiban/intake/redis_open311_limiter.hpp"
 #include "daiban/intake/simulation_reports_api.hpp"
 #include "daiban/intake/supervision_api.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/static_site.hpp"
 #include "daiban/runtime/elected_worker.hpp"
-#include "daiban/supervision/notification_sinks.hpp"
-#include "daiban/supervision/pg_followup_store.hpp"
-#include "daiban/supervision/pg_notification_store.hpp"
-#include "daiban/supervision/pg_simulation_report_store.hpp"
-#include "daiban/supervision/pg_stats_store.hpp"
+#include "daiban/supervision/pg/notification_sinks.hpp"
+#include "daiban/supervision/pg/pg_followup_store.hpp"
+#include "daiban/supervision/pg/pg_notification_store.hpp"
+#include "daiban/supervision/pg/pg_simulation_report_store.hpp"
+#include "daiban/supervision/pg/pg_stats_store.hpp"
 
 namespace daiban::intake {
 
@@ -135,14 +136,15 @@ void WireIntake(runtime::ServiceHost& host) {
   });
 
   // The Open311 GeoReport v2 facade: the same catalogue and case use cases, GeoReport's shapes.
-  auto& open311_keys = host.Make<PgOpen311Repository>(host.Pg());
-  auto& open311_limiter = host.Make<RedisOpen311Limiter>(
+  auto& open311_keys = host.Make<accounts::PgApiKeyStore>(host.Pg());
+  auto& open311_requests = host.Make<cases::PgServiceRequestReader>(host.Pg());
+  auto& open311_limiter = host.Make<accounts::RedisApiKeyLimiter>(
       host.Redis(), static_cast<int>(env.Int("DAIBAN_OPEN311_KEY_RATE", 60, 1, 1000000000)));
   auto& boundary_store = host.Make<catalogue::PgBoundaryRepository>(host.Pg());
   auto& boundaries = host.Make<catalogue::BoundaryService>(boundary_store, parts.catalogue_store);
   AddBoundaryRoutes(routes, boundaries);
   AddOpen311Routes(routes, catalogue, boundaries, case_service, open311_keys, open311_limiter,
-                   host.Clock(), host.Logger(),
+                   open311_requests, host.Clock(), host.Logger(),
                    env.String("DAIBAN_OPEN311_URL", "http://127.0.0.1:8080/open311/v2"));
 }
 

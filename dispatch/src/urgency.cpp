@@ -1,4 +1,4 @@
-#include "daiban/dispatch/live/urgency.hpp"
+#include "daiban/dispatch/urgency.hpp"
 
 #include <algorithm>
 #include <cmath>

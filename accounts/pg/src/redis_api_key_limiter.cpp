@@ -1,9 +1,9 @@
-#include "daiban/intake/redis_open311_limiter.hpp"
+#include "daiban/accounts/pg/redis_api_key_limiter.hpp"
 
 #include <algorithm>
 #include <string>
 
-namespace daiban::intake {
+namespace daiban::accounts {
 
 namespace {
 
@@ -15,7 +15,7 @@ std::string RedisKey(std::int64_t key_id) {
 
 }  // namespace
 
-std::optional<std::chrono::seconds> RedisOpen311Limiter::Admit(std::int64_t key_id) {
+std::optional<std::chrono::seconds> RedisApiKeyLimiter::Admit(std::int64_t key_id) {
   const std::string key = RedisKey(key_id);
   // Retried on a connection broken by a Redis restart: counting one submission twice then is
   // harmless, refusing it with a 503 is not.
@@ -31,4 +31,4 @@ std::optional<std::chrono::seconds> RedisOpen311Limiter::Admit(std::int64_t key_
   return std::chrono::seconds(std::max<long long>(ttl.integer, 1));
 }
 
-}  // namespace daiban::intake
+}  // namespace daiban::accounts

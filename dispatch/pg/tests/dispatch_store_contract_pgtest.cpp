@@ -2,7 +2,7 @@
 // same suite the in-memory store runs in dispatch_store_contract_test.cpp.
 #include <gtest/gtest.h>
 
-#include "daiban/dispatch/app/pg_dispatch_store.hpp"
+#include "daiban/dispatch/pg/pg_dispatch_store.hpp"
 #include "daiban/dispatch/testing/dispatch_store_contract.hpp"
 #include "pg_contract_world.hpp"
 

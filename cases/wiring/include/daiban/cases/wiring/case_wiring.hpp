@@ -4,7 +4,7 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
 #include "daiban/runtime/service_host.hpp"
 
 namespace daiban::cases {

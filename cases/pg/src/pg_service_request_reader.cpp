@@ -1,26 +1,16 @@
-#include "daiban/intake/pg_open311_repository.hpp"
+#include "daiban/cases/pg/pg_service_request_reader.hpp"
 
 #include <pqxx/pqxx>
 
-namespace daiban::intake {
+namespace daiban::cases {
 
 namespace {
-
-constexpr const char* kFindKey = "open311_find_key";
-constexpr const char* kFindKeySql =
-    "SELECT id, name FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL";
-
-// A key that exists already (revoked or not) is left alone: the hash is unique.
-constexpr const char* kAddKey = "open311_add_key";
-constexpr const char* kAddKeySql =
-    "INSERT INTO api_keys (name, key_hash) VALUES ($1, $2) "
-    "ON CONFLICT (key_hash) DO NOTHING RETURNING id";
 
 // $1 key (0: any client, only with tracking numbers: the public view), $2 comma-separated tracking
 // numbers, $3 item code ('' switches these off), $4 and $5 the requested-at range in epoch seconds
 // (NULL: open-ended), $6 'open', 'closed' or '', $7 limit. Only the reason of a state that has one
 // (rejection, suspension, cancellation) is read.
-constexpr const char* kRequests = "open311_requests";
+constexpr const char* kRequests = "service_requests";
 constexpr const char* kRequestsSql = R"sql(
 SELECT c.tracking_number, c.state, coalesce(c.item_code, c.bundle_code),
        coalesce(i.name, b.name, ''), coalesce(d.name, ''),
@@ -44,69 +34,46 @@ SELECT c.tracking_number, c.state, coalesce(c.item_code, c.bundle_code),
  ORDER BY c.created_at DESC, c.id DESC
  LIMIT $7)sql";
 
-cases::Moment MomentOf(const pqxx::field& field) {
-  return cases::Moment(std::chrono::seconds(field.as<std::int64_t>()));
+Moment MomentOf(const pqxx::field& field) {
+  return Moment(std::chrono::seconds(field.as<std::int64_t>()));
 }
 
 }  // namespace
 
-PgOpen311Repository::PgOpen311Repository(db::PgPool& pool) : pool_(pool) {
-  pool_.Prepare(kFindKey, kFindKeySql);
-  pool_.Prepare(kAddKey, kAddKeySql);
+PgServiceRequestReader::PgServiceRequestReader(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare(kRequests, kRequestsSql);
 }
 
-std::optional<open311::ApiKey> PgOpen311Repository::FindActiveKey(const std::string& key_hash) {
-  std::optional<open311::ApiKey> found;
-  pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec_prepared(kFindKey, key_hash);
-    if (!rows.empty()) {
-      found = open311::ApiKey{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::string>()};
-    }
-  });
-  return found;
-}
-
-std::optional<std::int64_t> PgOpen311Repository::AddKey(const std::string& name,
-                                                        const std::string& key_hash) {
-  std::optional<std::int64_t> id;
-  pool_.Transact([&](pqxx::dbtransaction& tx) {
-    auto rows = tx.exec_prepared(kAddKey, name, key_hash);
-    if (!rows.empty()) id = rows[0][0].as<std::int64_t>();
-  });
-  return id;
-}
-
-std::vector<open311::RequestRow> PgOpen311Repository::PublicRequests(
+std::vector<ServiceRequest> PgServiceRequestReader::PublicRequests(
     const std::vector<std::string>& tracking) {
   if (tracking.empty()) return {};
-  open311::RequestQuery query;
+  ServiceRequestQuery query;
   query.tracking_numbers = tracking;
   return Requests(0, query);
 }
 
-std::vector<open311::RequestRow> PgOpen311Repository::Requests(std::int64_t key_id,
-                                                               const open311::RequestQuery& query) {
+std::vector<ServiceRequest> PgServiceRequestReader::Requests(std::int64_t key_id,
+                                                             const ServiceRequestQuery& query) {
   // Key 0 without tracking numbers would list every client's requests.
   if (key_id == 0 && query.tracking_numbers.empty()) return {};
   std::string ids;
   for (const auto& id : query.tracking_numbers) ids += (ids.empty() ? "" : ",") + id;
   // libpqxx 6 has no std::optional parameters: a null C string is sent as NULL.
-  auto epoch = [](const std::optional<cases::Moment>& at) {
+  auto epoch = [](const std::optional<Moment>& at) {
     return at ? std::to_string(at->time_since_epoch().count()) : std::string();
   };
   std::string from = epoch(query.from);
   std::string to = epoch(query.to);
   std::string open = !query.open ? "" : (*query.open ? "open" : "closed");
-  std::vector<open311::RequestRow> rows;
+  std::vector<ServiceRequest> rows;
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto result = tx.exec_prepared(kRequests, key_id, ids, query.service_code,
                                    query.from ? from.c_str() : nullptr,
                                    query.to ? to.c_str() : nullptr, open, query.limit);
     for (const auto& r : result) {
-      open311::RequestRow row;
+      ServiceRequest row;
       row.tracking_number = r[0].as<std::string>();
-      row.state = cases::ParseCaseState(r[1].as<std::string>()).value_or(row.state);
+      row.state = ParseCaseState(r[1].as<std::string>()).value_or(row.state);
       row.service_code = r[2].as<std::string>();
       row.service_name = r[3].as<std::string>();
       row.agency = r[4].as<std::string>();
@@ -124,4 +91,4 @@ std::vector<open311::RequestRow> PgOpen311Repository::Requests(std::int64_t key_
   return rows;
 }
 
-}  // namespace daiban::intake
+}  // namespace daiban::cases

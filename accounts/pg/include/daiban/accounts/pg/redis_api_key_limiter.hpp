@@ -1,15 +1,15 @@
 #pragma once
 
+#include "daiban/accounts/api_keys.hpp"
 #include "daiban/db/redis_pool.hpp"
-#include "daiban/intake/open311.hpp"
 
-namespace daiban::intake {
+namespace daiban::accounts {
 
 // Submissions per api_key counted in Redis over one-minute windows (shared by every intake
-// instance), like the case look-up guess limiter.
-class RedisOpen311Limiter final : public open311::SubmissionLimiter {
+// instance), like the failed sign-in counters of RedisAuthState.
+class RedisApiKeyLimiter final : public ApiKeyLimiter {
  public:
-  RedisOpen311Limiter(db::RedisPool& redis, int per_minute)
+  RedisApiKeyLimiter(db::RedisPool& redis, int per_minute)
       : redis_(redis), per_minute_(per_minute) {}
   std::optional<std::chrono::seconds> Admit(std::int64_t key_id) override;
 
@@ -18,4 +18,4 @@ class RedisOpen311Limiter final : public open311::SubmissionLimiter {
   int per_minute_;
 };
 
-}  // namespace daiban::intake
+}  // namespace daiban::accounts

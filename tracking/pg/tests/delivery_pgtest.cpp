@@ -15,21 +15,21 @@
 #include <thread>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_repository.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/custody.hpp"
-#include "daiban/cases/pg_case_store.hpp"
-#include "daiban/cases/redis_guess_limiter.hpp"
+#include "daiban/cases/pg/pg_case_store.hpp"
+#include "daiban/cases/pg/redis_guess_limiter.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
 #include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
 #include "daiban/tracking/app/delivery_service.hpp"
-#include "daiban/tracking/app/pg_delivery_store.hpp"
+#include "daiban/tracking/pg/pg_delivery_store.hpp"
 #include "scratch_database.hpp"
 
 namespace daiban::tracking {
