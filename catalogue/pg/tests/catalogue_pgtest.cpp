@@ -1,5 +1,6 @@
 // The catalogue and the calendar against a real PostgreSQL: import, re-import, retirement,
-// all-or-nothing on a bad file, and the reads behind the public API.
+// all-or-nothing on a bad file, and the reads behind the public API; CatalogueRepository's
+// contract (catalogue_repository_contract.hpp, the same suite the in-memory repository runs).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "daiban/catalogue/pg_boundary_repository.hpp"
 #include "daiban/catalogue/pg_calendar_repository.hpp"
 #include "daiban/catalogue/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/testing/catalogue_repository_contract.hpp"
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
@@ -21,22 +23,29 @@
 namespace daiban::catalogue {
 namespace {
 
-using Files = std::vector<std::pair<std::string, std::string>>;
+using Files = testing::CatalogueFiles;
+using testing::CatalogueFileText;
 
-Files DemoFiles() {
-  Files files;
-  std::filesystem::path dir = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
-  for (const auto& name : CatalogueFileNames())
-    files.emplace_back(name, kernel::ReadFile(dir / name));
-  return files;
-}
-
+Files DemoFiles() { return testing::DemoCatalogueFiles(); }
 std::string& FileText(Files& files, const std::string& name) {
-  for (auto& [file, text] : files) {
-    if (file == name) return text;
-  }
-  throw std::logic_error("no " + name);
+  return CatalogueFileText(files, name);
 }
+
+// A migrated scratch database for CatalogueRepository's contract.
+class PgCatalogueWorld {
+ public:
+  PgCatalogueWorld() {
+    database_.Migrate();
+    pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 2});
+    repository_ = std::make_unique<PgCatalogueRepository>(*pool_);
+  }
+  CatalogueRepository& Store() { return *repository_; }
+
+ private:
+  db::testing::ScratchDatabase database_;
+  std::unique_ptr<db::PgPool> pool_;
+  std::unique_ptr<PgCatalogueRepository> repository_;
+};
 
 class CataloguePgTest : public ::testing::Test {
  protected:
@@ -312,3 +321,8 @@ TEST_F(CataloguePgTest, CalendarLoadsAndCountsDeadlines) {
 
 }  // namespace
 }  // namespace daiban::catalogue
+
+// In the suite's own namespace: the registration macros name the suite unqualified.
+namespace daiban::catalogue::testing {
+INSTANTIATE_TYPED_TEST_SUITE_P(Pg, CatalogueRepositoryContract, PgCatalogueWorld);
+}  // namespace daiban::catalogue::testing
