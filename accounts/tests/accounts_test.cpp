@@ -7,6 +7,7 @@
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/testing/account_repository_contract.hpp"
 #include "daiban/accounts/testing/in_memory_accounts.hpp"
+#include "daiban/accounts/testing/requests.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::accounts::testing {
@@ -28,21 +29,6 @@ struct InMemoryAccountsWorld {
 INSTANTIATE_TYPED_TEST_SUITE_P(InMemory, AccountRepositoryContract, InMemoryAccountsWorld);
 
 namespace {
-
-kernel::HttpRequest WithToken(const std::string& token) {
-  kernel::HttpRequest request;
-  request.headers["authorization"] = "Bearer " + token;
-  return request;
-}
-
-int StatusOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const kernel::ApiError& error) {
-    return error.Status();
-  }
-  return 0;
-}
 
 class AuthServiceTest : public ::testing::Test {
  protected:

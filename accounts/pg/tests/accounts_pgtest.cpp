@@ -9,6 +9,7 @@
 #include "daiban/accounts/device_auth.hpp"
 #include "daiban/accounts/pg_account_repository.hpp"
 #include "daiban/accounts/testing/account_repository_contract.hpp"
+#include "daiban/accounts/testing/requests.hpp"
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "scratch_database.hpp"
@@ -16,26 +17,14 @@
 namespace daiban::accounts {
 namespace {
 
-int StatusOf(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const kernel::ApiError& error) {
-    return error.Status();
-  }
-  return 0;
-}
+using testing::StatusOf;
+using testing::WithToken;
 
 // A fresh phone per test: the failure counters in Redis are keyed by phone and outlive a test.
 std::string RandomPhone(kernel::IdGenerator& ids) {
   std::string digits = "139";
   for (char c : ids.HexId(4)) digits += static_cast<char>('0' + (c % 10));
   return digits;
-}
-
-kernel::HttpRequest WithToken(const std::string& token) {
-  kernel::HttpRequest request;
-  request.headers["authorization"] = "Bearer " + token;
-  return request;
 }
 
 // A migrated scratch database holding the contract's region and department.

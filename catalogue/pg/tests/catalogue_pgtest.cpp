@@ -1,5 +1,6 @@
 // The catalogue and the calendar against a real PostgreSQL: import, re-import, retirement,
-// all-or-nothing on a bad file, and the reads behind the public API; CatalogueRepository's
+// all-or-nothing on a bad file, and the reads behind the public API (the list's filters and
+// pages are the contract's and catalogue_service_test.cpp's); CatalogueRepository's
 // contract (catalogue_repository_contract.hpp, the same suite the in-memory repository runs).
 #include <gtest/gtest.h>
 
@@ -155,41 +156,6 @@ TEST_F(CataloguePgTest, AnUnknownDepartmentWritesNothing) {
   Files files = {{"items.csv", FileText(demo, "items.csv")}};  // departments not imported
   EXPECT_THROW(service_->Import(files), kernel::CsvError);
   EXPECT_EQ(Count("SELECT count(*) FROM items"), 0);
-}
-
-TEST_F(CataloguePgTest, ListsItemsWithFiltersAndCursors) {
-  service_->Import(DemoFiles());
-  ItemFilter filter;
-  filter.limit = 7;
-  std::set<std::string> seen;
-  std::string cursor;
-  int pages = 0;
-  do {
-    auto page = service_->ListItems(filter, cursor);
-    for (const auto& item : page.items) EXPECT_TRUE(seen.insert(item.code).second);
-    cursor = page.next_cursor;
-    ++pages;
-  } while (!cursor.empty() && pages < 100);
-  EXPECT_EQ(static_cast<int>(seen.size()), Count("SELECT count(*) FROM items"));
-
-  ItemFilter we_run;
-  we_run.limit = 100;
-  we_run.service_class = ServiceClass::kWeRun;
-  for (const auto& item : service_->ListItems(we_run, "").items) {
-    EXPECT_EQ(item.service_class, ServiceClass::kWeRun);
-  }
-  ItemFilter led;
-  led.limit = 100;
-  led.mode = ProxyMode::kLed;
-  for (const auto& item : service_->ListItems(led, "").items) {
-    EXPECT_NE(std::find(item.modes.begin(), item.modes.end(), ProxyMode::kLed), item.modes.end());
-  }
-  ItemFilter text;
-  text.limit = 100;
-  text.name_contains = "登记";
-  auto found = service_->ListItems(text, "").items;
-  EXPECT_FALSE(found.empty());
-  for (const auto& item : found) EXPECT_NE(item.name.find("登记"), std::string::npos);
 }
 
 TEST_F(CataloguePgTest, RegionFilterTakesCityDepartmentsAndTheSubtree) {

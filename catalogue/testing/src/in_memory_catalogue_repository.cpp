@@ -2,8 +2,43 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 namespace daiban::catalogue::testing {
+
+namespace {
+
+// Stores the rows of a file by code, each offered again, and retires what the file left out;
+// `keep` carries over from a stored row what the file's row does not hold.
+template <typename T, typename Keep>
+void OfferOnly(const std::vector<Sourced<T>>& rows, std::map<std::string, T>& table, Keep keep) {
+  std::set<std::string> offered;
+  for (const auto& [row, origin] : rows) {
+    T stored = row;
+    stored.retired = false;
+    if (auto old = table.find(row.code); old != table.end()) keep(old->second, stored);
+    table[row.code] = std::move(stored);
+    offered.insert(row.code);
+  }
+  for (auto& [code, stored] : table) {
+    if (!offered.contains(code)) stored.retired = true;
+  }
+}
+
+// The rows of a file by the code of their owner (an item's materials, a bundle's steps): an
+// owner named in the file gets exactly these rows, in the file's order.
+template <typename Row, typename Split>
+auto Grouped(const std::vector<Sourced<Row>>& rows, Split split) {
+  using Value = decltype(split(std::declval<const Row&>()).second);
+  std::map<std::string, std::vector<Value>> groups;
+  for (const auto& [row, origin] : rows) {
+    auto [code, value] = split(row);
+    groups[code].push_back(std::move(value));
+  }
+  return groups;
+}
+
+}  // namespace
 
 void InMemoryCatalogueRepository::Import(const CatalogueImport& import,
                                          const std::function<void(const KnownCodes&)>& check,
@@ -25,53 +60,26 @@ void InMemoryCatalogueRepository::Import(const CatalogueImport& import,
     for (const auto& [d, origin] : *import.departments) next.departments[d.code] = d;
   }
   if (import.items) {
-    std::set<std::string> offered;
-    for (const auto& [item, origin] : *import.items) {
-      Item stored = item;
-      stored.retired = false;
-      if (auto old = next.items.find(item.code); old != next.items.end()) {
-        stored.materials = old->second.materials;
-      }
-      next.items[item.code] = std::move(stored);
-      offered.insert(item.code);
-    }
-    for (auto& [code, item] : next.items) {
-      if (!offered.contains(code)) item.retired = true;
-    }
+    OfferOnly(*import.items, next.items, [](const Item& old, Item& stored) {
+      stored.materials = old.materials;  // the items file holds none: they stay until replaced
+    });
   }
   if (import.materials) {
-    std::set<std::string> cleared;
-    for (const auto& [row, origin] : *import.materials) {
-      auto& materials = next.items[row.item_code].materials;
-      if (cleared.insert(row.item_code).second) materials.clear();
-      materials.push_back(row.material);
-    }
-    for (const auto& code : cleared) {
-      auto& materials = next.items[code].materials;
+    auto grouped = Grouped(*import.materials, [](const MaterialRow& row) {
+      return std::pair{row.item_code, row.material};
+    });
+    for (auto& [code, materials] : grouped) {
       std::stable_sort(materials.begin(), materials.end(),
                        [](const Material& a, const Material& b) { return a.seq < b.seq; });
+      next.items[code].materials = std::move(materials);
     }
   }
-  if (import.bundles) {
-    std::set<std::string> offered;
-    for (const auto& [bundle, origin] : *import.bundles) {
-      Bundle stored = bundle;
-      stored.steps.clear();
-      stored.retired = false;
-      next.bundles[bundle.code] = std::move(stored);
-      offered.insert(bundle.code);
-    }
-    for (auto& [code, bundle] : next.bundles) {
-      if (!offered.contains(code)) bundle.retired = true;
-    }
-  }
+  if (import.bundles) OfferOnly(*import.bundles, next.bundles, [](const Bundle&, Bundle&) {});
   if (import.bundle_steps) {
-    std::set<std::string> cleared;
-    for (const auto& [row, origin] : *import.bundle_steps) {
-      auto& steps = next.steps[row.bundle_code];
-      if (cleared.insert(row.bundle_code).second) steps.clear();
-      steps.emplace_back(row.step.order, row.step.item_code);
-    }
+    auto grouped = Grouped(*import.bundle_steps, [](const StepRow& row) {
+      return std::pair{row.bundle_code, std::pair{row.step.order, row.step.item_code}};
+    });
+    for (auto& [code, steps] : grouped) next.steps[code] = std::move(steps);
   }
   tables_ = std::move(next);
 }
