@@ -38,6 +38,14 @@ auto Grouped(const std::vector<Sourced<Row>>& rows, Split split) {
   return groups;
 }
 
+// The row stored under `code`, if any.
+template <typename T>
+std::optional<T> Found(const std::map<std::string, T>& table, const std::string& code) {
+  auto found = table.find(code);
+  if (found == table.end()) return std::nullopt;
+  return found->second;
+}
+
 }  // namespace
 
 void InMemoryCatalogueRepository::Import(const CatalogueImport& import,
@@ -100,9 +108,7 @@ std::vector<Department> InMemoryCatalogueRepository::Departments() {
 
 std::optional<Department> InMemoryCatalogueRepository::FindDepartment(const std::string& code) {
   std::lock_guard lock(mutex_);
-  auto found = tables_.departments.find(code);
-  if (found == tables_.departments.end()) return std::nullopt;
-  return found->second;
+  return Found(tables_.departments, code);
 }
 
 bool InMemoryCatalogueRepository::RegionExists(const std::string& code) {
@@ -167,9 +173,7 @@ std::vector<Item> InMemoryCatalogueRepository::Items(const ItemFilter& filter) {
 
 std::optional<Item> InMemoryCatalogueRepository::FindItem(const std::string& code) {
   std::lock_guard lock(mutex_);
-  auto found = tables_.items.find(code);
-  if (found == tables_.items.end()) return std::nullopt;
-  return found->second;
+  return Found(tables_.items, code);
 }
 
 std::vector<std::pair<Item, Department>> InMemoryCatalogueRepository::ItemsWithDepartments(
@@ -211,9 +215,9 @@ std::vector<Bundle> InMemoryCatalogueRepository::Bundles() {
 
 std::optional<Bundle> InMemoryCatalogueRepository::FindBundle(const std::string& code) {
   std::lock_guard lock(mutex_);
-  auto found = tables_.bundles.find(code);
-  if (found == tables_.bundles.end()) return std::nullopt;
-  return WithSteps(found->second);
+  auto found = Found(tables_.bundles, code);
+  if (!found) return std::nullopt;
+  return WithSteps(*found);
 }
 
 }  // namespace daiban::catalogue::testing
