@@ -10,6 +10,13 @@ int Case::MissingEssential() const {
   }));
 }
 
+std::optional<Urgency> Case::RunningUrgency(Moment now) const {
+  const bool running = state == CaseState::kAccepted || state == CaseState::kAssigned ||
+                       state == CaseState::kInProgress;
+  if (!clock || !running) return std::nullopt;
+  return UrgencyAt(*clock, now);
+}
+
 std::vector<int> Case::MaterialsToCollect() const {
   std::vector<int> seqs;
   if (state != CaseState::kSubmitted) return seqs;

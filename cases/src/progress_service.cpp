@@ -34,7 +34,7 @@ std::optional<json> CustodyOf(const ProgressReport& report, const Case& c, const
                               const Actor& agent, const json& data) {
   std::optional<GeoPoint> at;
   if (data.contains("position")) {
-    at = GeoPoint{data["position"]["lat"].get<double>(), data["position"]["lng"].get<double>()};
+    at = kernel::ParsePositionJson(data["position"], "position");
   }
   const Actor applicant{Role::kApplicant, 0, c.applicant.name, "", ""};
   const std::string department = data.value("department_code", std::string());

@@ -15,8 +15,10 @@ TEST(InMemoryAttachmentStoreTest, TheSamePhotoTwiceIsOneContent) {
   const std::string photo = testing::Jpeg(64, 48, "receipt");
   const auto image = InspectImage(photo, "image/jpeg");
   const kernel::Instant now{std::chrono::seconds(1796090400)};
-  store.Save(1, photo, image, 7, now, std::nullopt, "", std::nullopt);
-  store.Save(2, photo, image, 7, now, std::nullopt, "", std::nullopt);
+  store.Save({.case_id = 1, .bytes = photo, .image = image, .uploaded_by = 7, .received_at = now},
+             std::nullopt);
+  store.Save({.case_id = 2, .bytes = photo, .image = image, .uploaded_by = 7, .received_at = now},
+             std::nullopt);
   EXPECT_EQ(store.Files(), 1u);
   EXPECT_EQ(store.List(1).size(), 1u);
   EXPECT_EQ(store.List(2).size(), 1u);

@@ -14,6 +14,23 @@ CaseEvent Event(std::int64_t id, const std::string& type, nlohmann::json data) {
   return e;
 }
 
+TEST(RunningUrgencyTest, OnlyWhileSomeoneWorksOnTheCase) {
+  Case c;
+  const Moment at_risk_at(std::chrono::seconds(1796090400));
+  const Moment now = at_risk_at + std::chrono::seconds(1);
+  c.state = CaseState::kAccepted;
+  EXPECT_FALSE(c.RunningUrgency(now).has_value());  // no clock yet
+  c.clock = CaseClock{at_risk_at + std::chrono::hours(8), at_risk_at, false};
+  for (auto state : {CaseState::kAccepted, CaseState::kAssigned, CaseState::kInProgress}) {
+    c.state = state;
+    EXPECT_EQ(c.RunningUrgency(now), Urgency::kAtRisk);
+  }
+  for (auto state : {CaseState::kSuspended, CaseState::kResultReady, CaseState::kClosed}) {
+    c.state = state;
+    EXPECT_FALSE(c.RunningUrgency(now).has_value());
+  }
+}
+
 TEST(CustodyTest, DataNamesBothPartiesAndThePosition) {
   auto data = CustodyData({Role::kAgent, 4, "赵代办", "", ""}, {Role::kWindow, 0, "JN-GA", "", ""},
                           GeoPoint{36.66, 117.05});

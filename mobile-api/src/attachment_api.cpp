@@ -111,8 +111,15 @@ HttpResponse Upload(cases::CaseService& cases, AttachmentStore& store, const ker
   AttachmentAnswer answer{scope, key, hash,
                           [](const Attachment& a) { return kernel::DumpJson(AttachmentJson(a)); }};
   try {
-    auto saved = store.Save(case_id, request.body, image, actor.user_id, clock.Now(), at, note,
-                            answer, delivery_id);
+    auto saved = store.Save({.case_id = case_id,
+                             .bytes = request.body,
+                             .image = image,
+                             .uploaded_by = actor.user_id,
+                             .received_at = clock.Now(),
+                             .device_time = at,
+                             .note = note,
+                             .delivery_id = delivery_id},
+                            answer);
     return HttpResponse::WithJson(201, AttachmentJson(saved));
   } catch (const kernel::IdempotencyKeyTaken&) {
     // The same key arrived twice at once; the other request's answer is the answer.

@@ -10,6 +10,7 @@
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
 #include "daiban/mobile/phone_request.hpp"
+#include "daiban/mobile/sync/sync_cursor.hpp"
 
 namespace daiban::mobile {
 
@@ -155,26 +156,15 @@ Json ChangesJson(PhoneDeps& deps, const SyncChanges& changes) {
   }
   Json offers = Json::array();
   for (const auto& offer : changes.offers) offers.push_back(OfferJson(offer));
-  std::string next = "e";
-  next += std::to_string(changes.cursor);
   return {{"offers", offers},
           {"tasks", tasks},
           {"removed", removed},
-          {"cursor", next},
+          {"cursor", SyncCursorText(changes.cursor)},
           {"more", changes.more}};
 }
 
 HttpResponse AnswerText(const cases::CaseService::Answer& answer) {
   return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
-}
-
-std::int64_t ParseCursor(const std::string& cursor) {
-  if (cursor.empty()) return 0;
-  // "e<last event id>", the form phones already hold; the number goes through the one cursor
-  // number parser (no sign, no overflow).
-  if (cursor[0] != 'e') throw kernel::BadRequest("malformed cursor", "cursor");
-  return kernel::CursorNumber(std::string_view(cursor).substr(1), 0,
-                              std::numeric_limits<std::int64_t>::max());
 }
 
 std::int64_t PathId(const HttpRequest& request) {
@@ -339,7 +329,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
       kSmall);
   router.Add("GET", "/mobile/v1/sync", [d](const HttpRequest& request) {
     auto user = Phone(*d, request);
-    auto since = ParseCursor(request.Query("cursor").value_or(""));
+    auto since = ParseSyncCursor(request.Query("cursor").value_or(""));
     // A phone on a cold start replays its history a page at a time (`more` until caught up)
     // instead of one answer of up to 1,000 events and every task they touched (107 tasks, 137 kB
     // for the busiest agent at 1,000,000 cases); a phone that sends no limit reads as before.

@@ -142,12 +142,10 @@ Json TimelineJson(const std::vector<cases::CaseEvent>& events, bool staff) {
   return out;
 }
 
-// The clock runs only while someone works on the case: null otherwise.
+// Null while the case's clock does not run.
 Json UrgencyJson(const Case& c, cases::Moment now) {
-  bool running = c.clock && (c.state == cases::CaseState::kAccepted ||
-                             c.state == cases::CaseState::kAssigned ||
-                             c.state == cases::CaseState::kInProgress);
-  return running ? Json(ToWord(cases::UrgencyAt(*c.clock, now))) : Json(nullptr);
+  auto urgency = c.RunningUrgency(now);
+  return urgency ? Json(ToWord(*urgency)) : Json(nullptr);
 }
 
 Json CaseJson(const Case& c, const std::vector<cases::CaseEvent>& events, bool staff,

@@ -1,11 +1,13 @@
-// Page cursors clients send back: the catalogue's ("c1." + hex of the last code) and the
-// supervisors' follow-up list's ("f1.<due_at>.<id>"). Properties: what decodes re-encodes to
+// Page cursors clients send back: the catalogue's ("c1." + hex of the last code), the
+// supervisors' follow-up list's ("f1.<due_at>.<id>") and the phones' sync cursor ("e1.<event id>",
+// or the first form "e<event id>"). Properties: what decodes re-encodes to
 // the same position, and every position encodes to a cursor that decodes to it.
 #include <string>
 
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
+#include "daiban/mobile/sync/sync_cursor.hpp"
 #include "daiban/supervision/followups.hpp"
 #include "fuzz_target.hpp"
 
@@ -27,6 +29,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         daiban::supervision::ParseFollowupCursor(daiban::supervision::FollowupCursorText(cursor));
     FUZZ_CHECK(back.due_at == cursor.due_at && back.id == cursor.id);
   } catch (const daiban::kernel::ApiError&) {
+  }
+  try {
+    const auto event_id = daiban::mobile::ParseSyncCursor(text);
+    FUZZ_CHECK(event_id >= 0);
+    FUZZ_CHECK(daiban::mobile::ParseSyncCursor(daiban::mobile::SyncCursorText(event_id)) ==
+               event_id);
+  } catch (const daiban::kernel::ApiError& error) {
+    FUZZ_CHECK(error.Status() == 400 && error.Field() == "cursor");
   }
   return 0;
 }

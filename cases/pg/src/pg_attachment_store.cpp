@@ -158,27 +158,23 @@ void PgAttachmentStore::WriteOnce(const std::string& sha256, std::string_view by
   SyncFolder(folder);
 }
 
-Attachment PgAttachmentStore::Save(std::int64_t case_id, std::string_view bytes,
-                                   const ImageInfo& image, std::int64_t uploaded_by,
-                                   kernel::Instant now,
-                                   std::optional<std::chrono::sys_seconds> device_time,
-                                   const std::string& note,
-                                   const std::optional<AttachmentAnswer>& answer,
-                                   std::int64_t delivery_id) {
-  Attachment a =
-      NewAttachment(case_id, bytes, image, uploaded_by, now, device_time, note, delivery_id);
+Attachment PgAttachmentStore::Save(const NewPhoto& photo,
+                                   const std::optional<AttachmentAnswer>& answer) {
+  Attachment a = NewAttachment(photo);
 
   // The file first: if the row then fails, an unreferenced file is left (harmless, the next
   // upload of the same photo reuses it); the other order could leave a row without its photo.
-  WriteOnce(a.sha256, bytes);
+  WriteOnce(a.sha256, photo.bytes);
 
   std::optional<double> device_epoch;
-  if (device_time) device_epoch = static_cast<double>(device_time->time_since_epoch().count());
+  if (a.device_time) {
+    device_epoch = static_cast<double>(a.device_time->time_since_epoch().count());
+  }
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    a.id = tx.exec_prepared(kInsert, case_id, a.sha256, a.content_type, a.size_bytes, a.width,
-                            a.height, uploaded_by,
+    a.id = tx.exec_prepared(kInsert, a.case_id, a.sha256, a.content_type, a.size_bytes, a.width,
+                            a.height, a.uploaded_by,
                             static_cast<double>(a.uploaded_at.time_since_epoch().count()),
-                            device_epoch, note, delivery_id)[0][0]
+                            device_epoch, a.note, a.delivery_id)[0][0]
                .as<std::int64_t>();
     if (answer) {
       // The one idempotency store; throwing rolls the row back: the key's first request owns

@@ -78,9 +78,13 @@ TEST_F(AttachmentStorePgTest, SameBytesAreOneFileAndTwoRows) {
   const std::string photo = testing::Jpeg(640, 480, "door");
   const auto image = InspectImage(photo, "image/jpeg");
   auto& store = world_.Store();
-  const auto first =
-      store.Save(case_id, photo, image, agent, kTuesdayMorning, std::nullopt, "", std::nullopt);
-  store.Save(case_id, photo, image, agent, kTuesdayMorning, std::nullopt, "", std::nullopt);
+  const NewPhoto sent{.case_id = case_id,
+                      .bytes = photo,
+                      .image = image,
+                      .uploaded_by = agent,
+                      .received_at = kTuesdayMorning};
+  const auto first = store.Save(sent, std::nullopt);
+  store.Save(sent, std::nullopt);
 
   EXPECT_EQ(store.List(case_id).size(), 2u);
   EXPECT_EQ(Files(), 1) << "content addressing stores the bytes once";
@@ -91,7 +95,7 @@ TEST_F(AttachmentStorePgTest, SameBytesAreOneFileAndTwoRows) {
 
   // A damaged file (another size) is replaced by the next upload of the same photo.
   std::ofstream(path, std::ios::binary | std::ios::trunc) << "damaged";
-  store.Save(case_id, photo, image, agent, kTuesdayMorning, std::nullopt, "", std::nullopt);
+  store.Save(sent, std::nullopt);
   EXPECT_EQ(kernel::ReadFile(path), photo);
 }
 

@@ -2,17 +2,11 @@
 
 namespace daiban::cases::testing {
 
-Attachment InMemoryAttachmentStore::Save(std::int64_t case_id, std::string_view bytes,
-                                         const ImageInfo& image, std::int64_t uploaded_by,
-                                         kernel::Instant now,
-                                         std::optional<std::chrono::sys_seconds> device_time,
-                                         const std::string& note,
-                                         const std::optional<AttachmentAnswer>& answer,
-                                         std::int64_t delivery_id) {
-  Attachment a =
-      NewAttachment(case_id, bytes, image, uploaded_by, now, device_time, note, delivery_id);
+Attachment InMemoryAttachmentStore::Save(const NewPhoto& photo,
+                                         const std::optional<AttachmentAnswer>& answer) {
+  Attachment a = NewAttachment(photo);
   std::lock_guard lock(mutex_);
-  files_[a.sha256] = std::string(bytes);
+  files_[a.sha256] = std::string(photo.bytes);
   if (answer && answers_.count({answer->scope, answer->key}) > 0) {
     throw kernel::IdempotencyKeyTaken();
   }

@@ -455,6 +455,16 @@ void DispatchService::SaveAgent(const AgentSettings& settings) {
   RefreshAgent(settings.user_id);
 }
 
+AgentSettings DispatchService::UpdateAgent(const AgentSettingsRequest& asked) {
+  auto settled = SettleAgentSettings(asked);
+  if (const auto* refused = std::get_if<SettingsRefused>(&settled)) {
+    throw kernel::Invalid(refused->field, refused->message);
+  }
+  const auto& settings = std::get<AgentSettings>(settled);
+  SaveAgent(settings);
+  return settings;
+}
+
 void DispatchService::SetDuty(std::int64_t agent_id, bool on_duty) {
   if (!store_.SetDuty(agent_id, on_duty, kernel::StaffScope::Everything())) {
     throw kernel::NotFound("no such agent");

@@ -317,6 +317,55 @@ TEST_F(DispatchServiceTest, TheBatchFillsEveryFreePlaceOnceAndNoMore) {
   EXPECT_EQ(dispatch.RunBatch(), 0);  // nobody has room left
 }
 
+TEST_F(DispatchServiceTest, AnAdministratorsSettingsAreSettledSavedAndLive) {
+  AgentSettingsRequest asked;
+  asked.user_id = kSun;
+  asked.capacity = 7;
+  asked.on_duty = true;
+  asked.regions = {"370102"};
+  // No hours given: office hours, Monday to Friday.
+  const auto saved = dispatch.UpdateAgent(asked);
+  EXPECT_EQ(saved.hours[0], "09:00-17:00");
+  EXPECT_EQ(saved.hours[5], "");
+
+  const auto stored = store.Agent(kSun, kernel::StaffScope::Everything());
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->profile.capacity, 7);
+  ASSERT_TRUE(stored->profile.hours.by_weekday[0].has_value());
+  EXPECT_EQ(stored->profile.hours.by_weekday[0]->start, std::chrono::minutes(9 * 60));
+  EXPECT_FALSE(stored->profile.hours.by_weekday[5].has_value());
+  ASSERT_TRUE(live.Agent(kSun).has_value());
+  EXPECT_EQ(live.Agent(kSun)->capacity, 7);  // the live state follows at once
+}
+
+TEST_F(DispatchServiceTest, RefusedSettingsNameTheirFieldAndSaveNothing) {
+  const auto refusal = [&](AgentSettingsRequest asked) {
+    asked.user_id = kSun;
+    try {
+      dispatch.UpdateAgent(asked);
+    } catch (const kernel::ApiError& error) {
+      return error.Code() + " " + error.Field();
+    }
+    return std::string();
+  };
+  AgentSettingsRequest no_room;
+  no_room.capacity = 0;
+  no_room.regions = {"370102"};
+  EXPECT_EQ(refusal(no_room), "validation_failed capacity");
+  AgentSettingsRequest short_week;
+  short_week.hours = {"09:00-17:00"};
+  short_week.regions = {"370102"};
+  EXPECT_EQ(refusal(short_week), "validation_failed hours");
+  AgentSettingsRequest nowhere;
+  nowhere.capacity = 9;
+  EXPECT_EQ(refusal(nowhere), "validation_failed regions");
+  AgentSettingsRequest unknown_region;
+  unknown_region.regions = {"379999"};
+  EXPECT_EQ(refusal(unknown_region), "validation_failed regions");
+
+  EXPECT_EQ(store.Agent(kSun, kernel::StaffScope::Everything())->profile.capacity, 2);
+}
+
 TEST_F(DispatchServiceTest, ALostLiveStateIsRebuiltFromTheStore) {
   const auto tracking = Accepted();
   const auto offer = *PendingOfferOf(tracking);

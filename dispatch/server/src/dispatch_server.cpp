@@ -162,13 +162,7 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseSer
         asked.hours = Strings(body, "hours");
         asked.regions = Strings(body, "regions");
         asked.departments = Strings(body, "departments");
-        auto settled = SettleAgentSettings(asked);
-        if (auto* refused = std::get_if<SettingsRefused>(&settled)) {
-          throw kernel::Invalid(refused->field, refused->message);
-        }
-        const auto& settings = std::get<AgentSettings>(settled);
-        dispatch.SaveAgent(settings);
-        return HttpResponse::WithJson(200, {{"saved", settings.user_id}});
+        return HttpResponse::WithJson(200, {{"saved", dispatch.UpdateAgent(asked).user_id}});
       },
       kSmall);
   router.Add(

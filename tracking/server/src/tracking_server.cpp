@@ -168,21 +168,18 @@ void AddTrackingRoutes(kernel::Router& router, cases::CaseService& cases,
           steps.push_back(
               {{"type", e.type}, {"label", label}, {"at", cases::FormatRfc3339China(e.at)}});
         }
-        bool running = c.clock && (c.state == cases::CaseState::kAccepted ||
-                                   c.state == cases::CaseState::kAssigned ||
-                                   c.state == cases::CaseState::kInProgress);
+        const auto urgency = c.RunningUrgency(now);
         auto delivery = deliveries.PublicView(c);
         return HttpResponse::WithJson(
-            200,
-            {{"tracking_number", c.tracking_number},
-             {"state", ToWord(c.state)},
-             {"subject", c.subject_name},
-             {"deadline",
-              c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline)) : Json(nullptr)},
-             {"urgency", running ? Json(ToWord(cases::UrgencyAt(*c.clock, now))) : Json(nullptr)},
-             {"delivery_method", ToWord(c.delivery.method)},
-             {"delivery", delivery ? PublicDeliveryJson(*delivery) : Json(nullptr)},
-             {"timeline", std::move(steps)}});
+            200, {{"tracking_number", c.tracking_number},
+                  {"state", ToWord(c.state)},
+                  {"subject", c.subject_name},
+                  {"deadline",
+                   c.clock ? Json(cases::FormatRfc3339China(c.clock->deadline)) : Json(nullptr)},
+                  {"urgency", urgency ? Json(ToWord(*urgency)) : Json(nullptr)},
+                  {"delivery_method", ToWord(c.delivery.method)},
+                  {"delivery", delivery ? PublicDeliveryJson(*delivery) : Json(nullptr)},
+                  {"timeline", std::move(steps)}});
       });
   kernel::AddStaticRoutes(router, "/track/", TrackPage());
 

@@ -38,12 +38,22 @@ struct AttachmentAnswer {
   std::function<std::string(const Attachment&)> render;  // the 201 body
 };
 
+// A photo as it arrives, before it is stored: its bytes (not owned: they live as long as the
+// request that carried them), what InspectImage read of them, who sent it and when.
+struct NewPhoto {
+  std::int64_t case_id = 0;
+  std::string_view bytes;
+  ImageInfo image;
+  std::int64_t uploaded_by = 0;  // a staff account
+  kernel::Instant received_at{};
+  std::optional<std::chrono::sys_seconds> device_time;  // the phone's clock, as it said
+  std::string note;
+  std::int64_t delivery_id = 0;  // a courier's proof photo: its delivery leg (0: none)
+};
+
 // The row Save adds, before it has its id: the photo's hash (kernel::Sha256Hex of the bytes),
-// type and size as `image` read them, the upload's time to the second.
-Attachment NewAttachment(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,
-                         std::int64_t uploaded_by, kernel::Instant now,
-                         std::optional<std::chrono::sys_seconds> device_time, std::string note,
-                         std::int64_t delivery_id);
+// type and size as its image reads them, the upload's time to the second.
+Attachment NewAttachment(const NewPhoto& photo);
 
 // Storage of case photos: the bytes in files addressed by content, the metadata in
 // PostgreSQL. Implementations: PgAttachmentStore (cases/pg), InMemoryAttachmentStore
@@ -55,11 +65,7 @@ class AttachmentStore {
   // row. With `answer`, keeps it too; throws kernel::IdempotencyKeyTaken when its key was taken
   // meanwhile (the caller replays the first answer then). The file is written before the row,
   // so a row never names a missing file.
-  virtual Attachment Save(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,
-                          std::int64_t uploaded_by, kernel::Instant now,
-                          std::optional<std::chrono::sys_seconds> device_time,
-                          const std::string& note, const std::optional<AttachmentAnswer>& answer,
-                          std::int64_t delivery_id = 0) = 0;
+  virtual Attachment Save(const NewPhoto& photo, const std::optional<AttachmentAnswer>& answer) = 0;
   // The case's photos, oldest first.
   virtual std::vector<Attachment> List(std::int64_t case_id) = 0;
   virtual std::optional<Attachment> Find(std::int64_t attachment_id) = 0;

@@ -169,6 +169,10 @@ struct Case {
   std::optional<Rating> rating;
 
   int MissingEssential() const;
+  // How near its deadline the case is at `now`, while its clock runs (accepted, assigned, in
+  // progress: someone works on it); nullopt before acceptance, while suspended and once the
+  // result is ready, when no deadline is being worked against.
+  std::optional<Urgency> RunningUrgency(Moment now) const;
   // What the window still has to collect before it may accept the case: the applicant's ID
   // number (when not recorded yet) and the seqs of the materials still missing (a case
   // submitted through a channel that cannot declare them). Empty once accepted.

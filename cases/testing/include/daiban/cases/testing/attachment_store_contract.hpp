@@ -47,11 +47,21 @@ TYPED_TEST_P(AttachmentStoreContract, SavedPhotosAreListedFoundAndRead) {
   const std::string photo = Jpeg(640, 480, "door");
   const auto image = InspectImage(photo, "image/jpeg");
   const auto device_time = kernel::Moment(std::chrono::seconds(1796090000));
-  const auto first = this->Store().Save(case_id, photo, image, agent, this->kNow, device_time,
-                                        "门牌照片", std::nullopt);
+  const auto first = this->Store().Save({.case_id = case_id,
+                                         .bytes = photo,
+                                         .image = image,
+                                         .uploaded_by = agent,
+                                         .received_at = this->kNow,
+                                         .device_time = device_time,
+                                         .note = "门牌照片"},
+                                        std::nullopt);
   const auto later = this->kNow + std::chrono::minutes(1);
-  const auto second =
-      this->Store().Save(case_id, photo, image, agent, later, std::nullopt, "", std::nullopt);
+  const auto second = this->Store().Save({.case_id = case_id,
+                                          .bytes = photo,
+                                          .image = image,
+                                          .uploaded_by = agent,
+                                          .received_at = later},
+                                         std::nullopt);
 
   EXPECT_EQ(first.sha256, kernel::Sha256Hex(photo));
   EXPECT_EQ(first.sha256, second.sha256);
@@ -90,11 +100,13 @@ TYPED_TEST_P(AttachmentStoreContract, AnIdempotencyKeyKeepsOneRowAndTheFirstAnsw
   const AttachmentAnswer answer{
       "user:" + std::to_string(agent), "key-1", "hash-1",
       [](const Attachment& a) { return "{\"id\":" + std::to_string(a.id) + "}"; }};
-  const auto saved =
-      this->Store().Save(case_id, photo, image, agent, this->kNow, std::nullopt, "", answer);
-  EXPECT_THROW(
-      this->Store().Save(case_id, photo, image, agent, this->kNow, std::nullopt, "", answer),
-      kernel::IdempotencyKeyTaken);
+  const NewPhoto sent{.case_id = case_id,
+                      .bytes = photo,
+                      .image = image,
+                      .uploaded_by = agent,
+                      .received_at = this->kNow};
+  const auto saved = this->Store().Save(sent, answer);
+  EXPECT_THROW(this->Store().Save(sent, answer), kernel::IdempotencyKeyTaken);
   EXPECT_EQ(this->Store().List(case_id).size(), 1u) << "the duplicate is not saved";
   auto kept = kernel::SameRequest(this->world_.KeptAnswer(answer.scope, "key-1"), "hash-1");
   ASSERT_TRUE(kept.has_value());

@@ -20,11 +20,7 @@ namespace daiban::cases::testing {
 // cases' own; this store keeps them itself (KeptAnswer).
 class InMemoryAttachmentStore final : public AttachmentStore {
  public:
-  Attachment Save(std::int64_t case_id, std::string_view bytes, const ImageInfo& image,
-                  std::int64_t uploaded_by, kernel::Instant now,
-                  std::optional<std::chrono::sys_seconds> device_time, const std::string& note,
-                  const std::optional<AttachmentAnswer>& answer,
-                  std::int64_t delivery_id = 0) override;
+  Attachment Save(const NewPhoto& photo, const std::optional<AttachmentAnswer>& answer) override;
   std::vector<Attachment> List(std::int64_t case_id) override;
   std::optional<Attachment> Find(std::int64_t attachment_id) override;
   std::optional<std::string> Read(const std::string& sha256) override;

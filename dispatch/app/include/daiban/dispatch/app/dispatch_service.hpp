@@ -94,6 +94,10 @@ class DispatchService {
   std::vector<QueueEntry> Queue(const cases::Actor& viewer, const std::string& region);
   std::vector<Alert> Alerts(const cases::Actor& viewer, int limit);
   void SaveAgent(const AgentSettings& settings);
+  // An administrator's settings for an agent: settled by the rules of SettleAgentSettings (422
+  // on the field at fault, nothing saved), saved (422 for an account that is not an agent or an
+  // unknown code) and the live state refreshed. The settings as stored.
+  AgentSettings UpdateAgent(const AgentSettingsRequest& asked);
   // The agent's own phone.
   void SetDuty(std::int64_t agent_id, bool on_duty);
   // A supervisor or administrator: 404 for an agent outside the viewer's scope.
