@@ -133,7 +133,9 @@ SELECT lat, lng, extract(epoch FROM device_time)::bigint FROM locations
  ORDER BY device_time, id LIMIT 500)sql";
 
 // One statement for the whole plan (a courier with 80 legs was 80 round trips a plan), the rows
-// as PostgreSQL array literals.
+// as PostgreSQL array literals, after one that locks them in id order: two plans of one courier
+// written at once (the assigner's and a re-plan after a visit) locked their rows in whatever
+// order each join ran and deadlocked now and then (2 in a simulated Jinan day).
 void WritePlan(pqxx::transaction_base& tx, const std::vector<PlanRow>& plan) {
   db::ArrayLiteral ids, orders, times, late;
   for (const auto& row : plan) {
@@ -142,6 +144,9 @@ void WritePlan(pqxx::transaction_base& tx, const std::vector<PlanRow>& plan) {
     times.Add(db::EpochSeconds(row.planned_at));
     late.Add(row.late);
   }
+  tx.exec_params(
+      "SELECT 1 FROM deliveries WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE",
+      ids.Text());
   tx.exec_params(R"sql(
 UPDATE deliveries d SET stop_order = p.stop_order, planned_at = to_timestamp(p.planned_at),
        planned_late = p.late
