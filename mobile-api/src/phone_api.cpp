@@ -70,8 +70,6 @@ Json OfferJson(const dispatch::OfferRecord& o) {
           {"expires_at", Time(o.expires_at)}};
 }
 
-// The task view: what an agent needs on the road. The applicant's phone and address only
-// once the case is the agent's (never on an offer).
 // The guide and hall of each item a list shows, read once per answer: a task list of 100 cases
 // asks for a handful of items, and reading each task's guide again made the list 100 catalogue
 // reads (seconds at an agent's full load). An item missing from the memo has no guide (unknown
@@ -107,30 +105,9 @@ GuideMemo GuidesOf(PhoneDeps& deps, const std::vector<cases::Case>& page) {
   return memo;
 }
 
+// The task view with the guide and hall of its item.
 Json TaskJson(PhoneDeps& deps, const cases::Case& c, cases::Moment now, GuideMemo& guides) {
-  Json task = {
-      {"tracking_number", c.tracking_number},
-      {"state", ToWord(c.state)},
-      {"subject", c.subject_name},
-      {"mode", c.mode},
-      {"version", c.version},
-      {"deadline", c.clock ? Time(c.clock->deadline) : Json(nullptr)},
-      {"at_risk", c.clock && (cases::UrgencyAt(*c.clock, now) != cases::Urgency::kOnTrack)},
-      {"appointment_at", c.appointment_at ? Time(*c.appointment_at) : Json(nullptr)},
-      {"applicant",
-       {{"name", c.applicant.name},
-        {"phone", c.applicant.phone},
-        {"address", c.applicant.address},
-        {"location", {{"lat", c.applicant.location.lat}, {"lng", c.applicant.location.lng}}}}},
-      {"delivery_method", ToWord(c.delivery.method)}};
-  Json materials = Json::array();
-  for (const auto& m : c.materials) {
-    materials.push_back({{"seq", m.seq},
-                         {"name", m.name},
-                         {"essential", m.essential},
-                         {"status", ToWord(m.status)}});
-  }
-  task["materials"] = std::move(materials);
+  Json task = TaskView(c, now);
   if (!c.item_code.empty()) {
     auto known = guides.find(c.item_code);
     if (known == guides.end()) {
@@ -172,6 +149,36 @@ std::int64_t PathId(const HttpRequest& request) {
 }
 
 }  // namespace
+
+Json TaskView(const cases::Case& c, cases::Moment now) {
+  Json task = {
+      {"tracking_number", c.tracking_number},
+      {"state", ToWord(c.state)},
+      {"subject", c.subject_name},
+      {"mode", c.mode},
+      {"version", c.version},
+      {"deadline", c.clock ? Time(c.clock->deadline) : Json(nullptr)},
+      // The cases' one rule of when a clock runs (the supervisors' board and the public page
+      // use it too): a suspended task, or one whose result is ready, is not at risk.
+      {"at_risk",
+       c.RunningUrgency(now).value_or(cases::Urgency::kOnTrack) != cases::Urgency::kOnTrack},
+      {"appointment_at", c.appointment_at ? Time(*c.appointment_at) : Json(nullptr)},
+      {"applicant",
+       {{"name", c.applicant.name},
+        {"phone", c.applicant.phone},
+        {"address", c.applicant.address},
+        {"location", {{"lat", c.applicant.location.lat}, {"lng", c.applicant.location.lng}}}}},
+      {"delivery_method", ToWord(c.delivery.method)}};
+  Json materials = Json::array();
+  for (const auto& m : c.materials) {
+    materials.push_back({{"seq", m.seq},
+                         {"name", m.name},
+                         {"essential", m.essential},
+                         {"status", ToWord(m.status)}});
+  }
+  task["materials"] = std::move(materials);
+  return task;
+}
 
 void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
   auto d = std::make_shared<PhoneDeps>(deps);

@@ -9,7 +9,9 @@ The folder tree is the dependency graph (README, "Architecture"):
   <  processes (services/ = intake, dispatch/server, tracking/server, mobile-api/)
 
 Rules (each prints the offending file or link and fails the run):
-  links     no process library links another process library, directly or through others;
+  links     no process library links another process library, directly or through others,
+            and no other library (daibanctl's, a wiring library) links a process library at
+            all: only a process's own binary and tests link it;
   storage   a context's domain library links no storage: neither db/ nor a pg/ library, directly
             or through others (its PostgreSQL and Redis implementations are a library apart);
   platform  kernel/ includes nothing of ours but kernel/ headers, and no libpqxx or hiredis
@@ -122,7 +124,8 @@ def sources(root, pattern):
 
 
 def link_graph(root):
-    graph = {}
+    """Each target's daiban_ libraries, and which targets are libraries (not binaries)."""
+    graph, libraries = {}, set()
     for cmake in root.rglob("CMakeLists.txt"):
         top = cmake.relative_to(root).parts[0]
         # build/ is generated; tests/ holds test programs and this check's own fixture.
@@ -131,11 +134,12 @@ def link_graph(root):
         text = re.sub(r"#[^\n]*", "", cmake.read_text())
         for match in re.finditer(r"add_library\s*\(\s*([A-Za-z0-9_]+)", text):
             graph.setdefault(match.group(1), set())
+            libraries.add(match.group(1))
         for match in re.finditer(r"target_link_libraries\s*\(([^)]*)\)", text):
             words = match.group(1).split()
             target, deps = words[0], words[1:]
             graph.setdefault(target, set()).update(d for d in deps if d.startswith("daiban_"))
-    return graph
+    return graph, libraries
 
 
 def reachable(graph, start):
@@ -161,7 +165,7 @@ def link_path(via, start, end):
 
 def forbidden_links(root, rule, libraries, kind, forbidden):
     """Each of `libraries` reaching a library for which `forbidden(start, library)` holds."""
-    graph = link_graph(root)
+    graph, _ = link_graph(root)
     problems = []
     for start in sorted(libraries):
         if start not in graph:
@@ -174,7 +178,10 @@ def forbidden_links(root, rule, libraries, kind, forbidden):
 
 
 def check_links(root):
-    return forbidden_links(root, "links", PROCESS_LIBRARIES, "process",
+    # Every library, not only the processes': a library linking a process library would make
+    # whatever links it a second copy of that process (daibanctl once linked intake's).
+    _, libraries = link_graph(root)
+    return forbidden_links(root, "links", PROCESS_LIBRARIES | libraries, "process",
                            lambda start, d: d in PROCESS_LIBRARIES and d != start)
 
 

@@ -28,6 +28,11 @@ struct PhoneDeps {
   PhoneWakeups& wakeups;
 };
 
+// The task view: what an agent needs on the road (the guide and hall are added by the routes).
+// The applicant's phone and address only once the case is the agent's (never on an offer).
+// `at_risk` follows cases::Case::RunningUrgency, as the supervisors' board does.
+kernel::Json TaskView(const cases::Case& c, cases::Moment now);
+
 // The agents' and couriers' phone API under /mobile/v1/: sign-in with device-bound tokens,
 // me and duty, offers, tasks, progress (idempotent, with device time), offline sync, and the
 // wait that answers as soon as the phone's offers, tasks or stops change.
