@@ -144,13 +144,26 @@ void CaseService::Record(Case& c, CaseChange& change, const Actor& actor, const 
         {"at", FormatRfc3339China(event.at)}}});
 }
 
+namespace {
+
+kernel::KeptAnswerFinder FinderOf(CaseStore& store) {
+  return [&store](const kernel::IdempotentAnswer& key) {
+    return store.FindAnswer(key.scope, key.key);
+  };
+}
+
+}  // namespace
+
 std::optional<CaseService::Answer> CaseService::Replay(const std::string& scope,
                                                        const std::string& key,
                                                        const std::string& request_hash) {
   if (key.empty()) return std::nullopt;
-  auto stored = kernel::SameRequest(store_.FindAnswer(scope, key), request_hash);
-  if (!stored) return std::nullopt;
-  return Answer{stored->status, stored->body, true};
+  return kernel::KeptAnswer({scope, key, request_hash, 0, ""}, FinderOf(store_));
+}
+
+CaseService::Answer CaseService::Once(const kernel::IdempotentAnswer& key,
+                                      const std::function<Answer()>& write) {
+  return kernel::AnswerOnce(key, FinderOf(store_), write);
 }
 
 std::string CaseService::ApplicantScope(const Applicant& applicant) {
@@ -172,12 +185,15 @@ std::string CaseService::ReissueAccessCode(const std::string& tracking) {
 }
 
 CaseService::Answer CaseService::Submit(
-    const CaseRequest& request, const std::string& idempotency_scope,
-    const std::string& idempotency_key, const std::string& request_hash,
+    const CaseRequest& request, const std::optional<kernel::IdempotentAnswer>& key,
     const std::function<std::string(const Submission&)>& render) {
-  auto replay = [&] { return Replay(idempotency_scope, idempotency_key, request_hash); };
-  if (auto answer = replay()) return *answer;
+  if (!key) return Create(request, std::nullopt, render);
+  return Once(*key, [&] { return Create(request, key, render); });
+}
 
+CaseService::Answer CaseService::Create(
+    const CaseRequest& request, const std::optional<kernel::IdempotentAnswer>& key,
+    const std::function<std::string(const Submission&)>& render) {
   const Moment now = Now();
   // What is asked for, and what the catalogue allows.
   if (request.item_code.empty() == request.bundle_code.empty()) {
@@ -296,18 +312,14 @@ CaseService::Answer CaseService::Submit(
          {{"subject", terms->code}, {"mode", request.mode}}, std::nullopt);
 
   Submission submission{c, access_code};
-  std::optional<kernel::IdempotentAnswer> answer;
-  if (!idempotency_key.empty()) {
+  std::optional<kernel::IdempotentAnswer> answer = key;
+  if (answer) {
     // Kept without the code: the table is readable by operators and backups.
-    answer = kernel::IdempotentAnswer{idempotency_scope, idempotency_key, request_hash, 201,
-                                      render(Submission{c, ""})};
+    answer->status = 201;
+    answer->body = render(Submission{c, ""});
   }
-  try {
-    store_.Create(c, change, answer);
-  } catch (const kernel::IdempotencyKeyTaken&) {
-    if (auto first = replay()) return *first;  // the other request won the race
-    throw;
-  }
+  // A key taken meanwhile (IdempotencyKeyTaken) is Once's to answer.
+  store_.Create(c, change, answer);
   submission.created = c;
   return {201, render(submission)};
 }
@@ -379,14 +391,6 @@ Case CaseService::Transition(const std::string& tracking, const CaseScope& scope
                          {}, effect, expected_version, keyed);
 }
 
-std::optional<StaffKey> CaseService::StaffKeyOf(const Actor& actor,
-                                                const std::optional<std::string>& header,
-                                                const std::string& request) {
-  if (!header) return std::nullopt;
-  return StaffKey{"user:" + std::to_string(actor.user_id), kernel::ParseIdempotencyKey(header),
-                  kernel::Sha256Hex("staff\n" + request)};
-}
-
 CaseService::Answer CaseService::Once(const std::optional<StaffKey>& key,
                                       const AnswerRender& render,
                                       const std::function<Case(KeyedWrite*)>& write) {
@@ -394,24 +398,19 @@ CaseService::Answer CaseService::Once(const std::optional<StaffKey>& key,
     Case c = write(nullptr);
     return {200, render(c, Timeline(c)), false};
   }
-  if (auto replay = Replay(key->scope, key->key, key->request_hash)) return *replay;
-  KeyedWrite keyed{*key, render, "", false};
-  Case c;
-  try {
-    c = write(&keyed);
-  } catch (const kernel::IdempotencyKeyTaken&) {
-    // The same key committed first in a request that raced this one: its answer is the answer.
-    if (auto replay = Replay(key->scope, key->key, key->request_hash)) return *replay;
-    throw;
-  }
-  if (!keyed.kept) return {200, render(c, Timeline(c)), false};
-  return {200, keyed.body, false};
+  return Once(*key, [&]() -> Answer {
+    KeyedWrite keyed{*key, render, "", false};
+    Case c = write(&keyed);
+    if (!keyed.kept) return {200, render(c, Timeline(c)), false};
+    return {200, keyed.body, false};
+  });
 }
 
 void CaseService::KeepAnswer(CaseChange& change, KeyedWrite* keyed) {
   if (!keyed) return;
-  change.answer =
-      kernel::IdempotentAnswer{keyed->key.scope, keyed->key.key, keyed->key.request_hash, 200, ""};
+  change.answer = keyed->key;
+  change.answer->status = 200;
+  change.answer->body.clear();
   change.render_answer = [keyed](const Case& c, const std::vector<CaseEvent>& timeline) {
     keyed->body = keyed->render(c, timeline);
     keyed->kept = true;

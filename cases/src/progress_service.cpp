@@ -74,10 +74,14 @@ std::optional<ProgressKind> ParseProgressKind(const std::string& name) {
 
 CaseService::Answer ProgressService::Report(const Actor& agent, const ProgressReport& report) {
   // Phone keys are the user's own: two agents never share one.
-  const std::string scope = "user:" + std::to_string(agent.user_id);
-  const std::string body_hash =
-      kernel::Sha256Hex(report.tracking_number + "\n" + report.kind + "\n" + report.body.dump());
-  if (auto replay = cases_.Replay(scope, report.idempotency_key, body_hash)) return *replay;
+  const auto key =
+      kernel::KeyOf(kernel::UserKeyScope(agent.user_id), report.idempotency_key,
+                    report.tracking_number + "\n" + report.kind + "\n" + report.body.dump());
+  return cases_.Once(key, [&] { return Apply(agent, report, key); });
+}
+
+CaseService::Answer ProgressService::Apply(const Actor& agent, const ProgressReport& report,
+                                           const kernel::IdempotentAnswer& key) {
   auto kind = ParseProgressKind(report.kind);
   if (!kind) throw kernel::Invalid("kind", "unknown progress kind '" + report.kind + "'");
   const auto now = kernel::ToMoment(clock_.Now());
@@ -135,7 +139,8 @@ CaseService::Answer ProgressService::Report(const Actor& agent, const ProgressRe
     data = cases_.CheckHandoverIdentity(current, agent, subject, id_last4, "handover_refused", data,
                                         report.device_time);
   }
-  kernel::IdempotentAnswer answer{scope, report.idempotency_key, body_hash, 200, ""};
+  kernel::IdempotentAnswer answer = key;
+  answer.status = 200;
   auto effect = [&](Case& c, CaseChange& change) {
     if (action == CaseAction::kHandOver) CaseService::RequireHandoverOpen(change, subject);
     if (!result_reference.empty()) c.result_reference = result_reference;
@@ -152,27 +157,22 @@ CaseService::Answer ProgressService::Report(const Actor& agent, const ProgressRe
                           {"device_time_flag", flag.empty() ? json(nullptr) : json(flag)}});
     change.answer = answer;
   };
-  try {
-    if (!kind->transition) {
-      cases_.Note(report.tracking_number, mine, agent, report.kind, reason, data,
-                  report.device_time, effect);
-    } else {
-      // record_progress on an assigned case starts the work: CaseService resolves it on the
-      // locked case (ActionTaken), so a concurrent first report cannot race it.
-      cases_.Transition(report.tracking_number, mine, agent, action, reason, data,
-                        report.device_time, effect);
-      // Delivered in person means done, as at the window and at the door: the case closes and
-      // the applicant may rate it (a day's simulation found phone hand-overs left "delivered").
-      if (action == CaseAction::kHandOver) {
-        cases_.Transition(report.tracking_number, CaseScope::Everything(),
-                          {Role::kSystem, 0, "daiban", "", ""}, CaseAction::kClose, "handed over",
-                          {}, std::nullopt);
-      }
+  // A key taken meanwhile (IdempotencyKeyTaken) is Once's to answer.
+  if (!kind->transition) {
+    cases_.Note(report.tracking_number, mine, agent, report.kind, reason, data, report.device_time,
+                effect);
+  } else {
+    // record_progress on an assigned case starts the work: CaseService resolves it on the
+    // locked case (ActionTaken), so a concurrent first report cannot race it.
+    cases_.Transition(report.tracking_number, mine, agent, action, reason, data, report.device_time,
+                      effect);
+    // Delivered in person means done, as at the window and at the door: the case closes and
+    // the applicant may rate it (a day's simulation found phone hand-overs left "delivered").
+    if (action == CaseAction::kHandOver) {
+      cases_.Transition(report.tracking_number, CaseScope::Everything(),
+                        {Role::kSystem, 0, "daiban", "", ""}, CaseAction::kClose, "handed over", {},
+                        std::nullopt);
     }
-  } catch (const kernel::IdempotencyKeyTaken&) {
-    // Another request with this key committed first: its answer is the answer.
-    if (auto replay = cases_.Replay(scope, report.idempotency_key, body_hash)) return *replay;
-    throw;
   }
   return {200, answer.body, false};
 }

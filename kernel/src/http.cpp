@@ -74,6 +74,13 @@ const std::string& HttpRequest::Param(const std::string& name) const {
 
 Json HttpRequest::JsonBody() const { return ParseJsonBody(body, max_json_depth); }
 
+HttpResponse HttpResponse::Answer(const KeyedAnswer& answer) {
+  HttpResponse response;
+  response.status = answer.status;
+  response.body = answer.body;
+  return response;
+}
+
 HttpResponse HttpResponse::WithJson(int status, const Json& value) {
   HttpResponse response;
   response.status = status;

@@ -31,7 +31,6 @@ constexpr std::size_t kMaxMaxBytes = 50 * 1024 * 1024;
 constexpr std::size_t kMaxNoteCharacters = 500;
 // Reads carry no body; the default limit would only invite one.
 constexpr kernel::RouteOptions kNoBody{.max_body_bytes = 0, .blocking = true};
-constexpr const char* kJsonType = "application/json; charset=utf-8";
 
 Json AttachmentJson(const Attachment& a) {
   return {{"id", a.id},
@@ -77,10 +76,6 @@ std::string Note(const HttpRequest& request) {
   return *note;
 }
 
-HttpResponse Replayed(const cases::CaseService::Answer& answer) {
-  return HttpResponse::Text(answer.status, answer.body, kJsonType);
-}
-
 // Ids name photos only within their case; a malformed one names nothing.
 std::int64_t AttachmentId(const HttpRequest& request) {
   return kernel::ParsePathId(request.Param("id"), "no such photo");
@@ -97,20 +92,18 @@ HttpResponse Upload(cases::CaseService& cases, AttachmentStore& store, const ker
   const std::string content_type = MediaTypeOf(request.Header("content-type").value_or(""));
   const std::string device_time = request.Header("x-device-time").value_or("");
   const std::string note_header = request.Header("x-note").value_or("");
-  // Everything that makes this request this request, so another one under the same key
-  // is told apart (409) from a retry (the first answer again).
-  const std::string hash = Sha256Hex(subject + "\n" + content_type + "\n" + device_time + "\n" +
-                                     note_header + "\n" + Sha256Hex(request.body));
-  const std::string scope = "user:" + std::to_string(actor.user_id);
-  if (auto answer = cases.Replay(scope, key, hash)) return Replayed(*answer);
-
-  auto at = DeviceTime(request);
-  auto note = Note(request);
-  const std::int64_t case_id = case_of();
-  auto image = InspectImage(request.body, content_type, max_bytes);
-  AttachmentAnswer answer{scope, key, hash,
+  // Keys are the user's own. Everything that makes this request this request, so another one
+  // under the same key is told apart (409) from a retry (the first answer again).
+  const auto keyed = kernel::KeyOf(kernel::UserKeyScope(actor.user_id), key,
+                                   subject + "\n" + content_type + "\n" + device_time + "\n" +
+                                       note_header + "\n" + Sha256Hex(request.body));
+  auto answer = cases.Once(keyed, [&]() -> cases::CaseService::Answer {
+    auto at = DeviceTime(request);
+    auto note = Note(request);
+    const std::int64_t case_id = case_of();
+    auto image = InspectImage(request.body, content_type, max_bytes);
+    AttachmentAnswer kept{keyed.scope, keyed.key, keyed.request_hash,
                           [](const Attachment& a) { return kernel::DumpJson(AttachmentJson(a)); }};
-  try {
     auto saved = store.Save({.case_id = case_id,
                              .bytes = request.body,
                              .image = image,
@@ -119,13 +112,10 @@ HttpResponse Upload(cases::CaseService& cases, AttachmentStore& store, const ker
                              .device_time = at,
                              .note = note,
                              .delivery_id = delivery_id},
-                            answer);
-    return HttpResponse::WithJson(201, AttachmentJson(saved));
-  } catch (const kernel::IdempotencyKeyTaken&) {
-    // The same key arrived twice at once; the other request's answer is the answer.
-    if (auto first = cases.Replay(scope, key, hash)) return Replayed(*first);
-    throw;
-  }
+                            kept);
+    return {201, kernel::DumpJson(AttachmentJson(saved)), false};
+  });
+  return HttpResponse::Answer(answer);
 }
 
 }  // namespace

@@ -140,10 +140,6 @@ Json ChangesJson(PhoneDeps& deps, const SyncChanges& changes) {
           {"more", changes.more}};
 }
 
-HttpResponse AnswerText(const cases::CaseService::Answer& answer) {
-  return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
-}
-
 std::int64_t PathId(const HttpRequest& request) {
   return kernel::ParsePathId(request.Param("id"), "no such offer");
 }
@@ -331,7 +327,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
         kernel::RequireObject(body);
         cases::ProgressReport report{request.Param("tracking"), kernel::RequireString(body, "kind"),
                                      body, DeviceTime(request), RequireIdempotencyKey(request)};
-        return AnswerText(d->progress.Report(user, report));
+        return HttpResponse::Answer(d->progress.Report(user, report));
       },
       kSmall);
   router.Add("GET", "/mobile/v1/sync", [d](const HttpRequest& request) {

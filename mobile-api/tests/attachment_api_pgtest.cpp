@@ -133,10 +133,11 @@ class AttachmentsPgTest : public ::testing::Test {
   OpenedCase OpenCase(std::int64_t agent_id) {
     const auto request = cases::testing::HukouRequest(cases::DeliveryMethod::kExpress);
     cases::Submission kept;
-    cases_->Submit(request, "test", ids_.HexId(8), "hash", [&](const cases::Submission& s) {
-      kept = s;
-      return std::string("{}");
-    });
+    cases_->Submit(request, kernel::IdempotentAnswer{"test", ids_.HexId(8), "hash", 0, ""},
+                   [&](const cases::Submission& s) {
+                     kept = s;
+                     return std::string("{}");
+                   });
     cases::Actor window{Role::kWindow, window_.id, "吴窗口", "370102", ""};
     cases_->Accept(kept.created.tracking_number, window, {});
     cases::Actor admin{Role::kAdmin, admin_.id, "郑管理", "", ""};

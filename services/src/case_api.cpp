@@ -266,16 +266,14 @@ std::optional<cases::Moment> TimeParam(const HttpRequest& request, const std::st
 HttpResponse StaffWrite(cases::CaseService& service, const cases::Actor& actor,
                         const HttpRequest& request, cases::Moment now,
                         const std::function<Case(cases::KeyedWrite*)>& write) {
-  auto key =
-      cases::CaseService::StaffKeyOf(actor, request.Header("idempotency-key"),
-                                     request.method + " " + request.path + "\n" + request.body);
+  auto key = kernel::StaffKeyOf(actor.user_id, request);
   auto answer = service.Once(
       key,
       [now](const Case& c, const std::vector<cases::CaseEvent>& events) {
         return kernel::DumpJson(CaseJson(c, events, true, now));
       },
       write);
-  return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
+  return HttpResponse::Answer(answer);
 }
 
 }  // namespace
@@ -291,11 +289,11 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
       "POST", "/api/v1/cases",
       [&service](const HttpRequest& request) {
         auto key = kernel::ParseIdempotencyKey(request.Header("idempotency-key"));
-        const std::string hash = accounts::TokenHash(request.body);
         // Keys are scoped by the applicant the request names, so another applicant's key is
         // another key; the kept answer holds no access code, a replay gets a fresh one.
         auto parsed = ParseCaseRequest(request.JsonBody());
-        const std::string scope = cases::CaseService::ApplicantScope(parsed.applicant);
+        auto keyed = kernel::KeyOf(cases::CaseService::ApplicantScope(parsed.applicant),
+                                   std::move(key), request.body);
         auto with_code = [&service](const cases::CaseService::Answer& answer) {
           if (!answer.replayed) return answer;
           auto body = nlohmann::json::parse(answer.body);
@@ -303,17 +301,14 @@ void AddCaseRoutes(kernel::Router& router, cases::CaseService& service, accounts
               service.ReissueAccessCode(body.at("tracking_number").get<std::string>());
           return cases::CaseService::Answer{answer.status, kernel::DumpJson(body), true};
         };
-        auto created = with_code([&] {
-          if (auto answer = service.Replay(scope, key, hash)) return *answer;
-          return service.Submit(parsed, scope, key, hash, [](const cases::Submission& s) {
-            nlohmann::json body = {{"tracking_number", s.created.tracking_number},
-                                   {"state", ToWord(s.created.state)},
-                                   {"created_at", cases::FormatRfc3339China(s.created.created_at)}};
-            if (!s.access_code.empty()) body["access_code"] = s.access_code;
-            return kernel::DumpJson(body);
-          });
-        }());
-        return HttpResponse::Text(created.status, created.body, "application/json; charset=utf-8");
+        auto created = with_code(service.Submit(parsed, keyed, [](const cases::Submission& s) {
+          nlohmann::json body = {{"tracking_number", s.created.tracking_number},
+                                 {"state", ToWord(s.created.state)},
+                                 {"created_at", cases::FormatRfc3339China(s.created.created_at)}};
+          if (!s.access_code.empty()) body["access_code"] = s.access_code;
+          return kernel::DumpJson(body);
+        }));
+        return HttpResponse::Answer(created);
       },
       kSmallBody);
 

@@ -140,7 +140,7 @@ void AddOpen311Routes(kernel::Router& router, catalogue::CatalogueService& catal
         auto case_request = open311::BuildCaseRequest(form, item, key.id);
         // GeoReport has no idempotency keys: no scope and no key, nothing to replay.
         cases::Submission submitted;
-        cases.Submit(case_request, "", "", "", [&submitted](const cases::Submission& s) {
+        cases.Submit(case_request, std::nullopt, [&submitted](const cases::Submission& s) {
           submitted = s;
           return std::string();
         });

@@ -79,18 +79,10 @@ void AddSimulationReportRoutes(kernel::Router& router, SimulationReportService& 
         if (principal.role != accounts::Role::kAdmin) {
           throw kernel::Forbidden("administrators only publish simulation reports");
         }
-        std::optional<kernel::IdempotentAnswer> key;
-        if (auto header = request.Header("idempotency-key")) {
-          key = kernel::IdempotentAnswer{"user:" + std::to_string(principal.user_id),
-                                         kernel::ParseIdempotencyKey(header),
-                                         kernel::Sha256Hex("staff\n" + request.method + " " +
-                                                           request.path + "\n" + request.body),
-                                         201, ""};
-        }
         auto answer = reports.Publish(
-            principal.user_id, request.JsonBody(), key,
+            principal.user_id, request.JsonBody(), kernel::StaffKeyOf(principal.user_id, request),
             [](const SimulationReport& r) { return kernel::DumpJson(ReportWithSummaryJson(r)); });
-        return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
+        return HttpResponse::Answer(answer);
       },
       kPublishBody);
 

@@ -97,18 +97,6 @@ std::int64_t FollowupId(const HttpRequest& request) {
   return kernel::ParsePathId(request.Param("id"), "no such follow-up");
 }
 
-// A follow-up write's Idempotency-Key, if sent (staff keys work as phones' do): the user's own,
-// with a hash of the method, path and body to tell a retry from a reuse. 400 when malformed.
-std::optional<kernel::IdempotentAnswer> FollowupKey(std::int64_t user_id,
-                                                    const HttpRequest& request) {
-  auto header = request.Header("idempotency-key");
-  if (!header) return std::nullopt;
-  return kernel::IdempotentAnswer{
-      "user:" + std::to_string(user_id), kernel::ParseIdempotencyKey(header),
-      kernel::Sha256Hex("staff\n" + request.method + " " + request.path + "\n" + request.body), 200,
-      ""};
-}
-
 // The answer of a follow-up write: the follow-up as it was written.
 FollowupService::Render FollowupRender(FollowupService& followups) {
   return [&followups](const Followup& f) {
@@ -188,9 +176,9 @@ void AddFollowupRoutes(kernel::Router& router, FollowupService& followups,
         kernel::RequireObject(body);
         auto note = kernel::ReadText(body, "note", "note", true);
         auto answer = followups.RecordCall(id, scope, principal.user_id, *note,
-                                           FollowupKey(principal.user_id, request),
+                                           kernel::StaffKeyOf(principal.user_id, request),
                                            FollowupRender(followups));
-        return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
+        return HttpResponse::Answer(answer);
       },
       kSmallBody);
 
@@ -204,10 +192,10 @@ void AddFollowupRoutes(kernel::Router& router, FollowupService& followups,
         kernel::RequireObject(body);
         auto outcome = kernel::ReadText(body, "outcome", "outcome", true);
         auto note = kernel::ReadText(body, "note", "note", false);
-        auto answer =
-            followups.Close(id, scope, principal.user_id, *outcome, note,
-                            FollowupKey(principal.user_id, request), FollowupRender(followups));
-        return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
+        auto answer = followups.Close(id, scope, principal.user_id, *outcome, note,
+                                      kernel::StaffKeyOf(principal.user_id, request),
+                                      FollowupRender(followups));
+        return HttpResponse::Answer(answer);
       },
       kSmallBody);
 }

@@ -96,11 +96,13 @@ class CaseLifecyclePgTest : public ::testing::Test {
 
   cases::Submission Submit(const cases::CaseRequest& request, const std::string& key = "") {
     cases::Submission kept;
-    service_->Submit(request, "test", key.empty() ? ids_.HexId(8) : key, "hash-" + key,
-                     [&](const cases::Submission& s) {
-                       kept = s;
-                       return std::string("{}");
-                     });
+    service_->Submit(
+        request,
+        kernel::IdempotentAnswer{"test", key.empty() ? ids_.HexId(8) : key, "hash-" + key, 0, ""},
+        [&](const cases::Submission& s) {
+          kept = s;
+          return std::string("{}");
+        });
     return kept;
   }
 
@@ -187,11 +189,16 @@ TEST_F(CaseLifecyclePgTest, IdempotencyKeysReplayAndRefuseOtherBodies) {
     ++calls;
     return "{\"tracking_number\":\"" + s.created.tracking_number + "\"}";
   };
-  auto first = service_->Submit(Request(), "test", "key-1", "hash-a", render);
-  auto again = service_->Submit(Request(), "test", "key-1", "hash-a", render);
+  auto first = service_->Submit(Request(),
+                                kernel::IdempotentAnswer{"test", "key-1", "hash-a", 0, ""}, render);
+  auto again = service_->Submit(Request(),
+                                kernel::IdempotentAnswer{"test", "key-1", "hash-a", 0, ""}, render);
   EXPECT_EQ(first.body, again.body);
   EXPECT_EQ(Count("SELECT count(*) FROM cases"), 1);
-  EXPECT_EQ(Refusal([&] { service_->Submit(Request(), "test", "key-1", "hash-b", render); }),
+  EXPECT_EQ(Refusal([&] {
+              service_->Submit(Request(),
+                               kernel::IdempotentAnswer{"test", "key-1", "hash-b", 0, ""}, render);
+            }),
             std::make_pair(409, std::string("idempotency_key_reused")));
 }
 
@@ -205,7 +212,8 @@ TEST_F(CaseLifecyclePgTest, TheKeptAnswerHoldsNoAccessCodeAndAReplayReissuesOne)
   };
   const auto request = Request();
   const std::string scope = cases::CaseService::ApplicantScope(request.applicant);
-  auto first = service_->Submit(request, scope, "key-1", "hash-a", render);
+  auto first =
+      service_->Submit(request, kernel::IdempotentAnswer{scope, "key-1", "hash-a", 0, ""}, render);
   const auto answer = nlohmann::json::parse(first.body);
   const std::string code = answer["access_code"];
   const std::string tracking = answer["tracking_number"];
@@ -239,7 +247,7 @@ TEST_F(CaseLifecyclePgTest, AKeyedStaffWriteAppliesOnceAndReplaysItsFirstAnswer)
   window.user_id = AddStaff(accounts::Role::kWindow, "13800000201");
   const std::string scope = "user:" + std::to_string(window.user_id);
   const std::string request = "POST /api/v1/cases/" + tracking + "/accept\n{}";
-  const auto key = cases::CaseService::StaffKeyOf(window, "accept-1", request);
+  const auto key = kernel::StaffKeyOf(window.user_id, "accept-1", request);
   ASSERT_TRUE(key);
   EXPECT_EQ(key->scope, scope);
   int renders = 0;
@@ -268,14 +276,14 @@ TEST_F(CaseLifecyclePgTest, AKeyedStaffWriteAppliesOnceAndReplaysItsFirstAnswer)
   EXPECT_EQ(renders, 1);
   EXPECT_EQ(Count("SELECT count(*) FROM case_events WHERE type = 'accept'"), 1);
   // The same key with another request: refused as phones' keys are, nothing written.
-  const auto reused = cases::CaseService::StaffKeyOf(window, "accept-1", request + " ");
+  const auto reused = kernel::StaffKeyOf(window.user_id, "accept-1", request + " ");
   EXPECT_EQ(Refusal([&] { service_->Once(reused, render, accept); }),
             std::make_pair(409, std::string("idempotency_key_reused")));
   // Another user's key of the same name is another key.
   cases::Actor other = window;
   other.user_id = AddStaff(accounts::Role::kWindow, "13800000202");
   EXPECT_EQ(Refusal([&] {
-              service_->Once(cases::CaseService::StaffKeyOf(other, "accept-1", request), render,
+              service_->Once(kernel::StaffKeyOf(other.user_id, "accept-1", request), render,
                              accept);
             }).first,
             409);  // the case is accepted already: the state machine refuses, no answer kept
@@ -290,7 +298,7 @@ TEST_F(CaseLifecyclePgTest, AStaffWriteWhoseKeyWasTakenMeanwhileWritesNothing) {
   const std::string tracking = Submit(Request()).created.tracking_number;
   cases::Actor window = Window();
   window.user_id = AddStaff(accounts::Role::kWindow, "13800000203");
-  const auto key = cases::CaseService::StaffKeyOf(window, "accept-2", "POST accept\n{}");
+  const auto key = kernel::StaffKeyOf(window.user_id, "accept-2", "POST accept\n{}");
   pool_->Transact([&](pqxx::dbtransaction& tx) {
     tx.exec_params(
         "INSERT INTO idempotency_keys (scope, key, request_hash, status, response) "

@@ -76,7 +76,7 @@ class Open311PgTest : public ::testing::Test {
     for (const auto& m : item.materials)
       form["attribute[M" + std::to_string(m.seq) + "]"] = "provided";
     std::string tracking;
-    service_->Submit(open311::BuildCaseRequest(form, item, key_id), "", "", "",
+    service_->Submit(open311::BuildCaseRequest(form, item, key_id), std::nullopt,
                      [&](const cases::Submission& s) {
                        tracking = s.created.tracking_number;
                        return std::string();
@@ -203,7 +203,7 @@ TEST_F(Open311PgTest, TheWindowRecordsTheIdNumberAndMaterialsAtAcceptance) {
                         {"description", "市内迁移"}};
   open311::FillRegionFromPosition(form, [](kernel::GeoPoint) { return "370102001"; });
   std::string tracking;
-  service_->Submit(open311::BuildCaseRequest(form, item, key), "", "", "",
+  service_->Submit(open311::BuildCaseRequest(form, item, key), std::nullopt,
                    [&](const cases::Submission& s) {
                      tracking = s.created.tracking_number;
                      return std::string();

@@ -101,33 +101,25 @@ Followup FollowupService::RecordCall(std::int64_t id, const SupervisionScope& sc
   return store_.Apply(id, scope, write);
 }
 
-std::optional<FollowupService::Answer> FollowupService::Replay(
-    const kernel::IdempotentAnswer& key) {
-  auto kept = kernel::SameRequest(store_.FindAnswer(key.scope, key.key), key.request_hash);
-  if (!kept) return std::nullopt;
-  return Answer{kept->status, kept->body, true};
-}
-
 FollowupService::Answer FollowupService::Once(std::int64_t id, const SupervisionScope& scope,
                                               FollowupWrite write,
                                               const std::optional<kernel::IdempotentAnswer>& key,
                                               const Render& render) {
   if (!key) return {200, render(store_.Apply(id, scope, write)), false};
-  if (auto replay = Replay(*key)) return *replay;
-  std::string body;
-  write.answer = *key;
-  write.render_answer = [&](const Followup& f) {
-    body = render(f);
-    return body;
+  auto find = [this](const kernel::IdempotentAnswer& k) {
+    return store_.FindAnswer(k.scope, k.key);
   };
-  try {
+  return kernel::AnswerOnce(*key, find, [&]() -> Answer {
+    std::string body;
+    write.answer = *key;
+    write.answer->status = 200;
+    write.render_answer = [&](const Followup& f) {
+      body = render(f);
+      return body;
+    };
     store_.Apply(id, scope, write);
-  } catch (const kernel::IdempotencyKeyTaken&) {
-    // The same key committed first in a request that raced this one: its answer is the answer.
-    if (auto replay = Replay(*key)) return *replay;
-    throw;
-  }
-  return {200, body, false};
+    return {200, body, false};
+  });
 }
 
 FollowupService::Answer FollowupService::RecordCall(

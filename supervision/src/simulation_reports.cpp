@@ -136,37 +136,28 @@ SimulationReportService::SimulationReportService(SimulationReportStore& store,
                                                  const kernel::Clock& clock)
     : store_(store), clock_(clock) {}
 
-std::optional<SimulationReportService::Answer> SimulationReportService::Replay(
-    const kernel::IdempotentAnswer& key) {
-  auto kept = kernel::SameRequest(store_.FindAnswer(key.scope, key.key), key.request_hash);
-  if (!kept) return std::nullopt;
-  return Answer{kept->status, kept->body, true};
-}
-
 SimulationReportService::Answer SimulationReportService::Publish(
     std::int64_t user_id, const Json& body, const std::optional<kernel::IdempotentAnswer>& key,
     const Render& render) {
-  if (key) {
-    if (auto replay = Replay(*key)) return *replay;
-  }
-  auto report = ValidateReport(body);
-  report.published_by = user_id;
-  report.published_at = std::chrono::floor<std::chrono::seconds>(clock_.Now());
-  std::string answer;
-  auto keep = [&](const SimulationReport& stored) {
-    answer = render(stored);
-    return answer;
+  auto publish = [&]() -> Answer {
+    auto report = ValidateReport(body);
+    report.published_by = user_id;
+    report.published_at = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+    std::string answer;
+    auto keep = [&](const SimulationReport& stored) {
+      answer = render(stored);
+      return answer;
+    };
+    std::optional<kernel::IdempotentAnswer> kept = key;
+    if (kept) kept->status = 201;
+    store_.Insert(report, kept, keep);
+    return {201, answer, false};
   };
-  try {
-    store_.Insert(report, key, keep);
-  } catch (const kernel::IdempotencyKeyTaken&) {
-    // The same key committed first in a request that raced this one: its answer is the answer.
-    if (key) {
-      if (auto replay = Replay(*key)) return *replay;
-    }
-    throw;
-  }
-  return {201, answer, false};
+  if (!key) return publish();
+  auto find = [this](const kernel::IdempotentAnswer& k) {
+    return store_.FindAnswer(k.scope, k.key);
+  };
+  return kernel::AnswerOnce(*key, find, publish);
 }
 
 ReportPage SimulationReportService::List(int limit, std::optional<std::int64_t> before) {

@@ -67,7 +67,7 @@ CaseRequest HukouRequest(DeliveryMethod delivery, int materials) {
 Case CaseWorld::Submit(DeliveryMethod delivery) {
   const CaseRequest request = HukouRequest(delivery, 4);
   Case created;
-  cases.Submit(request, "", "", "", [&](const Submission& s) {
+  cases.Submit(request, std::nullopt, [&](const Submission& s) {
     created = s.created;
     if (!s.access_code.empty()) access_code = s.access_code;
     return std::string("{}");

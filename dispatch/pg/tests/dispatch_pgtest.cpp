@@ -133,10 +133,11 @@ class DispatchPgTest : public ::testing::Test {
   std::string AcceptedCase() {
     const auto request = cases::testing::HukouRequest(cases::DeliveryMethod::kWindow);
     std::string tracking;
-    main_->case_service->Submit(request, "t", ids_.HexId(8), "h", [&](const cases::Submission& s) {
-      tracking = s.created.tracking_number;
-      return std::string("{}");
-    });
+    main_->case_service->Submit(request, kernel::IdempotentAnswer{"t", ids_.HexId(8), "h", 0, ""},
+                                [&](const cases::Submission& s) {
+                                  tracking = s.created.tracking_number;
+                                  return std::string("{}");
+                                });
     main_->case_service->Accept(tracking, {Role::kWindow, 0, "王窗口", "370102", ""}, {});
     return tracking;
   }

@@ -122,11 +122,9 @@ std::string AssignmentAnswer(const cases::Case& c, const std::vector<cases::Case
 HttpResponse KeyedAssignment(cases::CaseService& cases, const cases::Actor& supervisor,
                              const HttpRequest& request,
                              const std::function<cases::Case(cases::KeyedWrite*)>& write) {
-  auto key =
-      cases::CaseService::StaffKeyOf(supervisor, request.Header("idempotency-key"),
-                                     request.method + " " + request.path + "\n" + request.body);
+  auto key = kernel::StaffKeyOf(supervisor.user_id, request);
   auto answer = cases.Once(key, AssignmentAnswer, write);
-  return HttpResponse::Text(answer.status, answer.body, "application/json; charset=utf-8");
+  return HttpResponse::Answer(answer);
 }
 
 void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseService& cases,

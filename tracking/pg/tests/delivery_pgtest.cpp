@@ -118,10 +118,11 @@ class DeliveryPgTest : public ::testing::Test {
         express ? std::optional<cases::GeoPoint>(cases::GeoPoint{to.lat, to.lng}) : std::nullopt,
         cases::DeliveryWindow::kAny};
     std::string tracking;
-    cases_->Submit(request, "t", ids_.HexId(8), "h", [&](const cases::Submission& s) {
-      tracking = s.created.tracking_number;
-      return std::string("{}");
-    });
+    cases_->Submit(request, kernel::IdempotentAnswer{"t", ids_.HexId(8), "h", 0, ""},
+                   [&](const cases::Submission& s) {
+                     tracking = s.created.tracking_number;
+                     return std::string("{}");
+                   });
     const cases::Actor admin{Role::kAdmin, 0, "管理员", "", ""};
     cases_->Accept(tracking, admin, {});
     cases_->Transition(tracking, CaseScope::Everything(), admin, CaseAction::kAssign, "", {},

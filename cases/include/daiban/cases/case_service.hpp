@@ -52,12 +52,9 @@ struct Deferral {
 };
 
 // A staff write's Idempotency-Key (DESIGN.md, APIs): staff may send one as phones do, and a
-// retried write then gets its first answer and changes nothing twice.
-struct StaffKey {
-  std::string scope;         // "user:<id>": a user's keys are its own, as phones' are
-  std::string key;           // the header's value, checked by kernel::ParseIdempotencyKey
-  std::string request_hash;  // of the route, its path and its body: a reused key is told apart
-};
+// retried write then gets its first answer and changes nothing twice (kernel::StaffKeyOf reads
+// it: the user's scope, a hash of the route, its path and its body).
+using StaffKey = kernel::IdempotentAnswer;
 
 // How a staff write's answer body is made from the case as the write leaves it and its
 // timeline. For a keyed write it runs inside the write's transaction (CaseChange::render_answer).
@@ -88,23 +85,21 @@ class CaseService {
               GuessLimiter& guesses, const kernel::Clock& clock, kernel::IdGenerator& ids,
               CaseServiceOptions options = {});
 
-  // Validates the request against the catalogue (ApiError 422 naming the field or rule) and
-  // creates the case. With an idempotency key, a retry returns the first answer (rendered by
-  // `render`) and a different body under the same key is 409.
-  struct Answer {
-    int status = 201;
-    std::string body;
-    bool replayed = false;  // the first answer to this key, given again
-  };
+  // What a write answers; `replayed` when it is the first answer to its key, given again.
+  using Answer = kernel::KeyedAnswer;
   // The first answer given for this key, if any; 409 when the key came with another body.
-  // Callers check it before parsing, so a retry never meets a validation error.
   std::optional<Answer> Replay(const std::string& scope, const std::string& key,
                                const std::string& request_hash);
-  // The answer kept for the key is rendered from a Submission without the access code: the
-  // code is never stored in clear. A replayed answer (replayed = true) has none; the caller
-  // gets one with ReissueAccessCode.
-  Answer Submit(const CaseRequest& request, const std::string& idempotency_scope,
-                const std::string& idempotency_key, const std::string& request_hash,
+  // A write that takes a client's Idempotency-Key (`key`, made with kernel::KeyOf), once: the
+  // first answer again when the key was answered before, else `write`, which keeps its answer
+  // in its change's transaction (kernel::AnswerOnce over the one idempotency store).
+  Answer Once(const kernel::IdempotentAnswer& key, const std::function<Answer()>& write);
+  // Validates the request against the catalogue (ApiError 422 naming the field or rule) and
+  // creates the case. With an idempotency key, a retry returns the first answer (rendered by
+  // `render`) and a different body under the same key is 409. The answer kept for the key is
+  // rendered from a Submission without the access code: the code is never stored in clear. A
+  // replayed answer (replayed = true) has none; the caller gets one with ReissueAccessCode.
+  Answer Submit(const CaseRequest& request, const std::optional<kernel::IdempotentAnswer>& key,
                 const std::function<std::string(const Submission&)>& render);
   // A fresh access code for the case, for a retried submission whose first answer was lost:
   // only its hash is stored, so the first code cannot be shown again, and it stops working.
@@ -227,12 +222,6 @@ class CaseService {
 
   static CaseScope ScopeOf(const Actor& actor);
 
-  // The key of a staff write from its Idempotency-Key header (nullopt without one; 400 when
-  // malformed), scoped to the actor; `request` is what identifies the request (method, path,
-  // body): the same key with another request is 409 idempotency_key_reused, as for phones.
-  static std::optional<StaffKey> StaffKeyOf(const Actor& actor,
-                                            const std::optional<std::string>& header,
-                                            const std::string& request);
   // Runs a staff write once per key: with a key answered before, its first answer (replayed,
   // nothing written); else `write` with a KeyedWrite that its last transaction keeps (see
   // KeepAnswer), and the answer rendered there. Without a key, `write` and `render` after it.
@@ -244,6 +233,9 @@ class CaseService {
   static std::string HashAccessCode(const std::string& code);
 
  private:
+  // Submit's validation and creation, after the key's first answer was looked for.
+  Answer Create(const CaseRequest& request, const std::optional<kernel::IdempotentAnswer>& key,
+                const std::function<std::string(const Submission&)>& render);
   Case ApplicantChange(const std::string& tracking, const std::string& code,
                        const std::string& client_address,
                        const std::function<void(Case&, CaseChange&)>& apply);

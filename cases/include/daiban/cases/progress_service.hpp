@@ -52,6 +52,10 @@ class ProgressService {
   CaseService::Answer Report(const Actor& agent, const ProgressReport& report);
 
  private:
+  // The report applied, its answer kept under `key` in the change's transaction.
+  CaseService::Answer Apply(const Actor& agent, const ProgressReport& report,
+                            const kernel::IdempotentAnswer& key);
+
   CaseService& cases_;
   const kernel::Clock& clock_;
 };

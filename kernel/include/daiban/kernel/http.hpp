@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "daiban/kernel/idempotency.hpp"
 #include "daiban/kernel/json.hpp"
 
 namespace daiban::kernel {
@@ -41,6 +42,8 @@ struct HttpResponse {
 
   static HttpResponse WithJson(int status, const Json& value);
   static HttpResponse Text(int status, std::string body, std::string content_type);
+  // A keyed write's answer: its JSON body exactly as first sent (a replay gets the same bytes).
+  static HttpResponse Answer(const KeyedAnswer& answer);
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

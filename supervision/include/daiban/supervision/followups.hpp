@@ -119,11 +119,7 @@ class FollowupService {
   // kernel::IdempotentAnswer; nullopt without a key) answered before gets its first answer again
   // and writes nothing, the key with another request is 409 idempotency_key_reused; otherwise the
   // write runs and its answer, `render` of the follow-up as written, is kept with it.
-  struct Answer {
-    int status = 200;
-    std::string body;
-    bool replayed = false;
-  };
+  using Answer = kernel::KeyedAnswer;
   using Render = std::function<std::string(const Followup&)>;
   Answer RecordCall(std::int64_t id, const SupervisionScope& scope, std::int64_t user_id,
                     std::string_view note, const std::optional<kernel::IdempotentAnswer>& key,
@@ -135,7 +131,6 @@ class FollowupService {
  private:
   Answer Once(std::int64_t id, const SupervisionScope& scope, FollowupWrite write,
               const std::optional<kernel::IdempotentAnswer>& key, const Render& render);
-  std::optional<Answer> Replay(const kernel::IdempotentAnswer& key);
 
   FollowupStore& store_;
   const kernel::Clock& clock_;

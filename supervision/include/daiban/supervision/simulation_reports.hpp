@@ -96,11 +96,7 @@ class SimulationReportService {
  public:
   SimulationReportService(SimulationReportStore& store, const kernel::Clock& clock);
 
-  struct Answer {
-    int status = 201;
-    std::string body;
-    bool replayed = false;
-  };
+  using Answer = kernel::KeyedAnswer;
   using Render = std::function<std::string(const SimulationReport&)>;
 
   // Publishes `body` (a JSON object {title, summary, html}) for `user_id`; once per
@@ -114,8 +110,6 @@ class SimulationReportService {
   SimulationReport Get(std::int64_t id, bool with_html);
 
  private:
-  std::optional<Answer> Replay(const kernel::IdempotentAnswer& key);
-
   SimulationReportStore& store_;
   const kernel::Clock& clock_;
 };
