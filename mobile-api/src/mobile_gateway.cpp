@@ -90,8 +90,9 @@ void WireMobile(runtime::ServiceHost& host) {
   // Held waits are answered before the drain waits for in-flight requests: each phone reads
   // again and waits on another instance.
   host.Server().OnDrain([&wakeups] { wakeups.Stop(); });
+  auto& workers = host.Make<FieldWorkerService>(dispatch, deliveries);
   AddPhoneRoutes(routes, PhoneDeps{parts.auth, devices, parts.cases, progress, sync, dispatch,
-                                   parts.catalogue, host.Clock(), couriers, wakeups});
+                                   workers, parts.catalogue, host.Clock(), couriers, wakeups});
   AddCourierRoutes(routes, couriers);
   auto& photos = host.Make<cases::PgAttachmentStore>(host.Pg(), AttachmentFolder(env));
   AddAttachmentRoutes(routes, parts.cases, photos, parts.auth, host.Clock(),

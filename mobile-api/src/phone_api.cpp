@@ -207,21 +207,18 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
   router.Add("GET", "/mobile/v1/me", [d](const HttpRequest& request) {
     auto [principal, user] = PhoneCaller(*d, request);
     Json me = {{"user", accounts::PrincipalJson(principal)}};
-    if (user.role == Role::kAgent) {
-      if (auto a = d->dispatch.OwnRecord(user)) {
-        me["agent"] = {{"on_duty", a->profile.on_duty},
-                       {"capacity", a->profile.capacity},
-                       {"open_cases", a->open_cases},
-                       {"pending_offers", a->pending_offers},
-                       {"regions", a->listed_regions}};
-      }
+    const auto own = d->workers.Own(user);
+    if (const auto& a = own.agent) {
+      me["agent"] = {{"on_duty", a->profile.on_duty},
+                     {"capacity", a->profile.capacity},
+                     {"open_cases", a->open_cases},
+                     {"pending_offers", a->pending_offers},
+                     {"regions", a->listed_regions}};
     }
-    if (user.role == Role::kCourier) {
-      if (auto c = d->couriers.deliveries.Courier(user.user_id)) {
-        me["courier"] = {{"on_duty", c->profile.on_duty}, {"capacity", c->profile.capacity},
-                         {"load", c->profile.load},       {"company", c->company},
-                         {"vehicle", c->vehicle},         {"regions", c->listed_regions}};
-      }
+    if (const auto& c = own.courier) {
+      me["courier"] = {{"on_duty", c->profile.on_duty}, {"capacity", c->profile.capacity},
+                       {"load", c->profile.load},       {"company", c->company},
+                       {"vehicle", c->vehicle},         {"regions", c->listed_regions}};
     }
     return HttpResponse::WithJson(200, me);
   });
@@ -234,11 +231,7 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
         if (!body.contains("on_duty") || !body["on_duty"].is_boolean()) {
           throw kernel::Invalid("on_duty", "on_duty must be true or false");
         }
-        if (user.role == Role::kCourier) {
-          d->couriers.deliveries.SetDuty(user.user_id, body["on_duty"].get<bool>());
-        } else {
-          d->dispatch.SetDuty(user.user_id, body["on_duty"].get<bool>());
-        }
+        d->workers.SetDuty(user, body["on_duty"].get<bool>());
         return HttpResponse::WithJson(200, {{"on_duty", body["on_duty"]}});
       },
       kSmall);

@@ -75,9 +75,12 @@ DOMAIN_FOLDERS = [
     "tracking/app/src",
     "supervision/include",
     "supervision/src",
-    # The phones' offline protocol: a use case of the gateway's own, apart from its routes.
+    # The gateway's own use cases, apart from its routes: the phones' offline protocol, and
+    # the field workers' own records and duty.
     "mobile-api/sync/include",
     "mobile-api/sync/src",
+    "mobile-api/app/include",
+    "mobile-api/app/src",
 ]
 
 # Where processes map HTTP requests to use cases.

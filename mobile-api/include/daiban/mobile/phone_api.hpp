@@ -7,6 +7,7 @@
 #include "daiban/catalogue/catalogue_service.hpp"
 #include "daiban/dispatch/app/dispatch_service.hpp"
 #include "daiban/kernel/http.hpp"
+#include "daiban/mobile/app/field_worker_service.hpp"
 #include "daiban/mobile/courier_api.hpp"
 #include "daiban/mobile/phone_wakeups.hpp"
 #include "daiban/mobile/sync/sync_service.hpp"
@@ -14,7 +15,7 @@
 namespace daiban::mobile {
 
 // What the phone endpoints run on: the accounts, cases, dispatch and catalogue use cases
-// in-process, and the offline sync.
+// in-process, the field workers' own records, and the offline sync.
 struct PhoneDeps {
   accounts::AuthService& auth;
   accounts::DeviceAuth& devices;
@@ -22,6 +23,7 @@ struct PhoneDeps {
   cases::ProgressService& progress;
   SyncService& sync;
   dispatch::DispatchService& dispatch;
+  FieldWorkerService& workers;  // the caller's own record and duty, by role
   catalogue::CatalogueService& catalogue;
   const kernel::Clock& clock;
   CourierDeps couriers;
