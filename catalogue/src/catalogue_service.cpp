@@ -5,13 +5,28 @@
 
 namespace daiban::catalogue {
 
+namespace {
+
+// The items list's own tag, so a cursor of another list (the case list's "c1", "k1") is refused
+// here and this one there (400 naming cursor). It was "c1", shared with the case list's created
+// order, until each list got its own; the items' "c1" cursors made before were not kept: a page
+// cursor lives for one browse of the list, and a refused one starts the list again.
+constexpr std::string_view kItemsTag = "i1";
+
+// The last code of the page before; 400 naming cursor when `cursor` is not an items cursor.
+std::string AfterCode(const std::string& cursor) {
+  return kernel::CursorText(kernel::DecodeCursor(cursor, kItemsTag, 1).front());
+}
+
+}  // namespace
+
 std::string EncodeCursor(const std::string& last_code) {
-  return kernel::EncodeCursor("c1", {kernel::CursorHex(last_code)});
+  return kernel::EncodeCursor(kItemsTag, {kernel::CursorHex(last_code)});
 }
 
 std::optional<std::string> DecodeCursor(const std::string& cursor) {
   try {
-    return kernel::CursorText(kernel::DecodeCursor(cursor, "c1", 1).front());
+    return AfterCode(cursor);
   } catch (const kernel::ApiError&) {
     return std::nullopt;
   }
@@ -26,7 +41,7 @@ void CatalogueService::Import(const std::vector<std::pair<std::string, std::stri
 ItemPage CatalogueService::ListItems(ItemFilter filter, const std::string& cursor) {
   filter.after_code.clear();
   if (!cursor.empty()) {
-    filter.after_code = kernel::CursorText(kernel::DecodeCursor(cursor, "c1", 1).front());
+    filter.after_code = AfterCode(cursor);
   }
   if (filter.limit < 1 || filter.limit > kMaxPageSize) {
     throw kernel::BadRequest("limit must be 1.." + std::to_string(kMaxPageSize), "limit");

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "daiban/cases/list_cursor.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
@@ -137,11 +138,33 @@ TEST(CatalogueCsvTest, UnknownFileIsRefused) {
 
 TEST(CatalogueCursorTest, RoundTripsAndRefusesGarbage) {
   EXPECT_EQ(DecodeCursor(EncodeCursor("SCJG-001")), "SCJG-001");
-  EXPECT_EQ(DecodeCursor("c1.zz"), std::nullopt);
+  EXPECT_EQ(DecodeCursor("i1.zz"), std::nullopt);
   EXPECT_EQ(DecodeCursor("garbage"), std::nullopt);
-  EXPECT_EQ(DecodeCursor("c1.4"), std::nullopt);
-  EXPECT_EQ(DecodeCursor("c1."), std::nullopt);
-  EXPECT_EQ(DecodeCursor("c1.ff"), std::nullopt);  // a byte that is not UTF-8
+  EXPECT_EQ(DecodeCursor("i1.4"), std::nullopt);
+  EXPECT_EQ(DecodeCursor("i1."), std::nullopt);
+  EXPECT_EQ(DecodeCursor("i1.ff"), std::nullopt);  // a byte that is not UTF-8
+}
+
+// Each paged list has its own tag: the catalogue's cursor is refused by the case list (400
+// naming cursor), and the case list's by the catalogue.
+TEST(CatalogueCursorTest, ACursorOfAnotherListIsRefused) {
+  const std::string items = EncodeCursor("GA-001");
+  for (auto order : {cases::ListOrder::kCreated, cases::ListOrder::kDeadline}) {
+    cases::CaseFilter filter;
+    filter.order = order;
+    try {
+      cases::ApplyListCursor(items, filter);
+      FAIL() << "a catalogue cursor must not page the case list";
+    } catch (const kernel::ApiError& e) {
+      EXPECT_EQ(e.Status(), 400);
+      EXPECT_EQ(e.Field(), "cursor");
+    }
+  }
+  cases::Case last;
+  last.id = 42;
+  last.created_at = cases::Moment(std::chrono::seconds(1796090400));
+  EXPECT_EQ(DecodeCursor(cases::ListCursor(last, cases::ListOrder::kCreated)), std::nullopt);
+  EXPECT_EQ(DecodeCursor(cases::ListCursor(last, cases::ListOrder::kDeadline)), std::nullopt);
 }
 
 TEST(OfficeHoursTest, ParsesAndRefuses) {

@@ -71,8 +71,8 @@ TEST(InputE2eTest, PathIdsThatAreNotUtf8AreNotFound) {
 }
 
 TEST(InputE2eTest, BrokenCursorsAre400NamingCursor) {
-  ExpectRefused(Gateway("GET", "/api/v1/items?cursor=c1.ff"), 400, "cursor");
-  ExpectRefused(Gateway("GET", "/api/v1/items?cursor=c1.c0af"), 400, "cursor");
+  ExpectRefused(Gateway("GET", "/api/v1/items?cursor=i1.ff"), 400, "cursor");
+  ExpectRefused(Gateway("GET", "/api/v1/items?cursor=i1.c0af"), 400, "cursor");
   const std::string supervisor = StaffLogin("13800000001");
   ExpectRefused(
       Gateway("GET", "/api/v1/cases?cursor=k1.9223372036854775807.1", "", Bearer(supervisor)), 400,

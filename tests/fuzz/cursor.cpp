@@ -1,4 +1,4 @@
-// Page cursors clients send back: the catalogue's ("c1." + hex of the last code), the
+// Page cursors clients send back: the catalogue's ("i1." + hex of the last code), the
 // supervisors' follow-up list's ("f1.<due_at>.<id>") and the phones' sync cursor ("e1.<event id>",
 // or the first form "e<event id>"). Properties: what decodes re-encodes to
 // the same position, and every position encodes to a cursor that decodes to it.
@@ -16,9 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto code = daiban::catalogue::DecodeCursor(text)) {
     FUZZ_CHECK(daiban::catalogue::EncodeCursor(*code) == text);
   }
-  // No page ends on an empty code, so "c1." is refused on purpose; nor on one that is not UTF-8
+  // No page ends on an empty code, so "i1." is refused on purpose; nor on one that is not UTF-8
   // or holds a control character (codes come from the catalogue), which the decoder refuses, and
-  // cursors are bounded (1024 characters: "c1." and the hex of at most 510 bytes).
+  // cursors are bounded (1024 characters: "i1." and the hex of at most 510 bytes).
   if (!text.empty() && text.size() <= 510 && daiban::kernel::IsAcceptablePathParam(text)) {
     FUZZ_CHECK(daiban::catalogue::DecodeCursor(daiban::catalogue::EncodeCursor(text)) == text);
   }
