@@ -1,11 +1,13 @@
 // The accounts context against its in-memory fakes (no database, no Redis): AccountRepository's
-// contract (account_repository_contract.hpp, the same suite PgAccountRepository runs in
+// and DeviceTokenRepository's contracts (account_repository_contract.hpp and
+// device_token_repository_contract.hpp, the same suites the PostgreSQL stores run in
 // accounts_pgtest.cpp) and the sign-in use cases: a token that resolves until logout or expiry,
 // one answer for a wrong password and an unknown phone, failed sign-ins limited per phone.
 #include <gtest/gtest.h>
 
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/testing/account_repository_contract.hpp"
+#include "daiban/accounts/testing/device_token_repository_contract.hpp"
 #include "daiban/accounts/testing/in_memory_accounts.hpp"
 #include "daiban/accounts/testing/requests.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -19,14 +21,17 @@ struct InMemoryAccountsWorld {
     store.AddDepartment(kContractDepartment);
   }
   AccountRepository& Store() { return store; }
+  DeviceTokenRepository& Tokens() { return tokens; }
   void Deactivate(std::int64_t user_id) { store.Deactivate(user_id); }
 
   InMemoryAccountRepository store;
+  InMemoryDeviceTokenRepository tokens{store};
 };
 
 }  // namespace
 
 INSTANTIATE_TYPED_TEST_SUITE_P(InMemory, AccountRepositoryContract, InMemoryAccountsWorld);
+INSTANTIATE_TYPED_TEST_SUITE_P(InMemory, DeviceTokenRepositoryContract, InMemoryAccountsWorld);
 
 namespace {
 

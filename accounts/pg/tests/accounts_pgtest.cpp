@@ -9,6 +9,7 @@
 #include "daiban/accounts/device_auth.hpp"
 #include "daiban/accounts/pg/pg_account_repository.hpp"
 #include "daiban/accounts/testing/account_repository_contract.hpp"
+#include "daiban/accounts/testing/device_token_repository_contract.hpp"
 #include "daiban/accounts/testing/requests.hpp"
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -43,8 +44,10 @@ VALUES ('JN-GA', '济南市公安局', '370100', '公安服务大厅', '历下�
         '09:00-17:00'))sql");
     });
     store_ = std::make_unique<PgAccountRepository>(*pool_);
+    tokens_ = std::make_unique<PgDeviceTokenRepository>(*pool_);
   }
   AccountRepository& Store() { return *store_; }
+  DeviceTokenRepository& Tokens() { return *tokens_; }
   void Deactivate(std::int64_t user_id) {
     pool_->Transact([&](pqxx::dbtransaction& tx) {
       tx.exec_params("UPDATE users SET active = false WHERE id = $1", user_id);
@@ -55,6 +58,7 @@ VALUES ('JN-GA', '济南市公安局', '370100', '公安服务大厅', '历下�
   db::testing::ScratchDatabase database_;
   std::unique_ptr<db::PgPool> pool_;
   std::unique_ptr<PgAccountRepository> store_;
+  std::unique_ptr<PgDeviceTokenRepository> tokens_;
 };
 
 class AccountsPgTest : public ::testing::Test {
@@ -237,4 +241,5 @@ TEST_F(AccountsPgTest, SupervisorsRevokeOnlyThePhonesOfTheirScope) {
 // In the suite's own namespace: the registration macros name the suite unqualified.
 namespace daiban::accounts::testing {
 INSTANTIATE_TYPED_TEST_SUITE_P(Pg, AccountRepositoryContract, PgAccountsWorld);
+INSTANTIATE_TYPED_TEST_SUITE_P(Pg, DeviceTokenRepositoryContract, PgAccountsWorld);
 }  // namespace daiban::accounts::testing

@@ -53,9 +53,10 @@ std::optional<StoredUser> InMemoryAccountRepository::FindByPhone(const std::stri
 }
 
 void InMemoryAccountRepository::CreateSession(const std::string& token_hash, std::int64_t user_id,
-                                              const std::string&, kernel::Instant expires_at) {
+                                              const std::string& device_id,
+                                              kernel::Instant expires_at) {
   std::lock_guard lock(mutex_);
-  sessions_[token_hash] = {user_id, expires_at, false};
+  sessions_[token_hash] = {user_id, device_id, expires_at, false};
 }
 
 std::optional<Principal> InMemoryAccountRepository::FindSession(const std::string& token_hash,
@@ -83,6 +84,76 @@ bool InMemoryAccountRepository::RevokeSession(const std::string& token_hash, ker
   if (session == sessions_.end() || session->second.revoked) return false;
   session->second.revoked = true;
   return true;
+}
+
+std::optional<StoredUser> InMemoryAccountRepository::FindById(std::int64_t user_id) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [phone, user] : users_) {
+    if (user.principal.user_id == user_id) return user;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> InMemoryAccountRepository::RevokeDeviceSessions(
+    std::int64_t user_id, const std::string& device_id) {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> revoked;
+  for (auto& [hash, session] : sessions_) {
+    if (session.user_id != user_id || session.device_id != device_id || session.revoked) continue;
+    session.revoked = true;
+    revoked.push_back(hash);
+  }
+  return revoked;
+}
+
+void InMemoryDeviceTokenRepository::StoreRefresh(const std::string& token_hash,
+                                                 std::int64_t user_id, const std::string& device_id,
+                                                 kernel::Instant, kernel::Instant expires_at) {
+  std::lock_guard lock(mutex_);
+  tokens_[token_hash] = {user_id, device_id, expires_at, false, false};
+}
+
+DeviceTokenRepository::Spent InMemoryDeviceTokenRepository::SpendRefresh(
+    const std::string& token_hash, const std::string& device_id, kernel::Instant now) {
+  std::lock_guard lock(mutex_);
+  Spent spent;
+  auto found = tokens_.find(token_hash);
+  if (found == tokens_.end()) return spent;
+  Token& token = found->second;
+  // The database compares to the second, as it stores the expiry.
+  const bool live = !token.revoked && token.device_id == device_id &&
+                    std::chrono::floor<std::chrono::seconds>(token.expires_at) >
+                        std::chrono::floor<std::chrono::seconds>(now);
+  auto user = accounts_.FindById(token.user_id);
+  if (live && user && user->active) {
+    token.revoked = true;
+    token.spent = true;
+    spent.principal = user->principal;
+  } else if (token.spent) {
+    // A spent token again, from whatever device: its chain is compromised.
+    spent.chain_revoked = RevokeChain(token.user_id, token.device_id);
+  }
+  return spent;
+}
+
+DeviceTokenRepository::Revoked InMemoryDeviceTokenRepository::RevokeDevice(
+    std::int64_t user_id, const std::string& device_id, kernel::Instant,
+    const kernel::StaffScope& scope) {
+  std::lock_guard lock(mutex_);
+  if (!in_scope_(user_id, scope)) return {};
+  return RevokeChain(user_id, device_id);
+}
+
+DeviceTokenRepository::Revoked InMemoryDeviceTokenRepository::RevokeChain(
+    std::int64_t user_id, const std::string& device_id) {
+  Revoked revoked;
+  revoked.session_hashes = accounts_.RevokeDeviceSessions(user_id, device_id);
+  for (auto& [hash, token] : tokens_) {
+    if (token.user_id != user_id || token.device_id != device_id || token.revoked) continue;
+    token.revoked = true;
+    ++revoked.refresh_tokens;
+  }
+  return revoked;
 }
 
 std::optional<Principal> InMemoryAuthState::Get(const std::string& token_hash) {

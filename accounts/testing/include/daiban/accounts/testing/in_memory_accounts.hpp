@@ -2,13 +2,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "daiban/accounts/auth.hpp"
+#include "daiban/accounts/device_auth.hpp"
 #include "daiban/kernel/clock.hpp"
 
 namespace daiban::accounts::testing {
@@ -33,9 +36,16 @@ class InMemoryAccountRepository final : public AccountRepository {
   std::optional<Principal> FindSession(const std::string& token_hash, kernel::Instant now) override;
   bool RevokeSession(const std::string& token_hash, kernel::Instant now) override;
 
+  // For InMemoryDeviceTokenRepository, which keeps the phones' tokens beside these accounts as
+  // the refresh_tokens table sits beside users and sessions: an account by its id, and the
+  // revocation of every live session of a user's device (their token hashes).
+  std::optional<StoredUser> FindById(std::int64_t user_id);
+  std::vector<std::string> RevokeDeviceSessions(std::int64_t user_id, const std::string& device_id);
+
  private:
   struct Session {
     std::int64_t user_id = 0;
+    std::string device_id;
     kernel::Instant expires_at{};
     bool revoked = false;
   };
@@ -45,6 +55,45 @@ class InMemoryAccountRepository final : public AccountRepository {
   std::set<std::string> departments_;
   std::map<std::string, StoredUser> users_;  // by phone
   std::map<std::string, Session> sessions_;  // by token hash
+};
+
+// The phones' refresh tokens in memory, for unit tests of the device sign-in (no database). It
+// keeps DeviceTokenRepository's contract as PgDeviceTokenRepository does
+// (device_token_repository_contract.hpp): a token is spent once, for an active user, on its
+// device, before it expires; spent again, its device's chain (sessions and tokens) is revoked.
+// A scope reaches a phone user when `in_scope` says so: by default only everything does, since
+// the agents' and couriers' regions are dispatch's and tracking's, not the accounts'.
+class InMemoryDeviceTokenRepository final : public DeviceTokenRepository {
+ public:
+  using ScopeRule = std::function<bool(std::int64_t user_id, const kernel::StaffScope& scope)>;
+  explicit InMemoryDeviceTokenRepository(
+      InMemoryAccountRepository& accounts,
+      ScopeRule in_scope = [](std::int64_t,
+                              const kernel::StaffScope& scope) { return scope.everything; })
+      : accounts_(accounts), in_scope_(std::move(in_scope)) {}
+
+  void StoreRefresh(const std::string& token_hash, std::int64_t user_id,
+                    const std::string& device_id, kernel::Instant created_at,
+                    kernel::Instant expires_at) override;
+  Spent SpendRefresh(const std::string& token_hash, const std::string& device_id,
+                     kernel::Instant now) override;
+  Revoked RevokeDevice(std::int64_t user_id, const std::string& device_id, kernel::Instant now,
+                       const kernel::StaffScope& scope) override;
+
+ private:
+  struct Token {
+    std::int64_t user_id = 0;
+    std::string device_id;
+    kernel::Instant expires_at{};
+    bool revoked = false;
+    bool spent = false;
+  };
+  Revoked RevokeChain(std::int64_t user_id, const std::string& device_id);
+
+  InMemoryAccountRepository& accounts_;
+  ScopeRule in_scope_;
+  std::mutex mutex_;
+  std::map<std::string, Token> tokens_;  // by token hash
 };
 
 // The session cache and the failed sign-in counters in memory, as RedisAuthState keeps them in
