@@ -50,9 +50,8 @@ bool VerifyPassword(const std::string& hash, const std::string& password) {
 
 std::string TokenHash(const std::string& token) { return kernel::Sha256Hex(token); }
 
-AuthService::AuthService(AccountRepository& accounts, SessionCache& sessions,
-                         FailureCounter& failures, const kernel::Clock& clock,
-                         kernel::IdGenerator& ids, AuthOptions options)
+AuthService::AuthService(AccountStore& accounts, SessionCache& sessions, FailureCounter& failures,
+                         const kernel::Clock& clock, kernel::IdGenerator& ids, AuthOptions options)
     : accounts_(accounts),
       sessions_(sessions),
       failures_(failures),

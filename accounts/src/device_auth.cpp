@@ -4,7 +4,7 @@
 
 namespace daiban::accounts {
 
-DeviceAuth::DeviceAuth(AuthService& auth, DeviceTokenRepository& tokens, const kernel::Clock& clock,
+DeviceAuth::DeviceAuth(AuthService& auth, DeviceTokenStore& tokens, const kernel::Clock& clock,
                        kernel::IdGenerator& ids, DeviceAuthOptions options)
     : auth_(auth), tokens_(tokens), clock_(clock), ids_(ids), options_(options) {}
 

@@ -1,13 +1,13 @@
-// The accounts context against its in-memory fakes (no database, no Redis): AccountRepository's
-// and DeviceTokenRepository's contracts (account_repository_contract.hpp and
-// device_token_repository_contract.hpp, the same suites the PostgreSQL stores run in
+// The accounts context against its in-memory fakes (no database, no Redis): AccountStore's
+// and DeviceTokenStore's contracts (account_store_contract.hpp and
+// device_token_store_contract.hpp, the same suites the PostgreSQL stores run in
 // accounts_pgtest.cpp) and the sign-in use cases: a token that resolves until logout or expiry,
 // one answer for a wrong password and an unknown phone, failed sign-ins limited per phone.
 #include <gtest/gtest.h>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/testing/account_repository_contract.hpp"
-#include "daiban/accounts/testing/device_token_repository_contract.hpp"
+#include "daiban/accounts/testing/account_store_contract.hpp"
+#include "daiban/accounts/testing/device_token_store_contract.hpp"
 #include "daiban/accounts/testing/in_memory_accounts.hpp"
 #include "daiban/accounts/testing/requests.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -20,18 +20,18 @@ struct InMemoryAccountsWorld {
     store.AddRegion(kContractRegion);
     store.AddDepartment(kContractDepartment);
   }
-  AccountRepository& Store() { return store; }
-  DeviceTokenRepository& Tokens() { return tokens; }
+  AccountStore& Store() { return store; }
+  DeviceTokenStore& Tokens() { return tokens; }
   void Deactivate(std::int64_t user_id) { store.Deactivate(user_id); }
 
-  InMemoryAccountRepository store;
-  InMemoryDeviceTokenRepository tokens{store};
+  InMemoryAccountStore store;
+  InMemoryDeviceTokenStore tokens{store};
 };
 
 }  // namespace
 
-INSTANTIATE_TYPED_TEST_SUITE_P(InMemory, AccountRepositoryContract, InMemoryAccountsWorld);
-INSTANTIATE_TYPED_TEST_SUITE_P(InMemory, DeviceTokenRepositoryContract, InMemoryAccountsWorld);
+INSTANTIATE_TYPED_TEST_SUITE_P(InMemory, AccountStoreContract, InMemoryAccountsWorld);
+INSTANTIATE_TYPED_TEST_SUITE_P(InMemory, DeviceTokenStoreContract, InMemoryAccountsWorld);
 
 namespace {
 
@@ -44,7 +44,7 @@ class AuthServiceTest : public ::testing::Test {
 
   kernel::ManualClock clock{kernel::Instant(std::chrono::seconds(1790000000))};
   kernel::RandomIdGenerator ids;
-  InMemoryAccountRepository accounts;
+  InMemoryAccountStore accounts;
   InMemoryAuthState state{clock};
   AuthService auth{accounts, state, state, clock, ids, AuthOptions{}};
 };

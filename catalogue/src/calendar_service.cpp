@@ -7,16 +7,16 @@
 
 namespace daiban::catalogue {
 
-CalendarService::CalendarService(CalendarRepository& repository, const kernel::Clock& clock,
+CalendarService::CalendarService(CalendarStore& store, const kernel::Clock& clock,
                                  cases::OfficeHours office_hours, std::chrono::seconds refresh)
-    : repository_(repository), clock_(clock), office_hours_(office_hours), refresh_(refresh) {}
+    : store_(store), clock_(clock), office_hours_(office_hours), refresh_(refresh) {}
 
 void CalendarService::Load(const std::string& file_name, const std::string& text) {
   auto parsed = cases::ParseCalendarCsv(text);
   if (auto* error = std::get_if<cases::CalendarCsvError>(&parsed)) {
     throw kernel::CsvError(file_name, error->line, error->column, error->message);
   }
-  repository_.ReplaceYears(std::get<cases::CalendarFile>(parsed), file_name);
+  store_.ReplaceYears(std::get<cases::CalendarFile>(parsed), file_name);
   std::lock_guard lock(mutex_);
   current_.reset();  // reload on next use
 }
@@ -25,7 +25,7 @@ std::shared_ptr<const cases::WorkingCalendar> CalendarService::Current() {
   std::lock_guard lock(mutex_);
   auto now = clock_.Now();
   if (!current_ || now - loaded_at_ >= refresh_) {
-    cases::CalendarFile stored = repository_.LoadAll();
+    cases::CalendarFile stored = store_.LoadAll();
     current_ = std::make_shared<const cases::WorkingCalendar>(
         std::move(stored.entries), std::move(stored.years), office_hours_);
     loaded_at_ = now;

@@ -34,7 +34,7 @@ std::optional<std::string> DecodeCursor(const std::string& cursor) {
 
 void CatalogueService::Import(const std::vector<std::pair<std::string, std::string>>& files) {
   CatalogueImport import = ParseCatalogueFiles(files);
-  repository_.Import(
+  store_.Import(
       import, [&](const KnownCodes& known) { CheckReferences(import, known); }, clock_.Now());
 }
 
@@ -46,17 +46,17 @@ ItemPage CatalogueService::ListItems(ItemFilter filter, const std::string& curso
   if (filter.limit < 1 || filter.limit > kMaxPageSize) {
     throw kernel::BadRequest("limit must be 1.." + std::to_string(kMaxPageSize), "limit");
   }
-  if (!filter.region_code.empty() && !repository_.RegionExists(filter.region_code)) {
+  if (!filter.region_code.empty() && !store_.RegionExists(filter.region_code)) {
     throw kernel::BadRequest("unknown region '" + filter.region_code + "'", "region");
   }
-  if (!filter.department_code.empty() && !repository_.DepartmentExists(filter.department_code)) {
+  if (!filter.department_code.empty() && !store_.DepartmentExists(filter.department_code)) {
     throw kernel::BadRequest("unknown department '" + filter.department_code + "'", "department");
   }
   // One more than asked tells whether another page exists.
   int asked = filter.limit;
   filter.limit = asked + 1;
   ItemPage page;
-  page.items = repository_.Items(filter);
+  page.items = store_.Items(filter);
   if (static_cast<int>(page.items.size()) > asked) {
     page.items.resize(static_cast<std::size_t>(asked));
     page.next_cursor = EncodeCursor(page.items.back().code);
@@ -65,9 +65,9 @@ ItemPage CatalogueService::ListItems(ItemFilter filter, const std::string& curso
 }
 
 CatalogueService::Guide CatalogueService::GetGuide(const std::string& code) {
-  auto item = repository_.FindItem(code);
+  auto item = store_.FindItem(code);
   if (!item) throw kernel::NotFound("no item '" + code + "'");
-  auto department = repository_.FindDepartment(item->department_code);
+  auto department = store_.FindDepartment(item->department_code);
   if (!department) throw std::logic_error("item " + code + " has no department");
   return {std::move(*item), std::move(*department)};
 }
@@ -76,7 +76,7 @@ std::map<std::string, CatalogueService::Guide> CatalogueService::GuidesFor(
     const std::vector<std::string>& codes) {
   std::map<std::string, Guide> guides;
   if (codes.empty()) return guides;
-  for (auto& [item, department] : repository_.ItemsWithDepartments(codes)) {
+  for (auto& [item, department] : store_.ItemsWithDepartments(codes)) {
     auto code = item.code;
     guides.emplace(std::move(code), Guide{std::move(item), std::move(department)});
   }
@@ -84,7 +84,7 @@ std::map<std::string, CatalogueService::Guide> CatalogueService::GuidesFor(
 }
 
 Bundle CatalogueService::GetBundle(const std::string& code) {
-  auto bundle = repository_.FindBundle(code);
+  auto bundle = store_.FindBundle(code);
   if (!bundle) throw kernel::NotFound("no bundle '" + code + "'");
   return *bundle;
 }

@@ -1,4 +1,4 @@
-// The catalogue's use cases over the in-memory repository (no database): pages of items with
+// The catalogue's use cases over the in-memory store (no database): pages of items with
 // their cursor, the refusals of a list's filters, guides one by one and for a page, bundles.
 #include "daiban/catalogue/catalogue_service.hpp"
 
@@ -6,8 +6,8 @@
 
 #include <set>
 
-#include "daiban/catalogue/testing/catalogue_repository_contract.hpp"
-#include "daiban/catalogue/testing/in_memory_catalogue_repository.hpp"
+#include "daiban/catalogue/testing/catalogue_store_contract.hpp"
+#include "daiban/catalogue/testing/in_memory_catalogue_store.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::catalogue {
@@ -27,8 +27,8 @@ class CatalogueServiceTest : public ::testing::Test {
   }
 
   kernel::ManualClock clock{kernel::Instant(std::chrono::seconds(1790000000))};
-  testing::InMemoryCatalogueRepository repository;
-  CatalogueService service{repository, clock};
+  testing::InMemoryCatalogueStore store;
+  CatalogueService service{store, clock};
 };
 
 TEST_F(CatalogueServiceTest, PagesFollowTheirCursorToTheEnd) {
@@ -46,7 +46,7 @@ TEST_F(CatalogueServiceTest, PagesFollowTheirCursorToTheEnd) {
   } while (!cursor.empty() && pages < 100);
   ItemFilter all;
   all.limit = 1000;
-  EXPECT_EQ(seen.size(), repository.Items(all).size());
+  EXPECT_EQ(seen.size(), store.Items(all).size());
   EXPECT_GE(pages, 5);
 }
 

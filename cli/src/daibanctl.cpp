@@ -8,16 +8,16 @@
 #include <pqxx/pqxx>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/accounts/pg/pg_api_key_store.hpp"
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/catalogue/boundaries.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg/pg_boundary_repository.hpp"
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_boundary_store.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_store.hpp"
 #include "daiban/cli/seed_history.hpp"
 #include "daiban/cli/simulate.hpp"
 #include "daiban/db/migrator.hpp"
@@ -147,9 +147,9 @@ int Import(const Args& args, std::ostream& out, const kernel::Env& env) {
   }
   if (files.empty()) throw std::invalid_argument("no catalogue files in " + dir.string());
   db::PgPool pool(runtime::LoadPgOptions(env));
-  catalogue::PgCatalogueRepository repository(pool);
+  catalogue::PgCatalogueStore store(pool);
   kernel::SystemClock clock;
-  catalogue::CatalogueService(repository, clock).Import(files);
+  catalogue::CatalogueService(store, clock).Import(files);
   out << "imported";
   for (const auto& [name, text] : files) out << " " << name;
   out << " from " << dir.string() << "\n";
@@ -162,9 +162,9 @@ int Calendar(const Args& args, std::ostream& out, const kernel::Env& env) {
   }
   std::filesystem::path file = args[1];
   db::PgPool pool(runtime::LoadPgOptions(env));
-  catalogue::PgCalendarRepository repository(pool);
+  catalogue::PgCalendarStore store(pool);
   kernel::SystemClock clock;
-  catalogue::CalendarService calendar(repository, clock, cases::OfficeHours{});
+  catalogue::CalendarService calendar(store, clock, cases::OfficeHours{});
   calendar.Load(file.filename().string(), ReadFile(file));
   out << "loaded " << file.filename().string() << "\n";
   return 0;
@@ -177,8 +177,8 @@ int Boundaries(const Args& args, std::ostream& out, const kernel::Env& env) {
   std::filesystem::path file = args[1];
   std::string text = ReadFile(file);
   db::PgPool pool(runtime::LoadPgOptions(env));
-  catalogue::PgBoundaryRepository boundaries(pool);
-  catalogue::PgCatalogueRepository regions(pool);
+  catalogue::PgBoundaryStore boundaries(pool);
+  catalogue::PgCatalogueStore regions(pool);
   auto imported = catalogue::BoundaryService(boundaries, regions).Import(text);
   out << "imported " << imported.size() << " district boundaries from " << file.filename().string()
       << "\n";
@@ -206,7 +206,7 @@ int User(const Args& args, std::ostream& out, const kernel::Env& env) {
                          options["department"]};
   db::PgPool pool(runtime::LoadPgOptions(env));
   db::RedisPool redis(runtime::LoadRedisOptions(env));
-  accounts::PgAccountRepository accounts(pool);
+  accounts::PgAccountStore accounts(pool);
   if (options.count("if-missing") && accounts.FindByPhone(user.phone)) {
     out << "exists " << user.phone << "\n";
     return 0;
@@ -280,7 +280,7 @@ std::vector<std::string> SplitList(const std::string& text, char separator) {
 std::vector<std::string> Departments(db::PgPool& pool, const std::string& text, char separator) {
   if (text != "all") return SplitList(text, separator);
   std::vector<std::string> all;
-  catalogue::PgCatalogueRepository catalogue(pool);
+  catalogue::PgCatalogueStore catalogue(pool);
   for (const auto& d : catalogue.Departments()) all.push_back(d.code);
   return all;
 }
@@ -288,7 +288,7 @@ std::vector<std::string> Departments(db::PgPool& pool, const std::string& text, 
 // The account of a phone-account CSV row (agents, couriers): the existing one, which must have
 // `role`, or a new one named by the row, in the first of its regions, with the file's password
 // hash. Counts it in `added` or `updated`.
-std::int64_t RowAccount(accounts::PgAccountRepository& accounts, const kernel::CsvTable& table,
+std::int64_t RowAccount(accounts::PgAccountStore& accounts, const kernel::CsvTable& table,
                         const kernel::CsvRow& row, accounts::Role role, const std::string& hash,
                         int& added, int& updated) {
   auto field = [&](const std::string& name) { return table.Field(row, name); };
@@ -313,7 +313,7 @@ int Agent(const Args& args, std::ostream& out, const kernel::Env& env) {
         "usage: daibanctl agent import FILE --password PASSWORD | agent set ...");
   }
   db::PgPool pool(runtime::LoadPgOptions(env));
-  accounts::PgAccountRepository accounts(pool);
+  accounts::PgAccountStore accounts(pool);
   dispatch::PgDispatchStore store(pool);
   if (args[0] == "set") {
     auto options = Options(Args(args.begin() + 1, args.end()), {});
@@ -380,7 +380,7 @@ int Courier(const Args& args, std::ostream& out, const kernel::Env& env) {
   if (options["password"].size() < 8)
     throw std::invalid_argument("--password (8+ characters) is required");
   db::PgPool pool(runtime::LoadPgOptions(env));
-  accounts::PgAccountRepository accounts(pool);
+  accounts::PgAccountStore accounts(pool);
   tracking::PgDeliveryStore store(pool);
   auto table = std::make_shared<const kernel::CsvTable>(kernel::CsvTable::Parse(
       std::filesystem::path(args[1]).filename().string(), ReadFile(args[1])));

@@ -23,7 +23,7 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/tracking_number.hpp"
 #include "daiban/cases/working_calendar.hpp"
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
 #include "daiban/db/pg_pool.hpp"
 
 namespace daiban::cli {
@@ -186,7 +186,7 @@ World LoadWorld(db::PgPool& pool) {
     if (item.regions.empty()) item.regions.push_back(root);
   }
   std::erase_if(world.items, [](const Item& item) { return item.modes.empty(); });
-  catalogue::PgCalendarRepository calendars(pool);
+  catalogue::PgCalendarStore calendars(pool);
   auto file = calendars.LoadAll();
   world.calendar.emplace(file.entries, file.years);
   return world;

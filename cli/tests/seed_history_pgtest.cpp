@@ -9,7 +9,7 @@
 #include <string>
 
 #include "daiban/catalogue/calendar_service.hpp"
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
 #include "daiban/cli/daibanctl.hpp"
 #include "daiban/cli/seed_history.hpp"
 #include "daiban/db/pg_pool.hpp"
@@ -206,7 +206,7 @@ TEST(SeedHistoryPgTest, TheStatisticsRollUpGivesTheRawFiguresByteForByte) {
   std::ostringstream progress;
   SeedHistory(pool, Request(), progress);
   kernel::ManualClock clock(kNow);
-  catalogue::PgCalendarRepository calendar_store(pool);
+  catalogue::PgCalendarStore calendar_store(pool);
   catalogue::CalendarService calendar(calendar_store, clock, cases::OfficeHours{});
   supervision::PgStatsStore store(pool);
   supervision::StatsService stats(store, calendar, clock);

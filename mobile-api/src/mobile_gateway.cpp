@@ -1,7 +1,7 @@
 #include "daiban/mobile/mobile_gateway.hpp"
 
 #include "daiban/accounts/device_auth.hpp"
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/cases/pg/pg_attachment_store.hpp"
 #include "daiban/cases/wiring/case_wiring.hpp"
 #include "daiban/db/pg_listener.hpp"
@@ -68,7 +68,7 @@ void WireMobile(runtime::ServiceHost& host) {
   device_options.refresh_ttl =
       std::chrono::seconds(env.Int("DAIBAN_PHONE_REFRESH_TTL_S", 30 * 86400, 3600, 365 * 86400));
   auto& devices = host.Make<accounts::DeviceAuth>(
-      parts.auth, host.Make<accounts::PgDeviceTokenRepository>(host.Pg()), host.Clock(), host.Ids(),
+      parts.auth, host.Make<accounts::PgDeviceTokenStore>(host.Pg()), host.Clock(), host.Ids(),
       device_options);
   auto& deliveries = tracking::WireDeliveryCore(host, env, parts);
   auto& routes = host.Server().Routes();

@@ -8,7 +8,7 @@
 #include <pqxx/pqxx>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/pg/pg_attachment_store.hpp"
 #include "daiban/cases/pg/pg_case_store.hpp"
@@ -18,8 +18,8 @@
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_store.hpp"
 #include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
@@ -60,14 +60,14 @@ class AttachmentsPgTest : public ::testing::Test {
     redis_options.database = 3;
     redis_ = std::make_unique<db::RedisPool>(redis_options);
 
-    catalogue_store_ = std::make_unique<catalogue::PgCatalogueRepository>(*pool_);
+    catalogue_store_ = std::make_unique<catalogue::PgCatalogueStore>(*pool_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = fs::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
     for (const auto& name : catalogue::CatalogueFileNames()) {
       files.emplace_back(name, ReadFile(demo / name));
     }
     catalogue::CatalogueService(*catalogue_store_, clock_).Import(files);
-    calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
+    calendar_store_ = std::make_unique<catalogue::PgCalendarStore>(*pool_);
     calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_,
                                                              cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv", ReadFile(fs::path(DAIBAN_SOURCE_DIR) /
@@ -80,7 +80,7 @@ class AttachmentsPgTest : public ::testing::Test {
 
     auth_state_ = std::make_unique<accounts::RedisAuthState>(*redis_);
 
-    accounts_ = std::make_unique<accounts::PgAccountRepository>(*pool_);
+    accounts_ = std::make_unique<accounts::PgAccountStore>(*pool_);
     auth_ = std::make_unique<accounts::AuthService>(*accounts_, *auth_state_, *auth_state_, clock_,
                                                     ids_);
     agent_ = AddUser(accounts::Role::kAgent, "赵代办", "370102");
@@ -198,14 +198,14 @@ class AttachmentsPgTest : public ::testing::Test {
   kernel::Metrics metrics_{"test"};
   std::unique_ptr<db::PgPool> pool_;
   std::unique_ptr<db::RedisPool> redis_;
-  std::unique_ptr<catalogue::PgCatalogueRepository> catalogue_store_;
-  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store_;
+  std::unique_ptr<catalogue::PgCatalogueStore> catalogue_store_;
+  std::unique_ptr<catalogue::PgCalendarStore> calendar_store_;
   std::unique_ptr<catalogue::CalendarService> calendar_;
   std::unique_ptr<catalogue::CatalogueForCases> case_catalogue_;
   std::unique_ptr<cases::PgCaseStore> case_store_;
   std::unique_ptr<cases::RedisGuessLimiter> guesses_;
   std::unique_ptr<cases::CaseService> cases_;
-  std::unique_ptr<accounts::PgAccountRepository> accounts_;
+  std::unique_ptr<accounts::PgAccountStore> accounts_;
   std::unique_ptr<accounts::RedisAuthState> auth_state_;
   std::unique_ptr<accounts::AuthService> auth_;
   User agent_, other_agent_, courier_, supervisor_, far_supervisor_, window_, admin_;

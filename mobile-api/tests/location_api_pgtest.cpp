@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/db/pg_pool.hpp"
@@ -57,7 +57,7 @@ class LocationRouteTest : public ::testing::Test {
     redis.database = 3;  // the running test stack's services use database 0
     redis_ = std::make_unique<db::RedisPool>(redis);
     auth_state_ = std::make_unique<accounts::RedisAuthState>(*redis_);
-    accounts_ = std::make_unique<accounts::PgAccountRepository>(*pg_);
+    accounts_ = std::make_unique<accounts::PgAccountStore>(*pg_);
     auth_ = std::make_unique<accounts::AuthService>(*accounts_, *auth_state_, *auth_state_, clock_,
                                                     ids_);
     agent_ = AddUser(accounts::Role::kAgent, "13700000001");
@@ -98,7 +98,7 @@ class LocationRouteTest : public ::testing::Test {
   kernel::RandomIdGenerator ids_;
   std::unique_ptr<db::PgPool> pg_;
   std::unique_ptr<db::RedisPool> redis_;
-  std::unique_ptr<accounts::PgAccountRepository> accounts_;
+  std::unique_ptr<accounts::PgAccountStore> accounts_;
   std::unique_ptr<accounts::RedisAuthState> auth_state_;
   std::unique_ptr<accounts::AuthService> auth_;
   tracking::testing::InMemoryLocationStore store_{cases::FarOutsideJinan};

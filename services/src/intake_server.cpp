@@ -2,7 +2,7 @@
 
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/device_auth.hpp"
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/accounts/pg/pg_api_key_store.hpp"
 #include "daiban/accounts/pg/redis_api_key_limiter.hpp"
 #include "daiban/cases/case_service.hpp"
@@ -11,9 +11,9 @@
 #include "daiban/cases/wiring/case_wiring.hpp"
 #include "daiban/cases/wiring/notification_settings.hpp"
 #include "daiban/catalogue/case_terms.hpp"
-#include "daiban/catalogue/pg/pg_boundary_repository.hpp"
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_boundary_store.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_store.hpp"
 #include "daiban/db/outbox_relay.hpp"
 #include "daiban/db/pg_listener.hpp"
 #include "daiban/intake/auth_api.hpp"
@@ -56,7 +56,7 @@ void WireIntake(runtime::ServiceHost& host) {
   AddAuthRoutes(routes, auth);
   // A lost phone: supervisors (within their scope) and administrators revoke its device.
   auto& devices = host.Make<accounts::DeviceAuth>(
-      auth, host.Make<accounts::PgDeviceTokenRepository>(host.Pg()), host.Clock(), host.Ids());
+      auth, host.Make<accounts::PgDeviceTokenStore>(host.Pg()), host.Clock(), host.Ids());
   routes.Add("POST", "/api/v1/auth/devices/revoke",
              [&auth, &devices](const kernel::HttpRequest& request) {
                // A supervisor reaches the phones of its scope's agents and couriers only.
@@ -140,7 +140,7 @@ void WireIntake(runtime::ServiceHost& host) {
   auto& open311_requests = host.Make<cases::PgServiceRequestReader>(host.Pg());
   auto& open311_limiter = host.Make<accounts::RedisApiKeyLimiter>(
       host.Redis(), static_cast<int>(env.Int("DAIBAN_OPEN311_KEY_RATE", 60, 1, 1000000000)));
-  auto& boundary_store = host.Make<catalogue::PgBoundaryRepository>(host.Pg());
+  auto& boundary_store = host.Make<catalogue::PgBoundaryStore>(host.Pg());
   auto& boundaries = host.Make<catalogue::BoundaryService>(boundary_store, parts.catalogue_store);
   AddBoundaryRoutes(routes, boundaries);
   AddOpen311Routes(routes, catalogue, boundaries, case_service, open311_keys, open311_limiter,

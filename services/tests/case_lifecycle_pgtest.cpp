@@ -7,7 +7,7 @@
 #include <pqxx/pqxx>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/list_cursor.hpp"
@@ -16,8 +16,8 @@
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_store.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
 #include "scratch_database.hpp"
@@ -50,13 +50,13 @@ class CaseLifecyclePgTest : public ::testing::Test {
     db::RedisOptions redis_options;
     redis_options.port = daiban::testing::RequiredPortEnv("DAIBAN_TEST_REDIS_PORT");
     redis_ = std::make_unique<db::RedisPool>(redis_options);
-    catalogue_store_ = std::make_unique<catalogue::PgCatalogueRepository>(*pool_);
+    catalogue_store_ = std::make_unique<catalogue::PgCatalogueStore>(*pool_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
     for (const auto& name : catalogue::CatalogueFileNames())
       files.emplace_back(name, kernel::ReadFile(demo / name));
     catalogue::CatalogueService(*catalogue_store_, clock_).Import(files);
-    calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
+    calendar_store_ = std::make_unique<catalogue::PgCalendarStore>(*pool_);
     calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_,
                                                              cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv",
@@ -68,7 +68,7 @@ class CaseLifecyclePgTest : public ::testing::Test {
     guesses_ = std::make_unique<cases::RedisGuessLimiter>(*redis_, 5, std::chrono::seconds(900));
     service_ = std::make_unique<cases::CaseService>(*store_, *case_catalogue_, *calendar_,
                                                     *guesses_, clock_, ids_);
-    accounts::PgAccountRepository accounts(*pool_);
+    accounts::PgAccountStore accounts(*pool_);
     agent_id_ = accounts.AddUser(
         {accounts::Role::kAgent, "赵代办", "13800000104", "", "370102", ""}, "unused-hash");
     address_ = "it-" + kernel::RandomIdGenerator().HexId(6);
@@ -114,7 +114,7 @@ class CaseLifecyclePgTest : public ::testing::Test {
 
   cases::Actor Window() { return {Role::kWindow, 0, "王窗口", "370102", ""}; }
   std::int64_t AddStaff(accounts::Role role, const std::string& phone) {
-    accounts::PgAccountRepository accounts(*pool_);
+    accounts::PgAccountStore accounts(*pool_);
     return accounts.AddUser({role, "王窗口", phone, "", "370102", ""}, "unused-hash");
   }
   cases::Actor Supervisor(const std::string& region) {
@@ -127,8 +127,8 @@ class CaseLifecyclePgTest : public ::testing::Test {
   kernel::SeededIdGenerator ids_{2026};
   std::unique_ptr<db::PgPool> pool_;
   std::unique_ptr<db::RedisPool> redis_;
-  std::unique_ptr<catalogue::PgCatalogueRepository> catalogue_store_;
-  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store_;
+  std::unique_ptr<catalogue::PgCatalogueStore> catalogue_store_;
+  std::unique_ptr<catalogue::PgCalendarStore> calendar_store_;
   std::unique_ptr<catalogue::CalendarService> calendar_;
   std::unique_ptr<catalogue::CatalogueForCases> case_catalogue_;
   std::unique_ptr<cases::PgCaseStore> store_;

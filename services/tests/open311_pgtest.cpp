@@ -7,7 +7,7 @@
 #include <pqxx/pqxx>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/accounts/pg/pg_api_key_store.hpp"
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
@@ -16,8 +16,8 @@
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_store.hpp"
 #include "daiban/intake/open311.hpp"
 #include "daiban/kernel/file.hpp"
 #include "refusal.hpp"
@@ -41,14 +41,14 @@ class Open311PgTest : public ::testing::Test {
   Open311PgTest() {
     database_.Migrate();
     pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 2});
-    catalogue_store_ = std::make_unique<catalogue::PgCatalogueRepository>(*pool_);
+    catalogue_store_ = std::make_unique<catalogue::PgCatalogueStore>(*pool_);
     std::vector<std::pair<std::string, std::string>> files;
     auto demo = std::filesystem::path(DAIBAN_SOURCE_DIR) / "db/seed/demo";
     for (const auto& name : catalogue::CatalogueFileNames())
       files.emplace_back(name, kernel::ReadFile(demo / name));
     catalogue_ = std::make_unique<catalogue::CatalogueService>(*catalogue_store_, clock_);
     catalogue_->Import(files);
-    calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
+    calendar_store_ = std::make_unique<catalogue::PgCalendarStore>(*pool_);
     calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_,
                                                              cases::OfficeHours{});
     case_catalogue_ = std::make_unique<catalogue::CatalogueForCases>(*catalogue_store_);
@@ -97,9 +97,9 @@ class Open311PgTest : public ::testing::Test {
   kernel::SeededIdGenerator ids_{311};
   NoLimit guesses_;
   std::unique_ptr<db::PgPool> pool_;
-  std::unique_ptr<catalogue::PgCatalogueRepository> catalogue_store_;
+  std::unique_ptr<catalogue::PgCatalogueStore> catalogue_store_;
   std::unique_ptr<catalogue::CatalogueService> catalogue_;
-  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store_;
+  std::unique_ptr<catalogue::PgCalendarStore> calendar_store_;
   std::unique_ptr<catalogue::CalendarService> calendar_;
   std::unique_ptr<catalogue::CatalogueForCases> case_catalogue_;
   std::unique_ptr<cases::PgCaseStore> store_;

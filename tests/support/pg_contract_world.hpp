@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/cases/pg/pg_case_store.hpp"
 #include "daiban/cases/testing/store_contract.hpp"
 #include "daiban/db/pg_pool.hpp"
@@ -24,7 +24,7 @@ class PgContractWorld {
   PgContractWorld() {
     database_.Migrate();
     pool_ = std::make_unique<PgPool>(PgOptions{.url = database_.Url(), .pool_size = 2});
-    accounts_ = std::make_unique<accounts::PgAccountRepository>(*pool_);
+    accounts_ = std::make_unique<accounts::PgAccountStore>(*pool_);
     store_ = std::make_unique<PgStore>(*pool_);
     cases_ = std::make_unique<cases::PgCaseStore>(*pool_);
     pool_->Transact([](pqxx::dbtransaction& tx) {
@@ -58,7 +58,7 @@ class PgContractWorld {
  private:
   ScratchDatabase database_;
   std::unique_ptr<PgPool> pool_;
-  std::unique_ptr<accounts::PgAccountRepository> accounts_;
+  std::unique_ptr<accounts::PgAccountStore> accounts_;
   std::unique_ptr<PgStore> store_;
   std::unique_ptr<cases::PgCaseStore> cases_;
   int added_ = 0;

@@ -1,6 +1,6 @@
 #include <string>
 
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 
 namespace daiban::accounts {
 

@@ -1,5 +1,5 @@
-// Staff accounts and sessions against real PostgreSQL and Redis, and AccountRepository's contract
-// (account_repository_contract.hpp, the same suite the in-memory repository runs in
+// Staff accounts and sessions against real PostgreSQL and Redis, and AccountStore's contract
+// (account_store_contract.hpp, the same suite the in-memory store runs in
 // accounts_test.cpp).
 #include <gtest/gtest.h>
 
@@ -7,9 +7,9 @@
 
 #include "daiban/accounts/auth.hpp"
 #include "daiban/accounts/device_auth.hpp"
-#include "daiban/accounts/pg/pg_account_repository.hpp"
-#include "daiban/accounts/testing/account_repository_contract.hpp"
-#include "daiban/accounts/testing/device_token_repository_contract.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
+#include "daiban/accounts/testing/account_store_contract.hpp"
+#include "daiban/accounts/testing/device_token_store_contract.hpp"
 #include "daiban/accounts/testing/requests.hpp"
 #include "daiban/db/redis_pool.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -43,11 +43,11 @@ INSERT INTO departments (code, name, region_code, hall_name, hall_address, hall_
 VALUES ('JN-GA', '济南市公安局', '370100', '公安服务大厅', '历下区龙鼎大道1号', 36.66, 117.10,
         '09:00-17:00'))sql");
     });
-    store_ = std::make_unique<PgAccountRepository>(*pool_);
-    tokens_ = std::make_unique<PgDeviceTokenRepository>(*pool_);
+    store_ = std::make_unique<PgAccountStore>(*pool_);
+    tokens_ = std::make_unique<PgDeviceTokenStore>(*pool_);
   }
-  AccountRepository& Store() { return *store_; }
-  DeviceTokenRepository& Tokens() { return *tokens_; }
+  AccountStore& Store() { return *store_; }
+  DeviceTokenStore& Tokens() { return *tokens_; }
   void Deactivate(std::int64_t user_id) {
     pool_->Transact([&](pqxx::dbtransaction& tx) {
       tx.exec_params("UPDATE users SET active = false WHERE id = $1", user_id);
@@ -57,8 +57,8 @@ VALUES ('JN-GA', '济南市公安局', '370100', '公安服务大厅', '历下�
  private:
   db::testing::ScratchDatabase database_;
   std::unique_ptr<db::PgPool> pool_;
-  std::unique_ptr<PgAccountRepository> store_;
-  std::unique_ptr<PgDeviceTokenRepository> tokens_;
+  std::unique_ptr<PgAccountStore> store_;
+  std::unique_ptr<PgDeviceTokenStore> tokens_;
 };
 
 class AccountsPgTest : public ::testing::Test {
@@ -70,7 +70,7 @@ class AccountsPgTest : public ::testing::Test {
     redis.port = daiban::testing::RequiredPortEnv("DAIBAN_TEST_REDIS_PORT");
     redis_ = std::make_unique<db::RedisPool>(redis);
     auth_state_ = std::make_unique<RedisAuthState>(*redis_);
-    accounts_ = std::make_unique<PgAccountRepository>(*pool_);
+    accounts_ = std::make_unique<PgAccountStore>(*pool_);
     // Addresses and phones differ per test run, so failure counters never collide.
     address_ = "test-" + ids_.HexId(6);
     auth_ = std::make_unique<AuthService>(*accounts_, *auth_state_, *auth_state_, clock_, ids_,
@@ -83,7 +83,7 @@ class AccountsPgTest : public ::testing::Test {
   kernel::RandomIdGenerator ids_;
   std::unique_ptr<db::PgPool> pool_;
   std::unique_ptr<db::RedisPool> redis_;
-  std::unique_ptr<PgAccountRepository> accounts_;
+  std::unique_ptr<PgAccountStore> accounts_;
   std::unique_ptr<RedisAuthState> auth_state_;
   std::unique_ptr<AuthService> auth_;
   std::string phone_ = RandomPhone(ids_);
@@ -168,7 +168,7 @@ TEST_F(AccountsPgTest, GarbageTokensAreRefused) {
 // A supervisor revokes the phones of its region's agents and couriers only; out of scope the
 // answer is the one of an unknown device, and nothing is revoked.
 TEST_F(AccountsPgTest, SupervisorsRevokeOnlyThePhonesOfTheirScope) {
-  PgDeviceTokenRepository tokens(*pool_);
+  PgDeviceTokenStore tokens(*pool_);
   DeviceAuth devices(*auth_, tokens, clock_, ids_);
   pool_->Transact([](pqxx::dbtransaction& tx) {
     tx.exec(
@@ -240,6 +240,6 @@ TEST_F(AccountsPgTest, SupervisorsRevokeOnlyThePhonesOfTheirScope) {
 
 // In the suite's own namespace: the registration macros name the suite unqualified.
 namespace daiban::accounts::testing {
-INSTANTIATE_TYPED_TEST_SUITE_P(Pg, AccountRepositoryContract, PgAccountsWorld);
-INSTANTIATE_TYPED_TEST_SUITE_P(Pg, DeviceTokenRepositoryContract, PgAccountsWorld);
+INSTANTIATE_TYPED_TEST_SUITE_P(Pg, AccountStoreContract, PgAccountsWorld);
+INSTANTIATE_TYPED_TEST_SUITE_P(Pg, DeviceTokenStoreContract, PgAccountsWorld);
 }  // namespace daiban::accounts::testing

@@ -4,25 +4,24 @@
 
 namespace daiban::accounts::testing {
 
-void InMemoryAccountRepository::AddRegion(const std::string& code) {
+void InMemoryAccountStore::AddRegion(const std::string& code) {
   std::lock_guard lock(mutex_);
   regions_.insert(code);
 }
 
-void InMemoryAccountRepository::AddDepartment(const std::string& code) {
+void InMemoryAccountStore::AddDepartment(const std::string& code) {
   std::lock_guard lock(mutex_);
   departments_.insert(code);
 }
 
-void InMemoryAccountRepository::Deactivate(std::int64_t user_id) {
+void InMemoryAccountStore::Deactivate(std::int64_t user_id) {
   std::lock_guard lock(mutex_);
   for (auto& [phone, user] : users_) {
     if (user.principal.user_id == user_id) user.active = false;
   }
 }
 
-std::int64_t InMemoryAccountRepository::AddUser(const NewUser& user,
-                                                const std::string& password_hash) {
+std::int64_t InMemoryAccountStore::AddUser(const NewUser& user, const std::string& password_hash) {
   std::lock_guard lock(mutex_);
   if (users_.contains(user.phone)) {
     throw kernel::Conflict("phone_taken", "a user with this phone exists", "phone");
@@ -45,22 +44,21 @@ std::int64_t InMemoryAccountRepository::AddUser(const NewUser& user,
   return stored.principal.user_id;
 }
 
-std::optional<StoredUser> InMemoryAccountRepository::FindByPhone(const std::string& phone) {
+std::optional<StoredUser> InMemoryAccountStore::FindByPhone(const std::string& phone) {
   std::lock_guard lock(mutex_);
   auto found = users_.find(phone);
   if (found == users_.end()) return std::nullopt;
   return found->second;
 }
 
-void InMemoryAccountRepository::CreateSession(const std::string& token_hash, std::int64_t user_id,
-                                              const std::string& device_id,
-                                              kernel::Instant expires_at) {
+void InMemoryAccountStore::CreateSession(const std::string& token_hash, std::int64_t user_id,
+                                         const std::string& device_id, kernel::Instant expires_at) {
   std::lock_guard lock(mutex_);
   sessions_[token_hash] = {user_id, device_id, expires_at, false};
 }
 
-std::optional<Principal> InMemoryAccountRepository::FindSession(const std::string& token_hash,
-                                                                kernel::Instant now) {
+std::optional<Principal> InMemoryAccountStore::FindSession(const std::string& token_hash,
+                                                           kernel::Instant now) {
   std::lock_guard lock(mutex_);
   auto session = sessions_.find(token_hash);
   // The database compares to the second, as it stores the expiry.
@@ -78,7 +76,7 @@ std::optional<Principal> InMemoryAccountRepository::FindSession(const std::strin
   return std::nullopt;
 }
 
-bool InMemoryAccountRepository::RevokeSession(const std::string& token_hash, kernel::Instant) {
+bool InMemoryAccountStore::RevokeSession(const std::string& token_hash, kernel::Instant) {
   std::lock_guard lock(mutex_);
   auto session = sessions_.find(token_hash);
   if (session == sessions_.end() || session->second.revoked) return false;
@@ -86,7 +84,7 @@ bool InMemoryAccountRepository::RevokeSession(const std::string& token_hash, ker
   return true;
 }
 
-std::optional<StoredUser> InMemoryAccountRepository::FindById(std::int64_t user_id) {
+std::optional<StoredUser> InMemoryAccountStore::FindById(std::int64_t user_id) {
   std::lock_guard lock(mutex_);
   for (const auto& [phone, user] : users_) {
     if (user.principal.user_id == user_id) return user;
@@ -94,8 +92,8 @@ std::optional<StoredUser> InMemoryAccountRepository::FindById(std::int64_t user_
   return std::nullopt;
 }
 
-std::vector<std::string> InMemoryAccountRepository::RevokeDeviceSessions(
-    std::int64_t user_id, const std::string& device_id) {
+std::vector<std::string> InMemoryAccountStore::RevokeDeviceSessions(std::int64_t user_id,
+                                                                    const std::string& device_id) {
   std::lock_guard lock(mutex_);
   std::vector<std::string> revoked;
   for (auto& [hash, session] : sessions_) {
@@ -106,15 +104,16 @@ std::vector<std::string> InMemoryAccountRepository::RevokeDeviceSessions(
   return revoked;
 }
 
-void InMemoryDeviceTokenRepository::StoreRefresh(const std::string& token_hash,
-                                                 std::int64_t user_id, const std::string& device_id,
-                                                 kernel::Instant, kernel::Instant expires_at) {
+void InMemoryDeviceTokenStore::StoreRefresh(const std::string& token_hash, std::int64_t user_id,
+                                            const std::string& device_id, kernel::Instant,
+                                            kernel::Instant expires_at) {
   std::lock_guard lock(mutex_);
   tokens_[token_hash] = {user_id, device_id, expires_at, false, false};
 }
 
-DeviceTokenRepository::Spent InMemoryDeviceTokenRepository::SpendRefresh(
-    const std::string& token_hash, const std::string& device_id, kernel::Instant now) {
+DeviceTokenStore::Spent InMemoryDeviceTokenStore::SpendRefresh(const std::string& token_hash,
+                                                               const std::string& device_id,
+                                                               kernel::Instant now) {
   std::lock_guard lock(mutex_);
   Spent spent;
   auto found = tokens_.find(token_hash);
@@ -136,16 +135,17 @@ DeviceTokenRepository::Spent InMemoryDeviceTokenRepository::SpendRefresh(
   return spent;
 }
 
-DeviceTokenRepository::Revoked InMemoryDeviceTokenRepository::RevokeDevice(
-    std::int64_t user_id, const std::string& device_id, kernel::Instant,
-    const kernel::StaffScope& scope) {
+DeviceTokenStore::Revoked InMemoryDeviceTokenStore::RevokeDevice(std::int64_t user_id,
+                                                                 const std::string& device_id,
+                                                                 kernel::Instant,
+                                                                 const kernel::StaffScope& scope) {
   std::lock_guard lock(mutex_);
   if (!in_scope_(user_id, scope)) return {};
   return RevokeChain(user_id, device_id);
 }
 
-DeviceTokenRepository::Revoked InMemoryDeviceTokenRepository::RevokeChain(
-    std::int64_t user_id, const std::string& device_id) {
+DeviceTokenStore::Revoked InMemoryDeviceTokenStore::RevokeChain(std::int64_t user_id,
+                                                                const std::string& device_id) {
   Revoked revoked;
   revoked.session_hashes = accounts_.RevokeDeviceSessions(user_id, device_id);
   for (auto& [hash, token] : tokens_) {

@@ -1,7 +1,7 @@
 // The catalogue and the calendar against a real PostgreSQL: import, re-import, retirement,
 // all-or-nothing on a bad file, and the reads behind the public API (the list's filters and
-// pages are the contract's and catalogue_service_test.cpp's); CatalogueRepository's
-// contract (catalogue_repository_contract.hpp, the same suite the in-memory repository runs).
+// pages are the contract's and catalogue_service_test.cpp's); CatalogueStore's
+// contract (catalogue_store_contract.hpp, the same suite the in-memory store runs).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,10 +12,10 @@
 #include "daiban/catalogue/boundaries.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg/pg_boundary_repository.hpp"
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
-#include "daiban/catalogue/testing/catalogue_repository_contract.hpp"
+#include "daiban/catalogue/pg/pg_boundary_store.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_store.hpp"
+#include "daiban/catalogue/testing/catalogue_store_contract.hpp"
 #include "daiban/kernel/csv.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
@@ -32,20 +32,20 @@ std::string& FileText(Files& files, const std::string& name) {
   return CatalogueFileText(files, name);
 }
 
-// A migrated scratch database for CatalogueRepository's contract.
+// A migrated scratch database for CatalogueStore's contract.
 class PgCatalogueWorld {
  public:
   PgCatalogueWorld() {
     database_.Migrate();
     pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 2});
-    repository_ = std::make_unique<PgCatalogueRepository>(*pool_);
+    store_ = std::make_unique<PgCatalogueStore>(*pool_);
   }
-  CatalogueRepository& Store() { return *repository_; }
+  CatalogueStore& Store() { return *store_; }
 
  private:
   db::testing::ScratchDatabase database_;
   std::unique_ptr<db::PgPool> pool_;
-  std::unique_ptr<PgCatalogueRepository> repository_;
+  std::unique_ptr<PgCatalogueStore> store_;
 };
 
 class CataloguePgTest : public ::testing::Test {
@@ -53,8 +53,8 @@ class CataloguePgTest : public ::testing::Test {
   CataloguePgTest() {
     database_.Migrate();
     pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 2});
-    repository_ = std::make_unique<PgCatalogueRepository>(*pool_);
-    service_ = std::make_unique<CatalogueService>(*repository_, clock_);
+    store_ = std::make_unique<PgCatalogueStore>(*pool_);
+    service_ = std::make_unique<CatalogueService>(*store_, clock_);
   }
   int Count(const std::string& sql) {
     int n = 0;
@@ -65,7 +65,7 @@ class CataloguePgTest : public ::testing::Test {
   db::testing::ScratchDatabase database_;
   kernel::ManualClock clock_{kernel::Instant(std::chrono::seconds(1790000000))};
   std::unique_ptr<db::PgPool> pool_;
-  std::unique_ptr<PgCatalogueRepository> repository_;
+  std::unique_ptr<PgCatalogueStore> store_;
   std::unique_ptr<CatalogueService> service_;
 };
 
@@ -85,8 +85,8 @@ TEST_F(CataloguePgTest, ImportsTheDemoCatalogueAndReimportsInPlace) {
 
 TEST_F(CataloguePgTest, BoundariesImportReplacesAndLocatesAPosition) {
   service_->Import(DemoFiles());
-  PgBoundaryRepository store(*pool_);
-  BoundaryService boundaries(store, *repository_);
+  PgBoundaryStore store(*pool_);
+  BoundaryService boundaries(store, *store_);
   const std::string file = kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                                             "db/seed/demo/jinan-districts.geojson");
   EXPECT_EQ(boundaries.Import(file).size(), 12u);
@@ -264,7 +264,7 @@ TEST_F(CataloguePgTest, GuidesForAPageMatchTheOneByOneGuides) {
 }
 
 TEST_F(CataloguePgTest, CalendarLoadsAndCountsDeadlines) {
-  PgCalendarRepository store(*pool_);
+  PgCalendarStore store(*pool_);
   CalendarService calendar(store, clock_, {});
   std::string file = kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                                       "db/seed/calendar/cn-calendar-2026.csv");
@@ -290,5 +290,5 @@ TEST_F(CataloguePgTest, CalendarLoadsAndCountsDeadlines) {
 
 // In the suite's own namespace: the registration macros name the suite unqualified.
 namespace daiban::catalogue::testing {
-INSTANTIATE_TYPED_TEST_SUITE_P(Pg, CatalogueRepositoryContract, PgCatalogueWorld);
+INSTANTIATE_TYPED_TEST_SUITE_P(Pg, CatalogueStoreContract, PgCatalogueWorld);
 }  // namespace daiban::catalogue::testing

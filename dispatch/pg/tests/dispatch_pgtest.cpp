@@ -14,15 +14,15 @@
 #include <thread>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/cases/pg/pg_case_store.hpp"
 #include "daiban/cases/pg/redis_guess_limiter.hpp"
 #include "daiban/cases/testing/case_world.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_store.hpp"
 #include "daiban/db/outbox_relay.hpp"
 #include "daiban/db/pg_listener.hpp"
 #include "daiban/db/stream_consumer.hpp"
@@ -51,8 +51,8 @@ struct Instance {
     // A database of its own: the test stack's running dispatch rebuilds database 0.
     redis_options.database = 3;
     redis = std::make_unique<db::RedisPool>(redis_options);
-    catalogue = std::make_unique<catalogue::PgCatalogueRepository>(*pool);
-    calendar_store = std::make_unique<catalogue::PgCalendarRepository>(*pool);
+    catalogue = std::make_unique<catalogue::PgCatalogueStore>(*pool);
+    calendar_store = std::make_unique<catalogue::PgCalendarStore>(*pool);
     calendar =
         std::make_unique<catalogue::CalendarService>(*calendar_store, clock, cases::OfficeHours{});
     case_catalogue = std::make_unique<catalogue::CatalogueForCases>(*catalogue);
@@ -67,8 +67,8 @@ struct Instance {
   }
   std::unique_ptr<db::PgPool> pool;
   std::unique_ptr<db::RedisPool> redis;
-  std::unique_ptr<catalogue::PgCatalogueRepository> catalogue;
-  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store;
+  std::unique_ptr<catalogue::PgCatalogueStore> catalogue;
+  std::unique_ptr<catalogue::PgCalendarStore> calendar_store;
   std::unique_ptr<catalogue::CalendarService> calendar;
   std::unique_ptr<catalogue::CatalogueForCases> case_catalogue;
   std::unique_ptr<cases::PgCaseStore> case_store;
@@ -110,7 +110,7 @@ class DispatchPgTest : public ::testing::Test {
   std::int64_t AddAgentIn(const std::string& name, const std::vector<std::string>& regions,
                           const std::vector<std::string>& departments, int capacity = 3,
                           double lat = 36.66, double lng = 117.05) {
-    accounts::PgAccountRepository accounts(*main_->pool);
+    accounts::PgAccountStore accounts(*main_->pool);
     std::string phone = "1370000" + std::to_string(1000 + next_phone_++);
     auto id =
         accounts.AddUser({accounts::Role::kAgent, name, phone, "", regions.front(), ""}, "unused");

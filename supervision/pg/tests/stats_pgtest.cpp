@@ -75,7 +75,7 @@
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/pg/pg_case_store.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
 #include "daiban/supervision/pg/pg_followup_store.hpp"
@@ -180,7 +180,7 @@ class StatsPgTest : public ::testing::Test {
   StatsPgTest() {
     database_.Migrate();
     pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 3});
-    calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
+    calendar_store_ = std::make_unique<catalogue::PgCalendarStore>(*pool_);
     calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_,
                                                              cases::OfficeHours{});
     calendar_->Load("cn-calendar-2026.csv",
@@ -361,7 +361,7 @@ VALUES ('RSJ-BDL', '退休一件事', 5, 'JN-RSJ');
   db::testing::ScratchDatabase database_;
   kernel::ManualClock clock_{kNow};
   std::unique_ptr<db::PgPool> pool_;
-  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store_;
+  std::unique_ptr<catalogue::PgCalendarStore> calendar_store_;
   std::unique_ptr<catalogue::CalendarService> calendar_;
   std::unique_ptr<PgStatsStore> stats_store_;
   std::unique_ptr<StatsService> stats_;

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/custody.hpp"
 #include "daiban/cases/pg/pg_case_store.hpp"
@@ -23,8 +23,8 @@
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/case_terms.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
-#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_store.hpp"
 #include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/file.hpp"
@@ -46,7 +46,7 @@ constexpr const char* kApplicantId = "11010519491231002X";
 // The halls of the catalogue's departments, keyed like the tracking service's.
 class Halls final : public HallDirectory {
  public:
-  explicit Halls(catalogue::PgCatalogueRepository& catalogue) : catalogue_(catalogue) {}
+  explicit Halls(catalogue::PgCatalogueStore& catalogue) : catalogue_(catalogue) {}
   std::optional<Hall> HallOf(const std::string& code) override {
     for (const auto& d : catalogue_.Departments()) {
       if (d.code == code)
@@ -56,7 +56,7 @@ class Halls final : public HallDirectory {
   }
 
  private:
-  catalogue::PgCatalogueRepository& catalogue_;
+  catalogue::PgCatalogueStore& catalogue_;
 };
 
 class DeliveryPgTest : public ::testing::Test {
@@ -64,8 +64,8 @@ class DeliveryPgTest : public ::testing::Test {
   DeliveryPgTest() {
     database_.Migrate();
     pool_ = std::make_unique<db::PgPool>(db::PgOptions{.url = database_.Url(), .pool_size = 4});
-    catalogue_ = std::make_unique<catalogue::PgCatalogueRepository>(*pool_);
-    calendar_store_ = std::make_unique<catalogue::PgCalendarRepository>(*pool_);
+    catalogue_ = std::make_unique<catalogue::PgCatalogueStore>(*pool_);
+    calendar_store_ = std::make_unique<catalogue::PgCalendarStore>(*pool_);
     calendar_ = std::make_unique<catalogue::CalendarService>(*calendar_store_, clock_,
                                                              cases::OfficeHours{});
     case_catalogue_ = std::make_unique<catalogue::CatalogueForCases>(*catalogue_);
@@ -83,14 +83,14 @@ class DeliveryPgTest : public ::testing::Test {
     calendar_->Load("cn-calendar-2026.csv",
                     kernel::ReadFile(std::filesystem::path(DAIBAN_SOURCE_DIR) /
                                      "db/seed/calendar/cn-calendar-2026.csv"));
-    accounts::PgAccountRepository accounts(*pool_);
+    accounts::PgAccountStore accounts(*pool_);
     agent_ =
         accounts.AddUser({accounts::Role::kAgent, "赵代办", "13600000001", "", "370102", ""}, "x");
   }
 
   std::int64_t AddCourier(const std::string& name, int capacity, GeoPoint base,
                           const std::string& region = "370102") {
-    accounts::PgAccountRepository accounts(*pool_);
+    accounts::PgAccountStore accounts(*pool_);
     std::string phone = "1350000" + std::to_string(1000 + next_phone_++);
     auto id = accounts.AddUser({accounts::Role::kCourier, name, phone, "", region, ""}, "x");
     service_->SaveCourier({id, "中国邮政EMS", "ebike", capacity, true, base, {region}});
@@ -224,8 +224,8 @@ class DeliveryPgTest : public ::testing::Test {
     void RecordFailure(const std::string&) override {}
   } guesses_;
   std::unique_ptr<db::PgPool> pool_;
-  std::unique_ptr<catalogue::PgCatalogueRepository> catalogue_;
-  std::unique_ptr<catalogue::PgCalendarRepository> calendar_store_;
+  std::unique_ptr<catalogue::PgCatalogueStore> catalogue_;
+  std::unique_ptr<catalogue::PgCalendarStore> calendar_store_;
   std::unique_ptr<catalogue::CalendarService> calendar_;
   std::unique_ptr<catalogue::CatalogueForCases> case_catalogue_;
   std::unique_ptr<cases::PgCaseStore> case_store_;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/cases/applicant_rules.hpp"
 #include "daiban/db/pg_pool.hpp"
 #include "daiban/db/redis_pool.hpp"
@@ -56,7 +56,7 @@ class LocationPgTest : public ::testing::Test {
     pg_ = MigratedPool(database_);
     redis_ = TestRedis();
     auth_state_ = std::make_unique<accounts::RedisAuthState>(*redis_);
-    accounts_ = std::make_unique<accounts::PgAccountRepository>(*pg_);
+    accounts_ = std::make_unique<accounts::PgAccountStore>(*pg_);
     auth_ = std::make_unique<accounts::AuthService>(*accounts_, *auth_state_, *auth_state_, clock_,
                                                     ids_);
     store_ = std::make_unique<PgLocationStore>(*pg_, *redis_, cases::FarOutsideJinan);
@@ -125,7 +125,7 @@ class LocationPgTest : public ::testing::Test {
   kernel::RandomIdGenerator ids_;
   std::unique_ptr<db::PgPool> pg_;
   std::unique_ptr<db::RedisPool> redis_;
-  std::unique_ptr<accounts::PgAccountRepository> accounts_;
+  std::unique_ptr<accounts::PgAccountStore> accounts_;
   std::unique_ptr<accounts::RedisAuthState> auth_state_;
   std::unique_ptr<accounts::AuthService> auth_;
   std::unique_ptr<LocationStore> store_;
@@ -264,7 +264,7 @@ class PgLocationWorld {
   PgLocationWorld() {
     pg_ = MigratedPool(database_);
     redis_ = TestRedis();
-    accounts_ = std::make_unique<accounts::PgAccountRepository>(*pg_);
+    accounts_ = std::make_unique<accounts::PgAccountStore>(*pg_);
     store_ = std::make_unique<PgLocationStore>(*pg_, *redis_, cases::FarOutsideJinan);
   }
   ~PgLocationWorld() {
@@ -293,7 +293,7 @@ class PgLocationWorld {
   db::testing::ScratchDatabase database_;
   std::unique_ptr<db::PgPool> pg_;
   std::unique_ptr<db::RedisPool> redis_;
-  std::unique_ptr<accounts::PgAccountRepository> accounts_;
+  std::unique_ptr<accounts::PgAccountStore> accounts_;
   std::unique_ptr<PgLocationStore> store_;
   std::vector<std::int64_t> users_;
 };

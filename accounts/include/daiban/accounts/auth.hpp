@@ -43,10 +43,10 @@ struct StoredUser {
   bool active = true;
 };
 
-// Storage of users and sessions. Implementations: PgAccountRepository (accounts/pg).
-class AccountRepository {
+// Storage of users and sessions. Implementations: PgAccountStore (accounts/pg).
+class AccountStore {
  public:
-  virtual ~AccountRepository() = default;
+  virtual ~AccountStore() = default;
   // Throws ApiError 409 when the phone is taken, 422 for an unknown region or department.
   virtual std::int64_t AddUser(const NewUser& user, const std::string& password_hash) = 0;
   virtual std::optional<StoredUser> FindByPhone(const std::string& phone) = 0;
@@ -109,7 +109,7 @@ struct LoginResult {
 // and an unknown phone answer the same 401 after the same amount of hashing work.
 class AuthService {
  public:
-  AuthService(AccountRepository& accounts, SessionCache& sessions, FailureCounter& failures,
+  AuthService(AccountStore& accounts, SessionCache& sessions, FailureCounter& failures,
               const kernel::Clock& clock, kernel::IdGenerator& ids, AuthOptions options = {});
 
   // `ttl` overrides the session lifetime (phones get short-lived access tokens).
@@ -132,7 +132,7 @@ class AuthService {
   void CountFailure(const std::string& phone, const std::string& address);
   bool OverLimit(const std::string& key, int limit);
 
-  AccountRepository& accounts_;
+  AccountStore& accounts_;
   SessionCache& sessions_;
   FailureCounter& failures_;
   const kernel::Clock& clock_;

@@ -21,10 +21,10 @@ struct DeviceLogin {
   kernel::Instant refresh_expires_at;
 };
 
-// Storage of the phones' refresh tokens. Implementations: PgDeviceTokenRepository (accounts/pg).
-class DeviceTokenRepository {
+// Storage of the phones' refresh tokens. Implementations: PgDeviceTokenStore (accounts/pg).
+class DeviceTokenStore {
  public:
-  virtual ~DeviceTokenRepository() = default;
+  virtual ~DeviceTokenStore() = default;
   virtual void StoreRefresh(const std::string& token_hash, std::int64_t user_id,
                             const std::string& device_id, kernel::Instant created_at,
                             kernel::Instant expires_at) = 0;
@@ -57,7 +57,7 @@ class DeviceTokenRepository {
 // cleared.
 class DeviceAuth {
  public:
-  DeviceAuth(AuthService& auth, DeviceTokenRepository& tokens, const kernel::Clock& clock,
+  DeviceAuth(AuthService& auth, DeviceTokenStore& tokens, const kernel::Clock& clock,
              kernel::IdGenerator& ids, DeviceAuthOptions options = {});
 
   DeviceLogin Login(const std::string& phone, const std::string& password,
@@ -77,7 +77,7 @@ class DeviceAuth {
   DeviceLogin IssueRefresh(LoginResult access, const std::string& device_id);
 
   AuthService& auth_;
-  DeviceTokenRepository& tokens_;
+  DeviceTokenStore& tokens_;
   const kernel::Clock& clock_;
   kernel::IdGenerator& ids_;
   DeviceAuthOptions options_;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "daiban/catalogue/catalogue.hpp"
-#include "daiban/catalogue/catalogue_repository.hpp"
+#include "daiban/catalogue/catalogue_store.hpp"
 
 // District boundaries as data: the GeoJSON they are imported from, and the questions a position
 // asks of them (which district, which street). Plain geometry on WGS-84 degrees; no I/O. No
@@ -58,10 +58,10 @@ std::string NearestStreet(const std::vector<Region>& regions, const std::string&
 std::optional<std::string> RegionAt(const std::vector<RegionBoundary>& boundaries,
                                     const std::vector<Region>& regions, GeoPoint point);
 
-// Storage of the boundaries. Implementations: PgBoundaryRepository.
-class BoundaryRepository {
+// Storage of the boundaries. Implementations: PgBoundaryStore.
+class BoundaryStore {
  public:
-  virtual ~BoundaryRepository() = default;
+  virtual ~BoundaryStore() = default;
   // Replaces every stored boundary with these, in one transaction.
   virtual void Replace(const std::vector<RegionBoundary>& boundaries) = 0;
   virtual std::vector<RegionBoundary> Boundaries() = 0;
@@ -71,7 +71,7 @@ class BoundaryRepository {
 // position.
 class BoundaryService {
  public:
-  BoundaryService(BoundaryRepository& boundaries, CatalogueRepository& catalogue)
+  BoundaryService(BoundaryStore& boundaries, CatalogueStore& catalogue)
       : boundaries_(boundaries), catalogue_(catalogue) {}
 
   // Validates the whole file before writing; re-importing replaces what was there. Returns the
@@ -87,8 +87,8 @@ class BoundaryService {
   std::vector<RegionBoundary> Districts();
 
  private:
-  BoundaryRepository& boundaries_;
-  CatalogueRepository& catalogue_;
+  BoundaryStore& boundaries_;
+  CatalogueStore& catalogue_;
 };
 
 }  // namespace daiban::catalogue

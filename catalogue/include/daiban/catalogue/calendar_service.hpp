@@ -14,10 +14,10 @@
 
 namespace daiban::catalogue {
 
-// Storage of the holiday calendar. Implementations: PgCalendarRepository.
-class CalendarRepository {
+// Storage of the holiday calendar. Implementations: PgCalendarStore.
+class CalendarStore {
  public:
-  virtual ~CalendarRepository() = default;
+  virtual ~CalendarStore() = default;
   // Replaces every stored day of the file's years with the file's entries and records the
   // years as loaded, in one transaction.
   virtual void ReplaceYears(const cases::CalendarFile& file, const std::string& source) = 0;
@@ -29,8 +29,7 @@ class CalendarRepository {
 // set never move, since they are stored on the cases.
 class CalendarService : public cases::CalendarSource {
  public:
-  CalendarService(CalendarRepository& repository, const kernel::Clock& clock,
-                  cases::OfficeHours office_hours,
+  CalendarService(CalendarStore& store, const kernel::Clock& clock, cases::OfficeHours office_hours,
                   std::chrono::seconds refresh = std::chrono::seconds(60));
 
   // Parses a calendar file and stores its years. Throws kernel::CsvError (file, line, column)
@@ -45,7 +44,7 @@ class CalendarService : public cases::CalendarSource {
   const cases::OfficeHours& OfficeHours() const { return office_hours_; }
 
  private:
-  CalendarRepository& repository_;
+  CalendarStore& store_;
   const kernel::Clock& clock_;
   cases::OfficeHours office_hours_;
   std::chrono::seconds refresh_;

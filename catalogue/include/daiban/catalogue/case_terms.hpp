@@ -9,7 +9,7 @@
 
 #include "daiban/cases/case_store.hpp"
 #include "daiban/catalogue/boundaries.hpp"
-#include "daiban/catalogue/catalogue_repository.hpp"
+#include "daiban/catalogue/catalogue_store.hpp"
 
 namespace daiban::catalogue {
 
@@ -17,8 +17,7 @@ namespace daiban::catalogue {
 class CatalogueForCases final : public cases::CaseCatalogue {
  public:
   // Without `boundaries` (or before any is imported) InCity is the coarse box of InsideJinan.
-  explicit CatalogueForCases(CatalogueRepository& catalogue,
-                             BoundaryRepository* boundaries = nullptr)
+  explicit CatalogueForCases(CatalogueStore& catalogue, BoundaryStore* boundaries = nullptr)
       : catalogue_(catalogue), boundaries_(boundaries) {}
   // The region tree changes only with a catalogue import: RegionWithin keeps it for a minute.
   std::optional<cases::CaseTerms> Item(const std::string& code) override;
@@ -32,14 +31,14 @@ class CatalogueForCases final : public cases::CaseCatalogue {
   static constexpr double kFarOutsideKm = 20;
 
  private:
-  // The stored boundaries, kept for a minute; empty when none is imported (or no repository).
+  // The stored boundaries, kept for a minute; empty when none is imported (or no store).
   std::shared_ptr<const std::vector<RegionBoundary>> Districts();
 
-  CatalogueRepository& catalogue_;
+  CatalogueStore& catalogue_;
   std::mutex mutex_;
   std::map<std::string, std::string> parents_;
   std::chrono::steady_clock::time_point parents_loaded_{};
-  BoundaryRepository* boundaries_;
+  BoundaryStore* boundaries_;
   std::shared_ptr<const std::vector<RegionBoundary>> districts_;
   std::chrono::steady_clock::time_point districts_loaded_{};
 };

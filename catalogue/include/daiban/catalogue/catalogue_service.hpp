@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "daiban/catalogue/catalogue_repository.hpp"
+#include "daiban/catalogue/catalogue_store.hpp"
 #include "daiban/kernel/clock.hpp"
 
 namespace daiban::catalogue {
@@ -21,15 +21,15 @@ class CatalogueService {
   static constexpr int kDefaultPageSize = 20;
   static constexpr int kMaxPageSize = 100;
 
-  CatalogueService(CatalogueRepository& repository, const kernel::Clock& clock)
-      : repository_(repository), clock_(clock) {}
+  CatalogueService(CatalogueStore& store, const kernel::Clock& clock)
+      : store_(store), clock_(clock) {}
 
   // Parses, checks and applies a set of catalogue files (name → text) as one transaction;
   // throws kernel::CsvError naming file, line and column, and then writes nothing.
   void Import(const std::vector<std::pair<std::string, std::string>>& files);
 
-  std::vector<Region> Regions() { return repository_.Regions(); }
-  std::vector<Department> Departments() { return repository_.Departments(); }
+  std::vector<Region> Regions() { return store_.Regions(); }
+  std::vector<Department> Departments() { return store_.Departments(); }
   // `filter.after_code` is ignored: `cursor` (from a previous page) says where to go on.
   // Throws ApiError 400 for a malformed cursor or an unknown region or department.
   ItemPage ListItems(ItemFilter filter, const std::string& cursor);
@@ -42,11 +42,11 @@ class CatalogueService {
   // The guides of a page's items read together (one statement instead of two per item), by
   // code, without materials; unknown codes are absent rather than an error.
   std::map<std::string, Guide> GuidesFor(const std::vector<std::string>& codes);
-  std::vector<Bundle> Bundles() { return repository_.Bundles(); }
+  std::vector<Bundle> Bundles() { return store_.Bundles(); }
   Bundle GetBundle(const std::string& code);  // 404 when unknown
 
  private:
-  CatalogueRepository& repository_;
+  CatalogueStore& store_;
   const kernel::Clock& clock_;
 };
 

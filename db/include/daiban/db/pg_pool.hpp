@@ -47,7 +47,7 @@ class PgPool {
   void Ping();
 
   // Declares a named prepared statement on every connection of the pool, present and future
-  // (repositories call it once, when they are built, then run tx.exec_prepared(name, ...)).
+  // (stores call it once, when they are built, then run tx.exec_prepared(name, ...)).
   // Re-declaring a name with the same SQL is harmless; with other SQL it is a bug and throws.
   void Prepare(const std::string& name, const std::string& sql);
 

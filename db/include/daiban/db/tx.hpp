@@ -12,7 +12,7 @@ class dbtransaction;
 namespace daiban::db {
 
 // The transaction a use case runs in, handed opaquely through domain code (which knows no
-// libpqxx) to the repositories that must write in it, so one change stays one transaction.
+// libpqxx) to the stores that must write in it, so one change stays one transaction.
 // The same handle serves the in-memory fakes of unit tests: there it has no database, and each
 // fake that writes in it leaves the undoing of its write, which the fake running the change
 // calls when the change fails (PostgreSQL undoes its own by rolling back).

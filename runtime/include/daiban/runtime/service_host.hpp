@@ -56,7 +56,7 @@ class ServiceHost {
     for (const auto& hook : start_hooks_) hook();
   }
 
-  // Keeps a part the service is wired from (a repository, a use case) alive as long as the
+  // Keeps a part the service is wired from (a store, a use case) alive as long as the
   // host; parts are destroyed after the server stopped, newest first.
   template <typename T, typename... Args>
   T& Make(Args&&... args) {

@@ -17,11 +17,11 @@
 namespace daiban::accounts::testing {
 
 // Accounts and sessions in memory, for unit tests of the accounts' use cases (no database). It
-// keeps AccountRepository's contract as PgAccountRepository does
-// (account_repository_contract.hpp): a phone is taken once (409), a region or department must
+// keeps AccountStore's contract as PgAccountStore does
+// (account_store_contract.hpp): a phone is taken once (409), a region or department must
 // exist (422, as the users table's keys refuse them), a session resolves until it expires or is
 // revoked.
-class InMemoryAccountRepository final : public AccountRepository {
+class InMemoryAccountStore final : public AccountStore {
  public:
   // The codes an account may be scoped to (the regions and departments tables).
   void AddRegion(const std::string& code);
@@ -36,7 +36,7 @@ class InMemoryAccountRepository final : public AccountRepository {
   std::optional<Principal> FindSession(const std::string& token_hash, kernel::Instant now) override;
   bool RevokeSession(const std::string& token_hash, kernel::Instant now) override;
 
-  // For InMemoryDeviceTokenRepository, which keeps the phones' tokens beside these accounts as
+  // For InMemoryDeviceTokenStore, which keeps the phones' tokens beside these accounts as
   // the refresh_tokens table sits beside users and sessions: an account by its id, and the
   // revocation of every live session of a user's device (their token hashes).
   std::optional<StoredUser> FindById(std::int64_t user_id);
@@ -58,16 +58,16 @@ class InMemoryAccountRepository final : public AccountRepository {
 };
 
 // The phones' refresh tokens in memory, for unit tests of the device sign-in (no database). It
-// keeps DeviceTokenRepository's contract as PgDeviceTokenRepository does
-// (device_token_repository_contract.hpp): a token is spent once, for an active user, on its
+// keeps DeviceTokenStore's contract as PgDeviceTokenStore does
+// (device_token_store_contract.hpp): a token is spent once, for an active user, on its
 // device, before it expires; spent again, its device's chain (sessions and tokens) is revoked.
 // A scope reaches a phone user when `in_scope` says so: by default only everything does, since
 // the agents' and couriers' regions are dispatch's and tracking's, not the accounts'.
-class InMemoryDeviceTokenRepository final : public DeviceTokenRepository {
+class InMemoryDeviceTokenStore final : public DeviceTokenStore {
  public:
   using ScopeRule = std::function<bool(std::int64_t user_id, const kernel::StaffScope& scope)>;
-  explicit InMemoryDeviceTokenRepository(
-      InMemoryAccountRepository& accounts,
+  explicit InMemoryDeviceTokenStore(
+      InMemoryAccountStore& accounts,
       ScopeRule in_scope = [](std::int64_t,
                               const kernel::StaffScope& scope) { return scope.everything; })
       : accounts_(accounts), in_scope_(std::move(in_scope)) {}
@@ -90,7 +90,7 @@ class InMemoryDeviceTokenRepository final : public DeviceTokenRepository {
   };
   Revoked RevokeChain(std::int64_t user_id, const std::string& device_id);
 
-  InMemoryAccountRepository& accounts_;
+  InMemoryAccountStore& accounts_;
   ScopeRule in_scope_;
   std::mutex mutex_;
   std::map<std::string, Token> tokens_;  // by token hash

@@ -4,7 +4,7 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/catalogue/calendar_service.hpp"
 #include "daiban/catalogue/catalogue_service.hpp"
-#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_store.hpp"
 #include "daiban/runtime/service_host.hpp"
 
 namespace daiban::cases {
@@ -15,7 +15,7 @@ namespace daiban::cases {
 // whichever process calls it.
 struct CaseParts {
   accounts::AuthService& auth;
-  catalogue::PgCatalogueRepository& catalogue_store;
+  catalogue::PgCatalogueStore& catalogue_store;
   catalogue::CatalogueService& catalogue;
   catalogue::CalendarService& calendar;
   CaseService& cases;

@@ -1,4 +1,4 @@
-#include "daiban/catalogue/pg/pg_catalogue_repository.hpp"
+#include "daiban/catalogue/pg/pg_catalogue_store.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -255,7 +255,7 @@ constexpr pqxx::row::size_type kItemColumnCount = 16;
 
 }  // namespace
 
-PgCatalogueRepository::PgCatalogueRepository(db::PgPool& pool) : pool_(pool) {
+PgCatalogueStore::PgCatalogueStore(db::PgPool& pool) : pool_(pool) {
   const std::pair<const char*, std::string> statements[] = {
       {kRegions, kRegionsSql},
       {kDepartments, kDepartmentsSql},
@@ -282,9 +282,9 @@ PgCatalogueRepository::PgCatalogueRepository(db::PgPool& pool) : pool_(pool) {
   for (const auto& [name, sql] : statements) pool_.Prepare(name, sql);
 }
 
-void PgCatalogueRepository::Import(const CatalogueImport& import,
-                                   const std::function<void(const KnownCodes&)>& check,
-                                   kernel::Instant now) {
+void PgCatalogueStore::Import(const CatalogueImport& import,
+                              const std::function<void(const KnownCodes&)>& check,
+                              kernel::Instant now) {
   const double at = db::EpochSeconds(now);
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     // Serialises imports: two at once would each retire what the other adds.
@@ -374,7 +374,7 @@ void PgCatalogueRepository::Import(const CatalogueImport& import,
   });
 }
 
-std::vector<Region> PgCatalogueRepository::Regions() {
+std::vector<Region> PgCatalogueStore::Regions() {
   std::vector<Region> regions;
   pool_.Read([&](pqxx::transaction_base& tx) {
     for (const auto& row : tx.exec_prepared(kRegions)) {
@@ -392,7 +392,7 @@ std::vector<Region> PgCatalogueRepository::Regions() {
   return regions;
 }
 
-std::vector<Department> PgCatalogueRepository::Departments() {
+std::vector<Department> PgCatalogueStore::Departments() {
   std::vector<Department> departments;
   pool_.Read([&](pqxx::transaction_base& tx) {
     for (const auto& row : tx.exec_prepared(kDepartments)) {
@@ -402,7 +402,7 @@ std::vector<Department> PgCatalogueRepository::Departments() {
   return departments;
 }
 
-std::optional<Department> PgCatalogueRepository::FindDepartment(const std::string& code) {
+std::optional<Department> PgCatalogueStore::FindDepartment(const std::string& code) {
   std::optional<Department> department;
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto rows = tx.exec_prepared(kDepartment, code);
@@ -411,14 +411,14 @@ std::optional<Department> PgCatalogueRepository::FindDepartment(const std::strin
   return department;
 }
 
-bool PgCatalogueRepository::RegionExists(const std::string& code) {
+bool PgCatalogueStore::RegionExists(const std::string& code) {
   bool found = false;
   pool_.Read(
       [&](pqxx::transaction_base& tx) { found = !tx.exec_prepared(kRegionExists, code).empty(); });
   return found;
 }
 
-bool PgCatalogueRepository::DepartmentExists(const std::string& code) {
+bool PgCatalogueStore::DepartmentExists(const std::string& code) {
   bool found = false;
   pool_.Read([&](pqxx::transaction_base& tx) {
     found = !tx.exec_prepared(kDepartmentExists, code).empty();
@@ -426,7 +426,7 @@ bool PgCatalogueRepository::DepartmentExists(const std::string& code) {
   return found;
 }
 
-std::vector<Item> PgCatalogueRepository::Items(const ItemFilter& filter) {
+std::vector<Item> PgCatalogueStore::Items(const ItemFilter& filter) {
   std::vector<Item> items;
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto rows = tx.exec_prepared(
@@ -439,7 +439,7 @@ std::vector<Item> PgCatalogueRepository::Items(const ItemFilter& filter) {
   return items;
 }
 
-std::optional<Item> PgCatalogueRepository::FindItem(const std::string& code) {
+std::optional<Item> PgCatalogueStore::FindItem(const std::string& code) {
   std::optional<Item> item;
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto rows = tx.exec_prepared(kItem, code);
@@ -459,7 +459,7 @@ std::optional<Item> PgCatalogueRepository::FindItem(const std::string& code) {
   return item;
 }
 
-std::vector<std::pair<Item, Department>> PgCatalogueRepository::ItemsWithDepartments(
+std::vector<std::pair<Item, Department>> PgCatalogueStore::ItemsWithDepartments(
     const std::vector<std::string>& codes) {
   std::vector<std::pair<Item, Department>> found;
   if (codes.empty()) return found;
@@ -471,7 +471,7 @@ std::vector<std::pair<Item, Department>> PgCatalogueRepository::ItemsWithDepartm
   return found;
 }
 
-std::vector<Bundle> PgCatalogueRepository::Bundles() {
+std::vector<Bundle> PgCatalogueStore::Bundles() {
   std::vector<Bundle> bundles;
   pool_.Read([&](pqxx::transaction_base& tx) {
     for (const auto& row : tx.exec_prepared(kBundles)) bundles.push_back(BundleFromRow(row));
@@ -480,7 +480,7 @@ std::vector<Bundle> PgCatalogueRepository::Bundles() {
   return bundles;
 }
 
-std::optional<Bundle> PgCatalogueRepository::FindBundle(const std::string& code) {
+std::optional<Bundle> PgCatalogueStore::FindBundle(const std::string& code) {
   std::optional<Bundle> bundle;
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto rows = tx.exec_prepared(kBundle, code);

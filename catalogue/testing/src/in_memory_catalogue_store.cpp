@@ -1,4 +1,4 @@
-#include "daiban/catalogue/testing/in_memory_catalogue_repository.hpp"
+#include "daiban/catalogue/testing/in_memory_catalogue_store.hpp"
 
 #include <algorithm>
 #include <set>
@@ -48,9 +48,9 @@ std::optional<T> Found(const std::map<std::string, T>& table, const std::string&
 
 }  // namespace
 
-void InMemoryCatalogueRepository::Import(const CatalogueImport& import,
-                                         const std::function<void(const KnownCodes&)>& check,
-                                         kernel::Instant) {
+void InMemoryCatalogueStore::Import(const CatalogueImport& import,
+                                    const std::function<void(const KnownCodes&)>& check,
+                                    kernel::Instant) {
   // One import at a time, as PostgreSQL's advisory lock makes them.
   std::lock_guard lock(mutex_);
   KnownCodes known;
@@ -92,37 +92,37 @@ void InMemoryCatalogueRepository::Import(const CatalogueImport& import,
   tables_ = std::move(next);
 }
 
-std::vector<Region> InMemoryCatalogueRepository::Regions() {
+std::vector<Region> InMemoryCatalogueStore::Regions() {
   std::lock_guard lock(mutex_);
   std::vector<Region> out;
   for (const auto& [code, region] : tables_.regions) out.push_back(region);
   return out;
 }
 
-std::vector<Department> InMemoryCatalogueRepository::Departments() {
+std::vector<Department> InMemoryCatalogueStore::Departments() {
   std::lock_guard lock(mutex_);
   std::vector<Department> out;
   for (const auto& [code, department] : tables_.departments) out.push_back(department);
   return out;
 }
 
-std::optional<Department> InMemoryCatalogueRepository::FindDepartment(const std::string& code) {
+std::optional<Department> InMemoryCatalogueStore::FindDepartment(const std::string& code) {
   std::lock_guard lock(mutex_);
   return Found(tables_.departments, code);
 }
 
-bool InMemoryCatalogueRepository::RegionExists(const std::string& code) {
+bool InMemoryCatalogueStore::RegionExists(const std::string& code) {
   std::lock_guard lock(mutex_);
   return tables_.regions.contains(code);
 }
 
-bool InMemoryCatalogueRepository::DepartmentExists(const std::string& code) {
+bool InMemoryCatalogueStore::DepartmentExists(const std::string& code) {
   std::lock_guard lock(mutex_);
   return tables_.departments.contains(code);
 }
 
-bool InMemoryCatalogueRepository::Serves(const std::string& department_region,
-                                         const std::string& region) const {
+bool InMemoryCatalogueStore::Serves(const std::string& department_region,
+                                    const std::string& region) const {
   // Above: the region itself or one of its ancestors.
   for (std::string code = region; !code.empty();) {
     if (code == department_region) return true;
@@ -138,12 +138,12 @@ bool InMemoryCatalogueRepository::Serves(const std::string& department_region,
   return false;
 }
 
-Item InMemoryCatalogueRepository::WithoutMaterials(Item item) {
+Item InMemoryCatalogueStore::WithoutMaterials(Item item) {
   item.materials.clear();
   return item;
 }
 
-std::vector<Item> InMemoryCatalogueRepository::Items(const ItemFilter& filter) {
+std::vector<Item> InMemoryCatalogueStore::Items(const ItemFilter& filter) {
   std::lock_guard lock(mutex_);
   std::vector<Item> out;
   for (auto it = tables_.items.upper_bound(filter.after_code);
@@ -171,12 +171,12 @@ std::vector<Item> InMemoryCatalogueRepository::Items(const ItemFilter& filter) {
   return out;
 }
 
-std::optional<Item> InMemoryCatalogueRepository::FindItem(const std::string& code) {
+std::optional<Item> InMemoryCatalogueStore::FindItem(const std::string& code) {
   std::lock_guard lock(mutex_);
   return Found(tables_.items, code);
 }
 
-std::vector<std::pair<Item, Department>> InMemoryCatalogueRepository::ItemsWithDepartments(
+std::vector<std::pair<Item, Department>> InMemoryCatalogueStore::ItemsWithDepartments(
     const std::vector<std::string>& codes) {
   std::lock_guard lock(mutex_);
   std::vector<std::pair<Item, Department>> out;
@@ -190,7 +190,7 @@ std::vector<std::pair<Item, Department>> InMemoryCatalogueRepository::ItemsWithD
   return out;
 }
 
-Bundle InMemoryCatalogueRepository::WithSteps(Bundle bundle) const {
+Bundle InMemoryCatalogueStore::WithSteps(Bundle bundle) const {
   auto steps = tables_.steps.find(bundle.code);
   if (steps == tables_.steps.end()) return bundle;
   auto ordered = steps->second;
@@ -204,7 +204,7 @@ Bundle InMemoryCatalogueRepository::WithSteps(Bundle bundle) const {
   return bundle;
 }
 
-std::vector<Bundle> InMemoryCatalogueRepository::Bundles() {
+std::vector<Bundle> InMemoryCatalogueStore::Bundles() {
   std::lock_guard lock(mutex_);
   std::vector<Bundle> out;
   for (const auto& [code, bundle] : tables_.bundles) {
@@ -213,7 +213,7 @@ std::vector<Bundle> InMemoryCatalogueRepository::Bundles() {
   return out;
 }
 
-std::optional<Bundle> InMemoryCatalogueRepository::FindBundle(const std::string& code) {
+std::optional<Bundle> InMemoryCatalogueStore::FindBundle(const std::string& code) {
   std::lock_guard lock(mutex_);
   auto found = Found(tables_.bundles, code);
   if (!found) return std::nullopt;

@@ -1,4 +1,4 @@
-#include "daiban/catalogue/pg/pg_calendar_repository.hpp"
+#include "daiban/catalogue/pg/pg_calendar_store.hpp"
 
 #include <pqxx/pqxx>
 
@@ -25,7 +25,7 @@ constexpr const char* kYearsSql = "SELECT year FROM calendar_years";
 
 }  // namespace
 
-PgCalendarRepository::PgCalendarRepository(db::PgPool& pool) : pool_(pool) {
+PgCalendarStore::PgCalendarStore(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare(kDeleteYear, kDeleteYearSql);
   pool_.Prepare(kInsertDay, kInsertDaySql);
   pool_.Prepare(kUpsertYear, kUpsertYearSql);
@@ -33,8 +33,7 @@ PgCalendarRepository::PgCalendarRepository(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare(kYears, kYearsSql);
 }
 
-void PgCalendarRepository::ReplaceYears(const cases::CalendarFile& file,
-                                        const std::string& source) {
+void PgCalendarStore::ReplaceYears(const cases::CalendarFile& file, const std::string& source) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     for (const auto& year : file.years) {
       tx.exec_prepared(kDeleteYear, static_cast<int>(year));
@@ -47,7 +46,7 @@ void PgCalendarRepository::ReplaceYears(const cases::CalendarFile& file,
   });
 }
 
-cases::CalendarFile PgCalendarRepository::LoadAll() {
+cases::CalendarFile PgCalendarStore::LoadAll() {
   cases::CalendarFile file;
   pool_.Read([&](pqxx::transaction_base& tx) {
     for (const auto& row : tx.exec_prepared(kYears)) {

@@ -1,12 +1,12 @@
 #pragma once
 
-// AccountRepository's contract as one typed suite: the in-memory repository runs it in the unit
-// tests (accounts_test.cpp) and PgAccountRepository against PostgreSQL in the integration tests
+// AccountStore's contract as one typed suite: the in-memory store runs it in the unit
+// tests (accounts_test.cpp) and PgAccountStore against PostgreSQL in the integration tests
 // (accounts_pgtest.cpp), so the fake cannot drift from the real store. A world type gives the
-// suite a repository whose region kRegion and department kDepartment exist:
+// suite a store whose region kRegion and department kDepartment exist:
 //
 //   struct World {
-//     AccountRepository& Store();
+//     AccountStore& Store();
 //     void Deactivate(std::int64_t user_id);  // as an administrator does
 //   };
 #include <gtest/gtest.h>
@@ -25,12 +25,12 @@ inline constexpr const char* kContractRegion = "370102";
 inline constexpr const char* kContractDepartment = "JN-GA";
 
 template <typename World>
-class AccountRepositoryContract : public ::testing::Test {
+class AccountStoreContract : public ::testing::Test {
  protected:
   // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
   static constexpr kernel::Instant kNow{std::chrono::seconds(1796090400)};
 
-  AccountRepository& Store() { return world_.Store(); }
+  AccountStore& Store() { return world_.Store(); }
 
   std::int64_t Add(const std::string& phone, Role role = Role::kSupervisor,
                    const std::string& region = kContractRegion,
@@ -52,9 +52,9 @@ class AccountRepositoryContract : public ::testing::Test {
   World world_;
 };
 
-TYPED_TEST_SUITE_P(AccountRepositoryContract);
+TYPED_TEST_SUITE_P(AccountStoreContract);
 
-TYPED_TEST_P(AccountRepositoryContract, AnAccountIsFoundByItsPhone) {
+TYPED_TEST_P(AccountStoreContract, AnAccountIsFoundByItsPhone) {
   const auto id = this->Add("13800000001", Role::kSupervisor, kContractRegion);
   const auto other = this->Add("13800000002", Role::kWindow, "", kContractDepartment);
   EXPECT_GT(id, 0);
@@ -75,7 +75,7 @@ TYPED_TEST_P(AccountRepositoryContract, AnAccountIsFoundByItsPhone) {
   EXPECT_FALSE(this->Store().FindByPhone("13800000009").has_value());
 }
 
-TYPED_TEST_P(AccountRepositoryContract, APhoneIsTakenOnceAndScopesMustExist) {
+TYPED_TEST_P(AccountStoreContract, APhoneIsTakenOnceAndScopesMustExist) {
   this->Add("13800000001");
   EXPECT_EQ(this->Refusal([&] { this->Add("13800000001", Role::kWindow, ""); }),
             "409 phone_taken phone");
@@ -87,7 +87,7 @@ TYPED_TEST_P(AccountRepositoryContract, APhoneIsTakenOnceAndScopesMustExist) {
   EXPECT_FALSE(this->Store().FindByPhone("13800000004").has_value());
 }
 
-TYPED_TEST_P(AccountRepositoryContract, ASessionResolvesUntilItExpiresOrIsRevoked) {
+TYPED_TEST_P(AccountStoreContract, ASessionResolvesUntilItExpiresOrIsRevoked) {
   const auto id = this->Add("13800000001");
   const auto later = this->kNow + std::chrono::hours(1);
   this->Store().CreateSession("hash-a", id, "", later);
@@ -107,7 +107,7 @@ TYPED_TEST_P(AccountRepositoryContract, ASessionResolvesUntilItExpiresOrIsRevoke
   EXPECT_TRUE(this->Store().FindSession("hash-b", this->kNow).has_value());
 }
 
-TYPED_TEST_P(AccountRepositoryContract, ADeactivatedAccountsSessionsNoLongerResolve) {
+TYPED_TEST_P(AccountStoreContract, ADeactivatedAccountsSessionsNoLongerResolve) {
   const auto id = this->Add("13800000001");
   this->Store().CreateSession("hash-a", id, "", this->kNow + std::chrono::hours(1));
   this->world_.Deactivate(id);
@@ -115,7 +115,7 @@ TYPED_TEST_P(AccountRepositoryContract, ADeactivatedAccountsSessionsNoLongerReso
   EXPECT_FALSE(this->Store().FindByPhone("13800000001")->active);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(AccountRepositoryContract, AnAccountIsFoundByItsPhone,
+REGISTER_TYPED_TEST_SUITE_P(AccountStoreContract, AnAccountIsFoundByItsPhone,
                             APhoneIsTakenOnceAndScopesMustExist,
                             ASessionResolvesUntilItExpiresOrIsRevoked,
                             ADeactivatedAccountsSessionsNoLongerResolve);

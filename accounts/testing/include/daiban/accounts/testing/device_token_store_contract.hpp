@@ -1,13 +1,13 @@
 #pragma once
 
-// DeviceTokenRepository's contract as one typed suite: the in-memory repository runs it in the
-// unit tests (accounts_test.cpp) and PgDeviceTokenRepository against PostgreSQL in the
+// DeviceTokenStore's contract as one typed suite: the in-memory store runs it in the
+// unit tests (accounts_test.cpp) and PgDeviceTokenStore against PostgreSQL in the
 // integration tests (accounts_pgtest.cpp), so the fake cannot drift from the real store. A world
-// type gives the suite the accounts the tokens belong to, as AccountRepositoryContract's does:
+// type gives the suite the accounts the tokens belong to, as AccountStoreContract's does:
 //
 //   struct World {
-//     AccountRepository& Store();
-//     DeviceTokenRepository& Tokens();
+//     AccountStore& Store();
+//     DeviceTokenStore& Tokens();
 //     void Deactivate(std::int64_t user_id);  // as an administrator does
 //   };
 //
@@ -23,18 +23,18 @@
 #include <vector>
 
 #include "daiban/accounts/device_auth.hpp"
-#include "daiban/accounts/testing/account_repository_contract.hpp"
+#include "daiban/accounts/testing/account_store_contract.hpp"
 
 namespace daiban::accounts::testing {
 
 template <typename World>
-class DeviceTokenRepositoryContract : public ::testing::Test {
+class DeviceTokenStoreContract : public ::testing::Test {
  protected:
   // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
   static constexpr kernel::Instant kNow{std::chrono::seconds(1796090400)};
   static constexpr kernel::Instant kLater = kNow + std::chrono::hours(1);
 
-  DeviceTokenRepository& Tokens() { return world_.Tokens(); }
+  DeviceTokenStore& Tokens() { return world_.Tokens(); }
 
   // An agent with a session and a refresh token on `device`.
   std::int64_t Agent(const std::string& phone, const std::string& device = "phone-1") {
@@ -51,11 +51,11 @@ class DeviceTokenRepositoryContract : public ::testing::Test {
   World world_;
 };
 
-TYPED_TEST_SUITE_P(DeviceTokenRepositoryContract);
+TYPED_TEST_SUITE_P(DeviceTokenStoreContract);
 
 // Rotation: a live token is spent once, for its active user; spent again (a copy in other
 // hands), it revokes its device's whole chain, sessions and refresh tokens, and answers nobody.
-TYPED_TEST_P(DeviceTokenRepositoryContract, ATokenIsSpentOnceAndASecondSpendRevokesTheChain) {
+TYPED_TEST_P(DeviceTokenStoreContract, ATokenIsSpentOnceAndASecondSpendRevokesTheChain) {
   const auto id = this->Agent("13800000001");
   this->Tokens().StoreRefresh("refresh-next", id, "phone-1", this->kNow, this->kLater);
   const auto spent = this->Tokens().SpendRefresh("refresh-13800000001", "phone-1", this->kNow);
@@ -77,7 +77,7 @@ TYPED_TEST_P(DeviceTokenRepositoryContract, ATokenIsSpentOnceAndASecondSpendRevo
 
 // Unknown, bound to another device, expired, or of a deactivated account: nobody, and nothing
 // revoked (none of them was spent before).
-TYPED_TEST_P(DeviceTokenRepositoryContract, OnlyALiveTokenOfItsDeviceAndAnActiveUserIsSpent) {
+TYPED_TEST_P(DeviceTokenStoreContract, OnlyALiveTokenOfItsDeviceAndAnActiveUserIsSpent) {
   const auto id = this->Agent("13800000001");
   for (const auto& [token, device, at] :
        std::vector<std::tuple<std::string, std::string, kernel::Instant>>{
@@ -95,7 +95,7 @@ TYPED_TEST_P(DeviceTokenRepositoryContract, OnlyALiveTokenOfItsDeviceAndAnActive
 
 // A lost phone: every live session and refresh token of that device ends, the user's other
 // devices go on; a scope naming nothing reaches no phone.
-TYPED_TEST_P(DeviceTokenRepositoryContract, RevokingADeviceEndsItsSessionsAndTokensOnly) {
+TYPED_TEST_P(DeviceTokenStoreContract, RevokingADeviceEndsItsSessionsAndTokensOnly) {
   const auto id = this->Agent("13800000001", "phone-1");
   this->world_.Store().CreateSession("session-other", id, "phone-2", this->kLater);
   this->Tokens().StoreRefresh("refresh-other", id, "phone-2", this->kNow, this->kLater);
@@ -121,7 +121,7 @@ TYPED_TEST_P(DeviceTokenRepositoryContract, RevokingADeviceEndsItsSessionsAndTok
   EXPECT_EQ(again.refresh_tokens, 0);
 }
 
-REGISTER_TYPED_TEST_SUITE_P(DeviceTokenRepositoryContract,
+REGISTER_TYPED_TEST_SUITE_P(DeviceTokenStoreContract,
                             ATokenIsSpentOnceAndASecondSpendRevokesTheChain,
                             OnlyALiveTokenOfItsDeviceAndAnActiveUserIsSpent,
                             RevokingADeviceEndsItsSessionsAndTokensOnly);

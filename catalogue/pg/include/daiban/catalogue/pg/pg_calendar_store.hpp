@@ -5,9 +5,9 @@
 
 namespace daiban::catalogue {
 
-class PgCalendarRepository final : public CalendarRepository {
+class PgCalendarStore final : public CalendarStore {
  public:
-  explicit PgCalendarRepository(db::PgPool& pool);
+  explicit PgCalendarStore(db::PgPool& pool);
   void ReplaceYears(const cases::CalendarFile& file, const std::string& source) override;
   cases::CalendarFile LoadAll() override;
 

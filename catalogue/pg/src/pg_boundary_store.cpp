@@ -1,4 +1,4 @@
-#include "daiban/catalogue/pg/pg_boundary_repository.hpp"
+#include "daiban/catalogue/pg/pg_boundary_store.hpp"
 
 #include <pqxx/pqxx>
 
@@ -17,13 +17,13 @@ constexpr const char* kInsertBoundarySql =
 
 }  // namespace
 
-PgBoundaryRepository::PgBoundaryRepository(db::PgPool& pool) : pool_(pool) {
+PgBoundaryStore::PgBoundaryStore(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare(kBoundaries, kBoundariesSql);
   pool_.Prepare(kDeleteBoundaries, kDeleteBoundariesSql);
   pool_.Prepare(kInsertBoundary, kInsertBoundarySql);
 }
 
-void PgBoundaryRepository::Replace(const std::vector<RegionBoundary>& boundaries) {
+void PgBoundaryStore::Replace(const std::vector<RegionBoundary>& boundaries) {
   // A file is the whole truth: a district left out of it loses its old boundary too.
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     tx.exec_prepared(kDeleteBoundaries);
@@ -34,7 +34,7 @@ void PgBoundaryRepository::Replace(const std::vector<RegionBoundary>& boundaries
   });
 }
 
-std::vector<RegionBoundary> PgBoundaryRepository::Boundaries() {
+std::vector<RegionBoundary> PgBoundaryStore::Boundaries() {
   std::vector<RegionBoundary> boundaries;
   pool_.Read([&](pqxx::transaction_base& tx) {
     for (const auto& row : tx.exec_prepared(kBoundaries)) {

@@ -1,4 +1,4 @@
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 
 #include <chrono>
 #include <pqxx/pqxx>
@@ -52,7 +52,7 @@ Principal PrincipalFromRow(const pqxx::row& row) {
 
 }  // namespace
 
-PgAccountRepository::PgAccountRepository(db::PgPool& pool) : pool_(pool) {
+PgAccountStore::PgAccountStore(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare(kInsertUser, kInsertUserSql);
   pool_.Prepare(kUserByPhone, kUserByPhoneSql);
   pool_.Prepare(kInsertSession, kInsertSessionSql);
@@ -60,7 +60,7 @@ PgAccountRepository::PgAccountRepository(db::PgPool& pool) : pool_(pool) {
   pool_.Prepare(kRevokeSession, kRevokeSessionSql);
 }
 
-std::int64_t PgAccountRepository::AddUser(const NewUser& user, const std::string& password_hash) {
+std::int64_t PgAccountStore::AddUser(const NewUser& user, const std::string& password_hash) {
   std::int64_t id = 0;
   try {
     pool_.Transact([&](pqxx::dbtransaction& tx) {
@@ -79,7 +79,7 @@ std::int64_t PgAccountRepository::AddUser(const NewUser& user, const std::string
   return id;
 }
 
-std::optional<StoredUser> PgAccountRepository::FindByPhone(const std::string& phone) {
+std::optional<StoredUser> PgAccountStore::FindByPhone(const std::string& phone) {
   std::optional<StoredUser> user;
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto rows = tx.exec_prepared(kUserByPhone, phone);
@@ -90,15 +90,15 @@ std::optional<StoredUser> PgAccountRepository::FindByPhone(const std::string& ph
   return user;
 }
 
-void PgAccountRepository::CreateSession(const std::string& token_hash, std::int64_t user_id,
-                                        const std::string& device_id, kernel::Instant expires_at) {
+void PgAccountStore::CreateSession(const std::string& token_hash, std::int64_t user_id,
+                                   const std::string& device_id, kernel::Instant expires_at) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     tx.exec_prepared(kInsertSession, token_hash, user_id, device_id, db::EpochSeconds(expires_at));
   });
 }
 
-std::optional<Principal> PgAccountRepository::FindSession(const std::string& token_hash,
-                                                          kernel::Instant now) {
+std::optional<Principal> PgAccountStore::FindSession(const std::string& token_hash,
+                                                     kernel::Instant now) {
   std::optional<Principal> principal;
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto rows = tx.exec_prepared(kSession, token_hash, db::EpochSeconds(now));
@@ -107,7 +107,7 @@ std::optional<Principal> PgAccountRepository::FindSession(const std::string& tok
   return principal;
 }
 
-bool PgAccountRepository::RevokeSession(const std::string& token_hash, kernel::Instant now) {
+bool PgAccountStore::RevokeSession(const std::string& token_hash, kernel::Instant now) {
   bool revoked = false;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     revoked =

@@ -1,14 +1,14 @@
 #pragma once
 
-#include "daiban/catalogue/catalogue_repository.hpp"
+#include "daiban/catalogue/catalogue_store.hpp"
 #include "daiban/db/pg_pool.hpp"
 
 namespace daiban::catalogue {
 
-class PgCatalogueRepository final : public CatalogueRepository {
+class PgCatalogueStore final : public CatalogueStore {
  public:
   // Declares its prepared statements on the pool.
-  explicit PgCatalogueRepository(db::PgPool& pool);
+  explicit PgCatalogueStore(db::PgPool& pool);
 
   void Import(const CatalogueImport& import, const std::function<void(const KnownCodes&)>& check,
               kernel::Instant now) override;

@@ -7,16 +7,16 @@
 #include <utility>
 #include <vector>
 
-#include "daiban/catalogue/catalogue_repository.hpp"
+#include "daiban/catalogue/catalogue_store.hpp"
 
 namespace daiban::catalogue::testing {
 
 // The catalogue in memory, for unit tests of its use cases (no database). It keeps
-// CatalogueRepository's contract as PgCatalogueRepository does
-// (catalogue_repository_contract.hpp): an import is all or nothing, items and bundles left out
+// CatalogueStore's contract as PgCatalogueStore does
+// (catalogue_store_contract.hpp): an import is all or nothing, items and bundles left out
 // of their file are retired and come back when imported again, a region filter takes the
 // departments above the region and in its subtree, lists are ordered by code.
-class InMemoryCatalogueRepository final : public CatalogueRepository {
+class InMemoryCatalogueStore final : public CatalogueStore {
  public:
   void Import(const CatalogueImport& import, const std::function<void(const KnownCodes&)>& check,
               kernel::Instant now) override;

@@ -9,9 +9,9 @@
 // the session cache and the failed sign-in counters in Redis.
 namespace daiban::accounts {
 
-class PgAccountRepository final : public AccountRepository {
+class PgAccountStore final : public AccountStore {
  public:
-  explicit PgAccountRepository(db::PgPool& pool);
+  explicit PgAccountStore(db::PgPool& pool);
   std::int64_t AddUser(const NewUser& user, const std::string& password_hash) override;
   std::optional<StoredUser> FindByPhone(const std::string& phone) override;
   void CreateSession(const std::string& token_hash, std::int64_t user_id,
@@ -23,9 +23,9 @@ class PgAccountRepository final : public AccountRepository {
   db::PgPool& pool_;
 };
 
-class PgDeviceTokenRepository final : public DeviceTokenRepository {
+class PgDeviceTokenStore final : public DeviceTokenStore {
  public:
-  explicit PgDeviceTokenRepository(db::PgPool& pool) : pool_(pool) {}
+  explicit PgDeviceTokenStore(db::PgPool& pool) : pool_(pool) {}
   void StoreRefresh(const std::string& token_hash, std::int64_t user_id,
                     const std::string& device_id, kernel::Instant created_at,
                     kernel::Instant expires_at) override;

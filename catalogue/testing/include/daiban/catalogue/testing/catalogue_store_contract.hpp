@@ -1,12 +1,12 @@
 #pragma once
 
-// CatalogueRepository's contract as one typed suite: the in-memory repository runs it in the
-// unit tests (catalogue_repository_test.cpp) and PgCatalogueRepository against PostgreSQL in the
+// CatalogueStore's contract as one typed suite: the in-memory store runs it in the
+// unit tests (catalogue_store_test.cpp) and PgCatalogueStore against PostgreSQL in the
 // integration tests (catalogue_pgtest.cpp), so the fake cannot drift from the real store. A
-// world type gives the suite an empty repository:
+// world type gives the suite an empty store:
 //
 //   struct World {
-//     CatalogueRepository& Store();
+//     CatalogueStore& Store();
 //   };
 //
 // The suite imports the demo catalogue of the repository (db/seed/demo), so the test program
@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "daiban/catalogue/catalogue.hpp"
-#include "daiban/catalogue/catalogue_repository.hpp"
+#include "daiban/catalogue/catalogue_store.hpp"
 #include "daiban/kernel/file.hpp"
 
 namespace daiban::catalogue::testing {
@@ -48,12 +48,12 @@ inline std::string& CatalogueFileText(CatalogueFiles& files, const std::string& 
 }
 
 template <typename World>
-class CatalogueRepositoryContract : public ::testing::Test {
+class CatalogueStoreContract : public ::testing::Test {
  protected:
   // 2026-12-01 (a Tuesday) 10:00 China Standard Time.
   static constexpr kernel::Instant kNow{std::chrono::seconds(1796090400)};
 
-  CatalogueRepository& Store() { return world_.Store(); }
+  CatalogueStore& Store() { return world_.Store(); }
 
   // The files imported as CatalogueService imports them: parsed, then checked against what the
   // store already holds.
@@ -71,9 +71,9 @@ class CatalogueRepositoryContract : public ::testing::Test {
   World world_;
 };
 
-TYPED_TEST_SUITE_P(CatalogueRepositoryContract);
+TYPED_TEST_SUITE_P(CatalogueStoreContract);
 
-TYPED_TEST_P(CatalogueRepositoryContract, AnImportIsReadBackAndAReimportChangesNothing) {
+TYPED_TEST_P(CatalogueStoreContract, AnImportIsReadBackAndAReimportChangesNothing) {
   this->Import(DemoCatalogueFiles());
   const auto regions = this->Store().Regions();
   const auto departments = this->Store().Departments();
@@ -110,7 +110,7 @@ TYPED_TEST_P(CatalogueRepositoryContract, AnImportIsReadBackAndAReimportChangesN
   EXPECT_EQ(this->Store().FindItem(items[0].code)->materials.size(), one->materials.size());
 }
 
-TYPED_TEST_P(CatalogueRepositoryContract, AnImportItsCheckRefusesWritesNothing) {
+TYPED_TEST_P(CatalogueStoreContract, AnImportItsCheckRefusesWritesNothing) {
   const auto import = ParseCatalogueFiles(DemoCatalogueFiles());
   EXPECT_THROW(
       this->Store().Import(
@@ -126,7 +126,7 @@ TYPED_TEST_P(CatalogueRepositoryContract, AnImportItsCheckRefusesWritesNothing) 
   EXPECT_TRUE(this->AllItems().empty());
 }
 
-TYPED_TEST_P(CatalogueRepositoryContract, AnItemLeftOutIsRetiredNotDeletedAndComesBack) {
+TYPED_TEST_P(CatalogueStoreContract, AnItemLeftOutIsRetiredNotDeletedAndComesBack) {
   this->Import(DemoCatalogueFiles());
   const auto items = this->AllItems();
   CatalogueFiles files = DemoCatalogueFiles();
@@ -150,7 +150,7 @@ TYPED_TEST_P(CatalogueRepositoryContract, AnItemLeftOutIsRetiredNotDeletedAndCom
   EXPECT_FALSE(this->Store().FindItem(code)->retired);
 }
 
-TYPED_TEST_P(CatalogueRepositoryContract, ItemsAreFilteredAndPagedByCode) {
+TYPED_TEST_P(CatalogueStoreContract, ItemsAreFilteredAndPagedByCode) {
   this->Import(DemoCatalogueFiles());
   const auto all = this->AllItems();
   ItemFilter page;
@@ -193,7 +193,7 @@ TYPED_TEST_P(CatalogueRepositoryContract, ItemsAreFilteredAndPagedByCode) {
   }
 }
 
-TYPED_TEST_P(CatalogueRepositoryContract, ARegionTakesTheDepartmentsAboveItAndInItsSubtree) {
+TYPED_TEST_P(CatalogueStoreContract, ARegionTakesTheDepartmentsAboveItAndInItsSubtree) {
   this->Import(DemoCatalogueFiles());
   std::map<std::string, std::string> region_of;
   for (const auto& d : this->Store().Departments()) region_of[d.code] = d.region_code;
@@ -212,7 +212,7 @@ TYPED_TEST_P(CatalogueRepositoryContract, ARegionTakesTheDepartmentsAboveItAndIn
   EXPECT_EQ(this->AllItems(city).size(), this->AllItems().size());
 }
 
-TYPED_TEST_P(CatalogueRepositoryContract, ItemsWithDepartmentsReadEachKnownCodeOnce) {
+TYPED_TEST_P(CatalogueStoreContract, ItemsWithDepartmentsReadEachKnownCodeOnce) {
   this->Import(DemoCatalogueFiles());
   const auto all = this->AllItems();
   ASSERT_GE(all.size(), 3u);
@@ -230,7 +230,7 @@ TYPED_TEST_P(CatalogueRepositoryContract, ItemsWithDepartmentsReadEachKnownCodeO
   EXPECT_TRUE(this->Store().ItemsWithDepartments({}).empty());
 }
 
-TYPED_TEST_P(CatalogueRepositoryContract, BundlesCarryTheirStepsInOrder) {
+TYPED_TEST_P(CatalogueStoreContract, BundlesCarryTheirStepsInOrder) {
   this->Import(DemoCatalogueFiles());
   const auto bundles = this->Store().Bundles();
   ASSERT_GE(bundles.size(), 3u);
@@ -256,10 +256,12 @@ TYPED_TEST_P(CatalogueRepositoryContract, BundlesCarryTheirStepsInOrder) {
   EXPECT_FALSE(this->Store().FindBundle("NO-SUCH").has_value());
 }
 
-REGISTER_TYPED_TEST_SUITE_P(
-    CatalogueRepositoryContract, AnImportIsReadBackAndAReimportChangesNothing,
-    AnImportItsCheckRefusesWritesNothing, AnItemLeftOutIsRetiredNotDeletedAndComesBack,
-    ItemsAreFilteredAndPagedByCode, ARegionTakesTheDepartmentsAboveItAndInItsSubtree,
-    ItemsWithDepartmentsReadEachKnownCodeOnce, BundlesCarryTheirStepsInOrder);
+REGISTER_TYPED_TEST_SUITE_P(CatalogueStoreContract, AnImportIsReadBackAndAReimportChangesNothing,
+                            AnImportItsCheckRefusesWritesNothing,
+                            AnItemLeftOutIsRetiredNotDeletedAndComesBack,
+                            ItemsAreFilteredAndPagedByCode,
+                            ARegionTakesTheDepartmentsAboveItAndInItsSubtree,
+                            ItemsWithDepartmentsReadEachKnownCodeOnce,
+                            BundlesCarryTheirStepsInOrder);
 
 }  // namespace daiban::catalogue::testing

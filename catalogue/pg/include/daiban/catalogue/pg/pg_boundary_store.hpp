@@ -5,10 +5,10 @@
 
 namespace daiban::catalogue {
 
-class PgBoundaryRepository final : public BoundaryRepository {
+class PgBoundaryStore final : public BoundaryStore {
  public:
   // Declares its prepared statements on the pool.
-  explicit PgBoundaryRepository(db::PgPool& pool);
+  explicit PgBoundaryStore(db::PgPool& pool);
 
   void Replace(const std::vector<RegionBoundary>& boundaries) override;
   std::vector<RegionBoundary> Boundaries() override;

@@ -24,10 +24,10 @@ struct ItemFilter {
   int limit = 20;
 };
 
-// Storage of the catalogue. Implementations: PgCatalogueRepository.
-class CatalogueRepository {
+// Storage of the catalogue. Implementations: PgCatalogueStore.
+class CatalogueStore {
  public:
-  virtual ~CatalogueRepository() = default;
+  virtual ~CatalogueStore() = default;
 
   // Applies an import in one transaction: reads the codes already stored, lets `check` refuse
   // the import (it throws), then upserts by code; when the items (bundles) file is part of the

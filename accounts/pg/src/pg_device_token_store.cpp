@@ -1,13 +1,13 @@
 #include <pqxx/pqxx>
 
-#include "daiban/accounts/pg/pg_account_repository.hpp"
+#include "daiban/accounts/pg/pg_account_store.hpp"
 #include "daiban/db/scope_sql.hpp"
 
 namespace daiban::accounts {
 
-void PgDeviceTokenRepository::StoreRefresh(const std::string& token_hash, std::int64_t user_id,
-                                           const std::string& device_id, kernel::Instant created_at,
-                                           kernel::Instant expires_at) {
+void PgDeviceTokenStore::StoreRefresh(const std::string& token_hash, std::int64_t user_id,
+                                      const std::string& device_id, kernel::Instant created_at,
+                                      kernel::Instant expires_at) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     tx.exec_params(
         "INSERT INTO refresh_tokens (token_hash, user_id, device_id, created_at, expires_at) "
@@ -20,11 +20,11 @@ namespace {
 
 // Every live session and refresh token of the user's device, in the caller's transaction, when
 // the user is in `scope`; out of scope nothing is touched (the scope is part of both statements).
-DeviceTokenRepository::Revoked RevokeChain(pqxx::dbtransaction& tx, std::int64_t user_id,
-                                           const std::string& device_id, double at,
-                                           const kernel::StaffScope& scope) {
+DeviceTokenStore::Revoked RevokeChain(pqxx::dbtransaction& tx, std::int64_t user_id,
+                                      const std::string& device_id, double at,
+                                      const kernel::StaffScope& scope) {
   const std::string in_scope = db::ScopeSql(4).PhoneUser("$1::bigint");
-  DeviceTokenRepository::Revoked revoked;
+  DeviceTokenStore::Revoked revoked;
   for (const auto& row : tx.exec_params(
            "UPDATE sessions SET revoked_at = to_timestamp($3) WHERE user_id = $1 AND "
            "device_id = $2 AND revoked_at IS NULL AND " +
@@ -44,9 +44,9 @@ DeviceTokenRepository::Revoked RevokeChain(pqxx::dbtransaction& tx, std::int64_t
 
 }  // namespace
 
-DeviceTokenRepository::Spent PgDeviceTokenRepository::SpendRefresh(const std::string& token_hash,
-                                                                   const std::string& device_id,
-                                                                   kernel::Instant now) {
+DeviceTokenStore::Spent PgDeviceTokenStore::SpendRefresh(const std::string& token_hash,
+                                                         const std::string& device_id,
+                                                         kernel::Instant now) {
   Spent spent;
   const double at = db::EpochSeconds(now);
   pool_.Transact([&](pqxx::dbtransaction& tx) {
@@ -84,9 +84,10 @@ DeviceTokenRepository::Spent PgDeviceTokenRepository::SpendRefresh(const std::st
   return spent;
 }
 
-DeviceTokenRepository::Revoked PgDeviceTokenRepository::RevokeDevice(
-    std::int64_t user_id, const std::string& device_id, kernel::Instant now,
-    const kernel::StaffScope& scope) {
+DeviceTokenStore::Revoked PgDeviceTokenStore::RevokeDevice(std::int64_t user_id,
+                                                           const std::string& device_id,
+                                                           kernel::Instant now,
+                                                           const kernel::StaffScope& scope) {
   Revoked revoked;
   const double at = db::EpochSeconds(now);
   pool_.Transact([&](pqxx::dbtransaction& tx) {
