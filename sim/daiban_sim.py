@@ -535,6 +535,16 @@ class Phone:
         self.acting = threading.Lock()  # one read-and-act at a time per phone
         self.km = 0.0
         self.busy_seconds = 0.0
+        # Agent: the day's work (Simulation.agent_next): tasks not started, cases collected and
+        # results ready per hall, whether a task is under way, where the agent's station is.
+        self.work_lock = threading.Lock()
+        self.tasks = []
+        self.to_submit, self.to_fetch = {}, {}
+        self.working = False
+        self.station = self.position
+        self.last_busy = 0.0
+        self.busy_on_day = 0.0  # of tasks started on the simulated day
+        self.busy_by = {}  # seconds travelling and at each kind of task
         # Fixes not sent yet: a phone batches its positions (Simulation.send_position).
         self.fixes = []
         self.fixes_sent_at = 0.0
@@ -550,6 +560,14 @@ class Simulation:
         self.rng = random.Random(scenario["seed"])
         self.items, self.materials, self.departments, self.districts, self.streets, self.bundles = catalogue()
         self.shapes = district_shapes()
+        # Each district's government hall (政务服务中心), where its agents submit and fetch: a
+        # city item can be handled in any hall (全市通办), so an agent of an outer county does
+        # not drive to the city centre for it. The hall of a district-level department where
+        # the catalogue lists one, else the district's centre.
+        self.halls = {code: (float(row["lat"]), float(row["lng"])) for code, row in self.districts.items()}
+        for code, row in sorted(self.departments.items(), reverse=True):
+            if row["region_code"] in self.halls:
+                self.halls[row["region_code"]] = (float(row["lat"]), float(row["lng"]))
         agents, couriers, windows = accounts(scenario)
         self.agents = [Phone(a, "agent") for a in agents]
         self.couriers = [Phone(c, "courier") for c in couriers]
@@ -597,6 +615,7 @@ class Simulation:
         self.jumped_seconds = 0.0
         self.submitted = 0
         # A case still open this long after the day is lost, not slow.
+        self.day_over = day_start(scenario) + 86400
         self.give_up_at = day_start(scenario) + scenario.get("max_simulated_days", 45) * 86400
 
     # -- scheduling ------------------------------------------------------------------------
@@ -898,10 +917,11 @@ class Simulation:
                          "location": {"lat": lat, "lng": lng}, "window": "any"}}
         body["bundle_code" if plan["bundle"] else "item_code"] = plan["subject"]
         now = self.clock.now()
-        if mode == "led":  # 领办: the applicant books a time to go with the agent
-            # at a time of their own: one to three days on, inside office hours.
-            body["appointment_at"] = rfc3339(self.calendar.add_office_seconds(
-                now + 86400, rng.randrange(0, 2 * 8 * 3600, 900)))
+        appointment = None
+        if mode == "led":  # 领办: the applicant books a time to go with the agent to the hall,
+            # half an hour to two office hours on (the committed time runs from acceptance).
+            appointment = self.calendar.add_office_seconds(now, rng.randrange(1800, 7200, 900))
+            body["appointment_at"] = rfc3339(appointment)
         status, answer = self.api.call("POST", "/api/v1/cases", body,
                                        headers={"Idempotency-Key": "sim-%d" % plan["n"]})
         if status not in (200, 201):
@@ -910,7 +930,8 @@ class Simulation:
         record = {"tracking": tracking, "code": answer["access_code"], "district": district,
                   "plan": plan, "submitted_at": now, "hour": int((now - day_start(self.s)) // 3600),
                   "id_last4": body["applicant"]["id_number"][-4:], "name": name,
-                  "location": (lat, lng), "method": method, "deferred": deferred,
+                  "location": (lat, lng), "method": method, "deferred": deferred, "mode": mode,
+                  "not_before": appointment or 0,
                   "department": self.items[codes[0]]["department_code"],
                   "expected": [], "supplemented": False, "rated": None}
         with self.state_lock:
@@ -1036,14 +1057,112 @@ class Simulation:
         record["taken_at"] = self.clock.now()
         record["expected"].append("assigned")
         agent.cases.add(tracking)
-        # Off to the applicant from wherever the agent is: travel at the city's speed.
-        rng = random.Random(record["plan"]["rng"] + 2)
-        start = max(self.clock.now(), agent.busy_until)
-        travel = self.travel(agent, record["location"], self.s["durations"]["city_speed_kmh"])
-        collect = self.uniform(rng, self.s["durations"]["collect_min"]) * 60
-        agent.busy_until = start + travel + collect
-        agent.busy_seconds += travel + collect
-        self.at(agent.busy_until, self.collected, tracking)
+        self.agent_task(agent, ("collect", tracking))
+
+    # -- an agent's working day --------------------------------------------------------------
+    # An agent is one person: one trip at a time, in office hours, each from where the last one
+    # ended, the most urgent first (the case with the earliest deadline, as a real agent works
+    # through a list). Before, an agent's trips overlapped and only the first of a case took
+    # time, so the simulation could not tell 350 agents from 500.
+    #
+    # Tasks: ("collect", tracking) takes a case's materials (at the applicant's door for a share
+    # of full-proxy cases, else at the agent's station or, for 帮办/领办, at the hall with the
+    # applicant, who is submitted at once); ("hall", district) takes everything collected and
+    # every result ready in one visit to the district's hall: one wait at the window when there
+    # is something to submit, a few minutes a case, a minute or so a result; ("hand", tracking)
+    # hands a result to its applicant.
+
+    def agent_task(self, agent, task):
+        with agent.work_lock:
+            if task[0] == "hall" and task in agent.tasks:
+                return  # the visit already planned takes it
+            agent.tasks.append(task)
+            if agent.working:
+                return
+            agent.working = True
+        self.agent_next(agent)
+
+    def task_priority(self, agent, task):
+        kind, key = task
+        if kind == "collect":
+            record = self.cases[key]
+            return record.get("deadline", 0), record.get("not_before", 0)
+        if kind == "hall":
+            batch = agent.to_submit.get(key, []) + agent.to_fetch.get(key, [])
+            return min((self.cases[t].get("deadline", 0) for t in batch), default=0), 0
+        return self.cases[key]["result_at"] + 86400, 0  # hand-over: within the day, after the urgent
+
+    def agent_next(self, agent):
+        """The agent starts the most urgent task that can start now, or waits for one."""
+        d = self.s["durations"]
+        now = self.clock.now()
+        with agent.work_lock:
+            if not agent.tasks:
+                agent.working = False
+                return
+            opening = self.calendar.next_office_moment(now)
+            ready = [t for t in agent.tasks if self.cases_not_before(t) <= opening]
+            if opening > now or not ready:
+                wake = max(opening, min(self.cases_not_before(t) for t in agent.tasks))
+                self.at(self.calendar.next_office_moment(wake), self.agent_next, agent)
+                return
+            task = min(ready, key=lambda t: self.task_priority(agent, t))
+            agent.tasks.remove(task)
+            kind, key = task
+            rng = random.Random(f"{agent.phone}|{kind}|{key}|{int(now)}")  # str seeds are stable
+            if kind == "collect":
+                record = self.cases[key]
+                if record["mode"] != "proxy":
+                    target = self.hall_of(record)
+                    service = (self.uniform(rng, d["collect_min"]) + self.uniform(rng, d["window_wait_min"])
+                               + self.uniform(rng, d["window_case_min"])) * 60
+                elif random.Random(record["plan"]["rng"] + 9).random() < d["door_share"]:
+                    target, service = record["location"], self.uniform(rng, d["collect_min"]) * 60
+                else:
+                    target, service = agent.station, self.uniform(rng, d["collect_min"]) * 60
+                done = (self.collected, key)
+            elif kind == "hall":
+                submit, fetch = agent.to_submit.pop(key, []), agent.to_fetch.pop(key, [])
+                if not submit and not fetch:
+                    done = None
+                else:
+                    target = self.halls[key]
+                    # Results come from the pick-up window (出件), without the submission queue.
+                    service = ((self.uniform(rng, d["window_wait_min"]) if submit else 0.0)
+                               + sum(self.uniform(rng, d["window_case_min"]) for _ in submit)
+                               + sum(self.uniform(rng, d["pickup_min"]) for _ in fetch)) * 60
+                    done = (self.hall_visited, agent, submit, fetch)
+            else:
+                record = self.cases[key]
+                door = random.Random(record["plan"]["rng"] + 10).random() < d["door_share"]
+                target = record["location"] if door else agent.station
+                service = self.uniform(rng, d["handover_min"]) * 60
+                done = (self.hand_over, key)
+            if done is None:
+                end = now
+            else:
+                travel = self.travel(agent, target, d["city_speed_kmh"])
+                end = now + travel + service
+                agent.busy_seconds += travel + service
+                for part, seconds in (("travel", travel), (kind, service)):
+                    agent.busy_by[part] = agent.busy_by.get(part, 0.0) + seconds
+                if now < self.day_over:
+                    agent.busy_on_day += travel + service
+                agent.last_busy = max(agent.last_busy, end)
+        if done is None:
+            self.agent_next(agent)
+            return
+        self.at(end, self.agent_done, agent, done)
+
+    def agent_done(self, agent, done):
+        done[0](*done[1:])
+        self.agent_next(agent)
+
+    def cases_not_before(self, task):
+        return self.cases[task[1]].get("not_before", 0) if task[0] == "collect" else 0
+
+    def hall_of(self, record):
+        return self.halls[record["district"]]
 
     def travel(self, phone, target, kmh):
         km = km_between(phone.position, target)
@@ -1062,7 +1181,10 @@ class Simulation:
             phone.fixes.append(fix)
             if now - phone.fixes_sent_at < self.s.get("position_every_s", 600):
                 return
-            fixes, phone.fixes = phone.fixes, []
+            # The app keeps a day of fixes at most: a fix from a stop before a quiet week is no
+            # use to the live map (and the server refuses fixes over 7 days old).
+            fixes = [f for f in phone.fixes if now - parse_time(f["device_time"]) < 86400]
+            phone.fixes = []
             phone.fixes_sent_at = now
         self.phone_call(phone, "POST", "/mobile/v1/locations", {"fixes": fixes}, key=False)
 
@@ -1079,14 +1201,19 @@ class Simulation:
         agent = self.agents_by_phone[record["agent"]]
         self.send_position(agent)
         self.progress(agent, tracking, "materials_collected", expect_state="in_progress")
-        hall = self.departments[record["department"]]
-        rng = random.Random(record["plan"]["rng"] + 3)
-        travel = self.travel(agent, (float(hall["lat"]), float(hall["lng"])), self.s["durations"]["city_speed_kmh"])
-        wait = self.uniform(rng, self.s["durations"]["window_wait_min"]) * 60
-        arrive = self.calendar.next_office_moment(self.clock.now() + travel)
-        agent.busy_until = arrive + wait
-        agent.busy_seconds += travel + wait
-        self.at(agent.busy_until, self.submitted_to_window, tracking)
+        if record["mode"] != "proxy":  # at the hall with the applicant: submitted at once
+            self.submitted_to_window(tracking)
+            return
+        with agent.work_lock:
+            agent.to_submit.setdefault(record["district"], []).append(tracking)
+        self.agent_task(agent, ("hall", record["district"]))
+
+    def hall_visited(self, agent, submit, fetch):
+        self.send_position(agent)
+        for tracking in submit:
+            self.submitted_to_window(tracking)
+        for tracking in fetch:
+            self.result_fetched(tracking)
 
     def submitted_to_window(self, tracking):
         record = self.cases[tracking]
@@ -1122,16 +1249,17 @@ class Simulation:
         self.process(tracking)
 
     def process(self, tracking):
-        """The department works on it: a share of the working time left before the deadline
-        (a few cases take longer than promised), then the agent fetches the result."""
+        """The department works on it: a share of the item's whole committed time, counted from
+        the submission (a few cases take longer than promised), so every hour the case waited
+        for its agent comes out of the slack; then the agent fetches the result."""
         record = self.cases[tracking]
         rng = random.Random(record["plan"]["rng"] + 5)
         now = self.clock.now()
-        left = max(0.0, self.calendar.office_seconds_between(now, record["deadline"]))
+        limit = max(0.0, self.calendar.office_seconds_between(record["accepted_at"], record["deadline"]))
         share = self.uniform(rng, self.s["durations"]["processing_share"])
         if rng.random() < self.s["durations"]["late_share"]:
             share = 1.0 + rng.random() * 0.5
-        done = self.calendar.add_office_seconds(now, left * share)
+        done = self.calendar.add_office_seconds(now, limit * share)
         self.at(done, self.fetch_result, tracking)
 
     def fetch_result(self, tracking):
@@ -1140,9 +1268,13 @@ class Simulation:
             self.at(self.clock.now() + 3600, self.fetch_result, tracking)
             return
         agent = self.agents_by_phone[record["agent"]]
-        hall = self.departments[record["department"]]
-        self.travel(agent, (float(hall["lat"]), float(hall["lng"])), self.s["durations"]["city_speed_kmh"])
-        self.send_position(agent)
+        with agent.work_lock:
+            agent.to_fetch.setdefault(record["district"], []).append(tracking)
+        self.agent_task(agent, ("hall", record["district"]))
+
+    def result_fetched(self, tracking):
+        record = self.cases[tracking]
+        agent = self.agents_by_phone[record["agent"]]
         if not self.progress(agent, tracking, "result_obtained", {"result_reference": "SIM-" + tracking},
                              expect_state="result_ready"):
             return
@@ -1157,11 +1289,7 @@ class Simulation:
             with self.state_lock:
                 self.waiting_delivery.add(tracking)
         else:
-            rng = random.Random(record["plan"]["rng"] + 6)
-            travel = self.travel(agent, record["location"], self.s["durations"]["city_speed_kmh"])
-            hand = self.uniform(rng, self.s["durations"]["handover_min"]) * 60
-            agent.busy_seconds += travel + hand
-            self.at(self.clock.now() + travel + hand, self.hand_over, tracking)
+            self.agent_task(agent, ("hand", tracking))
 
     def hand_over(self, tracking):
         record = self.cases[tracking]
@@ -1276,6 +1404,7 @@ def check(sim):
     """Reads every case back through the staff API and compares its timeline with what the
     simulated people did: a transition done but missing is lost, one there twice is duplicated."""
     lost, duplicated, unclosed, cases = 0, 0, [], []
+    sim.admin_token = sim.staff_token("15300000000")  # the day's session may have lapsed
     futures = {}
     for tracking in sim.cases:
         futures[tracking] = sim.pool.submit(sim.api.call, "GET", f"/api/v1/cases/{tracking}", None, sim.admin_token)
@@ -1320,8 +1449,15 @@ def check(sim):
 def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
     day0 = day_start(scenario)
 
-    working_days = max(1, sum(1 for d in range(int((max((c.get("closed_at", day0) for c in cases), default=day0) - day0) // 86400) + 1)
-                              if sim.calendar.working((dt.datetime.fromtimestamp(day0, CST) + dt.timedelta(days=d)).date())))
+    # Utilisation: the share of the day's eight office hours an agent spent travelling, at
+    # doors, at the station and at windows (tasks started on the day; one that runs past the
+    # closing counts whole, so a swamped agent reads a little over 1). The agents' work for
+    # the day's cases on all days is in agent_hours.
+    def utilisation(agents):
+        return round(sum(a.busy_on_day for a in agents) / max(1, len(agents)) / (8 * 3600), 3)
+
+    def agent_hours(agents):
+        return round(sum(a.busy_seconds for a in agents) / 3600, 1)
 
     def block(rows):
         done = [c for c in rows if c["result_at"] is not None and c["final_deadline"]]
@@ -1356,8 +1492,8 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
         couriers = [c for c in sim.couriers if c.region == district]
         b["agents"] = len(agents)
         b["couriers"] = len(couriers)
-        # Utilisation: the share of an office day (8 h) an agent spent travelling and at windows.
-        b["agent_utilisation"] = round(sum(a.busy_seconds for a in agents) / max(1, len(agents)) / (8 * 3600 * working_days), 3)
+        b["agent_utilisation"] = utilisation(agents)
+        b["agent_hours"] = agent_hours(agents)
         b["courier_km"] = round(sum(c.km for c in couriers), 1)
         districts[district] = b
     hours = {}
@@ -1366,7 +1502,15 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
     city = block(cases)
     city["agents"] = len(sim.agents)
     city["couriers"] = len(sim.couriers)
-    city["agent_utilisation"] = round(sum(a.busy_seconds for a in sim.agents) / max(1, len(sim.agents)) / (8 * 3600 * working_days), 3)
+    city["agent_utilisation"] = utilisation(sim.agents)
+    city["agent_hours"] = agent_hours(sim.agents)
+    # Where the agents' hours went: travelling, and at each kind of task (collecting materials,
+    # at the hall submitting and fetching, handing results over).
+    parts = {}
+    for a in sim.agents:
+        for part, seconds in a.busy_by.items():
+            parts[part] = parts.get(part, 0.0) + seconds
+    city["agent_hours_by_task"] = {part: round(seconds / 3600, 1) for part, seconds in sorted(parts.items())}
     city["courier_km"] = round(sum(c.km for c in sim.couriers), 1)
     errors = {}
     for e in sim.api.stats.errors:

@@ -105,6 +105,12 @@ def body(summary):
     out.append(bar_chart("排队等待 queue wait p90 (min)", [f"{h}时" for h in hours],
                          [hours[h]["queue_wait_min"]["p90"] for h in hours], " min", color="#c77c02"))
     out.append("</div>")
+    by_task = city.get("agent_hours_by_task")
+    if by_task:
+        labels = {"travel": "路途 travel", "collect": "收件 collect", "hall": "窗口 hall", "hand": "交付 hand-over"}
+        out.append(f'<h2>代办员工时 Agent hours ({city["agent_hours"]} h over every day of the cases)</h2>')
+        out.append(bar_chart("hours by task", [labels.get(k, k) for k in by_task], list(by_task.values()),
+                             " h", width=420, color="#2e86c1"))
     ratings = city["ratings"]
     out.append('<h2>好差评 Ratings</h2>')
     out.append(bar_chart("ratings 1-5", list(ratings), list(ratings.values()), width=320, color="#8e44ad"))

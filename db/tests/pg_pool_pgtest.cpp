@@ -65,12 +65,16 @@ TEST(PgPoolPgTest, DeadlocksAndSerializationFailuresAreUnavailable) {
   }
 }
 
-TEST(PgPoolPgTest, SessionsRunWithoutJit) {
+TEST(PgPoolPgTest, SessionsRunWithoutJitAndPlanEachStatementForItsValues) {
   ScratchDatabase database;
   PgPool pool({.url = database.Url(), .pool_size = 1});
-  std::string jit;
-  pool.Read([&](pqxx::transaction_base& tx) { jit = tx.exec1("SHOW jit")[0].as<std::string>(); });
+  std::string jit, plans;
+  pool.Read([&](pqxx::transaction_base& tx) {
+    jit = tx.exec1("SHOW jit")[0].as<std::string>();
+    plans = tx.exec1("SHOW plan_cache_mode")[0].as<std::string>();
+  });
   EXPECT_EQ(jit, "off");
+  EXPECT_EQ(plans, "force_custom_plan");
 }
 
 TEST(PgPoolPgTest, UnreachableServerIsUnavailable) {
