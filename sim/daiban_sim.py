@@ -599,6 +599,7 @@ class Simulation:
         self.current_speed = 0.0
         self.next_steer = 0.0
         self.slowdowns = 0
+        self.holding = False  # the clock stands at a jump's end until its burst has started
         # Every write of the clock as (simulated ns, real ns, speed in millionths): only the
         # simulator writes it, so this maps any simulated moment back to the wall clock.
         self.clock_history = []
@@ -691,9 +692,21 @@ class Simulation:
                     self.jumps += 1
                     self.jumped_seconds += target - now
                     self.clock.jump(target)
-                    self.remember_clock()
+                    # Hold the clock at the jump's end until everything due there has started:
+                    # the mornings bring a burst (every agent resumes, the evening's cases are
+                    # accepted), and a clock still at full speed ran 35 simulated minutes past
+                    # 9:00 before the steering slowed it, starting the agents' work that late.
+                    self.set_speed(0.0)
+                    self.holding = True
                     continue
             time.sleep(0.005)
+
+    def unstarted(self):
+        """Actions handed to the pool that have not started yet."""
+        with self.events_lock:
+            while self.queued and self.queued[0][1] in self.started:
+                self.started.discard(heapq.heappop(self.queued)[1])
+            return len(self.queued)
 
     def lag(self, now):
         """How far behind the simulated people are: the oldest action due and not started yet
@@ -733,6 +746,11 @@ class Simulation:
         than max_lag_s simulated seconds for a thread (the machine is behind), the clock slows
         down; when the people keep up, it speeds up again, to the scenario's speed at most. Offer
         expiry, deadlines and the SLA stay honest however slow or fast the machine is."""
+        if self.holding:
+            if self.unstarted() == 0:
+                self.holding = False
+                self.set_speed(max(self.min_speed, self.top_speed / 8))
+            return
         wall = time.monotonic()
         if wall < self.next_steer or self.current_speed <= 0:
             return
