@@ -600,6 +600,7 @@ class Simulation:
         self.next_steer = 0.0
         self.slowdowns = 0
         self.holding = False  # the clock stands at a jump's end until its burst has started
+        self.resume_speed = 0.0
         # Every write of the clock as (simulated ns, real ns, speed in millionths): only the
         # simulator writes it, so this maps any simulated moment back to the wall clock.
         self.clock_history = []
@@ -696,6 +697,7 @@ class Simulation:
                     # the mornings bring a burst (every agent resumes, the evening's cases are
                     # accepted), and a clock still at full speed ran 35 simulated minutes past
                     # 9:00 before the steering slowed it, starting the agents' work that late.
+                    self.resume_speed = self.current_speed
                     self.set_speed(0.0)
                     self.holding = True
                     continue
@@ -748,8 +750,9 @@ class Simulation:
         expiry, deadlines and the SLA stay honest however slow or fast the machine is."""
         if self.holding:
             if self.unstarted() == 0:
+                # On at the speed it had: what follows is the steering's, as anywhere else.
                 self.holding = False
-                self.set_speed(max(self.min_speed, self.top_speed / 8))
+                self.set_speed(self.resume_speed)
             return
         wall = time.monotonic()
         if wall < self.next_steer or self.current_speed <= 0:
