@@ -91,15 +91,6 @@ TEST(DispatchE2eTest, SupervisorsReassignAndAssignDirectly) {
   EXPECT_TRUE(unassign_recorded);
 }
 
-// The id of the demo agent with this phone, as `supervisor` sees the board (0: not listed).
-std::int64_t AgentId(const std::string& supervisor, const std::string& phone) {
-  auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents", "", Bearer(supervisor)));
-  for (const auto& agent : agents["agents"]) {
-    if (agent["phone"] == phone) return agent["id"];
-  }
-  return 0;
-}
-
 TEST(DispatchE2eTest, ScopesAndRolesAreEnforced) {
   const std::string shizhong = StaffLogin("13800000002");  // 市中区
   // A region outside the scope lists nothing.

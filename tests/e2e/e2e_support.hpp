@@ -238,6 +238,15 @@ inline nlohmann::json PhoneLogin(const std::string& phone, const std::string& de
   return Body(response);
 }
 
+// The id of the demo agent with this phone, as `supervisor` sees the board (0: not listed).
+inline std::int64_t AgentId(const std::string& supervisor, const std::string& phone) {
+  auto agents = Body(Gateway("GET", "/api/v1/dispatch/agents", "", Bearer(supervisor)));
+  for (const auto& agent : agents["agents"]) {
+    if (agent["phone"] == phone) return agent["id"];
+  }
+  return 0;
+}
+
 // The phone token of whichever 历下区 agent dispatch offered the case to, after it took the
 // offer; `supervisor` is a 历下区 supervisor's token.
 inline std::string AgentTakes(const std::string& tracking, const std::string& supervisor) {

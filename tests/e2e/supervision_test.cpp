@@ -115,12 +115,7 @@ TEST(SupervisionE2eTest, ABadRatingIsFollowedUpCalledAndClosedOnce) {
   // The supervisor places the case with 赵代办 (13800000004, 历下区) rather than waiting for an
   // offer: this test is about the follow-up, and cases earlier tests left waiting in 历下区
   // (earlier deadlines, offered first) held this one's offer back for minutes in a full run.
-  const json board =
-      Body(Gateway("GET", "/api/v1/dispatch/agents?region=370102", "", Bearer(supervisor)));
-  std::int64_t zhao = 0;
-  for (const auto& listed : board["agents"]) {
-    if (listed["phone"] == "13800000004") zhao = listed["id"];
-  }
+  const std::int64_t zhao = AgentId(supervisor, "13800000004");
   ASSERT_NE(zhao, 0);
   auto assigned =
       Gateway("POST", "/api/v1/dispatch/cases/" + tracking + "/assign",
