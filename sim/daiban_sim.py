@@ -545,7 +545,8 @@ class Phone:
         self.last_busy = 0.0
         self.busy_on_day = 0.0  # of tasks started on the simulated day
         self.busy_by = {}  # seconds travelling and at each kind of task
-        # Fixes not sent yet: a phone batches its positions (Simulation.send_position).
+        # Fixes not sent yet, with the simulated time each was taken: a phone batches its
+        # positions (Simulation.send_position).
         self.fixes = []
         self.fixes_sent_at = 0.0
         self.fixes_lock = threading.Lock()
@@ -1159,9 +1160,7 @@ class Simulation:
                 target = record["location"] if door else agent.station
                 service = self.uniform(rng, d["handover_min"]) * 60
                 done = (self.hand_over, key)
-            if done is None:
-                end = now
-            else:
+            if done is not None:
                 travel = self.travel(agent, target, d["city_speed_kmh"])
                 end = now + travel + service
                 agent.busy_seconds += travel + service
@@ -1199,12 +1198,12 @@ class Simulation:
         fix = {"lat": phone.position[0], "lng": phone.position[1], "accuracy": 10,
                "device_time": rfc3339(now)}
         with phone.fixes_lock:
-            phone.fixes.append(fix)
+            phone.fixes.append((now, fix))
             if now - phone.fixes_sent_at < self.s.get("position_every_s", 600):
                 return
             # The app keeps a day of fixes at most: a fix from a stop before a quiet week is no
             # use to the live map (and the server refuses fixes over 7 days old).
-            fixes = [f for f in phone.fixes if now - parse_time(f["device_time"]) < 86400]
+            fixes = [f for taken, f in phone.fixes if now - taken < 86400]
             phone.fixes = []
             phone.fixes_sent_at = now
         self.phone_call(phone, "POST", "/mobile/v1/locations", {"fixes": fixes}, key=False)
