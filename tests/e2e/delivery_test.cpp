@@ -41,8 +41,7 @@ Created ExpressCase(const std::string& method = "express") {
                     {"address", "历下区泉城路2号3单元"},
                     {"window", "any"},
                     {"location", {{"lat", 36.664}, {"lng", 117.03}}}}}};
-  auto created =
-      Gateway("POST", "/api/v1/cases", request.dump(), {{"Idempotency-Key", Unique("d-")}});
+  auto created = SubmitCase(request, Unique("d-"));
   EXPECT_EQ(created.status, 201) << created.body;
   return {Body(created)["tracking_number"], Body(created)["access_code"]};
 }

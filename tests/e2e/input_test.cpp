@@ -24,8 +24,7 @@ json CaseRequest() {
 }
 
 std::string Created() {
-  auto created =
-      Gateway("POST", "/api/v1/cases", CaseRequest().dump(), {{"Idempotency-Key", Unique("in-")}});
+  auto created = SubmitCase(CaseRequest(), Unique("in-"));
   EXPECT_EQ(created.status, 201) << created.body;
   return Body(created)["tracking_number"];
 }
