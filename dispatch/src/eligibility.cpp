@@ -60,11 +60,18 @@ std::string_view ToWord(Ineligible reason) {
   return "unknown";
 }
 
+Ineligible CheckFreePlace(const AgentProfile& agent, std::chrono::sys_seconds now) {
+  if (!agent.on_duty) return Ineligible::kOffDuty;
+  if (!agent.hours.Covers(now)) return Ineligible::kOutsideHours;
+  if (agent.load >= agent.capacity) return Ineligible::kNoCapacity;
+  return Ineligible::kNone;
+}
+
 Eligibility CheckEligibility(const AgentProfile& agent, const PendingCase& pending_case,
                              std::chrono::sys_seconds now, const EligibilityOptions& options) {
-  if (!agent.on_duty) return {Ineligible::kOffDuty, false};
-  if (!agent.hours.Covers(now)) return {Ineligible::kOutsideHours, false};
-  if (agent.load >= agent.capacity) return {Ineligible::kNoCapacity, false};
+  if (const Ineligible busy = CheckFreePlace(agent, now); busy != Ineligible::kNone) {
+    return {busy, false};
+  }
   if (!Contains(agent.covered_regions, pending_case.region_code)) {
     return {Ineligible::kRegion, false};
   }

@@ -172,8 +172,7 @@ DispatchService::Round DispatchService::RunRound(const std::string& region,
                                                  const BatchOptimalPolicy& batch) {
   Round result;
   const auto round_size = static_cast<std::size_t>(options_.batch_limit);
-  auto page = store_.WaitingCases(region, options_.batch_limit);
-  if (page.empty()) {
+  if (store_.WaitingCases(region, 1).empty()) {
     // The queue lags behind PostgreSQL (taken, cancelled): clear what is not waiting.
     for (const auto& entry : live_.Pending(region, options_.batch_limit)) {
       live_.Dequeue(region, entry.tracking_number);
@@ -186,16 +185,20 @@ DispatchService::Round DispatchService::RunRound(const std::string& region,
   // Send no more cases than there are free places, most urgent first: with more cases
   // than places the solver would drop the costliest, and urgency raises cost.
   std::size_t places = 0;
-  for (const auto& agent : agents) {
-    if (agent.profile.on_duty) {
-      places += static_cast<std::size_t>(std::max(0, agent.profile.capacity - agent.profile.load));
-    }
+  std::vector<std::int64_t> free_agents;
+  for (const auto& profile : profiles) {
+    if (CheckFreePlace(profile, now) != Ineligible::kNone) continue;
+    places += static_cast<std::size_t>(profile.capacity - profile.load);
+    free_agents.push_back(profile.id);
   }
   const std::size_t wanted = std::min(places, round_size);
-  // Only cases some agent may take now count against the places: the most urgent cases
-  // every free agent here has declined (or let expire) would otherwise hold every place,
-  // batch after batch, and the cases behind them would never be offered. So the waiting
-  // list is read page by page (a bounded number per run) until the places are filled.
+  if (wanted == 0) return result;
+  // Only cases some agent may take now count against the places. The store skips the cases
+  // every free agent has declined (or let expire): a deep run of them at the head of the queue
+  // (a night's three agents declining hundreds) hid every case behind it from dispatch. The
+  // rest (departments, appointments) is checked here, page by page (a bounded number per run)
+  // until the places are filled.
+  auto page = store_.WaitingCases(region, options_.batch_limit, nullptr, free_agents);
   std::vector<PendingCase> waiting;
   for (int pages = 0; wanted > 0 && !page.empty(); ++pages) {
     for (const auto& c : page) {
@@ -209,7 +212,7 @@ DispatchService::Round DispatchService::RunRound(const std::string& region,
       break;
     }
     const PendingCase last = page.back();
-    page = store_.WaitingCases(region, options_.batch_limit, &last);
+    page = store_.WaitingCases(region, options_.batch_limit, &last, free_agents);
   }
   result.full = waiting.size() >= round_size;
   if (waiting.empty()) return result;

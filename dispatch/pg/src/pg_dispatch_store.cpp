@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "daiban/db/array_literal.hpp"
 #include "daiban/db/scope_sql.hpp"
 #include "daiban/db/tx.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -75,6 +76,13 @@ const std::string kWaitingSql = std::string(kCaseTermsColumns) + R"sql(
    AND ($3 = '' OR c.tracking_number = $3)
    AND ($4::bigint = 0 OR (c.deadline_at, -c.priority, c.id) >
                           (to_timestamp($5::bigint), -$6::int, $4::bigint))
+   -- Open to one of the agents in $7 at least: a case every one of them has declined or let
+   -- expire is skipped here, so a deep run of such cases cannot hide the ones behind it.
+   AND (cardinality($7::bigint[]) = 0
+        OR EXISTS (SELECT 1 FROM unnest($7::bigint[]) AS free(agent_id)
+                    WHERE NOT EXISTS (SELECT 1 FROM offers o
+                                       WHERE o.case_id = c.id AND o.agent_id = free.agent_id
+                                         AND o.state IN ('declined', 'expired'))))
  ORDER BY c.deadline_at, c.priority DESC, c.id
  LIMIT $2)sql";
 
@@ -296,14 +304,16 @@ std::optional<AgentRecord> PgDispatchStore::Agent(std::int64_t agent_id,
 }
 
 std::vector<PendingCase> PgDispatchStore::WaitingCases(const std::string& region, int limit,
-                                                       const PendingCase* after) {
+                                                       const PendingCase* after,
+                                                       std::span<const std::int64_t> open_to) {
   std::vector<PendingCase> cases;
   const std::int64_t after_id = after ? after->case_id : 0;
   const long long after_deadline = after ? after->deadline.time_since_epoch().count() : 0;
   const int after_priority = after ? after->priority : 0;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    for (const auto& row : tx.exec_prepared("dispatch_waiting", region, limit, std::string(),
-                                            after_id, after_deadline, after_priority)) {
+    for (const auto& row :
+         tx.exec_prepared("dispatch_waiting", region, limit, std::string(), after_id,
+                          after_deadline, after_priority, db::ArrayOf(open_to))) {
       cases.push_back(WaitingFromRow(row));
     }
   });
@@ -313,8 +323,8 @@ std::vector<PendingCase> PgDispatchStore::WaitingCases(const std::string& region
 std::optional<PendingCase> PgDispatchStore::WaitingCase(const std::string& tracking) {
   std::optional<PendingCase> found;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows =
-        tx.exec_prepared("dispatch_waiting", std::string(), 1, tracking, std::int64_t{0}, 0LL, 0);
+    auto rows = tx.exec_prepared("dispatch_waiting", std::string(), 1, tracking, std::int64_t{0},
+                                 0LL, 0, db::ArrayOf(std::span<const std::int64_t>{}));
     if (!rows.empty()) found = WaitingFromRow(rows[0]);
   });
   return found;

@@ -521,6 +521,42 @@ TEST_F(DispatchPgTest, CasesEveryFreeAgentDeclinedDoNotHoldThePlacesOfTheOthers)
   EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'pending'"), 2);
 }
 
+// More of them than a batch reads pages (kMaxWaitingPages, 20, of two cases here): the cases
+// behind are offered all the same. A night's three agents declining every case of a deep queue
+// had left every later case unoffered.
+TEST_F(DispatchPgTest, ADeepRunOfCasesEveryFreeAgentRefusedHidesNothingBehindIt) {
+  auto options = Options();
+  options.batch_limit = 2;
+  Instance dispatch(database_.Url(), clock_, ids_, logger_, options);
+  const auto first = AddAgent("甲", 2, 36.66, 117.05);
+  const auto second = AddAgent("乙", 2, 36.70, 117.10);
+  std::vector<std::string> cases;
+  for (int i = 0; i < 50; ++i) {
+    cases.push_back(AcceptedCase());
+    clock_.Advance(std::chrono::hours(1));  // later acceptance, later deadline
+  }
+  // The 48 most urgent were declined by one agent and let expire by the other.
+  main_->pool->Transact([&](pqxx::dbtransaction& tx) {
+    for (int i = 0; i < 48; ++i) {
+      tx.exec_params(
+          "INSERT INTO offers (case_id, agent_id, state, offered_at, expires_at, answered_at, "
+          "decline_reason) SELECT id, $2, 'declined', now(), now(), now(), '不在附近' "
+          "FROM cases WHERE tracking_number = $1",
+          cases[static_cast<std::size_t>(i)], first);
+      tx.exec_params(
+          "INSERT INTO offers (case_id, agent_id, state, offered_at, expires_at) "
+          "SELECT id, $2, 'expired', now(), now() FROM cases WHERE tracking_number = $1",
+          cases[static_cast<std::size_t>(i)], second);
+    }
+  });
+  dispatch.service->Rebuild();
+  EXPECT_EQ(dispatch.service->RunBatch(), 2);
+  EXPECT_EQ(Count("SELECT count(*) FROM offers o JOIN cases c ON c.id = o.case_id "
+                  "WHERE o.state = 'pending' AND c.tracking_number IN ('" +
+                  cases[48] + "', '" + cases[49] + "')"),
+            2);
+}
+
 TEST_F(DispatchPgTest, TwoInstancesOver2000CasesAssignOnceAndRespectCapacity) {
   // 40 agents with 30 places each (1,200 places) for 2,000 accepted cases, seeded in SQL.
   std::vector<std::int64_t> agents;

@@ -223,8 +223,9 @@ std::optional<AgentRecord> InMemoryDispatchStore::Agent(std::int64_t agent_id,
   return Record(agent->second, all);
 }
 
-std::vector<PendingCase> InMemoryDispatchStore::WaitingCases(const std::string& region, int limit,
-                                                             const PendingCase* after) {
+std::vector<PendingCase> InMemoryDispatchStore::WaitingCases(
+    const std::string& region, int limit, const PendingCase* after,
+    std::span<const std::int64_t> open_to) {
   const auto all = AllCases();
   std::lock_guard lock(mutex_);
   std::vector<PendingCase> waiting;
@@ -233,6 +234,12 @@ std::vector<PendingCase> InMemoryDispatchStore::WaitingCases(const std::string& 
     if (!region.empty() && !InMemoryCaseStore::RegionWithin(c.region_code, region)) continue;
     auto terms = Terms(c);
     if (after && !(WaitingOrder(*after) < WaitingOrder(terms))) continue;
+    const auto& excluded = terms.excluded_agents;
+    if (!open_to.empty() && std::all_of(open_to.begin(), open_to.end(), [&](std::int64_t agent) {
+          return std::find(excluded.begin(), excluded.end(), agent) != excluded.end();
+        })) {
+      continue;
+    }
     waiting.push_back(std::move(terms));
   }
   std::sort(waiting.begin(), waiting.end(),

@@ -54,6 +54,10 @@ struct Eligibility {
   bool Eligible() const { return reason == Ineligible::kNone; }
 };
 
+// Why `agent` may take no case at all at `now` (off duty, outside its hours, full), kNone when
+// it has a free place: the part of CheckEligibility that does not depend on the case.
+Ineligible CheckFreePlace(const AgentProfile& agent, std::chrono::sys_seconds now);
+
 // Promises the verdict on offering `pending_case` to `agent` at `now`:
 //   - the agent is on duty, `now` is inside its working hours, load < capacity;
 //   - the case's region code is one of its covered regions (exact match: covered_regions is

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -84,9 +85,11 @@ class DispatchStore {
                                            const kernel::StaffScope& scope) = 0;
 
   // Accepted cases without a pending offer, most urgent first ("" = every region); with
-  // `after`, the page that follows that case in the same order.
+  // `after`, the page that follows that case in the same order; with `open_to` not empty, only
+  // the cases at least one of those agents has neither declined nor let expire.
   virtual std::vector<PendingCase> WaitingCases(const std::string& region, int limit,
-                                                const PendingCase* after = nullptr) = 0;
+                                                const PendingCase* after = nullptr,
+                                                std::span<const std::int64_t> open_to = {}) = 0;
   virtual std::optional<PendingCase> WaitingCase(const std::string& tracking_number) = 0;
   // What eligibility reads of a case in any state (a supervisor assigning directly).
   virtual std::optional<PendingCase> CaseTerms(const std::string& tracking_number) = 0;

@@ -275,14 +275,46 @@ TYPED_TEST_P(DispatchStoreContract, AnOfferPastItsTimeIsDueThenExpiresOnce) {
   EXPECT_TRUE(this->Offer("DB0001", agent).has_value());  // and the case can be offered again
 }
 
-REGISTER_TYPED_TEST_SUITE_P(DispatchStoreContract, ASavedAgentReadsBackWithItsCoverageExpanded,
-                            OnlyAgentAccountsAndKnownRegionsAreSaved,
-                            DutyChangesOnlyForAnAgentInScope,
-                            AgentsAreListedByTheRegionTheyCoverAndTheCallersScope,
-                            AnOfferIsMadeForAnAcceptedCaseOnlyAndOneAtATime,
-                            AnAgentIsOfferedNoMoreThanItsCapacity,
-                            ATakenOfferMovesWithTheCaseChange,
-                            ADeclinedOfferKeepsItsReasonAndFreesTheCase,
-                            AnOfferPastItsTimeIsDueThenExpiresOnce);
+// The waiting list open to some agents skips the cases every one of them has declined or let
+// expire; a case one of them has not refused stays on it.
+TYPED_TEST_P(DispatchStoreContract, TheWaitingListOpenToAgentsSkipsWhatAllOfThemRefused) {
+  const auto first = this->Agent();
+  const auto second = this->Agent();
+  const auto third = this->Agent();
+  for (const std::string tracking : {"DB0001", "DB0002", "DB0003"}) this->Accepted(tracking);
+  auto refuse = [&](const std::string& tracking, std::int64_t agent, OfferState how) {
+    const auto offer = this->Offer(tracking, agent);
+    ASSERT_TRUE(offer.has_value());
+    if (how == OfferState::kDeclined) {
+      ASSERT_TRUE(this->Store().DeclineOffer(offer->id, agent, "不在附近", this->kNow));
+    } else {
+      ASSERT_TRUE(this->Store().CloseOffer(offer->id, OfferState::kExpired, this->kNow));
+    }
+  };
+  refuse("DB0001", first, OfferState::kDeclined);
+  refuse("DB0001", second, OfferState::kExpired);
+  refuse("DB0002", first, OfferState::kDeclined);
+  auto listed = [&](std::vector<std::int64_t> open_to) {
+    std::vector<std::string> out;
+    for (const auto& c : this->Store().WaitingCases("370102", 10, nullptr, open_to)) {
+      out.push_back(c.tracking_number);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using Listed = std::vector<std::string>;
+  EXPECT_EQ(listed({}), (Listed{"DB0001", "DB0002", "DB0003"}));
+  EXPECT_EQ(listed({first, second}), (Listed{"DB0002", "DB0003"}));
+  EXPECT_EQ(listed({first}), (Listed{"DB0003"}));
+  EXPECT_EQ(listed({first, second, third}), (Listed{"DB0001", "DB0002", "DB0003"}));
+}
+
+REGISTER_TYPED_TEST_SUITE_P(
+    DispatchStoreContract, ASavedAgentReadsBackWithItsCoverageExpanded,
+    OnlyAgentAccountsAndKnownRegionsAreSaved, DutyChangesOnlyForAnAgentInScope,
+    AgentsAreListedByTheRegionTheyCoverAndTheCallersScope,
+    AnOfferIsMadeForAnAcceptedCaseOnlyAndOneAtATime, AnAgentIsOfferedNoMoreThanItsCapacity,
+    ATakenOfferMovesWithTheCaseChange, ADeclinedOfferKeepsItsReasonAndFreesTheCase,
+    AnOfferPastItsTimeIsDueThenExpiresOnce, TheWaitingListOpenToAgentsSkipsWhatAllOfThemRefused);
 
 }  // namespace daiban::dispatch::testing

@@ -38,7 +38,8 @@ class InMemoryDispatchStore final : public DispatchStore {
                                   const kernel::StaffScope& scope) override;
   std::optional<AgentRecord> Agent(std::int64_t agent_id, const kernel::StaffScope& scope) override;
   std::vector<PendingCase> WaitingCases(const std::string& region, int limit,
-                                        const PendingCase* after = nullptr) override;
+                                        const PendingCase* after = nullptr,
+                                        std::span<const std::int64_t> open_to = {}) override;
   std::optional<PendingCase> WaitingCase(const std::string& tracking_number) override;
   std::optional<PendingCase> CaseTerms(const std::string& tracking_number) override;
   std::vector<QueueEntry> Queue(const std::string& region, const kernel::StaffScope& scope,
