@@ -148,6 +148,8 @@ class DispatchPgTest : public ::testing::Test {
     return n;
   }
 
+  void ExpectTheTwoCasesBehindOffered(int total, int refused);
+
   static cases::Actor AgentActor(std::int64_t id) { return {Role::kAgent, id, "代办员", "", ""}; }
   static cases::Actor Supervisor() { return {Role::kSupervisor, 0, "张督办", "370102", ""}; }
   static cases::Actor SupervisorOf(const std::string& region, const std::string& department) {
@@ -486,75 +488,55 @@ TEST_F(DispatchPgTest, RedisFlushedMidFlowLosesNoCase) {
             3);
 }
 
-// The most urgent waiting cases were declined by every agent with a free place: they must not
-// take the places batch after batch. The batch reads the waiting list page by page (two cases
-// a page here) past them and offers the cases behind.
-TEST_F(DispatchPgTest, CasesEveryFreeAgentDeclinedDoNotHoldThePlacesOfTheOthers) {
+// `total` waiting cases, an hour apart (later acceptance, later deadline), the `refused` most
+// urgent of them refused by both agents with a free place (甲 declined them, 乙 let them expire):
+// a batch reading pages of two cases must offer the two cases behind them, and nothing else.
+void DispatchPgTest::ExpectTheTwoCasesBehindOffered(int total, int refused) {
   auto options = Options();
   options.batch_limit = 2;
   Instance dispatch(database_.Url(), clock_, ids_, logger_, options);
   const auto first = AddAgent("甲", 2, 36.66, 117.05);
   const auto second = AddAgent("乙", 2, 36.70, 117.10);
   std::vector<std::string> cases;
-  for (int i = 0; i < 6; ++i) {
+  for (int i = 0; i < total; ++i) {
     cases.push_back(AcceptedCase());
-    clock_.Advance(std::chrono::hours(24));  // later acceptance, later deadline
+    clock_.Advance(std::chrono::hours(1));
   }
-  // The four most urgent were offered to both agents and declined by both.
   main_->pool->Transact([&](pqxx::dbtransaction& tx) {
-    for (int i = 0; i < 4; ++i) {
-      for (auto agent : {first, second}) {
-        tx.exec_params(
-            "INSERT INTO offers (case_id, agent_id, state, offered_at, expires_at, answered_at, "
-            "decline_reason) SELECT id, $2, 'declined', now(), now(), now(), '不在附近' "
-            "FROM cases WHERE tracking_number = $1",
-            cases[static_cast<std::size_t>(i)], agent);
-      }
+    for (int i = 0; i < refused; ++i) {
+      const auto& tracking = cases[static_cast<std::size_t>(i)];
+      tx.exec_params(
+          "INSERT INTO offers (case_id, agent_id, state, offered_at, expires_at, answered_at, "
+          "decline_reason) SELECT id, $2, 'declined', now(), now(), now(), '不在附近' "
+          "FROM cases WHERE tracking_number = $1",
+          tracking, first);
+      tx.exec_params(
+          "INSERT INTO offers (case_id, agent_id, state, offered_at, expires_at) "
+          "SELECT id, $2, 'expired', now(), now() FROM cases WHERE tracking_number = $1",
+          tracking, second);
     }
   });
   dispatch.service->Rebuild();
   EXPECT_EQ(dispatch.service->RunBatch(), 2);
   EXPECT_EQ(Count("SELECT count(*) FROM offers o JOIN cases c ON c.id = o.case_id "
                   "WHERE o.state = 'pending' AND c.tracking_number IN ('" +
-                  cases[4] + "', '" + cases[5] + "')"),
+                  cases[static_cast<std::size_t>(refused)] + "', '" +
+                  cases[static_cast<std::size_t>(refused + 1)] + "')"),
             2);
   EXPECT_EQ(Count("SELECT count(*) FROM offers WHERE state = 'pending'"), 2);
+}
+
+// The most urgent waiting cases were refused by every agent with a free place: they must not
+// take the places batch after batch; the batch reads past them and offers the cases behind.
+TEST_F(DispatchPgTest, CasesEveryFreeAgentDeclinedDoNotHoldThePlacesOfTheOthers) {
+  ExpectTheTwoCasesBehindOffered(6, 4);
 }
 
 // More of them than a batch reads pages (kMaxWaitingPages, 20, of two cases here): the cases
 // behind are offered all the same. A night's three agents declining every case of a deep queue
 // had left every later case unoffered.
 TEST_F(DispatchPgTest, ADeepRunOfCasesEveryFreeAgentRefusedHidesNothingBehindIt) {
-  auto options = Options();
-  options.batch_limit = 2;
-  Instance dispatch(database_.Url(), clock_, ids_, logger_, options);
-  const auto first = AddAgent("甲", 2, 36.66, 117.05);
-  const auto second = AddAgent("乙", 2, 36.70, 117.10);
-  std::vector<std::string> cases;
-  for (int i = 0; i < 50; ++i) {
-    cases.push_back(AcceptedCase());
-    clock_.Advance(std::chrono::hours(1));  // later acceptance, later deadline
-  }
-  // The 48 most urgent were declined by one agent and let expire by the other.
-  main_->pool->Transact([&](pqxx::dbtransaction& tx) {
-    for (int i = 0; i < 48; ++i) {
-      tx.exec_params(
-          "INSERT INTO offers (case_id, agent_id, state, offered_at, expires_at, answered_at, "
-          "decline_reason) SELECT id, $2, 'declined', now(), now(), now(), '不在附近' "
-          "FROM cases WHERE tracking_number = $1",
-          cases[static_cast<std::size_t>(i)], first);
-      tx.exec_params(
-          "INSERT INTO offers (case_id, agent_id, state, offered_at, expires_at) "
-          "SELECT id, $2, 'expired', now(), now() FROM cases WHERE tracking_number = $1",
-          cases[static_cast<std::size_t>(i)], second);
-    }
-  });
-  dispatch.service->Rebuild();
-  EXPECT_EQ(dispatch.service->RunBatch(), 2);
-  EXPECT_EQ(Count("SELECT count(*) FROM offers o JOIN cases c ON c.id = o.case_id "
-                  "WHERE o.state = 'pending' AND c.tracking_number IN ('" +
-                  cases[48] + "', '" + cases[49] + "')"),
-            2);
+  ExpectTheTwoCasesBehindOffered(50, 48);
 }
 
 TEST_F(DispatchPgTest, TwoInstancesOver2000CasesAssignOnceAndRespectCapacity) {
