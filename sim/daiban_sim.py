@@ -15,6 +15,7 @@ import asyncio
 import bisect
 import csv
 import datetime as dt
+import faulthandler
 import heapq
 import http.client
 import json
@@ -22,6 +23,7 @@ import math
 import os
 import random
 import re
+import signal
 import sys
 import threading
 import time
@@ -41,6 +43,10 @@ PASSWORD = "daiban-sim"
 SIGN_IN_POOL = 4
 # Real seconds between the progress lines a run prints.
 PROGRESS_S = 60
+# The longest the clock stands at a jump's end waiting for the burst there to start (wall
+# seconds): past it the clock goes on and the hold is counted, so a stuck action can never stop
+# the day.
+HOLD_LIMIT_S = 15
 
 
 # ---------------------------------------------------------------------------------------------
@@ -601,6 +607,8 @@ class Simulation:
         self.next_steer = 0.0
         self.slowdowns = 0
         self.holding = False  # the clock stands at a jump's end until its burst has started
+        self.hold_since = 0.0
+        self.holds_cut_short = 0
         self.resume_speed = 0.0
         # Every write of the clock as (simulated ns, real ns, speed in millionths): only the
         # simulator writes it, so this maps any simulated moment back to the wall clock.
@@ -698,9 +706,13 @@ class Simulation:
                     # the mornings bring a burst (every agent resumes, the evening's cases are
                     # accepted), and a clock still at full speed ran 35 simulated minutes past
                     # 9:00 before the steering slowed it, starting the agents' work that late.
-                    self.resume_speed = self.current_speed
+                    # A jump made while the clock already stands keeps the speed it had
+                    # before the first: taking 0 as the speed to resume stopped a run for good.
+                    if not self.holding:
+                        self.resume_speed = self.current_speed
                     self.set_speed(0.0)
                     self.holding = True
+                    self.hold_since = time.monotonic()
                     continue
             time.sleep(0.005)
 
@@ -750,10 +762,17 @@ class Simulation:
         down; when the people keep up, it speeds up again, to the scenario's speed at most. Offer
         expiry, deadlines and the SLA stay honest however slow or fast the machine is."""
         if self.holding:
-            if self.unstarted() == 0:
+            unstarted = self.unstarted()
+            if unstarted and time.monotonic() - self.hold_since > HOLD_LIMIT_S:
+                self.holds_cut_short += 1
+                print(f"hold cut short: {unstarted} actions due at "
+                      f"{dt.datetime.fromtimestamp(now, CST):%m-%d %H:%M} not started after "
+                      f"{HOLD_LIMIT_S} s", flush=True)
+                unstarted = 0
+            if unstarted == 0:
                 # On at the speed it had: what follows is the steering's, as anywhere else.
                 self.holding = False
-                self.set_speed(self.resume_speed)
+                self.set_speed(max(self.resume_speed, self.min_speed))
             return
         wall = time.monotonic()
         if wall < self.next_steer or self.current_speed <= 0:
@@ -1128,36 +1147,30 @@ class Simulation:
                 wake = max(opening, min(self.cases_not_before(t) for t in agent.tasks))
                 self.at(self.calendar.next_office_moment(wake), self.agent_next, agent)
                 return
-            task = min(ready, key=lambda t: self.task_priority(agent, t))
+            task = self.choose_task(agent, ready, now)
             agent.tasks.remove(task)
             kind, key = task
+            target = self.task_place(agent, task)
             rng = random.Random(f"{agent.phone}|{kind}|{key}|{int(now)}")  # str seeds are stable
             if kind == "collect":
                 record = self.cases[key]
                 if record["mode"] != "proxy":
-                    target = self.hall_of(record)
                     service = (self.uniform(rng, d["collect_min"]) + self.uniform(rng, d["window_wait_min"])
                                + self.uniform(rng, d["window_case_min"])) * 60
-                elif random.Random(record["plan"]["rng"] + 9).random() < d["door_share"]:
-                    target, service = record["location"], self.uniform(rng, d["collect_min"]) * 60
                 else:
-                    target, service = agent.station, self.uniform(rng, d["collect_min"]) * 60
+                    service = self.uniform(rng, d["collect_min"]) * 60
                 done = (self.collected, key)
             elif kind == "hall":
                 submit, fetch = agent.to_submit.pop(key, []), agent.to_fetch.pop(key, [])
                 if not submit and not fetch:
                     done = None
                 else:
-                    target = self.halls[key]
                     # Results come from the pick-up window (出件), without the submission queue.
                     service = ((self.uniform(rng, d["window_wait_min"]) if submit else 0.0)
                                + sum(self.uniform(rng, d["window_case_min"]) for _ in submit)
                                + sum(self.uniform(rng, d["pickup_min"]) for _ in fetch)) * 60
                     done = (self.hall_visited, agent, submit, fetch)
             else:
-                record = self.cases[key]
-                door = random.Random(record["plan"]["rng"] + 10).random() < d["door_share"]
-                target = record["location"] if door else agent.station
                 service = self.uniform(rng, d["handover_min"]) * 60
                 done = (self.hand_over, key)
             if done is not None:
@@ -1173,6 +1186,65 @@ class Simulation:
             self.agent_next(agent)
             return
         self.at(end, self.agent_done, agent, done)
+
+    def task_place(self, agent, task):
+        """Where a task is done: a hall visit at the district's hall; a case's materials at the
+        hall with the applicant (帮办/领办), at the applicant's door (a share of full-proxy
+        cases) or at the agent's station; a hand-over at the door or the station."""
+        kind, key = task
+        if kind == "hall":
+            return self.halls[key]
+        record = self.cases[key]
+        door_share = self.s["durations"]["door_share"]
+        if kind == "collect":
+            if record["mode"] != "proxy":
+                return self.hall_of(record)
+            door = random.Random(record["plan"]["rng"] + 9).random() < door_share
+        else:
+            door = random.Random(record["plan"]["rng"] + 10).random() < door_share
+        return record["location"] if door else agent.station
+
+    def choose_task(self, agent, ready, now):
+        """The next task, as an agent plans a day: the most urgent one when it cannot wait,
+        else the most urgent one where the agent already is, else the most urgent one, but not
+        a hall visit that can wait while other work is ready. Agents batch their trips as real
+        ones do: taking every task in turn by deadline alone sent them to the hall and back for
+        every case, and travel was half of the simulated agents' hours."""
+        by_priority = lambda t: self.task_priority(agent, t)  # noqa: E731
+        first = min(ready, key=by_priority)
+        if self.cannot_wait(agent, first, now):
+            return first
+        here = [t for t in ready if km_between(self.task_place(agent, t), agent.position) < 0.05]
+        if here:
+            return min(here, key=by_priority)
+        others = [t for t in ready if t[0] != "hall"]
+        return min(others, key=by_priority) if first[0] == "hall" and others else first
+
+    def cannot_wait(self, agent, task, now):
+        """A task that goes before anything else: an applicant waiting at the hall (帮办/领办);
+        a case to collect or submit whose department, taking its longest usual share of the
+        committed time, would leave less than `hall_margin_h` office hours before the deadline;
+        a result with less than twice that left; and, from `hall_run_h` o'clock, the afternoon
+        run to the hall."""
+        kind, key = task
+        d = self.s["durations"]
+        margin = d["hall_margin_h"] * 3600
+        longest_share = d["processing_share"][1]
+
+        def tight(tracking):
+            record = self.cases[tracking]
+            limit = self.calendar.office_seconds_between(record["accepted_at"], record["deadline"])
+            return self.calendar.office_seconds_between(now, record["deadline"]) - limit * longest_share < margin
+
+        if kind == "collect":
+            return self.cases[key]["mode"] != "proxy" or tight(key)
+        if kind == "hand":
+            return False
+        if dt.datetime.fromtimestamp(now, CST).hour >= d["hall_run_h"]:
+            return True
+        return any(tight(t) for t in agent.to_submit.get(key, [])) or any(
+            self.calendar.office_seconds_between(now, self.cases[t]["deadline"]) < 2 * margin
+            for t in agent.to_fetch.get(key, []))
 
     def agent_done(self, agent, done):
         done[0](*done[1:])
@@ -1568,6 +1640,7 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
                 "speed": sim.top_speed,
                 "speed_reached": round(sim.running_sim / sim.running_wall, 1) if sim.running_wall else 0.0,
                 "slowdowns": sim.slowdowns,
+                "holds_cut_short": sim.holds_cut_short,
                 "lag_s": {"p50": round(percentile(sim.lags, 50), 1), "p99": round(percentile(sim.lags, 99), 1),
                           "max": round(sim.max_lag, 1)},
                 "idle_jumps": sim.jumps, "skipped_h": round(sim.jumped_seconds / 3600, 1),
@@ -1649,6 +1722,8 @@ def main():
             p.add_argument("--speed", type=float)
             p.add_argument("--max-wall-s", type=float, default=3600)
     args = parser.parse_args()
+    # `kill -USR1 PID` prints every thread's stack: what a run that stands still is waiting for.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     if args.command == "prepare":
         prepare(args)
         return 0
