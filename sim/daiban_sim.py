@@ -43,9 +43,9 @@ PASSWORD = "daiban-sim"
 SIGN_IN_POOL = 4
 # Real seconds between the progress lines a run prints.
 PROGRESS_S = 60
-# The longest the clock stands at a jump's end waiting for the burst there to start (wall
-# seconds): past it the clock goes on and the hold is counted, so a stuck action can never stop
-# the day.
+# How long the clock may stand at a jump's end while none of the burst there starts (wall
+# seconds): then the clock goes on and the hold is counted, so a stuck action can never stop the
+# day. A burst that is starting, however slowly (1,883 actions on a loaded machine), is waited for.
 HOLD_LIMIT_S = 15
 
 
@@ -607,12 +607,14 @@ class Simulation:
         self.next_steer = 0.0
         self.slowdowns = 0
         self.holding = False  # the clock stands at a jump's end until its burst has started
-        self.hold_since = 0.0
+        self.hold_since = 0.0  # when the hold last saw the actions not started change (wall)
+        self.hold_unstarted = 0
         self.holds_cut_short = 0
         self.resume_speed = 0.0
         # Every write of the clock as (simulated ns, real ns, speed in millionths): only the
         # simulator writes it, so this maps any simulated moment back to the wall clock.
         self.clock_history = []
+        self.clock_history_keys = []  # its simulated ns, for bisect: wall_of runs twice a case
         self.running_wall = 0.0  # wall seconds the clock ran (day started to day over)
         self.running_sim = 0.0  # simulated seconds it moved while running, jumps excluded
         self.pool = ThreadPoolExecutor(max_workers=scenario.get("threads", 12))
@@ -713,6 +715,7 @@ class Simulation:
                     self.set_speed(0.0)
                     self.holding = True
                     self.hold_since = time.monotonic()
+                    self.hold_unstarted = 0
                     continue
             time.sleep(0.005)
 
@@ -739,14 +742,14 @@ class Simulation:
     def remember_clock(self):
         sim_base, real_base, speed, _ = self.clock._snapshot()
         self.clock_history.append((sim_base, real_base, speed))
+        self.clock_history_keys.append(sim_base)
 
     def wall_of(self, t):
         """The wall time (seconds since the epoch) at which the shared clock showed simulated
         time `t`; a moment inside a jumped stretch maps to the jump."""
         t_ns = int(t * 1e9)
         history = self.clock_history
-        keys = [h[0] for h in history]
-        i = max(0, bisect.bisect_right(keys, t_ns) - 1)
+        i = max(0, bisect.bisect_right(self.clock_history_keys, t_ns) - 1)
         sim_base, real_base, speed = history[i]
         if speed <= 0 or t_ns <= sim_base:
             real = real_base
@@ -763,10 +766,13 @@ class Simulation:
         expiry, deadlines and the SLA stay honest however slow or fast the machine is."""
         if self.holding:
             unstarted = self.unstarted()
+            if unstarted != self.hold_unstarted:
+                self.hold_unstarted = unstarted
+                self.hold_since = time.monotonic()
             if unstarted and time.monotonic() - self.hold_since > HOLD_LIMIT_S:
                 self.holds_cut_short += 1
                 print(f"hold cut short: {unstarted} actions due at "
-                      f"{dt.datetime.fromtimestamp(now, CST):%m-%d %H:%M} not started after "
+                      f"{dt.datetime.fromtimestamp(now, CST):%m-%d %H:%M} and none started for "
                       f"{HOLD_LIMIT_S} s", flush=True)
                 unstarted = 0
             if unstarted == 0:
