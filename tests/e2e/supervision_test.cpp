@@ -113,8 +113,7 @@ TEST(SupervisionE2eTest, ABadRatingIsFollowedUpCalledAndClosedOnce) {
   ASSERT_EQ(Gateway("POST", "/api/v1/cases/" + tracking + "/accept", "{}", Bearer(window)).status,
             200);
   // The supervisor places the case with 赵代办 (13800000004, 历下区) rather than waiting for an
-  // offer: this test is about the follow-up, and cases earlier tests left waiting in 历下区
-  // (earlier deadlines, offered first) held this one's offer back for minutes in a full run.
+  // offer: this test is about the follow-up, not about dispatch's timing.
   const std::int64_t zhao = AgentId(supervisor, "13800000004");
   ASSERT_NE(zhao, 0);
   auto assigned =

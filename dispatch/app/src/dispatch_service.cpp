@@ -200,7 +200,7 @@ DispatchService::Round DispatchService::RunRound(const std::string& region,
   // until the places are filled.
   auto page = store_.WaitingCases(region, options_.batch_limit, nullptr, free_agents);
   std::vector<PendingCase> waiting;
-  for (int pages = 0; wanted > 0 && !page.empty(); ++pages) {
+  for (int pages = 0; !page.empty(); ++pages) {
     for (const auto& c : page) {
       if (waiting.size() >= wanted) break;
       const bool someone = std::any_of(profiles.begin(), profiles.end(), [&](const auto& p) {
