@@ -1,6 +1,9 @@
 #include "daiban/kernel/idempotency.hpp"
 
+#include <exception>
+
 #include "daiban/kernel/digest.hpp"
+#include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/http.hpp"
 #include "daiban/kernel/input.hpp"
 
@@ -39,6 +42,20 @@ KeyedAnswer AnswerOnce(const IdempotentAnswer& key, const KeptAnswerFinder& find
     // The same key committed first in a request that raced this one: its answer is the answer.
     if (auto first = KeptAnswer(key, find)) return *first;
     throw;
+  } catch (const ApiError&) {
+    // A twin that raced this request (the gateway resending it to the other instance while the
+    // first still held it) can commit between the look-up above and this write's lock, which
+    // then refuses what the twin just did: "cannot accept a case that is accepted". The key's
+    // answer is the twin's. The refused write rolled back, so nothing of this try stays.
+    const std::exception_ptr refusal = std::current_exception();
+    std::optional<KeyedAnswer> first;
+    try {
+      first = KeptAnswer(key, find);
+    } catch (const DependencyUnavailable&) {
+      // The look-up failing says nothing about the key: the refusal stands.
+    }
+    if (first) return *first;
+    std::rethrow_exception(refusal);
   }
 }
 

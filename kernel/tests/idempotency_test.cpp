@@ -85,5 +85,27 @@ TEST(AnswerOnceTest, ALostRaceGivesTheWinnersAnswer) {
                IdempotencyKeyTaken);
 }
 
+// The twin committed between this request's look-up and its write: the write is refused (the
+// case moved on) and the twin's answer is the answer. A refusal with nothing kept stands.
+TEST(AnswerOnceTest, ARefusalCausedByATwinThatCommittedFirstGivesTheTwinsAnswer) {
+  Kept kept;
+  auto key = KeyOf("user:7", "k-2", "accept");
+  auto answer = AnswerOnce(key, kept.Finder(), [&]() -> KeyedAnswer {
+    kept.Keep({key.scope, key.key, key.request_hash, 200, R"({"state":"accepted"})"});
+    throw Conflict("illegal_transition", "cannot accept a case that is accepted");
+  });
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body, R"({"state":"accepted"})");
+  EXPECT_TRUE(answer.replayed);
+  try {
+    AnswerOnce(KeyOf("user:8", "k-2", "accept"), kept.Finder(), []() -> KeyedAnswer {
+      throw Conflict("illegal_transition", "cannot accept a case that is accepted");
+    });
+    FAIL() << "a refusal with no answer kept under the key must stand";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.Code(), "illegal_transition");
+  }
+}
+
 }  // namespace
 }  // namespace daiban::kernel

@@ -321,6 +321,34 @@ TEST_F(CaseLifecyclePgTest, AStaffWriteWhoseKeyWasTakenMeanwhileWritesNothing) {
   EXPECT_EQ(nlohmann::json::parse(answer.body), (nlohmann::json{{"first", true}}));
 }
 
+// The gateway resent a keyed acceptance to the other instance while the first still held it:
+// the twin commits after this request looked for a kept answer and before it locks the case,
+// so the state machine refuses ("accepted already"). The answer is the twin's, not a 409.
+TEST_F(CaseLifecyclePgTest, AStaffWriteRefusedBecauseItsTwinCommittedFirstGivesTheTwinsAnswer) {
+  const std::string tracking = Submit(Request()).created.tracking_number;
+  cases::Actor window = Window();
+  window.user_id = AddStaff(accounts::Role::kWindow, "13800000204");
+  const auto key = kernel::StaffKeyOf(window.user_id, "accept-3", "POST accept\n{}");
+  auto render = [](const cases::Case& c, const auto&) {
+    return nlohmann::json{{"state", cases::ToWord(c.state)}, {"version", c.version}}.dump();
+  };
+  auto accept = [&](cases::KeyedWrite* keyed) {
+    return service_->Accept(tracking, window, {{4, "2026-12-10"}}, std::nullopt, {}, keyed);
+  };
+  cases::CaseService::Answer twin;
+  auto answer = service_->Once(key, render, [&](cases::KeyedWrite* keyed) {
+    twin = service_->Once(key, render, accept);  // commits before this write takes the case
+    return accept(keyed);
+  });
+  EXPECT_FALSE(twin.replayed);
+  EXPECT_TRUE(answer.replayed);
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body, twin.body);
+  EXPECT_EQ(nlohmann::json::parse(answer.body),
+            (nlohmann::json{{"state", "accepted"}, {"version", 2}}));
+  EXPECT_EQ(Count("SELECT count(*) FROM case_events WHERE type = 'accept'"), 1);
+}
+
 TEST_F(CaseLifecyclePgTest, AcceptanceSetsTheDeadlineAndDefersMaterials) {
   auto submitted = Submit(Request());
   const std::string tracking = submitted.created.tracking_number;

@@ -84,8 +84,8 @@ std::optional<KeyedAnswer> KeptAnswer(const IdempotentAnswer& key, const KeptAns
 // is one (409 idempotency_key_reused when it was kept for another request); else `write`, which
 // keeps its answer in the transaction of the change it answers and returns it; and when another
 // request with the same key committed first meanwhile (`write` threw IdempotencyKeyTaken, its
-// transaction rolled back), that request's answer. So a key has one answer, written with its
-// change or not at all.
+// transaction rolled back, or its state machine refused what that request had just done),
+// that request's answer. So a key has one answer, written with its change or not at all.
 KeyedAnswer AnswerOnce(const IdempotentAnswer& key, const KeptAnswerFinder& find,
                        const std::function<KeyedAnswer()>& write);
 
