@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "daiban/cases/china_time.hpp"
-#include "daiban/cases/pg/pg_case_store.hpp"
 #include "daiban/cases/wiring/case_wiring.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/input.hpp"
@@ -92,39 +91,28 @@ HttpResponse ApplyCourierAction(CourierDeps& deps, const cases::Actor& courier,
                                 const Json& body, std::optional<cases::Moment> device_time,
                                 const std::string& key) {
   if (!body.is_object()) throw kernel::BadRequest("the body must be a JSON object");
+  auto action = ParseAction(action_word);
+  if (!action) throw kernel::NotFound("no such delivery action");
+  tracking::CourierReport report;
+  report.device_time = device_time;
+  report.position = Position(body);
+  report.note = kernel::OptionalString(body, "note");
+  if (*action == CourierAction::kDeliver) {
+    report.proof.recipient_name = kernel::OptionalString(body, "recipient_name");
+    report.proof.id_last4 = kernel::OptionalString(body, "id_last4");
+    report.proof.signature = kernel::OptionalString(body, "signature");
+    report.proof.photo_sha256 = kernel::OptionalString(body, "photo_sha256");
+  }
+  if (*action == CourierAction::kFail) report.reason = kernel::OptionalString(body, "reason");
   // Keys are the courier's own; the delivery, the action and the body make the request.
   const auto keyed = kernel::KeyOf(
       kernel::UserKeyScope(courier.user_id), key,
       "delivery\n" + std::to_string(delivery_id) + "\n" + action_word + "\n" + body.dump());
-  auto answer = deps.cases.Once(keyed, [&]() -> cases::CaseService::Answer {
-    auto action = ParseAction(action_word);
-    if (!action) throw kernel::NotFound("no such delivery action");
-    tracking::CourierReport report;
-    report.device_time = device_time;
-    report.position = Position(body);
-    report.note = kernel::OptionalString(body, "note");
-    if (*action == CourierAction::kDeliver) {
-      report.proof.recipient_name = kernel::OptionalString(body, "recipient_name");
-      report.proof.id_last4 = kernel::OptionalString(body, "id_last4");
-      report.proof.signature = kernel::OptionalString(body, "signature");
-      report.proof.photo_sha256 = kernel::OptionalString(body, "photo_sha256");
-    }
-    if (*action == CourierAction::kFail) report.reason = kernel::OptionalString(body, "reason");
-    kernel::IdempotentAnswer kept = keyed;
-    kept.status = 200;
-    auto render = [](const tracking::ActOutcome& outcome) {
-      return kernel::DumpJson({{"delivery", tracking::DeliveryJson(outcome.delivery)},
-                               {"case_state", outcome.case_state}});
-    };
-    auto outcome =
-        deps.deliveries.Act(courier, delivery_id, *action, report,
-                            [&kept, &render](db::Tx& tx, const tracking::ActOutcome& predicted) {
-                              kept.body = render(predicted);
-                              cases::KeepAnswer(tx, kept);
-                            });
-    return {200, kept.body.empty() ? render(outcome) : kept.body, false};
-  });
-  return HttpResponse::Answer(answer);
+  return HttpResponse::Answer(deps.deliveries.ActOnce(
+      courier, delivery_id, *action, report, keyed, [](const tracking::ActOutcome& outcome) {
+        return kernel::DumpJson({{"delivery", tracking::DeliveryJson(outcome.delivery)},
+                                 {"case_state", outcome.case_state}});
+      }));
 }
 
 void AddCourierRoutes(kernel::Router& router, CourierDeps deps) {

@@ -72,7 +72,7 @@ void WireMobile(runtime::ServiceHost& host) {
       device_options);
   auto& deliveries = tracking::WireDeliveryCore(host, env, parts);
   auto& routes = host.Server().Routes();
-  CourierDeps couriers{parts.auth, parts.cases, deliveries, host.Clock()};
+  CourierDeps couriers{parts.auth, deliveries};
   auto& progress = host.Make<cases::ProgressService>(parts.cases, host.Clock());
   auto& sync = host.Make<SyncService>(parts.cases, progress, host.Make<DispatchOffers>(dispatch),
                                       host.Make<CourierActions>(couriers));

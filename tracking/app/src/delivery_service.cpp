@@ -454,7 +454,7 @@ DeliveryRecord DeliveryService::OwnDelivery(const Actor& courier, std::int64_t d
 struct DeliveryService::Visit {
   const Actor& courier;
   const CourierReport& report;
-  const std::function<void(db::Tx&, const ActOutcome&)>& keep;
+  KeptOutcome* kept;
   DeliveryRecord delivery;
   cases::Case c;
   Moment now{};
@@ -480,8 +480,26 @@ struct DeliveryService::Visit {
 };
 
 ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
+                                CourierAction action, const CourierReport& report) {
+  return Run(courier, delivery_id, action, report, nullptr);
+}
+
+cases::CaseService::Answer DeliveryService::ActOnce(const Actor& courier, std::int64_t delivery_id,
+                                                    CourierAction action,
+                                                    const CourierReport& report,
+                                                    const kernel::IdempotentAnswer& key,
+                                                    const OutcomeRender& render) {
+  return cases_.Once(key, [&]() -> cases::CaseService::Answer {
+    KeptOutcome kept{key, render, "", false};
+    const ActOutcome outcome = Run(courier, delivery_id, action, report, &kept);
+    // The kept answer is the one a retry gets; this request gets the same.
+    return {200, kept.kept ? kept.body : render(outcome), false};
+  });
+}
+
+ActOutcome DeliveryService::Run(const Actor& courier, std::int64_t delivery_id,
                                 CourierAction action, const CourierReport& report,
-                                const std::function<void(db::Tx&, const ActOutcome&)>& keep) {
+                                KeptOutcome* kept) {
   const DeliveryRecord d = OwnDelivery(courier, delivery_id);
   auto next = NextState(d.state, action);
   if (auto* refused = std::get_if<std::string>(&next)) {
@@ -490,7 +508,7 @@ ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
   const DeliveryState to = std::get<DeliveryState>(next);
   Visit visit{courier,
               report,
-              keep,
+              kept,
               d,
               cases_.ReadAsStaff(d.tracking_number, kSystem),
               Now(),
@@ -525,10 +543,20 @@ ActOutcome DeliveryService::Act(const Actor& courier, std::int64_t delivery_id,
 std::function<void(cases::Case&, cases::CaseChange&)> DeliveryService::Writes(Visit& visit) {
   return [this, &visit](cases::Case& changed, cases::CaseChange& change) {
     visit.outcome.case_state = ToWord(changed.state);
+    if (visit.kept) {
+      // The answer shows the delivery as this change leaves it, and the case store keeps it
+      // with the change: applied and answered together, or neither.
+      change.answer = visit.kept->key;
+      change.answer->status = 200;
+      change.render_answer = [&visit](const cases::Case&, const std::vector<cases::CaseEvent>&) {
+        visit.kept->body = visit.kept->render(visit.outcome);
+        visit.kept->kept = true;
+        return visit.kept->body;
+      };
+    }
     change.also_in_transaction.push_back([this, &visit](db::Tx& tx) {
       store_.Move(tx, visit.move, visit.now);
       if (visit.attempt) store_.RecordAttempt(tx, *visit.attempt);
-      if (visit.keep) visit.keep(tx, visit.outcome);
     });
   };
 }

@@ -9,6 +9,7 @@
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/testing/case_world.hpp"
 #include "daiban/kernel/errors.hpp"
+#include "daiban/kernel/idempotency.hpp"
 #include "daiban/tracking/testing/in_memory_delivery_store.hpp"
 
 namespace daiban::tracking {
@@ -186,6 +187,47 @@ TEST_F(DeliveryServiceTest, ThePickupMovesTheCaseOutForDelivery) {
   EXPECT_EQ(picked.delivery.state, DeliveryState::kPickedUp);
   EXPECT_TRUE(picked.delivery.picked_up_at.has_value());
   EXPECT_EQ(Read(tracking).state, CaseState::kOutForDelivery);
+}
+
+// A courier's keyed action applies once: its answer, rendered as the change leaves the
+// delivery, is kept with the change; a retry (the phone never heard back) gets it again and
+// writes nothing; the key with another request is refused; another key is another action.
+TEST_F(DeliveryServiceTest, AKeyedActionAppliesOnceAndARetryGetsItsAnswerAgain) {
+  const auto tracking = ResultReady();
+  const auto leg = OnBoard(tracking);
+  CourierReport report;
+  report.reason = "not_home";
+  int renders = 0;
+  auto render = [&](const ActOutcome& outcome) {
+    ++renders;
+    return std::to_string(outcome.delivery.attempts) + " " + outcome.case_state;
+  };
+  const auto key = kernel::KeyOf(kernel::UserKeyScope(kQian), "fail-1", "fail not_home");
+
+  auto first =
+      deliveries.ActOnce(Courier(kQian), leg.id, CourierAction::kFail, report, key, render);
+  EXPECT_EQ(first.status, 200);
+  EXPECT_FALSE(first.replayed);
+  EXPECT_EQ(first.body, "1 out_for_delivery");
+  auto again =
+      deliveries.ActOnce(Courier(kQian), leg.id, CourierAction::kFail, report, key, render);
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(renders, 1);
+  EXPECT_EQ(Leg(tracking).attempts, 1);
+  EXPECT_EQ(Outcomes(leg.id), std::vector<std::string>{"failed"});
+
+  const auto reused = kernel::KeyOf(kernel::UserKeyScope(kQian), "fail-1", "fail refused");
+  EXPECT_EQ(CodeOf([&] {
+              deliveries.ActOnce(Courier(kQian), leg.id, CourierAction::kFail, report, reused,
+                                 render);
+            }),
+            "idempotency_key_reused:Idempotency-Key");
+  const auto next = kernel::KeyOf(kernel::UserKeyScope(kQian), "fail-2", "fail not_home");
+  EXPECT_EQ(
+      deliveries.ActOnce(Courier(kQian), leg.id, CourierAction::kFail, report, next, render).body,
+      "2 out_for_delivery");
+  EXPECT_EQ(Leg(tracking).attempts, 2);
 }
 
 TEST_F(DeliveryServiceTest, AFailedVisitKeepsTheItemAndComesBackTomorrow) {

@@ -13,9 +13,7 @@ namespace daiban::mobile {
 
 struct CourierDeps {
   accounts::AuthService& auth;
-  cases::CaseService& cases;
   tracking::DeliveryService& deliveries;
-  const kernel::Clock& clock;
 };
 
 // The couriers' phone API under /mobile/v1/deliveries: my stops in order, and picked_up,
@@ -23,9 +21,10 @@ struct CourierDeps {
 // and the agents' POST /mobile/v1/cases/{tracking}/collection (a courier fetches the originals).
 void AddCourierRoutes(kernel::Router& router, CourierDeps deps);
 
-// One courier action ("picked_up", "arrived", "delivered", "failed") exactly once per (user,
-// Idempotency-Key): the answer is kept in the case's transaction, a retry gets it back, another
-// body under the same key is 409. Also what the offline sync runs for a "delivery" item.
+// One courier action ("picked_up", "arrived", "delivered", "failed") read from its JSON body and
+// done exactly once per (user, Idempotency-Key) by DeliveryService::ActOnce: a retry gets the
+// first answer back, another body under the same key is 409. Also what the offline sync runs
+// for a "delivery" item.
 kernel::HttpResponse ApplyCourierAction(CourierDeps& deps, const cases::Actor& courier,
                                         std::int64_t delivery_id, const std::string& action,
                                         const nlohmann::json& body,

@@ -108,14 +108,23 @@ class DeliveryService {
   // The courier's open stops in the stored order, timed from its position now.
   std::vector<CourierStop> StopsOf(const cases::Actor& courier);
 
-  // A courier's action on one of its deliveries (404 for anyone else's). `keep` runs inside the
-  // case's transaction with the outcome (the phone API keeps its idempotent answer there).
-  // delivered checks the proof: a mismatching ID is refused (422 id_last4) and recorded as an
-  // attempt; failed keeps the item on board and schedules the next day's window, and alerts the
-  // region's supervisors once the leg has failed DeliveryOptions::alert_after_failures times.
+  // A courier's action on one of its deliveries (404 for anyone else's). delivered checks the
+  // proof: a mismatching ID is refused (422 id_last4) and recorded as an attempt; failed keeps
+  // the item on board and schedules the next day's window, and alerts the region's supervisors
+  // once the leg has failed DeliveryOptions::alert_after_failures times.
   ActOutcome Act(const cases::Actor& courier, std::int64_t delivery_id, CourierAction action,
-                 const CourierReport& report,
-                 const std::function<void(db::Tx&, const ActOutcome&)>& keep = {});
+                 const CourierReport& report);
+
+  // How the phone API writes an action's answer.
+  using OutcomeRender = std::function<std::string(const ActOutcome&)>;
+  // Act, once per (courier, Idempotency-Key): the answer (status 200, `render` of the outcome)
+  // is kept under `key` in the case's transaction, so a retry gets it back (replayed) and the
+  // key with another request is 409 idempotency_key_reused. What phones and their offline sync
+  // call.
+  cases::CaseService::Answer ActOnce(const cases::Actor& courier, std::int64_t delivery_id,
+                                     CourierAction action, const CourierReport& report,
+                                     const kernel::IdempotentAnswer& key,
+                                     const OutcomeRender& render);
 
   // One of the courier's deliveries; 404 for anyone else's (it looks like an unknown one).
   DeliveryRecord OwnDelivery(const cases::Actor& courier, std::int64_t delivery_id);
@@ -141,7 +150,17 @@ class DeliveryService {
 
  private:
   struct Visit;
-  // The courier's actions, each one case change (Act checks the move and replans after).
+  // An action's answer under its key, rendered in the case's transaction (Writes).
+  struct KeptOutcome {
+    const kernel::IdempotentAnswer& key;
+    const OutcomeRender& render;
+    std::string body;
+    bool kept = false;
+  };
+  // Act, keeping its answer in `kept` when given.
+  ActOutcome Run(const cases::Actor& courier, std::int64_t delivery_id, CourierAction action,
+                 const CourierReport& report, KeptOutcome* kept);
+  // The courier's actions, each one case change (Run checks the move and replans after).
   void PickUp(Visit& visit);
   void Deliver(Visit& visit);
   void Fail(Visit& visit);
