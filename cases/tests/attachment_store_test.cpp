@@ -29,10 +29,6 @@ struct InMemoryAttachmentWorld {
   AttachmentStore& Store() { return store; }
   std::int64_t NewCase() { return ++last_case; }
   std::int64_t NewUploader() { return ++last_user; }
-  std::optional<kernel::IdempotentAnswer> KeptAnswer(const std::string& scope,
-                                                     const std::string& key) {
-    return store.KeptAnswer(scope, key);
-  }
 
   testing::InMemoryAttachmentStore store;
   std::int64_t last_case = 0;

@@ -16,9 +16,7 @@ namespace daiban::mobile {
 namespace {
 
 using cases::Attachment;
-using cases::AttachmentAnswer;
-using cases::AttachmentStore;
-using cases::InspectImage;
+using cases::AttachmentService;
 using cases::MediaTypeOf;
 using kernel::Sha256Hex;
 
@@ -84,38 +82,22 @@ std::int64_t AttachmentId(const HttpRequest& request) {
 // One photo upload, idempotent per (user, Idempotency-Key): `case_of` checks the caller may
 // add to the case (404 otherwise) and names it; `delivery_id` binds a courier's proof photo to
 // its leg.
-HttpResponse Upload(cases::CaseService& cases, AttachmentStore& store, const kernel::Clock& clock,
-                    std::size_t max_bytes, const HttpRequest& request, const cases::Actor& actor,
-                    const std::string& subject, const std::function<std::int64_t()>& case_of,
-                    std::int64_t delivery_id = 0) {
+HttpResponse Upload(AttachmentService& photos, const HttpRequest& request,
+                    const cases::Actor& actor, const std::string& subject,
+                    const std::function<std::int64_t()>& case_of, std::int64_t delivery_id = 0) {
   const std::string key = RequireIdempotencyKey(request);
   const std::string content_type = MediaTypeOf(request.Header("content-type").value_or(""));
   const std::string device_time = request.Header("x-device-time").value_or("");
   const std::string note_header = request.Header("x-note").value_or("");
+  const cases::PhotoUpload upload{request.body, content_type, DeviceTime(request), Note(request)};
   // Keys are the user's own. Everything that makes this request this request, so another one
   // under the same key is told apart (409) from a retry (the first answer again).
   const auto keyed = kernel::KeyOf(kernel::UserKeyScope(actor.user_id), key,
                                    subject + "\n" + content_type + "\n" + device_time + "\n" +
                                        note_header + "\n" + Sha256Hex(request.body));
-  auto answer = cases.Once(keyed, [&]() -> cases::CaseService::Answer {
-    auto at = DeviceTime(request);
-    auto note = Note(request);
-    const std::int64_t case_id = case_of();
-    auto image = InspectImage(request.body, content_type, max_bytes);
-    AttachmentAnswer kept{keyed.scope, keyed.key, keyed.request_hash,
-                          [](const Attachment& a) { return kernel::DumpJson(AttachmentJson(a)); }};
-    auto saved = store.Save({.case_id = case_id,
-                             .bytes = request.body,
-                             .image = image,
-                             .uploaded_by = actor.user_id,
-                             .received_at = clock.Now(),
-                             .device_time = at,
-                             .note = note,
-                             .delivery_id = delivery_id},
-                            kept);
-    return {201, kernel::DumpJson(AttachmentJson(saved)), false};
-  });
-  return HttpResponse::Answer(answer);
+  return HttpResponse::Answer(
+      photos.Add(actor, upload, case_of, delivery_id, keyed,
+                 [](const Attachment& a) { return kernel::DumpJson(AttachmentJson(a)); }));
 }
 
 }  // namespace
@@ -136,15 +118,15 @@ std::string AttachmentFolder(const kernel::Env& env) {
   return folder;
 }
 
-void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases, AttachmentStore& store,
-                         accounts::AuthService& auth, const kernel::Clock& clock,
+void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases,
+                         AttachmentService& photos, accounts::AuthService& auth,
                          std::size_t max_bytes) {
   router.Add(
       "POST", "/mobile/v1/cases/:tracking/attachments",
-      [&cases, &store, &auth, &clock, max_bytes](const HttpRequest& request) {
+      [&cases, &photos, &auth](const HttpRequest& request) {
         auto actor = Staff(auth, request);
         const std::string& tracking = request.Param("tracking");
-        return Upload(cases, store, clock, max_bytes, request, actor, tracking, [&] {
+        return Upload(photos, request, actor, tracking, [&] {
           return cases.ReadAsStaff(tracking, actor).id;  // 404 outside the caller's scope
         });
       },
@@ -152,17 +134,17 @@ void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases, Atta
 
   router.Add(
       "GET", "/mobile/v1/cases/:tracking/attachments",
-      [&cases, &store, &auth](const HttpRequest& request) {
+      [&cases, &photos, &auth](const HttpRequest& request) {
         auto c = cases.ReadAsStaff(request.Param("tracking"), Staff(auth, request));
         Json list = Json::array();
-        for (const auto& a : store.List(c.id)) list.push_back(AttachmentJson(a));
+        for (const auto& a : photos.List(c)) list.push_back(AttachmentJson(a));
         return HttpResponse::WithJson(200, {{"attachments", std::move(list)}});
       },
       kNoBody);
 
   router.Add(
       "GET", "/mobile/v1/cases/:tracking/attachments/:id",
-      [&cases, &store, &auth](const HttpRequest& request) {
+      [&cases, &photos, &auth](const HttpRequest& request) {
         const std::string& tracking = request.Param("tracking");
         cases::Case c;
         if (request.Header("authorization")) {
@@ -174,15 +156,9 @@ void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases, Atta
           }
           c = cases.ReadAsApplicant(tracking, *code, request.client_ip);
         }
-        auto attachment = store.Find(AttachmentId(request));
-        if (!attachment || attachment->case_id != c.id) throw kernel::NotFound("no such photo");
-        auto bytes = store.Read(attachment->sha256);
-        if (!bytes) {
-          // The row is there, its file is not: the photo folder is missing or damaged.
-          throw kernel::DependencyUnavailable(
-              "attachment files", "no file for photo " + std::to_string(attachment->id));
-        }
-        auto response = HttpResponse::Text(200, std::move(*bytes), attachment->content_type);
+        auto photo = photos.Read(c, AttachmentId(request));
+        auto response =
+            HttpResponse::Text(200, std::move(photo.bytes), photo.attachment.content_type);
         // Uploaded bytes are served as what they were checked to be, never sniffed as
         // something else; a shared cache must not keep a photo fetched with an access code.
         response.headers.emplace_back("X-Content-Type-Options", "nosniff");
@@ -192,13 +168,12 @@ void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases, Atta
       kNoBody);
 }
 
-void AddDeliveryPhotoRoute(kernel::Router& router, cases::CaseService& cases,
-                           tracking::DeliveryService& deliveries, AttachmentStore& store,
-                           accounts::AuthService& auth, const kernel::Clock& clock,
+void AddDeliveryPhotoRoute(kernel::Router& router, tracking::DeliveryService& deliveries,
+                           AttachmentService& photos, accounts::AuthService& auth,
                            std::size_t max_bytes) {
   router.Add(
       "POST", "/mobile/v1/deliveries/:id/photos",
-      [&cases, &deliveries, &store, &auth, &clock, max_bytes](const HttpRequest& request) {
+      [&deliveries, &photos, &auth](const HttpRequest& request) {
         auto courier = cases::ActorOf(auth.Authenticate(request));
         if (courier.role != kernel::Role::kCourier) {
           throw kernel::Forbidden("proof photos of a delivery are the courier's");
@@ -206,8 +181,7 @@ void AddDeliveryPhotoRoute(kernel::Router& router, cases::CaseService& cases,
         const std::int64_t delivery_id =
             kernel::ParsePathId(request.Param("id"), "no such delivery");
         return Upload(
-            cases, store, clock, max_bytes, request, courier,
-            "delivery:" + std::to_string(delivery_id),
+            photos, request, courier, "delivery:" + std::to_string(delivery_id),
             [&] { return deliveries.OwnDelivery(courier, delivery_id).case_id; }, delivery_id);
       },
       kernel::RouteOptions{.max_body_bytes = max_bytes, .blocking = true});

@@ -94,11 +94,12 @@ void WireMobile(runtime::ServiceHost& host) {
   AddPhoneRoutes(routes, PhoneDeps{parts.auth, devices, parts.cases, progress, sync, dispatch,
                                    workers, parts.catalogue, host.Clock(), couriers, wakeups});
   AddCourierRoutes(routes, couriers);
-  auto& photos = host.Make<cases::PgAttachmentStore>(host.Pg(), AttachmentFolder(env));
-  AddAttachmentRoutes(routes, parts.cases, photos, parts.auth, host.Clock(),
-                      MaxAttachmentBytes(env));
-  AddDeliveryPhotoRoute(routes, parts.cases, deliveries, photos, parts.auth, host.Clock(),
-                        MaxAttachmentBytes(env));
+  const std::size_t max_photo_bytes = MaxAttachmentBytes(env);
+  auto& photos = host.Make<cases::AttachmentService>(
+      host.Make<cases::PgAttachmentStore>(host.Pg(), AttachmentFolder(env)), host.Clock(),
+      max_photo_bytes);
+  AddAttachmentRoutes(routes, parts.cases, photos, parts.auth, max_photo_bytes);
+  AddDeliveryPhotoRoute(routes, deliveries, photos, parts.auth, max_photo_bytes);
   auto& locations = host.Make<tracking::PgLocationStore>(
       host.Pg(), host.Redis(), [&city = parts.case_catalogue](double lat, double lng) {
         return city.FarOutsideCity({lat, lng});

@@ -160,7 +160,8 @@ class AttachmentsPgTest : public ::testing::Test {
   void StartServer() {
     server_ = std::make_unique<kernel::HttpServer>(kernel::HttpServerOptions{.port = 0}, logger_,
                                                    metrics_, clock_, ids_);
-    AddAttachmentRoutes(server_->Routes(), *cases_, *store_, *auth_, clock_, kMaxBytes);
+    photos_ = std::make_unique<cases::AttachmentService>(*store_, clock_, kMaxBytes);
+    AddAttachmentRoutes(server_->Routes(), *cases_, *photos_, *auth_, kMaxBytes);
     server_->Start();
   }
 
@@ -211,6 +212,7 @@ class AttachmentsPgTest : public ::testing::Test {
   User agent_, other_agent_, courier_, supervisor_, far_supervisor_, window_, admin_;
   fs::path folder_;
   std::unique_ptr<PgAttachmentStore> store_;
+  std::unique_ptr<cases::AttachmentService> photos_;
   std::unique_ptr<kernel::HttpServer> server_;
   std::string address_;
   std::string tracking_;

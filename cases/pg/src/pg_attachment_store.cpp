@@ -233,4 +233,9 @@ std::optional<std::string> PgAttachmentStore::Read(const std::string& sha256) {
   return bytes;
 }
 
+std::optional<kernel::IdempotentAnswer> PgAttachmentStore::FindAnswer(const std::string& scope,
+                                                                      const std::string& key) {
+  return db::IdempotencyStore(pool_).Find(scope, key);
+}
+
 }  // namespace daiban::cases

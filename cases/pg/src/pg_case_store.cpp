@@ -332,10 +332,6 @@ void WriteMaterialsAndSteps(pqxx::transaction_base& tx, const Case& c, const Cas
 
 }  // namespace
 
-void KeepAnswer(db::Tx& tx, const kernel::IdempotentAnswer& answer) {
-  db::IdempotencyStore::Keep(tx, answer);
-}
-
 PgCaseStore::PgCaseStore(db::PgPool& pool, PgCaseStoreOptions options)
     : pool_(pool), options_(std::move(options)), answers_(pool) {}
 
@@ -395,10 +391,7 @@ void RunAlsoInTransaction(pqxx::dbtransaction& tx, const CaseChange& change) {
 void PgCaseStore::Create(Case& c, const CaseChange& change,
                          const std::optional<kernel::IdempotentAnswer>& answer) {
   pool_.Transact([&](pqxx::dbtransaction& tx) {
-    if (answer) {
-      db::Tx handle(tx);
-      KeepAnswer(handle, *answer);
-    }
+    if (answer) db::IdempotencyStore::Keep(tx, *answer);
     const auto& a = c.applicant;
     std::optional<double> lat, lng;
     if (c.delivery.location) {
@@ -540,8 +533,7 @@ Case PgCaseStore::Change(const std::string& tracking, const CaseScope& scope,
         // The events just written are visible to this transaction: the answer shows them.
         change.answer->body = change.render_answer(c, ReadEvents(tx, kTimelineSql, c.id));
       }
-      db::Tx handle(tx);
-      KeepAnswer(handle, *change.answer);
+      db::IdempotencyStore::Keep(tx, *change.answer);
     }
     RunAlsoInTransaction(tx, change);
     result = std::move(c);

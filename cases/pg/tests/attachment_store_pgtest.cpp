@@ -49,10 +49,6 @@ class PgAttachmentWorld {
                                        std::chrono::floor<std::chrono::seconds>(kTuesdayMorning));
   }
   std::int64_t NewUploader() { return world_.NewAccount(kernel::Role::kAgent); }
-  std::optional<kernel::IdempotentAnswer> KeptAnswer(const std::string& scope,
-                                                     const std::string& key) {
-    return world_.Cases().FindAnswer(scope, key);
-  }
 
   db::PgPool& Pool() { return world_.Pool(); }
   const fs::path& Folder() const { return folder_; }

@@ -43,8 +43,8 @@ std::optional<std::string> InMemoryAttachmentStore::Read(const std::string& sha2
   return file->second;
 }
 
-std::optional<kernel::IdempotentAnswer> InMemoryAttachmentStore::KeptAnswer(
-    const std::string& scope, const std::string& key) const {
+std::optional<kernel::IdempotentAnswer> InMemoryAttachmentStore::FindAnswer(
+    const std::string& scope, const std::string& key) {
   std::lock_guard lock(mutex_);
   auto kept = answers_.find({scope, key});
   if (kept == answers_.end()) return std::nullopt;

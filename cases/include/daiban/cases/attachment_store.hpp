@@ -10,6 +10,7 @@
 
 #include "daiban/cases/attachments.hpp"
 #include "daiban/kernel/clock.hpp"
+#include "daiban/kernel/idempotency.hpp"
 
 namespace daiban::cases {
 
@@ -71,6 +72,9 @@ class AttachmentStore {
   virtual std::optional<Attachment> Find(std::int64_t attachment_id) = 0;
   // The bytes of a stored photo; nullopt when no file has this hash (or it is not a hash).
   virtual std::optional<std::string> Read(const std::string& sha256) = 0;
+  // The answer Save kept under (scope, key), if any.
+  virtual std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                             const std::string& key) = 0;
 };
 
 }  // namespace daiban::cases

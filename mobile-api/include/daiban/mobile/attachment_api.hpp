@@ -4,7 +4,7 @@
 #include <string>
 
 #include "daiban/accounts/auth.hpp"
-#include "daiban/cases/attachment_store.hpp"
+#include "daiban/cases/attachment_service.hpp"
 #include "daiban/cases/case_service.hpp"
 #include "daiban/kernel/clock.hpp"
 #include "daiban/kernel/config.hpp"
@@ -37,16 +37,15 @@ std::string AttachmentFolder(const kernel::Env& env);
 //       staff in scope (bearer) or the applicant (?code=ACCESS_CODE); a photo of another case
 //       is 404.
 void AddAttachmentRoutes(kernel::Router& router, cases::CaseService& cases,
-                         cases::AttachmentStore& store, accounts::AuthService& auth,
-                         const kernel::Clock& clock, std::size_t max_bytes);
+                         cases::AttachmentService& photos, accounts::AuthService& auth,
+                         std::size_t max_bytes);
 
 // A courier's proof photo: POST /mobile/v1/deliveries/:id/photos — the courier of the delivery
 // only (another's or an unknown one 404, other roles 403); the same body, headers, limits and
 // answer as a case photo, with "delivery_id". The delivered action's photo_sha256 must name
 // such a photo of the same delivery.
-void AddDeliveryPhotoRoute(kernel::Router& router, cases::CaseService& cases,
-                           tracking::DeliveryService& deliveries, cases::AttachmentStore& store,
-                           accounts::AuthService& auth, const kernel::Clock& clock,
+void AddDeliveryPhotoRoute(kernel::Router& router, tracking::DeliveryService& deliveries,
+                           cases::AttachmentService& photos, accounts::AuthService& auth,
                            std::size_t max_bytes);
 
 }  // namespace daiban::mobile

@@ -24,6 +24,8 @@ class PgAttachmentStore final : public AttachmentStore {
   std::vector<Attachment> List(std::int64_t case_id) override;
   std::optional<Attachment> Find(std::int64_t attachment_id) override;
   std::optional<std::string> Read(const std::string& sha256) override;
+  std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                     const std::string& key) override;
 
   // Where the photo with this hash lives (whether or not it exists).
   std::filesystem::path PathOf(const std::string& sha256) const;

@@ -13,11 +13,6 @@ struct PgCaseStoreOptions {
   std::string notice_channel = "log";
 };
 
-// Keeps the first answer to an idempotency key inside the transaction of the change it
-// answers, so a retry finds either both or neither (in the one store, db::IdempotencyStore).
-// Throws kernel::IdempotencyKeyTaken when the key was taken meanwhile.
-void KeepAnswer(db::Tx& tx, const kernel::IdempotentAnswer& answer);
-
 class PgCaseStore final : public CaseStore {
  public:
   PgCaseStore(db::PgPool& pool, PgCaseStoreOptions options = {});

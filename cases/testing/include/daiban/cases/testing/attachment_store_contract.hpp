@@ -3,14 +3,12 @@
 // AttachmentStore's contract as one typed suite: the in-memory store runs it in the unit tests
 // (attachment_store_test.cpp) and PgAttachmentStore against PostgreSQL and a scratch folder in
 // the integration tests (attachment_store_pgtest.cpp), so the fake cannot drift from the real
-// store. A world type gives the suite its store, cases and uploaders, and the answers kept:
+// store. A world type gives the suite its store, cases and uploaders:
 //
 //   struct World {
 //     AttachmentStore& Store();
 //     std::int64_t NewCase();      // a case's id
 //     std::int64_t NewUploader();  // a staff account's id
-//     std::optional<kernel::IdempotentAnswer> KeptAnswer(const std::string& scope,
-//                                                        const std::string& key);
 //   };
 #include <gtest/gtest.h>
 
@@ -108,7 +106,7 @@ TYPED_TEST_P(AttachmentStoreContract, AnIdempotencyKeyKeepsOneRowAndTheFirstAnsw
   const auto saved = this->Store().Save(sent, answer);
   EXPECT_THROW(this->Store().Save(sent, answer), kernel::IdempotencyKeyTaken);
   EXPECT_EQ(this->Store().List(case_id).size(), 1u) << "the duplicate is not saved";
-  auto kept = kernel::SameRequest(this->world_.KeptAnswer(answer.scope, "key-1"), "hash-1");
+  auto kept = kernel::SameRequest(this->world_.Store().FindAnswer(answer.scope, "key-1"), "hash-1");
   ASSERT_TRUE(kept.has_value());
   EXPECT_EQ(kept->status, 201);
   EXPECT_EQ(kernel::Json::parse(kept->body).at("id"), saved.id);

@@ -17,16 +17,16 @@ namespace daiban::cases::testing {
 // contract as PgAttachmentStore does (attachment_store_contract.hpp): the bytes once per
 // content, rows listed oldest first, a kept answer per (scope, key) and a taken key refused with
 // nothing saved. PgAttachmentStore keeps the answers in PostgreSQL's idempotency_keys, beside the
-// cases' own; this store keeps them itself (KeptAnswer).
+// cases' own; this store keeps them itself.
 class InMemoryAttachmentStore final : public AttachmentStore {
  public:
   Attachment Save(const NewPhoto& photo, const std::optional<AttachmentAnswer>& answer) override;
   std::vector<Attachment> List(std::int64_t case_id) override;
   std::optional<Attachment> Find(std::int64_t attachment_id) override;
   std::optional<std::string> Read(const std::string& sha256) override;
+  std::optional<kernel::IdempotentAnswer> FindAnswer(const std::string& scope,
+                                                     const std::string& key) override;
 
-  std::optional<kernel::IdempotentAnswer> KeptAnswer(const std::string& scope,
-                                                     const std::string& key) const;
   std::size_t Files() const;  // distinct contents stored
 
  private:
