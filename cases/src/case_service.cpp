@@ -154,13 +154,6 @@ kernel::KeptAnswerFinder FinderOf(CaseStore& store) {
 
 }  // namespace
 
-std::optional<CaseService::Answer> CaseService::Replay(const std::string& scope,
-                                                       const std::string& key,
-                                                       const std::string& request_hash) {
-  if (key.empty()) return std::nullopt;
-  return kernel::KeptAnswer({scope, key, request_hash, 0, ""}, FinderOf(store_));
-}
-
 CaseService::Answer CaseService::Once(const kernel::IdempotentAnswer& key,
                                       const std::function<Answer()>& write) {
   return kernel::AnswerOnce(key, FinderOf(store_), write);

@@ -221,10 +221,10 @@ TEST_F(CaseLifecyclePgTest, TheKeptAnswerHoldsNoAccessCodeAndAReplayReissuesOne)
   EXPECT_EQ(Count("SELECT count(*) FROM idempotency_keys WHERE response::text LIKE '%" + code +
                   "%' OR response::jsonb ? 'access_code'"),
             0);
-  auto again = service_->Replay(scope, "key-1", "hash-a");
-  ASSERT_TRUE(again);
-  EXPECT_TRUE(again->replayed);
-  EXPECT_FALSE(nlohmann::json::parse(again->body).contains("access_code"));
+  auto again =
+      service_->Submit(request, kernel::IdempotentAnswer{scope, "key-1", "hash-a", 0, ""}, render);
+  EXPECT_TRUE(again.replayed);
+  EXPECT_FALSE(nlohmann::json::parse(again.body).contains("access_code"));
   const std::string fresh = service_->ReissueAccessCode(tracking);
   EXPECT_NE(fresh, code);
   EXPECT_EQ(service_->ReadAsApplicant(tracking, fresh, address_).tracking_number, tracking);
@@ -234,8 +234,13 @@ TEST_F(CaseLifecyclePgTest, TheKeptAnswerHoldsNoAccessCodeAndAReplayReissuesOne)
   other.applicant.id_number = "110105198001010032";
   EXPECT_NE(cases::CaseService::ApplicantScope(other.applicant), scope);
   EXPECT_EQ(cases::CaseService::ApplicantScope(Request().applicant), scope);
-  EXPECT_FALSE(
-      service_->Replay(cases::CaseService::ApplicantScope(other.applicant), "key-1", "hash-a"));
+  const auto theirs =
+      service_->Submit(other,
+                       kernel::IdempotentAnswer{cases::CaseService::ApplicantScope(other.applicant),
+                                                "key-1", "hash-a", 0, ""},
+                       render);
+  EXPECT_FALSE(theirs.replayed);
+  EXPECT_NE(nlohmann::json::parse(theirs.body)["tracking_number"], tracking);
 }
 
 // A staff write with an Idempotency-Key applies once: the answer (rendered from the case and

@@ -87,9 +87,6 @@ class CaseService {
 
   // What a write answers; `replayed` when it is the first answer to its key, given again.
   using Answer = kernel::KeyedAnswer;
-  // The first answer given for this key, if any; 409 when the key came with another body.
-  std::optional<Answer> Replay(const std::string& scope, const std::string& key,
-                               const std::string& request_hash);
   // A write that takes a client's Idempotency-Key (`key`, made with kernel::KeyOf), once: the
   // first answer again when the key was answered before, else `write`, which keeps its answer
   // in its change's transaction (kernel::AnswerOnce over the one idempotency store).
