@@ -25,8 +25,8 @@ struct Attachment {
   int height = 0;
   std::int64_t uploaded_by = 0;  // a staff account
   std::int64_t delivery_id = 0;  // a courier's proof photo: its delivery leg (0: none)
-  std::chrono::sys_seconds uploaded_at{};
-  std::optional<std::chrono::sys_seconds> device_time;  // the phone's clock, as it said
+  kernel::Moment uploaded_at{};
+  std::optional<kernel::Moment> device_time;  // the phone's clock, as it said
   std::string note;
 };
 
@@ -47,7 +47,7 @@ struct NewPhoto {
   ImageInfo image;
   std::int64_t uploaded_by = 0;  // a staff account
   kernel::Instant received_at{};
-  std::optional<std::chrono::sys_seconds> device_time;  // the phone's clock, as it said
+  std::optional<kernel::Moment> device_time;  // the phone's clock, as it said
   std::string note;
   std::int64_t delivery_id = 0;  // a courier's proof photo: its delivery leg (0: none)
 };

@@ -14,8 +14,8 @@ namespace daiban::cases {
 // The moments stored on a case: due at `deadline`, at risk (yellow) from `at_risk_at`.
 // `provisional` when some day counted lies in a year with no calendar loaded.
 struct CaseClock {
-  std::chrono::sys_seconds deadline;
-  std::chrono::sys_seconds at_risk_at;
+  kernel::Moment deadline;
+  kernel::Moment at_risk_at;
   bool provisional = false;
 };
 
@@ -24,7 +24,7 @@ struct CaseClock {
 // at_risk_share_left), the moment from which less than that share of the working time is left.
 // Provisional if either was. Throws std::invalid_argument as those two do (committed_days outside
 // 0..kMaxWorkingDaySpan, share not in (0, 1)).
-CaseClock ClockAtAcceptance(const WorkingCalendar& calendar, std::chrono::sys_seconds accepted_at,
+CaseClock ClockAtAcceptance(const WorkingCalendar& calendar, kernel::Moment accepted_at,
                             int committed_days, double at_risk_share_left);
 
 // The clock after a suspension (中止) from `suspended_at` to `resumed_at`: the deadline and the
@@ -33,8 +33,7 @@ CaseClock ClockAtAcceptance(const WorkingCalendar& calendar, std::chrono::sys_se
 // A suspension entirely outside office hours changes nothing. Provisional if `clock` was or any
 // count involved was. Throws std::invalid_argument if resumed_at < suspended_at.
 CaseClock ClockAfterSuspension(const WorkingCalendar& calendar, const CaseClock& clock,
-                               std::chrono::sys_seconds suspended_at,
-                               std::chrono::sys_seconds resumed_at);
+                               kernel::Moment suspended_at, kernel::Moment resumed_at);
 
 // How a case stands against its clock.
 enum class Urgency { kOnTrack, kAtRisk, kOverdue };
@@ -44,7 +43,7 @@ std::string ToWord(Urgency urgency);
 
 // kOverdue when now > deadline (the deadline moment itself is still in time), else kAtRisk when
 // now >= at_risk_at, else kOnTrack.
-Urgency UrgencyAt(const CaseClock& clock, std::chrono::sys_seconds now);
+Urgency UrgencyAt(const CaseClock& clock, kernel::Moment now);
 
 // One step of a bundle (一件事): steps with the same `order` run in parallel; a smaller order runs
 // first. Orders need not be consecutive or sorted.
@@ -66,14 +65,12 @@ struct StepPlan {
 // earlier order was, since its start depends on them. Throws std::invalid_argument if a
 // committed_days is outside 0..kMaxWorkingDaySpan.
 std::vector<DeadlineResult> PlanBundleSteps(const WorkingCalendar& calendar,
-                                            std::chrono::sys_seconds accepted_at,
-                                            int bundle_committed_days,
+                                            kernel::Moment accepted_at, int bundle_committed_days,
                                             const std::vector<StepPlan>& steps);
 
 // PlanBundleSteps without the provisional flags: the step deadlines in the order of `steps`.
-std::vector<std::chrono::sys_seconds> PlanStepDeadlines(const WorkingCalendar& calendar,
-                                                        std::chrono::sys_seconds accepted_at,
-                                                        int bundle_committed_days,
-                                                        const std::vector<StepPlan>& steps);
+std::vector<kernel::Moment> PlanStepDeadlines(const WorkingCalendar& calendar,
+                                              kernel::Moment accepted_at, int bundle_committed_days,
+                                              const std::vector<StepPlan>& steps);
 
 }  // namespace daiban::cases

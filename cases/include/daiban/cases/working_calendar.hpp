@@ -42,13 +42,13 @@ inline constexpr int kMaxWorkingDaySpan = 3650;
 // A deadline; `provisional` when some day it had to classify lies in a year with no calendar
 // loaded (classified by the plain Monday–Friday rule, so a later calendar could disagree).
 struct DeadlineResult {
-  std::chrono::sys_seconds deadline;
+  kernel::Moment deadline;
   bool provisional = false;
 };
 
 // A moment found by counting working time; `provisional` as for DeadlineResult.
 struct MomentResult {
-  std::chrono::sys_seconds moment;
+  kernel::Moment moment;
   bool provisional = false;
 };
 
@@ -101,29 +101,27 @@ class WorkingCalendar {
   // Provisional when a day from the one after acceptance (N = 0: the acceptance day) up to the
   // deadline's day lies in a year not loaded. Throws std::invalid_argument unless
   // 0 <= working_days <= kMaxWorkingDaySpan.
-  DeadlineResult CommittedDeadline(std::chrono::sys_seconds accepted_at, int working_days) const;
+  DeadlineResult CommittedDeadline(kernel::Moment accepted_at, int working_days) const;
 
   // Office time on working days within [from, to); zero when to <= from. Provisional when a day
   // whose office hours overlap [from, to) lies in a year not loaded. Cost is logarithmic in the
   // number of calendar entries, whatever the span.
-  WorkingTimeResult MeasureWorkingTime(std::chrono::sys_seconds from,
-                                       std::chrono::sys_seconds to) const;
+  WorkingTimeResult MeasureWorkingTime(kernel::Moment from, kernel::Moment to) const;
 
   // MeasureWorkingTime(from, to).working_time.
-  std::chrono::seconds WorkingTimeBetween(std::chrono::sys_seconds from,
-                                          std::chrono::sys_seconds to) const;
+  std::chrono::seconds WorkingTimeBetween(kernel::Moment from, kernel::Moment to) const;
 
   // The earliest moment t >= from with MeasureWorkingTime(from, t) == amount: the clock runs
   // only during office hours, and an amount used up exactly at a close of office ends at that
   // close (17:00), not at the next opening. A zero amount gives `from`. Moves a deadline by the
   // working time a case spent suspended. Throws std::invalid_argument for a negative amount or
   // one above kMaxWorkingDaySpan office days.
-  MomentResult AddWorkingTime(std::chrono::sys_seconds from, std::chrono::seconds amount) const;
+  MomentResult AddWorkingTime(kernel::Moment from, std::chrono::seconds amount) const;
 
   // The latest moment t <= to with MeasureWorkingTime(t, to) == amount (the mirror of
   // AddWorkingTime: an amount used up exactly at an opening of office ends at that opening,
   // 09:00, not at the previous close). A zero amount gives `to`. Same limits as AddWorkingTime.
-  MomentResult SubtractWorkingTime(std::chrono::sys_seconds to, std::chrono::seconds amount) const;
+  MomentResult SubtractWorkingTime(kernel::Moment to, std::chrono::seconds amount) const;
 
   // The moment from which a case accepted at `accepted_at` and due at `deadline` is at risk:
   // after it, less than `share_left` of the working time between the two is left. That is
@@ -131,7 +129,7 @@ class WorkingCalendar {
   // when accepted_at <= deadline, and `deadline` itself when there is no working time between
   // them. Provisional if either count was. Throws std::invalid_argument unless
   // 0 < share_left < 1.
-  MomentResult AtRiskMoment(std::chrono::sys_seconds accepted_at, std::chrono::sys_seconds deadline,
+  MomentResult AtRiskMoment(kernel::Moment accepted_at, kernel::Moment deadline,
                             double share_left) const;
 
  private:
@@ -144,8 +142,7 @@ class WorkingCalendar {
   std::chrono::sys_days NthWorkingDayBackFrom(std::chrono::sys_days last, std::int64_t n) const;
   // Whether a date in [first, last] lies in a year not loaded; false for an empty range.
   bool AnyUnloadedYear(std::chrono::sys_days first, std::chrono::sys_days last) const;
-  std::chrono::sys_seconds OfficeMoment(std::chrono::sys_days day,
-                                        std::chrono::seconds since_midnight) const;
+  kernel::Moment OfficeMoment(std::chrono::sys_days day, std::chrono::seconds since_midnight) const;
   std::chrono::seconds OfficeDay() const;
   void CheckAmount(std::chrono::seconds amount, const char* caller) const;
 
