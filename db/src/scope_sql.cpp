@@ -10,6 +10,13 @@ std::string RegionWithin(const std::string& region, const std::string& ancestor)
   return "(" + region + " IN " + RegionSubtree(ancestor) + ")";
 }
 
+std::string RegionWithinRowAncestor(const std::string& region, const std::string& ancestor_column) {
+  // The region itself and its parents up to the root; UNION stops at a (corrupt) cycle.
+  return "(" + ancestor_column + " IN (WITH RECURSIVE up (code) AS (SELECT " + region +
+         "::text UNION SELECT r.parent_code FROM regions r JOIN up ON r.code = up.code "
+         "WHERE r.parent_code IS NOT NULL) SELECT code FROM up))";
+}
+
 ScopeSql::ScopeSql(int base)
     : everything_("$" + std::to_string(base) + "::boolean"),
       region_("$" + std::to_string(base + 1) + "::text"),

@@ -48,7 +48,7 @@ SELECT a.user_id, u.name, u.phone, a.capacity, a.on_duty, a.hours::text, a.last_
  WHERE (u.active OR $2::bigint <> 0)
    AND ($1 = '' OR EXISTS (SELECT 1 FROM agent_regions ar
                             WHERE ar.agent_id = a.user_id AND )sql" +
-                               db::RegionWithin("$1", "ar.region_code") + R"sql())
+                               db::RegionWithinRowAncestor("$1", "ar.region_code") + R"sql())
    AND ($2::bigint = 0 OR a.user_id = $2)
    AND )sql" + db::ScopeSql(3).Agent("a.user_id") +
                                R"sql(

@@ -15,6 +15,12 @@ std::string RegionSubtree(const std::string& param_or_expression);
 // Whether the region `region` (an SQL text expression) lies in the subtree of `ancestor`.
 std::string RegionWithin(const std::string& region, const std::string& ancestor);
 
+// The same test when the ancestor is the row's column and the region is fixed for the
+// statement (a parameter): whether `ancestor_column` is `region` or lies above it. RegionWithin
+// would walk the subtree of every row's region; this walks up from `region` once per statement
+// (a dozen agents' regions: 2.9 ms → 0.2 ms on the medium day's 53 agents).
+std::string RegionWithinRowAncestor(const std::string& region, const std::string& ancestor_column);
+
 // A staff scope bound as three parameters from `base`: $base everything (boolean),
 // $base+1 region code (text, '' for none), $base+2 department code (text, '' for none) —
 // the fields of kernel::StaffScope in order (cases::CaseScope adds the agent limit as a
