@@ -7,19 +7,13 @@
 
 #include "daiban/cases/testing/in_memory_attachment_store.hpp"
 #include "daiban/cases/testing/photos.hpp"
+#include "daiban/cases/testing/refusals.hpp"
 #include "daiban/kernel/errors.hpp"
 
 namespace daiban::cases {
 namespace {
 
-std::string CodeOf(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const kernel::ApiError& error) {
-    return error.Code();
-  }
-  return "";
-}
+using testing::CodeOf;
 
 class AttachmentServiceTest : public ::testing::Test {
  protected:

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "daiban/cases/testing/case_world.hpp"
+#include "daiban/cases/testing/refusals.hpp"
 #include "daiban/dispatch/testing/in_memory_dispatch_store.hpp"
 #include "daiban/dispatch/testing/in_memory_live_state.hpp"
 #include "daiban/kernel/errors.hpp"
@@ -85,14 +86,7 @@ class DispatchServiceTest : public ::testing::Test {
   DispatchService dispatch{store, world.cases, live, world.clock, logger, Options()};
 };
 
-std::string CodeOf(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const kernel::ApiError& error) {
-    return error.Code();
-  }
-  return "";
-}
+using cases::testing::CodeOf;
 
 TEST_F(DispatchServiceTest, AnAcceptedCaseIsOfferedToTheNearestEligibleAgent) {
   const auto tracking = Accepted();
