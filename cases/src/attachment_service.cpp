@@ -15,7 +15,10 @@ kernel::KeyedAnswer AttachmentService::Add(const Actor& by, const PhotoUpload& u
   return kernel::AnswerOnce(key, find, [&]() -> kernel::KeyedAnswer {
     const std::int64_t case_id = case_of();
     const ImageInfo image = InspectImage(upload.bytes, upload.content_type, max_bytes_);
-    const AttachmentAnswer kept{key.scope, key.key, key.request_hash, render};
+    // The body kept with the row is this request's answer too: rendered once.
+    std::string body;
+    const AttachmentAnswer kept{key.scope, key.key, key.request_hash,
+                                [&](const Attachment& a) { return body = render(a); }};
     const Attachment saved = store_.Save({.case_id = case_id,
                                           .bytes = upload.bytes,
                                           .image = image,
@@ -25,7 +28,7 @@ kernel::KeyedAnswer AttachmentService::Add(const Actor& by, const PhotoUpload& u
                                           .note = upload.note,
                                           .delivery_id = delivery_id},
                                          kept);
-    return {201, render(saved), false};
+    return {201, body.empty() ? render(saved) : body, false};
   });
 }
 

@@ -57,7 +57,7 @@ TEST_F(AttachmentServiceTest, APhotoIsAddedOnceAndARetryGetsTheFirstAnswer) {
   EXPECT_EQ(again.body, first.body);
   // The retry neither read the case nor stored a second row.
   EXPECT_EQ(case_reads, 1);
-  EXPECT_EQ(renders, 2);  // the kept answer and this request's answer, both from the one row
+  EXPECT_EQ(renders, 1);  // the kept answer is this request's answer
   ASSERT_EQ(photos.List(OfId(1)).size(), 1u);
   EXPECT_EQ(photos.List(OfId(1))[0].note, "回执");
   EXPECT_EQ(photos.List(OfId(1))[0].uploaded_by, 7);

@@ -1,7 +1,5 @@
 #include "daiban/kernel/idempotency.hpp"
 
-#include <exception>
-
 #include "daiban/kernel/digest.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/http.hpp"
@@ -47,7 +45,6 @@ KeyedAnswer AnswerOnce(const IdempotentAnswer& key, const KeptAnswerFinder& find
     // first still held it) can commit between the look-up above and this write's lock, which
     // then refuses what the twin just did: "cannot accept a case that is accepted". The key's
     // answer is the twin's. The refused write rolled back, so nothing of this try stays.
-    const std::exception_ptr refusal = std::current_exception();
     std::optional<KeyedAnswer> first;
     try {
       first = KeptAnswer(key, find);
@@ -55,7 +52,7 @@ KeyedAnswer AnswerOnce(const IdempotentAnswer& key, const KeptAnswerFinder& find
       // The look-up failing says nothing about the key: the refusal stands.
     }
     if (first) return *first;
-    std::rethrow_exception(refusal);
+    throw;  // the refusal: the look-up's own exception, if any, was handled above
   }
 }
 
