@@ -1,7 +1,5 @@
 #include "daiban/mobile/courier_api.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -59,29 +57,20 @@ Json StopJson(const tracking::CourierStop& s) {
   return json;
 }
 
-// A stop names its place in a plan by its delivery and kind (0 pickup, 1 dropoff).
-std::pair<std::int64_t, int> StopKey(const tracking::CourierStop& s) {
-  return {s.stop.delivery_id, s.stop.kind == tracking::StopKind::kPickup ? 0 : 1};
+// The stop list's cursor names the last stop shown: its delivery and kind (0 pickup, 1 dropoff).
+std::string StopCursor(const tracking::StopKey& key) {
+  return kernel::EncodeCursor(
+      "s1", {std::to_string(key.delivery_id), key.kind == tracking::StopKind::kPickup ? "0" : "1"});
 }
 
-// A page of the stop list: `limit` stops (1..100, 20 by default) after the cursor's stop.
-struct StopPage {
-  int limit = 20;
-  std::optional<std::pair<std::int64_t, int>> after;
-};
-
-StopPage ParseStopPage(const HttpRequest& request) {
-  StopPage page;
-  if (auto limit = request.Query("limit")) {
-    page.limit = static_cast<int>(kernel::ParseIntField(*limit, "limit", 1, 100));
-  }
-  if (auto cursor = request.Query("cursor")) {
-    const auto parts = kernel::DecodeCursor(*cursor, "s1", 2);
-    page.after =
-        std::pair{kernel::CursorNumber(parts[0], 1, std::numeric_limits<std::int64_t>::max()),
-                  static_cast<int>(kernel::CursorNumber(parts[1], 0, 1))};
-  }
-  return page;
+std::optional<tracking::StopKey> ParseStopCursor(const HttpRequest& request) {
+  auto cursor = request.Query("cursor");
+  if (!cursor) return std::nullopt;
+  const auto parts = kernel::DecodeCursor(*cursor, "s1", 2);
+  return tracking::StopKey{
+      kernel::CursorNumber(parts[0], 1, std::numeric_limits<std::int64_t>::max()),
+      kernel::CursorNumber(parts[1], 0, 1) == 0 ? tracking::StopKind::kPickup
+                                                : tracking::StopKind::kDropoff};
 }
 
 }  // namespace
@@ -130,28 +119,15 @@ void AddCourierRoutes(kernel::Router& router, CourierDeps deps) {
              {.max_body_bytes = 1024, .blocking = true});
   router.Add("GET", "/mobile/v1/deliveries", [d](const HttpRequest& request) {
     auto courier = Courier(*d, request);
-    const auto page = ParseStopPage(request);
-    const auto plan = d->deliveries.StopsOf(courier);
-    // The page starts after the cursor's stop in the plan as it stands now; a stop that has
-    // left the plan since (done, cancelled) starts it again from the first, so a stop is shown
-    // twice rather than missed.
-    std::size_t first = 0;
-    if (page.after) {
-      for (std::size_t i = 0; i < plan.size(); ++i) {
-        if (StopKey(plan[i]) == *page.after) {
-          first = i + 1;
-          break;
-        }
-      }
-    }
+    const auto limit = request.Query("limit");  // 1..100 stops, 20 by default
+    const auto after = ParseStopCursor(request);
+    const auto page = d->deliveries.PageOfStops(
+        courier, after,
+        limit ? static_cast<std::size_t>(kernel::ParseIntField(*limit, "limit", 1, 100)) : 20);
     Json stops = Json::array();
-    const std::size_t end = std::min(plan.size(), first + static_cast<std::size_t>(page.limit));
-    for (std::size_t i = first; i < end; ++i) stops.push_back(StopJson(plan[i]));
+    for (const auto& stop : page.stops) stops.push_back(StopJson(stop));
     Json next = nullptr;
-    if (end < plan.size()) {
-      const auto [id, kind] = StopKey(plan[end - 1]);
-      next = kernel::EncodeCursor("s1", {std::to_string(id), std::to_string(kind)});
-    }
+    if (page.next_after) next = StopCursor(*page.next_after);
     return HttpResponse::WithJson(200, {{"stops", std::move(stops)}, {"next_cursor", next}});
   });
   router.Add(

@@ -22,6 +22,8 @@ Rules (each prints the offending file or link and fails the run):
   routes    a route file (where a process maps HTTP to use cases) uses no database pool or SQL;
   stores    a process folder defines no store implementation (no `Pg*` or `Redis*` class): a
             store lives with the context that owns its tables, in its pg/ (or live/) library;
+  usecases  a process folder defines no use-case class (no `*Service` class): a process is
+            routes, wiring and main, and "service" alone names the process itself;
   vocabulary  the shared vocabulary is declared in kernel/ only: no `using Moment =`,
             `struct GeoPoint` or role enum anywhere else (a context uses the kernel's by name);
   headers   a header's include path mirrors its folder: <ctx>/include/daiban/<ctx>/x.hpp for a
@@ -229,15 +231,28 @@ def check_routes(root):
     return problems
 
 
-def check_stores(root):
+# A class defined with a use-case name (CaseService, DeliveryService, ...).
+USE_CASE_DEFINITION = re.compile(r'^\s*(?:class|struct)\s+([A-Za-z0-9_]*Service)\b(?!\s*;)')
+
+
+def defined_in_processes(root, rule, definition):
+    """Every line of a process folder that defines a class `definition` matches."""
     problems = []
     for folder in PROCESS_FOLDERS:
         for path in sources(root, folder + "/**/*"):
             relative = path.relative_to(root).as_posix()
             for number, line in enumerate(path.read_text().splitlines(), 1):
-                if STORE_DEFINITION.search(line):
-                    problems.append(f"stores: {relative}:{number}: {line.strip()}")
+                if definition.search(line):
+                    problems.append(f"{rule}: {relative}:{number}: {line.strip()}")
     return problems
+
+
+def check_use_cases(root):
+    return defined_in_processes(root, "usecases", USE_CASE_DEFINITION)
+
+
+def check_stores(root):
+    return defined_in_processes(root, "stores", STORE_DEFINITION)
 
 
 def check_vocabulary(root):
@@ -280,6 +295,7 @@ RULES = {
     "domain": check_domain,
     "routes": check_routes,
     "stores": check_stores,
+    "usecases": check_use_cases,
     "vocabulary": check_vocabulary,
     "headers": check_headers,
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
@@ -438,6 +439,25 @@ std::vector<CourierStop> DeliveryService::StopsOf(const Actor& courier) {
     if (d != open.end()) stops.push_back({stop, *d});
   }
   return stops;
+}
+
+StopKey KeyOf(const CourierStop& stop) { return {stop.stop.delivery_id, stop.stop.kind}; }
+
+StopPage DeliveryService::PageOfStops(const Actor& courier, std::optional<StopKey> after,
+                                      std::size_t limit) {
+  auto plan = StopsOf(courier);
+  auto first = plan.begin();
+  if (after) {
+    auto at = std::find_if(plan.begin(), plan.end(),
+                           [&](const CourierStop& s) { return KeyOf(s) == *after; });
+    if (at != plan.end()) first = std::next(at);
+  }
+  const auto end = first + static_cast<std::ptrdiff_t>(
+                               std::min(limit, static_cast<std::size_t>(plan.end() - first)));
+  StopPage page;
+  page.stops.assign(first, end);
+  if (end != plan.end() && !page.stops.empty()) page.next_after = KeyOf(page.stops.back());
+  return page;
 }
 
 DeliveryRecord DeliveryService::OwnDelivery(const Actor& courier, std::int64_t delivery_id) {

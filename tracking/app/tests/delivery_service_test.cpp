@@ -8,6 +8,7 @@
 
 #include "daiban/cases/china_time.hpp"
 #include "daiban/cases/testing/case_world.hpp"
+#include "daiban/cases/testing/refusals.hpp"
 #include "daiban/kernel/errors.hpp"
 #include "daiban/kernel/idempotency.hpp"
 #include "daiban/tracking/testing/in_memory_delivery_store.hpp"
@@ -19,6 +20,7 @@ using cases::CaseAction;
 using cases::CaseScope;
 using cases::CaseState;
 using cases::testing::CaseWorld;
+using cases::testing::CodeAndFieldOf;
 using kernel::Role;
 
 constexpr std::int64_t kQian = 5;   // near the hall
@@ -32,15 +34,6 @@ class OneHall final : public HallDirectory {
     return Hall{"dept:JN-GA", "济南市公安局户政大厅", "历下区龙鼎大道1号", kHall};
   }
 };
-
-std::string CodeOf(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const kernel::ApiError& error) {
-    return error.Code() + (error.Field().empty() ? "" : ":" + error.Field());
-  }
-  return "";
-}
 
 class DeliveryServiceTest : public ::testing::Test {
  protected:
@@ -141,6 +134,36 @@ TEST_F(DeliveryServiceTest, TheNearestCourierWithRoomGetsTheLeg) {
   EXPECT_EQ(deliveries.Courier(kQian)->profile.load, 2);
 }
 
+TEST_F(DeliveryServiceTest, TheStopListPagesAfterAStopAndStartsAgainWhenThatStopIsGone) {
+  const auto first = ResultReady();
+  ResultReady();
+  EXPECT_EQ(deliveries.AssignPending(), 2);  // both to Qian: two pickups, two drop-offs
+  const auto all = deliveries.StopsOf(Courier(kQian));
+  ASSERT_EQ(all.size(), 4u);
+
+  const auto one = deliveries.PageOfStops(Courier(kQian), std::nullopt, 3);
+  ASSERT_EQ(one.stops.size(), 3u);
+  EXPECT_EQ(KeyOf(one.stops[0]), KeyOf(all[0]));
+  ASSERT_TRUE(one.next_after.has_value());
+  EXPECT_EQ(*one.next_after, KeyOf(all[2]));
+  const auto two = deliveries.PageOfStops(Courier(kQian), one.next_after, 3);
+  ASSERT_EQ(two.stops.size(), 1u);
+  EXPECT_EQ(KeyOf(two.stops[0]), KeyOf(all[3]));
+  EXPECT_FALSE(two.next_after.has_value());  // the last page
+  EXPECT_FALSE(deliveries.PageOfStops(Courier(kQian), std::nullopt, 4).next_after.has_value());
+
+  // The first leg is picked up: its pickup stop leaves the list, and a page after it starts
+  // again from the first stop rather than skipping any.
+  const auto leg = Leg(first);
+  deliveries.Act(Courier(kQian), leg.id, CourierAction::kPickUp, {});
+  const auto again = deliveries.PageOfStops(Courier(kQian), StopKey{leg.id, StopKind::kPickup}, 10);
+  EXPECT_EQ(again.stops.size(), 3u);
+  EXPECT_FALSE(again.next_after.has_value());
+  // A courier without a profile has no list.
+  EXPECT_EQ(CodeAndFieldOf([&] { deliveries.PageOfStops(Courier(99), std::nullopt, 20); }),
+            "not_found");
+}
+
 TEST_F(DeliveryServiceTest, OwedImprovementsStopWhenANewLegArrives) {
   ResultReady();
   ResultReady();
@@ -177,10 +200,11 @@ TEST_F(DeliveryServiceTest, ThePickupMovesTheCaseOutForDelivery) {
   const auto id = Leg(tracking).id;
 
   // Another courier's delivery looks unknown; a delivery before the pickup is refused.
-  EXPECT_EQ(CodeOf([&] { deliveries.Act(Courier(kZhou), id, CourierAction::kPickUp, {}); }),
+  EXPECT_EQ(CodeAndFieldOf([&] { deliveries.Act(Courier(kZhou), id, CourierAction::kPickUp, {}); }),
             "not_found");
-  EXPECT_EQ(CodeOf([&] { deliveries.Act(Courier(kQian), id, CourierAction::kDeliver, {}); }),
-            "illegal_delivery_transition:state");
+  EXPECT_EQ(
+      CodeAndFieldOf([&] { deliveries.Act(Courier(kQian), id, CourierAction::kDeliver, {}); }),
+      "illegal_delivery_transition:state");
 
   auto picked = deliveries.Act(Courier(kQian), id, CourierAction::kPickUp, {});
   EXPECT_EQ(picked.case_state, "out_for_delivery");
@@ -218,7 +242,7 @@ TEST_F(DeliveryServiceTest, AKeyedActionAppliesOnceAndARetryGetsItsAnswerAgain) 
   EXPECT_EQ(Outcomes(leg.id), std::vector<std::string>{"failed"});
 
   const auto reused = kernel::KeyOf(kernel::UserKeyScope(kQian), "fail-1", "fail refused");
-  EXPECT_EQ(CodeOf([&] {
+  EXPECT_EQ(CodeAndFieldOf([&] {
               deliveries.ActOnce(Courier(kQian), leg.id, CourierAction::kFail, report, reused,
                                  render);
             }),
@@ -236,8 +260,9 @@ TEST_F(DeliveryServiceTest, AFailedVisitKeepsTheItemAndComesBackTomorrow) {
   world.clock.Advance(std::chrono::hours(2));
 
   CourierReport report;
-  EXPECT_EQ(CodeOf([&] { deliveries.Act(Courier(kQian), leg.id, CourierAction::kFail, report); }),
-            "validation_failed:reason");
+  EXPECT_EQ(
+      CodeAndFieldOf([&] { deliveries.Act(Courier(kQian), leg.id, CourierAction::kFail, report); }),
+      "validation_failed:reason");
   report.reason = "not_home";
   auto failed = deliveries.Act(Courier(kQian), leg.id, CourierAction::kFail, report);
 
@@ -277,19 +302,20 @@ TEST_F(DeliveryServiceTest, TheDoorChecksTheIdentityAndTheProof) {
 
   // No proof at all, then a photo the courier never uploaded.
   report.proof = {"刘市民", "002X", "", ""};
-  EXPECT_NE(
-      CodeOf([&] { deliveries.Act(Courier(kQian), leg.id, CourierAction::kDeliver, report); }), "");
+  EXPECT_NE(CodeAndFieldOf(
+                [&] { deliveries.Act(Courier(kQian), leg.id, CourierAction::kDeliver, report); }),
+            "");
   report.proof.photo_sha256 = std::string(64, 'a');
-  EXPECT_EQ(
-      CodeOf([&] { deliveries.Act(Courier(kQian), leg.id, CourierAction::kDeliver, report); }),
-      "validation_failed:photo_sha256");
+  EXPECT_EQ(CodeAndFieldOf(
+                [&] { deliveries.Act(Courier(kQian), leg.id, CourierAction::kDeliver, report); }),
+            "validation_failed:photo_sha256");
   EXPECT_TRUE(store.Attempts(leg.id).empty());
 
   // A wrong ID is refused and kept as an attempt; nothing is delivered.
   report.proof = {"刘市民", "1234", "M0 0 L1 1", ""};
-  EXPECT_EQ(
-      CodeOf([&] { deliveries.Act(Courier(kQian), leg.id, CourierAction::kDeliver, report); }),
-      "validation_failed:id_last4");
+  EXPECT_EQ(CodeAndFieldOf(
+                [&] { deliveries.Act(Courier(kQian), leg.id, CourierAction::kDeliver, report); }),
+            "validation_failed:id_last4");
   EXPECT_EQ(Leg(tracking).state, DeliveryState::kPickedUp);
   EXPECT_EQ(Read(tracking).state, CaseState::kOutForDelivery);
 
@@ -343,8 +369,9 @@ TEST_F(DeliveryServiceTest, ACourierCollectsTheOriginalsForTheAgent) {
       {}, std::nullopt,
       [](cases::Case& assigned, cases::CaseChange&) { assigned.agent_id = kAgent.user_id; });
 
-  EXPECT_EQ(CodeOf([&] { deliveries.RequestCollection(c.tracking_number, CaseWorld::Window()); }),
-            "forbidden");
+  EXPECT_EQ(
+      CodeAndFieldOf([&] { deliveries.RequestCollection(c.tracking_number, CaseWorld::Window()); }),
+      "forbidden");
   const auto leg = deliveries.RequestCollection(c.tracking_number, kAgent);
   EXPECT_EQ(leg.leg, tracking::Leg::kCollection);
   EXPECT_EQ(leg.pickup_key, "case:" + c.tracking_number);

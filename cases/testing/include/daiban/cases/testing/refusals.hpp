@@ -18,4 +18,15 @@ inline std::string CodeOf(const std::function<void()>& call) {
   return "";
 }
 
+// CodeOf with the refused field after a colon when the error names one
+// ("unprocessable:id_last4"), for refusals that say which input was wrong.
+inline std::string CodeAndFieldOf(const std::function<void()>& call) {
+  try {
+    call();
+  } catch (const kernel::ApiError& error) {
+    return error.Code() + (error.Field().empty() ? "" : ":" + error.Field());
+  }
+  return "";
+}
+
 }  // namespace daiban::cases::testing

@@ -63,6 +63,21 @@ struct CourierStop {
   DeliveryRecord delivery;
 };
 
+// Where a stop stands in a courier's list across replans: its delivery and whether it is the
+// pickup or the drop-off (a delivery has at most one of each).
+struct StopKey {
+  std::int64_t delivery_id = 0;
+  StopKind kind = StopKind::kDropoff;
+  bool operator==(const StopKey&) const = default;
+};
+StopKey KeyOf(const CourierStop& stop);
+
+// A page of a courier's list and, when more follow, the key of its last stop.
+struct StopPage {
+  std::vector<CourierStop> stops;
+  std::optional<StopKey> next_after;
+};
+
 // What the public tracking page shows of a case's courier leg.
 struct PublicDelivery {
   DeliveryRecord delivery;
@@ -107,6 +122,12 @@ class DeliveryService {
 
   // The courier's open stops in the stored order, timed from its position now.
   std::vector<CourierStop> StopsOf(const cases::Actor& courier);
+  // `limit` (at least 1) of those stops, from the one after `after`. The list is the plan as it
+  // stands now: when `after` has left it since (done, cancelled), the page starts again from
+  // the first stop, so a phone paging through a replanned list sees a stop twice rather than
+  // misses one.
+  StopPage PageOfStops(const cases::Actor& courier, std::optional<StopKey> after,
+                       std::size_t limit);
 
   // A courier's action on one of its deliveries (404 for anyone else's). delivered checks the
   // proof: a mismatching ID is refused (422 id_last4) and recorded as an attempt; failed keeps
