@@ -210,6 +210,29 @@ TEST(DispatchE2eTest, SupervisorsReachOnlyTheAgentsOfTheirScope) {
 // Assignment checks the agent: another district's agent is refused (unknown to a district
 // supervisor, outside the case's region for an administrator); an off-duty agent is overridden
 // only with a reason, and the override is in the answer and in the timeline.
+// The board pages by agent id: walked 7 at a time it lists what one page of 500 lists, once
+// each and in order; a bad limit or cursor is refused.
+TEST(DispatchE2eTest, TheAgentsBoardPagesByAgentId) {
+  const auto admin = Bearer(StaffLogin("13800000000"));
+  auto whole = Gateway("GET", "/api/v1/dispatch/agents?limit=500", "", admin);
+  ExpectDocumented(whole, "get", "/api/v1/dispatch/agents");
+  const json one_page = Body(whole);
+  EXPECT_TRUE(one_page["next_cursor"].is_null());
+  ASSERT_GT(one_page["agents"].size(), 7u);
+  std::vector<std::int64_t> expected;
+  for (const auto& agent : one_page["agents"]) expected.push_back(agent["id"].get<std::int64_t>());
+  std::vector<std::int64_t> walked;
+  for (const auto& agent : EveryPage("/api/v1/dispatch/agents", admin, "agents", 7)) {
+    walked.push_back(agent["id"].get<std::int64_t>());
+  }
+  EXPECT_EQ(walked, expected);
+  EXPECT_TRUE(std::is_sorted(walked.begin(), walked.end()));
+  ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/agents?limit=501", "", admin), 400,
+                  "bad_request");
+  ExpectErrorJson(Gateway("GET", "/api/v1/dispatch/agents?cursor=s1.1.2", "", admin), 400,
+                  "bad_request");
+}
+
 TEST(DispatchE2eTest, AssignmentRespectsEligibilityAndRecordsOverrides) {
   const std::string lixia = StaffLogin("13800000001");
   const std::string admin = StaffLogin("13800000000");

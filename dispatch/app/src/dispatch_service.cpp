@@ -143,7 +143,7 @@ std::optional<OfferRecord> DispatchService::OfferNow(const std::string& tracking
 // `waiting` was read from PostgreSQL just before; CreateOffer checks again, in its own
 // transaction, that the case still waits and the agent has room.
 std::optional<OfferRecord> DispatchService::OfferGreedily(const PendingCase& waiting) {
-  auto agents = store_.Agents(waiting.region_code, kernel::StaffScope::Everything());
+  auto agents = store_.Agents(waiting.region_code, kernel::StaffScope::Everything(), {});
   GreedyPolicy greedy(options_.weights, options_.eligibility);
   auto proposals = greedy.Propose({waiting}, Profiles(agents), Now());
   if (proposals.empty()) return std::nullopt;  // stays queued for the batch
@@ -179,7 +179,7 @@ DispatchService::Round DispatchService::RunRound(const std::string& region,
     }
     return result;
   }
-  auto agents = store_.Agents(region, kernel::StaffScope::Everything());
+  auto agents = store_.Agents(region, kernel::StaffScope::Everything(), {});
   const auto profiles = Profiles(agents);
   const Moment now = Now();
   // Send no more cases than there are free places, most urgent first: with more cases
@@ -425,9 +425,17 @@ DispatchService::Assignment DispatchService::Reassign(const std::string& trackin
   return {cases_.ReadAsStaff(result.tracking_number, {Role::kAdmin, 0, "", "", ""}), {}};
 }
 
-std::vector<AgentRecord> DispatchService::Agents(const cases::Actor& viewer,
-                                                 const std::string& region) {
-  return store_.Agents(region, cases::SupervisorScopeOf(viewer));
+DispatchService::AgentBoard DispatchService::Agents(const cases::Actor& viewer,
+                                                    const std::string& region, AgentPage page) {
+  const auto scope = cases::SupervisorScopeOf(viewer);
+  // One more than asked tells whether another page follows.
+  if (page.limit > 0) ++page.limit;
+  AgentBoard board{store_.Agents(region, scope, page), false};
+  if (page.limit > 0 && board.agents.size() == static_cast<std::size_t>(page.limit)) {
+    board.agents.pop_back();
+    board.more = true;
+  }
+  return board;
 }
 
 AgentRecord DispatchService::Agent(const cases::Actor& viewer, std::int64_t agent_id) {
@@ -487,7 +495,7 @@ void DispatchService::Rebuild() {
     snapshot.pending.push_back(
         {c.tracking_number, QueueOf(c.region_code), UrgencyScore(Epoch(c.deadline), c.priority)});
   }
-  for (const auto& agent : store_.Agents("", kernel::StaffScope::Everything()))
+  for (const auto& agent : store_.Agents("", kernel::StaffScope::Everything(), {}))
     snapshot.agents.push_back(ToLive(agent));
   for (const auto& offer : store_.PendingOffers(0)) {
     snapshot.offers.push_back({offer.id, offer.tracking_number, QueueOf(offer.region_code),

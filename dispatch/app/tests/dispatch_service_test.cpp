@@ -107,6 +107,20 @@ TEST_F(DispatchServiceTest, AnAcceptedCaseIsOfferedToTheNearestEligibleAgent) {
   EXPECT_EQ(Read(tracking).state, CaseState::kAccepted);
 }
 
+TEST_F(DispatchServiceTest, TheBoardIsReadAPageAtATimeAndSaysWhetherMoreFollow) {
+  const auto supervisor = CaseWorld::Supervisor();
+  auto first = dispatch.Agents(supervisor, "", {0, 1});
+  ASSERT_EQ(first.agents.size(), 1u);
+  EXPECT_EQ(first.agents[0].profile.id, kZhao);
+  EXPECT_TRUE(first.more);
+  auto second = dispatch.Agents(supervisor, "", {kZhao, 1});
+  ASSERT_EQ(second.agents.size(), 1u);
+  EXPECT_EQ(second.agents[0].profile.id, kSun);
+  EXPECT_FALSE(second.more);  // a full page with nothing after it is the last
+  EXPECT_EQ(dispatch.Agents(supervisor, "", {}).agents.size(), 2u);
+  EXPECT_EQ(CodeOf([&] { dispatch.Agents(CaseWorld::Agent(kZhao), "", {}); }), "forbidden");
+}
+
 TEST_F(DispatchServiceTest, TakingAnOfferAssignsTheCaseInOneChange) {
   const auto tracking = Accepted();
   const auto offer = *PendingOfferOf(tracking);

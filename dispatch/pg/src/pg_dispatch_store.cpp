@@ -60,9 +60,11 @@ SELECT a.user_id, u.name, u.phone, a.capacity, a.on_duty, a.hours::text, a.last_
                             WHERE ar.agent_id = a.user_id AND )sql" +
                                db::RegionWithinRowAncestor("$1", "ar.region_code") + R"sql())
    AND ($2::bigint = 0 OR a.user_id = $2)
+   AND a.user_id > $6
    AND )sql" + db::ScopeSql(3).Agent("a.user_id") +
                                R"sql(
- ORDER BY a.user_id)sql";
+ ORDER BY a.user_id
+ LIMIT $7)sql";
 
 constexpr const char* kCaseTermsColumns = R"sql(
 SELECT c.tracking_number, c.region_code, c.department_code, (c.bundle_code IS NOT NULL), c.mode,
@@ -290,12 +292,14 @@ bool PgDispatchStore::SetDuty(std::int64_t agent_id, bool on_duty,
 }
 
 std::vector<AgentRecord> PgDispatchStore::Agents(const std::string& covering_region,
-                                                 const kernel::StaffScope& scope) {
+                                                 const kernel::StaffScope& scope, AgentPage page) {
   std::vector<AgentRecord> agents;
+  // LIMIT NULL is no limit.
+  const auto limit = page.limit > 0 ? std::optional<int>(page.limit) : std::nullopt;
   pool_.Read([&](pqxx::transaction_base& tx) {
     for (const auto& row :
          tx.exec_prepared("dispatch_agents", covering_region, std::int64_t{0}, scope.everything,
-                          scope.region_code, scope.department_code)) {
+                          scope.region_code, scope.department_code, page.after_id, limit)) {
       agents.push_back(AgentFromRow(row));
     }
   });
@@ -307,7 +311,8 @@ std::optional<AgentRecord> PgDispatchStore::Agent(std::int64_t agent_id,
   std::optional<AgentRecord> agent;
   pool_.Read([&](pqxx::transaction_base& tx) {
     auto rows = tx.exec_prepared("dispatch_agents", std::string(), agent_id, scope.everything,
-                                 scope.region_code, scope.department_code);
+                                 scope.region_code, scope.department_code, std::int64_t{0},
+                                 std::optional<int>());
     if (!rows.empty()) agent = AgentFromRow(rows[0]);
   });
   return agent;

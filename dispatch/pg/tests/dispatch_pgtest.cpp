@@ -334,7 +334,7 @@ TEST_F(DispatchPgTest, TheAgentsBoardCountsOpenCasesAndListsTheirAppointments) {
   };
   std::map<std::int64_t, int> expected_open = {{busy, 2}, {light, 1}, {idle, 0}};
   int seen = 0;
-  for (const auto& record : main_->service->Agents(Admin(), "")) {
+  for (const auto& record : main_->service->Agents(Admin(), "", {}).agents) {
     auto id = record.profile.id;
     if (!expected_open.contains(id)) continue;
     ++seen;
@@ -401,14 +401,16 @@ TEST_F(DispatchPgTest, SupervisorsReachOnlyTheAgentsCasesAndAlertsOfTheirScope) 
   const auto shizhong_supervisor = SupervisorOf("370103", "");
   const auto police = SupervisorOf("", "JN-GA");
   const auto lixia_police = SupervisorOf("370102", "JN-GA");
-  auto agents = [&](const cases::Actor& viewer) { return Ids(main_->service->Agents(viewer, "")); };
+  auto agents = [&](const cases::Actor& viewer) {
+    return Ids(main_->service->Agents(viewer, "", {}).agents);
+  };
   EXPECT_EQ(agents(lixia_supervisor), (std::set<std::int64_t>{lixia, street}));
   EXPECT_EQ(agents(shizhong_supervisor), (std::set<std::int64_t>{shizhong}));
   EXPECT_EQ(agents(police), (std::set<std::int64_t>{lixia, shizhong}));
   EXPECT_EQ(agents(lixia_police), (std::set<std::int64_t>{lixia}));
   EXPECT_EQ(agents(Admin()), (std::set<std::int64_t>{lixia, street, shizhong}));
   // A region filter outside the scope leaves the list empty.
-  EXPECT_TRUE(main_->service->Agents(shizhong_supervisor, "370102").empty());
+  EXPECT_TRUE(main_->service->Agents(shizhong_supervisor, "370102", {}).agents.empty());
   // One agent, and its duty: outside the scope as unknown (404), nothing changed.
   EXPECT_EQ(main_->service->Agent(lixia_supervisor, street).profile.id, street);
   EXPECT_EQ(ErrorOf([&] { main_->service->Agent(shizhong_supervisor, lixia); }), "404 not_found ");
@@ -444,7 +446,7 @@ TEST_F(DispatchPgTest, SupervisorsReachOnlyTheAgentsCasesAndAlertsOfTheirScope) 
     EXPECT_FALSE(alerted(viewer)) << viewer.region_code << viewer.department_code;
   }
   // Other roles are refused outright.
-  EXPECT_EQ(ErrorOf([&] { main_->service->Agents(AgentActor(lixia), ""); }), "403 forbidden ");
+  EXPECT_EQ(ErrorOf([&] { main_->service->Agents(AgentActor(lixia), "", {}); }), "403 forbidden ");
 }
 
 TEST_F(DispatchPgTest, TheSlaWatchRaisesYellowThenRed) {

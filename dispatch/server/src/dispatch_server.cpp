@@ -1,5 +1,7 @@
 #include "daiban/dispatch/server/dispatch_server.hpp"
 
+#include <limits>
+
 #include "daiban/accounts/auth.hpp"
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/china_time.hpp"
@@ -131,13 +133,26 @@ void AddRoutes(kernel::Router& router, DispatchService& dispatch, cases::CaseSer
                accounts::AuthService& auth) {
   using kernel::Role;
   constexpr kernel::RouteOptions kSmall{.max_body_bytes = 16 * 1024, .blocking = true};
+  // The board, a page at a time (the city's 571 agents were 279 kB in one answer, 40 ms of
+  // the service's and PostgreSQL's time): `limit` 1..500 (100), `cursor` the last page's.
   router.Add("GET", "/api/v1/dispatch/agents", [&](const HttpRequest& request) {
     auto viewer = RequireRole(auth, request, {Role::kSupervisor, Role::kAdmin});
-    Json list = Json::array();
-    for (const auto& agent : dispatch.Agents(viewer, request.Query("region").value_or(""))) {
-      list.push_back(AgentJson(agent));
+    AgentPage page{0, 100};
+    if (auto limit = request.Query("limit")) {
+      page.limit = static_cast<int>(kernel::ParseIntField(*limit, "limit", 1, 500));
     }
-    return HttpResponse::WithJson(200, {{"agents", std::move(list)}});
+    if (auto cursor = request.Query("cursor")) {
+      page.after_id = kernel::CursorNumber(kernel::DecodeCursor(*cursor, "a1", 1)[0], 1,
+                                           std::numeric_limits<std::int64_t>::max());
+    }
+    const auto board = dispatch.Agents(viewer, request.Query("region").value_or(""), page);
+    Json list = Json::array();
+    for (const auto& agent : board.agents) list.push_back(AgentJson(agent));
+    Json next = nullptr;
+    if (board.more) {
+      next = kernel::EncodeCursor("a1", {std::to_string(board.agents.back().profile.id)});
+    }
+    return HttpResponse::WithJson(200, {{"agents", std::move(list)}, {"next_cursor", next}});
   });
   router.Add("GET", "/api/v1/dispatch/agents/:id", [&](const HttpRequest& request) {
     auto viewer = RequireRole(auth, request, {Role::kSupervisor, Role::kAdmin});

@@ -198,11 +198,15 @@ bool InMemoryDispatchStore::SetDuty(std::int64_t agent_id, bool on_duty,
 }
 
 std::vector<AgentRecord> InMemoryDispatchStore::Agents(const std::string& covering_region,
-                                                       const kernel::StaffScope& scope) {
+                                                       const kernel::StaffScope& scope,
+                                                       AgentPage page) {
   const auto all = AllCases();
   std::lock_guard lock(mutex_);
   std::vector<AgentRecord> agents;
-  for (const auto& [id, settings] : state_.agents) {
+  // state_.agents is a map: by id, as the page asks.
+  for (auto it = state_.agents.upper_bound(page.after_id); it != state_.agents.end(); ++it) {
+    const auto& [id, settings] = *it;
+    if (page.limit > 0 && agents.size() == static_cast<std::size_t>(page.limit)) break;
     if (!accounts_.at(id).active || !InScope(settings, scope)) continue;
     const bool covers =
         covering_region.empty() ||

@@ -93,6 +93,18 @@ async function api(method, path, body) {
   return payload;
 }
 
+// Every agent of the board the caller may see: the board answers a page at a time.
+async function allAgents() {
+  const agents = [];
+  let cursor = null;
+  do {
+    const page = await api("GET", "/api/v1/dispatch/agents?limit=500" + (cursor ? "&cursor=" + encodeURIComponent(cursor) : ""));
+    agents.push(...page.agents);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return { agents };
+}
+
 async function download(path, filename) {
   const blob = await api("GET", path);
   const a = el("a", { href: URL.createObjectURL(blob), download: filename });
@@ -209,7 +221,7 @@ async function renderAlerts(main) {
       const [overdue, atRisk, agents] = await Promise.all([
         api("GET", "/api/v1/cases?overdue=true&limit=100"),
         api("GET", "/api/v1/cases?at_risk=true&limit=100"),
-        api("GET", "/api/v1/dispatch/agents").catch(() => ({ agents: [] })),
+        allAgents().catch(() => ({ agents: [] })),
       ]);
       const names = new Map(agents.agents.map((a) => [a.id, a.name]));
       const rows = [...caseRows(overdue.cases, names, "overdue"), ...caseRows(atRisk.cases, names, "at_risk")];
@@ -233,7 +245,7 @@ function eligible(agent, c) {
 async function renderCase(main, tracking) {
   const c = await api("GET", "/api/v1/cases/" + encodeURIComponent(tracking));
   const [agents, deliveries, photos] = await Promise.all([
-    api("GET", "/api/v1/dispatch/agents").catch(() => ({ agents: [] })),
+    allAgents().catch(() => ({ agents: [] })),
     api("GET", "/api/v1/deliveries?case=" + encodeURIComponent(tracking)).catch(() => ({ deliveries: [] })),
     api("GET", "/mobile/v1/cases/" + encodeURIComponent(tracking) + "/attachments").catch(() => ({ attachments: [] })),
   ]);
@@ -482,7 +494,7 @@ async function renderAgents(main) {
       el("div", {}, el("table", { id: "agent-board" }, el("thead", {}, el("tr", {}, ["代办员", "在岗", "在办/上限", "待接", "区域", "最后位置时间"].map((h) => el("th", {}, h)))), body)),
       mapBox));
   every(REFRESH_MS, async () => {
-    const { agents } = await api("GET", "/api/v1/dispatch/agents");
+    const { agents } = await allAgents();
     body.replaceChildren(...agents.map((a) => el("tr", { "data-agent-id": a.id },
       el("td", {}, a.name + " ", el("span", { class: "muted" }, a.phone)),
       el("td", {}, a.on_duty ? badge("green", "在岗") : badge("grey", "休息")),
@@ -518,7 +530,7 @@ async function renderQueue(main) {
   const refresh = async () => {
     const query = region.value ? "?region=" + encodeURIComponent(region.value) : "";
     const [queue, alerts, agents] = await Promise.all([api("GET", "/api/v1/dispatch/queue" + query), api("GET", "/api/v1/dispatch/alerts"),
-      api("GET", "/api/v1/dispatch/agents").catch(() => ({ agents: [] }))]);
+      allAgents().catch(() => ({ agents: [] }))]);
     // The map shows the cases waiting for an agent (accepted), and who could take them.
     refreshCityMap(mapBox, agents.agents, "state=accepted" + (region.value ? "&region=" + encodeURIComponent(region.value) : ""), "queue-map").catch(() => {});
     const inRegion = (code) => !region.value || code === region.value || districtOf(code) === region.value;

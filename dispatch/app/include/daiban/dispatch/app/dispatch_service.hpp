@@ -84,9 +84,13 @@ class DispatchService {
                       const cases::Actor& supervisor, const std::string& reason,
                       cases::KeyedWrite* keyed = nullptr);
 
-  // In the viewer's scope (cases::SupervisorScopeOf; 403 for other roles): agents covering
-  // `region` ("" = any); one agent (404 outside).
-  std::vector<AgentRecord> Agents(const cases::Actor& viewer, const std::string& region);
+  // In the viewer's scope (cases::SupervisorScopeOf; 403 for other roles): a page of the agents
+  // covering `region` ("" = any), by id, and whether more follow; one agent (404 outside).
+  struct AgentBoard {
+    std::vector<AgentRecord> agents;
+    bool more = false;
+  };
+  AgentBoard Agents(const cases::Actor& viewer, const std::string& region, AgentPage page);
   AgentRecord Agent(const cases::Actor& viewer, std::int64_t agent_id);
   // The agent's own record, for its phone: nullopt when the account is not a dispatchable
   // agent (no profile, or inactive); 403 for any other role.

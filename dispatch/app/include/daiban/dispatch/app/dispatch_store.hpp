@@ -67,6 +67,12 @@ struct QueueEntry {
   int offers_made = 0;
 };
 
+// A part of a list of agents in id order: those after `after_id`, at most `limit` (0: all).
+struct AgentPage {
+  std::int64_t after_id = 0;
+  int limit = 0;
+};
+
 // Storage of dispatch (agents, offers, SLA marks, alerts) and the reads of cases it needs.
 // PostgreSQL arbitrates: CreateOffer and ClaimCapacity lock the agent's row, so concurrent
 // dispatchers can never offer a case twice nor exceed an agent's capacity.
@@ -77,9 +83,9 @@ class DispatchStore {
   virtual void SaveAgent(const AgentSettings& settings) = 0;  // 422 on unknown account/codes
   // False when there is no such agent in `scope` (then nothing changed).
   virtual bool SetDuty(std::int64_t agent_id, bool on_duty, const kernel::StaffScope& scope) = 0;
-  // Active agents covering `covering_region` ("" = all) and in `scope`.
+  // Active agents covering `covering_region` ("" = all) and in `scope`, by id: those of `page`.
   virtual std::vector<AgentRecord> Agents(const std::string& covering_region,
-                                          const kernel::StaffScope& scope) = 0;
+                                          const kernel::StaffScope& scope, AgentPage page) = 0;
   // One agent, active or not, when in `scope`.
   virtual std::optional<AgentRecord> Agent(std::int64_t agent_id,
                                            const kernel::StaffScope& scope) = 0;

@@ -46,7 +46,7 @@ class DispatchStoreContract : public ::testing::Test {
   }
   std::vector<std::int64_t> Ids(const std::string& covering, const kernel::StaffScope& scope) {
     std::vector<std::int64_t> out;
-    for (const auto& agent : Store().Agents(covering, scope)) out.push_back(agent.profile.id);
+    for (const auto& agent : Store().Agents(covering, scope, {})) out.push_back(agent.profile.id);
     std::sort(out.begin(), out.end());
     return out;
   }
@@ -163,6 +163,26 @@ TYPED_TEST_P(DispatchStoreContract, AgentsAreListedByTheRegionTheyCoverAndTheCal
   EXPECT_TRUE(this->Ids("", kernel::StaffScope::Nothing()).empty());
   EXPECT_FALSE(this->Store().Agent(lixia, this->Region("370103")).has_value());
   EXPECT_TRUE(this->Store().Agent(lixia, this->Region("370102")).has_value());
+}
+
+TYPED_TEST_P(DispatchStoreContract, AgentsArePagedByIdAfterTheFilters) {
+  const auto first = this->world_.NewAccount(kernel::Role::kAgent);
+  const auto elsewhere = this->world_.NewAccount(kernel::Role::kAgent);
+  const auto second = this->world_.NewAccount(kernel::Role::kAgent);
+  const auto third = this->world_.NewAccount(kernel::Role::kAgent);
+  for (auto id : {first, second, third}) this->Store().SaveAgent(this->Settings(id, {"370102"}));
+  this->Store().SaveAgent(this->Settings(elsewhere, {"370103"}));
+  auto page = [&](std::int64_t after, int limit) {
+    std::vector<std::int64_t> ids;
+    for (const auto& agent : this->Store().Agents("", this->Region("370102"), {after, limit}))
+      ids.push_back(agent.profile.id);
+    return ids;
+  };
+  // The agent out of scope takes no place on a page.
+  EXPECT_EQ(page(0, 2), (std::vector<std::int64_t>{first, second}));
+  EXPECT_EQ(page(second, 2), std::vector<std::int64_t>{third});
+  EXPECT_TRUE(page(third, 2).empty());
+  EXPECT_EQ(page(0, 0), (std::vector<std::int64_t>{first, second, third}));  // 0: all
 }
 
 TYPED_TEST_P(DispatchStoreContract, AnOfferIsMadeForAnAcceptedCaseOnlyAndOneAtATime) {
@@ -312,7 +332,7 @@ TYPED_TEST_P(DispatchStoreContract, TheWaitingListOpenToAgentsSkipsWhatAllOfThem
 REGISTER_TYPED_TEST_SUITE_P(
     DispatchStoreContract, ASavedAgentReadsBackWithItsCoverageExpanded,
     OnlyAgentAccountsAndKnownRegionsAreSaved, DutyChangesOnlyForAnAgentInScope,
-    AgentsAreListedByTheRegionTheyCoverAndTheCallersScope,
+    AgentsAreListedByTheRegionTheyCoverAndTheCallersScope, AgentsArePagedByIdAfterTheFilters,
     AnOfferIsMadeForAnAcceptedCaseOnlyAndOneAtATime, AnAgentIsOfferedNoMoreThanItsCapacity,
     ATakenOfferMovesWithTheCaseChange, ADeclinedOfferKeepsItsReasonAndFreesTheCase,
     AnOfferPastItsTimeIsDueThenExpiresOnce, TheWaitingListOpenToAgentsSkipsWhatAllOfThemRefused);
