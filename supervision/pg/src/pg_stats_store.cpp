@@ -55,12 +55,16 @@ const std::string kCohortSql = CohortSql(
     "FROM cases c", "c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND " +
                         db::ScopeSql(3).Case("c.region_code", "c.department_code"));
 // The cases created on the China days $1 (a date array), in the scope $2..$4: each day one
-// range of cases_created_list.
+// range of cases_created_list, read day by day (LATERAL ... OFFSET 0 keeps the planner from
+// flattening it). Joined plainly, a year's report over a history of 71 days (321 days not rolled
+// up: the days before the history and its weekends, all empty) walked every case in id order
+// for the ORDER BY and tested it against each of the 321 days: past the 5 s statement timeout
+// at 1,000,000 cases, where reading the days one by one takes 1.6 ms.
 constexpr const char* kCasesOfDays = "stats_cases_of_days";
 const std::string kCasesOfDaysSql = CohortSql(
     "FROM unnest($1::date[]) AS dd (day)\n"
-    "  JOIN cases c ON c.created_at >= stats_day_start(dd.day)\n"
-    "              AND c.created_at < stats_day_start(dd.day + 1)",
+    "  CROSS JOIN LATERAL (SELECT * FROM cases c WHERE c.created_at >= stats_day_start(dd.day)\n"
+    "                        AND c.created_at < stats_day_start(dd.day + 1) OFFSET 0) c",
     db::ScopeSql(2).Case("c.region_code", "c.department_code"));
 
 // The days of [$1, $2] rolled up on the calendar $3 and unchanged since.
