@@ -147,7 +147,7 @@ add case_applicant_view < <(each_case '/api/v1/cases/%s?code=SEEDDATA' "")
 add case_public_tracking < <(each_case '/api/v1/track/%s?code=SEEDDATA' "")
 add agent_tasks < <(each_token /mobile/v1/tasks "${agent_tokens[@]}")
 add agent_sync < <(each_token "/mobile/v1/sync?cursor=e$recent_event" "${agent_tokens[@]}")
-# A phone's cold start pages its history (`more` until caught up): its first page of 100 events.
+# A phone's cold start (no cursor): its first page of open tasks, as they stand.
 add agent_sync_first < <(each_token "/mobile/v1/sync?limit=100" "${agent_tokens[@]}")
 add dispatch_agents < <(each_token /api/v1/dispatch/agents "$admin")
 add dispatch_queue < <(each_token /api/v1/dispatch/queue "$admin")

@@ -107,6 +107,27 @@ TEST(MobileE2eTest, AnAgentsDay) {
           .status,
       415);
 
+  // A cold start (a new phone, no cursor) reads the open tasks as they stand, a page at a time,
+  // then goes on with the events from where it began.
+  {
+    std::string cursor;
+    bool seen = false;
+    for (int page = 0; page < 100; ++page) {
+      auto synced =
+          Gateway("GET", "/mobile/v1/sync?limit=5" + (cursor.empty() ? "" : "&cursor=" + cursor),
+                  "", Bearer(token));
+      ASSERT_EQ(synced.status, 200) << synced.body;
+      auto answer = Body(synced);
+      EXPECT_LE(answer["tasks"].size(), 5u);
+      for (const auto& task : answer["tasks"]) seen = seen || task["tracking_number"] == tracking;
+      cursor = answer["cursor"];
+      if (!answer["more"].get<bool>()) break;
+      EXPECT_EQ(cursor.substr(0, 3), "w1.") << "within the open tasks";
+    }
+    EXPECT_TRUE(seen) << "the task in progress is among the open tasks";
+    EXPECT_EQ(cursor.substr(0, 3), "e1.") << "the events go on after the last page";
+  }
+
   // Location batches: the newest fix moves the live position, an older one only the history.
   auto fixes = [&](const std::string& time, double lat) {
     json batch = {{"fixes", json::array()}};

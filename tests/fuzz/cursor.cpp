@@ -1,7 +1,8 @@
 // Page cursors clients send back: the catalogue's ("i1." + hex of the last code), the
 // supervisors' follow-up list's ("f1.<due_at>.<id>") and the phones' sync cursor ("e1.<event id>",
-// or the first form "e<event id>"). Properties: what decodes re-encodes to
-// the same position, and every position encodes to a cursor that decodes to it.
+// the first form "e<event id>", or a cold start's "w1.<event id>.<created>.<case id>"). Properties:
+// what decodes re-encodes to the same position, and every position encodes to a cursor that decodes
+// to it.
 #include <string>
 
 #include "daiban/catalogue/catalogue_service.hpp"
@@ -31,10 +32,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const daiban::kernel::ApiError&) {
   }
   try {
-    const auto event_id = daiban::mobile::ParseSyncCursor(text);
-    FUZZ_CHECK(event_id >= 0);
-    FUZZ_CHECK(daiban::mobile::ParseSyncCursor(daiban::mobile::SyncCursorText(event_id)) ==
-               event_id);
+    const auto cursor = daiban::mobile::ParseSyncCursor(text);
+    FUZZ_CHECK(cursor.event_id >= 0);
+    FUZZ_CHECK(!cursor.open_work || cursor.open_work->case_id > 0);
+    FUZZ_CHECK(daiban::mobile::ParseSyncCursor(daiban::mobile::SyncCursorText(cursor)) == cursor);
   } catch (const daiban::kernel::ApiError& error) {
     FUZZ_CHECK(error.Status() == 400 && error.Field() == "cursor");
   }

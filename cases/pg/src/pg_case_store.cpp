@@ -581,6 +581,15 @@ UNION
   return events;
 }
 
+std::int64_t PgCaseStore::NewestEventId() {
+  std::int64_t newest = 0;
+  // The primary key's last entry: one index probe at any size of the history.
+  pool_.Read([&](pqxx::transaction_base& tx) {
+    newest = Exec(tx, "SELECT coalesce(max(id), 0) FROM case_events")[0][0].as<std::int64_t>();
+  });
+  return newest;
+}
+
 std::vector<CaseEvent> PgCaseStore::Timeline(std::int64_t case_id) {
   std::vector<CaseEvent> events;
   pool_.Read([&](pqxx::transaction_base& tx) { events = ReadEvents(tx, kTimelineSql, case_id); });

@@ -217,6 +217,11 @@ std::vector<Case> InMemoryCaseStore::List(const CaseFilter& f, const CaseScope& 
   return listed;
 }
 
+std::int64_t InMemoryCaseStore::NewestEventId() {
+  std::lock_guard lock(mutex_);
+  return Visible().next_event_id - 1;
+}
+
 std::vector<AgentCaseEvent> InMemoryCaseStore::AgentEventsAfter(std::int64_t agent_id,
                                                                 std::int64_t after_event_id,
                                                                 int limit) {

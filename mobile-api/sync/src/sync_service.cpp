@@ -30,10 +30,16 @@ std::vector<std::size_t> SyncApplyOrder(const json& items) {
   return order;
 }
 
-SyncChanges SyncService::ChangesSince(const cases::Actor& user, std::int64_t since, int limit) {
+SyncChanges SyncService::ChangesSince(const cases::Actor& user, const SyncCursor& since,
+                                      int limit) {
+  if (limit < 1 || limit > cases::CaseService::kMaxChangesPerCall) {
+    throw kernel::BadRequest(
+        "limit must be 1.." + std::to_string(cases::CaseService::kMaxChangesPerCall), "limit");
+  }
+  if (since.ColdStart() || since.open_work) return OpenWork(user, since, limit);
   SyncChanges changes;
-  const auto [touched, cursor, more] = cases_.ChangesSince(user, since, limit);
-  changes.cursor = cursor;
+  const auto [touched, cursor, more] = cases_.ChangesSince(user, since.event_id, limit);
+  changes.cursor.event_id = cursor;
   changes.more = more;
   std::vector<std::string> mine_now;
   for (const auto& [tracking, mine] : touched) {
@@ -56,6 +62,33 @@ SyncChanges SyncService::ChangesSince(const cases::Actor& user, std::int64_t sin
     } else {
       changes.tasks.push_back(std::move(c));
     }
+  }
+  if (user.role == kernel::Role::kAgent) changes.offers = offers_.OffersOf(user);
+  return changes;
+}
+
+SyncChanges SyncService::OpenWork(const cases::Actor& user, const SyncCursor& since, int limit) {
+  SyncChanges changes;
+  // The newest event first: whatever is written while the tasks are read comes again after
+  // the last page, and nothing written before the read is missing from it.
+  changes.cursor.event_id = since.open_work ? since.event_id : cases_.NewestEventId();
+  cases::CaseFilter filter;
+  filter.states.assign(cases::kTaskStates.begin(), cases::kTaskStates.end());
+  // Creation order is fixed for a case (a deadline moves with a suspension), so no task moves
+  // between pages while they are read.
+  filter.order = cases::ListOrder::kCreated;
+  filter.limit = std::min(limit, kTasksPerColdStartPage);
+  if (since.open_work) {
+    filter.after_created = since.open_work->created_at;
+    filter.after_id = since.open_work->case_id;
+  }
+  auto page = cases_.List(filter, user);
+  std::vector<std::string> trackings;
+  for (const auto& c : page.cases) trackings.push_back(c.tracking_number);
+  changes.tasks = cases_.ReadManyAsStaff(trackings, user);
+  if (page.more) {
+    changes.cursor.open_work = OpenWorkMark{page.cases.back().created_at, page.cases.back().id};
+    changes.more = true;
   }
   if (user.role == kernel::Role::kAgent) changes.offers = offers_.OffersOf(user);
   return changes;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -22,18 +23,29 @@ std::string Refusal(const std::string& cursor) {
 }
 
 TEST(SyncCursorTest, AnEventIdIsWrittenInThePlatformsShapeAndReadBack) {
-  EXPECT_EQ(SyncCursorText(42), "e1.42");
-  EXPECT_EQ(SyncCursorText(0), "e1.0");
+  EXPECT_EQ(SyncCursorText({42, std::nullopt}), "e1.42");
+  EXPECT_EQ(SyncCursorText({}), "e1.0");
   for (std::int64_t id : {0LL, 1LL, 42LL, 9223372036854775807LL}) {
-    EXPECT_EQ(ParseSyncCursor(SyncCursorText(id)), id);
+    EXPECT_EQ(ParseSyncCursor(SyncCursorText({id, std::nullopt})).event_id, id);
   }
-  EXPECT_EQ(ParseSyncCursor(""), 0);  // from the beginning
+  EXPECT_TRUE(ParseSyncCursor("").ColdStart());
+  EXPECT_TRUE(ParseSyncCursor("e1.0").ColdStart()) << "nothing read yet";
+  EXPECT_FALSE(ParseSyncCursor("e1.1").ColdStart());
+}
+
+TEST(SyncCursorTest, AColdStartsPlaceInTheOpenTasksIsWrittenAndReadBack) {
+  const SyncCursor within{981, OpenWorkMark{kernel::Moment(std::chrono::seconds(1796090400)), 77}};
+  EXPECT_EQ(SyncCursorText(within), "w1.981.1796090400.77");
+  EXPECT_EQ(ParseSyncCursor(SyncCursorText(within)), within);
+  EXPECT_FALSE(within.ColdStart());
+  const SyncCursor first_event{0, OpenWorkMark{within.open_work->created_at, 1}};
+  EXPECT_EQ(ParseSyncCursor(SyncCursorText(first_event)), first_event) << "before any event";
 }
 
 TEST(SyncCursorTest, TheFirstFormPhonesStillHoldIsAccepted) {
-  EXPECT_EQ(ParseSyncCursor("e0"), 0);
-  EXPECT_EQ(ParseSyncCursor("e1"), 1);
-  EXPECT_EQ(ParseSyncCursor("e123456"), 123456);
+  EXPECT_EQ(ParseSyncCursor("e0").event_id, 0);
+  EXPECT_EQ(ParseSyncCursor("e1").event_id, 1);
+  EXPECT_EQ(ParseSyncCursor("e123456").event_id, 123456);
 }
 
 TEST(SyncCursorTest, AnythingElseIsABadRequestNamingTheCursor) {
@@ -53,6 +65,15 @@ TEST(SyncCursorTest, AnythingElseIsABadRequestNamingTheCursor) {
                                               "E12",
                                               ".e1",
                                               "e1..5",
+                                              "w1",
+                                              "w1.5",
+                                              "w1.5.100",
+                                              "w1.5.100.0",
+                                              "w1.5.100.7.8",
+                                              "w1.-5.100.7",
+                                              "w1.5.x.7",
+                                              "w2.5.100.7",
+                                              "w5",
                                               std::string(2000, '1')};
   for (const auto& cursor : malformed) {
     EXPECT_EQ(Refusal(cursor), "400 cursor") << cursor;

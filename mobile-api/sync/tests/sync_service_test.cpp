@@ -201,10 +201,12 @@ TEST_F(SyncServiceTest, ChangesListTasksRemovalsAndOffers) {
   offer.id = 9;
   offer.agent_id = agent_.user_id;
   offers_.pending = {offer};
-  auto first = sync_.ChangesSince(agent_, 0);
+  auto first = sync_.ChangesSince(agent_, {});
   EXPECT_EQ(first.tasks.size(), 3U);
   EXPECT_TRUE(first.removed.empty());
   ASSERT_EQ(first.offers.size(), 1U);
+  EXPECT_FALSE(first.more);
+  EXPECT_FALSE(first.cursor.open_work) << "the tasks fit one page: the events go on";
   world_.cases.Transition(reassigned, cases::CaseScope::Everything(), CaseWorld::Supervisor(),
                           cases::CaseAction::kUnassign, "代办员请假",
                           {{"previous_agent_id", agent_.user_id}}, std::nullopt);
@@ -214,29 +216,74 @@ TEST_F(SyncServiceTest, ChangesListTasksRemovalsAndOffers) {
   EXPECT_TRUE(later.tasks.empty());
   EXPECT_EQ(later.removed, (std::vector<std::pair<std::string, std::string>>{
                                {reassigned, "reassigned"}, {cancelled, "cancelled"}}));
-  EXPECT_GT(later.cursor, first.cursor);
+  EXPECT_GT(later.cursor.event_id, first.cursor.event_id);
+  // A cold start now: the one task left, none of the history of the two taken away.
+  auto again = sync_.ChangesSince(agent_, {});
+  ASSERT_EQ(again.tasks.size(), 1U);
+  EXPECT_EQ(again.tasks[0].tracking_number, kept);
+  EXPECT_TRUE(again.removed.empty());
+  EXPECT_EQ(again.cursor.event_id, later.cursor.event_id);
   // Couriers get no offers.
   const cases::Actor courier{kernel::Role::kCourier, 5, "钱寄递", "", ""};
-  EXPECT_TRUE(sync_.ChangesSince(courier, 0).offers.empty());
-  (void)kept;
+  EXPECT_TRUE(sync_.ChangesSince(courier, {}).offers.empty());
 }
 
-// A phone on a cold start pages its history: calls of a small limit, each going on from the
-// last one's cursor while `more` says so, see every task one call without a limit sees and end
-// at the same cursor.
+// A phone on a cold start reads its open tasks a page at a time (`more` while some are left),
+// then the events from the newest one when it began: a case changed between two pages comes
+// again in the events, so nothing written meanwhile is missed.
+TEST_F(SyncServiceTest, AColdStartPagesTheOpenTasksThenGoesOnWithTheEvents) {
+  std::vector<std::string> assigned;
+  for (int i = 0; i < 3; ++i) assigned.push_back(world_.Assigned(agent_).tracking_number);
+  std::vector<std::string> paged;
+  SyncCursor cursor;
+  const std::int64_t head = world_.cases.NewestEventId();
+  int calls = 0;
+  for (bool more = true; more; ++calls) {
+    auto page = sync_.ChangesSince(agent_, cursor, 1);
+    ASSERT_EQ(page.tasks.size(), 1U);
+    paged.push_back(page.tasks[0].tracking_number);
+    EXPECT_EQ(page.cursor.event_id, head);
+    if (calls == 0) {
+      // Worked on between the pages: its event is after the cold start's cursor.
+      world_.cases.Transition(assigned[0], cases::CaseScope::Everything(), CaseWorld::Supervisor(),
+                              cases::CaseAction::kCancel, "申请人撤回", {}, std::nullopt);
+    }
+    EXPECT_EQ(page.more, page.cursor.open_work.has_value());
+    cursor = page.cursor;
+    more = page.more;
+    ASSERT_LT(calls, 10) << "the pages never end";
+  }
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(paged, assigned) << "in creation order";
+  auto events = sync_.ChangesSince(agent_, cursor);
+  EXPECT_EQ(events.removed,
+            (std::vector<std::pair<std::string, std::string>>{{assigned[0], "cancelled"}}));
+  EXPECT_FALSE(events.more);
+  // The page is never larger than the task list's, whatever the limit.
+  for (int i = 0; i < SyncService::kTasksPerColdStartPage; ++i) world_.Assigned(agent_);
+  auto whole = sync_.ChangesSince(agent_, {});
+  EXPECT_EQ(whole.tasks.size(), static_cast<std::size_t>(SyncService::kTasksPerColdStartPage));
+  EXPECT_TRUE(whole.more);
+}
+
+// The events page too: calls of a small limit, each going on from the last one's cursor while
+// `more` says so, see every task one call without a limit sees and end at the same cursor.
 TEST_F(SyncServiceTest, ChangesPageWithALimitAndSayWhetherMoreFollow) {
+  world_.Assigned(agent_);  // a case before the cursor: the events after it are the test's
+  const auto before = sync_.ChangesSince(agent_, {}).cursor;
+  ASSERT_GT(before.event_id, 0);
   std::set<std::string> assigned;
   for (int i = 0; i < 3; ++i) assigned.insert(world_.Assigned(agent_).tracking_number);
-  auto whole = sync_.ChangesSince(agent_, 0);
+  auto whole = sync_.ChangesSince(agent_, before);
   EXPECT_FALSE(whole.more);
   std::set<std::string> paged;
-  std::int64_t cursor = 0;
+  SyncCursor cursor = before;
   int calls = 0;
   for (bool more = true; more; ++calls) {
     auto page = sync_.ChangesSince(agent_, cursor, 1);
     EXPECT_LE(page.tasks.size(), 1U);
     for (const auto& task : page.tasks) paged.insert(task.tracking_number);
-    EXPECT_GT(page.cursor, cursor);
+    EXPECT_GT(page.cursor.event_id, cursor.event_id);
     cursor = page.cursor;
     more = page.more;
     ASSERT_LT(calls, 1000) << "the pages never end";
@@ -245,12 +292,15 @@ TEST_F(SyncServiceTest, ChangesPageWithALimitAndSayWhetherMoreFollow) {
   EXPECT_EQ(paged, assigned);
   EXPECT_EQ(cursor, whole.cursor);
   EXPECT_FALSE(sync_.ChangesSince(agent_, cursor, 1).more);
-  for (int limit : {0, -1, cases::CaseService::kMaxChangesPerCall + 1}) {
-    try {
-      sync_.ChangesSince(agent_, 0, limit);
-      ADD_FAILURE() << "limit " << limit << " was taken";
-    } catch (const kernel::ApiError& error) {
-      EXPECT_EQ(error.Status(), 400);
+  for (const SyncCursor& from : {SyncCursor{}, before}) {
+    for (int limit : {0, -1, cases::CaseService::kMaxChangesPerCall + 1}) {
+      try {
+        sync_.ChangesSince(agent_, from, limit);
+        ADD_FAILURE() << "limit " << limit << " was taken";
+      } catch (const kernel::ApiError& error) {
+        EXPECT_EQ(error.Status(), 400);
+        EXPECT_EQ(error.Field(), "limit");
+      }
     }
   }
 }

@@ -126,6 +126,9 @@ class CaseService {
     bool more = false;
   };
   Changes ChangesSince(const Actor& user, std::int64_t since, int limit = kMaxChangesPerCall);
+  // The newest case event's id (0 before any): a cursor at which the changes after a read of
+  // the cases as they stand begin (events written meanwhile are read again, never missed).
+  std::int64_t NewestEventId() { return store_.NewestEventId(); }
   // One page in the actor's scope (limit 1..100, else 400); `more` when another page follows.
   struct Page {
     std::vector<Case> cases;

@@ -47,6 +47,11 @@ std::optional<CaseState> ParseCaseState(std::string_view word);
 // Whether work on the case may still go on: false for delivered, closed, rejected and cancelled.
 bool IsOpen(CaseState state);
 
+// The states in which a case is on its agent's task list: the agent still has work on it (a
+// result handed to a courier is the courier's).
+inline constexpr std::array<CaseState, 4> kTaskStates = {
+    CaseState::kAssigned, CaseState::kInProgress, CaseState::kSuspended, CaseState::kResultReady};
+
 // Who acts on a case: the platform's roles (applicant, staff, the system itself).
 using kernel::kAllRoles;
 using kernel::ParseRole;

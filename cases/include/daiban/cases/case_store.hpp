@@ -165,6 +165,9 @@ class CaseStore {
   // `limit`) of the cases the agent holds now or was taken off.
   virtual std::vector<AgentCaseEvent> AgentEventsAfter(std::int64_t agent_id,
                                                        std::int64_t after_event_id, int limit) = 0;
+  // The id of the newest event written (0 before any): where a sync goes on after reading the
+  // cases as they stand.
+  virtual std::int64_t NewestEventId() = 0;
 };
 
 // What a case needs to know of the catalogue (an item, or a bundle and its steps).

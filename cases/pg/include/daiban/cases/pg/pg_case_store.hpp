@@ -28,6 +28,7 @@ class PgCaseStore final : public CaseStore {
               const std::function<void(Case&, CaseChange&)>& apply) override;
   std::vector<CaseEvent> Timeline(std::int64_t case_id) override;
   std::vector<Case> List(const CaseFilter& filter, const CaseScope& scope) override;
+  std::int64_t NewestEventId() override;
   std::vector<AgentCaseEvent> AgentEventsAfter(std::int64_t agent_id, std::int64_t after_event_id,
                                                int limit) override;
 

@@ -143,6 +143,21 @@ TYPED_TEST_P(CaseStoreContract, ATransitionWritesTheCaseItsEventAndItsOutboxRowT
   EXPECT_EQ(this->world_.OutboxTypes(), std::vector<std::string>{"case.accepted"});
 }
 
+// A sync that reads the cases as they stand goes on from the newest event: every event written
+// after the read has a greater id.
+TYPED_TEST_P(CaseStoreContract, TheNewestEventIdIsTheLastOneWritten) {
+  const auto before = this->Store().NewestEventId();
+  EXPECT_GE(before, 0);
+  const auto id = CreateContractCase(this->Store(), "DB0001", "370102001", this->kNow);
+  const auto created = this->Store().NewestEventId();
+  EXPECT_GT(created, before);
+  EXPECT_EQ(created, this->Store().Timeline(id).back().id);
+  this->Store().Change("DB0001", CaseScope::Everything(),
+                       [&](Case& c, CaseChange& change) { this->Accept(c, change, this->kNow); });
+  EXPECT_GT(this->Store().NewestEventId(), created);
+  EXPECT_EQ(this->Store().NewestEventId(), this->Store().Timeline(id).back().id);
+}
+
 TYPED_TEST_P(CaseStoreContract, AChangeThatThrowsWritesNothing) {
   const auto id = CreateContractCase(this->Store(), "DB0001", "370102", this->kNow);
   // A use case refusing a stale version (the client read version 0) after changing its copy.
@@ -260,7 +275,8 @@ TYPED_TEST_P(CaseStoreContract, ListsAreInKeysetOrderPageAfterPage) {
 REGISTER_TYPED_TEST_SUITE_P(CaseStoreContract, ACreatedCaseReadsBackWithItsEventAndKeptAnswer,
                             ACreateWhoseKeyIsTakenWritesNothing,
                             ATransitionWritesTheCaseItsEventAndItsOutboxRowTogether,
-                            AChangeThatThrowsWritesNothing, EachChangeSeesTheVersionTheLastOneWrote,
+                            TheNewestEventIdIsTheLastOneWritten, AChangeThatThrowsWritesNothing,
+                            EachChangeSeesTheVersionTheLastOneWrote,
                             ACaseOutOfScopeIsNeitherFoundNorChanged,
                             ListsAreInKeysetOrderPageAfterPage);
 

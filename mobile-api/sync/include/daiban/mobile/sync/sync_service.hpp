@@ -10,6 +10,7 @@
 #include "daiban/cases/case_service.hpp"
 #include "daiban/cases/progress_service.hpp"
 #include "daiban/dispatch/app/dispatch_store.hpp"
+#include "daiban/mobile/sync/sync_cursor.hpp"
 
 // The phones' offline protocol (README, "The phone API"): what changed for the user since a
 // cursor, and a batch of writes made offline, replayed in device-time order.
@@ -37,17 +38,22 @@ class SyncDeliveries {
 
 // What changed for a phone's user since a cursor.
 struct SyncChanges {
-  std::vector<cases::Case> tasks;  // cases still the user's that changed, in the order touched
+  // Cases still the user's that changed, in the order touched; on a cold start, the open tasks
+  // in creation order.
+  std::vector<cases::Case> tasks;
   // Cases taken away: tracking number and why ("reassigned", "cancelled").
   std::vector<std::pair<std::string, std::string>> removed;
   std::vector<dispatch::OfferRecord> offers;  // an agent's pending offers; none for couriers
-  std::int64_t cursor = 0;                    // the newest event read: where the next call goes on
-  bool more = false;                          // events after the cursor were left for the next call
+  SyncCursor cursor;                          // where the next call goes on
+  bool more = false;                          // something after the cursor was left for it
 };
 
 // The offline sync of agents' and couriers' phones.
 //  - Changes: the tasks that changed since the cursor (an event id), the cases taken away, the
-//    pending offers.
+//    pending offers. A cold start (no cursor) reads the user's open tasks as they stand instead
+//    of the whole history of its cases (at a year of history, hundreds of pages of closed cases
+//    before the work at hand): kTasksPerColdStartPage a page, then the events from the newest
+//    one when the cold start began (events written meanwhile are read again, never missed).
 //  - Apply: a batch of at most kMaxItems items made offline, each with its own idempotency key
 //    and device time, applied in device-time order (SyncApplyOrder). Item kinds: progress (a
 //    ProgressReport), offer_accept / offer_decline, delivery (a courier action). Every item gets
@@ -57,18 +63,23 @@ struct SyncChanges {
 class SyncService {
  public:
   static constexpr std::size_t kMaxItems = 200;
+  // A cold start's page of whole tasks, as large as the task list's (GET /mobile/v1/tasks).
+  static constexpr int kTasksPerColdStartPage = 20;
 
   SyncService(cases::CaseService& cases, cases::ProgressService& progress, SyncOffers& offers,
               SyncDeliveries& deliveries)
       : cases_(cases), progress_(progress), offers_(offers), deliveries_(deliveries) {}
 
-  // At most `limit` events read (1..CaseService::kMaxChangesPerCall, else 400).
-  SyncChanges ChangesSince(const cases::Actor& user, std::int64_t since,
+  // At most `limit` events read (1..CaseService::kMaxChangesPerCall, else 400); on a cold
+  // start, at most `limit` tasks and never more than kTasksPerColdStartPage.
+  SyncChanges ChangesSince(const cases::Actor& user, const SyncCursor& since,
                            int limit = cases::CaseService::kMaxChangesPerCall);
   // `items` is the batch's JSON array; 413 beyond kMaxItems. Returns the array of outcomes.
   nlohmann::json Apply(const cases::Actor& user, const nlohmann::json& items);
 
  private:
+  // A page of the open tasks as they stand, during a cold start.
+  SyncChanges OpenWork(const cases::Actor& user, const SyncCursor& since, int limit);
   // The write's answer (null when it has none) for one item; throws ApiError to refuse it.
   nlohmann::json ApplyItem(const cases::Actor& user, const nlohmann::json& item,
                            nlohmann::json& outcome);
