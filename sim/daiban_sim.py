@@ -1320,6 +1320,7 @@ class Simulation:
         self.progress(agent, tracking, "submitted_to_window")
         rng = random.Random(record["plan"]["rng"] + 4)
         now = self.clock.now()
+        record["window_at"] = now
         if record["plan"]["supplement"] and not record["supplemented"]:
             # 补正: the window asks for a material again; the case waits for the applicant.
             record["supplemented"] = True
@@ -1358,6 +1359,10 @@ class Simulation:
         if rng.random() < self.s["durations"]["late_share"]:
             share = 1.0 + rng.random() * 0.5
         done = self.calendar.add_office_seconds(now, limit * share)
+        # Why a case ends late (the report's late causes): the department overran its time,
+        # or its result was ready at the hall in time and waited for the agent, or neither.
+        record["department_over"] = share > 1.0
+        record["processed_at"] = done
         self.at(done, self.fetch_result, tracking)
 
     def fetch_result(self, tracking):
@@ -1544,6 +1549,38 @@ def check(sim):
     return lost, duplicated, unclosed, cases
 
 
+def late_cause(c):
+    if c.get("department_over"):
+        return "department_over"
+    if c.get("processed_at", c["final_deadline"] + 1) <= c["final_deadline"]:
+        return "result_waited"
+    return "submitted_late"
+
+
+def late_case(sim, c):
+    """A late case's story for whoever reads the report: its cause and when each step came."""
+    def at(key):
+        return dt.datetime.fromtimestamp(c[key], CST).strftime("%m-%d %H:%M") if c.get(key) else None
+
+    return {"tracking": c["tracking"], "district": c["district"], "item": c["plan"]["subject"],
+            "mode": c["mode"], "cause": late_cause(c),
+            "limit_office_h": round(sim.calendar.office_seconds_between(c["accepted_at"], c["deadline"]) / 3600, 1),
+            "accepted": at("accepted_at"), "taken": at("taken_at"), "window": at("window_at"),
+            "processed": at("processed_at"), "result": at("result_at"), "deadline": at("final_deadline")}
+
+
+def late_causes(late):
+    """Why the late cases were late, the first cause that holds: the department took longer
+    than committed (the scenario's late_share, nobody's plan can help it); the result was ready
+    at the hall before the deadline and waited there for its agent to fetch it; or it was
+    submitted so late that the department's usual share no longer fitted before the deadline
+    (the case waited for its agent, for a material, or for the window)."""
+    causes = {"cases": len(late), "department_over": 0, "result_waited": 0, "submitted_late": 0}
+    for c in late:
+        causes[late_cause(c)] += 1
+    return causes
+
+
 def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
     day0 = day_start(scenario)
 
@@ -1570,6 +1607,7 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
         queue_min = [(c["taken_at"] - c["accepted_at"]) / 60 for c in rows if "taken_at" in c]
         ratings = [c["rating"] for c in rows if c["rating"]]
         express = [c for c in rows if c["method"] == "express" and "delivered_on_time" in c]
+        late = [c for c in done if c["result_at"] > c["final_deadline"]]
         return {
             "cases": len(rows),
             "on_time_rate": round(100.0 * len(on_time) / len(rows), 2) if rows else 0.0,
@@ -1580,6 +1618,7 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
             "ratings": {str(s): ratings.count(s) for s in range(1, 6)},
             "deliveries": len(express),
             "deliveries_on_time": sum(1 for c in express if c["delivered_on_time"]),
+            "late": late_causes(late),
         }
 
     districts = {}
@@ -1626,7 +1665,10 @@ def summarise(sim, cases, lost, duplicated, unclosed, wall, scenario):
                      # assigned directly by the supervisor (dispatch did not place them).
                      "assigned_by_supervisor": len(sim.supervisor_assigned),
                      "assigned_by_supervisor_cases": sim.supervisor_assigned[:20],
-                     "unclosed_cases": unclosed[:20], "errors": len(sim.api.stats.errors),
+                     "unclosed_cases": unclosed[:20],
+                     "late_cases": [late_case(sim, c) for c in cases if c["result_at"] and c["final_deadline"]
+                                    and c["result_at"] > c["final_deadline"]][:50],
+                     "errors": len(sim.api.stats.errors),
                      "error_kinds": errors},
         "run": {"wall_s": round(wall, 1), "requests": sim.api.stats.requests,
                 # The phones' long-polls (not in requests or their p99) and how many answered

@@ -114,6 +114,14 @@ def body(summary):
     ratings = city["ratings"]
     out.append('<h2>好差评 Ratings</h2>')
     out.append(bar_chart("ratings 1-5", list(ratings), list(ratings.values()), width=320, color="#8e44ad"))
+    late = city.get("late")
+    if late:
+        out.append(f'<h2>超时原因 Why {late["cases"]} cases were late</h2><table><tr><th>cause</th><th>cases</th></tr>'
+                   f'<tr><td>the department took longer than committed</td><td>{late["department_over"]}</td></tr>'
+                   f'<tr><td>the result was ready in time and waited at the hall for its agent</td>'
+                   f'<td>{late["result_waited"]}</td></tr>'
+                   f'<tr><td>submitted too late for the department\'s usual time</td><td>{late["submitted_late"]}</td></tr>'
+                   '</table>')
     out.append('<h2>问题 What went wrong</h2><table><tr><th>kind</th><th>count</th></tr>')
     out.append(f'<tr><td>lost events</td><td>{problems["lost"]}</td></tr>'
                f'<tr><td>duplicated events</td><td>{problems["duplicated"]}</td></tr>'
