@@ -27,9 +27,6 @@ constexpr kernel::RouteOptions kSyncBody{.max_body_bytes = 512 * 1024, .blocking
 constexpr std::int64_t kMaxWaitSeconds = 25;
 constexpr std::int64_t kDefaultWaitSeconds = 20;
 
-// A task list page when the phone names no limit.
-constexpr int kTasksPerPage = 20;
-
 Json Time(std::chrono::sys_seconds at) { return cases::FormatRfc3339China(at); }
 
 // The caller, once authenticated: who it is to the accounts context and as the cases name it.
@@ -287,11 +284,9 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
       kSmall);
   router.Add("GET", "/mobile/v1/tasks", [d](const HttpRequest& request) {
     auto user = Phone(*d, request);
-    cases::CaseFilter filter;
-    filter.states.assign(cases::kTaskStates.begin(), cases::kTaskStates.end());
+    cases::CaseFilter filter = cases::TaskListFilter();
     // Pages in the staff list's order (deadline, then id) with its cursor; an agent holding
     // hundreds of cases reads them a page at a time instead of one answer of every task.
-    filter.limit = kTasksPerPage;
     if (auto limit = request.Query("limit")) {
       // The use case checks the page size (1..100); this only keeps the number an int.
       filter.limit = static_cast<int>(kernel::ParseIntField(
@@ -300,13 +295,11 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
     if (auto cursor = request.Query("cursor")) cases::ApplyListCursor(*cursor, filter);
     auto now = kernel::ToMoment(d->clock.Now());
     Json tasks = Json::array();
-    std::vector<std::string> trackings;
+    // Whole cases in the list's one transaction: listing, then reading the page's cases again
+    // for their materials, planned the case statement twice (half the database's time).
     auto page = d->cases.List(filter, user);
-    for (const auto& summary : page.cases) trackings.push_back(summary.tracking_number);
-    // Read together: one case at a time made 100 transactions of a full task list.
-    auto cases = d->cases.ReadManyAsStaff(trackings, user);
-    GuideMemo guides = GuidesOf(*d, cases);
-    for (const auto& c : cases) tasks.push_back(TaskJson(*d, c, now, guides));
+    GuideMemo guides = GuidesOf(*d, page.cases);
+    for (const auto& c : page.cases) tasks.push_back(TaskJson(*d, c, now, guides));
     Json next = nullptr;
     if (page.more) next = cases::ListCursor(page.cases.back(), filter.order);
     return HttpResponse::WithJson(200, {{"tasks", std::move(tasks)}, {"next_cursor", next}});

@@ -1,8 +1,8 @@
 // Page cursors clients send back: the catalogue's ("i1." + hex of the last code), the
 // supervisors' follow-up list's ("f1.<due_at>.<id>") and the phones' sync cursor ("e1.<event id>",
-// the first form "e<event id>", or a cold start's "w1.<event id>.<created>.<case id>"). Properties:
-// what decodes re-encodes to the same position, and every position encodes to a cursor that decodes
-// to it.
+// the first form "e<event id>", or a cold start's "w1.<event id>.<deadline or n>.<case id>").
+// Properties: what decodes re-encodes to the same position, and every position encodes to a cursor
+// that decodes to it.
 #include <string>
 
 #include "daiban/catalogue/catalogue_service.hpp"

@@ -416,6 +416,31 @@ void PgCaseStore::Create(Case& c, const CaseChange& change,
   });
 }
 
+namespace {
+
+// The materials and steps of several cases read at once: two statements for a page, not two
+// a case.
+void ReadDetails(pqxx::transaction_base& tx, std::vector<Case*> cases) {
+  if (cases.empty()) return;
+  std::map<std::int64_t, Case*> by_id;
+  db::ArrayLiteral id_literal;
+  for (Case* c : cases) {
+    id_literal.Add(c->id);
+    by_id[c->id] = c;
+  }
+  const std::string ids = id_literal.Text();
+  for (const auto& row : Exec(tx, kManyMaterialsSql, ids)) {
+    by_id.at(row[0].as<std::int64_t>())->materials.push_back(MaterialFromRow(row, 1));
+  }
+  for (const auto& row : Exec(tx, kManyStepsSql, ids)) {
+    by_id.at(row[0].as<std::int64_t>())
+        ->steps.push_back({row[1].as<int>(), row[2].as<std::string>(), row[3].as<std::string>(),
+                           row[4].as<std::string>(), db::SecondsAt(row[5])});
+  }
+}
+
+}  // namespace
+
 std::vector<Case> PgCaseStore::FindMany(const std::vector<std::string>& tracking_numbers,
                                         const CaseScope& scope) {
   std::vector<Case> found;
@@ -423,27 +448,14 @@ std::vector<Case> PgCaseStore::FindMany(const std::vector<std::string>& tracking
   const std::string array = db::ArrayOf(tracking_numbers);
   pool_.Read([&](pqxx::transaction_base& tx) {
     std::map<std::string, Case> by_tracking;
-    std::map<std::int64_t, Case*> by_id;
     for (const auto& row : ExecScoped(tx, kFindManySql, scope, array)) {
       auto c = CaseFromRow(row);
       auto tracking = c.tracking_number;
       by_tracking[tracking] = std::move(c);
     }
-    if (by_tracking.empty()) return;
-    db::ArrayLiteral id_literal;
-    for (auto& [tracking, c] : by_tracking) {
-      id_literal.Add(c.id);
-      by_id[c.id] = &c;
-    }
-    const std::string ids = id_literal.Text();
-    for (const auto& row : Exec(tx, kManyMaterialsSql, ids)) {
-      by_id.at(row[0].as<std::int64_t>())->materials.push_back(MaterialFromRow(row, 1));
-    }
-    for (const auto& row : Exec(tx, kManyStepsSql, ids)) {
-      by_id.at(row[0].as<std::int64_t>())
-          ->steps.push_back({row[1].as<int>(), row[2].as<std::string>(), row[3].as<std::string>(),
-                             row[4].as<std::string>(), db::SecondsAt(row[5])});
-    }
+    std::vector<Case*> read;
+    for (auto& [tracking, c] : by_tracking) read.push_back(&c);
+    ReadDetails(tx, read);
     for (const auto& tracking : tracking_numbers) {
       auto it = by_tracking.find(tracking);
       if (it != by_tracking.end()) found.push_back(std::move(it->second));
@@ -629,6 +641,11 @@ std::vector<Case> PgCaseStore::List(const CaseFilter& f, const CaseScope& scope)
                                scope.everything, scope.region_code, scope.department_code,
                                scope.agent_id, one_state);
     for (const auto& row : rows) cases.push_back(CaseFromRow(row));
+    if (f.whole) {
+      std::vector<Case*> page;
+      for (auto& c : cases) page.push_back(&c);
+      ReadDetails(tx, page);
+    }
   });
   return cases;
 }

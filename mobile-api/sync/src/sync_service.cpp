@@ -72,24 +72,24 @@ SyncChanges SyncService::OpenWork(const cases::Actor& user, const SyncCursor& si
   // The newest event first: whatever is written while the tasks are read comes again after
   // the last page, and nothing written before the read is missing from it.
   changes.cursor.event_id = since.open_work ? since.event_id : cases_.NewestEventId();
-  cases::CaseFilter filter;
-  filter.states.assign(cases::kTaskStates.begin(), cases::kTaskStates.end());
-  // Creation order is fixed for a case (a deadline moves with a suspension), so no task moves
-  // between pages while they are read.
-  filter.order = cases::ListOrder::kCreated;
-  filter.limit = std::min(limit, kTasksPerColdStartPage);
+  // The task list's pages (GET /mobile/v1/tasks). A task whose deadline moves while they are
+  // read may be sent twice or skip a page, but what moved it is an event after the cursor, so
+  // the events send it again.
+  cases::CaseFilter filter = cases::TaskListFilter();
+  filter.limit = std::min(limit, filter.limit);
   if (since.open_work) {
-    filter.after_created = since.open_work->created_at;
+    filter.after_deadline = since.open_work->deadline;
+    filter.after_no_deadline = !since.open_work->deadline;
     filter.after_id = since.open_work->case_id;
   }
   auto page = cases_.List(filter, user);
-  std::vector<std::string> trackings;
-  for (const auto& c : page.cases) trackings.push_back(c.tracking_number);
-  changes.tasks = cases_.ReadManyAsStaff(trackings, user);
   if (page.more) {
-    changes.cursor.open_work = OpenWorkMark{page.cases.back().created_at, page.cases.back().id};
+    const auto& last = page.cases.back();
+    changes.cursor.open_work = OpenWorkMark{
+        last.clock ? std::optional<cases::Moment>(last.clock->deadline) : std::nullopt, last.id};
     changes.more = true;
   }
+  changes.tasks = std::move(page.cases);
   if (user.role == kernel::Role::kAgent) changes.offers = offers_.OffersOf(user);
   return changes;
 }

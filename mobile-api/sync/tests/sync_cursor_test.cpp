@@ -38,8 +38,12 @@ TEST(SyncCursorTest, AColdStartsPlaceInTheOpenTasksIsWrittenAndReadBack) {
   EXPECT_EQ(SyncCursorText(within), "w1.981.1796090400.77");
   EXPECT_EQ(ParseSyncCursor(SyncCursorText(within)), within);
   EXPECT_FALSE(within.ColdStart());
-  const SyncCursor first_event{0, OpenWorkMark{within.open_work->created_at, 1}};
-  EXPECT_EQ(ParseSyncCursor(SyncCursorText(first_event)), first_event) << "before any event";
+  const SyncCursor no_deadline{981, OpenWorkMark{std::nullopt, 78}};
+  EXPECT_EQ(SyncCursorText(no_deadline), "w1.981.n.78");
+  EXPECT_EQ(ParseSyncCursor(SyncCursorText(no_deadline)), no_deadline);
+  const SyncCursor before_any_event{0, OpenWorkMark{std::nullopt, 1}};
+  EXPECT_EQ(ParseSyncCursor(SyncCursorText(before_any_event)), before_any_event);
+  EXPECT_FALSE(before_any_event.ColdStart()) << "within a cold start, not at its beginning";
 }
 
 TEST(SyncCursorTest, TheFirstFormPhonesStillHoldIsAccepted) {
@@ -72,6 +76,8 @@ TEST(SyncCursorTest, AnythingElseIsABadRequestNamingTheCursor) {
                                               "w1.5.100.7.8",
                                               "w1.-5.100.7",
                                               "w1.5.x.7",
+                                              "w1.5.N.7",
+                                              "w1.5.nn.7",
                                               "w2.5.100.7",
                                               "w5",
                                               std::string(2000, '1')};

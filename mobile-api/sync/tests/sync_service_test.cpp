@@ -254,15 +254,15 @@ TEST_F(SyncServiceTest, AColdStartPagesTheOpenTasksThenGoesOnWithTheEvents) {
     ASSERT_LT(calls, 10) << "the pages never end";
   }
   EXPECT_EQ(calls, 3);
-  EXPECT_EQ(paged, assigned) << "in creation order";
+  EXPECT_EQ(paged, assigned) << "in the task list's order";
   auto events = sync_.ChangesSince(agent_, cursor);
   EXPECT_EQ(events.removed,
             (std::vector<std::pair<std::string, std::string>>{{assigned[0], "cancelled"}}));
   EXPECT_FALSE(events.more);
   // The page is never larger than the task list's, whatever the limit.
-  for (int i = 0; i < SyncService::kTasksPerColdStartPage; ++i) world_.Assigned(agent_);
+  for (int i = 0; i < cases::kTaskListPage; ++i) world_.Assigned(agent_);
   auto whole = sync_.ChangesSince(agent_, {});
-  EXPECT_EQ(whole.tasks.size(), static_cast<std::size_t>(SyncService::kTasksPerColdStartPage));
+  EXPECT_EQ(whole.tasks.size(), static_cast<std::size_t>(cases::kTaskListPage));
   EXPECT_TRUE(whole.more);
 }
 

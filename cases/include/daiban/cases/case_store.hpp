@@ -123,7 +123,22 @@ struct CaseFilter {
   std::optional<Moment> after_created;
   std::int64_t after_id = 0;
   int limit = 20;
+  // Whole cases, with their materials and steps as Find reads them (a phone's task list), in
+  // the list's transaction; otherwise a list need not read them.
+  bool whole = false;
 };
+
+// An agent's task list (the cases in kTaskStates its scope holds), whole, in deadline order,
+// kTaskListPage tasks a page unless asked otherwise (a page of 20 whole tasks with their guides
+// is ~28 kB).
+inline constexpr int kTaskListPage = 20;
+inline CaseFilter TaskListFilter() {
+  CaseFilter filter;
+  filter.states.assign(kTaskStates.begin(), kTaskStates.end());
+  filter.whole = true;
+  filter.limit = kTaskListPage;
+  return filter;
+}
 
 // One timeline event of a phone's sync feed.
 struct AgentCaseEvent {

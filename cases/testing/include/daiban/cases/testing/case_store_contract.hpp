@@ -158,6 +158,25 @@ TYPED_TEST_P(CaseStoreContract, TheNewestEventIdIsTheLastOneWritten) {
   EXPECT_EQ(this->Store().NewestEventId(), this->Store().Timeline(id).back().id);
 }
 
+// A phone's task list reads whole cases with the page, as Find reads one.
+TYPED_TEST_P(CaseStoreContract, AWholeListReadsEachCasesMaterialsAsFindDoes) {
+  CreateContractCase(this->Store(), "DB0001", "370102001", this->kNow);
+  CreateContractCase(this->Store(), "DB0002", "370102001", this->kNow);
+  CaseFilter whole;
+  whole.whole = true;
+  whole.limit = 10;
+  const auto listed = this->Store().List(whole, CaseScope::Everything());
+  ASSERT_EQ(listed.size(), 2u);
+  for (const auto& c : listed) {
+    const auto found = this->Store().Find(c.tracking_number, CaseScope::Everything());
+    ASSERT_TRUE(found.has_value());
+    ASSERT_EQ(c.materials.size(), 1u) << c.tracking_number;
+    EXPECT_EQ(c.materials[0].name, found->materials[0].name);
+    EXPECT_EQ(c.materials[0].status, found->materials[0].status);
+    EXPECT_EQ(c.steps.size(), found->steps.size());
+  }
+}
+
 TYPED_TEST_P(CaseStoreContract, AChangeThatThrowsWritesNothing) {
   const auto id = CreateContractCase(this->Store(), "DB0001", "370102", this->kNow);
   // A use case refusing a stale version (the client read version 0) after changing its copy.
@@ -275,8 +294,9 @@ TYPED_TEST_P(CaseStoreContract, ListsAreInKeysetOrderPageAfterPage) {
 REGISTER_TYPED_TEST_SUITE_P(CaseStoreContract, ACreatedCaseReadsBackWithItsEventAndKeptAnswer,
                             ACreateWhoseKeyIsTakenWritesNothing,
                             ATransitionWritesTheCaseItsEventAndItsOutboxRowTogether,
-                            TheNewestEventIdIsTheLastOneWritten, AChangeThatThrowsWritesNothing,
-                            EachChangeSeesTheVersionTheLastOneWrote,
+                            TheNewestEventIdIsTheLastOneWritten,
+                            AWholeListReadsEachCasesMaterialsAsFindDoes,
+                            AChangeThatThrowsWritesNothing, EachChangeSeesTheVersionTheLastOneWrote,
                             ACaseOutOfScopeIsNeitherFoundNorChanged,
                             ListsAreInKeysetOrderPageAfterPage);
 

@@ -9,9 +9,10 @@
 // Where a phone's sync goes on, written in the platform's one cursor shape (kernel::EncodeCursor).
 namespace daiban::mobile {
 
-// The last task a cold start's page sent, in the task list's creation order.
+// The last task a cold start's page sent, in the task list's order (deadline, then case id;
+// tasks without a deadline last).
 struct OpenWorkMark {
-  kernel::Moment created_at;
+  std::optional<kernel::Moment> deadline;  // none: a task without a deadline
   std::int64_t case_id = 0;
 
   bool operator==(const OpenWorkMark&) const = default;
@@ -19,7 +20,7 @@ struct OpenWorkMark {
 
 // A phone's place in the sync:
 //  - no cursor (event_id 0, no mark): a cold start, whose first page is the user's open tasks;
-//  - "w1.<event id>.<created>.<case id>": within a cold start, after the task `open_work`;
+//  - "w1.<event id>.<deadline or n>.<case id>": within a cold start, after the task `open_work`;
 //    event_id is the newest event when the cold start began, where the events go on after it;
 //  - "e1.<event id>": the newest case event read.
 struct SyncCursor {

@@ -52,8 +52,9 @@ struct SyncChanges {
 //  - Changes: the tasks that changed since the cursor (an event id), the cases taken away, the
 //    pending offers. A cold start (no cursor) reads the user's open tasks as they stand instead
 //    of the whole history of its cases (at a year of history, hundreds of pages of closed cases
-//    before the work at hand): kTasksPerColdStartPage a page, then the events from the newest
-//    one when the cold start began (events written meanwhile are read again, never missed).
+//    before the work at hand): a page of the task list (cases::TaskListFilter), then the events
+//    from the newest one when the cold start began (events written meanwhile are read again, never
+//    missed).
 //  - Apply: a batch of at most kMaxItems items made offline, each with its own idempotency key
 //    and device time, applied in device-time order (SyncApplyOrder). Item kinds: progress (a
 //    ProgressReport), offer_accept / offer_decline, delivery (a courier action). Every item gets
@@ -63,15 +64,13 @@ struct SyncChanges {
 class SyncService {
  public:
   static constexpr std::size_t kMaxItems = 200;
-  // A cold start's page of whole tasks, as large as the task list's (GET /mobile/v1/tasks).
-  static constexpr int kTasksPerColdStartPage = 20;
 
   SyncService(cases::CaseService& cases, cases::ProgressService& progress, SyncOffers& offers,
               SyncDeliveries& deliveries)
       : cases_(cases), progress_(progress), offers_(offers), deliveries_(deliveries) {}
 
   // At most `limit` events read (1..CaseService::kMaxChangesPerCall, else 400); on a cold
-  // start, at most `limit` tasks and never more than kTasksPerColdStartPage.
+  // start, at most `limit` tasks and never more than cases::kTaskListPage.
   SyncChanges ChangesSince(const cases::Actor& user, const SyncCursor& since,
                            int limit = cases::CaseService::kMaxChangesPerCall);
   // `items` is the batch's JSON array; 413 beyond kMaxItems. Returns the array of outcomes.
