@@ -118,7 +118,7 @@ def body(summary):
     if late:
         out.append(f'<h2>超时原因 Why {late["cases"]} cases were late</h2><table><tr><th>cause</th><th>cases</th></tr>'
                    f'<tr><td>the department took longer than committed</td><td>{late["department_over"]}</td></tr>'
-                   f'<tr><td>the result was ready in time and waited at the hall for its agent</td>'
+                   f'<tr><td>the result was ready an hour or more before the deadline and waited at the hall for its agent</td>'
                    f'<td>{late["result_waited"]}</td></tr>'
                    f'<tr><td>submitted too late for the department\'s usual time</td><td>{late["submitted_late"]}</td></tr>'
                    '</table>')
