@@ -122,6 +122,14 @@ def body(summary):
                    f'<td>{late["result_waited"]}</td></tr>'
                    f'<tr><td>submitted too late for the department\'s usual time</td><td>{late["submitted_late"]}</td></tr>'
                    '</table>')
+        stories = problems.get("late_cases", [])
+        if stories:
+            columns = ["tracking", "district", "item", "mode", "cause", "limit_office_h", "accepted", "taken",
+                       "window", "processed", "result", "deadline"]
+            out.append(f'<table class="late"><tr>{"".join(f"<th>{esc(c)}</th>" for c in columns)}</tr>')
+            for story in stories:
+                out.append("<tr>" + "".join(f"<td>{esc(story.get(c) if story.get(c) is not None else '—')}</td>" for c in columns) + "</tr>")
+            out.append("</table>")
     out.append('<h2>问题 What went wrong</h2><table><tr><th>kind</th><th>count</th></tr>')
     out.append(f'<tr><td>lost events</td><td>{problems["lost"]}</td></tr>'
                f'<tr><td>duplicated events</td><td>{problems["duplicated"]}</td></tr>'
