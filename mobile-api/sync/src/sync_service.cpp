@@ -36,7 +36,13 @@ SyncChanges SyncService::ChangesSince(const cases::Actor& user, const SyncCursor
     throw kernel::BadRequest(
         "limit must be 1.." + std::to_string(cases::CaseService::kMaxChangesPerCall), "limit");
   }
-  if (since.ColdStart() || since.open_work) return OpenWork(user, since, limit);
+  SyncChanges changes = since.ColdStart() || since.open_work ? OpenWork(user, since, limit)
+                                                             : Events(user, since, limit);
+  if (user.role == kernel::Role::kAgent) changes.offers = offers_.OffersOf(user);
+  return changes;
+}
+
+SyncChanges SyncService::Events(const cases::Actor& user, const SyncCursor& since, int limit) {
   SyncChanges changes;
   const auto [touched, cursor, more] = cases_.ChangesSince(user, since.event_id, limit);
   changes.cursor.event_id = cursor;
@@ -63,7 +69,6 @@ SyncChanges SyncService::ChangesSince(const cases::Actor& user, const SyncCursor
       changes.tasks.push_back(std::move(c));
     }
   }
-  if (user.role == kernel::Role::kAgent) changes.offers = offers_.OffersOf(user);
   return changes;
 }
 
@@ -90,7 +95,6 @@ SyncChanges SyncService::OpenWork(const cases::Actor& user, const SyncCursor& si
     changes.more = true;
   }
   changes.tasks = std::move(page.cases);
-  if (user.role == kernel::Role::kAgent) changes.offers = offers_.OffersOf(user);
   return changes;
 }
 

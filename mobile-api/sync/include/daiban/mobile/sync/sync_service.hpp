@@ -79,6 +79,8 @@ class SyncService {
  private:
   // A page of the open tasks as they stand, during a cold start.
   SyncChanges OpenWork(const cases::Actor& user, const SyncCursor& since, int limit);
+  // The tasks the events after the cursor touched, and those taken away.
+  SyncChanges Events(const cases::Actor& user, const SyncCursor& since, int limit);
   // The write's answer (null when it has none) for one item; throws ApiError to refuse it.
   nlohmann::json ApplyItem(const cases::Actor& user, const nlohmann::json& item,
                            nlohmann::json& outcome);
