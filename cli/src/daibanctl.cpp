@@ -467,11 +467,12 @@ int SeedHistoryCommand(const Args& args, std::ostream& out, const kernel::Env& e
   char line[200];
   std::snprintf(line, sizeof line,
                 "seed-history: %lld cases, %lld events, %lld fixes in %.1f s (%.0f cases/s); "
-                "%d days written, %d already there\n",
+                "%d days written, %d already there; %d indexes built in %.1f s\n",
                 static_cast<long long>(report.cases), static_cast<long long>(report.events),
                 static_cast<long long>(report.fixes), report.seconds,
                 report.seconds > 0 ? static_cast<double>(report.cases) / report.seconds : 0.0,
-                report.days_written, report.days_skipped);
+                report.days_written, report.days_skipped, report.indexes_built,
+                report.index_seconds);
   out << line;
   return 0;
 }

@@ -24,6 +24,7 @@
 #include "daiban/cases/tracking_number.hpp"
 #include "daiban/cases/working_calendar.hpp"
 #include "daiban/catalogue/pg/pg_calendar_store.hpp"
+#include "daiban/db/array_literal.hpp"
 #include "daiban/db/pg_pool.hpp"
 
 namespace daiban::cli {
@@ -725,6 +726,102 @@ void WriteFixes(Copy& copy, Draw& draw, std::int64_t user, double lat, double ln
   }
 }
 
+// --- Indexes built once, after the load -------------------------------------------------------
+
+// The tables a day's COPYs fill. The locations are left out: their indexes live on each day's
+// partition, and only the last fortnight has fixes.
+const char* const kFilledTables[] = {
+    "cases",      "case_materials",    "case_events", "offers",   "attachments",
+    "deliveries", "delivery_attempts", "ratings",     "followups"};
+
+// Drops the secondary indexes of the filled tables when the load asks for at least twice as many
+// cases as there are (a second run of the same load, finding its days there, keeps them): building
+// an index once from sorted rows beats inserting a million rows into it one by one (each of the 17
+// indexes of `cases` is a random write per row once they outgrow the cache). Unique indexes and
+// those behind a constraint stay: they keep the data's rules during the load. Returns how many wait
+// to be built, an earlier stopped run's included.
+std::size_t DeferIndexes(db::PgPool& pool, std::int64_t cases_to_write, std::ostream& progress) {
+  std::size_t waiting = 0;
+  std::size_t dropped = 0;
+  pool.Transact([&](pqxx::dbtransaction& tx) {
+    waiting = tx.exec("SELECT count(*) FROM history_deferred_indexes")[0][0].as<std::size_t>();
+    dropped = 0;
+    if (waiting > 0) return;  // an earlier run stopped before building them: the load goes on
+    const auto present = tx.exec("SELECT count(*) FROM cases")[0][0].as<std::int64_t>();
+    if (cases_to_write < std::max<std::int64_t>(2 * present, 1)) return;
+    db::ArrayLiteral tables;
+    for (const char* table : kFilledTables) tables.Add(table);
+    const auto indexes = tx.exec_params(
+        "SELECT ic.relname, pg_get_indexdef(i.indexrelid) "
+        "  FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+        "  JOIN pg_class t ON t.oid = i.indrelid "
+        " WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY ($1::text[]) "
+        "   AND NOT i.indisunique "
+        "   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+        " ORDER BY ic.relname",
+        tables.Text());
+    for (const auto& index : indexes) {
+      const auto name = index[0].as<std::string>();
+      tx.exec_params("INSERT INTO history_deferred_indexes (name, definition) VALUES ($1, $2)",
+                     name, index[1].as<std::string>());
+      tx.exec("DROP INDEX " + tx.quote_name(name));
+    }
+    waiting = dropped = indexes.size();
+  });
+  if (dropped > 0) {
+    progress << "indexes: " << dropped
+             << " secondary indexes dropped for the load, built again at its end\n";
+  } else if (waiting > 0) {
+    progress << "indexes: " << waiting << " still to build from an earlier run\n";
+  }
+  return waiting;
+}
+
+// Builds every deferred index, `jobs` at a time, each in its own transaction with the row that
+// kept its definition, so a run that stops here leaves the rest to the next.
+int BuildDeferredIndexes(db::PgPool& pool, int jobs, std::ostream& progress) {
+  std::vector<std::pair<std::string, std::string>> definitions;
+  pool.Read([&](pqxx::transaction_base& tx) {
+    definitions.clear();
+    for (const auto& row :
+         tx.exec("SELECT name, definition FROM history_deferred_indexes ORDER BY name")) {
+      definitions.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+    }
+  });
+  std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  std::exception_ptr failure;
+  auto work = [&] {
+    try {
+      for (std::size_t i = next++; i < definitions.size(); i = next++) {
+        const auto& [name, definition] = definitions[i];
+        const auto started = std::chrono::steady_clock::now();
+        pool.Transact([&](pqxx::dbtransaction& tx) {
+          // Sorting a million keys in memory instead of in temporary files.
+          tx.exec("SET LOCAL maintenance_work_mem = '256MB'");
+          tx.exec(definition);
+          tx.exec_params("DELETE FROM history_deferred_indexes WHERE name = $1", name);
+        });
+        const double took =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        char line[160];
+        std::snprintf(line, sizeof line, "index %s built in %.1f s", name.c_str(), took);
+        std::lock_guard lock(mutex);
+        progress << line << std::endl;
+      }
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!failure) failure = std::current_exception();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int j = 1; j < std::clamp(jobs, 1, 64); ++j) threads.emplace_back(work);
+  work();
+  for (auto& thread : threads) thread.join();
+  if (failure) std::rethrow_exception(failure);
+  return static_cast<int>(definitions.size());
+}
+
 }  // namespace
 
 HistoryReport SeedHistory(db::PgPool& pool, const HistoryRequest& request, std::ostream& progress) {
@@ -770,6 +867,8 @@ HistoryReport SeedHistory(db::PgPool& pool, const HistoryRequest& request, std::
       });
     }
   }
+
+  const bool deferred = DeferIndexes(pool, request.cases, progress) > 0;
 
   // Days are drawn and written by `jobs` threads, each day one transaction. Ids are taken in day
   // order (a day waits for the one before it to take its ids, not to be written), so the rows
@@ -860,6 +959,12 @@ HistoryReport SeedHistory(db::PgPool& pool, const HistoryRequest& request, std::
   guarded();
   for (auto& thread : threads) thread.join();
   if (failure) std::rethrow_exception(failure);
+  if (deferred) {
+    const auto building = std::chrono::steady_clock::now();
+    report.indexes_built = BuildDeferredIndexes(pool, request.jobs, progress);
+    report.index_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - building).count();
+  }
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;

@@ -90,12 +90,30 @@ std::string IdFingerprint(db::PgPool& pool) {
   return digest;
 }
 
+// Every index of the schema, as PostgreSQL would make it again; the locations' are left out,
+// since a load makes the partitions of its days.
+std::string Indexes(db::PgPool& pool) {
+  std::string all;
+  pool.Read([&](pqxx::transaction_base& tx) {
+    all = tx.exec(
+                "SELECT string_agg(indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND tablename NOT LIKE 'locations%'")[0][0]
+              .as<std::string>();
+  });
+  return all;
+}
+
 TEST(SeedHistoryPgTest, WritesAConsistentHistoryOnceAndTheSameForASeed) {
   db::testing::ScratchDatabase database;
   LoadDemo(database.Url());
   db::PgPool pool({.url = database.Url(), .pool_size = 2});
+  const std::string indexes = Indexes(pool);
   std::ostringstream progress;
   const auto report = SeedHistory(pool, Request(), progress);
+  // A load into a database of a few demo cases builds the secondary indexes after it: every one
+  // is back, as it was.
+  EXPECT_GT(report.indexes_built, 10);
+  EXPECT_EQ(Indexes(pool), indexes);
   // The last day is written up to now (12:00): its afternoon's cases have not arrived yet.
   EXPECT_LT(report.cases, 400);
   EXPECT_GT(report.cases, 400 - 40);
@@ -172,6 +190,7 @@ TEST(SeedHistoryPgTest, WritesAConsistentHistoryOnceAndTheSameForASeed) {
   const auto again = SeedHistory(pool, Request(), progress);
   EXPECT_EQ(again.days_written, 0);
   EXPECT_EQ(again.days_skipped, 10);
+  EXPECT_EQ(again.indexes_built, 0);  // a load smaller than what is there keeps its indexes
   EXPECT_EQ(Fingerprint(pool), first);
 
   // The same seed in another database: the same history.
@@ -193,6 +212,42 @@ TEST(SeedHistoryPgTest, WritesAConsistentHistoryOnceAndTheSameForASeed) {
   EXPECT_EQ(by_jobs.days_written, 10);
   EXPECT_EQ(Fingerprint(parallel_pool), first);
   EXPECT_EQ(IdFingerprint(parallel_pool), IdFingerprint(other_pool));
+}
+
+// A load that stopped after dropping the indexes (here: after two days) leaves their definitions;
+// the next run with the same arguments writes the days still missing and builds them.
+TEST(SeedHistoryPgTest, AnIndexLeftToBuildByAStoppedLoadIsBuiltByTheNextRun) {
+  db::testing::ScratchDatabase database;
+  LoadDemo(database.Url());
+  db::PgPool pool({.url = database.Url(), .pool_size = 2});
+  const std::string indexes = Indexes(pool);
+  std::ostringstream progress;
+  auto first_days = Request();
+  first_days.until = cases::CivilDate{std::chrono::year(2026) / 11 / 10};
+  first_days.days = 2;
+  first_days.cases = 80;
+  SeedHistory(pool, first_days, progress);
+  pool.Transact([&](pqxx::dbtransaction& tx) {
+    tx.exec(
+        "INSERT INTO history_deferred_indexes (name, definition) "
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND indexname IN ('cases_agent_list', 'case_events_unassign')");
+    tx.exec("DROP INDEX cases_agent_list");
+    tx.exec("DROP INDEX case_events_unassign");
+  });
+  ASSERT_NE(Indexes(pool), indexes);
+
+  // Fewer cases than there are now: still the stopped load's indexes are built.
+  auto rest = Request();
+  rest.cases = 40;
+  const auto report = SeedHistory(pool, rest, progress);
+  EXPECT_GT(report.days_written, 0);
+  EXPECT_EQ(report.indexes_built, 2);
+  EXPECT_NE(progress.str().find("still to build"), std::string::npos);
+  EXPECT_EQ(Indexes(pool), indexes);
+  pool.Read([&](pqxx::transaction_base& tx) {
+    EXPECT_EQ(Count(tx, "SELECT count(*) FROM history_deferred_indexes"), 0);
+  });
 }
 
 // The statistics on a generated history: the report read through the roll-up (clean days

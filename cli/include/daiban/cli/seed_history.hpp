@@ -39,6 +39,10 @@ struct HistoryReport {
   std::int64_t cases = 0;
   std::int64_t events = 0;
   std::int64_t fixes = 0;
+  // Secondary indexes dropped for the load and built at its end (see DeferIndexes), and the
+  // part of `seconds` their build took.
+  int indexes_built = 0;
+  double index_seconds = 0;
   double seconds = 0;
 };
 
@@ -47,6 +51,9 @@ struct HistoryReport {
 // with the same arguments writes only the days still missing. The same seed and dates give the
 // same rows. Needs the catalogue, the calendar and at least one agent and one courier
 // (`make run`'s demo data has them); progress goes to `progress`, one line per day.
+// A load asking for at least twice as many cases as there are drops the secondary indexes of the
+// tables it fills first and builds them at the end, `jobs` at a time; a run that stops before
+// leaves their definitions in history_deferred_indexes, and the next run builds them.
 HistoryReport SeedHistory(db::PgPool& pool, const HistoryRequest& request, std::ostream& progress);
 
 }  // namespace daiban::cli
