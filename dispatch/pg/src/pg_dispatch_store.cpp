@@ -40,21 +40,21 @@ SELECT a.user_id, u.name, u.phone, a.capacity, a.on_duty, a.hours::text, a.last_
                   WHERE ar.agent_id = a.user_id), ''),
        coalesce((SELECT string_agg(department_code, ',') FROM agent_departments ad
                   WHERE ad.agent_id = a.user_id), ''),
-       open_work.cases,
+       coalesce(w.cases, 0),
        coalesce(p.offers, 0),
-       coalesce(open_work.appointments, ''),
+       -- Only the open cases with an appointment (cases_agent_appointments, 0029).
+       coalesce((SELECT string_agg(extract(epoch FROM c.appointment_at)::bigint::text, ','
+                                   ORDER BY c.appointment_at)
+                   FROM cases c
+                  WHERE c.agent_id = a.user_id AND c.appointment_at IS NOT NULL
+                    AND c.state IN )sql") +
+                               kOpenStates + R"sql(), ''),
        u.active
   FROM agents a JOIN users u ON u.id = a.user_id
+  -- The open work counted as the cases change (0029), not by walking it here.
+  LEFT JOIN agent_open_work w ON w.agent_id = a.user_id
   LEFT JOIN covered cv ON cv.agent_id = a.user_id
   LEFT JOIN pending p ON p.agent_id = a.user_id
-  -- The open cases counted and their appointments listed in one pass over one index
-  -- (cases_agent_open_appointments, 0023): two sub-selects walked each agent's open work twice.
-  CROSS JOIN LATERAL (
-       SELECT count(*) AS cases,
-              string_agg(extract(epoch FROM c.appointment_at)::bigint::text, ',')
-                FILTER (WHERE c.appointment_at IS NOT NULL) AS appointments
-         FROM cases c WHERE c.agent_id = a.user_id AND c.state IN )sql") +
-                               kOpenStates + R"sql() open_work
  WHERE (u.active OR $2::bigint <> 0)
    AND ($1 = '' OR EXISTS (SELECT 1 FROM agent_regions ar
                             WHERE ar.agent_id = a.user_id AND )sql" +
@@ -113,7 +113,7 @@ SELECT c.tracking_number, coalesce(i.name, b.name, ''), c.region_code,
  ORDER BY c.accepted_at, c.id
  LIMIT $2)sql";
 
-const std::string kCreateOfferSql = std::string(R"sql(
+constexpr const char* kCreateOfferSql = R"sql(
 -- NO KEY UPDATE: serializes the claims on one agent without blocking the rows that only
 -- check the agent's key (offers, assignments), which would invite deadlocks.
 WITH agent AS (SELECT user_id, capacity FROM agents WHERE user_id = $2 FOR NO KEY UPDATE),
@@ -123,8 +123,7 @@ WITH agent AS (SELECT user_id, capacity FROM agents WHERE user_id = $2 FOR NO KE
 INSERT INTO offers (case_id, agent_id, state, needs_handoff, offered_at, expires_at)
 SELECT target.id, agent.user_id, 'pending', $3, to_timestamp($4), to_timestamp($5)
   FROM target, agent
- WHERE (SELECT count(*) FROM cases c WHERE c.agent_id = agent.user_id AND c.state IN )sql") +
-                                    kOpenStates + R"sql()
+ WHERE coalesce((SELECT w.cases FROM agent_open_work w WHERE w.agent_id = agent.user_id), 0)
      + (SELECT count(*) FROM offers o WHERE o.agent_id = agent.user_id AND o.state = 'pending')
      < agent.capacity
 ON CONFLICT (case_id) WHERE state = 'pending' DO NOTHING
@@ -485,12 +484,11 @@ void PgDispatchStore::ClaimCapacity(db::Tx& tx, std::int64_t agent_id, bool over
   if (agent.empty()) throw kernel::Invalid("agent_id", "no such agent");
   int capacity = agent[0][0].as<int>();
   int taken = tx.Pq()
-                  .exec_params(std::string("SELECT (SELECT count(*) FROM cases WHERE agent_id = $1 "
-                                           "AND state IN ") +
-                                   kOpenStates +
-                                   ") + (SELECT count(*) FROM offers WHERE agent_id = $1 AND "
-                                   "state = 'pending')",
-                               agent_id)[0][0]
+                  .exec_params(
+                      "SELECT coalesce((SELECT cases FROM agent_open_work "
+                      "WHERE agent_id = $1), 0) + (SELECT count(*) FROM offers "
+                      "WHERE agent_id = $1 AND state = 'pending')",
+                      agent_id)[0][0]
                   .as<int>();
   if (taken > capacity && !over_capacity) {
     throw kernel::Conflict(

@@ -287,8 +287,9 @@ TEST_F(DispatchPgTest, SupervisorsAssignBeyondCapacityOnlyWithAReason) {
   EXPECT_EQ(Count("SELECT count(*) FROM cases WHERE state = 'assigned'"), 1);
 }
 
-// The agents' board reads each agent's open cases and their appointments in one pass
-// (0023): the counts and appointments are what the cases table says, per agent and for one.
+// The agents' board reads each agent's open work from the counter kept as the cases change
+// (0029) and the appointments from the open cases that have one: both are what the cases
+// table says, per agent and for one.
 TEST_F(DispatchPgTest, TheAgentsBoardCountsOpenCasesAndListsTheirAppointments) {
   auto busy = AddAgent("甲", 5);
   auto light = AddAgent("乙", 5);
@@ -312,6 +313,11 @@ TEST_F(DispatchPgTest, TheAgentsBoardCountsOpenCasesAndListsTheirAppointments) {
     }
   });
   main_->service->Reassign(busy_cases[1], std::nullopt, Supervisor(), "代办员请假");
+  // One moves from agent to agent, and back, and over again: the counts follow each move.
+  main_->service->Reassign(busy_cases[2], light, Supervisor(), "就近");
+  main_->service->Reassign(busy_cases[2], busy, Supervisor(), "改回");
+  main_->service->Reassign(light_case, busy, Supervisor(), "乙请假");
+  main_->service->Reassign(light_case, light, Supervisor(), "乙回来了");
 
   auto expected_appointments = [&](std::int64_t agent) {
     std::vector<std::int64_t> at;
@@ -348,9 +354,85 @@ TEST_F(DispatchPgTest, TheAgentsBoardCountsOpenCasesAndListsTheirAppointments) {
     EXPECT_EQ(appointments_of(one), appointments_of(record));
   }
   EXPECT_EQ(seen, 3);
+  EXPECT_EQ(Count("SELECT count(*) FROM agent_open_work w FULL JOIN (SELECT agent_id, count(*) "
+                  "AS cases FROM cases WHERE state IN ('assigned', 'in_progress', 'suspended') "
+                  "GROUP BY agent_id) c USING (agent_id) "
+                  "WHERE coalesce(w.cases, 0) <> coalesce(c.cases, 0)"),
+            0);
   EXPECT_EQ(expected_appointments(busy).size(), 1u);
   EXPECT_EQ(expected_appointments(light).size(), 1u);
   EXPECT_TRUE(expected_appointments(idle).empty());
+}
+
+// Each agent's open-work counter (0029) through every way a case enters and leaves an agent's
+// work, two writers at once moving cases between the same two agents in opposite directions:
+// the counter rows are locked in agent order, so neither waits for the other in a cycle (a
+// deadlock would surface here as a pqxx::transaction_rollback), and every count is exact.
+TEST_F(DispatchPgTest, EachAgentsOpenWorkIsCountedAsItsCasesMove) {
+  auto first = AddAgent("甲", 100);
+  auto second = AddAgent("乙", 100);
+  std::vector<std::string> cases;
+  for (int i = 0; i < 8; ++i) {
+    cases.push_back(AcceptedCase());
+    main_->service->Assign(cases.back(), i % 2 == 0 ? first : second, Supervisor(), "");
+  }
+  auto exact = [&] {
+    return Count(
+               "SELECT count(*) FROM agent_open_work w FULL JOIN (SELECT agent_id, count(*) "
+               "AS cases FROM cases WHERE state IN ('assigned', 'in_progress', 'suspended') "
+               "GROUP BY agent_id) c USING (agent_id) "
+               "WHERE coalesce(w.cases, 0) <> coalesce(c.cases, 0)") == 0;
+  };
+  auto open_work = [&](std::int64_t agent) {
+    return Count("SELECT coalesce((SELECT cases FROM agent_open_work WHERE agent_id = " +
+                 std::to_string(agent) + "), 0)");
+  };
+  EXPECT_EQ(open_work(first), 4);
+  EXPECT_EQ(open_work(second), 4);
+
+  // Each writer swaps the agents of its own four cases, one statement a case, forty times.
+  std::atomic<int> failures{0};
+  auto writer = [&](int parity) {
+    db::PgPool pool({.url = database_.Url(), .pool_size = 1});
+    for (int round = 0; round < 40; ++round) {
+      try {
+        pool.Transact([&](pqxx::dbtransaction& tx) {
+          for (std::size_t i = parity; i < cases.size(); i += 2) {
+            tx.exec_params(
+                "UPDATE cases SET agent_id = CASE agent_id WHEN $2 THEN $3 ELSE $2 END "
+                "WHERE tracking_number = $1",
+                cases[i], first, second);
+          }
+        });
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    }
+  };
+  std::thread one(writer, 0), other(writer, 1);
+  one.join();
+  other.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_TRUE(exact());
+
+  // In progress and suspended stay open work; a result ready leaves it, as does a cancel.
+  main_->pool->Transact([&](pqxx::dbtransaction& tx) {
+    tx.exec_params("UPDATE cases SET state = 'in_progress' WHERE tracking_number = $1", cases[0]);
+    tx.exec_params(
+        "UPDATE cases SET state = 'suspended', suspended_at = now() "
+        "WHERE tracking_number = $1",
+        cases[1]);
+    tx.exec_params(
+        "UPDATE cases SET state = 'result_ready', result_ready_at = now() "
+        "WHERE tracking_number = $1",
+        cases[2]);
+  });
+  EXPECT_TRUE(exact());
+  main_->pool->Transact([&](pqxx::dbtransaction& tx) {
+    tx.exec_params("UPDATE cases SET state = 'cancelled' WHERE tracking_number = $1", cases[3]);
+  });
+  EXPECT_TRUE(exact());
+  EXPECT_EQ(open_work(first) + open_work(second), 6);
 }
 
 TEST_F(DispatchPgTest, AssignmentRefusesRegionDepartmentAndInactiveAccounts) {
