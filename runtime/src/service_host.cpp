@@ -60,8 +60,7 @@ ServiceSettings LoadServiceSettings(const kernel::Env& env, const std::string& s
   // (a queued request past its deadline is answered 503 and never run). The phones arrive in
   // bursts the other services never see: at a shift's start every phone of the city opens its
   // long-poll and reads its offers and tasks at once, and with 256 places the simulated Jinan
-  // day's 600 phones had 255 requests refused `overloaded` in their first ten seconds, though the
-  // eight threads worked the whole burst off in under a second.
+  // day's 600 phones had 255 requests refused `overloaded` in their first ten seconds.
   const int queue_default = service == "mobile" ? 4096 : 256;
   http.work_queue =
       static_cast<std::size_t>(env.Int("DAIBAN_WORK_QUEUE", queue_default, 1, 100000));
