@@ -1,6 +1,8 @@
 #include "daiban/db/pg_pool.hpp"
 
 #include <pqxx/pqxx>
+#include <random>
+#include <thread>
 
 #include "daiban/kernel/errors.hpp"
 
@@ -44,6 +46,14 @@ std::string WithTimeouts(const std::string& url, const PgOptions& options) {
          " -c jit=off -c plan_cache_mode=force_custom_plan'";
 }
 
+// 5-25 ms after the first rollback, 10-50 after the second, 15-75 after the third: a few
+// milliseconds more than a short transaction of ours holds its locks.
+std::chrono::milliseconds RetryPause(int retry) {
+  thread_local std::minstd_rand random(std::random_device{}());
+  std::uniform_int_distribution<int> spread(5, 25);
+  return std::chrono::milliseconds(spread(random) * retry);
+}
+
 }  // namespace
 
 // libpq has no client-side read timeout: the server-side statement timeout bounds every
@@ -74,7 +84,8 @@ std::unique_ptr<PgPool::Connection> PgPool::Connect() const {
 }
 
 template <typename Body>
-void PgPool::WithConnection(const Body& body, bool retry_broken) {
+void PgPool::WithConnection(const Body& body, bool retry_broken, int rollback_retries) {
+  int rolled_back = 0;
   for (int attempt = 0;; ++attempt) {
     std::unique_ptr<Connection> connection;
     {
@@ -129,12 +140,23 @@ void PgPool::WithConnection(const Body& body, bool retry_broken) {
       throw DependencyUnavailable("postgres", error.what());
     } catch (const pqxx::transaction_rollback& error) {
       // A deadlock victim or a serialization failure: PostgreSQL rolled the whole transaction
-      // back, the connection stays good and the caller may try again (503 with Retry-After).
-      // libpqxx 6 derives these from pqxx::failure, not pqxx::sql_error, and builds them
+      // back and the connection stays good. Transact runs it again; when it keeps failing the
+      // caller hears 503 with Retry-After, to try again itself. libpqxx 6 derives these from pqxx::failure, not pqxx::sql_error, and builds them
       // without their SQLSTATE, so the sql_error branch below never saw them: a deadlock
       // between a courier's action and the courier assigner answered 500.
       bool usable = connection && connection->pq.is_open();
       give_back(usable ? std::move(connection) : nullptr);
+      if (rolled_back < rollback_retries) {
+        ++rolled_back;
+        {
+          std::lock_guard lock(mutex_);
+          ++rollback_retries_;
+        }
+        // The other writer holds its locks until it commits: a random pause, longer each time,
+        // lets it finish instead of meeting it again at once.
+        std::this_thread::sleep_for(RetryPause(rolled_back));
+        continue;
+      }
       throw DependencyUnavailable("postgres", error.what());
     } catch (const pqxx::sql_error& error) {
       // read_only_sql_transaction: the server we reached was demoted to a standby (a
@@ -167,7 +189,7 @@ void PgPool::Transact(const std::function<void(pqxx::dbtransaction&)>& work) {
         work(tx);
         tx.commit();
       },
-      true);
+      true, kRollbackRetries);
 }
 
 void PgPool::Read(const std::function<void(pqxx::transaction_base&)>& work) {
@@ -226,6 +248,9 @@ void PgPool::ReportTo(kernel::Metrics::Writer& writer) const {
                  static_cast<double>(waits_));
   writer.Counter("daiban_pg_pool_acquire_timeouts_total", "Acquisitions that gave up",
                  static_cast<double>(acquire_timeouts_));
+  writer.Counter("daiban_pg_rollback_retries_total",
+                 "Transactions run again after a deadlock or a serialization failure",
+                 static_cast<double>(rollback_retries_));
   writer.Counter("daiban_pg_connections_opened_total", "Connections opened",
                  static_cast<double>(opened_));
   writer.Counter("daiban_pg_connections_broken_total", "Connections found broken and dropped",

@@ -37,10 +37,15 @@ class PgPool {
   PgPool(const PgPool&) = delete;
   PgPool& operator=(const PgPool&) = delete;
 
-  // Runs `work` in one transaction and commits it. A broken connection before the commit is
-  // retried once on a fresh connection (the transaction rolled back, so nothing happened);
-  // an outcome in doubt (the commit was sent, the answer lost) is never retried.
+  // Runs `work` in one transaction and commits it. Whenever PostgreSQL rolled the whole
+  // transaction back for a reason of its own, `work` runs again from the start: once on a fresh
+  // connection after a broken one, and up to kRollbackRetries more times, after a short random
+  // pause, when the transaction was a deadlock victim or failed to serialize (two writers
+  // meeting on the same rows; PostgreSQL's documentation asks the client to retry). So `work`
+  // may run more than once and must touch nothing but the transaction and what it rebuilds
+  // each time. An outcome in doubt (the commit was sent, the answer lost) is never retried.
   void Transact(const std::function<void(pqxx::dbtransaction&)>& work);
+  static constexpr int kRollbackRetries = 3;
   // The same without BEGIN/COMMIT, for single read-only statements (one round trip less).
   void Read(const std::function<void(pqxx::transaction_base&)>& work);
   // SELECT 1 with the pool's timeouts; throws DependencyUnavailable when it fails.
@@ -57,7 +62,7 @@ class PgPool {
  private:
   struct Connection;  // a pqxx::connection, kept out of this header
   template <typename Body>
-  void WithConnection(const Body& body, bool retry_broken);
+  void WithConnection(const Body& body, bool retry_broken, int rollback_retries = 0);
   std::unique_ptr<Connection> Connect() const;
 
   PgOptions options_;
@@ -71,6 +76,7 @@ class PgPool {
   std::uint64_t waits_ = 0;
   std::uint64_t acquire_timeouts_ = 0;
   std::uint64_t reconnects_ = 0;
+  std::uint64_t rollback_retries_ = 0;
 };
 
 // A moment as seconds since the epoch, for SQL's to_timestamp($n): libpqxx 6 has no
