@@ -248,6 +248,13 @@ struct Life {
   std::optional<sys_seconds> followup_opened, followup_closed;
 };
 
+// Whether the case counts in its agent's open work (agent_open_work, 0029): assigned to an agent
+// and assigned, in progress or suspended.
+bool IsOpenWork(const Life& life) {
+  return life.agent != 0 &&
+         (life.state == "assigned" || life.state == "in_progress" || life.state == "suspended");
+}
+
 class Draw {
  public:
   explicit Draw(std::uint64_t seed) : rng_(seed) {}
@@ -973,19 +980,31 @@ HistoryReport SeedHistory(db::PgPool& pool, const HistoryRequest& request, std::
 
 namespace {
 
-DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vector<Life>& lives,
-                   cases::CivilDate date, const HistoryRequest& request, std::uint64_t day_seed,
-                   const DayIds& day_ids) {
-  // Every row copied is checked against its foreign keys by a query PostgreSQL prepares once per
-  // key and runs per row; the services' sessions plan every prepared statement for its values
-  // (db::PgPool), which re-planned those checks for each of the millions of rows: profiled at
-  // 1,000,000 cases, planning was 59 % of the COPYs' time. The load's own transaction lets
-  // PostgreSQL keep their plans.
-  tx.exec("SET LOCAL plan_cache_mode = auto");
-  DayCounts counts;
-  const std::string code_hash = cases::CaseService::HashAccessCode(kAccessCode);
-  const auto& ids = day_ids.cases;
-  const auto& delivery_ids = day_ids.deliveries;
+// Where each life's rows take their ids from the day's reserved ones: its first timeline event
+// and its delivery leg, counted in life order, so a life gets the same ids whichever pass of
+// the day writes it.
+struct DayLayout {
+  DayLayout(const std::vector<Life>& lives, const DayIds& day_ids)
+      : ids(day_ids), code_hash(cases::CaseService::HashAccessCode(kAccessCode)) {
+    std::size_t events = 0, deliveries = 0;
+    for (const auto& life : lives) {
+      first_event.push_back(events);
+      delivery.push_back(deliveries);
+      events += life.events.size();
+      deliveries += life.has_delivery ? 1 : 0;
+    }
+  }
+  const DayIds& ids;
+  const std::string code_hash;
+  std::vector<std::size_t> first_event, delivery;
+};
+
+// Writes the lives `picks` names (indexes into `lives`): their cases, then every row that
+// refers to them, one COPY a table.
+void WriteLives(pqxx::dbtransaction& tx, const World& world, const std::vector<Life>& lives,
+                const std::vector<std::size_t>& picks, const DayLayout& layout,
+                std::uint64_t day_seed, DayCounts& counts) {
+  const auto& ids = layout.ids.cases;
   CopyRow row;
   {
     Copy copy(tx, "cases",
@@ -1027,7 +1046,7 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
                "updated_at",
                "assigned_at",
                "last_progress_at"});
-    for (std::size_t i = 0; i < lives.size(); ++i) {
+    for (const std::size_t i : picks) {
       const Life& l = lives[i];
       auto time = [](const std::optional<sys_seconds>& at) {
         return at ? std::optional<std::string>(TimeText(*at)) : std::nullopt;
@@ -1038,7 +1057,7 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
       row.Clear();
       row.Int(ids[i])
           .Text(l.tracking)
-          .Text(code_hash)
+          .Text(layout.code_hash)
           .Text(l.item_code)
           .Text(l.mode)
           .Text(l.region_code)
@@ -1078,13 +1097,13 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
       opt(time(l.last_progress));
       copy.Put(row);
     }
-    counts.cases = copy.Finish();
+    counts.cases += copy.Finish();
   }
   {
     Copy copy(tx, "case_materials",
               {"case_id", "seq", "item_code", "item_seq", "name", "essential", "status",
                "promised_date", "supplied_at"});
-    for (std::size_t i = 0; i < lives.size(); ++i) {
+    for (const std::size_t i : picks) {
       for (const auto& m : lives[i].materials) {
         const bool accepted = lives[i].accepted.has_value();
         row.Clear();
@@ -1110,11 +1129,11 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
     Copy copy(tx, "case_events",
               {"id", "case_id", "type", "from_state", "to_state", "actor_role", "actor_user_id",
                "actor_name", "at", "device_time", "reason", "data"});
-    std::size_t event = 0;
-    for (std::size_t i = 0; i < lives.size(); ++i) {
+    for (const std::size_t i : picks) {
+      std::size_t event = layout.first_event[i];
       for (const auto& e : lives[i].events) {
         row.Clear();
-        row.Int(day_ids.events[event++]).Int(ids[i]).Text(e.type);
+        row.Int(layout.ids.events[event++]).Int(ids[i]).Text(e.type);
         e.from.empty() ? row.Null() : row.Text(e.from);
         e.to.empty() ? row.Null() : row.Text(e.to);
         row.Text(e.role).Id(e.user).Text(e.actor).Text(TimeText(e.at));
@@ -1123,13 +1142,13 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
         copy.Put(row);
       }
     }
-    counts.events = copy.Finish();
+    counts.events += copy.Finish();
   }
   {
     Copy copy(tx, "offers",
               {"case_id", "agent_id", "state", "offered_at", "expires_at", "answered_at",
                "decline_reason", "recorded_at"});
-    for (std::size_t i = 0; i < lives.size(); ++i) {
+    for (const std::size_t i : picks) {
       for (const auto& o : lives[i].offers) {
         row.Clear();
         row.Int(ids[i])
@@ -1149,7 +1168,7 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
     Copy copy(tx, "attachments",
               {"case_id", "sha256", "content_type", "size_bytes", "width", "height", "uploaded_by",
                "uploaded_at", "device_time", "note"});
-    for (std::size_t i = 0; i < lives.size(); ++i) {
+    for (const std::size_t i : picks) {
       const Life& l = lives[i];
       if (!l.photo_at || l.agent == 0) continue;
       char sha[65];
@@ -1199,8 +1218,7 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
                "picked_up_at",
                "delivered_at",
                "updated_at"});
-    std::size_t next = 0;
-    for (std::size_t i = 0; i < lives.size(); ++i) {
+    for (const std::size_t i : picks) {
       const Life& l = lives[i];
       if (!l.has_delivery) continue;
       const auto& dept = world.departments.at(l.department_code);
@@ -1208,7 +1226,8 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
       int failed = 0;
       for (const auto& a : l.attempts) failed += a.outcome == "failed" ? 1 : 0;
       row.Clear();
-      row.Int(delivery_ids[next++]).Int(ids[i]).Text("result").Text(l.delivery_state);
+      row.Int(layout.ids.deliveries[layout.delivery[i]]).Int(ids[i]).Text("result").Text(
+          l.delivery_state);
       assigned ? row.Int(l.courier) : row.Null();
       row.Text(l.region_code)
           .Text("dept:" + l.department_code)
@@ -1241,10 +1260,10 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
     Copy copy(tx, "delivery_attempts",
               {"delivery_id", "courier_id", "outcome", "reason", "recipient_name", "id_last4_match",
                "proof_kind", "proof", "lat", "lng", "at", "device_time"});
-    std::size_t next = 0;
-    for (const auto& l : lives) {
+    for (const std::size_t i : picks) {
+      const Life& l = lives[i];
       if (!l.has_delivery) continue;
-      const auto id = delivery_ids[next++];
+      const auto id = layout.ids.deliveries[layout.delivery[i]];
       for (const auto& a : l.attempts) {
         row.Clear();
         row.Int(id).Int(l.courier).Text(a.outcome).Text(a.reason);
@@ -1261,7 +1280,7 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
   }
   {
     Copy ratings(tx, "ratings", {"case_id", "score", "comment", "created_at"});
-    for (std::size_t i = 0; i < lives.size(); ++i) {
+    for (const std::size_t i : picks) {
       if (!lives[i].rating) continue;
       row.Clear();
       row.Int(ids[i])
@@ -1274,7 +1293,7 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
     Copy followups(tx, "followups",
                    {"case_id", "region_code", "opened_at", "due_at", "closed_at", "closed_by",
                     "call_notes", "outcome"});
-    for (std::size_t i = 0; i < lives.size(); ++i) {
+    for (const std::size_t i : picks) {
       const Life& l = lives[i];
       if (!l.followup_opened) continue;
       row.Clear();
@@ -1294,24 +1313,29 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
     }
     followups.Finish();
   }
-  // Location fixes of every agent and courier for the recent days (older ones would be past the
-  // retention): into the day's partition, made first.
-  if (request.fixes_per_day > 0 &&
-      sys_days(date) + days(request.fix_days) >= std::chrono::floor<days>(request.now)) {
-    tx.exec_params("SELECT locations_ensure_partition($1::date)", cases::FormatIsoDate(date));
-    tx.exec_params("SELECT locations_ensure_partition($1::date + 1)", cases::FormatIsoDate(date));
-    Copy copy(tx, "locations",
-              {"user_id", "lat", "lng", "accuracy_m", "device_time", "received_at", "flagged"});
-    Draw draw(Mix(day_seed, 0xF1));
-    for (const auto* people : {&world.agents, &world.couriers}) {
-      for (const auto& p : *people) {
-        WriteFixes(copy, draw, p.id, p.lat, p.lng, date, request.fixes_per_day, request.now,
-                   counts);
-      }
+}
+
+// Location fixes of every agent and courier for the recent days (older ones would be past the
+// retention): into the day's partition, made first.
+void WriteDayFixes(pqxx::dbtransaction& tx, const World& world, cases::CivilDate date,
+                   const HistoryRequest& request, std::uint64_t day_seed, DayCounts& counts) {
+  tx.exec_params("SELECT locations_ensure_partition($1::date)", cases::FormatIsoDate(date));
+  tx.exec_params("SELECT locations_ensure_partition($1::date + 1)", cases::FormatIsoDate(date));
+  Copy copy(tx, "locations",
+            {"user_id", "lat", "lng", "accuracy_m", "device_time", "received_at", "flagged"});
+  Draw draw(Mix(day_seed, 0xF1));
+  for (const auto* people : {&world.agents, &world.couriers}) {
+    for (const auto& p : *people) {
+      WriteFixes(copy, draw, p.id, p.lat, p.lng, date, request.fixes_per_day, request.now,
+                 counts);
     }
-    copy.Finish();
-    // Each user's newest plausible fix moves forward, as the gateway's ingest does.
-    tx.exec_params(R"sql(
+  }
+  copy.Finish();
+}
+
+// Each user's newest plausible fix of the day moves forward, as the gateway's ingest does.
+void MoveLatestPositions(pqxx::dbtransaction& tx, cases::CivilDate date) {
+  tx.exec_params(R"sql(
 INSERT INTO latest_positions (user_id, lat, lng, accuracy_m, device_time, received_at)
 SELECT DISTINCT ON (user_id) user_id, lat, lng, accuracy_m, device_time, received_at
   FROM locations
@@ -1322,8 +1346,35 @@ ON CONFLICT (user_id) DO UPDATE
    SET lat = excluded.lat, lng = excluded.lng, accuracy_m = excluded.accuracy_m,
        device_time = excluded.device_time, received_at = excluded.received_at
  WHERE latest_positions.device_time <= excluded.device_time)sql",
-                   cases::FormatIsoDate(date));
+                 cases::FormatIsoDate(date));
+}
+
+DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vector<Life>& lives,
+                   cases::CivilDate date, const HistoryRequest& request, std::uint64_t day_seed,
+                   const DayIds& day_ids) {
+  // Every row copied is checked against its foreign keys by a query PostgreSQL prepares once per
+  // key and runs per row; the services' sessions plan every prepared statement for its values
+  // (db::PgPool), which re-planned those checks for each of the millions of rows: profiled at
+  // 1,000,000 cases, planning was 59 % of the COPYs' time. The load's own transaction lets
+  // PostgreSQL keep their plans.
+  tx.exec("SET LOCAL plan_cache_mode = auto");
+  // Rows that two days written at once both lock are written last, so a day waits for the
+  // other's commit only at its very end: each agent's open work (agent_open_work, kept by the
+  // cases' triggers, 0029) and each user's newest position. Written first, the open cases held
+  // the counters of the day's agents for the whole day's transaction, and the other job waited
+  // on them for more than half of the days with open cases.
+  std::vector<std::size_t> quiet, open;
+  for (std::size_t i = 0; i < lives.size(); ++i) {
+    (IsOpenWork(lives[i]) ? open : quiet).push_back(i);
   }
+  const DayLayout layout(lives, day_ids);
+  DayCounts counts;
+  WriteLives(tx, world, lives, quiet, layout, day_seed, counts);
+  const bool fixes = request.fixes_per_day > 0 &&
+                     sys_days(date) + days(request.fix_days) >= std::chrono::floor<days>(request.now);
+  if (fixes) WriteDayFixes(tx, world, date, request, day_seed, counts);
+  WriteLives(tx, world, lives, open, layout, day_seed, counts);
+  if (fixes) MoveLatestPositions(tx, date);
   return counts;
 }
 
