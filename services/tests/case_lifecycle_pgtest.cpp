@@ -548,6 +548,23 @@ TEST_F(CaseLifecyclePgTest, ListsPageByDeadlineAndFilterByUrgency) {
   EXPECT_TRUE(service_->List(overdue, Admin()).cases.empty());
   clock_.Advance(std::chrono::hours(24 * 14));  // two weeks on: all three are overdue
   EXPECT_EQ(service_->List(overdue, Admin()).cases.size(), 3u);
+  // The overdue list (a statement of its own) pages in the list's order with the list's cursor.
+  overdue.limit = 2;
+  auto late = service_->List(overdue, Admin());
+  ASSERT_EQ(late.cases.size(), 2u);
+  EXPECT_TRUE(late.more);
+  EXPECT_EQ(late.cases[0].tracking_number, accepted[0]);
+  EXPECT_EQ(late.cases[1].tracking_number, accepted[1]);
+  cases::ApplyListCursor(cases::ListCursor(late.cases[1], cases::ListOrder::kDeadline), overdue);
+  auto rest = service_->List(overdue, Admin());
+  ASSERT_EQ(rest.cases.size(), 1u);
+  EXPECT_FALSE(rest.more);
+  EXPECT_EQ(rest.cases[0].tracking_number, accepted[2]);
+  // Past the cases with a deadline there is nothing overdue.
+  cases::CaseFilter beyond;
+  beyond.overdue = true;
+  cases::ApplyListCursor("k1.n.1", beyond);
+  EXPECT_TRUE(service_->List(beyond, Admin()).cases.empty());
   cases::CaseFilter too_many;
   too_many.limit = 101;
   EXPECT_EQ(Refusal([&] { service_->List(too_many, Admin()); }).first, 400);
