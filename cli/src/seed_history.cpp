@@ -1226,8 +1226,10 @@ void WriteLives(pqxx::dbtransaction& tx, const World& world, const std::vector<L
       int failed = 0;
       for (const auto& a : l.attempts) failed += a.outcome == "failed" ? 1 : 0;
       row.Clear();
-      row.Int(layout.ids.deliveries[layout.delivery[i]]).Int(ids[i]).Text("result").Text(
-          l.delivery_state);
+      row.Int(layout.ids.deliveries[layout.delivery[i]])
+          .Int(ids[i])
+          .Text("result")
+          .Text(l.delivery_state);
       assigned ? row.Int(l.courier) : row.Null();
       row.Text(l.region_code)
           .Text("dept:" + l.department_code)
@@ -1326,8 +1328,7 @@ void WriteDayFixes(pqxx::dbtransaction& tx, const World& world, cases::CivilDate
   Draw draw(Mix(day_seed, 0xF1));
   for (const auto* people : {&world.agents, &world.couriers}) {
     for (const auto& p : *people) {
-      WriteFixes(copy, draw, p.id, p.lat, p.lng, date, request.fixes_per_day, request.now,
-                 counts);
+      WriteFixes(copy, draw, p.id, p.lat, p.lng, date, request.fixes_per_day, request.now, counts);
     }
   }
   copy.Finish();
@@ -1370,8 +1371,8 @@ DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vecto
   const DayLayout layout(lives, day_ids);
   DayCounts counts;
   WriteLives(tx, world, lives, quiet, layout, day_seed, counts);
-  const bool fixes = request.fixes_per_day > 0 &&
-                     sys_days(date) + days(request.fix_days) >= std::chrono::floor<days>(request.now);
+  const bool fixes = request.fixes_per_day > 0 && sys_days(date) + days(request.fix_days) >=
+                                                      std::chrono::floor<days>(request.now);
   if (fixes) WriteDayFixes(tx, world, date, request, day_seed, counts);
   WriteLives(tx, world, lives, open, layout, day_seed, counts);
   if (fixes) MoveLatestPositions(tx, date);

@@ -141,9 +141,10 @@ void PgPool::WithConnection(const Body& body, bool retry_broken, int rollback_re
     } catch (const pqxx::transaction_rollback& error) {
       // A deadlock victim or a serialization failure: PostgreSQL rolled the whole transaction
       // back and the connection stays good. Transact runs it again; when it keeps failing the
-      // caller hears 503 with Retry-After, to try again itself. libpqxx 6 derives these from pqxx::failure, not pqxx::sql_error, and builds them
-      // without their SQLSTATE, so the sql_error branch below never saw them: a deadlock
-      // between a courier's action and the courier assigner answered 500.
+      // caller hears 503 with Retry-After, to try again itself. libpqxx 6 derives these from
+      // pqxx::failure, not pqxx::sql_error, and builds them without their SQLSTATE, so the
+      // sql_error branch below never saw them: a deadlock between a courier's action and the
+      // courier assigner answered 500.
       bool usable = connection && connection->pq.is_open();
       give_back(usable ? std::move(connection) : nullptr);
       if (rolled_back < rollback_retries) {

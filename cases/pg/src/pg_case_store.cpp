@@ -656,13 +656,14 @@ std::vector<Case> PgCaseStore::List(const CaseFilter& f, const CaseScope& scope)
     // statement for the values bound to it, the filters not asked for fold away and the index
     // that fits is found (an overdue list walks the small partial index of running cases). A
     // named one's cached generic plan scanned the history in list order whatever was asked.
-    const std::string& sql = by_created ? kListByCreatedSql : f.overdue ? kOverdueListSql : kListSql;
-    auto rows = tx.exec_params(sql, states, f.region_code,
-                               f.department_code, f.item_code, f.agent_id, f.at_risk, f.overdue,
-                               db::EpochSeconds(f.created_from), db::EpochSeconds(f.created_to),
-                               db::EpochSeconds(f.now), after_kind, after_time, f.after_id, f.limit,
-                               scope.everything, scope.region_code, scope.department_code,
-                               scope.agent_id, one_state);
+    const std::string& sql = by_created  ? kListByCreatedSql
+                             : f.overdue ? kOverdueListSql
+                                         : kListSql;
+    auto rows = tx.exec_params(sql, states, f.region_code, f.department_code, f.item_code,
+                               f.agent_id, f.at_risk, f.overdue, db::EpochSeconds(f.created_from),
+                               db::EpochSeconds(f.created_to), db::EpochSeconds(f.now), after_kind,
+                               after_time, f.after_id, f.limit, scope.everything, scope.region_code,
+                               scope.department_code, scope.agent_id, one_state);
     for (const auto& row : rows) cases.push_back(CaseFromRow(row));
     if (f.whole) {
       std::vector<Case*> page;
