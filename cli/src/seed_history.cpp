@@ -1353,12 +1353,6 @@ ON CONFLICT (user_id) DO UPDATE
 DayCounts WriteDay(pqxx::dbtransaction& tx, const World& world, const std::vector<Life>& lives,
                    cases::CivilDate date, const HistoryRequest& request, std::uint64_t day_seed,
                    const DayIds& day_ids) {
-  // Every row copied is checked against its foreign keys by a query PostgreSQL prepares once per
-  // key and runs per row; the services' sessions plan every prepared statement for its values
-  // (db::PgPool), which re-planned those checks for each of the millions of rows: profiled at
-  // 1,000,000 cases, planning was 59 % of the COPYs' time. The load's own transaction lets
-  // PostgreSQL keep their plans.
-  tx.exec("SET LOCAL plan_cache_mode = auto");
   // Rows that two days written at once both lock are written last, so a day waits for the
   // other's commit only at its very end: each agent's open work (agent_open_work, kept by the
   // cases' triggers, 0029) and each user's newest position. Written first, the open cases held

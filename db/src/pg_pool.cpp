@@ -28,22 +28,26 @@ bool IsEnvironmentFailure(const pqxx::sql_error& error) {
 // plan's estimated cost, and a set-returning function (region_subtree, estimated at 1,000 rows)
 // lifts short statements over the threshold: dispatch's agent list spent ~36 ms compiling for a
 // 2 ms plan, 14.6 ms a call on average, most of the database's CPU per case offered.
-// Every statement is also planned for the values it is run with (plan_cache_mode): our
-// statements take optional filters as parameters (`$1 = '' OR ...`, an agent id or 0), which a
-// prepared statement's generic plan, chosen after its fifth run, cannot prune. The agents'
-// board's generic plan scanned the users table once per agent: 2-3x the custom plan's time
-// with 571 agents (30-80 ms against 18-38 ms); planning costs well under a millisecond.
+// Plans are PostgreSQL's to cache (plan_cache_mode stays auto): a named prepared statement is
+// planned for its values five times, then kept as one generic plan when that plan is not worse.
+// Sessions used to plan every prepared statement for each call (force_custom_plan), which also
+// re-planned PostgreSQL's own foreign-key checks and the triggers' statements on every row: 40 %
+// of the database's CPU at the simulated Jinan day's morning peak was planning. A statement
+// that takes optional filters as parameters (`$1 = '' OR ...`, an agent id or 0, the staff
+// scope's fields) is sent unnamed instead (exec_params): PostgreSQL plans an unnamed statement
+// for the values bound to it, so the filters not asked for fold away and the index that fits is
+// found; a generic plan cannot prune them (the agents' board's scanned the users table once per
+// agent, 2-3x the plan for its values).
 std::string WithTimeouts(const std::string& url, const PgOptions& options) {
   std::string connect = std::to_string(options.connect_timeout.count());
   std::string statement = std::to_string(options.statement_timeout.count());
   bool uri = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
   if (uri) {
     return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=" + connect +
-           "&options=-c%20statement_timeout%3D" + statement +
-           "%20-c%20jit%3Doff%20-c%20plan_cache_mode%3Dforce_custom_plan";
+           "&options=-c%20statement_timeout%3D" + statement + "%20-c%20jit%3Doff";
   }
   return url + " connect_timeout=" + connect + " options='-c statement_timeout=" + statement +
-         " -c jit=off -c plan_cache_mode=force_custom_plan'";
+         " -c jit=off'";
 }
 
 // 5-25 ms after the first rollback, 10-50 after the second, 15-75 after the third: a few

@@ -114,7 +114,7 @@ TEST(PgPoolPgTest, ADeadlockVictimRunsAgainAndBothWritesLand) {
   EXPECT_NE(out.find("daiban_pg_rollback_retries_total 1\n"), std::string::npos) << out;
 }
 
-TEST(PgPoolPgTest, SessionsRunWithoutJitAndPlanEachStatementForItsValues) {
+TEST(PgPoolPgTest, SessionsRunWithoutJitAndLetPostgresCacheTheirPlans) {
   ScratchDatabase database;
   PgPool pool({.url = database.Url(), .pool_size = 1});
   std::string jit, plans;
@@ -123,7 +123,7 @@ TEST(PgPoolPgTest, SessionsRunWithoutJitAndPlanEachStatementForItsValues) {
     plans = tx.exec1("SHOW plan_cache_mode")[0].as<std::string>();
   });
   EXPECT_EQ(jit, "off");
-  EXPECT_EQ(plans, "force_custom_plan");
+  EXPECT_EQ(plans, "auto");
 }
 
 TEST(PgPoolPgTest, UnreachableServerIsUnavailable) {

@@ -9,8 +9,8 @@ namespace {
 // $1 key (0: any client, only with tracking numbers: the public view), $2 comma-separated tracking
 // numbers, $3 item code ('' switches these off), $4 and $5 the requested-at range in epoch seconds
 // (NULL: open-ended), $6 'open', 'closed' or '', $7 limit. Only the reason of a state that has one
-// (rejection, suspension, cancellation) is read.
-constexpr const char* kRequests = "service_requests";
+// (rejection, suspension, cancellation) is read. Optional filters: sent unnamed, planned for the
+// values of each call (db::PgPool).
 constexpr const char* kRequestsSql = R"sql(
 SELECT c.tracking_number, c.state, coalesce(c.item_code, c.bundle_code),
        coalesce(i.name, b.name, ''), coalesce(d.name, ''),
@@ -40,9 +40,7 @@ Moment MomentOf(const pqxx::field& field) {
 
 }  // namespace
 
-PgServiceRequestReader::PgServiceRequestReader(db::PgPool& pool) : pool_(pool) {
-  pool_.Prepare(kRequests, kRequestsSql);
-}
+PgServiceRequestReader::PgServiceRequestReader(db::PgPool& pool) : pool_(pool) {}
 
 std::vector<ServiceRequest> PgServiceRequestReader::PublicRequests(
     const std::vector<std::string>& tracking) {
@@ -67,9 +65,9 @@ std::vector<ServiceRequest> PgServiceRequestReader::Requests(std::int64_t key_id
   std::string open = !query.open ? "" : (*query.open ? "open" : "closed");
   std::vector<ServiceRequest> rows;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    auto result = tx.exec_prepared(kRequests, key_id, ids, query.service_code,
-                                   query.from ? from.c_str() : nullptr,
-                                   query.to ? to.c_str() : nullptr, open, query.limit);
+    auto result = tx.exec_params(kRequestsSql, key_id, ids, query.service_code,
+                                 query.from ? from.c_str() : nullptr,
+                                 query.to ? to.c_str() : nullptr, open, query.limit);
     for (const auto& r : result) {
       ServiceRequest row;
       row.tracking_number = r[0].as<std::string>();

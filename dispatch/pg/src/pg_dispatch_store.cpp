@@ -234,10 +234,10 @@ OfferRecord OfferFromRow(const pqxx::row& row) {
 }  // namespace
 
 PgDispatchStore::PgDispatchStore(db::PgPool& pool) : pool_(pool) {
-  pool_.Prepare("dispatch_agents", kAgentsSql);
-  pool_.Prepare("dispatch_waiting", kWaitingSql);
+  // The board, the waiting cases and the queue take optional filters as parameters (a region or
+  // '', an agent or 0, the scope's three fields): they are sent unnamed, so PostgreSQL plans each
+  // call for its values (db::PgPool). The rest keep the plan PostgreSQL caches for them.
   pool_.Prepare("dispatch_case_terms", kCaseTermsSql);
-  pool_.Prepare("dispatch_queue", kQueueSql);
   pool_.Prepare("dispatch_create_offer", kCreateOfferSql);
 }
 
@@ -297,8 +297,8 @@ std::vector<AgentRecord> PgDispatchStore::Agents(const std::string& covering_reg
   const auto limit = page.limit > 0 ? std::optional<int>(page.limit) : std::nullopt;
   pool_.Read([&](pqxx::transaction_base& tx) {
     for (const auto& row :
-         tx.exec_prepared("dispatch_agents", covering_region, std::int64_t{0}, scope.everything,
-                          scope.region_code, scope.department_code, page.after_id, limit)) {
+         tx.exec_params(kAgentsSql, covering_region, std::int64_t{0}, scope.everything,
+                        scope.region_code, scope.department_code, page.after_id, limit)) {
       agents.push_back(AgentFromRow(row));
     }
   });
@@ -309,9 +309,9 @@ std::optional<AgentRecord> PgDispatchStore::Agent(std::int64_t agent_id,
                                                   const kernel::StaffScope& scope) {
   std::optional<AgentRecord> agent;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec_prepared("dispatch_agents", std::string(), agent_id, scope.everything,
-                                 scope.region_code, scope.department_code, std::int64_t{0},
-                                 std::optional<int>());
+    auto rows =
+        tx.exec_params(kAgentsSql, std::string(), agent_id, scope.everything, scope.region_code,
+                       scope.department_code, std::int64_t{0}, std::optional<int>());
     if (!rows.empty()) agent = AgentFromRow(rows[0]);
   });
   return agent;
@@ -325,9 +325,8 @@ std::vector<PendingCase> PgDispatchStore::WaitingCases(const std::string& region
   const long long after_deadline = after ? after->deadline.time_since_epoch().count() : 0;
   const int after_priority = after ? after->priority : 0;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    for (const auto& row :
-         tx.exec_prepared("dispatch_waiting", region, limit, std::string(), after_id,
-                          after_deadline, after_priority, db::ArrayOf(open_to))) {
+    for (const auto& row : tx.exec_params(kWaitingSql, region, limit, std::string(), after_id,
+                                          after_deadline, after_priority, db::ArrayOf(open_to))) {
       cases.push_back(WaitingFromRow(row));
     }
   });
@@ -337,8 +336,8 @@ std::vector<PendingCase> PgDispatchStore::WaitingCases(const std::string& region
 std::optional<PendingCase> PgDispatchStore::WaitingCase(const std::string& tracking) {
   std::optional<PendingCase> found;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    auto rows = tx.exec_prepared("dispatch_waiting", std::string(), 1, tracking, std::int64_t{0},
-                                 0LL, 0, db::ArrayOf(std::span<const std::int64_t>{}));
+    auto rows = tx.exec_params(kWaitingSql, std::string(), 1, tracking, std::int64_t{0}, 0LL, 0,
+                               db::ArrayOf(std::span<const std::int64_t>{}));
     if (!rows.empty()) found = WaitingFromRow(rows[0]);
   });
   return found;
@@ -357,8 +356,8 @@ std::vector<QueueEntry> PgDispatchStore::Queue(const std::string& region,
                                                const kernel::StaffScope& scope, int limit) {
   std::vector<QueueEntry> queue;
   pool_.Read([&](pqxx::transaction_base& tx) {
-    for (const auto& row : tx.exec_prepared("dispatch_queue", region, limit, scope.everything,
-                                            scope.region_code, scope.department_code)) {
+    for (const auto& row : tx.exec_params(kQueueSql, region, limit, scope.everything,
+                                          scope.region_code, scope.department_code)) {
       queue.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
                        At(row[3].as<long long>()), At(row[4].as<long long>()), row[5].as<int>(),
                        row[6].as<int>()});

@@ -33,8 +33,8 @@ std::string ScopeCondition(int base) {
 }
 
 // $1 filter (open/closed/all), $2 after a cursor?, $3 its due_at (epoch), $4 its id, $5 limit,
-// $6.. the scope.
-constexpr const char* kList = "followups_list";
+// $6.. the scope. Optional filters: sent unnamed, planned for the values of each call
+// (db::PgPool).
 const std::string kListSql = std::string(kSelect) + R"sql(
  WHERE ($1 = 'all' OR ($1 = 'open') = (f.closed_at IS NULL))
    AND (NOT $2::boolean OR (f.due_at, f.id) > (to_timestamp($3), $4::bigint))
@@ -105,7 +105,6 @@ double Epoch(Moment moment) { return static_cast<double>(moment.time_since_epoch
 }  // namespace
 
 PgFollowupStore::PgFollowupStore(db::PgPool& pool) : pool_(pool) {
-  pool_.Prepare(kList, kListSql);
   pool_.Prepare(kLock, kLockSql);
   pool_.Prepare(kWrite, kWriteSql);
   pool_.Prepare(kOne, kOneSql);
@@ -117,9 +116,9 @@ std::vector<Followup> PgFollowupStore::List(const SupervisionScope& scope,
   const FollowupCursor after = query.after.value_or(FollowupCursor{});
   pool_.Read([&](pqxx::transaction_base& tx) {
     for (const auto& row :
-         tx.exec_prepared(kList, FilterWord(query.filter), query.after.has_value(),
-                          Epoch(after.due_at), after.id, query.limit + 1, scope.everything,
-                          scope.region_code, scope.department_code)) {
+         tx.exec_params(kListSql, FilterWord(query.filter), query.after.has_value(),
+                        Epoch(after.due_at), after.id, query.limit + 1, scope.everything,
+                        scope.region_code, scope.department_code)) {
       out.push_back(FromRow(row));
     }
   });

@@ -50,7 +50,6 @@ SELECT c.id, c.department_code, d.name,
 // One row per case created in [$1, $2) (epoch seconds) in the staff scope (db::ScopeSql): $3
 // everything, $4 region (with its subtree), $5 department; a scope naming neither region nor
 // department sees nothing.
-constexpr const char* kCohort = "stats_cohort";
 const std::string kCohortSql = CohortSql(
     "FROM cases c", "c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND " +
                         db::ScopeSql(3).Case("c.region_code", "c.department_code"));
@@ -60,7 +59,6 @@ const std::string kCohortSql = CohortSql(
 // up: the days before the history and its weekends, all empty) walked every case in id order
 // for the ORDER BY and tested it against each of the 321 days: past the 5 s statement timeout
 // at 1,000,000 cases, where reading the days one by one takes 1.6 ms.
-constexpr const char* kCasesOfDays = "stats_cases_of_days";
 const std::string kCasesOfDaysSql = CohortSql(
     "FROM unnest($1::date[]) AS dd (day)\n"
     "  CROSS JOIN LATERAL (SELECT * FROM cases c WHERE c.created_at >= stats_day_start(dd.day)\n"
@@ -78,7 +76,6 @@ SELECT d.day::text FROM stats_rollup_days d
 // The roll-up rows of the days $1 in the scope $2..$4, summed in SQL per group of the report
 // $5 (departments, regions: the district, agents) so a year is a few rows, names and district
 // resolved now (as the cohort resolves them). The spans and deadlines are concatenated whole.
-constexpr const char* kRollups = "stats_rollups";
 const std::string kRollupsSql = R"sql(
 SELECT g.department_code, g.department_name, g.district_code, g.district_name, g.agent_id,
        g.agent_name,
@@ -254,10 +251,9 @@ void InsertRollups(pqxx::dbtransaction& tx, const std::vector<StatsRollup>& roll
 }  // namespace
 
 PgStatsStore::PgStatsStore(db::PgPool& pool) : pool_(pool) {
-  pool_.Prepare(kCohort, kCohortSql);
-  pool_.Prepare(kCasesOfDays, kCasesOfDaysSql);
+  // The cohort, the days' cases and the roll-ups take the scope (and the roll-ups the report's
+  // grouping) as parameters: sent unnamed, planned for each report's values (db::PgPool).
   pool_.Prepare(kCleanDays, kCleanDaysSql);
-  pool_.Prepare(kRollups, kRollupsSql);
   pool_.Prepare(kStaleDays, kStaleDaysSql);
 }
 
@@ -266,9 +262,9 @@ std::vector<CohortCase> PgStatsStore::Cohort(const SupervisionScope& scope, Mome
   std::vector<CohortCase> cohort;
   pool_.Transact([&](pqxx::dbtransaction& tx) {
     tx.exec("SET LOCAL jit = off");
-    AppendCases(tx.exec_prepared(kCohort, static_cast<double>(start.time_since_epoch().count()),
-                                 static_cast<double>(end.time_since_epoch().count()),
-                                 scope.everything, scope.region_code, scope.department_code),
+    AppendCases(tx.exec_params(kCohortSql, static_cast<double>(start.time_since_epoch().count()),
+                               static_cast<double>(end.time_since_epoch().count()),
+                               scope.everything, scope.region_code, scope.department_code),
                 cohort);
   });
   return cohort;
@@ -294,13 +290,13 @@ StatsInput PgStatsStore::Read(StatsGroup group, const SupervisionScope& scope,
       }
     }
     if (!raw_days.empty()) {
-      AppendCases(tx.exec_prepared(kCasesOfDays, DateArray(raw_days), scope.everything,
-                                   scope.region_code, scope.department_code),
+      AppendCases(tx.exec_params(kCasesOfDaysSql, DateArray(raw_days), scope.everything,
+                                 scope.region_code, scope.department_code),
                   input.cases);
     }
     if (!clean.empty()) {
-      auto rows = tx.exec_prepared(kRollups, DateArray(clean), scope.everything, scope.region_code,
-                                   scope.department_code, ToWord(group));
+      auto rows = tx.exec_params(kRollupsSql, DateArray(clean), scope.everything, scope.region_code,
+                                 scope.department_code, ToWord(group));
       input.rollups.reserve(rows.size());
       for (const auto& row : rows) input.rollups.push_back(RollupOf(row));
     }
@@ -318,7 +314,7 @@ std::size_t PgStatsStore::RollUp(std::size_t max_days, const std::string& calend
     rolled = days.size();
     if (days.empty()) return;
     std::vector<CohortCase> cohort;
-    AppendCases(tx.exec_prepared(kCasesOfDays, DateArray(days), true, "", ""), cohort);
+    AppendCases(tx.exec_params(kCasesOfDaysSql, DateArray(days), true, "", ""), cohort);
     const auto rollups = roll_up(cohort);
     const auto array = DateArray(days);
     tx.exec_params("DELETE FROM stats_rollup WHERE day = ANY ($1::date[])", array);
