@@ -980,9 +980,9 @@ HistoryReport SeedHistory(db::PgPool& pool, const HistoryRequest& request, std::
 
 namespace {
 
-// Where each life's rows take their ids from the day's reserved ones: its first timeline event
-// and its delivery leg, counted in life order, so a life gets the same ids whichever pass of
-// the day writes it.
+// What a day's lives share whichever pass writes them: where each life takes its ids from the
+// day's reserved ones (its first timeline event and its delivery leg, counted in life order, so
+// a life gets the same ids in either pass), and the access code's hash, computed once a day.
 struct DayLayout {
   DayLayout(const std::vector<Life>& lives, const DayIds& day_ids)
       : ids(day_ids), code_hash(cases::CaseService::HashAccessCode(kAccessCode)) {
