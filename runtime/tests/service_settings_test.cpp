@@ -30,5 +30,16 @@ TEST(ServiceSettingsTest, AnOperatorsQueueSettingWinsOverTheDefault) {
                kernel::ConfigError);
 }
 
+TEST(ServiceSettingsTest, EveryWorkThreadHasAConnectionWithRoomForTheBackgroundWorkers) {
+  EXPECT_EQ(LoadServiceSettings(EnvOf({}), "intake", 9301).pg.pool_size, 12u);
+  EXPECT_EQ(
+      LoadServiceSettings(EnvOf({{"DAIBAN_WORK_THREADS", "16"}}), "intake", 9301).pg.pool_size,
+      20u);
+  EXPECT_EQ(LoadServiceSettings(EnvOf({{"DAIBAN_PG_POOL_SIZE", "5"}}), "intake", 9301).pg.pool_size,
+            5u);
+  // A command-line tool has no work threads: its pool keeps the plain default.
+  EXPECT_EQ(LoadPgOptions(EnvOf({})).pool_size, 8u);
+}
+
 }  // namespace
 }  // namespace daiban::runtime

@@ -30,7 +30,8 @@ struct ServiceSettings {
 };
 ServiceSettings LoadServiceSettings(const kernel::Env& env, const std::string& service,
                                     std::uint16_t default_port);
-db::PgOptions LoadPgOptions(const kernel::Env& env);
+// `default_pool_size` applies when DAIBAN_PG_POOL_SIZE is unset.
+db::PgOptions LoadPgOptions(const kernel::Env& env, std::size_t default_pool_size = 8);
 db::RedisOptions LoadRedisOptions(const kernel::Env& env);
 
 // The parts one service process is wired from: clock, ids, logger, metrics, the PostgreSQL
