@@ -1130,34 +1130,14 @@ class Simulation:
         self.agent_next(agent)
 
     def task_priority(self, agent, task):
-        """How urgent a task is: the time by which it must be done. A case not yet submitted
-        must reach the window before the department's longest usual share of the committed
-        time runs past the deadline, so a five-day item taken this morning is due at the window
-        sooner than a one-day item taken at noon, though its deadline is later; a result must be
-        fetched by the deadline itself. Ordering by deadline alone left the long items for last
-        and most late cases were submitted late."""
         kind, key = task
         if kind == "collect":
             record = self.cases[key]
-            return self.latest_submission(key), record.get("not_before", 0)
+            return record.get("deadline", 0), record.get("not_before", 0)
         if kind == "hall":
-            due = [self.latest_submission(t) for t in agent.to_submit.get(key, [])]
-            due += [self.cases[t].get("deadline", 0) for t in agent.to_fetch.get(key, [])]
-            return min(due, default=0), 0
+            batch = agent.to_submit.get(key, []) + agent.to_fetch.get(key, [])
+            return min((self.cases[t].get("deadline", 0) for t in batch), default=0), 0
         return self.cases[key]["result_at"] + 86400, 0  # hand-over: within the day, after the urgent
-
-    def latest_submission(self, tracking):
-        """The last moment a case can be submitted and still be processed by its deadline when
-        the department takes its longest usual share of the committed time."""
-        record = self.cases[tracking]
-        if "deadline" not in record:
-            return 0
-        if "latest_submission" not in record:
-            limit = self.calendar.office_seconds_between(record["accepted_at"], record["deadline"])
-            share = self.s["durations"]["processing_share"][1]
-            record["latest_submission"] = self.calendar.add_office_seconds(
-                record["accepted_at"], max(0.0, limit) * (1.0 - share))
-        return record["latest_submission"]
 
     def agent_next(self, agent):
         """The agent starts the most urgent task that can start now, or waits for one."""
