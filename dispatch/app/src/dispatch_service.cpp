@@ -430,7 +430,7 @@ DispatchService::AgentBoard DispatchService::Agents(const cases::Actor& viewer,
   const auto scope = cases::SupervisorScopeOf(viewer);
   // One more than asked tells whether another page follows.
   if (page.limit > 0) ++page.limit;
-  AgentBoard board{store_.Agents(region, scope, page), false};
+  AgentBoard board{store_.Board(region, scope, page), false};
   if (page.limit > 0 && board.agents.size() == static_cast<std::size_t>(page.limit)) {
     board.agents.pop_back();
     board.more = true;

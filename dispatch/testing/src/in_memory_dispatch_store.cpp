@@ -218,6 +218,17 @@ std::vector<AgentRecord> InMemoryDispatchStore::Agents(const std::string& coveri
   return agents;
 }
 
+std::vector<AgentRecord> InMemoryDispatchStore::Board(const std::string& covering_region,
+                                                      const kernel::StaffScope& scope,
+                                                      AgentPage page) {
+  auto agents = Agents(covering_region, scope, page);
+  for (auto& agent : agents) {
+    agent.profile.covered_regions.clear();
+    agent.profile.appointments.clear();
+  }
+  return agents;
+}
+
 std::optional<AgentRecord> InMemoryDispatchStore::Agent(std::int64_t agent_id,
                                                         const kernel::StaffScope& scope) {
   const auto all = AllCases();

@@ -86,6 +86,10 @@ class DispatchStore {
   // Active agents covering `covering_region` ("" = all) and in `scope`, by id: those of `page`.
   virtual std::vector<AgentRecord> Agents(const std::string& covering_region,
                                           const kernel::StaffScope& scope, AgentPage page) = 0;
+  // The same agents for the supervisors' board: without what only assignment reads, the
+  // streets each covers (profile.covered_regions) and its appointments, both left empty.
+  virtual std::vector<AgentRecord> Board(const std::string& covering_region,
+                                         const kernel::StaffScope& scope, AgentPage page) = 0;
   // One agent, active or not, when in `scope`.
   virtual std::optional<AgentRecord> Agent(std::int64_t agent_id,
                                            const kernel::StaffScope& scope) = 0;

@@ -13,6 +13,8 @@ class PgDispatchStore final : public DispatchStore {
   bool SetDuty(std::int64_t agent_id, bool on_duty, const kernel::StaffScope& scope) override;
   std::vector<AgentRecord> Agents(const std::string& covering_region,
                                   const kernel::StaffScope& scope, AgentPage page) override;
+  std::vector<AgentRecord> Board(const std::string& covering_region,
+                                 const kernel::StaffScope& scope, AgentPage page) override;
   std::optional<AgentRecord> Agent(std::int64_t agent_id, const kernel::StaffScope& scope) override;
   std::vector<PendingCase> WaitingCases(const std::string& region, int limit,
                                         const PendingCase* after = nullptr,
@@ -46,6 +48,9 @@ class PgDispatchStore final : public DispatchStore {
   std::string QueueRegion(const std::string& region) override;
 
  private:
+  std::vector<AgentRecord> AgentsBy(const std::string& sql, const std::string& covering_region,
+                                    const kernel::StaffScope& scope, AgentPage page);
+
   db::PgPool& pool_;
 };
 

@@ -185,6 +185,43 @@ TYPED_TEST_P(DispatchStoreContract, AgentsArePagedByIdAfterTheFilters) {
   EXPECT_EQ(page(0, 0), (std::vector<std::int64_t>{first, second, third}));  // 0: all
 }
 
+TYPED_TEST_P(DispatchStoreContract, TheBoardShowsTheAgentsWithoutWhatOnlyAssignmentReads) {
+  const auto first = this->Agent();
+  const auto second = this->Agent();
+  this->Accepted("DB0001");
+  ASSERT_TRUE(this->Offer("DB0001", second).has_value());
+  const auto everything = kernel::StaffScope::Everything();
+  for (const AgentPage page : {AgentPage{0, 0}, AgentPage{0, 1}, AgentPage{first, 5}}) {
+    const auto agents = this->Store().Agents("", everything, page);
+    const auto board = this->Store().Board("", everything, page);
+    ASSERT_EQ(board.size(), agents.size());
+    for (std::size_t i = 0; i < board.size(); ++i) {
+      const auto& shown = board[i];
+      const auto& full = agents[i];
+      EXPECT_EQ(shown.profile.id, full.profile.id);
+      EXPECT_EQ(shown.profile.name, full.profile.name);
+      EXPECT_EQ(shown.phone, full.phone);
+      EXPECT_EQ(shown.profile.capacity, full.profile.capacity);
+      EXPECT_EQ(shown.profile.on_duty, full.profile.on_duty);
+      EXPECT_EQ(shown.profile.departments, full.profile.departments);
+      EXPECT_EQ(shown.listed_regions, full.listed_regions);
+      EXPECT_EQ(shown.open_cases, full.open_cases);
+      EXPECT_EQ(shown.pending_offers, full.pending_offers);
+      EXPECT_EQ(shown.profile.load, full.profile.load);
+      EXPECT_EQ(shown.active, full.active);
+      EXPECT_FALSE(full.profile.covered_regions.empty());
+      EXPECT_TRUE(shown.profile.covered_regions.empty());
+      EXPECT_TRUE(shown.profile.appointments.empty());
+    }
+  }
+  const auto board = this->Store().Board("", everything, {});
+  ASSERT_EQ(board.size(), 2u);
+  EXPECT_EQ(board[1].profile.id, second);
+  EXPECT_EQ(board[1].pending_offers, 1);
+  EXPECT_EQ(board[1].profile.load, 1);
+  EXPECT_EQ(board[1].listed_regions, std::vector<std::string>{"370102"});
+}
+
 TYPED_TEST_P(DispatchStoreContract, AnOfferIsMadeForAnAcceptedCaseOnlyAndOneAtATime) {
   const auto agent = this->Agent();
   const auto other = this->Agent();
@@ -333,6 +370,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     DispatchStoreContract, ASavedAgentReadsBackWithItsCoverageExpanded,
     OnlyAgentAccountsAndKnownRegionsAreSaved, DutyChangesOnlyForAnAgentInScope,
     AgentsAreListedByTheRegionTheyCoverAndTheCallersScope, AgentsArePagedByIdAfterTheFilters,
+    TheBoardShowsTheAgentsWithoutWhatOnlyAssignmentReads,
     AnOfferIsMadeForAnAcceptedCaseOnlyAndOneAtATime, AnAgentIsOfferedNoMoreThanItsCapacity,
     ATakenOfferMovesWithTheCaseChange, ADeclinedOfferKeepsItsReasonAndFreesTheCase,
     AnOfferPastItsTimeIsDueThenExpiresOnce, TheWaitingListOpenToAgentsSkipsWhatAllOfThemRefused);

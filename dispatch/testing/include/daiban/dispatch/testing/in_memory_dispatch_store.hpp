@@ -36,6 +36,8 @@ class InMemoryDispatchStore final : public DispatchStore {
   bool SetDuty(std::int64_t agent_id, bool on_duty, const kernel::StaffScope& scope) override;
   std::vector<AgentRecord> Agents(const std::string& covering_region,
                                   const kernel::StaffScope& scope, AgentPage page) override;
+  std::vector<AgentRecord> Board(const std::string& covering_region,
+                                 const kernel::StaffScope& scope, AgentPage page) override;
   std::optional<AgentRecord> Agent(std::int64_t agent_id, const kernel::StaffScope& scope) override;
   std::vector<PendingCase> WaitingCases(const std::string& region, int limit,
                                         const PendingCase* after = nullptr,
