@@ -6,9 +6,10 @@
 #   CASES=100000 bench/history/run.sh     # the quick run
 #
 # Environment: CASES, DAYS (default CASES/14000, at least 14: Jinan's ~20,000 cases a working
-# day), SEED (1), JOBS (generator jobs, 2), SECONDS_TO_RUN (5 per endpoint), RUNS (3 per
-# export), KEEP=0 to generate again instead of reusing a history made earlier by the same
-# CASES/DAYS/SEED (the database is kept between runs under /var/tmp), STAFF=demo to generate
+# day), SEED (1), JOBS (generator jobs, 2), SECONDS_TO_RUN (5 per endpoint, timed after
+# WARM_UP_S, 3, untimed, whose p99 is shown as `cold p99`), RUNS (3 per export), KEEP=0 to
+# generate again instead of reusing a history made earlier by the same CASES/DAYS/SEED (the
+# database is kept between runs under /var/tmp), STAFF=demo to generate
 # with the demo's 71 agents and 29 couriers only (default: the Jinan day's staff beside them).
 # Prints a table and, last, `history: N cases, worst p99 X ms (endpoint)` over the interactive
 # endpoints (the exports, the SLA watch and the rebuild have their own targets).
@@ -187,8 +188,17 @@ anchor_tps=$(cat "$work"/pgbench_log.* | wc -l | awk -v s="$SECONDS_TO_RUN" '{ p
 echo "  pgbench: $anchor_tps selects/s, p50 $anchor_p50 ms, p99 $anchor_p99 ms"
 
 # 4. The interactive endpoints: 16 keep-alive connections each, closed loop.
-declare -A p50=() p99=() rps=() errors=()
+# Each endpoint is first driven WARM_UP_S seconds the same way, untimed: the first requests
+# on each of a service's pooled connections load PostgreSQL's catalogue caches (the partitions
+# of case_events and locations) and plan the statements on that backend. With the services'
+# connections new and the data cached, the first 5 s of the first endpoint of each service had
+# a p99 of 188-342 ms, the next 5 s 22-75 ms. That is a service's start, not its steady state;
+# its p99 is printed beside the timed one as `cold p99`.
+WARM_UP_S=${WARM_UP_S:-3}
+declare -A p50=() p99=() rps=() errors=() cold_p99=()
 for name in "${endpoints[@]}"; do
+  cold_p99[$name]=$(wrk -t 2 -c "$CLIENTS" -d "${WARM_UP_S}s" --timeout 10s -s "$ROOT/bench/history/requests.lua" \
+    "$gateway" -- "${endpoint_file[$name]}" 2 | sed -n 's/^RESULT .*p99_ms=\([^ ]*\).*/\1/p')
   result=$(wrk -t 2 -c "$CLIENTS" -d "${SECONDS_TO_RUN}s" --timeout 10s -s "$ROOT/bench/history/requests.lua" \
     "$gateway" -- "${endpoint_file[$name]}" 2 | sed -n 's/^RESULT //p')
   field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$result"; }
@@ -196,7 +206,7 @@ for name in "${endpoints[@]}"; do
   p99[$name]=$(field p99_ms)
   rps[$name]=$(awk -v r="$(field requests)" -v d="$(field duration_s)" 'BEGIN { printf "%.0f", r / d }')
   errors[$name]=$(field failed)
-  printf '  %-24s p50 %8s ms  p99 %8s ms  %6s req/s  %s failed\n' "$name" "${p50[$name]}" "${p99[$name]}" "${rps[$name]}" "${errors[$name]}"
+  printf '  %-24s p50 %8s ms  p99 %8s ms  %6s req/s  %s failed  (cold p99 %s ms)\n' "$name" "${p50[$name]}" "${p99[$name]}" "${rps[$name]}" "${errors[$name]}" "${cold_p99[$name]}"
 done
 
 # 5. The statistics exports, whole city, 30 and 366 days, one after the other. intake's roll-up
@@ -258,13 +268,13 @@ echo "history: $total_cases cases over $DAYS days up to $until_date (seed $SEED)
 echo "anchor: pgbench select-only, $CLIENTS clients: p50 $anchor_p50 ms, p99 $anchor_p99 ms ($anchor_tps/s)"
 echo "load average (1, 5, 15 min): $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo
-printf '%-26s %9s %9s %8s %7s %11s  %s\n' endpoint "p50 ms" "p99 ms" "req/s" failed "p99/anchor" "target p99 < 100 ms"
+printf '%-26s %9s %9s %8s %7s %11s %10s  %s\n' endpoint "p50 ms" "p99 ms" "req/s" failed "p99/anchor" "cold p99" "target p99 < 100 ms"
 worst=0 worst_name=""
 for name in "${endpoints[@]}"; do
   ratio=$(awk -v a="${p99[$name]}" -v b="$anchor_p99" 'BEGIN { printf "%.1f", a / b }')
   verdict=$(awk -v a="${p99[$name]}" 'BEGIN { print (a < 100) ? "met" : "MISSED" }')
   [[ ${errors[$name]} == 0 ]] || verdict="$verdict (errors)"
-  printf '%-26s %9s %9s %8s %7s %11s  %s\n' "$name" "${p50[$name]}" "${p99[$name]}" "${rps[$name]}" "${errors[$name]}" "$ratio" "$verdict"
+  printf '%-26s %9s %9s %8s %7s %11s %10s  %s\n' "$name" "${p50[$name]}" "${p99[$name]}" "${rps[$name]}" "${errors[$name]}" "$ratio" "${cold_p99[$name]}" "$verdict"
   if awk -v a="${p99[$name]}" -v b="$worst" 'BEGIN { exit !(a > b) }'; then worst=${p99[$name]} worst_name=$name; fi
 done
 echo
