@@ -1378,19 +1378,26 @@ class Simulation:
     def result_fetched(self, tracking):
         record = self.cases[tracking]
         agent = self.agents_by_phone[record["agent"]]
+        express = record["method"] == "express"
+        if express:
+            # The couriers hear of the stop through their waits once dispatch plans it. Counted
+            # as waiting before the result is reported: a courier's phone may read the stop,
+            # and take it off this set, before the report's answer is back, and a stop added
+            # after that stayed waiting for good (the day then ran on to its wall-time limit).
+            with self.state_lock:
+                self.waiting_delivery.add(tracking)
         if not self.progress(agent, tracking, "result_obtained", {"result_reference": "SIM-" + tracking},
                              expect_state="result_ready"):
+            with self.state_lock:
+                self.waiting_delivery.discard(tracking)
             return
         record["result_at"] = self.clock.now()
         with agent.acting:
             agent.cases.discard(tracking)
             if agent.pending:  # offers came while the agent was full: read them now
                 self.read_offers(agent)
-        if record["method"] == "express":
+        if express:
             self.progress(agent, tracking, "left_at_window", {"text": "留窗口待寄递"})
-            # The couriers hear of the stop through their waits once dispatch plans it.
-            with self.state_lock:
-                self.waiting_delivery.add(tracking)
         else:
             self.agent_task(agent, ("hand", tracking))
 
