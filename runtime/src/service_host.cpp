@@ -84,9 +84,9 @@ ServiceSettings LoadServiceSettings(const kernel::Env& env, const std::string& s
   http.max_json_depth = static_cast<int>(env.Int("DAIBAN_MAX_JSON_DEPTH", 32, 1, 512));
   // Every work thread gets a connection and the elected workers (outbox relay, roll-up,
   // notification sender, SLA watch: at most three a service, and one to spare) have theirs on
-  // top, so a request never waits for a background job. When intake's 8 work threads and 3 workers shared 8
-  // connections, one acceptance of the simulated Jinan day's first-morning burst waited the
-  // whole acquire timeout and was answered 503.
+  // top, so a request never waits for a background job. When intake's 8 work threads and 3
+  // workers shared 8 connections, one acceptance of the simulated Jinan day's first-morning
+  // burst waited the whole acquire timeout and was answered 503.
   settings.pg = LoadPgOptions(env, http.work_threads + kBackgroundConnections);
   settings.redis = LoadRedisOptions(env);
   settings.clock = kernel::LoadClockSettings(env);
