@@ -1217,9 +1217,14 @@ class Simulation:
         ones do: taking every task in turn by deadline alone sent them to the hall and back for
         every case, and travel was half of the simulated agents' hours."""
         by_priority = lambda t: self.task_priority(agent, t)  # noqa: E731
+        # Every task that cannot wait, not only the one with the earliest deadline: a five-day
+        # item comes due at the window long before its deadline, and checked only when it was
+        # also the earliest deadline it waited behind every shorter item until too late
+        # (most of the Jinan day's late cases were submitted late).
+        pressing = [t for t in ready if self.cannot_wait(agent, t, now)]
+        if pressing:
+            return min(pressing, key=by_priority)
         first = min(ready, key=by_priority)
-        if self.cannot_wait(agent, first, now):
-            return first
         here = [t for t in ready if km_between(self.task_place(agent, t), agent.position) < 0.05]
         if here:
             return min(here, key=by_priority)
