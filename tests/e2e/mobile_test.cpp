@@ -376,7 +376,11 @@ TEST(MobileE2eTest, AWaitingPhoneIsAnsweredWhenItsTasksChange) {
   // until a wait is held.
   std::future<RawResponse> waiting;
   bool held = false;
+  // Read before the wait is sent: dispatch may offer the case to 赵代办 at any moment, and that
+  // commit's notification may answer the held wait before the assignment below does.
+  double woken_before = 0;
   for (int attempt = 0; attempt < 20 && !held; ++attempt) {
+    woken_before = MobileMetric("daiban_phone_wake_seconds_count");
     waiting = std::async(std::launch::async, [&token, since] {
       return Gateway("GET", "/mobile/v1/me/wait?timeout_s=25&since=" + since, "", Bearer(token));
     });
@@ -391,7 +395,6 @@ TEST(MobileE2eTest, AWaitingPhoneIsAnsweredWhenItsTasksChange) {
     }
   }
   ASSERT_TRUE(held) << "a wait with the newest token is held";
-  const double woken_before = MobileMetric("daiban_phone_wake_seconds_count");
   auto assigned =
       Gateway("POST", "/api/v1/dispatch/cases/" + tracking + "/assign",
               json{{"agent_id", zhao}, {"reason", "熟悉户籍业务"}}.dump(), Bearer(supervisor));
