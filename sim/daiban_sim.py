@@ -1211,16 +1211,16 @@ class Simulation:
         return record["location"] if door else agent.station
 
     def choose_task(self, agent, ready, now):
-        """The next task, as an agent plans a day: the most urgent one when it cannot wait,
-        else the most urgent one where the agent already is, else the most urgent one, but not
-        a hall visit that can wait while other work is ready. Agents batch their trips as real
-        ones do: taking every task in turn by deadline alone sent them to the hall and back for
-        every case, and travel was half of the simulated agents' hours."""
+        """The next task, as an agent plans a day: the most urgent of the tasks that cannot
+        wait, else the most urgent one where the agent already is, else the most urgent one, but
+        not a hall visit that can wait while other work is ready. Agents batch their trips as
+        real ones do: taking every task in turn by deadline alone sent them to the hall and back
+        for every case, and travel was half of the simulated agents' hours."""
         by_priority = lambda t: self.task_priority(agent, t)  # noqa: E731
-        # Every task that cannot wait, not only the one with the earliest deadline: a five-day
-        # item comes due at the window long before its deadline, and checked only when it was
-        # also the earliest deadline it waited behind every shorter item until too late
-        # (most of the Jinan day's late cases were submitted late).
+        # Every ready task is asked, not only the one with the earliest deadline: a five-day item
+        # comes due at the window long before its deadline, and asked only when it was also the
+        # earliest deadline it waited behind every shorter item until too late (most of the
+        # Jinan day's late cases were submitted late).
         pressing = [t for t in ready if self.cannot_wait(agent, t, now)]
         if pressing:
             return min(pressing, key=by_priority)
@@ -1388,7 +1388,8 @@ class Simulation:
             # The couriers hear of the stop through their waits once dispatch plans it. Counted
             # as waiting before the result is reported: a courier's phone may read the stop,
             # and take it off this set, before the report's answer is back, and a stop added
-            # after that stayed waiting for good (the day then ran on to its wall-time limit).
+            # after that stayed waiting for good (the day then ran on to its simulated give-up
+            # time).
             with self.state_lock:
                 self.waiting_delivery.add(tracking)
         if not self.progress(agent, tracking, "result_obtained", {"result_reference": "SIM-" + tracking},
