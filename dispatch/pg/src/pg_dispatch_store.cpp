@@ -12,58 +12,59 @@ namespace daiban::dispatch {
 
 namespace {
 
-// The states in which a case occupies its agent.
-constexpr const char* kOpenStates = "('assigned', 'in_progress', 'suspended')";
-
 using db::RegionSubtree;
 
-// The agents, with (`for_assignment`) or without what only assignment reads: the streets each
-// covers and its appointments. The board shows neither, and they were most of its cost: the
-// covered streets are gathered for every agent before the page is cut, and the appointments
-// were 2.4 of the statement's 5.7 ms at a million cases.
-std::string AgentsSql(bool for_assignment) {
-  const std::string covered = for_assignment ? "coalesce(cv.codes, '')" : "''";
-  const std::string appointments = for_assignment ? std::string(R"sql(
-       -- Only the open cases with an appointment (cases_agent_appointments, 0029).
+// What only assignment reads of the agents: the streets each covers and its appointments. The
+// board shows neither, and they were most of its cost: the covered streets are gathered for
+// every agent before the page is cut, and the appointments were 2.4 of the statement's 5.7 ms at
+// a million cases. The board's statement leaves them out and selects '' in their columns.
+constexpr const char* kCoveredCtes = R"sql(
+-- Each region an agent is listed for, expanded once (a dozen district codes), not once an agent
+-- (MATERIALIZED: inlined, the planner expands it per agent again). With 571 agents on the board
+-- the statement went from 49.6 to 21.7 ms.
+subtrees AS MATERIALIZED (SELECT r.code AS root, s AS code
+                    FROM (SELECT DISTINCT region_code AS code FROM agent_regions) r,
+                         region_subtree(r.code) s),
+-- The regions each agent covers, gathered for all the agents asked in one pass and joined, not
+-- looked up once an agent: the board of 571 agents went from 24 to 10-15 ms (the per-agent
+-- look-up built a hash of the subtrees 571 times).
+covered AS (SELECT ar.agent_id, string_agg(DISTINCT s.code, ',') AS codes
+              FROM agent_regions ar JOIN subtrees s ON s.root = ar.region_code
+             WHERE ($2::bigint = 0 OR ar.agent_id = $2) GROUP BY ar.agent_id),)sql";
+constexpr const char* kCoveredColumn = "coalesce(cv.codes, '')";
+constexpr const char* kCoveredJoin = "LEFT JOIN covered cv ON cv.agent_id = a.user_id";
+// The appointments of the cases that occupy the agent (cases_agent_appointments, 0029).
+constexpr const char* kAppointmentsColumn = R"sql(
        coalesce((SELECT string_agg(extract(epoch FROM c.appointment_at)::bigint::text, ','
                                    ORDER BY c.appointment_at)
                    FROM cases c
                   WHERE c.agent_id = a.user_id AND c.appointment_at IS NOT NULL
-                    AND c.state IN )sql") + kOpenStates +
-                                                        "), '')"
-                                                  : std::string("''");
-  return std::string(R"sql(
--- Each region an agent is listed for, expanded once (a dozen district codes), not once an agent
--- (MATERIALIZED: inlined, the planner expands it per agent again). With 571 agents on the board
--- the statement went from 49.6 to 21.7 ms.
-WITH subtrees AS MATERIALIZED (SELECT r.code AS root, s AS code
-                    FROM (SELECT DISTINCT region_code AS code FROM agent_regions) r,
-                         region_subtree(r.code) s),
--- The regions each agent covers and its pending offers, gathered for all the agents asked in one
--- pass each and joined, not looked up once an agent: the board of 571 agents went from 24 to
--- 10-15 ms (the per-agent look-up built a hash of the subtrees 571 times). Left out of the
--- statement (unreferenced) when it does not read them.
-covered AS (SELECT ar.agent_id, string_agg(DISTINCT s.code, ',') AS codes
-              FROM agent_regions ar JOIN subtrees s ON s.root = ar.region_code
-             WHERE ($2::bigint = 0 OR ar.agent_id = $2) GROUP BY ar.agent_id),
+                    AND c.state IN ('assigned', 'in_progress', 'suspended')), ''))sql";
+
+std::string AgentsSql(bool for_assignment) {
+  auto only_for_assignment = [for_assignment](const char* part, const char* instead) {
+    return std::string(for_assignment ? part : instead);
+  };
+  return "WITH " + only_for_assignment(kCoveredCtes, "") + R"sql(
+-- The pending offers, counted for all the agents asked in one pass and joined.
 pending AS (SELECT o.agent_id, count(*) AS offers FROM offers o
              WHERE o.state = 'pending' AND ($2::bigint = 0 OR o.agent_id = $2)
              GROUP BY o.agent_id)
 SELECT a.user_id, u.name, u.phone, a.capacity, a.on_duty, a.hours::text, a.last_lat, a.last_lng,
-       extract(epoch FROM a.last_seen_at)::bigint, )sql") +
-         covered + R"sql(,
+       extract(epoch FROM a.last_seen_at)::bigint, )sql" +
+         only_for_assignment(kCoveredColumn, "''") + R"sql(,
        coalesce((SELECT string_agg(region_code, ',' ORDER BY region_code) FROM agent_regions ar
                   WHERE ar.agent_id = a.user_id), ''),
        coalesce((SELECT string_agg(department_code, ',') FROM agent_departments ad
                   WHERE ad.agent_id = a.user_id), ''),
        coalesce(w.cases, 0),
        coalesce(p.offers, 0), )sql" +
-         appointments + R"sql(,
+         only_for_assignment(kAppointmentsColumn, "''") + R"sql(,
        u.active
   FROM agents a JOIN users u ON u.id = a.user_id
   -- The open work counted as the cases change (0029), not by walking it here.
   LEFT JOIN agent_open_work w ON w.agent_id = a.user_id
-  )sql" + (for_assignment ? "LEFT JOIN covered cv ON cv.agent_id = a.user_id" : "") +
+  )sql" + only_for_assignment(kCoveredJoin, "") +
          R"sql(
   LEFT JOIN pending p ON p.agent_id = a.user_id
  WHERE (u.active OR $2::bigint <> 0)
