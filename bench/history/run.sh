@@ -195,12 +195,15 @@ echo "  pgbench: $anchor_tps selects/s, p50 $anchor_p50 ms, p99 $anchor_p99 ms"
 # a p99 of 188-342 ms, the next 5 s 22-75 ms. That is a service's start, not its steady state;
 # its p99 is printed beside the timed one as `cold p99`.
 WARM_UP_S=${WARM_UP_S:-3}
+# drive NAME SECONDS: the endpoint's requests for SECONDS; prints requests.lua's RESULT fields.
+drive() {
+  wrk -t 2 -c "$CLIENTS" -d "${2}s" --timeout 10s -s "$ROOT/bench/history/requests.lua" \
+    "$gateway" -- "${endpoint_file[$1]}" 2 | sed -n 's/^RESULT //p'
+}
 declare -A p50=() p99=() rps=() errors=() cold_p99=()
 for name in "${endpoints[@]}"; do
-  cold_p99[$name]=$(wrk -t 2 -c "$CLIENTS" -d "${WARM_UP_S}s" --timeout 10s -s "$ROOT/bench/history/requests.lua" \
-    "$gateway" -- "${endpoint_file[$name]}" 2 | sed -n 's/^RESULT .*p99_ms=\([^ ]*\).*/\1/p')
-  result=$(wrk -t 2 -c "$CLIENTS" -d "${SECONDS_TO_RUN}s" --timeout 10s -s "$ROOT/bench/history/requests.lua" \
-    "$gateway" -- "${endpoint_file[$name]}" 2 | sed -n 's/^RESULT //p')
+  cold_p99[$name]=$(drive "$name" "$WARM_UP_S" | sed -n 's/.*\bp99_ms=\([^ ]*\).*/\1/p')
+  result=$(drive "$name" "$SECONDS_TO_RUN")
   field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$result"; }
   p50[$name]=$(field p50_ms)
   p99[$name]=$(field p99_ms)
