@@ -408,8 +408,8 @@ class Waits:
         self.thread = threading.Thread(target=self.loop.run_forever, name="phone-waits", daemon=True)
 
     def start(self, phones, token, react):
-        """`token(phone)` signs a phone in (blocking); `react(phone)` returns a future that is
-        done when the phone has read and acted on a change."""
+        """`token(phone)` signs a phone in (blocking); `react(phone, changes)` returns a future
+        that is done when the phone has read and acted on what the wait said changed."""
         self.thread.start()
         for p in phones:
             asyncio.run_coroutine_threadsafe(self._phone(p, token, react), self.loop)
@@ -466,7 +466,7 @@ class Waits:
             # The first wait (no `since`) answers at once with a token: the phone reads what it
             # already has, as an app does when it opens.
             if answer.get("changed") or since is None:
-                await asyncio.wrap_future(react(p))
+                await asyncio.wrap_future(react(p, answer.get("changes")))
             since = answer.get("since")
 
     @staticmethod
@@ -1031,7 +1031,7 @@ class Simulation:
 
     # -- agents ----------------------------------------------------------------------------
 
-    def react(self, phone):
+    def react(self, phone, changes=None):
         """A phone's wait answered `changed` (or it just opened): read and act on the pool. Not
         counted as in flight, so a reading phone never keeps the clock from skipping."""
         with self.events_lock:
@@ -1040,12 +1040,16 @@ class Simulation:
             seq = self.sequence
             due = self.clock.now()
             heapq.heappush(self.queued, (due, seq))
-        return self.pool.submit(self._run, self.read_and_act, (phone,), False, due, seq)
+        return self.pool.submit(self._run, self.read_and_act, (phone, changes), False, due, seq)
 
-    def read_and_act(self, phone):
+    def read_and_act(self, phone, changes=None):
+        """Reads what the wait named (everything when it named nothing): an agent's offers, a
+        courier's stops. A wake for a case alone (mostly the agent's own progress report) has
+        nothing for the simulated phone to read: the agent knows its cases."""
         with phone.acting:
             if phone.kind == "agent":
-                self.read_offers(phone)
+                if changes is None or "offer" in changes:
+                    self.read_offers(phone)
             else:
                 self.read_deliveries(phone)
 

@@ -233,8 +233,9 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
       },
       kSmall);
   // The phone's long-poll: held open, in no thread, until an offer, task or stop of the caller
-  // changes or timeout_s passes. The phone then reads its offers, tasks or sync and waits
-  // again with the `since` of this answer, so nothing committed in between is missed.
+  // changes or timeout_s passes. The phone then reads what `changes` names (its offers, its
+  // tasks or sync, its stops) and waits again with the `since` of this answer, so nothing
+  // committed in between is missed.
   router.AddDeferred(
       "GET", "/mobile/v1/me/wait",
       [d](const HttpRequest& request, kernel::Responder respond) {
@@ -250,8 +251,9 @@ void AddPhoneRoutes(kernel::Router& router, PhoneDeps deps) {
         d->wakeups.Wait(
             user.user_id, since, timeout,
             [respond = std::move(respond)](PhoneWakeups::Outcome outcome) {
-              respond(HttpResponse::WithJson(
-                  200, {{"changed", outcome.changed}, {"since", std::to_string(outcome.since)}}));
+              respond(HttpResponse::WithJson(200, {{"changed", outcome.changed},
+                                                   {"since", std::to_string(outcome.since)},
+                                                   {"changes", outcome.changes}}));
             });
       },
       {.max_body_bytes = 0,

@@ -11,6 +11,12 @@ namespace {
 // How often expired waits are looked for: a wait's timeout is met to within this.
 constexpr std::chrono::milliseconds kExpiryTick{100};
 
+// The kinds migration 0022 notifies; a phone told all of them reads everything it shows.
+const std::vector<std::string>& EveryKind() {
+  static const std::vector<std::string> kinds{"offer", "case", "delivery"};
+  return kinds;
+}
+
 bool ParseNumber(std::string_view text, std::int64_t* out) {
   if (text.empty()) return false;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
@@ -33,7 +39,7 @@ bool ParsePayload(std::string_view payload, std::string* kind, std::int64_t* use
 
 PhoneWakeups::PhoneWakeups(WallClock wall) : wall_(std::move(wall)) {
   listening_since_ = NowMs();
-  for (const char* kind : {"offer", "case", "delivery"}) {
+  for (const auto& kind : EveryKind()) {
     wake_.emplace(std::piecewise_construct, std::forward_as_tuple(kind), std::forward_as_tuple());
   }
 }
@@ -45,8 +51,20 @@ std::int64_t PhoneWakeups::NowMs() const {
 }
 
 std::int64_t PhoneWakeups::TokenOf(std::int64_t user) const {
-  auto last = last_change_.find(user);
-  return last == last_change_.end() ? listening_since_ : std::max(listening_since_, last->second);
+  auto heard = heard_.find(user);
+  return heard == heard_.end() ? listening_since_
+                               : std::max(listening_since_, heard->second.latest);
+}
+
+std::vector<std::string> PhoneWakeups::ChangesSince(std::int64_t user,
+                                                    std::optional<std::int64_t> since) const {
+  auto heard = heard_.find(user);
+  if (!since || *since < listening_since_ || heard == heard_.end()) return EveryKind();
+  std::vector<std::string> changes;
+  for (const auto& [kind, token] : heard->second.by_kind) {
+    if (token > *since) changes.push_back(kind);
+  }
+  return changes.empty() ? EveryKind() : changes;
 }
 
 void PhoneWakeups::Notify(const std::string& payload) {
@@ -63,15 +81,18 @@ void PhoneWakeups::Notify(const std::string& payload) {
       // token from before now can no longer be trusted.
       listening_since_ = now;
       for (auto& [waiting_user, waiter] : waiters_) {
-        answers.emplace_back(std::move(waiter.reply), Outcome{true, now});
+        answers.emplace_back(std::move(waiter.reply), Outcome{true, now, EveryKind()});
       }
       waiters_.clear();
     } else {
-      auto& last = last_change_[user];
-      last = std::max(last, now);
+      // Each change heard gets a newer token than the last, even within one millisecond: a
+      // phone that read after the first and waits with its token must still see the second.
+      auto& heard = heard_[user];
+      heard.latest = std::max(heard.latest + 1, now);
+      heard.by_kind[kind] = heard.latest;
       auto [from, to] = waiters_.equal_range(user);
       for (auto it = from; it != to; ++it) {
-        answers.emplace_back(std::move(it->second.reply), Outcome{true, last});
+        answers.emplace_back(std::move(it->second.reply), Outcome{true, TokenOf(user), {kind}});
       }
       waiters_.erase(from, to);
     }
@@ -97,7 +118,8 @@ void PhoneWakeups::Wait(std::int64_t user, std::optional<std::int64_t> since,
                        Waiter{user, std::chrono::steady_clock::now() + timeout, std::move(reply)});
       return;
     }
-    at_once = Outcome{true, stopped_ ? NowMs() : known};
+    at_once = stopped_ ? Outcome{true, NowMs(), EveryKind()}
+                       : Outcome{true, known, ChangesSince(user, since)};
   }
   reply(at_once);
 }
@@ -142,7 +164,7 @@ void PhoneWakeups::Stop() {
   }
   changed_.notify_all();
   if (timer_.joinable()) timer_.join();
-  for (auto& reply : replies) reply(Outcome{true, now});
+  for (auto& reply : replies) reply(Outcome{true, now, EveryKind()});
 }
 
 std::size_t PhoneWakeups::Waiting() const {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <future>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace daiban::mobile {
@@ -87,6 +88,44 @@ TEST(PhoneWakeupsTest, AChangeBetweenTheAnswerAndTheNextWaitIsNotMissed) {
   EXPECT_FALSE(third.outcome);
 }
 
+const std::vector<std::string> kEverything{"offer", "case", "delivery"};
+
+TEST(PhoneWakeupsTest, AnAnswerSaysWhatChangedSoThePhoneReadsOnlyThat) {
+  ManualWall wall;
+  PhoneWakeups wakeups(wall.Clock());
+  Answer first;
+  wakeups.Wait(7, std::nullopt, kLong, first.Reply());
+  EXPECT_EQ(first.outcome->changes, kEverything) << "a phone that just opened reads everything";
+
+  Answer held;
+  wakeups.Wait(7, first.outcome->since, kLong, held.Reply());
+  wall.ms += 100;
+  wakeups.Notify("case:7:1000090");  // the agent's own progress report
+  ASSERT_TRUE(held.outcome);
+  EXPECT_EQ(held.outcome->changes, std::vector<std::string>{"case"});
+
+  // While the phone reads, an offer and another case change commit within one millisecond:
+  // each gets its own token, and the next wait is told of both kinds, each once.
+  wall.ms += 100;
+  wakeups.Notify("offer:7:1000190");
+  wakeups.Notify("case:7:1000190");
+  wakeups.Notify("offer:7:1000190");
+  Answer next;
+  wakeups.Wait(7, held.outcome->since, kLong, next.Reply());
+  ASSERT_TRUE(next.outcome);
+  EXPECT_EQ(next.outcome->since, 1'000'202);
+  EXPECT_EQ(next.outcome->changes, (std::vector<std::string>{"case", "offer"}));
+
+  // A change heard within the millisecond of the token it answered is still newer than it.
+  Answer again;
+  wakeups.Wait(7, next.outcome->since, kLong, again.Reply());
+  EXPECT_FALSE(again.outcome);
+  wakeups.Notify("delivery:7:1000200");
+  ASSERT_TRUE(again.outcome);
+  EXPECT_GT(again.outcome->since, next.outcome->since);
+  EXPECT_EQ(again.outcome->changes, std::vector<std::string>{"delivery"});
+}
+
 TEST(PhoneWakeupsTest, AListenerThatReconnectedTellsEveryPhoneToReadAgain) {
   ManualWall wall;
   PhoneWakeups wakeups(wall.Clock());
@@ -96,12 +135,14 @@ TEST(PhoneWakeupsTest, AListenerThatReconnectedTellsEveryPhoneToReadAgain) {
   wakeups.Notify("");
   ASSERT_TRUE(held.outcome);
   EXPECT_TRUE(held.outcome->changed);
+  EXPECT_EQ(held.outcome->changes, kEverything);
   // A token from before the reconnection cannot be trusted any more.
   Answer stale;
   wakeups.Wait(9, 1'000'000, kLong, stale.Reply());
   ASSERT_TRUE(stale.outcome);
   EXPECT_TRUE(stale.outcome->changed);
   EXPECT_EQ(stale.outcome->since, wall.ms.load());
+  EXPECT_EQ(stale.outcome->changes, kEverything);
 }
 
 TEST(PhoneWakeupsTest, MalformedPayloadsWakeNobody) {
@@ -128,6 +169,7 @@ TEST(PhoneWakeupsTest, AnExpiredWaitIsAnsweredUnchangedOnce) {
   auto outcome = done.get_future().get();  // the timer answers it; no time is asserted
   EXPECT_FALSE(outcome.changed);
   EXPECT_EQ(outcome.since, 1'000'000);
+  EXPECT_TRUE(outcome.changes.empty());
   wakeups.Notify("offer:7:1000000");
   wakeups.Stop();
   EXPECT_EQ(calls.load(), 1);

@@ -365,6 +365,8 @@ TEST(MobileE2eTest, AWaitingPhoneIsAnsweredWhenItsTasksChange) {
   ASSERT_EQ(first.status, 200) << first.body;
   ExpectDocumented(first, "get", "/mobile/v1/me/wait");
   EXPECT_EQ(Body(first)["changed"], true) << "without a token the phone reads at once";
+  EXPECT_EQ(Body(first)["changes"], json::array({"offer", "case", "delivery"}))
+      << "a phone that just opened reads everything";
   std::string since = Body(first)["since"];
 
   const std::string tracking = AcceptedCase();
@@ -402,6 +404,7 @@ TEST(MobileE2eTest, AWaitingPhoneIsAnsweredWhenItsTasksChange) {
   auto answered = waiting.get();
   ASSERT_EQ(answered.status, 200) << answered.body;
   EXPECT_EQ(Body(answered)["changed"], true);
+  EXPECT_FALSE(Body(answered)["changes"].empty()) << answered.body;
   EXPECT_GT(std::stoll(Body(answered)["since"].get<std::string>()), std::stoll(since));
   EXPECT_GT(MobileMetric("daiban_phone_wake_seconds_count"), woken_before)
       << "answered by a commit's notification, not by its timeout";
@@ -414,7 +417,10 @@ TEST(MobileE2eTest, AWaitingPhoneIsAnsweredWhenItsTasksChange) {
         Gateway("GET", "/mobile/v1/me/wait?timeout_s=1&since=" + latest, "", Bearer(token));
     ASSERT_EQ(again.status, 200) << again.body;
     quiet = Body(again)["changed"] == false;
-    if (quiet) EXPECT_EQ(Body(again)["since"], latest);
+    if (quiet) {
+      EXPECT_EQ(Body(again)["since"], latest);
+      EXPECT_EQ(Body(again)["changes"], json::array());
+    }
     latest = Body(again)["since"];
   }
   EXPECT_TRUE(quiet) << "a wait with the newest token is held until its timeout";

@@ -31,6 +31,11 @@ class PhoneWakeups {
   struct Outcome {
     bool changed = false;
     std::int64_t since = 0;  // the token for the next wait
+    // What changed, when `changed`: "offer", "case", "delivery", each once, so the phone reads
+    // only those (an agent's own progress report wakes it with "case": nothing new to offer).
+    // Every kind when the phone must read everything: its first wait, a token from before this
+    // instance's listening, or the listener's reconnection.
+    std::vector<std::string> changes;
   };
   using Reply = std::function<void(Outcome)>;
   using WallClock = std::function<std::chrono::system_clock::time_point()>;
@@ -68,14 +73,22 @@ class PhoneWakeups {
     Reply reply;
   };
   std::int64_t NowMs() const;
+  // What was heard of one user: the newest token and, per kind, the token of its last change.
+  struct Heard {
+    std::int64_t latest = 0;
+    std::map<std::string, std::int64_t> by_kind;
+  };
   // The newest token of `user`: its last change heard, or the start of listening. Under mutex_.
   std::int64_t TokenOf(std::int64_t user) const;
+  // The kinds changed for `user` after `since` (every kind when `since` cannot be trusted).
+  // Under mutex_.
+  std::vector<std::string> ChangesSince(std::int64_t user, std::optional<std::int64_t> since) const;
   void ExpireLoop();
 
   WallClock wall_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::unordered_map<std::int64_t, std::int64_t> last_change_;  // user -> token
+  std::unordered_map<std::int64_t, Heard> heard_;  // by user
   std::int64_t listening_since_;
   std::multimap<std::int64_t, Waiter> waiters_;  // by user
   bool stopped_ = false;
