@@ -23,7 +23,8 @@ namespace daiban::mobile {
 // A phone passes the `since` token of its previous answer, so a change that arrived between
 // that answer and this wait (while the phone was reading its offers) is answered at once
 // instead of being missed. A token is a wall-clock millisecond at which this instance heard a
-// change (or started listening), comparable across instances on one clock. A notification is a
+// change (or started listening), comparable across instances on one clock; a user's second
+// change within one millisecond gets the next one. A notification is a
 // wake-up, never the data: the phone reads what changed afterwards, and when the listener was
 // away (it reconnected), every phone is told to read again.
 class PhoneWakeups {
