@@ -1003,16 +1003,21 @@ class Simulation:
                                       if m["status"] == "missing" and not m["essential"]]
         promised = (dt.datetime.fromtimestamp(self.clock.now(), CST).date() + dt.timedelta(days=3)).isoformat()
         deferrals = [{"seq": seq, "promised_date": promised} for _, seq in record["deferred"]]
+        # The district's phones hear of the offer through their waits (Waits), not from here.
+        # Counted as waiting before the acceptance is sent: dispatch may offer the case and an
+        # agent's phone take it, and take it off this set, before the acceptance's answer is
+        # back, and a case added after that stayed waiting for good (the day then never ended).
+        with self.state_lock:
+            self.waiting_offer.setdefault(record["district"], set()).add(tracking)
         status, answer = self.api.call("POST", f"/api/v1/cases/{tracking}/accept", {"deferrals": deferrals},
                                        token, {"Idempotency-Key": "sim-accept-" + tracking})
         if status != 200:
+            with self.state_lock:
+                self.waiting_offer[record["district"]].discard(tracking)
             return
         record["accepted_at"] = parse_time(answer["accepted_at"])
         record["deadline"] = parse_time(answer["deadline"])
         record["expected"].append("accepted")
-        # The district's phones hear of the offer through their waits (Waits), not from here.
-        with self.state_lock:
-            self.waiting_offer.setdefault(record["district"], set()).add(tracking)
         # A case nobody took in time is the supervisor's: assigned directly, and counted.
         self.at(self.calendar.add_office_seconds(self.clock.now(), self.s["agent"].get("supervisor_after_h", 4) * 3600),
                 self.supervise, tracking)
