@@ -625,6 +625,7 @@ class Simulation:
         self.state_lock = threading.Lock()
         self.started_wall = started_wall
         self.jumps = 0
+        self.held_open = None  # what kept a day that did not end open (loop)
         self.jumped_seconds = 0.0
         self.submitted = 0
         # A case still open this long after the day is lost, not slow.
@@ -697,6 +698,8 @@ class Simulation:
             if next_time is None and in_flight == 0 and not polling and not waiting:
                 return True
             if time.monotonic() > deadline_wall or now > self.give_up_at:
+                # What kept the day open, for the summary of a run that did not end.
+                self.held_open = self.open_conditions(next_time, in_flight, polling)
                 return False
             if in_flight == 0:
                 target = self.skip_to(now, next_time)
@@ -718,6 +721,17 @@ class Simulation:
                     self.hold_unstarted = 0
                     continue
             time.sleep(0.005)
+
+    def open_conditions(self, next_time, in_flight, polling):
+        """Which of the loop's end conditions do not hold yet, with the cases that still wait."""
+        with self.state_lock:
+            offers = sorted(t for ts in self.waiting_offer.values() for t in ts)
+            deliveries = sorted(self.waiting_delivery)
+        return {"next_event": None if next_time is None else
+                dt.datetime.fromtimestamp(next_time, CST).isoformat(timespec="seconds"),
+                "in_flight": in_flight, "polling": polling,
+                "waiting_offer": offers[:20], "waiting_offer_count": len(offers),
+                "waiting_delivery": deliveries[:20], "waiting_delivery_count": len(deliveries)}
 
     def unstarted(self):
         """Actions handed to the pool that have not started yet."""
@@ -798,13 +812,17 @@ class Simulation:
         """One line of how far the day is, for whoever watches a long run (and for the figures
         of a run that does not finish): simulated time, cases submitted, taken, ready, closed."""
         records = list(self.cases.values())
+        with self.state_lock:
+            waiting_offers = sum(len(ts) for ts in self.waiting_offer.values())
+            waiting_deliveries = len(self.waiting_delivery)
         print(f"progress: wall {time.monotonic() - self.started_wall:.0f} s, simulated "
               f"{dt.datetime.fromtimestamp(now, CST):%m-%d %H:%M}, submitted {len(records)}, "
               f"taken {sum(1 for r in records if 'taken_at' in r)}, "
               f"closed {sum(1 for r in records if 'closed_at' in r)}, "
               f"requests {self.api.stats.requests}, waits {self.api.stats.waits}, "
               f"errors {len(self.api.stats.errors)}, speed {self.current_speed:.0f}, "
-              f"lag {self.lag(now):.0f} s, load {os.getloadavg()[0]:.1f}", flush=True)
+              f"lag {self.lag(now):.0f} s, load {os.getloadavg()[0]:.1f}, "
+              f"waiting offer {waiting_offers}, delivery {waiting_deliveries}", flush=True)
 
     def skip_to(self, now, next_time):
         """Where an idle stretch ends: the next thing a simulated person does, or, while cases
@@ -1759,6 +1777,8 @@ def run(args):
     wall = time.monotonic() - started
     summary = summarise(sim, cases, lost, duplicated, unclosed, wall, scenario)
     summary["run"]["finished"] = finished
+    if not finished:
+        summary["run"]["held_open"] = sim.held_open
     # The what-if changes this run played (empty for the scenario as written), so a published
     # report says which plan it measured.
     summary["changes"] = changes
