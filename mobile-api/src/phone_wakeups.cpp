@@ -61,10 +61,12 @@ std::vector<std::string> PhoneWakeups::ChangesSince(std::int64_t user,
   auto heard = heard_.find(user);
   if (!since || *since < listening_since_ || heard == heard_.end()) return EveryKind();
   std::vector<std::string> changes;
+  // Never empty: Wait asks only when `since` is older than the user's token, which is then the
+  // token of their latest change, of some kind.
   for (const auto& [kind, token] : heard->second.by_kind) {
     if (token > *since) changes.push_back(kind);
   }
-  return changes.empty() ? EveryKind() : changes;
+  return changes;
 }
 
 void PhoneWakeups::Notify(const std::string& payload) {
