@@ -200,11 +200,13 @@ drive() {
   wrk -t 2 -c "$CLIENTS" -d "${2}s" --timeout 10s -s "$ROOT/bench/history/requests.lua" \
     "$gateway" -- "${endpoint_file[$1]}" 2 | sed -n 's/^RESULT //p'
 }
+# field NAME: that field of the last drive's RESULT.
+field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$result"; }
 declare -A p50=() p99=() rps=() errors=() cold_p99=()
 for name in "${endpoints[@]}"; do
-  cold_p99[$name]=$(drive "$name" "$WARM_UP_S" | sed -n 's/.*\bp99_ms=\([^ ]*\).*/\1/p')
+  result=$(drive "$name" "$WARM_UP_S")
+  cold_p99[$name]=$(field p99_ms)
   result=$(drive "$name" "$SECONDS_TO_RUN")
-  field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$result"; }
   p50[$name]=$(field p50_ms)
   p99[$name]=$(field p99_ms)
   rps[$name]=$(awk -v r="$(field requests)" -v d="$(field duration_s)" 'BEGIN { printf "%.0f", r / d }')
