@@ -1054,7 +1054,7 @@ class Simulation:
 
     # -- agents ----------------------------------------------------------------------------
 
-    def react(self, phone, changes=None):
+    def react(self, phone, changes):
         """A phone's wait answered `changed` (or it just opened): read and act on the pool. Not
         counted as in flight, so a reading phone never keeps the clock from skipping."""
         with self.events_lock:
@@ -1065,7 +1065,7 @@ class Simulation:
             heapq.heappush(self.queued, (due, seq))
         return self.pool.submit(self._run, self.read_and_act, (phone, changes), False, due, seq)
 
-    def read_and_act(self, phone, changes=None):
+    def read_and_act(self, phone, changes):
         """Reads what the wait named (everything when it named nothing): an agent's offers, a
         courier's stops. A wake for a case alone (mostly the agent's own progress report) has
         nothing for the simulated phone to read: the agent knows its cases."""
@@ -1516,7 +1516,28 @@ class Simulation:
                 record["delivered_on_time"] = self.clock.now() <= parse_time(stop["window"]["to"])
                 record["courier"] = phone
                 self.closed(tracking)
-        self.run_stops(phone, rest)
+        self.run_stops(phone, self.next_stops(courier, stop, rest))
+
+    def next_stops(self, courier, visited, rest):
+        """The stops still to go after `visited`: those read at the run's start, or, when stops
+        came during the run, the courier's plan read again, as a courier's app shows the plan
+        with the new stops put in at once. Reading only after the run left a new pickup at the
+        hall the courier stood in for hours, and the courier full for the planner meanwhile."""
+        with courier.acting:
+            if not courier.pending:
+                return rest
+            courier.pending = False
+            status, answer = self.phone_call(courier, "GET", "/mobile/v1/deliveries")
+        if status != 200:
+            return rest
+        # A stop whose report failed stays in the plan: it is passed over, as before, not
+        # visited again and again.
+        stops = [s for s in answer["stops"]
+                 if (s["id"], s["stop"]["kind"]) != (visited["id"], visited["stop"]["kind"])]
+        with self.state_lock:
+            for s in stops:
+                self.waiting_delivery.discard(s["tracking_number"])
+        return stops
 
     # -- the applicant rates -----------------------------------------------------------------
 
