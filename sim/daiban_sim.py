@@ -1456,7 +1456,7 @@ class Simulation:
 
     def read_deliveries(self, courier):
         """A courier's phone reads its stops and sets off on them; on a run or off hours it
-        reads again when the run ends or the couriers' day starts."""
+        reads again at the run's next stop (next_stops) or when the couriers' day starts."""
         now = self.clock.now()
         if courier.on_run:
             courier.pending = True
@@ -1468,17 +1468,24 @@ class Simulation:
                 self.poll_at(self.courier_hours(now), self.courier_day_starts, courier)
             return
         courier.pending = False
-        status, answer = self.phone_call(courier, "GET", "/mobile/v1/deliveries")
-        if status != 200 or not answer["stops"]:
+        stops = self.read_stops(courier)
+        if not stops:
             return
-        # A stop on a courier's phone waits for the courier, not for the system: the clock may
-        # jump to the courier's next stop (a stop planned for a courier still on a run is not
-        # read yet and keeps the clock running until it is).
+        courier.on_run = True
+        self.at(self.clock.now(), self.run_stops, courier.phone, stops)
+
+    def read_stops(self, courier):
+        """The courier's stops as its phone reads them, in the planned order; None when the read
+        failed. A stop on a courier's phone waits for the courier, not for the system: the clock
+        may jump to the courier's next stop (a stop planned for a courier still on its way to
+        the next one is not read yet and keeps the clock running until it is)."""
+        status, answer = self.phone_call(courier, "GET", "/mobile/v1/deliveries")
+        if status != 200:
+            return None
         with self.state_lock:
             for stop in answer["stops"]:
                 self.waiting_delivery.discard(stop["tracking_number"])
-        courier.on_run = True
-        self.at(self.clock.now(), self.run_stops, courier.phone, answer["stops"])
+        return answer["stops"]
 
     def courier_day_starts(self, courier):
         with courier.acting:
@@ -1536,17 +1543,13 @@ class Simulation:
             if not courier.pending:
                 return rest
             courier.pending = False
-            status, answer = self.phone_call(courier, "GET", "/mobile/v1/deliveries")
-        if status != 200:
+            stops = self.read_stops(courier)
+        if stops is None:
             return rest
         # A stop whose report failed stays in the plan: it is passed over, as before, not
         # visited again and again.
-        stops = [s for s in answer["stops"]
-                 if (s["id"], s["stop"]["kind"]) != (visited["id"], visited["stop"]["kind"])]
-        with self.state_lock:
-            for s in stops:
-                self.waiting_delivery.discard(s["tracking_number"])
-        return stops
+        return [s for s in stops
+                if (s["id"], s["stop"]["kind"]) != (visited["id"], visited["stop"]["kind"])]
 
     # -- the applicant rates -----------------------------------------------------------------
 
